@@ -1,0 +1,107 @@
+/**
+ * Configuration from environment variables — the one table in README.md documents each of them.
+ * Production mode (NODE_ENV=production) refuses settings that are only safe for development and tests.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
+
+const Env = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().optional(),
+  CERTDESK_DATA_DIR: z.string().default('./data'),
+  CERTDESK_SECRET: z.string().optional(),
+  CERTDESK_PUBLIC_URL: z.string().url().optional(),
+  CERTDESK_TRUST_PROXY: bool.default(false),
+  CERTDESK_DEMO_DATA: bool.optional(),
+  CERTDESK_CAPTCHA_FIXED: z.string().regex(/^[0-9a-zA-Z]{4}$/).optional(),
+  CERTDESK_SMS: z.enum(['sandbox', 'aliyun']).default('sandbox'),
+  ALIYUN_SMS_ACCESS_KEY_ID: z.string().optional(),
+  ALIYUN_SMS_ACCESS_KEY_SECRET: z.string().optional(),
+  ALIYUN_SMS_SIGN_NAME: z.string().optional(),
+  ALIYUN_SMS_ENDPOINT: z.string().url().default('https://dysmsapi.aliyuncs.com/'),
+  ALIYUN_SMS_TEMPLATE_RESET: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  dataDir: string;
+  secret: string;
+  publicUrl?: string;
+  trustProxy: boolean;
+  demoData: boolean;
+  /** When set, every captcha's answer is this string (tests and demos only; refused in production). */
+  captchaFixed?: string;
+  sms:
+    | { kind: 'sandbox' }
+    | {
+        kind: 'aliyun';
+        accessKeyId: string;
+        accessKeySecret: string;
+        signName: string;
+        endpoint: string;
+        templates: Record<string, string>;
+      };
+  logLevel: string;
+  /** Session lifetimes (ms). */
+  sessionIdleMs: number;
+  sessionAbsoluteMs: number;
+}
+
+export class ConfigError extends Error {}
+
+const DEV_SECRET = 'certdesk-development-secret-not-for-production';
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`bad configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const prod = e.NODE_ENV === 'production';
+  if (prod) {
+    if (!e.CERTDESK_SECRET || e.CERTDESK_SECRET.length < 32)
+      throw new ConfigError('CERTDESK_SECRET must be set to at least 32 random characters in production');
+    if (e.CERTDESK_CAPTCHA_FIXED) throw new ConfigError('CERTDESK_CAPTCHA_FIXED is for tests and demos only and is refused in production');
+    if (e.CERTDESK_DEMO_DATA) throw new ConfigError('CERTDESK_DEMO_DATA is refused in production');
+  }
+  let sms: Config['sms'] = { kind: 'sandbox' };
+  if (e.CERTDESK_SMS === 'aliyun') {
+    const missing = ['ALIYUN_SMS_ACCESS_KEY_ID', 'ALIYUN_SMS_ACCESS_KEY_SECRET', 'ALIYUN_SMS_SIGN_NAME', 'ALIYUN_SMS_TEMPLATE_RESET'].filter(
+      (k) => !env[k],
+    );
+    if (missing.length) throw new ConfigError(`CERTDESK_SMS=aliyun needs ${missing.join(', ')}`);
+    sms = {
+      kind: 'aliyun',
+      accessKeyId: e.ALIYUN_SMS_ACCESS_KEY_ID!,
+      accessKeySecret: e.ALIYUN_SMS_ACCESS_KEY_SECRET!,
+      signName: e.ALIYUN_SMS_SIGN_NAME!,
+      endpoint: e.ALIYUN_SMS_ENDPOINT,
+      templates: { password_reset: e.ALIYUN_SMS_TEMPLATE_RESET! },
+    };
+  }
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL || undefined,
+    dataDir: path.resolve(e.CERTDESK_DATA_DIR),
+    secret: e.CERTDESK_SECRET ?? DEV_SECRET,
+    publicUrl: e.CERTDESK_PUBLIC_URL,
+    trustProxy: e.CERTDESK_TRUST_PROXY,
+    demoData: e.CERTDESK_DEMO_DATA ?? !prod,
+    captchaFixed: e.CERTDESK_CAPTCHA_FIXED,
+    sms,
+    logLevel: e.LOG_LEVEL,
+    sessionIdleMs: 30 * 60_000,
+    sessionAbsoluteMs: 12 * 3600_000,
+  };
+}

@@ -1,0 +1,56 @@
+/** `npm start`: open the database (migrating it), seed demo data in development, serve, run the outbox. */
+import { buildApp } from './app.js';
+import { systemClock } from './clock.js';
+import { ConfigError, loadConfig } from './config.js';
+import { DEMO_ORG, DEMO_STAFF, DEMO_STAFF_PASSWORD, seedDemoData } from './demo-data.js';
+import { outboxWorker } from './modules/outbox/outbox.js';
+import { openConfiguredDb, smsSenderFor } from './runtime.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`CertDesk: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const clock = systemClock;
+  const handle = await openConfiguredDb(config);
+  if (config.demoData) await seedDemoData(handle.db, clock.now());
+
+  let worker: ReturnType<typeof outboxWorker> | undefined;
+  const app = await buildApp({ config, db: handle.db, clock, onOutbox: () => void worker?.runOnce().catch(() => {}) });
+  worker = outboxWorker({ db: handle.db, clock, sms: smsSenderFor(config, handle.db, clock), log: app.log });
+  worker.start();
+
+  await app.listen({ port: config.port, host: config.host });
+  const base = config.publicUrl ?? `http://localhost:${config.port}`;
+  const lines = [
+    '',
+    `CertDesk 已启动：${base}`,
+    `  数据库：${handle.kind === 'pglite' ? `内嵌 PGlite（${config.dataDir}）` : 'PostgreSQL（DATABASE_URL）'}`,
+    `  短信：${config.sms.kind === 'sandbox' ? `沙箱（开发收件箱 ${base}/dev/inbox）` : '阿里云短信'}`,
+    `  接口文档：${base}/api/docs`,
+  ];
+  if (config.demoData) {
+    lines.push('  演示账号（仅开发环境）：');
+    lines.push(`    申请单位：统一社会信用代码 ${DEMO_ORG.uscc} / 密码 ${DEMO_ORG.password}`);
+    for (const s of DEMO_STAFF) lines.push(`    工作人员 ${s.roles.join('、')}：${base}/staff  用户名 ${s.username} / 密码 ${DEMO_STAFF_PASSWORD}`);
+  }
+  if (config.captchaFixed) lines.push(`  验证码固定为 ${config.captchaFixed}（CERTDESK_CAPTCHA_FIXED，仅供测试和演示）`);
+  console.log(lines.join('\n'));
+
+  const stop = async () => {
+    await app.close();
+    await worker?.stop();
+    await handle.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+void main();

@@ -1,0 +1,110 @@
+/**
+ * The outbox (ARCHITECTURE.md principle 3). `enqueue` runs inside the caller's transaction; the worker
+ * claims due rows after commit, sends them, and retries failures with exponential backoff. A unique
+ * dedupe key per event makes a second enqueue of the same event a no-op, so nothing is sent twice.
+ * Claiming uses FOR UPDATE SKIP LOCKED plus a lease (locked_until), so several instances can run workers.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import type { Clock } from '../../clock.js';
+import type { Db, DbOrTx } from '../../db/client.js';
+import { outbox } from '../../db/schema.js';
+import { SMS_TEMPLATES, SmsError, type SmsMessage, type SmsSender } from '../../adapters/sms/port.js';
+
+export type OutboxRow = typeof outbox.$inferSelect;
+const MAX_ATTEMPTS = 8;
+const LEASE_MS = 60_000;
+
+export async function enqueueSms(db: DbOrTx, dedupeKey: string, msg: SmsMessage, now: Date): Promise<void> {
+  await db
+    .insert(outbox)
+    .values({ channel: 'sms', dedupeKey, payload: msg as unknown as Record<string, unknown>, createdAt: now, nextAttemptAt: now })
+    .onConflictDoNothing({ target: outbox.dedupeKey });
+}
+
+export function backoffMs(attempts: number): number {
+  return Math.min(5_000 * 2 ** (attempts - 1), 3600_000);
+}
+
+export interface OutboxWorker {
+  /** Sends what is due now; returns how many rows it handled. */
+  runOnce(): Promise<number>;
+  start(intervalMs?: number): void;
+  stop(): Promise<void>;
+}
+
+export function outboxWorker(deps: { db: Db; clock: Clock; sms: SmsSender; log: { warn: (o: object, m: string) => void } }): OutboxWorker {
+  const { db, clock, sms, log } = deps;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+
+  async function claim(): Promise<OutboxRow[]> {
+    const now = clock.now();
+    const lease = new Date(now.getTime() + LEASE_MS);
+    const res = await db.execute(sql`
+      update ${outbox} set locked_until = ${lease}, attempts = attempts + 1
+      where id in (
+        select id from ${outbox}
+        where status = 'pending' and next_attempt_at <= ${now} and (locked_until is null or locked_until < ${now})
+        order by id limit 20 for update skip locked)
+      returning id`);
+    const ids = (res as unknown as { rows: { id: number | string }[] }).rows.map((r) => Number(r.id));
+    if (!ids.length) return [];
+    return db.select().from(outbox).where(sql`${outbox.id} in ${ids}`);
+  }
+
+  async function deliver(row: OutboxRow): Promise<void> {
+    const now = () => clock.now();
+    try {
+      if (row.channel !== 'sms') throw new SmsError(`no sender for channel ${row.channel}`, false);
+      const msg = row.payload as unknown as SmsMessage;
+      const { providerMessageId } = await sms.send(msg);
+      // Once delivered, codes in the payload are no longer needed: keep the record, not the secret.
+      const scrubbed = { ...msg, params: { ...msg.params } };
+      for (const k of SMS_TEMPLATES[msg.template]?.sensitive ?? []) if (k in scrubbed.params) scrubbed.params[k] = '******';
+      await db
+        .update(outbox)
+        .set({ status: 'sent', sentAt: now(), providerMessageId, lockedUntil: null, lastError: null, payload: scrubbed as unknown as Record<string, unknown> })
+        .where(eq(outbox.id, row.id));
+    } catch (e) {
+      const retryable = !(e instanceof SmsError) || e.retryable;
+      const dead = !retryable || row.attempts >= MAX_ATTEMPTS;
+      log.warn({ outboxId: row.id, attempts: row.attempts, dead, error: (e as Error).message }, 'outbox delivery failed');
+      await db
+        .update(outbox)
+        .set({
+          status: dead ? 'dead' : 'pending',
+          lastError: (e as Error).message.slice(0, 500),
+          lockedUntil: null,
+          nextAttemptAt: new Date(now().getTime() + backoffMs(row.attempts)),
+        })
+        .where(and(eq(outbox.id, row.id), eq(outbox.status, 'pending')));
+    }
+  }
+
+  async function runOnce(): Promise<number> {
+    if (running) return running;
+    running = (async () => {
+      let n = 0;
+      for (;;) {
+        const rows = await claim();
+        if (!rows.length) return n;
+        for (const r of rows) await deliver(r);
+        n += rows.length;
+      }
+    })().finally(() => (running = undefined));
+    return running;
+  }
+
+  return {
+    runOnce,
+    start(intervalMs = 1000) {
+      timer ??= setInterval(() => void runOnce().catch((e: Error) => log.warn({ error: e.message }, 'outbox run failed')), intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await running?.catch(() => {});
+    },
+  };
+}
