@@ -8,9 +8,30 @@ export const PASSWORD_MAX = 64;
 export const PASSWORD_RULE_TEXT = `密码长度${PASSWORD_MIN}–${PASSWORD_MAX}位，须同时包含字母和数字，不能与统一社会信用代码或手机号相同，不能使用常见弱密码`;
 
 const COMMON = new Set([
-  'password1', 'password123', 'passw0rd', 'qwerty123', 'abc12345', 'abcd1234', 'a1234567', 'a12345678',
-  'aa123456', 'qq123456', 'admin123', 'admin888', 'woaini1314', 'abc123456', '1qaz2wsx', 'zxcvbnm123',
-  'qwe123456', 'asd123456', 'p@ssw0rd', 'iloveyou1', '123456abc', '12345678a', '123456789a', 'a123456789',
+  'password1',
+  'password123',
+  'passw0rd',
+  'qwerty123',
+  'abc12345',
+  'abcd1234',
+  'a1234567',
+  'a12345678',
+  'aa123456',
+  'qq123456',
+  'admin123',
+  'admin888',
+  'woaini1314',
+  'abc123456',
+  '1qaz2wsx',
+  'zxcvbnm123',
+  'qwe123456',
+  'asd123456',
+  'p@ssw0rd',
+  'iloveyou1',
+  '123456abc',
+  '12345678a',
+  '123456789a',
+  'a123456789',
 ]);
 
 export type PasswordProblem = 'too_short' | 'too_long' | 'needs_letter' | 'needs_digit' | 'same_as_identifier' | 'too_common';

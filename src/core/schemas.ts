@@ -44,7 +44,10 @@ export const ZCaptcha = z.object({
   captchaAnswer: z.string({ error: '请填写验证码' }).trim().min(1, '请填写验证码').max(10, '验证码不正确'),
 });
 
-const ZPasswordInput = z.string({ error: '请填写密码' }).min(1, '请填写密码').max(PASSWORD_MAX * 4, `密码最多${PASSWORD_MAX}位`);
+const ZPasswordInput = z
+  .string({ error: '请填写密码' })
+  .min(1, '请填写密码')
+  .max(PASSWORD_MAX * 4, `密码最多${PASSWORD_MAX}位`);
 
 /** A new password: the rule without the account's identifiers (the use case adds those). */
 export const ZNewPassword = z.string({ error: '请填写密码' }).superRefine((pw, ctx) => {
@@ -81,7 +84,10 @@ export const ZResetRequestBody = z
 
 export const ZResetConfirmBody = z.object({
   uscc: z.string({ error: '请填写统一社会信用代码' }).max(64).transform(normalizeUscc),
-  code: z.string({ error: '请填写短信验证码' }).trim().regex(/^\d{6}$/, '短信验证码为6位数字'),
+  code: z
+    .string({ error: '请填写短信验证码' })
+    .trim()
+    .regex(/^\d{6}$/, '短信验证码为6位数字'),
   password: ZNewPassword,
   passwordConfirm: z.string({ error: '请再次填写密码' }),
 });

@@ -76,7 +76,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'CertDesk API', version: '0.1.0', description: '江西CA数字证书在线受理系统 JSON API。改变状态的请求须带 x-csrf-token 头（取自 GET /api/session）。' },
+      info: {
+        title: 'CertDesk API',
+        version: '0.1.0',
+        description: '江西CA数字证书在线受理系统 JSON API。改变状态的请求须带 x-csrf-token 头（取自 GET /api/session）。',
+      },
     },
     transform: jsonSchemaTransform,
   });

@@ -17,7 +17,10 @@ const Env = z.object({
   CERTDESK_PUBLIC_URL: z.string().url().optional(),
   CERTDESK_TRUST_PROXY: bool.default(false),
   CERTDESK_DEMO_DATA: bool.optional(),
-  CERTDESK_CAPTCHA_FIXED: z.string().regex(/^[0-9a-zA-Z]{4}$/).optional(),
+  CERTDESK_CAPTCHA_FIXED: z
+    .string()
+    .regex(/^[0-9a-zA-Z]{4}$/)
+    .optional(),
   CERTDESK_SMS: z.enum(['sandbox', 'aliyun']).default('sandbox'),
   ALIYUN_SMS_ACCESS_KEY_ID: z.string().optional(),
   ALIYUN_SMS_ACCESS_KEY_SECRET: z.string().optional(),
@@ -75,9 +78,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   let sms: Config['sms'] = { kind: 'sandbox' };
   if (e.CERTDESK_SMS === 'aliyun') {
-    const missing = ['ALIYUN_SMS_ACCESS_KEY_ID', 'ALIYUN_SMS_ACCESS_KEY_SECRET', 'ALIYUN_SMS_SIGN_NAME', 'ALIYUN_SMS_TEMPLATE_RESET'].filter(
-      (k) => !env[k],
-    );
+    const missing = [
+      'ALIYUN_SMS_ACCESS_KEY_ID',
+      'ALIYUN_SMS_ACCESS_KEY_SECRET',
+      'ALIYUN_SMS_SIGN_NAME',
+      'ALIYUN_SMS_TEMPLATE_RESET',
+    ].filter((k) => !env[k]);
     if (missing.length) throw new ConfigError(`CERTDESK_SMS=aliyun needs ${missing.join(', ')}`);
     sms = {
       kind: 'aliyun',

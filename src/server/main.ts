@@ -21,9 +21,10 @@ async function main(): Promise<void> {
   const handle = await openConfiguredDb(config);
   if (config.demoData) await seedDemoData(handle.db, clock.now());
 
-  let worker: ReturnType<typeof outboxWorker> | undefined;
-  const app = await buildApp({ config, db: handle.db, clock, onOutbox: () => void worker?.runOnce().catch(() => {}) });
-  worker = outboxWorker({ db: handle.db, clock, sms: smsSenderFor(config, handle.db, clock), log: app.log });
+  const outbox: { worker?: ReturnType<typeof outboxWorker> } = {};
+  const app = await buildApp({ config, db: handle.db, clock, onOutbox: () => void outbox.worker?.runOnce().catch(() => {}) });
+  const worker = outboxWorker({ db: handle.db, clock, sms: smsSenderFor(config, handle.db, clock), log: app.log });
+  outbox.worker = worker;
   worker.start();
 
   await app.listen({ port: config.port, host: config.host });
@@ -38,14 +39,15 @@ async function main(): Promise<void> {
   if (config.demoData) {
     lines.push('  演示账号（仅开发环境）：');
     lines.push(`    申请单位：统一社会信用代码 ${DEMO_ORG.uscc} / 密码 ${DEMO_ORG.password}`);
-    for (const s of DEMO_STAFF) lines.push(`    工作人员 ${s.roles.join('、')}：${base}/staff  用户名 ${s.username} / 密码 ${DEMO_STAFF_PASSWORD}`);
+    for (const s of DEMO_STAFF)
+      lines.push(`    工作人员 ${s.roles.join('、')}：${base}/staff  用户名 ${s.username} / 密码 ${DEMO_STAFF_PASSWORD}`);
   }
   if (config.captchaFixed) lines.push(`  验证码固定为 ${config.captchaFixed}（CERTDESK_CAPTCHA_FIXED，仅供测试和演示）`);
   console.log(lines.join('\n'));
 
   const stop = async () => {
     await app.close();
-    await worker?.stop();
+    await worker.stop();
     await handle.close();
     process.exit(0);
   };

@@ -3,58 +3,72 @@
  * `npm run db:generate` and committed; the same SQL runs on PGlite and on PostgreSQL.
  */
 import { sql } from 'drizzle-orm';
-import {
-  pgTable, text, uuid, timestamp, integer, jsonb, bigserial, index, uniqueIndex,
-} from 'drizzle-orm/pg-core';
+import { pgTable, text, uuid, timestamp, integer, jsonb, bigserial, index, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 /** 申请单位: an applicant organization; its USCC is the login name. */
-export const organizations = pgTable('organizations', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  uscc: text('uscc').notNull(),
-  name: text('name').notNull(),
-  mobile: text('mobile').notNull(),
-  passwordHash: text('password_hash').notNull(),
-  agreementAcceptedAt: ts('agreement_accepted_at').notNull(),
-  createdAt: ts('created_at').notNull().defaultNow(),
-  updatedAt: ts('updated_at').notNull().defaultNow(),
-}, (t) => [uniqueIndex('organizations_uscc_uq').on(t.uscc)]);
+export const organizations = pgTable(
+  'organizations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    uscc: text('uscc').notNull(),
+    name: text('name').notNull(),
+    mobile: text('mobile').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    agreementAcceptedAt: ts('agreement_accepted_at').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('organizations_uscc_uq').on(t.uscc)],
+);
 
 /** CA staff. Roles are the seeds' 预审/受理/制证/发放/财务/管理员. */
-export const staff = pgTable('staff', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  username: text('username').notNull(),
-  displayName: text('display_name').notNull(),
-  passwordHash: text('password_hash').notNull(),
-  roles: jsonb('roles').$type<string[]>().notNull(),
-  disabledAt: ts('disabled_at'),
-  createdAt: ts('created_at').notNull().defaultNow(),
-  createdBy: uuid('created_by'),
-}, (t) => [uniqueIndex('staff_username_uq').on(t.username)]);
+export const staff = pgTable(
+  'staff',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    username: text('username').notNull(),
+    displayName: text('display_name').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    roles: jsonb('roles').$type<string[]>().notNull(),
+    disabledAt: ts('disabled_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    createdBy: uuid('created_by'),
+  },
+  (t) => [uniqueIndex('staff_username_uq').on(t.username)],
+);
 
 /**
  * Sessions live here, not in process memory, so several app instances behave as one. The cookie carries
  * a random token; only its SHA-256 is stored, so a database leak hands out no live session.
  */
-export const sessions = pgTable('sessions', {
-  idHash: text('id_hash').primaryKey(),
-  realm: text('realm').$type<'org' | 'staff'>().notNull(),
-  subjectId: uuid('subject_id'),
-  csrfToken: text('csrf_token').notNull(),
-  createdAt: ts('created_at').notNull().defaultNow(),
-  lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
-  expiresAt: ts('expires_at').notNull(),
-}, (t) => [index('sessions_subject_idx').on(t.subjectId), index('sessions_expires_idx').on(t.expiresAt)]);
+export const sessions = pgTable(
+  'sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    realm: text('realm').$type<'org' | 'staff'>().notNull(),
+    subjectId: uuid('subject_id'),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [index('sessions_subject_idx').on(t.subjectId), index('sessions_expires_idx').on(t.expiresAt)],
+);
 
 /** Single-use captchas: only a hash of the answer is kept; used_at makes a replay fail. */
-export const captchas = pgTable('captchas', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  answerHash: text('answer_hash').notNull(),
-  createdAt: ts('created_at').notNull().defaultNow(),
-  expiresAt: ts('expires_at').notNull(),
-  usedAt: ts('used_at'),
-}, (t) => [index('captchas_expires_idx').on(t.expiresAt)]);
+export const captchas = pgTable(
+  'captchas',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    answerHash: text('answer_hash').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+  },
+  (t) => [index('captchas_expires_idx').on(t.expiresAt)],
+);
 
 /** Failure counters for brute-force slowing, keyed e.g. `login:acct:<uscc>` or `login:ip:<addr>`. */
 export const throttles = pgTable('throttles', {
@@ -66,60 +80,78 @@ export const throttles = pgTable('throttles', {
 });
 
 /** SMS codes for 忘记密码. Only a hash of the code is stored; attempts are capped. */
-export const passwordResets = pgTable('password_resets', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  organizationId: uuid('organization_id').notNull().references(() => organizations.id),
-  codeHash: text('code_hash').notNull(),
-  attempts: integer('attempts').notNull().default(0),
-  createdAt: ts('created_at').notNull().defaultNow(),
-  expiresAt: ts('expires_at').notNull(),
-  usedAt: ts('used_at'),
-}, (t) => [index('password_resets_org_idx').on(t.organizationId, t.createdAt)]);
+export const passwordResets = pgTable(
+  'password_resets',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    codeHash: text('code_hash').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+  },
+  (t) => [index('password_resets_org_idx').on(t.organizationId, t.createdAt)],
+);
 
 /**
  * The outbox: messages to the outside world (SMS, e-mail) are written here in the same transaction as the
  * change that causes them and sent by a worker after commit, with retries (ARCHITECTURE.md principle 3).
  * `dedupeKey` makes "never twice for one event" a database guarantee.
  */
-export const outbox = pgTable('outbox', {
-  id: bigserial('id', { mode: 'number' }).primaryKey(),
-  channel: text('channel').$type<'sms' | 'email'>().notNull(),
-  dedupeKey: text('dedupe_key').notNull(),
-  payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
-  status: text('status').$type<'pending' | 'sent' | 'dead'>().notNull().default('pending'),
-  attempts: integer('attempts').notNull().default(0),
-  nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
-  lockedUntil: ts('locked_until'),
-  lastError: text('last_error'),
-  providerMessageId: text('provider_message_id'),
-  createdAt: ts('created_at').notNull().defaultNow(),
-  sentAt: ts('sent_at'),
-}, (t) => [
-  uniqueIndex('outbox_dedupe_uq').on(t.dedupeKey),
-  index('outbox_due_idx').on(t.status, t.nextAttemptAt),
-]);
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    channel: text('channel').$type<'sms' | 'email'>().notNull(),
+    dedupeKey: text('dedupe_key').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    status: text('status').$type<'pending' | 'sent' | 'dead'>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    lockedUntil: ts('locked_until'),
+    lastError: text('last_error'),
+    providerMessageId: text('provider_message_id'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    sentAt: ts('sent_at'),
+  },
+  (t) => [uniqueIndex('outbox_dedupe_uq').on(t.dedupeKey), index('outbox_due_idx').on(t.status, t.nextAttemptAt)],
+);
 
 /** What the sandbox SMS gateway "delivered": the development inbox (/dev/inbox) reads this table. */
-export const sandboxSms = pgTable('sandbox_sms', {
-  id: bigserial('id', { mode: 'number' }).primaryKey(),
-  bizId: text('biz_id').notNull(),
-  phoneNumber: text('phone_number').notNull(),
-  signName: text('sign_name').notNull(),
-  templateCode: text('template_code').notNull(),
-  templateParam: jsonb('template_param').$type<Record<string, string>>().notNull(),
-  text: text('text').notNull(),
-  receivedAt: ts('received_at').notNull().defaultNow(),
-}, (t) => [index('sandbox_sms_phone_idx').on(t.phoneNumber, t.receivedAt)]);
+export const sandboxSms = pgTable(
+  'sandbox_sms',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    bizId: text('biz_id').notNull(),
+    phoneNumber: text('phone_number').notNull(),
+    signName: text('sign_name').notNull(),
+    templateCode: text('template_code').notNull(),
+    templateParam: jsonb('template_param').$type<Record<string, string>>().notNull(),
+    text: text('text').notNull(),
+    receivedAt: ts('received_at').notNull().defaultNow(),
+  },
+  (t) => [index('sandbox_sms_phone_idx').on(t.phoneNumber, t.receivedAt)],
+);
 
 /** Who did what, when: every staff action and every security-relevant applicant action. */
-export const auditEvents = pgTable('audit_events', {
-  id: bigserial('id', { mode: 'number' }).primaryKey(),
-  actorType: text('actor_type').$type<'staff' | 'org' | 'system' | 'anonymous'>().notNull(),
-  actorId: uuid('actor_id'),
-  action: text('action').notNull(),
-  targetType: text('target_type'),
-  targetId: text('target_id'),
-  detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
-  ip: text('ip'),
-  at: ts('at').notNull().defaultNow(),
-}, (t) => [index('audit_target_idx').on(t.targetType, t.targetId, t.at), index('audit_actor_idx').on(t.actorId, t.at)]);
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    actorType: text('actor_type').$type<'staff' | 'org' | 'system' | 'anonymous'>().notNull(),
+    actorId: uuid('actor_id'),
+    action: text('action').notNull(),
+    targetType: text('target_type'),
+    targetId: text('target_id'),
+    detail: jsonb('detail')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    ip: text('ip'),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [index('audit_target_idx').on(t.targetType, t.targetId, t.at), index('audit_actor_idx').on(t.actorId, t.at)],
+);

@@ -29,7 +29,15 @@ describe('注册 (register)', () => {
   it('names every wrong field with its rule and keeps the captcha unspent', async () => {
     const c = t.client();
     const cap = await c.captcha();
-    const res = await c.post('/api/register', { name: 'a', uscc: '91360100MA35XQ7T6C', mobile: '0791-8209740', password: 'short', passwordConfirm: 'x', agree: false, ...cap });
+    const res = await c.post('/api/register', {
+      name: 'a',
+      uscc: '91360100MA35XQ7T6C',
+      mobile: '0791-8209740',
+      password: 'short',
+      passwordConfirm: 'x',
+      agree: false,
+      ...cap,
+    });
     expect(res.statusCode).toBe(400);
     const { code, fields } = res.json().error;
     expect(code).toBe('VALIDATION_FAILED');
@@ -39,7 +47,15 @@ describe('注册 (register)', () => {
     expect(fields.password).toMatch(/至少8位/);
     expect(fields.agree).toMatch(/用户协议/);
     // The captcha was not consumed by a form error: the corrected form goes through with it.
-    const ok = await c.post('/api/register', { name: '江西纠错有限公司', uscc: newUscc(), mobile: newMobile(), password: 'Secret2026x', passwordConfirm: 'Secret2026x', agree: true, ...cap });
+    const ok = await c.post('/api/register', {
+      name: '江西纠错有限公司',
+      uscc: newUscc(),
+      mobile: newMobile(),
+      password: 'Secret2026x',
+      passwordConfirm: 'Secret2026x',
+      agree: true,
+      ...cap,
+    });
     expect(ok.statusCode).toBe(201);
   });
 
@@ -47,7 +63,11 @@ describe('注册 (register)', () => {
     ['length', { uscc: '9136010' }, /应为18位，您填写了7位/],
     ['illegal char', { uscc: '91360100SA35XQ7T6B' }, /第9位“S”/],
     ['password mismatch', { passwordConfirm: 'Other2026x' }, /两次填写的密码不一致/],
-    ['password contains the USCC', { password: 'p91360100MA35XQ7T6B', passwordConfirm: 'p91360100MA35XQ7T6B', uscc: '91360100MA35XQ7T6B' }, /不能包含统一社会信用代码/],
+    [
+      'password contains the USCC',
+      { password: 'p91360100MA35XQ7T6B', passwordConfirm: 'p91360100MA35XQ7T6B', uscc: '91360100MA35XQ7T6B' },
+      /不能包含统一社会信用代码/,
+    ],
     ['a landline', { mobile: '079182097407' }, /大陆手机号码/],
   ])('refuses %s', async (_n, over, msg) => {
     const c = t.client();
@@ -103,7 +123,12 @@ describe('注册 (register)', () => {
   ])('answers a malformed body (%s) with 4xx, never 500', async (_n, type, payload) => {
     const c = t.client();
     await c.session();
-    const res = await c.request({ method: 'POST', url: '/api/register', payload, headers: { 'content-type': type, 'x-csrf-token': c.csrf.org! } });
+    const res = await c.request({
+      method: 'POST',
+      url: '/api/register',
+      payload,
+      headers: { 'content-type': type, 'x-csrf-token': c.csrf.org! },
+    });
     expect(res.statusCode).toBeGreaterThanOrEqual(400);
     expect(res.statusCode).toBeLessThan(500);
     expect(res.json().error.message).toBeTruthy();
@@ -123,7 +148,12 @@ describe('登录 / 退出 (log in / log out)', () => {
     const after = c.cookies.get('cd_org')!;
     expect(after).not.toBe(before);
     // The pre-login session is gone from the database (session fixation defence).
-    expect(await t.db.select().from(sessions).where(eq(sessions.idHash, sha256(before)))).toHaveLength(0);
+    expect(
+      await t.db
+        .select()
+        .from(sessions)
+        .where(eq(sessions.idHash, sha256(before))),
+    ).toHaveLength(0);
     const cookie = res.headers['set-cookie'] as string;
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Lax/i);
@@ -173,7 +203,7 @@ describe('登录 / 退出 (log in / log out)', () => {
 });
 
 describe('CSRF', () => {
-  it('refuses a state change without the token, with a wrong one, and with another session\'s token', async () => {
+  it("refuses a state change without the token, with a wrong one, and with another session's token", async () => {
     const victim = t.client();
     await victim.register();
     const attacker = t.client();
@@ -190,7 +220,11 @@ describe('CSRF', () => {
     const c = t.client();
     const { body } = await c.register();
     const other = t.client();
-    const res = await other.request({ method: 'POST', url: '/api/login', payload: { uscc: body.uscc, password: body.password, ...(await other.captcha()) } });
+    const res = await other.request({
+      method: 'POST',
+      url: '/api/login',
+      payload: { uscc: body.uscc, password: body.password, ...(await other.captcha()) },
+    });
     expect(res.statusCode).toBe(403);
   });
 });

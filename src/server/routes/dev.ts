@@ -9,24 +9,30 @@ import type { AppContext } from '../app.js';
 import { sandboxSms } from '../db/schema.js';
 import { sandboxSmsGateway } from '../adapters/sms/sandbox-gateway.js';
 
-export const devRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app) => {
-  const { db, clock } = ctx.deps;
-  const gateway = sandboxSmsGateway({ db, clock });
+export const devRoutes =
+  (ctx: AppContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    const { db, clock } = ctx.deps;
+    const gateway = sandboxSmsGateway({ db, clock });
 
-  app.get('/api/dev/sms', { schema: { tags: ['开发'], summary: '沙箱短信收件箱', querystring: z.object({ phone: z.string().max(20).optional() }) } }, async (req, reply) => {
-    reply.header('cache-control', 'no-store');
-    const rows = await db.select().from(sandboxSms).orderBy(desc(sandboxSms.id)).limit(100);
-    return { items: rows.filter((r) => !req.query.phone || r.phoneNumber === req.query.phone) };
-  });
+    app.get(
+      '/api/dev/sms',
+      { schema: { tags: ['开发'], summary: '沙箱短信收件箱', querystring: z.object({ phone: z.string().max(20).optional() }) } },
+      async (req, reply) => {
+        reply.header('cache-control', 'no-store');
+        const rows = await db.select().from(sandboxSms).orderBy(desc(sandboxSms.id)).limit(100);
+        return { items: rows.filter((r) => !req.query.phone || r.phoneNumber === req.query.phone) };
+      },
+    );
 
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    });
 
-  // Aliyun's gateway takes form-encoded parameters; the signature is checked by the sandbox itself.
-  app.post('/sandbox/dysmsapi', { config: { csrf: false }, schema: { hide: true } }, async (req, reply) => {
-    const params = Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
-    const r = await gateway.handle('POST', params);
-    return reply.status(r.status).send(r.body);
-  });
-};
+    // Aliyun's gateway takes form-encoded parameters; the signature is checked by the sandbox itself.
+    app.post('/sandbox/dysmsapi', { config: { csrf: false }, schema: { hide: true } }, async (req, reply) => {
+      const params = Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+      const r = await gateway.handle('POST', params);
+      return reply.status(r.status).send(r.body);
+    });
+  };

@@ -24,7 +24,13 @@ export function testDb(): Promise<DbHandle> {
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', CERTDESK_CAPTCHA_FIXED: CAPTCHA, LOG_LEVEL: 'silent', CERTDESK_DATA_DIR: '/tmp/certdesk-test', ...overrides });
+  return loadConfig({
+    NODE_ENV: 'test',
+    CERTDESK_CAPTCHA_FIXED: CAPTCHA,
+    LOG_LEVEL: 'silent',
+    CERTDESK_DATA_DIR: '/tmp/certdesk-test',
+    ...overrides,
+  });
 }
 
 export interface TestApp {
@@ -45,13 +51,23 @@ export async function testApp(opts: { clock?: Clock; env?: Record<string, string
   const config = testConfig({ ...(opts.captureLogs ? { LOG_LEVEL: 'trace' } : {}), ...opts.env });
   const logs: string[] = [];
   const logStream = opts.captureLogs
-    ? new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } })
+    ? new Writable({
+        write(chunk, _enc, cb) {
+          logs.push(String(chunk));
+          cb();
+        },
+      })
     : undefined;
   const app = await buildApp({ config, db: handle.db, clock, logStream: logStream as never });
   await app.ready();
   const outbox = outboxWorker({ db: handle.db, clock, sms: smsSenderFor(config, handle.db, clock), log: app.log });
   return {
-    app, db: handle.db, clock, config, outbox, logs,
+    app,
+    db: handle.db,
+    clock,
+    config,
+    outbox,
+    logs,
     client: (ip) => new TestClient(app, ip ?? randomIp()),
     close: () => app.close(),
   };
@@ -63,7 +79,10 @@ export const randomIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomIn
 export class TestClient {
   cookies = new Map<string, string>();
   csrf: Record<'org' | 'staff', string | undefined> = { org: undefined, staff: undefined };
-  constructor(readonly app: FastifyInstance, readonly ip: string) {}
+  constructor(
+    readonly app: FastifyInstance,
+    readonly ip: string,
+  ) {}
 
   async request(opts: InjectOptions & { url: string }): Promise<LightMyRequestResponse> {
     const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -100,7 +119,16 @@ export class TestClient {
     return res;
   }
   async register(over: Partial<Record<string, unknown>> = {}) {
-    const body = { name: '测试单位有限公司', uscc: newUscc(), mobile: newMobile(), password: 'Secret2026x', passwordConfirm: 'Secret2026x', agree: true, ...(await this.captcha()), ...over };
+    const body = {
+      name: '测试单位有限公司',
+      uscc: newUscc(),
+      mobile: newMobile(),
+      password: 'Secret2026x',
+      passwordConfirm: 'Secret2026x',
+      agree: true,
+      ...(await this.captcha()),
+      ...over,
+    };
     return { body, res: this.adopt(await this.post('/api/register', body)) };
   }
   async login(uscc: string, password: string) {

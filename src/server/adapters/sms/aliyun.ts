@@ -62,7 +62,9 @@ export function aliyunSms(opts: AliyunSmsOptions): SmsSender {
         SignatureVersion: '1.0',
         TemplateCode: opts.templates[msg.template],
         TemplateParam: JSON.stringify(msg.params),
-        Timestamp: now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        Timestamp: now()
+          .toISOString()
+          .replace(/\.\d{3}Z$/, 'Z'),
         Version: '2017-05-25',
       };
       params.Signature = signPop('POST', params, opts.accessKeySecret);
@@ -91,7 +93,7 @@ export function httpTransport(endpoint: string, timeoutMs = 10_000): SmsTranspor
       signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await res.text();
-    let body: unknown = {};
+    let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {

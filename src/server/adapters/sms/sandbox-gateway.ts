@@ -23,7 +23,8 @@ export function sandboxSmsGateway(deps: { db: Db; clock: Clock }) {
   const handle: SmsTransport = async (method, params) => {
     const requestId = randomUUID();
     const fail = (status: number, Code: string, Message: string) => ({ status, body: { Code, Message, RequestId: requestId } });
-    if (params.AccessKeyId !== SANDBOX_SMS_KEY.accessKeyId) return fail(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
+    if (params.AccessKeyId !== SANDBOX_SMS_KEY.accessKeyId)
+      return fail(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
     if (!params.Signature || !safeEqual(params.Signature, signPop(method, params, SANDBOX_SMS_KEY.accessKeySecret)))
       return fail(400, 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.');
     const ts = Date.parse(params.Timestamp ?? '');

@@ -34,7 +34,10 @@ export const organizationRepository = {
   async search(db: DbOrTx, q: string, limit: number): Promise<OrganizationRow[]> {
     const term = q.trim();
     const where = term
-      ? or(ilike(organizations.uscc, `${term.toUpperCase().replace(/[%_\\]/g, '')}%`), ilike(organizations.name, `%${term.replace(/[%_\\]/g, '')}%`))
+      ? or(
+          ilike(organizations.uscc, `${term.toUpperCase().replace(/[%_\\]/g, '')}%`),
+          ilike(organizations.name, `%${term.replace(/[%_\\]/g, '')}%`),
+        )
       : undefined;
     return db.select().from(organizations).where(where).orderBy(desc(organizations.createdAt), desc(organizations.id)).limit(limit);
   },
@@ -60,7 +63,10 @@ export const passwordResetRepository = {
     return row;
   },
   async countAttempt(db: DbOrTx, id: string): Promise<void> {
-    await db.update(passwordResets).set({ attempts: sql`${passwordResets.attempts} + 1` }).where(eq(passwordResets.id, id));
+    await db
+      .update(passwordResets)
+      .set({ attempts: sql`${passwordResets.attempts} + 1` })
+      .where(eq(passwordResets.id, id));
   },
   /** Compare-and-set: a code can be used once even if two requests race. */
   async markUsed(db: DbOrTx, id: string, at: Date): Promise<boolean> {

@@ -60,11 +60,7 @@ export async function requestPasswordReset(
   return { maskedMobile: maskMobile(org.mobile), expiresInSeconds: CODE_TTL_MS / 1000 };
 }
 
-export async function confirmPasswordReset(
-  deps: UseCaseDeps,
-  input: z.output<typeof ZResetConfirmBody>,
-  meta: RequestMeta,
-): Promise<void> {
+export async function confirmPasswordReset(deps: UseCaseDeps, input: z.output<typeof ZResetConfirmBody>, meta: RequestMeta): Promise<void> {
   const fields: Record<string, string> = {};
   if (input.passwordConfirm !== input.password) fields.passwordConfirm = '两次填写的密码不一致';
   const org = await organizationRepository.findByUscc(deps.db, input.uscc);
@@ -76,8 +72,7 @@ export async function confirmPasswordReset(
 
   const now = deps.clock.now();
   const reset = org ? await passwordResetRepository.latestUsable(deps.db, org.id, now) : undefined;
-  if (!org || !reset || reset.attempts >= MAX_TRIES)
-    throw validationFailed({ code: '短信验证码已失效，请重新获取' });
+  if (!org || !reset || reset.attempts >= MAX_TRIES) throw validationFailed({ code: '短信验证码已失效，请重新获取' });
   if (!safeEqual(reset.codeHash, hmac(deps.config.secret, `reset:${org.id}:${input.code}`))) {
     await passwordResetRepository.countAttempt(deps.db, reset.id);
     const left = MAX_TRIES - reset.attempts - 1;

@@ -46,7 +46,10 @@ export function captchaService(deps: { db: Db; clock: Clock; secret: string; fix
         .set({ usedAt: now })
         .where(and(eq(captchas.id, captchaId), isNull(captchas.usedAt), gt(captchas.expiresAt, now)))
         .returning({ answerHash: captchas.answerHash });
-      if (!row) throw new AppError('CAPTCHA_INVALID', '验证码已失效，请点击图片换一张', { fields: { captchaAnswer: '验证码已失效，请点击图片换一张' } });
+      if (!row)
+        throw new AppError('CAPTCHA_INVALID', '验证码已失效，请点击图片换一张', {
+          fields: { captchaAnswer: '验证码已失效，请点击图片换一张' },
+        });
       if (!safeEqual(row.answerHash, digest(captchaId, answer)))
         throw new AppError('CAPTCHA_INVALID', '验证码不正确，请重新输入', { fields: { captchaAnswer: '验证码不正确，请重新输入' } });
     },

@@ -49,7 +49,10 @@ export function outboxWorker(deps: { db: Db; clock: Clock; sms: SmsSender; log: 
       returning id`);
     const ids = (res as unknown as { rows: { id: number | string }[] }).rows.map((r) => Number(r.id));
     if (!ids.length) return [];
-    return db.select().from(outbox).where(sql`${outbox.id} in ${ids}`);
+    return db
+      .select()
+      .from(outbox)
+      .where(sql`${outbox.id} in ${ids}`);
   }
 
   async function deliver(row: OutboxRow): Promise<void> {
@@ -63,7 +66,14 @@ export function outboxWorker(deps: { db: Db; clock: Clock; sms: SmsSender; log: 
       for (const k of SMS_TEMPLATES[msg.template]?.sensitive ?? []) if (k in scrubbed.params) scrubbed.params[k] = '******';
       await db
         .update(outbox)
-        .set({ status: 'sent', sentAt: now(), providerMessageId, lockedUntil: null, lastError: null, payload: scrubbed as unknown as Record<string, unknown> })
+        .set({
+          status: 'sent',
+          sentAt: now(),
+          providerMessageId,
+          lockedUntil: null,
+          lastError: null,
+          payload: scrubbed as unknown as Record<string, unknown>,
+        })
         .where(eq(outbox.id, row.id));
     } catch (e) {
       const retryable = !(e instanceof SmsError) || e.retryable;

@@ -10,7 +10,10 @@ export const sessionRepository = {
     await db.insert(sessions).values(row);
   },
   async find(db: DbOrTx, idHash: string, realm: Realm): Promise<SessionRow | undefined> {
-    const [row] = await db.select().from(sessions).where(and(eq(sessions.idHash, idHash), eq(sessions.realm, realm)));
+    const [row] = await db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.idHash, idHash), eq(sessions.realm, realm)));
     return row;
   },
   async touch(db: DbOrTx, idHash: string, at: Date): Promise<void> {

@@ -23,8 +23,14 @@ export async function renameOrganization(
     if (!(await organizationRepository.rename(tx, org.id, input.expectedName, input.name, now)))
       throw new AppError('CONFLICT', '单位名称已被他人修改，请刷新后再改');
     await auditRepository.record(tx, {
-      actorType: 'staff', actorId: actor.id, action: 'organization.rename', targetType: 'organization', targetId: org.id,
-      detail: { from: input.expectedName, to: input.name, reason: input.reason }, ip: meta.ip, at: now,
+      actorType: 'staff',
+      actorId: actor.id,
+      action: 'organization.rename',
+      targetType: 'organization',
+      targetId: org.id,
+      detail: { from: input.expectedName, to: input.name, reason: input.reason },
+      ip: meta.ip,
+      at: now,
     });
   });
 }

@@ -22,7 +22,11 @@ export const staffRepository = {
   },
   /** Compare-and-set: disables an account that is still enabled. */
   async disable(db: DbOrTx, id: string, at: Date): Promise<boolean> {
-    const rows = await db.update(staff).set({ disabledAt: at }).where(and(eq(staff.id, id), isNull(staff.disabledAt))).returning({ id: staff.id });
+    const rows = await db
+      .update(staff)
+      .set({ disabledAt: at })
+      .where(and(eq(staff.id, id), isNull(staff.disabledAt)))
+      .returning({ id: staff.id });
     return rows.length === 1;
   },
   async enable(db: DbOrTx, id: string): Promise<boolean> {

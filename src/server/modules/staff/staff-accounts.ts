@@ -20,7 +20,14 @@ export interface StaffActor {
 }
 
 export function publicStaff(s: StaffRow) {
-  return { id: s.id, username: s.username, displayName: s.displayName, roles: s.roles as StaffRole[], disabled: !!s.disabledAt, createdAt: s.createdAt };
+  return {
+    id: s.id,
+    username: s.username,
+    displayName: s.displayName,
+    roles: s.roles as StaffRole[],
+    disabled: !!s.disabledAt,
+    createdAt: s.createdAt,
+  };
 }
 
 export async function logInStaff(deps: UseCaseDeps, input: z.output<typeof ZStaffLoginBody>, meta: RequestMeta): Promise<StaffRow> {
@@ -36,14 +43,27 @@ export async function logInStaff(deps: UseCaseDeps, input: z.output<typeof ZStaf
     await deps.throttle.hit(acctKey, LOGIN_ACCOUNT);
     await deps.throttle.hit(ipKey, LOGIN_ADDRESS);
     await auditRepository.record(deps.db, {
-      actorType: 'anonymous', action: 'staff.login_failed', targetType: 'staff', targetId: s?.id ?? null,
-      detail: { username: input.username }, ip: meta.ip, at: now,
+      actorType: 'anonymous',
+      action: 'staff.login_failed',
+      targetType: 'staff',
+      targetId: s?.id ?? null,
+      detail: { username: input.username },
+      ip: meta.ip,
+      at: now,
     });
     throw new AppError('BAD_CREDENTIALS', '用户名或密码不正确');
   }
   if (s.disabledAt) throw new AppError('ACCOUNT_DISABLED', '该工作人员账号已停用，请联系管理员');
   await deps.throttle.reset(acctKey);
-  await auditRepository.record(deps.db, { actorType: 'staff', actorId: s.id, action: 'staff.login', targetType: 'staff', targetId: s.id, ip: meta.ip, at: now });
+  await auditRepository.record(deps.db, {
+    actorType: 'staff',
+    actorId: s.id,
+    action: 'staff.login',
+    targetType: 'staff',
+    targetId: s.id,
+    ip: meta.ip,
+    at: now,
+  });
   return s;
 }
 
@@ -69,14 +89,26 @@ export async function createStaff(
     });
     if (!s) throw new AppError('CONFLICT', '该用户名已被使用', { fields: { username: '该用户名已被使用' } });
     await auditRepository.record(tx, {
-      actorType: actor ? 'staff' : 'system', actorId: actor?.id ?? null, action: 'staff.create', targetType: 'staff', targetId: s.id,
-      detail: { username: s.username, displayName: s.displayName, roles: s.roles }, ip: meta.ip, at: now,
+      actorType: actor ? 'staff' : 'system',
+      actorId: actor?.id ?? null,
+      action: 'staff.create',
+      targetType: 'staff',
+      targetId: s.id,
+      detail: { username: s.username, displayName: s.displayName, roles: s.roles },
+      ip: meta.ip,
+      at: now,
     });
     return s;
   });
 }
 
-export async function setStaffDisabled(deps: { db: Db; clock: { now(): Date } }, id: string, disabled: boolean, actor: StaffActor, meta: RequestMeta): Promise<void> {
+export async function setStaffDisabled(
+  deps: { db: Db; clock: { now(): Date } },
+  id: string,
+  disabled: boolean,
+  actor: StaffActor,
+  meta: RequestMeta,
+): Promise<void> {
   if (disabled && id === actor.id) throw new AppError('BAD_REQUEST', '不能停用自己的账号');
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
@@ -86,8 +118,14 @@ export async function setStaffDisabled(deps: { db: Db; clock: { now(): Date } },
     if (!changed) throw new AppError('CONFLICT', '该账号状态已被他人修改，请刷新');
     if (disabled) await sessionRepository.deleteForSubject(tx, 'staff', id);
     await auditRepository.record(tx, {
-      actorType: 'staff', actorId: actor.id, action: disabled ? 'staff.disable' : 'staff.enable', targetType: 'staff', targetId: id,
-      detail: { username: target.username }, ip: meta.ip, at: now,
+      actorType: 'staff',
+      actorId: actor.id,
+      action: disabled ? 'staff.disable' : 'staff.enable',
+      targetType: 'staff',
+      targetId: id,
+      detail: { username: target.username },
+      ip: meta.ip,
+      at: now,
     });
   });
 }

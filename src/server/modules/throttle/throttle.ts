@@ -65,7 +65,11 @@ export function throttle(deps: { db: Db; clock: Clock }): Throttle {
         })
         .returning({ failures: throttles.failures });
       const lock = lockDurationMs(p, row!.failures);
-      if (lock > 0) await db.update(throttles).set({ lockedUntil: new Date(now.getTime() + lock) }).where(eq(throttles.key, key));
+      if (lock > 0)
+        await db
+          .update(throttles)
+          .set({ lockedUntil: new Date(now.getTime() + lock) })
+          .where(eq(throttles.key, key));
     },
     async reset(key) {
       await db.delete(throttles).where(eq(throttles.key, key));

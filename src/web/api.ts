@@ -1,0 +1,88 @@
+/**
+ * The web's API client. State-changing requests carry the realm's CSRF token, fetched from the session
+ * endpoint on first use and replaced whenever the server rotates the session (login, register).
+ * Errors arrive in the server's one vocabulary: a Chinese message and, for forms, one message per field.
+ */
+import type { ErrorBody, FieldErrors } from '../core/errors.js';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields: FieldErrors = {},
+  ) {
+    super(message);
+  }
+}
+
+type Realm = 'org' | 'staff';
+const csrf: Record<Realm, string | undefined> = { org: undefined, staff: undefined };
+const realmOf = (url: string): Realm => (url.startsWith('/api/staff') ? 'staff' : 'org');
+
+export function rememberCsrf(realm: Realm, token: string | undefined): void {
+  if (token) csrf[realm] = token;
+}
+
+async function parse<T>(res: Response): Promise<T> {
+  const text = await res.text();
+  let body: unknown = undefined;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON: handled below */
+  }
+  if (!res.ok) {
+    const e = (body as ErrorBody | undefined)?.error;
+    throw new ApiError(res.status, e?.code ?? 'NETWORK', e?.message ?? `网络异常（${res.status}），请刷新页面后重试`, e?.fields);
+  }
+  return body as T;
+}
+
+export async function apiGet<T>(url: string): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } });
+  } catch {
+    throw new ApiError(0, 'NETWORK', '网络连接失败，请检查网络后重试');
+  }
+  return parse<T>(res);
+}
+
+export async function ensureSession<T = { csrfToken: string }>(realm: Realm): Promise<T> {
+  const s = await apiGet<T & { csrfToken: string }>(realm === 'org' ? '/api/session' : '/api/staff/session');
+  csrf[realm] = s.csrfToken;
+  return s;
+}
+
+export async function apiPost<T>(url: string, body?: unknown): Promise<T> {
+  const realm = realmOf(url);
+  if (!csrf[realm]) await ensureSession(realm);
+  const send = () =>
+    fetch(url, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf[realm] ?? '' },
+      body: JSON.stringify(body ?? {}),
+    });
+  let res: Response;
+  try {
+    res = await send();
+    // The session may have expired since the page loaded: get a fresh token and try once more.
+    if (res.status === 403) {
+      const peek = (await res
+        .clone()
+        .json()
+        .catch(() => null)) as ErrorBody | null;
+      if (peek?.error.code === 'CSRF_INVALID') {
+        await ensureSession(realm);
+        res = await send();
+      }
+    }
+  } catch {
+    throw new ApiError(0, 'NETWORK', '网络连接失败，您填写的内容仍在页面上，请检查网络后重试');
+  }
+  const out = await parse<T & { csrfToken?: string }>(res);
+  rememberCsrf(realm, out?.csrfToken);
+  return out;
+}

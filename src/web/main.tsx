@@ -1,0 +1,66 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { BrowserRouter, Route, Routes } from 'react-router-dom';
+import { App as AntApp, ConfigProvider } from 'antd';
+// The ES build of the locale: the CommonJS one ('antd/locale/zh_CN') loads as English under Vite 8.
+import zhCNModule from 'antd/es/locale/zh_CN.js';
+import type { Locale } from 'antd/es/locale/index.js';
+import dayjs from 'dayjs';
+import 'dayjs/locale/zh-cn';
+import './styles.css';
+import { OrgSessionProvider } from './session.js';
+import { PublicLayout } from './components/PublicLayout.js';
+import { HomePage } from './pages/public/Home.js';
+import { HelpPage } from './pages/public/Help.js';
+import { OfficesPage } from './pages/public/Offices.js';
+import { AgreementPage } from './pages/public/Agreement.js';
+import { RegisterPage } from './pages/applicant/Register.js';
+import { LoginPage } from './pages/applicant/Login.js';
+import { ForgotPasswordPage } from './pages/applicant/ForgotPassword.js';
+import { AccountPage } from './pages/applicant/Account.js';
+import { DevInboxPage } from './pages/dev/DevInbox.js';
+import { NotFoundPage } from './pages/public/NotFound.js';
+import { StaffApp } from './pages/staff/StaffApp.js';
+
+dayjs.locale('zh-cn');
+// TypeScript reads antd/es as CommonJS and types the default import as the module; Vite loads it as ESM.
+// The browser tests check that components really speak Chinese.
+const zhCN = zhCNModule as unknown as Locale;
+
+const theme = { token: { colorPrimary: '#c8102e', borderRadius: 6 } };
+
+function PublicSite() {
+  return (
+    <OrgSessionProvider>
+      <PublicLayout>
+        <Routes>
+          <Route path="/" element={<HomePage />} />
+          <Route path="/help" element={<HelpPage />} />
+          <Route path="/offices" element={<OfficesPage />} />
+          <Route path="/agreement" element={<AgreementPage />} />
+          <Route path="/register" element={<RegisterPage />} />
+          <Route path="/login" element={<LoginPage />} />
+          <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+          <Route path="/account" element={<AccountPage />} />
+          <Route path="/dev/inbox" element={<DevInboxPage />} />
+          <Route path="*" element={<NotFoundPage />} />
+        </Routes>
+      </PublicLayout>
+    </OrgSessionProvider>
+  );
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <ConfigProvider locale={zhCN} theme={theme}>
+      <AntApp>
+        <BrowserRouter>
+          <Routes>
+            <Route path="/staff/*" element={<StaffApp />} />
+            <Route path="/*" element={<PublicSite />} />
+          </Routes>
+        </BrowserRouter>
+      </AntApp>
+    </ConfigProvider>
+  </StrictMode>,
+);

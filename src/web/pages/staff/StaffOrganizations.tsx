@@ -1,0 +1,4 @@
+// Placeholder while the staff pages are written (issue 2); replaced in the same session.
+export function StaffOrganizationsPage() {
+  return <div>Organizations</div>;
+}
