@@ -3,8 +3,7 @@
  * DATABASE_URL is set), the outbox worker running, and Debian's Chromium driven by playwright-core.
  * Screenshots land in e2e/screenshots/ so a person can look at them.
  */
-import { mkdirSync } from 'node:fs';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -17,7 +16,7 @@ import { smsSenderFor } from '../src/server/runtime.js';
 import { CAPTCHA, testConfig, testDb } from '../src/server/testing/harness.js';
 
 export { CAPTCHA };
-export const SCREENSHOTS = fileURLToPath(new URL('./screenshots', import.meta.url));
+export const SCREENSHOTS = process.env.E2E_SCREENSHOTS ?? fileURLToPath(new URL('./screenshots', import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export interface E2E {
@@ -41,7 +40,7 @@ export function startE2E(): Promise<E2E> {
     const config = testConfig();
     await seedDemoData(handle.db, new Date());
     const worker: { w?: OutboxWorker } = {};
-    const app = await buildApp({ config, db: handle.db, clock: systemClock, onOutbox: () => void worker.w?.runOnce() });
+    const app = await buildApp({ config, db: handle.db, clock: systemClock, webDist, onOutbox: () => void worker.w?.runOnce() });
     worker.w = outboxWorker({ db: handle.db, clock: systemClock, sms: smsSenderFor(config, handle.db, systemClock), log: app.log });
     worker.w.start(200);
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -35,6 +35,8 @@ export interface AppOptions {
   logStream?: DestinationStream;
   /** Called after a request enqueued outbox work, so it goes out without waiting for the next poll. */
   onOutbox?: () => void;
+  /** The built web app to serve (default dist/web). */
+  webDist?: string;
 }
 
 export interface AppContext {
@@ -110,14 +112,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(staffRoutes(ctx));
   if (config.env !== 'production') await app.register(devRoutes(ctx));
 
-  await registerWeb(app);
+  await registerWeb(app, opts.webDist ?? WEB_DIST);
   return app;
 }
 
 /** The built single-page app; every non-API path gets index.html so deep links work. */
-async function registerWeb(app: FastifyInstance): Promise<void> {
-  const built = existsSync(path.join(WEB_DIST, 'index.html'));
-  if (built) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false, index: false, maxAge: '1h' });
+async function registerWeb(app: FastifyInstance, webDist: string): Promise<void> {
+  const built = existsSync(path.join(webDist, 'index.html'));
+  if (built) await app.register(fastifyStatic, { root: webDist, wildcard: false, index: false, maxAge: '1h' });
   app.setNotFoundHandler((req, reply) => {
     if (req.url.startsWith('/api/') || req.method !== 'GET') {
       return reply.status(404).send(new AppError('NOT_FOUND', '找不到请求的内容').toBody());
