@@ -33,8 +33,10 @@ let running: Promise<E2E> | undefined;
 /** One server and one browser for the whole e2e run (files run one after another in one process). */
 export function startE2E(): Promise<E2E> {
   running ??= (async () => {
-    if (!existsSync(path.join(WEB_DIST, 'index.html')))
-      throw new Error('dist/web is missing: run `npm run build:web` first (npm test does)');
+    // E2E_WEB_DIST lets parallel runs each test their own build.
+    const webDist = process.env.E2E_WEB_DIST ?? WEB_DIST;
+    if (!existsSync(path.join(webDist, 'index.html')))
+      throw new Error(`${webDist} is missing: run \`npm run build:web\` first (npm test does)`);
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (see .ci/run)`);
     const handle = await testDb();
     const config = testConfig();
