@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from './app.js';
+import { loadConfig } from './config.js';
+import { testApp, type TestApp } from './testing/harness.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await testApp();
+});
+afterAll(() => t.close());
+
+describe('the app', () => {
+  it('reports health', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/health' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('serves an OpenAPI document that lists the JSON API', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const p of [
+      '/api/register',
+      '/api/login',
+      '/api/logout',
+      '/api/password-reset/request',
+      '/api/staff/login',
+      '/api/staff/accounts',
+    ])
+      expect(Object.keys(doc.paths)).toContain(p);
+    // Request bodies are documented from the shared zod schemas.
+    expect(JSON.stringify(doc.paths['/api/register'].post.requestBody)).toContain('uscc');
+  });
+
+  it('sends security headers', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/health' });
+    expect(res.headers['content-security-policy']).toMatch(/default-src 'self'/);
+    expect(res.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('answers an unknown API path with a JSON 404 in Chinese', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/nope' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error).toMatchObject({ code: 'NOT_FOUND', message: '找不到请求的内容' });
+  });
+
+  it('never mounts the development inbox or the sandbox gateway in production', async () => {
+    const config = loadConfig({ NODE_ENV: 'production', CERTDESK_SECRET: 'p'.repeat(40), LOG_LEVEL: 'silent' });
+    const prod = await buildApp({ config, db: t.db, clock: t.clock });
+    try {
+      expect((await prod.inject({ method: 'GET', url: '/api/dev/sms' })).statusCode).toBe(404);
+      expect((await prod.inject({ method: 'POST', url: '/sandbox/dysmsapi', payload: {} })).statusCode).toBe(404);
+      expect((await t.app.inject({ method: 'GET', url: '/api/dev/sms' })).statusCode).toBe(200);
+    } finally {
+      await prod.close();
+    }
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const SECRET = 'x'.repeat(40);
+
+describe('configuration', () => {
+  it('defaults to development with demo data, PGlite and sandbox SMS', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ env: 'development', port: 3000, demoData: true, sms: { kind: 'sandbox' } });
+    expect(c.databaseUrl).toBeUndefined();
+  });
+
+  it.each([
+    ['no secret', { NODE_ENV: 'production' }, /CERTDESK_SECRET/],
+    ['a short secret', { NODE_ENV: 'production', CERTDESK_SECRET: 'short' }, /CERTDESK_SECRET/],
+    ['a fixed captcha', { NODE_ENV: 'production', CERTDESK_SECRET: SECRET, CERTDESK_CAPTCHA_FIXED: 'abcd' }, /CAPTCHA_FIXED/],
+    ['demo data', { NODE_ENV: 'production', CERTDESK_SECRET: SECRET, CERTDESK_DEMO_DATA: '1' }, /DEMO_DATA/],
+    ['Aliyun SMS without credentials', { CERTDESK_SMS: 'aliyun' }, /ALIYUN_SMS_ACCESS_KEY_ID/],
+    ['a bad port', { PORT: 'eighty' }, /PORT/],
+    ['a bad captcha setting', { CERTDESK_CAPTCHA_FIXED: 'a b' }, /CERTDESK_CAPTCHA_FIXED/],
+  ])('refuses %s', (_n, env, msg) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(msg);
+  });
+
+  it('accepts a production configuration and seeds no demo data there', () => {
+    const c = loadConfig({ NODE_ENV: 'production', CERTDESK_SECRET: SECRET, DATABASE_URL: 'postgres://x@h/db' });
+    expect(c.demoData).toBe(false);
+    expect(c.captchaFixed).toBeUndefined();
+  });
+
+  it('configures the real Aliyun adapter from the environment', () => {
+    const c = loadConfig({
+      CERTDESK_SMS: 'aliyun',
+      ALIYUN_SMS_ACCESS_KEY_ID: 'id',
+      ALIYUN_SMS_ACCESS_KEY_SECRET: 'secret',
+      ALIYUN_SMS_SIGN_NAME: '江西CA',
+      ALIYUN_SMS_TEMPLATE_RESET: 'SMS_123',
+    });
+    expect(c.sms).toMatchObject({ kind: 'aliyun', signName: '江西CA', templates: { password_reset: 'SMS_123' } });
+  });
+});
