@@ -3,7 +3,7 @@
  * development inbox that shows what the sandbox "delivered".
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { desc } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { sandboxSms } from '../db/schema.js';
@@ -20,8 +20,15 @@ export const devRoutes =
       { schema: { tags: ['开发'], summary: '沙箱短信收件箱', querystring: z.object({ phone: z.string().max(20).optional() }) } },
       async (req, reply) => {
         reply.header('cache-control', 'no-store');
-        const rows = await db.select().from(sandboxSms).orderBy(desc(sandboxSms.id)).limit(100);
-        return { items: rows.filter((r) => !req.query.phone || r.phoneNumber === req.query.phone) };
+        // Filtered in SQL, not after the limit: a number's message must not vanish behind 100 newer ones.
+        const phone = req.query.phone?.trim();
+        const rows = await db
+          .select()
+          .from(sandboxSms)
+          .where(phone ? eq(sandboxSms.phoneNumber, phone) : undefined)
+          .orderBy(desc(sandboxSms.id))
+          .limit(100);
+        return { items: rows };
       },
     );
 

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, ilike, isNull, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, ilike, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { organizations, passwordResets } from '../../db/schema.js';
 
@@ -52,6 +52,13 @@ export const passwordResetRepository = {
     const [r] = await db.insert(passwordResets).values(row).returning({ id: passwordResets.id });
     return r!.id;
   },
+  /** A new code replaces the earlier ones: they expire now (so "the newest" never depends on timestamps). */
+  async expireOpen(db: DbOrTx, organizationId: string, now: Date): Promise<void> {
+    await db
+      .update(passwordResets)
+      .set({ expiresAt: now })
+      .where(and(eq(passwordResets.organizationId, organizationId), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, now)));
+  },
   /** The newest code that is still usable for the organization. */
   async latestUsable(db: DbOrTx, organizationId: string, now: Date) {
     const [row] = await db
@@ -62,11 +69,18 @@ export const passwordResetRepository = {
       .limit(1);
     return row;
   },
-  async countAttempt(db: DbOrTx, id: string): Promise<void> {
-    await db
+  /**
+   * Spends one of the code's tries before the code is compared, in one atomic statement, so concurrent
+   * guesses cannot all read the same count and exceed the limit. Returns the tries used including this
+   * one, or undefined when the code is spent, used or out of tries.
+   */
+  async takeAttempt(db: DbOrTx, id: string, maxTries: number): Promise<number | undefined> {
+    const [row] = await db
       .update(passwordResets)
       .set({ attempts: sql`${passwordResets.attempts} + 1` })
-      .where(eq(passwordResets.id, id));
+      .where(and(eq(passwordResets.id, id), isNull(passwordResets.usedAt), lt(passwordResets.attempts, maxTries)))
+      .returning({ attempts: passwordResets.attempts });
+    return row?.attempts;
   },
   /** Compare-and-set: a code can be used once even if two requests race. */
   async markUsed(db: DbOrTx, id: string, at: Date): Promise<boolean> {

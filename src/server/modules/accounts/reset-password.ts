@@ -32,13 +32,19 @@ export async function requestPasswordReset(
   await deps.captcha.consume(input.captchaId, input.captchaAnswer);
 
   const org = await organizationRepository.findByUscc(deps.db, input.uscc);
-  if (!org) throw validationFailed({ uscc: '该统一社会信用代码尚未注册，请先免费注册' });
-  if (org.mobile !== input.mobile)
+  if (!org || org.mobile !== input.mobile) {
+    // A miss tells the asker whether a USCC is registered and whether a number is its mobile: count it
+    // against the address, so one source cannot probe many pairs (not against the account, which would
+    // let anyone block a real user's reset).
+    await deps.throttle.hit(ipKey, SMS_ADDRESS);
+    if (!org) throw validationFailed({ uscc: '该统一社会信用代码尚未注册，请先免费注册' });
     throw validationFailed({ mobile: `手机号与注册时填写的不一致。如注册手机号已停用，请致电客服热线 ${HOTLINE}` });
+  }
 
   const code = randomDigits(6);
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
+    await passwordResetRepository.expireOpen(tx, org.id, now);
     const id = await passwordResetRepository.insert(tx, {
       organizationId: org.id,
       codeHash: hmac(deps.config.secret, `reset:${org.id}:${code}`),
@@ -72,10 +78,13 @@ export async function confirmPasswordReset(deps: UseCaseDeps, input: z.output<ty
 
   const now = deps.clock.now();
   const reset = org ? await passwordResetRepository.latestUsable(deps.db, org.id, now) : undefined;
-  if (!org || !reset || reset.attempts >= MAX_TRIES) throw validationFailed({ code: '短信验证码已失效，请重新获取' });
+  const dead = () => validationFailed({ code: '短信验证码已失效，请重新获取' });
+  if (!org || !reset || reset.attempts >= MAX_TRIES) throw dead();
+  // The try is spent before the comparison (atomically), so parallel guesses cannot exceed MAX_TRIES.
+  const tries = await passwordResetRepository.takeAttempt(deps.db, reset.id, MAX_TRIES);
+  if (tries === undefined) throw dead();
   if (!safeEqual(reset.codeHash, hmac(deps.config.secret, `reset:${org.id}:${input.code}`))) {
-    await passwordResetRepository.countAttempt(deps.db, reset.id);
-    const left = MAX_TRIES - reset.attempts - 1;
+    const left = MAX_TRIES - tries;
     throw validationFailed({ code: left > 0 ? `短信验证码不正确，还可尝试${left}次` : '短信验证码错误次数过多，请重新获取' });
   }
   const passwordHash = await hashPassword(input.password);
