@@ -1,10 +1,14 @@
 /**
  * Brute-force slowing, persisted in the database so every app instance sees the same counters.
  *
- * Each key (an account or a source address) counts failures in a 15-minute window. From the `threshold`-th
- * failure on, the key is locked for 30 s, doubling with each further failure and capped at 15 minutes —
- * slow enough to make guessing useless, short enough that an attacker can never lock a real user out for
- * good. A success on the account resets the account's counter (not the address's).
+ * Each key (an account or a source address) counts failures. From the `threshold`-th failure on, the key
+ * is locked for 30 s, doubling with each further failure and capped at 15 minutes — slow enough to make
+ * guessing useless, short enough that an attacker can never lock a real user out for good: every lock
+ * ends by itself, and while a key is locked its failures are not counted (the caller checks first).
+ * The count is forgotten after `windowMs` without a failure and without a lock in force; measuring that
+ * quiet time from the end of the last lock (not from the first failure) keeps the doubling going, so a
+ * patient attacker is held at one guess per 15 minutes instead of getting a fresh set of fast guesses
+ * every window. A success on the account resets the account's counter (not the address's).
  */
 import { eq, sql } from 'drizzle-orm';
 import { AppError } from '../../../core/errors.js';
@@ -50,7 +54,9 @@ export function throttle(deps: { db: Db; clock: Clock }): Throttle {
     },
     async hit(key, p) {
       const now = clock.now();
-      const windowStart = new Date(now.getTime() - p.windowMs);
+      const quietSince = new Date(now.getTime() - p.windowMs);
+      // greatest() ignores a NULL locked_until: "quiet" = no failure and no lock for windowMs.
+      const stale = sql`greatest(${throttles.updatedAt}, ${throttles.lockedUntil}) < ${quietSince}`;
       // One atomic upsert: concurrent failures on two instances both count.
       const [row] = await db
         .insert(throttles)
@@ -58,18 +64,21 @@ export function throttle(deps: { db: Db; clock: Clock }): Throttle {
         .onConflictDoUpdate({
           target: throttles.key,
           set: {
-            failures: sql`case when ${throttles.windowStartedAt} < ${windowStart} then 1 else ${throttles.failures} + 1 end`,
-            windowStartedAt: sql`case when ${throttles.windowStartedAt} < ${windowStart} then ${now} else ${throttles.windowStartedAt} end`,
+            failures: sql`case when ${stale} then 1 else ${throttles.failures} + 1 end`,
+            windowStartedAt: sql`case when ${stale} then ${now} else ${throttles.windowStartedAt} end`,
             updatedAt: now,
           },
         })
         .returning({ failures: throttles.failures });
       const lock = lockDurationMs(p, row!.failures);
-      if (lock > 0)
+      if (lock > 0) {
+        const until = new Date(now.getTime() + lock);
+        // Two instances locking at once: the longer lock wins, whichever write lands last.
         await db
           .update(throttles)
-          .set({ lockedUntil: new Date(now.getTime() + lock) })
+          .set({ lockedUntil: sql`greatest(${throttles.lockedUntil}, ${until})` })
           .where(eq(throttles.key, key));
+      }
     },
     async reset(key) {
       await db.delete(throttles).where(eq(throttles.key, key));
