@@ -1,0 +1,129 @@
+/**
+ * The help manual (帮助手册) for the online 新制 application, in our own words from seeds 000–003.
+ * Documents and mailing lists are in documents.ts, order statuses in order-statuses.ts; this module has
+ * the remaining text and the manual's table of contents.
+ */
+
+export const HOTLINE = '400-800-1040';
+
+/** Sections of the manual, in order; ids are the page anchors. */
+export const HELP_SECTIONS: { id: string; title: string }[] = [
+  { id: 'before', title: '办理须知' },
+  { id: 'register', title: '第一步 注册账户' },
+  { id: 'login', title: '第二步 登录系统' },
+  { id: 'apply', title: '第三步 新制申请、选择项目' },
+  { id: 'order', title: '第四步 填写订单信息' },
+  { id: 'documents', title: '第五步 下载模板、上传证件' },
+  { id: 'verify', title: '第六步 法人核验' },
+  { id: 'submit', title: '第七步 提交申请、等待预审' },
+  { id: 'pay', title: '第八步 在线付款' },
+  { id: 'mail', title: '第九步 邮寄纸质资料' },
+  { id: 'paper-review', title: '第十步 纸质资料审核' },
+  { id: 'ship', title: '第十一步 制证、寄回与发票' },
+  { id: 'statuses', title: '订单状态说明' },
+  { id: 'contact', title: '联系我们' },
+];
+
+export const BEFORE_YOU_START: string[] = [
+  '在线办理只受理法人机构证书的新制（即新办）业务；变更、补办、续费、换卡、解锁、吊销等业务请到现场办理。',
+  '只限已经取得统一社会信用代码证件、且尚未注销的普通机构用户在线申请；没有取得证件的单位无法在线申请，监管单位等特殊类型请到现场办理。',
+  '在线申请证书仍须把盖章的纸质资料邮寄到我司，纸质资料合格后才制作证书。',
+  '在线办理受邮寄、审核等因素影响，着急使用证书的单位建议到现场办理，现场办理的时效性更强。',
+  '推荐使用谷歌（Chrome）浏览器、360浏览器极速模式或Edge浏览器；如使用IE浏览器，须为IE10及以上版本。',
+];
+
+export const REGISTER_STEPS: string[] = [
+  '打开本系统首页，点击“免费注册”。',
+  '填写单位名称、统一社会信用代码、手机号，设置登录密码，输入图形验证码，阅读并同意《江西CA数字证书用户协议》后提交。',
+  '注册成功后系统自动登录。以后登录时，统一社会信用代码就是登录名。',
+];
+
+export const REGISTER_NOTES: string[] = [
+  '统一社会信用代码为18位，字母一律大写；代码中不含字母I、O、S、V、Z，看起来像这些字母的字符都是数字（如0、1、2、5）。系统会自动校验代码是否正确。',
+  '如果统一社会信用代码填写错误，请用正确的代码重新注册一个账户。',
+  `如果单位名称填写错误，请致电客服热线 ${HOTLINE} 登记修改，由工作人员更正。`,
+];
+
+export const LOGIN_STEPS: string[] = [
+  '点击页面右上角“登录”。',
+  '账号填写单位统一社会信用代码，再输入密码和验证码，登录系统。',
+  '忘记密码时，可在登录页点击“忘记密码”，用注册手机号接收短信验证码重设密码。',
+];
+
+/** The menu path to a new application (seeds 002, 003). */
+export const APPLY_PATH: string[] = ['数字证书申请', '数字证书及电子印章申请', '新制申请', '勾选同意协议', '选择证书项目'];
+
+export const APPLY_NOTES: string[] = [
+  '勾选同意前请仔细阅读《江西CA数字证书用户协议》。',
+  '请务必根据证书的使用需求选择证书项目：预审工作人员无法了解您的使用需求，项目选错将导致证书无法使用。',
+  '有主锁、副锁之分的项目，第一次申请的单位必须选择含电子签章的主锁；已办理过主锁的单位只能申请副锁。',
+];
+
+/** The sections of the order form (seeds 000–003, 填写订单信息). */
+export const ORDER_FORM_SECTIONS: { title: string; detail: string }[] = [
+  { title: '单位信息', detail: '单位名称和统一社会信用代码取自注册账户；另填写通信地址和单位类型。' },
+  { title: '法人信息', detail: '法定代表人的姓名、身份证号等。' },
+  { title: '经办人信息', detail: '经办人姓名、身份证号、手机号、电子邮箱。审核结果短信发送到经办人手机。' },
+  { title: '发票信息', detail: '发票抬头、税号，以及接收电子发票的邮箱。' },
+  {
+    title: '证书接收人信息',
+    detail: '收件人姓名、手机号（请填写手机号码）和邮寄地址。寄回地址按实际收件人填写，可以与单位地址不同，之后也可修改。',
+  },
+];
+
+export const ORDER_FORM_NOTES: string[] = [
+  '以上信息均要求真实有效，系统会校验身份证号、手机号和电子邮箱的格式。',
+  '所有信息请核对无误后再点“下一步”。',
+];
+
+export const LEGAL_PERSON_VERIFICATION: string[] = [
+  '下载的法人授权委托书上印有二维码，该二维码已绑定本订单的订单号。',
+  '请法定代表人本人用手机扫描二维码，按提示完成刷脸核验。',
+  '手机操作界面显示“认证成功”后，核验才算完成；订单页面也会显示“认证成功”。',
+  '法人核验成功后再上传资料、提交申请，否则将导致审核失败。',
+  '订单删除后重新申请的，须重新下载委托书模板，再次进行法人核验。',
+];
+
+export const SUBMIT_AND_REVIEW: string[] = [
+  '所有资料上传完毕、法人核验显示“认证成功”后，点击“提交”按钮，订单状态变为“正在审核”。',
+  '工作人员预审上传的资料。审核通过的，经办人手机将收到资料审核通过的短信，订单状态变为“资料审核通过”。',
+  '审核未通过的，经办人手机将收到资料审核不通过的短信，订单状态变为“资料审核失败”。请登录系统仔细查看不通过的原因，按要求重新上传资料后再次提交，或删除订单后重新申请。',
+  '请及时登录系统关注审核情况。',
+];
+
+export const PAYMENT: string[] = [
+  '订单状态为“资料审核通过”后，登录系统支付数字证书（电子签章）费用。',
+  '只支持微信支付和支付宝扫码支付，不支持对公转账。',
+  '各项目的价格见首页“可在线申请的证书项目”，以订单页面显示的金额为准。',
+];
+
+/** The seeds' three tips when the payment QR code does not appear. */
+export const PAYMENT_TROUBLESHOOTING: { title: string; detail: string }[] = [
+  {
+    title: '网络瞬间不通或浏览器缓存',
+    detail:
+      '先尝试刷新页面。刷新不能解决的，可能是浏览器缓存了旧文件：在IE浏览器菜单“工具”→“Internet选项”中点击删除Cookies和删除文件，清除临时文件后再刷新页面。',
+  },
+  {
+    title: '上网环境或上网方式受限',
+    detail: '可能是网络服务商的限制。如有条件，请更换一种上网方式或更换电脑；或者确认网络畅通后再重试。',
+  },
+  {
+    title: '浏览器版本过低',
+    detail:
+      '请使用IE10及以上版本的浏览器，推荐使用谷歌（Chrome）浏览器、360浏览器极速模式或Edge浏览器；使用360浏览器兼容模式的，请将IE浏览器升级至IE10及以上版本。',
+  },
+];
+
+export const PAPER_REVIEW: string[] = [
+  '我司工作人员收到纸质资料后进行审核。',
+  '纸质资料不合格的，工作人员会电话通知经办人补寄资料。请申请表上的经办人留意并接听南昌拨入的电话。',
+  '联系不上经办人时，订单会停留在“正在受理”，证书无法制作。',
+];
+
+export const PRODUCTION_AND_SHIPPING: string[] = [
+  '纸质资料合格后，我们将在大约2个工作日内制作数字证书和电子签章（公共资源项目约3个工作日）；业务量大时受理时间会延长。',
+  '制作完成后订单状态为“制证完成”；证书用顺丰快递到付寄出后，订单状态为“已发放”，订单中可查看快递单号。',
+  '收件人可关注“顺丰速运”公众号：证书寄出后会收到顺丰的微信通知，并可查询物流详情。',
+  '证书发票将在证书制作后3个工作日内发送至发票接收邮箱。',
+];
