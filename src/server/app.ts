@@ -26,6 +26,7 @@ import { loggerOptions } from './logging.js';
 import { accountRoutes } from './routes/accounts.js';
 import { staffRoutes } from './routes/staff.js';
 import { devRoutes } from './routes/dev.js';
+import { orderRoutes } from './routes/orders.js';
 
 export interface AppOptions {
   config: Config;
@@ -110,6 +111,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(accountRoutes(ctx));
   await app.register(staffRoutes(ctx));
+  await app.register(orderRoutes(ctx));
   if (config.env !== 'production') await app.register(devRoutes(ctx));
 
   await registerWeb(app, opts.webDist ?? WEB_DIST);

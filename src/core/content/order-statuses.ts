@@ -4,7 +4,8 @@
  * labels; the help manual explains them.
  */
 
-export type OrderStatusCode = 'reviewing' | 'review-passed' | 'review-failed' | 'accepting' | 'produced' | 'issued';
+/** The same codes as the workflow (core/workflow.ts), which takes its labels and meanings from here. */
+export type OrderStatusCode = 'submitted' | 'review_passed' | 'review_failed' | 'accepting' | 'produced' | 'shipped';
 
 export interface OrderStatusInfo {
   code: OrderStatusCode;
@@ -19,21 +20,21 @@ export interface OrderStatusInfo {
 
 export const ORDER_STATUSES: OrderStatusInfo[] = [
   {
-    code: 'reviewing',
+    code: 'submitted',
     label: '正在审核',
     meaning: '申请已提交，正在等待工作人员审核，但尚未审核。',
     applicantAction: '请耐心等待，审核结果会以短信发送到经办人手机。',
     color: 'processing',
   },
   {
-    code: 'review-passed',
+    code: 'review_passed',
     label: '资料审核通过',
     meaning: '上传的资料已经通过审核，可以进行下一步付款操作。',
     applicantAction: '登录系统，用微信或支付宝扫码付款，然后邮寄纸质资料。',
     color: 'success',
   },
   {
-    code: 'review-failed',
+    code: 'review_failed',
     label: '资料审核失败',
     meaning: '审核发现上传的资料有问题。',
     applicantAction: '登录系统查看退回原因，按要求修改后重新提交；或删除订单后重新申请。',
@@ -54,7 +55,7 @@ export const ORDER_STATUSES: OrderStatusInfo[] = [
     color: 'cyan',
   },
   {
-    code: 'issued',
+    code: 'shipped',
     label: '已发放',
     meaning: '数字证书已用顺丰到付邮寄。',
     applicantAction: '在订单中查看快递单号；关注“顺丰速运”公众号可查询物流详情。',

@@ -3,7 +3,7 @@
  * `npm run db:generate` and committed; the same SQL runs on PGlite and on PostgreSQL.
  */
 import { sql } from 'drizzle-orm';
-import { pgTable, text, uuid, timestamp, integer, jsonb, bigserial, index, uniqueIndex } from 'drizzle-orm/pg-core';
+import { pgTable, text, uuid, timestamp, integer, jsonb, bigserial, boolean, index, uniqueIndex, primaryKey } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -154,4 +154,152 @@ export const auditEvents = pgTable(
     at: ts('at').notNull().defaultNow(),
   },
   (t) => [index('audit_target_idx').on(t.targetType, t.targetId, t.at), index('audit_actor_idx').on(t.actorId, t.at)],
+);
+
+/** 证书项目: the catalog, seeded from core/content/projects.ts and edited by administrators. */
+export const projects = pgTable('projects', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  platform: text('platform').notNull(),
+  purpose: text('purpose').notNull(),
+  notFor: text('not_for'),
+  /** Whether 法人核验 must show 认证成功 before submission. */
+  legalCheckRequired: boolean('legal_check_required').notNull(),
+  productionWorkingDays: integer('production_working_days').notNull(),
+  /** Which CA family issues this project's certificates (the CA issue uses it). */
+  certFamily: text('cert_family').$type<'sm2' | 'ecdsa' | 'rsa'>().notNull().default('sm2'),
+  active: boolean('active').notNull().default(true),
+  sortOrder: integer('sort_order').notNull().default(0),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  updatedBy: uuid('updated_by'),
+});
+
+/** The keys a project offers, with prices in fen (never floats). */
+export const projectKeys = pgTable(
+  'project_keys',
+  {
+    projectCode: text('project_code')
+      .notNull()
+      .references(() => projects.code),
+    keyType: text('key_type').$type<'main' | 'sub'>().notNull(),
+    withSeal: boolean('with_seal').notNull(),
+    priceFen: integer('price_fen'),
+    /** False while a seeded price is a placeholder the seeds did not state: such a key cannot be ordered. */
+    priceConfirmed: boolean('price_confirmed').notNull(),
+    active: boolean('active').notNull().default(true),
+  },
+  (t) => [primaryKey({ columns: [t.projectCode, t.keyType] })],
+);
+
+/** 订单: one online 新制 application. */
+export const orders = pgTable(
+  'orders',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orderNo: text('order_no').notNull(),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    projectCode: text('project_code')
+      .notNull()
+      .references(() => projects.code),
+    keyType: text('key_type').$type<'main' | 'sub'>().notNull(),
+    status: text('status').notNull(),
+    /** What the applicant typed, saved as they go (ZOrderDraft). */
+    form: jsonb('form').$type<Record<string, unknown>>().notNull(),
+    /** Bumped by every saved change: the optimistic-concurrency check for form saves. */
+    formVersion: integer('form_version').notNull().default(1),
+    /** The unit name + USCC + project the application form PDF was last printed from (null: never). */
+    applicationFormPrintedIdentity: text('application_form_printed_identity'),
+    applicationFormPrintedAt: ts('application_form_printed_at'),
+    /** 法人核验: the QR token is HMAC(secret, id:nonce); only its hash is stored, for lookup. */
+    legalCheckNonce: text('legal_check_nonce').notNull(),
+    legalCheckTokenHash: text('legal_check_token_hash').notNull(),
+    legalCheckStatus: text('legal_check_status').$type<'none' | 'passed' | 'failed'>().notNull().default('none'),
+    legalCheckAt: ts('legal_check_at'),
+    submittedAt: ts('submitted_at'),
+    deletedAt: ts('deleted_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('orders_order_no_uq').on(t.orderNo),
+    uniqueIndex('orders_legal_token_uq').on(t.legalCheckTokenHash),
+    index('orders_org_idx').on(t.organizationId, t.createdAt),
+    index('orders_status_idx').on(t.status, t.updatedAt),
+  ],
+);
+
+/** Every step of an order: who, what, when, why, before/after (written with the change it records). */
+export const orderEvents = pgTable(
+  'order_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id),
+    actorType: text('actor_type').$type<'org' | 'staff' | 'system' | 'legal_person'>().notNull(),
+    actorId: uuid('actor_id'),
+    action: text('action').notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status'),
+    reason: text('reason'),
+    detail: jsonb('detail')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    /** Visible to the applicant? Staff-only notes are not. */
+    public: boolean('public').notNull().default(true),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [index('order_events_order_idx').on(t.orderId, t.id)],
+);
+
+/**
+ * Uploaded scans. The file itself is encrypted on disk (AES-256-GCM) under a server-chosen name; this row
+ * knows where, and its hash. A replaced file keeps its row (replaced_at set) so the history stays whole.
+ */
+export const orderDocuments = pgTable(
+  'order_documents',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id),
+    slot: text('slot').notNull(),
+    storageKey: text('storage_key').notNull(),
+    thumbnailKey: text('thumbnail_key').notNull(),
+    sha256: text('sha256').notNull(),
+    mime: text('mime').notNull(),
+    bytes: integer('bytes').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    originalName: text('original_name').notNull(),
+    uploadedAt: ts('uploaded_at').notNull().defaultNow(),
+    replacedAt: ts('replaced_at'),
+  },
+  (t) => [
+    index('order_documents_order_idx').on(t.orderId, t.slot),
+    uniqueIndex('order_documents_current_uq')
+      .on(t.orderId, t.slot)
+      .where(sql`replaced_at is null`),
+  ],
+);
+
+/** One face-verification attempt of the legal representative (法人核验). */
+export const legalChecks = pgTable(
+  'legal_checks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id),
+    provider: text('provider').notNull(),
+    bizToken: text('biz_token').notNull(),
+    status: text('status').$type<'started' | 'passed' | 'failed'>().notNull(),
+    failureReason: text('failure_reason'),
+    startedAt: ts('started_at').notNull().defaultNow(),
+    finishedAt: ts('finished_at'),
+  },
+  (t) => [uniqueIndex('legal_checks_biz_uq').on(t.bizToken), index('legal_checks_order_idx').on(t.orderId, t.startedAt)],
 );

@@ -12,6 +12,7 @@ import { loadConfig, type Config } from '../config.js';
 import { openDb, type DbHandle } from '../db/client.js';
 import { outboxWorker, type OutboxWorker } from '../modules/outbox/outbox.js';
 import { smsSenderFor } from '../runtime.js';
+import { seedCatalog } from '../modules/catalog/seed-catalog.js';
 import { USCC_ALPHABET, usccCheckChar } from '../../core/uscc.js';
 
 export const CAPTCHA = 'k7m3';
@@ -19,7 +20,10 @@ export const CAPTCHA = 'k7m3';
 let shared: Promise<DbHandle> | undefined;
 /** The worker's database, opened (and migrated) once per test process. */
 export function testDb(): Promise<DbHandle> {
-  shared ??= openDb({ databaseUrl: process.env.DATABASE_URL || undefined, poolSize: 5 });
+  shared ??= openDb({ databaseUrl: process.env.DATABASE_URL || undefined, poolSize: 5 }).then(async (h) => {
+    await seedCatalog(h.db, new Date());
+    return h;
+  });
   return shared;
 }
 

@@ -1,0 +1,147 @@
+/**
+ * The 新制 order form (填写订单信息): 单位信息, 法人信息, 经办人信息, 发票信息, 证书接收人信息 — and, for
+ * out-of-province housing companies, the 入赣负责人. Two schemas over the same shape:
+ *  - ZOrderDraft accepts anything of the right shape, so every keystroke can be saved (nothing typed is lost);
+ *  - ZOrderFinal is the rule set a submitted order must pass; its messages name the field and the rule.
+ * Field paths are dotted ("agent.idNumber") in error answers and in the web form alike.
+ */
+import { z } from 'zod';
+import { idNumberProblem, idProblemMessage, normalizeIdNumber } from './id-number.js';
+import { mobileField } from './schemas.js';
+import { normalizeUscc, usccProblem, usccProblemMessage } from './uscc.js';
+
+export const UNIT_TYPES = {
+  enterprise: { label: '企业', credential: '营业执照' },
+  medical: { label: '医疗机构', credential: '医疗机构执业许可证' },
+  social_org: { label: '社会团体', credential: '社会团体法人登记证书' },
+  public_institution: { label: '事业单位', credential: '事业单位法人证书' },
+  government: { label: '机关单位', credential: '统一社会信用代码证书' },
+  other: { label: '其他组织', credential: '含统一社会信用代码的登记证书' },
+} as const;
+export type UnitType = keyof typeof UNIT_TYPES;
+export const UNIT_TYPE_CODES = Object.keys(UNIT_TYPES) as UnitType[];
+
+const s = (max: number) => z.string().max(max, `最多${max}个字`).optional();
+
+/** Whatever has been typed so far; only lengths are limited. */
+export const ZOrderDraft = z
+  .object({
+    unit: z
+      .object({ address: s(200), unitType: z.enum(UNIT_TYPE_CODES).optional() })
+      .partial()
+      .optional(),
+    legalPerson: z
+      .object({ name: s(50), idNumber: s(30), mobile: s(30) })
+      .partial()
+      .optional(),
+    agent: z
+      .object({ name: s(50), idNumber: s(30), mobile: s(30), email: s(100) })
+      .partial()
+      .optional(),
+    invoice: z
+      .object({ title: s(100), taxNumber: s(30), email: s(100) })
+      .partial()
+      .optional(),
+    recipient: z
+      .object({ name: s(50), mobile: s(30), address: s(200) })
+      .partial()
+      .optional(),
+    inGanManager: z
+      .object({ name: s(50) })
+      .partial()
+      .optional(),
+  })
+  .strict();
+export type OrderDraft = z.infer<typeof ZOrderDraft>;
+
+const required = (label: string, min: number, max: number) =>
+  z
+    .string({ error: `请填写${label}` })
+    .transform((v) => v.trim())
+    .pipe(z.string().min(1, `请填写${label}`).min(min, `${label}至少${min}个字`).max(max, `${label}最多${max}个字`));
+
+const personName = (label: string) =>
+  required(label, 2, 30).refine((v) => /^[\u4e00-\u9fa5·•A-Za-z .]+$/.test(v), `${label}只能包含汉字、字母和间隔号`);
+
+const idNumber = (label: string, today: () => Date) =>
+  z
+    .string({ error: `请填写${label}` })
+    .transform(normalizeIdNumber)
+    .superRefine((v, ctx) => {
+      const p = idNumberProblem(v, today());
+      if (p) ctx.addIssue({ code: 'custom', message: idProblemMessage(p, label) });
+    });
+
+const email = (label: string) =>
+  z
+    .string({ error: `请填写${label}` })
+    .trim()
+    .min(1, `请填写${label}`)
+    .max(100, `${label}最多100个字符`)
+    .pipe(z.email(`${label}格式不正确，例如 name@example.com`));
+
+/** The rules a submitted order must pass. `today` decides which birth dates are in the future. */
+export function orderFinalSchema(opts: { outOfProvince: boolean; today?: () => Date }) {
+  const today = opts.today ?? (() => new Date());
+  return z.object({
+    unit: z.object(
+      {
+        address: required('通信地址', 5, 200),
+        unitType: z.enum(UNIT_TYPE_CODES, { error: '请选择单位类型' }),
+      },
+      { error: '请填写单位信息' },
+    ),
+    legalPerson: z.object(
+      { name: personName('法定代表人姓名'), idNumber: idNumber('法定代表人身份证号', today), mobile: mobileField('法定代表人手机号') },
+      { error: '请填写法人信息' },
+    ),
+    agent: z.object(
+      {
+        name: personName('经办人姓名'),
+        idNumber: idNumber('经办人身份证号', today),
+        mobile: mobileField('经办人手机号'),
+        email: email('经办人电子邮箱'),
+      },
+      { error: '请填写经办人信息' },
+    ),
+    invoice: z.object(
+      {
+        title: required('发票抬头', 2, 100),
+        taxNumber: z
+          .string({ error: '请填写纳税人识别号' })
+          .transform(normalizeUscc)
+          .superRefine((v, ctx) => {
+            const p = usccProblem(v);
+            if (p) ctx.addIssue({ code: 'custom', message: usccProblemMessage(p).replace('统一社会信用代码', '纳税人识别号') });
+          }),
+        email: email('发票接收邮箱'),
+      },
+      { error: '请填写发票信息' },
+    ),
+    recipient: z.object(
+      { name: personName('收件人姓名'), mobile: mobileField('收件人手机号'), address: required('收件地址', 5, 200) },
+      { error: '请填写证书接收人信息' },
+    ),
+    inGanManager: opts.outOfProvince
+      ? z.object({ name: personName('入赣负责人姓名') }, { error: '请填写入赣负责人信息' })
+      : z.object({ name: z.string().optional() }).partial().optional(),
+  });
+}
+export type OrderFinal = z.output<ReturnType<typeof orderFinalSchema>>;
+
+/** Dotted path → message, for every rule the draft does not yet meet (empty when it can be submitted). */
+export function orderFormProblems(draft: OrderDraft, opts: { outOfProvince: boolean; today?: () => Date }): Record<string, string> {
+  const r = orderFinalSchema(opts).safeParse(draft);
+  if (r.success) return {};
+  const out: Record<string, string> = {};
+  for (const i of r.error.issues) {
+    const key = i.path.join('.');
+    out[key] ??= i.message;
+  }
+  return out;
+}
+
+/** A new order's form, prefilled from what the account already knows. */
+export function initialDraft(org: { name: string; uscc: string }): OrderDraft {
+  return { unit: { unitType: 'enterprise' }, invoice: { title: org.name, taxNumber: org.uscc } };
+}

@@ -1,0 +1,34 @@
+import { asc, eq } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import { projectKeys, projects } from '../../db/schema.js';
+
+const mainFirst = (a: { keyType: string }, b: { keyType: string }) => (a.keyType === b.keyType ? 0 : a.keyType === 'main' ? -1 : 1);
+
+export type ProjectRow = typeof projects.$inferSelect;
+export type ProjectKeyRow = typeof projectKeys.$inferSelect;
+export type CatalogProject = ProjectRow & { keys: ProjectKeyRow[] };
+
+export const catalogRepository = {
+  async count(db: DbOrTx): Promise<number> {
+    return (await db.select({ code: projects.code }).from(projects)).length;
+  },
+  async insertProject(db: DbOrTx, p: typeof projects.$inferInsert, keys: (typeof projectKeys.$inferInsert)[]): Promise<void> {
+    await db.insert(projects).values(p).onConflictDoNothing();
+    if (keys.length) await db.insert(projectKeys).values(keys).onConflictDoNothing();
+  },
+  async list(db: DbOrTx, opts: { activeOnly: boolean }): Promise<CatalogProject[]> {
+    const ps = await db
+      .select()
+      .from(projects)
+      .where(opts.activeOnly ? eq(projects.active, true) : undefined)
+      .orderBy(asc(projects.sortOrder));
+    const ks = await db.select().from(projectKeys);
+    return ps.map((p) => ({ ...p, keys: ks.filter((k) => k.projectCode === p.code && (!opts.activeOnly || k.active)).sort(mainFirst) }));
+  },
+  async get(db: DbOrTx, code: string): Promise<CatalogProject | undefined> {
+    const [p] = await db.select().from(projects).where(eq(projects.code, code));
+    if (!p) return undefined;
+    const ks = await db.select().from(projectKeys).where(eq(projectKeys.projectCode, code));
+    return { ...p, keys: ks.sort(mainFirst) };
+  },
+};

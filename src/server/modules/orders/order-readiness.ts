@@ -1,0 +1,58 @@
+/**
+ * What an order still lacks before it can be submitted — the one place that decides, used both for the
+ * submit button's text and by the submit use case itself.
+ */
+import { orderFormProblems, type OrderDraft, type UnitType } from '../../../core/order-form.js';
+import { OUT_OF_PROVINCE, uploadSlots, type UploadSlot } from '../../../core/requirements.js';
+import type { CatalogProject } from '../catalog/repository.js';
+import type { OrganizationRow } from '../accounts/repository.js';
+import type { OrderDocumentRow, OrderRow } from './repository.js';
+
+export function applicationFormIdentity(
+  org: Pick<OrganizationRow, 'name' | 'uscc'>,
+  order: Pick<OrderRow, 'projectCode' | 'keyType'>,
+): string {
+  return JSON.stringify([org.name, org.uscc, order.projectCode, order.keyType]);
+}
+
+export interface Readiness {
+  slots: (UploadSlot & { document: string; uploaded: OrderDocumentRow | null })[];
+  problems: Record<string, string>;
+  /** True when the application form must be (re)downloaded: never printed, or printed with other identity data. */
+  applicationFormStale: boolean;
+  legalCheckRequired: boolean;
+  /** Human-readable list of what is missing; empty = ready to submit. */
+  missing: string[];
+}
+
+export function orderReadiness(
+  order: OrderRow,
+  project: CatalogProject,
+  org: OrganizationRow,
+  docs: OrderDocumentRow[],
+  today: () => Date,
+): Readiness {
+  const form = order.form as OrderDraft;
+  const slots = uploadSlots({
+    projectCode: order.projectCode,
+    keyType: order.keyType,
+    unitType: form.unit?.unitType as UnitType | undefined,
+  }).map((s) => ({
+    ...s,
+    uploaded: docs.find((d) => d.slot === s.code) ?? null,
+  }));
+  const problems = orderFormProblems(form, { outOfProvince: order.projectCode === OUT_OF_PROVINCE, today });
+  const stale = order.applicationFormPrintedIdentity !== applicationFormIdentity(org, order);
+  const missing: string[] = [];
+  const n = Object.keys(problems).length;
+  if (n) missing.push(`订单信息还有${n}处需要填写或修改`);
+  if (stale)
+    missing.push(
+      order.applicationFormPrintedIdentity
+        ? '单位名称、信用代码或项目已变更，请重新下载申请表并上传盖章扫描件'
+        : '请下载申请表，打印盖章后扫描上传',
+    );
+  for (const s of slots) if (!s.uploaded) missing.push(`请上传${s.label}`);
+  if (project.legalCheckRequired && order.legalCheckStatus !== 'passed') missing.push('法人核验尚未显示“认证成功”');
+  return { slots, problems, applicationFormStale: stale, legalCheckRequired: project.legalCheckRequired, missing };
+}

@@ -1,0 +1,100 @@
+/** The applicant's view of an order: everything the order page shows, nothing staff-only. */
+import { formatOrderNumber } from '../../../core/order-number.js';
+import { availableActions, EDITABLE, STATUS_LABEL, STATUS_MEANING, type OrderStatus } from '../../../core/workflow.js';
+import type { Clock } from '../../clock.js';
+import type { Db } from '../../db/client.js';
+import type { OrganizationRow } from '../accounts/repository.js';
+import { catalogRepository } from '../catalog/repository.js';
+import { legalToken } from './legal-token.js';
+import { orderReadiness } from './order-readiness.js';
+import { orderRepository, type OrderRow } from './repository.js';
+
+export const KEY_LABEL = { main: '主锁（含电子签章）', sub: '副锁（无电子签章）' } as const;
+
+export function orderSummary(o: OrderRow, projectName: string) {
+  const status = o.status as OrderStatus;
+  return {
+    id: o.id,
+    orderNo: o.orderNo,
+    orderNoDisplay: formatOrderNumber(o.orderNo),
+    status,
+    statusLabel: STATUS_LABEL[status],
+    projectCode: o.projectCode,
+    projectName,
+    keyType: o.keyType,
+    keyLabel: KEY_LABEL[o.keyType],
+    createdAt: o.createdAt,
+    submittedAt: o.submittedAt,
+    updatedAt: o.updatedAt,
+  };
+}
+
+export async function applicantOrderView(
+  deps: { db: Db; clock: Clock; secret: string },
+  org: OrganizationRow,
+  order: OrderRow,
+  baseUrl: string,
+) {
+  const project = (await catalogRepository.get(deps.db, order.projectCode))!;
+  const docs = await orderRepository.currentDocuments(deps.db, order.id);
+  const events = await orderRepository.events(deps.db, order.id, true);
+  const lastCheck = await orderRepository.latestLegalCheck(deps.db, order.id);
+  const r = orderReadiness(order, project, org, docs, () => deps.clock.now());
+  const status = order.status as OrderStatus;
+  const key = project.keys.find((k) => k.keyType === order.keyType);
+  const live = status !== 'deleted' && status !== 'cancelled';
+  return {
+    order: {
+      ...orderSummary(order, project.name),
+      statusMeaning: STATUS_MEANING[status],
+      priceFen: key?.priceFen ?? null,
+      form: order.form,
+      formVersion: order.formVersion,
+      editable: EDITABLE.includes(status),
+    },
+    organization: { name: org.name, uscc: org.uscc },
+    project: {
+      code: project.code,
+      name: project.name,
+      purpose: project.purpose,
+      legalCheckRequired: project.legalCheckRequired,
+      productionWorkingDays: project.productionWorkingDays,
+    },
+    slots: r.slots.map((s) => ({
+      code: s.code,
+      label: s.label,
+      template: s.template ?? null,
+      uploaded: s.uploaded
+        ? {
+            id: s.uploaded.id,
+            uploadedAt: s.uploaded.uploadedAt,
+            bytes: s.uploaded.bytes,
+            width: s.uploaded.width,
+            height: s.uploaded.height,
+            originalName: s.uploaded.originalName,
+          }
+        : null,
+    })),
+    problems: r.problems,
+    missing: r.missing,
+    applicationFormStale: r.applicationFormStale,
+    legalCheck: {
+      required: r.legalCheckRequired,
+      status: order.legalCheckStatus,
+      at: order.legalCheckAt,
+      lastFailure: lastCheck?.status === 'failed' ? lastCheck.failureReason : null,
+      // The QR target: only while the order lives (a deleted order's code is dead).
+      url: live ? `${baseUrl}/v/${legalToken(deps.secret, order.id, order.legalCheckNonce)}` : null,
+    },
+    actions: availableActions(status, { kind: 'applicant' }).map((t) => ({ action: t.action, label: t.label })),
+    events: events.map((e) => ({
+      id: e.id,
+      action: e.action,
+      fromStatus: e.fromStatus,
+      toStatus: e.toStatus,
+      toStatusLabel: e.toStatus ? (STATUS_LABEL[e.toStatus as OrderStatus] ?? e.toStatus) : null,
+      reason: e.reason,
+      at: e.at,
+    })),
+  };
+}

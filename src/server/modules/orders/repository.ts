@@ -1,0 +1,100 @@
+import { and, asc, desc, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import { legalChecks, orderDocuments, orderEvents, orders } from '../../db/schema.js';
+import { ENDED, type OrderStatus } from '../../../core/workflow.js';
+
+export type OrderRow = typeof orders.$inferSelect;
+export type OrderEventRow = typeof orderEvents.$inferSelect;
+export type OrderDocumentRow = typeof orderDocuments.$inferSelect;
+
+export const orderRepository = {
+  async insert(db: DbOrTx, row: typeof orders.$inferInsert): Promise<OrderRow | undefined> {
+    const [r] = await db.insert(orders).values(row).onConflictDoNothing().returning();
+    return r;
+  },
+  async findById(db: DbOrTx, id: string): Promise<OrderRow | undefined> {
+    const [r] = await db.select().from(orders).where(eq(orders.id, id));
+    return r;
+  },
+  /** The organization's own order, or nothing — the ownership check every applicant route uses. */
+  async findOwned(db: DbOrTx, id: string, organizationId: string): Promise<OrderRow | undefined> {
+    const [r] = await db
+      .select()
+      .from(orders)
+      .where(and(eq(orders.id, id), eq(orders.organizationId, organizationId)));
+    return r;
+  },
+  async findByLegalToken(db: DbOrTx, tokenHash: string): Promise<OrderRow | undefined> {
+    const [r] = await db.select().from(orders).where(eq(orders.legalCheckTokenHash, tokenHash));
+    return r;
+  },
+  async listForOrganization(db: DbOrTx, organizationId: string): Promise<OrderRow[]> {
+    return db
+      .select()
+      .from(orders)
+      .where(and(eq(orders.organizationId, organizationId), isNull(orders.deletedAt)))
+      .orderBy(desc(orders.createdAt));
+  },
+  /** Main-key orders of the organization for a project that are not over (any status but deleted/cancelled). */
+  async mainKeyOrdersInProgress(db: DbOrTx, organizationId: string, projectCode: string): Promise<OrderRow[]> {
+    return db
+      .select()
+      .from(orders)
+      .where(
+        and(
+          eq(orders.organizationId, organizationId),
+          eq(orders.projectCode, projectCode),
+          eq(orders.keyType, 'main'),
+          notInArray(orders.status, [...ENDED]),
+        ),
+      );
+  },
+  /** Saves the draft form only if nobody saved since `expectedVersion` and the order is still editable. */
+  async saveForm(
+    db: DbOrTx,
+    id: string,
+    expectedVersion: number,
+    editable: readonly OrderStatus[],
+    form: Record<string, unknown>,
+    at: Date,
+  ) {
+    const [r] = await db
+      .update(orders)
+      .set({ form, formVersion: sql`${orders.formVersion} + 1`, updatedAt: at })
+      .where(and(eq(orders.id, id), eq(orders.formVersion, expectedVersion), inArray(orders.status, [...editable])))
+      .returning();
+    return r;
+  },
+  /** Compare-and-set status change: zero rows means someone else changed the order first. */
+  async setStatus(db: DbOrTx, id: string, from: OrderStatus, to: OrderStatus, at: Date, extra: Partial<typeof orders.$inferInsert> = {}) {
+    const [r] = await db
+      .update(orders)
+      .set({ status: to, updatedAt: at, ...extra })
+      .where(and(eq(orders.id, id), eq(orders.status, from)))
+      .returning();
+    return r;
+  },
+  async update(db: DbOrTx, id: string, set: Partial<typeof orders.$inferInsert>): Promise<void> {
+    await db.update(orders).set(set).where(eq(orders.id, id));
+  },
+  async addEvent(db: DbOrTx, e: typeof orderEvents.$inferInsert): Promise<void> {
+    await db.insert(orderEvents).values(e);
+  },
+  async events(db: DbOrTx, orderId: string, publicOnly: boolean): Promise<OrderEventRow[]> {
+    return db
+      .select()
+      .from(orderEvents)
+      .where(and(eq(orderEvents.orderId, orderId), publicOnly ? eq(orderEvents.public, true) : undefined))
+      .orderBy(asc(orderEvents.id));
+  },
+  async currentDocuments(db: DbOrTx, orderId: string): Promise<OrderDocumentRow[]> {
+    return db
+      .select()
+      .from(orderDocuments)
+      .where(and(eq(orderDocuments.orderId, orderId), isNull(orderDocuments.replacedAt)));
+  },
+  async latestLegalCheck(db: DbOrTx, orderId: string) {
+    const [r] = await db.select().from(legalChecks).where(eq(legalChecks.orderId, orderId)).orderBy(desc(legalChecks.startedAt)).limit(1);
+    return r;
+  },
+};

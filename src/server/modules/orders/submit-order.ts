@@ -1,0 +1,34 @@
+/** 提交 / 重新提交 and 删除订单: workflow transitions with their guards. */
+import { AppError } from '../../../core/errors.js';
+import type { Clock } from '../../clock.js';
+import type { Db } from '../../db/client.js';
+import type { OrganizationRow } from '../accounts/repository.js';
+import { catalogRepository } from '../catalog/repository.js';
+import { orderReadiness } from './order-readiness.js';
+import { orderRepository, type OrderRow } from './repository.js';
+import { applyTransition } from './transition.js';
+
+export async function submitOrder(deps: { db: Db; clock: Clock }, org: OrganizationRow, order: OrderRow): Promise<OrderRow> {
+  const project = await catalogRepository.get(deps.db, order.projectCode);
+  if (!project) throw new AppError('NOT_FOUND', '找不到该证书项目');
+  const now = deps.clock.now();
+  return deps.db.transaction(async (tx) => {
+    // Re-read inside the transaction: the guards must judge the same state the status change replaces.
+    const current = (await orderRepository.findById(tx, order.id))!;
+    const docs = await orderRepository.currentDocuments(tx, order.id);
+    const r = orderReadiness(current, project, org, docs, () => now);
+    if (r.missing.length) throw new AppError('CONFLICT', `还不能提交：${r.missing.join('；')}`, { fields: r.problems });
+    const action = current.status === 'review_failed' ? 'resubmit' : 'submit';
+    return applyTransition(tx, current, action, { kind: 'applicant', id: org.id }, now, {
+      set: { submittedAt: now },
+      detail: { formVersion: current.formVersion, documents: docs.map((d) => ({ slot: d.slot, id: d.id, sha256: d.sha256 })) },
+    });
+  });
+}
+
+export async function deleteOrder(deps: { db: Db; clock: Clock }, org: OrganizationRow, order: OrderRow): Promise<OrderRow> {
+  const now = deps.clock.now();
+  return deps.db.transaction((tx) =>
+    applyTransition(tx, order, 'delete', { kind: 'applicant', id: org.id }, now, { set: { deletedAt: now } }),
+  );
+}

@@ -1,0 +1,45 @@
+/**
+ * Applies one row of the workflow table (core/workflow.ts): checks the actor, changes the status
+ * compare-and-set, and writes the order's event row — all inside the caller's transaction, so a double
+ * click or two staff at once change state once and the loser gets a clear message.
+ */
+import { AppError } from '../../../core/errors.js';
+import { findTransition, STATUS_LABEL, type Actor, type OrderAction, type OrderStatus } from '../../../core/workflow.js';
+import type { Tx } from '../../db/client.js';
+import { orderRepository, type OrderRow } from './repository.js';
+
+export type ActingParty = Actor & { id: string | null };
+
+const actorType = (a: ActingParty) => (a.kind === 'applicant' ? 'org' : a.kind);
+
+export async function applyTransition(
+  tx: Tx,
+  order: OrderRow,
+  action: OrderAction,
+  actor: ActingParty,
+  at: Date,
+  opts: { reason?: string; detail?: Record<string, unknown>; set?: Partial<OrderRow>; publicEvent?: boolean } = {},
+): Promise<OrderRow> {
+  const from = order.status as OrderStatus;
+  const check = findTransition(from, action, actor);
+  if (!check.ok) {
+    if (check.reason === 'not_allowed') throw new AppError('FORBIDDEN', '您无权进行此操作');
+    throw new AppError('CONFLICT', `订单当前状态为“${STATUS_LABEL[from] ?? from}”，不能进行此操作，请刷新页面`);
+  }
+  const to = check.transition.to;
+  const updated = await orderRepository.setStatus(tx, order.id, from, to, at, opts.set ?? {});
+  if (!updated) throw new AppError('CONFLICT', '订单状态已被更新，请刷新页面后查看');
+  await orderRepository.addEvent(tx, {
+    orderId: order.id,
+    actorType: actorType(actor),
+    actorId: actor.id,
+    action: `order.${action}`,
+    fromStatus: from,
+    toStatus: to,
+    reason: opts.reason ?? null,
+    detail: opts.detail ?? {},
+    public: opts.publicEvent ?? true,
+    at,
+  });
+  return updated;
+}
