@@ -27,6 +27,9 @@ import { accountRoutes } from './routes/accounts.js';
 import { staffRoutes } from './routes/staff.js';
 import { devRoutes } from './routes/dev.js';
 import { orderRoutes } from './routes/orders.js';
+import { templatesRoutes } from './routes/templates.js';
+import { documentsRoutes } from './routes/documents.js';
+import { legalCheckRoutes } from './routes/legal-check.js';
 
 export interface AppOptions {
   config: Config;
@@ -112,6 +115,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(accountRoutes(ctx));
   await app.register(staffRoutes(ctx));
   await app.register(orderRoutes(ctx));
+  await app.register(templatesRoutes(ctx));
+  await app.register(documentsRoutes(ctx));
+  await app.register(legalCheckRoutes(ctx));
   if (config.env !== 'production') await app.register(devRoutes(ctx));
 
   await registerWeb(app, opts.webDist ?? WEB_DIST);

@@ -21,6 +21,10 @@ import { AccountPage } from './pages/applicant/Account.js';
 import { DevInboxPage } from './pages/dev/DevInbox.js';
 import { NotFoundPage } from './pages/public/NotFound.js';
 import { StaffApp } from './pages/staff/StaffApp.js';
+import { ApplyPage } from './pages/applicant/Apply.js';
+import { OrdersPage } from './pages/applicant/Orders.js';
+import { OrderPage } from './pages/applicant/Order.js';
+import { LegalCheckPage } from './pages/mobile/LegalCheck.js';
 
 dayjs.locale('zh-cn');
 // TypeScript reads antd/es as CommonJS and types the default import as the module; Vite loads it as ESM.
@@ -42,6 +46,9 @@ function PublicSite() {
           <Route path="/login" element={<LoginPage />} />
           <Route path="/forgot-password" element={<ForgotPasswordPage />} />
           <Route path="/account" element={<AccountPage />} />
+          <Route path="/apply" element={<ApplyPage />} />
+          <Route path="/orders" element={<OrdersPage />} />
+          <Route path="/orders/:id" element={<OrderPage />} />
           <Route path="/dev/inbox" element={<DevInboxPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
@@ -57,6 +64,8 @@ createRoot(document.getElementById('root')!).render(
         <BrowserRouter>
           <Routes>
             <Route path="/staff/*" element={<StaffApp />} />
+            {/* The legal representative's phone page (法人核验): no site chrome, opened from a QR code. */}
+            <Route path="/v/:token/*" element={<LegalCheckPage />} />
             <Route path="/*" element={<PublicSite />} />
           </Routes>
         </BrowserRouter>

@@ -1,0 +1,4 @@
+// Being written now (issue 3).
+export function ApplyPage() {
+  return <div>Apply</div>;
+}

@@ -1,0 +1,4 @@
+// Being written now (issue 3).
+export function OrderPage() {
+  return <div>Order</div>;
+}
