@@ -21,6 +21,15 @@ export async function enqueueSms(db: DbOrTx, dedupeKey: string, msg: SmsMessage,
     .onConflictDoNothing({ target: outbox.dedupeKey });
 }
 
+/** Once delivered (or given up), codes in the payload are no longer needed: keep the record, not the secret. */
+function scrubbed(row: OutboxRow): Record<string, unknown> {
+  if (row.channel !== 'sms') return row.payload;
+  const msg = row.payload as unknown as SmsMessage;
+  const params = { ...msg.params };
+  for (const k of SMS_TEMPLATES[msg.template]?.sensitive ?? []) if (k in params) params[k] = '******';
+  return { ...msg, params } as unknown as Record<string, unknown>;
+}
+
 export function backoffMs(attempts: number): number {
   return Math.min(5_000 * 2 ** (attempts - 1), 3600_000);
 }
@@ -61,9 +70,6 @@ export function outboxWorker(deps: { db: Db; clock: Clock; sms: SmsSender; log: 
       if (row.channel !== 'sms') throw new SmsError(`no sender for channel ${row.channel}`, false);
       const msg = row.payload as unknown as SmsMessage;
       const { providerMessageId } = await sms.send(msg);
-      // Once delivered, codes in the payload are no longer needed: keep the record, not the secret.
-      const scrubbed = { ...msg, params: { ...msg.params } };
-      for (const k of SMS_TEMPLATES[msg.template]?.sensitive ?? []) if (k in scrubbed.params) scrubbed.params[k] = '******';
       await db
         .update(outbox)
         .set({
@@ -72,7 +78,7 @@ export function outboxWorker(deps: { db: Db; clock: Clock; sms: SmsSender; log: 
           providerMessageId,
           lockedUntil: null,
           lastError: null,
-          payload: scrubbed as unknown as Record<string, unknown>,
+          payload: scrubbed(row),
         })
         .where(eq(outbox.id, row.id));
     } catch (e) {
@@ -86,6 +92,8 @@ export function outboxWorker(deps: { db: Db; clock: Clock; sms: SmsSender; log: 
           lastError: (e as Error).message.slice(0, 500),
           lockedUntil: null,
           nextAttemptAt: new Date(now().getTime() + backoffMs(row.attempts)),
+          // A dead message will never be sent: its code must not stay readable in the table either.
+          ...(dead ? { payload: scrubbed(row) } : {}),
         })
         .where(and(eq(outbox.id, row.id), eq(outbox.status, 'pending')));
     }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { AppError } from '../../../core/errors.js';
 import { ManualClock } from '../../clock.js';
@@ -69,7 +69,6 @@ describe('the persisted throttle', () => {
   beforeAll(async () => {
     db = (await testDb()).db;
   });
-  afterAll(() => {});
   const key = () => `test:${randomUUID()}`;
   const lockedFor = async (th: ReturnType<typeof throttle>, k: string): Promise<number> => {
     try {
