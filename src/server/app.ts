@@ -30,6 +30,7 @@ import { orderRoutes } from './routes/orders.js';
 import { templatesRoutes } from './routes/templates.js';
 import { documentsRoutes } from './routes/documents.js';
 import { legalCheckRoutes } from './routes/legal-check.js';
+import { staffCatalogRoutes } from './routes/staff-catalog.js';
 
 export interface AppOptions {
   config: Config;
@@ -118,6 +119,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(templatesRoutes(ctx));
   await app.register(documentsRoutes(ctx));
   await app.register(legalCheckRoutes(ctx));
+  await app.register(staffCatalogRoutes(ctx));
   if (config.env !== 'production') await app.register(devRoutes(ctx));
 
   await registerWeb(app, opts.webDist ?? WEB_DIST);

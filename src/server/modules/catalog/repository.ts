@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { projectKeys, projects } from '../../db/schema.js';
 
@@ -30,5 +30,20 @@ export const catalogRepository = {
     if (!p) return undefined;
     const ks = await db.select().from(projectKeys).where(eq(projectKeys.projectCode, code));
     return { ...p, keys: ks.sort(mainFirst) };
+  },
+};
+
+export const catalogWrites = {
+  async updateProject(db: DbOrTx, code: string, set: Partial<typeof projects.$inferInsert>): Promise<boolean> {
+    const rows = await db.update(projects).set(set).where(eq(projects.code, code)).returning({ code: projects.code });
+    return rows.length === 1;
+  },
+  async updateKey(db: DbOrTx, code: string, keyType: 'main' | 'sub', set: Partial<typeof projectKeys.$inferInsert>): Promise<boolean> {
+    const rows = await db
+      .update(projectKeys)
+      .set(set)
+      .where(and(eq(projectKeys.projectCode, code), eq(projectKeys.keyType, keyType)))
+      .returning({ code: projectKeys.projectCode });
+    return rows.length === 1;
   },
 };
