@@ -2,6 +2,12 @@
  * Structured logs (pino) that never carry secrets: request lines keep the method and the path without
  * its query string (tokens travel in query strings, e.g. QR-code links), cookies and CSRF headers are
  * redacted, and bodies are never logged.
+ *
+ * Errors get their own serializer: Drizzle wraps a failed query as "Failed query: <sql>\nparams: <values>",
+ * and the values are whatever the query carried — a CSRF token, an SMS code in an outbox payload, an ID
+ * number. pino's standard serializer would copy them (message, stack and the `params` property) into the
+ * log, and PostgreSQL's `detail` ("Key (x)=(value) already exists") likewise. We keep the SQL, the error
+ * codes and the cause chain, never the values.
  */
 import type { FastifyServerOptions } from 'fastify';
 import type { DestinationStream } from 'pino';
@@ -18,6 +24,44 @@ export const REDACT_PATHS = [
   '*.code',
 ];
 
+/** Fields of an error (node, pg, Fastify) that help an operator and hold no user data. */
+const SAFE_ERROR_FIELDS = ['code', 'statusCode', 'constraint', 'table', 'column', 'dataType', 'routine', 'severity', 'errno', 'syscall'];
+
+/** An error's message with any query parameters taken out. */
+export function describeError(e: unknown): string {
+  if (!(e instanceof Error)) return typeof e === 'string' ? e : 'non-error value thrown';
+  const q = e as Error & { query?: unknown; params?: unknown };
+  if (typeof q.query === 'string' && 'params' in q) {
+    const n = Array.isArray(q.params) ? q.params.length : 0;
+    return `Failed query: ${q.query}\nparams: [${n} redacted]`;
+  }
+  return e.message;
+}
+
+export interface SerializedError {
+  type: string;
+  message: string;
+  stack: string;
+  [key: string]: unknown;
+}
+
+export function serializeError(e: unknown, depth = 0): SerializedError {
+  const message = describeError(e);
+  if (!(e instanceof Error)) return { type: typeof e, message, stack: '' };
+  const stack = e.stack ?? '';
+  const out: SerializedError = {
+    type: e.constructor?.name || e.name,
+    message,
+    stack: message === e.message || !e.message ? stack : stack.split(e.message).join(message),
+  };
+  for (const k of SAFE_ERROR_FIELDS) {
+    const v = (e as unknown as Record<string, unknown>)[k];
+    if (typeof v === 'string' || typeof v === 'number') out[k] = v;
+  }
+  if (e.cause !== undefined && depth < 3) out.cause = serializeError(e.cause, depth + 1);
+  return out;
+}
+
 export function loggerOptions(level: string, stream?: DestinationStream): FastifyServerOptions['logger'] {
   return {
     level,
@@ -26,6 +70,7 @@ export function loggerOptions(level: string, stream?: DestinationStream): Fastif
     serializers: {
       req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, path: req.url.split('?')[0], ip: req.ip }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      err: (e: Error) => serializeError(e),
     },
   } as FastifyServerOptions['logger'];
 }

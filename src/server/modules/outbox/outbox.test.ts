@@ -5,7 +5,7 @@
  * sandbox gateway) is covered in adapters/sms/aliyun.test.ts and routes/password-reset.test.ts.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { eq, sql } from 'drizzle-orm';
+import { DrizzleQueryError, eq, sql } from 'drizzle-orm';
 import { ManualClock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import { outbox } from '../../db/schema.js';
@@ -168,6 +168,18 @@ describe('retries', () => {
     expect(lines[0]).toContain('outbox delivery failed');
     expect(lines[0]).not.toContain('555555');
     expect(lines[0]).not.toContain('13800138000');
+  });
+
+  it('a failed query inside the sender (the sandbox recording the SMS) leaves no code in the log or in last_error', async () => {
+    await enqueueSms(db, 'k', msg(246810), clock.now());
+    const text = '【江西CA（沙箱）】…验证码246810，10分钟内有效。';
+    const failure = new DrizzleQueryError('insert into "sandbox_sms" ("text") values ($1)', [text], new Error('connection terminated'));
+    const lines: string[] = [];
+    const w = outboxWorker({ db, clock, sms: fakeSms([failure]).sender, log: { warn: (o, m) => lines.push(JSON.stringify({ ...o, m })) } });
+    await w.runOnce();
+    const row = await rowByKey('k');
+    expect(row.lastError).toMatch(/^Failed query: insert into "sandbox_sms"/);
+    for (const s of [...lines, row.lastError!]) expect(s).not.toContain('246810');
   });
 });
 

@@ -9,6 +9,7 @@ import type { Clock } from '../../clock.js';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { outbox } from '../../db/schema.js';
 import { SMS_TEMPLATES, SmsError, type SmsMessage, type SmsSender } from '../../adapters/sms/port.js';
+import { describeError } from '../../logging.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
 const MAX_ATTEMPTS = 8;
@@ -84,12 +85,14 @@ export function outboxWorker(deps: { db: Db; clock: Clock; sms: SmsSender; log: 
     } catch (e) {
       const retryable = !(e instanceof SmsError) || e.retryable;
       const dead = !retryable || row.attempts >= MAX_ATTEMPTS;
-      log.warn({ outboxId: row.id, attempts: row.attempts, dead, error: (e as Error).message }, 'outbox delivery failed');
+      // Not e.message: a failed query's message lists its parameters (the SMS text with the code).
+      const error = describeError(e);
+      log.warn({ outboxId: row.id, attempts: row.attempts, dead, error }, 'outbox delivery failed');
       await db
         .update(outbox)
         .set({
           status: dead ? 'dead' : 'pending',
-          lastError: (e as Error).message.slice(0, 500),
+          lastError: error.slice(0, 500),
           lockedUntil: null,
           nextAttemptAt: new Date(now().getTime() + backoffMs(row.attempts)),
           // A dead message will never be sent: its code must not stay readable in the table either.
@@ -116,7 +119,10 @@ export function outboxWorker(deps: { db: Db; clock: Clock; sms: SmsSender; log: 
   return {
     runOnce,
     start(intervalMs = 1000) {
-      timer ??= setInterval(() => void runOnce().catch((e: Error) => log.warn({ error: e.message }, 'outbox run failed')), intervalMs);
+      timer ??= setInterval(
+        () => void runOnce().catch((e: Error) => log.warn({ error: describeError(e) }, 'outbox run failed')),
+        intervalMs,
+      );
       timer.unref();
     },
     async stop() {
