@@ -55,19 +55,20 @@ export async function ensureSession<T = { csrfToken: string }>(realm: Realm): Pr
   return s;
 }
 
-export async function apiPost<T>(url: string, body?: unknown): Promise<T> {
+/** Sends a state-changing request with the realm's CSRF token; on an expired token, fetches a fresh one and tries once more. */
+async function send<T>(method: 'POST' | 'PUT', url: string, body: BodyInit, headers: Record<string, string>): Promise<T> {
   const realm = realmOf(url);
   if (!csrf[realm]) await ensureSession(realm);
-  const send = () =>
+  const go = () =>
     fetch(url, {
-      method: 'POST',
+      method,
       credentials: 'same-origin',
-      headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf[realm] ?? '' },
-      body: JSON.stringify(body ?? {}),
+      headers: { accept: 'application/json', ...headers, 'x-csrf-token': csrf[realm] ?? '' },
+      body,
     });
   let res: Response;
   try {
-    res = await send();
+    res = await go();
     // The session may have expired since the page loaded: get a fresh token and try once more.
     if (res.status === 403) {
       const peek = (await res
@@ -76,7 +77,7 @@ export async function apiPost<T>(url: string, body?: unknown): Promise<T> {
         .catch(() => null)) as ErrorBody | null;
       if (peek?.error.code === 'CSRF_INVALID') {
         await ensureSession(realm);
-        res = await send();
+        res = await go();
       }
     }
   } catch {
@@ -85,4 +86,17 @@ export async function apiPost<T>(url: string, body?: unknown): Promise<T> {
   const out = await parse<T & { csrfToken?: string }>(res);
   rememberCsrf(realm, out?.csrfToken);
   return out;
+}
+
+export function apiPost<T>(url: string, body?: unknown): Promise<T> {
+  return send<T>('POST', url, JSON.stringify(body ?? {}), { 'content-type': 'application/json' });
+}
+
+export function apiPut<T>(url: string, body: unknown): Promise<T> {
+  return send<T>('PUT', url, JSON.stringify(body), { 'content-type': 'application/json' });
+}
+
+/** A multipart upload (the browser sets the content type with its boundary). */
+export function apiUpload<T>(url: string, form: FormData): Promise<T> {
+  return send<T>('POST', url, form, {});
 }

@@ -35,6 +35,8 @@ export function PublicLayout({ children }: { children: ReactNode }) {
       menu={{
         items: [
           { key: 'account', label: <Link to="/account">我的工作台</Link> },
+          { key: 'orders', label: <Link to="/orders">我的订单</Link> },
+          { key: 'apply', label: <Link to="/apply">数字证书申请</Link> },
           { key: 'logout', label: '退出登录', onClick: () => void logout() },
         ],
       }}
@@ -79,6 +81,16 @@ export function PublicLayout({ children }: { children: ReactNode }) {
       <Drawer open={open} onClose={() => setOpen(false)} title="菜单" placement="right" size={260}>
         <nav className="site-nav" style={{ flexDirection: 'column' }}>
           {links}
+          {organization && (
+            <>
+              <NavLink to="/orders" end onClick={() => setOpen(false)}>
+                我的订单
+              </NavLink>
+              <NavLink to="/apply" onClick={() => setOpen(false)}>
+                数字证书申请
+              </NavLink>
+            </>
+          )}
           {!organization && (
             <>
               <NavLink to="/login" onClick={() => setOpen(false)}>

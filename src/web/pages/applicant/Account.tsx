@@ -19,7 +19,21 @@ export function AccountPage() {
           description="下一步：阅读帮助手册，准备好营业执照、经办人身份证等材料后申请数字证书。"
         />
       )}
-      <Card title="我的工作台">
+      <Card
+        title="我的工作台"
+        extra={
+          <Space wrap size={8}>
+            <Link to="/orders">
+              <Button data-testid="account-orders">我的订单</Button>
+            </Link>
+            <Link to="/apply">
+              <Button type="primary" data-testid="account-apply">
+                数字证书申请
+              </Button>
+            </Link>
+          </Space>
+        }
+      >
         <Descriptions column={{ xs: 1, sm: 2 }} size="small">
           <Descriptions.Item label="单位名称">{organization.name}</Descriptions.Item>
           <Descriptions.Item label="统一社会信用代码">

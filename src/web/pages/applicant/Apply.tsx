@@ -1,4 +1,380 @@
-// Being written now (issue 3).
+/**
+ * 数字证书申请 → 数字证书及电子印章申请 → 新制申请 (seeds 002, 003): read what can be done online, agree
+ * to the user agreement, choose the certificate project, then the key type the main/sub rule allows.
+ * Creating the order leads to the order page (填写订单信息).
+ */
+import { useEffect, useState } from 'react';
+import { Link, useNavigate } from 'react-router-dom';
+import { Alert, Breadcrumb, Button, Card, Checkbox, Grid, Radio, Skeleton, Space, Steps, Tag } from 'antd';
+import { ArrowLeftOutlined, ArrowRightOutlined, EnvironmentOutlined, PhoneOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
+import { BEFORE_YOU_START, HOTLINE } from '../../../core/content/help.js';
+import { PROJECT_CHOICE_WARNING, formatPriceFen, projectByCode } from '../../../core/content/projects.js';
+import type { KeyKind } from '../../../core/content/projects.js';
+import { apiGet, apiPost, ApiError } from '../../api.js';
+import { LoginGate } from '../../components/LoginGate.js';
+import { AgreementBox } from './order/AgreementBox.js';
+import type { OrderView } from './order/types.js';
+import './order/order.css';
+
+interface CatalogKey {
+  keyType: KeyKind;
+  withSeal: boolean;
+  priceFen: number | null;
+  orderable: boolean;
+}
+interface CatalogProject {
+  code: string;
+  name: string;
+  platform: string;
+  purpose: string;
+  notFor: string | null;
+  legalCheckRequired: boolean;
+  productionWorkingDays: number;
+  keys: CatalogKey[];
+}
+interface KeyChoice {
+  allowed: KeyKind[];
+  reason: string;
+}
+
+const KEY_LABEL: Record<KeyKind, string> = { main: '主锁（含电子签章）', sub: '副锁（无电子签章）' };
+
+/** What the portal does not do online (seed 001 特别说明 4–5, seed 000 重要说明 4). */
+const OFFICE_ONLY: { name: string; detail: string }[] = [
+  { name: '变更', detail: '单位名称等证书信息变更' },
+  { name: '补办', detail: 'UKEY 丢失或损坏' },
+  { name: '续费', detail: '证书到期前续期' },
+  { name: '换卡', detail: '更换证书介质' },
+  { name: '解锁', detail: '忘记 UKEY 密码被锁' },
+  { name: '吊销', detail: '停止使用、注销单位' },
+];
+
+const STEPS = ['新制申请', '用户协议', '证书项目', '锁类型'];
+
+const tel = `tel:${HOTLINE.replace(/-/g, '')}`;
+
 export function ApplyPage() {
-  return <div>Apply</div>;
+  return (
+    <LoginGate>
+      <ApplyWizard />
+    </LoginGate>
+  );
+}
+
+function ApplyWizard() {
+  const screens = Grid.useBreakpoint();
+  const navigate = useNavigate();
+  const [step, setStep] = useState(0);
+  const [agreed, setAgreed] = useState(false);
+  const [catalog, setCatalog] = useState<CatalogProject[] | null>(null);
+  const [catalogError, setCatalogError] = useState<string | null>(null);
+  const [projectCode, setProjectCode] = useState<string>();
+  const [choice, setChoice] = useState<KeyChoice | null>(null);
+  const [choiceError, setChoiceError] = useState<string | null>(null);
+  const [keyType, setKeyType] = useState<KeyKind>();
+  const [creating, setCreating] = useState(false);
+  const [createError, setCreateError] = useState<string | null>(null);
+
+  useEffect(() => {
+    apiGet<{ items: CatalogProject[] }>('/api/catalog')
+      .then((r) => setCatalog(r.items))
+      .catch((e: unknown) => setCatalogError(e instanceof ApiError ? e.message : '证书项目加载失败，请刷新页面'));
+  }, []);
+
+  // The main/sub rule is the server's: ask it which key types this organization may take in the project.
+  useEffect(() => {
+    if (step !== 3 || !projectCode) return;
+    let live = true;
+    setChoice(null);
+    setChoiceError(null);
+    setCreateError(null);
+    apiGet<KeyChoice>(`/api/apply/key-choice?projectCode=${encodeURIComponent(projectCode)}`)
+      .then((c) => {
+        if (!live) return;
+        setChoice(c);
+        setKeyType(c.allowed.length === 1 ? c.allowed[0] : undefined);
+      })
+      .catch((e: unknown) => live && setChoiceError(e instanceof ApiError ? e.message : '网络异常，请重试'));
+    return () => {
+      live = false;
+    };
+  }, [step, projectCode]);
+
+  const go = (n: number) => {
+    setStep(n);
+    window.scrollTo({ top: 0 });
+  };
+
+  const project = catalog?.find((p) => p.code === projectCode);
+  const key = project?.keys.find((k) => k.keyType === keyType);
+
+  const create = async () => {
+    if (!project || !keyType) return;
+    setCreating(true);
+    setCreateError(null);
+    try {
+      const v = await apiPost<OrderView>('/api/orders', { projectCode: project.code, keyType, agree: true });
+      navigate(`/orders/${v.order.id}`);
+    } catch (e) {
+      setCreateError(e instanceof ApiError ? (Object.values(e.fields)[0] ?? e.message) : '系统繁忙，请稍后再试');
+    } finally {
+      setCreating(false);
+    }
+  };
+
+  return (
+    <div className="apply">
+      <Breadcrumb
+        className="apply-path"
+        items={[{ title: '数字证书申请' }, { title: '数字证书及电子印章申请' }, { title: '新制申请' }]}
+        data-testid="apply-path"
+      />
+      <Card className="apply-card">
+        <Steps
+          current={step}
+          size="small"
+          responsive={false}
+          titlePlacement={screens.sm ? 'horizontal' : 'vertical'}
+          items={STEPS.map((t) => ({ title: t }))}
+          style={{ marginBottom: 20 }}
+        />
+
+        {step === 0 && (
+          <section data-testid="apply-notice">
+            <h2 className="apply-h2">在线办理须知</h2>
+            <Alert
+              type="warning"
+              showIcon
+              title="在线只办理新制（新办）业务"
+              description="只限已取得统一社会信用代码、尚未注销的普通机构用户在线申请新证书。监管单位等特殊类型，以及下列业务，请到现场办理。"
+              style={{ marginBottom: 12 }}
+            />
+            <div className="office-only">
+              {OFFICE_ONLY.map((b) => (
+                <Link to="/offices" key={b.name} className="office-only-item">
+                  <b>{b.name}</b>
+                  <span>{b.detail}</span>
+                  <Tag color="blue">现场办理</Tag>
+                </Link>
+              ))}
+            </div>
+            <ul className="apply-list">
+              {BEFORE_YOU_START.slice(2).map((t) => (
+                <li key={t}>{t}</li>
+              ))}
+            </ul>
+            <Space wrap style={{ marginTop: 4 }}>
+              <Link to="/offices">
+                <Button icon={<EnvironmentOutlined />}>查看现场受理点</Button>
+              </Link>
+              <a href={tel}>
+                <Button icon={<PhoneOutlined />}>客服热线 {HOTLINE}</Button>
+              </a>
+            </Space>
+            <div className="apply-nav">
+              <span />
+              <Button type="primary" size="large" onClick={() => go(1)} data-testid="apply-new">
+                新制申请 <ArrowRightOutlined />
+              </Button>
+            </div>
+          </section>
+        )}
+
+        {step === 1 && (
+          <section>
+            <h2 className="apply-h2">阅读用户协议</h2>
+            <p className="muted" style={{ marginTop: 0 }}>
+              请仔细阅读《江西CA数字证书用户协议》全文，勾选同意后才能继续申请。
+            </p>
+            <AgreementBox />
+            <Checkbox checked={agreed} onChange={(e) => setAgreed(e.target.checked)} style={{ marginTop: 12 }} data-testid="agree">
+              我已阅读并同意《江西CA数字证书用户协议》
+            </Checkbox>
+            <div className="apply-nav">
+              <Button onClick={() => go(0)} icon={<ArrowLeftOutlined />}>
+                上一步
+              </Button>
+              <Button type="primary" size="large" disabled={!agreed} onClick={() => go(2)} data-testid="agree-next">
+                同意并继续 <ArrowRightOutlined />
+              </Button>
+            </div>
+          </section>
+        )}
+
+        {step === 2 && (
+          <section>
+            <h2 className="apply-h2">选择证书项目</h2>
+            <Alert
+              type="error"
+              showIcon
+              title={<b>项目选错，证书将无法使用</b>}
+              description={PROJECT_CHOICE_WARNING}
+              style={{ marginBottom: 16 }}
+              data-testid="project-warning"
+            />
+            {catalogError && <Alert type="error" showIcon title={catalogError} />}
+            {!catalog && !catalogError && <Skeleton active />}
+            {catalog && (
+              <Radio.Group
+                value={projectCode}
+                onChange={(e) => setProjectCode(e.target.value as string)}
+                className="project-choices"
+                aria-label="证书项目"
+              >
+                {catalog.map((p) => (
+                  <ProjectChoice key={p.code} p={p} selected={p.code === projectCode} />
+                ))}
+              </Radio.Group>
+            )}
+            <p className="muted" style={{ margin: '12px 0 0' }}>
+              不确定选哪个项目？请先向使用证书的交易平台或主管部门确认，或致电客服热线 <a href={tel}>{HOTLINE}</a>。
+            </p>
+            <div className="apply-nav">
+              <Button onClick={() => go(1)} icon={<ArrowLeftOutlined />}>
+                上一步
+              </Button>
+              <Button type="primary" size="large" disabled={!project} onClick={() => go(3)} data-testid="project-next">
+                下一步 <ArrowRightOutlined />
+              </Button>
+            </div>
+          </section>
+        )}
+
+        {step === 3 && project && (
+          <section>
+            <h2 className="apply-h2">选择锁类型</h2>
+            <div className="chosen-project">
+              <div>
+                <span className="muted">证书项目：</span>
+                <b data-testid="chosen-project">{project.name}</b>
+              </div>
+              <div className="muted">用途：{project.purpose}</div>
+            </div>
+            {choiceError && <Alert type="error" showIcon title={choiceError} />}
+            {!choice && !choiceError && <Skeleton active paragraph={{ rows: 2 }} />}
+            {choice && (
+              <>
+                <Alert
+                  type={choice.allowed.length ? 'info' : 'warning'}
+                  showIcon
+                  title={choice.allowed.length ? '主锁、副锁规则' : '不能在线申请该项目的证书'}
+                  description={choice.reason}
+                  style={{ marginBottom: 16 }}
+                  data-testid="key-reason"
+                />
+                {choice.allowed.length === 0 ? (
+                  <Space wrap>
+                    <Link to="/offices">
+                      <Button type="primary" icon={<EnvironmentOutlined />}>
+                        查看现场受理点
+                      </Button>
+                    </Link>
+                    <a href={tel}>
+                      <Button icon={<PhoneOutlined />}>客服热线 {HOTLINE}</Button>
+                    </a>
+                  </Space>
+                ) : (
+                  <Radio.Group
+                    value={keyType}
+                    onChange={(e) => setKeyType(e.target.value as KeyKind)}
+                    className="key-choices"
+                    aria-label="锁类型"
+                  >
+                    {choice.allowed.map((k) => {
+                      const offer = project.keys.find((x) => x.keyType === k);
+                      return (
+                        <Radio key={k} value={k} className={`key-choice${keyType === k ? ' selected' : ''}`}>
+                          <span className="key-choice-body" data-testid={`key-${k}`}>
+                            <b>{KEY_LABEL[k]}</b>
+                            <span className={offer?.orderable ? 'price' : 'price unknown'}>
+                              {offer?.orderable ? formatPriceFen(offer.priceFen) : '价格待确认'}
+                            </span>
+                          </span>
+                        </Radio>
+                      );
+                    })}
+                  </Radio.Group>
+                )}
+                {key && !key.orderable && (
+                  <Alert
+                    type="warning"
+                    showIcon
+                    style={{ marginTop: 16 }}
+                    title="价格待确认，暂不能在线申请"
+                    description={
+                      <>
+                        该项目的价格尚待我司确认，暂时不能在线下单。着急用证请到<Link to="/offices">现场受理点</Link>办理，或致电客服热线{' '}
+                        <a href={tel}>{HOTLINE}</a> 咨询。
+                      </>
+                    }
+                    data-testid="price-unconfirmed"
+                  />
+                )}
+                {key && key.orderable && (
+                  <dl className="apply-summary" data-testid="apply-summary">
+                    <dt>证书项目</dt>
+                    <dd>{project.name}</dd>
+                    <dt>锁类型</dt>
+                    <dd>{KEY_LABEL[key.keyType]}</dd>
+                    <dt>费用</dt>
+                    <dd className="price">{formatPriceFen(key.priceFen)}</dd>
+                    <dt>法人核验</dt>
+                    <dd>{project.legalCheckRequired ? '需要：法定代表人本人用手机扫码刷脸' : '不需要'}</dd>
+                    <dt>制证时间</dt>
+                    <dd>纸质资料合格后约{project.productionWorkingDays}个工作日，顺丰到付寄回</dd>
+                  </dl>
+                )}
+              </>
+            )}
+            {createError && <Alert type="error" showIcon title={createError} style={{ marginTop: 16 }} data-testid="create-error" />}
+            <div className="apply-nav">
+              <Button onClick={() => go(2)} icon={<ArrowLeftOutlined />}>
+                重新选择项目
+              </Button>
+              <Button
+                type="primary"
+                size="large"
+                icon={<SafetyCertificateOutlined />}
+                disabled={!key || !key.orderable}
+                loading={creating}
+                onClick={() => void create()}
+                data-testid="create-order"
+              >
+                确认，填写订单信息
+              </Button>
+            </div>
+          </section>
+        )}
+      </Card>
+    </div>
+  );
+}
+
+function ProjectChoice({ p, selected }: { p: CatalogProject; selected: boolean }) {
+  const extra = projectByCode(p.code)?.extraDocuments ?? [];
+  return (
+    <Radio value={p.code} className={`project-choice${selected ? ' selected' : ''}`}>
+      <span className="project-choice-body" data-testid={`choose-${p.code}`}>
+        <span className="project-choice-name">{p.name}</span>
+        <span className="purpose">
+          <b>用途：</b>
+          {p.purpose}
+        </span>
+        <span className="platform">
+          <b>使用平台：</b>
+          {p.platform}
+        </span>
+        {p.notFor && <span className="not-for">注意：{p.notFor}</span>}
+        <span className="keys">
+          {p.keys.map((k) => (
+            <span key={k.keyType}>
+              {KEY_LABEL[k.keyType]}{' '}
+              <b className={k.orderable ? 'price' : 'price unknown'}>{k.orderable ? formatPriceFen(k.priceFen) : '价格待确认'}</b>
+            </span>
+          ))}
+        </span>
+        {extra.length > 0 && <span className="extra">另需材料：{extra.map((d) => d.name).join('、')}</span>}
+      </span>
+    </Radio>
+  );
 }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Link, useNavigate } from 'react-router-dom';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { Alert, Button, Card, Form, Input } from 'antd';
 import { normalizeUscc } from '../../../core/uscc.js';
 import { apiPost } from '../../api.js';
@@ -14,6 +14,10 @@ export function LoginPage() {
   const [captchaVersion, setCaptchaVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Where to go back to after logging in (a page that required a login); only paths on this site.
+  const [params] = useSearchParams();
+  const next = params.get('next');
+  const target = next && /^\/(?![/\\])/.test(next) ? next : '/account';
 
   const submit = async (values: Record<string, unknown>) => {
     setBusy(true);
@@ -21,7 +25,7 @@ export function LoginPage() {
     try {
       const r = await apiPost<{ organization: OrgInfo }>('/api/login', { ...values, uscc: normalizeUscc(String(values.uscc ?? '')) });
       setOrganization(r.organization);
-      navigate('/account');
+      navigate(target);
     } catch (e) {
       setError(showServerErrors(form, e));
       form.setFieldValue('password', '');

@@ -1,4 +1,172 @@
-// Being written now (issue 3).
+/**
+ * The order page (/orders/:id): 填写订单信息 → 下载模板、法人核验、上传证件 → 提交, then 办理进度. What can be
+ * done comes from the server's order view (editable, slots, missing, actions), never from comparing
+ * statuses here.
+ */
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import { Alert, Breadcrumb, Button, Card, Descriptions, Result, Skeleton, Typography } from 'antd';
+import dayjs from 'dayjs';
+import { formatPriceFen } from '../../../core/content/projects.js';
+import { apiGet, ApiError } from '../../api.js';
+import { LoginGate } from '../../components/LoginGate.js';
+import { StatusTag } from '../../components/StatusTag.js';
+import { Documents } from './order/Documents.js';
+import { OrderForm, type OrderFormHandle } from './order/OrderForm.js';
+import { OrderProgress } from './order/Progress.js';
+import { SubmitPanel } from './order/SubmitPanel.js';
+import type { OrderView } from './order/types.js';
+import './order/order.css';
+
 export function OrderPage() {
-  return <div>Order</div>;
+  return (
+    <LoginGate>
+      <OrderScreen />
+    </LoginGate>
+  );
+}
+
+function SectionCard({ n, title, children, id }: { n: number; title: string; children: ReactNode; id: string }) {
+  return (
+    <Card
+      id={id}
+      className="order-section"
+      title={
+        <span className="order-section-title">
+          <span className="n">{n}</span>
+          {title}
+        </span>
+      }
+    >
+      {children}
+    </Card>
+  );
+}
+
+function OrderScreen() {
+  const { id = '' } = useParams();
+  const [view, setView] = useState<OrderView | null>(null);
+  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const formRef = useRef<OrderFormHandle>(null);
+  const seq = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  const load = useCallback(async () => {
+    const mine = ++seq.current;
+    try {
+      const v = await apiGet<OrderView>(`/api/orders/${encodeURIComponent(id)}`);
+      // Answers can cross: only the latest request's answer is shown.
+      if (mine === seq.current) {
+        setView(v);
+        setLoadError(null);
+      }
+    } catch (e) {
+      if (mine === seq.current) setLoadError(e instanceof ApiError ? e : new ApiError(0, 'NETWORK', '订单加载失败，请刷新页面'));
+    }
+  }, [id]);
+
+  /** After a save, an upload or a status change: fetch the view again (missing list, slots, status). */
+  const refresh = useCallback(() => {
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => void load(), 300);
+  }, [load]);
+
+  useEffect(() => {
+    void load();
+    return () => clearTimeout(timer.current);
+  }, [load]);
+
+  const flush = useCallback(async () => (formRef.current ? formRef.current.flush() : true), []);
+  const revealForm = useCallback(() => formRef.current?.revealAll(), []);
+  const takeView = useCallback((v: OrderView) => {
+    seq.current++;
+    setView(v);
+  }, []);
+
+  if (loadError && !view)
+    return (
+      <Result
+        status={loadError.status === 404 ? '404' : 'error'}
+        title={loadError.status === 404 ? '找不到该订单' : '订单加载失败'}
+        subTitle={loadError.message}
+        extra={
+          <Link to="/orders">
+            <Button type="primary">返回我的订单</Button>
+          </Link>
+        }
+      />
+    );
+  if (!view) return <Skeleton active paragraph={{ rows: 8 }} />;
+
+  const o = view.order;
+  const rejection = [...view.events].reverse().find((e) => e.toStatus === 'review_failed' && e.reason);
+  return (
+    <div className="order-page" data-testid="order-page">
+      <Breadcrumb className="apply-path" items={[{ title: <Link to="/orders">我的订单</Link> }, { title: `订单 ${o.orderNoDisplay}` }]} />
+
+      <Card className="order-header">
+        <div className="order-header-top">
+          <div>
+            <div className="muted" style={{ fontSize: 13 }}>
+              订单编号
+            </div>
+            <Typography.Text
+              className="order-no big"
+              copyable={{ text: o.orderNo, tooltips: ['复制订单编号', '已复制'] }}
+              data-testid="order-no"
+            >
+              {o.orderNoDisplay}
+            </Typography.Text>
+          </div>
+          <StatusTag status={o.status} label={o.statusLabel} large />
+        </div>
+        <p className="order-status-meaning" data-testid="status-meaning">
+          {o.statusMeaning}
+        </p>
+        <Descriptions column={{ xs: 1, sm: 2, lg: 4 }} size="small" className="order-facts">
+          <Descriptions.Item label="证书项目">
+            <span data-testid="order-project">{o.projectName}</span>
+          </Descriptions.Item>
+          <Descriptions.Item label="锁类型">
+            <span data-testid="order-key">{o.keyLabel}</span>
+          </Descriptions.Item>
+          <Descriptions.Item label="费用">
+            <span className={o.priceFen === null ? 'muted' : 'price-text'} data-testid="order-price">
+              {o.priceFen === null ? '价格待确认' : formatPriceFen(o.priceFen)}
+            </span>
+          </Descriptions.Item>
+          <Descriptions.Item label="创建时间">{dayjs(o.createdAt).format('YYYY-MM-DD HH:mm')}</Descriptions.Item>
+          {o.submittedAt && <Descriptions.Item label="提交时间">{dayjs(o.submittedAt).format('YYYY-MM-DD HH:mm')}</Descriptions.Item>}
+        </Descriptions>
+        <p className="muted order-no-hint">邮寄纸质资料时，请在申请表左上角写明订单编号。</p>
+      </Card>
+
+      {rejection && (
+        <Alert
+          type="error"
+          showIcon
+          title="资料审核未通过"
+          description={`原因：${rejection.reason}。请按要求修改或重新上传资料后重新提交，或删除订单后重新申请。`}
+          data-testid="rejection"
+        />
+      )}
+      {loadError && <Alert type="warning" showIcon title={`订单状态刷新失败：${loadError.message}`} />}
+
+      <SectionCard n={1} id="order-form" title="填写订单信息">
+        <OrderForm key={o.id} ref={formRef} view={view} onSaved={refresh} />
+      </SectionCard>
+
+      <SectionCard n={2} id="order-documents" title="下载模板、法人核验、上传证件">
+        <Documents view={view} onChanged={refresh} flush={flush} />
+      </SectionCard>
+
+      <SectionCard n={3} id="order-submit" title="提交">
+        <SubmitPanel view={view} onView={takeView} flush={flush} revealForm={revealForm} />
+      </SectionCard>
+
+      <SectionCard n={4} id="order-progress" title="办理进度">
+        <OrderProgress events={view.events} />
+      </SectionCard>
+    </div>
+  );
 }

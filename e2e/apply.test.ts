@@ -1,0 +1,366 @@
+/**
+ * The applicant's side of issue 3 in a real browser: 新制申请 (notice → agreement → project → key type),
+ * the order page (fill every field with autosave, reload, browser-side rules, what is missing), 我的订单.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page, Request } from 'playwright-core';
+import { CAPTCHA, DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
+import { newMobile, newUscc } from '../src/server/testing/harness.js';
+import { idCheckChar } from '../src/core/id-number.js';
+import { ZOrderDraft } from '../src/core/order-form.js';
+
+let e: E2E;
+beforeAll(async () => {
+  e = await startE2E();
+});
+afterAll(async () => {
+  // The run's last file closes the shared server; vitest runs e2e files one by one in one process.
+});
+
+/** A valid 居民身份证号码: the 17 digits given plus their GB 11643 check character. */
+const id = (first17: string) => first17 + idCheckChar(first17);
+/** The same number with a wrong check character. */
+const wrongId = (first17: string) => first17 + (idCheckChar(first17) === '1' ? '2' : '1');
+
+interface ApiAnswer {
+  status: number;
+  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** Calls the API from inside the page, with the page's cookies and CSRF token, as the web app does. */
+async function api(page: Page, method: string, url: string, body?: unknown): Promise<ApiAnswer> {
+  return page.evaluate(
+    async ([method, url, body]) => {
+      const s = (await (await fetch('/api/session')).json()) as { csrfToken: string };
+      const r = await fetch(url as string, {
+        method: method as string,
+        headers: method === 'GET' ? {} : { 'content-type': 'application/json', 'x-csrf-token': s.csrfToken },
+        body: method === 'GET' ? undefined : JSON.stringify(body ?? {}),
+      });
+      return { status: r.status, json: await r.json().catch(() => null) };
+    },
+    [method, url, body] as const,
+  );
+}
+
+/** Registers a new organization from inside the page (the page's context is then logged in). */
+async function registerInBrowser(page: Page, name = '江西申请测试有限公司'): Promise<{ uscc: string; mobile: string; name: string }> {
+  await page.goto('/help');
+  const uscc = newUscc();
+  const mobile = newMobile();
+  const captcha = await page.evaluate(async () => ((await (await fetch('/api/captcha')).json()) as { captchaId: string }).captchaId);
+  const r = await api(page, 'POST', '/api/register', {
+    name,
+    uscc,
+    mobile,
+    password: 'Apply2026xx',
+    passwordConfirm: 'Apply2026xx',
+    agree: true,
+    captchaId: captcha,
+    captchaAnswer: CAPTCHA,
+  });
+  expect(r.status).toBe(201);
+  return { uscc, mobile, name };
+}
+
+const PEOPLE = {
+  legal: { name: '王建国', id: id('36010219750315201'), mobile: newMobile() },
+  agent: { name: '李晓红', id: id('36012119920808462'), mobile: newMobile(), email: 'lixh@example.com' },
+  address: '江西省南昌市红谷滩区卧龙路1000号',
+  recipientAddress: '江西省南昌市东湖区八一大道88号三楼',
+  invoiceEmail: 'fapiao@example.com',
+};
+
+async function fillOrderForm(page: Page) {
+  const f = (label: string) => page.getByLabel(label, { exact: true });
+  await f('通信地址').fill(PEOPLE.address);
+  await f('法定代表人姓名').fill(PEOPLE.legal.name);
+  await f('法定代表人身份证号').fill(PEOPLE.legal.id);
+  await f('法定代表人手机号').fill(PEOPLE.legal.mobile);
+  await f('经办人姓名').fill(PEOPLE.agent.name);
+  await f('经办人身份证号').fill(PEOPLE.agent.id);
+  await f('经办人手机号').fill(PEOPLE.agent.mobile);
+  await f('经办人电子邮箱').fill(PEOPLE.agent.email);
+  await f('发票接收邮箱').fill(PEOPLE.invoiceEmail);
+  // 收件人 = 经办人 with one click, then a different address.
+  await page.getByRole('button', { name: '同经办人' }).click();
+  await f('收件地址').fill(PEOPLE.recipientAddress);
+}
+
+async function waitSaved(page: Page) {
+  await expect.poll(() => page.getByTestId('save-status').textContent(), { timeout: 10_000 }).toMatch(/已保存 \d\d:\d\d:\d\d/);
+}
+
+/** Walks 新制申请 up to the key step for one project; returns nothing, leaves the page on the key step. */
+async function walkToKeyStep(page: Page, projectCode: string) {
+  await page.goto('/apply');
+  await page.getByTestId('apply-new').click();
+  await page.getByTestId('agree').click();
+  await page.getByTestId('agree-next').click();
+  await page.getByTestId(`choose-${projectCode}`).click();
+  await page.getByTestId('project-next').click();
+  await page.getByTestId('key-reason').waitFor();
+}
+
+describe('新制申请 → order page (desktop)', () => {
+  it('walks the wizard, fills every field with autosave, survives a reload, judges fields in the browser and lists what is missing', async () => {
+    const { page, context, errors } = await newPage(e, DESKTOP);
+    const org = await registerInBrowser(page);
+    // Logged out, /apply sends the applicant to the login page and back again afterwards.
+    expect((await api(page, 'POST', '/api/logout')).status).toBe(200);
+    await page.goto('/apply');
+    await page.waitForURL((u) => u.pathname === '/login' && u.search === '?next=%2Fapply');
+    await page.getByLabel('统一社会信用代码').fill(org.uscc);
+    await page.getByLabel('密码').fill('Apply2026xx');
+    await page.getByLabel('验证码', { exact: true }).fill(CAPTCHA);
+    await page.locator('form button[type=submit]').click();
+    await page.waitForURL((u) => u.pathname === '/apply');
+
+    // The menu path of the seeds, and what is not done online.
+    expect(await page.getByTestId('apply-path').textContent()).toBe('数字证书申请/数字证书及电子印章申请/新制申请');
+    const notice = (await page.getByTestId('apply-notice').textContent()) ?? '';
+    for (const b of ['变更', '补办', '续费', '换卡', '解锁', '吊销']) expect(notice).toContain(b);
+    expect(notice).toContain('统一社会信用代码');
+    expect(await page.locator('[data-testid=apply-notice] a[href="/offices"]').count()).toBeGreaterThan(0);
+    await shot(page, 'apply-1-notice-desktop');
+    await page.getByTestId('apply-new').click();
+
+    // The agreement in full, and no way on without ticking 我已阅读并同意.
+    const agreement = (await page.getByTestId('agreement-box').textContent()) ?? '';
+    expect(agreement).toContain('江西CA数字证书用户协议');
+    expect(agreement).toContain('在24小时内吊销用户的数字证书');
+    expect(await page.getByTestId('agree-next').isDisabled()).toBe(true);
+    await page.getByRole('checkbox', { name: /我已阅读并同意/ }).check();
+    await shot(page, 'apply-2-agreement-desktop');
+    await page.getByTestId('agree-next').click();
+
+    // Projects with what each certificate is for, under the warning that a wrong project is useless.
+    expect(await page.getByTestId('project-warning').textContent()).toContain('证书项目错误，将导致证书无法使用');
+    const pr = (await page.getByTestId('choose-public-resource').textContent()) ?? '';
+    expect(pr).toContain('江西省医药采购服务平台');
+    expect(pr).toContain('不能用于国土交易系统');
+    expect(pr).toContain('价格待确认');
+    expect(await page.getByTestId('project-next').isDisabled()).toBe(true);
+    await page.getByTestId('choose-gov-procurement').click();
+    await shot(page, 'apply-3-project-desktop');
+    await page.getByTestId('project-next').click();
+
+    // A first-time applicant may only take the main key, and is told why; the price is shown.
+    await expect.poll(() => page.getByTestId('key-reason').textContent()).toContain('第一次申请必须选择含电子签章的主锁');
+    expect(await page.getByTestId('key-sub').count()).toBe(0);
+    expect(await page.getByTestId('key-main').textContent()).toContain('220元');
+    expect(await page.getByTestId('apply-summary').textContent()).toContain('220元');
+    await shot(page, 'apply-4-key-desktop');
+    await page.getByTestId('create-order').click();
+    await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
+    const orderId = page.url().split('/').pop()!;
+
+    // The header: number, project, key type, price, status and what it means.
+    expect(await page.getByTestId('order-project').textContent()).toBe('江西省政府采购电子卖场');
+    expect(await page.getByTestId('order-key').textContent()).toBe('主锁（含电子签章）');
+    expect(await page.getByTestId('order-price').textContent()).toBe('220元');
+    expect(await page.locator('.order-header [data-testid=status-tag]').textContent()).toBe('草稿');
+    expect(await page.getByTestId('order-no').textContent()).toMatch(/^\d{6}-\d{4}-\d{5}$/);
+    expect(await page.getByTestId('org-name').textContent()).toBe(org.name);
+    // Prefilled from the account: invoice title = unit name, tax number = USCC.
+    expect(await page.getByLabel('发票抬头', { exact: true }).inputValue()).toBe(org.name);
+    expect(await page.getByLabel('纳税人识别号', { exact: true }).inputValue()).toBe(org.uscc);
+
+    // Every save sends exactly the draft shape the server accepts.
+    const bodies: unknown[] = [];
+    const onReq = (r: Request) => {
+      if (r.method() === 'PUT' && r.url().endsWith(`/api/orders/${orderId}/form`)) bodies.push(r.postDataJSON());
+    };
+    page.on('request', onReq);
+    await fillOrderForm(page);
+    await waitSaved(page);
+    page.off('request', onReq);
+    expect(bodies.length).toBeGreaterThan(0);
+    for (const b of bodies) {
+      const body = b as { formVersion: number; form: Record<string, Record<string, string>> };
+      expect(Object.keys(body).sort()).toEqual(['form', 'formVersion']);
+      expect(ZOrderDraft.safeParse(body.form).success).toBe(true);
+      for (const section of Object.values(body.form)) {
+        expect(Object.keys(section).length).toBeGreaterThan(0);
+        for (const v of Object.values(section)) expect(v).not.toBe('');
+      }
+    }
+    // Everything is filled correctly: the form says so.
+    await expect.poll(() => page.getByTestId('form-status').textContent()).toContain('订单信息已填写完整');
+    await shot(page, 'order-filled-desktop');
+
+    // Reload: the data is there (saved on the server), and there is no leftover local copy to restore.
+    await page.reload();
+    await page.getByTestId('order-page').waitFor();
+    expect(await page.getByLabel('经办人身份证号', { exact: true }).inputValue()).toBe(PEOPLE.agent.id);
+    expect(await page.getByLabel('法定代表人姓名', { exact: true }).inputValue()).toBe(PEOPLE.legal.name);
+    expect(await page.getByLabel('收件人手机号', { exact: true }).inputValue()).toBe(PEOPLE.agent.mobile);
+    expect(await page.getByLabel('收件地址', { exact: true }).inputValue()).toBe(PEOPLE.recipientAddress);
+    expect(await page.getByLabel('通信地址', { exact: true }).inputValue()).toBe(PEOPLE.address);
+    expect(await page.getByTestId('restored-notice').count()).toBe(0);
+    const saved = await api(page, 'GET', `/api/orders/${orderId}`);
+    expect(saved.json.order.form.agent).toEqual({
+      name: PEOPLE.agent.name,
+      idNumber: PEOPLE.agent.id,
+      mobile: PEOPLE.agent.mobile,
+      email: PEOPLE.agent.email,
+    });
+    expect(saved.json.problems).toEqual({});
+
+    // A wrong ID number: the browser says what is wrong, in Chinese, next to the field.
+    await page.getByLabel('经办人身份证号', { exact: true }).fill(wrongId('36012119920808462'));
+    await page.getByLabel('经办人身份证号', { exact: true }).press('Tab');
+    await expect
+      .poll(() => page.getByTestId('field-agent.idNumber').textContent())
+      .toContain('经办人身份证号校验位不正确，请对照身份证逐位核对');
+    await waitSaved(page);
+    // The server agrees and the submit section lists exactly what is missing; the button is disabled.
+    await expect.poll(() => page.getByTestId('missing-list').textContent()).toContain('订单信息还有1处需要填写或修改');
+    const view = (await api(page, 'GET', `/api/orders/${orderId}`)).json as { missing: string[]; problems: Record<string, string> };
+    expect(view.problems['agent.idNumber']).toContain('校验位不正确');
+    const listed = await page.locator('[data-testid=missing-list] li').allTextContents();
+    expect(listed).toEqual(view.missing);
+    expect(listed).toContain('请上传数字证书用户申请表');
+    expect(listed).toContain('法人核验尚未显示“认证成功”');
+    expect(await page.getByTestId('submit-order').isDisabled()).toBe(true);
+    await shot(page, 'order-missing-desktop');
+    // Following the form item of the list shows every field message.
+    await page.getByRole('button', { name: '订单信息还有1处需要填写或修改' }).click();
+    await page.getByLabel('经办人身份证号', { exact: true }).fill(PEOPLE.agent.id);
+    await waitSaved(page);
+    await expect.poll(() => page.locator('[data-testid=missing-list] li').first().textContent()).not.toContain('订单信息');
+
+    // 我的订单 lists it as a draft, with a way to start another application.
+    await page.goto('/orders');
+    await page.getByTestId('orders-table').waitFor();
+    const row = (await page.getByTestId('orders-table').textContent()) ?? '';
+    expect(row).toContain('江西省政府采购电子卖场');
+    expect(row).toContain('主锁（含电子签章）');
+    expect(row).toContain('草稿');
+    expect(await page.getByTestId('new-order').textContent()).toContain('新制申请');
+    await shot(page, 'orders-desktop');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('新制申请 at 390 px', () => {
+  it('fits a phone, says when a key cannot be taken online or the price is not confirmed', async () => {
+    const { page, context, errors } = await newPage(e, PHONE);
+    await registerInBrowser(page, '江西手机申请测试有限公司');
+    // An organization with no orders sees the empty list and the way to apply.
+    await page.goto('/orders');
+    await page.getByTestId('orders-empty').waitFor();
+    expect(await page.getByTestId('orders-empty').textContent()).toContain('新制申请');
+    await shot(page, 'orders-empty-phone');
+
+    await page.goto('/apply');
+    await page.getByTestId('apply-notice').waitFor();
+    expect(await fitsWidth(page)).toBe(true);
+    await shot(page, 'apply-1-notice-phone');
+    await page.getByTestId('apply-new').click();
+    await page.getByTestId('agree').click();
+    expect(await fitsWidth(page)).toBe(true);
+    await shot(page, 'apply-2-agreement-phone');
+    await page.getByTestId('agree-next').click();
+    await page.getByTestId('choose-public-resource').click();
+    expect(await fitsWidth(page)).toBe(true);
+    await shot(page, 'apply-3-project-phone');
+    await page.getByTestId('project-next').click();
+    // 公共资源: the seeds state no price, so it cannot be ordered online yet.
+    await page.getByTestId('price-unconfirmed').waitFor();
+    expect(await page.getByTestId('price-unconfirmed').textContent()).toContain('价格待确认');
+    expect(await page.getByTestId('create-order').isDisabled()).toBe(true);
+    await shot(page, 'apply-4-unconfirmed-phone');
+
+    // 工程建设项目审批 offers only a main key: once one is in progress, nothing is left to take online.
+    const first = await api(page, 'POST', '/api/orders', { projectCode: 'construction-approval', keyType: 'main', agree: true });
+    expect(first.status).toBe(201);
+    await walkToKeyStep(page, 'construction-approval');
+    const reason = (await page.getByTestId('key-reason').textContent()) ?? '';
+    expect(reason).toContain('不能在线申请');
+    expect(reason).toContain('400-800-1040');
+    expect(await page.locator('.apply-card a[href="/offices"]').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('create-order').isDisabled()).toBe(true);
+    expect(await fitsWidth(page)).toBe(true);
+    await shot(page, 'apply-4-none-allowed-phone');
+
+    // 政府采购 after a main key: only the sub key, at its own price.
+    const main = await api(page, 'POST', '/api/orders', { projectCode: 'gov-procurement', keyType: 'main', agree: true });
+    expect(main.status).toBe(201);
+    await walkToKeyStep(page, 'gov-procurement');
+    expect(await page.getByTestId('key-reason').textContent()).toContain('只能申请不含电子签章的副锁');
+    expect(await page.getByTestId('key-main').count()).toBe(0);
+    expect(await page.getByTestId('key-sub').textContent()).toContain('190元');
+    await page.getByTestId('create-order').click();
+    await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
+    expect(await page.getByTestId('order-key').textContent()).toBe('副锁（无电子签章）');
+    expect(await page.getByTestId('order-price').textContent()).toBe('190元');
+    // A sub key has no seal: no 电子签章采集表 slot.
+    expect(await page.getByTestId('slot-seal-sheet').count()).toBe(0);
+    expect(await page.getByTestId('slot-application-form').count()).toBe(1);
+    expect(await fitsWidth(page)).toBe(true);
+    await shot(page, 'order-new-phone');
+
+    await page.goto('/orders');
+    await page.getByTestId('orders-table').waitFor();
+    expect(await page.locator('.order-card').count()).toBe(3);
+    expect(await fitsWidth(page)).toBe(true);
+    await shot(page, 'orders-phone');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('nothing typed is lost', () => {
+  it('keeps input through a failed save and a reload, and through a conflict with another tab', async () => {
+    const { page, context, errors } = await newPage(e, DESKTOP);
+    await registerInBrowser(page, '江西本机保存测试有限公司');
+    const created = await api(page, 'POST', '/api/orders', { projectCode: 'housing-out-of-province', keyType: 'main', agree: true });
+    expect(created.status).toBe(201);
+    const orderId = created.json.order.id as string;
+    await page.goto(`/orders/${orderId}`);
+    // The out-of-province project asks for the 入赣负责人 too.
+    await page.getByLabel('入赣负责人姓名', { exact: true }).fill('赵入赣');
+    await waitSaved(page);
+
+    // The server cannot be reached: the save fails visibly, the input stays, and a reload restores it.
+    await page.route(`**/api/orders/${orderId}/form`, (r) => r.abort('connectionrefused'));
+    await page.getByLabel('经办人姓名', { exact: true }).fill('钱离线');
+    await expect.poll(() => page.getByTestId('save-status').textContent(), { timeout: 10_000 }).toContain('保存失败');
+    await shot(page, 'order-save-failed');
+    // Reloaded while the server is still out of reach: the input comes back from this computer.
+    await page.reload();
+    await page.getByTestId('order-page').waitFor();
+    expect(await page.getByLabel('经办人姓名', { exact: true }).inputValue()).toBe('钱离线');
+    await page.getByTestId('restored-notice').waitFor();
+    expect((await api(page, 'GET', `/api/orders/${orderId}`)).json.order.form.agent).toBeUndefined();
+    // Back online: the retry saves it.
+    await page.unroute(`**/api/orders/${orderId}/form`);
+    await waitSaved(page);
+    const afterRestore = await api(page, 'GET', `/api/orders/${orderId}`);
+    expect(afterRestore.json.order.form.agent).toEqual({ name: '钱离线' });
+    expect(afterRestore.json.order.form.inGanManager).toEqual({ name: '赵入赣' });
+
+    // Two tabs on one order: the second one's save is refused, it says so and keeps what was typed.
+    const other = await context.newPage();
+    await other.goto(`/orders/${orderId}`);
+    await other.getByTestId('order-page').waitFor();
+    await page.getByLabel('通信地址', { exact: true }).fill('江西省九江市浔阳区长江路1号');
+    await waitSaved(page);
+    await other.getByLabel('法定代表人姓名', { exact: true }).fill('孙另窗');
+    await other.getByTestId('save-conflict').waitFor();
+    expect(await other.getByTestId('save-conflict').textContent()).toContain('请刷新页面');
+    expect(await other.getByLabel('法定代表人姓名', { exact: true }).inputValue()).toBe('孙另窗');
+    await shot(other, 'order-conflict');
+    // After a reload the newer local input comes back and is saved.
+    await other.reload();
+    await other.getByTestId('order-page').waitFor();
+    expect(await other.getByLabel('法定代表人姓名', { exact: true }).inputValue()).toBe('孙另窗');
+    await waitSaved(other);
+    const final = await api(other, 'GET', `/api/orders/${orderId}`);
+    expect(final.json.order.form.legalPerson).toEqual({ name: '孙另窗' });
+    expect(errors.filter((m) => !m.includes('net::ERR_CONNECTION_REFUSED') && !m.includes('409'))).toEqual([]);
+    await context.close();
+  });
+});

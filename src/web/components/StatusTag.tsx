@@ -1,0 +1,25 @@
+import { Tag } from 'antd';
+import { ORDER_STATUSES } from '../../core/content/order-statuses.js';
+import type { OrderStatus } from '../../core/workflow.js';
+
+/** Colours of the six statuses the seeds name come from the content module; the rest are neutral. */
+export function statusColor(status: string): string {
+  return ORDER_STATUSES.find((s) => s.code === status)?.color ?? 'default';
+}
+
+/** An order's status as the applicant knows it (正在审核, 资料审核通过, …), coloured as in the help manual. */
+export function StatusTag({ status, label, large }: { status: OrderStatus | string; label: string; large?: boolean }) {
+  return (
+    <Tag
+      color={statusColor(status)}
+      data-testid="status-tag"
+      style={{
+        marginInlineEnd: 0,
+        ...(large ? { fontSize: 14, padding: '2px 10px', lineHeight: '22px' } : {}),
+        ...(status === 'deleted' || status === 'cancelled' ? { textDecoration: 'line-through' } : {}),
+      }}
+    >
+      {label}
+    </Tag>
+  );
+}

@@ -1,0 +1,264 @@
+/**
+ * 下载模板、法人核验、上传证件: one card per upload slot of the order (what the server lists in `slots`),
+ * each with its template to download where there is one, the seeds' notes, the upload control and the
+ * thumbnail of what was uploaded; plus the 法人核验 card after the power of attorney.
+ */
+import { useState, type ReactNode } from 'react';
+import { App, Button, Image, Tag, Upload } from 'antd';
+import { CheckCircleFilled, DownloadOutlined, UploadOutlined } from '@ant-design/icons';
+import dayjs from 'dayjs';
+import { APPLICATION_DOCUMENTS, SEAL_RULES, UPLOAD_RULES, type DocumentCode } from '../../../../core/content/documents.js';
+import { OUT_OF_PROVINCE, type SlotCode } from '../../../../core/requirements.js';
+import { apiUpload, ApiError } from '../../../api.js';
+import { LegalCheckCard } from './LegalCheckCard.js';
+import type { OrderView, SlotView, UploadedDocument } from './types.js';
+
+const DOCUMENT_OF: Record<SlotCode, DocumentCode> = {
+  'application-form': 'application-form',
+  'business-license': 'business-license',
+  'agent-id-front': 'agent-id',
+  'agent-id-back': 'agent-id',
+  'power-of-attorney': 'power-of-attorney',
+  'seal-sheet': 'seal-sheet',
+  'appointment-letter': 'appointment-letter',
+};
+
+const ACCEPT = UPLOAD_RULES.extensions.map((e) => `.${e}`).join(',');
+const TYPES = ['image/jpeg', 'image/png', 'image/bmp', 'image/x-ms-bmp', 'image/x-bmp'];
+
+/** The browser's check before sending (the server checks the bytes again): type by name and MIME, size ≤ 1 MB. */
+export function uploadProblem(file: { name: string; size: number; type: string }): string | null {
+  const ext = file.name.toLowerCase().split('.').pop() ?? '';
+  if (!(UPLOAD_RULES.extensions as readonly string[]).includes(ext) || (file.type && !TYPES.includes(file.type)))
+    return `${file.name}：只能上传 jpg、jpeg、png、bmp 格式的图片，请用扫描仪扫描后保存为其中一种格式`;
+  if (file.size > UPLOAD_RULES.maxBytes)
+    return `${file.name}：文件大小为${(file.size / 1024 / 1024).toFixed(2)}MB，超过1MB，请降低扫描分辨率或压缩后重新上传`;
+  if (file.size === 0) return `${file.name}：文件是空的，请重新扫描`;
+  return null;
+}
+
+const sizeText = (b: number) => (b >= 1024 * 1024 ? `${(b / 1024 / 1024).toFixed(2)}MB` : `${Math.max(1, Math.round(b / 1024))}KB`);
+
+/** Fetches a generated template and hands it to the browser as a download; the server's refusal becomes a message. */
+async function downloadTemplate(url: string, filename: string): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(url, { credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'NETWORK', '网络连接失败，请检查网络后重试');
+  }
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
+    throw new ApiError(res.status, body?.error?.code ?? 'NETWORK', body?.error?.message ?? `下载失败（${res.status}），请稍后重试`);
+  }
+  const blob = await res.blob();
+  const href = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 60_000);
+}
+
+export function Documents({ view, onChanged, flush }: { view: OrderView; onChanged: () => void; flush: () => Promise<boolean> }) {
+  const outOfProvince = view.project.code === OUT_OF_PROVINCE;
+  const cards = view.slots.map((slot, i) => (
+    <SlotCard key={slot.code} n={i + 1} slot={slot} view={view} outOfProvince={outOfProvince} onChanged={onChanged} flush={flush}>
+      {slot.code === 'power-of-attorney' && view.legalCheck.required && (
+        <div className="slot-legal" id="legal-check" data-testid="slot-legal-check">
+          <div className="slot-head">
+            <b>法人核验</b>
+            {view.legalCheck.status === 'passed' ? <Tag color="success">认证成功</Tag> : <Tag color="warning">未完成</Tag>}
+          </div>
+          <LegalCheckCard orderId={view.order.id} check={view.legalCheck} onChange={onChanged} />
+        </div>
+      )}
+    </SlotCard>
+  ));
+  return (
+    <div>
+      <ul className="upload-rules">
+        <li>{UPLOAD_RULES.summary}</li>
+        <li>需要模板的资料：先下载模板打印，按要求盖章（签字）后用扫描仪扫描上传；请勿上传手机翻拍照片。</li>
+        <li>{SEAL_RULES[0]}</li>
+      </ul>
+      <div className="slot-grid">{cards}</div>
+    </div>
+  );
+}
+
+function SlotCard({
+  n,
+  slot,
+  view,
+  outOfProvince,
+  onChanged,
+  flush,
+  children,
+}: {
+  children?: ReactNode;
+  n: number;
+  slot: SlotView;
+  view: OrderView;
+  outOfProvince: boolean;
+  onChanged: () => void;
+  flush: () => Promise<boolean>;
+}) {
+  const { message } = App.useApp();
+  const orderId = view.order.id;
+  const editable = view.order.editable;
+  const doc = APPLICATION_DOCUMENTS.find((d) => d.code === DOCUMENT_OF[slot.code]);
+  const [uploaded, setUploaded] = useState<UploadedDocument | null>(slot.uploaded);
+  const [shownFor, setShownFor] = useState(slot.uploaded);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [downloading, setDownloading] = useState(false);
+  // A newer order view (another upload, a reload) replaces what this card showed.
+  if (shownFor !== slot.uploaded) {
+    setShownFor(slot.uploaded);
+    setUploaded(slot.uploaded);
+  }
+
+  const isForm = slot.code === 'application-form';
+  const stale = isForm && view.applicationFormStale;
+  const warnings = (doc?.warnings ?? []).filter((w) => !w.startsWith('只有主锁') && (outOfProvince || !w.includes('外省')));
+
+  const download = async () => {
+    if (!slot.template) return;
+    setDownloading(true);
+    setError(null);
+    try {
+      // The template is made from the order: save what was just typed first.
+      await flush();
+      await downloadTemplate(`/api/orders/${orderId}/templates/${slot.template}.pdf`, `${slot.label}-${view.order.orderNo}.pdf`);
+      onChanged();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : '下载失败，请稍后重试');
+    } finally {
+      setDownloading(false);
+    }
+  };
+
+  const upload = async (file: File) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const fd = new FormData();
+      fd.append('file', file);
+      const r = await apiUpload<{ document: UploadedDocument }>(`/api/orders/${orderId}/documents/${slot.code}`, fd);
+      setUploaded(r.document);
+      message.success(`${slot.label}已上传`);
+      onChanged();
+    } catch (e) {
+      // The previous scan stays in place: a refused replacement changes nothing.
+      setError(e instanceof ApiError ? (e.fields.file ?? e.message) : `${file.name}：上传失败，请重试`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const base = `/api/orders/${orderId}/documents`;
+  return (
+    <div className={`slot-card${uploaded ? ' done' : ''}`} id={`slot-${slot.code}`} data-testid={`slot-${slot.code}`}>
+      <div className="slot-main">
+        <div className="slot-head">
+          <span className="slot-n">{n}</span>
+          <b>{slot.label}</b>
+          {uploaded ? (
+            <Tag color="success" icon={<CheckCircleFilled />}>
+              已上传
+            </Tag>
+          ) : (
+            <Tag>未上传</Tag>
+          )}
+        </div>
+        {stale && (
+          <div className="slot-alert" data-testid="application-form-stale">
+            <b>{uploaded ? '请重新下载申请表' : '请先下载申请表'}</b>
+            {uploaded
+              ? '：申请表须是本订单当前信息生成的线上专用表格（单位名称、信用代码或项目变更后须重新下载），打印盖章后扫描重新上传。'
+              : '：申请表由系统根据本订单自动生成并带有订单编号，打印后加盖单位公章原章，扫描上传。'}
+          </div>
+        )}
+        {warnings.length > 0 && (
+          <div className="doc-notes">
+            {warnings.map((w) => (
+              <div key={w}>{w}</div>
+            ))}
+          </div>
+        )}
+        {doc && (
+          <details className="slot-howto">
+            <summary>如何准备</summary>
+            <ol>
+              {doc.howTo.map((h) => (
+                <li key={h}>{h}</li>
+              ))}
+            </ol>
+          </details>
+        )}
+      </div>
+      <div className="slot-side">
+        {uploaded ? (
+          <div className="slot-thumb">
+            <Image
+              src={`${base}/${uploaded.id}/thumbnail`}
+              preview={{ src: `${base}/${uploaded.id}/file` }}
+              alt={`${slot.label}缩略图`}
+              width={88}
+              height={88}
+              data-testid={`thumb-${slot.code}`}
+            />
+            <div className="slot-file">
+              <div className="name" title={uploaded.originalName}>
+                {uploaded.originalName}
+              </div>
+              <div className="muted">
+                {sizeText(uploaded.bytes)}
+                {uploaded.width && uploaded.height ? ` · ${uploaded.width}×${uploaded.height}` : ''}
+              </div>
+              <div className="muted">{dayjs(uploaded.uploadedAt).format('MM-DD HH:mm')} 上传 · 点击图片放大</div>
+            </div>
+          </div>
+        ) : (
+          <div className="slot-empty muted">尚未上传</div>
+        )}
+        <div className="slot-actions">
+          {slot.template && (
+            <Button icon={<DownloadOutlined />} onClick={() => void download()} loading={downloading} data-testid={`template-${slot.code}`}>
+              {isForm ? '下载申请表' : '下载模板'}
+            </Button>
+          )}
+          {editable && (
+            <Upload
+              accept={ACCEPT}
+              showUploadList={false}
+              disabled={busy}
+              beforeUpload={(file) => {
+                const p = uploadProblem(file);
+                if (p) {
+                  setError(p);
+                  return Upload.LIST_IGNORE;
+                }
+                return true;
+              }}
+              customRequest={({ file }) => void upload(file as File)}
+            >
+              <Button type={uploaded ? 'default' : 'primary'} icon={<UploadOutlined />} loading={busy} data-testid={`upload-${slot.code}`}>
+                {uploaded ? '重新上传' : '上传扫描件'}
+              </Button>
+            </Upload>
+          )}
+        </div>
+        {error && (
+          <div className="slot-error" role="alert" data-testid={`slot-error-${slot.code}`}>
+            {error}
+          </div>
+        )}
+      </div>
+      {children}
+    </div>
+  );
+}

@@ -1,0 +1,52 @@
+/** 办理进度: every public event of the order with its time, in the applicant's words. */
+import { Tag, Timeline } from 'antd';
+import dayjs from 'dayjs';
+import { statusColor } from '../../../components/StatusTag.js';
+import type { OrderEvent } from './types.js';
+
+/** What each recorded action means to the applicant. */
+export const EVENT_LABEL: Record<string, string> = {
+  'order.create': '新制申请：同意用户协议，选择证书项目，创建订单',
+  'order.submit': '提交申请',
+  'order.resubmit': '修改后重新提交申请',
+  'order.delete': '删除订单',
+  'order.upload': '上传证件',
+  'order.print_application_form': '下载申请表',
+  'order.legal_check_passed': '法人核验：认证成功',
+  'order.legal_check_failed': '法人核验未通过',
+  'order.review_pass': '资料预审通过',
+  'order.review_fail': '资料预审未通过',
+  'order.pay': '付款成功',
+  'order.paid': '付款成功',
+  'order.mail': '填写纸质资料快递单号',
+  'order.paper_pass': '纸质资料审核通过',
+  'order.paper_fail': '纸质资料需补寄',
+  'order.produce': '证书制作完成',
+  'order.ship': '证书已寄出',
+  'order.cancel': '订单已取消',
+};
+
+export function eventLabel(e: OrderEvent): string {
+  return EVENT_LABEL[e.action] ?? (e.toStatusLabel ? `订单状态变为“${e.toStatusLabel}”` : '订单已更新');
+}
+
+export function OrderProgress({ events }: { events: OrderEvent[] }) {
+  if (!events.length) return <p className="muted">暂无记录</p>;
+  return (
+    <Timeline
+      className="order-progress"
+      data-testid="order-progress"
+      items={events.map((e, i) => ({
+        color: i === events.length - 1 ? 'red' : 'gray',
+        content: (
+          <div className="progress-item" data-testid="progress-item">
+            <div className="progress-time">{dayjs(e.at).format('YYYY-MM-DD HH:mm:ss')}</div>
+            <span>{eventLabel(e)}</span>
+            {e.toStatusLabel && e.toStatus !== e.fromStatus && <Tag color={statusColor(e.toStatus ?? '')}>{e.toStatusLabel}</Tag>}
+            {e.reason && <div className="progress-reason">原因：{e.reason}</div>}
+          </div>
+        ),
+      }))}
+    />
+  );
+}
