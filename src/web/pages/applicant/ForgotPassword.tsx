@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { Alert, Button, Card, Form, Input, Result, Steps } from 'antd';
 import { ZMobile, ZNewPassword } from '../../../core/schemas.js';
+import { normalizeMobile } from '../../../core/mobile.js';
 import { normalizeUscc } from '../../../core/uscc.js';
 import { apiPost } from '../../api.js';
 import { CaptchaField } from '../../components/Captcha.js';
@@ -11,7 +12,7 @@ import { useOrgSession } from '../../session.js';
 /** 忘记密码: USCC + registered mobile + captcha → SMS code → new password. */
 export function ForgotPasswordPage() {
   const [step, setStep] = useState(0);
-  const [uscc, setUscc] = useState('');
+  const [asked, setAsked] = useState<{ uscc: string; mobile: string } | null>(null);
   const [sent, setSent] = useState<{ maskedMobile: string } | null>(null);
   const [cooldown, setCooldown] = useState(0);
   const { sandbox } = useOrgSession();
@@ -33,15 +34,16 @@ export function ForgotPasswordPage() {
       />
       {step === 0 && (
         <RequestStep
-          onSent={(u, r) => {
-            setUscc(u);
+          initial={asked}
+          onSent={(a, r) => {
+            setAsked(a);
             setSent(r);
             setCooldown(60);
             setStep(1);
           }}
         />
       )}
-      {step === 1 && sent && (
+      {step === 1 && sent && asked && (
         <>
           <Alert
             type="success"
@@ -52,7 +54,7 @@ export function ForgotPasswordPage() {
               sandbox.sms ? (
                 <span>
                   演示环境不发送真实短信，请到
-                  <Link to="/dev/inbox" target="_blank">
+                  <Link to={`/dev/inbox?phone=${encodeURIComponent(asked.mobile)}`} target="_blank">
                     沙箱短信收件箱
                   </Link>
                   查看验证码。
@@ -60,7 +62,7 @@ export function ForgotPasswordPage() {
               ) : undefined
             }
           />
-          <ConfirmStep uscc={uscc} onDone={() => setStep(2)} />
+          <ConfirmStep uscc={asked.uscc} onDone={() => setStep(2)} />
           <Button type="link" disabled={cooldown > 0} onClick={() => setStep(0)} style={{ paddingLeft: 0 }}>
             {cooldown > 0 ? `${cooldown}秒后可重新获取验证码` : '没收到？重新获取验证码'}
           </Button>
@@ -82,7 +84,14 @@ export function ForgotPasswordPage() {
   );
 }
 
-function RequestStep({ onSent }: { onSent: (uscc: string, r: { maskedMobile: string }) => void }) {
+/** Asking again (after the cooldown) starts from what was typed the first time. */
+function RequestStep({
+  initial,
+  onSent,
+}: {
+  initial: { uscc: string; mobile: string } | null;
+  onSent: (asked: { uscc: string; mobile: string }, r: { maskedMobile: string }) => void;
+}) {
   const [form] = Form.useForm();
   const [captchaVersion, setCaptchaVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
@@ -93,7 +102,7 @@ function RequestStep({ onSent }: { onSent: (uscc: string, r: { maskedMobile: str
     const uscc = normalizeUscc(String(v.uscc ?? ''));
     try {
       const r = await apiPost<{ maskedMobile: string }>('/api/password-reset/request', { ...v, uscc });
-      onSent(uscc, r);
+      onSent({ uscc, mobile: normalizeMobile(String(v.mobile ?? '')) }, r);
     } catch (e) {
       setError(showServerErrors(form, e));
       setCaptchaVersion((x) => x + 1);
@@ -102,12 +111,12 @@ function RequestStep({ onSent }: { onSent: (uscc: string, r: { maskedMobile: str
     }
   };
   return (
-    <Form form={form} layout="vertical" onFinish={submit}>
+    <Form form={form} layout="vertical" onFinish={submit} initialValues={initial ?? undefined}>
       {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} data-testid="form-error" />}
       <Form.Item label="统一社会信用代码" name="uscc" rules={[{ required: true, message: '请填写统一社会信用代码' }]}>
         <Input maxLength={24} autoComplete="username" style={{ fontFamily: 'monospace' }} />
       </Form.Item>
-      <Form.Item label="注册时填写的手机号" name="mobile" rules={[zodRule(ZMobile)]} validateTrigger="onBlur">
+      <Form.Item label="注册时填写的手机号" name="mobile" required rules={[zodRule(ZMobile)]} validateTrigger="onBlur">
         <Input maxLength={20} inputMode="tel" />
       </Form.Item>
       <CaptchaField version={captchaVersion} />
@@ -144,7 +153,7 @@ function ConfirmStep({ uscc, onDone }: { uscc: string; onDone: () => void }) {
       <Form.Item label="短信验证码" name="code" rules={[{ required: true, pattern: /^\d{6}$/, message: '短信验证码为6位数字' }]}>
         <Input maxLength={6} inputMode="numeric" autoComplete="one-time-code" />
       </Form.Item>
-      <Form.Item label="新密码" name="password" rules={[zodRule(ZNewPassword)]} validateTrigger="onBlur" extra={passwordRule}>
+      <Form.Item label="新密码" name="password" required rules={[zodRule(ZNewPassword)]} validateTrigger="onBlur" extra={passwordRule}>
         <Input.Password autoComplete="new-password" maxLength={64} />
       </Form.Item>
       <Form.Item
