@@ -2,6 +2,7 @@
  * Configuration from environment variables — the one table in README.md documents each of them.
  * Production mode (NODE_ENV=production) refuses settings that are only safe for development and tests.
  */
+import { hkdfSync } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -14,6 +15,7 @@ const Env = z.object({
   DATABASE_URL: z.string().optional(),
   CERTDESK_DATA_DIR: z.string().default('./data'),
   CERTDESK_SECRET: z.string().optional(),
+  CERTDESK_STORAGE_KEY: z.string().optional(),
   CERTDESK_PUBLIC_URL: z.string().url().optional(),
   CERTDESK_TRUST_PROXY: bool.default(false),
   CERTDESK_DEMO_DATA: bool.optional(),
@@ -37,6 +39,11 @@ export interface Config {
   databaseUrl?: string;
   dataDir: string;
   secret: string;
+  /**
+   * AES-256 key for uploaded files at rest (ID-card scans are sensitive personal information):
+   * CERTDESK_STORAGE_KEY, or derived from CERTDESK_SECRET with HKDF when that is unset.
+   */
+  storageKey: Buffer;
   publicUrl?: string;
   trustProxy: boolean;
   demoData: boolean;
@@ -76,6 +83,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (e.CERTDESK_CAPTCHA_FIXED) throw new ConfigError('CERTDESK_CAPTCHA_FIXED is for tests and demos only and is refused in production');
     if (e.CERTDESK_DEMO_DATA) throw new ConfigError('CERTDESK_DEMO_DATA is refused in production');
   }
+  const secret = e.CERTDESK_SECRET ?? DEV_SECRET;
+  const storageKey = storageKeyFrom(e.CERTDESK_STORAGE_KEY, secret, prod);
   let sms: Config['sms'] = { kind: 'sandbox' };
   if (e.CERTDESK_SMS === 'aliyun') {
     const missing = [
@@ -100,7 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL || undefined,
     dataDir: path.resolve(e.CERTDESK_DATA_DIR),
-    secret: e.CERTDESK_SECRET ?? DEV_SECRET,
+    secret,
+    storageKey,
     publicUrl: e.CERTDESK_PUBLIC_URL,
     trustProxy: e.CERTDESK_TRUST_PROXY,
     demoData: e.CERTDESK_DEMO_DATA ?? !prod,
@@ -110,4 +120,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleMs: 30 * 60_000,
     sessionAbsoluteMs: 12 * 3600_000,
   };
+}
+
+/**
+ * The file-encryption key: 32 random bytes given in base64, or — when none is given — HKDF-SHA256
+ * (RFC 5869) over CERTDESK_SECRET with its own label, so the HMAC secret itself never keys AES. A derived
+ * key changes when the secret changes, which would make every stored file unreadable: production should
+ * set CERTDESK_STORAGE_KEY (docs/OPERATIONS.md). Production never derives from the development secret
+ * (it refuses to start without CERTDESK_SECRET) and refuses a key whose bytes are all the same.
+ */
+function storageKeyFrom(given: string | undefined, secret: string, prod: boolean): Buffer {
+  if (given === undefined || given === '') {
+    if (prod && secret === DEV_SECRET) throw new ConfigError('production needs CERTDESK_STORAGE_KEY or CERTDESK_SECRET');
+    return Buffer.from(hkdfSync('sha256', secret, 'certdesk', 'certdesk file storage key v1', 32));
+  }
+  const key = /^[A-Za-z0-9+/_-]{43}=?$/.test(given) ? Buffer.from(given, 'base64') : Buffer.alloc(0);
+  if (key.length !== 32) throw new ConfigError('CERTDESK_STORAGE_KEY must be 32 random bytes in base64 (openssl rand -base64 32)');
+  if (prod && key.every((b) => b === key[0])) throw new ConfigError('CERTDESK_STORAGE_KEY is not random (all its bytes are the same)');
+  return key;
 }

@@ -1,7 +1,98 @@
-/** Route module registered in app.ts; being written now (issue 3). */
+/**
+ * 上传证件 and viewing them: the applicant uploads one scan per slot and sees what was uploaded (full image
+ * and thumbnail); staff view any order's documents, each view recorded. Files are served decrypted with
+ * headers that keep them out of caches and stop browsers from guessing another type.
+ */
+import fastifyMultipart from '@fastify/multipart';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../../core/errors.js';
 import type { AppContext } from '../app.js';
+import { fileStoreFor } from '../adapters/storage/configured.js';
+import { orderRepository } from '../modules/orders/repository.js';
+import { MULTIPART_LIMITS, readUploadedFile } from '../modules/documents/read-upload.js';
+import { documentSummary, uploadDocument, type DocumentDeps } from '../modules/documents/upload-document.js';
+import { readDocumentForStaff, readOwnDocument, type DocumentContent, type DocumentVariant } from '../modules/documents/view-document.js';
+import type { StaffActor } from '../modules/staff/staff-accounts.js';
+import { metaOf, requireOrg, requireStaff } from './guards.js';
+
+const ZOrderId = z.string({ error: '订单编号格式不正确' }).uuid('订单编号格式不正确');
+const ZDocId = z.string({ error: '证件编号格式不正确' }).uuid('证件编号格式不正确');
+const ZDocParams = z.object({ id: ZOrderId, docId: ZDocId });
+const VARIANTS = [
+  ['file', '原图'],
+  ['thumbnail', '缩略图'],
+] as const satisfies readonly (readonly [DocumentVariant, string])[];
+
+function sendImage(reply: FastifyReply, c: DocumentContent) {
+  return reply
+    .header('cache-control', 'no-store')
+    .header('x-content-type-options', 'nosniff')
+    .header('content-disposition', `inline; filename="${c.filename}"`)
+    .type(c.mime)
+    .send(c.bytes);
+}
 
 export const documentsRoutes =
-  (_ctx: AppContext): FastifyPluginAsyncZod =>
-  async () => {};
+  (ctx: AppContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    const { db, clock, config } = ctx.deps;
+    const deps: DocumentDeps = { db, clock, store: fileStoreFor(config) };
+    const staffActors = new WeakMap<FastifyRequest, StaffActor>();
+    // Only this plugin parses multipart; the rest of the API stays JSON-only.
+    await app.register(fastifyMultipart, { limits: MULTIPART_LIMITS, throwFileSizeLimit: false });
+
+    /** The organization's own order or 404 — never another organization's, never a hint that it exists. */
+    async function ownedOrder(req: FastifyRequest, id: string) {
+      const org = await requireOrg(db, req);
+      const order = await orderRepository.findOwned(db, id, org.id);
+      if (!order) throw new AppError('NOT_FOUND', '找不到该订单');
+      return { org, order };
+    }
+
+    app.post(
+      '/api/orders/:id/documents/:slot',
+      {
+        schema: {
+          tags: ['证件'],
+          summary: '上传或更换一项证件（multipart/form-data，字段 file；jpeg、jpg、png、bmp，1MB以内）',
+          consumes: ['multipart/form-data'],
+          params: z.object({ id: ZOrderId, slot: z.string().max(64) }),
+        },
+      },
+      async (req, reply) => {
+        const { org, order } = await ownedOrder(req, req.params.id);
+        const doc = await uploadDocument(deps, org, order, req.params.slot, () => readUploadedFile(req));
+        return reply.status(201).send({ document: documentSummary(doc) });
+      },
+    );
+
+    for (const [variant, label] of VARIANTS) {
+      app.get(
+        `/api/orders/:id/documents/:docId/${variant}`,
+        { schema: { tags: ['证件'], summary: `查看本单位上传的证件（${label}）`, params: ZDocParams } },
+        async (req, reply) => {
+          const { order } = await ownedOrder(req, req.params.id);
+          return sendImage(reply, await readOwnDocument(deps, order.id, req.params.docId, variant));
+        },
+      );
+
+      app.get(
+        `/api/staff/orders/:id/documents/:docId/${variant}`,
+        {
+          schema: { tags: ['工作人员'], summary: `工作人员查看订单证件（${label}；每次查看都被记录）`, params: ZDocParams },
+          // Who is asking is settled before the parameters are looked at; any enabled staff member may look.
+          preValidation: async (req) => {
+            staffActors.set(req, await requireStaff(db, req));
+          },
+          // Every GET is a recorded view; a HEAD would record a view that showed nothing.
+          exposeHeadRoute: false,
+        },
+        async (req, reply) => {
+          const actor = staffActors.get(req)!;
+          return sendImage(reply, await readDocumentForStaff(deps, actor, req.params.id, req.params.docId, variant, metaOf(req)));
+        },
+      );
+    }
+  };

@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../config.js';
+import { fileStoreFor } from './configured.js';
+import { encryptingFileStore } from './encrypted.js';
+import { localDiskBackend } from './local-disk.js';
+import { FILE_KEY, StoredFileMissing, StoredFileUnreadable } from './port.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(path.join(tmpdir(), 'certdesk-store-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const KEY = randomBytes(32);
+const blobPath = (dir: string, key: string) => path.join(dir, key.slice(0, 2), key);
+/** Looks like a scan: the PNG signature, then text that must never appear on disk. */
+const PLAIN = Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), Buffer.from('经办人身份证 360102199003071234 '.repeat(50))]);
+
+describe('encrypted local file store', () => {
+  it('stores and returns the bytes under a server-chosen random key', async () => {
+    const dir = tempDir();
+    const store = encryptingFileStore(localDiskBackend(dir), KEY);
+    const a = await store.put(PLAIN);
+    const b = await store.put(PLAIN);
+    expect(a).toMatch(FILE_KEY);
+    expect(b).not.toBe(a);
+    expect(await store.get(a)).toEqual(PLAIN);
+    expect(await store.get(b)).toEqual(PLAIN);
+    expect(await store.get(await store.put(Buffer.alloc(0)))).toEqual(Buffer.alloc(0));
+  });
+
+  it('keeps only ciphertext on disk: no magic bytes, no plaintext, a fresh IV per file, owner-only', async () => {
+    const dir = tempDir();
+    const store = encryptingFileStore(localDiskBackend(dir), KEY);
+    const a = await store.put(PLAIN);
+    const b = await store.put(PLAIN);
+    const onDisk = readFileSync(blobPath(dir, a));
+    expect(onDisk.length).toBe(4 + 12 + PLAIN.length + 16);
+    expect(onDisk.subarray(0, 4).toString('latin1')).toBe('CDF1');
+    expect(onDisk.includes(PLAIN.subarray(0, 8))).toBe(false);
+    expect(onDisk.includes(Buffer.from('经办人身份证'))).toBe(false);
+    expect(onDisk.includes(Buffer.from('360102199003071234'))).toBe(false);
+    // Same plaintext, different IV, so different ciphertext.
+    expect(readFileSync(blobPath(dir, b)).subarray(4, 16)).not.toEqual(onDisk.subarray(4, 16));
+    expect(statSync(blobPath(dir, a)).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(blobPath(dir, a))).mode & 0o777).toBe(0o700);
+  });
+
+  it('refuses a blob that was altered, moved to another name, or read with another key', async () => {
+    const dir = tempDir();
+    const store = encryptingFileStore(localDiskBackend(dir), KEY);
+    const a = await store.put(PLAIN);
+    const b = await store.put(Buffer.from('another file'));
+    const file = blobPath(dir, a);
+    const original = readFileSync(file);
+
+    const flipped = Buffer.from(original);
+    flipped[40]! ^= 1;
+    writeFileSync(file, flipped);
+    await expect(store.get(a)).rejects.toBeInstanceOf(StoredFileUnreadable);
+
+    writeFileSync(file, original.subarray(0, original.length - 1));
+    await expect(store.get(a)).rejects.toBeInstanceOf(StoredFileUnreadable);
+
+    writeFileSync(file, original);
+    expect(await store.get(a)).toEqual(PLAIN);
+    // The name is authenticated too: b's blob copied over a's name does not pass for a's file.
+    writeFileSync(file, readFileSync(blobPath(dir, b)));
+    await expect(store.get(a)).rejects.toBeInstanceOf(StoredFileUnreadable);
+
+    writeFileSync(file, original);
+    const otherKey = encryptingFileStore(localDiskBackend(dir), randomBytes(32));
+    await expect(otherKey.get(a)).rejects.toBeInstanceOf(StoredFileUnreadable);
+  });
+
+  it('a missing file is StoredFileMissing; deleting is idempotent', async () => {
+    const dir = tempDir();
+    const store = encryptingFileStore(localDiskBackend(dir), KEY);
+    const a = await store.put(PLAIN);
+    await store.delete(a);
+    await store.delete(a);
+    await expect(store.get(a)).rejects.toBeInstanceOf(StoredFileMissing);
+    await expect(store.get('0123456789abcdef0123456789abcdef')).rejects.toBeInstanceOf(StoredFileMissing);
+  });
+
+  it('never lets a key steer a path', async () => {
+    const dir = tempDir();
+    const store = encryptingFileStore(localDiskBackend(dir), KEY);
+    for (const bad of ['../../../etc/passwd', '/etc/passwd', 'AB/../x', '0123456789abcdef0123456789ABCDEF', '']) {
+      await expect(store.get(bad)).rejects.toBeInstanceOf(StoredFileUnreadable);
+      await expect(store.delete(bad)).rejects.toBeInstanceOf(StoredFileUnreadable);
+    }
+    const backend = localDiskBackend(dir);
+    await expect(backend.write('../escape', Buffer.from('x'))).rejects.toThrow(/invalid blob name/);
+    expect(readdirSync(path.dirname(dir)).includes('escape')).toBe(false);
+  });
+
+  it('writes atomically: a write that cannot be put in place leaves neither a partial file nor a temp file', async () => {
+    const dir = tempDir();
+    const backend = localDiskBackend(dir);
+    const name = 'ab'.padEnd(32, '0');
+    await backend.write(name, Buffer.from('first'));
+    // Make the final rename fail: a non-empty directory where the file should go.
+    renameSync(blobPath(dir, name), path.join(dir, 'moved'));
+    mkdirSync(blobPath(dir, name));
+    writeFileSync(path.join(blobPath(dir, name), 'occupied'), 'x');
+    await expect(backend.write(name, Buffer.from('second'))).rejects.toThrow();
+    expect(readdirSync(path.join(dir, 'tmp'))).toEqual([]);
+    expect(readdirSync(blobPath(dir, name))).toEqual(['occupied']);
+  });
+
+  it('takes many writes at once', async () => {
+    const dir = tempDir();
+    const store = encryptingFileStore(localDiskBackend(dir), KEY);
+    const files = Array.from({ length: 25 }, (_, i) => Buffer.from(`file ${i} `.repeat(i + 1)));
+    const keys = await Promise.all(files.map((f) => store.put(f)));
+    expect(new Set(keys).size).toBe(25);
+    for (const [i, k] of keys.entries()) expect(await store.get(k)).toEqual(files[i]);
+    expect(readdirSync(path.join(dir, 'tmp'))).toEqual([]);
+  });
+
+  it('the configured store lives under <data dir>/files and uses the configured key', async () => {
+    const dataDir = tempDir();
+    const config = loadConfig({ NODE_ENV: 'test', CERTDESK_DATA_DIR: dataDir });
+    const key = await fileStoreFor(config).put(PLAIN);
+    expect(statSync(path.join(dataDir, 'files', key.slice(0, 2), key)).isFile()).toBe(true);
+    expect(await encryptingFileStore(localDiskBackend(path.join(dataDir, 'files')), config.storageKey).get(key)).toEqual(PLAIN);
+  });
+});
+
+describe('CERTDESK_STORAGE_KEY', () => {
+  const SECRET = 'x'.repeat(40);
+  const given = randomBytes(32);
+
+  it('is 32 bytes of base64 (standard or URL-safe, padded or not)', () => {
+    for (const text of [given.toString('base64'), given.toString('base64url'), given.toString('base64').replace(/=$/, '')])
+      expect(loadConfig({ CERTDESK_STORAGE_KEY: text }).storageKey).toEqual(given);
+  });
+
+  it('when unset, is derived from CERTDESK_SECRET with HKDF: stable, different per secret, not the secret', () => {
+    const a = loadConfig({ CERTDESK_SECRET: SECRET }).storageKey;
+    expect(a).toHaveLength(32);
+    expect(loadConfig({ CERTDESK_SECRET: SECRET }).storageKey).toEqual(a);
+    expect(loadConfig({ CERTDESK_SECRET: `${SECRET}y` }).storageKey).not.toEqual(a);
+    expect(a.toString('latin1').includes('xxxx')).toBe(false);
+    expect(loadConfig({ CERTDESK_SECRET: SECRET, CERTDESK_STORAGE_KEY: given.toString('base64') }).storageKey).toEqual(given);
+  });
+
+  it.each([
+    ['too short', randomBytes(31).toString('base64')],
+    ['too long', randomBytes(33).toString('base64')],
+    ['not base64', `${'!'.repeat(43)}=`],
+    ['hex, not base64', randomBytes(32).toString('hex')],
+    ['a passphrase', 'correct horse battery staple'],
+  ])('refuses a key that is %s, in every mode', (_label, text) => {
+    for (const NODE_ENV of ['development', 'test', 'production'])
+      expect(() => loadConfig({ NODE_ENV, CERTDESK_SECRET: SECRET, CERTDESK_STORAGE_KEY: text })).toThrow(
+        /CERTDESK_STORAGE_KEY must be 32 random bytes/,
+      );
+  });
+
+  it('production: refuses a key that is not random, and starts with a derived key only when CERTDESK_SECRET is set', () => {
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', CERTDESK_SECRET: SECRET, CERTDESK_STORAGE_KEY: Buffer.alloc(32).toString('base64') }),
+    ).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'production', CERTDESK_STORAGE_KEY: given.toString('base64') })).toThrow(/CERTDESK_SECRET/);
+    expect(loadConfig({ NODE_ENV: 'production', CERTDESK_SECRET: SECRET }).storageKey).toHaveLength(32);
+    expect(
+      loadConfig({ NODE_ENV: 'production', CERTDESK_SECRET: SECRET, CERTDESK_STORAGE_KEY: given.toString('base64') }).storageKey,
+    ).toEqual(given);
+  });
+});

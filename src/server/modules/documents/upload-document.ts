@@ -1,0 +1,110 @@
+/**
+ * 上传证件: one file into one slot of an order. Checks run cheapest first — the order can take uploads,
+ * the slot is one of this order's — and only then is the body read and the image judged. A file that
+ * passes is encrypted and stored before the database learns of it; then one transaction retires the
+ * slot's earlier file, records the new one and writes the order's event. Whatever fails — a refused
+ * image, the order submitted meanwhile, the database — the earlier file stays current and untouched, and
+ * the new blobs are removed again.
+ */
+import { AppError } from '../../../core/errors.js';
+import type { OrderDraft, UnitType } from '../../../core/order-form.js';
+import { uploadSlots, type UploadSlot } from '../../../core/requirements.js';
+import { EDITABLE, STATUS_LABEL, type OrderStatus } from '../../../core/workflow.js';
+import type { FileStore } from '../../adapters/storage/port.js';
+import type { Clock } from '../../clock.js';
+import type { Db } from '../../db/client.js';
+import type { OrganizationRow } from '../accounts/repository.js';
+import { orderRepository, type OrderDocumentRow, type OrderRow } from '../orders/repository.js';
+import { processUpload } from './process-image.js';
+import { documentRepository } from './repository.js';
+
+export interface DocumentDeps {
+  db: Db;
+  clock: Clock;
+  store: FileStore;
+}
+
+export interface UploadedFile {
+  bytes: Buffer;
+  /** Display text only (display-name.ts). */
+  name: string;
+}
+
+const notEditable = (status: string) =>
+  new AppError('CONFLICT', `订单状态为“${STATUS_LABEL[status as OrderStatus] ?? status}”，不能再上传或更换证件`);
+
+/** The order's slot with this code, judged by the order's project, key type and unit type. */
+export function slotOf(order: OrderRow, code: string): UploadSlot {
+  const unitType = (order.form as OrderDraft).unit?.unitType as UnitType | undefined;
+  const slot = uploadSlots({ projectCode: order.projectCode, keyType: order.keyType, unitType }).find((s) => s.code === code);
+  if (!slot) throw new AppError('VALIDATION_FAILED', '本订单不需要上传这项证件', { fields: { slot: '本订单不需要上传这项证件' } });
+  return slot;
+}
+
+/** The answer to an upload, and what the order page lists per slot. */
+export const documentSummary = (d: OrderDocumentRow) => ({
+  id: d.id,
+  slot: d.slot,
+  uploadedAt: d.uploadedAt,
+  bytes: d.bytes,
+  width: d.width,
+  height: d.height,
+  originalName: d.originalName,
+});
+
+export async function uploadDocument(
+  deps: DocumentDeps,
+  org: OrganizationRow,
+  order: OrderRow,
+  slotCode: string,
+  readFile: () => Promise<UploadedFile>,
+): Promise<OrderDocumentRow> {
+  if (!EDITABLE.includes(order.status as OrderStatus)) throw notEditable(order.status);
+  const slot = slotOf(order, slotCode);
+  const file = await readFile();
+  const img = await processUpload(file.bytes, file.name);
+
+  const stored: string[] = [];
+  try {
+    stored.push(await deps.store.put(img.image));
+    stored.push(await deps.store.put(img.thumbnail));
+    const [storageKey, thumbnailKey] = stored as [string, string];
+    const now = deps.clock.now();
+    return await deps.db.transaction(async (tx) => {
+      const current = await documentRepository.claimEditableOrder(tx, order.id, EDITABLE, now);
+      if (!current) {
+        const latest = await orderRepository.findById(tx, order.id);
+        throw notEditable(latest?.status ?? order.status);
+      }
+      await documentRepository.retireCurrent(tx, order.id, slot.code, now);
+      const doc = await documentRepository.insert(tx, {
+        orderId: order.id,
+        slot: slot.code,
+        storageKey,
+        thumbnailKey,
+        // The stored (re-encoded) image: what staff review and what submission refers to.
+        sha256: img.sha256,
+        mime: img.mime,
+        // The size the applicant uploaded — the one the 1 MB rule is about.
+        bytes: file.bytes.length,
+        width: img.width,
+        height: img.height,
+        originalName: file.name,
+        uploadedAt: now,
+      });
+      await orderRepository.addEvent(tx, {
+        orderId: order.id,
+        actorType: 'org',
+        actorId: org.id,
+        action: 'order.upload',
+        detail: { slot: slot.code, documentId: doc.id, sha256: img.sha256 },
+        public: true,
+        at: now,
+      });
+      return doc;
+    });
+  } catch (e) {
+    await Promise.allSettled(stored.map((k) => deps.store.delete(k)));
+    throw e;
+  }
+}
