@@ -14,6 +14,7 @@ import { StatusTag } from '../../components/StatusTag.js';
 import { Documents } from './order/Documents.js';
 import { OrderForm, type OrderFormHandle } from './order/OrderForm.js';
 import { OrderProgress } from './order/Progress.js';
+import { OrderSummary } from './order/OrderSummary.js';
 import { SubmitPanel } from './order/SubmitPanel.js';
 import type { OrderView } from './order/types.js';
 import './order/order.css';
@@ -26,14 +27,14 @@ export function OrderPage() {
   );
 }
 
-function SectionCard({ n, title, children, id }: { n: number; title: string; children: ReactNode; id: string }) {
+function SectionCard({ n, title, children, id }: { n?: number; title: string; children: ReactNode; id: string }) {
   return (
     <Card
       id={id}
       className="order-section"
       title={
         <span className="order-section-title">
-          <span className="n">{n}</span>
+          {n !== undefined && <span className="n">{n}</span>}
           {title}
         </span>
       }
@@ -152,21 +153,36 @@ function OrderScreen() {
       )}
       {loadError && <Alert type="warning" showIcon title={`订单状态刷新失败：${loadError.message}`} />}
 
-      <SectionCard n={1} id="order-form" title="填写订单信息">
-        <OrderForm key={o.id} ref={formRef} view={view} onSaved={refresh} />
-      </SectionCard>
-
-      <SectionCard n={2} id="order-documents" title="下载模板、法人核验、上传证件">
-        <Documents view={view} onChanged={refresh} flush={flush} />
-      </SectionCard>
-
-      <SectionCard n={3} id="order-submit" title="提交">
-        <SubmitPanel view={view} onView={takeView} flush={flush} revealForm={revealForm} />
-      </SectionCard>
-
-      <SectionCard n={4} id="order-progress" title="办理进度">
-        <OrderProgress events={view.events} />
-      </SectionCard>
+      {o.editable ? (
+        <>
+          <SectionCard n={1} id="order-form" title="填写订单信息">
+            <OrderForm key={o.id} ref={formRef} view={view} onSaved={refresh} />
+          </SectionCard>
+          <SectionCard n={2} id="order-documents" title="下载模板、法人核验、上传证件">
+            <Documents view={view} onChanged={refresh} flush={flush} />
+          </SectionCard>
+          <SectionCard n={3} id="order-submit" title="提交">
+            <SubmitPanel view={view} onView={takeView} flush={flush} revealForm={revealForm} />
+          </SectionCard>
+          <SectionCard n={4} id="order-progress" title="办理进度">
+            <OrderProgress events={view.events} />
+          </SectionCard>
+        </>
+      ) : (
+        // Submitted or over: where it stands comes first, then what was sent.
+        <>
+          <SectionCard id="order-progress" title="办理进度">
+            <SubmitPanel view={view} onView={takeView} flush={flush} revealForm={revealForm} />
+            <OrderProgress events={view.events} />
+          </SectionCard>
+          <SectionCard id="order-form" title="订单信息">
+            <OrderSummary view={view} />
+          </SectionCard>
+          <SectionCard id="order-documents" title="证件与模板">
+            <Documents view={view} onChanged={refresh} flush={flush} />
+          </SectionCard>
+        </>
+      )}
     </div>
   );
 }

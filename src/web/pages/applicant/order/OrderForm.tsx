@@ -332,9 +332,6 @@ export function OrderForm({ view, ref, onSaved }: { view: OrderView; ref?: Ref<O
           }
         />
       )}
-      {!editable && (
-        <Alert type="info" showIcon className="form-alert" title={`订单状态为“${view.order.statusLabel}”，订单信息不能再修改。`} />
-      )}
       <Form
         form={form}
         layout="vertical"

@@ -30,18 +30,38 @@ export function eventLabel(e: OrderEvent): string {
   return EVENT_LABEL[e.action] ?? (e.toStatusLabel ? `订单状态变为“${e.toStatusLabel}”` : '订单已更新');
 }
 
+/** Consecutive events of the same kind that change nothing (six uploads in a row) read as one line. */
+function grouped(events: OrderEvent[]): { e: OrderEvent; first: OrderEvent; count: number }[] {
+  const out: { e: OrderEvent; first: OrderEvent; count: number }[] = [];
+  for (const e of events) {
+    const last = out[out.length - 1];
+    const quiet = (x: OrderEvent) => !x.reason && (!x.toStatus || x.toStatus === x.fromStatus);
+    if (last && last.e.action === e.action && quiet(e) && quiet(last.e))
+      out[out.length - 1] = { e, first: last.first, count: last.count + 1 };
+    else out.push({ e, first: e, count: 1 });
+  }
+  return out;
+}
+
+const time = (t: string) => dayjs(t).format('YYYY-MM-DD HH:mm:ss');
+
 export function OrderProgress({ events }: { events: OrderEvent[] }) {
   if (!events.length) return <p className="muted">暂无记录</p>;
+  const rows = grouped(events);
   return (
     <Timeline
       className="order-progress"
       data-testid="order-progress"
-      items={events.map((e, i) => ({
-        color: i === events.length - 1 ? 'red' : 'gray',
+      items={rows.map(({ e, first, count }, i) => ({
+        key: e.id,
+        color: i === rows.length - 1 ? 'red' : 'gray',
         content: (
           <div className="progress-item" data-testid="progress-item">
-            <div className="progress-time">{dayjs(e.at).format('YYYY-MM-DD HH:mm:ss')}</div>
-            <span>{eventLabel(e)}</span>
+            <div className="progress-time">{count > 1 ? `${time(first.at)} 至 ${dayjs(e.at).format('HH:mm:ss')}` : time(e.at)}</div>
+            <span>
+              {eventLabel(e)}
+              {count > 1 ? `（${count}次）` : ''}
+            </span>
             {e.toStatusLabel && e.toStatus !== e.fromStatus && <Tag color={statusColor(e.toStatus ?? '')}>{e.toStatusLabel}</Tag>}
             {e.reason && <div className="progress-reason">原因：{e.reason}</div>}
           </div>
