@@ -16,6 +16,14 @@ export const orderRepository = {
     const [r] = await db.select().from(orders).where(eq(orders.id, id));
     return r;
   },
+  /**
+   * Reads the order and locks its row until the transaction ends, so that checks made on it (documents
+   * complete, form valid) still hold when the status changes; uploads lock the same row.
+   */
+  async lockById(db: DbOrTx, id: string): Promise<OrderRow | undefined> {
+    const [r] = await db.select().from(orders).where(eq(orders.id, id)).for('update');
+    return r;
+  },
   /** The organization's own order, or nothing — the ownership check every applicant route uses. */
   async findOwned(db: DbOrTx, id: string, organizationId: string): Promise<OrderRow | undefined> {
     const [r] = await db

@@ -13,8 +13,9 @@ export async function submitOrder(deps: { db: Db; clock: Clock }, org: Organizat
   if (!project) throw new AppError('NOT_FOUND', '找不到该证书项目');
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
-    // Re-read inside the transaction: the guards must judge the same state the status change replaces.
-    const current = (await orderRepository.findById(tx, order.id))!;
+    // Lock and re-read inside the transaction: the guards must judge the same state the status change
+    // replaces, and an upload racing with the submit waits for it (uploads lock the same row).
+    const current = (await orderRepository.lockById(tx, order.id))!;
     const docs = await orderRepository.currentDocuments(tx, order.id);
     const r = orderReadiness(current, project, org, docs, () => now);
     if (r.missing.length) throw new AppError('CONFLICT', `还不能提交：${r.missing.join('；')}`, { fields: r.problems });
