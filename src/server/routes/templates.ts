@@ -1,7 +1,59 @@
-/** Route module registered in app.ts; being written now (issue 3). */
+/** 下载模板: the order's generated PDFs (application form, power of attorney, seal sheet, appointment letter). */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AppError } from '../../core/errors.js';
 import type { AppContext } from '../app.js';
+import { orderRepository } from '../modules/orders/repository.js';
+import { printTemplate, TEMPLATE_NAMES, type TemplateName } from '../modules/templates/print-template.js';
+import { requireOrg } from './guards.js';
+import { baseUrlOf } from './orders.js';
+
+const ZParams = z.object({ id: z.string().uuid('订单编号格式不正确'), name: z.string().max(64) });
+
+/** RFC 5987 / RFC 6266: UTF-8 percent-encoding of a file name, attr-char only. */
+const rfc5987 = (s: string) => encodeURIComponent(s).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 export const templatesRoutes =
-  (_ctx: AppContext): FastifyPluginAsyncZod =>
-  async () => {};
+  (ctx: AppContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    const { deps } = ctx;
+    const { db } = deps;
+
+    /** The organization's own order or 404 — never another organization's, never a hint that it exists. */
+    async function ownedOrder(req: FastifyRequest, id: string) {
+      const org = await requireOrg(db, req);
+      const order = await orderRepository.findOwned(db, id, org.id);
+      if (!order) throw new AppError('NOT_FOUND', '找不到该订单');
+      return { org, order };
+    }
+
+    app.get(
+      '/api/orders/:id/templates/:name.pdf',
+      {
+        schema: {
+          tags: ['订单'],
+          summary:
+            '下载模板（PDF）：application-form 申请表 | power-of-attorney 法人授权委托书 | seal-sheet 电子签章采集表 | appointment-letter 入赣负责人任命书',
+          params: ZParams,
+        },
+      },
+      async (req, reply) => {
+        const { org, order } = await ownedOrder(req, req.params.id);
+        const name = req.params.name;
+        if (!(TEMPLATE_NAMES as readonly string[]).includes(name)) throw new AppError('NOT_FOUND', '没有这种模板');
+        const t = await printTemplate(
+          { db, clock: deps.clock, secret: deps.config.secret },
+          org,
+          order,
+          name as TemplateName,
+          baseUrlOf(ctx, req),
+        );
+        return reply
+          .type('application/pdf')
+          .header('content-disposition', `attachment; filename="${t.asciiFileName}"; filename*=UTF-8''${rfc5987(t.fileName)}`)
+          .header('cache-control', 'no-store')
+          .send(Buffer.from(t.pdf.buffer, t.pdf.byteOffset, t.pdf.byteLength));
+      },
+    );
+  };

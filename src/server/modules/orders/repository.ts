@@ -85,6 +85,18 @@ export const orderRepository = {
   async update(db: DbOrTx, id: string, set: Partial<typeof orders.$inferInsert>): Promise<void> {
     await db.update(orders).set(set).where(eq(orders.id, id));
   },
+  /**
+   * Remembers which identity data (applicationFormIdentity) the application form was last printed with —
+   * unless the order has ended meanwhile (a deleted order prints nothing). Undefined: it had ended.
+   */
+  async recordApplicationFormPrint(db: DbOrTx, id: string, identity: string, at: Date): Promise<OrderRow | undefined> {
+    const [r] = await db
+      .update(orders)
+      .set({ applicationFormPrintedIdentity: identity, applicationFormPrintedAt: at })
+      .where(and(eq(orders.id, id), notInArray(orders.status, [...ENDED])))
+      .returning();
+    return r;
+  },
   async addEvent(db: DbOrTx, e: typeof orderEvents.$inferInsert): Promise<void> {
     await db.insert(orderEvents).values(e);
   },
