@@ -29,6 +29,11 @@ const Env = z.object({
   ALIYUN_SMS_SIGN_NAME: z.string().optional(),
   ALIYUN_SMS_ENDPOINT: z.string().url().default('https://dysmsapi.aliyuncs.com/'),
   ALIYUN_SMS_TEMPLATE_RESET: z.string().optional(),
+  CERTDESK_FACE: z.enum(['sandbox', 'tencent']).optional(),
+  TENCENT_SECRET_ID: z.string().optional(),
+  TENCENT_SECRET_KEY: z.string().optional(),
+  TENCENT_FACEID_RULE_ID: z.string().optional(),
+  TENCENT_FACEID_ENDPOINT: z.string().url().default('https://faceid.tencentcloudapi.com/'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -59,6 +64,16 @@ export interface Config {
         endpoint: string;
         templates: Record<string, string>;
       };
+  /**
+   * 法人核验 (face verification). 'sandbox' is the default outside production; in production it must be
+   * chosen explicitly (CERTDESK_FACE=sandbox, e.g. for a staging site) — `explicit` records that — and
+   * without CERTDESK_FACE production has no face verification at all ('off'): checks cannot start, so an
+   * order that needs one cannot be submitted. Never a silent sandbox in production.
+   */
+  face:
+    | { kind: 'sandbox'; explicit: boolean }
+    | { kind: 'tencent'; secretId: string; secretKey: string; ruleId: string; endpoint: string }
+    | { kind: 'off' };
   logLevel: string;
   /** Session lifetimes (ms). */
   sessionIdleMs: number;
@@ -103,6 +118,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       templates: { password_reset: e.ALIYUN_SMS_TEMPLATE_RESET! },
     };
   }
+  let face: Config['face'] =
+    e.CERTDESK_FACE === 'sandbox' ? { kind: 'sandbox', explicit: true } : prod ? { kind: 'off' } : { kind: 'sandbox', explicit: false };
+  if (e.CERTDESK_FACE === 'tencent') {
+    const missing = ['TENCENT_SECRET_ID', 'TENCENT_SECRET_KEY', 'TENCENT_FACEID_RULE_ID'].filter((k) => !env[k]);
+    if (missing.length) throw new ConfigError(`CERTDESK_FACE=tencent needs ${missing.join(', ')}`);
+    face = {
+      kind: 'tencent',
+      secretId: e.TENCENT_SECRET_ID!,
+      secretKey: e.TENCENT_SECRET_KEY!,
+      ruleId: e.TENCENT_FACEID_RULE_ID!,
+      endpoint: e.TENCENT_FACEID_ENDPOINT,
+    };
+  }
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -116,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoData: e.CERTDESK_DEMO_DATA ?? !prod,
     captchaFixed: e.CERTDESK_CAPTCHA_FIXED,
     sms,
+    face,
     logLevel: e.LOG_LEVEL,
     sessionIdleMs: 30 * 60_000,
     sessionAbsoluteMs: 12 * 3600_000,

@@ -62,13 +62,23 @@ export function serializeError(e: unknown, depth = 0): SerializedError {
   return out;
 }
 
+/**
+ * Paths that carry a credential in the path itself, not the query string: the 法人核验 QR token
+ * (/v/<token>… on the phone page, /api/legal-check/<token>… on its API). The token is replaced by a
+ * marker before a request line is written, so a log reader cannot open someone's verification page.
+ */
+const TOKEN_IN_PATH = /^(\/v\/|\/api\/legal-check\/)[^/?#]+/;
+export function logPath(url: string): string {
+  return (url.split('?')[0] ?? '').replace(TOKEN_IN_PATH, '$1[token]');
+}
+
 export function loggerOptions(level: string, stream?: DestinationStream): FastifyServerOptions['logger'] {
   return {
     level,
     ...(stream ? { stream } : {}),
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: {
-      req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, path: req.url.split('?')[0], ip: req.ip }),
+      req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, path: logPath(req.url), ip: req.ip }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       err: (e: Error) => serializeError(e),
     },

@@ -296,10 +296,38 @@ export const legalChecks = pgTable(
       .references(() => orders.id),
     provider: text('provider').notNull(),
     bizToken: text('biz_token').notNull(),
-    status: text('status').$type<'started' | 'passed' | 'failed'>().notNull(),
+    /**
+     * started → passed | failed (compare-and-set, once). 'error': the provider refused to start the check
+     * (outage, bad credentials); such a row records the trouble but does not count as an attempt.
+     */
+    status: text('status').$type<'started' | 'passed' | 'failed' | 'error'>().notNull(),
     failureReason: text('failure_reason'),
     startedAt: ts('started_at').notNull().defaultNow(),
     finishedAt: ts('finished_at'),
   },
   (t) => [uniqueIndex('legal_checks_biz_uq').on(t.bizToken), index('legal_checks_order_idx').on(t.orderId, t.startedAt)],
+);
+
+/**
+ * The sandbox FaceID gateway's state (adapters/face/sandbox-gateway.ts): one row per BizToken it issued,
+ * with what DetectAuth was given and what the tester chose on the sandbox liveness page. In the database,
+ * not in memory, so the page and the API answer the same on every app instance.
+ */
+export const sandboxFaceid = pgTable(
+  'sandbox_faceid',
+  {
+    bizToken: text('biz_token').primaryKey(),
+    ruleId: text('rule_id').notNull(),
+    name: text('name').notNull(),
+    idCard: text('id_card').notNull(),
+    redirectUrl: text('redirect_url').notNull(),
+    extra: text('extra'),
+    /** null until the tester chooses on the sandbox page. */
+    outcome: text('outcome').$type<'passed' | 'not_self' | 'liveness_failed'>(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    /** The H5 page works until then (Tencent: 7,200 s); results can be fetched for 3 days. */
+    expiresAt: ts('expires_at').notNull(),
+    completedAt: ts('completed_at'),
+  },
+  (t) => [index('sandbox_faceid_created_idx').on(t.createdAt)],
 );
