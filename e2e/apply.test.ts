@@ -364,3 +364,37 @@ describe('nothing typed is lost', () => {
     await context.close();
   });
 });
+
+describe('nothing typed is lost when the session ends', () => {
+  it('says to log in again, and after logging in the input comes back and is saved', async () => {
+    const { page, context, errors } = await newPage(e, PHONE);
+    const org = await registerInBrowser(page, '江西会话超时测试有限公司');
+    const created = await api(page, 'POST', '/api/orders', { projectCode: 'construction-approval', keyType: 'main', agree: true });
+    const orderId = created.json.order.id as string;
+    await page.goto(`/orders/${orderId}`);
+    await page.getByLabel('通信地址', { exact: true }).fill('江西省赣州市章贡区红旗大道1号');
+    await waitSaved(page);
+    // Logged out elsewhere (another tab, or the session timed out).
+    const other = await context.newPage();
+    await other.goto('/help');
+    expect((await api(other, 'POST', '/api/logout')).status).toBe(200);
+    await page.getByLabel('经办人姓名', { exact: true }).fill('周超时');
+    await expect.poll(() => page.getByTestId('save-status').textContent(), { timeout: 10_000 }).toContain('登录已超时');
+    expect(await page.getByLabel('经办人姓名', { exact: true }).inputValue()).toBe('周超时');
+    expect(await fitsWidth(page)).toBe(true);
+    await shot(page, 'order-session-ended-phone');
+    // 重新登录 leads to the login page and back to this order, where the input is restored and saved.
+    await page.getByRole('link', { name: '重新登录' }).click();
+    await page.waitForURL((u) => u.pathname === '/login');
+    await page.getByLabel('统一社会信用代码').fill(org.uscc);
+    await page.getByLabel('密码').fill('Apply2026xx');
+    await page.getByLabel('验证码', { exact: true }).fill(CAPTCHA);
+    await page.locator('form button[type=submit]').click();
+    await page.waitForURL((u) => u.pathname === `/orders/${orderId}`);
+    expect(await page.getByLabel('经办人姓名', { exact: true }).inputValue()).toBe('周超时');
+    await waitSaved(page);
+    expect((await api(page, 'GET', `/api/orders/${orderId}`)).json.order.form.agent).toEqual({ name: '周超时' });
+    expect(errors.filter((m) => !m.includes('status of 401') && !m.includes('status of 403'))).toEqual([]);
+    await context.close();
+  });
+});

@@ -4,12 +4,12 @@
  * statuses here.
  */
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { Link, Navigate, useParams } from 'react-router-dom';
 import { Alert, Breadcrumb, Button, Card, Descriptions, Result, Skeleton, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { formatPriceFen } from '../../../core/content/projects.js';
 import { apiGet, ApiError } from '../../api.js';
-import { LoginGate } from '../../components/LoginGate.js';
+import { LoginGate, loginUrl } from '../../components/LoginGate.js';
 import { StatusTag } from '../../components/StatusTag.js';
 import { Documents } from './order/Documents.js';
 import { OrderForm, type OrderFormHandle } from './order/OrderForm.js';
@@ -84,6 +84,8 @@ function OrderScreen() {
     setView(v);
   }, []);
 
+  // The session ended (timed out, logged out in another tab): log in again and come back here.
+  if (loadError?.status === 401) return <Navigate to={loginUrl(`/orders/${id}`)} replace />;
   if (loadError && !view)
     return (
       <Result

@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'react';
-import { Link } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
 import { Alert, Button, Card, Empty, Grid, Skeleton, Table, Typography } from 'antd';
 import { FileAddOutlined, RightOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { apiGet, ApiError } from '../../api.js';
-import { LoginGate } from '../../components/LoginGate.js';
+import { LoginGate, loginUrl } from '../../components/LoginGate.js';
 import { StatusTag } from '../../components/StatusTag.js';
 import type { OrderSummary } from './order/types.js';
 import './order/order.css';
@@ -28,14 +28,18 @@ export function OrdersPage() {
 
 function OrdersList() {
   const screens = Grid.useBreakpoint();
+  const navigate = useNavigate();
   const [items, setItems] = useState<OrderSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     apiGet<{ items: OrderSummary[] }>('/api/orders')
       .then((r) => setItems(r.items))
-      .catch((e: unknown) => setError(e instanceof ApiError ? e.message : '订单加载失败，请刷新页面'));
-  }, []);
+      .catch((e: unknown) => {
+        if (e instanceof ApiError && e.status === 401) navigate(loginUrl('/orders'), { replace: true });
+        else setError(e instanceof ApiError ? e.message : '订单加载失败，请刷新页面');
+      });
+  }, [navigate]);
 
   const applyButton = (
     <Link to="/apply">

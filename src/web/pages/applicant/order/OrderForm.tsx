@@ -6,6 +6,7 @@
  * own rules (orderFinalSchema) and also shows what the server last said.
  */
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type ReactNode, type Ref } from 'react';
+import { Link } from 'react-router-dom';
 import { Alert, Button, Col, Descriptions, Form, Input, Row, Select, Space, Typography } from 'antd';
 import { CheckCircleFilled, CloudSyncOutlined, ExclamationCircleFilled, LoadingOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
@@ -13,6 +14,7 @@ import { HOTLINE } from '../../../../core/content/help.js';
 import { UNIT_TYPES, UNIT_TYPE_CODES, type OrderDraft } from '../../../../core/order-form.js';
 import { OUT_OF_PROVINCE } from '../../../../core/requirements.js';
 import { apiPut, ApiError } from '../../../api.js';
+import { loginUrl } from '../../../components/LoginGate.js';
 import { browserProblems, draftJson, fieldPaths, localCopy, SECTIONS, toDraft, type Section } from './draft.js';
 import type { OrderView } from './types.js';
 
@@ -28,7 +30,7 @@ type SaveState =
   | { kind: 'dirty' }
   | { kind: 'saving' }
   | { kind: 'saved'; at: Date }
-  | { kind: 'error'; message: string; retrying: boolean }
+  | { kind: 'error'; message: string; retrying: boolean; login?: boolean }
   | { kind: 'conflict'; message: string };
 
 type Values = Record<string, Record<string, string | undefined>>;
@@ -128,6 +130,16 @@ export function OrderForm({ view, ref, onSaved }: { view: OrderView; ref?: Ref<O
           // Another tab saved first, or the order was submitted: stop, keep the input, ask for a reload.
           stopped.current = true;
           setSave({ kind: 'conflict', message: e.message });
+          return false;
+        }
+        if (e instanceof ApiError && e.status === 401) {
+          // Logged out meanwhile: the local copy keeps the input until the applicant is back.
+          setSave({
+            kind: 'error',
+            message: '登录已超时，请重新登录后回到本页继续填写（填写的内容已保留在本机）',
+            retrying: false,
+            login: true,
+          });
           return false;
         }
         const transient = !(e instanceof ApiError) || e.status === 0 || e.status >= 500 || e.status === 429;
@@ -496,9 +508,13 @@ function SaveStatus({ save, retry }: { save: SaveState; retry: () => void }) {
         <span className="save-status failed" data-testid="save-status">
           <ExclamationCircleFilled /> 保存失败：{save.message}
           {save.retrying ? '（已在本机保留，稍后自动重试）' : ''}
-          <Button size="small" type="link" onClick={retry}>
-            立即重试
-          </Button>
+          {save.login ? (
+            <Link to={loginUrl(window.location.pathname)}>重新登录</Link>
+          ) : (
+            <Button size="small" type="link" onClick={retry}>
+              立即重试
+            </Button>
+          )}
         </span>
       );
     case 'conflict':
