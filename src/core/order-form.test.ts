@@ -32,6 +32,7 @@ describe('order form', () => {
     ['invoice.taxNumber', { invoice: { ...complete.invoice, taxNumber: '91360100MA35XQ7T6C' } }, /纳税人识别号校验位不正确/],
     ['unit.address', { unit: { address: '南昌', unitType: 'enterprise' } }, /通信地址至少5个字/],
     ['unit.unitType', { unit: { address: '南昌市红谷滩新区', unitType: undefined } }, /请选择单位类型/],
+    ['agent.idNumber', { agent: { ...complete.agent, idNumber: id('36010220081121123') } }, /经办人须年满18岁/],
     ['legalPerson.name', { legalPerson: { ...complete.legalPerson, name: '张3' } }, /只能包含汉字/],
   ])('%s', (path, patch, msg) => {
     const p = orderFormProblems({ ...complete, ...patch } as OrderDraft, { outOfProvince: false, today });

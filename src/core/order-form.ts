@@ -6,7 +6,7 @@
  * Field paths are dotted ("agent.idNumber") in error answers and in the web form alike.
  */
 import { z } from 'zod';
-import { idNumberProblem, idProblemMessage, normalizeIdNumber } from './id-number.js';
+import { ageOn, idNumberProblem, idProblemMessage, normalizeIdNumber } from './id-number.js';
 import { mobileField } from './schemas.js';
 import { normalizeUscc, usccProblem, usccProblemMessage } from './uscc.js';
 
@@ -98,7 +98,11 @@ export function orderFinalSchema(opts: { outOfProvince: boolean; today?: () => D
     agent: z.object(
       {
         name: personName('经办人姓名'),
-        idNumber: idNumber('经办人身份证号', today),
+        // The power of attorney (seed 004, 附件2): 代理人必须年满18岁，否则授权无效.
+        idNumber: idNumber('经办人身份证号', today).refine(
+          (v) => idNumberProblem(v, today()) !== null || ageOn(v, today()) >= 18,
+          '经办人须年满18岁（法人授权委托书：代理人必须年满18岁，否则授权无效）',
+        ),
         mobile: mobileField('经办人手机号'),
         email: email('经办人电子邮箱'),
       },

@@ -295,39 +295,4 @@ describe('layout', () => {
       for (const l of lines.slice(0, -1)) expect('（《“').not.toContain(l[l.length - 1]!.text);
     }
   });
-
-  it('renders each template well under a second once the fonts are loaded', async () => {
-    const renders = {
-      'application-form': () => renderApplicationForm(formData()),
-      'power-of-attorney': () => renderPowerOfAttorney(poaData()),
-      'seal-sheet': () =>
-        renderSealSheet({
-          orderNo: ORDER_NO,
-          unitName: '某某公司',
-          variant: 'out-of-province',
-          inGanManagerName: '王五',
-          generatedAt: new Date(),
-        }),
-      'appointment-letter': () =>
-        renderAppointmentLetter({
-          orderNo: ORDER_NO,
-          unitName: '某某公司',
-          uscc: '91330100MA27XYZ12K',
-          selfWord: '我公司',
-          inGanManagerName: '王五',
-          generatedAt: new Date(),
-        }),
-    };
-    for (const [name, render] of Object.entries(renders)) {
-      await render();
-      const times: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        const t0 = performance.now();
-        await render();
-        times.push(performance.now() - t0);
-      }
-      const median = times.sort((a, b) => a - b)[1]!;
-      expect(median, `${name} took ${median.toFixed(0)} ms`).toBeLessThan(1000);
-    }
-  });
 });
