@@ -226,3 +226,35 @@ describe('删除订单', () => {
     expect(again.json().error.message).toMatch(/已删除/);
   });
 });
+
+describe('法人核验 and later edits', () => {
+  it('a change of the legal representative after 认证成功 undoes the verification; other edits do not', async () => {
+    const { orderRepository } = await import('../modules/orders/repository.js');
+    const c = await orgClient();
+    const o = (await newOrder(c)).json().order;
+    const lp = { name: '张三', idNumber: id('36010219700101123'), mobile: '13800138001' };
+    const put = async (form: object) => {
+      const v = (await c.get(`/api/orders/${o.id}`)).json().order.formVersion;
+      return c.request({
+        method: 'PUT',
+        url: `/api/orders/${o.id}/form`,
+        payload: { formVersion: v, form },
+        headers: { 'x-csrf-token': c.csrf.org! },
+      });
+    };
+    await put({ legalPerson: lp });
+    // The verification itself is exercised in legal-check.test.ts; here it is the starting state.
+    await orderRepository.update(t.db, o.id, { legalCheckStatus: 'passed', legalCheckAt: new Date() });
+
+    expect((await put({ legalPerson: { ...lp, name: ' 张 三 ' }, agent: { name: '李四' } })).statusCode).toBe(200);
+    expect((await c.get(`/api/orders/${o.id}`)).json().legalCheck.status).toBe('passed');
+
+    expect((await put({ legalPerson: { ...lp, name: '张四' } })).statusCode).toBe(200);
+    const view = (await c.get(`/api/orders/${o.id}`)).json();
+    expect(view.legalCheck.status).toBe('none');
+    expect(view.missing).toContain('法人核验尚未显示“认证成功”');
+    const reset = view.events.filter((e: { action: string }) => e.action === 'order.legal_check_reset');
+    expect(reset).toHaveLength(1);
+    expect(reset[0].reason).toMatch(/重新进行法人核验/);
+  });
+});

@@ -38,7 +38,7 @@ export async function applicantOrderView(
   const project = (await catalogRepository.get(deps.db, order.projectCode))!;
   const docs = await orderRepository.currentDocuments(deps.db, order.id);
   const events = await orderRepository.events(deps.db, order.id, true);
-  const lastCheck = await orderRepository.latestLegalCheck(deps.db, order.id);
+  const lastCheck = await orderRepository.latestFinishedLegalCheck(deps.db, order.id);
   const r = orderReadiness(order, project, org, docs, () => deps.clock.now());
   const status = order.status as OrderStatus;
   const key = project.keys.find((k) => k.keyType === order.keyType);

@@ -113,8 +113,14 @@ export const orderRepository = {
       .from(orderDocuments)
       .where(and(eq(orderDocuments.orderId, orderId), isNull(orderDocuments.replacedAt)));
   },
-  async latestLegalCheck(db: DbOrTx, orderId: string) {
-    const [r] = await db.select().from(legalChecks).where(eq(legalChecks.orderId, orderId)).orderBy(desc(legalChecks.startedAt)).limit(1);
+  /** The most recent check that reached a verdict (a check still running or that never started hides nothing). */
+  async latestFinishedLegalCheck(db: DbOrTx, orderId: string) {
+    const [r] = await db
+      .select()
+      .from(legalChecks)
+      .where(and(eq(legalChecks.orderId, orderId), inArray(legalChecks.status, ['passed', 'failed'])))
+      .orderBy(desc(legalChecks.startedAt))
+      .limit(1);
     return r;
   },
 };

@@ -9,6 +9,7 @@ import { OUT_OF_PROVINCE } from '../../../core/requirements.js';
 import { EDITABLE, STATUS_LABEL, type OrderStatus } from '../../../core/workflow.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
+import { legalPersonOf, sameIdentity } from '../legal-check/identity.js';
 import { orderRepository, type OrderRow } from './repository.js';
 
 export async function saveOrderForm(
@@ -18,14 +19,29 @@ export async function saveOrderForm(
 ): Promise<{ formVersion: number; problems: Record<string, string> }> {
   if (!EDITABLE.includes(order.status as OrderStatus))
     throw new AppError('CONFLICT', `订单状态为“${STATUS_LABEL[order.status as OrderStatus]}”，不能再修改`);
-  const saved = await orderRepository.saveForm(
-    deps.db,
-    order.id,
-    input.formVersion,
-    EDITABLE,
-    input.form as Record<string, unknown>,
-    deps.clock.now(),
-  );
+  const now = deps.clock.now();
+  const saved = await deps.db.transaction(async (tx) => {
+    const row = await orderRepository.saveForm(tx, order.id, input.formVersion, EDITABLE, input.form as Record<string, unknown>, now);
+    // 认证成功 vouches for one person: when the legal representative named in the form changes, the
+    // verification no longer holds and must be done again (the CAS above guarantees order.form was the
+    // version this save replaced).
+    if (row && order.legalCheckStatus === 'passed') {
+      const before = legalPersonOf(order.form);
+      const after = legalPersonOf(input.form);
+      if (!before || !after || !sameIdentity(before, after)) {
+        await orderRepository.update(tx, order.id, { legalCheckStatus: 'none', legalCheckAt: null });
+        await orderRepository.addEvent(tx, {
+          orderId: order.id,
+          actorType: 'org',
+          actorId: order.organizationId,
+          action: 'order.legal_check_reset',
+          reason: '法定代表人信息已修改，需要重新进行法人核验',
+          at: now,
+        });
+      }
+    }
+    return row;
+  });
   if (!saved) {
     const now = await orderRepository.findById(deps.db, order.id);
     if (now && !EDITABLE.includes(now.status as OrderStatus)) throw new AppError('CONFLICT', '订单已提交，不能再修改');
