@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     `CertDesk 已启动：${base}`,
     `  数据库：${handle.kind === 'pglite' ? `内嵌 PGlite（${config.dataDir}）` : 'PostgreSQL（DATABASE_URL）'}`,
     `  短信：${config.sms.kind === 'sandbox' ? `沙箱（开发收件箱 ${base}/dev/inbox）` : '阿里云短信'}`,
+    `  法人核验：${config.face.kind === 'sandbox' ? '沙箱（刷脸页面可模拟成功或失败）' : config.face.kind === 'tencent' ? '腾讯云人脸核身' : '未配置（需要法人核验的订单无法提交）'}`,
     `  接口文档：${base}/api/docs`,
   ];
   if (config.demoData) {
