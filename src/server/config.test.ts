@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { assertServable, ConfigError, loadConfig } from './config.js';
 
 const SECRET = 'x'.repeat(40);
 
@@ -38,5 +38,13 @@ describe('configuration', () => {
       ALIYUN_SMS_TEMPLATE_RESET: 'SMS_123',
     });
     expect(c.sms).toMatchObject({ kind: 'aliyun', signName: '江西CA', templates: { password_reset: 'SMS_123' } });
+  });
+
+  it('will not serve production without an explicit SMS choice', () => {
+    const env = { NODE_ENV: 'production', CERTDESK_SECRET: SECRET };
+    expect(() => assertServable(loadConfig(env), env)).toThrow(/CERTDESK_SMS must be set in production/);
+    const staging = { ...env, CERTDESK_SMS: 'sandbox' };
+    expect(() => assertServable(loadConfig(staging), staging)).not.toThrow();
+    expect(() => assertServable(loadConfig({}), {})).not.toThrow();
   });
 });

@@ -82,6 +82,18 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+/**
+ * What serving the product in production needs beyond a loadable configuration (commands like
+ * create-admin need less). SMS must be chosen explicitly: a production site on the sandbox gateway would
+ * silently never send a password-reset code or a review result.
+ */
+export function assertServable(config: Config, env: NodeJS.ProcessEnv = process.env): void {
+  if (config.env === 'production' && !env.CERTDESK_SMS)
+    throw new ConfigError(
+      'CERTDESK_SMS must be set in production (aliyun, or sandbox for a staging site whose SMS nobody needs to receive)',
+    );
+}
+
 const DEV_SECRET = 'certdesk-development-secret-not-for-production';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

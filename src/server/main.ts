@@ -1,7 +1,7 @@
 /** `npm start`: open the database (migrating it), seed demo data in development, serve, run the outbox. */
 import { buildApp } from './app.js';
 import { systemClock } from './clock.js';
-import { ConfigError, loadConfig } from './config.js';
+import { assertServable, ConfigError, loadConfig } from './config.js';
 import { DEMO_ORG, DEMO_STAFF, DEMO_STAFF_PASSWORD, seedDemoData } from './demo-data.js';
 import { outboxWorker } from './modules/outbox/outbox.js';
 import { seedCatalog } from './modules/catalog/seed-catalog.js';
@@ -11,6 +11,7 @@ async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig();
+    assertServable(config);
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`CertDesk: ${e.message}`);
