@@ -3,7 +3,10 @@
  * the order page (fill every field with autosave, reload, browser-side rules, what is missing), 我的订单.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
 import type { Page, Request } from 'playwright-core';
+import sharp from 'sharp';
+import jsqrModule from 'jsqr';
 import { CAPTCHA, DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
 import { newMobile, newUscc } from '../src/server/testing/harness.js';
 import { idCheckChar } from '../src/core/id-number.js';
@@ -160,7 +163,10 @@ describe('新制申请 → order page (desktop)', () => {
     expect(await page.getByTestId('order-key').textContent()).toBe('主锁（含电子签章）');
     expect(await page.getByTestId('order-price').textContent()).toBe('220元');
     expect(await page.locator('.order-header [data-testid=status-tag]').textContent()).toBe('草稿');
-    expect(await page.getByTestId('order-no').textContent()).toMatch(/^\d{6}-\d{4}-\d{5}$/);
+    const orderNo = (await page.getByTestId('order-no').textContent())!;
+    expect(orderNo).toMatch(/^\d{6}-\d{4}-\d{5}$/);
+    // Times are Beijing time, like the date inside the order number, whatever the computer's time zone.
+    expect((await page.getByTestId('order-created').textContent())!.slice(2, 10).replace(/-/g, '')).toBe(orderNo.slice(0, 6));
     expect(await page.getByTestId('org-name').textContent()).toBe(org.name);
     // Prefilled from the account: invoice title = unit name, tax number = USCC.
     expect(await page.getByLabel('发票抬头', { exact: true }).inputValue()).toBe(org.name);
@@ -307,6 +313,32 @@ describe('新制申请 at 390 px', () => {
     expect(await page.locator('.order-card').count()).toBe(3);
     expect(await fitsWidth(page)).toBe(true);
     await shot(page, 'orders-phone');
+
+    // 删除订单: asked first (the record stays, the QR code dies), then back to 我的订单, which no longer lists it.
+    const subOrder = (await page.locator('.order-card').first().getAttribute('href'))!;
+    await page.goto(subOrder);
+    await page.getByTestId('delete-order').click();
+    const dialog = page.locator('.ant-modal-confirm');
+    await dialog.waitFor();
+    const text = (await dialog.textContent()) ?? '';
+    expect(text).toContain('系统仍会保留记录');
+    expect(text).toContain('二维码将随即失效');
+    await shot(page, 'order-delete-confirm-phone');
+    await dialog.getByRole('button', { name: '删除订单' }).click();
+    await page.waitForURL((u) => u.pathname === '/orders');
+    await page.getByTestId('orders-table').waitFor();
+    expect(await page.locator('.order-card').count()).toBe(2);
+    expect(await page.locator(`.order-card[href="${subOrder}"]`).count()).toBe(0);
+    // The deleted order is still there to read, its QR code dead.
+    await page.goto(subOrder);
+    await page.getByTestId('order-summary').waitFor();
+    expect(await page.locator('.order-header [data-testid=status-tag]').textContent()).toBe('已删除');
+    expect(await page.getByTestId('legal-check').textContent()).toContain('二维码已失效');
+    expect(await page.getByTestId('order-progress').textContent()).toContain('删除订单');
+    expect(await page.getByTestId('delete-order').count()).toBe(0);
+    expect(await page.locator('[data-testid^=template-]').count()).toBe(0);
+    expect(await fitsWidth(page)).toBe(true);
+    await shot(page, 'order-deleted-phone');
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -395,6 +427,141 @@ describe('nothing typed is lost when the session ends', () => {
     await waitSaved(page);
     expect((await api(page, 'GET', `/api/orders/${orderId}`)).json.order.form.agent).toEqual({ name: '周超时' });
     expect(errors.filter((m) => !m.includes('status of 401') && !m.includes('status of 403'))).toEqual([]);
+    await context.close();
+  });
+});
+
+/** A scan-like PNG made with sharp: a white page with a coloured band, `kb` kilobytes of noise to vary size. */
+async function scanPng(label: string, color: string): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="620"><rect width="900" height="620" fill="#fff"/><rect x="40" y="40" width="820" height="90" fill="${color}"/><text x="60" y="100" font-size="48" fill="#fff">${label}</text><circle cx="700" cy="420" r="120" fill="none" stroke="#d4380d" stroke-width="10"/></svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}
+
+// jsqr is a CommonJS bundle: depending on the loader, the default import is the function or carries it as `default`.
+type JsQR = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
+const jsqrLoaded = jsqrModule as unknown as JsQR | { default: JsQR };
+const jsQR: JsQR = typeof jsqrLoaded === 'function' ? jsqrLoaded : jsqrLoaded.default;
+
+/** Reads the QR code out of an <img> data URL. */
+async function readQr(dataUrl: string): Promise<string | null> {
+  const png = Buffer.from(dataUrl.replace(/^data:image\/png;base64,/, ''), 'base64');
+  const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return jsQR(new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength), info.width, info.height)?.data ?? null;
+}
+
+describe('templates, uploads, 法人核验 and submit', () => {
+  it('downloads the application form, uploads every scan, passes 法人核验 on a phone, submits and shows 正在审核', async () => {
+    const { page, context, errors } = await newPage(e, DESKTOP);
+    await registerInBrowser(page, '江西全流程测试有限公司');
+    const created = await api(page, 'POST', '/api/orders', { projectCode: 'gov-procurement', keyType: 'main', agree: true });
+    expect(created.status).toBe(201);
+    const orderId = created.json.order.id as string;
+    await page.goto(`/orders/${orderId}`);
+    await fillOrderForm(page);
+    await waitSaved(page);
+
+    // 下载申请表: a PDF arrives, and the order no longer asks for it.
+    expect(await page.getByTestId('application-form-stale').count()).toBe(1);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('template-application-form').click()]);
+    expect(download.suggestedFilename()).toMatch(/^数字证书用户申请表-\d{15}\.pdf$/);
+    const pdf = await readFile((await download.path())!);
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    await expect.poll(() => page.getByTestId('application-form-stale').count()).toBe(0);
+    expect(await page.getByTestId('missing-list').textContent()).not.toContain('请下载申请表');
+    const [poa] = await Promise.all([page.waitForEvent('download'), page.getByTestId('template-power-of-attorney').click()]);
+    expect((await readFile((await poa.path())!)).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+
+    // One scan per slot; each shows its thumbnail.
+    const view = (await api(page, 'GET', `/api/orders/${orderId}`)).json as { slots: { code: string; label: string }[] };
+    const colors = ['#c8102e', '#1677ff', '#389e0d', '#d48806', '#722ed1', '#13c2c2', '#eb2f96'];
+    for (const [i, slot] of view.slots.entries()) {
+      await page
+        .getByTestId(`slot-${slot.code}`)
+        .locator('input[type=file]')
+        .setInputFiles({ name: `${slot.code}.png`, mimeType: 'image/png', buffer: await scanPng(slot.code, colors[i % colors.length]!) });
+      const thumb = page.getByTestId(`slot-${slot.code}`).locator('img[alt$="缩略图"]');
+      await thumb.waitFor();
+      await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    }
+    await shot(page, 'order-uploaded-desktop');
+    await page.setViewportSize(PHONE);
+    expect(await fitsWidth(page)).toBe(true);
+    await shot(page, 'order-uploaded-phone');
+    await page.setViewportSize(DESKTOP);
+
+    // Refused replacements leave the previous scan in place: too big (the browser says so) and not an image (the server says so).
+    const license = page.getByTestId('slot-business-license');
+    const before = await license.locator('img[alt$="缩略图"]').getAttribute('src');
+    await license
+      .locator('input[type=file]')
+      .setInputFiles({ name: '太大的执照.png', mimeType: 'image/png', buffer: Buffer.alloc(1024 * 1024 + 1, 1) });
+    await expect.poll(() => page.getByTestId('slot-error-business-license').textContent()).toContain('太大的执照.png：');
+    expect(await page.getByTestId('slot-error-business-license').textContent()).toContain('超过1MB');
+    await license
+      .locator('input[type=file]')
+      .setInputFiles({ name: '不是图片.png', mimeType: 'image/png', buffer: Buffer.from('这不是图片') });
+    await expect.poll(() => page.getByTestId('slot-error-business-license').textContent()).toContain('不是图片.png');
+    expect(await license.locator('img[alt$="缩略图"]').getAttribute('src')).toBe(before);
+    await shot(page, 'order-upload-refused-desktop');
+
+    // Click to enlarge: the preview shows the full file.
+    await license.locator('img[alt$="缩略图"]').click();
+    const preview = page.locator('.ant-image-preview img');
+    await preview.waitFor();
+    expect(await preview.getAttribute('src')).toMatch(/\/documents\/[0-9a-f-]{36}\/file$/);
+    await page.keyboard.press('Escape');
+
+    // Only 法人核验 is left; the QR code on screen is the order's own.
+    await expect.poll(() => page.locator('[data-testid=missing-list] li').allTextContents()).toEqual(['法人核验尚未显示“认证成功”']);
+    const url = ((await api(page, 'GET', `/api/orders/${orderId}`)).json as { legalCheck: { url: string } }).legalCheck.url;
+    const qrSrc = (await page.getByTestId('legal-qr').getAttribute('src'))!;
+    expect(await readQr(qrSrc)).toBe(url);
+
+    // The legal representative, on a phone of their own (no login), passes the sandbox face check.
+    const phone = await newPage(e, PHONE);
+    await phone.page.goto(url);
+    await phone.page.getByLabel('法定代表人姓名').fill(PEOPLE.legal.name);
+    await phone.page.getByLabel('法定代表人身份证号').fill(PEOPLE.legal.id);
+    await phone.page.getByRole('checkbox').check();
+    await phone.page.getByRole('button', { name: '开始人脸核身' }).click();
+    await phone.page.getByRole('button', { name: '模拟刷脸成功' }).click();
+    await phone.page.getByTestId('result-passed').waitFor();
+    await shot(phone.page, 'legal-check-passed-phone');
+    await phone.context.close();
+
+    // The order page turns green by itself.
+    await expect.poll(() => page.getByTestId('legal-status').textContent(), { timeout: 10_000 }).toBe('认证成功');
+    await expect.poll(() => page.getByTestId('missing-list').count()).toBe(0);
+    // Editing the legal representative now would undo it: the form says so.
+    expect(await page.getByTestId('legal-passed-note').textContent()).toContain('重新扫码核验');
+    await shot(page, 'order-ready-desktop');
+
+    // 提交 → 正在审核; the form is read-only; the progress shows the step.
+    await page.getByTestId('submit-order').click();
+    await expect.poll(() => page.locator('.order-header [data-testid=status-tag]').textContent()).toBe('正在审核');
+    // The order information is now text to read, not fields to edit.
+    await page.getByTestId('order-summary').waitFor();
+    expect(await page.locator('.order-page input:not([type=file])').count()).toBe(0);
+    expect(await page.getByTestId('order-summary').textContent()).toContain(PEOPLE.agent.id);
+    expect(await page.getByTestId('submit-order').count()).toBe(0);
+    expect(await page.getByTestId('delete-order').count()).toBe(0);
+    expect(await page.locator('[data-testid=slot-business-license] input[type=file]').count()).toBe(0);
+    const progress = (await page.getByTestId('order-progress').textContent()) ?? '';
+    expect(progress).toContain('提交申请');
+    expect(progress).toContain('正在审核');
+    expect(progress).toContain('上传证件（6次）');
+    expect(progress).toContain('法人核验：认证成功');
+    await shot(page, 'order-submitted-desktop');
+    await page.setViewportSize(PHONE);
+    expect(await fitsWidth(page)).toBe(true);
+    await shot(page, 'order-submitted-phone');
+    await page.setViewportSize(DESKTOP);
+
+    await page.goto('/orders');
+    await page.getByTestId('orders-table').waitFor();
+    expect(await page.getByTestId('orders-table').textContent()).toContain('正在审核');
+    // The one failed request is the refused non-image upload, which the browser logs as a console error.
+    expect(errors.filter((m) => !m.includes('status of 400') && !m.includes('status of 415'))).toEqual([]);
     await context.close();
   });
 });

@@ -6,8 +6,9 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, Navigate, useParams } from 'react-router-dom';
 import { Alert, Breadcrumb, Button, Card, Descriptions, Result, Skeleton, Typography } from 'antd';
-import dayjs from 'dayjs';
+import { beijing } from './order/time.js';
 import { formatPriceFen } from '../../../core/content/projects.js';
+import { ENDED } from '../../../core/workflow.js';
 import { apiGet, ApiError } from '../../api.js';
 import { LoginGate, loginUrl } from '../../components/LoginGate.js';
 import { StatusTag } from '../../components/StatusTag.js';
@@ -102,6 +103,7 @@ function OrderScreen() {
   if (!view) return <Skeleton active paragraph={{ rows: 8 }} />;
 
   const o = view.order;
+  const over = ENDED.includes(o.status);
   const rejection = [...view.events].reverse().find((e) => e.toStatus === 'review_failed' && e.reason);
   return (
     <div className="order-page" data-testid="order-page">
@@ -138,10 +140,12 @@ function OrderScreen() {
               {o.priceFen === null ? '价格待确认' : formatPriceFen(o.priceFen)}
             </span>
           </Descriptions.Item>
-          <Descriptions.Item label="创建时间">{dayjs(o.createdAt).format('YYYY-MM-DD HH:mm')}</Descriptions.Item>
-          {o.submittedAt && <Descriptions.Item label="提交时间">{dayjs(o.submittedAt).format('YYYY-MM-DD HH:mm')}</Descriptions.Item>}
+          <Descriptions.Item label="创建时间">
+            <span data-testid="order-created">{beijing(o.createdAt)}</span>
+          </Descriptions.Item>
+          {o.submittedAt && <Descriptions.Item label="提交时间">{beijing(o.submittedAt)}</Descriptions.Item>}
         </Descriptions>
-        <p className="muted order-no-hint">邮寄纸质资料时，请在申请表左上角写明订单编号。</p>
+        {!over && <p className="muted order-no-hint">邮寄纸质资料时，请在申请表左上角写明订单编号。</p>}
       </Card>
 
       {rejection && (

@@ -2,14 +2,14 @@ import { useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { Alert, Button, Card, Empty, Grid, Skeleton, Table, Typography } from 'antd';
 import { FileAddOutlined, RightOutlined } from '@ant-design/icons';
-import dayjs from 'dayjs';
+import { beijing } from './order/time.js';
 import { apiGet, ApiError } from '../../api.js';
 import { LoginGate, loginUrl } from '../../components/LoginGate.js';
 import { StatusTag } from '../../components/StatusTag.js';
 import type { OrderSummary } from './order/types.js';
 import './order/order.css';
 
-const when = (t: string | null) => (t ? dayjs(t).format('YYYY-MM-DD HH:mm') : '—');
+const when = (t: string | null) => (t ? beijing(t) : '—');
 
 function nextStepText(o: OrderSummary): string {
   if (o.status === 'draft') return '继续填写';

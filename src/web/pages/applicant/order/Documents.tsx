@@ -6,9 +6,10 @@
 import { useState, type ReactNode } from 'react';
 import { App, Button, Image, Tag, Upload } from 'antd';
 import { CheckCircleFilled, DownloadOutlined, UploadOutlined } from '@ant-design/icons';
-import dayjs from 'dayjs';
+import { beijing } from './time.js';
 import { APPLICATION_DOCUMENTS, SEAL_RULES, UPLOAD_RULES, type DocumentCode } from '../../../../core/content/documents.js';
 import { OUT_OF_PROVINCE, type SlotCode } from '../../../../core/requirements.js';
+import { ENDED } from '../../../../core/workflow.js';
 import { apiUpload, ApiError } from '../../../api.js';
 import { LegalCheckCard } from './LegalCheckCard.js';
 import type { OrderView, SlotView, UploadedDocument } from './types.js';
@@ -72,7 +73,12 @@ export function Documents({ view, onChanged, flush }: { view: OrderView; onChang
             <b>法人核验</b>
             {view.legalCheck.status === 'passed' ? <Tag color="success">认证成功</Tag> : <Tag color="warning">未完成</Tag>}
           </div>
-          <LegalCheckCard orderId={view.order.id} check={view.legalCheck} onChange={onChanged} />
+          <LegalCheckCard
+            orderId={view.order.id}
+            check={view.legalCheck}
+            legalPersonReady={Boolean(view.order.form.legalPerson?.name?.trim() && view.order.form.legalPerson?.idNumber?.trim())}
+            onChange={onChanged}
+          />
         </div>
       )}
     </SlotCard>
@@ -219,14 +225,14 @@ function SlotCard({
                 {sizeText(uploaded.bytes)}
                 {uploaded.width && uploaded.height ? ` · ${uploaded.width}×${uploaded.height}` : ''}
               </div>
-              <div className="muted">{dayjs(uploaded.uploadedAt).format('MM-DD HH:mm')} 上传 · 点击图片放大</div>
+              <div className="muted">{beijing(uploaded.uploadedAt, 'MM-DD HH:mm')} 上传 · 点击图片放大</div>
             </div>
           </div>
         ) : (
           <div className="slot-empty muted">尚未上传</div>
         )}
         <div className="slot-actions">
-          {slot.template && (
+          {slot.template && !ENDED.includes(view.order.status) && (
             <Button icon={<DownloadOutlined />} onClick={() => void download()} loading={downloading} data-testid={`template-${slot.code}`}>
               {isForm ? '下载申请表' : '下载模板'}
             </Button>

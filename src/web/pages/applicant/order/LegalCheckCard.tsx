@@ -7,13 +7,24 @@ import { useEffect, useRef, useState } from 'react';
 import { Alert, Spin, Typography } from 'antd';
 import { CheckCircleFilled, ScanOutlined } from '@ant-design/icons';
 import QRCode from 'qrcode';
-import dayjs from 'dayjs';
+import { beijing } from './time.js';
 import { apiGet, ApiError } from '../../../api.js';
 import type { LegalCheckStatus, LegalCheckView } from './types.js';
 
 const POLL_MS = 3000;
 
-export function LegalCheckCard({ orderId, check, onChange }: { orderId: string; check: LegalCheckView; onChange: () => void }) {
+export function LegalCheckCard({
+  orderId,
+  check,
+  legalPersonReady,
+  onChange,
+}: {
+  orderId: string;
+  check: LegalCheckView;
+  /** The form names the legal representative (name and ID number): the phone page checks against them. */
+  legalPersonReady: boolean;
+  onChange: () => void;
+}) {
   const [live, setLive] = useState<Pick<LegalCheckView, 'status' | 'at' | 'lastFailure'>>(check);
   const [qr, setQr] = useState<string | null>(null);
   const notify = useRef(onChange);
@@ -91,7 +102,7 @@ export function LegalCheckCard({ orderId, check, onChange }: { orderId: string; 
           <div className="legal-title" data-testid="legal-status">
             认证成功
           </div>
-          <div className="muted">法定代表人已完成刷脸核验{live.at ? `（${dayjs(live.at).format('YYYY-MM-DD HH:mm:ss')}）` : ''}。</div>
+          <div className="muted">法定代表人已完成刷脸核验{live.at ? `（${beijing(live.at, 'YYYY-MM-DD HH:mm:ss')}）` : ''}。</div>
         </div>
       </div>
     );
@@ -113,6 +124,16 @@ export function LegalCheckCard({ orderId, check, onChange }: { orderId: string; 
         <div className="legal-title" data-testid="legal-status">
           <ScanOutlined /> {live.status === 'failed' ? '核验未通过，请重新扫码' : '等待法定代表人扫码核验'}
         </div>
+        {!legalPersonReady && (
+          <Alert
+            type="warning"
+            showIcon
+            style={{ margin: '8px 0' }}
+            title="请先在“法人信息”中填写法定代表人姓名和身份证号"
+            description="法定代表人扫码后须填写与订单一致的姓名和身份证号，才能开始刷脸核验。"
+            data-testid="legal-person-missing"
+          />
+        )}
         {live.status === 'failed' && live.lastFailure && (
           <Alert type="error" showIcon title={`上次核验未通过：${live.lastFailure}`} style={{ margin: '8px 0' }} />
         )}

@@ -9,7 +9,7 @@ import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState,
 import { Link } from 'react-router-dom';
 import { Alert, Button, Col, Descriptions, Form, Input, Row, Select, Space, Typography } from 'antd';
 import { CheckCircleFilled, CloudSyncOutlined, ExclamationCircleFilled, LoadingOutlined } from '@ant-design/icons';
-import dayjs from 'dayjs';
+import { beijing } from './time.js';
 import { HOTLINE } from '../../../../core/content/help.js';
 import { UNIT_TYPES, UNIT_TYPE_CODES, type OrderDraft } from '../../../../core/order-form.js';
 import { OUT_OF_PROVINCE } from '../../../../core/requirements.js';
@@ -44,7 +44,7 @@ function formValues(d: OrderDraft): Values {
   return out;
 }
 
-const hms = (d: Date | number) => dayjs(d).format('HH:mm:ss');
+const hms = (d: Date | number) => beijing(d, 'HH:mm:ss');
 
 /** Where the form starts: the server's copy, or the unsaved local one when that is newer. */
 function startingPoint(view: OrderView, outOfProvince: boolean) {
@@ -384,6 +384,11 @@ export function OrderForm({ view, ref, onSaved }: { view: OrderView; ref?: Ref<O
         </Row>
 
         <h3 className="form-section">法人信息</h3>
+        {view.legalCheck.status === 'passed' && (
+          <Typography.Paragraph type="warning" className="org-note" data-testid="legal-passed-note">
+            法人核验已认证成功。如修改法定代表人姓名或身份证号，须由法定代表人重新扫码核验。
+          </Typography.Paragraph>
+        )}
         <Row gutter={16}>
           {text('legalPerson.name', '法定代表人姓名', { max: 50, span: 8 })}
           {text('legalPerson.idNumber', '法定代表人身份证号', { max: 30, placeholder: '18位居民身份证号码', span: 8, mono: true })}

@@ -1,6 +1,6 @@
 /** 办理进度: every public event of the order with its time, in the applicant's words. */
 import { Tag, Timeline } from 'antd';
-import dayjs from 'dayjs';
+import { beijing } from './time.js';
 import { statusColor } from '../../../components/StatusTag.js';
 import type { OrderEvent } from './types.js';
 
@@ -14,6 +14,7 @@ export const EVENT_LABEL: Record<string, string> = {
   'order.print_application_form': '下载申请表',
   'order.legal_check_passed': '法人核验：认证成功',
   'order.legal_check_failed': '法人核验未通过',
+  'order.legal_check_reset': '法定代表人信息已修改，法人核验需重新进行',
   'order.review_pass': '资料预审通过',
   'order.review_fail': '资料预审未通过',
   'order.pay': '付款成功',
@@ -43,7 +44,7 @@ function grouped(events: OrderEvent[]): { e: OrderEvent; first: OrderEvent; coun
   return out;
 }
 
-const time = (t: string) => dayjs(t).format('YYYY-MM-DD HH:mm:ss');
+const time = (t: string) => beijing(t, 'YYYY-MM-DD HH:mm:ss');
 
 export function OrderProgress({ events }: { events: OrderEvent[] }) {
   if (!events.length) return <p className="muted">暂无记录</p>;
@@ -57,7 +58,7 @@ export function OrderProgress({ events }: { events: OrderEvent[] }) {
         color: i === rows.length - 1 ? 'red' : 'gray',
         content: (
           <div className="progress-item" data-testid="progress-item">
-            <div className="progress-time">{count > 1 ? `${time(first.at)} 至 ${dayjs(e.at).format('HH:mm:ss')}` : time(e.at)}</div>
+            <div className="progress-time">{count > 1 ? `${time(first.at)} 至 ${beijing(e.at, 'HH:mm:ss')}` : time(e.at)}</div>
             <span>
               {eventLabel(e)}
               {count > 1 ? `（${count}次）` : ''}
