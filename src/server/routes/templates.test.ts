@@ -155,7 +155,7 @@ describe('GET /api/orders/:id/templates/application-form.pdf', () => {
     expect(await organizationRepository.rename(t.db, a.orgId, a.name, renamed, new Date())).toBe(true);
     const view = (await a.c.get(`/api/orders/${o.id}`)).json();
     expect(view.applicationFormStale).toBe(true);
-    expect(view.missing).toContain('单位名称、信用代码或项目已变更，请重新下载申请表并上传盖章扫描件');
+    expect(view.missing).toContain('申请表打印后，单位名称、信用代码、项目、通信地址或经办人信息有变更，请重新下载申请表并上传盖章扫描件');
 
     const second = await download(a.c, o.id, 'application-form');
     expect(second.statusCode).toBe(200);
@@ -179,6 +179,19 @@ describe('GET /api/orders/:id/templates/application-form.pdf', () => {
     const pdf = await inspectPdf((await download(a.c, o.id, 'application-form')).rawPayload, 'route-application-form-v2');
     expect(parseApplicationFormQr(pdf.pages[0]!.qr!)!.formVersion).toBe(v2);
     expect(pdf.flat).toContain('江西省南昌市东湖区八一大道2号');
+  });
+
+  it('a change to printed agent details after download asks for a new form; retyping the same values does not', async () => {
+    const { a, o } = await readyOrder();
+    await download(a.c, o.id, 'application-form');
+    expect((await a.c.get(`/api/orders/${o.id}`)).json().applicationFormStale).toBe(false);
+    const base = fullForm(a);
+    await saveForm(a, o.id, { ...base, agent: { ...base.agent, mobile: `+86 ${base.agent.mobile}` } });
+    expect((await a.c.get(`/api/orders/${o.id}`)).json().applicationFormStale).toBe(false);
+    await saveForm(a, o.id, { ...base, agent: { ...base.agent, mobile: '13611112222' } });
+    const view = (await a.c.get(`/api/orders/${o.id}`)).json();
+    expect(view.applicationFormStale).toBe(true);
+    expect(view.missing.join('；')).toMatch(/经办人信息有变更，请重新下载申请表/);
   });
 
   it('prints the values as the submission rules read them (spaces, +86, full-width digits, lower-case x)', async () => {

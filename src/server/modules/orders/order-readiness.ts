@@ -4,15 +4,35 @@
  */
 import { orderFormProblems, type OrderDraft, type UnitType } from '../../../core/order-form.js';
 import { OUT_OF_PROVINCE, uploadSlots, type UploadSlot } from '../../../core/requirements.js';
+import { normalizeIdNumber } from '../../../core/id-number.js';
+import { normalizeMobile } from '../../../core/mobile.js';
 import type { CatalogProject } from '../catalog/repository.js';
 import type { OrganizationRow } from '../accounts/repository.js';
 import type { OrderDocumentRow, OrderRow } from './repository.js';
 
+/**
+ * Everything the application form prints about the applicant: unit name, USCC, project and key type (the
+ * seeds' reasons to print a new form) plus the address and the agent's details. When any of it changes
+ * after printing, the stamped paper no longer matches the order and a new form must be printed. Values are
+ * compared as the submission rules read them, so retyping the same number differently changes nothing.
+ */
 export function applicationFormIdentity(
   org: Pick<OrganizationRow, 'name' | 'uscc'>,
-  order: Pick<OrderRow, 'projectCode' | 'keyType'>,
+  order: Pick<OrderRow, 'projectCode' | 'keyType' | 'form'>,
 ): string {
-  return JSON.stringify([org.name, org.uscc, order.projectCode, order.keyType]);
+  const f = order.form as OrderDraft;
+  const text = (v: string | undefined) => (v ?? '').trim().replace(/\s+/g, ' ');
+  return JSON.stringify([
+    org.name,
+    org.uscc,
+    order.projectCode,
+    order.keyType,
+    text(f.unit?.address),
+    text(f.agent?.name),
+    normalizeIdNumber(f.agent?.idNumber ?? ''),
+    normalizeMobile(f.agent?.mobile ?? ''),
+    text(f.agent?.email).toLowerCase(),
+  ]);
 }
 
 export interface Readiness {
@@ -49,7 +69,7 @@ export function orderReadiness(
   if (stale)
     missing.push(
       order.applicationFormPrintedIdentity
-        ? '单位名称、信用代码或项目已变更，请重新下载申请表并上传盖章扫描件'
+        ? '申请表打印后，单位名称、信用代码、项目、通信地址或经办人信息有变更，请重新下载申请表并上传盖章扫描件'
         : '请下载申请表，打印盖章后扫描上传',
     );
   for (const s of slots) if (!s.uploaded) missing.push(`请上传${s.label}`);
