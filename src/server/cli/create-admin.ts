@@ -1,30 +1,69 @@
 /**
- * Creates a staff administrator — how the first administrator comes to exist in production.
+ * Creates a staff administrator — how the first administrator comes to exist in production (there is no
+ * built-in account and no fixed password; demo accounts exist only in development).
  *
  *   npm run create-admin -- --username zhangsan --name 张三
  *
  * The password is read from CERTDESK_ADMIN_PASSWORD, or a random one is generated and printed once.
+ * The database is the server's (DATABASE_URL, or PGlite under CERTDESK_DATA_DIR).
+ * Exit codes: 0 created; 1 refused (the username is taken); 2 bad arguments or configuration.
  */
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from '../config.js';
+import { ConfigError, loadConfig } from '../config.js';
 import { systemClock } from '../clock.js';
 import { ZStaffCreateBody } from '../../core/schemas.js';
 import { createStaff } from '../modules/staff/staff-accounts.js';
 import { openConfiguredDb } from '../runtime.js';
 import { AppError } from '../../core/errors.js';
 
+const USAGE =
+  '用法：npm run create-admin -- --username <用户名> --name <姓名>（密码取自环境变量 CERTDESK_ADMIN_PASSWORD，未设置则随机生成并只显示一次）';
+
+/** 16 random bytes in base64url, with a letter and a digit guaranteed so the password rule always holds. */
+const generatePassword = () => `Ca${randomBytes(16).toString('base64url')}9`;
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { username: { type: 'string' }, name: { type: 'string' } } });
-  const generated = !process.env.CERTDESK_ADMIN_PASSWORD;
-  const password = process.env.CERTDESK_ADMIN_PASSWORD ?? `Ca${randomBytes(12).toString('base64url')}9`;
-  const parsed = ZStaffCreateBody.safeParse({ username: values.username, displayName: values.name, roles: ['管理员'], password });
-  if (!parsed.success) {
-    for (const i of parsed.error.issues) console.error(`${i.path.join('.')}: ${i.message}`);
-    console.error('用法：npm run create-admin -- --username <用户名> --name <姓名>');
+  let values: { username?: string; name?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: { username: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    console.error((e as Error).message);
+    console.error(USAGE);
     return 2;
   }
-  const handle = await openConfiguredDb(loadConfig());
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const given = process.env.CERTDESK_ADMIN_PASSWORD;
+  const generated = !given;
+  const password = given || generatePassword();
+  const parsed = ZStaffCreateBody.safeParse({ username: values.username, displayName: values.name, roles: ['管理员'], password });
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) {
+      const field =
+        i.path[0] === 'displayName' ? '--name' : i.path[0] === 'password' ? 'CERTDESK_ADMIN_PASSWORD' : `--${String(i.path[0])}`;
+      console.error(`${field}: ${i.message}`);
+    }
+    console.error(USAGE);
+    return 2;
+  }
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`配置有误：${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  const handle = await openConfiguredDb(config);
   try {
     const s = await createStaff({ db: handle.db, clock: systemClock }, parsed.data, null, { ip: 'cli' });
     console.log(`已创建管理员 ${s.username}（${s.displayName}）`);
@@ -32,8 +71,9 @@ async function main(): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof AppError) {
-      console.error(e.message);
-      return 1;
+      const fields = Object.values(e.extra.fields ?? {});
+      console.error(fields.length ? fields.join('；') : e.message);
+      return e.code === 'VALIDATION_FAILED' ? 2 : 1;
     }
     throw e;
   } finally {

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../core/errors.js';
 import type { StaffRole } from '../../core/schemas.js';
 import type { Db } from '../db/client.js';
@@ -6,6 +6,19 @@ import { organizationRepository, type OrganizationRow } from '../modules/account
 import { staffRepository } from '../modules/staff/repository.js';
 import type { StaffActor } from '../modules/staff/staff-accounts.js';
 import { requireSubject } from '../plugins/session.js';
+
+/**
+ * Who may call a staff route, declared on the route itself (`config: { staffAccess }`):
+ * 'public' = anyone (session, login, logout); 'any' = any logged-in, enabled staff member;
+ * a list of roles = a staff member holding at least one of them.
+ */
+export type StaffAccess = 'public' | 'any' | readonly StaffRole[];
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    staffAccess?: StaffAccess;
+  }
+}
 
 /** The logged-in organization, loaded fresh so a rename by staff shows at once. */
 export async function requireOrg(db: Db, req: FastifyRequest): Promise<OrganizationRow> {
@@ -18,13 +31,39 @@ export async function requireOrg(db: Db, req: FastifyRequest): Promise<Organizat
  * The logged-in staff member, with roles read from the database on every request, so a role change or a
  * disabled account takes effect immediately. `roles` = any of these; 管理员 is not a wildcard.
  */
-export async function requireStaff(db: Db, req: FastifyRequest, roles?: StaffRole[]): Promise<StaffActor> {
+export async function requireStaff(db: Db, req: FastifyRequest, roles?: readonly StaffRole[]): Promise<StaffActor> {
   if (req.realm !== 'staff') throw new AppError('NOT_AUTHENTICATED', '请先登录工作人员账号');
   const s = await staffRepository.findById(db, requireSubject(req));
   if (!s || s.disabledAt) throw new AppError('NOT_AUTHENTICATED', '请先登录工作人员账号');
   const have = s.roles as StaffRole[];
   if (roles && !roles.some((r) => have.includes(r))) throw new AppError('FORBIDDEN', `此操作需要以下角色之一：${roles.join('、')}`);
   return { id: s.id, roles: have };
+}
+
+const actors = new WeakMap<FastifyRequest, StaffActor>();
+
+/**
+ * Checks every staff route's `staffAccess` before the body is validated, so a caller without the right
+ * role learns nothing from validation messages. A route that forgot to declare its access is closed, not
+ * open (default deny); the HTTP tests list every /api/staff route against a role table.
+ */
+export function enforceStaffAccess(app: FastifyInstance, db: Db): void {
+  app.addHook('preValidation', async (req) => {
+    const access = req.routeOptions.config.staffAccess;
+    if (access === 'public') return;
+    if (access === undefined) {
+      req.log.error({ url: req.routeOptions.url }, 'staff route without staffAccess: refused');
+      throw new AppError('FORBIDDEN', '此操作未开放');
+    }
+    actors.set(req, await requireStaff(db, req, access === 'any' ? undefined : access));
+  });
+}
+
+/** The staff member `enforceStaffAccess` let through. */
+export function staffActor(req: FastifyRequest): StaffActor {
+  const a = actors.get(req);
+  if (!a) throw new AppError('NOT_AUTHENTICATED', '请先登录工作人员账号');
+  return a;
 }
 
 export const metaOf = (req: FastifyRequest) => ({ ip: req.ip });

@@ -1,17 +1,20 @@
-/** The staff console's API (/api/staff/*): its own session realm; every route checks role. */
+/**
+ * The staff console's API (/api/staff/*): its own session realm (cookie cd_staff). Every route declares
+ * who may call it (`config.staffAccess`), checked before the body is validated; see guards.ts.
+ */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '../../core/errors.js';
 import { ZOrgRenameBody, ZStaffCreateBody, ZStaffLoginBody } from '../../core/schemas.js';
 import type { AppContext } from '../app.js';
-import { organizationRepository } from '../modules/accounts/repository.js';
-import { auditRepository } from '../modules/audit/repository.js';
 import { staffRepository } from '../modules/staff/repository.js';
+import { auditLog } from '../modules/staff/audit-log.js';
+import { searchOrganizations, viewOrganization } from '../modules/staff/organizations.js';
 import { renameOrganization } from '../modules/staff/rename-organization.js';
-import { createStaff, logInStaff, publicStaff, setStaffDisabled } from '../modules/staff/staff-accounts.js';
-import { metaOf, requireStaff } from './guards.js';
+import { createStaff, logInStaff, logOutStaff, publicStaff, setStaffDisabled } from '../modules/staff/staff-accounts.js';
+import { enforceStaffAccess, metaOf, staffActor } from './guards.js';
 
-const ZId = z.object({ id: z.string().uuid('编号格式不正确') });
+const ZId = z.object({ id: z.string({ error: '编号格式不正确' }).uuid('编号格式不正确') });
+const ADMIN = ['管理员'] as const;
 
 export const staffRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
@@ -19,36 +22,48 @@ export const staffRoutes =
     const { deps, sessions } = ctx;
     const { db } = deps;
     const tags = ['工作人员'];
+    enforceStaffAccess(app, db);
 
-    app.get('/api/staff/session', { schema: { tags, summary: '工作人员会话与 CSRF 令牌' } }, async (req, reply) => {
-      const s = await sessions.ensure(req, reply);
-      const me = s.subjectId ? await staffRepository.findById(db, s.subjectId) : undefined;
-      reply.header('cache-control', 'no-store');
-      return { csrfToken: s.csrfToken, staff: me && !me.disabledAt ? publicStaff(me) : null };
-    });
+    app.get(
+      '/api/staff/session',
+      { config: { staffAccess: 'public' }, schema: { tags, summary: '工作人员会话与 CSRF 令牌' } },
+      async (req, reply) => {
+        const s = await sessions.ensure(req, reply);
+        const me = s.subjectId ? await staffRepository.findById(db, s.subjectId) : undefined;
+        reply.header('cache-control', 'no-store');
+        return { csrfToken: s.csrfToken, staff: me && !me.disabledAt ? publicStaff(me) : null };
+      },
+    );
 
-    app.post('/api/staff/login', { schema: { tags, summary: '工作人员登录', body: ZStaffLoginBody } }, async (req, reply) => {
-      const s = await logInStaff(deps, req.body, metaOf(req));
-      const sess = await sessions.rotate(req, reply, s.id);
-      return { staff: publicStaff(s), csrfToken: sess.csrfToken };
-    });
+    app.post(
+      '/api/staff/login',
+      { config: { staffAccess: 'public' }, schema: { tags, summary: '工作人员登录', body: ZStaffLoginBody } },
+      async (req, reply) => {
+        const s = await logInStaff(deps, req.body, metaOf(req));
+        const sess = await sessions.rotate(req, reply, s.id);
+        return { staff: publicStaff(s), csrfToken: sess.csrfToken };
+      },
+    );
 
-    app.post('/api/staff/logout', { schema: { tags, summary: '工作人员退出' } }, async (req, reply) => {
+    app.post('/api/staff/logout', { config: { staffAccess: 'public' }, schema: { tags, summary: '工作人员退出' } }, async (req, reply) => {
+      await logOutStaff(deps, req.session?.subjectId ?? null, metaOf(req));
       await sessions.destroy(req, reply);
       return { ok: true };
     });
 
-    app.get('/api/staff/accounts', { schema: { tags, summary: '工作人员账号列表（管理员）' } }, async (req) => {
-      await requireStaff(db, req, ['管理员']);
-      return { items: (await staffRepository.list(db)).map(publicStaff) };
-    });
+    app.get(
+      '/api/staff/accounts',
+      { config: { staffAccess: ADMIN }, schema: { tags, summary: '工作人员账号列表（管理员）' } },
+      async () => ({
+        items: (await staffRepository.list(db)).map(publicStaff),
+      }),
+    );
 
     app.post(
       '/api/staff/accounts',
-      { schema: { tags, summary: '新建工作人员账号（管理员）', body: ZStaffCreateBody } },
+      { config: { staffAccess: ADMIN }, schema: { tags, summary: '新建工作人员账号（管理员）', body: ZStaffCreateBody } },
       async (req, reply) => {
-        const actor = await requireStaff(db, req, ['管理员']);
-        const s = await createStaff(deps, req.body, actor, metaOf(req));
+        const s = await createStaff(deps, req.body, staffActor(req), metaOf(req));
         return reply.status(201).send({ staff: publicStaff(s) });
       },
     );
@@ -59,10 +74,12 @@ export const staffRoutes =
     ] as const) {
       app.post(
         `/api/staff/accounts/:id/${verb}`,
-        { schema: { tags, summary: disabled ? '停用工作人员账号' : '启用工作人员账号', params: ZId } },
+        {
+          config: { staffAccess: ADMIN },
+          schema: { tags, summary: disabled ? '停用工作人员账号（管理员）' : '启用工作人员账号（管理员）', params: ZId },
+        },
         async (req) => {
-          const actor = await requireStaff(db, req, ['管理员']);
-          await setStaffDisabled(deps, req.params.id, disabled, actor, metaOf(req));
+          await setStaffDisabled(deps, req.params.id, disabled, staffActor(req), metaOf(req));
           return { ok: true };
         },
       );
@@ -71,59 +88,40 @@ export const staffRoutes =
     app.get(
       '/api/staff/organizations',
       {
-        schema: { tags, summary: '按统一社会信用代码或名称查找单位', querystring: z.object({ q: z.string().max(100).default('') }) },
+        config: { staffAccess: 'any' },
+        schema: {
+          tags,
+          summary: '按统一社会信用代码或名称查找单位',
+          querystring: z.object({ q: z.string().max(100, '查询内容最多100个字').default('') }),
+        },
       },
-      async (req) => {
-        await requireStaff(db, req);
-        const rows = await organizationRepository.search(db, req.query.q, 50);
-        return { items: rows.map((o) => ({ id: o.id, uscc: o.uscc, name: o.name, mobile: o.mobile, createdAt: o.createdAt })) };
-      },
+      async (req) => searchOrganizations(deps, req.query.q, staffActor(req), metaOf(req)),
     );
 
-    app.get('/api/staff/organizations/:id', { schema: { tags, summary: '单位详情与变更记录', params: ZId } }, async (req) => {
-      const actor = await requireStaff(db, req);
-      const o = await organizationRepository.findById(db, req.params.id);
-      if (!o) throw new AppError('NOT_FOUND', '找不到该单位');
-      // Viewing an organization's record is itself recorded (who saw what).
-      await auditRepository.record(db, {
-        actorType: 'staff',
-        actorId: actor.id,
-        action: 'organization.view',
-        targetType: 'organization',
-        targetId: o.id,
-        ip: req.ip,
-        at: deps.clock.now(),
-      });
-      const history = await auditRepository.forTarget(db, 'organization', o.id, 50);
-      return {
-        organization: { id: o.id, uscc: o.uscc, name: o.name, mobile: o.mobile, createdAt: o.createdAt },
-        history: history.map((h) => ({
-          id: h.id,
-          action: h.action,
-          actorType: h.actorType,
-          actorId: h.actorId,
-          detail: h.detail,
-          at: h.at,
-        })),
-      };
-    });
+    app.get(
+      '/api/staff/organizations/:id',
+      { config: { staffAccess: 'any' }, schema: { tags, summary: '单位详情与变更记录（查看本身也被记录）', params: ZId } },
+      async (req) => viewOrganization(deps, req.params.id, staffActor(req), metaOf(req)),
+    );
 
     app.post(
       '/api/staff/organizations/:id/rename',
       {
+        config: { staffAccess: ADMIN },
         schema: {
           tags,
           summary: '更正单位名称（管理员，需填写原因）',
           params: ZId,
-          body: ZOrgRenameBody.extend({ expectedName: z.string().max(200) }),
+          body: ZOrgRenameBody.extend({
+            expectedName: z.string({ error: '缺少原名称，请刷新页面后重试' }).max(200, '原名称过长，请刷新页面后重试'),
+          }),
         },
       },
       async (req) => {
-        const actor = await requireStaff(db, req, ['管理员']);
         await renameOrganization(
           deps,
           { organizationId: req.params.id, expectedName: req.body.expectedName, name: req.body.name, reason: req.body.reason },
-          actor,
+          staffActor(req),
           metaOf(req),
         );
         return { ok: true };
@@ -133,16 +131,15 @@ export const staffRoutes =
     app.get(
       '/api/staff/audit',
       {
-        schema: { tags, summary: '操作记录（管理员）', querystring: z.object({ before: z.coerce.number().int().positive().optional() }) },
+        config: { staffAccess: ADMIN },
+        schema: {
+          tags,
+          summary: '操作记录（管理员，新的在前，按 before 翻页）',
+          querystring: z.object({
+            before: z.coerce.number({ error: '翻页参数不正确' }).int('翻页参数不正确').positive('翻页参数不正确').optional(),
+          }),
+        },
       },
-      async (req) => {
-        await requireStaff(db, req, ['管理员']);
-        const rows = await auditRepository.recent(db, 50, req.query.before);
-        const staffNames = new Map((await staffRepository.list(db)).map((s) => [s.id, s.displayName]));
-        return {
-          items: rows.map((r) => ({ ...r, actorName: r.actorType === 'staff' && r.actorId ? (staffNames.get(r.actorId) ?? null) : null })),
-          next: rows.length === 50 ? rows[rows.length - 1]!.id : null,
-        };
-      },
+      async (req) => auditLog(deps, req.query.before),
     );
   };

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, lt, ne } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { auditEvents } from '../../db/schema.js';
 
@@ -9,11 +9,25 @@ export const auditRepository = {
   async record(db: DbOrTx, e: AuditInput): Promise<void> {
     await db.insert(auditEvents).values(e);
   },
-  async forTarget(db: DbOrTx, targetType: string, targetId: string, limit = 100): Promise<AuditRow[]> {
+  /** A target's events, newest first; `action` keeps only that action, `exceptAction` leaves it out. */
+  async forTarget(
+    db: DbOrTx,
+    targetType: string,
+    targetId: string,
+    limit = 100,
+    filter: { action?: string; exceptAction?: string } = {},
+  ): Promise<AuditRow[]> {
     return db
       .select()
       .from(auditEvents)
-      .where(and(eq(auditEvents.targetType, targetType), eq(auditEvents.targetId, targetId)))
+      .where(
+        and(
+          eq(auditEvents.targetType, targetType),
+          eq(auditEvents.targetId, targetId),
+          filter.action ? eq(auditEvents.action, filter.action) : undefined,
+          filter.exceptAction ? ne(auditEvents.action, filter.exceptAction) : undefined,
+        ),
+      )
       .orderBy(desc(auditEvents.id))
       .limit(limit);
   },

@@ -1,6 +1,6 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { staff } from '../../db/schema.js';
+import { organizations, staff } from '../../db/schema.js';
 
 export type StaffRow = typeof staff.$inferSelect;
 
@@ -29,9 +29,23 @@ export const staffRepository = {
       .returning({ id: staff.id });
     return rows.length === 1;
   },
+  /** Compare-and-set: enables an account that is still disabled. */
   async enable(db: DbOrTx, id: string): Promise<boolean> {
-    const rows = await db.update(staff).set({ disabledAt: null }).where(eq(staff.id, id)).returning({ id: staff.id });
+    const rows = await db
+      .update(staff)
+      .set({ disabledAt: null })
+      .where(and(eq(staff.id, id), isNotNull(staff.disabledAt)))
+      .returning({ id: staff.id });
     return rows.length === 1;
+  },
+  /** Names and codes of organizations, for labelling audit rows in the staff console. */
+  async organizationLabels(db: DbOrTx, ids: string[]): Promise<Map<string, { name: string; uscc: string }>> {
+    if (!ids.length) return new Map();
+    const rows = await db
+      .select({ id: organizations.id, name: organizations.name, uscc: organizations.uscc })
+      .from(organizations)
+      .where(inArray(organizations.id, ids));
+    return new Map(rows.map((r) => [r.id, { name: r.name, uscc: r.uscc }]));
   },
   async hasAnyAdmin(db: DbOrTx): Promise<boolean> {
     const all = await db.select({ roles: staff.roles }).from(staff).where(isNull(staff.disabledAt));

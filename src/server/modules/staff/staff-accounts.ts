@@ -53,7 +53,18 @@ export async function logInStaff(deps: UseCaseDeps, input: z.output<typeof ZStaf
     });
     throw new AppError('BAD_CREDENTIALS', '用户名或密码不正确');
   }
-  if (s.disabledAt) throw new AppError('ACCOUNT_DISABLED', '该工作人员账号已停用，请联系管理员');
+  if (s.disabledAt) {
+    await auditRepository.record(deps.db, {
+      actorType: 'anonymous',
+      action: 'staff.login_disabled',
+      targetType: 'staff',
+      targetId: s.id,
+      detail: { username: s.username },
+      ip: meta.ip,
+      at: now,
+    });
+    throw new AppError('ACCOUNT_DISABLED', '该工作人员账号已停用，请联系管理员');
+  }
   await deps.throttle.reset(acctKey);
   await auditRepository.record(deps.db, {
     actorType: 'staff',
@@ -75,7 +86,8 @@ export async function createStaff(
   meta: RequestMeta,
 ): Promise<StaffRow> {
   const pw = passwordProblem(input.password, [input.username]);
-  if (pw) throw validationFailed({ password: passwordProblemMessage(pw) });
+  // The shared message speaks of the USCC and mobile (the applicant's identifiers); a staff account's is its username.
+  if (pw) throw validationFailed({ password: pw === 'same_as_identifier' ? '密码不能包含用户名' : passwordProblemMessage(pw) });
   const passwordHash = await hashPassword(input.password);
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
@@ -102,6 +114,24 @@ export async function createStaff(
   });
 }
 
+export async function logOutStaff(deps: { db: Db; clock: { now(): Date } }, staffId: string | null, meta: RequestMeta): Promise<void> {
+  if (!staffId) return;
+  await auditRepository.record(deps.db, {
+    actorType: 'staff',
+    actorId: staffId,
+    action: 'staff.logout',
+    targetType: 'staff',
+    targetId: staffId,
+    ip: meta.ip,
+    at: deps.clock.now(),
+  });
+}
+
+/**
+ * Disables or enables a staff account (compare-and-set on its current state). Disabling deletes the
+ * person's sessions in the same transaction, so their open console stops working at its next request.
+ * Nobody can disable themselves, which also keeps at least one enabled administrator.
+ */
 export async function setStaffDisabled(
   deps: { db: Db; clock: { now(): Date } },
   id: string,

@@ -1,6 +1,7 @@
+import { useState, type ReactNode } from 'react';
 import { Link, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
-import { Button, Layout, Menu, Space, Spin, Tag } from 'antd';
-import { AuditOutlined, DashboardOutlined, LogoutOutlined, SearchOutlined, TeamOutlined } from '@ant-design/icons';
+import { Button, Drawer, Grid, Layout, Menu, Result, Space, Spin, Tag } from 'antd';
+import { AuditOutlined, DashboardOutlined, LogoutOutlined, MenuOutlined, SearchOutlined, TeamOutlined } from '@ant-design/icons';
 import { apiPost } from '../../api.js';
 import { StaffSessionProvider, hasRole, useStaffSession } from './staffSession.js';
 import { StaffLoginPage } from './StaffLogin.js';
@@ -20,11 +21,34 @@ export function StaffApp() {
   );
 }
 
-/** The staff console shell: menu entries follow the person's roles; the server checks them again. */
+/** Pages only an administrator may open; the server refuses their API calls to anyone else anyway. */
+function AdminOnly({ children }: { children: ReactNode }) {
+  const { staff } = useStaffSession();
+  if (hasRole(staff, '管理员')) return <>{children}</>;
+  return (
+    <Result
+      status="403"
+      title="需要管理员角色"
+      subTitle="此页面只对管理员开放；如需开通请联系本单位的管理员。"
+      extra={
+        <Link to="/staff">
+          <Button type="primary">返回工作台</Button>
+        </Link>
+      }
+    />
+  );
+}
+
+/**
+ * The staff console shell: menu entries follow the person's roles (the server checks them again). On a
+ * desktop the menu is a side bar; on a narrow screen it opens from a button in the header.
+ */
 function StaffShell() {
   const { loaded, staff, setStaff } = useStaffSession();
   const location = useLocation();
   const navigate = useNavigate();
+  const wide = Grid.useBreakpoint().lg ?? true;
+  const [drawer, setDrawer] = useState(false);
   if (!loaded) return <Spin style={{ margin: 48 }} />;
   if (!staff) return <Navigate to="/staff/login" replace />;
   const items = [
@@ -43,45 +67,87 @@ function StaffShell() {
     setStaff(null);
     navigate('/staff/login');
   };
+  const menu = <Menu mode="inline" selectedKeys={selected} items={items} onClick={() => setDrawer(false)} style={{ borderInlineEnd: 0 }} />;
+  const brand = <div style={{ padding: '16px 20px', fontWeight: 600, whiteSpace: 'nowrap' }}>江西CA 工作台</div>;
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Sider breakpoint="lg" collapsedWidth={0} theme="light" width={200} style={{ borderRight: '1px solid #f0f0f0' }}>
-        <div style={{ padding: '16px 20px', fontWeight: 600 }}>江西CA 工作台</div>
-        <Menu mode="inline" selectedKeys={selected} items={items} />
-      </Layout.Sider>
-      <Layout>
+      {wide && (
+        <Layout.Sider theme="light" width={200} style={{ borderRight: '1px solid #f0f0f0' }}>
+          {brand}
+          {menu}
+        </Layout.Sider>
+      )}
+      <Layout style={{ minWidth: 0 }}>
         <Layout.Header
           style={{
             background: '#fff',
-            padding: '0 24px',
+            padding: wide ? '0 24px' : '0 12px',
             display: 'flex',
-            justifyContent: 'flex-end',
             alignItems: 'center',
+            gap: 8,
             borderBottom: '1px solid #f0f0f0',
           }}
         >
-          <Space>
-            <span data-testid="staff-name">{staff.displayName}</span>
-            {staff.roles.map((r) => (
-              <Tag key={r} color="red">
-                {r}
-              </Tag>
-            ))}
-            <Button icon={<LogoutOutlined />} onClick={() => void logout()}>
-              退出
+          {!wide && (
+            <>
+              <Button type="text" icon={<MenuOutlined />} onClick={() => setDrawer(true)} aria-label="打开菜单" />
+              <span style={{ fontWeight: 600, whiteSpace: 'nowrap' }}>江西CA 工作台</span>
+            </>
+          )}
+          <Space style={{ marginInlineStart: 'auto', minWidth: 0 }} size={wide ? 8 : 4}>
+            <span data-testid="staff-name" style={{ whiteSpace: 'nowrap' }}>
+              {staff.displayName}
+            </span>
+            {wide &&
+              staff.roles.map((r) => (
+                <Tag key={r} color="red">
+                  {r}
+                </Tag>
+              ))}
+            <Button icon={<LogoutOutlined />} onClick={() => void logout()} aria-label="退出">
+              {wide ? '退出' : null}
             </Button>
           </Space>
         </Layout.Header>
-        <Layout.Content style={{ padding: 24 }}>
+        <Layout.Content style={{ padding: wide ? 24 : 12 }}>
           <Routes>
             <Route index element={<StaffDashboardPage />} />
             <Route path="organizations/*" element={<StaffOrganizationsPage />} />
-            <Route path="accounts" element={<StaffAccountsPage />} />
-            <Route path="audit" element={<StaffAuditPage />} />
+            <Route
+              path="accounts"
+              element={
+                <AdminOnly>
+                  <StaffAccountsPage />
+                </AdminOnly>
+              }
+            />
+            <Route
+              path="audit"
+              element={
+                <AdminOnly>
+                  <StaffAuditPage />
+                </AdminOnly>
+              }
+            />
             <Route path="*" element={<Navigate to="/staff" replace />} />
           </Routes>
         </Layout.Content>
       </Layout>
+      {!wide && (
+        <Drawer
+          open={drawer}
+          onClose={() => setDrawer(false)}
+          placement="left"
+          size={240}
+          title="江西CA 工作台"
+          styles={{ body: { padding: 0 } }}
+        >
+          <div style={{ padding: '12px 20px', color: '#86909c' }}>
+            {staff.displayName}（{staff.roles.join('、')}）
+          </div>
+          {menu}
+        </Drawer>
+      )}
     </Layout>
   );
 }

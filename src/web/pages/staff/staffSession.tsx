@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
-import { ensureSession } from '../../api.js';
+import { ApiError, ensureSession } from '../../api.js';
 import type { StaffRole } from '../../../core/schemas.js';
 
 export interface StaffInfo {
@@ -40,3 +40,18 @@ export function useStaffSession(): StaffSession {
 }
 
 export const hasRole = (s: StaffInfo | null, ...roles: StaffRole[]) => !!s && roles.some((r) => s.roles.includes(r));
+
+/**
+ * Turns an API failure into a message for the page. A 401 means the staff session ended (logged out
+ * elsewhere, idle too long, or the account was disabled): forget it, and the console shows the login page.
+ */
+export function useStaffErrors(): (e: unknown) => string {
+  const { setStaff } = useStaffSession();
+  return useCallback(
+    (e: unknown) => {
+      if (e instanceof ApiError && e.status === 401) setStaff(null);
+      return e instanceof ApiError ? e.message : '系统繁忙，请稍后再试';
+    },
+    [setStaff],
+  );
+}

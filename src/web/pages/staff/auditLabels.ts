@@ -1,0 +1,114 @@
+/**
+ * How audit rows read in the staff console: one Chinese label per action code the server writes to the
+ * audit log, and the few detail fields worth showing, in order. The test beside this file checks that every
+ * code passed to auditRepository.record in the server's source has a label here, so a new action never
+ * shows up as a bare code.
+ */
+import type { StaffRole } from '../../../core/schemas.js';
+
+export const ACTION_LABELS: Record<string, string> = {
+  'organization.register': '注册',
+  'organization.login': '登录',
+  'organization.login_failed': '登录失败',
+  'organization.password_reset_requested': '申请找回密码',
+  'organization.password_reset': '通过短信重置密码',
+  'organization.search': '查询单位',
+  'organization.view': '查看单位资料',
+  'organization.rename': '更正单位名称',
+  'staff.login': '工作人员登录',
+  'staff.login_failed': '工作人员登录失败',
+  'staff.login_disabled': '已停用账号尝试登录',
+  'staff.logout': '工作人员退出',
+  'staff.create': '新建工作人员账号',
+  'staff.disable': '停用工作人员账号',
+  'staff.enable': '启用工作人员账号',
+  'catalog.update': '修改证书项目',
+  'document.view': '查看订单证件',
+};
+
+/** Tag colours: red for what changes data or access, orange for refusals, default for reading. */
+const ACTION_COLORS: Record<string, string> = {
+  'organization.rename': 'red',
+  'organization.password_reset': 'red',
+  'staff.create': 'red',
+  'staff.disable': 'red',
+  'staff.enable': 'red',
+  'catalog.update': 'red',
+  'organization.login_failed': 'orange',
+  'staff.login_failed': 'orange',
+  'staff.login_disabled': 'orange',
+  'organization.register': 'green',
+};
+
+export const actionLabel = (code: string): string => ACTION_LABELS[code] ?? code;
+export const actionColor = (code: string): string | undefined => ACTION_COLORS[code];
+
+export type ActorType = 'staff' | 'org' | 'system' | 'anonymous';
+export const ACTOR_TYPE_LABELS: Record<ActorType, string> = {
+  staff: '工作人员',
+  org: '申请单位',
+  system: '系统（命令行）',
+  anonymous: '未登录访客',
+};
+
+/**
+ * Who did it: a staff member by name (most rows, so no suffix); an organization as 「名称（申请单位）」;
+ * otherwise the kind of actor (a failed login, the command line).
+ */
+export function actorText(r: { actorType: ActorType; actorName: string | null }): string {
+  const kind = ACTOR_TYPE_LABELS[r.actorType] ?? r.actorType;
+  if (!r.actorName) return kind;
+  return r.actorType === 'staff' ? r.actorName : `${r.actorName}（${kind}）`;
+}
+
+export const ROLE_HINTS: Record<StaffRole, string> = {
+  预审: '审核在线上传的证件',
+  受理: '审核邮寄的纸质资料，联系经办人',
+  制证: '制作数字证书和电子签章',
+  发放: '顺丰寄出UKEY，录入运单号',
+  财务: '核对付款，开具发票',
+  管理员: '管理工作人员账号、更正单位名称、查看操作记录',
+};
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : typeof v === 'number' ? String(v) : undefined);
+
+/** The detail fields of a row as label/value pairs, in reading order; unknown fields are left out. */
+export function auditDetails(action: string, detail: Record<string, unknown> | null | undefined): { label: string; value: string }[] {
+  const d = detail ?? {};
+  const pairs: [string, string | undefined][] = (() => {
+    switch (action) {
+      case 'organization.rename':
+        return [
+          ['原名称', str(d.from)],
+          ['新名称', str(d.to)],
+          ['原因', str(d.reason)],
+        ];
+      case 'organization.register':
+        return [
+          ['单位名称', str(d.name)],
+          ['统一社会信用代码', str(d.uscc)],
+        ];
+      case 'organization.login_failed':
+        return [['统一社会信用代码', str(d.uscc)]];
+      case 'organization.search':
+        return [
+          ['查询内容', str(d.q) ?? '（空，列出最近注册）'],
+          ['结果', d.count === undefined ? undefined : `${str(d.count)}条`],
+        ];
+      case 'staff.create':
+        return [
+          ['用户名', str(d.username)],
+          ['姓名', str(d.displayName)],
+          ['角色', Array.isArray(d.roles) ? d.roles.join('、') : undefined],
+        ];
+      case 'staff.login_failed':
+      case 'staff.login_disabled':
+      case 'staff.disable':
+      case 'staff.enable':
+        return [['用户名', str(d.username)]];
+      default:
+        return [];
+    }
+  })();
+  return pairs.filter((p): p is [string, string] => p[1] !== undefined).map(([label, value]) => ({ label, value }));
+}
