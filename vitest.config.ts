@@ -26,6 +26,9 @@ export default defineConfig({
           isolate: false,
           testTimeout: 90_000,
           hookTimeout: 120_000,
+          // A page waits on the server (scrypt password hashing, PDF rendering): 1 s, vitest's default for
+          // expect.poll, makes browser tests flaky on a busy 2-core machine.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
     ],

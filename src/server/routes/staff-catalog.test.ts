@@ -119,3 +119,18 @@ describe('证书项目管理', () => {
     expect(items.map((i) => i.code)).not.toContain(code);
   });
 });
+
+describe('role before validation', () => {
+  it('a non-administrator sending a broken edit gets 403, not the field messages', async () => {
+    const fin = t.client();
+    await fin.staffLogin(`cat-fin-${suffix}`, 'Staff2026pw');
+    const res = await fin.request({
+      method: 'PUT',
+      url: `/api/staff/catalog/${code}`,
+      payload: { keys: 'x' },
+      headers: { 'x-csrf-token': fin.csrf.staff! },
+    });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.fields).toBeUndefined();
+  });
+});

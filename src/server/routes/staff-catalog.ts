@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { catalogRepository } from '../modules/catalog/repository.js';
 import { updateProject } from '../modules/catalog/update-project.js';
-import { metaOf, requireStaff } from './guards.js';
+import { enforceStaffAccess, metaOf, staffActor } from './guards.js';
 
 const ZProjectEdit = z.object({
   purpose: z.string({ error: '请填写证书用途' }).trim().min(4, '证书用途至少4个字').max(500, '证书用途最多500字'),
@@ -35,16 +35,23 @@ export const staffCatalogRoutes =
   async (app) => {
     const { db } = ctx.deps;
     const tags = ['工作人员'];
-    app.get('/api/staff/catalog', { schema: { tags, summary: '证书项目目录（含未确认价格）' } }, async (req) => {
-      await requireStaff(db, req, ['管理员']);
-      return { items: await catalogRepository.list(db, { activeOnly: false }) };
-    });
+    // Roles are checked before validation, so a caller without them learns nothing from field messages.
+    enforceStaffAccess(app, db);
+    app.get(
+      '/api/staff/catalog',
+      { config: { staffAccess: ['管理员'] }, schema: { tags, summary: '证书项目目录（含未确认价格）' } },
+      async () => {
+        return { items: await catalogRepository.list(db, { activeOnly: false }) };
+      },
+    );
     app.put(
       '/api/staff/catalog/:code',
-      { schema: { tags, summary: '修改证书项目（管理员）', params: z.object({ code: z.string().max(64) }), body: ZProjectEdit } },
+      {
+        config: { staffAccess: ['管理员'] },
+        schema: { tags, summary: '修改证书项目（管理员）', params: z.object({ code: z.string().max(64) }), body: ZProjectEdit },
+      },
       async (req) => {
-        const actor = await requireStaff(db, req, ['管理员']);
-        await updateProject(ctx.deps, req.params.code, req.body, actor, metaOf(req));
+        await updateProject(ctx.deps, req.params.code, req.body, staffActor(req), metaOf(req));
         return { project: await catalogRepository.get(db, req.params.code) };
       },
     );

@@ -29,6 +29,7 @@ import {
 } from '../../../core/content/help.js';
 import { ORDER_STATUSES } from '../../../core/content/order-statuses.js';
 import { PROJECTS, PROJECT_CHOICE_WARNING, formatPriceFen } from '../../../core/content/projects.js';
+import { useLiveProjects } from '../../components/useLiveProjects.js';
 import { HotlineLink, ScopeTag, SectionTitle } from './parts.js';
 
 function titleOf(id: string): string {
@@ -51,6 +52,7 @@ function Bullets({ items, ordered }: { items: string[]; ordered?: boolean }) {
 
 export function HelpPage() {
   const screens = Grid.useBreakpoint();
+  const projects = useLiveProjects();
   const wide = screens.lg === true;
   const { hash } = useLocation();
   // A link such as /help#pay arrives through the router, which does not scroll to the anchor itself.
@@ -121,7 +123,7 @@ export function HelpPage() {
             </div>
             <Bullets items={APPLY_NOTES} />
             <h3>可选择的证书项目</h3>
-            <Bullets items={PROJECTS.map((p) => `${p.name}：${p.purpose}`)} />
+            <Bullets items={projects.map((p) => `${p.name}：${p.purpose}`)} />
           </Section>
 
           <Section id="order">
@@ -201,7 +203,7 @@ export function HelpPage() {
             <Bullets items={PAYMENT} />
             <h3>各项目价格</h3>
             <ul className="price-lines" data-testid="price-lines">
-              {PROJECTS.map((p) => (
+              {projects.map((p) => (
                 <li key={p.code}>
                   <span>{p.name}</span>
                   <span>

@@ -3,6 +3,7 @@ import { Alert, Button, Space, Tag } from 'antd';
 import { EnvironmentOutlined, PhoneOutlined, QuestionCircleOutlined, ReadOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { ONLINE_FLOW } from '../../../core/content/flow.js';
 import { KEY_RULES, PROJECTS, PROJECT_CHOICE_WARNING, formatPriceFen, type ProjectInfo } from '../../../core/content/projects.js';
+import { useLiveProjects } from '../../components/useLiveProjects.js';
 import { OFFICES } from '../../../core/content/offices.js';
 import { useOrgSession } from '../../session.js';
 import { FlowList, HotlineLink, SectionTitle } from './parts.js';
@@ -58,6 +59,7 @@ function ProjectCard({ p }: { p: ProjectInfo }) {
 
 export function HomePage() {
   const { organization } = useOrgSession();
+  const projects = useLiveProjects();
   return (
     <div className="pub">
       <section className="hero home-hero">
@@ -128,7 +130,7 @@ export function HomePage() {
           data-testid="project-warning"
         />
         <div className="pub-grid">
-          {PROJECTS.map((p) => (
+          {projects.map((p) => (
             <ProjectCard key={p.code} p={p} />
           ))}
           <article className="project-card project-ask">

@@ -1,7 +1,15 @@
 import { useState, type ReactNode } from 'react';
 import { Link, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { Button, Drawer, Grid, Layout, Menu, Result, Space, Spin, Tag } from 'antd';
-import { AuditOutlined, DashboardOutlined, LogoutOutlined, MenuOutlined, SearchOutlined, TeamOutlined } from '@ant-design/icons';
+import {
+  AppstoreOutlined,
+  AuditOutlined,
+  DashboardOutlined,
+  LogoutOutlined,
+  MenuOutlined,
+  SearchOutlined,
+  TeamOutlined,
+} from '@ant-design/icons';
 import { apiPost } from '../../api.js';
 import { StaffSessionProvider, hasRole, useStaffSession } from './staffSession.js';
 import { StaffLoginPage } from './StaffLogin.js';
@@ -9,6 +17,7 @@ import { StaffDashboardPage } from './StaffDashboard.js';
 import { StaffOrganizationsPage } from './StaffOrganizations.js';
 import { StaffAccountsPage } from './StaffAccounts.js';
 import { StaffAuditPage } from './StaffAudit.js';
+import { StaffCatalogPage } from './StaffCatalog.js';
 
 export function StaffApp() {
   return (
@@ -57,6 +66,7 @@ function StaffShell() {
     ...(hasRole(staff, '管理员')
       ? [
           { key: '/staff/accounts', icon: <TeamOutlined />, label: <Link to="/staff/accounts">工作人员</Link> },
+          { key: '/staff/catalog', icon: <AppstoreOutlined />, label: <Link to="/staff/catalog">证书项目</Link> },
           { key: '/staff/audit', icon: <AuditOutlined />, label: <Link to="/staff/audit">操作记录</Link> },
         ]
       : []),
@@ -118,6 +128,14 @@ function StaffShell() {
               element={
                 <AdminOnly>
                   <StaffAccountsPage />
+                </AdminOnly>
+              }
+            />
+            <Route
+              path="catalog"
+              element={
+                <AdminOnly>
+                  <StaffCatalogPage />
                 </AdminOnly>
               }
             />

@@ -1,0 +1,42 @@
+import { useEffect, useState } from 'react';
+import { PROJECTS, type ProjectInfo } from '../../core/content/projects.js';
+import { apiGet } from '../api.js';
+
+interface CatalogItem {
+  code: string;
+  keys: { keyType: 'main' | 'sub'; priceFen: number | null }[];
+}
+
+/**
+ * The projects as the seeds describe them, with the prices the catalog holds now: administrators set and
+ * change prices (e.g. the 公共资源 price the seeds do not state), and the public pages must show those.
+ * Until the catalog answers, the seeds' prices are shown.
+ */
+export function useLiveProjects(): ProjectInfo[] {
+  const [projects, setProjects] = useState(PROJECTS);
+  useEffect(() => {
+    let live = true;
+    apiGet<{ items: CatalogItem[] }>('/api/catalog')
+      .then(({ items }) => {
+        if (!live) return;
+        setProjects(
+          PROJECTS.map((p) => {
+            const c = items.find((i) => i.code === p.code);
+            if (!c) return p;
+            return {
+              ...p,
+              keys: p.keys.map((k) => {
+                const priceFen = c.keys.find((x) => x.keyType === k.kind)?.priceFen ?? null;
+                return { ...k, priceFen, priceNeedsAdminConfirmation: priceFen === null };
+              }),
+            };
+          }),
+        );
+      })
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, []);
+  return projects;
+}

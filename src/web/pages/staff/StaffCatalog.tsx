@@ -1,0 +1,188 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Alert, App, Button, Card, Form, Input, InputNumber, Space, Spin, Switch, Tag, Typography } from 'antd';
+import { fenToYuanText, yuanTextToFen } from '../../../core/money.js';
+import { apiGet, apiPut } from '../../api.js';
+import { showServerErrors } from '../../components/forms.js';
+import { useStaffErrors } from './staffSession.js';
+
+interface CatalogKey {
+  keyType: 'main' | 'sub';
+  withSeal: boolean;
+  priceFen: number | null;
+  priceConfirmed: boolean;
+  active: boolean;
+}
+interface CatalogProject {
+  code: string;
+  name: string;
+  purpose: string;
+  legalCheckRequired: boolean;
+  productionWorkingDays: number;
+  active: boolean;
+  keys: CatalogKey[];
+}
+
+const KEY_NAME = { main: '主锁（含电子签章）', sub: '副锁（无电子签章）' } as const;
+
+/**
+ * 证书项目管理 (管理员): what each project is for, 法人核验, production time, and prices. Prices are typed in
+ * yuan and sent as integer fen; a price the seeds did not state stays "待确认" — and cannot be ordered —
+ * until an administrator saves one.
+ */
+export function StaffCatalogPage() {
+  const fail = useStaffErrors();
+  const [items, setItems] = useState<CatalogProject[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(async () => {
+    try {
+      setItems((await apiGet<{ items: CatalogProject[] }>('/api/staff/catalog')).items);
+      setError(null);
+    } catch (e) {
+      setError(fail(e));
+    }
+  }, [fail]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  if (error) return <Alert type="error" showIcon message={error} />;
+  if (!items) return <Spin />;
+  return (
+    <Space direction="vertical" size={16} style={{ width: '100%' }}>
+      <Alert
+        type="info"
+        showIcon
+        message="修改会立即作用于新订单；已创建的订单按创建时的项目和锁类型办理。价格以元填写，系统按分保存。每次保存都记入操作记录。"
+      />
+      {items.map((p) => (
+        <ProjectEditor key={p.code} project={p} onSaved={load} />
+      ))}
+    </Space>
+  );
+}
+
+function ProjectEditor({ project, onSaved }: { project: CatalogProject; onSaved: () => void }) {
+  const [form] = Form.useForm();
+  const { message } = App.useApp();
+  const fail = useStaffErrors();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const unconfirmed = project.keys.some((k) => !k.priceConfirmed);
+
+  const save = async (v: Record<string, unknown>) => {
+    const keys = project.keys.map((k) => ({
+      keyType: k.keyType,
+      priceFen: yuanTextToFen(String(v[`price_${k.keyType}`] ?? '')),
+      active: Boolean(v[`active_${k.keyType}`]),
+    }));
+    setBusy(true);
+    setError(null);
+    try {
+      await apiPut(`/api/staff/catalog/${project.code}`, {
+        purpose: v.purpose,
+        legalCheckRequired: v.legalCheckRequired,
+        productionWorkingDays: v.productionWorkingDays,
+        active: v.active,
+        keys,
+      });
+      message.success(`已保存“${project.name}”`);
+      onSaved();
+    } catch (e) {
+      const rest = showServerErrors(form, e);
+      setError(rest ?? null);
+      if (!rest) fail(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Card
+      title={
+        <Space wrap>
+          <span>{project.name}</span>
+          {!project.active && <Tag>已停止在线受理</Tag>}
+          {unconfirmed && <Tag color="orange">价格待确认</Tag>}
+        </Space>
+      }
+      data-testid={`catalog-${project.code}`}
+    >
+      {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} />}
+      <Form
+        form={form}
+        // One form per project on the page: the name prefixes field ids so labels point at their own inputs.
+        name={`catalog_${project.code}`}
+        layout="vertical"
+        onFinish={save}
+        initialValues={{
+          purpose: project.purpose,
+          legalCheckRequired: project.legalCheckRequired,
+          productionWorkingDays: project.productionWorkingDays,
+          active: project.active,
+          ...Object.fromEntries(
+            project.keys.flatMap((k) => [
+              [`price_${k.keyType}`, k.priceFen === null ? '' : fenToYuanText(k.priceFen)],
+              [`active_${k.keyType}`, k.active],
+            ]),
+          ),
+        }}
+      >
+        <Form.Item
+          label="证书用途（申请人选择项目时看到）"
+          name="purpose"
+          rules={[{ required: true, min: 4, message: '证书用途至少4个字' }]}
+        >
+          <Input.TextArea autoSize={{ minRows: 2, maxRows: 5 }} maxLength={500} showCount />
+        </Form.Item>
+        <Space wrap size={24} align="start">
+          <Form.Item label="需要法人核验" name="legalCheckRequired" valuePropName="checked">
+            <Switch checkedChildren="需要" unCheckedChildren="不需要" />
+          </Form.Item>
+          <Form.Item
+            label="制证时间（工作日）"
+            name="productionWorkingDays"
+            rules={[{ required: true, type: 'integer', min: 1, max: 30, message: '制证工作日为1–30的整数' }]}
+          >
+            <InputNumber min={1} max={30} precision={0} />
+          </Form.Item>
+          <Form.Item label="在线受理" name="active" valuePropName="checked">
+            <Switch checkedChildren="受理" unCheckedChildren="停止" />
+          </Form.Item>
+        </Space>
+        {project.keys.map((k) => (
+          <Space key={k.keyType} wrap size={24} align="start">
+            <Form.Item
+              label={
+                <span>
+                  {KEY_NAME[k.keyType]}价格（元）{' '}
+                  {!k.priceConfirmed && (
+                    <Typography.Text type="warning" style={{ fontSize: 12 }}>
+                      种子资料未给出价格，保存后才能在线下单
+                    </Typography.Text>
+                  )}
+                </span>
+              }
+              name={`price_${k.keyType}`}
+              rules={[
+                {
+                  validator: async (_r, v) => {
+                    if (yuanTextToFen(String(v ?? '')) === null) throw new Error('请填写价格，例如 220 或 190.50（最多两位小数）');
+                  },
+                },
+              ]}
+            >
+              <Input inputMode="decimal" placeholder="例如 220" style={{ width: 160 }} addonAfter="元" />
+            </Form.Item>
+            <Form.Item label="提供" name={`active_${k.keyType}`} valuePropName="checked">
+              <Switch />
+            </Form.Item>
+          </Space>
+        ))}
+        <div>
+          <Button type="primary" htmlType="submit" loading={busy}>
+            保存
+          </Button>
+        </div>
+      </Form>
+    </Card>
+  );
+}
