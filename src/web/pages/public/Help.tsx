@@ -28,7 +28,7 @@ import {
   SUBMIT_AND_REVIEW,
 } from '../../../core/content/help.js';
 import { ORDER_STATUSES } from '../../../core/content/order-statuses.js';
-import { PROJECTS, PROJECT_CHOICE_WARNING, formatPriceFen } from '../../../core/content/projects.js';
+import { PROJECT_CHOICE_WARNING, formatPriceFen } from '../../../core/content/projects.js';
 import { useLiveProjects } from '../../components/useLiveProjects.js';
 import { HotlineLink, ScopeTag, SectionTitle } from './parts.js';
 

@@ -2,7 +2,7 @@ import { Link } from 'react-router-dom';
 import { Alert, Button, Space, Tag } from 'antd';
 import { EnvironmentOutlined, PhoneOutlined, QuestionCircleOutlined, ReadOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { ONLINE_FLOW } from '../../../core/content/flow.js';
-import { KEY_RULES, PROJECTS, PROJECT_CHOICE_WARNING, formatPriceFen, type ProjectInfo } from '../../../core/content/projects.js';
+import { KEY_RULES, PROJECT_CHOICE_WARNING, formatPriceFen, type ProjectInfo } from '../../../core/content/projects.js';
 import { useLiveProjects } from '../../components/useLiveProjects.js';
 import { OFFICES } from '../../../core/content/offices.js';
 import { useOrgSession } from '../../session.js';
