@@ -7,15 +7,13 @@ import fastifyMultipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '../../core/errors.js';
 import type { AppContext } from '../app.js';
 import { fileStoreFor } from '../adapters/storage/configured.js';
-import { orderRepository } from '../modules/orders/repository.js';
 import { MULTIPART_LIMITS, readUploadedFile } from '../modules/documents/read-upload.js';
 import { documentSummary, uploadDocument, type DocumentDeps } from '../modules/documents/upload-document.js';
 import { readDocumentForStaff, readOwnDocument, type DocumentContent, type DocumentVariant } from '../modules/documents/view-document.js';
 import type { StaffActor } from '../modules/staff/staff-accounts.js';
-import { metaOf, requireOrg, requireStaff } from './guards.js';
+import { metaOf, requireOwnedOrder, requireStaff } from './guards.js';
 
 const ZOrderId = z.string({ error: '订单编号格式不正确' }).uuid('订单编号格式不正确');
 const ZDocId = z.string({ error: '证件编号格式不正确' }).uuid('证件编号格式不正确');
@@ -43,14 +41,6 @@ export const documentsRoutes =
     // Only this plugin parses multipart; the rest of the API stays JSON-only.
     await app.register(fastifyMultipart, { limits: MULTIPART_LIMITS, throwFileSizeLimit: false });
 
-    /** The organization's own order or 404 — never another organization's, never a hint that it exists. */
-    async function ownedOrder(req: FastifyRequest, id: string) {
-      const org = await requireOrg(db, req);
-      const order = await orderRepository.findOwned(db, id, org.id);
-      if (!order) throw new AppError('NOT_FOUND', '找不到该订单');
-      return { org, order };
-    }
-
     app.post(
       '/api/orders/:id/documents/:slot',
       {
@@ -62,7 +52,7 @@ export const documentsRoutes =
         },
       },
       async (req, reply) => {
-        const { org, order } = await ownedOrder(req, req.params.id);
+        const { org, order } = await requireOwnedOrder(db, req, req.params.id);
         const doc = await uploadDocument(deps, org, order, req.params.slot, () => readUploadedFile(req));
         return reply.status(201).send({ document: documentSummary(doc) });
       },
@@ -73,7 +63,7 @@ export const documentsRoutes =
         `/api/orders/:id/documents/:docId/${variant}`,
         { schema: { tags: ['证件'], summary: `查看本单位上传的证件（${label}）`, params: ZDocParams } },
         async (req, reply) => {
-          const { order } = await ownedOrder(req, req.params.id);
+          const { order } = await requireOwnedOrder(db, req, req.params.id);
           return sendImage(reply, await readOwnDocument(deps, order.id, req.params.docId, variant));
         },
       );

@@ -3,6 +3,7 @@ import { AppError } from '../../core/errors.js';
 import type { StaffRole } from '../../core/schemas.js';
 import type { Db } from '../db/client.js';
 import { organizationRepository, type OrganizationRow } from '../modules/accounts/repository.js';
+import { orderRepository, type OrderRow } from '../modules/orders/repository.js';
 import { staffRepository } from '../modules/staff/repository.js';
 import type { StaffActor } from '../modules/staff/staff-accounts.js';
 import { requireSubject } from '../plugins/session.js';
@@ -18,6 +19,14 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     staffAccess?: StaffAccess;
   }
+}
+
+/** The organization's own order or 404 — never another organization's, never a hint that it exists. */
+export async function requireOwnedOrder(db: Db, req: FastifyRequest, id: string): Promise<{ org: OrganizationRow; order: OrderRow }> {
+  const org = await requireOrg(db, req);
+  const order = await orderRepository.findOwned(db, id, org.id);
+  if (!order) throw new AppError('NOT_FOUND', '找不到该订单');
+  return { org, order };
 }
 
 /** The logged-in organization, loaded fresh so a rename by staff shows at once. */

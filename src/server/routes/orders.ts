@@ -13,7 +13,7 @@ import { applicantOrderView, orderSummary } from '../modules/orders/order-view.j
 import { orderRepository } from '../modules/orders/repository.js';
 import { saveOrderForm } from '../modules/orders/save-order-form.js';
 import { deleteOrder, submitOrder } from '../modules/orders/submit-order.js';
-import { requireOrg } from './guards.js';
+import { requireOrg, requireOwnedOrder } from './guards.js';
 
 const ZId = z.object({ id: z.string().uuid('订单编号格式不正确') });
 const tags = ['订单'];
@@ -27,14 +27,6 @@ export const orderRoutes =
   async (app) => {
     const { deps } = ctx;
     const { db } = deps;
-
-    /** The organization's own order or 404 — never another organization's, never a hint that it exists. */
-    async function ownedOrder(req: FastifyRequest, id: string) {
-      const org = await requireOrg(db, req);
-      const order = await orderRepository.findOwned(db, id, org.id);
-      if (!order) throw new AppError('NOT_FOUND', '找不到该订单');
-      return { org, order };
-    }
 
     app.get('/api/catalog', { schema: { tags: ['公共'], summary: '证书项目、锁类型与价格' } }, async () => {
       const items = await catalogRepository.list(db, { activeOnly: true });
@@ -97,7 +89,7 @@ export const orderRoutes =
     });
 
     app.get('/api/orders/:id', { schema: { tags, summary: '订单详情', params: ZId } }, async (req, reply) => {
-      const { org, order } = await ownedOrder(req, req.params.id);
+      const { org, order } = await requireOwnedOrder(db, req, req.params.id);
       reply.header('cache-control', 'no-store');
       return applicantOrderView({ ...deps, secret: deps.config.secret }, org, order, baseUrlOf(ctx, req));
     });
@@ -113,19 +105,19 @@ export const orderRoutes =
         },
       },
       async (req) => {
-        const { order } = await ownedOrder(req, req.params.id);
+        const { order } = await requireOwnedOrder(db, req, req.params.id);
         return saveOrderForm(deps, order, req.body);
       },
     );
 
     app.post('/api/orders/:id/submit', { schema: { tags, summary: '提交申请 / 重新提交', params: ZId } }, async (req) => {
-      const { org, order } = await ownedOrder(req, req.params.id);
+      const { org, order } = await requireOwnedOrder(db, req, req.params.id);
       const updated = await submitOrder(deps, org, order);
       return applicantOrderView({ ...deps, secret: deps.config.secret }, org, updated, baseUrlOf(ctx, req));
     });
 
     app.post('/api/orders/:id/delete', { schema: { tags, summary: '删除订单（草稿或资料审核失败）', params: ZId } }, async (req) => {
-      const { org, order } = await ownedOrder(req, req.params.id);
+      const { org, order } = await requireOwnedOrder(db, req, req.params.id);
       await deleteOrder(deps, org, order);
       return { ok: true };
     });

@@ -1,12 +1,10 @@
 /** 下载模板: the order's generated PDFs (application form, power of attorney, seal sheet, appointment letter). */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import type { AppContext } from '../app.js';
-import { orderRepository } from '../modules/orders/repository.js';
 import { printTemplate, TEMPLATE_NAMES, type TemplateName } from '../modules/templates/print-template.js';
-import { requireOrg } from './guards.js';
+import { requireOwnedOrder } from './guards.js';
 import { baseUrlOf } from './orders.js';
 
 const ZParams = z.object({ id: z.string().uuid('订单编号格式不正确'), name: z.string().max(64) });
@@ -20,14 +18,6 @@ export const templatesRoutes =
     const { deps } = ctx;
     const { db } = deps;
 
-    /** The organization's own order or 404 — never another organization's, never a hint that it exists. */
-    async function ownedOrder(req: FastifyRequest, id: string) {
-      const org = await requireOrg(db, req);
-      const order = await orderRepository.findOwned(db, id, org.id);
-      if (!order) throw new AppError('NOT_FOUND', '找不到该订单');
-      return { org, order };
-    }
-
     app.get(
       '/api/orders/:id/templates/:name.pdf',
       {
@@ -39,7 +29,7 @@ export const templatesRoutes =
         },
       },
       async (req, reply) => {
-        const { org, order } = await ownedOrder(req, req.params.id);
+        const { org, order } = await requireOwnedOrder(db, req, req.params.id);
         const name = req.params.name;
         if (!(TEMPLATE_NAMES as readonly string[]).includes(name)) throw new AppError('NOT_FOUND', '没有这种模板');
         const t = await printTemplate(
