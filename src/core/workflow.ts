@@ -1,9 +1,11 @@
 /**
  * The order workflow, defined once, as data (ARCHITECTURE.md principle 1). Every status change in the
  * system is one row of TRANSITIONS; the server applies it compare-and-set with an event row, and the web
- * derives its buttons and the applicant's next step from the same table.
+ * derives the staff console's buttons and the applicant's next step from the same table.
  *
- * Status labels are the seeds' own words (seed 001 explains each one).
+ * Status labels are the seeds' own words (seed 001 explains each one). 正在受理 covers four internal steps
+ * (waiting for the paper, paper received, paper failed — re-send requested, paper passed — in production):
+ * applicants see 正在受理 with the step as a sub-label; staff queues work on the steps.
  */
 import { ORDER_STATUSES as ORDER_STATUS_INFO, type OrderStatusCode } from './content/order-statuses.js';
 import type { StaffRole } from './schemas.js';
@@ -13,7 +15,10 @@ export const ORDER_STATUSES = [
   'submitted',
   'review_passed',
   'review_failed',
-  'accepting',
+  'paper_awaiting',
+  'paper_received',
+  'paper_failed',
+  'in_production',
   'produced',
   'shipped',
   'deleted',
@@ -21,37 +26,70 @@ export const ORDER_STATUSES = [
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
+/** The status as the seeds name it to applicants (null before submission and after an end). */
+export const PUBLIC_STATUS: Record<OrderStatus, OrderStatusCode | null> = {
+  draft: null,
+  submitted: 'submitted',
+  review_passed: 'review_passed',
+  review_failed: 'review_failed',
+  paper_awaiting: 'accepting',
+  paper_received: 'accepting',
+  paper_failed: 'accepting',
+  in_production: 'accepting',
+  produced: 'produced',
+  shipped: 'shipped',
+  deleted: null,
+  cancelled: null,
+};
+
 const seedStatus = (code: OrderStatusCode) => ORDER_STATUS_INFO.find((s) => s.code === code)!;
+const seedLabel = (s: OrderStatus) => seedStatus(PUBLIC_STATUS[s]!).label;
+const seedMeaning = (s: OrderStatus) => seedStatus(PUBLIC_STATUS[s]!).meaning;
 
 /** Labels: the six the applicant knows from the seeds, plus the ones before submission and after an end. */
 export const STATUS_LABEL: Record<OrderStatus, string> = {
   draft: '草稿',
-  submitted: seedStatus('submitted').label,
-  review_passed: seedStatus('review_passed').label,
-  review_failed: seedStatus('review_failed').label,
-  accepting: seedStatus('accepting').label,
-  produced: seedStatus('produced').label,
-  shipped: seedStatus('shipped').label,
+  submitted: seedLabel('submitted'),
+  review_passed: seedLabel('review_passed'),
+  review_failed: seedLabel('review_failed'),
+  paper_awaiting: seedLabel('paper_awaiting'),
+  paper_received: seedLabel('paper_received'),
+  paper_failed: seedLabel('paper_failed'),
+  in_production: seedLabel('in_production'),
+  produced: seedLabel('produced'),
+  shipped: seedLabel('shipped'),
   deleted: '已删除',
   cancelled: '已取消',
+};
+
+/** The step inside 正在受理, shown next to the label (and as the staff queue's name). */
+export const STATUS_STEP: Partial<Record<OrderStatus, string>> = {
+  paper_awaiting: '等待邮寄纸质资料',
+  paper_received: '已收到纸质资料，正在审核',
+  paper_failed: '纸质资料需补寄',
+  in_production: '纸质资料合格，正在制证',
 };
 
 /** What each status means to the applicant (seed 001, 三、上传资料说明). */
 export const STATUS_MEANING: Record<OrderStatus, string> = {
   draft: '订单尚未提交：请填写订单信息、完成法人核验并上传资料后提交。',
-  submitted: seedStatus('submitted').meaning,
-  review_passed: seedStatus('review_passed').meaning,
-  review_failed: seedStatus('review_failed').meaning,
-  accepting: seedStatus('accepting').meaning,
-  produced: seedStatus('produced').meaning,
-  shipped: seedStatus('shipped').meaning,
+  submitted: seedMeaning('submitted'),
+  review_passed: seedMeaning('review_passed'),
+  review_failed: seedMeaning('review_failed'),
+  paper_awaiting: '已付款，请邮寄纸质资料并在订单中填写快递单号。',
+  paper_received: '已收到您邮寄的纸质资料，正在审核。',
+  paper_failed: '纸质资料有问题，工作人员会电话通知补寄，请经办人接听南昌来电并按要求补寄。',
+  in_production: '纸质资料合格，正在制作证书和电子签章。',
+  produced: seedMeaning('produced'),
+  shipped: seedMeaning('shipped'),
   deleted: '订单已删除，记录仍保留；如需办理请重新申请。',
   cancelled: '订单已取消。',
 };
 
 export type Actor = { kind: 'applicant' } | { kind: 'staff'; roles: readonly StaffRole[] } | { kind: 'system' };
 
-export type OrderAction = 'submit' | 'resubmit' | 'delete';
+export type OrderAction =
+  'submit' | 'resubmit' | 'delete' | 'approve' | 'reject' | 'pay' | 'receive_paper' | 'pass_paper' | 'fail_paper' | 'produce' | 'ship';
 
 export interface Transition {
   from: OrderStatus;
@@ -64,10 +102,24 @@ export interface Transition {
 }
 
 export const TRANSITIONS: readonly Transition[] = [
+  // The applicant (issue 3): submit, fix and resubmit, or delete.
   { from: 'draft', action: 'submit', by: 'applicant', to: 'submitted', label: '提交' },
   { from: 'draft', action: 'delete', by: 'applicant', to: 'deleted', label: '删除订单' },
   { from: 'review_failed', action: 'resubmit', by: 'applicant', to: 'submitted', label: '重新提交' },
   { from: 'review_failed', action: 'delete', by: 'applicant', to: 'deleted', label: '删除订单' },
+  // 预审: the uploads pass or fail (guards: every document judged; a rejection names what failed).
+  { from: 'submitted', action: 'approve', by: ['预审'], to: 'review_passed', label: '预审通过' },
+  { from: 'submitted', action: 'reject', by: ['预审'], to: 'review_failed', label: '退回修改' },
+  // 付款: the payment module moves the order once, when a verified payment notice arrives.
+  { from: 'review_passed', action: 'pay', by: 'system', to: 'paper_awaiting', label: '确认付款' },
+  // 受理: the paper originals arrive and are checked; missing paper is asked for by phone and re-sent.
+  { from: 'paper_awaiting', action: 'receive_paper', by: ['受理'], to: 'paper_received', label: '已收到纸质资料' },
+  { from: 'paper_failed', action: 'receive_paper', by: ['受理'], to: 'paper_received', label: '已收到补寄资料' },
+  { from: 'paper_received', action: 'pass_paper', by: ['受理'], to: 'in_production', label: '纸质资料合格' },
+  { from: 'paper_received', action: 'fail_paper', by: ['受理'], to: 'paper_failed', label: '纸质资料不合格' },
+  // 制证 and 发放.
+  { from: 'in_production', action: 'produce', by: ['制证'], to: 'produced', label: '制证完成' },
+  { from: 'produced', action: 'ship', by: ['发放'], to: 'shipped', label: '发放（顺丰寄出）' },
 ];
 
 function actorMay(t: Transition, actor: Actor): boolean {
@@ -91,7 +143,24 @@ export function availableActions(from: OrderStatus, actor: Actor): Transition[] 
   return TRANSITIONS.filter((t) => t.from === from && actorMay(t, actor));
 }
 
+/** The statuses in which a role has work to do (the staff queues). */
+export function queueStatuses(role: StaffRole): OrderStatus[] {
+  return [...new Set(TRANSITIONS.filter((t) => Array.isArray(t.by) && (t.by as readonly StaffRole[]).includes(role)).map((t) => t.from))];
+}
+
 /** Orders in these statuses can still be edited by the applicant. */
 export const EDITABLE: readonly OrderStatus[] = ['draft', 'review_failed'];
 /** Orders in these statuses are over: they hold no key and block nothing. */
 export const ENDED: readonly OrderStatus[] = ['deleted', 'cancelled'];
+/** Paid and not yet shipped: the applicant may still correct the certificate recipient. */
+export const RECIPIENT_EDITABLE: readonly OrderStatus[] = [
+  'draft',
+  'submitted',
+  'review_passed',
+  'review_failed',
+  'paper_awaiting',
+  'paper_received',
+  'paper_failed',
+  'in_production',
+  'produced',
+];

@@ -218,6 +218,16 @@ export const orders = pgTable(
     legalCheckStatus: text('legal_check_status').$type<'none' | 'passed' | 'failed'>().notNull().default('none'),
     legalCheckAt: ts('legal_check_at'),
     submittedAt: ts('submitted_at'),
+    /** When the order entered its current status: the staff queues wait oldest-first on this. */
+    statusChangedAt: ts('status_changed_at').notNull().defaultNow(),
+    /** Which pre-review round the order is in (1 after the first submission; +1 per resubmission). */
+    reviewRound: integer('review_round').notNull().default(0),
+    reviewedAt: ts('reviewed_at'),
+    paidAt: ts('paid_at'),
+    paperReceivedAt: ts('paper_received_at'),
+    productionStartedAt: ts('production_started_at'),
+    producedAt: ts('produced_at'),
+    shippedAt: ts('shipped_at'),
     deletedAt: ts('deleted_at'),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
@@ -227,6 +237,7 @@ export const orders = pgTable(
     uniqueIndex('orders_legal_token_uq').on(t.legalCheckTokenHash),
     index('orders_org_idx').on(t.organizationId, t.createdAt),
     index('orders_status_idx').on(t.status, t.updatedAt),
+    index('orders_queue_idx').on(t.status, t.statusChangedAt, t.id),
   ],
 );
 
@@ -330,4 +341,125 @@ export const sandboxFaceid = pgTable(
     completedAt: ts('completed_at'),
   },
   (t) => [index('sandbox_faceid_created_idx').on(t.createdAt)],
+);
+
+/**
+ * 预审 per document: pass or fail with preset reasons and a note, one row per document per review round.
+ * The applicant sees the reasons of failed documents; the reviewer sees what changed since the last round.
+ */
+export const documentReviews = pgTable(
+  'document_reviews',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id),
+    round: integer('round').notNull(),
+    slot: text('slot').notNull(),
+    documentId: uuid('document_id')
+      .notNull()
+      .references(() => orderDocuments.id),
+    verdict: text('verdict').$type<'pass' | 'fail'>().notNull(),
+    reasons: jsonb('reasons')
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    note: text('note'),
+    reviewerId: uuid('reviewer_id').notNull(),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('document_reviews_uq').on(t.orderId, t.round, t.slot)],
+);
+
+/** Courier shipments: the applicant's paper originals (inbound) and the key sent by SF Express (outbound). */
+export const shipments = pgTable(
+  'shipments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id),
+    direction: text('direction').$type<'inbound' | 'outbound'>().notNull(),
+    courier: text('courier').notNull(),
+    trackingNo: text('tracking_no').notNull(),
+    enteredByType: text('entered_by_type').$type<'org' | 'staff'>().notNull(),
+    enteredById: uuid('entered_by_id').notNull(),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [index('shipments_order_idx').on(t.orderId, t.direction, t.at)],
+);
+
+/** 电话通知补寄: each call staff made about an order, with its outcome. */
+export const orderCalls = pgTable(
+  'order_calls',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id),
+    staffId: uuid('staff_id').notNull(),
+    calledAt: ts('called_at').notNull(),
+    outcome: text('outcome').$type<'reached' | 'no_answer' | 'wrong_number' | 'call_back'>().notNull(),
+    note: text('note'),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [index('order_calls_order_idx').on(t.orderId, t.calledAt)],
+);
+
+/** 发票: one task per paid order, due 3 working days after 制证完成; the PDF is kept in the encrypted store. */
+export const invoices = pgTable(
+  'invoices',
+  {
+    orderId: uuid('order_id')
+      .primaryKey()
+      .references(() => orders.id),
+    status: text('status').$type<'waiting' | 'due' | 'issued'>().notNull(),
+    amountFen: integer('amount_fen').notNull(),
+    title: text('title').notNull(),
+    taxNumber: text('tax_number').notNull(),
+    email: text('email').notNull(),
+    dueAt: ts('due_at'),
+    invoiceNo: text('invoice_no'),
+    storageKey: text('storage_key'),
+    issuedAt: ts('issued_at'),
+    issuedBy: uuid('issued_by'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('invoices_status_idx').on(t.status, t.dueAt)],
+);
+
+/**
+ * The working-day calendar's exceptions: public holidays on weekdays ('holiday') and make-up working days
+ * on weekends ('workday', 调休). Every other weekday is a working day. Editable by an administrator.
+ */
+export const calendarDays = pgTable('calendar_days', {
+  day: text('day').primaryKey(),
+  kind: text('kind').$type<'holiday' | 'workday'>().notNull(),
+  name: text('name').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  updatedBy: uuid('updated_by'),
+});
+
+/** SMS texts as an administrator edited them (the code holds the defaults). */
+export const smsTemplates = pgTable('sms_templates', {
+  key: text('key').primaryKey(),
+  text: text('text').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  updatedBy: uuid('updated_by'),
+});
+
+/** What the sandbox mail server "delivered": the development inbox shows it. */
+export const sandboxMail = pgTable(
+  'sandbox_mail',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    messageId: text('message_id').notNull(),
+    to: text('to').notNull(),
+    subject: text('subject').notNull(),
+    text: text('text').notNull(),
+    attachments: jsonb('attachments').$type<{ filename: string; contentType: string; bytes: number }[]>().notNull(),
+    raw: text('raw').notNull(),
+    receivedAt: ts('received_at').notNull().defaultNow(),
+  },
+  (t) => [index('sandbox_mail_to_idx').on(t.to, t.receivedAt)],
 );

@@ -1,10 +1,11 @@
 import { Tag } from 'antd';
 import { ORDER_STATUSES } from '../../core/content/order-statuses.js';
-import type { OrderStatus } from '../../core/workflow.js';
+import { PUBLIC_STATUS, type OrderStatus } from '../../core/workflow.js';
 
 /** Colours of the six statuses the seeds name come from the content module; the rest are neutral. */
 export function statusColor(status: string): string {
-  return ORDER_STATUSES.find((s) => s.code === status)?.color ?? 'default';
+  const pub = PUBLIC_STATUS[status as OrderStatus];
+  return ORDER_STATUSES.find((s) => s.code === pub)?.color ?? 'default';
 }
 
 /** An order's status as the applicant knows it (正在审核, 资料审核通过, …), coloured as in the help manual. */

@@ -1,6 +1,6 @@
 /** The applicant's view of an order: everything the order page shows, nothing staff-only. */
 import { formatOrderNumber } from '../../../core/order-number.js';
-import { availableActions, EDITABLE, STATUS_LABEL, STATUS_MEANING, type OrderStatus } from '../../../core/workflow.js';
+import { availableActions, EDITABLE, STATUS_LABEL, STATUS_MEANING, STATUS_STEP, type OrderStatus } from '../../../core/workflow.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import type { OrganizationRow } from '../accounts/repository.js';
@@ -19,6 +19,8 @@ export function orderSummary(o: OrderRow, projectName: string) {
     orderNoDisplay: formatOrderNumber(o.orderNo),
     status,
     statusLabel: STATUS_LABEL[status],
+    /** The step inside 正在受理, e.g. 等待邮寄纸质资料 (null elsewhere). */
+    statusStep: STATUS_STEP[status] ?? null,
     projectCode: o.projectCode,
     projectName,
     keyType: o.keyType,

@@ -77,7 +77,7 @@ export const orderRepository = {
   async setStatus(db: DbOrTx, id: string, from: OrderStatus, to: OrderStatus, at: Date, extra: Partial<typeof orders.$inferInsert> = {}) {
     const [r] = await db
       .update(orders)
-      .set({ status: to, updatedAt: at, ...extra })
+      .set({ status: to, updatedAt: at, statusChangedAt: at, ...extra })
       .where(and(eq(orders.id, id), eq(orders.status, from)))
       .returning();
     return r;

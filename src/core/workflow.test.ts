@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { STAFF_ROLES, type StaffRole } from './schemas.js';
+import {
+  ORDER_STATUSES,
+  TRANSITIONS,
+  availableActions,
+  findTransition,
+  queueStatuses,
+  type Actor,
+  type OrderAction,
+  type OrderStatus,
+} from './workflow.js';
+
+const applicant: Actor = { kind: 'applicant' };
+const system: Actor = { kind: 'system' };
+const staff = (...roles: StaffRole[]): Actor => ({ kind: 'staff', roles });
+
+/** The whole workflow, written out once more by hand: each row must match the table exactly. */
+const EXPECTED: [OrderStatus, OrderAction, 'applicant' | 'system' | StaffRole, OrderStatus][] = [
+  ['draft', 'submit', 'applicant', 'submitted'],
+  ['draft', 'delete', 'applicant', 'deleted'],
+  ['review_failed', 'resubmit', 'applicant', 'submitted'],
+  ['review_failed', 'delete', 'applicant', 'deleted'],
+  ['submitted', 'approve', '预审', 'review_passed'],
+  ['submitted', 'reject', '预审', 'review_failed'],
+  ['review_passed', 'pay', 'system', 'paper_awaiting'],
+  ['paper_awaiting', 'receive_paper', '受理', 'paper_received'],
+  ['paper_failed', 'receive_paper', '受理', 'paper_received'],
+  ['paper_received', 'pass_paper', '受理', 'in_production'],
+  ['paper_received', 'fail_paper', '受理', 'paper_failed'],
+  ['in_production', 'produce', '制证', 'produced'],
+  ['produced', 'ship', '发放', 'shipped'],
+];
+
+const actorFor = (who: (typeof EXPECTED)[number][2]): Actor => (who === 'applicant' ? applicant : who === 'system' ? system : staff(who));
+const ALL_ACTORS: [string, Actor][] = [
+  ['applicant', applicant],
+  ['system', system],
+  ...STAFF_ROLES.map((r): [string, Actor] => [r, staff(r)]),
+];
+
+describe('the workflow table', () => {
+  it('holds exactly the transitions of the spec', () => {
+    expect(TRANSITIONS.map((t) => [t.from, t.action, typeof t.by === 'string' ? t.by : t.by.join('|'), t.to])).toEqual(EXPECTED);
+  });
+
+  it.each(EXPECTED)('%s --%s--> by %s → %s', (from, action, who, to) => {
+    const r = findTransition(from, action, actorFor(who));
+    expect(r).toEqual({ ok: true, transition: expect.objectContaining({ to }) });
+  });
+
+  it.each(EXPECTED)('%s --%s--> is refused to everyone but %s', (from, action, who) => {
+    for (const [name, actor] of ALL_ACTORS) {
+      if (name === who) continue;
+      expect(findTransition(from, action, actor)).toEqual({ ok: false, reason: 'not_allowed' });
+    }
+    // 管理员 is not a wildcard, and holding several other roles does not help.
+    if (who !== 'applicant' && who !== 'system') {
+      const others = STAFF_ROLES.filter((r) => r !== who);
+      expect(findTransition(from, action, staff(...others))).toEqual({ ok: false, reason: 'not_allowed' });
+    }
+  });
+
+  it('refuses every action from every status it does not start from', () => {
+    const actions = [...new Set(EXPECTED.map((e) => e[1]))];
+    for (const status of ORDER_STATUSES)
+      for (const action of actions) {
+        if (EXPECTED.some(([f, a]) => f === status && a === action)) continue;
+        for (const [, actor] of ALL_ACTORS)
+          expect(findTransition(status, action, actor)).toEqual({ ok: false, reason: 'no_such_transition' });
+      }
+  });
+
+  it('ends: deleted, cancelled and shipped orders offer nobody anything', () => {
+    for (const s of ['deleted', 'cancelled', 'shipped'] as const)
+      for (const [, a] of ALL_ACTORS) expect(availableActions(s, a)).toEqual([]);
+  });
+
+  it('derives the buttons and the queues from the table', () => {
+    expect(availableActions('submitted', staff('预审')).map((t) => t.label)).toEqual(['预审通过', '退回修改']);
+    expect(availableActions('submitted', applicant)).toEqual([]);
+    expect(availableActions('paper_received', staff('受理', '制证')).map((t) => t.action)).toEqual(['pass_paper', 'fail_paper']);
+    expect(queueStatuses('预审')).toEqual(['submitted']);
+    expect(queueStatuses('受理')).toEqual(['paper_awaiting', 'paper_failed', 'paper_received']);
+    expect(queueStatuses('制证')).toEqual(['in_production']);
+    expect(queueStatuses('发放')).toEqual(['produced']);
+    expect(queueStatuses('管理员')).toEqual([]);
+  });
+
+  it('every status is reachable from draft', () => {
+    const seen = new Set<OrderStatus>(['draft']);
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const t of TRANSITIONS) if (seen.has(t.from) && !seen.has(t.to)) (seen.add(t.to), (changed = true));
+    }
+    // cancelled arrives with the payments issue (refund on cancellation).
+    expect([...ORDER_STATUSES].filter((s) => !seen.has(s))).toEqual(['cancelled']);
+  });
+});
