@@ -91,7 +91,12 @@ describe('the workflow table', () => {
     const seen = new Set<OrderStatus>(['draft']);
     for (let changed = true; changed;) {
       changed = false;
-      for (const t of TRANSITIONS) if (seen.has(t.from) && !seen.has(t.to)) (seen.add(t.to), (changed = true));
+      for (const t of TRANSITIONS) {
+        if (seen.has(t.from) && !seen.has(t.to)) {
+          seen.add(t.to);
+          changed = true;
+        }
+      }
     }
     // cancelled arrives with the payments issue (refund on cancellation).
     expect([...ORDER_STATUSES].filter((s) => !seen.has(s))).toEqual(['cancelled']);
