@@ -31,6 +31,11 @@ import { templatesRoutes } from './routes/templates.js';
 import { documentsRoutes } from './routes/documents.js';
 import { legalCheckRoutes } from './routes/legal-check.js';
 import { staffCatalogRoutes } from './routes/staff-catalog.js';
+import { staffOrdersRoutes } from './routes/staff-orders.js';
+import { reviewRoutes } from './routes/review.js';
+import { fulfilmentRoutes } from './routes/fulfilment.js';
+import { invoicesRoutes } from './routes/invoices.js';
+import { staffSettingsRoutes } from './routes/staff-settings.js';
 
 export interface AppOptions {
   config: Config;
@@ -120,6 +125,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(documentsRoutes(ctx));
   await app.register(legalCheckRoutes(ctx));
   await app.register(staffCatalogRoutes(ctx));
+  await app.register(staffOrdersRoutes(ctx));
+  await app.register(reviewRoutes(ctx));
+  await app.register(fulfilmentRoutes(ctx));
+  await app.register(invoicesRoutes(ctx));
+  await app.register(staffSettingsRoutes(ctx));
   if (config.env !== 'production') await app.register(devRoutes(ctx));
 
   await registerWeb(app, opts.webDist ?? WEB_DIST);

@@ -18,6 +18,10 @@ import { StaffOrganizationsPage } from './StaffOrganizations.js';
 import { StaffAccountsPage } from './StaffAccounts.js';
 import { StaffAuditPage } from './StaffAudit.js';
 import { StaffCatalogPage } from './StaffCatalog.js';
+import { StaffQueuePage } from './orders/StaffQueue.js';
+import { StaffOrderPage } from './orders/StaffOrder.js';
+import { StaffInvoicesPage } from './orders/StaffInvoices.js';
+import { StaffSettingsPage } from './StaffSettings.js';
 
 export function StaffApp() {
   return (
@@ -123,6 +127,17 @@ function StaffShell() {
           <Routes>
             <Route index element={<StaffDashboardPage />} />
             <Route path="organizations/*" element={<StaffOrganizationsPage />} />
+            <Route path="queue/:status?" element={<StaffQueuePage />} />
+            <Route path="orders/:id" element={<StaffOrderPage />} />
+            <Route path="invoices" element={<StaffInvoicesPage />} />
+            <Route
+              path="settings"
+              element={
+                <AdminOnly>
+                  <StaffSettingsPage />
+                </AdminOnly>
+              }
+            />
             <Route
               path="accounts"
               element={

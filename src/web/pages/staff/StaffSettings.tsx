@@ -1,0 +1,4 @@
+// Being written now (issue 4).
+export function StaffSettingsPage() {
+  return <div>StaffSettings</div>;
+}

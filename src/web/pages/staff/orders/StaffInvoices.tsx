@@ -1,0 +1,4 @@
+// Being written now (issue 4).
+export function StaffInvoicesPage() {
+  return <div>StaffInvoices</div>;
+}
