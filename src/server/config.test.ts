@@ -16,6 +16,17 @@ describe('configuration', () => {
     ['a fixed captcha', { NODE_ENV: 'production', CERTDESK_SECRET: SECRET, CERTDESK_CAPTCHA_FIXED: 'abcd' }, /CAPTCHA_FIXED/],
     ['demo data', { NODE_ENV: 'production', CERTDESK_SECRET: SECRET, CERTDESK_DEMO_DATA: '1' }, /DEMO_DATA/],
     ['Aliyun SMS without credentials', { CERTDESK_SMS: 'aliyun' }, /ALIYUN_SMS_ACCESS_KEY_ID/],
+    [
+      'Aliyun SMS without a template code',
+      {
+        CERTDESK_SMS: 'aliyun',
+        ALIYUN_SMS_ACCESS_KEY_ID: 'i',
+        ALIYUN_SMS_ACCESS_KEY_SECRET: 's',
+        ALIYUN_SMS_SIGN_NAME: 'n',
+        ALIYUN_SMS_TEMPLATE_RESET: 'r',
+      },
+      /ALIYUN_SMS_TEMPLATE_REVIEW_PASSED/,
+    ],
     ['a bad port', { PORT: 'eighty' }, /PORT/],
     ['a bad captcha setting', { CERTDESK_CAPTCHA_FIXED: 'a b' }, /CERTDESK_CAPTCHA_FIXED/],
   ])('refuses %s', (_n, env, msg) => {
@@ -36,8 +47,22 @@ describe('configuration', () => {
       ALIYUN_SMS_ACCESS_KEY_SECRET: 'secret',
       ALIYUN_SMS_SIGN_NAME: '江西CA',
       ALIYUN_SMS_TEMPLATE_RESET: 'SMS_123',
+      ALIYUN_SMS_TEMPLATE_REVIEW_PASSED: 'SMS_124',
+      ALIYUN_SMS_TEMPLATE_REVIEW_FAILED: 'SMS_125',
+      ALIYUN_SMS_TEMPLATE_PAPER_FAILED: 'SMS_126',
+      ALIYUN_SMS_TEMPLATE_SHIPPED: 'SMS_127',
     });
-    expect(c.sms).toMatchObject({ kind: 'aliyun', signName: '江西CA', templates: { password_reset: 'SMS_123' } });
+    expect(c.sms).toMatchObject({
+      kind: 'aliyun',
+      signName: '江西CA',
+      templates: {
+        password_reset: 'SMS_123',
+        review_passed: 'SMS_124',
+        review_failed: 'SMS_125',
+        paper_failed: 'SMS_126',
+        shipped: 'SMS_127',
+      },
+    });
   });
 
   it('will not serve production without an explicit SMS choice', () => {

@@ -2,6 +2,7 @@
  * Configuration from environment variables — the one table in README.md documents each of them.
  * Production mode (NODE_ENV=production) refuses settings that are only safe for development and tests.
  */
+import { ALIYUN_TEMPLATE_ENV } from './adapters/sms/port.js';
 import { hkdfSync } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
@@ -118,7 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'ALIYUN_SMS_ACCESS_KEY_ID',
       'ALIYUN_SMS_ACCESS_KEY_SECRET',
       'ALIYUN_SMS_SIGN_NAME',
-      'ALIYUN_SMS_TEMPLATE_RESET',
+      ...Object.values(ALIYUN_TEMPLATE_ENV),
     ].filter((k) => !env[k]);
     if (missing.length) throw new ConfigError(`CERTDESK_SMS=aliyun needs ${missing.join(', ')}`);
     sms = {
@@ -127,7 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       accessKeySecret: e.ALIYUN_SMS_ACCESS_KEY_SECRET!,
       signName: e.ALIYUN_SMS_SIGN_NAME!,
       endpoint: e.ALIYUN_SMS_ENDPOINT,
-      templates: { password_reset: e.ALIYUN_SMS_TEMPLATE_RESET! },
+      templates: Object.fromEntries(Object.entries(ALIYUN_TEMPLATE_ENV).map(([t, k]) => [t, env[k]!])),
     };
   }
   let face: Config['face'] =

@@ -16,7 +16,8 @@ export interface AliyunSmsOptions {
   accessKeySecret: string;
   signName: string;
   /** Our template name → the TemplateCode approved at Aliyun. */
-  templates: Record<SmsTemplate, string>;
+  /** Our template name → its TemplateCode at Aliyun; a template without one cannot be sent (never retried). */
+  templates: Partial<Record<SmsTemplate, string>>;
   transport: SmsTransport;
   now?: () => Date;
 }
@@ -47,6 +48,11 @@ export function signPop(method: string, params: Record<string, string>, secret: 
 
 export function aliyunSms(opts: AliyunSmsOptions): SmsSender {
   const now = opts.now ?? (() => new Date());
+  const templateCode = (t: SmsTemplate): string => {
+    const code = opts.templates[t];
+    if (!code) throw new SmsError(`no Aliyun TemplateCode configured for ${t}`, false);
+    return code;
+  };
   return {
     name: 'aliyun',
     async send(msg: SmsMessage) {
@@ -60,7 +66,7 @@ export function aliyunSms(opts: AliyunSmsOptions): SmsSender {
         SignatureMethod: 'HMAC-SHA1',
         SignatureNonce: randomUUID(),
         SignatureVersion: '1.0',
-        TemplateCode: opts.templates[msg.template],
+        TemplateCode: templateCode(msg.template),
         TemplateParam: JSON.stringify(msg.params),
         Timestamp: now()
           .toISOString()

@@ -2,7 +2,7 @@
  * The SMS port. Use cases never talk to a gateway; they enqueue an outbox row, and the outbox worker hands
  * it to an SmsSender after commit.
  */
-export type SmsTemplate = 'password_reset';
+export type SmsTemplate = 'password_reset' | 'review_passed' | 'review_failed' | 'paper_failed' | 'shipped';
 
 /** The texts as approved with the provider (Aliyun templates use ${name} placeholders). */
 export const SMS_TEMPLATES: Record<SmsTemplate, { text: string; sensitive: string[] }> = {
@@ -10,6 +10,31 @@ export const SMS_TEMPLATES: Record<SmsTemplate, { text: string; sensitive: strin
     text: '您正在重置江西CA数字证书在线受理系统的登录密码，验证码${code}，10分钟内有效。如非本单位操作，请忽略本短信。',
     sensitive: ['code'],
   },
+  review_passed: {
+    text: '${unit}：您的数字证书订单${orderNo}资料审核通过，请登录江西CA数字证书在线受理系统付款，付款后邮寄纸质资料。',
+    sensitive: [],
+  },
+  review_failed: {
+    text: '${unit}：您的数字证书订单${orderNo}资料审核未通过，请登录江西CA数字证书在线受理系统“我的订单”查看原因，修改后重新提交。',
+    sensitive: [],
+  },
+  paper_failed: {
+    text: '您的数字证书订单${orderNo}纸质资料需补寄：${missing}。请按要求补寄，如有疑问请致电400-800-1040。',
+    sensitive: [],
+  },
+  shipped: {
+    text: '您的数字证书订单${orderNo}已用顺丰到付寄出，运单号${trackingNo}，请注意查收。',
+    sensitive: [],
+  },
+};
+
+/** Environment variable holding each template's Aliyun TemplateCode (the text must match the approved one). */
+export const ALIYUN_TEMPLATE_ENV: Record<SmsTemplate, string> = {
+  password_reset: 'ALIYUN_SMS_TEMPLATE_RESET',
+  review_passed: 'ALIYUN_SMS_TEMPLATE_REVIEW_PASSED',
+  review_failed: 'ALIYUN_SMS_TEMPLATE_REVIEW_FAILED',
+  paper_failed: 'ALIYUN_SMS_TEMPLATE_PAPER_FAILED',
+  shipped: 'ALIYUN_SMS_TEMPLATE_SHIPPED',
 };
 
 export interface SmsMessage {
