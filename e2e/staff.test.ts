@@ -61,7 +61,7 @@ describe('staff console', () => {
     const { page } = admin;
     await staffLogin(page, 'admin', DEMO_STAFF_PASSWORD);
     await poll(() => page.getByTestId('staff-name').textContent()).toBe('演示管理员');
-    await poll(() => menuItems(page)).toEqual(['工作台', '单位查询', '工作人员', '操作记录']);
+    await poll(() => menuItems(page)).toEqual(['工作台', '单位查询', '工作人员', '证书项目', '操作记录']);
 
     // 工作人员 → 新建账号: a taken username is refused next to the field, the rest stays as typed.
     await page.getByRole('menuitem', { name: '工作人员' }).click();
