@@ -2,15 +2,20 @@ import { useState, type ReactNode } from 'react';
 import { Link, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { Button, Drawer, Grid, Layout, Menu, Result, Space, Spin, Tag } from 'antd';
 import {
+  AccountBookOutlined,
   AppstoreOutlined,
   AuditOutlined,
   DashboardOutlined,
+  FileSearchOutlined,
   LogoutOutlined,
   MenuOutlined,
+  OrderedListOutlined,
   SearchOutlined,
+  SettingOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
 import { apiPost } from '../../api.js';
+import type { StaffRole } from '../../../core/schemas.js';
 import { StaffSessionProvider, hasRole, useStaffSession } from './staffSession.js';
 import { StaffLoginPage } from './StaffLogin.js';
 import { StaffDashboardPage } from './StaffDashboard.js';
@@ -18,7 +23,7 @@ import { StaffOrganizationsPage } from './StaffOrganizations.js';
 import { StaffAccountsPage } from './StaffAccounts.js';
 import { StaffAuditPage } from './StaffAudit.js';
 import { StaffCatalogPage } from './StaffCatalog.js';
-import { StaffQueuePage } from './orders/StaffQueue.js';
+import { StaffOrderSearchPage, StaffQueuePage } from './orders/StaffQueue.js';
 import { StaffOrderPage } from './orders/StaffOrder.js';
 import { StaffInvoicesPage } from './orders/StaffInvoices.js';
 import { StaffSettingsPage } from './StaffSettings.js';
@@ -34,15 +39,15 @@ export function StaffApp() {
   );
 }
 
-/** Pages only an administrator may open; the server refuses their API calls to anyone else anyway. */
-function AdminOnly({ children }: { children: ReactNode }) {
+/** Pages only some roles may open; the server refuses their API calls to anyone else anyway. */
+function RoleOnly({ role, children }: { role: StaffRole; children: ReactNode }) {
   const { staff } = useStaffSession();
-  if (hasRole(staff, '管理员')) return <>{children}</>;
+  if (hasRole(staff, role)) return <>{children}</>;
   return (
     <Result
       status="403"
-      title="需要管理员角色"
-      subTitle="此页面只对管理员开放；如需开通请联系本单位的管理员。"
+      title={role === '管理员' ? '需要管理员角色' : `需要${role}角色`}
+      subTitle={`此页面只对${role === '管理员' ? '管理员' : `${role}人员`}开放；如需开通请联系本单位的管理员。`}
       extra={
         <Link to="/staff">
           <Button type="primary">返回工作台</Button>
@@ -51,6 +56,7 @@ function AdminOnly({ children }: { children: ReactNode }) {
     />
   );
 }
+const AdminOnly = ({ children }: { children: ReactNode }) => <RoleOnly role="管理员">{children}</RoleOnly>;
 
 /**
  * The staff console shell: menu entries follow the person's roles (the server checks them again). On a
@@ -64,13 +70,23 @@ function StaffShell() {
   const [drawer, setDrawer] = useState(false);
   if (!loaded) return <Spin style={{ margin: 48 }} />;
   if (!staff) return <Navigate to="/staff/login" replace />;
+  // 待办队列 for the roles that work on orders (the queues themselves come from the workflow table); every
+  // member of staff may look an order up.
   const items = [
     { key: '/staff', icon: <DashboardOutlined />, label: <Link to="/staff">工作台</Link> },
+    ...(hasRole(staff, '预审', '受理', '制证', '发放')
+      ? [{ key: '/staff/queue', icon: <OrderedListOutlined />, label: <Link to="/staff/queue">待办队列</Link> }]
+      : []),
+    { key: '/staff/orders', icon: <FileSearchOutlined />, label: <Link to="/staff/orders">订单查询</Link> },
+    ...(hasRole(staff, '财务')
+      ? [{ key: '/staff/invoices', icon: <AccountBookOutlined />, label: <Link to="/staff/invoices">发票</Link> }]
+      : []),
     { key: '/staff/organizations', icon: <SearchOutlined />, label: <Link to="/staff/organizations">单位查询</Link> },
     ...(hasRole(staff, '管理员')
       ? [
           { key: '/staff/accounts', icon: <TeamOutlined />, label: <Link to="/staff/accounts">工作人员</Link> },
           { key: '/staff/catalog', icon: <AppstoreOutlined />, label: <Link to="/staff/catalog">证书项目</Link> },
+          { key: '/staff/settings', icon: <SettingOutlined />, label: <Link to="/staff/settings">系统设置</Link> },
           { key: '/staff/audit', icon: <AuditOutlined />, label: <Link to="/staff/audit">操作记录</Link> },
         ]
       : []),
@@ -128,8 +144,16 @@ function StaffShell() {
             <Route index element={<StaffDashboardPage />} />
             <Route path="organizations/*" element={<StaffOrganizationsPage />} />
             <Route path="queue/:status?" element={<StaffQueuePage />} />
+            <Route path="orders" element={<StaffOrderSearchPage />} />
             <Route path="orders/:id" element={<StaffOrderPage />} />
-            <Route path="invoices" element={<StaffInvoicesPage />} />
+            <Route
+              path="invoices"
+              element={
+                <RoleOnly role="财务">
+                  <StaffInvoicesPage />
+                </RoleOnly>
+              }
+            />
             <Route
               path="settings"
               element={
