@@ -10,6 +10,9 @@ import { systemClock } from '../clock.js';
 import { auditEvents, organizations, sessions, staff } from '../db/schema.js';
 import { organizationRepository } from '../modules/accounts/repository.js';
 import { catalogRepository } from '../modules/catalog/repository.js';
+import { orderRepository } from '../modules/orders/repository.js';
+import { SMS_TEMPLATES } from '../adapters/sms/port.js';
+import { submittedOrder, type SubmittedOrder } from '../testing/applicant-flow.js';
 import { multipart, png } from '../modules/documents/test-images.js';
 import { auditRepository } from '../modules/audit/repository.js';
 import { staffRepository, type StaffRow } from '../modules/staff/repository.js';
@@ -336,6 +339,44 @@ const ROUTES: RouteCase[] = [
       };
     },
   },
+  {
+    method: 'GET',
+    path: '/api/staff/orders/:id/review',
+    access: 'any',
+    ok: 200,
+    make: async () => ({ url: `/api/staff/orders/${(await sharedSubmittedOrder()).orderId}/review` }),
+  },
+  {
+    method: 'POST',
+    path: '/api/staff/orders/:id/review',
+    access: ['预审'],
+    ok: 200,
+    make: async () => {
+      // A fresh order in 正在审核 per caller, through the applicant's own flow (testing/applicant-flow.ts).
+      const o = await submittedOrder(t);
+      return {
+        url: `/api/staff/orders/${o.orderId}/review`,
+        body: { decision: 'approve', documents: o.slots.map((slot) => ({ slot, verdict: 'pass', reasons: [] })) },
+        effect: async () => (await orderRepository.findById(t.db, o.orderId))!.status === 'review_passed',
+      };
+    },
+  },
+  { method: 'GET', path: '/api/staff/sms-templates', access: ['管理员'], ok: 200, make: async () => ({ url: '/api/staff/sms-templates' }) },
+  {
+    method: 'PUT',
+    path: '/api/staff/sms-templates/:key',
+    access: ['管理员'],
+    ok: 200,
+    make: async () => {
+      // The default text: on the PostgreSQL database all test files share, other files' SMS keep their wording.
+      const before = (await auditFor('shipped', 'sms.template_update')).length;
+      return {
+        url: '/api/staff/sms-templates/shipped',
+        body: { text: SMS_TEMPLATES.shipped.text },
+        effect: async () => (await auditFor('shipped', 'sms.template_update')).length > before,
+      };
+    },
+  },
   ...(['file', 'thumbnail'] as const).map((variant): RouteCase => ({
     method: 'GET',
     path: `/api/staff/orders/:id/documents/:docId/${variant}`,
@@ -352,6 +393,10 @@ const ROUTES: RouteCase[] = [
     },
   })),
 ];
+
+let sharedSubmitted: Promise<SubmittedOrder> | undefined;
+/** One order in 正在审核 for the routes that only read it. */
+const sharedSubmittedOrder = () => (sharedSubmitted ??= submittedOrder(t));
 
 let sharedDocument: Promise<{ orderId: string; docId: string }> | undefined;
 /** One uploaded scan (an applicant's order with an 经办人身份证 image) for the document-viewing routes. */
@@ -431,7 +476,8 @@ describe('角色权限 (every staff route checks the caller)', () => {
       if (expected === 401) expect(res.json().error.code).toBe('NOT_AUTHENTICATED');
       if (expected === 403) {
         expect(res.json().error.code).toBe('FORBIDDEN');
-        expect(res.json().error.message).toMatch(/管理员/);
+        // The refusal names the roles that may do it.
+        for (const r of route.access === 'any' ? [] : route.access) expect(res.json().error.message).toContain(r);
       }
       if (effect) expect(await effect()).toBe(allowed);
     });

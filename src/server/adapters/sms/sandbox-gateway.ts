@@ -5,12 +5,23 @@
  * over HTTP at /sandbox/dysmsapi, so the real HTTP transport can be pointed at it.
  */
 import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
-import { sandboxSms } from '../../db/schema.js';
+import { sandboxSms, smsTemplates } from '../../db/schema.js';
 import { safeEqual } from '../../crypto.js';
 import { aliyunSms, signPop, type SmsTransport } from './aliyun.js';
 import { renderSms, SMS_TEMPLATES, type SmsSender, type SmsTemplate } from './port.js';
+
+/**
+ * The text the sandbox "approved" for a template: the administrator's edit (sms_templates) when there is
+ * one, else the default — as Aliyun renders the template approved under the TemplateCode it is sent.
+ */
+async function renderApproved(db: Db, template: SmsTemplate, params: Record<string, string>): Promise<string> {
+  const [edited] = await db.select({ text: smsTemplates.text }).from(smsTemplates).where(eq(smsTemplates.key, template));
+  if (!edited) return renderSms(template, params);
+  return edited.text.replace(/\$\{(\w+)\}/g, (_, k: string) => params[k] ?? '');
+}
 
 export const SANDBOX_SMS_KEY = { accessKeyId: 'SANDBOXKEYID', accessKeySecret: 'sandbox-secret', signName: '江西CA（沙箱）' };
 const SANDBOX_TEMPLATES = Object.fromEntries(Object.keys(SMS_TEMPLATES).map((k) => [k, `SMS_SANDBOX_${k.toUpperCase()}`])) as Record<
@@ -47,7 +58,7 @@ export function sandboxSmsGateway(deps: { db: Db; clock: Clock }) {
       signName: params.SignName ?? '',
       templateCode: params.TemplateCode!,
       templateParam,
-      text: `【${params.SignName}】${renderSms(template, templateParam)}`,
+      text: `【${params.SignName}】${await renderApproved(deps.db, template, templateParam)}`,
       receivedAt: deps.clock.now(),
     });
     return { status: 200, body: { Code: 'OK', Message: 'OK', BizId: bizId, RequestId: requestId } };

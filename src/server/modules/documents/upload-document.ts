@@ -12,9 +12,10 @@ import { uploadSlots, type UploadSlot } from '../../../core/requirements.js';
 import { EDITABLE, STATUS_LABEL, type OrderStatus } from '../../../core/workflow.js';
 import type { FileStore } from '../../adapters/storage/port.js';
 import type { Clock } from '../../clock.js';
-import type { Db } from '../../db/client.js';
+import type { Db, DbOrTx } from '../../db/client.js';
 import type { OrganizationRow } from '../accounts/repository.js';
 import { orderRepository, type OrderDocumentRow, type OrderRow } from '../orders/repository.js';
+import { loadReplaceableSlots, slotLabel, slotsOf } from '../review/reviews.js';
 import { processUpload } from './process-image.js';
 import { documentRepository } from './repository.js';
 
@@ -41,6 +42,21 @@ export function slotOf(order: OrderRow, code: string): UploadSlot {
   return slot;
 }
 
+/**
+ * After 资料审核失败 the applicant replaces only what the reviewer failed (plus a slot still empty, or the
+ * application form when the data it prints changed); the documents that passed stay as they were judged.
+ */
+async function requireReplaceable(db: DbOrTx, org: OrganizationRow, order: OrderRow, slot: UploadSlot): Promise<void> {
+  const allowed = await loadReplaceableSlots(db, org, order);
+  if (!allowed || allowed.has(slot.code)) return;
+  const slots = slotsOf(order);
+  const names = slots.filter((s) => allowed.has(s.code)).map((s) => s.label);
+  throw new AppError(
+    'CONFLICT',
+    `${slotLabel(slots, slot.code)}已审核通过，无需重新上传；资料审核失败后只能重新上传未通过的证件${names.length ? `：${names.join('、')}` : ''}`,
+  );
+}
+
 /** The answer to an upload, and what the order page lists per slot. */
 export const documentSummary = (d: OrderDocumentRow) => ({
   id: d.id,
@@ -61,6 +77,8 @@ export async function uploadDocument(
 ): Promise<OrderDocumentRow> {
   if (!EDITABLE.includes(order.status as OrderStatus)) throw notEditable(order.status);
   const slot = slotOf(order, slotCode);
+  // Checked before the body is read, and again under the order's lock below.
+  await requireReplaceable(deps.db, org, order, slot);
   const file = await readFile();
   const img = await processUpload(file.bytes, file.name);
 
@@ -76,6 +94,7 @@ export async function uploadDocument(
         const latest = await orderRepository.findById(tx, order.id);
         throw notEditable(latest?.status ?? order.status);
       }
+      await requireReplaceable(tx, org, current, slot);
       await documentRepository.retireCurrent(tx, order.id, slot.code, now);
       const doc = await documentRepository.insert(tx, {
         orderId: order.id,

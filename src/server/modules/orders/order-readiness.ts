@@ -45,12 +45,17 @@ export interface Readiness {
   missing: string[];
 }
 
+/**
+ * `failed`: after a rejection (资料审核失败), the documents the reviewer failed, with the file that was judged;
+ * each must be replaced by a new upload before the order can be resubmitted.
+ */
 export function orderReadiness(
   order: OrderRow,
   project: CatalogProject,
   org: OrganizationRow,
   docs: OrderDocumentRow[],
   today: () => Date,
+  failed: readonly { slot: string; documentId: string }[] = [],
 ): Readiness {
   const form = order.form as OrderDraft;
   const slots = uploadSlots({
@@ -73,6 +78,8 @@ export function orderReadiness(
         : '请下载申请表，打印盖章后扫描上传',
     );
   for (const s of slots) if (!s.uploaded) missing.push(`请上传${s.label}`);
+  for (const s of slots)
+    if (s.uploaded && failed.some((f) => f.slot === s.code && f.documentId === s.uploaded!.id)) missing.push(`请重新上传：${s.label}`);
   if (project.legalCheckRequired && order.legalCheckStatus !== 'passed') missing.push('法人核验尚未显示“认证成功”');
   return { slots, problems, applicationFormStale: stale, legalCheckRequired: project.legalCheckRequired, missing };
 }

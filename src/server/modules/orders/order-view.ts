@@ -1,10 +1,12 @@
 /** The applicant's view of an order: everything the order page shows, nothing staff-only. */
 import { formatOrderNumber } from '../../../core/order-number.js';
+import { adviceFor } from '../../../core/review-reasons.js';
 import { availableActions, EDITABLE, STATUS_LABEL, STATUS_MEANING, STATUS_STEP, type OrderStatus } from '../../../core/workflow.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import type { OrganizationRow } from '../accounts/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
+import { documentsToReplace, latestReview, pendingRejection, replaceableSlots, type RecordedReview } from '../review/reviews.js';
 import { legalToken } from './legal-token.js';
 import { orderReadiness } from './order-readiness.js';
 import { orderRepository, type OrderRow } from './repository.js';
@@ -31,6 +33,31 @@ export function orderSummary(o: OrderRow, projectName: string) {
   };
 }
 
+/**
+ * The latest 预审 round as the applicant sees it: decision, order-level reason and each document's verdict
+ * with the reasons and note (and what to do about each preset reason) — not who reviewed, nor which file.
+ */
+export function applicantReview(r: RecordedReview | null) {
+  if (!r) return null;
+  return {
+    round: r.round,
+    decision: r.decision,
+    at: r.at,
+    orderReason: r.orderReason,
+    documents: Object.fromEntries(
+      Object.entries(r.documents).map(([slot, v]) => [
+        slot,
+        {
+          verdict: v.verdict,
+          reasons: v.reasons,
+          note: v.note,
+          advice: v.reasons.map(adviceFor).filter((a): a is string => !!a),
+        },
+      ]),
+    ),
+  };
+}
+
 export async function applicantOrderView(
   deps: { db: Db; clock: Clock; secret: string },
   org: OrganizationRow,
@@ -41,7 +68,11 @@ export async function applicantOrderView(
   const docs = await orderRepository.currentDocuments(deps.db, order.id);
   const events = await orderRepository.events(deps.db, order.id, true);
   const lastCheck = await orderRepository.latestFinishedLegalCheck(deps.db, order.id);
-  const r = orderReadiness(order, project, org, docs, () => deps.clock.now());
+  const review = await latestReview(deps.db, order.id);
+  // The rejection being answered: only the current round's, while the order is 资料审核失败.
+  const rejection = await pendingRejection(deps.db, order, review);
+  const r = orderReadiness(order, project, org, docs, () => deps.clock.now(), documentsToReplace(org, order, rejection));
+  const replaceable = replaceableSlots(org, order, docs, rejection);
   const status = order.status as OrderStatus;
   const key = project.keys.find((k) => k.keyType === order.keyType);
   const live = status !== 'deleted' && status !== 'cancelled';
@@ -66,6 +97,8 @@ export async function applicantOrderView(
       code: s.code,
       label: s.label,
       template: s.template ?? null,
+      /** May a file be uploaded into this slot now (editable order; after a rejection, only what failed). */
+      canUpload: EDITABLE.includes(status) && (!replaceable || replaceable.has(s.code)),
       uploaded: s.uploaded
         ? {
             id: s.uploaded.id,
@@ -79,6 +112,7 @@ export async function applicantOrderView(
     })),
     problems: r.problems,
     missing: r.missing,
+    review: applicantReview(review),
     applicationFormStale: r.applicationFormStale,
     legalCheck: {
       required: r.legalCheckRequired,

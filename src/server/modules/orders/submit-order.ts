@@ -4,6 +4,7 @@ import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import type { OrganizationRow } from '../accounts/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
+import { documentsToReplace, pendingRejection } from '../review/reviews.js';
 import { orderReadiness } from './order-readiness.js';
 import { orderRepository, type OrderRow } from './repository.js';
 import { applyTransition } from './transition.js';
@@ -17,12 +18,23 @@ export async function submitOrder(deps: { db: Db; clock: Clock }, org: Organizat
     // replaces, and an upload racing with the submit waits for it (uploads lock the same row).
     const current = (await orderRepository.lockById(tx, order.id))!;
     const docs = await orderRepository.currentDocuments(tx, order.id);
-    const r = orderReadiness(current, project, org, docs, () => now);
+    // After a rejection, every failed document must have been replaced (the reviewer judged the old one).
+    const toReplace = documentsToReplace(org, current, await pendingRejection(tx, current));
+    const r = orderReadiness(current, project, org, docs, () => now, toReplace);
     if (r.missing.length) throw new AppError('CONFLICT', `还不能提交：${r.missing.join('；')}`, { fields: r.problems });
     const action = current.status === 'review_failed' ? 'resubmit' : 'submit';
+    // Each submission opens a review round; its event keeps what was submitted (form and documents), so
+    // the reviewer of the next round can be shown what changed.
+    const round = current.reviewRound + 1;
     return applyTransition(tx, current, action, { kind: 'applicant', id: org.id }, now, {
-      set: { submittedAt: now },
-      detail: { formVersion: current.formVersion, documents: docs.map((d) => ({ slot: d.slot, id: d.id, sha256: d.sha256 })) },
+      set: { submittedAt: now, reviewRound: round },
+      detail: {
+        round,
+        formVersion: current.formVersion,
+        form: current.form,
+        applicationFormIdentity: current.applicationFormPrintedIdentity,
+        documents: docs.map((d) => ({ slot: d.slot, id: d.id, sha256: d.sha256 })),
+      },
     });
   });
 }

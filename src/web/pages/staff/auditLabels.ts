@@ -24,6 +24,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'staff.enable': '启用工作人员账号',
   'catalog.update': '修改证书项目',
   'document.view': '查看订单证件',
+  'sms.template_update': '修改短信模板',
 };
 
 /** Tag colours: red for what changes data or access, orange for refusals, default for reading. */
@@ -34,6 +35,7 @@ const ACTION_COLORS: Record<string, string> = {
   'staff.disable': 'red',
   'staff.enable': 'red',
   'catalog.update': 'red',
+  'sms.template_update': 'red',
   'organization.login_failed': 'orange',
   'staff.login_failed': 'orange',
   'staff.login_disabled': 'orange',
@@ -90,6 +92,12 @@ export function auditDetails(action: string, detail: Record<string, unknown> | n
         ];
       case 'organization.login_failed':
         return [['统一社会信用代码', str(d.uscc)]];
+      case 'sms.template_update':
+        return [
+          ['模板', str(d.name)],
+          ['原文字', str(d.before)],
+          ['新文字', str(d.after)],
+        ];
       case 'organization.search':
         return [
           ['查询内容', str(d.q) ?? '（空，列出最近注册）'],
