@@ -203,8 +203,18 @@ function OrderList({ status, onChanged }: { status: string | null; onChanged?: (
                   </Link>
                 ),
               },
-              { title: '单位名称', dataIndex: 'organizationName' },
-              { title: '统一社会信用代码', dataIndex: 'uscc', width: 190, render: (v: string) => <span style={mono}>{v}</span> },
+              {
+                title: '单位名称 / 统一社会信用代码',
+                key: 'unit',
+                render: (_: unknown, o) => (
+                  <>
+                    <div>{o.organizationName}</div>
+                    <Typography.Text type="secondary" style={mono}>
+                      {o.uscc}
+                    </Typography.Text>
+                  </>
+                ),
+              },
               {
                 title: '证书项目 / 锁',
                 key: 'project',
