@@ -218,6 +218,7 @@ function ViewerPane({
   tall: boolean;
 }) {
   const box = useRef<HTMLDivElement>(null);
+  const drag = useRef<{ x: number; y: number; left: number; top: number } | null>(null);
   // The pane is keyed by the document: choosing another one starts again at 0° and 适应窗口.
   const [natural, setNatural] = useState<{ w: number; h: number } | null>(
     doc?.width && doc.height ? { w: doc.width, h: doc.height } : null,
@@ -290,10 +291,25 @@ function ViewerPane({
       </div>
       <div
         ref={box}
+        onPointerDown={(e) => {
+          // Drag to move around a zoomed scan (a mouse; touch screens scroll by themselves).
+          if (e.pointerType !== 'mouse' || e.button !== 0) return;
+          drag.current = { x: e.clientX, y: e.clientY, left: e.currentTarget.scrollLeft, top: e.currentTarget.scrollTop };
+          e.currentTarget.setPointerCapture(e.pointerId);
+        }}
+        onPointerMove={(e) => {
+          const d = drag.current;
+          if (!d) return;
+          e.currentTarget.scrollLeft = d.left - (e.clientX - d.x);
+          e.currentTarget.scrollTop = d.top - (e.clientY - d.y);
+        }}
+        onPointerUp={() => (drag.current = null)}
+        onPointerCancel={() => (drag.current = null)}
         style={{
           height: tall ? 'calc(100vh - 230px)' : 'calc(50vh - 170px)',
           minHeight: 200,
           overflow: 'auto',
+          cursor: boxW > pane.w || boxH > pane.h ? 'grab' : 'default',
           background: '#f0f0f0',
           borderRadius: 6,
           display: 'grid',
