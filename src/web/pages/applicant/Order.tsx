@@ -1,7 +1,7 @@
 /**
- * The order page (/orders/:id): 填写订单信息 → 下载模板、法人核验、上传证件 → 提交, then 办理进度. What can be
- * done comes from the server's order view (editable, slots, missing, actions), never from comparing
- * statuses here.
+ * The order page (/orders/:id): 填写订单信息 → 下载模板、法人核验、上传证件 → 提交; after 资料审核失败 the
+ * reviewer's verdict per document; then 办理进度. What can be done comes from the server's order view (editable, slots, missing, actions) and
+ * the workflow's own tables; what to do next is worded once, in order/nextStep.ts.
  */
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, Navigate, useParams } from 'react-router-dom';
@@ -12,10 +12,12 @@ import { ENDED } from '../../../core/workflow.js';
 import { apiGet, ApiError } from '../../api.js';
 import { LoginGate, loginUrl } from '../../components/LoginGate.js';
 import { StatusTag } from '../../components/StatusTag.js';
-import { Documents } from './order/Documents.js';
+import { Documents, failedReview } from './order/Documents.js';
+import { nextStep } from './order/nextStep.js';
 import { OrderForm, type OrderFormHandle } from './order/OrderForm.js';
 import { OrderProgress } from './order/Progress.js';
 import { OrderSummary } from './order/OrderSummary.js';
+import { ReviewResult } from './order/ReviewResult.js';
 import { SubmitPanel } from './order/SubmitPanel.js';
 import type { OrderView } from './order/types.js';
 import './order/order.css';
@@ -42,6 +44,26 @@ function SectionCard({ n, title, children, id }: { n?: number; title: string; ch
     >
       {children}
     </Card>
+  );
+}
+
+const scrollTo = (id: string) => document.getElementById(id)?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+
+function NextStepBox({ view }: { view: OrderView }) {
+  const step = nextStep(view.order.status, view.project.productionWorkingDays);
+  return (
+    <div className="next-step" data-testid="next-step">
+      <div className="next-step-title">
+        <span className="next-step-label">下一步</span>
+        <b data-testid="next-step-title">{step.title}</b>
+      </div>
+      <div className="next-step-detail">{step.detail}</div>
+      {step.section && (
+        <Button type="link" size="small" className="inline-link" onClick={() => scrollTo(step.section!)} data-testid="next-step-go">
+          前往办理 ↓
+        </Button>
+      )}
+    </div>
   );
 }
 
@@ -104,7 +126,7 @@ function OrderScreen() {
 
   const o = view.order;
   const over = ENDED.includes(o.status);
-  const rejection = [...view.events].reverse().find((e) => e.toStatus === 'review_failed' && e.reason);
+  const review = failedReview(view);
   return (
     <div className="order-page" data-testid="order-page">
       <Breadcrumb className="apply-path" items={[{ title: <Link to="/orders">我的订单</Link> }, { title: `订单 ${o.orderNoDisplay}` }]} />
@@ -123,11 +145,12 @@ function OrderScreen() {
               {o.orderNoDisplay}
             </Typography.Text>
           </div>
-          <StatusTag status={o.status} label={o.statusLabel} large />
+          <StatusTag status={o.status} label={o.statusLabel} step={o.statusStep} large />
         </div>
         <p className="order-status-meaning" data-testid="status-meaning">
           {o.statusMeaning}
         </p>
+        <NextStepBox view={view} />
         <Descriptions column={{ xs: 1, sm: 2, lg: 4 }} size="small" className="order-facts">
           <Descriptions.Item label="证书项目">
             <span data-testid="order-project">{o.projectName}</span>
@@ -148,15 +171,7 @@ function OrderScreen() {
         {!over && <p className="muted order-no-hint">邮寄纸质资料时，请在申请表左上角写明订单编号。</p>}
       </Card>
 
-      {rejection && (
-        <Alert
-          type="error"
-          showIcon
-          title="资料审核未通过"
-          description={`原因：${rejection.reason}。请按要求修改或重新上传资料后重新提交，或删除订单后重新申请。`}
-          data-testid="rejection"
-        />
-      )}
+      {review && <ReviewResult view={view} review={review} />}
       {loadError && <Alert type="warning" showIcon title={`订单状态刷新失败：${loadError.message}`} />}
 
       {o.editable ? (

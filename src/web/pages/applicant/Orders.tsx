@@ -6,16 +6,13 @@ import { beijing } from './order/time.js';
 import { apiGet, ApiError } from '../../api.js';
 import { LoginGate, loginUrl } from '../../components/LoginGate.js';
 import { StatusTag } from '../../components/StatusTag.js';
+import { nextStep } from './order/nextStep.js';
 import type { OrderSummary } from './order/types.js';
 import './order/order.css';
 
 const when = (t: string | null) => (t ? beijing(t) : '—');
 
-function nextStepText(o: OrderSummary): string {
-  if (o.status === 'draft') return '继续填写';
-  if (o.status === 'review_failed') return '查看原因并修改';
-  return '查看详情';
-}
+const nextStepText = (o: OrderSummary) => nextStep(o.status).short;
 
 /** 我的订单: every order of the organization, newest first, with its status as the seeds name it. */
 export function OrdersPage() {
@@ -80,7 +77,11 @@ function OrdersList() {
           },
           { title: '证书项目', dataIndex: 'projectName' },
           { title: '锁类型', dataIndex: 'keyLabel' },
-          { title: '状态', dataIndex: 'statusLabel', render: (v: string, o) => <StatusTag status={o.status} label={v} /> },
+          {
+            title: '状态',
+            dataIndex: 'statusLabel',
+            render: (v: string, o) => <StatusTag status={o.status} label={v} step={o.statusStep} />,
+          },
           { title: '创建时间', dataIndex: 'createdAt', render: when },
           { title: '提交时间', dataIndex: 'submittedAt', render: when },
           {
@@ -98,7 +99,7 @@ function OrdersList() {
           <Link key={o.id} to={`/orders/${o.id}`} className="order-card">
             <div className="order-card-head">
               <span className="order-no">{o.orderNoDisplay}</span>
-              <StatusTag status={o.status} label={o.statusLabel} />
+              <StatusTag status={o.status} label={o.statusLabel} step={o.statusStep} />
             </div>
             <div className="order-card-project">{o.projectName}</div>
             <div className="muted">{o.keyLabel}</div>

@@ -1,18 +1,21 @@
 /**
  * 下载模板、法人核验、上传证件: one card per upload slot of the order (what the server lists in `slots`),
  * each with its template to download where there is one, the seeds' notes, the upload control and the
- * thumbnail of what was uploaded; plus the 法人核验 card after the power of attorney.
+ * thumbnail of what was uploaded; plus the 法人核验 card after the power of attorney. After 资料审核失败
+ * each card shows its 预审 verdict: failed ones with the reasons and an upload control, passed ones as
+ * 已通过 without one (the server takes replacements only for what failed).
  */
 import { useState, type ReactNode } from 'react';
 import { App, Button, Image, Tag, Upload } from 'antd';
-import { CheckCircleFilled, DownloadOutlined, UploadOutlined } from '@ant-design/icons';
+import { CheckCircleFilled, CloseCircleFilled, DownloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { beijing } from './time.js';
 import { APPLICATION_DOCUMENTS, SEAL_RULES, UPLOAD_RULES, type DocumentCode } from '../../../../core/content/documents.js';
 import { OUT_OF_PROVINCE, type SlotCode } from '../../../../core/requirements.js';
+import { adviceFor } from '../../../../core/review-reasons.js';
 import { ENDED } from '../../../../core/workflow.js';
 import { apiUpload, ApiError } from '../../../api.js';
 import { LegalCheckCard } from './LegalCheckCard.js';
-import type { OrderView, SlotView, UploadedDocument } from './types.js';
+import type { DocumentVerdict, OrderView, ReviewView, SlotView, UploadedDocument } from './types.js';
 
 const DOCUMENT_OF: Record<SlotCode, DocumentCode> = {
   'application-form': 'application-form',
@@ -38,10 +41,36 @@ export function uploadProblem(file: { name: string; size: number; type: string }
   return null;
 }
 
+/** The 预审 round the applicant is answering: the latest one, while the order can be edited again (资料审核失败). */
+export function failedReview(view: OrderView): ReviewView | null {
+  return view.order.editable && view.review?.decision === 'reject' ? view.review : null;
+}
+
+/** A failed document is replaced once the server no longer asks for it again (请重新上传：…). */
+export const replaced = (view: OrderView, slot: SlotView) => !view.missing.includes(`请重新上传：${slot.label}`);
+
+/** The reviewer's reasons, each with what to do about it (preset reasons carry advice), and the free-text note. */
+export function VerdictReasons({ verdict }: { verdict: DocumentVerdict }) {
+  return (
+    <>
+      {verdict.reasons.map((r) => {
+        const advice = adviceFor(r);
+        return (
+          <div key={r} className="verdict-reason">
+            <b>{r}</b>
+            {advice && <span>：{advice}</span>}
+          </div>
+        );
+      })}
+      {verdict.note && <div className="verdict-note">审核说明：{verdict.note}</div>}
+    </>
+  );
+}
+
 const sizeText = (b: number) => (b >= 1024 * 1024 ? `${(b / 1024 / 1024).toFixed(2)}MB` : `${Math.max(1, Math.round(b / 1024))}KB`);
 
-/** Fetches a generated template and hands it to the browser as a download; the server's refusal becomes a message. */
-async function downloadTemplate(url: string, filename: string): Promise<void> {
+/** Fetches a file (a generated template, the invoice) and hands it to the browser as a download; the server's refusal becomes a message. */
+export async function downloadFile(url: string, filename: string): Promise<void> {
   let res: Response;
   try {
     res = await fetch(url, { credentials: 'same-origin' });
@@ -114,7 +143,6 @@ function SlotCard({
 }) {
   const { message } = App.useApp();
   const orderId = view.order.id;
-  const editable = view.order.editable;
   const doc = APPLICATION_DOCUMENTS.find((d) => d.code === DOCUMENT_OF[slot.code]);
   const [uploaded, setUploaded] = useState<UploadedDocument | null>(slot.uploaded);
   const [shownFor, setShownFor] = useState(slot.uploaded);
@@ -127,6 +155,13 @@ function SlotCard({
     setUploaded(slot.uploaded);
   }
 
+  const review = failedReview(view);
+  const verdict = review?.documents[slot.code];
+  const passed = verdict?.verdict === 'pass';
+  const failed = verdict?.verdict === 'fail';
+  const redone = failed && replaced(view, slot);
+  // After a failed review only what failed is uploaded again (the server says which).
+  const canUpload = slot.canUpload;
   const isForm = slot.code === 'application-form';
   const stale = isForm && view.applicationFormStale;
   const warnings = (doc?.warnings ?? []).filter((w) => !w.startsWith('只有主锁') && (outOfProvince || !w.includes('外省')));
@@ -138,7 +173,7 @@ function SlotCard({
     try {
       // The template is made from the order: save what was just typed first.
       await flush();
-      await downloadTemplate(`/api/orders/${orderId}/templates/${slot.template}.pdf`, `${slot.label}-${view.order.orderNo}.pdf`);
+      await downloadFile(`/api/orders/${orderId}/templates/${slot.template}.pdf`, `${slot.label}-${view.order.orderNo}.pdf`);
       onChanged();
     } catch (e) {
       setError(e instanceof ApiError ? e.message : '下载失败，请稍后重试');
@@ -167,12 +202,31 @@ function SlotCard({
 
   const base = `/api/orders/${orderId}/documents`;
   return (
-    <div className={`slot-card${uploaded ? ' done' : ''}`} id={`slot-${slot.code}`} data-testid={`slot-${slot.code}`}>
+    <div
+      className={`slot-card${failed && !redone ? ' failed' : uploaded ? ' done' : ''}`}
+      id={`slot-${slot.code}`}
+      data-testid={`slot-${slot.code}`}
+      data-verdict={verdict?.verdict}
+    >
       <div className="slot-main">
         <div className="slot-head">
           <span className="slot-n">{n}</span>
           <b>{slot.label}</b>
-          {uploaded ? (
+          {passed ? (
+            <Tag color="success" icon={<CheckCircleFilled />} data-testid={`verdict-${slot.code}`}>
+              已通过
+            </Tag>
+          ) : failed ? (
+            redone ? (
+              <Tag color="processing" icon={<CheckCircleFilled />} data-testid={`verdict-${slot.code}`}>
+                已重新上传
+              </Tag>
+            ) : (
+              <Tag color="error" icon={<CloseCircleFilled />} data-testid={`verdict-${slot.code}`}>
+                未通过，请重新上传
+              </Tag>
+            )
+          ) : uploaded ? (
             <Tag color="success" icon={<CheckCircleFilled />}>
               已上传
             </Tag>
@@ -180,6 +234,13 @@ function SlotCard({
             <Tag>未上传</Tag>
           )}
         </div>
+        {failed && verdict && (
+          <div className={redone ? 'slot-verdict replaced' : 'slot-verdict'} data-testid={`slot-reasons-${slot.code}`}>
+            <VerdictReasons verdict={verdict} />
+            {redone && <div className="muted">已重新上传，提交后由工作人员重新审核。</div>}
+          </div>
+        )}
+        {passed && <div className="muted slot-passed-note">预审已通过，无需重新上传。</div>}
         {stale && (
           <div className="slot-alert" data-testid="application-form-stale">
             <b>{uploaded ? '请重新下载申请表' : '请先下载申请表'}</b>
@@ -188,14 +249,14 @@ function SlotCard({
               : '：申请表由系统根据本订单自动生成并带有订单编号，打印后加盖单位公章原章，扫描上传。'}
           </div>
         )}
-        {warnings.length > 0 && (
+        {!passed && warnings.length > 0 && (
           <div className="doc-notes">
             {warnings.map((w) => (
               <div key={w}>{w}</div>
             ))}
           </div>
         )}
-        {doc && (
+        {doc && !passed && (
           <details className="slot-howto">
             <summary>如何准备</summary>
             <ol>
@@ -237,7 +298,7 @@ function SlotCard({
               {isForm ? '下载申请表' : '下载模板'}
             </Button>
           )}
-          {editable && (
+          {canUpload && (
             <Upload
               accept={ACCEPT}
               showUploadList={false}
@@ -252,7 +313,12 @@ function SlotCard({
               }}
               customRequest={({ file }) => void upload(file as File)}
             >
-              <Button type={uploaded ? 'default' : 'primary'} icon={<UploadOutlined />} loading={busy} data-testid={`upload-${slot.code}`}>
+              <Button
+                type={uploaded && !(failed && !redone) ? 'default' : 'primary'}
+                icon={<UploadOutlined />}
+                loading={busy}
+                data-testid={`upload-${slot.code}`}
+              >
                 {uploaded ? '重新上传' : '上传扫描件'}
               </Button>
             </Upload>

@@ -15,17 +15,25 @@ export const EVENT_LABEL: Record<string, string> = {
   'order.legal_check_passed': '法人核验：认证成功',
   'order.legal_check_failed': '法人核验未通过',
   'order.legal_check_reset': '法定代表人信息已修改，法人核验需重新进行',
-  'order.review_pass': '资料预审通过',
-  'order.review_fail': '资料预审未通过',
+  // 预审 (staff): the reasons per document are on the order page.
+  'order.approve': '资料审核通过',
+  'order.reject': '资料审核未通过，退回修改',
   'order.pay': '付款成功',
-  'order.paid': '付款成功',
-  'order.mail': '填写纸质资料快递单号',
-  'order.paper_pass': '纸质资料审核通过',
-  'order.paper_fail': '纸质资料需补寄',
+  // 邮寄纸质资料 and 审核纸质资料.
+  'order.paper_shipment': '填写纸质资料快递单号',
+  'order.receive_paper': '我司已收到纸质资料',
+  'order.pass_paper': '纸质资料审核合格，开始制作证书',
+  'order.fail_paper': '纸质资料需补寄（工作人员将电话通知）',
+  // 制证、发放、发票.
   'order.produce': '证书制作完成',
-  'order.ship': '证书已寄出',
+  'order.ship': '证书已用顺丰到付寄出',
+  'order.invoice_issued': '发票已开具（电子发票发送至发票接收邮箱）',
+  'order.recipient_change': '修改证书接收人',
   'order.cancel': '订单已取消',
 };
+
+/** Events whose reason says what went wrong (shown as 原因, in red); other reasons are notes (说明). */
+const BAD = new Set(['order.reject', 'order.fail_paper', 'order.legal_check_failed', 'order.cancel']);
 
 export function eventLabel(e: OrderEvent): string {
   return EVENT_LABEL[e.action] ?? (e.toStatusLabel ? `订单状态变为“${e.toStatusLabel}”` : '订单已更新');
@@ -64,7 +72,12 @@ export function OrderProgress({ events }: { events: OrderEvent[] }) {
               {count > 1 ? `（${count}次）` : ''}
             </span>
             {e.toStatusLabel && e.toStatus !== e.fromStatus && <Tag color={statusColor(e.toStatus ?? '')}>{e.toStatusLabel}</Tag>}
-            {e.reason && <div className="progress-reason">原因：{e.reason}</div>}
+            {e.reason &&
+              (BAD.has(e.action) ? (
+                <div className="progress-reason bad">原因：{e.reason}</div>
+              ) : (
+                <div className="progress-reason">说明：{e.reason}</div>
+              ))}
           </div>
         ),
       }))}

@@ -1,12 +1,12 @@
 /**
  * 提交 and 删除订单: the buttons come from the order's `actions` (the workflow table on the server); the
- * submit button is enabled only when the server's `missing` list is empty, and otherwise lists it.
+ * submit button is enabled only when the server's `missing` list is empty, and otherwise lists it. (The
+ * status and what to do next are in the page header.)
  */
 import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { Alert, App, Button, Space } from 'antd';
 import { DeleteOutlined, SendOutlined } from '@ant-design/icons';
-import { ORDER_STATUSES } from '../../../../core/content/order-statuses.js';
 import { apiPost, ApiError } from '../../../api.js';
 import type { OrderView } from './types.js';
 
@@ -27,7 +27,6 @@ export function SubmitPanel({
   const [error, setError] = useState<string | null>(null);
   const submit = view.actions.find((a) => a.action === 'submit' || a.action === 'resubmit');
   const del = view.actions.find((a) => a.action === 'delete');
-  const next = ORDER_STATUSES.find((s) => s.code === view.order.status);
 
   const doSubmit = async () => {
     if (!submit) return;
@@ -80,7 +79,8 @@ export function SubmitPanel({
     if (m.includes('法人核验')) id = 'legal-check';
     else if (m.includes('申请表') && m.includes('下载')) id = 'slot-application-form';
     else {
-      const slot = view.slots.find((s) => m === `请上传${s.label}`);
+      // 请上传… before the first submission; 请重新上传：… for what failed 预审.
+      const slot = view.slots.find((s) => m === `请上传${s.label}` || (m.startsWith('请重新上传') && m.endsWith(s.label)));
       if (slot) id = `slot-${slot.code}`;
     }
     const target = id;
@@ -88,19 +88,6 @@ export function SubmitPanel({
   };
   return (
     <div className="submit-panel" data-testid="submit-panel">
-      {!submit && !del && (
-        <Alert
-          type="info"
-          showIcon
-          title={`订单状态：${view.order.statusLabel}`}
-          description={
-            <>
-              <div>{view.order.statusMeaning}</div>
-              {next && <div>下一步：{next.applicantAction}</div>}
-            </>
-          }
-        />
-      )}
       {submit && view.missing.length > 0 && (
         <Alert
           type="warning"

@@ -12,6 +12,8 @@ export interface OrderSummary {
   orderNoDisplay: string;
   status: OrderStatus;
   statusLabel: string;
+  /** The step inside 正在受理 (e.g. 等待邮寄纸质资料); null in the other statuses. */
+  statusStep: string | null;
   projectCode: string;
   projectName: string;
   keyType: 'main' | 'sub';
@@ -34,6 +36,8 @@ export interface SlotView {
   code: SlotCode;
   label: string;
   template: UploadSlot['template'] | null;
+  /** A file may be uploaded into this slot now (editable order; after 资料审核失败, only what failed). */
+  canUpload: boolean;
   uploaded: UploadedDocument | null;
 }
 
@@ -58,6 +62,24 @@ export interface OrderEvent {
   at: string;
 }
 
+/** One document's verdict in a 预审 round. */
+export interface DocumentVerdict {
+  verdict: 'pass' | 'fail';
+  reasons: string[];
+  note: string | null;
+  /** What to do about each preset reason. */
+  advice: string[];
+}
+
+/** The latest 预审 round (null before the first review). */
+export interface ReviewView {
+  round: number;
+  decision: 'approve' | 'reject';
+  at: string;
+  orderReason: string | null;
+  documents: Partial<Record<SlotCode, DocumentVerdict>>;
+}
+
 export interface OrderView {
   order: OrderSummary & {
     statusMeaning: string;
@@ -75,4 +97,5 @@ export interface OrderView {
   legalCheck: LegalCheckView;
   actions: { action: 'submit' | 'resubmit' | 'delete'; label: string }[];
   events: OrderEvent[];
+  review: ReviewView | null;
 }
