@@ -12,7 +12,8 @@ import { buildApp, WEB_DIST } from '../src/server/app.js';
 import { systemClock } from '../src/server/clock.js';
 import { seedDemoData } from '../src/server/demo-data.js';
 import { outboxWorker, type OutboxWorker } from '../src/server/modules/outbox/outbox.js';
-import { smsSenderFor } from '../src/server/runtime.js';
+import { mailSenderFor, smsSenderFor } from '../src/server/runtime.js';
+import { fileStoreFor } from '../src/server/adapters/storage/configured.js';
 import { CAPTCHA, testConfig, testDb } from '../src/server/testing/harness.js';
 
 export { CAPTCHA };
@@ -43,7 +44,14 @@ export function startE2E(): Promise<E2E> {
     await seedDemoData(handle.db, new Date());
     const worker: { w?: OutboxWorker } = {};
     const app = await buildApp({ config, db: handle.db, clock: systemClock, webDist, onOutbox: () => void worker.w?.runOnce() });
-    worker.w = outboxWorker({ db: handle.db, clock: systemClock, sms: smsSenderFor(config, handle.db, systemClock), log: app.log });
+    const mail = mailSenderFor(config, handle.db, systemClock);
+    worker.w = outboxWorker({
+      db: handle.db,
+      clock: systemClock,
+      sms: smsSenderFor(config, handle.db, systemClock),
+      mail: { sender: mail, files: fileStoreFor(config) },
+      log: app.log,
+    });
     worker.w.start(200);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const port = (app.server.address() as { port: number }).port;
@@ -71,6 +79,7 @@ export function startE2E(): Promise<E2E> {
         await browser.close();
         await worker.w?.stop();
         await app.close();
+        await mail.close();
       },
     };
   })();

@@ -68,7 +68,11 @@ describe('configuration', () => {
   it('will not serve production without an explicit SMS choice', () => {
     const env = { NODE_ENV: 'production', CERTDESK_SECRET: SECRET };
     expect(() => assertServable(loadConfig(env), env)).toThrow(/CERTDESK_SMS must be set in production/);
-    const staging = { ...env, CERTDESK_SMS: 'sandbox' };
+    // E-mail must be chosen too (adapters/mail/smtp.test.ts); here it is, so only SMS is in question.
+    expect(() => assertServable(loadConfig({ ...env, CERTDESK_MAIL: 'sandbox' }), { ...env, CERTDESK_MAIL: 'sandbox' })).toThrow(
+      /CERTDESK_SMS must be set in production/,
+    );
+    const staging = { ...env, CERTDESK_SMS: 'sandbox', CERTDESK_MAIL: 'sandbox' };
     expect(() => assertServable(loadConfig(staging), staging)).not.toThrow();
     expect(() => assertServable(loadConfig({}), {})).not.toThrow();
   });

@@ -30,6 +30,9 @@ const Env = z.object({
   ALIYUN_SMS_SIGN_NAME: z.string().optional(),
   ALIYUN_SMS_ENDPOINT: z.string().url().default('https://dysmsapi.aliyuncs.com/'),
   ALIYUN_SMS_TEMPLATE_RESET: z.string().optional(),
+  CERTDESK_MAIL: z.enum(['sandbox', 'smtp']).default('sandbox'),
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().optional(),
   CERTDESK_FACE: z.enum(['sandbox', 'tencent']).optional(),
   TENCENT_SECRET_ID: z.string().optional(),
   TENCENT_SECRET_KEY: z.string().optional(),
@@ -66,6 +69,11 @@ export interface Config {
         templates: Record<string, string>;
       };
   /**
+   * E-mail (the invoice): 'sandbox' = an SMTP server of our own inside the process, storing what it
+   * receives for the development inbox; 'smtp' = the CA's mail server at SMTP_URL. Production must choose.
+   */
+  mail: { kind: 'sandbox'; from: string } | { kind: 'smtp'; url: string; from: string };
+  /**
    * 法人核验 (face verification). 'sandbox' is the default outside production; in production it must be
    * chosen explicitly (CERTDESK_FACE=sandbox, e.g. for a staging site) — `explicit` records that — and
    * without CERTDESK_FACE production has no face verification at all ('off'): checks cannot start, so an
@@ -93,7 +101,17 @@ export function assertServable(config: Config, env: NodeJS.ProcessEnv = process.
     throw new ConfigError(
       'CERTDESK_SMS must be set in production (aliyun, or sandbox for a staging site whose SMS nobody needs to receive)',
     );
+  // The same for e-mail: a silent sandbox would never deliver an invoice.
+  if (config.env === 'production' && !env.CERTDESK_MAIL)
+    throw new ConfigError(
+      'CERTDESK_MAIL must be set in production (smtp with SMTP_URL and MAIL_FROM, or sandbox for a staging site whose mail nobody needs to receive)',
+    );
 }
+
+const SANDBOX_MAIL_FROM = '江西CA（沙箱） <invoice@sandbox.certdesk.invalid>';
+
+/** "Name <addr@host>" or a bare address: what goes in the From header. */
+const mailFromOk = (v: string) => /^(?:[^<>@\r\n]*<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/.test(v.trim());
 
 const DEV_SECRET = 'certdesk-development-secret-not-for-production';
 
@@ -131,6 +149,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       templates: Object.fromEntries(Object.entries(ALIYUN_TEMPLATE_ENV).map(([t, k]) => [t, env[k]!])),
     };
   }
+  let mail: Config['mail'] = { kind: 'sandbox', from: e.MAIL_FROM?.trim() || SANDBOX_MAIL_FROM };
+  if (e.MAIL_FROM && !mailFromOk(e.MAIL_FROM))
+    throw new ConfigError('MAIL_FROM must be an e-mail address, optionally with a name: 江西CA <invoice@example.com>');
+  if (e.CERTDESK_MAIL === 'smtp') {
+    const missing = ['SMTP_URL', 'MAIL_FROM'].filter((k) => !env[k]);
+    if (missing.length) throw new ConfigError(`CERTDESK_MAIL=smtp needs ${missing.join(', ')}`);
+    if (!/^smtps?:\/\/[^/]+/.test(e.SMTP_URL!))
+      throw new ConfigError('SMTP_URL must be smtps://user:password@host:465 (or smtp://…:587 with STARTTLS)');
+    mail = { kind: 'smtp', url: e.SMTP_URL!, from: e.MAIL_FROM!.trim() };
+  }
   let face: Config['face'] =
     e.CERTDESK_FACE === 'sandbox' ? { kind: 'sandbox', explicit: true } : prod ? { kind: 'off' } : { kind: 'sandbox', explicit: false };
   if (e.CERTDESK_FACE === 'tencent') {
@@ -157,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoData: e.CERTDESK_DEMO_DATA ?? !prod,
     captchaFixed: e.CERTDESK_CAPTCHA_FIXED,
     sms,
+    mail,
     face,
     logLevel: e.LOG_LEVEL,
     sessionIdleMs: 30 * 60_000,

@@ -5,7 +5,8 @@ import { assertServable, ConfigError, loadConfig } from './config.js';
 import { DEMO_ORG, DEMO_STAFF, DEMO_STAFF_PASSWORD, seedDemoData } from './demo-data.js';
 import { outboxWorker } from './modules/outbox/outbox.js';
 import { seedCatalog } from './modules/catalog/seed-catalog.js';
-import { openConfiguredDb, smsSenderFor } from './runtime.js';
+import { mailSenderFor, openConfiguredDb, smsSenderFor } from './runtime.js';
+import { fileStoreFor } from './adapters/storage/configured.js';
 
 async function main(): Promise<void> {
   let config;
@@ -26,7 +27,16 @@ async function main(): Promise<void> {
 
   const outbox: { worker?: ReturnType<typeof outboxWorker> } = {};
   const app = await buildApp({ config, db: handle.db, clock, onOutbox: () => void outbox.worker?.runOnce().catch(() => {}) });
-  const worker = outboxWorker({ db: handle.db, clock, sms: smsSenderFor(config, handle.db, clock), log: app.log });
+  const mail = mailSenderFor(config, handle.db, clock);
+  // The sandbox SMTP server listens from the start, so its port can be printed below.
+  const sandboxSmtp = mail.listen ? await mail.listen() : null;
+  const worker = outboxWorker({
+    db: handle.db,
+    clock,
+    sms: smsSenderFor(config, handle.db, clock),
+    mail: { sender: mail, files: fileStoreFor(config) },
+    log: app.log,
+  });
   outbox.worker = worker;
   worker.start();
 
@@ -37,6 +47,7 @@ async function main(): Promise<void> {
     `CertDesk 已启动：${base}`,
     `  数据库：${handle.kind === 'pglite' ? `内嵌 PGlite（${config.dataDir}）` : 'PostgreSQL（DATABASE_URL）'}`,
     `  短信：${config.sms.kind === 'sandbox' ? `沙箱（开发收件箱 ${base}/dev/inbox）` : '阿里云短信'}`,
+    `  邮件：${sandboxSmtp ? `沙箱 SMTP 127.0.0.1:${sandboxSmtp.port}（开发收件箱 ${base}/dev/inbox?tab=mail）` : 'SMTP（SMTP_URL）'}`,
     `  法人核验：${config.face.kind === 'sandbox' ? '沙箱（刷脸页面可模拟成功或失败）' : config.face.kind === 'tencent' ? '腾讯云人脸核身' : '未配置（需要法人核验的订单无法提交）'}`,
     `  接口文档：${base}/api/docs`,
   ];
@@ -52,6 +63,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     await app.close();
     await worker.stop();
+    await mail.close();
     await handle.close();
     process.exit(0);
   };

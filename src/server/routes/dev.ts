@@ -1,12 +1,14 @@
 /**
  * Development-only routes (never mounted in production): the sandbox SMS gateway over HTTP and the
- * development inbox that shows what the sandbox "delivered".
+ * development inbox that shows what the sandboxes "delivered" — SMS, and e-mail with its attachments.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
-import { sandboxSms } from '../db/schema.js';
+import { simpleParser } from 'mailparser';
+import { AppError } from '../../core/errors.js';
+import { sandboxMail, sandboxSms } from '../db/schema.js';
 import { sandboxSmsGateway } from '../adapters/sms/sandbox-gateway.js';
 
 export const devRoutes =
@@ -29,6 +31,57 @@ export const devRoutes =
           .orderBy(desc(sandboxSms.id))
           .limit(100);
         return { items: rows };
+      },
+    );
+
+    app.get(
+      '/api/dev/mail',
+      { schema: { tags: ['开发'], summary: '沙箱邮件收件箱', querystring: z.object({ to: z.string().max(200).optional() }) } },
+      async (req, reply) => {
+        reply.header('cache-control', 'no-store');
+        const to = req.query.to?.trim().toLowerCase();
+        const rows = await db
+          .select({
+            id: sandboxMail.id,
+            messageId: sandboxMail.messageId,
+            to: sandboxMail.to,
+            subject: sandboxMail.subject,
+            text: sandboxMail.text,
+            attachments: sandboxMail.attachments,
+            receivedAt: sandboxMail.receivedAt,
+          })
+          .from(sandboxMail)
+          .where(to ? eq(sandboxMail.to, to) : undefined)
+          .orderBy(desc(sandboxMail.id))
+          .limit(100);
+        return { items: rows };
+      },
+    );
+
+    // The attachment as the mail server received it: parsed again out of the stored message.
+    app.get(
+      '/api/dev/mail/:id/attachments/:index',
+      {
+        schema: {
+          tags: ['开发'],
+          summary: '下载沙箱邮件的附件',
+          params: z.object({ id: z.coerce.number().int().positive(), index: z.coerce.number().int().min(0).max(100) }),
+        },
+      },
+      async (req, reply) => {
+        const [row] = await db.select().from(sandboxMail).where(eq(sandboxMail.id, req.params.id));
+        const att = row ? (await simpleParser(row.raw)).attachments[req.params.index] : undefined;
+        if (!att) throw new AppError('NOT_FOUND', '找不到该附件');
+        const name = att.filename ?? 'attachment';
+        return reply
+          .header('cache-control', 'no-store')
+          .header('x-content-type-options', 'nosniff')
+          .header(
+            'content-disposition',
+            `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_').replace(/"/g, '')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+          )
+          .type(att.contentType || 'application/octet-stream')
+          .send(att.content);
       },
     );
 

@@ -7,7 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import Fastify from 'fastify';
 import { STAFF_ROLES, type StaffRole } from '../../core/schemas.js';
 import { systemClock } from '../clock.js';
-import { auditEvents, organizations, sessions, staff } from '../db/schema.js';
+import { auditEvents, invoices, orderCalls, organizations, sessions, staff } from '../db/schema.js';
 import { organizationRepository } from '../modules/accounts/repository.js';
 import { catalogRepository } from '../modules/catalog/repository.js';
 import { orderRepository } from '../modules/orders/repository.js';
@@ -21,6 +21,7 @@ import { hashPassword } from '../crypto.js';
 import { registerErrorHandling } from '../plugins/errors.js';
 import { enforceStaffAccess } from './guards.js';
 import { newMobile, newUscc, testApp, type TestApp, type TestClient } from '../testing/harness.js';
+import { quickOrder } from '../testing/paid-order.js';
 
 /**
  * The staff console's API through the real app. Tests on PostgreSQL share one database across files and
@@ -374,6 +375,73 @@ const ROUTES: RouteCase[] = [
         url: '/api/staff/sms-templates/shipped',
         body: { text: SMS_TEMPLATES.shipped.text },
         effect: async () => (await auditFor('shipped', 'sms.template_update')).length > before,
+      };
+    },
+  },
+  // After payment (fulfilment.ts, invoices.ts): a fresh order in the step's status per caller; `effect` checks the step happened.
+  ...(
+    [
+      ['paper/receive', ['受理'], 'paper_awaiting', 'paper_received', {}],
+      ['paper/pass', ['受理'], 'paper_received', 'in_production', {}],
+      ['paper/fail', ['受理'], 'paper_received', 'paper_failed', { missing: ['seal-sheet'] }],
+      ['produce', ['制证'], 'in_production', 'produced', {}],
+      ['ship', ['发放'], 'produced', 'shipped', { trackingNo: 'SF1234567890123' }],
+    ] as const
+  ).map(([step, access, from, to, body]): RouteCase => ({
+    method: 'POST',
+    path: `/api/staff/orders/:id/${step}`,
+    access: [...access],
+    ok: 200,
+    make: async () => {
+      const o = await quickOrder(t, from);
+      return {
+        url: `/api/staff/orders/${o.orderId}/${step}`,
+        body,
+        effect: async () => (await orderRepository.findById(t.db, o.orderId))!.status === to,
+      };
+    },
+  })),
+  {
+    method: 'POST',
+    path: '/api/staff/orders/:id/calls',
+    access: ['受理'],
+    ok: 201,
+    make: async () => {
+      const o = await quickOrder(t, 'paper_failed');
+      return {
+        url: `/api/staff/orders/${o.orderId}/calls`,
+        body: { calledAt: new Date(Date.now() - 60_000).toISOString(), outcome: 'no_answer' },
+        effect: async () => (await t.db.select().from(orderCalls).where(eq(orderCalls.orderId, o.orderId))).length === 1,
+      };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/staff/orders/:id/recipient',
+    access: ['受理', '发放', '管理员'],
+    ok: 200,
+    make: async () => {
+      const o = await quickOrder(t, 'produced');
+      return {
+        url: `/api/staff/orders/${o.orderId}/recipient`,
+        body: { name: '赵六', mobile: '13800138000', address: '江西省九江市浔阳区滨江路213号', reason: '经办人来电更正' },
+        effect: async () =>
+          ((await orderRepository.findById(t.db, o.orderId))!.form as { recipient: { name: string } }).recipient.name === '赵六',
+      };
+    },
+  },
+  { method: 'GET', path: '/api/staff/invoices', access: ['财务'], ok: 200, make: async () => ({ url: '/api/staff/invoices?status=due' }) },
+  {
+    method: 'POST',
+    path: '/api/staff/invoices/:orderId/issue',
+    access: ['财务'],
+    ok: 200,
+    make: async () => {
+      const o = await quickOrder(t, 'produced');
+      return {
+        url: `/api/staff/invoices/${o.orderId}/issue`,
+        body: { invoiceNo: '12345678' },
+        effect: async () => (await t.db.select().from(invoices).where(eq(invoices.orderId, o.orderId)))[0]!.status === 'issued',
       };
     },
   },

@@ -11,7 +11,8 @@ import { ManualClock, systemClock, type Clock } from '../clock.js';
 import { loadConfig, type Config } from '../config.js';
 import { openDb, type DbHandle } from '../db/client.js';
 import { outboxWorker, type OutboxWorker } from '../modules/outbox/outbox.js';
-import { smsSenderFor } from '../runtime.js';
+import { mailSenderFor, smsSenderFor } from '../runtime.js';
+import { fileStoreFor } from '../adapters/storage/configured.js';
 import { seedCatalog } from '../modules/catalog/seed-catalog.js';
 import { USCC_ALPHABET, usccCheckChar } from '../../core/uscc.js';
 
@@ -64,7 +65,15 @@ export async function testApp(opts: { clock?: Clock; env?: Record<string, string
     : undefined;
   const app = await buildApp({ config, db: handle.db, clock, logStream: logStream as never });
   await app.ready();
-  const outbox = outboxWorker({ db: handle.db, clock, sms: smsSenderFor(config, handle.db, clock), log: app.log });
+  // The sandbox SMTP server starts on the first e-mail this app's worker sends, and stops with close().
+  const mail = mailSenderFor(config, handle.db, clock);
+  const outbox = outboxWorker({
+    db: handle.db,
+    clock,
+    sms: smsSenderFor(config, handle.db, clock),
+    mail: { sender: mail, files: fileStoreFor(config) },
+    log: app.log,
+  });
   return {
     app,
     db: handle.db,
@@ -73,7 +82,10 @@ export async function testApp(opts: { clock?: Clock; env?: Record<string, string
     outbox,
     logs,
     client: (ip) => new TestClient(app, ip ?? randomIp()),
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      await mail.close();
+    },
   };
 }
 

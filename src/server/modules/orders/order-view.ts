@@ -6,6 +6,7 @@ import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import type { OrganizationRow } from '../accounts/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
+import { applicantFulfilment } from '../fulfilment/fulfilment-view.js';
 import { documentsToReplace, latestReview, pendingRejection, replaceableSlots, type RecordedReview } from '../review/reviews.js';
 import { legalToken } from './legal-token.js';
 import { orderReadiness } from './order-readiness.js';
@@ -132,5 +133,7 @@ export async function applicantOrderView(
       reason: e.reason,
       at: e.at,
     })),
+    // After payment: paper originals and tracking numbers, the recipient and the outbound waybill, the invoice.
+    ...(await applicantFulfilment(deps.db, order)),
   };
 }

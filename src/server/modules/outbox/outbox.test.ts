@@ -143,14 +143,15 @@ describe('retries', () => {
     expect(sms.calls()).toBe(1);
   });
 
-  it('a row for a channel without a sender is dead, not retried for ever', async () => {
+  it('a row for a channel the worker has no sender for is never claimed: not retried, not burnt, left for a worker that can send it', async () => {
     await db
       .insert(outbox)
       .values({ channel: 'email', dedupeKey: 'mail', payload: { to: 'x@example.cn' }, createdAt: clock.now(), nextAttemptAt: clock.now() });
     const sms = fakeSms();
     const w = outboxWorker({ db, clock, sms: sms.sender, log: silent });
-    expect(await w.runOnce()).toBe(1);
-    expect(await rowByKey('mail')).toMatchObject({ status: 'dead', lastError: 'no sender for channel email' });
+    expect(await w.runOnce()).toBe(0);
+    expect(await w.runOnce()).toBe(0);
+    expect(await rowByKey('mail')).toMatchObject({ status: 'pending', attempts: 0, lockedUntil: null, lastError: null });
     expect(sms.calls()).toBe(0);
   });
 

@@ -9,6 +9,8 @@ import type { Clock } from '../../clock.js';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { outbox } from '../../db/schema.js';
 import { SMS_TEMPLATES, SmsError, type SmsMessage, type SmsSender } from '../../adapters/sms/port.js';
+import { MailError, type MailSender } from '../../adapters/mail/port.js';
+import { StoredFileMissing, type FileStore } from '../../adapters/storage/port.js';
 import { describeError } from '../../logging.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
@@ -19,6 +21,24 @@ export async function enqueueSms(db: DbOrTx, dedupeKey: string, msg: SmsMessage,
   await db
     .insert(outbox)
     .values({ channel: 'sms', dedupeKey, payload: msg as unknown as Record<string, unknown>, createdAt: now, nextAttemptAt: now })
+    .onConflictDoNothing({ target: outbox.dedupeKey });
+}
+
+/**
+ * An e-mail as the outbox keeps it. Attachments are references into the encrypted file store (the invoice
+ * PDF's storage key), not bytes: the row stays small and the file stays encrypted at rest until sending.
+ */
+export interface EmailPayload {
+  to: string;
+  subject: string;
+  text: string;
+  attachments: { filename: string; contentType: string; storageKey: string }[];
+}
+
+export async function enqueueEmail(db: DbOrTx, dedupeKey: string, msg: EmailPayload, now: Date): Promise<void> {
+  await db
+    .insert(outbox)
+    .values({ channel: 'email', dedupeKey, payload: msg as unknown as Record<string, unknown>, createdAt: now, nextAttemptAt: now })
     .onConflictDoNothing({ target: outbox.dedupeKey });
 }
 
@@ -42,8 +62,19 @@ export interface OutboxWorker {
   stop(): Promise<void>;
 }
 
-export function outboxWorker(deps: { db: Db; clock: Clock; sms: SmsSender; log: { warn: (o: object, m: string) => void } }): OutboxWorker {
-  const { db, clock, sms, log } = deps;
+export interface OutboxDeps {
+  db: Db;
+  clock: Clock;
+  sms: SmsSender;
+  /** E-mail and the file store its attachments are read from. A worker without it leaves e-mail to others. */
+  mail?: { sender: MailSender; files: Pick<FileStore, 'get'> };
+  log: { warn: (o: object, m: string) => void };
+}
+
+export function outboxWorker(deps: OutboxDeps): OutboxWorker {
+  const { db, clock, sms, mail, log } = deps;
+  // A worker claims only what it can send, so one without a mail sender never burns an e-mail's attempts.
+  const channels: OutboxRow['channel'][] = mail ? ['sms', 'email'] : ['sms'];
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
 
@@ -54,7 +85,8 @@ export function outboxWorker(deps: { db: Db; clock: Clock; sms: SmsSender; log: 
       update ${outbox} set locked_until = ${lease}, attempts = attempts + 1
       where id in (
         select id from ${outbox}
-        where status = 'pending' and next_attempt_at <= ${now} and (locked_until is null or locked_until < ${now})
+        where status = 'pending' and channel in ${channels} and next_attempt_at <= ${now}
+          and (locked_until is null or locked_until < ${now})
         order by id limit 20 for update skip locked)
       returning id`);
     const ids = (res as unknown as { rows: { id: number | string }[] }).rows.map((r) => Number(r.id));
@@ -65,12 +97,27 @@ export function outboxWorker(deps: { db: Db; clock: Clock; sms: SmsSender; log: 
       .where(sql`${outbox.id} in ${ids}`);
   }
 
+  async function sendEmail(msg: EmailPayload): Promise<{ providerMessageId: string }> {
+    if (!mail) throw new MailError('no mail sender', true);
+    const attachments = [];
+    for (const a of msg.attachments ?? []) {
+      try {
+        attachments.push({ filename: a.filename, contentType: a.contentType, content: await mail.files.get(a.storageKey) });
+      } catch (e) {
+        // A file that is gone will not come back; anything else (a disk hiccup) may pass.
+        throw new MailError(`attachment ${a.storageKey}: ${(e as Error).name}`, !(e instanceof StoredFileMissing));
+      }
+    }
+    return mail.sender.send({ to: msg.to, subject: msg.subject, text: msg.text, attachments });
+  }
+
   async function deliver(row: OutboxRow): Promise<void> {
     const now = () => clock.now();
     try {
-      if (row.channel !== 'sms') throw new SmsError(`no sender for channel ${row.channel}`, false);
-      const msg = row.payload as unknown as SmsMessage;
-      const { providerMessageId } = await sms.send(msg);
+      const { providerMessageId } =
+        row.channel === 'email'
+          ? await sendEmail(row.payload as unknown as EmailPayload)
+          : await sms.send(row.payload as unknown as SmsMessage);
       await db
         .update(outbox)
         .set({
@@ -83,7 +130,7 @@ export function outboxWorker(deps: { db: Db; clock: Clock; sms: SmsSender; log: 
         })
         .where(eq(outbox.id, row.id));
     } catch (e) {
-      const retryable = !(e instanceof SmsError) || e.retryable;
+      const retryable = !(e instanceof SmsError || e instanceof MailError) || e.retryable;
       const dead = !retryable || row.attempts >= MAX_ATTEMPTS;
       // Not e.message: a failed query's message lists its parameters (the SMS text with the code).
       const error = describeError(e);

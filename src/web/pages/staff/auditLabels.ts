@@ -4,6 +4,7 @@
  * code passed to auditRepository.record in the server's source has a label here, so a new action never
  * shows up as a bare code.
  */
+import { CALL_OUTCOMES } from '../../../core/fulfilment.js';
 import type { StaffRole } from '../../../core/schemas.js';
 
 export const ACTION_LABELS: Record<string, string> = {
@@ -24,6 +25,14 @@ export const ACTION_LABELS: Record<string, string> = {
   'staff.enable': '启用工作人员账号',
   'catalog.update': '修改证书项目',
   'document.view': '查看订单证件',
+  'order.receive_paper': '已收到纸质资料',
+  'order.pass_paper': '纸质资料合格',
+  'order.fail_paper': '纸质资料不合格（通知补寄）',
+  'order.call': '登记电话记录',
+  'order.produce': '制证完成',
+  'order.ship': '发放（顺丰寄出）',
+  'order.recipient_correct': '更正证书接收人',
+  'invoice.issue': '开具发票',
   'sms.template_update': '修改短信模板',
 };
 
@@ -35,6 +44,7 @@ const ACTION_COLORS: Record<string, string> = {
   'staff.disable': 'red',
   'staff.enable': 'red',
   'catalog.update': 'red',
+  'order.recipient_correct': 'red',
   'sms.template_update': 'red',
   'organization.login_failed': 'orange',
   'staff.login_failed': 'orange',
@@ -92,6 +102,42 @@ export function auditDetails(action: string, detail: Record<string, unknown> | n
         ];
       case 'organization.login_failed':
         return [['统一社会信用代码', str(d.uscc)]];
+      case 'order.receive_paper':
+      case 'order.pass_paper':
+      case 'order.produce':
+        return [['订单编号', str(d.orderNo)]];
+      case 'order.fail_paper':
+        return [
+          ['订单编号', str(d.orderNo)],
+          ['需补寄', Array.isArray(d.missing) ? d.missing.join('、') : undefined],
+          ['说明', str(d.note)],
+        ];
+      case 'order.call':
+        return [
+          ['订单编号', str(d.orderNo)],
+          ['通话结果', CALL_OUTCOMES[d.outcome as keyof typeof CALL_OUTCOMES]],
+          ['通话时间', str(d.calledAt)],
+        ];
+      case 'order.ship':
+        return [
+          ['订单编号', str(d.orderNo)],
+          ['顺丰运单号', str(d.trackingNo)],
+        ];
+      case 'order.recipient_correct': {
+        const to = d.after as { name?: unknown; mobile?: unknown; address?: unknown } | undefined;
+        return [
+          ['订单编号', str(d.orderNo)],
+          ['新收件人', to ? [to.name, to.mobile, to.address].map(str).filter(Boolean).join(' ') : undefined],
+          ['原因', str(d.reason)],
+        ];
+      }
+      case 'invoice.issue':
+        return [
+          ['订单编号', str(d.orderNo)],
+          ['发票号码', str(d.invoiceNo)],
+          ['发票文件', d.withFile === undefined ? undefined : d.withFile ? '已上传PDF' : '无（仅标记已开具）'],
+          ['邮件', d.emailed === undefined ? undefined : d.emailed ? '已发送至发票接收邮箱' : '发票接收邮箱无效，未发送'],
+        ];
       case 'sms.template_update':
         return [
           ['模板', str(d.name)],

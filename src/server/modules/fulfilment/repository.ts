@@ -1,0 +1,56 @@
+/** SQL for what happens after payment: courier shipments, the call log, and the working-day calendar. */
+import { and, asc, count, desc, eq } from 'drizzle-orm';
+import type { CalendarExceptions, DayKind } from '../../../core/working-days.js';
+import type { DbOrTx } from '../../db/client.js';
+import { calendarDays, orderCalls, orderEvents, shipments } from '../../db/schema.js';
+
+export type ShipmentRow = typeof shipments.$inferSelect;
+export type OrderCallRow = typeof orderCalls.$inferSelect;
+
+/**
+ * `shipments.courier` holds 'SF' or 'EMS', or — for another courier — `other:<the name the applicant typed>`,
+ * so a typed name can never be mistaken for one of the codes.
+ */
+export const courierColumn = (courier: 'SF' | 'EMS' | 'other', name?: string) => (courier === 'other' ? `other:${name ?? ''}` : courier);
+export function courierOf(column: string): { code: 'SF' | 'EMS' | 'other'; name: string | null } {
+  if (column === 'SF' || column === 'EMS') return { code: column, name: null };
+  return { code: 'other', name: column.startsWith('other:') ? column.slice('other:'.length) : column };
+}
+
+export const fulfilmentRepository = {
+  async addShipment(db: DbOrTx, row: typeof shipments.$inferInsert): Promise<ShipmentRow> {
+    const [r] = await db.insert(shipments).values(row).returning();
+    return r!;
+  },
+  /** An order's shipments, both ways, oldest first. */
+  async shipments(db: DbOrTx, orderId: string): Promise<ShipmentRow[]> {
+    return db.select().from(shipments).where(eq(shipments.orderId, orderId)).orderBy(asc(shipments.at), asc(shipments.id));
+  },
+  async addCall(db: DbOrTx, row: typeof orderCalls.$inferInsert): Promise<OrderCallRow> {
+    const [r] = await db.insert(orderCalls).values(row).returning();
+    return r!;
+  },
+  /** How many events of this action the order has (e.g. the number of the paper failure being recorded). */
+  async countEvents(db: DbOrTx, orderId: string, action: string): Promise<number> {
+    const [r] = await db
+      .select({ n: count() })
+      .from(orderEvents)
+      .where(and(eq(orderEvents.orderId, orderId), eq(orderEvents.action, action)));
+    return Number(r?.n ?? 0);
+  },
+  /** The latest event of this action (e.g. the last paper failure, to show what is missing). */
+  async lastEvent(db: DbOrTx, orderId: string, action: string) {
+    const [r] = await db
+      .select()
+      .from(orderEvents)
+      .where(and(eq(orderEvents.orderId, orderId), eq(orderEvents.action, action)))
+      .orderBy(desc(orderEvents.id))
+      .limit(1);
+    return r;
+  },
+  /** The working-day calendar's exceptions (public holidays on weekdays, 调休 working weekends). A small table. */
+  async calendarExceptions(db: DbOrTx): Promise<CalendarExceptions> {
+    const rows = await db.select({ day: calendarDays.day, kind: calendarDays.kind }).from(calendarDays);
+    return new Map(rows.map((r) => [r.day, r.kind as DayKind]));
+  },
+};
