@@ -114,6 +114,9 @@ describe('staff console', () => {
     // 更正名称: the reason is required; the correction shows in the history with who, old, new and why.
     await page.getByRole('button', { name: /更正名称/ }).click();
     const rename = page.getByRole('dialog');
+    // Let the dialog finish opening: on a loaded machine a click during antd's motion can miss the form.
+    await rename.getByLabel('新名称').waitFor();
+    await settle(page);
     await rename.getByLabel('新名称').fill(newName);
     await rename.getByRole('button', { name: /确认更正/ }).click();
     await poll(() => rename.getByText('请填写修改原因（至少2个字）').count()).toBe(1);
