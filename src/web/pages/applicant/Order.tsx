@@ -1,6 +1,7 @@
 /**
  * The order page (/orders/:id): 填写订单信息 → 下载模板、法人核验、上传证件 → 提交; after 资料审核失败 the
- * reviewer's verdict per document; then 办理进度. What can be done comes from the server's order view (editable, slots, missing, actions) and
+ * reviewer's verdict per document; once paid 邮寄纸质资料, then 证书接收人 with the SF waybill, 发票 and
+ * 办理进度. What can be done comes from the server's order view (editable, slots, missing, actions) and
  * the workflow's own tables; what to do next is worded once, in order/nextStep.ts.
  */
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
@@ -8,13 +9,16 @@ import { Link, Navigate, useParams } from 'react-router-dom';
 import { Alert, Breadcrumb, Button, Card, Descriptions, Result, Skeleton, Typography } from 'antd';
 import { beijing } from './order/time.js';
 import { formatPriceFen } from '../../../core/content/projects.js';
-import { ENDED } from '../../../core/workflow.js';
+import { ENDED, type OrderStatus } from '../../../core/workflow.js';
 import { apiGet, ApiError } from '../../api.js';
 import { LoginGate, loginUrl } from '../../components/LoginGate.js';
 import { StatusTag } from '../../components/StatusTag.js';
+import { DeliveryCard } from './order/DeliveryCard.js';
 import { Documents, failedReview } from './order/Documents.js';
-import { nextStep } from './order/nextStep.js';
+import { InvoiceCard } from './order/InvoiceCard.js';
+import { nextStep, PAID } from './order/nextStep.js';
 import { OrderForm, type OrderFormHandle } from './order/OrderForm.js';
+import { PaperCard } from './order/PaperCard.js';
 import { OrderProgress } from './order/Progress.js';
 import { OrderSummary } from './order/OrderSummary.js';
 import { ReviewResult } from './order/ReviewResult.js';
@@ -46,6 +50,9 @@ function SectionCard({ n, title, children, id }: { n?: number; title: string; ch
     </Card>
   );
 }
+
+/** Waiting for the paper or checking it: the paper section comes first. */
+const PAPER_FIRST: readonly OrderStatus[] = ['review_passed', 'paper_awaiting', 'paper_received', 'paper_failed'];
 
 const scrollTo = (id: string) => document.getElementById(id)?.scrollIntoView({ behavior: 'smooth', block: 'start' });
 
@@ -127,6 +134,26 @@ function OrderScreen() {
   const o = view.order;
   const over = ENDED.includes(o.status);
   const review = failedReview(view);
+  const paid = PAID.includes(o.status);
+  const paperSection = (paid || o.status === 'review_passed') && (
+    <SectionCard
+      key="paper"
+      id="order-paper"
+      title={!paid ? '付款后邮寄纸质资料' : PAPER_FIRST.includes(o.status) ? '邮寄纸质资料' : '纸质资料'}
+    >
+      <PaperCard view={view} done={paid && !PAPER_FIRST.includes(o.status)} onChanged={refresh} />
+    </SectionCard>
+  );
+  const afterSubmission = !over && (
+    <>
+      <SectionCard key="delivery" id="order-delivery" title="证书接收人">
+        <DeliveryCard view={view} onChanged={refresh} />
+      </SectionCard>
+      <SectionCard key="invoice" id="order-invoice" title="发票">
+        <InvoiceCard view={view} />
+      </SectionCard>
+    </>
+  );
   return (
     <div className="order-page" data-testid="order-page">
       <Breadcrumb className="apply-path" items={[{ title: <Link to="/orders">我的订单</Link> }, { title: `订单 ${o.orderNoDisplay}` }]} />
@@ -190,8 +217,20 @@ function OrderScreen() {
           </SectionCard>
         </>
       ) : (
-        // Submitted or over: where it stands comes first, then what was sent.
+        // Submitted or over: what to do now comes first (the paper while it is due, the waybill once
+        // shipped), then where it stands, then what was sent.
         <>
+          {PAPER_FIRST.includes(o.status) ? (
+            <>
+              {paperSection}
+              {afterSubmission}
+            </>
+          ) : (
+            <>
+              {afterSubmission}
+              {paperSection}
+            </>
+          )}
           <SectionCard id="order-progress" title="办理进度">
             <SubmitPanel view={view} onView={takeView} flush={flush} revealForm={revealForm} />
             <OrderProgress events={view.events} />

@@ -49,9 +49,10 @@ export function OrderSummary({ view }: { view: OrderView }) {
     {
       title: '证书接收人信息',
       items: [
-        ['收件人姓名', dash(f.recipient?.name)],
-        ['收件人手机号', dash(f.recipient?.mobile)],
-        ['收件地址', dash(f.recipient?.address)],
+        // Corrected after submission through 修改证书接收人: the delivery's copy is the current one.
+        ['收件人姓名', dash(view.delivery.recipient.name || f.recipient?.name)],
+        ['收件人手机号', dash(view.delivery.recipient.mobile || f.recipient?.mobile)],
+        ['收件地址', dash(view.delivery.recipient.address || f.recipient?.address)],
       ],
     },
   ];

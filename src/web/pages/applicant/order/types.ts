@@ -80,6 +80,51 @@ export interface ReviewView {
   documents: Partial<Record<SlotCode, DocumentVerdict>>;
 }
 
+export interface PaperShipment {
+  /** SF / EMS, or the name typed for another courier. */
+  courier: string;
+  courierCode: 'SF' | 'EMS' | 'other';
+  courierLabel: string;
+  trackingNo: string;
+  trackingUrl: string | null;
+  at: string;
+}
+
+/** 邮寄纸质资料: the originals to mail for this order, and the courier numbers entered. */
+export interface PaperView {
+  /** One line each, in the seeds' words; the application form's line names the order number. */
+  list: string[];
+  orderNo: string;
+  /** Paid and waiting for the paper, or asked to re-send it. */
+  canEnterShipment: boolean;
+  /** While 纸质资料需补寄: what staff asked for. */
+  resend: { names: string[]; note: string | null; at: string } | null;
+  shipments: PaperShipment[];
+}
+
+export interface Recipient {
+  name: string;
+  mobile: string;
+  address: string;
+}
+
+/** 证书接收人, and the SF Express waybill once the key is shipped. */
+export interface DeliveryView {
+  recipient: Recipient;
+  /** Until the key is shipped. */
+  recipientEditable: boolean;
+  outbound: { courier: 'SF'; trackingNo: string; trackingUrl: string; shippedAt: string } | null;
+}
+
+export interface InvoiceView {
+  status: 'waiting' | 'due' | 'issued';
+  statusLabel: string;
+  email: string;
+  issuedAt: string | null;
+  invoiceNo: string | null;
+  downloadable: boolean;
+}
+
 export interface OrderView {
   order: OrderSummary & {
     statusMeaning: string;
@@ -98,4 +143,7 @@ export interface OrderView {
   actions: { action: 'submit' | 'resubmit' | 'delete'; label: string }[];
   events: OrderEvent[];
   review: ReviewView | null;
+  paper: PaperView;
+  delivery: DeliveryView;
+  invoice: InvoiceView | null;
 }

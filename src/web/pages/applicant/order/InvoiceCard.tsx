@@ -1,0 +1,65 @@
+/**
+ * 发票: the invoice is e-mailed to the invoice address within 3 working days of 制证完成 (seeds 000 八,
+ * 001 五); here its status, where it goes, and the PDF to download again once issued.
+ */
+import { useState } from 'react';
+import { Alert, Button, Descriptions, Tag } from 'antd';
+import { DownloadOutlined } from '@ant-design/icons';
+import { beijing } from './time.js';
+import { downloadFile } from './Documents.js';
+import { ApiError } from '../../../api.js';
+import type { OrderView } from './types.js';
+
+export function InvoiceCard({ view }: { view: OrderView }) {
+  const inv = view.invoice;
+  const f = view.order.form.invoice;
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const download = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await downloadFile(`/api/orders/${view.order.id}/invoice.pdf`, `江西CA发票_${view.order.orderNo}.pdf`);
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : '下载失败，请稍后重试');
+    } finally {
+      setBusy(false);
+    }
+  };
+  const issued = inv?.status === 'issued';
+  return (
+    <div className="invoice-card" data-testid="invoice-card">
+      <div className="invoice-status">
+        {issued ? (
+          <Tag color="success" data-testid="invoice-status">
+            已开具
+          </Tag>
+        ) : (
+          <Tag color="default" data-testid="invoice-status">
+            待开具
+          </Tag>
+        )}
+        <span className="muted" data-testid="invoice-note">
+          {issued
+            ? `${inv.issuedAt ? `${beijing(inv.issuedAt)} ` : ''}已开具${inv.invoiceNo ? `（发票号码 ${inv.invoiceNo}）` : ''}，已发送至 ${inv.email}`
+            : inv
+              ? `${inv.statusLabel}。`
+              : '付款后开具：证书制作完成后3个工作日内发送至发票接收邮箱。'}
+        </span>
+      </div>
+      <Descriptions column={{ xs: 1, md: 3 }} size="small" className="summary-block">
+        <Descriptions.Item label="发票抬头">{f?.title}</Descriptions.Item>
+        <Descriptions.Item label="纳税人识别号">
+          <span style={{ fontFamily: 'monospace' }}>{f?.taxNumber}</span>
+        </Descriptions.Item>
+        <Descriptions.Item label="发票接收邮箱">{inv?.email ?? f?.email}</Descriptions.Item>
+      </Descriptions>
+      {inv?.downloadable && (
+        <Button icon={<DownloadOutlined />} onClick={() => void download()} loading={busy} data-testid="invoice-download">
+          下载发票
+        </Button>
+      )}
+      {error && <Alert type="error" showIcon title={error} data-testid="invoice-error" />}
+    </div>
+  );
+}
