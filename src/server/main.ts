@@ -4,6 +4,7 @@ import { systemClock } from './clock.js';
 import { assertServable, ConfigError, loadConfig } from './config.js';
 import { DEMO_ORG, DEMO_STAFF, DEMO_STAFF_PASSWORD, seedDemoData } from './demo-data.js';
 import { outboxWorker } from './modules/outbox/outbox.js';
+import { seedCalendar } from './modules/calendar/seed-calendar.js';
 import { seedCatalog } from './modules/catalog/seed-catalog.js';
 import { mailSenderFor, openConfiguredDb, smsSenderFor } from './runtime.js';
 import { fileStoreFor } from './adapters/storage/configured.js';
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   const clock = systemClock;
   const handle = await openConfiguredDb(config);
   await seedCatalog(handle.db, clock.now());
+  await seedCalendar(handle.db, clock.now());
   if (config.demoData) await seedDemoData(handle.db, clock.now());
 
   const outbox: { worker?: ReturnType<typeof outboxWorker> } = {};

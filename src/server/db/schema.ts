@@ -3,7 +3,20 @@
  * `npm run db:generate` and committed; the same SQL runs on PGlite and on PostgreSQL.
  */
 import { sql } from 'drizzle-orm';
-import { pgTable, text, uuid, timestamp, integer, jsonb, bigserial, boolean, index, uniqueIndex, primaryKey } from 'drizzle-orm/pg-core';
+import {
+  pgTable,
+  text,
+  uuid,
+  timestamp,
+  integer,
+  jsonb,
+  bigserial,
+  boolean,
+  index,
+  uniqueIndex,
+  primaryKey,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -20,7 +33,12 @@ export const organizations = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('organizations_uscc_uq').on(t.uscc)],
+  (t) => [
+    uniqueIndex('organizations_uscc_uq').on(t.uscc),
+    // Staff search by USCC prefix (LIKE 'ABC%'): pattern ops make the prefix indexable whatever the
+    // database's collation (under a non-C collation the unique index above cannot serve LIKE).
+    index('organizations_uscc_prefix_idx').on(t.uscc.op('text_pattern_ops')),
+  ],
 );
 
 /** CA staff. Roles are the seeds' 预审/受理/制证/发放/财务/管理员. */
@@ -191,6 +209,14 @@ export const projectKeys = pgTable(
   (t) => [primaryKey({ columns: [t.projectCode, t.keyType] })],
 );
 
+/**
+ * The agent's (经办人) mobile as staff search it: the digits of form.agent.mobile, last 11. The draft keeps
+ * what the applicant typed ("+86 138-0013-8000"); this reads it the way normalizeMobile does for any
+ * number that passes the mobile rule. The index orders_agent_mobile_idx is built on this very expression,
+ * and the search must use the same one for PostgreSQL to use the index.
+ */
+export const agentMobileSql = (form: AnyPgColumn) => sql`right(regexp_replace((${form} -> 'agent' ->> 'mobile'), '[^0-9]', '', 'g'), 11)`;
+
 /** 订单: one online 新制 application. */
 export const orders = pgTable(
   'orders',
@@ -238,6 +264,14 @@ export const orders = pgTable(
     index('orders_org_idx').on(t.organizationId, t.createdAt),
     index('orders_status_idx').on(t.status, t.updatedAt),
     index('orders_queue_idx').on(t.status, t.statusChangedAt, t.id),
+    // Staff search (modules/staff-orders): newest first, and the agent's mobile (see agentMobileSql).
+    index('orders_created_idx').on(t.createdAt, t.id),
+    index('orders_agent_mobile_idx').on(agentMobileSql(t.form)),
+    // The 制证 deadline clock (modules/staff-orders/deadlines.ts) of the orders in production, so counting
+    // the overdue ones reads this small index and no table rows.
+    index('orders_production_idx')
+      .on(t.projectCode, t.productionStartedAt, t.statusChangedAt)
+      .where(sql`status = 'in_production'`),
   ],
 );
 
@@ -438,6 +472,15 @@ export const calendarDays = pgTable('calendar_days', {
   name: text('name').notNull(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
   updatedBy: uuid('updated_by'),
+});
+
+/**
+ * Which published holiday schedules (modules/calendar/official-schedules.ts) have been loaded into
+ * calendar_days. A schedule is loaded once: a day an administrator deleted afterwards stays deleted.
+ */
+export const calendarSeeds = pgTable('calendar_seeds', {
+  key: text('key').primaryKey(),
+  seededAt: ts('seeded_at').notNull().defaultNow(),
 });
 
 /** SMS texts as an administrator edited them (the code holds the defaults). */

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { auditRepository } from '../modules/audit/repository.js';
 import { staffRepository, type StaffRow } from '../modules/staff/repository.js';
 import { createStaff } from '../modules/staff/staff-accounts.js';
 import { hashPassword } from '../crypto.js';
+import { calendarRepository } from '../modules/calendar/repository.js';
 import { registerErrorHandling } from '../plugins/errors.js';
 import { enforceStaffAccess } from './guards.js';
 import { newMobile, newUscc, testApp, type TestApp, type TestClient } from '../testing/harness.js';
@@ -221,7 +222,7 @@ describe('两套会话互不通用 (applicant and staff sessions are separate re
  * from `make`, and `effect` (when given) checks that the change happened exactly when it was allowed.
  */
 interface RouteCase {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   access: 'any' | StaffRole[];
   ok: number;
@@ -304,6 +305,54 @@ const ROUTES: RouteCase[] = [
     },
   },
   { method: 'GET', path: '/api/staff/audit', access: ['管理员'], ok: 200, make: async () => ({ url: '/api/staff/audit' }) },
+  { method: 'GET', path: '/api/staff/queues', access: 'any', ok: 200, make: async () => ({ url: '/api/staff/queues' }) },
+  {
+    method: 'GET',
+    path: '/api/staff/orders',
+    access: 'any',
+    ok: 200,
+    make: async () => ({ url: '/api/staff/orders?status=submitted&limit=5' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/staff/orders/:id',
+    access: 'any',
+    ok: 200,
+    make: async () => {
+      const { orderId } = await uploadedDocument();
+      const before = (await auditFor(orderId, 'order.view')).length;
+      // Every staff view of an order is recorded; a refused caller's is not.
+      return { url: `/api/staff/orders/${orderId}`, effect: async () => (await auditFor(orderId, 'order.view')).length > before };
+    },
+  },
+  { method: 'GET', path: '/api/staff/calendar', access: ['管理员'], ok: 200, make: async () => ({ url: '/api/staff/calendar?year=2026' }) },
+  {
+    method: 'PUT',
+    path: '/api/staff/calendar/:day',
+    access: ['管理员'],
+    ok: 200,
+    make: async () => {
+      // A day in 2099, a year no deadline in any test falls in (the calendar is shared on PostgreSQL).
+      const day = calendarTestDay();
+      const name = `角色测试${uniq()}`;
+      return {
+        url: `/api/staff/calendar/${day}`,
+        body: { kind: 'holiday', name },
+        effect: async () => (await calendarRepository.find(t.db, day))?.name === name,
+      };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/api/staff/calendar/:day',
+    access: ['管理员'],
+    ok: 200,
+    make: async () => {
+      const day = calendarTestDay();
+      await calendarRepository.upsert(t.db, { day, kind: 'workday', name: '角色测试', updatedAt: new Date(), updatedBy: null });
+      return { url: `/api/staff/calendar/${day}`, effect: async () => !(await calendarRepository.find(t.db, day)) };
+    },
+  },
   { method: 'GET', path: '/api/staff/catalog', access: ['管理员'], ok: 200, make: async () => ({ url: '/api/staff/catalog' }) },
   {
     method: 'PUT',
@@ -465,6 +514,9 @@ const ROUTES: RouteCase[] = [
 let sharedSubmitted: Promise<SubmittedOrder> | undefined;
 /** One order in 正在审核 for the routes that only read it. */
 const sharedSubmittedOrder = () => (sharedSubmitted ??= submittedOrder(t));
+
+/** A random day of 2099 for the calendar routes. */
+const calendarTestDay = () => new Date(Date.UTC(2099, 0, 1) + randomInt(365) * 86_400_000).toISOString().slice(0, 10);
 
 let sharedDocument: Promise<{ orderId: string; docId: string }> | undefined;
 /** One uploaded scan (an applicant's order with an 经办人身份证 image) for the document-viewing routes. */

@@ -13,6 +13,7 @@ import { openDb, type DbHandle } from '../db/client.js';
 import { outboxWorker, type OutboxWorker } from '../modules/outbox/outbox.js';
 import { mailSenderFor, smsSenderFor } from '../runtime.js';
 import { fileStoreFor } from '../adapters/storage/configured.js';
+import { seedCalendar } from '../modules/calendar/seed-calendar.js';
 import { seedCatalog } from '../modules/catalog/seed-catalog.js';
 import { USCC_ALPHABET, usccCheckChar } from '../../core/uscc.js';
 
@@ -23,6 +24,7 @@ let shared: Promise<DbHandle> | undefined;
 export function testDb(): Promise<DbHandle> {
   shared ??= openDb({ databaseUrl: process.env.DATABASE_URL || undefined, poolSize: 5 }).then(async (h) => {
     await seedCatalog(h.db, new Date());
+    await seedCalendar(h.db, new Date());
     return h;
   });
   return shared;

@@ -33,6 +33,10 @@ export const ACTION_LABELS: Record<string, string> = {
   'order.ship': '发放（顺丰寄出）',
   'order.recipient_correct': '更正证书接收人',
   'invoice.issue': '开具发票',
+  'order.view': '查看订单',
+  'order.search': '查询订单',
+  'calendar.set': '设置节假日或调休上班',
+  'calendar.delete': '取消节假日或调休设置',
   'sms.template_update': '修改短信模板',
 };
 
@@ -45,6 +49,8 @@ const ACTION_COLORS: Record<string, string> = {
   'staff.enable': 'red',
   'catalog.update': 'red',
   'order.recipient_correct': 'red',
+  'calendar.set': 'red',
+  'calendar.delete': 'red',
   'sms.template_update': 'red',
   'organization.login_failed': 'orange',
   'staff.login_failed': 'orange',
@@ -138,6 +144,29 @@ export function auditDetails(action: string, detail: Record<string, unknown> | n
           ['发票文件', d.withFile === undefined ? undefined : d.withFile ? '已上传PDF' : '无（仅标记已开具）'],
           ['邮件', d.emailed === undefined ? undefined : d.emailed ? '已发送至发票接收邮箱' : '发票接收邮箱无效，未发送'],
         ];
+      case 'order.view':
+        return [['订单编号', str(d.orderNo)]];
+      case 'order.search':
+        return [
+          ['查询内容', str(d.q)],
+          ['结果', d.count === undefined ? undefined : `${str(d.count)}条`],
+        ];
+      case 'calendar.set': {
+        const kind = (k: unknown) => (k === 'holiday' ? '放假' : k === 'workday' ? '调休上班' : undefined);
+        const before = d.before as { kind?: unknown; name?: unknown } | null | undefined;
+        return [
+          ['日期', str(d.day)],
+          ['设置为', kind(d.kind) && `${kind(d.kind)}（${str(d.name) ?? ''}）`],
+          ['原设置', before ? `${kind(before.kind) ?? ''}（${str(before.name) ?? ''}）` : '无'],
+        ];
+      }
+      case 'calendar.delete': {
+        const before = d.before as { kind?: unknown; name?: unknown } | null | undefined;
+        return [
+          ['日期', str(d.day)],
+          ['原设置', before ? `${before.kind === 'holiday' ? '放假' : '调休上班'}（${str(before.name) ?? ''}）` : undefined],
+        ];
+      }
       case 'sms.template_update':
         return [
           ['模板', str(d.name)],

@@ -1,0 +1,40 @@
+/**
+ * What a staff member typed into the order search, read as the keys it can be: an order number (15 digits;
+ * the dashes and spaces of 261120-5830-29174 are ignored) matched exactly; an agent's mobile (11 digits, as
+ * normalizeMobile reads it) matched exactly; the start of a USCC (normalized as at registration: upper
+ * case, O→0, I→1) matched as a prefix; a fragment of the unit name, case-insensitively. A text that can be
+ * several keys (13800138000 is a mobile and could start a USCC) is searched as each; a text of only USCC
+ * characters is not also searched as a name fragment, which would mean reading every organization for
+ * nothing.
+ */
+import { mobileProblem, normalizeMobile } from '../../../core/mobile.js';
+import { normalizeUscc, USCC_ALPHABET } from '../../../core/uscc.js';
+
+export interface SearchTerms {
+  orderNo?: string;
+  mobile?: string;
+  usccPrefix?: string;
+  /** Already escaped for LIKE (\ % _). */
+  nameLike?: string;
+}
+
+const USCC_PREFIX = new RegExp(`^[${USCC_ALPHABET}]{2,18}$`);
+
+export function searchTerms(q: string): SearchTerms {
+  const text = q.replace(/[\s\u3000]+/g, ' ').trim();
+  if (!text) return {};
+  const compact = text.replace(/[\s-]+/g, '');
+  const terms: SearchTerms = {};
+  if (/^\d{15}$/.test(compact)) terms.orderNo = compact;
+  const mobile = normalizeMobile(text);
+  if (mobileProblem(mobile) === null) terms.mobile = mobile;
+  const uscc = normalizeUscc(text);
+  if (USCC_PREFIX.test(uscc)) terms.usccPrefix = uscc;
+  // A name fragment: anything with a character a USCC, an order number or a mobile never has (Chinese,
+  // brackets, the letters S V Z…); plain digits and USCC characters are not names.
+  if (!terms.usccPrefix && !terms.orderNo && !terms.mobile && !/^\+?\d+$/.test(compact))
+    terms.nameLike = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return terms;
+}
+
+export const hasTerms = (t: SearchTerms): boolean => Object.values(t).some((v) => v !== undefined);
