@@ -99,6 +99,18 @@ export function trackingNoProblem(courier: Courier, no: string): string | null {
   }
 }
 
+/** shipments.courier as stored: 'SF', 'EMS', or 'other:<the name the applicant typed>'. */
+export function courierOf(column: string): { code: Courier; name: string | null } {
+  if (column === 'SF' || column === 'EMS') return { code: column, name: null };
+  return { code: 'other', name: column.startsWith('other:') ? column.slice('other:'.length) : column };
+}
+
+/** What people read: 顺丰速运 / 中国邮政EMS / the typed name of another courier. */
+export function courierDisplayName(column: string): string {
+  const c = courierOf(column);
+  return c.name || COURIERS[c.code];
+}
+
 export const sfTrackingUrl = (no: string) => `https://www.sf-express.com/chn/sc/waybill/waybill-detail/${encodeURIComponent(no)}`;
 
 const trackingNo = (courier: Courier) =>

@@ -3,14 +3,14 @@
  * order number to write on them, the tracking numbers both ways with SF Express's tracking link, the
  * recipient, and the invoice — nothing staff-only (no call log, no staff names, no correction reasons).
  */
-import { COURIERS, INVOICE_STATUS_LABEL, sfTrackingUrl } from '../../../core/fulfilment.js';
+import { COURIERS, courierOf, INVOICE_STATUS_LABEL, sfTrackingUrl } from '../../../core/fulfilment.js';
 import type { OrderDraft } from '../../../core/order-form.js';
 import { RECIPIENT_EDITABLE, type OrderStatus } from '../../../core/workflow.js';
 import type { DbOrTx } from '../../db/client.js';
 import { invoiceRepository, type InvoiceRow } from '../invoices/repository.js';
 import type { OrderRow } from '../orders/repository.js';
 import { PAPER_SHIPMENT_OPEN } from './enter-paper-shipment.js';
-import { courierOf, fulfilmentRepository, type ShipmentRow } from './repository.js';
+import { fulfilmentRepository, type ShipmentRow } from './repository.js';
 import { paperListOf } from './review-paper.js';
 
 /** The courier as stored → what people read: the code for SF/EMS, the typed name for another courier. */

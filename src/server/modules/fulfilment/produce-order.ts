@@ -3,6 +3,7 @@
  * the invoice falls due: seeds 000/001 "证书发票将在证书制作后3个工作日内发送至发票接收人邮箱", counted on the
  * working-day calendar (weekends, public holidays and 调休 make-up days).
  */
+import { calendarRepository } from '../calendar/repository.js';
 import { AppError } from '../../../core/errors.js';
 import { addWorkingDays } from '../../../core/working-days.js';
 import type { Clock } from '../../clock.js';
@@ -14,7 +15,6 @@ import { orderRepository, type OrderRow } from '../orders/repository.js';
 import { applyTransition, checkTransition } from '../orders/transition.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import type { CertificateProduction } from './production-port.js';
-import { fulfilmentRepository } from './repository.js';
 
 /** 发票: within 3 working days of 制证完成. */
 export const INVOICE_WORKING_DAYS = 3;
@@ -34,7 +34,7 @@ export async function produceOrder(
     checkTransition(order, 'produce', party);
     const result = await deps.production.produce(order, { tx, staffId: actor.id, at: now });
     const updated = await applyTransition(tx, order, 'produce', party, now, { set: { producedAt: now }, detail: { production: result } });
-    const dueAt = addWorkingDays(now, INVOICE_WORKING_DAYS, await fulfilmentRepository.calendarExceptions(tx));
+    const dueAt = addWorkingDays(now, INVOICE_WORKING_DAYS, await calendarRepository.exceptions(tx));
     await invoiceRepository.makeDue(tx, order.id, dueAt);
     await auditRepository.record(tx, {
       actorType: 'staff',

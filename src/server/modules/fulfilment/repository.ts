@@ -1,8 +1,7 @@
-/** SQL for what happens after payment: courier shipments, the call log, and the working-day calendar. */
+/** SQL for what happens after payment: courier shipments and the call log. */
 import { and, asc, count, desc, eq } from 'drizzle-orm';
-import type { CalendarExceptions, DayKind } from '../../../core/working-days.js';
 import type { DbOrTx } from '../../db/client.js';
-import { calendarDays, orderCalls, orderEvents, shipments } from '../../db/schema.js';
+import { orderCalls, orderEvents, shipments } from '../../db/schema.js';
 
 export type ShipmentRow = typeof shipments.$inferSelect;
 export type OrderCallRow = typeof orderCalls.$inferSelect;
@@ -12,11 +11,6 @@ export type OrderCallRow = typeof orderCalls.$inferSelect;
  * so a typed name can never be mistaken for one of the codes.
  */
 export const courierColumn = (courier: 'SF' | 'EMS' | 'other', name?: string) => (courier === 'other' ? `other:${name ?? ''}` : courier);
-export function courierOf(column: string): { code: 'SF' | 'EMS' | 'other'; name: string | null } {
-  if (column === 'SF' || column === 'EMS') return { code: column, name: null };
-  return { code: 'other', name: column.startsWith('other:') ? column.slice('other:'.length) : column };
-}
-
 export const fulfilmentRepository = {
   async addShipment(db: DbOrTx, row: typeof shipments.$inferInsert): Promise<ShipmentRow> {
     const [r] = await db.insert(shipments).values(row).returning();
@@ -47,10 +41,5 @@ export const fulfilmentRepository = {
       .orderBy(desc(orderEvents.id))
       .limit(1);
     return r;
-  },
-  /** The working-day calendar's exceptions (public holidays on weekdays, 调休 working weekends). A small table. */
-  async calendarExceptions(db: DbOrTx): Promise<CalendarExceptions> {
-    const rows = await db.select({ day: calendarDays.day, kind: calendarDays.kind }).from(calendarDays);
-    return new Map(rows.map((r) => [r.day, r.kind as DayKind]));
   },
 };

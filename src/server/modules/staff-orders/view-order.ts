@@ -4,6 +4,7 @@
  * notes, shipments both ways, calls, the invoice task — and the buttons the caller's roles allow, from the
  * transition table. Opening it shows personal data, so each view is written to the audit log.
  */
+import { courierDisplayName, sfTrackingUrl } from '../../../core/fulfilment.js';
 import { AppError } from '../../../core/errors.js';
 import { formatOrderNumber } from '../../../core/order-number.js';
 import type { UnitType } from '../../../core/order-form.js';
@@ -33,14 +34,6 @@ const SLOT_LABELS: Record<string, string> = {
   'seal-sheet': '电子签章采集表',
   'appointment-letter': '入赣负责人任命书',
 };
-
-/** shipments.courier: 'SF', 'EMS', or 'other:<the name the applicant typed>'. */
-function courierName(column: string): string {
-  if (column === 'SF') return '顺丰速运';
-  if (column === 'EMS') return '中国邮政EMS';
-  return column.startsWith('other:') ? column.slice('other:'.length) || '其他快递' : column;
-}
-const sfTrackingUrl = (no: string) => `https://www.sf-express.com/chn/sc/waybill/waybill-detail/${encodeURIComponent(no)}`;
 
 function actorNamer(staffNames: Map<string, string>, orgNames: Map<string, string>) {
   return (e: Pick<OrderEventRow, 'actorType' | 'actorId'>): string => {
@@ -198,7 +191,7 @@ export async function viewStaffOrder(deps: Deps, orderId: string, actor: StaffAc
     shipments: shipmentRows.map((s) => ({
       id: s.id,
       direction: s.direction,
-      courier: courierName(s.courier),
+      courier: courierDisplayName(s.courier),
       trackingNo: s.trackingNo,
       trackingUrl: s.courier === 'SF' ? sfTrackingUrl(s.trackingNo) : null,
       enteredByType: s.enteredByType,
