@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { addWorkingDays, chinaDay, isWorkingDay, workingDaysBetween, type CalendarExceptions } from './working-days.js';
 
-// National Day 2026 as an example calendar: 10-01..10-07 off, Sunday 09-27 and Saturday 10-10 worked (调休).
+// National Day 2026 (State Council notice of 2025-11-04): 10-01..10-07 off, Sunday 09-20 and Saturday 10-10 worked (调休).
 const ex: CalendarExceptions = new Map([
   ...['2026-10-01', '2026-10-02', '2026-10-05', '2026-10-06', '2026-10-07'].map((d) => [d, 'holiday'] as const),
-  ['2026-09-27', 'workday'] as const,
+  ['2026-09-20', 'workday'] as const,
   ['2026-10-10', 'workday'] as const,
 ]);
 const cn = (s: string) => new Date(`${s}+08:00`);
@@ -20,7 +20,7 @@ describe('working days', () => {
     ['2026-11-21', false], // Saturday
     ['2026-10-01', false], // holiday
     ['2026-10-10', true], // make-up Saturday
-    ['2026-09-27', true], // make-up Sunday
+    ['2026-09-20', true], // make-up Sunday
   ])('%s working? %s', (day, w) => expect(isWorkingDay(day, ex)).toBe(w));
 
   it.each([
