@@ -1,0 +1,273 @@
+/**
+ * The staff steps after 预审, each rendered only when the order's `actions` (from the workflow table on the
+ * server) offer it: 受理 (paper received, passed, failed with what is missing), 制证 (certificate and seal
+ * made) and 发放 (SF Express tracking number). A 409 — someone else acted first — is shown as the server
+ * words it, and the order reloads.
+ */
+import { useState } from 'react';
+import { Alert, App, Button, Checkbox, Form, Input, Modal, Popconfirm, Space, Typography } from 'antd';
+import { CarOutlined, CheckCircleOutlined, CloseCircleOutlined, InboxOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
+import { paperOriginals, ZShipBody } from '../../../../core/fulfilment.js';
+import type { UnitType } from '../../../../core/order-form.js';
+import { ApiError, apiPost } from '../../../api.js';
+import { zodRule } from '../../../components/forms.js';
+import { useStaffErrors } from '../staffSession.js';
+import type { StaffOrderView } from './types.js';
+
+type Run = (path: string, body: unknown, done: string) => Promise<boolean>;
+
+/** Posts one staff action; true when it went through. */
+function useRun(orderId: string, onDone: () => void, onConflict: (m: string) => void): [Run, string | null] {
+  const { message } = App.useApp();
+  const fail = useStaffErrors();
+  const [busy, setBusy] = useState<string | null>(null);
+  const run: Run = async (path, body, done) => {
+    setBusy(path);
+    try {
+      await apiPost(`/api/staff/orders/${orderId}/${path}`, body);
+      message.success(done);
+      onDone();
+      return true;
+    } catch (e) {
+      const text = fail(e);
+      if (e instanceof ApiError && e.status === 409) onConflict(text);
+      else message.error(text);
+      return false;
+    } finally {
+      setBusy(null);
+    }
+  };
+  return [run, busy];
+}
+
+export function ActionPanel({
+  view,
+  onDone,
+  onConflict,
+}: {
+  view: StaffOrderView;
+  onDone: () => void;
+  onConflict: (message: string) => void;
+}) {
+  const [run, busy] = useRun(view.order.id, onDone, onConflict);
+  const [failing, setFailing] = useState(false);
+  const [producing, setProducing] = useState(false);
+  const has = (a: string) => view.actions.find((x) => x.action === a);
+  const receive = has('receive_paper');
+  const pass = has('pass_paper');
+  const failPaper = has('fail_paper');
+  const produce = has('produce');
+  const ship = has('ship');
+  if (!receive && !pass && !failPaper && !produce && !ship) return null;
+  const main = view.order.keyType === 'main';
+
+  return (
+    <div style={{ display: 'grid', gap: 16 }} data-testid="action-panel">
+      {receive && (
+        <div style={{ display: 'grid', gap: 8 }}>
+          <Typography.Text type="secondary">收到申请单位邮寄的纸质资料原件后点击，然后逐项核对。</Typography.Text>
+          <Popconfirm
+            title={`确认${receive.label}？`}
+            okText="确认"
+            cancelText="取消"
+            onConfirm={() => void run('paper/receive', {}, '已记录收到纸质资料')}
+          >
+            <Button type="primary" icon={<InboxOutlined />} loading={busy === 'paper/receive'} data-testid="action-receive_paper">
+              {receive.label}
+            </Button>
+          </Popconfirm>
+        </div>
+      )}
+      {(pass || failPaper) && (
+        <div style={{ display: 'grid', gap: 8 }}>
+          <Typography.Text type="secondary">
+            对照下方清单核对纸质资料原件：印章须为原章，复印件须清晰、未缩小，申请表左上角写有订单编号。
+          </Typography.Text>
+          <Space wrap>
+            {pass && (
+              <Popconfirm
+                title="纸质资料全部合格，转入制证？"
+                okText="确认合格"
+                cancelText="取消"
+                onConfirm={() => void run('paper/pass', {}, '纸质资料合格，已转入制证')}
+              >
+                <Button type="primary" icon={<CheckCircleOutlined />} loading={busy === 'paper/pass'} data-testid="action-pass_paper">
+                  {pass.label}
+                </Button>
+              </Popconfirm>
+            )}
+            {failPaper && (
+              <Button danger icon={<CloseCircleOutlined />} onClick={() => setFailing(true)} data-testid="action-fail_paper">
+                {failPaper.label}
+              </Button>
+            )}
+          </Space>
+        </div>
+      )}
+      {produce && (
+        <div style={{ display: 'grid', gap: 8 }}>
+          <Typography.Text type="secondary">
+            证书{main ? '和电子签章' : ''}实际制作完成后点击，订单将变为“制证完成”，并开始计算发票开具期限。
+          </Typography.Text>
+          <Button
+            type="primary"
+            icon={<SafetyCertificateOutlined />}
+            onClick={() => setProducing(true)}
+            loading={busy === 'produce'}
+            data-testid="action-produce"
+            style={{ justifySelf: 'start' }}
+          >
+            {produce.label}
+          </Button>
+        </div>
+      )}
+      {ship && <ShipForm label={ship.label} recipient={view.order.form.recipient} run={run} busy={busy === 'ship'} />}
+
+      {failing && (
+        <PaperFailModal
+          view={view}
+          onCancel={() => setFailing(false)}
+          run={async (body) => {
+            const ok = await run('paper/fail', body, '已记录纸质资料不合格，已短信通知经办人补寄');
+            if (ok) setFailing(false);
+            return ok;
+          }}
+        />
+      )}
+      {producing && (
+        <Modal
+          open
+          title="确认制证完成"
+          okText="确认已制作完成"
+          cancelText="取消"
+          confirmLoading={busy === 'produce'}
+          onCancel={() => setProducing(false)}
+          onOk={async () => {
+            if (await run('produce', {}, '已记录制证完成')) setProducing(false);
+          }}
+        >
+          <Alert
+            type="warning"
+            showIcon
+            title={
+              main
+                ? '此操作记录：本订单的数字证书和电子签章已经制作完成。'
+                : '此操作记录：本订单的数字证书（副锁，无电子签章）已经制作完成。'
+            }
+            description="请在证书（和电子签章）实际写入UKEY并核对无误后再确认。确认后订单变为“制证完成”，转入发放；财务须在3个工作日内开具发票。"
+          />
+        </Modal>
+      )}
+    </div>
+  );
+}
+
+function ShipForm({
+  label,
+  recipient,
+  run,
+  busy,
+}: {
+  label: string;
+  recipient: StaffOrderView['order']['form']['recipient'];
+  run: Run;
+  busy: boolean;
+}) {
+  const [form] = Form.useForm<{ trackingNo: string }>();
+  return (
+    <div style={{ display: 'grid', gap: 8 }} data-testid="ship-form">
+      <Typography.Text type="secondary">
+        用顺丰到付寄出UKEY后，填写顺丰运单号。寄往：{recipient?.name ?? '—'} {recipient?.mobile ?? ''} {recipient?.address ?? ''}
+      </Typography.Text>
+      <Form
+        form={form}
+        name="ship"
+        layout="vertical"
+        requiredMark={false}
+        onFinish={async (v) => {
+          const trackingNo = ZShipBody.shape.trackingNo.parse(v.trackingNo);
+          if (await run('ship', { trackingNo }, `已发放，运单号 ${trackingNo}，已短信通知经办人`)) form.resetFields();
+        }}
+      >
+        <Form.Item label="顺丰运单号" name="trackingNo" rules={[zodRule(ZShipBody.shape.trackingNo)]} validateTrigger="onBlur">
+          <Input maxLength={40} placeholder="如 SF1234567890123" autoComplete="off" />
+        </Form.Item>
+        <Button type="primary" htmlType="submit" icon={<CarOutlined />} loading={busy} data-testid="action-ship">
+          {label}
+        </Button>
+      </Form>
+    </div>
+  );
+}
+
+function PaperFailModal({
+  view,
+  onCancel,
+  run,
+}: {
+  view: StaffOrderView;
+  onCancel: () => void;
+  run: (body: { missing: string[]; note?: string }) => Promise<boolean>;
+}) {
+  const [form] = Form.useForm<{ missing: string[]; note?: string }>();
+  const [busy, setBusy] = useState(false);
+  const items = paperOriginals({
+    projectCode: view.order.projectCode,
+    keyType: view.order.keyType,
+    unitType: view.order.form.unit?.unitType as UnitType | undefined,
+    orderNo: view.order.orderNoDisplay,
+  });
+  return (
+    <Modal
+      open
+      title="纸质资料不合格"
+      okText="确认并通知补寄"
+      okButtonProps={{ danger: true }}
+      cancelText="取消"
+      confirmLoading={busy}
+      onCancel={onCancel}
+      onOk={() => form.submit()}
+      mask={{ closable: false }}
+    >
+      <Typography.Paragraph type="secondary">
+        勾选需要补寄的资料。确认后订单变为“纸质资料需补寄”，系统向经办人手机发送补寄短信；请随后电话通知经办人并在“电话记录”中记下通话结果。
+      </Typography.Paragraph>
+      <Form
+        form={form}
+        name="paper_fail"
+        layout="vertical"
+        onFinish={async (v) => {
+          setBusy(true);
+          try {
+            await run({ missing: v.missing, ...(v.note?.trim() ? { note: v.note.trim() } : {}) });
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <Form.Item
+          label="需要补寄的资料"
+          name="missing"
+          rules={[{ required: true, type: 'array', min: 1, message: '请至少选择一项需要补寄的资料' }]}
+        >
+          <Checkbox.Group style={{ display: 'grid', gap: 8 }}>
+            {items.map((i) => (
+              <Checkbox key={i.code} value={i.code} data-testid={`missing-${i.code}`}>
+                <strong>{i.name}</strong>
+                <div style={{ color: '#8c8c8c', fontSize: 12 }}>{i.text}</div>
+              </Checkbox>
+            ))}
+          </Checkbox.Group>
+        </Form.Item>
+        <Form.Item label="说明（经办人可见）" name="note">
+          <Input.TextArea
+            rows={3}
+            maxLength={200}
+            showCount
+            placeholder="例如：营业执照复印件为缩小复印，请用原件按原大小复印并加盖公章原章"
+          />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
