@@ -169,7 +169,13 @@ function InvoiceList({ status }: { status: Status }) {
                   <span>
                     {fenToYuanText(i.amountFen)}元 · <span style={{ wordBreak: 'break-all' }}>{i.email}</span>
                   </span>
-                  {status === 'issued' ? <span style={mono}>{i.invoiceNo}</span> : issue(i)}
+                  {status === 'issued' ? (
+                    <span>
+                      发票号码 <span style={mono}>{i.invoiceNo}</span> · {beijing(i.issuedAt, 'MM-DD HH:mm')}
+                    </span>
+                  ) : (
+                    issue(i)
+                  )}
                 </div>
               </div>
             ))}
