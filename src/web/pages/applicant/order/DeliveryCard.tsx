@@ -3,7 +3,7 @@
  * waybill number with a link to track it (seed 000 八: "查询订单受理状态、邮寄证书快递单号信息").
  */
 import { useState } from 'react';
-import { Alert, App, Button, Descriptions, Form, Input, Modal, Typography } from 'antd';
+import { Alert, App, Button, Form, Input, Modal, Typography } from 'antd';
 import { EditOutlined, ExportOutlined } from '@ant-design/icons';
 import { orderFinalSchema } from '../../../../core/order-form.js';
 import { apiPut, ApiError } from '../../../api.js';
@@ -48,11 +48,14 @@ export function DeliveryCard({ view, onChanged }: { view: OrderView; onChanged: 
       ) : (
         <p className="muted delivery-note">证书制作完成后用顺丰快递到付寄给以下接收人。</p>
       )}
-      <Descriptions column={{ xs: 1, md: 3 }} size="small" className="summary-block" data-testid="recipient">
-        <Descriptions.Item label="收件人">{recipient.name}</Descriptions.Item>
-        <Descriptions.Item label="手机号">{recipient.mobile}</Descriptions.Item>
-        <Descriptions.Item label="收件地址">{recipient.address}</Descriptions.Item>
-      </Descriptions>
+      <dl className="kv" data-testid="recipient">
+        <dt>收件人</dt>
+        <dd>{recipient.name}</dd>
+        <dt>手机号</dt>
+        <dd>{recipient.mobile}</dd>
+        <dt>收件地址</dt>
+        <dd>{recipient.address}</dd>
+      </dl>
       {editable && (
         <Button icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="edit-recipient">
           修改证书接收人

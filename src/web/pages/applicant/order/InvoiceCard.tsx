@@ -3,7 +3,7 @@
  * 001 五); here its status, where it goes, and the PDF to download again once issued.
  */
 import { useState } from 'react';
-import { Alert, Button, Descriptions, Tag } from 'antd';
+import { Alert, Button, Tag } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import { beijing } from './time.js';
 import { downloadFile } from './Documents.js';
@@ -47,13 +47,14 @@ export function InvoiceCard({ view }: { view: OrderView }) {
               : '付款后开具：证书制作完成后3个工作日内发送至发票接收邮箱。'}
         </span>
       </div>
-      <Descriptions column={{ xs: 1, md: 3 }} size="small" className="summary-block">
-        <Descriptions.Item label="发票抬头">{f?.title}</Descriptions.Item>
-        <Descriptions.Item label="纳税人识别号">
-          <span style={{ fontFamily: 'monospace' }}>{f?.taxNumber}</span>
-        </Descriptions.Item>
-        <Descriptions.Item label="发票接收邮箱">{inv?.email ?? f?.email}</Descriptions.Item>
-      </Descriptions>
+      <dl className="kv">
+        <dt>发票抬头</dt>
+        <dd>{f?.title}</dd>
+        <dt>纳税人识别号</dt>
+        <dd className="mono">{f?.taxNumber}</dd>
+        <dt>发票接收邮箱</dt>
+        <dd>{inv?.email ?? f?.email}</dd>
+      </dl>
       {inv?.downloadable && (
         <Button icon={<DownloadOutlined />} onClick={() => void download()} loading={busy} data-testid="invoice-download">
           下载发票
