@@ -485,7 +485,8 @@ describe('templates, uploads, 法人核验 and submit', () => {
     }
     await shot(page, 'order-uploaded-desktop');
     await page.setViewportSize(PHONE);
-    expect(await fitsWidth(page)).toBe(true);
+    // After a resize antd re-lays out on its breakpoint listener: wait for that, then the page must fit.
+    await expect.poll(() => fitsWidth(page)).toBe(true);
     await shot(page, 'order-uploaded-phone');
     await page.setViewportSize(DESKTOP);
 
@@ -553,7 +554,8 @@ describe('templates, uploads, 法人核验 and submit', () => {
     expect(progress).toContain('法人核验：认证成功');
     await shot(page, 'order-submitted-desktop');
     await page.setViewportSize(PHONE);
-    expect(await fitsWidth(page)).toBe(true);
+    // After a resize antd re-lays out on its breakpoint listener: wait for that, then the page must fit.
+    await expect.poll(() => fitsWidth(page)).toBe(true);
     await shot(page, 'order-submitted-phone');
     await page.setViewportSize(DESKTOP);
 
