@@ -1,0 +1,105 @@
+/**
+ * Certificate profiles: what each kind of certificate the CA signs must look like. lint.ts checks every
+ * TBS against its profile before anything is signed.
+ *
+ * - subscriber: GM/T 0015-style organisation signing certificate — subject C/O/CN + USCC, keyUsage
+ *   digitalSignature + nonRepudiation (a signature certificate; no encryption certificate for now), not a
+ *   CA, one year from issue, CRL distribution point and OCSP in AIA (RFC 5280 4.2.1.13, 4.2.2.1), the
+ *   CA's policy OID.
+ * - issuing CA: keyCertSign + cRLSign, CA with pathLen 0, 10 years.
+ * - root: self-signed, keyCertSign + cRLSign, CA, 20 years.
+ * - OCSP responder (RFC 6960 4.2.2.2): digitalSignature, id-kp-OCSPSigning, id-pkix-ocsp-nocheck, short.
+ */
+import type { KeyAlgorithm } from '../signer/port.js';
+import { EKU, EXT, type KeyUsage } from './build.js';
+import type { NameFields } from './name.js';
+
+export type ProfileKind = 'subscriber' | 'issuing-ca' | 'root' | 'ocsp-responder';
+
+export interface CertificateProfile {
+  kind: ProfileKind;
+  /** The issuer's key family: the signature algorithm must be this family's. */
+  family: KeyAlgorithm;
+  /** Subject key families allowed (subscribers and CAs of a family hold keys of that family). */
+  subjectKeyAlgorithms: readonly KeyAlgorithm[];
+  /** Longest validity, days (notAfter − notBefore). */
+  maxValidityDays: number;
+  /** A CA certificate (basicConstraints cA TRUE, critical) with this path length; false: not a CA. */
+  ca: false | { pathLength?: number };
+  /** Exactly these key usages. */
+  keyUsage: readonly KeyUsage[];
+  /** Exactly these extended key usages (undefined: the extension must be absent). */
+  extKeyUsage?: readonly string[];
+  /** Subject attributes that must be present. */
+  requiredSubject: readonly (keyof NameFields)[];
+  /** Extensions that must be present (besides basicConstraints/keyUsage/EKU, checked by their own rules). */
+  requiredExtensions: readonly string[];
+  /** These policy OIDs must be in certificatePolicies. */
+  policyOids: readonly string[];
+}
+
+export interface ProfileOptions {
+  /** The CA's certificate policy OIDs (RFC 5280 4.2.1.4). */
+  policyOids?: readonly string[];
+}
+
+const days = (n: number) => n;
+
+export function subscriberProfile(family: KeyAlgorithm, options: ProfileOptions = {}): CertificateProfile {
+  return {
+    kind: 'subscriber',
+    family,
+    subjectKeyAlgorithms: [family],
+    // One year from issue; 366 covers a leap year.
+    maxValidityDays: days(366),
+    ca: false,
+    keyUsage: ['digitalSignature', 'nonRepudiation'],
+    extKeyUsage: [EKU.clientAuth],
+    requiredSubject: ['C', 'O', 'CN', 'uscc'],
+    requiredExtensions: [EXT.subjectKeyId, EXT.authorityKeyId, EXT.crlDistributionPoints, EXT.authorityInfoAccess, EXT.certificatePolicies],
+    policyOids: options.policyOids ?? [],
+  };
+}
+
+export function issuingCaProfile(family: KeyAlgorithm, options: ProfileOptions = {}): CertificateProfile {
+  return {
+    kind: 'issuing-ca',
+    family,
+    subjectKeyAlgorithms: [family],
+    maxValidityDays: days(3653),
+    ca: { pathLength: 0 },
+    keyUsage: ['digitalSignature', 'keyCertSign', 'cRLSign'],
+    requiredSubject: ['C', 'O', 'CN'],
+    requiredExtensions: [EXT.subjectKeyId, EXT.authorityKeyId, EXT.crlDistributionPoints],
+    policyOids: options.policyOids ?? [],
+  };
+}
+
+export function rootProfile(family: KeyAlgorithm): CertificateProfile {
+  return {
+    kind: 'root',
+    family,
+    subjectKeyAlgorithms: [family],
+    maxValidityDays: days(7306),
+    ca: {},
+    keyUsage: ['keyCertSign', 'cRLSign'],
+    requiredSubject: ['C', 'O', 'CN'],
+    requiredExtensions: [EXT.subjectKeyId],
+    policyOids: [],
+  };
+}
+
+export function ocspResponderProfile(family: KeyAlgorithm): CertificateProfile {
+  return {
+    kind: 'ocsp-responder',
+    family,
+    subjectKeyAlgorithms: [family],
+    maxValidityDays: days(366),
+    ca: false,
+    keyUsage: ['digitalSignature'],
+    extKeyUsage: [EKU.ocspSigning],
+    requiredSubject: ['C', 'O', 'CN'],
+    requiredExtensions: [EXT.subjectKeyId, EXT.authorityKeyId, EXT.ocspNoCheck],
+    policyOids: [],
+  };
+}

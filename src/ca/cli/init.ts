@@ -1,0 +1,67 @@
+/**
+ * `npm run ca:init`: creates the CA hierarchy (root, issuing CA and OCSP responder per family) in
+ * CERTDESK_CA_DIR, keys encrypted under CERTDESK_CA_KEK / CERTDESK_CA_KEK_FILE. Reads the environment itself:
+ * the CA core imports nothing from the server. Prints certificate fingerprints, never key material.
+ *
+ *   CERTDESK_CA_DIR            where to create it (must not hold a CA already)
+ *   CERTDESK_CA_KEK            32 random bytes, base64 (openssl rand -base64 32) — what the server accepts
+ *   CERTDESK_CA_KEK_FILE       … or a file holding it
+ *   CERTDESK_PUBLIC_URL        base URL put in the certificates (CRL, OCSP, CA certificates)
+ *   CERTDESK_CA_FAMILIES       optional, default sm2,ecdsa-p256
+ *   CERTDESK_CA_ORGANIZATION   optional, default 江西省数字证书有限公司
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fingerprint, FAMILY_NAME, initCaHierarchy } from '../hierarchy/hierarchy.js';
+import { loadKek } from '../signer/key-file.js';
+import type { KeyAlgorithm } from '../signer/port.js';
+
+const FAMILIES: readonly KeyAlgorithm[] = ['sm2', 'ecdsa-p256', 'rsa-2048'];
+
+function fail(message: string): never {
+  process.stderr.write(`ca:init: ${message}\n`);
+  process.exit(1);
+}
+
+async function main() {
+  const env = process.env;
+  const dir = env.CERTDESK_CA_DIR;
+  if (!dir) fail('set CERTDESK_CA_DIR to the directory the CA is to be created in');
+  const baseUrl = env.CERTDESK_PUBLIC_URL;
+  if (!baseUrl || !/^https?:\/\//.test(baseUrl)) fail('set CERTDESK_PUBLIC_URL (http(s)://…): it goes into the certificates');
+  let kek;
+  try {
+    kek = loadKek({ value: env.CERTDESK_CA_KEK, file: env.CERTDESK_CA_KEK_FILE });
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  // The server reads the same variables and takes only 32 bytes in base64 (certificates/ca-config.ts): a CA
+  // made under a passphrase or a hex key here would be one the server cannot open.
+  const text = env.CERTDESK_CA_KEK || (env.CERTDESK_CA_KEK_FILE ? readFileSync(env.CERTDESK_CA_KEK_FILE, 'utf8') : '');
+  if (!(kek instanceof Uint8Array) || !/^[A-Za-z0-9+/_-]{43}=?$/.test(text.trim()))
+    fail('the KEK must be 32 random bytes in base64 (openssl rand -base64 32), as the server expects');
+  const families = (env.CERTDESK_CA_FAMILIES || 'sm2,ecdsa-p256')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean) as KeyAlgorithm[];
+  const bad = families.filter((f) => !FAMILIES.includes(f));
+  if (bad.length || !families.length) fail(`CERTDESK_CA_FAMILIES: a comma-separated list of ${FAMILIES.join(', ')}`);
+  const h = await initCaHierarchy({
+    dir,
+    kek,
+    families: [...new Set(families)],
+    organization: env.CERTDESK_CA_ORGANIZATION || '江西省数字证书有限公司',
+    baseUrl,
+  });
+  const out = [`CA created in ${path.resolve(dir)} for ${h.organization}`];
+  for (const f of Object.values(h.families)) {
+    out.push(`${FAMILY_NAME[f.family]} (${f.family}):`);
+    out.push(`  root     ${f.root.nameText}\n           SHA-256 ${fingerprint(f.root.certDer)}`);
+    out.push(`  issuing  ${f.issuing.nameText}\n           SHA-256 ${fingerprint(f.issuing.certDer)}`);
+    out.push(`  ocsp     ${f.ocsp.nameText}\n           SHA-256 ${fingerprint(f.ocsp.certDer)}`);
+  }
+  out.push('Keep the KEK apart from this directory. root.key is needed only to re-sign the issuing CA: it can be moved offline.');
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+main().catch((e: unknown) => fail((e as Error).message));
