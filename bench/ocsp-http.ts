@@ -1,0 +1,222 @@
+/**
+ * OCSP responder throughput (issue 6 goal: cached responses over HTTP on loopback at least 0.6x the same
+ * server's fixed-body rate, p99 under 5 ms at 50 connections). Starts the real app on 127.0.0.1:0 over
+ * PostgreSQL with BENCH_CERTS certificates whose OCSP responses are pre-signed, adds a route returning a
+ * fixed 1.5 KB body to the same server as the baseline, and loads both from a SEPARATE process — `wrk`
+ * (Debian package) when installed, else a small node:http keep-alive client — with 50 connections:
+ *   (a) GET /bench/fixed            1.5 KB, no database
+ *   (b) GET /ocsp/<base64 request>  RFC 6960 A.1 / RFC 5019 GET, rotating over all certificates
+ * It checks the OCSP load made no signature (all answers came from the store).
+ *
+ *   npx tsx bench/ocsp-http.ts        # makes (and drops) its own database on PG_ADMIN_URL
+ *
+ * Environment: BENCH_CERTS (default 2000), BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50),
+ * BENCH_FAMILY (ecdsa-p256 | sm2, default ecdsa-p256), PG_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/test).
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { sequence } from '../src/ca/der/der.js';
+import type { KeyAlgorithm } from '../src/ca/signer/port.js';
+import { buildApp } from '../src/server/app.js';
+import { systemClock } from '../src/server/clock.js';
+import { loadConfig } from '../src/server/config.js';
+import { openDb } from '../src/server/db/client.js';
+import { certIdFor, publisherFor } from '../src/server/modules/revocation/publication.js';
+import { issueTestCertificate } from '../src/server/modules/revocation/testing.js';
+
+const CERTS = Number(process.env.BENCH_CERTS ?? 2000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const FAMILY = (process.env.BENCH_FAMILY ?? 'ecdsa-p256') as KeyAlgorithm;
+const log = (m: string) => console.log(`[ocsp-http] ${m}`);
+
+const admin = process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const dbName = `certdesk_bench_ocsp_${process.pid}`;
+const runSql = async (q: string) => {
+  const c = new pg.Client({ connectionString: admin });
+  await c.connect();
+  try {
+    await c.query(q);
+  } finally {
+    await c.end();
+  }
+};
+await runSql(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+await runSql(`CREATE DATABASE ${dbName}`);
+const url = new URL(admin);
+url.pathname = `/${dbName}`;
+
+interface LoadResult {
+  tool: string;
+  requests: number;
+  rps: number;
+  p50ms: number;
+  p99ms: number;
+  errors: number;
+}
+
+const hasWrk = await promisify(execFile)('wrk', ['--version'])
+  .then(() => true)
+  .catch((e: { stdout?: string }) => /wrk/.test(e.stdout ?? ''));
+
+/** wrk with a Lua script rotating over the paths; its --latency report gives p50/p99. */
+async function loadWrk(base: string, paths: string[]): Promise<LoadResult> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'certdesk-wrk-'));
+  writeFileSync(path.join(dir, 'paths.txt'), paths.join('\n') + '\n');
+  const script = path.join(dir, 'rotate.lua');
+  writeFileSync(
+    script,
+    `local paths = {}
+for line in io.lines("${path.join(dir, 'paths.txt')}") do paths[#paths + 1] = line end
+local i = math.random(#paths)
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+`,
+  );
+  const out = await new Promise<string>((resolve, reject) => {
+    const p = spawn('wrk', ['-t', '1', '-c', String(CONNECTIONS), '-d', `${SECONDS}s`, '--latency', '-s', script, base]);
+    let s = '';
+    p.stdout.on('data', (d: Buffer) => (s += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (s += d.toString()));
+    p.on('exit', (code) => (code === 0 ? resolve(s) : reject(new Error(s))));
+  });
+  const ms = (label: string) => {
+    const m = new RegExp(`${label}\\s+([\\d.]+)(us|ms|s)`).exec(out);
+    if (!m) return NaN;
+    const v = Number(m[1]);
+    return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
+  };
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  const sockErr = /Socket errors: (.*)/.exec(out)?.[1];
+  return {
+    tool: 'wrk',
+    requests,
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
+    p50ms: ms('50%'),
+    p99ms: ms('99%'),
+    errors: non2xx + (sockErr ? 1 : 0),
+  };
+}
+
+/** Fallback: a node:http keep-alive client in a child process (never in the server's process). */
+async function loadNode(base: string, paths: string[]): Promise<LoadResult> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'certdesk-load-'));
+  const file = path.join(dir, 'load.mjs');
+  writeFileSync(
+    file,
+    `import http from 'node:http';
+const [base, n, secs, pathsJson] = process.argv.slice(2);
+const paths = JSON.parse(pathsJson);
+const agent = new http.Agent({ keepAlive: true, maxSockets: Number(n) });
+const u = new URL(base);
+const lat = []; let errors = 0; let i = 0;
+const end = Date.now() + Number(secs) * 1000;
+const one = () => new Promise((res) => {
+  const t0 = process.hrtime.bigint();
+  const req = http.get({ host: u.hostname, port: u.port, path: paths[i++ % paths.length], agent }, (r) => {
+    r.resume(); r.on('end', () => { if (r.statusCode !== 200) errors++; lat.push(Number(process.hrtime.bigint() - t0) / 1e6); res(); });
+  });
+  req.on('error', () => { errors++; res(); });
+});
+const loop = async () => { while (Date.now() < end) await one(); };
+const t0 = Date.now();
+await Promise.all(Array.from({ length: Number(n) }, loop));
+const s = (Date.now() - t0) / 1000;
+lat.sort((a, b) => a - b);
+process.stdout.write(JSON.stringify({ tool: 'node:http', requests: lat.length, rps: lat.length / s, p50ms: lat[Math.floor(lat.length * 0.5)], p99ms: lat[Math.floor(lat.length * 0.99)], errors }));
+`,
+  );
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [file, base, String(CONNECTIONS), String(SECONDS), JSON.stringify(paths)],
+    {
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  return JSON.parse(stdout) as LoadResult;
+}
+
+const load = (base: string, paths: string[]) => (hasWrk ? loadWrk(base, paths) : loadNode(base, paths));
+
+try {
+  const handle = await openDb({ databaseUrl: url.toString(), poolSize: 10 });
+  const db = handle.db;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'certdesk-bench-ocsp-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    CERTDESK_DATA_DIR: dataDir,
+    DATABASE_URL: url.toString(),
+    CERTDESK_CA_DIR: path.join(dataDir, 'ca'),
+    CERTDESK_CA_FAMILIES: FAMILY,
+    CERTDESK_CA_AUTO_INIT: '1',
+    CERTDESK_PUBLIC_URL: 'http://ca.certdesk.test',
+  });
+
+  log(`issuing ${CERTS} ${FAMILY} certificates and pre-signing their OCSP responses…`);
+  const t0 = Date.now();
+  const serials: string[] = [];
+  for (let i = 0; i < CERTS; i++) serials.push((await issueTestCertificate({ db, config }, FAMILY)).serial);
+  const publisher = await publisherFor({ db, clock: systemClock, config });
+  const t1 = Date.now();
+  let signed = 0;
+  for (;;) {
+    const n = await publisher.refreshOcsp(500);
+    signed += n;
+    if (n < 500) break;
+  }
+  log(`issued in ${((t1 - t0) / 1000).toFixed(1)} s; pre-signed ${signed} responses in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+
+  const app = await buildApp({ config, db, clock: systemClock });
+  const fixed = Buffer.alloc(1536, 'x');
+  app.get('/bench/fixed', async (_req, reply) => reply.header('content-type', 'application/octet-stream').send(fixed));
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+  const entry = publisher.issuerOfFamily(FAMILY)!;
+  // OCSPRequest { TBSRequest { requestList { Request { CertID } } } } — what `openssl ocsp -no_nonce` sends (RFC 5019 2.1.1).
+  const ocspPaths = serials.map(
+    (s) => `/ocsp/${encodeURIComponent(Buffer.from(sequence(sequence(sequence(sequence(certIdFor(entry, s)))))).toString('base64'))}`,
+  );
+  const probe = await fetch(base + ocspPaths[0]);
+  const probeBody = Buffer.from(await probe.arrayBuffer());
+  if (probe.status !== 200 || probe.headers.get('content-type') !== 'application/ocsp-response' || probeBody.length < 100)
+    throw new Error(`OCSP probe failed: ${probe.status} ${probeBody.toString('hex').slice(0, 40)}`);
+  log(
+    `OCSP response ${probeBody.length} bytes; load generator: ${hasWrk ? 'wrk' : 'node:http child process'}, ${CONNECTIONS} connections, ${SECONDS} s each`,
+  );
+
+  // Warm up both (JIT, connection pools, the responder's in-memory set: its steady state), then measure.
+  await load(base, ['/bench/fixed']);
+  for (const p of ocspPaths) await fetch(base + p).then((r) => r.arrayBuffer());
+  const baseline = await load(base, ['/bench/fixed']);
+  const before = publisher.ocspSignatures;
+  const ocsp = await load(base, ocspPaths);
+  const signatures = publisher.ocspSignatures - before;
+
+  const ratio = ocsp.rps / baseline.rps;
+  console.log('');
+  console.log(`| case | req/s | p50 ms | p99 ms | errors |`);
+  console.log(`|---|---:|---:|---:|---:|`);
+  for (const [name, r] of [
+    ['fixed 1.5 KB body (baseline)', baseline],
+    [`OCSP GET, pre-signed (${CERTS} certs)`, ocsp],
+  ] as const)
+    console.log(`| ${name} | ${r.rps.toFixed(0)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.errors} |`);
+  console.log('');
+  console.log(`ratio OCSP/baseline: ${ratio.toFixed(2)}x (goal ≥ 0.6x) ${ratio >= 0.6 ? 'MET' : 'NOT MET'}`);
+  console.log(`OCSP p99 at ${CONNECTIONS} connections: ${ocsp.p99ms.toFixed(2)} ms (goal < 5 ms) ${ocsp.p99ms < 5 ? 'MET' : 'NOT MET'}`);
+  console.log(`signatures made during the OCSP load: ${signatures} (pre-signed path: expected 0)`);
+  await app.close();
+  await handle.close();
+} finally {
+  await runSql(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+}

@@ -1,0 +1,74 @@
+/**
+ * The certificate registry: every certificate CertDesk issued (and those staff recorded by CSV import, issued
+ * at an office before go-live). Re-exported by schema.ts, so migrations are generated from both with
+ * `npm run db:generate`.
+ *
+ * Issuance follows Boulder's order (ARCHITECTURE.md principle 4): the serial and the to-be-signed certificate
+ * are committed as a 'pending' row before anything is signed, so a crash at any point leaves no signed
+ * certificate the registry does not know. Revocation requests, CRL and OCSP state live in schema-revocation.ts.
+ */
+import { sql } from 'drizzle-orm';
+import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bytea } from './bytea.js';
+import { orders } from './schema.js';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export { bytea };
+
+/**
+ * 'pending': serial + TBS recorded, not (yet) signed; 'issued': signed and stored; 'revoked'; 'failed': a
+ * pending issuance abandoned (lint refused it, or a retry replaced it) — its signature, if one was ever made,
+ * never left the process that made it. Imported rows are 'issued' or 'revoked' with no TBS and no DER.
+ */
+export type CertificateStatus = 'pending' | 'issued' | 'revoked' | 'failed';
+
+export const certificates = pgTable(
+  'certificates',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Lower-case hex of the serial's positive integer, without leading zeros (as OpenSSL prints it, folded). */
+    serial: text('serial').notNull(),
+    /** The algorithm family: 'sm2' | 'ecdsa-p256' | 'rsa-2048' (imported: what the CSV says, or 'unknown'). */
+    family: text('family').notNull(),
+    /** The issuing CA's subject (RFC 4514 text); imported rows: '（导入）'. */
+    issuer: text('issuer').notNull(),
+    /** The issuing CA's key identifier (hex), so CRL/OCSP find the issuer; null for imported rows. */
+    issuerKeyId: text('issuer_key_id'),
+    orderId: uuid('order_id').references(() => orders.id),
+    organizationId: uuid('organization_id'),
+    uscc: text('uscc').notNull(),
+    unitName: text('unit_name').notNull(),
+    projectCode: text('project_code').notNull(),
+    keyType: text('key_type').$type<'main' | 'sub'>().notNull(),
+    status: text('status').$type<CertificateStatus>().notNull(),
+    /** How the key pair came: 'csr' (the customer's USB key), 'generated' (系统生成, PKCS#12), 'import'. */
+    keySource: text('key_source').$type<'csr' | 'generated' | 'import'>().notNull(),
+    tbs: bytea('tbs'),
+    der: bytea('der'),
+    notBefore: ts('not_before').notNull(),
+    notAfter: ts('not_after').notNull(),
+    issuedAt: ts('issued_at'),
+    revokedAt: ts('revoked_at'),
+    /** RFC 5280 5.3.1 CRLReason code. */
+    revocationReason: integer('revocation_reason'),
+    source: text('source').$type<'online' | 'import'>().notNull(),
+    /** Why a row needs a person's attention (e.g. signed but the order had moved on meanwhile). */
+    flag: text('flag'),
+    createdBy: uuid('created_by'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('certificates_serial_uq').on(t.serial),
+    // One certificate per order: a retry reuses the pending/issued row, it never issues a second one.
+    uniqueIndex('certificates_order_uq')
+      .on(t.orderId)
+      .where(sql`status <> 'failed' and order_id is not null`),
+    // Staff search (keyset, newest first) by USCC, unit name, project; and per organization its keys.
+    index('certificates_uscc_idx').on(t.uscc, t.createdAt, t.id),
+    index('certificates_created_idx').on(t.createdAt, t.id),
+    index('certificates_project_idx').on(t.projectCode, t.createdAt, t.id),
+    index('certificates_org_idx').on(t.organizationId, t.projectCode),
+  ],
+);

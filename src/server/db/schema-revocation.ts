@@ -1,0 +1,89 @@
+/**
+ * Revocation requests (with their second approval), CRL publication state and pre-signed OCSP responses.
+ * Re-exported by schema.ts, so migrations are generated from it with `npm run db:generate`.
+ */
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bytea, certificates } from './schema-certificates.js';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export type RevocationRequestStatus = 'pending' | 'approved' | 'refused';
+
+/**
+ * One request to revoke one certificate: made by staff (制证/受理/管理员) or online by the certificate's own
+ * organization, decided by a DIFFERENT staff member (制证/管理员). The 24-hour promise (seed 004) is measured
+ * from requested_at.
+ */
+export const revocationRequests = pgTable(
+  'revocation_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    certificateId: uuid('certificate_id')
+      .notNull()
+      .references(() => certificates.id),
+    /** Copied from the certificate for the queue (the registry key people type). */
+    serial: text('serial').notNull(),
+    source: text('source').$type<'staff' | 'applicant'>().notNull(),
+    /** RFC 5280 5.3.1 CRLReason code (see src/core/revocation-reasons.ts for the ones accepted). */
+    reason: integer('reason').notNull(),
+    note: text('note'),
+    requestedByStaff: uuid('requested_by_staff'),
+    requestedByOrg: uuid('requested_by_org'),
+    requestedAt: ts('requested_at').notNull(),
+    status: text('status').$type<RevocationRequestStatus>().notNull().default('pending'),
+    decidedBy: uuid('decided_by'),
+    decidedAt: ts('decided_at'),
+    decisionNote: text('decision_note'),
+  },
+  (t) => [
+    // At most one open request per certificate: a second one would only be a second click.
+    uniqueIndex('revocation_requests_open_uq')
+      .on(t.certificateId)
+      .where(sql`status = 'pending'`),
+    index('revocation_requests_status_idx').on(t.status, t.requestedAt),
+    index('revocation_requests_cert_idx').on(t.certificateId),
+  ],
+);
+
+/**
+ * One CRL scope: an issuing CA (family) and a shard. crl_number only grows (RFC 5280 5.2.3); dirty_since is
+ * the outbox-style marker set in the revocation's transaction and cleared by the publisher after it has
+ * written the new file, so a crash between the two leaves the marker and the job republishes.
+ */
+export const crlShards = pgTable(
+  'crl_shards',
+  {
+    family: text('family').notNull(),
+    shard: integer('shard').notNull(),
+    crlNumber: bigint('crl_number', { mode: 'bigint' })
+      .notNull()
+      .default(sql`0`),
+    thisUpdate: ts('this_update'),
+    nextUpdate: ts('next_update'),
+    entries: integer('entries').notNull().default(0),
+    dirtySince: ts('dirty_since'),
+    publishedAt: ts('published_at'),
+  },
+  (t) => [primaryKey({ columns: [t.family, t.shard] })],
+);
+
+/**
+ * Pre-signed OCSP responses (RFC 6960, RFC 5019 2.1.1), one per certificate, keyed by the serial the request
+ * carries. Deleted in the revocation's transaction (a stored 'good' must never outlive the revocation) and
+ * signed again after the commit; refreshed by the CA job well before next_update.
+ */
+export const ocspResponses = pgTable(
+  'ocsp_responses',
+  {
+    serial: text('serial').primaryKey(),
+    family: text('family').notNull(),
+    status: text('status').$type<'good' | 'revoked'>().notNull(),
+    der: bytea('der').notNull(),
+    thisUpdate: ts('this_update').notNull(),
+    nextUpdate: ts('next_update').notNull(),
+    /** Set when the stored response should be signed again soon (refresh queue). */
+    stale: boolean('stale').notNull().default(false),
+  },
+  (t) => [index('ocsp_responses_next_idx').on(t.nextUpdate)],
+);

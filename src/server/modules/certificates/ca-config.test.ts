@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../config.js';
+import { ANY_POLICY, caConfigFrom } from './ca-config.js';
+
+const KEK = randomBytes(32).toString('base64');
+
+describe('CA configuration', () => {
+  it('outside production: a KEK derived from the secret (stable), auto-init on, both default families, anyPolicy', () => {
+    const a = caConfigFrom({}, false, '/data');
+    expect(a).toMatchObject({
+      dir: '/data/ca',
+      kekSource: 'derived',
+      autoInit: true,
+      families: ['sm2', 'ecdsa-p256'],
+      policyOid: ANY_POLICY,
+    });
+    expect(a.kek!.length).toBe(32);
+    expect(caConfigFrom({}, false, '/data').kek!.equals(a.kek!)).toBe(true);
+    expect(caConfigFrom({ CERTDESK_SECRET: 'another secret of enough length....' }, false, '/data').kek!.equals(a.kek!)).toBe(false);
+    expect(a.baseUrl).toBe('http://localhost:3000');
+  });
+
+  it('in production: no derived KEK (the CA stays locked), and auto-init is refused', () => {
+    expect(caConfigFrom({}, true, '/data')).toMatchObject({ kek: null, kekSource: 'none', autoInit: false });
+    expect(() => caConfigFrom({ CERTDESK_CA_AUTO_INIT: '1' }, true, '/data')).toThrow(ConfigError);
+    expect(caConfigFrom({ CERTDESK_CA_KEK: KEK }, true, '/data')).toMatchObject({ kekSource: 'env' });
+  });
+
+  it('reads the KEK from a file, and refuses a short, non-random or unreadable one', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'certdesk-kek-'));
+    writeFileSync(path.join(dir, 'kek'), `${KEK}\n`);
+    const c = caConfigFrom({ CERTDESK_CA_KEK_FILE: path.join(dir, 'kek') }, true, '/data');
+    expect(c.kek!.toString('base64')).toBe(KEK);
+    expect(() => caConfigFrom({ CERTDESK_CA_KEK: 'c2hvcnQ=' }, true, '/data')).toThrow(/32 random bytes/);
+    expect(() => caConfigFrom({ CERTDESK_CA_KEK: Buffer.alloc(32, 7).toString('base64') }, true, '/data')).toThrow(/not random/);
+    expect(() => caConfigFrom({ CERTDESK_CA_KEK_FILE: path.join(dir, 'missing') }, true, '/data')).toThrow(/cannot read/);
+  });
+
+  it('takes families, policy OID, directory and public URL from the environment, and refuses bad ones', () => {
+    const c = caConfigFrom(
+      {
+        CERTDESK_CA_FAMILIES: 'sm2, rsa-2048,sm2',
+        CERTDESK_CA_POLICY_OID: '1.2.156.112559.1.1',
+        CERTDESK_CA_DIR: '/srv/ca',
+        CERTDESK_PUBLIC_URL: 'https://ca.example.cn/',
+      },
+      false,
+      '/data',
+    );
+    expect(c).toMatchObject({
+      families: ['sm2', 'rsa-2048'],
+      policyOid: '1.2.156.112559.1.1',
+      dir: '/srv/ca',
+      baseUrl: 'https://ca.example.cn',
+    });
+    expect(() => caConfigFrom({ CERTDESK_CA_FAMILIES: 'sm9' }, false, '/data')).toThrow(/CERTDESK_CA_FAMILIES/);
+    expect(() => caConfigFrom({ CERTDESK_CA_POLICY_OID: 'policy' }, false, '/data')).toThrow(/CERTDESK_CA_POLICY_OID/);
+  });
+});

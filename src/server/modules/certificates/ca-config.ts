@@ -1,0 +1,94 @@
+/**
+ * CA configuration (where the CA's keys and published CRLs live, how keys are unlocked, the URLs put in
+ * certificates), read from the environment by loadConfig. The README's configuration table documents it.
+ *
+ * The key-encryption key (KEK) encrypts the CA's private keys at rest (the software signer); it is never
+ * stored next to them. Production must give it (CERTDESK_CA_KEK or CERTDESK_CA_KEK_FILE); development
+ * derives one from CERTDESK_SECRET with HKDF (RFC 5869) under its own label, as the file-storage key is.
+ * A production configuration without a KEK still loads (commands such as create-admin need no CA): the CA
+ * runtime refuses to unlock keys without one, so 制证 fails loudly instead of issuing under a derived key.
+ */
+import { hkdfSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { KeyAlgorithm } from '../../../ca/signer/port.js';
+// A cycle with config.ts, used only at call time (after both modules have loaded).
+import { ConfigError as CaConfigError } from '../../config.js';
+
+export interface CaConfig {
+  /** Where the CA hierarchy (encrypted keys, certificates) lives: CERTDESK_CA_DIR, default <dataDir>/ca. */
+  dir: string;
+  /** 32-byte key-encryption key; null in production when none is configured (the CA stays locked). */
+  kek: Buffer | null;
+  /** Where the KEK came from, for start-up messages (never the key itself). */
+  kekSource: 'env' | 'file' | 'derived' | 'none';
+  /** The public base URL put in certificates (CRL distribution point, OCSP in AIA): no trailing slash. */
+  baseUrl: string;
+  /** The algorithm families the hierarchy holds (a root + issuing CA + OCSP responder each). */
+  families: KeyAlgorithm[];
+  /** The certificate policy OID (RFC 5280 4.2.1.4): the CA's CPS; anyPolicy until one is assigned. */
+  policyOid: string;
+  /** Create a demo hierarchy on first start when none exists (never in production). */
+  autoInit: boolean;
+  /** The organization named in the CA certificates' subjects. */
+  organization: string;
+}
+
+const DEV_SECRET = 'certdesk-development-secret-not-for-production';
+const FAMILIES: readonly KeyAlgorithm[] = ['sm2', 'ecdsa-p256', 'rsa-2048'];
+/** anyPolicy (RFC 5280 4.2.1.4): a placeholder until the CA's own CPS OID is configured. */
+export const ANY_POLICY = '2.5.29.32.0';
+
+function kekFrom(text: string, what: string): Buffer {
+  const t = text.trim();
+  const key = /^[A-Za-z0-9+/_-]{43}=?$/.test(t) ? Buffer.from(t, 'base64') : Buffer.alloc(0);
+  if (key.length !== 32) throw new CaConfigError(`${what} must be 32 random bytes in base64 (openssl rand -base64 32)`);
+  if (key.every((b) => b === key[0])) throw new CaConfigError(`${what} is not random (all its bytes are the same)`);
+  return key;
+}
+
+export function caConfigFrom(env: NodeJS.ProcessEnv, prod: boolean, dataDir: string): CaConfig {
+  let kek: Buffer | null = null;
+  let kekSource: CaConfig['kekSource'] = 'none';
+  if (env.CERTDESK_CA_KEK) {
+    kek = kekFrom(env.CERTDESK_CA_KEK, 'CERTDESK_CA_KEK');
+    kekSource = 'env';
+  } else if (env.CERTDESK_CA_KEK_FILE) {
+    let text: string;
+    try {
+      text = readFileSync(env.CERTDESK_CA_KEK_FILE, 'utf8');
+    } catch {
+      throw new CaConfigError(`CERTDESK_CA_KEK_FILE: cannot read ${env.CERTDESK_CA_KEK_FILE}`);
+    }
+    kek = kekFrom(text, 'CERTDESK_CA_KEK_FILE');
+    kekSource = 'file';
+  } else if (!prod) {
+    kek = Buffer.from(hkdfSync('sha256', env.CERTDESK_SECRET || DEV_SECRET, 'certdesk', 'certdesk ca key-encryption key v1', 32));
+    kekSource = 'derived';
+  }
+  const families = (env.CERTDESK_CA_FAMILIES || 'sm2,ecdsa-p256')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
+  const bad = families.filter((f) => !FAMILIES.includes(f as KeyAlgorithm));
+  if (bad.length || families.length === 0)
+    throw new CaConfigError(`CERTDESK_CA_FAMILIES: comma-separated list of ${FAMILIES.join(', ')} (got ${bad.join(', ') || 'nothing'})`);
+  const policyOid = env.CERTDESK_CA_POLICY_OID || ANY_POLICY;
+  if (!/^[0-2](\.(0|[1-9]\d*))+$/.test(policyOid))
+    throw new CaConfigError('CERTDESK_CA_POLICY_OID must be a dotted OID such as 1.2.156.xxx');
+  const port = env.PORT || '3000';
+  const baseUrl = (env.CERTDESK_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  const autoInitRaw = env.CERTDESK_CA_AUTO_INIT;
+  const autoInit = autoInitRaw === undefined || autoInitRaw === '' ? !prod : autoInitRaw === '1' || autoInitRaw === 'true';
+  if (prod && autoInit) throw new CaConfigError('CERTDESK_CA_AUTO_INIT is refused in production: create the CA with npm run ca:init');
+  return {
+    dir: path.resolve(env.CERTDESK_CA_DIR || path.join(dataDir, 'ca')),
+    kek,
+    kekSource,
+    baseUrl,
+    families: [...new Set(families)] as KeyAlgorithm[],
+    policyOid,
+    autoInit,
+    organization: env.CERTDESK_CA_ORGANIZATION || '江西CA（演示）',
+  };
+}

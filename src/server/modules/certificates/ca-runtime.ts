@@ -1,0 +1,131 @@
+/**
+ * The CA as the server uses it: the hierarchy (root, issuing CA and OCSP responder per family) loaded from
+ * CERTDESK_CA_DIR and its keys unlocked with the KEK, once per process. Outside production, when no
+ * hierarchy exists yet and CERTDESK_CA_AUTO_INIT allows it, a demo hierarchy is created first — so `npm
+ * start` on a fresh machine can issue; production requires `npm run ca:init` (docs/OPERATIONS.md).
+ *
+ * Creation is atomic: the hierarchy is written to a fresh directory beside the target and renamed into
+ * place, so several processes starting at once (test workers, a cluster) end up sharing one hierarchy, and
+ * a crash mid-way leaves no half-written one.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { crlShardUrl, shardOf } from '../../../ca/crl/build.js';
+import { initCaHierarchy, loadCaHierarchy, type CaHierarchy } from '../../../ca/hierarchy/hierarchy.js';
+import type { KeyAlgorithm, Signer } from '../../../ca/signer/port.js';
+import { AppError } from '../../../core/errors.js';
+import type { CaConfig } from './ca-config.js';
+
+export interface IssuingCa {
+  family: KeyAlgorithm;
+  certDer: Uint8Array;
+  signer: Signer;
+  /** The issuing CA's subject Name, DER: the issuer of what it signs, byte for byte. */
+  nameDer: Uint8Array;
+  /** Its subjectKeyIdentifier (the authorityKeyIdentifier of what it signs). */
+  keyId: Uint8Array;
+  /** Its subject as text, for the registry. */
+  nameText: string;
+  rootDer: Uint8Array;
+}
+
+export interface CaRuntime {
+  config: CaConfig;
+  hierarchy: CaHierarchy;
+  issuing(family: KeyAlgorithm): IssuingCa;
+}
+
+/**
+ * CRL shards per issuing CA (issue 6, Let's Encrypt style): a certificate's revocation is listed in shard
+ * `shardOf(serial, CRL_SHARD_COUNT)`, published at `<base>/crl/<family>/<shard>.crl`. Serials carry 128
+ * random bits, so shards fill evenly: 16 shards hold 16 × 100,000 = 1.6 million revoked entries per issuing
+ * CA before one passes ~100,000 entries. The count is part of every certificate's CRL distribution point
+ * URL (RFC 5280 4.2.1.13), so it is fixed for an issuing CA's life: changing it would leave certificates
+ * already issued pointing at shards that no longer list them — a different count needs a new issuing CA.
+ */
+export const CRL_SHARD_COUNT = 16;
+
+/**
+ * The CRL distribution point (the certificate's own shard) and the OCSP responder URL written into
+ * certificates (RFC 5280 4.2.1.13, 4.2.2.1). `serial` is the serial number's magnitude (big-endian bytes).
+ */
+export const caUrls = (baseUrl: string, family: KeyAlgorithm, serial: Uint8Array) => ({
+  crl: crlShardUrl(baseUrl, family, shardOf(serial, CRL_SHARD_COUNT)),
+  ocsp: `${baseUrl}/ocsp`,
+  caIssuers: `${baseUrl}/ca/${family}.cer`,
+});
+
+/** loadCaHierarchy's marker: the manifest is written last. */
+const complete = (dir: string) => existsSync(path.join(dir, 'manifest.json'));
+
+const loaded = new Map<string, Promise<CaRuntime>>();
+
+export function caNotReady(why: string): AppError {
+  return new AppError('CONFLICT', `证书签发系统未就绪：${why}。请联系管理员（npm run ca:init，见运维手册）`);
+}
+
+async function createAtomically(config: CaConfig, now: Date): Promise<void> {
+  const parent = path.dirname(config.dir);
+  await mkdir(parent, { recursive: true });
+  const temp = path.join(parent, `.${path.basename(config.dir)}.init-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    await initCaHierarchy({
+      dir: temp,
+      kek: config.kek!,
+      families: config.families,
+      organization: config.organization,
+      baseUrl: config.baseUrl,
+      now,
+    });
+    try {
+      // rename(2) replaces an empty directory and fails on a non-empty one.
+      await rename(temp, config.dir);
+    } catch (e) {
+      // Another process got there first: use its hierarchy.
+      if (!complete(config.dir)) throw e;
+    }
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
+
+async function open(config: CaConfig): Promise<CaRuntime> {
+  if (!config.kek) throw caNotReady('未配置 CA 密钥加密密钥（CERTDESK_CA_KEK 或 CERTDESK_CA_KEK_FILE）');
+  if (!complete(config.dir)) {
+    if (!config.autoInit) throw caNotReady(`CA 目录 ${config.dir} 中没有 CA`);
+    await createAtomically(config, new Date());
+  }
+  const hierarchy = await loadCaHierarchy({ dir: config.dir, kek: config.kek });
+  return {
+    config,
+    hierarchy,
+    issuing(family) {
+      const f = hierarchy.families[family];
+      if (!f) throw caNotReady(`CA 中没有 ${family} 算法的签发 CA`);
+      return {
+        family,
+        certDer: f.issuing.certDer,
+        signer: f.issuing.signer,
+        nameDer: f.issuing.nameDer,
+        keyId: f.issuing.keyId,
+        nameText: f.issuing.nameText,
+        rootDer: f.root.certDer,
+      };
+    },
+  };
+}
+
+/** The process's CA, loaded (and in development created) on first use. */
+export function caRuntime(config: CaConfig): Promise<CaRuntime> {
+  const key = `${config.dir}\0${config.kek?.toString('hex') ?? ''}`;
+  let p = loaded.get(key);
+  if (!p) {
+    p = open(config);
+    loaded.set(key, p);
+    // A failure is not cached: an administrator may run ca:init and try again without a restart.
+    p.catch(() => loaded.delete(key));
+  }
+  return p;
+}

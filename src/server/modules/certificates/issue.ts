@@ -1,0 +1,187 @@
+/**
+ * Issuing an order's certificate, in Boulder's order (ARCHITECTURE.md principle 4; issue 6):
+ *
+ *   tx1  lock the order; reuse its live issuance if there is one (a retry), else allocate a serial (16
+ *        CSPRNG bytes, ca/cert/serial.ts), build the to-be-signed certificate from the order, lint it
+ *        against the profile, and INSERT it as a 'pending' row — committed before anything is signed;
+ *        sign outside any transaction (the software signer is local CPU; a PKCS#11 signer is the outside
+ *        world);
+ *   tx2  compare-and-set the row pending → issued with its DER, and move the order to 制证完成.
+ *
+ * A crash between tx1 and tx2 leaves a pending row whose serial and TBS the registry knows, and at most a
+ * signature that died with the process; the retry signs that same TBS (same CSR key) or, when the key is
+ * gone (a generated key never leaves memory), gives the row up as 'failed' and starts over — the order
+ * still gets exactly one certificate. If the order moved on while signing (cannot happen through the
+ * workflow today, but the CAS says so if it does), the certificate stays issued and is flagged for staff.
+ */
+import { createHash } from 'node:crypto';
+import { encodeTbs, keyIdentifier, signCertificate } from '../../../ca/cert/build.js';
+import { newSerial, serialHex } from '../../../ca/cert/serial.js';
+import { parseCsr } from '../../../ca/csr.js';
+import { lintTbs } from '../../../ca/cert/lint.js';
+import { subscriberProfile } from '../../../ca/cert/profiles.js';
+import { makePkcs12 } from '../../../ca/pkcs12.js';
+import { generateSigningKey, type SoftwareKey } from '../../../ca/signer/software.js';
+import type { KeyAlgorithm } from '../../../ca/signer/port.js';
+import { inspectSpki } from '../../../ca/spki.js';
+import { AppError, validationFailed } from '../../../core/errors.js';
+import type { Tx } from '../../db/client.js';
+import { organizationRepository } from '../accounts/repository.js';
+import type { OrderRow } from '../orders/repository.js';
+import { caUrls, type IssuingCa } from './ca-runtime.js';
+import { certificateRepository, normalizeSerial, type CertificateRow } from './repository.js';
+
+/** How the key pair comes at 制证. */
+export type KeySource = { kind: 'csr'; csr: string } | { kind: 'generate'; password: string };
+
+export const FAMILY_LABEL: Record<KeyAlgorithm, string> = { sm2: 'SM2', 'ecdsa-p256': 'ECDSA P-256', 'rsa-2048': 'RSA' };
+
+/** The catalog's family names (projects.cert_family) → the CA's. */
+export function familyOfProject(certFamily: string): KeyAlgorithm {
+  if (certFamily === 'ecdsa' || certFamily === 'ecdsa-p256') return 'ecdsa-p256';
+  if (certFamily === 'rsa' || certFamily === 'rsa-2048') return 'rsa-2048';
+  return 'sm2';
+}
+
+export interface PreparedKey {
+  spki: Uint8Array;
+  /** A key the system generated (系统生成): in memory only, until it goes into the PKCS#12. */
+  generated?: SoftwareKey;
+}
+
+/** Checks the customer's PKCS#10 (signature = proof of possession, key family) or generates a key pair. */
+export async function prepareKey(family: KeyAlgorithm, source: KeySource): Promise<PreparedKey> {
+  if (source.kind === 'generate') {
+    const generated = await generateSigningKey(family);
+    return { spki: generated.publicKeySpki, generated };
+  }
+  const csr = parseCsr(source.csr);
+  if (!csr.ok) throw validationFailed({ csr: csr.reason });
+  const info = inspectSpki(csr.spki);
+  if (!info.ok) throw validationFailed({ csr: `证书请求的公钥不可用：${info.reason}` });
+  if (info.algorithm !== family)
+    throw validationFailed({
+      csr: `证书请求的密钥是 ${FAMILY_LABEL[info.algorithm]}，本项目签发 ${FAMILY_LABEL[family]} 证书：请在 USB Key 上生成 ${FAMILY_LABEL[family]} 密钥后重新导出证书请求`,
+    });
+  return { spki: csr.spki };
+}
+
+/** RFC 5280 4.1.2.5: one year from issue, to the second (the last second included, as notAfter is). */
+export function validityFrom(at: Date): { notBefore: Date; notAfter: Date } {
+  const notBefore = new Date(Math.floor(at.getTime() / 1000) * 1000);
+  const end = new Date(notBefore);
+  end.setUTCFullYear(end.getUTCFullYear() + 1);
+  return { notBefore, notAfter: new Date(end.getTime() - 1000) };
+}
+
+export function buildOrderTbs(input: {
+  issuing: IssuingCa;
+  serial: Uint8Array;
+  unitName: string;
+  uscc: string;
+  spki: Uint8Array;
+  at: Date;
+  baseUrl: string;
+  policyOid: string;
+}): { tbs: Uint8Array; notBefore: Date; notAfter: Date } {
+  const { notBefore, notAfter } = validityFrom(input.at);
+  const urls = caUrls(input.baseUrl, input.issuing.family, input.serial);
+  const tbs = encodeTbs({
+    serial: input.serial,
+    issuer: input.issuing.nameDer,
+    // GM/T 0015-style organisation subject: the unit's name as O and CN, its USCC as serialNumber (ca/cert/name.ts).
+    subject: { C: 'CN', O: input.unitName, CN: input.unitName, uscc: input.uscc },
+    notBefore,
+    notAfter,
+    spki: input.spki,
+    signatureAlgorithm: input.issuing.signer.signatureAlgorithm,
+    extensions: {
+      keyUsage: ['digitalSignature', 'nonRepudiation'],
+      extKeyUsage: ['1.3.6.1.5.5.7.3.2'],
+      subjectKeyId: keyIdentifier(input.spki),
+      authorityKeyId: input.issuing.keyId,
+      crlDistributionPoint: urls.crl,
+      ocspUrl: urls.ocsp,
+      caIssuersUrl: urls.caIssuers,
+      policyOids: [input.policyOid],
+    },
+  });
+  return { tbs, notBefore, notAfter };
+}
+
+/** Whether a recorded TBS certifies this public key (the SPKI's DER appears in it, byte for byte). */
+const certifies = (tbs: Buffer, spki: Uint8Array) => tbs.indexOf(Buffer.from(spki)) >= 0;
+
+/**
+ * tx1's part, inside the order-locking transaction: the order's pending (or already issued) row, created
+ * when needed. Returns the row; `reused` says it was there before.
+ */
+export async function recordIssuance(
+  tx: Tx,
+  order: OrderRow,
+  ctx: { issuing: IssuingCa; key: PreparedKey; staffId: string; at: Date; baseUrl: string; policyOid: string },
+): Promise<{ row: CertificateRow; reused: boolean }> {
+  const live = await certificateRepository.liveForOrder(tx, order.id, true);
+  if (live && live.status !== 'pending') return { row: live, reused: true };
+  if (live && !ctx.key.generated && live.tbs && certifies(live.tbs, ctx.key.spki)) return { row: live, reused: true };
+  if (live)
+    await certificateRepository.abandon(
+      tx,
+      live.id,
+      ctx.key.generated
+        ? '重新制证：系统生成的密钥未保存，此待签记录作废（未签发）'
+        : '重新制证：证书请求的密钥已更换，此待签记录作废（未签发）',
+      ctx.at,
+    );
+  const org = await organizationRepository.findById(tx, order.organizationId);
+  if (!org) throw new AppError('NOT_FOUND', '找不到订单的申请单位');
+  const serial = newSerial();
+  const { tbs, notBefore, notAfter } = buildOrderTbs({
+    issuing: ctx.issuing,
+    serial,
+    unitName: org.name,
+    uscc: org.uscc,
+    spki: ctx.key.spki,
+    at: ctx.at,
+    baseUrl: ctx.baseUrl,
+    policyOid: ctx.policyOid,
+  });
+  // Lint before the row is written: a TBS the profile refuses is never recorded, never signed.
+  const problems = lintTbs(tbs, subscriberProfile(ctx.issuing.family, { policyOids: [ctx.policyOid] }));
+  if (problems.length) throw new AppError('CONFLICT', `证书内容未通过签发前检查，未签发：${problems.map((p) => p.message).join('；')}`);
+  const row = await certificateRepository.insert(tx, {
+    serial: normalizeSerial(serialHex(serial))!,
+    family: ctx.issuing.family,
+    issuer: ctx.issuing.nameText,
+    issuerKeyId: Buffer.from(ctx.issuing.keyId).toString('hex'),
+    orderId: order.id,
+    organizationId: org.id,
+    uscc: org.uscc,
+    unitName: org.name,
+    projectCode: order.projectCode,
+    keyType: order.keyType as 'main' | 'sub',
+    status: 'pending',
+    keySource: ctx.key.generated ? 'generated' : 'csr',
+    tbs: Buffer.from(tbs),
+    notBefore,
+    notAfter,
+    source: 'online',
+    createdBy: ctx.staffId,
+    createdAt: ctx.at,
+    updatedAt: ctx.at,
+  });
+  return { row, reused: false };
+}
+
+/** Signs the recorded TBS — outside any transaction. */
+export async function signRecorded(row: CertificateRow, issuing: IssuingCa): Promise<Buffer> {
+  if (!row.tbs) throw new AppError('CONFLICT', '待签记录缺少待签内容');
+  return Buffer.from(await signCertificate(row.tbs, issuing.signer));
+}
+
+/** The one-time PKCS#12 of a generated key, protected by the password staff chose (never stored). */
+export async function pkcs12For(key: SoftwareKey, certDer: Buffer, issuing: IssuingCa, password: string): Promise<Buffer> {
+  return Buffer.from(await makePkcs12({ key, certDer, chainDer: [issuing.certDer, issuing.rootDer], password }));
+}
+
+export const sha256Hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');

@@ -1,0 +1,44 @@
+/**
+ * The CA's background work: CRL republication (every shard marked by a revocation, and every CRL with less
+ * than half its 7-day life left) and OCSP pre-signing (missing responses, and those with less than
+ * OCSP_REFRESH_MS left). State lives in the database (crl_shards, ocsp_responses), so a crash between a
+ * revocation's commit and its republication is repaired by the next run, and several instances may run it.
+ */
+import type { BackgroundJob, JobDeps } from '../../jobs.js';
+import { publisherFor } from '../revocation/publication.js';
+
+const INTERVAL_MS = 30_000;
+
+export function caJobs(deps: JobDeps): BackgroundJob {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+
+  async function runOnce(): Promise<void> {
+    const p = await publisherFor(deps);
+    await p.ensureShards();
+    await p.publishDue();
+    // Batches of 500 until nothing is due (a fresh deployment pre-signs its whole registry).
+    while ((await p.refreshOcsp(500)) === 500);
+  }
+
+  return {
+    name: 'ca',
+    start() {
+      const tick = () => {
+        if (running) return;
+        running = runOnce()
+          .catch((e: unknown) => deps.log.warn({ err: e }, 'CA publication job failed'))
+          .finally(() => (running = undefined));
+      };
+      timer ??= setInterval(tick, INTERVAL_MS);
+      timer.unref();
+      tick();
+    },
+    runOnce,
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * SQL of the certificate registry. Lists are keyset-paginated newest first by (created_at, id), each
+ * search key on its own index (serial: certificates_serial_uq; USCC: certificates_uscc_idx; project:
+ * certificates_project_idx), as in modules/staff-orders.
+ */
+import { and, desc, eq, gt, ilike, inArray, like, ne, or, sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import { certificates, type CertificateStatus } from '../../db/schema-certificates.js';
+import type { Cursor } from '../staff-orders/cursor.js';
+
+export type CertificateRow = typeof certificates.$inferSelect;
+export type NewCertificate = typeof certificates.$inferInsert;
+
+/**
+ * A serial as the registry keys it: lower-case hex of the positive integer without leading zeros — what
+ * OpenSSL prints, folded — whether typed with colons, spaces, upper case or DER's leading 00.
+ */
+export function normalizeSerial(input: string): string | null {
+  const hex = input.replace(/[\s:-]/g, '').toLowerCase();
+  if (!/^[0-9a-f]+$/.test(hex) || hex.length > 40) return null;
+  const stripped = hex.replace(/^0+/, '');
+  return stripped === '' ? null : stripped;
+}
+
+const exactTs = sql<string>`to_char(${certificates.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+export type CertificateSearchKey = 'serial' | 'uscc' | 'unitName' | 'project';
+
+function searchCondition(key: CertificateSearchKey, value: string): SQL | undefined {
+  switch (key) {
+    case 'serial':
+      return eq(certificates.serial, normalizeSerial(value) ?? '-');
+    case 'uscc':
+      return eq(certificates.uscc, value.toUpperCase());
+    case 'unitName': {
+      const pattern = `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      return value.toLowerCase() === value.toUpperCase() ? like(certificates.unitName, pattern) : ilike(certificates.unitName, pattern);
+    }
+    case 'project':
+      return eq(certificates.projectCode, value);
+  }
+}
+
+export const certificateRepository = {
+  async insert(db: DbOrTx, row: NewCertificate): Promise<CertificateRow> {
+    const [r] = await db.insert(certificates).values(row).returning();
+    return r!;
+  },
+  async insertMany(db: DbOrTx, rows: NewCertificate[]): Promise<number> {
+    let n = 0;
+    // PostgreSQL takes at most 65,535 parameters per statement: ~25 columns x 1,000 rows stays below.
+    for (let i = 0; i < rows.length; i += 1000) {
+      const r = await db
+        .insert(certificates)
+        .values(rows.slice(i, i + 1000))
+        .returning({ id: certificates.id });
+      n += r.length;
+    }
+    return n;
+  },
+  async findById(db: DbOrTx, id: string): Promise<CertificateRow | undefined> {
+    const [r] = await db.select().from(certificates).where(eq(certificates.id, id));
+    return r;
+  },
+  async findBySerial(db: DbOrTx, serial: string): Promise<CertificateRow | undefined> {
+    const [r] = await db.select().from(certificates).where(eq(certificates.serial, serial));
+    return r;
+  },
+  /** The order's live issuance (pending, issued or revoked), locked: one per order (certificates_order_uq). */
+  async liveForOrder(db: DbOrTx, orderId: string, lock = false): Promise<CertificateRow | undefined> {
+    const q = db
+      .select()
+      .from(certificates)
+      .where(and(eq(certificates.orderId, orderId), ne(certificates.status, 'failed')));
+    const [r] = lock ? await q.for('update') : await q;
+    return r;
+  },
+  /** Gives up a pending issuance (its key is gone, or lint refused it): compare-and-set from 'pending'. */
+  async abandon(db: DbOrTx, id: string, flag: string, at: Date): Promise<boolean> {
+    const r = await db
+      .update(certificates)
+      .set({ status: 'failed', flag, updatedAt: at })
+      .where(and(eq(certificates.id, id), eq(certificates.status, 'pending')))
+      .returning({ id: certificates.id });
+    return r.length === 1;
+  },
+  /** Stores the signed certificate: compare-and-set pending → issued. */
+  async storeIssued(db: DbOrTx, id: string, der: Buffer, at: Date, flag?: string): Promise<CertificateRow | undefined> {
+    const [r] = await db
+      .update(certificates)
+      .set({ status: 'issued', der, issuedAt: at, updatedAt: at, ...(flag ? { flag } : {}) })
+      .where(and(eq(certificates.id, id), eq(certificates.status, 'pending')))
+      .returning();
+    return r;
+  },
+  async flag(db: DbOrTx, id: string, flag: string, at: Date): Promise<void> {
+    await db.update(certificates).set({ flag, updatedAt: at }).where(eq(certificates.id, id));
+  },
+  async existingSerials(db: DbOrTx, serials: string[]): Promise<string[]> {
+    if (serials.length === 0) return [];
+    const r = await db.select({ serial: certificates.serial }).from(certificates).where(inArray(certificates.serial, serials));
+    return r.map((x) => x.serial);
+  },
+  /** One page of the registry (optionally one search key), newest first, limit + 1 rows. */
+  async page(db: DbOrTx, search: { key: CertificateSearchKey; value: string } | null, after: Cursor | null, limit: number) {
+    return db
+      .select({
+        id: certificates.id,
+        serial: certificates.serial,
+        family: certificates.family,
+        uscc: certificates.uscc,
+        unitName: certificates.unitName,
+        projectCode: certificates.projectCode,
+        keyType: certificates.keyType,
+        status: certificates.status,
+        source: certificates.source,
+        notBefore: certificates.notBefore,
+        notAfter: certificates.notAfter,
+        orderId: certificates.orderId,
+        flag: certificates.flag,
+        createdAt: certificates.createdAt,
+        sortTs: exactTs,
+      })
+      .from(certificates)
+      .where(
+        and(
+          search ? searchCondition(search.key, search.value) : undefined,
+          after ? sql`(${certificates.createdAt}, ${certificates.id}) < (${after.ts}::timestamptz, ${after.id}::uuid)` : undefined,
+        ),
+      )
+      .orderBy(desc(certificates.createdAt), desc(certificates.id))
+      .limit(limit + 1);
+  },
+  /**
+   * The keys an organization holds for a project, for the main/sub rule: issued (online or imported), not
+   * revoked, not expired. Imported rows may predate the organization's account, so they match by USCC.
+   */
+  async heldKeys(db: DbOrTx, q: { organizationId: string; uscc: string; projectCode: string; now: Date }) {
+    return db
+      .select({ id: certificates.id, keyType: certificates.keyType, serial: certificates.serial, notAfter: certificates.notAfter })
+      .from(certificates)
+      .where(
+        and(
+          eq(certificates.projectCode, q.projectCode),
+          or(eq(certificates.organizationId, q.organizationId), eq(certificates.uscc, q.uscc)),
+          eq(certificates.status, 'issued'),
+          gt(certificates.notAfter, q.now),
+        ),
+      );
+  },
+  /** The public status query: certificates with this serial or of this USCC (never pending or failed ones). */
+  async forStatus(db: DbOrTx, by: { serial: string } | { uscc: string }, limit = 20) {
+    const visible: CertificateStatus[] = ['issued', 'revoked'];
+    return db
+      .select()
+      .from(certificates)
+      .where(
+        and('serial' in by ? eq(certificates.serial, by.serial) : eq(certificates.uscc, by.uscc), inArray(certificates.status, visible)),
+      )
+      .orderBy(desc(certificates.createdAt))
+      .limit(limit);
+  },
+};

@@ -1,0 +1,385 @@
+/**
+ * CRL publication and the OCSP responder's pre-signed responses, per issuing CA (family).
+ *
+ * CRLs (RFC 5280 section 5): one file per issuing CA and shard at <CA dir>/crl/<family>/<shard>.crl, the
+ * path of the URL the certificates carry (caUrls in ca-runtime.ts: `<base>/crl/<family>/<shard>.crl`, shard
+ * = shardOf(serial, CRL_SHARD_COUNT)). Each shard CRL lists only its own serials and carries a critical
+ * issuingDistributionPoint naming exactly the URL its certificates' CRL DP names (RFC 5280 5.2.5), so a
+ * relying party can tell a shard is the right, complete CRL for a certificate. A new
+ * CRL takes the next CRL number (committed before signing, so never reused: 5.2.3), is written to a
+ * temporary file in the same directory, fsync'ed and renamed over the old one (rename(2) is atomic
+ * within a file system, so a reader sees the old file or the new one, never half of one).
+ *
+ * OCSP (RFC 6960, RFC 5019 profile): one response per certificate is signed ahead of time by the
+ * family's delegated responder and stored; serving a request without a nonce reads it back (one indexed
+ * lookup) and costs no signature. Responses live OCSP_VALIDITY_MS and are refreshed when less than
+ * OCSP_REFRESH_MS is left, and at once after a revocation (the row is deleted in the revocation's
+ * transaction, so a stored `good` never outlives it).
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { buildCrl, crlShardUrl, shardOf } from '../../../ca/crl/build.js';
+import { NULL, algorithmIdentifier, octetString, sequence, unsignedInteger } from '../../../ca/der/der.js';
+import type { OcspCertId } from '../../../ca/ocsp/request.js';
+import { buildOcspResponse, certIdMatches, responderKeyHash, type OcspIssuer, type OcspStatus } from '../../../ca/ocsp/response.js';
+import type { KeyAlgorithm, Signer } from '../../../ca/signer/port.js';
+import { spkiPublicKeyBits } from '../../../ca/spki.js';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import type { Db, DbOrTx } from '../../db/client.js';
+import { CRL_SHARD_COUNT, caRuntime, type CaRuntime } from '../certificates/ca-runtime.js';
+import { revocationRepository } from './repository.js';
+
+/** The issuance side's shard count (ca-runtime.ts): the publisher must split by the count the certificates' URLs use. */
+export const SHARD_COUNT = CRL_SHARD_COUNT;
+/** RFC 5280 5.1.2.5 nextUpdate; the issue's rule: at most 7 days ahead. */
+export const CRL_VALIDITY_MS = 7 * 86_400_000;
+/** Republish on schedule when the published CRL has less than this left (half its life). */
+export const CRL_REFRESH_MS = 3.5 * 86_400_000;
+/** RFC 5019 2.2: responses are cached until nextUpdate; 4 days as Let's Encrypt does, refreshed at half-life. */
+export const OCSP_VALIDITY_MS = 4 * 86_400_000;
+export const OCSP_REFRESH_MS = 2 * 86_400_000;
+/**
+ * How long a process keeps a stored response in memory before reading it from the database again. The
+ * process that approves a revocation replaces its entry at once (presign); another instance serving the
+ * same certificate picks the new answer up within this time. RFC 5019 lets caches keep a response until
+ * its nextUpdate anyway; this bound is far tighter.
+ */
+export const OCSP_MEMORY_TTL_MS = 10_000;
+const OCSP_MEMORY_MAX = 200_000;
+
+export interface CachedOcsp {
+  der: Buffer;
+  family: string;
+  thisUpdate: Date;
+  nextUpdate: Date;
+  lastModified: string;
+  expires: string;
+  /** When this process reads it from the database again. */
+  until: number;
+  refreshing?: boolean;
+}
+
+export interface PublicationDeps {
+  db: Db;
+  clock: Clock;
+  config: Config;
+}
+
+/** What the responder needs per family, derived from the hierarchy once (not state: cached in memory). */
+export interface IssuerEntry {
+  family: KeyAlgorithm;
+  issuer: OcspIssuer;
+  keyIdHex: string;
+  issuingSigner: Signer;
+  authorityKeyId: Uint8Array;
+  responderCertDer: Uint8Array;
+  responderKeyHash: Uint8Array;
+  responderSigner: Signer;
+  /** SHA-1 CertID prefix (hashAlgorithm, issuerNameHash, issuerKeyHash) for the responses we pre-sign. */
+  certIdPrefix: Uint8Array;
+}
+
+const SHA1_ALG = algorithmIdentifier('1.3.14.3.2.26', NULL);
+
+function issuerEntries(rt: CaRuntime): IssuerEntry[] {
+  const out: IssuerEntry[] = [];
+  for (const family of rt.config.families) {
+    const f = rt.hierarchy.families[family];
+    if (!f) continue;
+    const spkiKeyBytes = spkiPublicKeyBits(f.issuing.signer.publicKeySpki);
+    const issuer: OcspIssuer = { nameDer: f.issuing.nameDer, spkiKeyBytes };
+    out.push({
+      family,
+      issuer,
+      keyIdHex: Buffer.from(f.issuing.keyId).toString('hex'),
+      issuingSigner: f.issuing.signer,
+      authorityKeyId: f.issuing.keyId,
+      responderCertDer: f.ocsp.certDer,
+      responderKeyHash: responderKeyHash(spkiPublicKeyBits(f.ocsp.signer.publicKeySpki)),
+      responderSigner: f.ocsp.signer,
+      certIdPrefix: Buffer.concat([
+        SHA1_ALG,
+        octetString(createHash('sha1').update(f.issuing.nameDer).digest()),
+        octetString(createHash('sha1').update(spkiKeyBytes).digest()),
+      ]),
+    });
+  }
+  return out;
+}
+
+/** The CertID (SHA-1, as RFC 5019 2.1.1 clients send) of a serial, DER. */
+export function certIdFor(entry: IssuerEntry, serialHex: string): Uint8Array {
+  return sequence(entry.certIdPrefix, unsignedInteger(Buffer.from(serialHex.length % 2 ? `0${serialHex}` : serialHex, 'hex')));
+}
+
+export const serialHexOf = (magnitude: Uint8Array) => Buffer.from(magnitude).toString('hex').replace(/^0+/, '') || '0';
+
+export class Publisher {
+  /** Counts signatures made for OCSP (tests check the pre-signed path makes none). */
+  ocspSignatures = 0;
+  private readonly memory = new Map<string, CachedOcsp>();
+  private constructor(
+    readonly deps: PublicationDeps,
+    readonly runtime: CaRuntime,
+    readonly issuers: IssuerEntry[],
+  ) {}
+
+  static async create(deps: PublicationDeps): Promise<Publisher> {
+    const rt = await caRuntime(deps.config.ca);
+    return new Publisher(deps, rt, issuerEntries(rt));
+  }
+
+  issuerForCertId(certId: Pick<OcspCertId, 'hashAlgorithm' | 'issuerNameHash' | 'issuerKeyHash'>): IssuerEntry | undefined {
+    for (const e of this.issuers) if (certIdMatches(certId, e.issuer)) return e;
+    return undefined;
+  }
+  issuerOfFamily(family: string): IssuerEntry | undefined {
+    return this.issuers.find((e) => e.family === family);
+  }
+
+  /** The stored response of a serial, from memory or (one indexed lookup) the database; null if none is stored. */
+  async storedResponse(serial: string, now: number): Promise<CachedOcsp | null> {
+    const m = this.memory.get(serial);
+    if (m && m.nextUpdate.getTime() > now) {
+      // Stale-while-revalidate: past its memory time the entry is still a valid signed answer (RFC 5019
+      // caches may keep it to nextUpdate); it is re-read in the background so the hot path never waits.
+      if (m.until <= now && !m.refreshing) {
+        m.refreshing = true;
+        void this.reload(serial, now).catch(() => (m.refreshing = false));
+      }
+      return m;
+    }
+    return this.reload(serial, now);
+  }
+
+  private async reload(serial: string, now: number): Promise<CachedOcsp | null> {
+    const r = await revocationRepository.storedOcsp(this.deps.db, serial);
+    if (!r) {
+      this.memory.delete(serial);
+      return null;
+    }
+    return this.remember(serial, r.family, r.der, r.thisUpdate, r.nextUpdate, now);
+  }
+
+  private remember(serial: string, family: string, der: Uint8Array, thisUpdate: Date, nextUpdate: Date, now: number): CachedOcsp {
+    if (this.memory.size >= OCSP_MEMORY_MAX) this.memory.clear(); // crude bound; refilled from the store
+    const e: CachedOcsp = {
+      der: Buffer.isBuffer(der) ? der : Buffer.from(der.buffer, der.byteOffset, der.byteLength),
+      family,
+      thisUpdate,
+      nextUpdate,
+      lastModified: thisUpdate.toUTCString(),
+      expires: nextUpdate.toUTCString(),
+      until: now + OCSP_MEMORY_TTL_MS,
+    };
+    this.memory.set(serial, e);
+    return e;
+  }
+
+  // --- CRL -----------------------------------------------------------------------------------------------
+  crlFile(family: string, shard: number): string {
+    return path.join(this.runtime.config.dir, 'crl', family, `${shard}.crl`);
+  }
+
+  async ensureShards(): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const e of this.issuers)
+      for (let s = 0; s < SHARD_COUNT; s++) await revocationRepository.ensureShard(this.deps.db, e.family, s, now);
+  }
+
+  /** Builds, signs and atomically writes one shard's CRL; returns its number. */
+  async publishShard(family: string, shard: number): Promise<{ crlNumber: bigint; entries: number; der: Uint8Array }> {
+    const e = this.issuerOfFamily(family);
+    if (!e) throw new Error(`no issuing CA for ${family}`);
+    const { db, clock } = this.deps;
+    await revocationRepository.ensureShard(db, family, shard, clock.now());
+    // The marker is read before the entries, so a revocation committed after this read marks it again.
+    const before = await revocationRepository.shard(db, family, shard);
+    const crlNumber = await revocationRepository.nextCrlNumber(db, family, shard);
+    const rows = await revocationRepository.revokedOf(db, family, e.keyIdHex);
+    const entries = [];
+    for (const r of rows) {
+      const serial = Buffer.from(r.serial.length % 2 ? `0${r.serial}` : r.serial, 'hex');
+      if (shardOf(serial, SHARD_COUNT) !== shard || !r.revokedAt) continue;
+      // RFC 5280 5.3.1: the reason code SHOULD be absent rather than unspecified (0).
+      entries.push({ serial, revokedAt: r.revokedAt, reason: r.reason ? r.reason : undefined });
+    }
+    const thisUpdate = clock.now();
+    const nextUpdate = new Date(thisUpdate.getTime() + CRL_VALIDITY_MS);
+    const der = await buildCrl({
+      issuerNameDer: e.issuer.nameDer,
+      authorityKeyId: e.authorityKeyId,
+      signer: e.issuingSigner,
+      thisUpdate,
+      nextUpdate,
+      crlNumber,
+      entries,
+      // The same string as the CRL DP of this shard's certificates (caUrls), byte for byte (RFC 5280 5.2.5).
+      distributionPoint: crlShardUrl(this.runtime.config.baseUrl, family, shard),
+    });
+    await writeAtomically(this.crlFile(family, shard), der);
+    await revocationRepository.published(db, {
+      family,
+      shard,
+      crlNumber,
+      thisUpdate,
+      nextUpdate,
+      entries: entries.length,
+      markSeen: before?.dirtySince ?? null,
+    });
+    return { crlNumber, entries: entries.length, der };
+  }
+
+  /** Publishes every shard that is marked, never published, or due (less than CRL_REFRESH_MS left). */
+  async publishDue(): Promise<number> {
+    const now = this.deps.clock.now();
+    let n = 0;
+    for (const s of await revocationRepository.dueShards(this.deps.db, new Date(now.getTime() + CRL_REFRESH_MS))) {
+      if (!this.issuerOfFamily(s.family)) continue;
+      await this.publishShard(s.family, s.shard);
+      n++;
+    }
+    return n;
+  }
+
+  /** The published CRL file (published first if none exists yet) and its nextUpdate, for HTTP. */
+  async crlForHttp(family: string, shard: number): Promise<{ der: Buffer; nextUpdate: Date; thisUpdate: Date } | null> {
+    if (!this.issuerOfFamily(family) || shard < 0 || shard >= SHARD_COUNT) return null;
+    let row = await revocationRepository.shard(this.deps.db, family, shard);
+    let der: Buffer | null = null;
+    if (row?.nextUpdate) der = await readFile(this.crlFile(family, shard)).catch(() => null);
+    if (!der || !row?.nextUpdate || row.nextUpdate <= this.deps.clock.now()) {
+      await this.publishShard(family, shard);
+      row = await revocationRepository.shard(this.deps.db, family, shard);
+      der = await readFile(this.crlFile(family, shard));
+    }
+    return { der, nextUpdate: row!.nextUpdate!, thisUpdate: row!.thisUpdate! };
+  }
+
+  // --- OCSP ----------------------------------------------------------------------------------------------
+  /** The status the registry gives a serial for this issuer: unknown unless this CA issued it (never good otherwise). */
+  async statusOf(db: DbOrTx, e: IssuerEntry, serialHex: string): Promise<{ status: OcspStatus; revokedAt?: Date; reason?: number }> {
+    const c = await revocationRepository.certificateForOcsp(db, serialHex);
+    if (!c || c.family !== e.family || c.issuerKeyId !== e.keyIdHex) return { status: 'unknown' };
+    if (c.status === 'issued') return { status: 'good' };
+    if (c.status === 'revoked' && c.revokedAt)
+      return { status: 'revoked', revokedAt: c.revokedAt, reason: c.revocationReason ?? undefined };
+    return { status: 'unknown' }; // pending / failed: not a certificate anyone holds
+  }
+
+  /** Signs a response for these CertIDs (live: with a nonce, several CertIDs, or a cache miss). */
+  async signLive(e: IssuerEntry, certIds: readonly OcspCertId[], nonce?: Uint8Array): Promise<Uint8Array> {
+    const now = this.deps.clock.now();
+    const responses = [];
+    for (const id of certIds) {
+      const s = await this.statusOf(this.deps.db, e, serialHexOf(id.serial));
+      responses.push({ certId: id, ...s, thisUpdate: now, nextUpdate: new Date(now.getTime() + OCSP_VALIDITY_MS) });
+    }
+    this.ocspSignatures++;
+    return buildOcspResponse({
+      responderCertDer: e.responderCertDer,
+      responderKeyHash: e.responderKeyHash,
+      signer: e.responderSigner,
+      producedAt: now,
+      responses,
+      nonce,
+    });
+  }
+
+  /** Signs and stores the pre-signed response of one serial (only for certificates this CA issued). */
+  async presign(serialHex: string): Promise<CachedOcsp | null> {
+    const { db, clock } = this.deps;
+    const c = await revocationRepository.certificateForOcsp(db, serialHex);
+    const e = c && this.issuers.find((x) => x.family === c.family && x.keyIdHex === c.issuerKeyId);
+    if (!c || !e) return null;
+    const s = await this.statusOf(db, e, serialHex);
+    if (s.status === 'unknown') {
+      await revocationRepository.dropOcsp(db, serialHex);
+      this.memory.delete(serialHex);
+      return null;
+    }
+    const thisUpdate = clock.now();
+    const nextUpdate = new Date(thisUpdate.getTime() + OCSP_VALIDITY_MS);
+    this.ocspSignatures++;
+    const der = await buildOcspResponse({
+      responderCertDer: e.responderCertDer,
+      responderKeyHash: e.responderKeyHash,
+      signer: e.responderSigner,
+      producedAt: thisUpdate,
+      responses: [{ certId: { der: certIdFor(e, serialHex) }, ...s, thisUpdate, nextUpdate }],
+    });
+    await revocationRepository.storeOcsp(db, {
+      serial: serialHex,
+      family: e.family,
+      status: s.status,
+      der: Buffer.from(der),
+      thisUpdate,
+      nextUpdate,
+    });
+    return this.remember(serialHex, e.family, der, thisUpdate, nextUpdate, thisUpdate.getTime());
+  }
+
+  /** Signs responses that are missing or have less than OCSP_REFRESH_MS left (batch per call). */
+  async refreshOcsp(limit = 500): Promise<number> {
+    const now = this.deps.clock.now();
+    const due = await revocationRepository.ocspDue(
+      this.deps.db,
+      this.issuers.map((e) => e.keyIdHex),
+      new Date(now.getTime() + OCSP_REFRESH_MS),
+      limit,
+    );
+    for (const d of due) await this.presign(d.serial);
+    return due.length;
+  }
+
+  /** After a revocation or an issuance has committed: the certificate's OCSP answer and the CRLs follow now. */
+  async afterChange(serialHex: string): Promise<void> {
+    await this.presign(serialHex);
+    await this.publishDue();
+  }
+}
+
+const publishers = new WeakMap<object, Map<string, Promise<Publisher>>>();
+
+/** The process's publisher for this database and CA (derived from the hierarchy once). */
+export function publisherFor(deps: PublicationDeps): Promise<Publisher> {
+  let byCa = publishers.get(deps.db);
+  if (!byCa) publishers.set(deps.db, (byCa = new Map()));
+  const key = `${deps.config.ca.dir}\0${deps.config.ca.families.join(',')}`;
+  let p = byCa.get(key);
+  if (!p) {
+    p = Publisher.create(deps);
+    byCa.set(key, p);
+    p.catch(() => byCa.delete(key));
+  }
+  return p;
+}
+
+/** Write to a temporary file in the same directory, fsync, rename over the target (atomic on POSIX). */
+export async function writeAtomically(file: string, data: Uint8Array): Promise<void> {
+  const dir = path.dirname(file);
+  await mkdir(dir, { recursive: true });
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  const fh = await open(temp, 'w', 0o644);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    await rename(temp, file);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+  // fsync the directory so the rename itself survives a power loss.
+  const d = await open(dir, 'r');
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * SQL of revocation: requests and their decision, the certificate's issued → revoked compare-and-set, CRL
+ * shard state (number, marker) and the pre-signed OCSP responses.
+ */
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import { certificates } from '../../db/schema-certificates.js';
+import { crlShards, ocspResponses, revocationRequests, type RevocationRequestStatus } from '../../db/schema-revocation.js';
+import { staff } from '../../db/schema.js';
+
+export type RevocationRequestRow = typeof revocationRequests.$inferSelect;
+export type CrlShardRow = typeof crlShards.$inferSelect;
+
+export const revocationRepository = {
+  /** Inserts a pending request; null when the certificate already has one open (revocation_requests_open_uq). */
+  async insertRequest(db: DbOrTx, row: typeof revocationRequests.$inferInsert): Promise<RevocationRequestRow | null> {
+    const r = await db.insert(revocationRequests).values(row).onConflictDoNothing().returning();
+    return r[0] ?? null;
+  },
+  async requestById(db: DbOrTx, id: string, lock = false): Promise<RevocationRequestRow | undefined> {
+    const q = db.select().from(revocationRequests).where(eq(revocationRequests.id, id));
+    const [r] = lock ? await q.for('update') : await q;
+    return r;
+  },
+  async decide(
+    db: DbOrTx,
+    id: string,
+    d: { status: Exclude<RevocationRequestStatus, 'pending'>; decidedBy: string; decidedAt: Date; decisionNote: string | null },
+  ): Promise<boolean> {
+    const r = await db
+      .update(revocationRequests)
+      .set(d)
+      .where(and(eq(revocationRequests.id, id), eq(revocationRequests.status, 'pending')))
+      .returning({ id: revocationRequests.id });
+    return r.length === 1;
+  },
+  /** The queue (pending, oldest first) or the history (decided, newest first), with the certificate. */
+  async list(db: DbOrTx, which: 'pending' | 'decided', limit = 200) {
+    return db
+      .select({
+        id: revocationRequests.id,
+        certificateId: revocationRequests.certificateId,
+        serial: revocationRequests.serial,
+        source: revocationRequests.source,
+        reason: revocationRequests.reason,
+        note: revocationRequests.note,
+        requestedByStaff: revocationRequests.requestedByStaff,
+        requestedByOrg: revocationRequests.requestedByOrg,
+        requestedAt: revocationRequests.requestedAt,
+        status: revocationRequests.status,
+        decidedBy: revocationRequests.decidedBy,
+        decidedAt: revocationRequests.decidedAt,
+        decisionNote: revocationRequests.decisionNote,
+        unitName: certificates.unitName,
+        uscc: certificates.uscc,
+        family: certificates.family,
+        certificateStatus: certificates.status,
+        revokedAt: certificates.revokedAt,
+      })
+      .from(revocationRequests)
+      .innerJoin(certificates, eq(certificates.id, revocationRequests.certificateId))
+      .where(which === 'pending' ? eq(revocationRequests.status, 'pending') : inArray(revocationRequests.status, ['approved', 'refused']))
+      .orderBy(which === 'pending' ? asc(revocationRequests.requestedAt) : desc(revocationRequests.decidedAt))
+      .limit(limit);
+  },
+  async requestsOfCertificate(db: DbOrTx, certificateId: string) {
+    return db
+      .select()
+      .from(revocationRequests)
+      .where(eq(revocationRequests.certificateId, certificateId))
+      .orderBy(desc(revocationRequests.requestedAt));
+  },
+  async staffNames(db: DbOrTx, ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const r = await db.select({ id: staff.id, name: staff.displayName }).from(staff).where(inArray(staff.id, ids));
+    return new Map(r.map((x) => [x.id, x.name]));
+  },
+
+  /** issued → revoked, compare-and-set (RFC 5280: a revocation is final; a second approval finds nothing). */
+  async revokeCertificate(db: DbOrTx, id: string, at: Date, reason: number) {
+    const [r] = await db
+      .update(certificates)
+      .set({ status: 'revoked', revokedAt: at, revocationReason: reason, updatedAt: at })
+      .where(and(eq(certificates.id, id), eq(certificates.status, 'issued')))
+      .returning();
+    return r;
+  },
+  async lockCertificate(db: DbOrTx, id: string) {
+    const [r] = await db.select().from(certificates).where(eq(certificates.id, id)).for('update');
+    return r;
+  },
+  /** The organization's own certificates (issue 7's 我的证书 builds on this). */
+  async certificatesOfOrg(db: DbOrTx, organizationId: string) {
+    return db
+      .select({
+        id: certificates.id,
+        serial: certificates.serial,
+        family: certificates.family,
+        unitName: certificates.unitName,
+        projectCode: certificates.projectCode,
+        keyType: certificates.keyType,
+        status: certificates.status,
+        notBefore: certificates.notBefore,
+        notAfter: certificates.notAfter,
+        revokedAt: certificates.revokedAt,
+        revocationReason: certificates.revocationReason,
+      })
+      .from(certificates)
+      .where(and(eq(certificates.organizationId, organizationId), inArray(certificates.status, ['issued', 'revoked'])))
+      .orderBy(desc(certificates.createdAt))
+      .limit(200);
+  },
+  async openRequestsOfOrg(db: DbOrTx, organizationId: string) {
+    return db
+      .select({ certificateId: revocationRequests.certificateId, requestedAt: revocationRequests.requestedAt })
+      .from(revocationRequests)
+      .innerJoin(certificates, eq(certificates.id, revocationRequests.certificateId))
+      .where(and(eq(certificates.organizationId, organizationId), eq(revocationRequests.status, 'pending')));
+  },
+
+  /** The revoked certificates an issuing CA signed (its CRL's entries). */
+  async revokedOf(db: DbOrTx, family: string, issuerKeyId: string) {
+    return db
+      .select({ serial: certificates.serial, revokedAt: certificates.revokedAt, reason: certificates.revocationReason })
+      .from(certificates)
+      .where(and(eq(certificates.family, family), eq(certificates.issuerKeyId, issuerKeyId), eq(certificates.status, 'revoked')));
+  },
+  /** The registry row an OCSP request names: its serial (certificates_serial_uq). */
+  async certificateForOcsp(db: DbOrTx, serial: string) {
+    const [r] = await db
+      .select({
+        serial: certificates.serial,
+        family: certificates.family,
+        issuerKeyId: certificates.issuerKeyId,
+        status: certificates.status,
+        revokedAt: certificates.revokedAt,
+        revocationReason: certificates.revocationReason,
+      })
+      .from(certificates)
+      .where(eq(certificates.serial, serial));
+    return r;
+  },
+
+  // --- CRL shards -------------------------------------------------------------------------------------
+  async ensureShard(db: DbOrTx, family: string, shard: number, at: Date): Promise<void> {
+    await db.insert(crlShards).values({ family, shard, dirtySince: at }).onConflictDoNothing();
+  },
+  /** The republish marker, set inside the revocation's transaction (outbox-style). */
+  async markDirty(db: DbOrTx, family: string, shard: number, at: Date): Promise<void> {
+    await db
+      .insert(crlShards)
+      .values({ family, shard, dirtySince: at })
+      .onConflictDoUpdate({ target: [crlShards.family, crlShards.shard], set: { dirtySince: at } });
+  },
+  async shard(db: DbOrTx, family: string, shard: number): Promise<CrlShardRow | undefined> {
+    const [r] = await db
+      .select()
+      .from(crlShards)
+      .where(and(eq(crlShards.family, family), eq(crlShards.shard, shard)));
+    return r;
+  },
+  /** Shards to publish: marked, never published, or with nextUpdate closer than `refreshBefore`. */
+  async dueShards(db: DbOrTx, refreshBefore: Date): Promise<CrlShardRow[]> {
+    return db
+      .select()
+      .from(crlShards)
+      .where(or(isNotNull(crlShards.dirtySince), isNull(crlShards.nextUpdate), lt(crlShards.nextUpdate, refreshBefore)));
+  },
+  /** Takes the next CRL number (RFC 5280 5.2.3: monotonically increasing); committed before signing, so never reused. */
+  async nextCrlNumber(db: DbOrTx, family: string, shard: number): Promise<bigint> {
+    const [r] = await db
+      .update(crlShards)
+      .set({ crlNumber: sql`${crlShards.crlNumber} + 1` })
+      .where(and(eq(crlShards.family, family), eq(crlShards.shard, shard)))
+      .returning({ n: crlShards.crlNumber });
+    return r!.n;
+  },
+  /** Records a written CRL; clears the marker only if no revocation marked it again meanwhile. */
+  async published(
+    db: DbOrTx,
+    s: { family: string; shard: number; crlNumber: bigint; thisUpdate: Date; nextUpdate: Date; entries: number; markSeen: Date | null },
+  ): Promise<void> {
+    await db
+      .update(crlShards)
+      .set({ thisUpdate: s.thisUpdate, nextUpdate: s.nextUpdate, entries: s.entries, publishedAt: s.thisUpdate })
+      .where(
+        and(
+          eq(crlShards.family, s.family),
+          eq(crlShards.shard, s.shard),
+          sql`(${crlShards.thisUpdate} is null or ${crlShards.thisUpdate} <= ${s.thisUpdate})`,
+        ),
+      );
+    if (s.markSeen)
+      await db
+        .update(crlShards)
+        .set({ dirtySince: null })
+        .where(and(eq(crlShards.family, s.family), eq(crlShards.shard, s.shard), eq(crlShards.dirtySince, s.markSeen)));
+  },
+
+  // --- OCSP --------------------------------------------------------------------------------------------
+  async storedOcsp(db: DbOrTx, serial: string) {
+    const [r] = await db
+      .select({
+        der: ocspResponses.der,
+        family: ocspResponses.family,
+        thisUpdate: ocspResponses.thisUpdate,
+        nextUpdate: ocspResponses.nextUpdate,
+      })
+      .from(ocspResponses)
+      .where(eq(ocspResponses.serial, serial));
+    return r;
+  },
+  async storeOcsp(db: DbOrTx, row: typeof ocspResponses.$inferInsert): Promise<void> {
+    await db
+      .insert(ocspResponses)
+      .values(row)
+      .onConflictDoUpdate({
+        target: ocspResponses.serial,
+        set: { family: row.family, status: row.status, der: row.der, thisUpdate: row.thisUpdate, nextUpdate: row.nextUpdate, stale: false },
+      });
+  },
+  async dropOcsp(db: DbOrTx, serial: string): Promise<void> {
+    await db.delete(ocspResponses).where(eq(ocspResponses.serial, serial));
+  },
+  /** Issued or revoked certificates of these issuers whose stored response is missing or expires before `before`. */
+  async ocspDue(db: DbOrTx, issuerKeyIds: string[], before: Date, limit: number) {
+    if (issuerKeyIds.length === 0) return [];
+    return db
+      .select({ serial: certificates.serial })
+      .from(certificates)
+      .leftJoin(ocspResponses, eq(ocspResponses.serial, certificates.serial))
+      .where(
+        and(
+          inArray(certificates.issuerKeyId, issuerKeyIds),
+          inArray(certificates.status, ['issued', 'revoked']),
+          or(isNull(ocspResponses.serial), lt(ocspResponses.nextUpdate, before), eq(ocspResponses.stale, true)),
+        ),
+      )
+      .limit(limit);
+  },
+};

@@ -1,0 +1,142 @@
+/** CA publication: CRLs over HTTP at the URL in the certificates, and the OCSP responder (RFC 6960 GET and POST). */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { decodeOcspGetPath, parseOcspRequest, type OcspRequest } from '../../ca/ocsp/request.js';
+import { certIdMatches, ocspErrorResponse } from '../../ca/ocsp/response.js';
+import type { KeyAlgorithm } from '../../ca/signer/port.js';
+import type { AppContext } from '../app.js';
+import { certIdFor, publisherFor, serialHexOf, type Publisher } from '../modules/revocation/publication.js';
+
+const OCSP_RESPONSE = 'application/ocsp-response';
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
+export const caPublicationRoutes =
+  (ctx: AppContext): FastifyPluginAsyncZod =>
+  async (outer) => {
+    const { deps } = ctx;
+    const { clock } = deps;
+    // The publisher (issuer lookups, responder keys) is derived from the hierarchy once per process.
+    let publisher: Publisher | undefined;
+    const getPublisher = async () => (publisher ??= await publisherFor(deps));
+
+    /** An unsigned OCSP error (RFC 6960 2.3): HTTP 200 with the OCSP status, never a 5xx. */
+    const sendError = (reply: FastifyReply, status: 'malformedRequest' | 'unauthorized' | 'internalError') =>
+      reply
+        .header('content-type', OCSP_RESPONSE)
+        .header('cache-control', 'no-store')
+        .send(asBuffer(ocspErrorResponse(status)));
+
+    async function answer(der: Uint8Array, reply: FastifyReply, isGet: boolean) {
+      let request: OcspRequest;
+      try {
+        request = parseOcspRequest(der);
+      } catch {
+        return sendError(reply, 'malformedRequest');
+      }
+      try {
+        const p = await getPublisher();
+        const first = request.certIds[0];
+        if (!first) return sendError(reply, 'malformedRequest');
+        // Only the delegated responder of the issuer the CertID names answers (RFC 6960 2.3 unauthorized otherwise).
+        const issuer = p.issuerForCertId(first);
+        if (!issuer || request.certIds.some((id) => id !== first && !certIdMatches(id, issuer.issuer)))
+          return sendError(reply, 'unauthorized');
+        if (!request.nonce && request.certIds.length === 1) {
+          // RFC 5019: the pre-signed answer, one indexed lookup, no signature.
+          const serial = serialHexOf(first.serial);
+          const now = clock.now().getTime();
+          let stored = await p.storedResponse(serial, now);
+          if (stored && (stored.nextUpdate.getTime() <= now || stored.family !== issuer.family)) stored = null;
+          stored ??= await p.presign(serial);
+          if (stored && bytesEqual(first.der, certIdFor(issuer, serial))) {
+            reply.header('content-type', OCSP_RESPONSE);
+            if (isGet) {
+              // RFC 5019 6.2: let HTTP caches keep the response until shortly before nextUpdate.
+              const maxAge = Math.max(0, Math.floor((stored.nextUpdate.getTime() - now) / 1000));
+              reply
+                .header('cache-control', `max-age=${maxAge}, public, no-transform, must-revalidate`)
+                .header('last-modified', stored.lastModified)
+                .header('expires', stored.expires);
+            } else reply.header('cache-control', 'no-store');
+            return reply.send(stored.der);
+          }
+        }
+        // A nonce (RFC 8954), several CertIDs, a CertID with another hash, or a serial we never issued: signed live.
+        const live = await p.signLive(issuer, request.certIds, request.nonce);
+        return reply.header('content-type', OCSP_RESPONSE).header('cache-control', 'no-store').send(asBuffer(live));
+      } catch (err) {
+        reply.log.error({ err }, 'OCSP responder failed');
+        return sendError(reply, 'internalError');
+      }
+    }
+
+    await outer.register(async (app) => {
+      // Scoped to this plugin: the raw DER body of an OCSP POST (RFC 6960 A.1).
+      app.addContentTypeParser('application/ocsp-request', { parseAs: 'buffer', bodyLimit: 16 * 1024 }, (_req, body, done) =>
+        done(null, body),
+      );
+      app.post('/ocsp', { schema: { hide: true } }, async (req, reply) => {
+        const body = req.body;
+        if (!Buffer.isBuffer(body)) return sendError(reply, 'malformedRequest');
+        return answer(body, reply, false);
+      });
+      // GET /ocsp/{url-encoding of base-64 encoding of the DER encoding of the OCSPRequest} (RFC 6960 A.1).
+      app.get('/ocsp/*', { schema: { hide: true } }, async (req, reply) => {
+        let der: Uint8Array;
+        try {
+          const raw = req.url.slice('/ocsp/'.length);
+          const q = raw.indexOf('?');
+          der = decodeOcspGetPath(q < 0 ? raw : raw.slice(0, q));
+        } catch {
+          return sendError(reply, 'malformedRequest');
+        }
+        return answer(der, reply, true);
+      });
+
+      // CRLs at the URL in the certificates' CRL distribution point (caUrls: <base>/crl/<family>/<shard>.crl).
+      app.get<{ Params: { family: string; file: string } }>('/crl/:family/:file', { schema: { hide: true } }, async (req, reply) => {
+        const { family, file } = req.params;
+        const m = /^(0|[1-9]\d{0,6})\.crl$/.exec(file);
+        const p = await getPublisher();
+        if (m) {
+          const crl = await p.crlForHttp(family, Number(m[1]));
+          if (crl) {
+            // max-age never past nextUpdate (RFC 5280 5.1.2.5), at most an hour so a republished CRL spreads.
+            const left = Math.floor((crl.nextUpdate.getTime() - clock.now().getTime()) / 1000);
+            return reply
+              .header('content-type', 'application/pkix-crl')
+              .header('cache-control', `public, max-age=${Math.max(0, Math.min(3600, left))}`)
+              .header('last-modified', crl.thisUpdate.toUTCString())
+              .header('expires', crl.nextUpdate.toUTCString())
+              .send(crl.der);
+          }
+        } else if (file === 'root.crl' && p.issuerOfFamily(family)) {
+          // The root's CRL is signed offline (the root key is not on this server) and dropped in by an operator.
+          const der = await readFile(path.join(p.runtime.config.dir, 'crl', family, 'root.crl')).catch(() => null);
+          if (der) return reply.header('content-type', 'application/pkix-crl').header('cache-control', 'public, max-age=3600').send(der);
+        }
+        return reply.status(404).header('content-type', 'text/plain; charset=utf-8').send('没有这个 CRL');
+      });
+
+      // CA certificates at the caIssuers URL (RFC 5280 4.2.2.1) and the hierarchy's root URL, DER.
+      app.get<{ Params: { file: string } }>('/ca/:file', { schema: { hide: true } }, async (req, reply) => {
+        const m = /^([a-z0-9-]+?)(-root)?\.cer$/.exec(req.params.file);
+        const p = await getPublisher();
+        const fam = m ? p.runtime.hierarchy.families[m[1] as KeyAlgorithm] : undefined;
+        if (!m || !fam) return reply.status(404).header('content-type', 'text/plain; charset=utf-8').send('没有这个证书');
+        return reply
+          .header('content-type', 'application/pkix-cert')
+          .header('cache-control', 'public, max-age=86400')
+          .send(asBuffer(m[2] ? fam.root.certDer : fam.issuing.certDer));
+      });
+    });
+  };

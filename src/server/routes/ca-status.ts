@@ -1,0 +1,47 @@
+/** 证书状态：CRL、OCSP 与公开的证书状态查询. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../app.js';
+import { lookupStatus } from '../modules/certificates/registry.js';
+import type { ThrottlePolicy } from '../modules/throttle/throttle.js';
+
+/**
+ * The public query is open to anyone, so it is counted per address: 60 queries in 10 minutes, then a
+ * pause of 5 minutes (doubling up to an hour) — enough for a person checking certificates, too slow for
+ * walking the registry.
+ */
+export const STATUS_QUERY_ADDRESS: ThrottlePolicy = {
+  threshold: 60,
+  windowMs: 10 * 60_000,
+  baseLockMs: 5 * 60_000,
+  maxLockMs: 60 * 60_000,
+};
+
+const ZQuery = z.object({
+  serial: z.string().max(100, '序列号过长').optional(),
+  uscc: z.string().max(40, '统一社会信用代码过长').optional(),
+});
+
+export const caStatusRoutes =
+  (ctx: AppContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    const { deps } = ctx;
+
+    app.get(
+      '/api/cert-status',
+      {
+        schema: {
+          tags: ['公共'],
+          summary: '证书状态查询：按证书序列号或统一社会信用代码，返回单位、项目、有效期与状态（有效/已吊销/已过期/未知）',
+          querystring: ZQuery,
+        },
+      },
+      async (req, reply) => {
+        const key = `cert-status:ip:${req.ip}`;
+        await deps.throttle.check(key);
+        await deps.throttle.hit(key, STATUS_QUERY_ADDRESS);
+        reply.header('cache-control', 'no-store');
+        return lookupStatus(deps, req.query);
+      },
+    );
+  };

@@ -1,0 +1,244 @@
+/**
+ * 证书: the order's certificate once issued — serial, validity (Beijing time), status, PEM download — and the
+ * applicant's online revocation request (issue 6). The CA handles a request within 24 hours (seed 004); a
+ * revocation is final (RFC 5280 5.3.1: no certificateHold here), so the dialog says so before sending.
+ */
+import { useCallback, useEffect, useState, type ComponentProps } from 'react';
+import { Alert, Button, Form, Input, Modal, Select, Tag } from 'antd';
+import { DownloadOutlined, StopOutlined } from '@ant-design/icons';
+import { REVOCATION_PROMISE_MS, type RevocationReason } from '../../../../core/revocation-reasons.js';
+import { apiGet, apiPost, ApiError } from '../../../api.js';
+import { downloadFile } from './Documents.js';
+import { beijing } from './time.js';
+
+interface OrderCertificate {
+  serial: string;
+  notBefore: string;
+  notAfter: string;
+  status: string;
+  statusLabel: string;
+  hasDer: boolean;
+}
+interface OrgCertificate {
+  id: string;
+  serial: string;
+  status: string;
+  revokedAt: string | null;
+  revocationReasonLabel: string | null;
+  revocationRequestedAt: string | null;
+}
+interface Loaded {
+  cert: OrderCertificate;
+  /** The same certificate in the organization's list: its id (for the request), revocation and pending request. */
+  entry: OrgCertificate | null;
+  reasons: RevocationReason[];
+}
+
+/** Serials compared as the registry shows them: upper-case hex, even length. */
+const sameSerial = (a: string, b: string) => {
+  const n = (s: string) => {
+    const h = s.replace(/[^0-9a-f]/gi, '').toUpperCase();
+    return h.length % 2 ? `0${h}` : h;
+  };
+  return n(a) === n(b);
+};
+
+export function CertificateCard({ orderId }: { orderId: string }) {
+  const [data, setData] = useState<Loaded | null>(null);
+  const [none, setNone] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [revoking, setRevoking] = useState(false);
+
+  const load = useCallback(async () => {
+    setError(null);
+    try {
+      const { certificate } = await apiGet<{ certificate: OrderCertificate }>(`/api/orders/${orderId}/certificate`);
+      const list = await apiGet<{ certificates: OrgCertificate[]; reasons: RevocationReason[] }>('/api/certificates');
+      setData({
+        cert: certificate,
+        entry: list.certificates.find((c) => sameSerial(c.serial, certificate.serial)) ?? null,
+        reasons: list.reasons,
+      });
+      setNone(false);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) setNone(true);
+      else setError(e instanceof ApiError ? e.message : '证书信息加载失败，请刷新页面后重试');
+    }
+  }, [orderId]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const download = async () => {
+    if (!data) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await downloadFile(`/api/orders/${orderId}/certificate?format=pem`, `${data.cert.serial}.pem`);
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : '下载失败，请稍后重试');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (none) return null;
+  if (!data)
+    return error ? (
+      <Alert type="error" showIcon title={error} data-testid="certificate-error" />
+    ) : (
+      <p className="muted">正在加载证书信息…</p>
+    );
+
+  const { cert, entry } = data;
+  const revoked = cert.status === 'revoked' || entry?.status === 'revoked';
+  const pendingAt = !revoked ? entry?.revocationRequestedAt : null;
+  return (
+    <div className="certificate-card" data-testid="certificate-card">
+      <div className="invoice-status">
+        {revoked ? (
+          <Tag color="error" data-testid="certificate-status">
+            已吊销
+          </Tag>
+        ) : pendingAt ? (
+          <Tag color="warning" data-testid="certificate-status">
+            吊销申请处理中
+          </Tag>
+        ) : (
+          <Tag color={cert.status === 'valid' ? 'success' : 'default'} data-testid="certificate-status">
+            {cert.statusLabel}
+          </Tag>
+        )}
+        <span className="muted" data-testid="certificate-note">
+          {revoked
+            ? `证书已于 ${entry?.revokedAt ? beijing(entry.revokedAt) : '—'} 吊销${entry?.revocationReasonLabel ? `（${entry.revocationReasonLabel}）` : ''}，不能再使用。`
+            : pendingAt
+              ? `已于 ${beijing(pendingAt)} 提交吊销申请，CA 将在24小时内（${beijing(new Date(new Date(pendingAt).getTime() + REVOCATION_PROMISE_MS))} 前）处理。`
+              : '证书可以正常使用。'}
+        </span>
+      </div>
+      <dl className="kv">
+        <dt>证书序列号</dt>
+        <dd className="mono" style={{ wordBreak: 'break-all' }} data-testid="certificate-serial">
+          {cert.serial}
+        </dd>
+        <dt>有效期</dt>
+        <dd data-testid="certificate-validity">
+          {beijing(cert.notBefore)} 至 {beijing(cert.notAfter)}（北京时间）
+        </dd>
+      </dl>
+      <div style={{ display: 'flex', flexWrap: 'wrap', gap: 8, marginTop: 12 }}>
+        {cert.hasDer && (
+          <Button icon={<DownloadOutlined />} onClick={() => void download()} loading={busy} data-testid="certificate-download">
+            下载证书（PEM）
+          </Button>
+        )}
+        {!revoked && !pendingAt && entry && (
+          <Button danger icon={<StopOutlined />} onClick={() => setRevoking(true)} data-testid="certificate-revoke">
+            申请吊销
+          </Button>
+        )}
+      </div>
+      {error && <Alert type="error" showIcon title={error} data-testid="certificate-error" style={{ marginTop: 8 }} />}
+      {revoking && entry && (
+        <RevocationDialog
+          certificateId={entry.id}
+          serial={cert.serial}
+          reasons={data.reasons}
+          onClose={() => setRevoking(false)}
+          onDone={() => {
+            setRevoking(false);
+            void load();
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+interface RevocationForm {
+  reason?: number;
+  note?: string;
+}
+
+function RevocationDialog({
+  certificateId,
+  serial,
+  reasons,
+  onClose,
+  onDone,
+}: {
+  certificateId: string;
+  serial: string;
+  reasons: RevocationReason[];
+  onClose: () => void;
+  onDone: () => void;
+}) {
+  const [form] = Form.useForm<RevocationForm>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const send = async () => {
+    let v: RevocationForm;
+    try {
+      v = await form.validateFields();
+    } catch {
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await apiPost(`/api/certificates/${certificateId}/revocation-requests`, { reason: v.reason, note: v.note?.trim() || undefined });
+      onDone();
+    } catch (e) {
+      // The typed text stays in the form; the server's field messages go next to their fields.
+      if (e instanceof ApiError && Object.keys(e.fields).length)
+        form.setFields(
+          Object.entries(e.fields)
+            .filter(([name]) => name === 'reason' || name === 'note')
+            .map(([name, msg]) => ({ name: name as keyof RevocationForm, errors: [msg] })),
+        );
+      setError(e instanceof ApiError ? e.message : '提交失败，请稍后重试');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      open
+      title="申请吊销证书"
+      okText="确认吊销"
+      cancelText="取消"
+      okButtonProps={{ danger: true, 'data-testid': 'revocation-confirm' } as ComponentProps<typeof Button>}
+      confirmLoading={busy}
+      onOk={() => void send()}
+      onCancel={onClose}
+      destroyOnHidden
+      data-testid="revocation-dialog"
+    >
+      <Alert
+        type="warning"
+        showIcon
+        title="吊销后不可恢复"
+        description="证书吊销后立即失效且不能撤回，对应的密钥（USB Key）也不能再用于签名和投标。如需继续使用，须重新申请新证书。"
+        style={{ marginBottom: 16 }}
+        data-testid="revocation-warning"
+      />
+      <p className="muted" style={{ marginTop: 0, wordBreak: 'break-all' }}>
+        证书序列号 <span className="mono">{serial}</span>。CA 工作人员将在24小时内处理您的申请。
+      </p>
+      <Form<RevocationForm> form={form} layout="vertical" requiredMark={false}>
+        <Form.Item name="reason" label="吊销原因" rules={[{ required: true, message: '请选择吊销原因' }]}>
+          <Select placeholder="请选择" options={reasons.map((r) => ({ value: r.code, label: r.label }))} data-testid="revocation-reason" />
+        </Form.Item>
+        <Form.Item name="note" label="说明（选填）" rules={[{ max: 200, message: '说明最多200个字' }]}>
+          <Input.TextArea rows={3} maxLength={200} showCount data-testid="revocation-note" />
+        </Form.Item>
+      </Form>
+      {error && <Alert type="error" showIcon title={error} data-testid="revocation-error" />}
+    </Modal>
+  );
+}
