@@ -31,7 +31,10 @@ export interface E2E {
 
 let running: Promise<E2E> | undefined;
 
-/** One server and one browser for the whole e2e run (files run one after another in one process). */
+/**
+ * One server and one browser for the whole e2e run (files run one after another in one process). A test
+ * file must NOT call close(): the files after it share the same browser and server (process exit ends them).
+ */
 export function startE2E(): Promise<E2E> {
   running ??= (async () => {
     // E2E_WEB_DIST lets parallel runs each test their own build.

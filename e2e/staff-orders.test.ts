@@ -167,7 +167,7 @@ describe('staff console: an order from 正在审核 to 已发放', () => {
   it('预审 opens the order from its queue, looks at the documents, and sends one back with a preset reason', async () => {
     const { page, context, errors } = await newPage(e, DESKTOP);
     await staffLogin(page, 'yushen');
-    await poll(() => menuItems(page)).toEqual(['工作台', '待办队列', '订单查询', '单位查询']);
+    await poll(() => menuItems(page)).toEqual(['工作台', '待办队列', '订单查询', '证书登记簿', '单位查询']);
     // 工作台: the 预审 queue with its count.
     const card = page.getByTestId('queue-card-submitted');
     await poll(() => card.textContent()).toMatch(/正在审核.*待处理\d+/);
@@ -319,7 +319,7 @@ describe('staff console: an order from 正在审核 to 已发放', () => {
 
     const { page, context, errors } = await newPage(e, DESKTOP);
     await staffLogin(page, 'shouli');
-    await poll(() => menuItems(page)).toEqual(['工作台', '待办队列', '订单查询', '单位查询']);
+    await poll(() => menuItems(page)).toEqual(['工作台', '待办队列', '订单查询', '证书登记簿', '吊销申请', '单位查询']);
     for (const s of ['paper_awaiting', 'paper_received', 'paper_failed']) await page.getByTestId(`queue-card-${s}`).waitFor();
     await shot(page, 'staff-orders-dashboard-shouli-desktop');
     await openFromQueue(page, 'paper_awaiting', a);
@@ -403,10 +403,17 @@ describe('staff console: an order from 正在审核 to 已发放', () => {
     expect(await page.getByTestId('order-header').textContent()).toMatch(/\d\d-\d\d \d\d:\d\d 前|已超期/);
     await page.getByTestId('action-produce').click();
     const dialog = page.getByRole('dialog');
-    expect(await dialog.textContent()).toContain('此操作记录：本订单的数字证书和电子签章已经制作完成。');
+    expect(await dialog.textContent()).toContain('签发本订单的数字证书（主锁：电子签章仍按现行流程制作）。');
+    // 系统生成密钥: the server issues and answers once with the PKCS#12 (the CSR way: e2e/certificates.test.ts).
+    await dialog.getByText('系统生成密钥').click();
+    await page.getByTestId('p12-password').fill('Zhengshu2026!');
+    await page.getByTestId('p12-password2').fill('Zhengshu2026!');
     await settle(page);
     await shot(page, 'staff-orders-produce-desktop');
-    await button(dialog, '确认已制作完成').click();
+    await button(dialog, '签发证书').click();
+    await page.getByTestId('produce-result').waitFor();
+    await page.getByTestId('download-p12').click();
+    await button(page.getByRole('dialog'), '完成').click();
     await poll(() => statusText(page)).toBe('制证完成');
     await poll(() => events(page).filter({ hasText: '制证完成' }).count()).toBe(1);
     expect(errors).toEqual([]);
@@ -458,7 +465,7 @@ describe('staff console: an order from 正在审核 to 已发放', () => {
   it('财务 sees the due invoice and uploads the invoice PDF, which is e-mailed', async () => {
     const { page, context, errors } = await newPage(e, DESKTOP);
     await staffLogin(page, 'caiwu');
-    await poll(() => menuItems(page)).toEqual(['工作台', '订单查询', '发票', '单位查询']);
+    await poll(() => menuItems(page)).toEqual(['工作台', '订单查询', '收款对账', '发票', '证书登记簿', '单位查询']);
     await page.getByTestId('queue-card-invoices').waitFor();
     await shot(page, 'staff-orders-dashboard-caiwu-desktop');
     await page.getByTestId('queue-card-invoices').click();
@@ -597,7 +604,17 @@ describe('系统设置 (管理员)', () => {
   it('adds and removes calendar days, edits an SMS template and restores its default', async () => {
     const { page, context, errors } = await newPage(e, DESKTOP);
     await staffLogin(page, 'admin');
-    await poll(() => menuItems(page)).toEqual(['工作台', '订单查询', '单位查询', '工作人员', '证书项目', '系统设置', '操作记录']);
+    await poll(() => menuItems(page)).toEqual([
+      '工作台',
+      '订单查询',
+      '证书登记簿',
+      '吊销申请',
+      '单位查询',
+      '工作人员',
+      '证书项目',
+      '系统设置',
+      '操作记录',
+    ]);
     await page.getByRole('menuitem', { name: '系统设置' }).click();
     await page.waitForURL('**/staff/settings');
 

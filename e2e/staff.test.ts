@@ -61,7 +61,17 @@ describe('staff console', () => {
     const { page } = admin;
     await staffLogin(page, 'admin', DEMO_STAFF_PASSWORD);
     await poll(() => page.getByTestId('staff-name').textContent()).toBe('演示管理员');
-    await poll(() => menuItems(page)).toEqual(['工作台', '订单查询', '单位查询', '工作人员', '证书项目', '系统设置', '操作记录']);
+    await poll(() => menuItems(page)).toEqual([
+      '工作台',
+      '订单查询',
+      '证书登记簿',
+      '吊销申请',
+      '单位查询',
+      '工作人员',
+      '证书项目',
+      '系统设置',
+      '操作记录',
+    ]);
 
     // 工作人员 → 新建账号: a taken username is refused next to the field, the rest stays as typed.
     await page.getByRole('menuitem', { name: '工作人员' }).click();
@@ -94,7 +104,7 @@ describe('staff console', () => {
     // The new colleague logs in elsewhere: no administrator menu entries, and no way in by address either.
     const colleague = await newPage(e, DESKTOP);
     await staffLogin(colleague.page, username, password);
-    await poll(() => menuItems(colleague.page)).toEqual(['工作台', '待办队列', '订单查询', '单位查询']);
+    await poll(() => menuItems(colleague.page)).toEqual(['工作台', '待办队列', '订单查询', '证书登记簿', '单位查询']);
     await colleague.page.goto('/staff/accounts');
     await poll(() => colleague.page.getByText('需要管理员角色').count()).toBe(1);
     expect(await colleague.page.getByRole('table').count()).toBe(0);

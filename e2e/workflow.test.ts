@@ -294,7 +294,7 @@ describe('the order workflow, both sides', () => {
     await openApplicantOrder(page, orderId);
     expect(await headerTag(page).textContent()).toBe('资料审核通过');
     expect(await page.getByTestId('next-step-title').textContent()).toBe('请付款');
-    expect(await page.getByTestId('next-step').textContent()).toContain('付款功能即将开放');
+    expect(await page.getByTestId('go-pay').textContent()).toContain('去付款');
     expect(await page.getByTestId('review-result').count()).toBe(0);
     // What to mail after paying is shown already, without the form.
     expect(await page.getByTestId('paper-list').textContent()).toContain('营业执照副本复印件加盖公章原章');
@@ -409,7 +409,12 @@ describe('the order workflow, both sides', () => {
     const zhizheng = await staffMember('zhizheng');
     await openStaffOrder(zhizheng.page, orderId);
     await zhizheng.page.getByTestId('action-produce').click();
-    await button(zhizheng.page.getByRole('dialog'), '确认已制作完成').click();
+    await zhizheng.page.getByRole('dialog').getByText('系统生成密钥').click();
+    await zhizheng.page.getByTestId('p12-password').fill('Zhengshu2026!');
+    await zhizheng.page.getByTestId('p12-password2').fill('Zhengshu2026!');
+    await button(zhizheng.page.getByRole('dialog'), '签发证书').click();
+    await zhizheng.page.getByTestId('download-p12').click();
+    await button(zhizheng.page.getByRole('dialog'), '完成').click();
     await expect.poll(() => staffStatus(zhizheng.page).textContent()).toContain('制证完成');
     await zhizheng.context.close();
 

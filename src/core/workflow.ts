@@ -89,7 +89,18 @@ export const STATUS_MEANING: Record<OrderStatus, string> = {
 export type Actor = { kind: 'applicant' } | { kind: 'staff'; roles: readonly StaffRole[] } | { kind: 'system' };
 
 export type OrderAction =
-  'submit' | 'resubmit' | 'delete' | 'approve' | 'reject' | 'pay' | 'receive_paper' | 'pass_paper' | 'fail_paper' | 'produce' | 'ship';
+  | 'submit'
+  | 'resubmit'
+  | 'delete'
+  | 'approve'
+  | 'reject'
+  | 'pay'
+  | 'receive_paper'
+  | 'pass_paper'
+  | 'fail_paper'
+  | 'produce'
+  | 'ship'
+  | 'cancel';
 
 export interface Transition {
   from: OrderStatus;
@@ -120,6 +131,13 @@ export const TRANSITIONS: readonly Transition[] = [
   // 制证 and 发放.
   { from: 'in_production', action: 'produce', by: ['制证'], to: 'produced', label: '制证完成' },
   { from: 'produced', action: 'ship', by: ['发放'], to: 'shipped', label: '发放（顺丰寄出）' },
+  // 取消订单并退款 (payments issue): paid, no certificate made yet. One staff member asks with a reason, a
+  // different 财务/管理员 approves; the payments module then applies the row as the system (both names go in
+  // the event), so it is no one role's button or queue.
+  { from: 'paper_awaiting', action: 'cancel', by: 'system', to: 'cancelled', label: '取消订单（第二人批准）' },
+  { from: 'paper_received', action: 'cancel', by: 'system', to: 'cancelled', label: '取消订单（第二人批准）' },
+  { from: 'paper_failed', action: 'cancel', by: 'system', to: 'cancelled', label: '取消订单（第二人批准）' },
+  { from: 'in_production', action: 'cancel', by: 'system', to: 'cancelled', label: '取消订单（第二人批准）' },
 ];
 
 function actorMay(t: Transition, actor: Actor): boolean {

@@ -36,6 +36,13 @@ import { reviewRoutes } from './routes/review.js';
 import { fulfilmentRoutes } from './routes/fulfilment.js';
 import { invoicesRoutes } from './routes/invoices.js';
 import { staffSettingsRoutes } from './routes/staff-settings.js';
+import { paymentRoutes } from './routes/payments.js';
+import { financeRoutes } from './routes/finance.js';
+import { certificateRoutes } from './routes/certificates.js';
+import { caStatusRoutes } from './routes/ca-status.js';
+import { paymentSandboxRoutes } from './routes/payment-sandbox.js';
+import { revocationRoutes } from './routes/revocation.js';
+import { caPublicationRoutes } from './routes/ca-publication.js';
 
 export interface AppOptions {
   config: Config;
@@ -130,6 +137,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(fulfilmentRoutes(ctx));
   await app.register(invoicesRoutes(ctx));
   await app.register(staffSettingsRoutes(ctx));
+  await app.register(paymentRoutes(ctx));
+  await app.register(financeRoutes(ctx));
+  await app.register(certificateRoutes(ctx));
+  await app.register(caStatusRoutes(ctx));
+  await app.register(paymentSandboxRoutes(ctx));
+  await app.register(revocationRoutes(ctx));
+  await app.register(caPublicationRoutes(ctx));
   if (config.env !== 'production') await app.register(devRoutes(ctx));
 
   await registerWeb(app, opts.webDist ?? WEB_DIST);

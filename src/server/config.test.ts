@@ -49,6 +49,7 @@ describe('configuration', () => {
       ALIYUN_SMS_TEMPLATE_RESET: 'SMS_123',
       ALIYUN_SMS_TEMPLATE_REVIEW_PASSED: 'SMS_124',
       ALIYUN_SMS_TEMPLATE_REVIEW_FAILED: 'SMS_125',
+      ALIYUN_SMS_TEMPLATE_PAID: 'SMS_128',
       ALIYUN_SMS_TEMPLATE_PAPER_FAILED: 'SMS_126',
       ALIYUN_SMS_TEMPLATE_SHIPPED: 'SMS_127',
     });
@@ -59,6 +60,7 @@ describe('configuration', () => {
         password_reset: 'SMS_123',
         review_passed: 'SMS_124',
         review_failed: 'SMS_125',
+        paid: 'SMS_128',
         paper_failed: 'SMS_126',
         shipped: 'SMS_127',
       },
@@ -72,7 +74,8 @@ describe('configuration', () => {
     expect(() => assertServable(loadConfig({ ...env, CERTDESK_MAIL: 'sandbox' }), { ...env, CERTDESK_MAIL: 'sandbox' })).toThrow(
       /CERTDESK_SMS must be set in production/,
     );
-    const staging = { ...env, CERTDESK_SMS: 'sandbox', CERTDESK_MAIL: 'sandbox' };
+    // Payments must be chosen too (adapters/payment/config.test.ts): a staging site chooses all three.
+    const staging = { ...env, CERTDESK_SMS: 'sandbox', CERTDESK_MAIL: 'sandbox', CERTDESK_PAY: 'sandbox' };
     expect(() => assertServable(loadConfig(staging), staging)).not.toThrow();
     expect(() => assertServable(loadConfig({}), {})).not.toThrow();
   });

@@ -3,6 +3,8 @@
  * Production mode (NODE_ENV=production) refuses settings that are only safe for development and tests.
  */
 import { ALIYUN_TEMPLATE_ENV } from './adapters/sms/port.js';
+import { paymentConfigFrom, type PaymentConfig } from './adapters/payment/config.js';
+import { caConfigFrom, type CaConfig } from './modules/certificates/ca-config.js';
 import { hkdfSync } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
@@ -83,6 +85,10 @@ export interface Config {
     | { kind: 'sandbox'; explicit: boolean }
     | { kind: 'tencent'; secretId: string; secretKey: string; ruleId: string; endpoint: string }
     | { kind: 'off' };
+  /** WeChat Pay / Alipay, or the sandbox provider (adapters/payment/config.ts). */
+  payments: PaymentConfig;
+  /** The CA core's keys, publication and URLs (modules/certificates/ca-config.ts). */
+  ca: CaConfig;
   logLevel: string;
   /** Session lifetimes (ms). */
   sessionIdleMs: number;
@@ -105,6 +111,11 @@ export function assertServable(config: Config, env: NodeJS.ProcessEnv = process.
   if (config.env === 'production' && !env.CERTDESK_MAIL)
     throw new ConfigError(
       'CERTDESK_MAIL must be set in production (smtp with SMTP_URL and MAIL_FROM, or sandbox for a staging site whose mail nobody needs to receive)',
+    );
+  // And for payments: a silent sandbox would take "payments" that move orders without any money.
+  if (config.env === 'production' && !env.CERTDESK_PAY)
+    throw new ConfigError(
+      'CERTDESK_PAY must be set in production (live with the WeChat Pay and Alipay merchant settings, or sandbox for a staging site)',
     );
 }
 
@@ -187,6 +198,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sms,
     mail,
     face,
+    payments: paymentConfigFrom(env, prod),
+    ca: caConfigFrom(env, prod, path.resolve(e.CERTDESK_DATA_DIR)),
     logLevel: e.LOG_LEVEL,
     sessionIdleMs: 30 * 60_000,
     sessionAbsoluteMs: 12 * 3600_000,

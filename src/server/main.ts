@@ -8,6 +8,8 @@ import { seedCalendar } from './modules/calendar/seed-calendar.js';
 import { seedCatalog } from './modules/catalog/seed-catalog.js';
 import { mailSenderFor, openConfiguredDb, smsSenderFor } from './runtime.js';
 import { fileStoreFor } from './adapters/storage/configured.js';
+import { paymentJobs } from './modules/payments/jobs.js';
+import { caJobs } from './modules/certificates/jobs.js';
 
 async function main(): Promise<void> {
   let config;
@@ -41,6 +43,9 @@ async function main(): Promise<void> {
   });
   outbox.worker = worker;
   worker.start();
+  const jobDeps = { db: handle.db, clock, config, log: app.log };
+  const jobs = [paymentJobs(jobDeps), caJobs(jobDeps)];
+  for (const job of jobs) job.start();
 
   await app.listen({ port: config.port, host: config.host });
   const base = config.publicUrl ?? `http://localhost:${config.port}`;
@@ -64,6 +69,7 @@ async function main(): Promise<void> {
 
   const stop = async () => {
     await app.close();
+    for (const job of jobs) await job.stop();
     await worker.stop();
     await mail.close();
     await handle.close();

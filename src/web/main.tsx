@@ -25,6 +25,9 @@ import { ApplyPage } from './pages/applicant/Apply.js';
 import { OrdersPage } from './pages/applicant/Orders.js';
 import { OrderPage } from './pages/applicant/Order.js';
 import { LegalCheckPage } from './pages/mobile/LegalCheck.js';
+import { PayPage } from './pages/applicant/Pay.js';
+import { SandboxPayPage } from './pages/mobile/SandboxPay.js';
+import { CertStatusPage } from './pages/public/CertStatus.js';
 
 dayjs.locale('zh-cn');
 // TypeScript reads antd/es as CommonJS and types the default import as the module; Vite loads it as ESM.
@@ -49,6 +52,8 @@ function PublicSite() {
           <Route path="/apply" element={<ApplyPage />} />
           <Route path="/orders" element={<OrdersPage />} />
           <Route path="/orders/:id" element={<OrderPage />} />
+          <Route path="/orders/:id/pay" element={<PayPage />} />
+          <Route path="/cert-status" element={<CertStatusPage />} />
           <Route path="/dev/inbox" element={<DevInboxPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
@@ -66,6 +71,8 @@ createRoot(document.getElementById('root')!).render(
             <Route path="/staff/*" element={<StaffApp />} />
             {/* The legal representative's phone page (法人核验): no site chrome, opened from a QR code. */}
             <Route path="/v/:token/*" element={<LegalCheckPage />} />
+            {/* The sandbox payment provider's payer page, opened by scanning the sandbox QR code on a phone. */}
+            <Route path="/sandbox/pay/*" element={<SandboxPayPage />} />
             <Route path="/*" element={<PublicSite />} />
           </Routes>
         </BrowserRouter>

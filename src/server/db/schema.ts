@@ -506,3 +506,9 @@ export const sandboxMail = pgTable(
   },
   (t) => [index('sandbox_mail_to_idx').on(t.to, t.receivedAt)],
 );
+
+// Each module that owns many tables keeps them in a file of its own.
+export * from './schema-payments.js';
+export * from './schema-certificates.js';
+export * from './schema-payment-sandbox.js';
+export * from './schema-revocation.js';

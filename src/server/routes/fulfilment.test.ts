@@ -43,6 +43,8 @@ const view = async (o: TestOrder) => {
 };
 const shipPaper = (o: TestOrder, body: unknown = { courier: 'SF', trackingNo: 'SF1000000000001' }) =>
   o.a.c.post(`/api/orders/${o.orderId}/paper-shipment`, body);
+/** 制证 with a key the system generates (the CA issue; certificates-issue.test.ts covers the CSR way). */
+const GENERATE = { key: { kind: 'generate', password: 'Zhengshu2026!' } };
 const step = (c: TestClient, o: TestOrder, path: string, body: unknown = {}) => c.post(`/api/staff/orders/${o.orderId}/${path}`, body);
 const putRecipient = (o: TestOrder, body: unknown) =>
   o.a.c.request({
@@ -62,7 +64,7 @@ async function orderAt(point: 'paid' | 'received' | 'in_production' | 'produced'
   if (point === 'received') return o;
   expect((await step(paper, o, 'paper/pass')).statusCode).toBe(200);
   if (point === 'in_production') return o;
-  expect((await step(producer, o, 'produce')).statusCode).toBe(200);
+  expect((await step(producer, o, 'produce', GENERATE)).statusCode).toBe(200);
   if (point === 'produced') return o;
   expect((await step(shipper, o, 'ship', { trackingNo: SF_NO })).statusCode).toBe(200);
   return o;
@@ -351,12 +353,22 @@ describe('审核纸质资料 (受理)', () => {
 describe('制证 and the invoice deadline', () => {
   it('makes the certificate through the port, sets produced_at, and the invoice falls due 3 working days later — across the weekend', async () => {
     const o = await orderAt('in_production');
-    const res = await step(producer, o, 'produce');
+    const res = await step(producer, o, 'produce', GENERATE);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().order).toMatchObject({ status: 'produced', statusLabel: '制证完成' });
     expect((await orderRow(t.db, o.orderId)).producedAt).toEqual(FRIDAY);
     const [ev] = await eventsOf(t.db, o.orderId, 'order.produce');
-    expect(ev!.detail).toEqual({ production: { method: 'manual', certificate: true, seal: true, confirmedBy: expect.any(String) } });
+    expect(ev!.detail).toEqual({
+      production: {
+        method: 'ca',
+        certificate: true,
+        certificateId: expect.any(String),
+        serial: expect.stringMatching(/^[0-9a-f]+$/),
+        keySource: 'generated',
+        seal: true,
+        confirmedBy: expect.any(String),
+      },
+    });
     // Friday 20 November → Monday 23, Tuesday 24, Wednesday 25: due at the end of Wednesday, Beijing time.
     const [inv] = await t.db.select().from(invoices).where(eq(invoices.orderId, o.orderId));
     expect(inv).toMatchObject({ status: 'due', dueAt: new Date('2026-11-25T24:00:00+08:00') });
@@ -366,11 +378,11 @@ describe('制证 and the invoice deadline', () => {
   it('is 制证 work (403 naming 制证) and only for an order whose paper passed (409 naming its status)', async () => {
     const o = await orderAt('received');
     for (const c of [paper, shipper, reviewer]) {
-      const res = await step(c, o, 'produce');
+      const res = await step(c, o, 'produce', GENERATE);
       expect(res.statusCode).toBe(403);
       expect(res.json().error.message).toMatch(/制证/);
     }
-    expectConflictNaming(await step(producer, o, 'produce'), /正在受理（已收到纸质资料，正在审核）/);
+    expectConflictNaming(await step(producer, o, 'produce', GENERATE), /正在受理（已收到纸质资料，正在审核）/);
     const [inv] = await t.db.select().from(invoices).where(eq(invoices.orderId, o.orderId));
     expect(inv!.status).toBe('waiting');
   });

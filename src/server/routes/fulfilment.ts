@@ -7,13 +7,13 @@
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { StaffRole } from '../../core/schemas.js';
+import { ZProduceBody } from '../../core/certificates.js';
 import { ZCallBody, ZPaperFailBody, ZPaperShipmentBody, ZRecipient, ZShipBody, ZStaffRecipientBody } from '../../core/fulfilment.js';
 import { STATUS_LABEL, type OrderStatus } from '../../core/workflow.js';
 import type { AppContext } from '../app.js';
 import { changeRecipient } from '../modules/fulfilment/change-recipient.js';
 import { enterPaperShipment } from '../modules/fulfilment/enter-paper-shipment.js';
 import { produceOrder } from '../modules/fulfilment/produce-order.js';
-import { manualProduction } from '../modules/fulfilment/production-port.js';
 import { recordCall } from '../modules/fulfilment/record-call.js';
 import { failPaper, passPaper, receivePaper } from '../modules/fulfilment/review-paper.js';
 import { shipOrder } from '../modules/fulfilment/ship-order.js';
@@ -122,10 +122,27 @@ export const fulfilmentRoutes =
         '/api/staff/orders/:id/produce',
         {
           config: { staffAccess: PRODUCE },
-          schema: { tags, summary: '制证完成：证书（主锁含电子签章）已制作（制证）', params: ZId },
+          schema: {
+            tags,
+            summary: '签发证书并制证完成（制证）：上传 USB Key 的证书请求，或系统生成密钥（返回一次性 PKCS#12）',
+            params: ZId,
+            body: ZProduceBody,
+          },
         },
-        async (req) =>
-          stepResult(await produceOrder({ ...deps, production: manualProduction }, staffActor(req), req.params.id, metaOf(req))),
+        async (req) => {
+          const r = await produceOrder(deps, staffActor(req), req.params.id, req.body.key, metaOf(req));
+          return {
+            ...stepResult(r.order),
+            certificate: {
+              id: r.certificate.id,
+              serial: r.certificate.serial,
+              notBefore: r.certificate.notBefore,
+              notAfter: r.certificate.notAfter,
+            },
+            // The generated key's PKCS#12, this once: it is not stored anywhere.
+            ...(r.pkcs12 ? { pkcs12: r.pkcs12.toString('base64') } : {}),
+          };
+        },
       );
 
       app.post(

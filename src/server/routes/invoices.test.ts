@@ -52,7 +52,7 @@ async function producedOrder(): Promise<TestOrder> {
   );
   expect((await step(paper, 'paper/receive')).statusCode).toBe(200);
   expect((await step(paper, 'paper/pass')).statusCode).toBe(200);
-  expect((await step(producer, 'produce')).statusCode).toBe(200);
+  expect((await step(producer, 'produce', { key: { kind: 'generate', password: 'Zhengshu2026!' } })).statusCode).toBe(200);
   return o;
 }
 

@@ -81,7 +81,14 @@ describe('GET /api/staff/sms-templates', () => {
     const res = await admin.c.get('/api/staff/sms-templates');
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body.items.map((i: Item) => i.key)).toEqual(['password_reset', 'review_passed', 'review_failed', 'paper_failed', 'shipped']);
+    expect(body.items.map((i: Item) => i.key)).toEqual([
+      'password_reset',
+      'review_passed',
+      'review_failed',
+      'paid',
+      'paper_failed',
+      'shipped',
+    ]);
     expect(body.items.find((i: Item) => i.key === 'review_passed')).toEqual({
       key: 'review_passed',
       name: '资料审核通过',

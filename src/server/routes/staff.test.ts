@@ -23,6 +23,27 @@ import { registerErrorHandling } from '../plugins/errors.js';
 import { enforceStaffAccess } from './guards.js';
 import { newMobile, newUscc, testApp, type TestApp, type TestClient } from '../testing/harness.js';
 import { quickOrder } from '../testing/paid-order.js';
+import { paymentRepository } from '../modules/payments/repository.js';
+import { certificateRepository } from '../modules/certificates/repository.js';
+import { revocationRepository } from '../modules/revocation/repository.js';
+
+/** A registry row with a (dummy) certificate file, for the registry's read routes. */
+const registryRow = () =>
+  certificateRepository.insert(t.db, {
+    serial: `7${randomBytes(15).toString('hex')}`,
+    family: 'sm2',
+    issuer: '（测试）',
+    uscc: newUscc(),
+    unitName: '江西登记簿权限测试有限公司',
+    projectCode: 'gov-procurement',
+    keyType: 'sub',
+    status: 'issued',
+    keySource: 'import',
+    der: Buffer.from([0x30, 0x00]),
+    notBefore: new Date(),
+    notAfter: new Date(Date.now() + 86_400_000),
+    source: 'import',
+  });
 
 /**
  * The staff console's API through the real app. Tests on PostgreSQL share one database across files and
@@ -433,7 +454,7 @@ const ROUTES: RouteCase[] = [
       ['paper/receive', ['受理'], 'paper_awaiting', 'paper_received', {}],
       ['paper/pass', ['受理'], 'paper_received', 'in_production', {}],
       ['paper/fail', ['受理'], 'paper_received', 'paper_failed', { missing: ['seal-sheet'] }],
-      ['produce', ['制证'], 'in_production', 'produced', {}],
+      ['produce', ['制证'], 'in_production', 'produced', { key: { kind: 'generate', password: 'Zhengshu2026!' } }],
       ['ship', ['发放'], 'produced', 'shipped', { trackingNo: 'SF1234567890123' }],
     ] as const
   ).map(([step, access, from, to, body]): RouteCase => ({
@@ -447,6 +468,89 @@ const ROUTES: RouteCase[] = [
         url: `/api/staff/orders/${o.orderId}/${step}`,
         body,
         effect: async () => (await orderRepository.findById(t.db, o.orderId))!.status === to,
+      };
+    },
+  })),
+  // The certificate registry (certificates.ts): reading is open to all staff, import to 管理员 and 制证.
+  {
+    method: 'GET',
+    path: '/api/staff/certificates',
+    access: 'any',
+    ok: 200,
+    make: async () => ({ url: '/api/staff/certificates?key=uscc&q=91360100MA35G8XX1X' }),
+  },
+  ...(['', '/download?format=der'] as const).map((suffix): RouteCase => ({
+    method: 'GET',
+    path: `/api/staff/certificates/:id${suffix.replace(/\?.*/, '')}`,
+    access: 'any',
+    ok: 200,
+    make: async () => ({ url: `/api/staff/certificates/${(await registryRow()).id}${suffix}` }),
+  })),
+  {
+    method: 'GET',
+    path: '/api/staff/orders/:id/certificate',
+    access: 'any',
+    ok: 200,
+    make: async () => ({ url: `/api/staff/orders/${(await quickOrder(t, 'in_production')).orderId}/certificate` }),
+  },
+  {
+    method: 'POST',
+    path: '/api/staff/certificates/import',
+    access: ['管理员', '制证'],
+    ok: 201,
+    make: async () => {
+      const serial = `7${randomBytes(15).toString('hex')}`;
+      return {
+        url: '/api/staff/certificates/import',
+        body: {
+          csv: `序列号,统一社会信用代码,单位名称,项目代码,主副锁,生效日期,到期日期\n${serial},${newUscc()},江西导入权限测试有限公司,gov-procurement,副锁,2025-01-01,2025-12-31\n`,
+        },
+        effect: async () => !!(await certificateRepository.findBySerial(t.db, serial)),
+      };
+    },
+  },
+  // Revocation (revocation.ts): requested by 制证/受理/管理员, decided by another 制证/管理员.
+  ...(['', '/certificates/:id'] as const).map((suffix): RouteCase => ({
+    method: 'GET',
+    path: `/api/staff/revocations${suffix}`,
+    access: ['制证', '受理', '管理员'],
+    ok: 200,
+    make: async () => ({ url: `/api/staff/revocations${suffix ? `/certificates/${(await registryRow()).id}` : ''}` }),
+  })),
+  {
+    method: 'POST',
+    path: '/api/staff/revocations',
+    access: ['制证', '受理', '管理员'],
+    ok: 201,
+    make: async () => {
+      const c = await registryRow();
+      return {
+        url: '/api/staff/revocations',
+        body: { certificateId: c.id, reason: 4 },
+        effect: async () => (await revocationRepository.requestsOfCertificate(t.db, c.id)).length === 1,
+      };
+    },
+  },
+  ...(['approve', 'refuse'] as const).map((step): RouteCase => ({
+    method: 'POST',
+    path: `/api/staff/revocations/:id/${step}`,
+    access: ['制证', '管理员'],
+    ok: 200,
+    make: async () => {
+      const c = await registryRow();
+      // Requested by someone else (four eyes), so every allowed caller may decide it.
+      const r = await revocationRepository.insertRequest(t.db, {
+        certificateId: c.id,
+        serial: c.serial,
+        source: 'staff',
+        reason: 5,
+        requestedByStaff: randomUUID(),
+        requestedAt: new Date(),
+      });
+      return {
+        url: `/api/staff/revocations/${r!.id}/${step}`,
+        body: step === 'refuse' ? { note: '单位确认仍在使用' } : {},
+        effect: async () => (await revocationRepository.requestById(t.db, r!.id))!.status === (step === 'approve' ? 'approved' : 'refused'),
       };
     },
   })),
@@ -510,6 +614,56 @@ const ROUTES: RouteCase[] = [
     },
   })),
 ];
+
+/** Payments (finance.ts): 财务's report and export, and cancellation with a second approver. */
+const FINANCE_ROUTES: RouteCase[] = [
+  ...(['/api/staff/finance/payments', '/api/staff/finance/payments.csv', '/api/staff/finance/cancellations'] as const).map(
+    (path): RouteCase => ({ method: 'GET', path, access: ['财务', '管理员'], ok: 200, make: async () => ({ url: path }) }),
+  ),
+  {
+    method: 'GET',
+    path: '/api/staff/orders/:id/cancellation',
+    access: ['受理', '财务', '管理员'],
+    ok: 200,
+    make: async () => ({ url: `/api/staff/orders/${(await quickOrder(t, 'paper_awaiting')).orderId}/cancellation` }),
+  },
+  {
+    method: 'POST',
+    path: '/api/staff/orders/:id/cancellation',
+    access: ['受理', '财务', '管理员'],
+    ok: 201,
+    make: async () => {
+      const o = await quickOrder(t, 'paper_awaiting');
+      return {
+        url: `/api/staff/orders/${o.orderId}/cancellation`,
+        body: { reason: '权限测试：单位申请取消' },
+        effect: async () => (await paymentRepository.cancellationsOfOrder(t.db, o.orderId)).length > 0,
+      };
+    },
+  },
+  ...(['approve', 'refuse'] as const).map((decision): RouteCase => ({
+    method: 'POST',
+    path: `/api/staff/cancellations/:id/${decision}`,
+    access: ['财务', '管理员'],
+    ok: 200,
+    make: async () => {
+      const o = await quickOrder(t, 'paper_awaiting');
+      // Asked by someone else: the caller is never the requester here.
+      const c = (await paymentRepository.insertCancellation(t.db, {
+        orderId: o.orderId,
+        reason: '权限测试',
+        requestedBy: (await seedStaff(['受理'])).id,
+        requestedAt: new Date(),
+      }))!;
+      return {
+        url: `/api/staff/cancellations/${c.id}/${decision}`,
+        body: { note: '权限测试' },
+        effect: async () => (await paymentRepository.cancellationById(t.db, c.id))!.status !== 'pending',
+      };
+    },
+  })),
+];
+ROUTES.push(...FINANCE_ROUTES);
 
 let sharedSubmitted: Promise<SubmittedOrder> | undefined;
 /** One order in 正在审核 for the routes that only read it. */

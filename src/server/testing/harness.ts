@@ -159,7 +159,9 @@ export class TestClient {
 
 /** A random valid USCC (enterprise, Jiangxi). */
 export function newUscc(): string {
-  const body = `913601${Array.from({ length: 11 }, () => USCC_ALPHABET[randomInt(USCC_ALPHABET.length)]).join('')}`;
+  // GB 32100-2015: register code 91, a 6-digit region code (360100, 南昌市), then 9 free characters —
+  // the CA's certificate lint checks this structure, not just the check character.
+  const body = `91360100${Array.from({ length: 9 }, () => USCC_ALPHABET[randomInt(USCC_ALPHABET.length)]).join('')}`;
   return body + usccCheckChar(body);
 }
 export const newMobile = () => `13${randomInt(100000000, 999999999)}`;

@@ -2,7 +2,7 @@
  * The SMS port. Use cases never talk to a gateway; they enqueue an outbox row, and the outbox worker hands
  * it to an SmsSender after commit.
  */
-export type SmsTemplate = 'password_reset' | 'review_passed' | 'review_failed' | 'paper_failed' | 'shipped';
+export type SmsTemplate = 'password_reset' | 'review_passed' | 'review_failed' | 'paid' | 'paper_failed' | 'shipped';
 
 /** The texts as approved with the provider (Aliyun templates use ${name} placeholders). */
 export const SMS_TEMPLATES: Record<SmsTemplate, { text: string; sensitive: string[] }> = {
@@ -16,6 +16,10 @@ export const SMS_TEMPLATES: Record<SmsTemplate, { text: string; sensitive: strin
   },
   review_failed: {
     text: '${unit}：您的数字证书订单${orderNo}资料审核未通过，请登录江西CA数字证书在线受理系统“我的订单”查看原因，修改后重新提交。',
+    sensitive: [],
+  },
+  paid: {
+    text: '${unit}：您的数字证书订单${orderNo}已付款${amount}元，请登录江西CA数字证书在线受理系统查看需邮寄的纸质资料，寄出后填写快递单号。',
     sensitive: [],
   },
   paper_failed: {
@@ -33,6 +37,7 @@ export const ALIYUN_TEMPLATE_ENV: Record<SmsTemplate, string> = {
   password_reset: 'ALIYUN_SMS_TEMPLATE_RESET',
   review_passed: 'ALIYUN_SMS_TEMPLATE_REVIEW_PASSED',
   review_failed: 'ALIYUN_SMS_TEMPLATE_REVIEW_FAILED',
+  paid: 'ALIYUN_SMS_TEMPLATE_PAID',
   paper_failed: 'ALIYUN_SMS_TEMPLATE_PAPER_FAILED',
   shipped: 'ALIYUN_SMS_TEMPLATE_SHIPPED',
 };

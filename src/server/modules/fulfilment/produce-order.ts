@@ -1,38 +1,112 @@
 /**
- * 制证完成 (制证): the certificate (and for a main key the seal) is made — through the production port — and
- * the invoice falls due: seeds 000/001 "证书发票将在证书制作后3个工作日内发送至发票接收人邮箱", counted on the
- * working-day calendar (weekends, public holidays and 调休 make-up days).
+ * 制证完成 (制证): the certificate is issued by the CA (and for a main key the seal made) and the invoice falls
+ * due: seeds 000/001 "证书发票将在证书制作后3个工作日内发送至发票接收人邮箱", counted on the working-day
+ * calendar (weekends, public holidays and 调休 make-up days).
+ *
+ * Issuance runs in two transactions around the signature (modules/certificates/issue.ts): tx1 records the
+ * pending certificate, the signer signs outside any transaction, tx2 stores it and moves the order.
  */
 import { calendarRepository } from '../calendar/repository.js';
 import { AppError } from '../../../core/errors.js';
 import { addWorkingDays } from '../../../core/working-days.js';
 import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import { auditRepository } from '../audit/repository.js';
+import { catalogRepository } from '../catalog/repository.js';
+import { caRuntime } from '../certificates/ca-runtime.js';
+import { familyOfProject, pkcs12For, prepareKey, recordIssuance, signRecorded, type KeySource } from '../certificates/issue.js';
+import { certificateRepository, type CertificateRow } from '../certificates/repository.js';
 import type { RequestMeta } from '../deps.js';
 import { invoiceRepository } from '../invoices/repository.js';
 import { orderRepository, type OrderRow } from '../orders/repository.js';
-import { applyTransition, checkTransition } from '../orders/transition.js';
+import { applyTransition, checkTransition, statusName } from '../orders/transition.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
-import type { CertificateProduction } from './production-port.js';
+import type { ProductionResult } from './production-port.js';
 
 /** 发票: within 3 working days of 制证完成. */
 export const INVOICE_WORKING_DAYS = 3;
 
+export interface ProduceResult {
+  order: OrderRow;
+  certificate: CertificateRow;
+  /** The generated key's PKCS#12, handed back once (never stored). */
+  pkcs12?: Buffer;
+}
+
+/** Test seams: where a crash is simulated (after tx1, before the signature is stored). */
+export interface ProduceFaults {
+  afterRecord?: (row: CertificateRow) => Promise<void>;
+}
+
 export async function produceOrder(
-  deps: { db: Db; clock: Clock; production: CertificateProduction },
+  deps: { db: Db; clock: Clock; config: Config; faults?: ProduceFaults },
   actor: StaffActor,
   orderId: string,
+  key: KeySource,
   meta: RequestMeta,
-): Promise<OrderRow> {
-  const now = deps.clock.now();
+): Promise<ProduceResult> {
+  const { db } = deps;
   const party = { kind: 'staff' as const, roles: actor.roles, id: actor.id };
-  return deps.db.transaction(async (tx) => {
+  // Checks that need no lock first, so a refused step costs no key generation.
+  const before = await orderRepository.findById(db, orderId);
+  if (!before) throw new AppError('NOT_FOUND', '找不到该订单');
+  checkTransition(before, 'produce', party);
+  const project = await catalogRepository.get(db, before.projectCode);
+  if (!project) throw new AppError('NOT_FOUND', '找不到订单的证书项目');
+  const ca = await caRuntime(deps.config.ca);
+  const issuing = ca.issuing(familyOfProject(project.certFamily));
+  const prepared = await prepareKey(issuing.family, key);
+
+  // tx1: record serial + TBS (or find the retry's row).
+  const recordedAt = deps.clock.now();
+  const { row } = await db.transaction(async (tx) => {
     const order = await orderRepository.lockById(tx, orderId);
     if (!order) throw new AppError('NOT_FOUND', '找不到该订单');
-    // Production runs only for an order that may take the step now.
     checkTransition(order, 'produce', party);
-    const result = await deps.production.produce(order, { tx, staffId: actor.id, at: now });
+    return recordIssuance(tx, order, {
+      issuing,
+      key: prepared,
+      staffId: actor.id,
+      at: recordedAt,
+      baseUrl: ca.config.baseUrl,
+      policyOid: ca.config.policyOid,
+    });
+  });
+  await deps.faults?.afterRecord?.(row);
+
+  // Sign outside any transaction; the PKCS#12 too, so tx2 stores only what is complete.
+  const der = row.status === 'pending' ? await signRecorded(row, issuing) : null;
+  const pkcs12 =
+    der && prepared.generated && key.kind === 'generate' ? await pkcs12For(prepared.generated, der, issuing, key.password) : undefined;
+
+  // tx2: store the certificate (CAS pending → issued) and move the order (CAS in_production → produced).
+  const now = deps.clock.now();
+  const outcome = await db.transaction(async (tx) => {
+    const order = await orderRepository.lockById(tx, orderId);
+    if (!order) throw new AppError('NOT_FOUND', '找不到该订单');
+    let cert = row;
+    if (der) {
+      const stored = await certificateRepository.storeIssued(tx, row.id, der, now);
+      if (!stored) throw new AppError('CONFLICT', '此次签发已被另一次制证操作取代，请刷新页面查看');
+      cert = stored;
+    }
+    try {
+      checkTransition(order, 'produce', party);
+    } catch {
+      // Signed and stored, but the order is no longer in 正在制证: keep the certificate, flag it for staff.
+      await certificateRepository.flag(tx, cert.id, `签发后订单状态已变为“${statusName(order.status)}”，请核对`, now);
+      return { moved: order.status };
+    }
+    const result: ProductionResult = {
+      method: 'ca',
+      certificate: true,
+      certificateId: cert.id,
+      serial: cert.serial,
+      keySource: cert.keySource === 'generated' ? 'generated' : 'csr',
+      seal: order.keyType === 'main',
+      confirmedBy: actor.id,
+    };
     const updated = await applyTransition(tx, order, 'produce', party, now, { set: { producedAt: now }, detail: { production: result } });
     const dueAt = addWorkingDays(now, INVOICE_WORKING_DAYS, await calendarRepository.exceptions(tx));
     await invoiceRepository.makeDue(tx, order.id, dueAt);
@@ -42,10 +116,13 @@ export async function produceOrder(
       action: 'order.produce',
       targetType: 'order',
       targetId: order.id,
-      detail: { orderNo: order.orderNo, method: result.method, seal: result.seal },
+      detail: { orderNo: order.orderNo, method: result.method, seal: result.seal, serial: cert.serial, keySource: result.keySource },
       ip: meta.ip,
       at: now,
     });
-    return updated;
+    return { order: updated, certificate: cert };
   });
+  if ('moved' in outcome)
+    throw new AppError('CONFLICT', `证书已签发，但订单状态已变为“${statusName(String(outcome.moved))}”，已标记待核对`);
+  return { ...outcome, ...(pkcs12 ? { pkcs12 } : {}) };
 }

@@ -20,6 +20,7 @@ export const SMS_TEMPLATE_NAMES: Record<SmsTemplate, string> = {
   password_reset: '找回密码验证码',
   review_passed: '资料审核通过',
   review_failed: '资料审核失败',
+  paid: '付款成功',
   paper_failed: '纸质资料需补寄',
   shipped: '证书已寄出（顺丰）',
 };
@@ -31,6 +32,7 @@ export const SMS_PLACEHOLDER_MEANINGS: Record<string, string> = {
   orderNo: '订单编号',
   missing: '需补寄的资料',
   trackingNo: '顺丰运单号',
+  amount: '付款金额（元）',
 };
 
 /** Aliyun limits a template's content to 500 characters. */

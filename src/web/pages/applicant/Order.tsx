@@ -13,6 +13,7 @@ import { ENDED, type OrderStatus } from '../../../core/workflow.js';
 import { apiGet, ApiError } from '../../api.js';
 import { LoginGate, loginUrl } from '../../components/LoginGate.js';
 import { StatusTag } from '../../components/StatusTag.js';
+import { CertificateCard } from './order/CertificateCard.js';
 import { DeliveryCard } from './order/DeliveryCard.js';
 import { Documents, failedReview } from './order/Documents.js';
 import { InvoiceCard } from './order/InvoiceCard.js';
@@ -65,6 +66,13 @@ function NextStepBox({ view }: { view: OrderView }) {
         <b data-testid="next-step-title">{step.title}</b>
       </div>
       <div className="next-step-detail">{step.detail}</div>
+      {view.order.status === 'review_passed' && (
+        <Link to={`/orders/${view.order.id}/pay`} data-testid="go-pay">
+          <Button type="primary" style={{ marginTop: 8 }}>
+            去付款
+          </Button>
+        </Link>
+      )}
       {step.section && (
         <Button type="link" size="small" className="inline-link" onClick={() => scrollTo(step.section!)} data-testid="next-step-go">
           前往办理 ↓
@@ -146,6 +154,11 @@ function OrderScreen() {
   );
   const afterSubmission = !over && (
     <>
+      {(o.status === 'produced' || o.status === 'shipped') && (
+        <SectionCard key="certificate" id="order-certificate" title="证书">
+          <CertificateCard orderId={o.id} />
+        </SectionCard>
+      )}
       <SectionCard key="delivery" id="order-delivery" title="证书接收人">
         <DeliveryCard view={view} onChanged={refresh} />
       </SectionCard>

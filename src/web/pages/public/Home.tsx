@@ -202,7 +202,9 @@ export function HomePage() {
           <SectionTitle>证书服务承诺</SectionTitle>
           <ul className="pub-list">
             <li>数字证书有效期为一年，自签发之日起计算，到期前须续费。</li>
-            <li>提供在线证书状态查询、证书撤销列表查询服务。</li>
+            <li>
+              提供在线<Link to="/cert-status">证书状态查询</Link>、证书撤销列表查询服务。
+            </li>
             <li>接到吊销申请后，在24小时内吊销数字证书。</li>
             <li>证书存储介质（UKEY）在质保期内正常使用出现硬件故障的，负责更换。</li>
           </ul>

@@ -5,6 +5,9 @@ import {
   AccountBookOutlined,
   AppstoreOutlined,
   AuditOutlined,
+  SafetyCertificateOutlined,
+  StopOutlined,
+  TransactionOutlined,
   DashboardOutlined,
   FileSearchOutlined,
   LogoutOutlined,
@@ -27,6 +30,9 @@ import { StaffOrderSearchPage, StaffQueuePage } from './orders/StaffQueue.js';
 import { StaffOrderPage } from './orders/StaffOrder.js';
 import { StaffInvoicesPage } from './orders/StaffInvoices.js';
 import { StaffSettingsPage } from './StaffSettings.js';
+import { StaffPaymentsPage } from './StaffPayments.js';
+import { StaffCertificatesPage } from './StaffCertificates.js';
+import { StaffRevocationsPage } from './StaffRevocations.js';
 
 export function StaffApp() {
   return (
@@ -79,7 +85,15 @@ function StaffShell() {
       : []),
     { key: '/staff/orders', icon: <FileSearchOutlined />, label: <Link to="/staff/orders">订单查询</Link> },
     ...(hasRole(staff, '财务')
-      ? [{ key: '/staff/invoices', icon: <AccountBookOutlined />, label: <Link to="/staff/invoices">发票</Link> }]
+      ? [
+          { key: '/staff/payments', icon: <TransactionOutlined />, label: <Link to="/staff/payments">收款对账</Link> },
+          { key: '/staff/invoices', icon: <AccountBookOutlined />, label: <Link to="/staff/invoices">发票</Link> },
+        ]
+      : []),
+    { key: '/staff/certificates', icon: <SafetyCertificateOutlined />, label: <Link to="/staff/certificates">证书登记簿</Link> },
+    // 吊销申请 for those who may ask for or approve a revocation (the server checks the roles again).
+    ...(hasRole(staff, '制证', '受理', '管理员')
+      ? [{ key: '/staff/revocations', icon: <StopOutlined />, label: <Link to="/staff/revocations">吊销申请</Link> }]
       : []),
     { key: '/staff/organizations', icon: <SearchOutlined />, label: <Link to="/staff/organizations">单位查询</Link> },
     ...(hasRole(staff, '管理员')
@@ -154,6 +168,16 @@ function StaffShell() {
                 </RoleOnly>
               }
             />
+            <Route
+              path="payments"
+              element={
+                <RoleOnly role="财务">
+                  <StaffPaymentsPage />
+                </RoleOnly>
+              }
+            />
+            <Route path="certificates/*" element={<StaffCertificatesPage />} />
+            <Route path="revocations/*" element={<StaffRevocationsPage />} />
             <Route
               path="settings"
               element={

@@ -30,6 +30,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'order.fail_paper': '纸质资料不合格（通知补寄）',
   'order.call': '登记电话记录',
   'order.produce': '制证完成',
+  'certificate.import': '导入证书（现场办理）',
   'order.ship': '发放（顺丰寄出）',
   'order.recipient_correct': '更正证书接收人',
   'invoice.issue': '开具发票',
@@ -38,6 +39,14 @@ export const ACTION_LABELS: Record<string, string> = {
   'calendar.set': '设置节假日或调休上班',
   'calendar.delete': '取消节假日或调休设置',
   'sms.template_update': '修改短信模板',
+  'payment.notice_refused': '拒绝支付通知',
+  'payment.duplicate_refund': '重复付款，自动退款',
+  'order.cancel_request': '申请取消订单并退款',
+  'order.cancel_approve': '批准取消订单并退款',
+  'order.cancel_refuse': '不批准取消订单',
+  'certificate.revoke_request': '申请吊销证书',
+  'certificate.revoke_approve': '批准吊销证书（证书已吊销）',
+  'certificate.revoke_refuse': '不批准吊销证书',
 };
 
 /** Tag colours: red for what changes data or access, orange for refusals, default for reading. */
@@ -52,6 +61,9 @@ const ACTION_COLORS: Record<string, string> = {
   'calendar.set': 'red',
   'calendar.delete': 'red',
   'sms.template_update': 'red',
+  'order.cancel_approve': 'red',
+  'certificate.revoke_approve': 'red',
+  'payment.notice_refused': 'orange',
   'organization.login_failed': 'orange',
   'staff.login_failed': 'orange',
   'staff.login_disabled': 'orange',
@@ -110,13 +122,41 @@ export function auditDetails(action: string, detail: Record<string, unknown> | n
         return [['统一社会信用代码', str(d.uscc)]];
       case 'order.receive_paper':
       case 'order.pass_paper':
-      case 'order.produce':
         return [['订单编号', str(d.orderNo)]];
+      case 'order.produce':
+        return [
+          ['订单编号', str(d.orderNo)],
+          ['证书序列号', str(d.serial)?.toUpperCase()],
+        ];
+      case 'certificate.import':
+        return [['导入条数', str(d.count)]];
       case 'order.fail_paper':
         return [
           ['订单编号', str(d.orderNo)],
           ['需补寄', Array.isArray(d.missing) ? d.missing.join('、') : undefined],
           ['说明', str(d.note)],
+        ];
+      case 'order.cancel_request':
+      case 'order.cancel_approve':
+      case 'order.cancel_refuse':
+        return [
+          ['订单编号', str(d.orderNo)],
+          ['取消原因', str(d.reason)],
+          ['批准说明', str(d.note)],
+        ];
+      case 'certificate.revoke_request':
+      case 'certificate.revoke_approve':
+      case 'certificate.revoke_refuse':
+        return [
+          ['证书序列号', str(d.serial)?.toUpperCase()],
+          ['吊销原因', str(d.reasonLabel)],
+          ['说明', str(d.note)],
+        ];
+      case 'payment.notice_refused':
+        return [
+          ['渠道', d.channel === 'wechat' ? '微信支付' : d.channel === 'alipay' ? '支付宝' : str(d.channel)],
+          ['商户订单号', str(d.outTradeNo)],
+          ['原因', str(d.reason)],
         ];
       case 'order.call':
         return [

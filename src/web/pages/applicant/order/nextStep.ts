@@ -35,8 +35,7 @@ export function nextStep(status: OrderStatus, productionWorkingDays = 2): NextSt
     case 'review_passed':
       return {
         title: '请付款',
-        detail:
-          '资料审核已通过。支持微信支付和支付宝扫码付款，不支持对公转账。在线付款功能即将开放，开放后在本页扫码付款；付款后邮寄纸质资料。',
+        detail: '资料审核已通过。请点击“去付款”，用微信或支付宝扫码付款（不支持对公转账）；付款后邮寄纸质资料。',
         short: '付款',
       };
     case 'review_failed':

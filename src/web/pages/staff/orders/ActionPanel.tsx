@@ -5,13 +5,14 @@
  * words it, and the order reloads.
  */
 import { useState } from 'react';
-import { Alert, App, Button, Checkbox, Form, Input, Modal, Popconfirm, Space, Typography } from 'antd';
+import { App, Button, Checkbox, Form, Input, Modal, Popconfirm, Space, Typography } from 'antd';
 import { CarOutlined, CheckCircleOutlined, CloseCircleOutlined, InboxOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { paperOriginals, ZShipBody } from '../../../../core/fulfilment.js';
 import type { UnitType } from '../../../../core/order-form.js';
 import { ApiError, apiPost } from '../../../api.js';
 import { zodRule } from '../../../components/forms.js';
 import { useStaffErrors } from '../staffSession.js';
+import { ProducePanel } from './ProducePanel.js';
 import type { StaffOrderView } from './types.js';
 
 type Run = (path: string, body: unknown, done: string) => Promise<boolean>;
@@ -107,7 +108,8 @@ export function ActionPanel({
       {produce && (
         <div style={{ display: 'grid', gap: 8 }}>
           <Typography.Text type="secondary">
-            证书{main ? '和电子签章' : ''}实际制作完成后点击，订单将变为“制证完成”，并开始计算发票开具期限。
+            上传客户 UKEY 生成的证书请求（或由系统生成密钥）签发证书{main ? '，电子签章按现行流程制作' : ''}
+            ；签发后订单变为“制证完成”，并开始计算发票开具期限。
           </Typography.Text>
           <Button
             type="primary"
@@ -135,28 +137,16 @@ export function ActionPanel({
         />
       )}
       {producing && (
-        <Modal
-          open
-          title="确认制证完成"
-          okText="确认已制作完成"
-          cancelText="取消"
-          confirmLoading={busy === 'produce'}
-          onCancel={() => setProducing(false)}
-          onOk={async () => {
-            if (await run('produce', {}, '已记录制证完成')) setProducing(false);
+        <ProducePanel
+          orderId={view.order.id}
+          orderNo={view.order.orderNo}
+          main={main}
+          onConflict={onConflict}
+          onClose={(issued) => {
+            setProducing(false);
+            if (issued) onDone();
           }}
-        >
-          <Alert
-            type="warning"
-            showIcon
-            title={
-              main
-                ? '此操作记录：本订单的数字证书和电子签章已经制作完成。'
-                : '此操作记录：本订单的数字证书（副锁，无电子签章）已经制作完成。'
-            }
-            description="请在证书（和电子签章）实际写入UKEY并核对无误后再确认。确认后订单变为“制证完成”，转入发放；财务须在3个工作日内开具发票。"
-          />
-        </Modal>
+        />
       )}
     </div>
   );

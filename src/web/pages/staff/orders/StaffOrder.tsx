@@ -9,6 +9,7 @@ import { statusColor } from '../../../components/StatusTag.js';
 import { hasRole, useStaffErrors, useStaffSession } from '../staffSession.js';
 import { ActionPanel } from './ActionPanel.js';
 import { CallLog } from './CallLog.js';
+import { CancelPanel } from './CancelPanel.js';
 import { DocumentGallery, DocumentViewer, type ViewerRequest } from './DocumentViewer.js';
 import { FORM_SECTIONS, fieldText } from './formFields.js';
 import { DueFlag, StaffStatusTag, beijing, mono } from './format.js';
@@ -205,6 +206,8 @@ export function StaffOrderPage() {
             <Card title="发票" size="small" data-testid="invoice">
               <InvoiceSummary view={view} />
             </Card>
+            {/* 取消订单: only the roles that may ask for or approve it (CANCEL_REQUESTERS on the server) see it. */}
+            {hasRole(staff, '受理', '财务', '管理员') && <CancelPanel key={`cancel-${generation}`} orderId={o.id} onDone={done} />}
           </Space>
         </Col>
       </Row>
@@ -340,6 +343,7 @@ const EVENT_LABEL: Record<string, string> = {
   'order.approve': '预审通过',
   'order.reject': '预审退回修改',
   'order.pay': '付款成功',
+  'order.cancel': '订单已取消（付款原路退回）',
   'order.paper_shipment': '填写纸质资料快递单号',
   'order.receive_paper': '收到纸质资料',
   'order.pass_paper': '纸质资料合格',
