@@ -43,6 +43,10 @@ import { caStatusRoutes } from './routes/ca-status.js';
 import { paymentSandboxRoutes } from './routes/payment-sandbox.js';
 import { revocationRoutes } from './routes/revocation.js';
 import { caPublicationRoutes } from './routes/ca-publication.js';
+import { counterRoutes } from './routes/counter.js';
+import { myCertificatesRoutes } from './routes/my-certificates.js';
+import { sealImageRoutes } from './routes/seal-images.js';
+import { sealRoutes } from './routes/seals.js';
 
 export interface AppOptions {
   config: Config;
@@ -144,6 +148,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(paymentSandboxRoutes(ctx));
   await app.register(revocationRoutes(ctx));
   await app.register(caPublicationRoutes(ctx));
+  await app.register(counterRoutes(ctx));
+  await app.register(myCertificatesRoutes(ctx));
+  await app.register(sealImageRoutes(ctx));
+  await app.register(sealRoutes(ctx));
   if (config.env !== 'production') await app.register(devRoutes(ctx));
 
   await registerWeb(app, opts.webDist ?? WEB_DIST);

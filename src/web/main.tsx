@@ -28,6 +28,8 @@ import { LegalCheckPage } from './pages/mobile/LegalCheck.js';
 import { PayPage } from './pages/applicant/Pay.js';
 import { SandboxPayPage } from './pages/mobile/SandboxPay.js';
 import { CertStatusPage } from './pages/public/CertStatus.js';
+import { MyCertificatesPage } from './pages/applicant/MyCertificates.js';
+import { SealTryPage } from './pages/applicant/SealTry.js';
 
 dayjs.locale('zh-cn');
 // TypeScript reads antd/es as CommonJS and types the default import as the module; Vite loads it as ESM.
@@ -53,6 +55,8 @@ function PublicSite() {
           <Route path="/orders" element={<OrdersPage />} />
           <Route path="/orders/:id" element={<OrderPage />} />
           <Route path="/orders/:id/pay" element={<PayPage />} />
+          <Route path="/orders/:id/seal-try" element={<SealTryPage />} />
+          <Route path="/certificates" element={<MyCertificatesPage />} />
           <Route path="/cert-status" element={<CertStatusPage />} />
           <Route path="/dev/inbox" element={<DevInboxPage />} />
           <Route path="*" element={<NotFoundPage />} />

@@ -28,6 +28,7 @@ import { StaffAuditPage } from './StaffAudit.js';
 import { StaffCatalogPage } from './StaffCatalog.js';
 import { StaffOrderSearchPage, StaffQueuePage } from './orders/StaffQueue.js';
 import { StaffOrderPage } from './orders/StaffOrder.js';
+import { StaffCounterPage } from './counter/StaffCounter.js';
 import { StaffInvoicesPage } from './orders/StaffInvoices.js';
 import { StaffSettingsPage } from './StaffSettings.js';
 import { StaffPaymentsPage } from './StaffPayments.js';
@@ -178,6 +179,7 @@ function StaffShell() {
             />
             <Route path="certificates/*" element={<StaffCertificatesPage />} />
             <Route path="revocations/*" element={<StaffRevocationsPage />} />
+            <Route path="counter/*" element={<StaffCounterPage />} />
             <Route
               path="settings"
               element={

@@ -1,0 +1,4 @@
+/** 试用电子签章: the organization's seal stamped on a sample PDF page. */
+export function SealTryPage() {
+  return null;
+}
