@@ -242,6 +242,8 @@ describe('staff console: an order from 正在审核 to 已发放', () => {
     expect(await page.getByTestId('review-hint').textContent()).toContain('请为不通过的证件选择原因或填写说明');
     await license.getByLabel('营业执照复印件不通过原因').click();
     await page.locator('.ant-select-dropdown').getByText('复印件不清晰', { exact: true }).click();
+    // The chosen reason shows as a tag in the select before the dropdown is closed (a busy machine renders late).
+    await poll(() => license.locator('.ant-select-selection-item').filter({ hasText: '复印件不清晰' }).count()).toBe(1);
     await page.keyboard.press('Escape');
     await license.getByLabel('营业执照复印件说明').fill('执照右下角看不清，请重新复印扫描');
     expect(await page.getByTestId('review-approve').isDisabled()).toBe(true);
@@ -428,7 +430,11 @@ describe('staff console: an order from 正在审核 to 已发放', () => {
     // 更正收件信息: the reason is required; the change is recorded staff-side.
     await page.getByTestId('recipient-edit').click();
     const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    // Let the modal's opening motion finish before typing and pressing its button.
+    await settle(page);
     await dialog.getByLabel('收件地址').fill('江西省南昌市青山湖区北京东路1号');
+    await poll(() => dialog.getByLabel('收件地址').inputValue()).toBe('江西省南昌市青山湖区北京东路1号');
     await button(dialog, '确认更正').click();
     await poll(() => dialog.getByText('请填写更正原因').count()).toBe(1);
     await dialog.getByLabel('更正原因').fill('经办人来电，单位已搬迁');
