@@ -512,3 +512,4 @@ export * from './schema-payments.js';
 export * from './schema-certificates.js';
 export * from './schema-payment-sandbox.js';
 export * from './schema-revocation.js';
+export * from './schema-reminders.js';
