@@ -513,3 +513,4 @@ export * from './schema-certificates.js';
 export * from './schema-payment-sandbox.js';
 export * from './schema-revocation.js';
 export * from './schema-reminders.js';
+export * from './schema-seal-images.js';
