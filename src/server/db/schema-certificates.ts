@@ -52,7 +52,11 @@ export const certificates = pgTable(
     revokedAt: ts('revoked_at'),
     /** RFC 5280 5.3.1 CRLReason code. */
     revocationReason: integer('revocation_reason'),
-    source: text('source').$type<'online' | 'import'>().notNull(),
+    source: text('source').$type<'online' | 'import' | 'counter'>().notNull(),
+    /** Counter business (issue 7): the counter order that issued it (counter_orders.id). */
+    counterOrderId: uuid('counter_order_id'),
+    /** 补办/变更/续费: the certificate this one replaces or renews. */
+    replacesId: uuid('replaces_id'),
     /** Why a row needs a person's attention (e.g. signed but the order had moved on meanwhile). */
     flag: text('flag'),
     createdBy: uuid('created_by'),
@@ -65,6 +69,13 @@ export const certificates = pgTable(
     uniqueIndex('certificates_order_uq')
       .on(t.orderId)
       .where(sql`status <> 'failed' and order_id is not null`),
+    // One certificate per counter order, as per online order; a certificate is replaced at most once.
+    uniqueIndex('certificates_counter_order_uq')
+      .on(t.counterOrderId)
+      .where(sql`status <> 'failed' and counter_order_id is not null`),
+    uniqueIndex('certificates_replaces_uq')
+      .on(t.replacesId)
+      .where(sql`status <> 'failed' and replaces_id is not null`),
     // Staff search (keyset, newest first) by USCC, unit name, project; and per organization its keys.
     index('certificates_uscc_idx').on(t.uscc, t.createdAt, t.id),
     index('certificates_created_idx').on(t.createdAt, t.id),

@@ -514,3 +514,4 @@ export * from './schema-payment-sandbox.js';
 export * from './schema-revocation.js';
 export * from './schema-reminders.js';
 export * from './schema-seal-images.js';
+export * from './schema-counter.js';
