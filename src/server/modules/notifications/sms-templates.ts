@@ -23,6 +23,8 @@ export const SMS_TEMPLATE_NAMES: Record<SmsTemplate, string> = {
   paid: '付款成功',
   paper_failed: '纸质资料需补寄',
   shipped: '证书已寄出（顺丰）',
+  revocation_code: '申请吊销证书验证码',
+  expiry_reminder: '证书到期提醒（到期前90、30、7天）',
 };
 
 /** What each placeholder stands for, so the administrator knows what will be filled in. */
@@ -33,6 +35,11 @@ export const SMS_PLACEHOLDER_MEANINGS: Record<string, string> = {
   missing: '需补寄的资料',
   trackingNo: '顺丰运单号',
   amount: '付款金额（元）',
+  serialTail: '证书序列号后6位',
+  project: '证书项目名称',
+  keyType: '主锁或副锁',
+  date: '到期日期',
+  days: '剩余天数',
 };
 
 /** Aliyun limits a template's content to 500 characters. */
