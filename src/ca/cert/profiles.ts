@@ -9,12 +9,14 @@
  * - issuing CA: keyCertSign + cRLSign, CA with pathLen 0, 10 years.
  * - root: self-signed, keyCertSign + cRLSign, CA, 20 years.
  * - OCSP responder (RFC 6960 4.2.2.2): digitalSignature, id-kp-OCSPSigning, id-pkix-ocsp-nocheck, short.
+ * - seal maker (制章人, GM/T 0031 / GB/T 38540): signs electronic seals; digitalSignature + nonRepudiation, no
+ *   EKU, SM2 only, 5 years (it must outlive the one-year seals it signs).
  */
 import type { KeyAlgorithm } from '../signer/port.js';
 import { EKU, EXT, type KeyUsage } from './build.js';
 import type { NameFields } from './name.js';
 
-export type ProfileKind = 'subscriber' | 'issuing-ca' | 'root' | 'ocsp-responder';
+export type ProfileKind = 'subscriber' | 'issuing-ca' | 'root' | 'ocsp-responder' | 'seal-maker';
 
 export interface CertificateProfile {
   kind: ProfileKind;
@@ -100,6 +102,21 @@ export function ocspResponderProfile(family: KeyAlgorithm): CertificateProfile {
     extKeyUsage: [EKU.ocspSigning],
     requiredSubject: ['C', 'O', 'CN'],
     requiredExtensions: [EXT.subjectKeyId, EXT.authorityKeyId, EXT.ocspNoCheck],
+    policyOids: [],
+  };
+}
+
+/** The seal maker (制章人): its SM2 key signs SES_SealInfo (src/ca/seal). Long enough to outlive a seal made late in its life. */
+export function sealMakerProfile(): CertificateProfile {
+  return {
+    kind: 'seal-maker',
+    family: 'sm2',
+    subjectKeyAlgorithms: ['sm2'],
+    maxValidityDays: days(1827),
+    ca: false,
+    keyUsage: ['digitalSignature', 'nonRepudiation'],
+    requiredSubject: ['C', 'O', 'CN'],
+    requiredExtensions: [EXT.subjectKeyId, EXT.authorityKeyId],
     policyOids: [],
   };
 }

@@ -1,5 +1,6 @@
 /**
- * `npm run ca:init`: creates the CA hierarchy (root, issuing CA and OCSP responder per family) in
+ * `npm run ca:init`: creates the CA hierarchy (root, issuing CA and OCSP responder per family; the SM2 family
+ * also the seal maker, 制章人, whose key signs electronic seals) in
  * CERTDESK_CA_DIR, keys encrypted under CERTDESK_CA_KEK / CERTDESK_CA_KEK_FILE. Reads the environment itself:
  * the CA core imports nothing from the server. Prints certificate fingerprints, never key material.
  *
@@ -9,10 +10,13 @@
  *   CERTDESK_PUBLIC_URL        base URL put in the certificates (CRL, OCSP, CA certificates)
  *   CERTDESK_CA_FAMILIES       optional, default sm2,ecdsa-p256
  *   CERTDESK_CA_ORGANIZATION   optional, default 江西省数字证书有限公司
+ *
+ * `npm run ca:init -- --add-seal-maker` adds the seal maker to an existing CA made before seals existed
+ * (same CERTDESK_CA_DIR and KEK; the SM2 issuing CA's key signs its certificate).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fingerprint, FAMILY_NAME, initCaHierarchy } from '../hierarchy/hierarchy.js';
+import { addSealMaker, fingerprint, FAMILY_NAME, initCaHierarchy } from '../hierarchy/hierarchy.js';
 import { loadKek } from '../signer/key-file.js';
 import type { KeyAlgorithm } from '../signer/port.js';
 
@@ -40,6 +44,14 @@ async function main() {
   const text = env.CERTDESK_CA_KEK || (env.CERTDESK_CA_KEK_FILE ? readFileSync(env.CERTDESK_CA_KEK_FILE, 'utf8') : '');
   if (!(kek instanceof Uint8Array) || !/^[A-Za-z0-9+/_-]{43}=?$/.test(text.trim()))
     fail('the KEK must be 32 random bytes in base64 (openssl rand -base64 32), as the server expects');
+  if (process.argv.includes('--add-seal-maker')) {
+    const h = await addSealMaker({ dir, kek, baseUrl });
+    const s = h.families.sm2!.seal!;
+    process.stdout.write(
+      `Seal maker added in ${path.resolve(dir)}:\n  seal     ${s.nameText}\n           SHA-256 ${fingerprint(s.certDer)}\n`,
+    );
+    return;
+  }
   const families = (env.CERTDESK_CA_FAMILIES || 'sm2,ecdsa-p256')
     .split(',')
     .map((f) => f.trim())
@@ -59,6 +71,7 @@ async function main() {
     out.push(`  root     ${f.root.nameText}\n           SHA-256 ${fingerprint(f.root.certDer)}`);
     out.push(`  issuing  ${f.issuing.nameText}\n           SHA-256 ${fingerprint(f.issuing.certDer)}`);
     out.push(`  ocsp     ${f.ocsp.nameText}\n           SHA-256 ${fingerprint(f.ocsp.certDer)}`);
+    if (f.seal) out.push(`  seal     ${f.seal.nameText}\n           SHA-256 ${fingerprint(f.seal.certDer)}`);
   }
   out.push('Keep the KEK apart from this directory. root.key is needed only to re-sign the issuing CA: it can be moved offline.');
   process.stdout.write(out.join('\n') + '\n');

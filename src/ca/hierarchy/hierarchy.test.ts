@@ -10,7 +10,9 @@ import { newSerial } from '../cert/serial.js';
 import type { KeyAlgorithm } from '../signer/port.js';
 import { generateSigningKey } from '../signer/software.js';
 import { opensslResult, tempDir } from '../testing/openssl.js';
-import { CaHierarchyError, initCaHierarchy, loadCaHierarchy } from './hierarchy.js';
+import { rmSync } from 'node:fs';
+import { verifySignature } from '../signer/software.js';
+import { addSealMaker, CaHierarchyError, initCaHierarchy, loadCaHierarchy } from './hierarchy.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());
@@ -31,7 +33,17 @@ describe('CA hierarchy', () => {
     const h = await ready;
     expect(Object.keys(h.families).sort()).toEqual([...families].sort());
     const files = readdirSync(tmp.path('ca/sm2')).sort();
-    expect(files).toEqual(['issuing.key', 'issuing.pem', 'ocsp.key', 'ocsp.pem', 'root.key', 'root.pem']);
+    expect(files).toEqual(['issuing.key', 'issuing.pem', 'ocsp.key', 'ocsp.pem', 'root.key', 'root.pem', 'seal.key', 'seal.pem']);
+    // The seal maker is SM2 only (GM/T 0031 signs with SM2/SM3).
+    expect(readdirSync(tmp.path('ca/ecdsa-p256')).sort()).toEqual([
+      'issuing.key',
+      'issuing.pem',
+      'ocsp.key',
+      'ocsp.pem',
+      'root.key',
+      'root.pem',
+    ]);
+    expect(h.families['ecdsa-p256']!.seal).toBeUndefined();
     expect(readFileSync(tmp.path('ca/sm2/issuing.key'), 'utf8')).toMatch(/^CERTDESK-ENCRYPTED-KEY v1/);
     await expect(initCaHierarchy({ dir: tmp.path('ca'), kek, baseUrl: 'http://x' })).rejects.toThrow(CaHierarchyError);
     const again = await loadCaHierarchy({ dir: tmp.path('ca'), kek });
@@ -114,5 +126,46 @@ describe('CA hierarchy', () => {
       const wrong = await opensslResult(['verify', '-vfyopt', 'distid:0000000000000000', '-partial_chain', '-CAfile', issuing, leaf]);
       expect(wrong.out).not.toContain(`${leaf}: OK`);
     }
+  });
+});
+
+describe('seal maker (制章人)', () => {
+  it('is issued by the SM2 issuing CA: digitalSignature + nonRepudiation, no EKU, not a CA, 5 years; openssl verifies it', async () => {
+    const h = await ready;
+    const seal = h.families.sm2!.seal!;
+    expect(seal.nameText).toBe('CN=江西省数字证书有限公司 SM2 电子印章制章人, O=江西省数字证书有限公司, C=CN');
+    const c = parseCertificate(seal.certDer);
+    expect(c.notAfter.getTime() - c.notBefore.getTime()).toBeGreaterThan(4.9 * 365 * 86_400_000);
+    const pemFile = path.join(h.dir, 'sm2', 'seal.pem');
+    const text = await opensslResult(['x509', '-in', pemFile, '-noout', '-text']);
+    expect(text.out).toContain('Digital Signature, Non Repudiation');
+    expect(text.out).not.toContain('Extended Key Usage');
+    expect(text.out).not.toContain('CA:TRUE');
+    expect(text.out).toContain('SM2-with-SM3');
+    const v = await opensslResult([
+      'verify',
+      '-vfyopt',
+      'distid:1234567812345678',
+      '-partial_chain',
+      '-CAfile',
+      path.join(h.dir, 'sm2', 'issuing.pem'),
+      pemFile,
+    ]);
+    expect(v.out).toContain(`${pemFile}: OK`);
+    // Its signer is the key of that certificate.
+    const data = new TextEncoder().encode('SES_SealInfo');
+    expect(verifySignature(c.spki, 'sm2', data, await seal.signer.sign(data))).toBe(true);
+  });
+
+  it('can be added to a hierarchy made before seals existed, once', async () => {
+    const dir = tmp.path('old-ca');
+    await initCaHierarchy({ dir, kek, families: ['sm2'], baseUrl: 'http://ca.example.cn', now });
+    rmSync(path.join(dir, 'sm2', 'seal.pem'));
+    rmSync(path.join(dir, 'sm2', 'seal.key'));
+    expect((await loadCaHierarchy({ dir, kek })).families.sm2!.seal).toBeUndefined();
+    const h = await addSealMaker({ dir, kek });
+    expect(h.families.sm2!.seal!.nameText).toContain('电子印章制章人');
+    expect(parseCertificate(h.families.sm2!.seal!.certDer).issuer).toEqual(h.families.sm2!.issuing.nameDer);
+    await expect(addSealMaker({ dir, kek })).rejects.toThrow(CaHierarchyError);
   });
 });

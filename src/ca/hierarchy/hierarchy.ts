@@ -8,6 +8,8 @@
  *   <dir>/<family>/root.pem        root.key (encrypted; loadCaHierarchy never decrypts it)
  *   <dir>/<family>/issuing.pem     issuing.key
  *   <dir>/<family>/ocsp.pem        ocsp.key
+ *   <dir>/sm2/seal.pem             seal.key: the seal maker (制章人, GM/T 0031), SM2 family only — its key signs
+ *                                  electronic seals (src/ca/seal); issued by the SM2 issuing CA, 5 years
  *
  * Every file is written to a temporary name and renamed (atomic on POSIX), and an existing CA is never
  * overwritten. Keeping the root key in the same directory is a convenience of this first version: an
@@ -21,7 +23,7 @@ import { encodeName } from '../cert/name.js';
 import { EKU, keyIdentifier, type CertificateInput } from '../cert/build.js';
 import { issueCertificate } from '../cert/issue.js';
 import { certificatePem, parseCertificate, pemToDer } from '../cert/parse.js';
-import { issuingCaProfile, ocspResponderProfile, rootProfile } from '../cert/profiles.js';
+import { issuingCaProfile, ocspResponderProfile, rootProfile, sealMakerProfile } from '../cert/profiles.js';
 import { newSerial } from '../cert/serial.js';
 import { decryptKeyFile, encryptKeyFile, type Kek } from '../signer/key-file.js';
 import type { KeyAlgorithm, Signer } from '../signer/port.js';
@@ -42,6 +44,8 @@ export interface CaFamily {
   root: CaCertificate;
   issuing: CaCertificate & { signer: Signer };
   ocsp: CaCertificate & { signer: Signer };
+  /** The seal maker (SM2 family only; absent in a hierarchy made before seals existed: addSealMaker). */
+  seal?: CaCertificate & { signer: Signer };
 }
 
 export interface CaHierarchy {
@@ -191,10 +195,70 @@ export async function initCaHierarchy(options: {
       await writeAtomic(path.join(fdir, `${name}.key`), encryptKeyFile(key, options.kek));
       await writeAtomic(path.join(fdir, `${name}.pem`), certificatePem(cert), 0o644);
     }
+    if (family === 'sm2')
+      await writeSealMaker(
+        fdir,
+        options.kek,
+        organization,
+        { signer: issuingSigner, nameDer: issuingName, keyId: issuingKeyId },
+        urls,
+        now,
+      );
   }
   const manifest = { version: 1, organization, families, baseUrl, createdAt: now.toISOString() };
   await writeAtomic(path.join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n', 0o644);
   return loadCaHierarchy({ dir, kek: options.kek });
+}
+
+/** Issues the seal maker's certificate under the SM2 issuing CA and writes seal.key + seal.pem (never over existing ones). */
+async function writeSealMaker(
+  fdir: string,
+  kek: Kek,
+  organization: string,
+  issuing: { signer: Signer; nameDer: Uint8Array; keyId: Uint8Array },
+  urls: ReturnType<typeof hierarchyUrls>,
+  now: Date,
+): Promise<void> {
+  if (existsSync(path.join(fdir, 'seal.pem')) || existsSync(path.join(fdir, 'seal.key')))
+    throw new CaHierarchyError(`${fdir} already holds a seal maker; refusing to overwrite it`);
+  const key = await generateSigningKey('sm2');
+  const { certDer } = await issueCertificate({
+    profile: sealMakerProfile(),
+    signer: issuing.signer,
+    input: {
+      serial: newSerial(),
+      issuer: issuing.nameDer,
+      subject: { C: 'CN', O: organization, CN: `${organization} SM2 电子印章制章人` },
+      notBefore: now,
+      notAfter: plusYears(now, 5),
+      spki: key.publicKeySpki,
+      signatureAlgorithm: issuing.signer.signatureAlgorithm,
+      extensions: {
+        keyUsage: ['digitalSignature', 'nonRepudiation'],
+        subjectKeyId: keyIdentifier(key.publicKeySpki),
+        authorityKeyId: issuing.keyId,
+        caIssuersUrl: urls.issuingCert,
+      },
+    },
+  });
+  await writeAtomic(path.join(fdir, 'seal.key'), encryptKeyFile(key, kek));
+  await writeAtomic(path.join(fdir, 'seal.pem'), certificatePem(certDer), 0o644);
+}
+
+/**
+ * Adds the seal maker to a hierarchy created before seals existed (`npm run ca:init -- --add-seal-maker`,
+ * and the development auto-init). Uses the SM2 issuing CA's key; refuses when one is there already.
+ */
+export async function addSealMaker(options: { dir: string; kek: Kek; baseUrl?: string; now?: Date }): Promise<CaHierarchy> {
+  const h = await loadCaHierarchy(options);
+  const f = h.families.sm2;
+  if (!f) throw new CaHierarchyError('the CA has no SM2 family: the seal maker signs with SM2');
+  if (f.seal) throw new CaHierarchyError(`${h.dir} already holds a seal maker`);
+  const manifest = JSON.parse(await readFile(path.join(h.dir, MANIFEST), 'utf8')) as { baseUrl?: string };
+  const baseUrl = (options.baseUrl ?? manifest.baseUrl ?? '').replace(/\/+$/, '');
+  const now = new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000);
+  await writeSealMaker(path.join(h.dir, 'sm2'), options.kek, h.organization, f.issuing, hierarchyUrls(baseUrl, 'sm2'), now);
+  return loadCaHierarchy(options);
 }
 
 async function readCert(file: string): Promise<CaCertificate> {
@@ -220,7 +284,7 @@ async function readSigner(file: string, kek: Kek, cert: CaCertificate, family: K
   return softwareSigner(key);
 }
 
-/** Loads the hierarchy: certificates, and the issuing CA's and OCSP responder's signers (the root key stays locked). */
+/** Loads the hierarchy: certificates, and the issuing CA's, OCSP responder's and seal maker's signers (the root key stays locked). */
 export async function loadCaHierarchy(options: { dir: string; kek: Kek }): Promise<CaHierarchy> {
   const dir = path.resolve(options.dir);
   let manifest: { version: number; organization: string; families: KeyAlgorithm[] };
@@ -241,6 +305,10 @@ export async function loadCaHierarchy(options: { dir: string; kek: Kek }): Promi
       issuing: { ...issuingCert, signer: await readSigner(f('issuing.key'), options.kek, issuingCert, family) },
       ocsp: { ...ocspCert, signer: await readSigner(f('ocsp.key'), options.kek, ocspCert, family) },
     };
+    if (family === 'sm2' && existsSync(f('seal.pem'))) {
+      const sealCert = await readCert(f('seal.pem'));
+      families[family].seal = { ...sealCert, signer: await readSigner(f('seal.key'), options.kek, sealCert, family) };
+    }
   }
   return { dir, organization: manifest.organization, families };
 }
