@@ -10,6 +10,7 @@ import { mailSenderFor, openConfiguredDb, smsSenderFor } from './runtime.js';
 import { fileStoreFor } from './adapters/storage/configured.js';
 import { paymentJobs } from './modules/payments/jobs.js';
 import { caJobs } from './modules/certificates/jobs.js';
+import { reminderJobs } from './modules/reminders/jobs.js';
 
 async function main(): Promise<void> {
   let config;
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   outbox.worker = worker;
   worker.start();
   const jobDeps = { db: handle.db, clock, config, log: app.log };
-  const jobs = [paymentJobs(jobDeps), caJobs(jobDeps)];
+  const jobs = [paymentJobs(jobDeps), caJobs(jobDeps), reminderJobs(jobDeps)];
   for (const job of jobs) job.start();
 
   await app.listen({ port: config.port, host: config.host });

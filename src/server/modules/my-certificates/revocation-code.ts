@@ -1,0 +1,121 @@
+/**
+ * The SMS code that confirms an organization's online revocation request (issue 7): sent to the
+ * organization's registered mobile, bound to the organization and the certificate, stored only as an HMAC,
+ * 10 minutes, 5 tries (each taken by one atomic UPDATE before comparing), used once (compare-and-set in the
+ * request's own transaction), a new code expiring the older ones — the rules of 忘记密码's code
+ * (modules/accounts/reset-password.ts). Sending is throttled per organization and per address like it.
+ */
+import { AppError, validationFailed } from '../../../core/errors.js';
+import { maskMobile } from '../../../core/mobile.js';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import type { DbOrTx } from '../../db/client.js';
+import { hmac, randomDigits, safeEqual } from '../../crypto.js';
+import { auditRepository } from '../audit/repository.js';
+import type { RequestMeta, UseCaseDeps } from '../deps.js';
+import type { OrganizationRow } from '../accounts/repository.js';
+import { enqueueSms } from '../outbox/outbox.js';
+import { SMS_ACCOUNT, SMS_ADDRESS } from '../throttle/throttle.js';
+import { myCertificatesRepository } from './repository.js';
+
+export const REVOCATION_CODE_TTL_MS = 10 * 60_000;
+export const REVOCATION_CODE_TRIES = 5;
+/** A second code for the same certificate within a minute is refused (the first is probably on its way). */
+export const REVOCATION_CODE_RESEND_MS = 60_000;
+
+const codeHash = (secret: string, organizationId: string, certificateId: string, code: string) =>
+  hmac(secret, `revoke:${organizationId}:${certificateId}:${code}`);
+
+/** The checks both steps make before touching a code: the certificate is the organization's and revocable. */
+export async function revocableCertificate(db: DbOrTx, organizationId: string, certificateId: string) {
+  const cert = await myCertificatesRepository.ownCertificate(db, organizationId, certificateId);
+  if (!cert) throw new AppError('NOT_FOUND', '找不到该证书');
+  if (cert.status === 'revoked') throw new AppError('CONFLICT', '该证书已吊销');
+  if (cert.status !== 'issued') throw new AppError('CONFLICT', '该证书尚未签发，不能申请吊销');
+  if (await myCertificatesRepository.hasOpenRequest(db, certificateId))
+    throw new AppError('CONFLICT', '该证书已有待处理的吊销申请，CA 将在24小时内处理');
+  return cert;
+}
+
+export async function sendRevocationCode(
+  deps: UseCaseDeps,
+  org: OrganizationRow,
+  certificateId: string,
+  meta: RequestMeta,
+): Promise<{ maskedMobile: string; expiresInSeconds: number; resendAfterSeconds: number }> {
+  const acctKey = `sms:revoke:${org.id}`;
+  const ipKey = `sms:ip:${meta.ip}`;
+  await deps.throttle.check(ipKey);
+  await deps.throttle.check(acctKey);
+  const cert = await revocableCertificate(deps.db, org.id, certificateId);
+  const now = deps.clock.now();
+  const last = await myCertificatesRepository.latestCode(deps.db, org.id, cert.id);
+  if (last && now.getTime() - last.createdAt.getTime() < REVOCATION_CODE_RESEND_MS) {
+    const secs = Math.ceil((REVOCATION_CODE_RESEND_MS - (now.getTime() - last.createdAt.getTime())) / 1000);
+    throw new AppError('RATE_LIMITED', `验证码已发送，请在${secs}秒后重新获取`, { retryAfterSeconds: secs });
+  }
+  const code = randomDigits(6);
+  await deps.db.transaction(async (tx) => {
+    await myCertificatesRepository.expireOpenCodes(tx, org.id, cert.id, now);
+    const id = await myCertificatesRepository.insertCode(tx, {
+      organizationId: org.id,
+      certificateId: cert.id,
+      codeHash: codeHash(deps.config.secret, org.id, cert.id, code),
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + REVOCATION_CODE_TTL_MS),
+    });
+    await enqueueSms(
+      tx,
+      `revocation_code:${id}`,
+      { phoneNumber: org.mobile, template: 'revocation_code', params: { code, serialTail: cert.serial.toUpperCase().slice(-6) } },
+      now,
+    );
+    await auditRepository.record(tx, {
+      actorType: 'org',
+      actorId: org.id,
+      action: 'certificate.revoke_code_sent',
+      targetType: 'certificate',
+      targetId: cert.id,
+      detail: { serial: cert.serial, mobile: maskMobile(org.mobile) },
+      ip: meta.ip,
+      at: now,
+    });
+  });
+  await deps.throttle.hit(acctKey, SMS_ACCOUNT);
+  await deps.throttle.hit(ipKey, SMS_ADDRESS);
+  return {
+    maskedMobile: maskMobile(org.mobile),
+    expiresInSeconds: REVOCATION_CODE_TTL_MS / 1000,
+    resendAfterSeconds: REVOCATION_CODE_RESEND_MS / 1000,
+  };
+}
+
+/**
+ * Checks the code (spending one try first) and returns its id, to be marked used in the request's
+ * transaction with `useRevocationCode`. A wrong, expired or spent code is a VALIDATION_FAILED naming the
+ * `code` field; nothing else changes.
+ */
+export async function checkRevocationCode(
+  deps: { db: DbOrTx; clock: Clock; config: Pick<Config, 'secret'> },
+  organizationId: string,
+  certificateId: string,
+  code: string | undefined,
+): Promise<string> {
+  if (!code || !/^\d{6}$/.test(code)) throw validationFailed({ code: '请输入短信中的6位验证码' });
+  const now = deps.clock.now();
+  const dead = () => validationFailed({ code: '短信验证码已失效，请重新获取' });
+  const row = await myCertificatesRepository.latestCode(deps.db, organizationId, certificateId);
+  if (!row || row.usedAt || row.expiresAt <= now || row.attempts >= REVOCATION_CODE_TRIES) throw dead();
+  const tries = await myCertificatesRepository.takeAttempt(deps.db, row.id, REVOCATION_CODE_TRIES, now);
+  if (tries === undefined) throw dead();
+  if (!safeEqual(row.codeHash, codeHash(deps.config.secret, organizationId, certificateId, code))) {
+    const left = REVOCATION_CODE_TRIES - tries;
+    throw validationFailed({ code: left > 0 ? `短信验证码不正确，还可尝试${left}次` : '短信验证码错误次数过多，请重新获取' });
+  }
+  return row.id;
+}
+
+/** Inside the request's transaction: the code confirms this request only (a racing second use finds it used). */
+export async function useRevocationCode(tx: DbOrTx, codeId: string, now: Date): Promise<void> {
+  if (!(await myCertificatesRepository.markCodeUsed(tx, codeId, now))) throw validationFailed({ code: '该验证码已使用，请重新获取' });
+}
