@@ -45,6 +45,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'order.cancel_approve': '批准取消订单并退款',
   'order.cancel_refuse': '不批准取消订单',
   'certificate.revoke_request': '申请吊销证书',
+  'certificate.revoke_code_sent': '申请吊销：发送短信验证码',
   'certificate.revoke_approve': '批准吊销证书（证书已吊销）',
   'certificate.revoke_refuse': '不批准吊销证书',
 };
