@@ -73,7 +73,8 @@ async function main() {
     out.push(`  ocsp     ${f.ocsp.nameText}\n           SHA-256 ${fingerprint(f.ocsp.certDer)}`);
     if (f.seal) out.push(`  seal     ${f.seal.nameText}\n           SHA-256 ${fingerprint(f.seal.certDer)}`);
   }
-  out.push('Keep the KEK apart from this directory. root.key is needed only to re-sign the issuing CA: it can be moved offline.');
+  out.push('Keep the KEK apart from this directory. Now sign the root CRLs: npm run ca:root-crl (see docs/OPERATIONS.md).');
+  out.push('root.key is needed only for that and to re-sign the issuing CA: it can then be moved offline.');
   process.stdout.write(out.join('\n') + '\n');
 }
 

@@ -110,6 +110,44 @@ describe('制证 from the customer PKCS#10', () => {
       const chain = await chainFiles('ecdsa-p256');
       const v = await opensslResult(['verify', '-CAfile', chain.root, '-untrusted', chain.issuing, pem]);
       expect(v.out, v.out).toMatch(/: OK/);
+      // CRLs all the way up: the shard named in the certificate and the root's CRL (signed at the demo
+      // hierarchy's creation) are served at their URLs, and openssl checks both.
+      const text = (await openssl(['x509', '-in', pem, '-noout', '-text'])).stdout;
+      const shardPath = new URL(/URI:(http\S+\.crl)/.exec(text)![1]!).pathname;
+      const crls: string[] = [];
+      for (const url of [shardPath, '/crl/ecdsa-p256/root.crl']) {
+        const r = await t.app.inject({ method: 'GET', url });
+        expect(r.statusCode, url).toBe(200);
+        expect(r.headers['content-type']).toBe('application/pkix-crl');
+        crls.push(tmp.write(`crl${++n}.der`, new Uint8Array(r.rawPayload)));
+      }
+      const pemCrls = await Promise.all(
+        crls.map(async (f, i) => tmp.write(`crl-${n}-${i}.pem`, (await openssl(['crl', '-inform', 'DER', '-in', f])).stdout)),
+      );
+      const full = await opensslResult([
+        'verify',
+        '-crl_check_all',
+        '-CAfile',
+        chain.root,
+        '-untrusted',
+        chain.issuing,
+        ...pemCrls.flatMap((f) => ['-CRLfile', f]),
+        pem,
+      ]);
+      expect(full.out, full.out).toMatch(/: OK/);
+      // Without the root's CRL, openssl cannot check the issuing CA and refuses.
+      const partial = await opensslResult([
+        'verify',
+        '-crl_check_all',
+        '-CAfile',
+        chain.root,
+        '-untrusted',
+        chain.issuing,
+        '-CRLfile',
+        pemCrls[0]!,
+        pem,
+      ]);
+      expect(partial.out).toMatch(/unable to get certificate CRL/);
     } finally {
       await t.db.update(projects).set({ certFamily: 'sm2' }).where(eq(projects.code, 'gov-procurement'));
     }

@@ -13,7 +13,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { crlShardUrl, shardOf } from '../../../ca/crl/build.js';
-import { initCaHierarchy, loadCaHierarchy, type CaHierarchy } from '../../../ca/hierarchy/hierarchy.js';
+import { addSealMaker, initCaHierarchy, loadCaHierarchy, type CaHierarchy } from '../../../ca/hierarchy/hierarchy.js';
+import { signRootCrl } from '../../../ca/hierarchy/root-crl.js';
 import type { KeyAlgorithm, Signer } from '../../../ca/signer/port.js';
 import { AppError } from '../../../core/errors.js';
 import type { CaConfig } from './ca-config.js';
@@ -35,6 +36,8 @@ export interface CaRuntime {
   config: CaConfig;
   hierarchy: CaHierarchy;
   issuing(family: KeyAlgorithm): IssuingCa;
+  /** The seal maker (制章人, SM2): its certificate and signer, for GM/T 0031 seals (modules/seals). */
+  sealMaker(): { certDer: Uint8Array; signer: Signer; nameText: string };
 }
 
 /**
@@ -79,6 +82,9 @@ async function createAtomically(config: CaConfig, now: Date): Promise<void> {
       baseUrl: config.baseUrl,
       now,
     });
+    // The demo hierarchy's root key is on this machine, so its root CRL is signed now: the chain then checks
+    // with CRLs all the way (a production root CRL is signed offline with npm run ca:root-crl).
+    for (const family of config.families) await signRootCrl({ dir: temp, kek: config.kek!, family, now });
     try {
       // rename(2) replaces an empty directory and fails on a non-empty one.
       await rename(temp, config.dir);
@@ -97,12 +103,27 @@ async function open(config: CaConfig): Promise<CaRuntime> {
     if (!config.autoInit) throw caNotReady(`CA 目录 ${config.dir} 中没有 CA`);
     await createAtomically(config, new Date());
   }
-  const hierarchy = await loadCaHierarchy({ dir: config.dir, kek: config.kek });
+  let hierarchy = await loadCaHierarchy({ dir: config.dir, kek: config.kek });
+  // A development CA made before seals existed gets its seal maker on first start (production: ca:init --add-seal-maker).
+  if (hierarchy.families.sm2 && !hierarchy.families.sm2.seal && config.autoInit) {
+    try {
+      hierarchy = await addSealMaker({ dir: config.dir, kek: config.kek, baseUrl: config.baseUrl });
+    } catch {
+      // Another process added it meanwhile.
+      hierarchy = await loadCaHierarchy({ dir: config.dir, kek: config.kek });
+    }
+  }
+  const h = hierarchy;
   return {
     config,
     hierarchy,
+    sealMaker() {
+      const seal = h.families.sm2?.seal;
+      if (!seal) throw caNotReady('CA 中没有电子印章制章人（SM2）：请运行 npm run ca:init -- --add-seal-maker');
+      return { certDer: seal.certDer, signer: seal.signer, nameText: seal.nameText };
+    },
     issuing(family) {
-      const f = hierarchy.families[family];
+      const f = h.families[family];
       if (!f) throw caNotReady(`CA 中没有 ${family} 算法的签发 CA`);
       return {
         family,
