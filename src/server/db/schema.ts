@@ -515,3 +515,4 @@ export * from './schema-revocation.js';
 export * from './schema-reminders.js';
 export * from './schema-seal-images.js';
 export * from './schema-counter.js';
+export * from './schema-seals.js';
