@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { certificates } from '../db/schema-certificates.js';
-import { auditEvents } from '../db/schema.js';
+import { auditEvents, organizations } from '../db/schema.js';
 import { openssl, opensslResult, tempDir, type TempDir } from '../../ca/testing/openssl.js';
 import { opensslVerifySm2, splitSigned } from '../../ca/testing/fixtures.js';
 import { readTlv } from '../../ca/der/der.js';
@@ -25,6 +25,7 @@ import { revocationRepository } from '../modules/revocation/repository.js';
 import { issueTestCertificate } from '../modules/revocation/testing.js';
 import { testApp, type TestApp, type TestClient } from '../testing/harness.js';
 import { newApplicant, staffMember } from '../testing/paid-order.js';
+import { smsCode } from '../testing/sms.js';
 import { testCa, testCaEnv } from '../testing/test-ca.js';
 
 let t: TestApp;
@@ -141,9 +142,14 @@ describe('applicant request', () => {
     expect(list.json().certificates.map((x: { id: string }) => x.id)).toContain(mine.id);
     expect((await b.c.get('/api/certificates')).json().certificates).toEqual([]);
 
-    expect((await b.c.post(`/api/certificates/${mine.id}/revocation-requests`, { reason: 1 })).statusCode).toBe(404);
-    expect((await a.c.post(`/api/certificates/${mine.id}/revocation-requests`, { reason: 9 })).statusCode).toBe(400);
-    const r = await a.c.post(`/api/certificates/${mine.id}/revocation-requests`, { reason: 3, note: '单位已更名' });
+    // The request is confirmed by the SMS code sent to the registered mobile (issue 7; see my-certificates.test.ts).
+    expect((await a.c.post(`/api/certificates/${mine.id}/revocation-requests`, { reason: 3 })).statusCode).toBe(400);
+    expect((await a.c.post(`/api/my-certificates/${mine.id}/revocation-code`, {})).statusCode).toBe(200);
+    const [org] = await t.db.select().from(organizations).where(eq(organizations.id, orgId));
+    const code = await smsCode(t, org!.mobile);
+    expect((await b.c.post(`/api/certificates/${mine.id}/revocation-requests`, { reason: 1, code })).statusCode).toBe(404);
+    expect((await a.c.post(`/api/certificates/${mine.id}/revocation-requests`, { reason: 9, code })).statusCode).toBe(400);
+    const r = await a.c.post(`/api/certificates/${mine.id}/revocation-requests`, { reason: 3, note: '单位已更名', code });
     expect(r.statusCode, r.body).toBe(201);
     const q = (await producer.get('/api/staff/revocations')).json().requests.find((x: { id: string }) => x.id === r.json().request.id);
     expect(q).toMatchObject({ source: 'applicant', requestedByName: '申请单位（在线）', reason: 3 });

@@ -31,7 +31,15 @@ const ZStaffRequest = z
     note: ZNote,
   })
   .refine((b) => b.certificateId || b.serial, { message: '请指定证书（编号或序列号）', path: ['serial'] });
-const ZApplicantRequest = z.object({ reason: ZReason, note: ZNote });
+const ZApplicantRequest = z.object({
+  reason: ZReason,
+  note: ZNote,
+  /** The SMS code sent to the registered mobile (POST /api/my-certificates/:id/revocation-code). */
+  code: z
+    .string({ error: '请输入短信中的6位验证码' })
+    .trim()
+    .regex(/^\d{6}$/, '请输入短信中的6位验证码'),
+});
 const ZRefuse = z.object({
   note: z.string({ error: '请填写不批准的原因' }).trim().min(1, '请填写不批准的原因').max(200, '说明最多200个字'),
 });
@@ -163,14 +171,20 @@ export const revocationRoutes =
       {
         schema: {
           tags: ['申请单位'],
-          summary: '申请吊销本单位的证书（由 CA 工作人员审核，24小时内处理）',
+          summary: '申请吊销本单位的证书（须填写发到注册手机的短信验证码；由 CA 工作人员审核，24小时内处理）',
           params: ZId,
           body: ZApplicantRequest,
         },
       },
       async (req, reply) => {
         const org = await requireOrg(db, req);
-        const r = await requestRevocation(deps, { kind: 'applicant', organizationId: org.id }, req.params.id, req.body, metaOf(req));
+        const r = await requestRevocation(
+          deps,
+          { kind: 'applicant', organizationId: org.id, code: req.body.code },
+          req.params.id,
+          req.body,
+          metaOf(req),
+        );
         return reply.status(201).send({
           request: {
             id: r.id,

@@ -11,10 +11,12 @@ import { AppError } from '../../../core/errors.js';
 import type { StaffRole } from '../../../core/schemas.js';
 import { shardOf } from '../../../ca/crl/build.js';
 import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import { auditRepository } from '../audit/repository.js';
 import { certificateRepository } from '../certificates/repository.js';
 import type { RequestMeta } from '../deps.js';
+import { checkRevocationCode, revocableCertificate, useRevocationCode } from '../my-certificates/revocation-code.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import { SHARD_COUNT } from './publication.js';
 import { revocationRepository, type RevocationRequestRow } from './repository.js';
@@ -23,7 +25,8 @@ export const REVOCATION_REQUESTERS = ['制证', '受理', '管理员'] as const 
 export const REVOCATION_APPROVERS = ['制证', '管理员'] as const satisfies readonly StaffRole[];
 
 type Deps = { db: Db; clock: Clock };
-export type Requester = { kind: 'staff'; actor: StaffActor } | { kind: 'applicant'; organizationId: string };
+/** An organization's request is confirmed by the SMS code sent to its registered mobile (issue 7). */
+export type Requester = { kind: 'staff'; actor: StaffActor } | { kind: 'applicant'; organizationId: string; code: string | undefined };
 
 function checkReason(reason: number, requester: Requester) {
   const r = REVOCATION_REASONS.find((x) => x.code === reason);
@@ -32,7 +35,7 @@ function checkReason(reason: number, requester: Requester) {
 }
 
 export async function requestRevocation(
-  deps: Deps,
+  deps: Deps & { config?: Pick<Config, 'secret'> },
   requester: Requester,
   certificateId: string,
   input: { reason: number; note?: string },
@@ -40,6 +43,13 @@ export async function requestRevocation(
 ): Promise<RevocationRequestRow> {
   checkReason(input.reason, requester);
   const note = input.note?.trim() || null;
+  let codeId: string | null = null;
+  if (requester.kind === 'applicant') {
+    // Ownership and state first (another's certificate is a 404, a second request a 409, no try spent), then the code.
+    await revocableCertificate(deps.db, requester.organizationId, certificateId);
+    if (!deps.config) throw new Error('requestRevocation: an applicant request needs config.secret to check the SMS code');
+    codeId = await checkRevocationCode({ ...deps, config: deps.config }, requester.organizationId, certificateId, requester.code);
+  }
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
     const cert = await revocationRepository.lockCertificate(tx, certificateId);
@@ -59,6 +69,7 @@ export async function requestRevocation(
       requestedAt: now,
     });
     if (!row) throw new AppError('CONFLICT', '该证书已有待处理的吊销申请');
+    if (codeId) await useRevocationCode(tx, codeId, now);
     await auditRepository.record(tx, {
       actorType: requester.kind === 'staff' ? 'staff' : 'org',
       actorId: requester.kind === 'staff' ? requester.actor.id : requester.organizationId,
