@@ -1,10 +1,226 @@
-/** 柜台业务（现场办理）. */
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+/** 柜台业务（现场办理）: offices, organization lookup/registration, counter orders through the seed 004 flow, daily lists. */
+import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ZProduceBody } from '../../core/certificates.js';
+import {
+  BUSINESS_LABEL,
+  COUNTER_CASHIERS,
+  COUNTER_CLERKS,
+  COUNTER_PAY_CHANNELS,
+  COUNTER_PRODUCERS,
+  COUNTER_REVIEWERS,
+  COUNTER_STATUS_LABEL,
+  COUNTER_VIEWERS,
+  REPLACEMENT_REVOCATION,
+  counterMaterials,
+  type CounterStatus,
+} from '../../core/counter.js';
+import {
+  ZCounterActionBody,
+  ZCounterOpenBody,
+  ZCounterOrgBody,
+  ZCounterPayBody,
+  ZMaterialsBody,
+  ZOfficeBody,
+  ZStaffOfficeBody,
+} from '../../core/counter-schemas.js';
+import { revocationReasonLabel } from '../../core/revocation-reasons.js';
+import type { StaffRole } from '../../core/schemas.js';
+import { ZUscc } from '../../core/schemas.js';
 import type { AppContext } from '../app.js';
+import {
+  actOnCounterOrder,
+  lookupOrganization,
+  openCounterOrder,
+  payAtCounter,
+  registerOrganizationAtCounter,
+  viewCounterOrder,
+} from '../modules/counter/counter-orders.js';
+import { dailyList } from '../modules/counter/daily.js';
+import { seedOffices, setStaffOffice, updateOffice } from '../modules/counter/offices.js';
+import { produceAtCounter } from '../modules/counter/produce.js';
+import { officeRepository, type CounterOrderRow } from '../modules/counter/repository.js';
+import { tickMaterials } from '../modules/counter/counter-orders.js';
+import { enforceStaffAccess, metaOf, staffActor } from './guards.js';
+
+const ADMIN = ['管理员'] as const satisfies readonly StaffRole[];
+const ZId = z.object({ id: z.string({ error: '业务编号格式不正确' }).uuid('业务编号格式不正确') });
+const ZCode = z.object({ code: z.string().max(64, '受理点编号不正确') });
+const ZDaily = z.object({
+  office: z.string().max(64, '受理点编号不正确').optional(),
+  day: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')
+    .refine((d) => !Number.isNaN(Date.parse(d)), '日期不正确')
+    .optional(),
+});
+const ZAct = z.object({
+  id: ZId.shape.id,
+  action: z.enum(['accept', 'approve', 'return', 'cancel', 'seal', 'finish'], { error: '没有这个操作' }),
+});
+
+const stepResult = (o: CounterOrderRow) => ({
+  order: { id: o.id, orderNo: o.orderNo, status: o.status, statusLabel: COUNTER_STATUS_LABEL[o.status as CounterStatus] },
+});
 
 export const counterRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
-  async (app) => {
-    void ctx;
-    void app;
+  async (outer) => {
+    const { deps } = ctx;
+    const { db } = deps;
+    // The 12 offices of seed 004, once; an administrator's later edits stay.
+    await seedOffices(db, deps.clock.now());
+
+    await outer.register(async (scope) => {
+      const app = scope.withTypeProvider<ZodTypeProvider>();
+      enforceStaffAccess(app, db);
+      const tags = ['工作人员'];
+
+      app.get(
+        '/api/staff/counter/meta',
+        {
+          config: { staffAccess: COUNTER_VIEWERS },
+          schema: { tags, summary: '柜台业务：我的受理点、受理点列表、业务类型、资料清单、缴费方式' },
+        },
+        async (req) => {
+          const me = staffActor(req);
+          const mine = await officeRepository.officeOfStaff(db, me.id);
+          return {
+            myOffice: mine ? { code: mine.code, name: mine.name, active: mine.active } : null,
+            offices: (await officeRepository.list(db)).map((o) => ({ code: o.code, name: o.name, city: o.city, active: o.active })),
+            businesses: Object.entries(BUSINESS_LABEL).map(([code, label]) => ({ code, label })),
+            materials: Object.fromEntries(
+              Object.keys(BUSINESS_LABEL).map((b) => [
+                b,
+                { main: counterMaterials(b as never, 'main'), sub: counterMaterials(b as never, 'sub') },
+              ]),
+            ),
+            payChannels: Object.entries(COUNTER_PAY_CHANNELS).map(([code, label]) => ({ code, label })),
+            revocationReasons: Object.fromEntries(
+              Object.entries(REPLACEMENT_REVOCATION).map(([b, codes]) => [
+                b,
+                codes.map((code) => ({ code, label: revocationReasonLabel(code) })),
+              ]),
+            ),
+            roles: me.roles,
+          };
+        },
+      );
+
+      // ——— offices (管理员) ———
+      app.get(
+        '/api/staff/counter/offices',
+        { config: { staffAccess: ADMIN }, schema: { tags, summary: '受理点与人员（管理员）' } },
+        async () => ({
+          offices: await officeRepository.list(db),
+          staff: await officeRepository.staffWithOffices(db),
+        }),
+      );
+      app.post(
+        '/api/staff/counter/offices/:code',
+        { config: { staffAccess: ADMIN }, schema: { tags, summary: '修改受理点（管理员）', params: ZCode, body: ZOfficeBody } },
+        async (req) => ({ office: await updateOffice(deps, staffActor(req), req.params.code, req.body, metaOf(req)) }),
+      );
+      app.post(
+        '/api/staff/counter/staff/:id/office',
+        {
+          config: { staffAccess: ADMIN },
+          schema: { tags, summary: '设置工作人员所属受理点（管理员）', params: ZId, body: ZStaffOfficeBody },
+        },
+        async (req) => {
+          await setStaffOffice(deps, staffActor(req), req.params.id, req.body.officeCode, metaOf(req));
+          return { ok: true };
+        },
+      );
+
+      // ——— organizations ———
+      app.get(
+        '/api/staff/counter/organizations',
+        {
+          config: { staffAccess: COUNTER_CLERKS },
+          schema: { tags, summary: '按统一社会信用代码查询申请单位（柜台）', querystring: z.object({ uscc: ZUscc }) },
+        },
+        async (req) => lookupOrganization(deps, staffActor(req), req.query.uscc, metaOf(req)),
+      );
+      app.post(
+        '/api/staff/counter/organizations',
+        {
+          config: { staffAccess: COUNTER_CLERKS },
+          schema: { tags, summary: '柜台登记申请单位（无密码，单位可凭注册手机号在线找回）', body: ZCounterOrgBody },
+        },
+        async (req) => ({ organization: await registerOrganizationAtCounter(deps, staffActor(req), req.body, metaOf(req)) }),
+      );
+
+      // ——— counter orders ———
+      app.post(
+        '/api/staff/counter/orders',
+        {
+          config: { staffAccess: COUNTER_CLERKS },
+          schema: { tags, summary: '提交资料：开始一笔柜台业务（新办、补办、变更、续费）', body: ZCounterOpenBody },
+        },
+        async (req) => stepResult(await openCounterOrder(deps, staffActor(req), req.body, metaOf(req))),
+      );
+      app.get(
+        '/api/staff/counter/orders/:id',
+        { config: { staffAccess: COUNTER_VIEWERS }, schema: { tags, summary: '柜台业务详情', params: ZId } },
+        async (req) => viewCounterOrder(deps, staffActor(req), req.params.id, metaOf(req)),
+      );
+      app.post(
+        '/api/staff/counter/orders/:id/materials',
+        {
+          config: { staffAccess: COUNTER_REVIEWERS },
+          schema: { tags, summary: '核对资料清单（勾选已收到的资料）', params: ZId, body: ZMaterialsBody },
+        },
+        async (req) => stepResult(await tickMaterials(deps, staffActor(req), req.params.id, req.body.ticked, metaOf(req))),
+      );
+      app.post(
+        '/api/staff/counter/orders/:id/actions/:action',
+        {
+          config: { staffAccess: [...new Set([...COUNTER_CLERKS, ...COUNTER_REVIEWERS, ...COUNTER_PRODUCERS])] },
+          schema: {
+            tags,
+            summary: '前台受理、审核通过、退回补正、取消办理、制作电子签章、办结',
+            params: ZAct,
+            body: ZCounterActionBody.optional(),
+          },
+        },
+        async (req) =>
+          stepResult(await actOnCounterOrder(deps, staffActor(req), req.params.id, req.params.action, req.body?.reason, metaOf(req))),
+      );
+      app.post(
+        '/api/staff/counter/orders/:id/produce',
+        {
+          config: { staffAccess: COUNTER_PRODUCERS },
+          schema: {
+            tags,
+            summary: '制作证书：签发证书（USB Key 证书请求，或系统生成密钥返回一次性 PKCS#12）',
+            params: ZId,
+            body: ZProduceBody,
+          },
+        },
+        async (req) => {
+          const r = await produceAtCounter(deps, staffActor(req), req.params.id, req.body.key, metaOf(req));
+          return {
+            ...stepResult(r.order),
+            certificate: {
+              id: r.certificate.id,
+              serial: r.certificate.serial,
+              notBefore: r.certificate.notBefore,
+              notAfter: r.certificate.notAfter,
+            },
+            ...(r.pkcs12 ? { pkcs12: r.pkcs12.toString('base64') } : {}),
+          };
+        },
+      );
+      app.post(
+        '/api/staff/counter/orders/:id/pay',
+        { config: { staffAccess: COUNTER_CASHIERS }, schema: { tags, summary: '现场缴费并领取', params: ZId, body: ZCounterPayBody } },
+        async (req) => stepResult(await payAtCounter(deps, staffActor(req), req.params.id, req.body, metaOf(req))),
+      );
+      app.get(
+        '/api/staff/counter/daily',
+        { config: { staffAccess: COUNTER_VIEWERS }, schema: { tags, summary: '受理点日报：当日业务与合计', querystring: ZDaily } },
+        async (req) => dailyList(deps, staffActor(req), req.query, metaOf(req)),
+      );
+    });
   };

@@ -8,6 +8,9 @@ import { STATUS_LABEL, type OrderStatus } from '../../../core/workflow.js';
 import type { DbOrTx } from '../../db/client.js';
 import { fenToYuanText as yuan } from '../../../core/money.js';
 import { paymentRepository, type RefundRow } from './repository.js';
+import { COUNTER_PAY_CHANNELS, COUNTER_STATUS_LABEL, type CounterStatus } from '../../../core/counter.js';
+import { counterRepository } from '../counter/repository.js';
+import { catalogRepository } from '../catalog/repository.js';
 
 /** China Standard Time has no daylight saving: UTC+8 all year. */
 const CST_MS = 8 * 3_600_000;
@@ -31,9 +34,12 @@ const REFUND_STATUS_NAMES: Record<RefundRow['status'], string> = {
   failed: '退款失败',
 };
 
+/** 现场缴费 (issue 7): payments taken at an office's counter, listed with the online ones. */
+export type FinanceChannel = PayChannel | 'counter';
+
 export interface FinanceRow {
   day: string;
-  channel: PayChannel;
+  channel: FinanceChannel;
   channelName: string;
   transactionId: string;
   outTradeNo: string;
@@ -101,13 +107,46 @@ export async function financeReport(db: DbOrTx, q: { from: string; to: string; c
     };
   });
 
+  // Counter payments (现场缴费): the whole period, unless a provider channel was asked for.
+  if (!q.channel) {
+    const catalog = new Map((await catalogRepository.list(db, { activeOnly: false })).map((p) => [p.code, p]));
+    for (const { payment: p, order: o, officeName } of await counterRepository.paidBetween(db, from, to)) {
+      const catalogFen = catalog.get(o.projectCode)?.keys.find((k) => k.keyType === o.keyType)?.priceFen ?? null;
+      items.push({
+        day: cstDay(p.paidAt),
+        channel: 'counter',
+        channelName: `现场缴费（${COUNTER_PAY_CHANNELS[p.channel]}，${officeName}）`,
+        transactionId: p.receiptNo,
+        outTradeNo: '',
+        amountFen: p.amountFen,
+        catalogFen,
+        orderId: o.id,
+        orderNo: o.orderNo,
+        orderStatus: o.status,
+        orderStatusLabel: COUNTER_STATUS_LABEL[o.status as CounterStatus] ?? o.status,
+        unitName: o.newUnitName ?? o.unitName,
+        paidAt: p.paidAt,
+        refund: null,
+        flags: catalogFen !== null && catalogFen !== p.amountFen ? ['amount_differs'] : [],
+      });
+    }
+    items.sort((a, b) => a.paidAt.getTime() - b.paidAt.getTime());
+  }
+
   const totals = new Map<
     string,
-    { day: string; channel: PayChannel; channelName: string; count: number; amountFen: number; refundedFen: number }
+    { day: string; channel: FinanceChannel; channelName: string; count: number; amountFen: number; refundedFen: number }
   >();
   for (const r of items) {
     const k = `${r.day}|${r.channel}`;
-    const t = totals.get(k) ?? { day: r.day, channel: r.channel, channelName: r.channelName, count: 0, amountFen: 0, refundedFen: 0 };
+    const t = totals.get(k) ?? {
+      day: r.day,
+      channel: r.channel,
+      channelName: r.channel === 'counter' ? '现场缴费' : r.channelName,
+      count: 0,
+      amountFen: 0,
+      refundedFen: 0,
+    };
     t.count += 1;
     t.amountFen += r.amountFen;
     if (r.refund?.status === 'success') t.refundedFen += r.refund.amountFen;

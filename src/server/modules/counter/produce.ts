@@ -1,0 +1,135 @@
+/**
+ * 制作证书 at the counter: issues a real certificate through the CA core, in the same order as online 制证
+ * (modules/certificates/issue.ts; Boulder's order): tx1 locks the counter order and records the pending row
+ * (serial + linted TBS) — or finds the retry's; the signature is made outside any transaction; tx2 stores it
+ * (compare-and-set pending → issued) and moves the counter order 审核通过 → 证书已制作 with its event.
+ *
+ * The registry row says source 'counter', carries the counter order and, for 补办/变更/续费, the certificate it
+ * replaces (`replaces_id`). 变更 issues with the new unit name and renames the organization (compare-and-set
+ * on the name it had when the order was opened).
+ */
+import { lintTbs } from '../../../ca/cert/lint.js';
+import { subscriberProfile } from '../../../ca/cert/profiles.js';
+import { newSerial, serialHex } from '../../../ca/cert/serial.js';
+import { AppError } from '../../../core/errors.js';
+import { organizationRepository } from '../accounts/repository.js';
+import { auditRepository } from '../audit/repository.js';
+import { catalogRepository } from '../catalog/repository.js';
+import { caRuntime } from '../certificates/ca-runtime.js';
+import { buildOrderTbs, familyOfProject, pkcs12For, prepareKey, signRecorded, type KeySource } from '../certificates/issue.js';
+import { certificateRepository, normalizeSerial, type CertificateRow } from '../certificates/repository.js';
+import type { RequestMeta } from '../deps.js';
+import type { StaffActor } from '../staff/staff-accounts.js';
+import { applyCounterTransition, loadForActor, transitionFor, type CounterDeps } from './counter-orders.js';
+import { counterRepository, type CounterOrderRow } from './repository.js';
+
+const certifies = (tbs: Buffer, spki: Uint8Array) => tbs.indexOf(Buffer.from(spki)) >= 0;
+
+export async function produceAtCounter(
+  deps: CounterDeps,
+  actor: StaffActor,
+  id: string,
+  key: KeySource,
+  meta: RequestMeta,
+): Promise<{ order: CounterOrderRow; certificate: CertificateRow; pkcs12?: Buffer }> {
+  const { db } = deps;
+  const before = await loadForActor(db, actor, id);
+  transitionFor(before, 'produce', actor);
+  const project = await catalogRepository.get(db, before.projectCode);
+  if (!project) throw new AppError('NOT_FOUND', '找不到该业务的证书项目');
+  const ca = await caRuntime(deps.config.ca);
+  const issuing = ca.issuing(familyOfProject(project.certFamily));
+  const prepared = await prepareKey(issuing.family, key);
+
+  // tx1: the pending row (or the retry's).
+  const recordedAt = deps.clock.now();
+  const row = await db.transaction(async (tx) => {
+    const order = await loadForActor(tx, actor, id, true);
+    transitionFor(order, 'produce', actor);
+    const live = await counterRepository.liveForCounterOrder(tx, order.id, true);
+    if (live && live.status !== 'pending') return live;
+    if (live && !prepared.generated && live.tbs && certifies(live.tbs, prepared.spki)) return live;
+    if (live) await certificateRepository.abandon(tx, live.id, '重新制作证书：密钥已更换，此待签记录作废（未签发）', recordedAt);
+    const org = await organizationRepository.findById(tx, order.organizationId);
+    if (!org) throw new AppError('NOT_FOUND', '找不到该业务的申请单位');
+    const unitName = order.newUnitName ?? org.name;
+    const serial = newSerial();
+    const { tbs, notBefore, notAfter } = buildOrderTbs({
+      issuing,
+      serial,
+      unitName,
+      uscc: org.uscc,
+      spki: prepared.spki,
+      at: recordedAt,
+      baseUrl: ca.config.baseUrl,
+      policyOid: ca.config.policyOid,
+    });
+    const problems = lintTbs(tbs, subscriberProfile(issuing.family, { policyOids: [ca.config.policyOid] }));
+    if (problems.length) throw new AppError('CONFLICT', `证书内容未通过签发前检查，未签发：${problems.map((p) => p.message).join('；')}`);
+    return certificateRepository.insert(tx, {
+      serial: normalizeSerial(serialHex(serial))!,
+      family: issuing.family,
+      issuer: issuing.nameText,
+      issuerKeyId: Buffer.from(issuing.keyId).toString('hex'),
+      orderId: null,
+      counterOrderId: order.id,
+      replacesId: order.replacesCertificateId,
+      organizationId: org.id,
+      uscc: org.uscc,
+      unitName,
+      projectCode: order.projectCode,
+      keyType: order.keyType,
+      status: 'pending',
+      keySource: prepared.generated ? 'generated' : 'csr',
+      tbs: Buffer.from(tbs),
+      notBefore,
+      notAfter,
+      source: 'counter',
+      createdBy: actor.id,
+      createdAt: recordedAt,
+      updatedAt: recordedAt,
+    });
+  });
+
+  const der = row.status === 'pending' ? await signRecorded(row, issuing) : null;
+  const pkcs12 =
+    der && prepared.generated && key.kind === 'generate' ? await pkcs12For(prepared.generated, der, issuing, key.password) : undefined;
+
+  // tx2: store (CAS pending → issued) and move the counter order (CAS 审核通过 → 证书已制作).
+  const now = deps.clock.now();
+  return db.transaction(async (tx) => {
+    const order = await loadForActor(tx, actor, id, true);
+    let cert = row;
+    if (der) {
+      const stored = await certificateRepository.storeIssued(tx, row.id, der, now);
+      if (!stored) throw new AppError('CONFLICT', '此次签发已被另一次制作证书操作取代，请刷新页面查看');
+      cert = stored;
+    }
+    let renamed: boolean | null = null;
+    if (order.business === 'change' && order.newUnitName)
+      renamed = await organizationRepository.rename(tx, order.organizationId, order.unitName, order.newUnitName, now);
+    const updated = await applyCounterTransition(tx, order, 'produce', actor, now, {
+      set: { certificateId: cert.id },
+      detail: {
+        certificateId: cert.id,
+        serial: cert.serial,
+        keySource: cert.keySource,
+        replaces: order.replacesCertificateId,
+        ...(renamed === null ? {} : { renamed, newUnitName: order.newUnitName }),
+      },
+      ip: meta.ip,
+    });
+    if (renamed !== null)
+      await auditRepository.record(tx, {
+        actorType: 'staff',
+        actorId: actor.id,
+        action: 'organization.rename',
+        targetType: 'organization',
+        targetId: order.organizationId,
+        detail: { from: order.unitName, to: order.newUnitName, counterOrderNo: order.orderNo, applied: renamed },
+        ip: meta.ip,
+        at: now,
+      });
+    return { order: updated, certificate: cert, ...(pkcs12 ? { pkcs12 } : {}) };
+  });
+}
