@@ -26,6 +26,7 @@ import { quickOrder } from '../testing/paid-order.js';
 import { paymentRepository } from '../modules/payments/repository.js';
 import { certificateRepository } from '../modules/certificates/repository.js';
 import { revocationRepository } from '../modules/revocation/repository.js';
+import { counterRouteCases } from './counter.route-cases.js';
 
 /** A registry row with a (dummy) certificate file, for the registry's read routes. */
 const registryRow = () =>
@@ -664,6 +665,8 @@ const FINANCE_ROUTES: RouteCase[] = [
   })),
 ];
 ROUTES.push(...FINANCE_ROUTES);
+// 柜台业务 (counter.ts): rows kept beside the routes.
+ROUTES.push(...counterRouteCases(() => t.db));
 
 let sharedSubmitted: Promise<SubmittedOrder> | undefined;
 /** One order in 正在审核 for the routes that only read it. */
