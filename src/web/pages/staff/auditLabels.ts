@@ -48,6 +48,23 @@ export const ACTION_LABELS: Record<string, string> = {
   'certificate.revoke_code_sent': '申请吊销：发送短信验证码',
   'certificate.revoke_approve': '批准吊销证书（证书已吊销）',
   'certificate.revoke_refuse': '不批准吊销证书',
+  // 柜台业务 (现场办理, issue 7)
+  'counter.lookup_org': '柜台查询申请单位',
+  'counter.register_org': '柜台登记申请单位',
+  'counter.open': '柜台业务：提交资料',
+  'counter.materials': '柜台业务：核对资料清单',
+  'counter.accept': '柜台业务：前台受理',
+  'counter.approve': '柜台业务：审核通过',
+  'counter.return': '柜台业务：退回补正资料',
+  'counter.produce': '柜台业务：制作证书',
+  'counter.pay': '柜台业务：现场缴费并领取',
+  'counter.seal': '柜台业务：制作电子签章',
+  'counter.finish': '柜台业务：办结',
+  'counter.cancel': '柜台业务：取消办理',
+  'counter.view': '查看柜台业务',
+  'counter.daily': '查看受理点日报',
+  'office.update': '修改受理点',
+  'office.assign_staff': '设置工作人员所属受理点',
 };
 
 /** Tag colours: red for what changes data or access, orange for refusals, default for reading. */
@@ -64,6 +81,9 @@ const ACTION_COLORS: Record<string, string> = {
   'sms.template_update': 'red',
   'order.cancel_approve': 'red',
   'certificate.revoke_approve': 'red',
+  'counter.produce': 'red',
+  'office.update': 'red',
+  'office.assign_staff': 'red',
   'payment.notice_refused': 'orange',
   'organization.login_failed': 'orange',
   'staff.login_failed': 'orange',
