@@ -57,7 +57,9 @@ export const sealImageRepository = {
     const [r] = await db
       .select()
       .from(sealExtractionImages)
-      .where(and(eq(sealExtractionImages.extractionId, extractionId), eq(sealExtractionImages.kind, kind), eq(sealExtractionImages.box, box)));
+      .where(
+        and(eq(sealExtractionImages.extractionId, extractionId), eq(sealExtractionImages.kind, kind), eq(sealExtractionImages.box, box)),
+      );
     return r;
   },
   async confirmation(db: DbOrTx, orderId: string): Promise<SealConfirmationRow | undefined> {
