@@ -14,6 +14,7 @@ import {
   MenuOutlined,
   OrderedListOutlined,
   SearchOutlined,
+  ShopOutlined,
   SettingOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
@@ -95,6 +96,10 @@ function StaffShell() {
     // 吊销申请 for those who may ask for or approve a revocation (the server checks the roles again).
     ...(hasRole(staff, '制证', '受理', '管理员')
       ? [{ key: '/staff/revocations', icon: <StopOutlined />, label: <Link to="/staff/revocations">吊销申请</Link> }]
+      : []),
+    // 柜台业务 (现场办理) for counter clerks, 制证 at an office, 财务 and administrators.
+    ...(hasRole(staff, '受理', '制证', '财务', '管理员')
+      ? [{ key: '/staff/counter', icon: <ShopOutlined />, label: <Link to="/staff/counter">柜台业务</Link> }]
       : []),
     { key: '/staff/organizations', icon: <SearchOutlined />, label: <Link to="/staff/organizations">单位查询</Link> },
     ...(hasRole(staff, '管理员')
