@@ -1,0 +1,461 @@
+/**
+ * One counter order: the seed's six steps, the materials checklist, the buttons the flow table gives this
+ * person now, 制作证书 (CSR from the UKEY or a generated key, PKCS#12 once), 现场缴费并领取, the certificate
+ * it issued and the one it replaces (with its revocation request), and the event timeline.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Descriptions,
+  Form,
+  Grid,
+  Input,
+  Modal,
+  Radio,
+  Space,
+  Spin,
+  Steps,
+  Tag,
+  Timeline,
+  Typography,
+} from 'antd';
+import { ArrowLeftOutlined, DownloadOutlined } from '@ant-design/icons';
+import { ZProduceKey } from '../../../../core/certificates.js';
+import { ZCounterPayBody } from '../../../../core/counter-schemas.js';
+import { fenToYuanText } from '../../../../core/money.js';
+import { ApiError, apiGet, apiPost } from '../../../api.js';
+import { showServerErrors, zodRule } from '../../../components/forms.js';
+import { useStaffErrors } from '../staffSession.js';
+import { beijing, mono } from '../orders/format.js';
+import { statusColor, useCounterMeta } from './StaffCounter.js';
+import type { CertSummary, CounterView } from './types.js';
+
+const EVENT_LABEL: Record<string, string> = {
+  open: '提交资料',
+  materials: '核对资料清单',
+  accept: '前台受理',
+  approve: '审核通过',
+  return: '退回补正资料',
+  produce: '制作证书',
+  pay: '现场缴费并领取',
+  seal: '制作电子签章',
+  finish: '办结',
+  cancel: '取消办理',
+};
+const CERT_STATUS: Record<string, { label: string; color: string }> = {
+  issued: { label: '有效', color: 'green' },
+  revoked: { label: '已吊销', color: 'red' },
+  pending: { label: '待签发', color: 'gold' },
+  failed: { label: '已作废', color: 'default' },
+};
+
+function downloadP12(base64: string, name: string) {
+  const bin = atob(base64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/x-pkcs12' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function CounterOrderPage() {
+  const { id } = useParams();
+  const { message } = App.useApp();
+  const fail = useStaffErrors();
+  const { meta } = useCounterMeta();
+  const narrow = !(Grid.useBreakpoint().md ?? true);
+  const [v, setV] = useState<CounterView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [ticked, setTicked] = useState<string[]>([]);
+  const [reasonFor, setReasonFor] = useState<{ action: string; label: string } | null>(null);
+  const [producing, setProducing] = useState(false);
+  const [issued, setIssued] = useState<{ serial: string; notAfter: string; pkcs12?: string } | null>(null);
+  const [reasonForm] = Form.useForm<{ reason: string }>();
+  const [payForm] = Form.useForm<{ channel: string; receiptNo: string; amountFen: number; oldUkeyReturned: boolean }>();
+  const [produceForm] = Form.useForm<{ kind: 'csr' | 'generate'; csr: string; password: string; password2: string }>();
+  const kind = Form.useWatch('kind', produceForm) ?? 'generate';
+
+  const load = useCallback(async () => {
+    try {
+      const r = await apiGet<CounterView>(`/api/staff/counter/orders/${id}`);
+      setV(r);
+      setTicked(r.materials.filter((m) => m.ticked).map((m) => m.code));
+      setError(null);
+    } catch (e) {
+      setError(fail(e));
+    }
+  }, [id, fail]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  /** Runs a step; a 409 (someone else moved it) shows the server's message and reloads. */
+  const run = async (url: string, body: unknown, done: string, form?: Parameters<typeof showServerErrors>[0]) => {
+    setBusy(true);
+    try {
+      const r = await apiPost<Record<string, unknown>>(url, body);
+      void message.success(done);
+      await load();
+      return r;
+    } catch (e) {
+      const text = form ? showServerErrors(form, e) : fail(e);
+      if (e instanceof ApiError && e.status === 409) {
+        setError(text ?? e.message);
+        await load();
+      } else if (text) message.error(text);
+      fail(e);
+      return null;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (error && !v) return <Alert type="error" showIcon message={error} />;
+  if (!v) return <Spin style={{ margin: 48 }} />;
+  const o = v.order;
+  const can = (a: string) => v.actions.some((x) => x.action === a);
+  const open = o.status !== 'completed' && o.status !== 'cancelled';
+
+  const saveMaterials = () => run(`/api/staff/counter/orders/${o.id}/materials`, { ticked }, '资料清单已保存');
+
+  const produce = async () => {
+    const f = await produceForm.validateFields().catch(() => null);
+    if (!f) return;
+    const key = f.kind === 'csr' ? { kind: 'csr', csr: f.csr } : { kind: 'generate', password: f.password };
+    setBusy(true);
+    try {
+      const r = await apiPost<{ certificate: { serial: string; notAfter: string }; pkcs12?: string }>(
+        `/api/staff/counter/orders/${o.id}/produce`,
+        { key },
+      );
+      setIssued({ ...r.certificate, pkcs12: r.pkcs12 });
+      setProducing(false);
+      void message.success('证书已签发');
+      await load();
+    } catch (e) {
+      const text = fail(e);
+      if (e instanceof ApiError && Object.keys(e.fields).length) {
+        const csr = e.fields.csr ?? e.fields['key.csr'] ?? e.fields.key;
+        if (csr) produceForm.setFields([{ name: f.kind === 'csr' ? 'csr' : 'password', errors: [csr] }]);
+        else message.error(text);
+      } else message.error(text);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const pay = async () => {
+    const f = await payForm.validateFields().catch(() => null);
+    if (!f) return;
+    await run(`/api/staff/counter/orders/${o.id}/pay`, { ...f, amountFen: v.priceFen }, '已收款，证书已领取', payForm);
+  };
+
+  const certCard = (title: string, c: CertSummary, testid: string) => (
+    <Descriptions column={1} size="small" bordered title={title} data-testid={testid}>
+      <Descriptions.Item label="序列号">
+        <Typography.Text copyable style={{ ...mono, wordBreak: 'break-all' }}>
+          {c.serial}
+        </Typography.Text>
+      </Descriptions.Item>
+      <Descriptions.Item label="单位名称">{c.unitName}</Descriptions.Item>
+      <Descriptions.Item label="有效期">
+        {beijing(c.notBefore, 'YYYY-MM-DD')} 至 {beijing(c.notAfter, 'YYYY-MM-DD')}
+      </Descriptions.Item>
+      <Descriptions.Item label="状态">
+        <Tag color={CERT_STATUS[c.status]?.color}>{CERT_STATUS[c.status]?.label ?? c.status}</Tag>
+        {c.revokedAt && `${beijing(c.revokedAt)} 吊销（${c.revocationReasonLabel}）`}
+      </Descriptions.Item>
+    </Descriptions>
+  );
+
+  return (
+    <div style={{ display: 'grid', gap: 16 }} data-testid="counter-order-page">
+      <Space wrap>
+        <Link to="/staff/counter">
+          <Button icon={<ArrowLeftOutlined />}>返回柜台业务</Button>
+        </Link>
+      </Space>
+      {error && <Alert type="warning" showIcon message={error} closable onClose={() => setError(null)} />}
+      <Card size="small">
+        <Space direction="vertical" style={{ width: '100%' }}>
+          <Space wrap>
+            <Typography.Title level={4} style={{ margin: 0 }}>
+              {o.businessLabel} · <span style={mono}>{o.orderNo}</span>
+            </Typography.Title>
+            <Tag color={statusColor(o.status)} data-testid="counter-status">
+              {o.statusLabel}
+            </Tag>
+          </Space>
+          {o.status !== 'cancelled' && (
+            <Steps
+              size="small"
+              direction={narrow ? 'vertical' : 'horizontal'}
+              current={Math.min(o.step, o.steps.length - 1)}
+              status={o.status === 'completed' ? 'finish' : 'process'}
+              items={o.steps.map((s) => ({ title: s }))}
+            />
+          )}
+          <Descriptions column={narrow ? 1 : 2} size="small">
+            <Descriptions.Item label="申请单位">{o.unitName}</Descriptions.Item>
+            <Descriptions.Item label="统一社会信用代码">
+              <span style={mono}>{o.uscc}</span>
+            </Descriptions.Item>
+            {o.newUnitName && <Descriptions.Item label="变更后名称">{o.newUnitName}</Descriptions.Item>}
+            <Descriptions.Item label="证书项目">{o.projectName}</Descriptions.Item>
+            <Descriptions.Item label="锁类型">{o.keyTypeLabel}</Descriptions.Item>
+            <Descriptions.Item label="经办人">
+              {o.agentName} {o.agentMobile}
+            </Descriptions.Item>
+            <Descriptions.Item label="受理点">{v.office?.name}</Descriptions.Item>
+            <Descriptions.Item label="提交时间">{beijing(o.createdAt)}</Descriptions.Item>
+            {o.revocationReasonLabel && <Descriptions.Item label="原证书吊销原因">{o.revocationReasonLabel}</Descriptions.Item>}
+          </Descriptions>
+        </Space>
+      </Card>
+
+      <Card size="small" title="资料清单（现场核对原件）" data-testid="counter-materials">
+        <Checkbox.Group value={ticked} onChange={(x) => setTicked(x as string[])} disabled={!open} style={{ display: 'grid', gap: 8 }}>
+          {v.materials.map((m) => (
+            <Checkbox key={m.code} value={m.code} data-testid={`material-${m.code}`}>
+              {m.label}
+            </Checkbox>
+          ))}
+        </Checkbox.Group>
+        {open && (
+          <div style={{ marginTop: 12, display: 'grid', gap: 8 }}>
+            {v.missing.length > 0 && o.status === 'submitted' && (
+              <Alert type="warning" showIcon message={`前台受理前尚缺：${v.missing.join('；')}`} />
+            )}
+            <Button onClick={() => void saveMaterials()} loading={busy} data-testid="materials-save" style={{ justifySelf: 'start' }}>
+              保存资料清单
+            </Button>
+          </div>
+        )}
+      </Card>
+
+      {v.actions.length > 0 && (
+        <Card size="small" title="下一步" data-testid="counter-actions">
+          <Space wrap>
+            {v.actions
+              .filter((a) => a.action !== 'produce' && a.action !== 'pay')
+              .map((a) => (
+                <Button
+                  key={a.action}
+                  type={a.action === 'cancel' || a.action === 'return' ? 'default' : 'primary'}
+                  danger={a.action === 'cancel'}
+                  loading={busy}
+                  data-testid={`counter-action-${a.action}`}
+                  onClick={() => {
+                    if (a.needsReason) {
+                      reasonForm.resetFields();
+                      setReasonFor(a);
+                    } else void run(`/api/staff/counter/orders/${o.id}/actions/${a.action}`, {}, `${a.label}：已完成`);
+                  }}
+                >
+                  {a.label}
+                </Button>
+              ))}
+            {can('produce') && (
+              <Button type="primary" onClick={() => setProducing(true)} data-testid="counter-action-produce">
+                制作证书
+              </Button>
+            )}
+          </Space>
+          {can('pay') && (
+            <Form
+              form={payForm}
+              layout="vertical"
+              requiredMark={false}
+              style={{ marginTop: 12, maxWidth: 520 }}
+              initialValues={{ channel: 'cash', receiptNo: '', amountFen: v.priceFen, oldUkeyReturned: false }}
+              data-testid="counter-pay-form"
+            >
+              <Typography.Title level={5}>现场缴费并领取</Typography.Title>
+              <Form.Item label="应收金额">
+                <Typography.Text strong data-testid="counter-price">
+                  {v.priceFen === null ? '价格未确定' : `${fenToYuanText(v.priceFen)} 元`}
+                </Typography.Text>
+              </Form.Item>
+              <Form.Item name="amountFen" hidden>
+                <Input />
+              </Form.Item>
+              <Form.Item name="channel" label="缴费方式">
+                <Radio.Group
+                  options={meta?.payChannels.map((c) => ({ value: c.code, label: c.label }))}
+                  data-testid="counter-pay-channel"
+                />
+              </Form.Item>
+              <Form.Item name="receiptNo" label="收据号（或 POS 凭条号）" rules={[zodRule(ZCounterPayBody.shape.receiptNo)]}>
+                <Input maxLength={32} style={{ maxWidth: 280, fontFamily: 'monospace' }} data-testid="counter-receipt" />
+              </Form.Item>
+              {o.business === 'change' && (
+                <Form.Item name="oldUkeyReturned" valuePropName="checked">
+                  <Checkbox data-testid="counter-old-ukey">已收回原有的 UKEY（收回后申请吊销原证书）</Checkbox>
+                </Form.Item>
+              )}
+              <Button type="primary" onClick={() => void pay()} loading={busy} data-testid="counter-pay">
+                确认收款并交付证书
+              </Button>
+            </Form>
+          )}
+        </Card>
+      )}
+
+      {(v.certificate || v.replaced) && (
+        <Card size="small" title="证书" data-testid="counter-certificates">
+          <div style={{ display: 'grid', gap: 12, gridTemplateColumns: narrow || !v.certificate || !v.replaced ? '1fr' : '1fr 1fr' }}>
+            {v.certificate && certCard('本次签发的证书', v.certificate, 'counter-new-cert')}
+            {v.replaced && certCard(`${o.businessLabel}的原证书`, v.replaced, 'counter-old-cert')}
+          </div>
+          {v.revocationRequest && (
+            <Alert
+              style={{ marginTop: 12 }}
+              type={v.revocationRequest.status === 'approved' ? 'success' : 'info'}
+              showIcon
+              message={
+                v.revocationRequest.status === 'pending'
+                  ? `已于 ${beijing(v.revocationRequest.requestedAt)} 申请吊销原证书，须由另一位制证或管理员在“吊销申请”中批准（24小时内）。`
+                  : v.revocationRequest.status === 'approved'
+                    ? '原证书的吊销申请已批准。'
+                    : '原证书的吊销申请未获批准。'
+              }
+            />
+          )}
+        </Card>
+      )}
+
+      {v.payment && (
+        <Card size="small" title="缴费">
+          {fenToYuanText(v.payment.amountFen)} 元 · {v.payment.channelName} · 收据号 <span style={mono}>{v.payment.receiptNo}</span> ·{' '}
+          {beijing(v.payment.paidAt)}
+        </Card>
+      )}
+
+      <Card size="small" title="办理记录">
+        <Timeline
+          items={v.events.map((e) => ({
+            children: (
+              <div>
+                <strong>{EVENT_LABEL[e.action] ?? e.action}</strong> · {e.actorName ?? '—'} · {beijing(e.at)}
+                {e.reason && <div style={{ color: '#595959' }}>原因：{e.reason}</div>}
+              </div>
+            ),
+          }))}
+        />
+      </Card>
+
+      <Modal
+        open={!!reasonFor}
+        title={reasonFor?.label}
+        okText="确定"
+        cancelText="取消"
+        confirmLoading={busy}
+        onCancel={() => setReasonFor(null)}
+        onOk={async () => {
+          const f = await reasonForm.validateFields().catch(() => null);
+          if (!f || !reasonFor) return;
+          const r = await run(`/api/staff/counter/orders/${o.id}/actions/${reasonFor.action}`, f, `${reasonFor.label}：已完成`, reasonForm);
+          if (r) setReasonFor(null);
+        }}
+        destroyOnHidden
+      >
+        <Form form={reasonForm} layout="vertical" initialValues={{ reason: '' }}>
+          <Form.Item name="reason" label="原因" rules={[{ required: true, message: '请填写原因' }]}>
+            <Input.TextArea rows={3} maxLength={200} data-testid="counter-reason" />
+          </Form.Item>
+        </Form>
+      </Modal>
+
+      <Modal
+        open={producing}
+        title="制作证书"
+        okText="签发证书"
+        cancelText="取消"
+        confirmLoading={busy}
+        onCancel={() => setProducing(false)}
+        onOk={() => void produce()}
+        destroyOnHidden
+      >
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginBottom: 12 }}
+          message={`证书主体：${o.newUnitName ?? o.unitName}（${o.uscc}），有效期一年${v.replaced ? `；${o.businessLabel}证书 ${v.replaced.serial.slice(0, 12)}…` : ''}。`}
+        />
+        <Form
+          form={produceForm}
+          layout="vertical"
+          requiredMark={false}
+          initialValues={{ kind: 'generate', csr: '', password: '', password2: '' }}
+        >
+          <Form.Item name="kind" label="密钥来源">
+            <Radio.Group
+              optionType="button"
+              options={[
+                { value: 'csr', label: 'UKEY 证书请求' },
+                { value: 'generate', label: '系统生成密钥' },
+              ]}
+            />
+          </Form.Item>
+          {kind === 'csr' ? (
+            <Form.Item name="csr" label="证书请求（PEM）" rules={[zodRule(ZProduceKey.options[0].shape.csr)]}>
+              <Input.TextArea rows={6} style={mono} />
+            </Form.Item>
+          ) : (
+            <>
+              <Form.Item name="password" label="PKCS#12 文件密码" rules={[zodRule(ZProduceKey.options[1].shape.password)]}>
+                <Input.Password data-testid="counter-p12-password" autoComplete="new-password" />
+              </Form.Item>
+              <Form.Item
+                name="password2"
+                label="再次输入密码"
+                dependencies={['password']}
+                rules={[
+                  ({ getFieldValue }) => ({
+                    validator: async (_r, val) => {
+                      if (val !== getFieldValue('password')) throw new Error('两次输入的密码不一致');
+                    },
+                  }),
+                ]}
+              >
+                <Input.Password data-testid="counter-p12-password2" autoComplete="new-password" />
+              </Form.Item>
+            </>
+          )}
+        </Form>
+      </Modal>
+
+      <Modal
+        open={!!issued}
+        title="证书已签发"
+        okText="完成"
+        cancelButtonProps={{ style: { display: 'none' } }}
+        onOk={() => setIssued(null)}
+        onCancel={() => setIssued(null)}
+      >
+        {issued && (
+          <div style={{ display: 'grid', gap: 12 }} data-testid="counter-issued">
+            <div>
+              序列号：<span style={{ ...mono, wordBreak: 'break-all' }}>{issued.serial.toUpperCase()}</span>
+            </div>
+            <div>有效期至：{beijing(issued.notAfter)}</div>
+            {issued.pkcs12 && (
+              <Button icon={<DownloadOutlined />} onClick={() => downloadP12(issued.pkcs12!, `${o.orderNo}.p12`)}>
+                下载 PKCS#12（只提供这一次）
+              </Button>
+            )}
+          </div>
+        )}
+      </Modal>
+    </div>
+  );
+}
