@@ -1,13 +1,15 @@
 /**
  * 证书: the order's certificate once issued — serial, validity (Beijing time), status, PEM download — and the
- * applicant's online revocation request (issue 6). The CA handles a request within 24 hours (seed 004); a
- * revocation is final (RFC 5280 5.3.1: no certificateHold here), so the dialog says so before sending.
+ * applicant's online revocation request (issue 6), confirmed by SMS code (issue 7: the dialog is shared with
+ * 我的证书, certificates/RevocationDialog.tsx).
  */
-import { useCallback, useEffect, useState, type ComponentProps } from 'react';
-import { Alert, Button, Form, Input, Modal, Select, Tag } from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import { Link } from 'react-router-dom';
+import { Alert, Button, Tag } from 'antd';
 import { DownloadOutlined, StopOutlined } from '@ant-design/icons';
 import { REVOCATION_PROMISE_MS, type RevocationReason } from '../../../../core/revocation-reasons.js';
-import { apiGet, apiPost, ApiError } from '../../../api.js';
+import { apiGet, ApiError } from '../../../api.js';
+import { RevocationDialog } from '../certificates/RevocationDialog.js';
 import { downloadFile } from './Documents.js';
 import { beijing } from './time.js';
 
@@ -140,6 +142,11 @@ export function CertificateCard({ orderId }: { orderId: string }) {
             申请吊销
           </Button>
         )}
+        <Link to="/certificates">
+          <Button type="link" data-testid="certificate-all">
+            我的证书
+          </Button>
+        </Link>
       </div>
       {error && <Alert type="error" showIcon title={error} data-testid="certificate-error" style={{ marginTop: 8 }} />}
       {revoking && entry && (
@@ -155,90 +162,5 @@ export function CertificateCard({ orderId }: { orderId: string }) {
         />
       )}
     </div>
-  );
-}
-
-interface RevocationForm {
-  reason?: number;
-  note?: string;
-}
-
-function RevocationDialog({
-  certificateId,
-  serial,
-  reasons,
-  onClose,
-  onDone,
-}: {
-  certificateId: string;
-  serial: string;
-  reasons: RevocationReason[];
-  onClose: () => void;
-  onDone: () => void;
-}) {
-  const [form] = Form.useForm<RevocationForm>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const send = async () => {
-    let v: RevocationForm;
-    try {
-      v = await form.validateFields();
-    } catch {
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      await apiPost(`/api/certificates/${certificateId}/revocation-requests`, { reason: v.reason, note: v.note?.trim() || undefined });
-      onDone();
-    } catch (e) {
-      // The typed text stays in the form; the server's field messages go next to their fields.
-      if (e instanceof ApiError && Object.keys(e.fields).length)
-        form.setFields(
-          Object.entries(e.fields)
-            .filter(([name]) => name === 'reason' || name === 'note')
-            .map(([name, msg]) => ({ name: name as keyof RevocationForm, errors: [msg] })),
-        );
-      setError(e instanceof ApiError ? e.message : '提交失败，请稍后重试');
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <Modal
-      open
-      title="申请吊销证书"
-      okText="确认吊销"
-      cancelText="取消"
-      okButtonProps={{ danger: true, 'data-testid': 'revocation-confirm' } as ComponentProps<typeof Button>}
-      confirmLoading={busy}
-      onOk={() => void send()}
-      onCancel={onClose}
-      destroyOnHidden
-      data-testid="revocation-dialog"
-    >
-      <Alert
-        type="warning"
-        showIcon
-        title="吊销后不可恢复"
-        description="证书吊销后立即失效且不能撤回，对应的密钥（USB Key）也不能再用于签名和投标。如需继续使用，须重新申请新证书。"
-        style={{ marginBottom: 16 }}
-        data-testid="revocation-warning"
-      />
-      <p className="muted" style={{ marginTop: 0, wordBreak: 'break-all' }}>
-        证书序列号 <span className="mono">{serial}</span>。CA 工作人员将在24小时内处理您的申请。
-      </p>
-      <Form<RevocationForm> form={form} layout="vertical" requiredMark={false}>
-        <Form.Item name="reason" label="吊销原因" rules={[{ required: true, message: '请选择吊销原因' }]}>
-          <Select placeholder="请选择" options={reasons.map((r) => ({ value: r.code, label: r.label }))} data-testid="revocation-reason" />
-        </Form.Item>
-        <Form.Item name="note" label="说明（选填）" rules={[{ max: 200, message: '说明最多200个字' }]}>
-          <Input.TextArea rows={3} maxLength={200} showCount data-testid="revocation-note" />
-        </Form.Item>
-      </Form>
-      {error && <Alert type="error" showIcon title={error} data-testid="revocation-error" />}
-    </Modal>
   );
 }
