@@ -36,6 +36,7 @@ export function PublicLayout({ children }: { children: ReactNode }) {
         items: [
           { key: 'account', label: <Link to="/account">我的工作台</Link> },
           { key: 'orders', label: <Link to="/orders">我的订单</Link> },
+          { key: 'certificates', label: <Link to="/certificates">我的证书</Link> },
           { key: 'apply', label: <Link to="/apply">数字证书申请</Link> },
           { key: 'logout', label: '退出登录', onClick: () => void logout() },
         ],
@@ -85,6 +86,9 @@ export function PublicLayout({ children }: { children: ReactNode }) {
             <>
               <NavLink to="/orders" end onClick={() => setOpen(false)}>
                 我的订单
+              </NavLink>
+              <NavLink to="/certificates" onClick={() => setOpen(false)}>
+                我的证书
               </NavLink>
               <NavLink to="/apply" onClick={() => setOpen(false)}>
                 数字证书申请

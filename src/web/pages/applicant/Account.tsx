@@ -2,6 +2,7 @@ import { Link, Navigate, useSearchParams } from 'react-router-dom';
 import { Alert, Button, Card, Descriptions, Space, Spin, Steps, Typography } from 'antd';
 import { useOrgSession } from '../../session.js';
 import { ONLINE_FLOW } from '../../../core/content/flow.js';
+import { ExpiringCertificates } from './certificates/ExpiringCertificates.js';
 
 /** 我的工作台: who is logged in and what to do next. The application wizard (issue 3) starts here. */
 export function AccountPage() {
@@ -19,12 +20,16 @@ export function AccountPage() {
           description="下一步：阅读帮助手册，准备好营业执照、经办人身份证等材料后申请数字证书。"
         />
       )}
+      <ExpiringCertificates />
       <Card
         title="我的工作台"
         extra={
           <Space wrap size={8}>
             <Link to="/orders">
               <Button data-testid="account-orders">我的订单</Button>
+            </Link>
+            <Link to="/certificates">
+              <Button data-testid="account-certificates">我的证书</Button>
             </Link>
             <Link to="/apply">
               <Button type="primary" data-testid="account-apply">
