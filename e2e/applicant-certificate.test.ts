@@ -1,7 +1,8 @@
 /**
  * Issue 6, the applicant's side in the browser: on its order in 制证完成 the applicant sees the certificate's
  * serial and 有效, asks for revocation with a reason (the dialog warns it is final), and the card then shows
- * 吊销申请处理中 with the 24-hour promise. Phone (390 px) and desktop (1366 px) screenshots.
+ * 吊销申请处理中 with the 24-hour promise. Since issue 7 the request is confirmed by the SMS code sent to the
+ * registered mobile. Phone (390 px) and desktop (1366 px) screenshots.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
@@ -16,6 +17,7 @@ import { orderRepository } from '../src/server/modules/orders/repository.js';
 import { issueTestCertificate } from '../src/server/modules/revocation/testing.js';
 import { newMobile, newUscc, testConfig } from '../src/server/testing/harness.js';
 import { systemClock } from '../src/server/clock.js';
+import { smsFor } from '../src/server/testing/sms.js';
 
 let e: E2E;
 const poll = expect.poll;
@@ -29,16 +31,17 @@ beforeAll(async () => {
  * Registers an organization in the page's context (its cookies) and gives it an order in 制证完成 with an
  * issued certificate (issuance itself has its own browser test, certificates.test.ts).
  */
-async function producedOrder(request: APIRequestContext): Promise<{ orderId: string; serial: string }> {
+async function producedOrder(request: APIRequestContext): Promise<{ orderId: string; serial: string; mobile: string }> {
   const csrf = async () => ((await (await request.get('/api/session')).json()) as { csrfToken: string }).csrfToken;
   const { captchaId } = (await (await request.get('/api/captcha')).json()) as { captchaId: string };
   const unit = `江西吊销申请测试${randomBytes(2).toString('hex')}有限公司`;
   const uscc = newUscc();
+  const mobile = newMobile();
   const reg = await request.post('/api/register', {
     data: {
       name: unit,
       uscc,
-      mobile: newMobile(),
+      mobile,
       password: 'Cert2026revoke',
       passwordConfirm: 'Cert2026revoke',
       agree: true,
@@ -82,7 +85,7 @@ async function producedOrder(request: APIRequestContext): Promise<{ orderId: str
   });
   await e.db.update(certificates).set({ orderId: order.id }).where(eq(certificates.id, cert.id));
   expect(await orderRepository.setStatus(e.db, order.id, 'in_production', 'produced', now)).toBeTruthy();
-  return { orderId: order.id, serial: (cert.serial.length % 2 ? `0${cert.serial}` : cert.serial).toUpperCase() };
+  return { orderId: order.id, serial: (cert.serial.length % 2 ? `0${cert.serial}` : cert.serial).toUpperCase(), mobile };
 }
 
 describe('申请单位在线申请吊销本单位的证书', () => {
@@ -93,7 +96,7 @@ describe('申请单位在线申请吊销本单位的证书', () => {
     it(`sees serial and 有效, requests revocation, sees 吊销申请处理中 (${label})`, async () => {
       const { page, context, errors } = await newPage(e, viewport);
       try {
-        const { orderId, serial } = await producedOrder(context.request);
+        const { orderId, serial, mobile } = await producedOrder(context.request);
         await page.goto(`/orders/${orderId}`);
         const card = page.getByTestId('certificate-card');
         await poll(() => card.count(), { timeout: 15_000 }).toBe(1);
@@ -119,6 +122,13 @@ describe('申请单位在线申请吊销本单位的证书', () => {
         expect(await page.getByTitle('撤销使用资格（由 CA 决定）').count()).toBe(0);
         await shot(page, `applicant-certificate-dialog-${label}`);
         await page.getByTitle('密钥泄露或介质丢失').click();
+        // Issue 7: confirmed by the SMS code sent to the registered mobile; without it the field says so.
+        await page.getByTestId('revocation-confirm').click();
+        await poll(() => dialog.getByText('请输入短信中的6位验证码').count()).toBe(1);
+        await dialog.getByTestId('revocation-send-code').click();
+        await poll(() => dialog.getByTestId('revocation-code-sent').count(), { timeout: 15_000 }).toBe(1);
+        const sms = await smsFor(e, mobile, 1);
+        await dialog.getByTestId('revocation-code').fill(/验证码(\d{6})/.exec(sms[0]!.text)![1]!);
         await page.getByTestId('revocation-confirm').click();
 
         await poll(() => card.getByTestId('certificate-status').textContent(), { timeout: 15_000 }).toBe('吊销申请处理中');
