@@ -99,6 +99,7 @@ describe('我的证书：查看、短信验证码确认吊销申请、工作人�
         expect(await expiring.textContent()).toContain('1 张证书将在90天内到期');
         expect(await expiring.textContent()).toContain(o.counterSerial.slice(-6));
         expect(await expiring.textContent()).toContain('受理点');
+        expect(await page.getByTestId('account-certificates').getAttribute('href')).toBe('/certificates');
         expect(await fitsWidth(page)).toBe(true);
         await shot(page, `my-certificates-dashboard-${label}`);
 
@@ -123,6 +124,8 @@ describe('我的证书：查看、短信验证码确认吊销申请、工作人�
         expect(await counter.textContent()).toContain('即将到期');
         expect(await page.getByTestId('my-certs-expiring').count()).toBe(1);
         expect(await fitsWidth(page)).toBe(true);
+        await page.mouse.move(1, 400); // close the account menu before the screenshot
+        await poll(() => page.locator('.ant-dropdown').filter({ visible: true }).count()).toBe(0);
         await shot(page, `my-certificates-list-${label}`);
 
         // 3. Revocation request: reason, SMS code (a wrong one is named at the field), then the right one.

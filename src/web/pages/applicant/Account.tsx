@@ -28,9 +28,6 @@ export function AccountPage() {
             <Link to="/orders">
               <Button data-testid="account-orders">我的订单</Button>
             </Link>
-            <Link to="/certificates">
-              <Button data-testid="account-certificates">我的证书</Button>
-            </Link>
             <Link to="/apply">
               <Button type="primary" data-testid="account-apply">
                 数字证书申请
@@ -50,6 +47,12 @@ export function AccountPage() {
         </Descriptions>
         <p className="muted" style={{ marginBottom: 0 }}>
           单位名称如有错误，请致电客服热线 400-800-1040 登记修改。
+        </p>
+        <p style={{ marginBottom: 0 }}>
+          本单位的全部数字证书（含现场办理的）、到期时间和吊销申请：
+          <Link to="/certificates" data-testid="account-certificates">
+            我的证书
+          </Link>
         </p>
       </Card>
       <Card title="在线办理流程">
