@@ -321,7 +321,7 @@ describe('staff console: an order from 正在审核 to 已发放', () => {
 
     const { page, context, errors } = await newPage(e, DESKTOP);
     await staffLogin(page, 'shouli');
-    await poll(() => menuItems(page)).toEqual(['工作台', '待办队列', '订单查询', '证书登记簿', '吊销申请', '单位查询']);
+    await poll(() => menuItems(page)).toEqual(['工作台', '待办队列', '订单查询', '证书登记簿', '吊销申请', '柜台业务', '单位查询']);
     for (const s of ['paper_awaiting', 'paper_received', 'paper_failed']) await page.getByTestId(`queue-card-${s}`).waitFor();
     await shot(page, 'staff-orders-dashboard-shouli-desktop');
     await openFromQueue(page, 'paper_awaiting', a);
@@ -418,6 +418,13 @@ describe('staff console: an order from 正在审核 to 已发放', () => {
     await button(page.getByRole('dialog'), '完成').click();
     await poll(() => statusText(page)).toBe('制证完成');
     await poll(() => events(page).filter({ hasText: '制证完成' }).count()).toBe(1);
+    // The issued certificate shows on the order, with a way to its entry in the registry.
+    const cert = page.getByTestId('order-certificate');
+    await poll(() => cert.count()).toBe(1);
+    expect(await cert.textContent()).toContain('有效');
+    expect((await page.getByTestId('order-certificate-serial').textContent())!.replace(/[\s:]/g, '')).toMatch(/^[0-9A-F]{18,}$/);
+    await cert.getByRole('link', { name: '在证书登记簿中查看' }).click();
+    await page.waitForURL(/\/staff\/certificates\/[0-9a-f-]{36}$/);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -471,7 +478,7 @@ describe('staff console: an order from 正在审核 to 已发放', () => {
   it('财务 sees the due invoice and uploads the invoice PDF, which is e-mailed', async () => {
     const { page, context, errors } = await newPage(e, DESKTOP);
     await staffLogin(page, 'caiwu');
-    await poll(() => menuItems(page)).toEqual(['工作台', '订单查询', '收款对账', '发票', '证书登记簿', '单位查询']);
+    await poll(() => menuItems(page)).toEqual(['工作台', '订单查询', '收款对账', '发票', '证书登记簿', '柜台业务', '单位查询']);
     await page.getByTestId('queue-card-invoices').waitFor();
     await shot(page, 'staff-orders-dashboard-caiwu-desktop');
     await page.getByTestId('queue-card-invoices').click();
@@ -615,6 +622,7 @@ describe('系统设置 (管理员)', () => {
       '订单查询',
       '证书登记簿',
       '吊销申请',
+      '柜台业务',
       '单位查询',
       '工作人员',
       '证书项目',

@@ -276,7 +276,7 @@ describe("the applicant's certificate", () => {
     expect(res.statusCode, res.body).toBe(200);
     const mine = await o.a.c.get(`/api/orders/${o.orderId}/certificate`);
     expect(mine.statusCode).toBe(200);
-    expect(mine.json().certificate).toMatchObject({ status: 'valid', statusLabel: '有效', hasDer: true });
+    expect(mine.json().certificate).toMatchObject({ id: res.json().certificate.id, status: 'valid', statusLabel: '有效', hasDer: true });
     const pem = await o.a.c.get(`/api/orders/${o.orderId}/certificate?format=pem`);
     expect(pem.body).toMatch(/^-----BEGIN CERTIFICATE-----/);
     const other = await newApplicant(t);

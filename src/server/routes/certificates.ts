@@ -63,6 +63,8 @@ export const certificateRoutes =
         const d = certificateDetail(c, deps.clock.now());
         return {
           certificate: {
+            // The registry id: what 我的证书 and the seal/revocation routes name the certificate by.
+            id: c.id,
             serial: d.serialDisplay,
             notBefore: d.notBefore,
             notAfter: d.notAfter,

@@ -15,6 +15,7 @@ import { FORM_SECTIONS, fieldText } from './formFields.js';
 import { DueFlag, StaffStatusTag, beijing, mono } from './format.js';
 import { RecipientModal } from './RecipientModal.js';
 import { ReviewPanel } from './ReviewPanel.js';
+import { OrderCertificate } from './OrderCertificate.js';
 import type { KeyHistoryItem, Shipment, StaffOrderEvent, StaffOrderView } from './types.js';
 
 /** The order page for staff: /staff/orders/:id. */
@@ -199,6 +200,7 @@ export function StaffOrderPage() {
                 </Typography.Text>
               )}
             </Card>
+            <OrderCertificate key={`cert-${generation}`} orderId={o.id} wide={wide} />
             <CallLog key={`calls-${generation}`} view={view} canCall={canCall} onDone={done} onConflict={onConflict} />
             <Card title="快递" size="small" data-testid="shipments">
               <Shipments items={view.shipments} />
