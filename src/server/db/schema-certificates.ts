@@ -81,5 +81,10 @@ export const certificates = pgTable(
     index('certificates_created_idx').on(t.createdAt, t.id),
     index('certificates_project_idx').on(t.projectCode, t.createdAt, t.id),
     index('certificates_org_idx').on(t.organizationId, t.projectCode),
+    // A CRL's entries: the revoked certificates of one issuing CA, read on every republication. Partial, so
+    // its size follows the revocations (a few), not the registry (millions).
+    index('certificates_revoked_idx')
+      .on(t.family, t.issuerKeyId, t.serial)
+      .where(sql`status = 'revoked'`),
   ],
 );

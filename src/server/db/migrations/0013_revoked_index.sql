@@ -1,0 +1,1 @@
+CREATE INDEX "certificates_revoked_idx" ON "certificates" USING btree ("family","issuer_key_id","serial") WHERE status = 'revoked';
