@@ -65,6 +65,9 @@ export const ACTION_LABELS: Record<string, string> = {
   'counter.daily': '查看受理点日报',
   'office.update': '修改受理点',
   'office.assign_staff': '设置工作人员所属受理点',
+  'sealimages.view': '查看电子签章印模',
+  'sealimages.extract': '调整并重新提取电子签章印模',
+  'sealimages.confirm': '确认电子签章印模',
 };
 
 /** Tag colours: red for what changes data or access, orange for refusals, default for reading. */
@@ -84,6 +87,7 @@ const ACTION_COLORS: Record<string, string> = {
   'counter.produce': 'red',
   'office.update': 'red',
   'office.assign_staff': 'red',
+  'sealimages.confirm': 'red',
   'payment.notice_refused': 'orange',
   'organization.login_failed': 'orange',
   'staff.login_failed': 'orange',
