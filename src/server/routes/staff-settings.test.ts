@@ -88,6 +88,8 @@ describe('GET /api/staff/sms-templates', () => {
       'paid',
       'paper_failed',
       'shipped',
+      'revocation_code',
+      'expiry_reminder',
     ]);
     expect(body.items.find((i: Item) => i.key === 'review_passed')).toEqual({
       key: 'review_passed',
