@@ -27,6 +27,7 @@ import { paymentRepository } from '../modules/payments/repository.js';
 import { certificateRepository } from '../modules/certificates/repository.js';
 import { revocationRepository } from '../modules/revocation/repository.js';
 import { counterRouteCases } from './counter.route-cases.js';
+import { sealRouteCases } from './seals.route-cases.js';
 
 /** A registry row with a (dummy) certificate file, for the registry's read routes. */
 const registryRow = () =>
@@ -667,6 +668,8 @@ const FINANCE_ROUTES: RouteCase[] = [
 ROUTES.push(...FINANCE_ROUTES);
 // 柜台业务 (counter.ts): rows kept beside the routes.
 ROUTES.push(...counterRouteCases(() => t.db));
+// 电子签章 (seals.ts): rows kept beside the routes.
+ROUTES.push(...sealRouteCases(() => t));
 
 let sharedSubmitted: Promise<SubmittedOrder> | undefined;
 /** One order in 正在审核 for the routes that only read it. */
