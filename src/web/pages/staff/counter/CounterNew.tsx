@@ -104,7 +104,7 @@ export function CounterNewPage() {
   const certs = found?.certificates ?? [];
 
   return (
-    <div style={{ display: 'grid', gap: 16, maxWidth: 880 }} data-testid="counter-new-page">
+    <div style={{ display: 'grid', gap: 16, maxWidth: 880, gridTemplateColumns: 'minmax(0, 1fr)' }} data-testid="counter-new-page">
       <Space>
         <Link to="/staff/counter">
           <Button icon={<ArrowLeftOutlined />}>返回柜台业务</Button>
@@ -172,7 +172,9 @@ export function CounterNewPage() {
                 {found.organization.claimed ? <Tag color="green">已注册</Tag> : <Tag>柜台登记，未认领</Tag>}
               </Descriptions.Item>
             </Descriptions>
-            <Typography.Text strong>有效证书</Typography.Text>
+            <Typography.Text strong style={{ display: 'block', marginTop: 8 }}>
+              有效证书
+            </Typography.Text>
             {certs.length ? (
               <ul style={{ paddingInlineStart: 20, margin: '4px 0' }} data-testid="counter-org-certs">
                 {certs.map((c) => (
@@ -297,9 +299,11 @@ export function CounterNewPage() {
                   <Input maxLength={20} inputMode="tel" style={{ width: 200 }} data-testid="counter-agent-mobile" />
                 </Form.Item>
               </Space>
-              <Button type="primary" onClick={() => void open()} loading={busy} disabled={!meta?.myOffice} data-testid="counter-open">
-                提交资料，开始办理
-              </Button>
+              <div>
+                <Button type="primary" onClick={() => void open()} loading={busy} disabled={!meta?.myOffice} data-testid="counter-open">
+                  提交资料，开始办理
+                </Button>
+              </div>
             </Form>
           </Card>
         </>

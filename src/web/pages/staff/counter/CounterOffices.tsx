@@ -73,7 +73,7 @@ export function CounterOfficesPage() {
 
   const officeOptions = (data?.offices ?? []).map((o) => ({ value: o.code, label: o.name }));
   return (
-    <div style={{ display: 'grid', gap: 16 }}>
+    <div style={{ display: 'grid', gap: 16, gridTemplateColumns: 'minmax(0, 1fr)' }}>
       <Space>
         <Link to="/staff/counter">
           <Button icon={<ArrowLeftOutlined />}>返回柜台业务</Button>

@@ -178,7 +178,7 @@ export function CounterOrderPage() {
   );
 
   return (
-    <div style={{ display: 'grid', gap: 16 }} data-testid="counter-order-page">
+    <div style={{ display: 'grid', gap: 16, gridTemplateColumns: 'minmax(0, 1fr)' }} data-testid="counter-order-page">
       <Space wrap>
         <Link to="/staff/counter">
           <Button icon={<ArrowLeftOutlined />}>返回柜台业务</Button>

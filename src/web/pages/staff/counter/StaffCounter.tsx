@@ -97,8 +97,8 @@ function CounterHome() {
   ];
 
   return (
-    <div style={{ display: 'grid', gap: 16 }} data-testid="counter-home">
-      <Space wrap style={{ justifyContent: 'space-between', width: '100%' }}>
+    <div style={{ display: 'grid', gap: 16, gridTemplateColumns: 'minmax(0, 1fr)' }} data-testid="counter-home">
+      <div style={{ display: 'flex', flexWrap: 'wrap', gap: 12, justifyContent: 'space-between', alignItems: 'center' }}>
         <Typography.Title level={3} style={{ margin: 0 }}>
           <ShopOutlined /> 柜台业务
         </Typography.Title>
@@ -116,7 +116,7 @@ function CounterHome() {
             </Link>
           )}
         </Space>
-      </Space>
+      </div>
       {metaError && <Alert type="error" showIcon message={metaError} />}
       {meta && !meta.myOffice && (
         <Alert
@@ -186,15 +186,16 @@ function CounterHome() {
           </Card>
           <Card size="small" title="当日业务" styles={{ body: { padding: narrow ? 0 : undefined } }}>
             {daily.orders.length ? (
-              <Table
-                rowKey="id"
-                size="small"
-                columns={columns}
-                dataSource={daily.orders}
-                pagination={false}
-                scroll={{ x: narrow ? 560 : undefined }}
-                data-testid="counter-daily-table"
-              />
+              <div data-testid="counter-daily-table">
+                <Table
+                  rowKey="id"
+                  size="small"
+                  columns={columns}
+                  dataSource={daily.orders}
+                  pagination={false}
+                  scroll={{ x: narrow ? 560 : undefined }}
+                />
+              </div>
             ) : (
               <Empty description="当日尚无柜台业务" />
             )}
