@@ -149,7 +149,11 @@ export function counterMaterials(business: CounterBusiness, keyType: KeyType): M
       return [
         { code: 'ukey', label: '数字证书（UKEY）' },
         { code: 'ukey-password', label: '用户凭 UKEY 密码办理（知道密码时）', group: 'identity' },
-        { code: 'uscc-copy', label: '有效的统一社会信用代码复印件加盖公章（不知道密码时；可用含统一社会信用代码的证件代替）', group: 'identity' },
+        {
+          code: 'uscc-copy',
+          label: '有效的统一社会信用代码复印件加盖公章（不知道密码时；可用含统一社会信用代码的证件代替）',
+          group: 'identity',
+        },
       ];
   }
 }
