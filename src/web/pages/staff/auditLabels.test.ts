@@ -43,6 +43,8 @@ describe('audit labels', () => {
     expect(actionLabel('organization.register')).toBe('注册');
     expect(actionLabel('organization.rename')).toBe('更正单位名称');
     expect(actionLabel('some.unknown')).toBe('some.unknown');
+    expect(actionLabel('seal.make')).toBe('制作电子签章');
+    expect(auditDetails('seal.download', { esId: 'CD1' })).toEqual([{ label: '印章编号', value: 'CD1' }]);
   });
 
   it('shows a rename as 原名称 / 新名称 / 原因, in that order', () => {

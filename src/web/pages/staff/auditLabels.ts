@@ -68,6 +68,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'sealimages.view': '查看电子签章印模',
   'sealimages.extract': '调整并重新提取电子签章印模',
   'sealimages.confirm': '确认电子签章印模',
+  'seal.make': '制作电子签章',
+  'seal.download': '下载电子签章（写入UKEY）',
 };
 
 /** Tag colours: red for what changes data or access, orange for refusals, default for reading. */
@@ -155,6 +157,8 @@ export function auditDetails(action: string, detail: Record<string, unknown> | n
         ];
       case 'certificate.import':
         return [['导入条数', str(d.count)]];
+      case 'seal.download':
+        return [['印章编号', str(d.esId)]];
       case 'order.fail_paper':
         return [
           ['订单编号', str(d.orderNo)],
