@@ -5,6 +5,7 @@
  * 90 days (the dashboard's list). Another organization's certificate is "not found".
  */
 import { KEY_TYPE_LABEL, publicStatusOf, PUBLIC_STATUS_LABEL } from '../../../core/certificates.js';
+import { BUSINESS_LABEL } from '../../../core/counter.js';
 import { AppError } from '../../../core/errors.js';
 import { REVOCATION_PROMISE_MS, REVOCATION_REASONS, revocationReasonLabel } from '../../../core/revocation-reasons.js';
 import type { Clock } from '../../clock.js';
@@ -61,6 +62,9 @@ function view(c: Row, reqs: Req[], now: Date) {
     canRevoke: status === 'valid' || status === 'not_yet_valid',
     orderId: c.orderNo ? c.orderId : null,
     orderNo: c.orderNo,
+    counterOrderNo: c.counterOrderNo,
+    counterBusinessLabel: c.counterOrderNo && c.counterBusiness ? (BUSINESS_LABEL[c.counterBusiness] ?? null) : null,
+    officeName: c.counterOrderNo ? c.officeName : null,
     revokedAt: c.revokedAt,
     revocationReasonLabel: c.revocationReason === null ? null : revocationReasonLabel(c.revocationReason),
     /** When the organization (or staff) asked for the revocation that was approved, or is pending. */

@@ -5,16 +5,20 @@
 import { and, desc, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { certificates } from '../../db/schema-certificates.js';
+import { counterOrders, offices } from '../../db/schema-counter.js';
 import { revocationCodes } from '../../db/schema-reminders.js';
 import { revocationRequests } from '../../db/schema-revocation.js';
 import { orders, projects } from '../../db/schema.js';
 
 /**
- * Whether a later certificate renews `c` (the counter's 续费): another issued certificate of the same
- * organization, project and key type that expires later and was issued within the 90 days before `c`
- * expires (the renewal window — so a second 副锁 bought months earlier is not taken for a renewal).
+ * Whether `c` has been renewed (or replaced): an issued certificate names it in replaces_id (the counter's
+ * 续费/补办/变更 link), or — for renewals the link does not record (imports, the old office system) — another
+ * issued certificate of the same organization, project and key type expires later and was issued within the
+ * 90 days before `c` expires (the renewal window, so a second 副锁 bought months earlier is not taken for one).
  */
-export const renewedSql = sql<boolean>`exists (
+export const renewedSql = sql<boolean>`(exists (
+  select 1 from certificates r where r.replaces_id = ${certificates.id} and r.status = 'issued'
+) or exists (
   select 1 from certificates r
   where r.organization_id = ${certificates.organizationId}
     and r.project_code = ${certificates.projectCode}
@@ -23,7 +27,7 @@ export const renewedSql = sql<boolean>`exists (
     and r.id <> ${certificates.id}
     and r.not_after > ${certificates.notAfter}
     and r.not_before >= ${certificates.notAfter} - interval '90 days'
-)`;
+))`;
 
 export const myCertificatesRepository = {
   /** Every issued or revoked certificate of the organization, newest first, with project name and order number. */
@@ -48,10 +52,16 @@ export const myCertificatesRepository = {
         // The order link only for the organization's own order (a counter order of a former holder is not shown).
         orderNo: sql<string | null>`case when ${orders.organizationId} = ${organizationId} then ${orders.orderNo} end`,
         renewed: renewedSql,
+        // A counter certificate: its 受理单号, business and office (shown as text; counter orders have no page online).
+        counterOrderNo: sql<string | null>`case when ${counterOrders.organizationId} = ${organizationId} then ${counterOrders.orderNo} end`,
+        counterBusiness: counterOrders.business,
+        officeName: offices.name,
       })
       .from(certificates)
       .leftJoin(projects, eq(projects.code, certificates.projectCode))
       .leftJoin(orders, eq(orders.id, certificates.orderId))
+      .leftJoin(counterOrders, eq(counterOrders.id, certificates.counterOrderId))
+      .leftJoin(offices, eq(offices.code, counterOrders.officeCode))
       .where(and(eq(certificates.organizationId, organizationId), inArray(certificates.status, ['issued', 'revoked'])))
       .orderBy(desc(certificates.notAfter), desc(certificates.id))
       .limit(limit);

@@ -148,6 +148,11 @@ describe('the reminder schedule', () => {
     // Renewed: a later certificate of the same organization, project and key type, issued within the renewal window.
     const renewed = await certExpiringIn(o, 25);
     const renewal = await issueTestCertificate(t, 'sm2', { organizationId: o.id, unitName: o.name, at: clock.now() });
+    // Renewed through the link the counter records (replaces_id), even where the heuristic would not see it
+    // (here the renewal is of another project, so only the link says so).
+    const linked = await certExpiringIn(o, 25);
+    const successor = await issueTestCertificate(t, 'sm2', { organizationId: o.id, unitName: o.name, at: clock.now() });
+    await t.db.update(certificates).set({ projectCode: 'other-project', replacesId: linked.id }).where(eq(certificates.id, successor.id));
     // A 副锁 of the same project expiring at the same time is not renewed by that main key's renewal.
     const sub = await certExpiringIn(o, 25, { keyType: 'sub' });
     // Another organization's certificate with an open revocation request.
@@ -173,6 +178,7 @@ describe('the reminder schedule', () => {
     await job().runOnce();
     expect(await stagesOf(revoked.id)).toEqual([]);
     expect(await stagesOf(renewed.id)).toEqual([]);
+    expect(await stagesOf(linked.id)).toEqual([]);
     expect(await stagesOf(renewal.id)).toEqual([]); // a year left
     expect(await stagesOf(pending.id)).toEqual([]);
     expect(await stagesOf(sub.id)).toEqual([30]);

@@ -71,6 +71,13 @@ function OrderCell({ c }: { c: MyCertificate }) {
         {c.orderNo}
       </Link>
     );
+  if (c.counterOrderNo)
+    return (
+      <span className="muted" data-testid="my-cert-counter">
+        {c.officeName ?? c.sourceLabel}
+        {c.counterBusinessLabel ? ` ${c.counterBusinessLabel}` : ''}，受理单号 <span className="mono">{c.counterOrderNo}</span>
+      </span>
+    );
   return <span className="muted">{c.sourceLabel}</span>;
 }
 

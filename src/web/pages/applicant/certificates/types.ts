@@ -24,6 +24,9 @@ export interface MyCertificate {
   canRevoke: boolean;
   orderId: string | null;
   orderNo: string | null;
+  counterOrderNo: string | null;
+  counterBusinessLabel: string | null;
+  officeName: string | null;
   revokedAt: string | null;
   revocationReasonLabel: string | null;
   revocationRequestedAt: string | null;
