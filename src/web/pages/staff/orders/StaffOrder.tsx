@@ -16,6 +16,7 @@ import { DueFlag, StaffStatusTag, beijing, mono } from './format.js';
 import { RecipientModal } from './RecipientModal.js';
 import { ReviewPanel } from './ReviewPanel.js';
 import { OrderCertificate } from './OrderCertificate.js';
+import { SealPanel } from './SealPanel.js';
 import type { KeyHistoryItem, Shipment, StaffOrderEvent, StaffOrderView } from './types.js';
 
 /** The order page for staff: /staff/orders/:id. */
@@ -201,6 +202,14 @@ export function StaffOrderPage() {
               )}
             </Card>
             <OrderCertificate key={`cert-${generation}`} orderId={o.id} wide={wide} />
+            <SealPanel
+              key={`seals-${generation}`}
+              orderId={o.id}
+              wide={wide}
+              keyType={o.keyType}
+              canMake={hasRole(staff, '制证')}
+              onDone={done}
+            />
             <CallLog key={`calls-${generation}`} view={view} canCall={canCall} onDone={done} onConflict={onConflict} />
             <Card title="快递" size="small" data-testid="shipments">
               <Shipments items={view.shipments} />
@@ -352,6 +361,7 @@ const EVENT_LABEL: Record<string, string> = {
   'order.fail_paper': '纸质资料不合格，需补寄',
   'order.call': '电话记录',
   'order.produce': '制证完成',
+  'order.seals_made': '制作电子签章',
   'order.ship': '发放（顺丰寄出）',
   'order.recipient_change': '申请单位修改收件信息',
   'order.recipient_correct': '工作人员更正收件信息',
