@@ -104,7 +104,7 @@ describe('制作电子签章 (制证)', () => {
     const ev = await t.db
       .select()
       .from(orderEvents)
-      .where(and(eq(orderEvents.orderId, o.orderId), eq(orderEvents.action, 'seals_made')));
+      .where(and(eq(orderEvents.orderId, o.orderId), eq(orderEvents.action, 'order.seals_made')));
     expect(ev).toHaveLength(1);
     const audit = await t.db
       .select()

@@ -130,7 +130,7 @@ export async function makeOrderSeals(
         orderId: order.id,
         actorType: 'staff',
         actorId: actor.id,
-        action: 'seals_made',
+        action: 'order.seals_made',
         detail: {
           kinds: result.made.map((s) => s.kind),
           labels: result.made.map((s) => SEAL_KIND_LABEL[s.kind]),
