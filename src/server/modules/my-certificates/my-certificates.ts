@@ -59,7 +59,8 @@ function view(c: Row, reqs: Req[], now: Date) {
     statusLabel: MY_STATUS_LABEL[status],
     renewed: !!c.renewed,
     expiringSoon: (status === 'valid' || status === 'revocation_pending') && !c.renewed && daysLeft <= EXPIRING_WITHIN_DAYS,
-    canRevoke: status === 'valid' || status === 'not_yet_valid',
+    // What the server accepts (an issued certificate without an open request), less the expired ones.
+    canRevoke: !open && (status === 'valid' || status === 'not_yet_valid'),
     orderId: c.orderNo ? c.orderId : null,
     orderNo: c.orderNo,
     counterOrderNo: c.counterOrderNo,
