@@ -54,6 +54,9 @@ export const caPublicationRoutes =
           // RFC 5019: the pre-signed answer, one indexed lookup, no signature.
           const serial = serialHexOf(first.serial);
           const now = clock.now().getTime();
+          // A serial asked about a moment ago and never issued here: the same `unknown`, no lookup, no signature.
+          const kept = p.keptUnknown(first, now);
+          if (kept) return reply.header('content-type', OCSP_RESPONSE).header('cache-control', 'no-store').send(asBuffer(kept));
           let stored = await p.storedResponse(serial, now);
           if (stored && (stored.nextUpdate.getTime() <= now || stored.family !== issuer.family)) stored = null;
           stored ??= await p.presign(serial);
@@ -68,6 +71,11 @@ export const caPublicationRoutes =
                 .header('expires', stored.expires);
             } else reply.header('cache-control', 'no-store');
             return reply.send(stored.der);
+          }
+          if (!stored) {
+            // Never issued here (or not yet): `unknown`, kept briefly so repeated asks cost nothing.
+            const der = await p.answerWithoutStored(issuer, first);
+            return reply.header('content-type', OCSP_RESPONSE).header('cache-control', 'no-store').send(asBuffer(der));
           }
         }
         // A nonce (RFC 8954), several CertIDs, a CertID with another hash, or a serial we never issued: signed live.

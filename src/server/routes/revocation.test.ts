@@ -336,6 +336,7 @@ describe.each(['ecdsa-p256', 'sm2'] as const)('OCSP responder (%s)', (family) =>
   const sm2 = family === 'sm2';
   let files: Record<'root' | 'issuing' | 'good' | 'revoked' | 'unknown' | 'pending', string>;
   let revokedSerial: string;
+  let pendingRow: { id: string; serial: string };
 
   beforeAll(async () => {
     const ch = await chain(family);
@@ -351,6 +352,7 @@ describe.each(['ecdsa-p256', 'sm2'] as const)('OCSP responder (%s)', (family) =>
     const pending = await issue(family);
     await t.db.update(certificates).set({ status: 'pending' }).where(eq(certificates.id, pending.id));
     await revocationRepository.dropOcsp(t.db, pending.serial);
+    pendingRow = pending;
     files = {
       pending: tmp.write(`${family}-pending.pem`, certificatePem(pending.der!)),
       root: ch.root,
@@ -442,5 +444,20 @@ describe.each(['ecdsa-p256', 'sm2'] as const)('OCSP responder (%s)', (family) =>
     const badGet = await fetch(`${base}/ocsp/!!!`);
     expect(badGet.status).toBe(200);
     expect(Buffer.from(await badGet.arrayBuffer()).toString('hex')).toBe('30030a0101');
+  });
+
+  it('`unknown` is kept briefly: asked again it costs no signature; once the serial is issued here it answers good at once', async () => {
+    const p = await publisherFor(t);
+    // Without a nonce (openssl sends one by default, and a nonce is always answered live).
+    expect((await ask('pending', ['-no_nonce'])).out).toMatch(/: unknown/);
+    const before = p.ocspSignatures;
+    for (let i = 0; i < 3; i++) expect((await ask('pending', ['-no_nonce'])).out).toMatch(/: unknown/);
+    expect(p.ocspSignatures).toBe(before);
+    // Issued after all (the pending row signed and stored): this process forgets its `unknown` at once.
+    await t.db.update(certificates).set({ status: 'issued' }).where(eq(certificates.id, pendingRow.id));
+    await p.afterChange(pendingRow.serial);
+    const r = await ask('pending', ['-no_nonce']);
+    if (!sm2) expect(r.out, r.out).toContain('Response verify OK');
+    expect(r.out, r.out).toMatch(/: good/);
   });
 });

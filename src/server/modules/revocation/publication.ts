@@ -48,6 +48,14 @@ export const OCSP_REFRESH_MS = 2 * 86_400_000;
  */
 export const OCSP_MEMORY_TTL_MS = 10_000;
 const OCSP_MEMORY_MAX = 200_000;
+/**
+ * A serial this CA never issued is answered `unknown`, signed live. The same answer is kept this long per
+ * process, so a client (or an attacker) asking about it again and again costs no database lookups and no
+ * signature. A certificate issued in this process drops its entry at once (presign); another instance may
+ * still say `unknown` for this long — never `good` for something not issued.
+ */
+export const OCSP_UNKNOWN_TTL_MS = 60_000;
+const OCSP_UNKNOWN_MAX = 50_000;
 
 export interface CachedOcsp {
   der: Buffer;
@@ -120,6 +128,9 @@ export class Publisher {
   /** Counts signatures made for OCSP (tests check the pre-signed path makes none). */
   ocspSignatures = 0;
   private readonly memory = new Map<string, CachedOcsp>();
+  /** serial → (CertID DER hex → signed `unknown` answer): see OCSP_UNKNOWN_TTL_MS. */
+  private readonly unknown = new Map<string, Map<string, { der: Uint8Array; until: number }>>();
+  private unknownCount = 0;
   private constructor(
     readonly deps: PublicationDeps,
     readonly runtime: CaRuntime,
@@ -288,6 +299,34 @@ export class Publisher {
     });
   }
 
+  /**
+   * The answer for a single CertID without a nonce that has no stored response: an `unknown` answer is kept
+   * for OCSP_UNKNOWN_TTL_MS (see keptUnknown); anything else (a certificate issued a moment ago) is signed
+   * live, uncached.
+   */
+  async answerWithoutStored(e: IssuerEntry, certId: OcspCertId): Promise<Uint8Array> {
+    const serial = serialHexOf(certId.serial);
+    const key = Buffer.from(certId.der).toString('hex');
+    const now = this.deps.clock.now().getTime();
+    if ((await this.statusOf(this.deps.db, e, serial)).status !== 'unknown') return this.signLive(e, [certId]);
+    const der = await this.signLive(e, [certId]);
+    if (this.unknownCount >= OCSP_UNKNOWN_MAX) {
+      this.unknown.clear(); // crude bound, as for `memory`: the next asks sign again
+      this.unknownCount = 0;
+    }
+    let perSerial = this.unknown.get(serial);
+    if (!perSerial) this.unknown.set(serial, (perSerial = new Map()));
+    if (!perSerial.has(key)) this.unknownCount++;
+    perSerial.set(key, { der, until: now + OCSP_UNKNOWN_TTL_MS });
+    return der;
+  }
+
+  /** The `unknown` answer this process signed for this CertID less than OCSP_UNKNOWN_TTL_MS ago, if any. */
+  keptUnknown(certId: OcspCertId, now: number): Uint8Array | undefined {
+    const hit = this.unknown.get(serialHexOf(certId.serial))?.get(Buffer.from(certId.der).toString('hex'));
+    return hit && hit.until > now ? hit.der : undefined;
+  }
+
   /** Signs and stores the pre-signed response of one serial (only for certificates this CA issued). */
   async presign(serialHex: string): Promise<CachedOcsp | null> {
     const { db, clock } = this.deps;
@@ -299,6 +338,12 @@ export class Publisher {
       await revocationRepository.dropOcsp(db, serialHex);
       this.memory.delete(serialHex);
       return null;
+    }
+    // Issued (or revoked) after all: an `unknown` this process kept for it is wrong from now on.
+    const dropped = this.unknown.get(serialHex);
+    if (dropped) {
+      this.unknownCount -= dropped.size;
+      this.unknown.delete(serialHex);
     }
     const thisUpdate = clock.now();
     const nextUpdate = new Date(thisUpdate.getTime() + OCSP_VALIDITY_MS);
