@@ -5,7 +5,7 @@
  * the `code` field and changes nothing, another organization's certificate is 404, a second request 409 —
  * and, once approved by staff, the organization sees 已吊销 with both times.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
@@ -14,6 +14,9 @@ import { revocationCodes } from '../db/schema-reminders.js';
 import { revocationRequests } from '../db/schema-revocation.js';
 import { auditEvents, sandboxSms } from '../db/schema.js';
 import { issueTestCertificate } from '../modules/revocation/testing.js';
+import { seedOffices } from '../modules/counter/offices.js';
+import { OFFICES } from '../../core/content/offices.js';
+import { counterOrders } from '../db/schema-counter.js';
 import { testApp, type TestApp, type TestClient } from '../testing/harness.js';
 import { staffMember } from '../testing/paid-order.js';
 import { smsCode, smsFor } from '../testing/sms.js';
@@ -108,6 +111,36 @@ describe('the list', () => {
       status: 'valid',
       daysLeft: 60,
       expiringSoon: true,
+    });
+    // Its counter order (受理单号, business, office), as the counter records it.
+    await seedOffices(t.db, clock.now());
+    const office = OFFICES[0]!;
+    const [co] = await t.db
+      .insert(counterOrders)
+      .values({
+        orderNo: '261121000000017',
+        officeCode: office.code,
+        business: 'renew',
+        organizationId: a.id,
+        uscc: counter.uscc,
+        unitName: a.name,
+        projectCode: 'gov-procurement',
+        keyType: 'sub',
+        agentName: '欧阳晓梅',
+        agentMobile: '13700137003',
+        status: 'done',
+        openedBy: randomUUID(),
+        createdAt: clock.now(),
+        statusChangedAt: clock.now(),
+        updatedAt: clock.now(),
+      })
+      .returning();
+    await t.db.update(certificates).set({ counterOrderId: co!.id }).where(eq(certificates.id, counter.id));
+    expect(await entry(a, counter.id)).toMatchObject({
+      counterOrderNo: '261121000000017',
+      counterBusinessLabel: '续费',
+      officeName: office.name,
+      orderId: null,
     });
     expect(mine.certificates.find((c) => c.id === expired.id)).toMatchObject({
       status: 'expired',
