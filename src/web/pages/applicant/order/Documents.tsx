@@ -15,6 +15,7 @@ import { adviceFor } from '../../../../core/review-reasons.js';
 import { ENDED } from '../../../../core/workflow.js';
 import { apiUpload, ApiError } from '../../../api.js';
 import { LegalCheckCard } from './LegalCheckCard.js';
+import { SealSheetCheck } from '../../../components/seal-images/SealSheetCheck.js';
 import type { DocumentVerdict, OrderView, ReviewView, SlotView, UploadedDocument } from './types.js';
 
 const DOCUMENT_OF: Record<SlotCode, DocumentCode> = {
@@ -96,6 +97,7 @@ export function Documents({ view, onChanged, flush }: { view: OrderView; onChang
   const outOfProvince = view.project.code === OUT_OF_PROVINCE;
   const cards = view.slots.map((slot, i) => (
     <SlotCard key={slot.code} n={i + 1} slot={slot} view={view} outOfProvince={outOfProvince} onChanged={onChanged} flush={flush}>
+      {slot.code === 'seal-sheet' && <SealSheetCheck orderId={view.order.id} documentId={slot.uploaded?.id ?? null} />}
       {slot.code === 'power-of-attorney' && view.legalCheck.required && (
         <div className="slot-legal" id="legal-check" data-testid="slot-legal-check">
           <div className="slot-head">
