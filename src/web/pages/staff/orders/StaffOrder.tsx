@@ -17,6 +17,7 @@ import { RecipientModal } from './RecipientModal.js';
 import { ReviewPanel } from './ReviewPanel.js';
 import { OrderCertificate } from './OrderCertificate.js';
 import { SealPanel } from './SealPanel.js';
+import { SealImagesPanel } from '../../../components/seal-images/SealImagesPanel.js';
 import type { KeyHistoryItem, Shipment, StaffOrderEvent, StaffOrderView } from './types.js';
 
 /** The order page for staff: /staff/orders/:id. */
@@ -157,6 +158,7 @@ export function StaffOrderPage() {
                 onOpen={setViewer}
               />
             </Card>
+            <SealImagesPanel key={`seal-images-${generation}`} orderId={o.id} wide={wide} />
             <Card
               title="订单信息"
               size={wide ? 'default' : 'small'}
@@ -362,6 +364,7 @@ const EVENT_LABEL: Record<string, string> = {
   'order.call': '电话记录',
   'order.produce': '制证完成',
   'order.seals_made': '制作电子签章',
+  'order.seal_images_confirmed': '确认电子签章印模',
   'order.ship': '发放（顺丰寄出）',
   'order.recipient_change': '申请单位修改收件信息',
   'order.recipient_correct': '工作人员更正收件信息',
