@@ -28,6 +28,7 @@ import { certificateRepository } from '../modules/certificates/repository.js';
 import { revocationRepository } from '../modules/revocation/repository.js';
 import { counterRouteCases } from './counter.route-cases.js';
 import { sealRouteCases } from './seals.route-cases.js';
+import { sealImageRouteCases } from './seal-images.route-cases.js';
 
 /** A registry row with a (dummy) certificate file, for the registry's read routes. */
 const registryRow = () =>
@@ -670,6 +671,8 @@ ROUTES.push(...FINANCE_ROUTES);
 ROUTES.push(...counterRouteCases(() => t.db));
 // 电子签章 (seals.ts): rows kept beside the routes.
 ROUTES.push(...sealRouteCases(() => t));
+// 电子签章印模 (seal-images.ts): rows kept beside the routes.
+ROUTES.push(...sealImageRouteCases(() => t));
 
 let sharedSubmitted: Promise<SubmittedOrder> | undefined;
 /** One order in 正在审核 for the routes that only read it. */
