@@ -3,14 +3,7 @@
  * it to an SmsSender after commit.
  */
 export type SmsTemplate =
-  | 'password_reset'
-  | 'review_passed'
-  | 'review_failed'
-  | 'paid'
-  | 'paper_failed'
-  | 'shipped'
-  | 'revocation_code'
-  | 'expiry_reminder';
+  'password_reset' | 'review_passed' | 'review_failed' | 'paid' | 'paper_failed' | 'shipped' | 'revocation_code' | 'expiry_reminder';
 
 /** The texts as approved with the provider (Aliyun templates use ${name} placeholders). */
 export const SMS_TEMPLATES: Record<SmsTemplate, { text: string; sensitive: string[] }> = {
