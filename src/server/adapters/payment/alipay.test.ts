@@ -4,10 +4,9 @@
  * refused with NoticeRejected; a genuine notice is accepted and mapped.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock, testConfig, testDb } from '../../testing/harness.js';
 import type { Db } from '../../db/client.js';
-import { paymentProvidersFor, paymentProvidersReady } from './configured.js';
-import { NoticeRejected, type PaymentProvider } from './port.js';
+import { noticeTestbed, rejectionOf } from './notice-testbed.js';
+import type { PaymentProvider } from './port.js';
 import { sandboxAlipayNotice } from './testing.js';
 import type { AlipayNoticeOptions } from './sandbox/notices.js';
 import { alipayAmountToFen, alipaySignContent, rawJsonMember } from './alipay.js';
@@ -17,11 +16,7 @@ let alipay: PaymentProvider;
 const now = new Date('2026-11-20T10:00:00+08:00');
 
 beforeAll(async () => {
-  db = (await testDb()).db;
-  const config = testConfig();
-  const deps = { db, clock: new ManualClock(now) };
-  alipay = paymentProvidersFor(config, deps).alipay;
-  await paymentProvidersReady(config, deps);
+  ({ db, alipay } = await noticeTestbed(now));
 });
 
 const base: AlipayNoticeOptions = {
@@ -30,15 +25,7 @@ const base: AlipayNoticeOptions = {
   amountFen: 22000,
   notifyTime: now,
 };
-const rejection = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof NoticeRejected) return e.reason;
-    throw e;
-  }
-  return 'accepted';
-};
+const rejection = rejectionOf;
 
 describe('Alipay notification verification', () => {
   it('accepts a genuine notice and maps it ("220.00" → 22000 fen, trade_no, gmt_payment)', async () => {

@@ -4,10 +4,9 @@
  * sandbox's platform key, exactly as the sandbox sends them.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock, testConfig, testDb } from '../../testing/harness.js';
 import type { Db } from '../../db/client.js';
-import { paymentProvidersFor, paymentProvidersReady } from './configured.js';
-import { NoticeRejected, type PaymentProvider } from './port.js';
+import { noticeTestbed, rejectionOf } from './notice-testbed.js';
+import type { PaymentProvider } from './port.js';
 import { sandboxWechatNotice } from './testing.js';
 import type { WechatNoticeOptions } from './sandbox/notices.js';
 
@@ -16,11 +15,7 @@ let wechat: PaymentProvider;
 const now = new Date('2026-11-20T10:00:00+08:00');
 
 beforeAll(async () => {
-  db = (await testDb()).db;
-  const config = testConfig();
-  const deps = { db, clock: new ManualClock(now) };
-  wechat = paymentProvidersFor(config, deps).wechat;
-  await paymentProvidersReady(config, deps);
+  ({ db, wechat } = await noticeTestbed(now));
 });
 
 const base: WechatNoticeOptions = {
@@ -29,15 +24,7 @@ const base: WechatNoticeOptions = {
   amountFen: 22000,
   timestamp: now,
 };
-const rejection = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof NoticeRejected) return e.reason;
-    throw e;
-  }
-  return 'accepted';
-};
+const rejection = rejectionOf;
 
 describe('WeChat Pay notification verification', () => {
   it('accepts a genuine notice and maps it (fen, transaction id, paid time)', async () => {
