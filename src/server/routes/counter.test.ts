@@ -142,6 +142,11 @@ describe('新办 at the counter', () => {
     expect(fin.totals.some((x: { channel: string; channelName: string }) => x.channel === 'counter' && x.channelName === '现场缴费')).toBe(
       true,
     );
+    const onlyCounter = (await finance.get(`/api/staff/finance/payments?from=${day}&to=${day}&channel=counter`)).json();
+    expect(onlyCounter.rows.length).toBeGreaterThan(0);
+    expect(onlyCounter.rows.every((r: { channel: string }) => r.channel === 'counter')).toBe(true);
+    const onlyWechat = (await finance.get(`/api/staff/finance/payments?from=${day}&to=${day}&channel=wechat`)).json();
+    expect(onlyWechat.rows.some((r: { channel: string }) => r.channel === 'counter')).toBe(false);
     const csv = await finance.get(`/api/staff/finance/payments.csv?from=${day}&to=${day}`);
     expect(csv.body).toContain(receiptNo);
 

@@ -22,7 +22,11 @@ const FINANCE = ['财务', '管理员'] as const satisfies readonly StaffRole[];
 const ZId = z.object({ id: z.string({ error: '编号格式不正确' }).uuid('编号格式不正确') });
 const ZDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
 const ZRange = z
-  .object({ from: ZDay.optional(), to: ZDay.optional(), channel: z.enum(['wechat', 'alipay']).optional() })
+  .object({
+    from: ZDay.optional(),
+    to: ZDay.optional(),
+    channel: z.enum(['wechat', 'alipay', 'counter'], { error: '渠道只能是微信支付、支付宝或现场缴费' }).optional(),
+  })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: '开始日期不能晚于结束日期', path: ['to'] })
   .refine((q) => !q.from || !q.to || Date.parse(q.to) - Date.parse(q.from) <= 366 * 86_400_000, {
     message: '一次最多查询一年',

@@ -55,10 +55,10 @@ export interface FinanceRow {
   flags: FinanceFlag[];
 }
 
-export async function financeReport(db: DbOrTx, q: { from: string; to: string; channel?: PayChannel }) {
+export async function financeReport(db: DbOrTx, q: { from: string; to: string; channel?: FinanceChannel }) {
   const from = cstMidnight(q.from);
   const to = new Date(cstMidnight(q.to).getTime() + 86_400_000);
-  const rows = await paymentRepository.paidBetween(db, from, to, q.channel);
+  const rows = q.channel === 'counter' ? [] : await paymentRepository.paidBetween(db, from, to, q.channel);
   const orderIds = [...new Set(rows.map((r) => r.attempt.orderId))];
   const allPaid = await paymentRepository.paidAttemptsOfOrders(db, orderIds);
   const refunds = await paymentRepository.refundsOfAttempts(
@@ -108,7 +108,7 @@ export async function financeReport(db: DbOrTx, q: { from: string; to: string; c
   });
 
   // Counter payments (现场缴费): the whole period, unless a provider channel was asked for.
-  if (!q.channel) {
+  if (!q.channel || q.channel === 'counter') {
     const catalog = new Map((await catalogRepository.list(db, { activeOnly: false })).map((p) => [p.code, p]));
     for (const { payment: p, order: o, officeName } of await counterRepository.paidBetween(db, from, to)) {
       const catalogFen = catalog.get(o.projectCode)?.keys.find((k) => k.keyType === o.keyType)?.priceFen ?? null;

@@ -9,7 +9,8 @@ import { apiGet } from '../../api.js';
 import { useStaffErrors } from './staffSession.js';
 import { beijing, mono } from './orders/format.js';
 
-type Channel = 'wechat' | 'alipay';
+/** 'counter': 现场缴费 at an office (issue 7), listed with the providers' payments. */
+type Channel = 'wechat' | 'alipay' | 'counter';
 type Flag = 'order_not_moved' | 'amount_differs' | 'duplicate' | 'refund_pending' | 'refund_failed' | 'refunded';
 
 interface Report {
@@ -117,6 +118,7 @@ export function StaffPaymentsPage() {
               { value: '', label: '全部渠道' },
               { value: 'wechat', label: '微信支付' },
               { value: 'alipay', label: '支付宝' },
+              { value: 'counter', label: '现场缴费' },
             ]}
             data-testid="finance-channel"
           />
@@ -165,7 +167,7 @@ export function StaffPaymentsPage() {
             />
             <Table
               size="small"
-              rowKey="outTradeNo"
+              rowKey={(r) => `${r.channel}:${r.outTradeNo}:${r.transactionId}`}
               dataSource={report.rows}
               scroll={{ x: 1000 }}
               pagination={{ pageSize: 50, hideOnSinglePage: true }}
@@ -175,7 +177,12 @@ export function StaffPaymentsPage() {
                 { title: '渠道', dataIndex: 'channelName', width: 80 },
                 { title: '支付交易号', render: (_v, r) => <span style={mono}>{r.transactionId}</span> },
                 { title: '金额（元）', align: 'right', render: (_v, r) => fenToYuanText(r.amountFen), width: 90 },
-                { title: '订单', render: (_v, r) => <Link to={`/staff/orders/${r.orderId}`}>{r.orderNo}</Link> },
+                {
+                  title: '订单',
+                  render: (_v, r) => (
+                    <Link to={r.channel === 'counter' ? `/staff/counter/${r.orderId}` : `/staff/orders/${r.orderId}`}>{r.orderNo}</Link>
+                  ),
+                },
                 { title: '单位', dataIndex: 'unitName' },
                 { title: '订单状态', dataIndex: 'orderStatusLabel', width: 110 },
                 {
