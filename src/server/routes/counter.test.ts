@@ -12,6 +12,7 @@ import { cstDay } from '../modules/payments/finance.js';
 import { newUscc, newMobile, testApp, type TestApp, type TestClient } from '../testing/harness.js';
 import { newApplicant, quickOrder, staffMember } from '../testing/paid-order.js';
 import { testCaEnv } from '../testing/test-ca.js';
+import { smsCode } from '../testing/sms.js';
 import { produceOrder } from '../modules/fulfilment/produce-order.js';
 
 let t: TestApp;
@@ -461,5 +462,44 @@ describe('who may do what, and bad input', () => {
     expect(list.staff.find((s: { displayName: string }) => s.displayName === '柜台张三').officeCode).toBe('nanchang-hall');
     const audit = (await admin.get('/api/staff/audit?action=office.update')).json();
     expect(JSON.stringify(audit)).toContain('office.update');
+  });
+
+  it('a unit registered at the counter cannot log in until it claims the account with the SMS code to its mobile', async () => {
+    const org = await registerOrg();
+    const c = t.client();
+    expect((await c.login(org.uscc, 'Whatever2026x')).statusCode).toBe(401);
+    // Registering the same USCC online points to 忘记密码.
+    const again = await c.register({ uscc: org.uscc });
+    expect(again.res.json().error.fields.uscc).toMatch(/忘记密码/);
+    const asked = await c.post('/api/password-reset/request', { uscc: org.uscc, mobile: org.mobile, ...(await c.captcha()) });
+    expect(asked.statusCode, asked.body).toBe(200);
+    const code = await smsCode(t, org.mobile);
+    const set = await c.post('/api/password-reset/confirm', {
+      uscc: org.uscc,
+      code,
+      password: 'Claimed2026x',
+      passwordConfirm: 'Claimed2026x',
+    });
+    expect(set.statusCode, set.body).toBe(200);
+    expect((await c.login(org.uscc, 'Claimed2026x')).statusCode).toBe(200);
+    const lookup = (await clerk.get(`/api/staff/counter/organizations?uscc=${org.uscc}`)).json();
+    expect(lookup.organization.claimed).toBe(true);
+  });
+
+  it('two clicks on one step make one change and one event (compare-and-set)', async () => {
+    const org = await registerOrg();
+    const o = await open({ organizationId: org.id, business: 'new', projectCode: 'gov-procurement', keyType: 'main' });
+    const id = o.json().order.id;
+    await clerk.post(`/api/staff/counter/orders/${id}/materials`, {
+      ticked: ['application-form', 'business-license', 'agent-id', 'seal-impressions'],
+    });
+    const results = await Promise.all([act(id, 'accept'), act(id, 'accept'), act(id, 'accept')]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409, 409]);
+    const v = await view(id);
+    expect(v.events.filter((e: { action: string }) => e.action === 'accept')).toHaveLength(1);
+    // 退回补正资料 needs a reason, and takes the order back to 提交资料.
+    expect((await act(id, 'return', {})).json().error.fields.reason).toMatch(/原因/);
+    expect((await act(id, 'return', { reason: '营业执照复印件未盖章' })).statusCode).toBe(200);
+    expect((await view(id)).order.status).toBe('submitted');
   });
 });
