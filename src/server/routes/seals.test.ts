@@ -69,7 +69,7 @@ describe('制作电子签章 (制证)', () => {
   it('makes one seal per confirmed impression, bound to the certificate, valid as long as it; downloads the DER', async () => {
     const o = await producedOrder(t);
     const before = await producer.get(`/api/staff/orders/${o.orderId}/seals`);
-    expect(before.json()).toMatchObject({ seals: [], canMake: false, refusal: expect.stringContaining('印模尚未确认') });
+    expect(before.json()).toMatchObject({ relevant: true, seals: [], canMake: false, refusal: expect.stringContaining('印模尚未确认') });
     const early = await producer.post(`/api/staff/orders/${o.orderId}/seals`);
     expect(early.statusCode).toBe(409);
     expect(early.json().error.message).toMatch(/印模尚未确认/);
@@ -157,6 +157,9 @@ describe('制作电子签章 (制证)', () => {
     expect(r4.statusCode).toBe(403);
     expect(r4.json().error.message).toContain('制证');
     expect((await producer.get(`/api/staff/orders/${o.orderId}/seals`)).json().seals).toEqual([]);
+    // Before 制证 the order page does not show the panel.
+    const early = await quickOrder(t, 'paper_awaiting');
+    expect((await producer.get(`/api/staff/orders/${early.orderId}/seals`)).json()).toMatchObject({ relevant: false, canMake: false });
     expect((await producer.get(`/api/staff/seals/${randomUUID()}/download`)).statusCode).toBe(404);
     expect((await reviewer.get(`/api/staff/seals/${randomUUID()}/download`)).statusCode).toBe(403);
     expect((await t.client().get(`/api/staff/orders/${o.orderId}/seals`)).statusCode).toBe(401);

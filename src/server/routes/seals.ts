@@ -149,8 +149,11 @@ export const sealRoutes =
           if (!refusal && (!cert || cert.status !== 'issued')) refusal = '本订单的证书尚未签发或已吊销，不能制作电子签章';
           if (!refusal && !images.length) refusal = '印模尚未确认：请先在“电子签章印模”中核对并确认印模';
           reply.header('cache-control', 'no-store');
+          const rows = await sealRepository.forOrder(db, order.id);
           return {
-            seals: await views(await sealRepository.forOrder(db, order.id)),
+            // Whether the order page shows the panel at all: seals exist, or 制证 is at (or next to) the step.
+            relevant: rows.length > 0 || (order.keyType === 'main' && ['in_production', 'produced'].includes(order.status)),
+            seals: await views(rows),
             confirmedImages: images.map((i) => i.kind),
             canMake: !refusal,
             refusal,

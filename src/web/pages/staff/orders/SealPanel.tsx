@@ -27,6 +27,7 @@ interface StaffSeal {
 }
 
 interface SealsAnswer {
+  relevant: boolean;
   seals: StaffSeal[];
   confirmedImages: string[];
   canMake: boolean;
@@ -64,8 +65,8 @@ export function SealPanel({
   }, [orderId]);
   useEffect(load, [load]);
 
-  // 副锁 carry no seal: nothing to show.
-  if (keyType !== 'main') return null;
+  // 副锁 carry no seal; before 制证 there is nothing to show.
+  if (keyType !== 'main' || (data && !data.relevant)) return null;
 
   const make = async () => {
     setBusy(true);
