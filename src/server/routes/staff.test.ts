@@ -1099,7 +1099,12 @@ describe('单位查询与名称更正 (organizations)', () => {
     const repo = files.find((f) => f.rel === 'modules/accounts/repository.ts')!.text;
     const sets = [...repo.matchAll(/\.update\(organizations\)\s*\.set\(\{([^}]*)\}/g)].map((m) => m[1]!.trim());
     expect(sets.filter((x) => /\bname\b/.test(x))).toEqual(['name: to, updatedAt: at']);
-    expect(using(/organizationRepository\.rename\(/)).toEqual(['modules/staff/rename-organization.ts']);
+    // …and by the counter's 变更 (issue 7): staff at an office, on the new business licence, when the new
+    // certificate is issued (制证/管理员; see counter.test.ts).
+    expect(using(/organizationRepository\.rename\(/).sort()).toEqual([
+      'modules/counter/produce.ts',
+      'modules/staff/rename-organization.ts',
+    ]);
     expect(using(/\brenameOrganization\(/).sort()).toEqual(['modules/staff/rename-organization.ts', 'routes/staff.ts']);
   });
 });
