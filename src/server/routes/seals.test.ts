@@ -262,6 +262,22 @@ describe('验证电子签章 (public)', () => {
   });
 });
 
+it('is counted per address: after 120 checks in 10 minutes the next one waits (429, Chinese)', async () => {
+  const remoteAddress = `10.8.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+  const send = () =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/seals/verify',
+      remoteAddress,
+      payload: { seal: 'AAAA' },
+      headers: { 'content-type': 'application/json' },
+    });
+  for (let i = 0; i < 120; i++) expect((await send()).statusCode).toBe(400);
+  const r = await send();
+  expect(r.statusCode).toBe(429);
+  expect(r.json().error.message).toMatch(/[\u4e00-\u9fff]/);
+});
+
 describe('我的证书 and 试用 (the organization)', () => {
   it('lists its certificate’s seals; another organization and anonymous callers get nothing', async () => {
     const o = await ownOrderWithSeals();

@@ -19,6 +19,7 @@ import { sealRepository, type SealRow } from '../modules/seals/repository.js';
 import { sealView } from '../modules/seals/status.js';
 import { pdfToPng, sealTryPdf } from '../modules/seals/try-it.js';
 import { sealBytesFrom, verifySeal } from '../modules/seals/verify.js';
+import type { ThrottlePolicy } from '../modules/throttle/throttle.js';
 import { enforceStaffAccess, metaOf, requireOrg, requireOwnedOrder, staffActor } from './guards.js';
 
 const ZOrderId = z.object({ id: z.string({ error: '订单编号格式不正确' }).uuid('订单编号格式不正确') });
@@ -29,6 +30,16 @@ const ZTry = z.object({
   format: z.enum(['pdf', 'png'], { error: '格式只能是 pdf 或 png' }).default('png'),
 });
 const MAKERS = ['制证'] as const satisfies readonly StaffRole[];
+/**
+ * Verification is open to anyone and costs a signature check, so it is counted per address like the public
+ * status query: 120 in 10 minutes, then a pause of 5 minutes (doubling up to an hour).
+ */
+export const SEAL_VERIFY_ADDRESS: ThrottlePolicy = {
+  threshold: 120,
+  windowMs: 10 * 60_000,
+  baseLockMs: 5 * 60_000,
+  maxLockMs: 60 * 60_000,
+};
 /** A seal is at most 2 MB (MAX_SEAL_BYTES); its Base64 a third more. */
 const VERIFY_BODY_LIMIT = 3 * 1024 * 1024;
 
@@ -119,7 +130,11 @@ export const sealRoutes =
               '验证电子签章：提交印章文件（application/octet-stream，DER）或 JSON {"seal": Base64}；返回解析出的印章信息、制章人签名是否有效、绑定证书的当前状态（有效/已吊销/已过期/未知）',
           },
         },
-        async (req) => {
+        async (req, reply) => {
+          const key = `seal-verify:ip:${req.ip}`;
+          await deps.throttle.check(key);
+          await deps.throttle.hit(key, SEAL_VERIFY_ADDRESS);
+          reply.header('cache-control', 'no-store');
           // Checked here rather than by a schema: the body is raw DER or JSON, and either may be malformed.
           const body = req.body as unknown;
           const text = body && typeof body === 'object' && !Buffer.isBuffer(body) ? (body as { seal?: unknown }).seal : undefined;
