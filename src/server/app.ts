@@ -76,6 +76,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 256 * 1024,
     // Request ids in logs let one person's trouble be followed without logging who they are.
     genReqId: () => crypto.randomUUID(),
+    // Fastify's 10 s default counts the whole boot (every route plugin, schemas compiled): on a busy 2-core
+    // machine the browser tests' server has missed it. A plugin that truly hangs still fails, after a minute.
+    pluginTimeout: 60_000,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
