@@ -54,4 +54,4 @@ export const REGISTRY_STATUS_LABEL: Record<string, string> = {
   failed: '已作废（未签发）',
 };
 export const KEY_TYPE_LABEL: Record<string, string> = { main: '主锁', sub: '副锁' };
-export const SOURCE_LABEL: Record<string, string> = { online: '在线签发', import: '导入（现场办理）' };
+export const SOURCE_LABEL: Record<string, string> = { online: '在线签发', import: '导入（现场办理）', counter: '柜台签发（现场办理）' };

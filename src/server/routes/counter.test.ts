@@ -182,6 +182,9 @@ describe('续费, 补办, 变更 replace a certificate', () => {
       keyType: 'main',
     });
     expect((await certRow(first.certificateId)).status).toBe('issued');
+    // The registry's detail names where it came from and what it renews.
+    const detail = (await clerk.get(`/api/staff/certificates/${r.certificateId}`)).json().certificate;
+    expect(detail).toMatchObject({ source: 'counter', counterOrderId: id, replacesId: first.certificateId, orderId: null });
     // A certificate is renewed once.
     const again = await open({ organizationId: first.org.id, business: 'renew', replacesCertificateId: first.certificateId });
     expect(again.statusCode).toBe(400);

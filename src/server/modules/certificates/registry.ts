@@ -67,6 +67,9 @@ export function certificateDetail(c: CertificateRow, now: Date) {
     revokedAt: c.revokedAt,
     revocationReason: c.revocationReason,
     orderId: c.orderId,
+    /** Counter business (issue 7): the counter order that issued it, and the certificate it replaces or renews. */
+    counterOrderId: c.counterOrderId,
+    replacesId: c.replacesId,
     flag: c.flag,
     hasDer: !!c.der,
     sha256: c.der ? createHash('sha256').update(c.der).digest('hex') : null,

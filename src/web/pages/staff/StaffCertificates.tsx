@@ -26,6 +26,8 @@ interface Row {
   publicStatusLabel: string;
 }
 interface Detail extends Row {
+  counterOrderId: string | null;
+  replacesId: string | null;
   issuer: string;
   keySource: string;
   issuedAt: string | null;
@@ -322,7 +324,20 @@ function CertificateDetail() {
           </Descriptions.Item>
           <Descriptions.Item label="签发时间">{c.issuedAt ? formatTime(c.issuedAt) : '—'}</Descriptions.Item>
           {c.revokedAt && <Descriptions.Item label="吊销时间">{formatTime(c.revokedAt)}</Descriptions.Item>}
-          <Descriptions.Item label="订单">{c.orderId ? <Link to={`/staff/orders/${c.orderId}`}>查看订单</Link> : '—'}</Descriptions.Item>
+          <Descriptions.Item label="订单">
+            {c.orderId ? (
+              <Link to={`/staff/orders/${c.orderId}`}>查看订单</Link>
+            ) : c.counterOrderId ? (
+              <Link to={`/staff/counter/${c.counterOrderId}`}>查看柜台业务</Link>
+            ) : (
+              '—'
+            )}
+          </Descriptions.Item>
+          {c.replacesId && (
+            <Descriptions.Item label="替代的证书">
+              <Link to={`/staff/certificates/${c.replacesId}`}>查看原证书（补办、变更或续费）</Link>
+            </Descriptions.Item>
+          )}
           {c.sha256 && (
             <Descriptions.Item label="SHA-256 指纹" span={2}>
               <span style={{ ...mono, fontSize: 12, wordBreak: 'break-all' }}>{c.sha256.toUpperCase()}</span>
