@@ -127,3 +127,35 @@ export const counterPayments = pgTable(
     index('counter_payments_paid_idx').on(t.paidAt),
   ],
 );
+
+/**
+ * A scan of one counter material (申请表, 营业执照复印件, …), stored like online documents: re-encoded, encrypted
+ * at rest, with a thumbnail. A new scan of the same material retires the earlier one.
+ */
+export const counterScans = pgTable(
+  'counter_scans',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    counterOrderId: uuid('counter_order_id')
+      .notNull()
+      .references(() => counterOrders.id),
+    material: text('material').notNull(),
+    storageKey: text('storage_key').notNull(),
+    thumbnailKey: text('thumbnail_key').notNull(),
+    sha256: text('sha256').notNull(),
+    mime: text('mime').notNull(),
+    bytes: integer('bytes').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    originalName: text('original_name').notNull(),
+    uploadedBy: uuid('uploaded_by').notNull(),
+    uploadedAt: ts('uploaded_at').notNull(),
+    retiredAt: ts('retired_at'),
+  },
+  (t) => [
+    index('counter_scans_order_idx').on(t.counterOrderId, t.material),
+    uniqueIndex('counter_scans_current_uq')
+      .on(t.counterOrderId, t.material)
+      .where(sql`retired_at is null`),
+  ],
+);
