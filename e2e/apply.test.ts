@@ -8,9 +8,10 @@ import type { Page, Request } from 'playwright-core';
 import sharp from 'sharp';
 import jsqrModule from 'jsqr';
 import { CAPTCHA, DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
-import { newMobile, newUscc } from '../src/server/testing/harness.js';
+import { newMobile } from '../src/server/testing/harness.js';
 import { idCheckChar } from '../src/core/id-number.js';
 import { ZOrderDraft } from '../src/core/order-form.js';
+import { api, id, registerInBrowser as registerWith } from './page-api.js';
 
 let e: E2E;
 beforeAll(async () => {
@@ -20,51 +21,10 @@ afterAll(async () => {
   // The run's last file closes the shared server; vitest runs e2e files one by one in one process.
 });
 
-/** A valid 居民身份证号码: the 17 digits given plus their GB 11643 check character. */
-const id = (first17: string) => first17 + idCheckChar(first17);
 /** The same number with a wrong check character. */
 const wrongId = (first17: string) => first17 + (idCheckChar(first17) === '1' ? '2' : '1');
 
-interface ApiAnswer {
-  status: number;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
-/** Calls the API from inside the page, with the page's cookies and CSRF token, as the web app does. */
-async function api(page: Page, method: string, url: string, body?: unknown): Promise<ApiAnswer> {
-  return page.evaluate(
-    async ([method, url, body]) => {
-      const s = (await (await fetch('/api/session')).json()) as { csrfToken: string };
-      const r = await fetch(url as string, {
-        method: method as string,
-        headers: method === 'GET' ? {} : { 'content-type': 'application/json', 'x-csrf-token': s.csrfToken },
-        body: method === 'GET' ? undefined : JSON.stringify(body ?? {}),
-      });
-      return { status: r.status, json: await r.json().catch(() => null) };
-    },
-    [method, url, body] as const,
-  );
-}
-
-/** Registers a new organization from inside the page (the page's context is then logged in). */
-async function registerInBrowser(page: Page, name = '江西申请测试有限公司'): Promise<{ uscc: string; mobile: string; name: string }> {
-  await page.goto('/help');
-  const uscc = newUscc();
-  const mobile = newMobile();
-  const captcha = await page.evaluate(async () => ((await (await fetch('/api/captcha')).json()) as { captchaId: string }).captchaId);
-  const r = await api(page, 'POST', '/api/register', {
-    name,
-    uscc,
-    mobile,
-    password: 'Apply2026xx',
-    passwordConfirm: 'Apply2026xx',
-    agree: true,
-    captchaId: captcha,
-    captchaAnswer: CAPTCHA,
-  });
-  expect(r.status).toBe(201);
-  return { uscc, mobile, name };
-}
+const registerInBrowser = (page: Page, name = '江西申请测试有限公司') => registerWith(page, name, 'Apply2026xx');
 
 const PEOPLE = {
   legal: { name: '王建国', id: id('36010219750315201'), mobile: newMobile() },

@@ -15,11 +15,11 @@ import type { Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { PDFDocument } from '@cantoo/pdf-lib';
 import { CAPTCHA, DESKTOP, PHONE, SCREENSHOTS, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
-import { newMobile, newUscc } from '../src/server/testing/harness.js';
+import { newMobile } from '../src/server/testing/harness.js';
 import { DEMO_STAFF_PASSWORD } from '../src/server/demo-data.js';
 import { recordPayment } from '../src/server/modules/fulfilment/record-payment.js';
-import { idCheckChar } from '../src/core/id-number.js';
 import { sfTrackingUrl } from '../src/core/fulfilment.js';
+import { api, id, registerInBrowser as registerWith, type ApiAnswer } from './page-api.js';
 
 let e: E2E;
 beforeAll(async () => {
@@ -28,29 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   // The run's last file closes the shared server; vitest runs e2e files one by one in one process.
 });
-
-const id = (first17: string) => first17 + idCheckChar(first17);
-
-interface ApiAnswer {
-  status: number;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
-/** Calls the API from inside the page, with the page's cookies and CSRF token, as the web app does. */
-async function api(page: Page, method: string, url: string, body?: unknown): Promise<ApiAnswer> {
-  return page.evaluate(
-    async ([method, url, body]) => {
-      const s = (await (await fetch('/api/session')).json()) as { csrfToken: string };
-      const r = await fetch(url as string, {
-        method: method as string,
-        headers: method === 'GET' ? {} : { 'content-type': 'application/json', 'x-csrf-token': s.csrfToken },
-        body: method === 'GET' ? undefined : JSON.stringify(body ?? {}),
-      });
-      return { status: r.status, json: await r.json().catch(() => null) };
-    },
-    [method, url, body] as const,
-  );
-}
 
 /** Uploads a file from inside the page as the web app does (multipart, CSRF token). */
 async function apiUploadFile(page: Page, url: string, name: string, bytes: Buffer): Promise<ApiAnswer> {
@@ -80,23 +57,7 @@ const RESEND_TRACKING = 'EA123456789CN';
 const SHIP_TRACKING = 'SF9876543210987';
 const INVOICE_NO = '20260001';
 
-async function registerInBrowser(page: Page, name: string): Promise<{ uscc: string }> {
-  await page.goto('/help');
-  const uscc = newUscc();
-  const captcha = await page.evaluate(async () => ((await (await fetch('/api/captcha')).json()) as { captchaId: string }).captchaId);
-  const r = await api(page, 'POST', '/api/register', {
-    name,
-    uscc,
-    mobile: newMobile(),
-    password: 'Flow2026xx',
-    passwordConfirm: 'Flow2026xx',
-    agree: true,
-    captchaId: captcha,
-    captchaAnswer: CAPTCHA,
-  });
-  expect(r.status).toBe(201);
-  return { uscc };
-}
+const registerInBrowser = (page: Page, name: string) => registerWith(page, name, 'Flow2026xx');
 
 async function fillOrderForm(page: Page) {
   const f = (label: string) => page.getByLabel(label, { exact: true });
