@@ -176,6 +176,26 @@ describe('SESeal (GM/T 0031 v4)', () => {
     expect((err as Error).message).toMatch(message);
   });
 
+  it('fuzz: any corrupted or truncated seal is a SealFormatError or parses; verification never throws', async () => {
+    const der = Buffer.from(await makeSeal(input({ extDatas: [{ oid: '1.2.3.4', critical: true, value: Buffer.from('x') }] }), maker));
+    let parsed = 0;
+    for (let i = 0; i < 300; i++) {
+      const d = Buffer.from(der);
+      const at = Math.floor(Math.random() * d.length);
+      if (i % 4 === 0) d[at] = Math.floor(Math.random() * 256);
+      else if (i % 4 === 1) d[at] = d[at]! ^ (1 << (i % 8));
+      const candidate = i % 4 === 2 ? d.subarray(0, at) : i % 4 === 3 ? Buffer.concat([d.subarray(0, at), d.subarray(at + 1)]) : d;
+      try {
+        const s = parseSeal(candidate);
+        // The signature check is pure-JS SM2 (slow): a sample of the parsed ones is enough.
+        if (parsed++ < 12) expect(typeof verifySealSignature(s, { trustedMakers: [maker.certDer] }).ok).toBe('boolean');
+      } catch (e) {
+        expect(e, String(e)).toBeInstanceOf(SealFormatError);
+      }
+    }
+    expect(parsed).toBeGreaterThan(0);
+  });
+
   it('a signature algorithm other than SM2-with-SM3 is reported', async () => {
     const s = parseSeal(await makeSeal(input(), maker));
     expect(verifySealSignature({ ...s, signAlgId: '1.2.840.10045.4.3.2' })).toMatchObject({

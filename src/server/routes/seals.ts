@@ -103,7 +103,13 @@ export const sealRoutes =
         if (!active.length) throw new AppError('NOT_FOUND', '本订单的电子签章尚未制作');
         const seal = req.query.seal ? active.find((s) => s.id === req.query.seal) : active[0];
         if (!seal) throw new AppError('NOT_FOUND', '找不到该电子签章');
-        const pdf = await sealTryPdf({ seal, unitName: org.name, orderNo: order.orderNo, at: deps.clock.now() });
+        let pdf: Uint8Array;
+        try {
+          pdf = await sealTryPdf({ seal, unitName: org.name, orderNo: order.orderNo, at: deps.clock.now() });
+        } catch (e) {
+          req.log.error({ err: e, sealId: seal.id }, 'seal try-it page failed');
+          throw new AppError('CONFLICT', '示例页面生成失败：印章图片无法显示，请联系客服');
+        }
         reply.header('cache-control', 'no-store');
         if (req.query.format === 'pdf') {
           reply.header('content-disposition', `inline; filename="seal-try-${order.orderNo}.pdf"`);
