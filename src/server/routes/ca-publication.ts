@@ -87,18 +87,24 @@ export const caPublicationRoutes =
       }
     }
 
+    /**
+     * Relying parties' traffic (every TLS client checking a certificate): per-request info logs would be most of
+     * the log and cost time on the hot path; warnings and errors (e.g. 'OCSP responder failed') still show.
+     */
+    const PUBLIC_ROUTE = { schema: { hide: true }, logLevel: 'warn' } as const;
+
     await outer.register(async (app) => {
       // Scoped to this plugin: the raw DER body of an OCSP POST (RFC 6960 A.1).
       app.addContentTypeParser('application/ocsp-request', { parseAs: 'buffer', bodyLimit: 16 * 1024 }, (_req, body, done) =>
         done(null, body),
       );
-      app.post('/ocsp', { schema: { hide: true } }, async (req, reply) => {
+      app.post('/ocsp', PUBLIC_ROUTE, async (req, reply) => {
         const body = req.body;
         if (!Buffer.isBuffer(body)) return sendError(reply, 'malformedRequest');
         return answer(body, reply, false);
       });
       // GET /ocsp/{url-encoding of base-64 encoding of the DER encoding of the OCSPRequest} (RFC 6960 A.1).
-      app.get('/ocsp/*', { schema: { hide: true } }, async (req, reply) => {
+      app.get('/ocsp/*', PUBLIC_ROUTE, async (req, reply) => {
         let der: Uint8Array;
         try {
           const raw = req.url.slice('/ocsp/'.length);
@@ -111,7 +117,7 @@ export const caPublicationRoutes =
       });
 
       // CRLs at the URL in the certificates' CRL distribution point (caUrls: <base>/crl/<family>/<shard>.crl).
-      app.get<{ Params: { family: string; file: string } }>('/crl/:family/:file', { schema: { hide: true } }, async (req, reply) => {
+      app.get<{ Params: { family: string; file: string } }>('/crl/:family/:file', PUBLIC_ROUTE, async (req, reply) => {
         const { family, file } = req.params;
         const m = /^(0|[1-9]\d{0,6})\.crl$/.exec(file);
         const p = await getPublisher();
@@ -136,7 +142,7 @@ export const caPublicationRoutes =
       });
 
       // CA certificates at the caIssuers URL (RFC 5280 4.2.2.1) and the hierarchy's root URL, DER.
-      app.get<{ Params: { file: string } }>('/ca/:file', { schema: { hide: true } }, async (req, reply) => {
+      app.get<{ Params: { file: string } }>('/ca/:file', PUBLIC_ROUTE, async (req, reply) => {
         const m = /^([a-z0-9-]+?)(-root)?\.cer$/.exec(req.params.file);
         const p = await getPublisher();
         const fam = m ? p.runtime.hierarchy.families[m[1] as KeyAlgorithm] : undefined;
