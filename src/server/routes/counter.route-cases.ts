@@ -11,7 +11,9 @@ import { organizationRepository } from '../modules/accounts/repository.js';
 import { staff } from '../db/schema.js';
 import { counterRepository, officeRepository } from '../modules/counter/repository.js';
 import { makeOrderNumber } from '../../core/order-number.js';
-import { newMobile, newUscc } from '../testing/harness.js';
+import { newMobile, newUscc, testConfig } from '../testing/harness.js';
+import { fileStoreFor } from '../adapters/storage/configured.js';
+import { png } from '../modules/documents/test-images.js';
 
 export interface CounterRouteCase {
   method: 'GET' | 'POST';
@@ -241,6 +243,44 @@ export function counterRouteCases(db: () => Db): CounterRouteCase[] {
           body: { channel: 'cash', receiptNo: `RT${randomBytes(6).toString('hex')}`, amountFen: 19000 },
           effect: async () => (await statusOf(db(), o.id)) === 'handed_over',
         };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/staff/counter/orders/:id/materials/:material/scan',
+      access: ['受理', '制证', '管理员'],
+      // The table sends JSON: an allowed caller gets past the role and office checks to the body, which is not
+      // multipart (400); the upload itself is tested in counter.test.ts.
+      ok: 400,
+      make: async () => {
+        const o = await counterOrderIn(db(), 'submitted');
+        return { url: `/api/staff/counter/orders/${o.id}/materials/application-form/scan`, body: {} };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/staff/counter/orders/:id/scans/:scanId/:variant',
+      access: VIEW,
+      ok: 200,
+      make: async () => {
+        const o = await counterOrderIn(db(), 'submitted');
+        const store = fileStoreFor(testConfig());
+        const image = await png();
+        const scan = await counterRepository.insertScan(db(), {
+          counterOrderId: o.id,
+          material: 'application-form',
+          storageKey: await store.put(image),
+          thumbnailKey: await store.put(image),
+          sha256: '0'.repeat(64),
+          mime: 'image/png',
+          bytes: image.length,
+          width: 120,
+          height: 80,
+          originalName: '申请表.png',
+          uploadedBy: o.openedBy,
+          uploadedAt: new Date(),
+        });
+        return { url: `/api/staff/counter/orders/${o.id}/scans/${scan.id}/file` };
       },
     },
   ];

@@ -1,4 +1,5 @@
 /** 柜台业务（现场办理）: offices, organization lookup/registration, counter orders through the seed 004 flow, daily lists. */
+import fastifyMultipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ZProduceBody } from '../../core/certificates.js';
@@ -42,6 +43,9 @@ import { produceAtCounter } from '../modules/counter/produce.js';
 import { officeRepository, type CounterOrderRow } from '../modules/counter/repository.js';
 import { tickMaterials } from '../modules/counter/counter-orders.js';
 import { enforceStaffAccess, metaOf, staffActor } from './guards.js';
+import { fileStoreFor } from '../adapters/storage/configured.js';
+import { MULTIPART_LIMITS, readUploadedFile } from '../modules/documents/read-upload.js';
+import { readScan, uploadScan } from '../modules/counter/scans.js';
 
 const ADMIN = ['管理员'] as const satisfies readonly StaffRole[];
 const ZId = z.object({ id: z.string({ error: '业务编号格式不正确' }).uuid('业务编号格式不正确') });
@@ -72,6 +76,9 @@ export const counterRoutes =
     await seedOffices(db, deps.clock.now());
 
     await outer.register(async (scope) => {
+      // Scans of materials are uploaded as multipart (the documents module's limits); the rest stays JSON.
+      await scope.register(fastifyMultipart, { limits: MULTIPART_LIMITS, throwFileSizeLimit: false });
+      const store = fileStoreFor(deps.config);
       const app = scope.withTypeProvider<ZodTypeProvider>();
       enforceStaffAccess(app, db);
       const tags = ['工作人员'];
@@ -217,6 +224,57 @@ export const counterRoutes =
         { config: { staffAccess: COUNTER_CASHIERS }, schema: { tags, summary: '现场缴费并领取', params: ZId, body: ZCounterPayBody } },
         async (req) => stepResult(await payAtCounter(deps, staffActor(req), req.params.id, req.body, metaOf(req))),
       );
+      // ——— scans of materials (like online documents) ———
+      app.post(
+        '/api/staff/counter/orders/:id/materials/:material/scan',
+        {
+          config: { staffAccess: COUNTER_REVIEWERS },
+          schema: {
+            tags,
+            summary: '上传资料扫描件（multipart/form-data，字段 file；jpeg、jpg、png、bmp，1MB以内）',
+            consumes: ['multipart/form-data'],
+            params: z.object({ id: ZId.shape.id, material: z.string().max(40, '资料编号不正确') }),
+          },
+        },
+        async (req, reply) => {
+          const scan = await uploadScan(
+            { ...deps, store },
+            staffActor(req),
+            req.params.id,
+            req.params.material,
+            () => readUploadedFile(req),
+            metaOf(req),
+          );
+          return reply
+            .status(201)
+            .send({ scan: { id: scan.id, material: scan.material, uploadedAt: scan.uploadedAt, originalName: scan.originalName } });
+        },
+      );
+      app.get(
+        '/api/staff/counter/orders/:id/scans/:scanId/:variant',
+        {
+          config: { staffAccess: COUNTER_VIEWERS },
+          schema: {
+            tags,
+            summary: '查看资料扫描件（原图或缩略图；每次查看都被记录）',
+            params: z.object({
+              id: ZId.shape.id,
+              scanId: z.string().uuid('扫描件编号不正确'),
+              variant: z.enum(['file', 'thumbnail'], { error: '只能查看原图或缩略图' }),
+            }),
+          },
+        },
+        async (req, reply) => {
+          const c = await readScan({ ...deps, store }, staffActor(req), req.params.id, req.params.scanId, req.params.variant, metaOf(req));
+          return reply
+            .header('cache-control', 'no-store')
+            .header('x-content-type-options', 'nosniff')
+            .header('content-disposition', `inline; filename="${c.filename}"`)
+            .type(c.mime)
+            .send(c.bytes);
+        },
+      );
+
       app.get(
         '/api/staff/counter/daily',
         { config: { staffAccess: COUNTER_VIEWERS }, schema: { tags, summary: '受理点日报：当日业务与合计', querystring: ZDaily } },

@@ -505,13 +505,14 @@ export async function priceOf(db: DbOrTx, order: Pick<CounterOrderRow, 'projectC
 export async function viewCounterOrder(deps: CounterDeps, actor: StaffActor, id: string, meta: RequestMeta) {
   const order = await loadForActor(deps.db, actor, id);
   const { db } = deps;
-  const [org, office, events, payment, price, project] = await Promise.all([
+  const [org, office, events, payment, price, project, scans] = await Promise.all([
     organizationRepository.findById(db, order.organizationId),
     officeRepository.get(db, order.officeCode),
     counterRepository.events(db, order.id),
     counterRepository.paymentOf(db, order.id),
     priceOf(db, order),
     catalogRepository.get(db, order.projectCode),
+    counterRepository.currentScans(db, order.id),
   ]);
   const cert = order.certificateId ? await counterRepository.certificate(db, order.certificateId) : undefined;
   const replaced = order.replacesCertificateId ? await counterRepository.certificate(db, order.replacesCertificateId) : undefined;
@@ -552,7 +553,16 @@ export async function viewCounterOrder(deps: CounterDeps, actor: StaffActor, id:
     },
     organization: org ? orgSummary(org) : null,
     office: office ? { code: office.code, name: office.name } : null,
-    materials: counterMaterials(order.business, order.keyType).map((m) => ({ ...m, ticked: !!order.materials[m.code] })),
+    materials: counterMaterials(order.business, order.keyType).map((m) => {
+      const scan = scans.find((x) => x.material === m.code);
+      return {
+        ...m,
+        ticked: !!order.materials[m.code],
+        scan: scan
+          ? { id: scan.id, uploadedAt: scan.uploadedAt, originalName: scan.originalName, width: scan.width, height: scan.height }
+          : null,
+      };
+    }),
     missing: missingMaterials(order.business, order.keyType, Object.keys(order.materials)),
     priceFen: price,
     payment: payment ? { ...payment, channelName: COUNTER_PAY_CHANNELS[payment.channel] } : null,

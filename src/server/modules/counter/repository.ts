@@ -2,13 +2,14 @@
 import { and, asc, desc, eq, gte, inArray, lt, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { certificates } from '../../db/schema-certificates.js';
-import { counterEvents, counterOrders, counterPayments, offices, staffOffices } from '../../db/schema-counter.js';
+import { counterEvents, counterOrders, counterPayments, counterScans, offices, staffOffices } from '../../db/schema-counter.js';
 import { staff } from '../../db/schema.js';
 
 export type OfficeRow = typeof offices.$inferSelect;
 export type CounterOrderRow = typeof counterOrders.$inferSelect;
 export type CounterEventRow = typeof counterEvents.$inferSelect;
 export type CounterPaymentRow = typeof counterPayments.$inferSelect;
+export type CounterScanRow = typeof counterScans.$inferSelect;
 
 export const officeRepository = {
   async seed(db: DbOrTx, rows: (typeof offices.$inferInsert)[]): Promise<void> {
@@ -166,6 +167,33 @@ export const counterRepository = {
       .where(eq(counterOrders.organizationId, organizationId))
       .orderBy(desc(counterOrders.createdAt))
       .limit(50);
+  },
+
+  // ——— scans ———
+  async retireScan(db: DbOrTx, counterOrderId: string, material: string, at: Date): Promise<void> {
+    await db
+      .update(counterScans)
+      .set({ retiredAt: at })
+      .where(
+        and(eq(counterScans.counterOrderId, counterOrderId), eq(counterScans.material, material), sql`${counterScans.retiredAt} is null`),
+      );
+  },
+  async insertScan(db: DbOrTx, row: typeof counterScans.$inferInsert): Promise<CounterScanRow> {
+    const [r] = await db.insert(counterScans).values(row).returning();
+    return r!;
+  },
+  async currentScans(db: DbOrTx, counterOrderId: string): Promise<CounterScanRow[]> {
+    return db
+      .select()
+      .from(counterScans)
+      .where(and(eq(counterScans.counterOrderId, counterOrderId), sql`${counterScans.retiredAt} is null`));
+  },
+  async scan(db: DbOrTx, counterOrderId: string, scanId: string): Promise<CounterScanRow | undefined> {
+    const [r] = await db
+      .select()
+      .from(counterScans)
+      .where(and(eq(counterScans.id, scanId), eq(counterScans.counterOrderId, counterOrderId)));
+    return r;
   },
 
   // ——— payments ———

@@ -63,6 +63,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'counter.cancel': '柜台业务：取消办理',
   'counter.view': '查看柜台业务',
   'counter.daily': '查看受理点日报',
+  'counter.scan_upload': '柜台业务：上传资料扫描件',
+  'counter.scan_view': '查看柜台资料扫描件',
   'office.update': '修改受理点',
   'office.assign_staff': '设置工作人员所属受理点',
   'sealimages.view': '查看电子签章印模',
