@@ -24,6 +24,7 @@ import { produceAtCounter } from '../src/server/modules/counter/produce.js';
 import { staffRepository } from '../src/server/modules/staff/repository.js';
 import type { StaffActor } from '../src/server/modules/staff/staff-accounts.js';
 import { newMobile, newUscc, testConfig } from '../src/server/testing/harness.js';
+import { png } from '../src/server/modules/documents/test-images.js';
 
 let e: E2E;
 const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 15_000 });
@@ -117,6 +118,11 @@ describe('柜台业务：柜台员办理续费', () => {
     await page.getByTestId('material-ukey-password').click();
     await page.getByTestId('materials-save').click();
     await poll(() => page.locator('.ant-message').textContent()).toContain('资料清单已保存');
+    // A scan of the stamped USCC copy is optional; uploaded like an online document.
+    await page
+      .getByTestId('scan-input-uscc-copy')
+      .setInputFiles({ name: '统一社会信用代码.png', mimeType: 'image/png', buffer: await png(300, 200, 5) });
+    await poll(() => page.getByTestId('scan-uscc-copy').count()).toBe(1);
     await shot(page, 'counter-renew-materials-desktop');
     await page.getByTestId('counter-action-accept').click();
     await poll(() => page.getByTestId('counter-status').textContent()).toBe('已受理，待审核资料');

@@ -24,11 +24,11 @@ import {
   Timeline,
   Typography,
 } from 'antd';
-import { ArrowLeftOutlined, DownloadOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, DownloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { ZProduceKey } from '../../../../core/certificates.js';
 import { ZCounterPayBody } from '../../../../core/counter-schemas.js';
 import { fenToYuanText } from '../../../../core/money.js';
-import { ApiError, apiGet, apiPost } from '../../../api.js';
+import { ApiError, apiGet, apiPost, apiUpload } from '../../../api.js';
 import { showServerErrors, zodRule } from '../../../components/forms.js';
 import { useStaffErrors } from '../staffSession.js';
 import { beijing, mono } from '../orders/format.js';
@@ -38,6 +38,7 @@ import type { CertSummary, CounterView } from './types.js';
 const EVENT_LABEL: Record<string, string> = {
   open: '提交资料',
   materials: '核对资料清单',
+  scan: '上传资料扫描件',
   accept: '前台受理',
   approve: '审核通过',
   return: '退回补正资料',
@@ -124,6 +125,21 @@ export function CounterOrderPage() {
   const o = v.order;
   const can = (a: string) => v.actions.some((x) => x.action === a);
   const open = o.status !== 'completed' && o.status !== 'cancelled';
+
+  const uploadScan = async (material: string, file: File) => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    setBusy(true);
+    try {
+      await apiUpload(`/api/staff/counter/orders/${o.id}/materials/${material}/scan`, form);
+      void message.success('扫描件已上传');
+      await load();
+    } catch (e) {
+      message.error(e instanceof ApiError && Object.keys(e.fields).length ? Object.values(e.fields).join('；') : fail(e));
+    } finally {
+      setBusy(false);
+    }
+  };
 
   const saveMaterials = () => run(`/api/staff/counter/orders/${o.id}/materials`, { ticked }, '资料清单已保存');
 
@@ -225,9 +241,37 @@ export function CounterOrderPage() {
       <Card size="small" title="资料清单（现场核对原件）" data-testid="counter-materials">
         <Checkbox.Group value={ticked} onChange={(x) => setTicked(x as string[])} disabled={!open} style={{ display: 'grid', gap: 8 }}>
           {v.materials.map((m) => (
-            <Checkbox key={m.code} value={m.code} data-testid={`material-${m.code}`}>
-              {m.label}
-            </Checkbox>
+            <div key={m.code} style={{ display: 'flex', flexWrap: 'wrap', gap: 8, alignItems: 'center' }}>
+              <Checkbox value={m.code} data-testid={`material-${m.code}`}>
+                {m.label}
+              </Checkbox>
+              {m.scan && (
+                <a
+                  href={`/api/staff/counter/orders/${o.id}/scans/${m.scan.id}/file`}
+                  target="_blank"
+                  rel="noreferrer"
+                  data-testid={`scan-${m.code}`}
+                >
+                  查看扫描件
+                </a>
+              )}
+              {open && (
+                <label style={{ cursor: 'pointer', color: '#595959' }}>
+                  <UploadOutlined /> {m.scan ? '重新上传' : '上传扫描件'}
+                  <input
+                    type="file"
+                    accept=".jpg,.jpeg,.png,.bmp,image/jpeg,image/png,image/bmp"
+                    style={{ display: 'none' }}
+                    data-testid={`scan-input-${m.code}`}
+                    onChange={(ev) => {
+                      const file = ev.target.files?.[0];
+                      ev.target.value = '';
+                      if (file) void uploadScan(m.code, file);
+                    }}
+                  />
+                </label>
+              )}
+            </div>
           ))}
         </Checkbox.Group>
         {open && (

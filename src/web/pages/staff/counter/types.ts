@@ -70,7 +70,7 @@ export interface CounterView {
     revocationReasonLabel: string | null;
   };
   office: { code: string; name: string } | null;
-  materials: (Material & { ticked: boolean })[];
+  materials: (Material & { ticked: boolean; scan: { id: string; uploadedAt: string; originalName: string } | null })[];
   missing: string[];
   priceFen: number | null;
   payment: { channelName: string; amountFen: number; receiptNo: string; paidAt: string } | null;
