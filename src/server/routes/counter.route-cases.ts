@@ -9,6 +9,7 @@ import type { StaffRole } from '../../core/schemas.js';
 import type { Db } from '../db/client.js';
 import { organizationRepository } from '../modules/accounts/repository.js';
 import { staff } from '../db/schema.js';
+import { staffRepository } from '../modules/staff/repository.js';
 import { counterRepository, officeRepository } from '../modules/counter/repository.js';
 import { makeOrderNumber } from '../../core/order-number.js';
 import { newMobile, newUscc, testConfig } from '../testing/harness.js';
@@ -25,10 +26,13 @@ export interface CounterRouteCase {
 
 const OFFICE = 'nanchang-hall';
 
-/** Puts every staff member without an office at 南昌办证大厅. */
+/**
+ * Puts the role table's callers (staff.test's accounts: usernames 't…') without an office at 南昌办证大厅 —
+ * only those, so staff other test files made without an office (PostgreSQL: one shared database) keep none.
+ */
 async function everyoneAtTheCounter(db: Db) {
   await db.execute(
-    sql`insert into staff_offices (staff_id, office_code, updated_at) select id, ${OFFICE}, now() from staff on conflict do nothing`,
+    sql`insert into staff_offices (staff_id, office_code, updated_at) select id, ${OFFICE}, now() from staff where username like 't%' on conflict do nothing`,
   );
 }
 
@@ -122,8 +126,14 @@ export function counterRouteCases(db: () => Db): CounterRouteCase[] {
       access: ['管理员'],
       ok: 200,
       make: async () => {
-        const [first] = await db().select({ id: staff.id }).from(staff).orderBy(staff.createdAt).limit(1);
-        const id = first!.id;
+        // A staff member of its own, so no other test's account changes office.
+        const made = await staffRepository.insert(db(), {
+          username: `office${randomBytes(5).toString('hex')}`,
+          displayName: '受理点测试',
+          passwordHash: '-',
+          roles: ['受理'],
+        });
+        const id = made!.id;
         await officeRepository.setStaffOffice(db(), id, OFFICE, id, new Date());
         return {
           url: `/api/staff/counter/staff/${id}/office`,
