@@ -90,7 +90,9 @@ describe('电子签章: 制证 makes it, the applicant tries it', () => {
     try {
       const { orderId, unit } = await producedOrder(applicant.context.request);
 
-      // Before the seal exists the applicant's try-it page says so.
+      // Before the seal exists the order page and the try-it page say so.
+      await applicant.page.goto(`/orders/${orderId}`);
+      await poll(() => applicant.page.getByTestId('seals-none').count(), { timeout: 15_000 }).toBe(1);
       await applicant.page.goto(`/orders/${orderId}/seal-try`);
       await poll(() => applicant.page.getByTestId('seal-try-none').count(), { timeout: 15_000 }).toBe(1);
       expect(await applicant.page.getByTestId('seal-try-none').textContent()).toContain('电子签章尚未制作');
@@ -135,7 +137,17 @@ describe('电子签章: 制证 makes it, the applicant tries it', () => {
 
       // The applicant tries it: phone first.
       const ap = applicant.page;
-      await ap.goto(`/orders/${orderId}/seal-try`);
+      // From the order page: the three seals with their status, and the way to try them.
+      await ap.goto(`/orders/${orderId}`);
+      const seals = ap.getByTestId('order-seals');
+      await poll(() => seals.count(), { timeout: 15_000 }).toBe(1);
+      expect(await seals.getByTestId('order-seal').count()).toBe(3);
+      expect(await seals.textContent()).toContain('有效');
+      await seals.scrollIntoViewIfNeeded();
+      await shot(ap, 'seals-order-card-phone');
+      expect(await fitsWidth(ap)).toBe(true);
+      await seals.getByRole('button', { name: /试用电子签章/ }).click();
+      await ap.waitForURL(`**/orders/${orderId}/seal-try`);
       await poll(() => ap.getByTestId('seal-try').count(), { timeout: 15_000 }).toBe(1);
       await poll(() => imageLoaded(ap), { timeout: 20_000 }).toBe(true);
       expect(await ap.getByTestId('seal-try').textContent()).toContain(`${unit}电子公章`);

@@ -405,7 +405,7 @@ describe('staff console: an order from 正在审核 to 已发放', () => {
     expect(await page.getByTestId('order-header').textContent()).toMatch(/\d\d-\d\d \d\d:\d\d 前|已超期/);
     await page.getByTestId('action-produce').click();
     const dialog = page.getByRole('dialog');
-    expect(await dialog.textContent()).toContain('签发本订单的数字证书（主锁：电子签章仍按现行流程制作）。');
+    expect(await dialog.textContent()).toContain('签发本订单的数字证书（主锁：签发后在“电子签章”中制作电子签章）。');
     // 系统生成密钥: the server issues and answers once with the PKCS#12 (the CSR way: e2e/certificates.test.ts).
     await dialog.getByText('系统生成密钥').click();
     await page.getByTestId('p12-password').fill('Zhengshu2026!');

@@ -67,9 +67,20 @@ function StatusCell({ c }: { c: MyCertificate }) {
 function OrderCell({ c }: { c: MyCertificate }) {
   if (c.orderId && c.orderNo)
     return (
-      <Link to={`/orders/${c.orderId}`} className="order-no" data-testid="my-cert-order">
-        {c.orderNo}
-      </Link>
+      <>
+        <Link to={`/orders/${c.orderId}`} className="order-no" data-testid="my-cert-order">
+          {c.orderNo}
+        </Link>
+        {/* A main key carries the unit's electronic seals (made at 制证): see them stamped on a sample page. */}
+        {c.keyType === 'main' && (
+          <>
+            {' · '}
+            <Link to={`/orders/${c.orderId}/seal-try`} data-testid="my-cert-seals">
+              电子签章
+            </Link>
+          </>
+        )}
+      </>
     );
   if (c.counterOrderNo)
     return (

@@ -14,6 +14,7 @@ import { apiGet, ApiError } from '../../api.js';
 import { LoginGate, loginUrl } from '../../components/LoginGate.js';
 import { StatusTag } from '../../components/StatusTag.js';
 import { CertificateCard } from './order/CertificateCard.js';
+import { SealsCard } from './order/SealsCard.js';
 import { DeliveryCard } from './order/DeliveryCard.js';
 import { Documents, failedReview } from './order/Documents.js';
 import { InvoiceCard } from './order/InvoiceCard.js';
@@ -157,6 +158,11 @@ function OrderScreen() {
       {(o.status === 'produced' || o.status === 'shipped') && (
         <SectionCard key="certificate" id="order-certificate" title="证书">
           <CertificateCard orderId={o.id} />
+        </SectionCard>
+      )}
+      {(o.status === 'produced' || o.status === 'shipped') && o.keyType === 'main' && (
+        <SectionCard key="seals" id="order-seals" title="电子签章">
+          <SealsCard orderId={o.id} />
         </SectionCard>
       )}
       <SectionCard key="delivery" id="order-delivery" title="证书接收人">

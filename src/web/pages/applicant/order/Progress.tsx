@@ -26,6 +26,7 @@ export const EVENT_LABEL: Record<string, string> = {
   'order.fail_paper': '纸质资料需补寄（工作人员将电话通知）',
   // 制证、发放、发票.
   'order.produce': '证书制作完成',
+  'order.seals_made': '电子签章制作完成',
   'order.ship': '证书已用顺丰到付寄出',
   'order.invoice_issued': '发票已开具（电子发票发送至发票接收邮箱）',
   'order.recipient_change': '修改证书接收人',

@@ -108,7 +108,7 @@ export function ActionPanel({
       {produce && (
         <div style={{ display: 'grid', gap: 8 }}>
           <Typography.Text type="secondary">
-            上传客户 UKEY 生成的证书请求（或由系统生成密钥）签发证书{main ? '，电子签章按现行流程制作' : ''}
+            上传客户 UKEY 生成的证书请求（或由系统生成密钥）签发证书{main ? '，然后制作电子签章' : ''}
             ；签发后订单变为“制证完成”，并开始计算发票开具期限。
           </Typography.Text>
           <Button

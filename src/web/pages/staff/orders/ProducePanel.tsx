@@ -177,7 +177,7 @@ export function ProducePanel({
         <Alert
           type="info"
           showIcon
-          title={main ? '签发本订单的数字证书（主锁：电子签章仍按现行流程制作）。' : '签发本订单的数字证书（副锁，无电子签章）。'}
+          title={main ? '签发本订单的数字证书（主锁：签发后在“电子签章”中制作电子签章）。' : '签发本订单的数字证书（副锁，无电子签章）。'}
           description="签发后订单变为“制证完成”，转入发放；财务须在3个工作日内开具发票。证书主体为订单申请单位的名称和统一社会信用代码，有效期一年。"
         />
         <Form form={form} layout="vertical" requiredMark={false} initialValues={{ kind: 'csr' }} name="produce">
