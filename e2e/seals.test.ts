@@ -173,6 +173,16 @@ describe('电子签章: 制证 makes it, the applicant tries it', () => {
       await poll(() => imageLoaded(desk), { timeout: 20_000 }).toBe(true);
       expect(await fitsWidth(desk)).toBe(true);
       await shot(desk, 'seals-try-company-desktop');
+
+      // 我的证书 lists the certificate with its seals, and leads to the same page.
+      await desk.goto('/certificates');
+      const listed = desk.getByTestId('my-cert-seals');
+      await poll(() => listed.count(), { timeout: 15_000 }).toBe(1);
+      expect(await listed.textContent()).toContain('电子签章');
+      for (const kind of ['企业公章', '法人私章', '法人手写签名']) expect(await listed.textContent()).toContain(kind);
+      await shot(desk, 'seals-my-certificates-desktop');
+      await listed.getByTestId('my-cert-seal-try').click();
+      await desk.waitForURL(`**/orders/${orderId}/seal-try`);
     } finally {
       await applicant.context.close();
       await staff.context.close();

@@ -293,6 +293,16 @@ describe('我的证书 and 试用 (the organization)', () => {
     expect((await t.client().get(`/api/certificates/${o.certificateId}/seals`)).statusCode).toBe(401);
     expect((await o.a.c.get('/api/certificates/nope/seals')).statusCode).toBe(400);
     expect((await other.a.c.get(`/api/orders/${o.orderId}/seals`)).statusCode).toBe(404);
+    // 我的证书 lists them with the certificate; the other organization's list has none of them.
+    const mine = (await o.a.c.get('/api/my-certificates')).json().certificates as {
+      id: string;
+      seals: { kindLabel: string; esId: string }[];
+    }[];
+    const withSeals = mine.find((c) => c.id === o.certificateId)!;
+    expect(withSeals.seals.map((s) => s.kindLabel).sort()).toEqual(['企业公章', '法人手写签名', '法人私章'].sort());
+    expect(withSeals.seals.map((s) => s.esId)).toEqual(r.json().seals.map((s: { esId: string }) => s.esId));
+    const theirList = (await other.a.c.get('/api/my-certificates')).json().certificates as { seals: unknown[] }[];
+    expect(theirList.every((c) => c.seals.length === 0)).toBe(true);
   });
 
   it('stamps the seal on a sample page: PNG preview and PDF; 404 before the seal exists and for other organizations', async () => {

@@ -12,6 +12,8 @@ import type { Clock } from '../../clock.js';
 import type { DbOrTx } from '../../db/client.js';
 import { displaySerial } from '../certificates/registry.js';
 import { myCertificatesRepository } from './repository.js';
+import { sealRepository } from '../seals/repository.js';
+import { SEAL_KIND_LABEL } from '../seals/status.js';
 
 const DAY_MS = 24 * 3600_000;
 /** The dashboard lists certificates expiring within this many days (the first reminder's stage). */
@@ -87,7 +89,17 @@ export async function listMyCertificates(deps: { db: DbOrTx; clock: Clock }, org
   ]);
   const byCert = new Map<string, Req[]>();
   for (const r of reqs) byCert.set(r.certificateId, [...(byCert.get(r.certificateId) ?? []), r]);
-  const certificates = rows.map((c) => view(c, byCert.get(c.id) ?? [], now));
+  // A main key's electronic seals (issue 8) are listed with it; their status is the certificate's.
+  const sealsOf = new Map<string, { kind: string; kindLabel: string; esId: string }[]>();
+  for (const s of await sealRepository.activeForCertificates(
+    deps.db,
+    rows.map((c) => c.id),
+  ))
+    sealsOf.set(s.certificateId, [
+      ...(sealsOf.get(s.certificateId) ?? []),
+      { kind: s.kind, kindLabel: SEAL_KIND_LABEL[s.kind] ?? s.kind, esId: s.esId },
+    ]);
+  const certificates = rows.map((c) => ({ ...view(c, byCert.get(c.id) ?? [], now), seals: sealsOf.get(c.id) ?? [] }));
   return {
     certificates,
     expiring: certificates.filter((c) => c.expiringSoon).sort((a, b) => a.notAfter.getTime() - b.notAfter.getTime()),

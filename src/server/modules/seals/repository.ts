@@ -1,5 +1,5 @@
 /** SQL for electronic seals (table seals). */
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { seals, type SealKind } from '../../db/schema.js';
 
@@ -25,6 +25,15 @@ export const sealRepository = {
       .select()
       .from(seals)
       .where(and(eq(seals.certificateId, certificateId), eq(seals.status, 'active')))
+      .orderBy(asc(seals.createdAt), asc(seals.kind));
+  },
+  /** The active seals of these certificates (我的证书 lists them with each certificate). */
+  async activeForCertificates(db: DbOrTx, certificateIds: string[]): Promise<SealRow[]> {
+    if (!certificateIds.length) return [];
+    return db
+      .select()
+      .from(seals)
+      .where(and(inArray(seals.certificateId, certificateIds), eq(seals.status, 'active')))
       .orderBy(asc(seals.createdAt), asc(seals.kind));
   },
   /** Every seal of an order, newest first (superseded ones too: the staff page shows the history). */

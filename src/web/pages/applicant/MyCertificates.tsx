@@ -72,13 +72,14 @@ function OrderCell({ c }: { c: MyCertificate }) {
           {c.orderNo}
         </Link>
         {/* A main key carries the unit's electronic seals (made at 制证): see them stamped on a sample page. */}
-        {c.keyType === 'main' && (
-          <>
-            {' · '}
-            <Link to={`/orders/${c.orderId}/seal-try`} data-testid="my-cert-seals">
-              电子签章
+        {c.seals.length > 0 && (
+          <div data-testid="my-cert-seals">
+            <span className="muted">电子签章 </span>
+            {c.seals.map((s) => s.kindLabel).join('、')}{' '}
+            <Link to={`/orders/${c.orderId}/seal-try`} data-testid="my-cert-seal-try">
+              试用
             </Link>
-          </>
+          </div>
         )}
       </>
     );

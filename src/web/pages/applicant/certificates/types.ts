@@ -33,6 +33,8 @@ export interface MyCertificate {
   revocationDeadline: string | null;
   revocationRequestSource: 'staff' | 'applicant' | null;
   revocationRefused: { requestedAt: string; decidedAt: string | null; note: string | null } | null;
+  /** The electronic seals a main key carries (empty until 制证 makes them). */
+  seals: { kind: string; kindLabel: string; esId: string }[];
 }
 
 export interface MyCertificates {
