@@ -25,6 +25,8 @@ import { staffRepository } from '../src/server/modules/staff/repository.js';
 import type { StaffActor } from '../src/server/modules/staff/staff-accounts.js';
 import { newMobile, newUscc, testConfig } from '../src/server/testing/harness.js';
 import { png } from '../src/server/modules/documents/test-images.js';
+import { smsCode, smsFor } from '../src/server/testing/sms.js';
+import { api } from './page-api.js';
 
 let e: E2E;
 const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 15_000 });
@@ -50,10 +52,11 @@ async function unitWithCounterCertificate() {
   const actor: StaffActor = { id: s.id, roles: ['受理', '制证'] };
   const deps = { db: e.db, clock: systemClock, config: testConfig() };
   const meta = { ip: '127.0.0.1' };
+  const mobile = newMobile();
   const org = await registerOrganizationAtCounter(
     deps,
     actor,
-    { uscc: newUscc(), name: `江西续费浏览器测试${randomBytes(2).toString('hex')}有限公司`, mobile: newMobile() },
+    { uscc: newUscc(), name: `江西续费浏览器测试${randomBytes(2).toString('hex')}有限公司`, mobile },
     meta,
   );
   const o = await openCounterOrder(
@@ -75,7 +78,7 @@ async function unitWithCounterCertificate() {
   const p = await produceAtCounter(deps, actor, o.id, { kind: 'generate', password: 'browser-test-1' }, meta);
   await payAtCounter(deps, actor, o.id, { channel: 'cash', receiptNo: `E2E${randomBytes(4).toString('hex')}`, amountFen: 22000 }, meta);
   await actOnCounterOrder(deps, actor, o.id, 'seal', undefined, meta);
-  return { org, certificateId: p.certificate.id, serial: p.certificate.serial };
+  return { org, mobile, certificateId: p.certificate.id, serial: p.certificate.serial };
 }
 
 describe('柜台业务：柜台员办理续费', () => {
@@ -177,7 +180,66 @@ describe('柜台业务：柜台员办理续费', () => {
     expect(errors.filter((m) => !/status of 400/.test(m))).toEqual([]);
     expect(errors.filter((m) => /status of 400/.test(m))).toHaveLength(1);
     await context.close();
-  });
+
+    // The unit online: registered at the counter without a password, it claims its account (忘记密码, SMS
+    // code to its registered mobile), finds the renewal in 我的证书 and asks to revoke the renewed key.
+    const u = await newPage(e, PHONE);
+    try {
+      const up = u.page;
+      await up.goto('/help');
+      const captchaId = await up.evaluate(async () => ((await (await fetch('/api/captcha')).json()) as { captchaId: string }).captchaId);
+      const asked = await api(up, 'POST', '/api/password-reset/request', {
+        uscc: unit.org.uscc,
+        mobile: unit.mobile,
+        captchaId,
+        captchaAnswer: CAPTCHA,
+      });
+      expect(asked.status).toBe(200);
+      const code = await smsCode(e, unit.mobile, 1);
+      const claimed = await api(up, 'POST', '/api/password-reset/confirm', {
+        uscc: unit.org.uscc,
+        code,
+        password: 'Counter2026x',
+        passwordConfirm: 'Counter2026x',
+      });
+      expect(claimed.status).toBe(200);
+      await up.goto('/login');
+      await up.getByLabel('统一社会信用代码').fill(unit.org.uscc);
+      await up.getByLabel('密码', { exact: true }).fill('Counter2026x');
+      await up.getByLabel('验证码', { exact: true }).fill(CAPTCHA);
+      await button(up.getByRole('main'), '登录').click();
+      await up.waitForURL((url) => url.pathname !== '/login');
+
+      await up.goto('/certificates');
+      await poll(() => up.getByTestId('my-cert').count()).toBe(2);
+      const shown = (serial: string) =>
+        up.locator(`[data-testid="my-cert"][data-serial="${(serial.length % 2 ? `0${serial}` : serial).toUpperCase()}"]`);
+      const fresh = shown(renewed.serial);
+      const old = shown(unit.serial);
+      expect(await fresh.getByTestId('my-cert-status').textContent()).toBe('有效');
+      expect(await fresh.textContent()).toContain('续费');
+      expect(await old.textContent()).toContain('已续费');
+      expect(await fitsWidth(up)).toBe(true);
+      await shot(up, 'counter-renew-my-certificates-phone');
+
+      await old.getByTestId('my-cert-revoke').click();
+      const dialog = up.getByRole('dialog');
+      await poll(() => dialog.getByTestId('revocation-warning').count()).toBe(1);
+      await dialog.getByTestId('revocation-reason').click();
+      await up.getByTitle('已被新证书替代').click();
+      await dialog.getByTestId('revocation-send-code').click();
+      await poll(() => dialog.getByTestId('revocation-code-sent').count()).toBe(1);
+      const revokeCode = /验证码(\d{6})/.exec((await smsFor(e, unit.mobile, 2))[1]!.text)![1]!;
+      await dialog.getByTestId('revocation-code').fill(revokeCode);
+      await up.getByTestId('revocation-confirm').click();
+      await poll(() => old.getByTestId('my-cert-status').textContent()).toBe('吊销申请中');
+      expect(await fresh.getByTestId('my-cert-status').textContent()).toBe('有效');
+      await shot(up, 'counter-renew-revocation-requested-phone');
+      expect(u.errors).toEqual([]);
+    } finally {
+      await u.context.close();
+    }
+  }, 240_000);
 
   it('the counter pages fit a 390 px phone', async () => {
     const unit = await unitWithCounterCertificate();
