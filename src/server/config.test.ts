@@ -52,6 +52,8 @@ describe('configuration', () => {
       ALIYUN_SMS_TEMPLATE_PAID: 'SMS_128',
       ALIYUN_SMS_TEMPLATE_PAPER_FAILED: 'SMS_126',
       ALIYUN_SMS_TEMPLATE_SHIPPED: 'SMS_127',
+      ALIYUN_SMS_TEMPLATE_REVOCATION_CODE: 'SMS_129',
+      ALIYUN_SMS_TEMPLATE_EXPIRY_REMINDER: 'SMS_130',
     });
     expect(c.sms).toMatchObject({
       kind: 'aliyun',
@@ -63,6 +65,8 @@ describe('configuration', () => {
         paid: 'SMS_128',
         paper_failed: 'SMS_126',
         shipped: 'SMS_127',
+        revocation_code: 'SMS_129',
+        expiry_reminder: 'SMS_130',
       },
     });
   });
