@@ -19,7 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import { scratchDatabase } from './scratch-db.js';
 import { sequence } from '../src/ca/der/der.js';
 import type { KeyAlgorithm } from '../src/ca/signer/port.js';
 import { buildApp } from '../src/server/app.js';
@@ -35,21 +35,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const FAMILY = (process.env.BENCH_FAMILY ?? 'ecdsa-p256') as KeyAlgorithm;
 const log = (m: string) => console.log(`[ocsp-http] ${m}`);
 
-const admin = process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const dbName = `certdesk_bench_ocsp_${process.pid}`;
-const runSql = async (q: string) => {
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  try {
-    await c.query(q);
-  } finally {
-    await c.end();
-  }
-};
-await runSql(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-await runSql(`CREATE DATABASE ${dbName}`);
-const url = new URL(admin);
-url.pathname = `/${dbName}`;
+const scratch = await scratchDatabase(`certdesk_bench_ocsp_${process.pid}`);
 
 interface LoadResult {
   tool: string;
@@ -147,14 +133,14 @@ process.stdout.write(JSON.stringify({ tool: 'node:http', requests: lat.length, r
 const load = (base: string, paths: string[]) => (hasWrk ? loadWrk(base, paths) : loadNode(base, paths));
 
 try {
-  const handle = await openDb({ databaseUrl: url.toString(), poolSize: 10 });
+  const handle = await openDb({ databaseUrl: scratch.url, poolSize: 10 });
   const db = handle.db;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'certdesk-bench-ocsp-'));
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     CERTDESK_DATA_DIR: dataDir,
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: scratch.url,
     CERTDESK_CA_DIR: path.join(dataDir, 'ca'),
     CERTDESK_CA_FAMILIES: FAMILY,
     CERTDESK_CA_AUTO_INIT: '1',
@@ -218,5 +204,5 @@ try {
   await app.close();
   await handle.close();
 } finally {
-  await runSql(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await scratch.drop();
 }

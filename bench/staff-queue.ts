@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
+import { scratchDatabase } from './scratch-db.js';
 import { STAFF_ROLES } from '../src/core/schemas.js';
 import { formatOrderNumber } from '../src/core/order-number.js';
 import { buildApp } from '../src/server/app.js';
@@ -46,23 +47,10 @@ const log = (s: string) => console.log(`[${elapsed()}] ${s}`);
 let databaseUrl = process.env.DATABASE_URL;
 let dropAtEnd: (() => Promise<void>) | undefined;
 if (!databaseUrl) {
-  const admin = process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const name = `certdesk_bench_${process.pid}`;
-  const run = async (q: string) => {
-    const c = new pg.Client({ connectionString: admin });
-    await c.connect();
-    try {
-      await c.query(q);
-    } finally {
-      await c.end();
-    }
-  };
-  await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await run(`CREATE DATABASE ${name}`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  databaseUrl = url.toString();
-  if (!process.env.BENCH_KEEP) dropAtEnd = () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  const scratch = await scratchDatabase(name);
+  databaseUrl = scratch.url;
+  if (!process.env.BENCH_KEEP) dropAtEnd = scratch.drop;
   log(`made database ${name}`);
 }
 
