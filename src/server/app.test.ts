@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
@@ -45,6 +48,32 @@ describe('the app', () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/nope' });
     expect(res.statusCode).toBe(404);
     expect(res.json().error).toMatchObject({ code: 'NOT_FOUND', message: '找不到请求的内容' });
+  });
+
+  it('OCSP on a server whose CA is not set up answers internalError with HTTP 200 (RFC 6960 2.3), never a 5xx', async () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      CERTDESK_SECRET: 'p'.repeat(40),
+      LOG_LEVEL: 'silent',
+      CERTDESK_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'certdesk-no-ca-')),
+    });
+    const prod = await buildApp({ config, db: t.db, clock: t.clock });
+    try {
+      const get = await prod.inject({ method: 'GET', url: '/ocsp/MAA=' });
+      const post = await prod.inject({
+        method: 'POST',
+        url: '/ocsp',
+        headers: { 'content-type': 'application/ocsp-request' },
+        payload: Buffer.from('3000', 'hex'),
+      });
+      for (const r of [get, post]) {
+        expect(r.statusCode).toBe(200);
+        expect(r.headers['content-type']).toBe('application/ocsp-response');
+        expect(r.rawPayload.toString('hex')).toBe('30030a0102'); // OCSPResponseStatus internalError (2)
+      }
+    } finally {
+      await prod.close();
+    }
   });
 
   it('never mounts the development inbox or the sandbox gateway in production', async () => {

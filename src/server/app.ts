@@ -7,7 +7,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -21,6 +20,7 @@ import { captchaService } from './modules/captcha/captcha.js';
 import { throttle } from './modules/throttle/throttle.js';
 import type { UseCaseDeps } from './modules/deps.js';
 import { registerErrorHandling } from './plugins/errors.js';
+import { registerSecurityHeaders } from './plugins/security-headers.js';
 import { registerSessions, type SessionService } from './plugins/session.js';
 import { loggerOptions } from './logging.js';
 import { accountRoutes } from './routes/accounts.js';
@@ -84,34 +84,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
 
-  await app.register(fastifyCookie);
-  await app.register(fastifyHelmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        // antd writes its styles at run time (CSS-in-JS).
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        upgradeInsecureRequests: null,
-      },
-    },
-    hsts: config.env === 'production',
-  });
-  await app.register(fastifySwagger, {
-    openapi: {
-      info: {
-        title: 'CertDesk API',
-        version: '0.1.0',
-        description: '江西CA数字证书在线受理系统 JSON API。改变状态的请求须带 x-csrf-token 头（取自 GET /api/session）。',
-      },
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
-
   const deps: UseCaseDeps = {
     db,
     clock,
@@ -119,45 +91,80 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     captcha: captchaService({ db, clock, secret: config.secret, fixed: config.captchaFixed }),
     throttle: throttle({ db, clock }),
   };
-  const sessions = registerSessions(app, { db, clock, config });
-  const ctx: AppContext = { deps, sessions, kickOutbox: () => opts.onOutbox?.() };
 
-  app.get('/api/health', { schema: { tags: ['公共'], summary: '健康检查' } }, async (_req, reply) => {
-    try {
-      await ping(db);
-      return { status: 'ok' };
-    } catch {
-      return reply.status(503).send({ status: 'database unavailable' });
-    }
+  // Two sibling contexts. The CA's publication (OCSP, CRLs, CA certificates) serves relying parties' software,
+  // not browsers: it carries no cookies, sessions or browser security headers, and every TLS client checking a
+  // certificate passes through it, so none of the web app's per-request hooks run there (issue 6's OCSP speed).
+  await app.register(caPublicationRoutes({ deps }));
+  // The web app: everything a person's browser talks to, with cookies, sessions, CSRF and helmet's headers.
+  await app.register(async (web) => {
+    await web.register(fastifyCookie);
+    registerSecurityHeaders(web, {
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          // antd writes its styles at run time (CSS-in-JS).
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          connectSrc: ["'self'"],
+          frameAncestors: ["'none'"],
+          upgradeInsecureRequests: null,
+        },
+      },
+      hsts: config.env === 'production',
+    });
+    await web.register(fastifySwagger, {
+      openapi: {
+        info: {
+          title: 'CertDesk API',
+          version: '0.1.0',
+          description: '江西CA数字证书在线受理系统 JSON API。改变状态的请求须带 x-csrf-token 头（取自 GET /api/session）。',
+        },
+      },
+      transform: jsonSchemaTransform,
+    });
+    await web.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+
+    const sessions = registerSessions(web, { db, clock, config });
+    const ctx: AppContext = { deps, sessions, kickOutbox: () => opts.onOutbox?.() };
+
+    web.get('/api/health', { schema: { tags: ['公共'], summary: '健康检查' } }, async (_req, reply) => {
+      try {
+        await ping(db);
+        return { status: 'ok' };
+      } catch {
+        return reply.status(503).send({ status: 'database unavailable' });
+      }
+    });
+    web.get('/api/openapi.json', { schema: { hide: true } }, async () => web.swagger());
+
+    await web.register(accountRoutes(ctx));
+    await web.register(staffRoutes(ctx));
+    await web.register(orderRoutes(ctx));
+    await web.register(templatesRoutes(ctx));
+    await web.register(documentsRoutes(ctx));
+    await web.register(legalCheckRoutes(ctx));
+    await web.register(staffCatalogRoutes(ctx));
+    await web.register(staffOrdersRoutes(ctx));
+    await web.register(reviewRoutes(ctx));
+    await web.register(fulfilmentRoutes(ctx));
+    await web.register(invoicesRoutes(ctx));
+    await web.register(staffSettingsRoutes(ctx));
+    await web.register(paymentRoutes(ctx));
+    await web.register(financeRoutes(ctx));
+    await web.register(certificateRoutes(ctx));
+    await web.register(caStatusRoutes(ctx));
+    await web.register(paymentSandboxRoutes(ctx));
+    await web.register(revocationRoutes(ctx));
+    await web.register(counterRoutes(ctx));
+    await web.register(myCertificatesRoutes(ctx));
+    await web.register(sealImageRoutes(ctx));
+    await web.register(sealRoutes(ctx));
+    if (config.env !== 'production') await web.register(devRoutes(ctx));
+
+    await registerWeb(web, opts.webDist ?? WEB_DIST);
   });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-
-  await app.register(accountRoutes(ctx));
-  await app.register(staffRoutes(ctx));
-  await app.register(orderRoutes(ctx));
-  await app.register(templatesRoutes(ctx));
-  await app.register(documentsRoutes(ctx));
-  await app.register(legalCheckRoutes(ctx));
-  await app.register(staffCatalogRoutes(ctx));
-  await app.register(staffOrdersRoutes(ctx));
-  await app.register(reviewRoutes(ctx));
-  await app.register(fulfilmentRoutes(ctx));
-  await app.register(invoicesRoutes(ctx));
-  await app.register(staffSettingsRoutes(ctx));
-  await app.register(paymentRoutes(ctx));
-  await app.register(financeRoutes(ctx));
-  await app.register(certificateRoutes(ctx));
-  await app.register(caStatusRoutes(ctx));
-  await app.register(paymentSandboxRoutes(ctx));
-  await app.register(revocationRoutes(ctx));
-  await app.register(caPublicationRoutes(ctx));
-  await app.register(counterRoutes(ctx));
-  await app.register(myCertificatesRoutes(ctx));
-  await app.register(sealImageRoutes(ctx));
-  await app.register(sealRoutes(ctx));
-  if (config.env !== 'production') await app.register(devRoutes(ctx));
-
-  await registerWeb(app, opts.webDist ?? WEB_DIST);
   return app;
 }
 

@@ -86,5 +86,9 @@ export const certificates = pgTable(
     index('certificates_revoked_idx')
       .on(t.family, t.issuerKeyId, t.serial)
       .where(sql`status = 'revoked'`),
+    // The OCSP responders' revocation feed (publication.ts): what was revoked in the last minute, every second.
+    index('certificates_revoked_at_idx')
+      .on(t.revokedAt)
+      .where(sql`status = 'revoked'`),
   ],
 );

@@ -1,6 +1,7 @@
 /**
  * The CA's public routes (OCSP, CRLs, CA certificates) are relying parties' traffic: they write no
- * per-request info lines even with the log at its most verbose, while the rest of the app does.
+ * per-request info lines even with the log at its most verbose, while the rest of the app does; and they sit
+ * outside the web app's context (app.ts), so none of its browser hooks run there, while every page keeps them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../testing/harness.js';
@@ -31,4 +32,23 @@ describe('CA publication logging', () => {
     await t.app.inject({ method: 'GET', url: '/api/session' });
     expect(completedFor('/api/session')).toHaveLength(1);
   });
+});
+
+describe('two contexts: the CA publication and the web app', () => {
+  it.each(['/ca/sm2.cer', '/ocsp/MAA=', '/crl/sm2/0.crl'])('%s carries no browser headers and sets no cookie', async (url) => {
+    const r = await t.app.inject({ method: 'GET', url, headers: { cookie: 'certdesk_org=whatever' } });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-security-policy']).toBeUndefined();
+    expect(r.headers['set-cookie']).toBeUndefined();
+  });
+
+  it.each(['/api/session', '/api/nope', '/login', '/ocsp', '/crl'])(
+    '%s (the web app, its 404s, and paths no CA route takes) keeps helmet’s headers',
+    async (url) => {
+      const r = await t.app.inject({ method: 'GET', url });
+      expect(r.statusCode).toBeLessThan(500);
+      expect(r.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+      expect(r.headers['x-content-type-options']).toBe('nosniff');
+    },
+  );
 });

@@ -3,11 +3,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { decodeOcspGetPath, parseOcspRequest, type OcspRequest } from '../../ca/ocsp/request.js';
+import { decodeOcspGetPath, parseOcspRequest, type OcspCertId, type OcspRequest } from '../../ca/ocsp/request.js';
 import { certIdMatches, ocspErrorResponse } from '../../ca/ocsp/response.js';
 import type { KeyAlgorithm } from '../../ca/signer/port.js';
-import type { AppContext } from '../app.js';
-import { certIdFor, publisherFor, serialHexOf, type Publisher } from '../modules/revocation/publication.js';
+import type { UseCaseDeps } from '../modules/deps.js';
+import { certIdFor, publisherFor, serialHexOf, type IssuerEntry, type Publisher } from '../modules/revocation/publication.js';
 
 const OCSP_RESPONSE = 'application/ocsp-response';
 
@@ -20,9 +20,8 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 export const caPublicationRoutes =
-  (ctx: AppContext): FastifyPluginAsyncZod =>
+  ({ deps }: { deps: UseCaseDeps }): FastifyPluginAsyncZod =>
   async (outer) => {
-    const { deps } = ctx;
     const { clock } = deps;
     // The publisher (issuer lookups, responder keys) is derived from the hierarchy once per process.
     let publisher: Publisher | undefined;
@@ -35,51 +34,78 @@ export const caPublicationRoutes =
         .header('cache-control', 'no-store')
         .send(asBuffer(ocspErrorResponse(status)));
 
-    async function answer(der: Uint8Array, reply: FastifyReply, isGet: boolean) {
+    /** What an OCSP request asks, once parsed and matched to an issuing CA; a pure function of its bytes. */
+    type Asked =
+      | { kind: 'error'; status: 'malformedRequest' | 'unauthorized' }
+      // RFC 5019's common case: one CertID, no nonce. `canonical`: it is byte for byte the SHA-1 CertID the
+      // pre-signed response names, so that response answers it.
+      | { kind: 'single'; issuer: IssuerEntry; certId: OcspCertId; serial: string; canonical: boolean }
+      | { kind: 'live'; issuer: IssuerEntry; request: OcspRequest };
+
+    function resolve(p: Publisher, der: Uint8Array): Asked {
       let request: OcspRequest;
       try {
         request = parseOcspRequest(der);
       } catch {
-        return sendError(reply, 'malformedRequest');
+        return { kind: 'error', status: 'malformedRequest' };
       }
+      const first = request.certIds[0];
+      if (!first) return { kind: 'error', status: 'malformedRequest' };
+      // Only the delegated responder of the issuer the CertID names answers (RFC 6960 2.3 unauthorized otherwise).
+      const issuer = p.issuerForCertId(first);
+      if (!issuer || request.certIds.some((id) => id !== first && !certIdMatches(id, issuer.issuer)))
+        return { kind: 'error', status: 'unauthorized' };
+      if (request.nonce || request.certIds.length !== 1) return { kind: 'live', issuer, request };
+      const serial = serialHexOf(first.serial);
+      return { kind: 'single', issuer, certId: first, serial, canonical: bytesEqual(first.der, certIdFor(issuer, serial)) };
+    }
+
+    /**
+     * GET requests resolved before, by their path: a relying party asks about the same certificate again and
+     * again with the same bytes (RFC 5019 2.1.1), and what they ask never changes, only the answer does (read
+     * from the publisher every time). Bounded like the publisher's memory: emptied when full.
+     */
+    const askedByPath = new Map<string, Asked>();
+    const ASKED_BY_PATH_MAX = 100_000;
+
+    async function answer(asked: Asked, reply: FastifyReply, isGet: boolean) {
+      if (asked.kind === 'error') return sendError(reply, asked.status);
       try {
-        const p = await getPublisher();
-        const first = request.certIds[0];
-        if (!first) return sendError(reply, 'malformedRequest');
-        // Only the delegated responder of the issuer the CertID names answers (RFC 6960 2.3 unauthorized otherwise).
-        const issuer = p.issuerForCertId(first);
-        if (!issuer || request.certIds.some((id) => id !== first && !certIdMatches(id, issuer.issuer)))
-          return sendError(reply, 'unauthorized');
-        if (!request.nonce && request.certIds.length === 1) {
-          // RFC 5019: the pre-signed answer, one indexed lookup, no signature.
-          const serial = serialHexOf(first.serial);
+        const p = publisher ?? (await getPublisher());
+        if (asked.kind === 'single') {
+          // RFC 5019: the pre-signed answer, from memory or one indexed lookup, no signature.
+          const { issuer, certId, serial } = asked;
           const now = clock.now().getTime();
           // A serial asked about a moment ago and never issued here: the same `unknown`, no lookup, no signature.
-          const kept = p.keptUnknown(first, now);
+          const kept = p.keptUnknown(serial, certId, now);
           if (kept) return reply.header('content-type', OCSP_RESPONSE).header('cache-control', 'no-store').send(asBuffer(kept));
-          let stored = await p.storedResponse(serial, now);
+          let stored = p.memoryHit(serial, now) ?? (await p.storedResponse(serial, now));
           if (stored && (stored.nextUpdate.getTime() <= now || stored.family !== issuer.family)) stored = null;
           stored ??= await p.presign(serial);
-          if (stored && bytesEqual(first.der, certIdFor(issuer, serial))) {
-            reply.header('content-type', OCSP_RESPONSE);
+          if (stored && asked.canonical) {
             if (isGet) {
               // RFC 5019 6.2: let HTTP caches keep the response until shortly before nextUpdate.
               const maxAge = Math.max(0, Math.floor((stored.nextUpdate.getTime() - now) / 1000));
-              reply
-                .header('cache-control', `max-age=${maxAge}, public, no-transform, must-revalidate`)
-                .header('last-modified', stored.lastModified)
-                .header('expires', stored.expires);
-            } else reply.header('cache-control', 'no-store');
+              reply.headers({
+                'content-type': OCSP_RESPONSE,
+                'cache-control': `max-age=${maxAge}, public, no-transform, must-revalidate`,
+                'last-modified': stored.lastModified,
+                expires: stored.expires,
+              });
+            } else reply.headers({ 'content-type': OCSP_RESPONSE, 'cache-control': 'no-store' });
             return reply.send(stored.der);
           }
           if (!stored) {
             // Never issued here (or not yet): `unknown`, kept briefly so repeated asks cost nothing.
-            const der = await p.answerWithoutStored(issuer, first);
+            const der = await p.answerWithoutStored(issuer, certId);
             return reply.header('content-type', OCSP_RESPONSE).header('cache-control', 'no-store').send(asBuffer(der));
           }
         }
-        // A nonce (RFC 8954), several CertIDs, a CertID with another hash, or a serial we never issued: signed live.
-        const live = await p.signLive(issuer, request.certIds, request.nonce);
+        // A nonce (RFC 8954), several CertIDs, or a CertID with another hash: signed live.
+        const live =
+          asked.kind === 'live'
+            ? await p.signLive(asked.issuer, asked.request.certIds, asked.request.nonce)
+            : await p.signLive(asked.issuer, [asked.certId]);
         return reply.header('content-type', OCSP_RESPONSE).header('cache-control', 'no-store').send(asBuffer(live));
       } catch (err) {
         reply.log.error({ err }, 'OCSP responder failed');
@@ -101,22 +127,34 @@ export const caPublicationRoutes =
       app.post('/ocsp', PUBLIC_ROUTE, async (req, reply) => {
         const body = req.body;
         if (!Buffer.isBuffer(body)) return sendError(reply, 'malformedRequest');
-        return answer(body, reply, false);
+        const p = await getPublisher().catch((err: unknown) => void reply.log.error({ err }, 'OCSP responder unavailable'));
+        if (!p) return sendError(reply, 'internalError');
+        return answer(resolve(p, body), reply, false);
       });
       // GET /ocsp/{url-encoding of base-64 encoding of the DER encoding of the OCSPRequest} (RFC 6960 A.1).
       app.get('/ocsp/*', PUBLIC_ROUTE, async (req, reply) => {
-        let der: Uint8Array;
-        try {
-          const raw = req.url.slice('/ocsp/'.length);
-          const q = raw.indexOf('?');
-          der = decodeOcspGetPath(q < 0 ? raw : raw.slice(0, q));
-        } catch {
-          return sendError(reply, 'malformedRequest');
+        const raw = req.url.slice('/ocsp/'.length);
+        const q = raw.indexOf('?');
+        const key = q < 0 ? raw : raw.slice(0, q);
+        let asked = askedByPath.get(key);
+        if (!asked) {
+          let der: Uint8Array;
+          try {
+            der = decodeOcspGetPath(key);
+          } catch {
+            return sendError(reply, 'malformedRequest');
+          }
+          const p =
+            publisher ?? (await getPublisher().catch((err: unknown) => void reply.log.error({ err }, 'OCSP responder unavailable')));
+          if (!p) return sendError(reply, 'internalError');
+          asked = resolve(p, der);
+          if (askedByPath.size >= ASKED_BY_PATH_MAX) askedByPath.clear();
+          askedByPath.set(key, asked);
         }
-        return answer(der, reply, true);
+        return answer(asked, reply, true);
       });
 
-      // CRLs at the URL in the certificates' CRL distribution point (caUrls: <base>/crl/<family>/<shard>.crl).
+      // CRLs at the URL in the certificates' CRL distribution point (caPublicUrls: <base>/crl/<family>/<shard>.crl).
       app.get<{ Params: { family: string; file: string } }>('/crl/:family/:file', PUBLIC_ROUTE, async (req, reply) => {
         const { family, file } = req.params;
         const m = /^(0|[1-9]\d{0,6})\.crl$/.exec(file);

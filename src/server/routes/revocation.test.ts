@@ -431,6 +431,22 @@ describe.each(['ecdsa-p256', 'sm2'] as const)('OCSP responder (%s)', (family) =>
     }
   });
 
+  it('the same GET path answers `revoked` right after the revocation (what a path means is kept, never its answer)', async () => {
+    const cert = await issue(family);
+    const certFile = tmp.write(`${family}-get-then-revoke.pem`, certificatePem(cert.der!));
+    const reqFile = tmp.path(`${family}-get-then-revoke-req.der`);
+    await openssl(['ocsp', '-issuer', files.issuing, '-cert', certFile, '-reqout', reqFile, '-no_nonce']);
+    const url = `${base}/ocsp/${encodeURIComponent((await readFile(reqFile)).toString('base64'))}`;
+    const statusOf = async () => {
+      const respFile = tmp.write(`${family}-get-then-revoke-resp.der`, new Uint8Array(await (await fetch(url)).arrayBuffer()));
+      return /Cert Status: (\w+)/.exec((await openssl(['ocsp', '-respin', respFile, '-resp_text', '-noverify'])).stdout)?.[1];
+    };
+    expect(await statusOf()).toBe('good');
+    expect(await statusOf()).toBe('good');
+    await revoke(cert.id, 1);
+    expect(await statusOf()).toBe('revoked');
+  });
+
   it('a nonce is echoed (signed live); a malformed request gets malformedRequest with HTTP 200', async () => {
     const p = await publisherFor(t);
     const before = p.ocspSignatures;

@@ -2,8 +2,8 @@
  * CRL publication and the OCSP responder's pre-signed responses, per issuing CA (family).
  *
  * CRLs (RFC 5280 section 5): one file per issuing CA and shard at <CA dir>/crl/<family>/<shard>.crl, the
- * path of the URL the certificates carry (caUrls in ca-runtime.ts: `<base>/crl/<family>/<shard>.crl`, shard
- * = shardOf(serial, CRL_SHARD_COUNT)). Each shard CRL lists only its own serials and carries a critical
+ * path of the URL the certificates carry (caPublicUrls in ca/public-urls.ts: `<base>/crl/<family>/<shard>.crl`,
+ * shard = shardOf(serial, CRL_SHARD_COUNT)). Each shard CRL lists only its own serials and carries a critical
  * issuingDistributionPoint naming exactly the URL its certificates' CRL DP names (RFC 5280 5.2.5), so a
  * relying party can tell a shard is the right, complete CRL for a certificate. A new
  * CRL takes the next CRL number (committed before signing, so never reused: 5.2.3), is written to a
@@ -15,6 +15,13 @@
  * lookup) and costs no signature. Responses live OCSP_VALIDITY_MS and are refreshed when less than
  * OCSP_REFRESH_MS is left, and at once after a revocation (the row is deleted in the revocation's
  * transaction, so a stored `good` never outlives it).
+ *
+ * Each serving process keeps the responses it has read in memory. What can make a kept response wrong is a
+ * revocation approved by another process, so instead of re-reading every entry on a timer (a burst of
+ * queries whenever many entries age together), a process asks the database once per OCSP_FEED_INTERVAL_MS
+ * which certificates were revoked lately (the revocation feed, one indexed query) and drops those entries.
+ * Memory is trusted only while the last such poll is younger than OCSP_MEMORY_TTL_MS; past that a request
+ * waits for a poll, so a revocation is never answered `good` by any instance for longer than that.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
@@ -41,12 +48,26 @@ export const CRL_REFRESH_MS = 3.5 * 86_400_000;
 export const OCSP_VALIDITY_MS = 4 * 86_400_000;
 export const OCSP_REFRESH_MS = 2 * 86_400_000;
 /**
- * How long a process keeps a stored response in memory before reading it from the database again. The
- * process that approves a revocation replaces its entry at once (presign); another instance serving the
- * same certificate picks the new answer up within this time. RFC 5019 lets caches keep a response until
- * its nextUpdate anyway; this bound is far tighter.
+ * The revocation feed (see the header): polled at most this often, and only while requests come in. The
+ * process that approves a revocation replaces its own entry at once (presign); every other instance drops
+ * its entry at its next poll.
+ */
+export const OCSP_FEED_INTERVAL_MS = 1_000;
+/**
+ * Memory is answered from without waiting only while the last completed feed poll started less than this
+ * ago; older (a quiet spell, a database outage), a request first waits for a poll. So no instance answers a
+ * revoked certificate `good` for longer than this after the revocation's commit. RFC 5019 lets caches keep
+ * a response until its nextUpdate anyway; this bound is far tighter.
  */
 export const OCSP_MEMORY_TTL_MS = 10_000;
+/**
+ * A poll asks for revocations stamped up to this long before the previous poll started: a revocation's
+ * revoked_at is taken inside its transaction, which may commit after a poll has looked (and clocks of
+ * instances differ a little). Seeing one twice is harmless.
+ */
+export const OCSP_FEED_OVERLAP_MS = 60_000;
+/** A backstop under the feed: an entry is read from the database again at least this often. */
+export const OCSP_MEMORY_RECHECK_MS = 5 * 60_000;
 const OCSP_MEMORY_MAX = 200_000;
 /**
  * A serial this CA never issued is answered `unknown`, signed live. The same answer is kept this long per
@@ -60,11 +81,12 @@ const OCSP_UNKNOWN_MAX = 50_000;
 export interface CachedOcsp {
   der: Buffer;
   family: string;
+  status: 'good' | 'revoked';
   thisUpdate: Date;
   nextUpdate: Date;
   lastModified: string;
   expires: string;
-  /** When this process reads it from the database again. */
+  /** When this process reads it from the database again (the backstop, OCSP_MEMORY_RECHECK_MS; monotonic ms). */
   until: number;
   refreshing?: boolean;
 }
@@ -131,11 +153,20 @@ export class Publisher {
   /** serial → (CertID DER hex → signed `unknown` answer): see OCSP_UNKNOWN_TTL_MS. */
   private readonly unknown = new Map<string, Map<string, { der: Uint8Array; until: number }>>();
   private unknownCount = 0;
+  /** The revocation feed: when the last completed poll started (monotonic ms, for freshness) and by the clock (the next poll's lower bound). */
+  private feedFreshAt = -Infinity;
+  private feedSince: Date;
+  private feedPoll: Promise<void> | undefined;
+  /** Completed feed polls (tests and the benchmark count them). */
+  feedPolls = 0;
   private constructor(
     readonly deps: PublicationDeps,
     readonly runtime: CaRuntime,
     readonly issuers: IssuerEntry[],
-  ) {}
+  ) {
+    // The first poll looks back to this publisher's birth: nothing it kept can predate that.
+    this.feedSince = deps.clock.now();
+  }
 
   static async create(deps: PublicationDeps): Promise<Publisher> {
     const rt = await caRuntime(deps.config.ca);
@@ -150,40 +181,92 @@ export class Publisher {
     return this.issuers.find((e) => e.family === family);
   }
 
-  /** The stored response of a serial, from memory or (one indexed lookup) the database; null if none is stored. */
-  async storedResponse(serial: string, now: number): Promise<CachedOcsp | null> {
+  /**
+   * The kept response of a serial when it can be answered without waiting: memory is trusted (the feed is
+   * fresh) and the entry is still valid. Synchronous: the hot path of every relying party's check.
+   */
+  memoryHit(serial: string, now: number): CachedOcsp | undefined {
+    const mono = performance.now();
+    const age = mono - this.feedFreshAt;
+    if (age >= OCSP_MEMORY_TTL_MS) return undefined; // memory is not trusted until the feed has caught up
+    if (age >= OCSP_FEED_INTERVAL_MS) void this.pollFeed().catch(() => undefined); // if it keeps failing, requests wait (above)
     const m = this.memory.get(serial);
-    if (m && m.nextUpdate.getTime() > now) {
-      // Stale-while-revalidate: past its memory time the entry is still a valid signed answer (RFC 5019
-      // caches may keep it to nextUpdate); it is re-read in the background so the hot path never waits.
-      if (m.until <= now && !m.refreshing) {
-        m.refreshing = true;
-        void this.reload(serial, now).catch(() => (m.refreshing = false));
-      }
-      return m;
+    if (!m || m.nextUpdate.getTime() <= now) return undefined;
+    // The backstop: past its recheck time the entry is still a valid signed answer (and the feed has not named
+    // it); it is re-read in the background so the hot path never waits.
+    if (m.until <= mono && !m.refreshing) {
+      m.refreshing = true;
+      void this.reload(serial).catch(() => (m.refreshing = false));
     }
-    return this.reload(serial, now);
+    return m;
   }
 
-  private async reload(serial: string, now: number): Promise<CachedOcsp | null> {
+  /** The stored response of a serial, from memory or (one indexed lookup) the database; null if none is stored. */
+  async storedResponse(serial: string, now: number): Promise<CachedOcsp | null> {
+    const hit = this.memoryHit(serial, now);
+    if (hit) return hit;
+    if (performance.now() - this.feedFreshAt >= OCSP_MEMORY_TTL_MS) {
+      await this.pollFeed();
+      const after = this.memoryHit(serial, now);
+      if (after) return after;
+    }
+    return this.reload(serial);
+  }
+
+  /**
+   * One poll of the revocation feed (single flight): drops the kept answers of certificates revoked since the
+   * previous poll (less the overlap). After a long quiet spell memory is simply emptied instead of asking for
+   * weeks of revocations: every entry would be due for its backstop re-read by then anyway.
+   */
+  private pollFeed(): Promise<void> {
+    return (this.feedPoll ??= (async () => {
+      const startedMono = performance.now();
+      const started = this.deps.clock.now();
+      try {
+        if (startedMono - this.feedFreshAt > OCSP_MEMORY_RECHECK_MS && this.feedFreshAt > -Infinity) this.memory.clear();
+        else {
+          const since = new Date(this.feedSince.getTime() - OCSP_FEED_OVERLAP_MS);
+          for (const serial of await revocationRepository.revokedSince(this.deps.db, since)) {
+            const m = this.memory.get(serial);
+            if (m && m.status !== 'revoked') this.memory.delete(serial);
+          }
+        }
+        this.feedFreshAt = startedMono;
+        this.feedSince = started;
+        this.feedPolls++;
+      } finally {
+        this.feedPoll = undefined;
+      }
+    })());
+  }
+
+  private async reload(serial: string): Promise<CachedOcsp | null> {
     const r = await revocationRepository.storedOcsp(this.deps.db, serial);
     if (!r) {
       this.memory.delete(serial);
       return null;
     }
-    return this.remember(serial, r.family, r.der, r.thisUpdate, r.nextUpdate, now);
+    return this.remember(serial, r.family, r.status, r.der, r.thisUpdate, r.nextUpdate);
   }
 
-  private remember(serial: string, family: string, der: Uint8Array, thisUpdate: Date, nextUpdate: Date, now: number): CachedOcsp {
+  private remember(
+    serial: string,
+    family: string,
+    status: CachedOcsp['status'],
+    der: Uint8Array,
+    thisUpdate: Date,
+    nextUpdate: Date,
+  ): CachedOcsp {
     if (this.memory.size >= OCSP_MEMORY_MAX) this.memory.clear(); // crude bound; refilled from the store
     const e: CachedOcsp = {
       der: Buffer.isBuffer(der) ? der : Buffer.from(der.buffer, der.byteOffset, der.byteLength),
       family,
+      status,
       thisUpdate,
       nextUpdate,
       lastModified: thisUpdate.toUTCString(),
       expires: nextUpdate.toUTCString(),
-      until: now + OCSP_MEMORY_TTL_MS,
+      until: performance.now() + OCSP_MEMORY_RECHECK_MS,
     };
     this.memory.set(serial, e);
     return e;
@@ -227,7 +310,7 @@ export class Publisher {
       nextUpdate,
       crlNumber,
       entries,
-      // The same string as the CRL DP of this shard's certificates (caUrls), byte for byte (RFC 5280 5.2.5).
+      // The same string as the CRL DP of this shard's certificates (caPublicUrls), byte for byte (RFC 5280 5.2.5).
       distributionPoint: crlShardUrl(this.runtime.config.baseUrl, family, shard),
     });
     await writeAtomically(this.crlFile(family, shard), der);
@@ -321,9 +404,10 @@ export class Publisher {
     return der;
   }
 
-  /** The `unknown` answer this process signed for this CertID less than OCSP_UNKNOWN_TTL_MS ago, if any. */
-  keptUnknown(certId: OcspCertId, now: number): Uint8Array | undefined {
-    const hit = this.unknown.get(serialHexOf(certId.serial))?.get(Buffer.from(certId.der).toString('hex'));
+  /** The `unknown` answer this process signed for this CertID (of this serial) less than OCSP_UNKNOWN_TTL_MS ago, if any. */
+  keptUnknown(serialHex: string, certId: OcspCertId, now: number): Uint8Array | undefined {
+    if (this.unknownCount === 0) return undefined;
+    const hit = this.unknown.get(serialHex)?.get(Buffer.from(certId.der).toString('hex'));
     return hit && hit.until > now ? hit.der : undefined;
   }
 
@@ -363,7 +447,7 @@ export class Publisher {
       thisUpdate,
       nextUpdate,
     });
-    return this.remember(serialHex, e.family, der, thisUpdate, nextUpdate, thisUpdate.getTime());
+    return this.remember(serialHex, e.family, s.status, der, thisUpdate, nextUpdate);
   }
 
   /** Signs responses that are missing or have less than OCSP_REFRESH_MS left (batch per call). */

@@ -2,7 +2,7 @@
  * SQL of revocation: requests and their decision, the certificate's issued → revoked compare-and-set, CRL
  * shard state (number, marker) and the pre-signed OCSP responses.
  */
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { certificates } from '../../db/schema-certificates.js';
 import { crlShards, ocspResponses, revocationRequests, type RevocationRequestStatus } from '../../db/schema-revocation.js';
@@ -203,6 +203,7 @@ export const revocationRepository = {
       .select({
         der: ocspResponses.der,
         family: ocspResponses.family,
+        status: ocspResponses.status,
         thisUpdate: ocspResponses.thisUpdate,
         nextUpdate: ocspResponses.nextUpdate,
       })
@@ -218,6 +219,14 @@ export const revocationRepository = {
         target: ocspResponses.serial,
         set: { family: row.family, status: row.status, der: row.der, thisUpdate: row.thisUpdate, nextUpdate: row.nextUpdate, stale: false },
       });
+  },
+  /** The revocation feed (publication.ts): serials revoked after `since` (certificates_revoked_at_idx). */
+  async revokedSince(db: DbOrTx, since: Date): Promise<string[]> {
+    const rows = await db
+      .select({ serial: certificates.serial })
+      .from(certificates)
+      .where(and(eq(certificates.status, 'revoked'), gt(certificates.revokedAt, since)));
+    return rows.map((r) => r.serial);
   },
   async dropOcsp(db: DbOrTx, serial: string): Promise<void> {
     await db.delete(ocspResponses).where(eq(ocspResponses.serial, serial));
