@@ -8,20 +8,19 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { APIRequestContext } from 'playwright-core';
-import { CAPTCHA, DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
-import { idCheckChar } from '../src/core/id-number.js';
+import { DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
+import { openMainOrder, putCompleteForm, registerWithRequest } from './page-api.js';
 import { certificates } from '../src/server/db/schema-certificates.js';
 import { organizationRepository } from '../src/server/modules/accounts/repository.js';
 import { recordPayment } from '../src/server/modules/fulfilment/record-payment.js';
 import { orderRepository } from '../src/server/modules/orders/repository.js';
 import { issueTestCertificate } from '../src/server/modules/revocation/testing.js';
-import { newMobile, newUscc, testConfig } from '../src/server/testing/harness.js';
+import { testConfig } from '../src/server/testing/harness.js';
 import { systemClock } from '../src/server/clock.js';
 import { smsFor } from '../src/server/testing/sms.js';
 
 let e: E2E;
 const poll = expect.poll;
-const id18 = (first17: string) => first17 + idCheckChar(first17);
 
 beforeAll(async () => {
   e = await startE2E();
@@ -32,45 +31,10 @@ beforeAll(async () => {
  * issued certificate (issuance itself has its own browser test, certificates.test.ts).
  */
 async function producedOrder(request: APIRequestContext): Promise<{ orderId: string; serial: string; mobile: string }> {
-  const csrf = async () => ((await (await request.get('/api/session')).json()) as { csrfToken: string }).csrfToken;
-  const { captchaId } = (await (await request.get('/api/captcha')).json()) as { captchaId: string };
   const unit = `江西吊销申请测试${randomBytes(2).toString('hex')}有限公司`;
-  const uscc = newUscc();
-  const mobile = newMobile();
-  const reg = await request.post('/api/register', {
-    data: {
-      name: unit,
-      uscc,
-      mobile,
-      password: 'Cert2026revoke',
-      passwordConfirm: 'Cert2026revoke',
-      agree: true,
-      captchaId,
-      captchaAnswer: CAPTCHA,
-    },
-    headers: { 'x-csrf-token': await csrf() },
-  });
-  expect(reg.status()).toBe(201);
-  const created = await request.post('/api/orders', {
-    data: { projectCode: 'gov-procurement', keyType: 'main', agree: true },
-    headers: { 'x-csrf-token': await csrf() },
-  });
-  expect(created.status()).toBe(201);
-  const order = (await created.json()).order as { id: string; formVersion: number };
-  const put = await request.put(`/api/orders/${order.id}/form`, {
-    data: {
-      formVersion: order.formVersion,
-      form: {
-        unit: { address: '江西省南昌市红谷滩区卧龙路1000号', unitType: 'enterprise' },
-        legalPerson: { name: '王建国', idNumber: id18('36010219750315201'), mobile: newMobile() },
-        agent: { name: '欧阳晓梅', idNumber: id18('36010219900307123'), mobile: newMobile(), email: 'agent@example.com' },
-        invoice: { title: unit, taxNumber: uscc, email: `fp-${randomUUID().slice(0, 8)}@example.com` },
-        recipient: { name: '李晓红', mobile: '13700137003', address: '江西省南昌市东湖区八一大道88号' },
-      },
-    },
-    headers: { 'x-csrf-token': await csrf() },
-  });
-  expect(put.status()).toBe(200);
+  const { uscc, mobile } = await registerWithRequest(request, { name: unit, password: 'Cert2026revoke' });
+  const order = await openMainOrder(request);
+  await putCompleteForm(request, order, { name: unit, uscc });
   const now = new Date();
   const config = testConfig();
   expect(await orderRepository.setStatus(e.db, order.id, 'draft', 'review_passed', now)).toBeTruthy();

@@ -8,9 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Locator, Page } from 'playwright-core';
 import { CAPTCHA, DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
-import { DEMO_STAFF_PASSWORD } from '../src/server/demo-data.js';
 import { systemClock } from '../src/server/clock.js';
 import { certificates } from '../src/server/db/schema-certificates.js';
 import {
@@ -26,25 +24,14 @@ import type { StaffActor } from '../src/server/modules/staff/staff-accounts.js';
 import { newMobile, newUscc, testConfig } from '../src/server/testing/harness.js';
 import { png } from '../src/server/modules/documents/test-images.js';
 import { smsCode, smsFor } from '../src/server/testing/sms.js';
-import { api } from './page-api.js';
+import { api, button, staffLogin } from './page-api.js';
 
 let e: E2E;
 const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 15_000 });
-const button = (scope: Page | Locator, text: string) =>
-  scope.getByRole('button', { name: new RegExp(`^(?:[a-z-]+\\s+)*${[...text].join('\\s*')}\\s*$`) });
 
 beforeAll(async () => {
   e = await startE2E();
 }, 120_000);
-
-async function staffLogin(page: Page, username: string) {
-  await page.goto('/staff/login');
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(DEMO_STAFF_PASSWORD);
-  await page.getByLabel('验证码', { exact: true }).fill(CAPTCHA);
-  await button(page, '登录').click();
-  await page.waitForURL((u) => u.pathname === '/staff');
-}
 
 /** A unit that got its main key at this counter a year ago (made through the same use cases, server side). */
 async function unitWithCounterCertificate() {

@@ -9,20 +9,18 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { APIRequestContext, Locator, Page } from 'playwright-core';
-import { CAPTCHA, DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
+import type { APIRequestContext } from 'playwright-core';
+import { DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
+import { button, openMainOrder, registerWithRequest, staffLogin } from './page-api.js';
 import { certificates } from '../src/server/db/schema-certificates.js';
-import { DEMO_STAFF_PASSWORD } from '../src/server/demo-data.js';
 import { organizationRepository } from '../src/server/modules/accounts/repository.js';
 import { issueTestCertificate } from '../src/server/modules/revocation/testing.js';
-import { newMobile, newUscc, testConfig } from '../src/server/testing/harness.js';
+import { testConfig } from '../src/server/testing/harness.js';
 import { smsFor } from '../src/server/testing/sms.js';
 
 let e: E2E;
 const poll = expect.poll;
 const T = { timeout: 15_000 };
-const button = (scope: Page | Locator, text: string) =>
-  scope.getByRole('button', { name: new RegExp(`^(?:[a-z-]+\\s+)*${[...text].join('\\s*')}\\s*$`) });
 const shown = (serial: string) => (serial.length % 2 ? `0${serial}` : serial).toUpperCase();
 
 beforeAll(async () => {
@@ -34,31 +32,9 @@ beforeAll(async () => {
  * order, and a counter 副锁 expiring in 45 days (source 'counter', no online order).
  */
 async function organizationWithCertificates(request: APIRequestContext) {
-  const csrf = async () => ((await (await request.get('/api/session')).json()) as { csrfToken: string }).csrfToken;
-  const { captchaId } = (await (await request.get('/api/captcha')).json()) as { captchaId: string };
   const unit = `江西我的证书浏览器测试${randomBytes(2).toString('hex')}有限公司`;
-  const uscc = newUscc();
-  const mobile = newMobile();
-  const reg = await request.post('/api/register', {
-    data: {
-      name: unit,
-      uscc,
-      mobile,
-      password: 'Cert2026mine',
-      passwordConfirm: 'Cert2026mine',
-      agree: true,
-      captchaId,
-      captchaAnswer: CAPTCHA,
-    },
-    headers: { 'x-csrf-token': await csrf() },
-  });
-  expect(reg.status()).toBe(201);
-  const created = await request.post('/api/orders', {
-    data: { projectCode: 'gov-procurement', keyType: 'main', agree: true },
-    headers: { 'x-csrf-token': await csrf() },
-  });
-  expect(created.status()).toBe(201);
-  const order = (await created.json()).order as { id: string; orderNo: string };
+  const { uscc, mobile } = await registerWithRequest(request, { name: unit, password: 'Cert2026mine' });
+  const order = await openMainOrder(request);
   const org = await organizationRepository.findByUscc(e.db, uscc);
   const config = testConfig();
   const online = await issueTestCertificate({ db: e.db, config }, 'sm2', { organizationId: org!.id, uscc, unitName: unit });
@@ -70,15 +46,6 @@ async function organizationWithCertificates(request: APIRequestContext) {
     .set({ source: 'counter' as never, keyType: 'sub', notAfter, notBefore: new Date(notAfter.getTime() - 365 * 86400_000) })
     .where(eq(certificates.id, counter.id));
   return { mobile, onlineSerial: shown(online.serial), counterSerial: shown(counter.serial), orderId: order.id };
-}
-
-async function staffLogin(page: Page, username: string) {
-  await page.goto('/staff/login');
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(DEMO_STAFF_PASSWORD);
-  await page.getByLabel('验证码', { exact: true }).fill(CAPTCHA);
-  await button(page, '登录').click();
-  await page.waitForURL((u) => u.pathname === '/staff');
 }
 
 describe('我的证书：查看、短信验证码确认吊销申请、工作人员批准、看到已吊销', () => {

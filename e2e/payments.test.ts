@@ -5,14 +5,12 @@
  * delivers its signed notice to our notify route → the pay page turns to 付款成功 by itself and the order
  * shows 正在受理. Then 财务's 收款对账 page lists the payment.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { APIRequestContext, Page } from 'playwright-core';
-import { CAPTCHA, DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
-import { idCheckChar } from '../src/core/id-number.js';
-import { DEMO_STAFF_PASSWORD } from '../src/server/demo-data.js';
+import type { APIRequestContext } from 'playwright-core';
+import { DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
+import { openMainOrder, putCompleteForm, registerWithRequest, staffLogin } from './page-api.js';
 import { orderRepository } from '../src/server/modules/orders/repository.js';
-import { newMobile, newUscc } from '../src/server/testing/harness.js';
 
 let e: E2E;
 beforeAll(async () => {
@@ -20,59 +18,15 @@ beforeAll(async () => {
 });
 
 const UNIT = `江西付款测试有限公司${randomBytes(2).toString('hex')}`;
-const id18 = (first17: string) => first17 + idCheckChar(first17);
 
 /** Registers an organization in the context (cookies) and puts a main-key order into 资料审核通过. */
 async function approvedOrder(request: APIRequestContext) {
-  const csrf = async () => ((await (await request.get('/api/session')).json()) as { csrfToken: string }).csrfToken;
-  const { captchaId } = (await (await request.get('/api/captcha')).json()) as { captchaId: string };
-  const uscc = newUscc();
-  const reg = await request.post('/api/register', {
-    data: {
-      name: UNIT,
-      uscc,
-      mobile: newMobile(),
-      password: 'Pay2026flow',
-      passwordConfirm: 'Pay2026flow',
-      agree: true,
-      captchaId,
-      captchaAnswer: CAPTCHA,
-    },
-    headers: { 'x-csrf-token': await csrf() },
-  });
-  expect(reg.status()).toBe(201);
-  const created = await request.post('/api/orders', {
-    data: { projectCode: 'gov-procurement', keyType: 'main', agree: true },
-    headers: { 'x-csrf-token': await csrf() },
-  });
-  expect(created.status()).toBe(201);
-  const order = (await created.json()).order as { id: string; orderNo: string; formVersion: number };
-  const put = await request.put(`/api/orders/${order.id}/form`, {
-    data: {
-      formVersion: order.formVersion,
-      form: {
-        unit: { address: '江西省南昌市红谷滩区卧龙路1000号', unitType: 'enterprise' },
-        legalPerson: { name: '王建国', idNumber: id18('36010219750315201'), mobile: newMobile() },
-        agent: { name: '欧阳晓梅', idNumber: id18('36010219900307123'), mobile: newMobile(), email: 'agent@example.com' },
-        invoice: { title: UNIT, taxNumber: uscc, email: `fp-${randomUUID().slice(0, 8)}@example.com` },
-        recipient: { name: '李晓红', mobile: '13700137003', address: '江西省南昌市东湖区八一大道88号' },
-      },
-    },
-    headers: { 'x-csrf-token': await csrf() },
-  });
-  expect(put.status()).toBe(200);
+  const { uscc } = await registerWithRequest(request, { name: UNIT, password: 'Pay2026flow' });
+  const order = await openMainOrder(request);
+  await putCompleteForm(request, order, { name: UNIT, uscc });
   // Submission and 预审 have their own browser tests (workflow.test.ts): set the status directly.
   expect(await orderRepository.setStatus(e.db, order.id, 'draft', 'review_passed', new Date())).toBeTruthy();
   return order;
-}
-
-async function staffLogin(page: Page, username: string) {
-  await page.goto('/staff/login');
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(DEMO_STAFF_PASSWORD);
-  await page.getByLabel('验证码', { exact: true }).fill(CAPTCHA);
-  await page.getByRole('button', { name: /登\s*录/ }).click();
-  await page.waitForURL((u) => u.pathname === '/staff');
 }
 
 let paidOrderId = '';

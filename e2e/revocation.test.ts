@@ -9,31 +9,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Locator, Page } from 'playwright-core';
 import { sequence } from '../src/ca/der/der.js';
-import { CAPTCHA, DESKTOP, newPage, shot, startE2E, type E2E } from './harness.js';
-import { DEMO_STAFF_PASSWORD } from '../src/server/demo-data.js';
+import { DESKTOP, newPage, shot, startE2E, type E2E } from './harness.js';
+import { button, staffLogin } from './page-api.js';
 import { systemClock } from '../src/server/clock.js';
 import { certIdFor, publisherFor } from '../src/server/modules/revocation/publication.js';
 import { issueTestCertificate } from '../src/server/modules/revocation/testing.js';
 import { testConfig } from '../src/server/testing/harness.js';
 
 let e: E2E;
-const button = (scope: Page | Locator, text: string) =>
-  scope.getByRole('button', { name: new RegExp(`^(?:[a-z-]+\\s+)*${[...text].join('\\s*')}\\s*$`) });
 
 beforeAll(async () => {
   e = await startE2E();
 }, 120_000);
-
-async function staffLogin(page: Page, username: string) {
-  await page.goto('/staff/login');
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(DEMO_STAFF_PASSWORD);
-  await page.getByLabel('验证码', { exact: true }).fill(CAPTCHA);
-  await button(page, '登录').click();
-  await page.waitForURL((u) => u.pathname === '/staff');
-}
 
 describe('吊销：一人申请，另一人批准，OCSP 随即显示已吊销', () => {
   it('admin requests, 制证 approves, OCSP answers revoked', async () => {

@@ -9,18 +9,15 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { APIRequestContext, Locator, Page } from 'playwright-core';
-import { CAPTCHA, DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
-import { DEMO_STAFF_PASSWORD } from '../src/server/demo-data.js';
+import { DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
+import { button, openMainOrder, registerWithRequest, staffLogin } from './page-api.js';
 import { orderRepository } from '../src/server/modules/orders/repository.js';
 import { confirmedSealImages } from '../src/server/modules/seal-images/confirmed.js';
 import { makeScan } from '../src/server/modules/seal-images/testing/scan.js';
-import { newMobile, newUscc } from '../src/server/testing/harness.js';
 
 let e: E2E;
 const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 20_000 });
 const settle = (page: Page) => page.waitForTimeout(400);
-const button = (scope: Page | Locator, text: string) =>
-  scope.getByRole('button', { name: new RegExp(`^(?:[a-z-]+\\s+)*${[...text].join('\\s*')}\\s*$`) });
 
 beforeAll(async () => {
   e = await startE2E();
@@ -28,28 +25,8 @@ beforeAll(async () => {
 
 /** Registers an organization in this browser context and opens a main-key order (a draft). */
 async function draftOrder(request: APIRequestContext): Promise<string> {
-  const csrf = async () => ((await (await request.get('/api/session')).json()) as { csrfToken: string }).csrfToken;
-  const { captchaId } = (await (await request.get('/api/captcha')).json()) as { captchaId: string };
-  const reg = await request.post('/api/register', {
-    data: {
-      name: `江西印模检查测试${randomBytes(2).toString('hex')}有限公司`,
-      uscc: newUscc(),
-      mobile: newMobile(),
-      password: 'Seal2026scan',
-      passwordConfirm: 'Seal2026scan',
-      agree: true,
-      captchaId,
-      captchaAnswer: CAPTCHA,
-    },
-    headers: { 'x-csrf-token': await csrf() },
-  });
-  expect(reg.status()).toBe(201);
-  const created = await request.post('/api/orders', {
-    data: { projectCode: 'gov-procurement', keyType: 'main', agree: true },
-    headers: { 'x-csrf-token': await csrf() },
-  });
-  expect(created.status()).toBe(201);
-  return ((await created.json()) as { order: { id: string } }).order.id;
+  await registerWithRequest(request, { name: `江西印模检查测试${randomBytes(2).toString('hex')}有限公司`, password: 'Seal2026scan' });
+  return (await openMainOrder(request)).id;
 }
 
 async function uploadSheet(page: Page, scan: Buffer, name: string) {
@@ -61,15 +38,6 @@ const imagesLoaded = (scope: Locator) =>
   scope
     .locator('.seal-pic img')
     .evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0).length);
-
-async function staffLogin(page: Page, username: string) {
-  await page.goto('/staff/login');
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(DEMO_STAFF_PASSWORD);
-  await page.getByLabel('验证码', { exact: true }).fill(CAPTCHA);
-  await button(page, '登录').click();
-  await page.waitForURL((u) => u.pathname === '/staff');
-}
 
 describe('电子签章采集表: extraction and quality in the browser', () => {
   let orderId: string;

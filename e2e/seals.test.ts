@@ -7,22 +7,18 @@
 import { readFileSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { APIRequestContext, Locator, Page } from 'playwright-core';
-import { CAPTCHA, DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
-import { idCheckChar } from '../src/core/id-number.js';
-import { DEMO_STAFF_PASSWORD } from '../src/server/demo-data.js';
+import type { APIRequestContext, Page } from 'playwright-core';
+import { DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
+import { openMainOrder, putCompleteForm, registerWithRequest, staffLogin } from './page-api.js';
 import { systemClock } from '../src/server/clock.js';
 import { produceOrder } from '../src/server/modules/fulfilment/produce-order.js';
 import { recordPayment } from '../src/server/modules/fulfilment/record-payment.js';
 import { orderRepository } from '../src/server/modules/orders/repository.js';
 import { confirmTestImages } from '../src/server/modules/seals/testing.js';
-import { newMobile, newUscc, testConfig } from '../src/server/testing/harness.js';
+import { testConfig } from '../src/server/testing/harness.js';
 
 let e: E2E;
 const poll = expect.poll;
-const id18 = (first17: string) => first17 + idCheckChar(first17);
-const button = (scope: Page | Locator, text: string) =>
-  scope.getByRole('button', { name: new RegExp(`^(?:[a-z-]+\\s+)*${[...text].join('\\s*')}\\s*$`) });
 
 beforeAll(async () => {
   e = await startE2E();
@@ -30,44 +26,10 @@ beforeAll(async () => {
 
 /** Registers an organization in this browser context and takes its order through 制证 (the real issuance), impressions confirmed. */
 async function producedOrder(request: APIRequestContext): Promise<{ orderId: string; unit: string }> {
-  const csrf = async () => ((await (await request.get('/api/session')).json()) as { csrfToken: string }).csrfToken;
-  const { captchaId } = (await (await request.get('/api/captcha')).json()) as { captchaId: string };
   const unit = `江西电子签章测试${randomBytes(2).toString('hex')}有限公司`;
-  const uscc = newUscc();
-  const reg = await request.post('/api/register', {
-    data: {
-      name: unit,
-      uscc,
-      mobile: newMobile(),
-      password: 'Seal2026try',
-      passwordConfirm: 'Seal2026try',
-      agree: true,
-      captchaId,
-      captchaAnswer: CAPTCHA,
-    },
-    headers: { 'x-csrf-token': await csrf() },
-  });
-  expect(reg.status()).toBe(201);
-  const created = await request.post('/api/orders', {
-    data: { projectCode: 'gov-procurement', keyType: 'main', agree: true },
-    headers: { 'x-csrf-token': await csrf() },
-  });
-  expect(created.status()).toBe(201);
-  const order = (await created.json()).order as { id: string; formVersion: number };
-  const put = await request.put(`/api/orders/${order.id}/form`, {
-    data: {
-      formVersion: order.formVersion,
-      form: {
-        unit: { address: '江西省南昌市红谷滩区卧龙路1000号', unitType: 'enterprise' },
-        legalPerson: { name: '王建国', idNumber: id18('36010219750315201'), mobile: newMobile() },
-        agent: { name: '欧阳晓梅', idNumber: id18('36010219900307123'), mobile: newMobile(), email: 'agent@example.com' },
-        invoice: { title: unit, taxNumber: uscc, email: `fp-${randomUUID().slice(0, 8)}@example.com` },
-        recipient: { name: '李晓红', mobile: '13700137003', address: '江西省南昌市东湖区八一大道88号' },
-      },
-    },
-    headers: { 'x-csrf-token': await csrf() },
-  });
-  expect(put.status()).toBe(200);
+  const { uscc } = await registerWithRequest(request, { name: unit, password: 'Seal2026try' });
+  const order = await openMainOrder(request);
+  await putCompleteForm(request, order, { name: unit, uscc });
   const now = new Date();
   const deps = { db: e.db, clock: systemClock, config: testConfig() };
   expect(await orderRepository.setStatus(e.db, order.id, 'draft', 'review_passed', now)).toBeTruthy();
@@ -99,12 +61,7 @@ describe('电子签章: 制证 makes it, the applicant tries it', () => {
 
       // 制证 on the staff order page.
       const { page } = staff;
-      await page.goto('/staff/login');
-      await page.getByLabel('用户名').fill('zhizheng');
-      await page.getByLabel('密码').fill(DEMO_STAFF_PASSWORD);
-      await page.getByLabel('验证码', { exact: true }).fill(CAPTCHA);
-      await button(page, '登录').click();
-      await page.waitForURL((u) => u.pathname === '/staff');
+      await staffLogin(page, 'zhizheng');
       await page.goto(`/staff/orders/${orderId}`);
       const panel = page.getByTestId('seal-panel');
       await poll(() => panel.count(), { timeout: 15_000 }).toBe(1);

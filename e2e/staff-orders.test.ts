@@ -11,11 +11,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import type { APIRequestContext, BrowserContext, Locator, Page } from 'playwright-core';
+import type { APIRequestContext, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { CAPTCHA, DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
+import { ADMIN_MENU, button, menuItems, putOrderForm, staffLogin } from './page-api.js';
 import { idCheckChar } from '../src/core/id-number.js';
-import { DEMO_STAFF_PASSWORD } from '../src/server/demo-data.js';
 import { sandboxMail } from '../src/server/db/schema.js';
 import { recordPayment } from '../src/server/modules/fulfilment/record-payment.js';
 import { orderRepository } from '../src/server/modules/orders/repository.js';
@@ -34,13 +34,6 @@ const id = (first17: string) => first17 + idCheckChar(first17);
 const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 15_000 });
 /** Lets antd's open/close motion (modals, drawers, messages: about 0.3 s) finish before a screenshot. */
 const settle = (page: Page) => page.waitForTimeout(400);
-/**
- * A button by its label. antd spaces two-character labels (「登 录」); an icon adds its name in front
- * ("plus 登记"), and a spinning button briefly starts with "loading".
- */
-const button = (scope: Page | Locator, text: string) =>
-  scope.getByRole('button', { name: new RegExp(`^(?:[a-z-]+\\s+)*${[...text].join('\\s*')}\\s*$`) });
-const menuItems = async (page: Page) => (await page.getByRole('menuitem').allTextContents()).map((s) => s.trim());
 
 /** A scan-like PNG: a white page with a coloured band and a label. */
 async function scanPng(label: string, color: string): Promise<Buffer> {
@@ -94,20 +87,13 @@ async function prepareOrder(context: BrowserContext): Promise<Applicant> {
   const created = await post('/api/orders', { projectCode: 'gov-procurement', keyType: 'main', agree: true });
   expect(created.status).toBe(201);
   const order = created.json.order as { id: string; orderNo: string; orderNoDisplay: string; formVersion: number };
-  const put = await request.put(`/api/orders/${order.id}/form`, {
-    data: {
-      formVersion: order.formVersion,
-      form: {
-        unit: { address: '江西省南昌市红谷滩区卧龙路1000号', unitType: 'enterprise' },
-        legalPerson: { name: '王建国', idNumber: id('36010219750315201'), mobile: newMobile() },
-        agent: AGENT,
-        invoice: { title: UNIT, taxNumber: uscc, email: INVOICE_EMAIL },
-        recipient: { name: '李晓红', mobile: AGENT.mobile, address: '江西省南昌市东湖区八一大道88号三楼' },
-      },
-    },
-    headers: { 'x-csrf-token': await csrf() },
+  await putOrderForm(request, order, {
+    unit: { address: '江西省南昌市红谷滩区卧龙路1000号', unitType: 'enterprise' },
+    legalPerson: { name: '王建国', idNumber: id('36010219750315201'), mobile: newMobile() },
+    agent: AGENT,
+    invoice: { title: UNIT, taxNumber: uscc, email: INVOICE_EMAIL },
+    recipient: { name: '李晓红', mobile: AGENT.mobile, address: '江西省南昌市东湖区八一大道88号三楼' },
   });
-  expect(put.status()).toBe(200);
   // 下载申请表: the order remembers it was printed with today's data.
   expect((await request.get(`/api/orders/${order.id}/templates/application-form.pdf`)).status()).toBe(200);
   const upload = async (slot: string, color: string, label = slot) => {
@@ -125,15 +111,6 @@ async function prepareOrder(context: BrowserContext): Promise<Applicant> {
   const submitted = await post(`/api/orders/${order.id}/submit`);
   expect(submitted.status).toBe(200);
   return { request, orderId: order.id, orderNo: order.orderNo, orderNoDisplay: order.orderNoDisplay, uscc, post, upload };
-}
-
-async function staffLogin(page: Page, username: string) {
-  await page.goto('/staff/login');
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(DEMO_STAFF_PASSWORD);
-  await page.getByLabel('验证码', { exact: true }).fill(CAPTCHA);
-  await button(page, '登录').click();
-  await page.waitForURL((u) => u.pathname === '/staff');
 }
 
 /** Finds the order in a queue by its number and opens it. */
@@ -630,18 +607,7 @@ describe('系统设置 (管理员)', () => {
   it('adds and removes calendar days, edits an SMS template and restores its default', async () => {
     const { page, context, errors } = await newPage(e, DESKTOP);
     await staffLogin(page, 'admin');
-    await poll(() => menuItems(page)).toEqual([
-      '工作台',
-      '订单查询',
-      '证书登记簿',
-      '吊销申请',
-      '柜台业务',
-      '单位查询',
-      '工作人员',
-      '证书项目',
-      '系统设置',
-      '操作记录',
-    ]);
+    await poll(() => menuItems(page)).toEqual(ADMIN_MENU);
     await page.getByRole('menuitem', { name: '系统设置' }).click();
     await page.waitForURL('**/staff/settings');
 

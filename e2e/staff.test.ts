@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { CAPTCHA, DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
+import { DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
+import { ADMIN_MENU, menuItems, staffLogin } from './page-api.js';
 import { DEMO_ORG, DEMO_STAFF_PASSWORD } from '../src/server/demo-data.js';
 import { organizationRepository } from '../src/server/modules/accounts/repository.js';
 import { auditRepository } from '../src/server/modules/audit/repository.js';
@@ -34,22 +35,11 @@ afterAll(async () => {
 const button = (page: Page | Locator, text: string) =>
   page.getByRole('button', { name: new RegExp(`(^|loading)\\s*${[...text].join('\\s*')}\\s*$`) });
 
-async function staffLogin(page: Page, username: string, password: string) {
-  await page.goto('/staff/login');
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(password);
-  await page.getByLabel('验证码', { exact: true }).fill(CAPTCHA);
-  await button(page, '登录').click();
-  await page.waitForURL((u) => u.pathname === '/staff');
-}
-
 /** expect.poll with room for the server's password hashing (scrypt) on a busy machine; vitest's default is 1 s. */
 const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 15_000 });
 
 /** Lets antd's open/close motion (modals, drawers, messages: about 0.3 s) finish before a screenshot. */
 const settle = (page: Page) => page.waitForTimeout(400);
-
-const menuItems = async (page: Page) => (await page.getByRole('menuitem').allTextContents()).map((s) => s.trim());
 
 describe('staff console', () => {
   const username = `yu${randomBytes(3).toString('hex')}`;
@@ -61,18 +51,7 @@ describe('staff console', () => {
     const { page } = admin;
     await staffLogin(page, 'admin', DEMO_STAFF_PASSWORD);
     await poll(() => page.getByTestId('staff-name').textContent()).toBe('演示管理员');
-    await poll(() => menuItems(page)).toEqual([
-      '工作台',
-      '订单查询',
-      '证书登记簿',
-      '吊销申请',
-      '柜台业务',
-      '单位查询',
-      '工作人员',
-      '证书项目',
-      '系统设置',
-      '操作记录',
-    ]);
+    await poll(() => menuItems(page)).toEqual(ADMIN_MENU);
 
     // 工作人员 → 新建账号: a taken username is refused next to the field, the rest stays as typed.
     await page.getByRole('menuitem', { name: '工作人员' }).click();

@@ -14,12 +14,11 @@ import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { PDFDocument } from '@cantoo/pdf-lib';
-import { CAPTCHA, DESKTOP, PHONE, SCREENSHOTS, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
+import { DESKTOP, PHONE, SCREENSHOTS, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
 import { newMobile } from '../src/server/testing/harness.js';
-import { DEMO_STAFF_PASSWORD } from '../src/server/demo-data.js';
 import { recordPayment } from '../src/server/modules/fulfilment/record-payment.js';
 import { sfTrackingUrl } from '../src/core/fulfilment.js';
-import { api, id, registerInBrowser as registerWith, type ApiAnswer } from './page-api.js';
+import { api, fillOrderForm, id, registerInBrowser as registerWith, staffLogin, waitSaved, type ApiAnswer } from './page-api.js';
 
 let e: E2E;
 beforeAll(async () => {
@@ -59,25 +58,6 @@ const INVOICE_NO = '20260001';
 
 const registerInBrowser = (page: Page, name: string) => registerWith(page, name, 'Flow2026xx');
 
-async function fillOrderForm(page: Page) {
-  const f = (label: string) => page.getByLabel(label, { exact: true });
-  await f('通信地址').fill(PEOPLE.address);
-  await f('法定代表人姓名').fill(PEOPLE.legal.name);
-  await f('法定代表人身份证号').fill(PEOPLE.legal.id);
-  await f('法定代表人手机号').fill(PEOPLE.legal.mobile);
-  await f('经办人姓名').fill(PEOPLE.agent.name);
-  await f('经办人身份证号').fill(PEOPLE.agent.id);
-  await f('经办人手机号').fill(PEOPLE.agent.mobile);
-  await f('经办人电子邮箱').fill(PEOPLE.agent.email);
-  await f('发票接收邮箱').fill(PEOPLE.invoiceEmail);
-  await page.getByRole('button', { name: '同经办人' }).click();
-  await f('收件地址').fill(PEOPLE.recipientAddress);
-}
-
-async function waitSaved(page: Page) {
-  await expect.poll(() => page.getByTestId('save-status').textContent(), { timeout: 10_000 }).toMatch(/已保存 \d\d:\d\d:\d\d/);
-}
-
 /** A scan-like PNG: a white page with a coloured band and a red circle (a seal). */
 async function scanPng(label: string, color: string): Promise<Buffer> {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="620"><rect width="900" height="620" fill="#fff"/><rect x="40" y="40" width="820" height="90" fill="${color}"/><text x="60" y="100" font-size="48" fill="#fff">${label}</text><circle cx="700" cy="420" r="120" fill="none" stroke="#d4380d" stroke-width="10"/></svg>`;
@@ -100,15 +80,6 @@ const button = (page: Page | Locator, text: string) =>
 
 /** Lets antd's open/close motion (modals, messages: about 0.3 s) finish before a screenshot. */
 const settle = (page: Page) => page.waitForTimeout(400);
-
-async function staffLogin(page: Page, username: string) {
-  await page.goto('/staff/login');
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(DEMO_STAFF_PASSWORD);
-  await page.getByLabel('验证码', { exact: true }).fill(CAPTCHA);
-  await button(page, '登录').click();
-  await page.waitForURL((u) => u.pathname === '/staff');
-}
 
 /** A member of staff in their own 1366 px browser, logged in. */
 async function staffMember(username: string) {
@@ -155,7 +126,7 @@ describe('the order workflow, both sides', () => {
     const orderId = created.json.order.id as string;
     const orderNo = created.json.order.orderNo as string;
     await openApplicantOrder(page, orderId);
-    await fillOrderForm(page);
+    await fillOrderForm(page, PEOPLE);
     await waitSaved(page);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('template-application-form').click()]);
     expect((await readFile((await download.path())!)).subarray(0, 5).toString('latin1')).toBe('%PDF-');

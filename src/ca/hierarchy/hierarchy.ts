@@ -25,6 +25,7 @@ import { issueCertificate } from '../cert/issue.js';
 import { certificatePem, parseCertificate, pemToDer } from '../cert/parse.js';
 import { issuingCaProfile, ocspResponderProfile, rootProfile, sealMakerProfile } from '../cert/profiles.js';
 import { newSerial } from '../cert/serial.js';
+import { caPublicUrls } from '../public-urls.js';
 import { decryptKeyFile, encryptKeyFile, type Kek } from '../signer/key-file.js';
 import type { KeyAlgorithm, Signer } from '../signer/port.js';
 import { generateSigningKey, softwareSigner } from '../signer/software.js';
@@ -55,13 +56,6 @@ export interface CaHierarchy {
 }
 
 export const FAMILY_NAME: Readonly<Record<KeyAlgorithm, string>> = { sm2: 'SM2', 'ecdsa-p256': 'ECC', 'rsa-2048': 'RSA' };
-
-/** URLs the hierarchy writes into CA certificates; the issuing CA's own CRL and OCSP URLs are the registry's. */
-export const hierarchyUrls = (baseUrl: string, family: KeyAlgorithm) => ({
-  rootCrl: `${baseUrl}/crl/${family}/root.crl`,
-  rootCert: `${baseUrl}/ca/${family}-root.cer`,
-  issuingCert: `${baseUrl}/ca/${family}.cer`,
-});
 
 export class CaHierarchyError extends Error {
   override name = 'CaHierarchyError';
@@ -113,7 +107,7 @@ export async function initCaHierarchy(options: {
     const fdir = path.join(dir, family);
     await mkdir(fdir, { recursive: true, mode: 0o700 });
     const label = FAMILY_NAME[family];
-    const urls = hierarchyUrls(baseUrl, family);
+    const urls = caPublicUrls(baseUrl, family);
     const [rootKey, issuingKey, ocspKey] = await Promise.all([
       generateSigningKey(family),
       generateSigningKey(family),
@@ -216,7 +210,7 @@ async function writeSealMaker(
   kek: Kek,
   organization: string,
   issuing: { signer: Signer; nameDer: Uint8Array; keyId: Uint8Array },
-  urls: ReturnType<typeof hierarchyUrls>,
+  urls: ReturnType<typeof caPublicUrls>,
   now: Date,
 ): Promise<void> {
   if (existsSync(path.join(fdir, 'seal.pem')) || existsSync(path.join(fdir, 'seal.key')))
@@ -257,7 +251,7 @@ export async function addSealMaker(options: { dir: string; kek: Kek; baseUrl?: s
   const manifest = JSON.parse(await readFile(path.join(h.dir, MANIFEST), 'utf8')) as { baseUrl?: string };
   const baseUrl = (options.baseUrl ?? manifest.baseUrl ?? '').replace(/\/+$/, '');
   const now = new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000);
-  await writeSealMaker(path.join(h.dir, 'sm2'), options.kek, h.organization, f.issuing, hierarchyUrls(baseUrl, 'sm2'), now);
+  await writeSealMaker(path.join(h.dir, 'sm2'), options.kek, h.organization, f.issuing, caPublicUrls(baseUrl, 'sm2'), now);
   return loadCaHierarchy(options);
 }
 

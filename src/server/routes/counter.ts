@@ -43,6 +43,8 @@ import { produceAtCounter } from '../modules/counter/produce.js';
 import { officeRepository, type CounterOrderRow } from '../modules/counter/repository.js';
 import { tickMaterials } from '../modules/counter/counter-orders.js';
 import { enforceStaffAccess, metaOf, staffActor } from './guards.js';
+import { producedCertificateReply } from './produced-certificate.js';
+import { sendImage } from './send-image.js';
 import { fileStoreFor } from '../adapters/storage/configured.js';
 import { MULTIPART_LIMITS, readUploadedFile } from '../modules/documents/read-upload.js';
 import { readScan, uploadScan } from '../modules/counter/scans.js';
@@ -207,16 +209,7 @@ export const counterRoutes =
         },
         async (req) => {
           const r = await produceAtCounter(deps, staffActor(req), req.params.id, req.body.key, metaOf(req));
-          return {
-            ...stepResult(r.order),
-            certificate: {
-              id: r.certificate.id,
-              serial: r.certificate.serial,
-              notBefore: r.certificate.notBefore,
-              notAfter: r.certificate.notAfter,
-            },
-            ...(r.pkcs12 ? { pkcs12: r.pkcs12.toString('base64') } : {}),
-          };
+          return { ...stepResult(r.order), ...producedCertificateReply(r) };
         },
       );
       app.post(
@@ -265,13 +258,10 @@ export const counterRoutes =
           },
         },
         async (req, reply) => {
-          const c = await readScan({ ...deps, store }, staffActor(req), req.params.id, req.params.scanId, req.params.variant, metaOf(req));
-          return reply
-            .header('cache-control', 'no-store')
-            .header('x-content-type-options', 'nosniff')
-            .header('content-disposition', `inline; filename="${c.filename}"`)
-            .type(c.mime)
-            .send(c.bytes);
+          return sendImage(
+            reply,
+            await readScan({ ...deps, store }, staffActor(req), req.params.id, req.params.scanId, req.params.variant, metaOf(req)),
+          );
         },
       );
 

@@ -4,16 +4,17 @@
  * headers that keep them out of caches and stop browsers from guessing another type.
  */
 import fastifyMultipart from '@fastify/multipart';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { fileStoreFor } from '../adapters/storage/configured.js';
 import { MULTIPART_LIMITS, readUploadedFile } from '../modules/documents/read-upload.js';
 import { documentSummary, uploadDocument, type DocumentDeps } from '../modules/documents/upload-document.js';
-import { readDocumentForStaff, readOwnDocument, type DocumentContent, type DocumentVariant } from '../modules/documents/view-document.js';
+import { readDocumentForStaff, readOwnDocument, type DocumentVariant } from '../modules/documents/view-document.js';
 import type { StaffActor } from '../modules/staff/staff-accounts.js';
 import { metaOf, requireOwnedOrder, requireStaff } from './guards.js';
+import { sendImage } from './send-image.js';
 
 const ZOrderId = z.string({ error: '订单编号格式不正确' }).uuid('订单编号格式不正确');
 const ZDocId = z.string({ error: '证件编号格式不正确' }).uuid('证件编号格式不正确');
@@ -22,15 +23,6 @@ const VARIANTS = [
   ['file', '原图'],
   ['thumbnail', '缩略图'],
 ] as const satisfies readonly (readonly [DocumentVariant, string])[];
-
-function sendImage(reply: FastifyReply, c: DocumentContent) {
-  return reply
-    .header('cache-control', 'no-store')
-    .header('x-content-type-options', 'nosniff')
-    .header('content-disposition', `inline; filename="${c.filename}"`)
-    .type(c.mime)
-    .send(c.bytes);
-}
 
 export const documentsRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>

@@ -20,6 +20,7 @@ import { shipOrder } from '../modules/fulfilment/ship-order.js';
 import { applicantOrderView } from '../modules/orders/order-view.js';
 import type { OrderRow } from '../modules/orders/repository.js';
 import { enforceStaffAccess, metaOf, requireOwnedOrder, staffActor } from './guards.js';
+import { producedCertificateReply } from './produced-certificate.js';
 import { baseUrlOf } from './orders.js';
 
 const ZId = z.object({ id: z.string({ error: '订单编号格式不正确' }).uuid('订单编号格式不正确') });
@@ -131,17 +132,7 @@ export const fulfilmentRoutes =
         },
         async (req) => {
           const r = await produceOrder(deps, staffActor(req), req.params.id, req.body.key, metaOf(req));
-          return {
-            ...stepResult(r.order),
-            certificate: {
-              id: r.certificate.id,
-              serial: r.certificate.serial,
-              notBefore: r.certificate.notBefore,
-              notAfter: r.certificate.notAfter,
-            },
-            // The generated key's PKCS#12, this once: it is not stored anywhere.
-            ...(r.pkcs12 ? { pkcs12: r.pkcs12.toString('base64') } : {}),
-          };
+          return { ...stepResult(r.order), ...producedCertificateReply(r) };
         },
       );
 

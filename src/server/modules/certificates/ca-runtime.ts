@@ -12,7 +12,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { crlShardUrl, shardOf } from '../../../ca/crl/build.js';
 import { addSealMaker, initCaHierarchy, loadCaHierarchy, type CaHierarchy } from '../../../ca/hierarchy/hierarchy.js';
 import { signRootCrl } from '../../../ca/hierarchy/root-crl.js';
 import type { KeyAlgorithm, Signer } from '../../../ca/signer/port.js';
@@ -49,16 +48,6 @@ export interface CaRuntime {
  * already issued pointing at shards that no longer list them — a different count needs a new issuing CA.
  */
 export const CRL_SHARD_COUNT = 16;
-
-/**
- * The CRL distribution point (the certificate's own shard) and the OCSP responder URL written into
- * certificates (RFC 5280 4.2.1.13, 4.2.2.1). `serial` is the serial number's magnitude (big-endian bytes).
- */
-export const caUrls = (baseUrl: string, family: KeyAlgorithm, serial: Uint8Array) => ({
-  crl: crlShardUrl(baseUrl, family, shardOf(serial, CRL_SHARD_COUNT)),
-  ocsp: `${baseUrl}/ocsp`,
-  caIssuers: `${baseUrl}/ca/${family}.cer`,
-});
 
 /** loadCaHierarchy's marker: the manifest is written last. */
 const complete = (dir: string) => existsSync(path.join(dir, 'manifest.json'));

@@ -17,10 +17,12 @@
 import { createHash } from 'node:crypto';
 import { encodeTbs, keyIdentifier, signCertificate } from '../../../ca/cert/build.js';
 import { newSerial, serialHex } from '../../../ca/cert/serial.js';
+import { shardOf } from '../../../ca/crl/build.js';
 import { parseCsr } from '../../../ca/csr.js';
 import { lintTbs } from '../../../ca/cert/lint.js';
 import { subscriberProfile } from '../../../ca/cert/profiles.js';
 import { makePkcs12 } from '../../../ca/pkcs12.js';
+import { caPublicUrls } from '../../../ca/public-urls.js';
 import { generateSigningKey, type SoftwareKey } from '../../../ca/signer/software.js';
 import type { KeyAlgorithm } from '../../../ca/signer/port.js';
 import { inspectSpki } from '../../../ca/spki.js';
@@ -28,7 +30,7 @@ import { AppError, validationFailed } from '../../../core/errors.js';
 import type { Tx } from '../../db/client.js';
 import { organizationRepository } from '../accounts/repository.js';
 import type { OrderRow } from '../orders/repository.js';
-import { caUrls, type IssuingCa } from './ca-runtime.js';
+import { CRL_SHARD_COUNT, type IssuingCa } from './ca-runtime.js';
 import { certificateRepository, normalizeSerial, type CertificateRow } from './repository.js';
 
 /** How the key pair comes at 制证. */
@@ -85,7 +87,7 @@ export function buildOrderTbs(input: {
   policyOid: string;
 }): { tbs: Uint8Array; notBefore: Date; notAfter: Date } {
   const { notBefore, notAfter } = validityFrom(input.at);
-  const urls = caUrls(input.baseUrl, input.issuing.family, input.serial);
+  const urls = caPublicUrls(input.baseUrl, input.issuing.family);
   const tbs = encodeTbs({
     serial: input.serial,
     issuer: input.issuing.nameDer,
@@ -100,9 +102,10 @@ export function buildOrderTbs(input: {
       extKeyUsage: ['1.3.6.1.5.5.7.3.2'],
       subjectKeyId: keyIdentifier(input.spki),
       authorityKeyId: input.issuing.keyId,
-      crlDistributionPoint: urls.crl,
+      // The certificate's own CRL shard (RFC 5280 4.2.1.13); the shard count is fixed for the issuing CA's life.
+      crlDistributionPoint: urls.crlShard(shardOf(input.serial, CRL_SHARD_COUNT)),
       ocspUrl: urls.ocsp,
-      caIssuersUrl: urls.caIssuers,
+      caIssuersUrl: urls.issuingCert,
       policyOids: [input.policyOid],
     },
   });

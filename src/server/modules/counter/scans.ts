@@ -12,6 +12,7 @@ import type { FileStore } from '../../adapters/storage/port.js';
 import { auditRepository } from '../audit/repository.js';
 import type { RequestMeta } from '../deps.js';
 import { processUpload } from '../documents/process-image.js';
+import { storeImageThen } from '../documents/store-image.js';
 import type { UploadedFile } from '../documents/upload-document.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import { loadForActor, type CounterDeps } from './counter-orders.js';
@@ -39,13 +40,9 @@ export async function uploadScan(
     throw new AppError('VALIDATION_FAILED', '本业务的资料清单中没有这项资料', { fields: { material: '本业务的资料清单中没有这项资料' } });
   const file = await readFile();
   const img = await processUpload(file.bytes, file.name);
-  const stored: string[] = [];
-  try {
-    stored.push(await deps.store.put(img.image));
-    stored.push(await deps.store.put(img.thumbnail));
-    const [storageKey, thumbnailKey] = stored as [string, string];
+  return storeImageThen(deps.store, img, async ({ storageKey, thumbnailKey }) => {
     const now = deps.clock.now();
-    return await deps.db.transaction(async (tx) => {
+    return deps.db.transaction(async (tx) => {
       const locked = await loadForActor(tx, actor, id, true);
       checkOpen(locked);
       await counterRepository.retireScan(tx, locked.id, material, now);
@@ -84,10 +81,7 @@ export async function uploadScan(
       });
       return scan;
     });
-  } catch (e) {
-    await Promise.allSettled(stored.map((k) => deps.store.delete(k)));
-    throw e;
-  }
+  });
 }
 
 export async function readScan(

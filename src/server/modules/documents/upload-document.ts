@@ -18,6 +18,7 @@ import { orderRepository, type OrderDocumentRow, type OrderRow } from '../orders
 import { loadReplaceableSlots, slotLabel, slotsOf } from '../review/reviews.js';
 import { processUpload } from './process-image.js';
 import { documentRepository } from './repository.js';
+import { storeImageThen } from './store-image.js';
 
 export interface DocumentDeps {
   db: Db;
@@ -82,13 +83,9 @@ export async function uploadDocument(
   const file = await readFile();
   const img = await processUpload(file.bytes, file.name);
 
-  const stored: string[] = [];
-  try {
-    stored.push(await deps.store.put(img.image));
-    stored.push(await deps.store.put(img.thumbnail));
-    const [storageKey, thumbnailKey] = stored as [string, string];
+  return storeImageThen(deps.store, img, async ({ storageKey, thumbnailKey }) => {
     const now = deps.clock.now();
-    return await deps.db.transaction(async (tx) => {
+    return deps.db.transaction(async (tx) => {
       const current = await documentRepository.claimEditableOrder(tx, order.id, EDITABLE, now);
       if (!current) {
         const latest = await orderRepository.findById(tx, order.id);
@@ -122,8 +119,5 @@ export async function uploadDocument(
       });
       return doc;
     });
-  } catch (e) {
-    await Promise.allSettled(stored.map((k) => deps.store.delete(k)));
-    throw e;
-  }
+  });
 }

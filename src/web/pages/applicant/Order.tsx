@@ -6,12 +6,13 @@
  */
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, Navigate, useParams } from 'react-router-dom';
-import { Alert, Breadcrumb, Button, Card, Descriptions, Result, Skeleton, Typography } from 'antd';
+import { Alert, Breadcrumb, Button, Card, Descriptions, Skeleton, Typography } from 'antd';
 import { beijing } from './order/time.js';
 import { formatPriceFen } from '../../../core/content/projects.js';
 import { ENDED, type OrderStatus } from '../../../core/workflow.js';
 import { apiGet, ApiError } from '../../api.js';
 import { LoginGate, loginUrl } from '../../components/LoginGate.js';
+import { OrderLoadFailed } from './order/OrderLoadFailed.js';
 import { StatusTag } from '../../components/StatusTag.js';
 import { CertificateCard } from './order/CertificateCard.js';
 import { SealsCard } from './order/SealsCard.js';
@@ -125,19 +126,7 @@ function OrderScreen() {
 
   // The session ended (timed out, logged out in another tab): log in again and come back here.
   if (loadError?.status === 401) return <Navigate to={loginUrl(`/orders/${id}`)} replace />;
-  if (loadError && !view)
-    return (
-      <Result
-        status={loadError.status === 404 ? '404' : 'error'}
-        title={loadError.status === 404 ? '找不到该订单' : '订单加载失败'}
-        subTitle={loadError.message}
-        extra={
-          <Link to="/orders">
-            <Button type="primary">返回我的订单</Button>
-          </Link>
-        }
-      />
-    );
+  if (loadError && !view) return <OrderLoadFailed error={loadError} title="订单加载失败" />;
   if (!view) return <Skeleton active paragraph={{ rows: 8 }} />;
 
   const o = view.order;

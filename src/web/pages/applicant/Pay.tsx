@@ -12,6 +12,7 @@ import { AlipayCircleFilled, CheckCircleFilled, WechatFilled } from '@ant-design
 import QRCode from 'qrcode';
 import { apiGet, apiPost, ApiError } from '../../api.js';
 import { LoginGate, loginUrl } from '../../components/LoginGate.js';
+import { OrderLoadFailed } from './order/OrderLoadFailed.js';
 import './order/order.css';
 
 type Channel = 'wechat' | 'alipay';
@@ -161,19 +162,7 @@ function PayScreen() {
   }, [qrText]);
 
   if (error?.status === 401) return <Navigate to={loginUrl(`/orders/${id}/pay`)} replace />;
-  if (error && !view)
-    return (
-      <Result
-        status={error.status === 404 ? '404' : 'error'}
-        title={error.status === 404 ? '找不到该订单' : '加载失败'}
-        subTitle={error.message}
-        extra={
-          <Link to="/orders">
-            <Button type="primary">返回我的订单</Button>
-          </Link>
-        }
-      />
-    );
+  if (error && !view) return <OrderLoadFailed error={error} title="加载失败" />;
   if (!view) return <Skeleton active paragraph={{ rows: 8 }} />;
 
   const o = view.order;

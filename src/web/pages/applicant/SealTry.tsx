@@ -10,26 +10,12 @@ import { Alert, Breadcrumb, Button, Card, Descriptions, Result, Segmented, Skele
 import { FilePdfOutlined } from '@ant-design/icons';
 import { apiGet, ApiError } from '../../api.js';
 import { LoginGate, loginUrl } from '../../components/LoginGate.js';
-
-interface Seal {
-  id: string;
-  kind: string;
-  kindLabel: string;
-  esId: string;
-  name: string;
-  widthMm: number;
-  heightMm: number;
-  validStart: string;
-  validEnd: string;
-  status: string;
-  statusLabel: string;
-  picture?: string;
-}
+import type { SealView } from '../../components/sealView.js';
 
 interface SealsView {
   keyType: 'main' | 'sub';
   certificateIssued: boolean;
-  seals: Seal[];
+  seals: SealView[];
 }
 
 const day = (iso: string) =>

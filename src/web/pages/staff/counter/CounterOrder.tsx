@@ -32,6 +32,7 @@ import { ApiError, apiGet, apiPost, apiUpload } from '../../../api.js';
 import { showServerErrors, zodRule } from '../../../components/forms.js';
 import { useStaffErrors } from '../staffSession.js';
 import { beijing, mono } from '../orders/format.js';
+import { downloadP12 } from '../orders/downloadP12.js';
 import { statusColor, useCounterMeta } from './StaffCounter.js';
 import type { CertSummary, CounterView } from './types.js';
 
@@ -54,18 +55,6 @@ const CERT_STATUS: Record<string, { label: string; color: string }> = {
   pending: { label: '待签发', color: 'gold' },
   failed: { label: '已作废', color: 'default' },
 };
-
-function downloadP12(base64: string, name: string) {
-  const bin = atob(base64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/x-pkcs12' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 export function CounterOrderPage() {
   const { id } = useParams();

@@ -11,6 +11,7 @@ import { ZProduceKey } from '../../../../core/certificates.js';
 import { ApiError, apiPost } from '../../../api.js';
 import { zodRule } from '../../../components/forms.js';
 import { useStaffErrors } from '../staffSession.js';
+import { downloadP12 } from './downloadP12.js';
 
 interface Issued {
   serial: string;
@@ -39,18 +40,6 @@ async function readRequest(file: File): Promise<string> {
     return btoa(bin);
   }
   return new TextDecoder().decode(bytes);
-}
-
-function downloadP12(base64: string, name: string) {
-  const bin = atob(base64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/x-pkcs12' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export function ProducePanel({

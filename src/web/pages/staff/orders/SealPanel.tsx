@@ -8,27 +8,12 @@ import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Empty, Space, Tag, Typography } from 'antd';
 import { DownloadOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { ApiError, apiGet, apiPost } from '../../../api.js';
+import type { SealView } from '../../../components/sealView.js';
 import { beijing, mono } from './format.js';
-
-interface StaffSeal {
-  id: string;
-  kind: string;
-  kindLabel: string;
-  esId: string;
-  name: string;
-  widthMm: number;
-  heightMm: number;
-  validStart: string;
-  validEnd: string;
-  status: string;
-  statusLabel: string;
-  picture?: string;
-  bytes: number;
-}
 
 interface SealsAnswer {
   relevant: boolean;
-  seals: StaffSeal[];
+  seals: SealView[];
   confirmedImages: string[];
   canMake: boolean;
   refusal: string | null;
@@ -130,7 +115,7 @@ export function SealPanel({
   );
 }
 
-function SealRow({ seal, canDownload }: { seal: StaffSeal; canDownload: boolean }) {
+function SealRow({ seal, canDownload }: { seal: SealView; canDownload: boolean }) {
   return (
     <div style={{ display: 'flex', gap: 12, alignItems: 'flex-start' }} data-testid={`seal-${seal.kind}`}>
       <div
