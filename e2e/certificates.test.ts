@@ -155,11 +155,35 @@ describe('制证 issues a certificate; the public status page finds it', () => {
     await page.waitForTimeout(300);
     await shot(page, 'certificates-import-errors-desktop');
     await upload(`${header}\n${officeSerial},${officeUscc},江西现场办理有限公司,gov-procurement,主锁,2025-06-01,2026-05-31\n`);
+    // After the import the page reloads the full list; hold that answer until the search below has been
+    // answered, so it arrives late: a late answer must not replace the newer search's result.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const fullList = (u: URL) => u.pathname === '/api/staff/certificates' && !u.searchParams.has('q');
+    await page.route(fullList, async (route) => {
+      await held;
+      await route.continue();
+    });
     await button(page.getByRole('dialog'), '导入').click();
     await poll(() => page.getByRole('dialog').count()).toBe(0);
+    await page.getByTestId('cert-search-key').click();
+    await page.locator('.ant-select-item-option').filter({ hasText: '序列号' }).click();
+    const searched = page.waitForResponse((r) => new URL(r.url()).searchParams.get('q') === officeSerial);
     await page.getByTestId('cert-search').locator('input').fill(officeSerial);
     await page.getByTestId('cert-search').locator('input').press('Enter');
-    await poll(() => page.getByText('江西现场办理有限公司').count()).toBe(1);
+    expect(new URL((await searched).url()).searchParams.get('key')).toBe('serial');
+    const rows = page.locator('.ant-table-tbody tr.ant-table-row');
+    await poll(() => rows.count()).toBe(1);
+    const lateFull = page.waitForEvent('requestfinished', (r) => fullList(new URL(r.url())));
+    release();
+    await lateFull;
+    await page.unroute(fullList);
+    // The full list came back last (two frames let React render it), and the page still shows the search.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain('江西现场办理有限公司');
+    // The CSV's dates, shown in Beijing time whatever the browser's time zone (UTC here and in CI).
+    expect(await rows.first().textContent()).toContain('2025-06-01 至 2026-05-31');
     await page.waitForTimeout(300);
     await shot(page, 'certificates-registry-list-desktop');
 

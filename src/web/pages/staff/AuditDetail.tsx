@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { Empty, Tag, Typography } from 'antd';
-import dayjs from 'dayjs';
+import { beijing } from './orders/format.js';
 import { actionColor, actionLabel, actorText, auditDetails, type ActorType } from './auditLabels.js';
 
 /** An audit row's action as a coloured tag with its Chinese label. */
@@ -28,7 +28,8 @@ export function AuditDetail({ action, detail }: { action: string; detail: Record
   );
 }
 
-export const formatTime = (at: string): string => dayjs(at).format('YYYY-MM-DD HH:mm:ss');
+/** Beijing time, as everywhere else in CertDesk, whatever the staff computer's own time zone. */
+export const formatTime = (at: string): string => beijing(at, 'YYYY-MM-DD HH:mm:ss');
 
 export interface AuditCardRow {
   id: number;

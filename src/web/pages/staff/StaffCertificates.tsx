@@ -7,6 +7,7 @@ import { CERT_SEARCH_KEYS, KEY_TYPE_LABEL, REGISTRY_STATUS_LABEL, SOURCE_LABEL, 
 import { apiGet, apiPost, ApiError } from '../../api.js';
 import { formatTime } from './AuditDetail.js';
 import { hasRole, useStaffErrors, useStaffSession } from './staffSession.js';
+import { useLatestLoad } from '../../components/useLatestLoad.js';
 
 interface Row {
   id: string;
@@ -71,8 +72,10 @@ function CertificateList() {
   const [loading, setLoading] = useState(false);
   const [importing, setImporting] = useState(false);
 
+  const begin = useLatestLoad();
   const load = useCallback(
     async (after: string | null) => {
+      const current = begin();
       setLoading(true);
       try {
         const qs = new URLSearchParams({ limit: '50' });
@@ -82,15 +85,16 @@ function CertificateList() {
         }
         if (after) qs.set('after', after);
         const r = await apiGet<{ items: Row[]; next: string | null }>(`/api/staff/certificates?${qs}`);
+        if (!current()) return;
         setRows((old) => (after ? [...old, ...r.items] : r.items));
         setNext(r.next);
       } catch (e) {
-        fail(e);
+        if (current()) fail(e);
       } finally {
-        setLoading(false);
+        if (current()) setLoading(false);
       }
     },
-    [key, q, fail],
+    [key, q, fail, begin],
   );
   useEffect(() => {
     void load(null);

@@ -7,6 +7,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { fenToYuanText } from '../../../core/money.js';
 import { apiGet } from '../../api.js';
 import { useStaffErrors } from './staffSession.js';
+import { useLatestLoad } from '../../components/useLatestLoad.js';
 import { beijing, mono } from './orders/format.js';
 
 /** 'counter': 现场缴费 at an office (issue 7), listed with the providers' payments. */
@@ -80,22 +81,25 @@ export function StaffPaymentsPage() {
   const [loading, setLoading] = useState(false);
 
   const query = `from=${range[0].format('YYYY-MM-DD')}&to=${range[1].format('YYYY-MM-DD')}${channel ? `&channel=${channel}` : ''}`;
+  const begin = useLatestLoad();
   const load = useCallback(async () => {
+    const current = begin();
     setLoading(true);
     try {
       const [r, c] = await Promise.all([
         apiGet<Report>(`/api/staff/finance/payments?${query}`),
         apiGet<{ cancellations: Cancellation[] }>('/api/staff/finance/cancellations'),
       ]);
+      if (!current()) return;
       setReport(r);
       setCancels(c.cancellations);
       setError(null);
     } catch (e) {
-      setError(fail(e));
+      if (current()) setError(fail(e));
     } finally {
-      setLoading(false);
+      if (current()) setLoading(false);
     }
-  }, [query, fail]);
+  }, [query, fail, begin]);
   useEffect(() => {
     void load();
   }, [load]);

@@ -5,6 +5,7 @@ import { ReloadOutlined, StopOutlined } from '@ant-design/icons';
 import { REVOCATION_REASONS } from '../../../core/revocation-reasons.js';
 import { apiGet, apiPost } from '../../api.js';
 import { useStaffErrors } from './staffSession.js';
+import { useLatestLoad } from '../../components/useLatestLoad.js';
 import { beijing, mono } from './orders/format.js';
 
 interface RevocationRow {
@@ -109,17 +110,21 @@ export function StaffRevocationsPage() {
   const [note, setNote] = useState('');
   const fail = useStaffErrors();
 
+  const begin = useLatestLoad();
   const load = useCallback(async () => {
+    const current = begin();
     setLoading(true);
     try {
-      setData(await apiGet<ListAnswer>(`/api/staff/revocations?which=${tab}`));
+      const r = await apiGet<ListAnswer>(`/api/staff/revocations?which=${tab}`);
+      if (!current()) return;
+      setData(r);
       setError(null);
     } catch (e) {
-      setError(fail(e));
+      if (current()) setError(fail(e));
     } finally {
-      setLoading(false);
+      if (current()) setLoading(false);
     }
-  }, [tab, fail]);
+  }, [tab, fail, begin]);
   useEffect(() => {
     void load();
   }, [load]);

@@ -7,6 +7,7 @@ import dayjs from 'dayjs';
 import { fenToYuanText } from '../../../../core/money.js';
 import { apiGet } from '../../../api.js';
 import { hasRole, useStaffErrors, useStaffSession } from '../staffSession.js';
+import { useLatestLoad } from '../../../components/useLatestLoad.js';
 import { beijing, mono } from '../orders/format.js';
 import { CounterNewPage } from './CounterNew.js';
 import { CounterOrderPage } from './CounterOrder.js';
@@ -48,21 +49,25 @@ function CounterHome() {
   const narrow = !(Grid.useBreakpoint().md ?? true);
   const office = params.get('office') ?? '';
   const day = params.get('day') ?? '';
+  const begin = useLatestLoad();
   const load = useCallback(async () => {
+    const current = begin();
     setLoading(true);
     setError(null);
     const q = new URLSearchParams();
     if (office) q.set('office', office);
     if (day) q.set('day', day);
     try {
-      setDaily(await apiGet<Daily>(`/api/staff/counter/daily?${q}`));
+      const r = await apiGet<Daily>(`/api/staff/counter/daily?${q}`);
+      if (current()) setDaily(r);
     } catch (e) {
+      if (!current()) return;
       setDaily(null);
       setError(fail(e));
     } finally {
-      setLoading(false);
+      if (current()) setLoading(false);
     }
-  }, [office, day, fail]);
+  }, [office, day, fail, begin]);
   useEffect(() => {
     void load();
   }, [load]);
