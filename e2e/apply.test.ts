@@ -347,6 +347,47 @@ describe('nothing typed is lost', () => {
 });
 
 describe('nothing typed is lost when the session ends', () => {
+  it('does not say 已保存 while something typed during a save is still unsaved', async () => {
+    const { page, context, errors } = await newPage(e, DESKTOP);
+    await registerInBrowser(page, '江西保存状态测试有限公司');
+    const created = await api(page, 'POST', '/api/orders', { projectCode: 'gov-procurement', keyType: 'main', agree: true });
+    expect(created.status).toBe(201);
+    const orderId = created.json.order.id as string;
+    // The page's timers run on a fake clock, so the 0.8 s autosave fires only when the test says.
+    await page.clock.install();
+    await page.goto(`/orders/${orderId}`);
+    await page.getByTestId('order-page').waitFor();
+    // The first save is held at the network until the second field has been typed.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let puts = 0;
+    await page.route(`**/api/orders/${orderId}/form`, async (r) => {
+      if (++puts === 1) await gate;
+      await r.continue();
+    });
+    const firstSent = page.waitForRequest((r) => r.method() === 'PUT' && r.url().endsWith('/form'));
+    await page.getByLabel('经办人姓名', { exact: true }).fill('李在途');
+    await page.clock.runFor(1000);
+    await firstSent;
+    await page.getByLabel('法定代表人姓名', { exact: true }).fill('周后写');
+    const firstDone = page.waitForEvent('requestfinished', (r) => r.method() === 'PUT' && r.url().endsWith('/form'));
+    release();
+    await firstDone;
+    // The first save has answered; 周后写 is not on the server yet, so the page must not say 已保存.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    expect(await page.getByTestId('save-status').textContent()).not.toMatch(/已保存/);
+    expect((await api(page, 'GET', `/api/orders/${orderId}`)).json.order.form.legalPerson).toBeUndefined();
+    // The autosave timer then saves it, and only then does the page say so.
+    await page.clock.runFor(1000);
+    await waitSaved(page);
+    const saved = (await api(page, 'GET', `/api/orders/${orderId}`)).json.order.form;
+    expect(saved.agent).toEqual({ name: '李在途' });
+    expect(saved.legalPerson).toEqual({ name: '周后写' });
+    expect(puts).toBe(2);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('says to log in again, and after logging in the input comes back and is saved', async () => {
     const { page, context, errors } = await newPage(e, PHONE);
     const org = await registerInBrowser(page, '江西会话超时测试有限公司');

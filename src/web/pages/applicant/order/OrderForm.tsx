@@ -120,8 +120,12 @@ export function OrderForm({ view, ref, onSaved }: { view: OrderView; ref?: Ref<O
         version.current = r.formVersion;
         savedJson.current = json;
         setServer({ json, problems: r.problems });
-        setSave({ kind: 'saved', at: new Date() });
-        if (draftJson(current()) === json) localCopy.clear(orderId);
+        // Typed on while this save was out: not saved yet (the pending timer or `again` saves it), so the
+        // status must not say 已保存.
+        if (draftJson(current()) === json) {
+          setSave({ kind: 'saved', at: new Date() });
+          localCopy.clear(orderId);
+        } else setSave({ kind: 'dirty' });
         onSaved();
         return true;
       })
