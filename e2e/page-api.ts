@@ -180,3 +180,21 @@ export const ADMIN_MENU = [
   '系统设置',
   '操作记录',
 ];
+
+/**
+ * Pages on with 加载更多 until `target` shows. Lists are oldest (or earliest deadline) first, 50 at a time;
+ * on PostgreSQL the unit tests' rows share the database and come first, as a busy clerk's list would.
+ */
+export async function loadMoreUntil(scope: Page | Locator, target: Locator): Promise<void> {
+  const more = scope.getByRole('button', { name: /加载更多/ });
+  await expect
+    .poll(
+      async () => {
+        if (await target.count()) return 1;
+        if ((await more.count()) && !(await more.getAttribute('class'))?.includes('loading')) await more.click();
+        return 0;
+      },
+      { timeout: 90_000, interval: 500 },
+    )
+    .toBe(1);
+}

@@ -78,7 +78,9 @@ describe('电子签章: 制证 makes it, the applicant tries it', () => {
       }
       expect(await panel.getByTestId('seal-company').textContent()).toContain(`${unit}电子公章`);
       // The timeline records it.
-      await poll(() => page.getByText('制作电子签章').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+      const made = page.getByTestId('order-events').locator('[data-testid=order-event][data-action="order.seals_made"]');
+      await poll(() => made.count(), { timeout: 15_000 }).toBe(1);
+      expect(await made.textContent()).toContain('制作电子签章');
       await panel.scrollIntoViewIfNeeded();
       await shot(page, 'seals-staff-made-desktop');
 

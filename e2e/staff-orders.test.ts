@@ -14,7 +14,7 @@ import { eq } from 'drizzle-orm';
 import type { APIRequestContext, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { CAPTCHA, DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
-import { ADMIN_MENU, button, menuItems, putOrderForm, staffLogin } from './page-api.js';
+import { ADMIN_MENU, button, loadMoreUntil, menuItems, putOrderForm, staffLogin } from './page-api.js';
 import { idCheckChar } from '../src/core/id-number.js';
 import { sandboxMail } from '../src/server/db/schema.js';
 import { recordPayment } from '../src/server/modules/fulfilment/record-payment.js';
@@ -159,17 +159,21 @@ describe('staff console: an order from 正在审核 to 已发放', () => {
     const header = (await table.locator('thead').textContent()) ?? '';
     for (const h of ['订单编号', '单位名称', '统一社会信用代码', '证书项目', '已等待', '期限', '经办人']) expect(header).toContain(h);
     const row = table.getByRole('row').filter({ hasText: a.orderNoDisplay });
-    await poll(() => row.count()).toBe(1);
+    // Oldest first, 50 at a time: on PostgreSQL the unit tests' submitted orders come before this one.
+    await loadMoreUntil(page, row);
     const rowText = (await row.textContent()) ?? '';
     expect(rowText).toContain(UNIT);
     expect(rowText).toContain(a.uscc);
     expect(rowText).toContain('0 个工作日');
     expect(rowText).toContain(`${AGENT.mobile.slice(0, 3)}****${AGENT.mobile.slice(-4)}`);
     await shot(page, 'staff-orders-queue-desktop');
-    // Search by the agent's mobile finds it too.
+    // Search by the agent's mobile finds it too, and only it (the mobile is new to this run).
+    const searched = page.waitForResponse((r) => new URL(r.url()).searchParams.get('q') === AGENT.mobile);
     await page.getByLabel('搜索订单').fill(AGENT.mobile);
     await page.getByLabel('搜索订单').press('Enter');
-    await poll(() => table.getByRole('row').filter({ hasText: a.orderNoDisplay }).count()).toBe(1);
+    expect((await searched).status()).toBe(200);
+    await poll(() => table.locator('tbody tr.ant-table-row').count()).toBe(1);
+    expect(await table.locator('tbody tr.ant-table-row').textContent()).toContain(a.orderNoDisplay);
     await table.getByRole('link', { name: a.orderNoDisplay }).click();
     await page.waitForURL(`**/staff/orders/${a.orderId}`);
 
@@ -464,17 +468,7 @@ describe('staff console: an order from 正在审核 to 已发放', () => {
     // Oldest first, 50 at a time: on PostgreSQL the unit tests' due invoices share the database and come
     // before this one, so 财务 pages on with 加载更多 until it shows (a busy clerk's list looks the same).
     await page.getByTestId('invoice-table').waitFor();
-    const more = button(page, '加载更多');
-    await expect
-      .poll(
-        async () => {
-          if (await row.count()) return 1;
-          if ((await more.count()) && !(await more.getAttribute('class'))?.includes('loading')) await more.click();
-          return 0;
-        },
-        { timeout: 90_000, interval: 500 },
-      )
-      .toBe(1);
+    await loadMoreUntil(page, row);
     expect(await row.textContent()).toContain('220.00元');
     expect(await row.textContent()).toContain(INVOICE_EMAIL);
     await shot(page, 'staff-orders-invoices-desktop');
@@ -616,7 +610,9 @@ describe('系统设置 (管理员)', () => {
     await cal.waitFor();
     const year = new Date().getFullYear() + 2;
     await cal.getByLabel('年份').click();
+    const yearLoaded = page.waitForResponse((r) => r.url().endsWith(`/api/staff/calendar?year=${year}`));
     await page.locator('.ant-select-dropdown').getByText(`${year}年`, { exact: true }).click();
+    await yearLoaded;
     await poll(() => cal.getByTestId('calendar-days').count()).toBe(1);
     const picker = page.getByTestId('calendar-add');
     await picker.getByPlaceholder('开始日期').fill(`${year}-03-16`);

@@ -18,7 +18,16 @@ import { DESKTOP, PHONE, SCREENSHOTS, fitsWidth, newPage, shot, startE2E, type E
 import { newMobile } from '../src/server/testing/harness.js';
 import { recordPayment } from '../src/server/modules/fulfilment/record-payment.js';
 import { sfTrackingUrl } from '../src/core/fulfilment.js';
-import { api, fillOrderForm, id, registerInBrowser as registerWith, staffLogin, waitSaved, type ApiAnswer } from './page-api.js';
+import {
+  api,
+  fillOrderForm,
+  id,
+  registerInBrowser as registerWith,
+  loadMoreUntil,
+  staffLogin,
+  waitSaved,
+  type ApiAnswer,
+} from './page-api.js';
 
 let e: E2E;
 beforeAll(async () => {
@@ -374,17 +383,7 @@ describe('the order workflow, both sides', () => {
     // Earliest deadline first, 50 at a time: on PostgreSQL the unit tests' due invoices share the database,
     // so 财务 pages on with 加载更多 until this order's shows.
     const issueButton = cp.getByTestId(`issue-${orderNo}`);
-    const more = cp.getByRole('button', { name: /加载更多/ });
-    await expect
-      .poll(
-        async () => {
-          if (await issueButton.count()) return 1;
-          if ((await more.count()) && !(await more.getAttribute('class'))?.includes('loading')) await more.click();
-          return 0;
-        },
-        { timeout: 90_000, interval: 500 },
-      )
-      .toBe(1);
+    await loadMoreUntil(cp, issueButton);
     await issueButton.click();
     const issue = cp.getByRole('dialog');
     await issue.getByLabel('发票号码').fill(INVOICE_NO);

@@ -4,6 +4,7 @@ import { Alert, Empty, Input, Radio, Tag } from 'antd';
 import { SafetyCertificateOutlined } from '@ant-design/icons';
 import { KEY_TYPE_LABEL, type PublicCertStatus } from '../../../core/certificates.js';
 import { apiGet, ApiError } from '../../api.js';
+import { useLatestLoad } from '../../components/useLatestLoad.js';
 import { HotlineLink, SectionTitle } from './parts.js';
 
 interface Result {
@@ -43,7 +44,9 @@ export function CertStatusPage() {
   const [results, setResults] = useState<Result[] | null>(null);
   const [asked, setAsked] = useState('');
 
+  const begin = useLatestLoad();
   const search = async (raw: string) => {
+    const current = begin();
     const v = raw.trim();
     setError(null);
     if (!v) {
@@ -53,13 +56,15 @@ export function CertStatusPage() {
     setBusy(true);
     try {
       const r = await apiGet<{ results: Result[] }>(`/api/cert-status?${by}=${encodeURIComponent(v)}`);
+      if (!current()) return;
       setResults(r.results);
       setAsked(v);
     } catch (e) {
+      if (!current()) return;
       setResults(null);
       setError(e instanceof ApiError ? (Object.values(e.fields)[0] ?? e.message) : '网络异常，请稍后再试');
     } finally {
-      setBusy(false);
+      if (current()) setBusy(false);
     }
   };
 

@@ -23,6 +23,7 @@ import { DeleteOutlined, PlusOutlined, UndoOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
 import { ApiError, apiGet, apiPut, ensureSession } from '../../api.js';
 import { showServerErrors } from '../../components/forms.js';
+import { useLatestLoad } from '../../components/useLatestLoad.js';
 import { beijing } from './orders/format.js';
 import { useStaffErrors } from './staffSession.js';
 
@@ -81,14 +82,18 @@ function CalendarSettings() {
   const [error, setError] = useState<string | null>(null);
   const [busyDay, setBusyDay] = useState<string | null>(null);
 
+  const begin = useLatestLoad();
   const load = useCallback(async () => {
+    const current = begin();
     try {
-      setDays((await apiGet<{ year: number; days: CalendarDay[] }>(`/api/staff/calendar?year=${year}`)).days);
+      const r = await apiGet<{ year: number; days: CalendarDay[] }>(`/api/staff/calendar?year=${year}`);
+      if (!current()) return;
+      setDays(r.days);
       setError(null);
     } catch (e) {
-      setError(fail(e));
+      if (current()) setError(fail(e));
     }
-  }, [year, fail]);
+  }, [year, fail, begin]);
   useEffect(() => {
     void load();
   }, [load]);

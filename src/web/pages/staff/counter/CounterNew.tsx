@@ -11,6 +11,7 @@ import { fenToYuanText } from '../../../../core/money.js';
 import { ZUscc, ZOrgName, mobileField } from '../../../../core/schemas.js';
 import { apiGet, apiPost } from '../../../api.js';
 import { showServerErrors, zodRule } from '../../../components/forms.js';
+import { useLatestLoad } from '../../../components/useLatestLoad.js';
 import { useStaffErrors } from '../staffSession.js';
 import { beijing, mono } from '../orders/format.js';
 import { useCounterMeta } from './StaffCounter.js';
@@ -41,20 +42,25 @@ export function CounterNewPage() {
   const business = Form.useWatch('business', form) ?? 'new';
   const projectCode = Form.useWatch('projectCode', form);
 
+  // A second lookup (or a registration) while one is out: only the newest may fill the page.
+  const begin = useLatestLoad();
   const lookup = async () => {
     const v = await lookupForm.validateFields().catch(() => null);
     if (!v) return;
+    const current = begin();
     setBusy(true);
     setError(null);
     try {
       const r = await apiGet<OrgLookup>(`/api/staff/counter/organizations?uscc=${encodeURIComponent(v.uscc)}`);
+      if (!current()) return;
       setFound(r);
       setSearchedUscc(ZUscc.safeParse(v.uscc).data ?? v.uscc);
     } catch (e) {
+      if (!current()) return;
       setError(showServerErrors(lookupForm, e) ?? null);
       fail(e);
     } finally {
-      setBusy(false);
+      if (current()) setBusy(false);
     }
   };
 
@@ -65,7 +71,9 @@ export function CounterNewPage() {
     setError(null);
     try {
       await apiPost('/api/staff/counter/organizations', { uscc: searchedUscc, ...v });
-      setFound(await apiGet<OrgLookup>(`/api/staff/counter/organizations?uscc=${searchedUscc}`));
+      const current = begin();
+      const r = await apiGet<OrgLookup>(`/api/staff/counter/organizations?uscc=${searchedUscc}`);
+      if (current()) setFound(r);
     } catch (e) {
       setError(showServerErrors(regForm, e));
       fail(e);

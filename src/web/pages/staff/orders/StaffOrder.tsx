@@ -6,6 +6,7 @@ import { fenToYuanText } from '../../../../core/money.js';
 import { RECIPIENT_EDITABLE, STATUS_STEP, type OrderStatus } from '../../../../core/workflow.js';
 import { apiGet } from '../../../api.js';
 import { statusColor } from '../../../components/StatusTag.js';
+import { useLatestLoad } from '../../../components/useLatestLoad.js';
 import { hasRole, useStaffErrors, useStaffSession } from '../staffSession.js';
 import { ActionPanel } from './ActionPanel.js';
 import { CallLog } from './CallLog.js';
@@ -38,15 +39,20 @@ export function StaffOrderPage() {
   // Bumped after every reload so the action forms start clean for the order's new state.
   const [generation, setGeneration] = useState(0);
 
+  // Reloads after two quick actions overlap: the older answer must not replace the newer state.
+  const begin = useLatestLoad();
   const load = useCallback(async () => {
+    const current = begin();
     try {
-      setView(await apiGet<StaffOrderView>(`/api/staff/orders/${encodeURIComponent(id)}`));
+      const v = await apiGet<StaffOrderView>(`/api/staff/orders/${encodeURIComponent(id)}`);
+      if (!current()) return;
+      setView(v);
       setGeneration((g) => g + 1);
       setError(null);
     } catch (e) {
-      setError(fail(e));
+      if (current()) setError(fail(e));
     }
-  }, [id, fail]);
+  }, [id, fail, begin]);
   useEffect(() => {
     void load();
   }, [load]);
