@@ -93,7 +93,9 @@ export const PHONE = { width: 390, height: 844 };
 export const DESKTOP = { width: 1366, height: 900 };
 
 export async function newPage(e: E2E, viewport = DESKTOP): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await e.browser.newContext({ viewport, locale: 'zh-CN', baseURL: e.baseUrl });
+  // Reduced motion (as some users set it): the app then turns antd's animations off, so no click lands on a
+  // dialog or popover still zooming in on a loaded machine (a lost click failed CI).
+  const context = await e.browser.newContext({ viewport, locale: 'zh-CN', baseURL: e.baseUrl, reducedMotion: 'reduce' });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
