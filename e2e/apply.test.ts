@@ -26,6 +26,13 @@ const wrongId = (first17: string) => first17 + (idCheckChar(first17) === '1' ? '
 
 const registerInBrowser = (page: Page, name = '江西申请测试有限公司') => registerWith(page, name, 'Apply2026xx');
 
+/** A main-key order of `projectCode` for the logged-in unit; its id. */
+async function createOrder(page: Page, projectCode: string): Promise<string> {
+  const created = await api(page, 'POST', '/api/orders', { projectCode, keyType: 'main', agree: true });
+  expect(created.status).toBe(201);
+  return created.json.order.id as string;
+}
+
 const PEOPLE = {
   legal: { name: '王建国', id: id('36010219750315201'), mobile: newMobile() },
   agent: { name: '李晓红', id: id('36012119920808462'), mobile: newMobile(), email: 'lixh@example.com' },
@@ -288,9 +295,7 @@ describe('nothing typed is lost', () => {
   it('keeps input through a failed save and a reload, and through a conflict with another tab', async () => {
     const { page, context, errors } = await newPage(e, DESKTOP);
     await registerInBrowser(page, '江西本机保存测试有限公司');
-    const created = await api(page, 'POST', '/api/orders', { projectCode: 'housing-out-of-province', keyType: 'main', agree: true });
-    expect(created.status).toBe(201);
-    const orderId = created.json.order.id as string;
+    const orderId = await createOrder(page, 'housing-out-of-province');
     await page.goto(`/orders/${orderId}`);
     // The out-of-province project asks for the 入赣负责人 too.
     await page.getByLabel('入赣负责人姓名', { exact: true }).fill('赵入赣');
@@ -344,15 +349,11 @@ describe('nothing typed is lost', () => {
     expect(errors.filter((m) => !m.includes('net::ERR_CONNECTION_REFUSED') && !m.includes('409'))).toEqual([]);
     await context.close();
   });
-});
 
-describe('nothing typed is lost when the session ends', () => {
   it('does not say 已保存 while something typed during a save is still unsaved', async () => {
     const { page, context, errors } = await newPage(e, DESKTOP);
     await registerInBrowser(page, '江西保存状态测试有限公司');
-    const created = await api(page, 'POST', '/api/orders', { projectCode: 'gov-procurement', keyType: 'main', agree: true });
-    expect(created.status).toBe(201);
-    const orderId = created.json.order.id as string;
+    const orderId = await createOrder(page, 'gov-procurement');
     // The page's timers run on a fake clock, so the 0.8 s autosave fires only when the test says.
     await page.clock.install();
     await page.goto(`/orders/${orderId}`);
@@ -387,12 +388,13 @@ describe('nothing typed is lost when the session ends', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+});
 
+describe('nothing typed is lost when the session ends', () => {
   it('says to log in again, and after logging in the input comes back and is saved', async () => {
     const { page, context, errors } = await newPage(e, PHONE);
     const org = await registerInBrowser(page, '江西会话超时测试有限公司');
-    const created = await api(page, 'POST', '/api/orders', { projectCode: 'construction-approval', keyType: 'main', agree: true });
-    const orderId = created.json.order.id as string;
+    const orderId = await createOrder(page, 'construction-approval');
     await page.goto(`/orders/${orderId}`);
     await page.getByLabel('通信地址', { exact: true }).fill('江西省赣州市章贡区红旗大道1号');
     await waitSaved(page);
@@ -443,9 +445,7 @@ describe('templates, uploads, 法人核验 and submit', () => {
   it('downloads the application form, uploads every scan, passes 法人核验 on a phone, submits and shows 正在审核', async () => {
     const { page, context, errors } = await newPage(e, DESKTOP);
     await registerInBrowser(page, '江西全流程测试有限公司');
-    const created = await api(page, 'POST', '/api/orders', { projectCode: 'gov-procurement', keyType: 'main', agree: true });
-    expect(created.status).toBe(201);
-    const orderId = created.json.order.id as string;
+    const orderId = await createOrder(page, 'gov-procurement');
     await page.goto(`/orders/${orderId}`);
     await fillOrderForm(page, PEOPLE);
     await waitSaved(page);

@@ -12,6 +12,7 @@ import { formatPriceFen } from '../../../core/content/projects.js';
 import { ENDED, type OrderStatus } from '../../../core/workflow.js';
 import { apiGet, ApiError } from '../../api.js';
 import { LoginGate, loginUrl } from '../../components/LoginGate.js';
+import { useLatestLoad } from '../../components/useLatestLoad.js';
 import { OrderLoadFailed } from './order/OrderLoadFailed.js';
 import { StatusTag } from '../../components/StatusTag.js';
 import { CertificateCard } from './order/CertificateCard.js';
@@ -89,22 +90,22 @@ function OrderScreen() {
   const [view, setView] = useState<OrderView | null>(null);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const formRef = useRef<OrderFormHandle>(null);
-  const seq = useRef(0);
+  // Answers can cross: only the latest request's answer (or a view handed over) is shown.
+  const begin = useLatestLoad();
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   const load = useCallback(async () => {
-    const mine = ++seq.current;
+    const current = begin();
     try {
       const v = await apiGet<OrderView>(`/api/orders/${encodeURIComponent(id)}`);
-      // Answers can cross: only the latest request's answer is shown.
-      if (mine === seq.current) {
+      if (current()) {
         setView(v);
         setLoadError(null);
       }
     } catch (e) {
-      if (mine === seq.current) setLoadError(e instanceof ApiError ? e : new ApiError(0, 'NETWORK', '订单加载失败，请刷新页面'));
+      if (current()) setLoadError(e instanceof ApiError ? e : new ApiError(0, 'NETWORK', '订单加载失败，请刷新页面'));
     }
-  }, [id]);
+  }, [id, begin]);
 
   /** After a save, an upload or a status change: fetch the view again (missing list, slots, status). */
   const refresh = useCallback(() => {
@@ -119,10 +120,13 @@ function OrderScreen() {
 
   const flush = useCallback(async () => (formRef.current ? formRef.current.flush() : true), []);
   const revealForm = useCallback(() => formRef.current?.revealAll(), []);
-  const takeView = useCallback((v: OrderView) => {
-    seq.current++;
-    setView(v);
-  }, []);
+  const takeView = useCallback(
+    (v: OrderView) => {
+      begin(); // a load still out is older than this view
+      setView(v);
+    },
+    [begin],
+  );
 
   // The session ended (timed out, logged out in another tab): log in again and come back here.
   if (loadError?.status === 401) return <Navigate to={loginUrl(`/orders/${id}`)} replace />;

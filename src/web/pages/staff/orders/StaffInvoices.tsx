@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { Alert, App, Button, Card, Empty, Form, Grid, Input, Modal, Space, Spin, Table, Tabs, Tag, Typography, Upload } from 'antd';
 import { FilePdfOutlined, UploadOutlined } from '@ant-design/icons';
@@ -6,6 +6,7 @@ import { ZInvoiceNo } from '../../../../core/fulfilment.js';
 import { fenToYuanText } from '../../../../core/money.js';
 import { ApiError, apiGet, apiPost, apiUpload } from '../../../api.js';
 import { showServerErrors, zodRule } from '../../../components/forms.js';
+import { useLatestLoad } from '../../../components/useLatestLoad.js';
 import { useStaffErrors } from '../staffSession.js';
 import { DueFlag, beijing, mono } from './format.js';
 import type { InvoiceItem } from './types.js';
@@ -41,26 +42,26 @@ function InvoiceList({ status }: { status: Status }) {
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [issuing, setIssuing] = useState<InvoiceItem | null>(null);
-  const live = useRef(0);
+  const begin = useLatestLoad();
 
   const load = useCallback(
     async (after?: string) => {
-      const mine = ++live.current;
+      const current = begin();
       setLoading(true);
       try {
         const r = await apiGet<{ items: InvoiceItem[]; next: string | null }>(
           `/api/staff/invoices?status=${status}${after ? `&after=${encodeURIComponent(after)}` : ''}`,
         );
-        if (mine !== live.current) return;
+        if (!current()) return;
         setPage((p) => (after && p ? { items: [...p.items, ...r.items], next: r.next } : r));
         setError(null);
       } catch (e) {
-        if (mine === live.current) setError(fail(e));
+        if (current()) setError(fail(e));
       } finally {
-        if (mine === live.current) setLoading(false);
+        if (current()) setLoading(false);
       }
     },
-    [status, fail],
+    [status, fail, begin],
   );
   useEffect(() => {
     void load();

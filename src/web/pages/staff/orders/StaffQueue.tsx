@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { Link, Navigate, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { Alert, Badge, Button, Card, Empty, Grid, Input, Spin, Table, Tabs, Typography } from 'antd';
 import { ReloadOutlined } from '@ant-design/icons';
 import { apiGet } from '../../../api.js';
+import { useLatestLoad } from '../../../components/useLatestLoad.js';
 import { useStaffErrors } from '../staffSession.js';
 import { DueFlag, StaffStatusTag, beijing, mono } from './format.js';
 import type { QueueInfo, QueueItem } from './types.js';
@@ -104,7 +105,7 @@ function OrderList({ status, onChanged }: { status: string | null; onChanged?: (
   const [result, setPage] = useState<Page | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const live = useRef(0);
+  const begin = useLatestLoad();
 
   const url = useCallback(
     (after?: string) => {
@@ -121,31 +122,31 @@ function OrderList({ status, onChanged }: { status: string | null; onChanged?: (
   const idle = !status && !q;
   const page = idle ? null : result;
   useEffect(() => {
-    const mine = ++live.current;
+    const current = begin();
     if (idle) return;
     setLoading(true);
     apiGet<Page>(url())
       .then((r) => {
-        if (mine !== live.current) return;
+        if (!current()) return;
         setPage(r);
         setError(null);
       })
-      .catch((e: unknown) => mine === live.current && setError(fail(e)))
-      .finally(() => mine === live.current && setLoading(false));
-  }, [url, again, fail, idle]);
+      .catch((e: unknown) => current() && setError(fail(e)))
+      .finally(() => current() && setLoading(false));
+  }, [url, again, fail, idle, begin]);
 
   const more = async () => {
     if (!page?.next) return;
-    const mine = ++live.current;
+    const current = begin();
     setLoading(true);
     try {
       const r = await apiGet<Page>(url(page.next));
-      if (mine !== live.current) return;
+      if (!current()) return;
       setPage({ items: [...page.items, ...r.items], next: r.next });
     } catch (e) {
-      if (mine === live.current) setError(fail(e));
+      if (current()) setError(fail(e));
     } finally {
-      if (mine === live.current) setLoading(false);
+      if (current()) setLoading(false);
     }
   };
 
