@@ -186,6 +186,14 @@ describe('制证 issues a certificate; the public status page finds it', () => {
     expect(await rows.first().textContent()).toContain('2025-06-01 至 2026-05-31');
     await page.waitForTimeout(300);
     await shot(page, 'certificates-registry-list-desktop');
+    // On a phone the registry fits the screen: the wide table scrolls inside it, the import button and 查询 show.
+    await page.setViewportSize(PHONE);
+    await page.reload();
+    await poll(() => rows.count()).toBe(1);
+    expect(await fitsWidth(page)).toBe(true);
+    expect(await page.getByTestId('import-open').isVisible()).toBe(true);
+    expect(await button(page.getByTestId('cert-search'), '查询').isVisible()).toBe(true);
+    await shot(page, 'certificates-registry-list-phone');
 
     // The order page asks for a cancellation request (another module) that 制证 may not read: that 403 is
     // not this page's; any other error is.

@@ -101,7 +101,8 @@ function CertificateList() {
   }, [load]);
 
   return (
-    <div style={{ display: 'grid', gap: 16 }}>
+    // minmax(0, 1fr): the wide table scrolls inside the column instead of widening the page on a phone.
+    <div style={{ display: 'grid', gap: 16, gridTemplateColumns: 'minmax(0, 1fr)' }}>
       <Space style={{ justifyContent: 'space-between', width: '100%' }} wrap>
         <Typography.Title level={4} style={{ margin: 0 }}>
           证书登记簿
@@ -116,7 +117,7 @@ function CertificateList() {
         <Select
           value={searchKey}
           onChange={setSearchKey}
-          style={{ width: 170 }}
+          style={{ width: 150, flex: 'none' }}
           options={Object.entries(CERT_SEARCH_KEYS).map(([value, label]) => ({ value, label }))}
           data-testid="cert-search-key"
         />
@@ -127,6 +128,7 @@ function CertificateList() {
           enterButton="查询"
           placeholder="输入后按回车查询；留空显示全部（新的在前）"
           onSearch={(v) => setParams(v.trim() ? { key: searchKey, q: v.trim() } : {})}
+          style={{ flex: 1, minWidth: 0 }}
           data-testid="cert-search"
         />
       </Space.Compact>
