@@ -60,7 +60,7 @@ export async function registerInBrowser(
 }
 
 /** The CSRF token of a browser context's session, asked for afresh before each change, as the web app does. */
-async function csrfToken(request: APIRequestContext): Promise<string> {
+export async function csrfToken(request: APIRequestContext): Promise<string> {
   return ((await (await request.get('/api/session')).json()) as { csrfToken: string }).csrfToken;
 }
 

@@ -19,6 +19,7 @@ import { idCheckChar } from '../src/core/id-number.js';
 import { sandboxMail } from '../src/server/db/schema.js';
 import { recordPayment } from '../src/server/modules/fulfilment/record-payment.js';
 import { orderRepository } from '../src/server/modules/orders/repository.js';
+import { confirmTestImages } from '../src/server/modules/seals/testing.js';
 import { newMobile, newUscc } from '../src/server/testing/harness.js';
 import { smsFor } from '../src/server/testing/sms.js';
 
@@ -379,6 +380,9 @@ describe('staff console: an order from 正在审核 to 已发放', () => {
   });
 
   it('制证 records the certificate and seal as made', async () => {
+    // The impressions confirmed first, as the seal-image step records it (e2e/seal-images.test.ts drives that
+    // step; e2e/seal-joints.test.ts the other order: issue first, confirm after): issuing then makes the seals.
+    await confirmTestImages(e.db, a.orderId);
     const { page, context, errors } = await newPage(e, DESKTOP);
     await staffLogin(page, 'zhizheng');
     await openFromQueue(page, 'in_production', a);
@@ -386,7 +390,7 @@ describe('staff console: an order from 正在审核 to 已发放', () => {
     expect(await page.getByTestId('order-header').textContent()).toMatch(/\d\d-\d\d \d\d:\d\d 前|已超期/);
     await page.getByTestId('action-produce').click();
     const dialog = page.getByRole('dialog');
-    expect(await dialog.textContent()).toContain('签发本订单的数字证书（主锁：签发后在“电子签章”中制作电子签章）。');
+    expect(await dialog.textContent()).toContain('签发本订单的数字证书（主锁：印模已确认的，签发时一并制作电子签章）。');
     // 系统生成密钥: the server issues and answers once with the PKCS#12 (the CSR way: e2e/certificates.test.ts).
     await dialog.getByText('系统生成密钥').click();
     await page.getByTestId('p12-password').fill('Zhengshu2026!');
@@ -395,6 +399,7 @@ describe('staff console: an order from 正在审核 to 已发放', () => {
     await shot(page, 'staff-orders-produce-desktop');
     await button(dialog, '签发证书').click();
     await page.getByTestId('produce-result').waitFor();
+    expect(await page.getByTestId('produce-seals').textContent()).toContain('已按确认的印模制作 3 枚电子签章');
     await page.getByTestId('download-p12').click();
     await button(page.getByRole('dialog'), '完成').click();
     await poll(() => statusText(page)).toBe('制证完成');

@@ -102,6 +102,14 @@ export type OrderAction =
   | 'ship'
   | 'cancel';
 
+/**
+ * A condition the server checks before applying a row, beyond who may take it (modules/orders/guards.ts
+ * holds the checks; the staff console shows why a guarded action is not possible yet):
+ * - `seals_ready`: a main key goes out only with its electronic seals — every confirmed impression made into
+ *   an active seal of the order's issued certificate, from the confirmed picture.
+ */
+export type TransitionGuard = 'seals_ready';
+
 export interface Transition {
   from: OrderStatus;
   action: OrderAction;
@@ -110,6 +118,7 @@ export interface Transition {
   to: OrderStatus;
   /** The button text people see. */
   label: string;
+  guard?: TransitionGuard;
 }
 
 export const TRANSITIONS: readonly Transition[] = [
@@ -130,7 +139,7 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: 'paper_received', action: 'fail_paper', by: ['受理'], to: 'paper_failed', label: '纸质资料不合格' },
   // 制证 and 发放.
   { from: 'in_production', action: 'produce', by: ['制证'], to: 'produced', label: '制证完成' },
-  { from: 'produced', action: 'ship', by: ['发放'], to: 'shipped', label: '发放（顺丰寄出）' },
+  { from: 'produced', action: 'ship', by: ['发放'], to: 'shipped', label: '发放（顺丰寄出）', guard: 'seals_ready' },
   // 取消订单并退款 (payments issue): paid, no certificate made yet. One staff member asks with a reason, a
   // different 财务/管理员 approves; the payments module then applies the row as the system (both names go in
   // the event), so it is no one role's button or queue.

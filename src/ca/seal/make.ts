@@ -1,6 +1,6 @@
 /**
- * One seal per impression (company seal, legal-person seal, handwritten signature), each bound to the main
- * key's certificate and valid exactly as long as it. The images come from the seal-image extraction
+ * One seal per impression (company seal, legal-person seal, handwritten signature, and for 江西省住建厅外省企业
+ * the 入赣负责人's personal seal), each bound to the main key's certificate and valid exactly as long as it. The images come from the seal-image extraction
  * (transparent PNGs with their size on paper); the maker is the CA's seal-maker key behind the Signer port.
  */
 import { randomBytes } from 'node:crypto';
@@ -8,8 +8,15 @@ import { parseCertificate } from '../cert/parse.js';
 import type { Signer } from '../signer/port.js';
 import { makeSeal, type SealType } from './seal.js';
 
-export type ImpressionKind = 'company' | 'legal-person' | 'signature';
-export const IMPRESSION_KINDS: readonly ImpressionKind[] = ['company', 'legal-person', 'signature'];
+export type ImpressionKind = 'company' | 'legal-person' | 'signature' | 'in-gan-manager';
+export const IMPRESSION_KINDS: readonly ImpressionKind[] = ['company', 'legal-person', 'signature', 'in-gan-manager'];
+
+/** The people the seals name; the 入赣负责人 only on the out-of-province sheet (seed 003). */
+export interface SealNames {
+  unit: string;
+  legalPerson: string;
+  inGanManager?: string;
+}
 
 export interface SealImage {
   kind: ImpressionKind;
@@ -36,9 +43,10 @@ export interface MadeSeal {
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** The seal's name (SES_ESPropertyInfo.name) and type per impression. */
-export function sealNameOf(kind: ImpressionKind, names: { unit: string; legalPerson: string }): { name: string; type: SealType } {
+export function sealNameOf(kind: ImpressionKind, names: SealNames): { name: string; type: SealType } {
   if (kind === 'company') return { name: `${names.unit}电子公章`, type: 1 };
   if (kind === 'legal-person') return { name: `${names.legalPerson}（${names.unit}法定代表人）电子私章`, type: 2 };
+  if (kind === 'in-gan-manager') return { name: `${names.inGanManager || '入赣负责人'}（${names.unit}入赣负责人）电子私章`, type: 2 };
   return { name: `${names.legalPerson}（${names.unit}法定代表人）电子签名`, type: 2 };
 }
 
@@ -52,7 +60,7 @@ export async function makeSeals(opts: {
   certificate: Uint8Array;
   images: readonly SealImage[];
   maker: SealMaker;
-  names: { unit: string; legalPerson: string };
+  names: SealNames;
   now: Date;
 }): Promise<MadeSeal[]> {
   const cert = parseCertificate(opts.certificate);

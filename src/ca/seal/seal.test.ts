@@ -206,7 +206,7 @@ describe('SESeal (GM/T 0031 v4)', () => {
 });
 
 describe('makeSeals: one per impression, bound to the certificate and valid as long as it', () => {
-  it('company → type 1, legal-person and signature → type 2; validity = the certificate’s; each verifies', async () => {
+  it('company → type 1, legal-person, signature and 入赣负责人 → type 2; validity = the certificate’s; each verifies', async () => {
     const cert = parseCertificate(leafDer);
     const now = new Date();
     const made = await makeSeals({
@@ -215,17 +215,19 @@ describe('makeSeals: one per impression, bound to the certificate and valid as l
         { kind: 'company', png: PNG, widthMm: 41.6, heightMm: 42.2 },
         { kind: 'legal-person', png: PNG, widthMm: 20, heightMm: 20 },
         { kind: 'signature', png: PNG, widthMm: 35, heightMm: 14 },
+        { kind: 'in-gan-manager', png: PNG, widthMm: 20, heightMm: 20 },
       ],
       maker,
-      names: { unit: '南昌市某某科技有限公司', legalPerson: '张三' },
+      names: { unit: '南昌市某某科技有限公司', legalPerson: '张三', inGanManager: '李四' },
       now,
     });
     expect(made.map((m) => [m.kind, m.type, m.name])).toEqual([
       ['company', 1, '南昌市某某科技有限公司电子公章'],
       ['legal-person', 2, '张三（南昌市某某科技有限公司法定代表人）电子私章'],
       ['signature', 2, '张三（南昌市某某科技有限公司法定代表人）电子签名'],
+      ['in-gan-manager', 2, '李四（南昌市某某科技有限公司入赣负责人）电子私章'],
     ]);
-    expect(new Set(made.map((m) => m.esId)).size).toBe(3);
+    expect(new Set(made.map((m) => m.esId)).size).toBe(4);
     for (const m of made) {
       const s = parseSeal(m.der);
       expect(s.validStart).toEqual(cert.notBefore);

@@ -15,7 +15,7 @@ import { certificates } from './schema-certificates.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
-export type SealKind = 'company' | 'legal-person' | 'signature';
+export type SealKind = 'company' | 'legal-person' | 'signature' | 'in-gan-manager';
 
 export const seals = pgTable(
   'seals',

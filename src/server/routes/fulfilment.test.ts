@@ -6,12 +6,13 @@
  * database: assertions are scoped to this file's own orders, mobiles and addresses.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { and, eq, like } from 'drizzle-orm';
+import { and, eq, like, sql } from 'drizzle-orm';
 import { AppError } from '../../core/errors.js';
 import { ManualClock } from '../clock.js';
 import { auditEvents, invoices, orderCalls, outbox, sandboxSms, shipments } from '../db/schema.js';
 import { recordPayment } from '../modules/fulfilment/record-payment.js';
 import { orderRepository } from '../modules/orders/repository.js';
+import { confirmTestImages } from '../modules/seals/testing.js';
 import { testApp, type TestApp, type TestClient } from '../testing/harness.js';
 import { approvedOrder, eventsOf, newApplicant, orderRow, paidOrder, staffMember, type TestOrder } from '../testing/paid-order.js';
 import { smsFor } from '../testing/sms.js';
@@ -64,7 +65,11 @@ async function orderAt(point: 'paid' | 'received' | 'in_production' | 'produced'
   if (point === 'received') return o;
   expect((await step(paper, o, 'paper/pass')).statusCode).toBe(200);
   if (point === 'in_production') return o;
-  expect((await step(producer, o, 'produce', GENERATE)).statusCode).toBe(200);
+  // The impressions confirmed first (as the seal-image step records it): issuing makes the seals too, so the key can ship.
+  await confirmTestImages(t.db, o.orderId);
+  const produced = await step(producer, o, 'produce', GENERATE);
+  expect(produced.statusCode).toBe(200);
+  expect(produced.json().seals).toMatchObject({ status: 'made', message: '已按确认的印模制作 3 枚电子签章' });
   if (point === 'produced') return o;
   expect((await step(shipper, o, 'ship', { trackingNo: SF_NO })).statusCode).toBe(200);
   return o;
@@ -385,6 +390,54 @@ describe('制证 and the invoice deadline', () => {
     expectConflictNaming(await step(producer, o, 'produce', GENERATE), /正在受理（已收到纸质资料，正在审核）/);
     const [inv] = await t.db.select().from(invoices).where(eq(invoices.orderId, o.orderId));
     expect(inv!.status).toBe('waiting');
+  });
+});
+
+describe('发放 of a main key waits for its electronic seals (the workflow guard seals_ready)', () => {
+  const ship = (o: TestOrder) => step(shipper, o, 'ship', { trackingNo: SF_NO });
+  const refusedWith = async (o: TestOrder, reason: RegExp) => {
+    const res = await ship(o);
+    expect(res.statusCode, res.body).toBe(409);
+    expect(res.json().error).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(reason) });
+    // The staff order page offers 发放 with the same reason, before anyone tries.
+    const action = (await shipper.get(`/api/staff/orders/${o.orderId}`))
+      .json()
+      .actions.find((a: { action: string }) => a.action === 'ship');
+    expect(action.blocked).toMatch(reason);
+    expect((await orderRow(t.db, o.orderId)).status).toBe('produced');
+  };
+
+  it('refuses the key until every confirmed impression is an active seal of its certificate, in whatever order 制证 works', async () => {
+    const o = await orderAt('in_production');
+    // 签发证书 before the impressions are confirmed: the answer says the seals are still to be made.
+    const produced = await step(producer, o, 'produce', GENERATE);
+    expect(produced.statusCode, produced.body).toBe(200);
+    expect(produced.json().seals).toMatchObject({ status: 'waiting', message: expect.stringContaining('印模尚未确认') });
+    await refusedWith(o, /^主锁须带电子签章发放：印模尚未确认/);
+    // Confirmed at 制证完成, not yet made.
+    await confirmTestImages(t.db, o.orderId);
+    await refusedWith(o, /企业公章、法人私章、法人手写签名的电子签章尚未制作/);
+    expect((await producer.post(`/api/staff/orders/${o.orderId}/seals`)).statusCode).toBe(201);
+    // The confirmation changed after the seals were made: they must be made again.
+    await confirmTestImages(t.db, o.orderId, { variant: 1 });
+    await refusedWith(o, /印模已重新确认，请制证人员重新制作电子签章/);
+    expect((await producer.post(`/api/staff/orders/${o.orderId}/seals`)).statusCode).toBe(201);
+    // Nothing was recorded by the refusals: no outbound shipment, no 发放 event, no SMS.
+    const before = await t.db
+      .select()
+      .from(shipments)
+      .where(and(eq(shipments.orderId, o.orderId), eq(shipments.direction, 'outbound')));
+    expect(before).toEqual([]);
+    expect(await eventsOf(t.db, o.orderId, 'order.ship')).toEqual([]);
+    const res = await ship(o);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().order.status).toBe('shipped');
+  });
+
+  it('a certificate revoked after its seals were made stops the key too', async () => {
+    const o = await orderAt('produced');
+    await t.db.execute(sql`UPDATE certificates SET status = 'revoked', revoked_at = now() WHERE order_id = ${o.orderId}`);
+    await refusedWith(o, /证书尚未签发或已吊销/);
   });
 });
 

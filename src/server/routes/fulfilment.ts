@@ -14,6 +14,7 @@ import type { AppContext } from '../app.js';
 import { changeRecipient } from '../modules/fulfilment/change-recipient.js';
 import { enterPaperShipment } from '../modules/fulfilment/enter-paper-shipment.js';
 import { produceOrder } from '../modules/fulfilment/produce-order.js';
+import { makeSealsAfterIssue } from '../modules/seals/make-seals.js';
 import { recordCall } from '../modules/fulfilment/record-call.js';
 import { failPaper, passPaper, receivePaper } from '../modules/fulfilment/review-paper.js';
 import { shipOrder } from '../modules/fulfilment/ship-order.js';
@@ -131,8 +132,10 @@ export const fulfilmentRoutes =
           },
         },
         async (req) => {
-          const r = await produceOrder(deps, staffActor(req), req.params.id, req.body.key, metaOf(req));
-          return { ...stepResult(r.order), ...producedCertificateReply(r) };
+          const actor = staffActor(req);
+          const r = await produceOrder(deps, actor, req.params.id, req.body.key, metaOf(req));
+          const seals = await makeSealsAfterIssue(deps, actor, r.order, metaOf(req));
+          return { ...stepResult(r.order), ...producedCertificateReply(r), ...(seals ? { seals } : {}) };
         },
       );
 

@@ -294,11 +294,25 @@ describe('staff: 预审 sees, 制证 adjusts and confirms', () => {
     expect((await confirmedSealImages(t.db, orderId)).map((s) => s.kind)).toEqual(['company', 'signature']);
   });
 
+  it.each([
+    ['produced', true, 200],
+    ['shipped', false, 409],
+  ] as const)('at %s (certificate issued first): canConfirm %s, confirming answers %d', async (status, can, code) => {
+    const o = await orderWithSheet(t, status);
+    const v = (await producer.get(`/api/staff/orders/${o.orderId}/seal-images`)).json();
+    expect(v.canConfirm).toBe(can);
+    const picks = { 'company-seal': 0, 'legal-person-seal': 0 };
+    const res = await confirmOf(producer, o.orderId, { extractionId: v.auto.id, picks, expectedVersion: null });
+    expect(res.statusCode, res.body).toBe(code);
+    expect((await confirmedSealImages(t.db, o.orderId)).map((s) => s.kind)).toEqual(can ? ['company', 'legal-person'] : []);
+    if (!can) expect(res.json().error.message).toMatch(/不在制证环节/);
+  });
+
   it('outside 正在制证 nothing can be adjusted or confirmed (409), and unknown orders are 404', async () => {
     const draft = await orderWithSheet(t, 'paper_awaiting');
     const res = await extractOf(producer, draft.orderId, { documentId: draft.documentId, threshold: 0.2 });
     expect(res.statusCode).toBe(409);
-    expect(res.json().error.message).toMatch(/不在“正在制证”环节/);
+    expect(res.json().error.message).toMatch(/不在制证环节/);
     const missing = '00000000-0000-4000-8000-000000000001';
     expect((await producer.get(`/api/staff/orders/${missing}/seal-images`)).statusCode).toBe(404);
     expect((await extractOf(producer, 'nope', { documentId, threshold: 0.2 })).statusCode).toBe(400);

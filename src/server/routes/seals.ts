@@ -16,7 +16,7 @@ import { orderRepository } from '../modules/orders/repository.js';
 import { confirmedSealImages } from '../modules/seal-images/confirmed.js';
 import { makeOrderSeals, sealMakingRefusal } from '../modules/seals/make-seals.js';
 import { sealRepository, type SealRow } from '../modules/seals/repository.js';
-import { sealView } from '../modules/seals/status.js';
+import { SEAL_KIND_LABEL, sealView } from '../modules/seals/status.js';
 import { pdfToPng, sealTryPdf } from '../modules/seals/try-it.js';
 import { sealBytesFrom, verifySeal } from '../modules/seals/verify.js';
 import type { ThrottlePolicy } from '../modules/throttle/throttle.js';
@@ -55,7 +55,10 @@ export const sealRoutes =
       const certs = new Map<string, Awaited<ReturnType<typeof certificateRepository.findById>>>();
       for (const r of rows)
         if (!certs.has(r.certificateId)) certs.set(r.certificateId, await certificateRepository.findById(db, r.certificateId));
-      return rows.map((r) => sealView(r, certs.get(r.certificateId), now, parseSeal(r.der).picture.data));
+      // The kinds in the seal sheet's order (企业公章, 法人私章, 法人手写签名, 入赣负责人私章), the newest first within one.
+      const rank = (k: string) => Object.keys(SEAL_KIND_LABEL).indexOf(k);
+      const sorted = [...rows].sort((a, b) => rank(a.kind) - rank(b.kind) || b.createdAt.getTime() - a.createdAt.getTime());
+      return sorted.map((r) => sealView(r, certs.get(r.certificateId), now, parseSeal(r.der).picture.data));
     };
 
     // ——— the applicant ———

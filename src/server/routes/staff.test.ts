@@ -23,6 +23,7 @@ import { registerErrorHandling } from '../plugins/errors.js';
 import { enforceStaffAccess } from './guards.js';
 import { newMobile, newUscc, testApp, type TestApp, type TestClient } from '../testing/harness.js';
 import { quickOrder } from '../testing/paid-order.js';
+import { sealedOrder } from '../modules/seals/testing.js';
 import { paymentRepository } from '../modules/payments/repository.js';
 import { certificateRepository } from '../modules/certificates/repository.js';
 import { revocationRepository } from '../modules/revocation/repository.js';
@@ -466,7 +467,8 @@ const ROUTES: RouteCase[] = [
     access: [...access],
     ok: 200,
     make: async () => {
-      const o = await quickOrder(t, from);
+      // A main key ships only with its seals (the workflow guard seals_ready): that order is made for real.
+      const o = step === 'ship' ? await sealedOrder(t) : await quickOrder(t, from);
       return {
         url: `/api/staff/orders/${o.orderId}/${step}`,
         body,

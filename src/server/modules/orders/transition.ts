@@ -1,6 +1,6 @@
 /**
- * Applies one row of the workflow table (core/workflow.ts): checks the actor, changes the status
- * compare-and-set, and writes the order's event row — all inside the caller's transaction, so a double
+ * Applies one row of the workflow table (core/workflow.ts): checks the actor and the row's guard, changes the
+ * status compare-and-set, and writes the order's event row — all inside the caller's transaction, so a double
  * click or two staff at once change state once and the loser gets a clear message.
  */
 import { AppError } from '../../../core/errors.js';
@@ -14,6 +14,7 @@ import {
   type Transition,
 } from '../../../core/workflow.js';
 import type { Tx } from '../../db/client.js';
+import { guardRefusal } from './guards.js';
 import { orderRepository, type OrderRow } from './repository.js';
 
 export type ActingParty = Actor & { id: string | null };
@@ -47,7 +48,10 @@ export async function applyTransition(
   opts: { reason?: string; detail?: Record<string, unknown>; set?: Partial<OrderRow>; publicEvent?: boolean } = {},
 ): Promise<OrderRow> {
   const from = order.status as OrderStatus;
-  const to = checkTransition(order, action, actor).to;
+  const row = checkTransition(order, action, actor);
+  const refusal = await guardRefusal(tx, order, row.guard);
+  if (refusal) throw new AppError('CONFLICT', refusal);
+  const to = row.to;
   const updated = await orderRepository.setStatus(tx, order.id, from, to, at, opts.set ?? {});
   if (!updated) throw new AppError('CONFLICT', '订单状态已被更新，请刷新页面后查看');
   await orderRepository.addEvent(tx, {

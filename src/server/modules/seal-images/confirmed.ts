@@ -3,14 +3,15 @@
  * confirmed for an order, as transparent PNGs (red ink on nothing) with their size in pixels and in
  * millimetres on the paper (so the seal's picture can state its real size). Empty until confirmed.
  *
- * One picture per kind: 'company' (企业公章), 'legal-person' (法人私章), 'signature' (法人手写签名); the
- * 入赣负责人 seal of the out-of-province sheet is not part of this list. Kinds the sheet did not carry
- * (a legal person who signs rather than stamps) are absent.
+ * One picture per kind: 'company' (企业公章), 'legal-person' (法人私章), 'signature' (法人手写签名), and on
+ * the out-of-province sheet (seed 003) 'in-gan-manager' (入赣负责人私章, a personal seal bound to the main key
+ * like the legal representative's). Kinds the sheet did not carry (a legal person who signs rather than
+ * stamps) are absent.
  */
 import type { DbOrTx } from '../../db/client.js';
 import { sealImageRepository } from './repository.js';
 
-export type ConfirmedSealKind = 'company' | 'legal-person' | 'signature';
+export type ConfirmedSealKind = 'company' | 'legal-person' | 'signature' | 'in-gan-manager';
 
 export interface ConfirmedSealImage {
   kind: ConfirmedSealKind;
@@ -25,8 +26,9 @@ const KIND_OF: Record<string, ConfirmedSealKind> = {
   'company-seal': 'company',
   'legal-person-seal': 'legal-person',
   'legal-person-signature': 'signature',
+  'in-gan-manager-seal': 'in-gan-manager',
 };
-const ORDER: ConfirmedSealKind[] = ['company', 'legal-person', 'signature'];
+const ORDER: ConfirmedSealKind[] = ['company', 'legal-person', 'signature', 'in-gan-manager'];
 
 export async function confirmedSealImages(db: DbOrTx, orderId: string): Promise<ConfirmedSealImage[]> {
   const rows = await sealImageRepository.confirmedImages(db, orderId);

@@ -33,8 +33,12 @@ export interface SealImageDeps {
 }
 
 export const SEAL_SHEET_SLOT = 'seal-sheet';
-/** 制证 adjusts and confirms only while the order is at its step. */
-export const PRODUCTION_STATUS = 'in_production';
+/**
+ * 制证 adjusts and confirms from 正在制证 until the key is shipped, so the order in which 制证 issues the
+ * certificate and confirms the impressions does not matter: a confirmation after 制证完成 is followed by
+ * 制作电子签章, and 发放 refuses a main key whose seals do not match the confirmation (seals/readiness.ts).
+ */
+export const SEAL_IMAGE_STATUSES: readonly string[] = ['in_production', 'produced'];
 
 export const variantOf = (order: OrderRow): SealSheetVariant => (order.projectCode === OUT_OF_PROVINCE ? 'out-of-province' : 'standard');
 
@@ -214,7 +218,7 @@ export async function sealImagesForStaff(
   meta: RequestMeta,
 ): Promise<SealImagesView> {
   const order = await loadOrder(deps.db, orderId);
-  const canConfirm = order.status === PRODUCTION_STATUS && actor.roles.includes('制证');
+  const canConfirm = SEAL_IMAGE_STATUSES.includes(order.status) && actor.roles.includes('制证');
   await auditRepository.record(deps.db, {
     actorType: 'staff',
     actorId: actor.id,
@@ -242,7 +246,8 @@ export async function sealImagesForStaff(
 }
 
 function requireProduction(order: OrderRow): void {
-  if (order.status !== PRODUCTION_STATUS) throw new AppError('CONFLICT', '订单不在“正在制证”环节，不能调整或确认电子签章印模');
+  if (!SEAL_IMAGE_STATUSES.includes(order.status))
+    throw new AppError('CONFLICT', '订单不在制证环节（正在制证，或制证完成尚未发放），不能调整或确认电子签章印模');
 }
 
 /** 制证: extract again with another threshold and crops; a new run, kept beside the automatic one. */

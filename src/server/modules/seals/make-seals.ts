@@ -1,6 +1,6 @@
 /**
  * 制作电子签章 (制证): one GM/T 0031 seal per confirmed impression (company seal, legal-person seal,
- * handwritten signature), bound to the order's main-key certificate and valid as long as it, signed by the
+ * handwritten signature, 入赣负责人 seal), bound to the order's main-key certificate and valid as long as it, signed by the
  * CA's seal maker (src/ca/seal, behind the Signer port).
  *
  * The pictures are what 制证 confirmed in the seal-image step (modules/seal-images/confirmed.ts). Making
@@ -35,9 +35,10 @@ export interface MakeSealsResult {
   superseded: SealRow[];
 }
 
-function legalPersonName(order: OrderRow): string {
-  const lp = (order.form as { legalPerson?: { name?: unknown } }).legalPerson;
-  return typeof lp?.name === 'string' && lp.name.trim() ? lp.name.trim() : '法定代表人';
+/** A person's name from the order form (`legalPerson`, `inGanManager`), trimmed, or the fallback. */
+function formName(order: OrderRow, section: 'legalPerson' | 'inGanManager', fallback: string): string {
+  const s = (order.form as Record<string, { name?: unknown } | undefined>)[section];
+  return typeof s?.name === 'string' && s.name.trim() ? s.name.trim() : fallback;
 }
 
 /** Why this order cannot have its seal made now (Chinese), or null. */
@@ -80,7 +81,11 @@ export async function makeOrderSeals(
       certificate: cert.der,
       images: toMake.map((i) => ({ kind: i.kind, png: i.png, widthMm: i.widthMm, heightMm: i.heightMm })),
       maker,
-      names: { unit: org.name, legalPerson: legalPersonName(order) },
+      names: {
+        unit: org.name,
+        legalPerson: formName(order, 'legalPerson', '法定代表人'),
+        inGanManager: formName(order, 'inGanManager', '入赣负责人'),
+      },
       now,
     });
   } catch (e) {
@@ -157,4 +162,30 @@ export async function makeOrderSeals(
     });
     return result;
   });
+}
+
+/** What became of a main key's seals when its certificate was issued (shown in 制证's dialog). */
+export type SealsAfterIssue = { status: 'made' | 'waiting' | 'failed'; message: string };
+
+/**
+ * Right after 签发证书 of a main key: if the impressions were confirmed first, the seals are made at once, so
+ * the order in which 制证 clicks does not matter. When they are not confirmed yet, or making fails (the
+ * certificate stays issued), the answer says what to do; 发放 refuses the key until the seals exist.
+ */
+export async function makeSealsAfterIssue(
+  deps: { db: Db; clock: Clock; config: Config },
+  actor: StaffActor,
+  order: OrderRow,
+  meta: RequestMeta,
+): Promise<SealsAfterIssue | undefined> {
+  if (order.keyType !== 'main') return undefined;
+  if (!(await confirmedSealImages(deps.db, order.id)).length)
+    return { status: 'waiting', message: '印模尚未确认：请在“电子签章印模”中确认印模，再点击“制作电子签章”；电子签章制作前不能发放' };
+  try {
+    const r = await makeOrderSeals(deps, actor, order.id, meta);
+    return { status: 'made', message: `已按确认的印模制作 ${r.made.length + r.kept.length} 枚电子签章` };
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e;
+    return { status: 'failed', message: `证书已签发，但电子签章未能制作：${e.message}。请处理后点击“制作电子签章”` };
+  }
 }

@@ -18,7 +18,12 @@ export const SEAL_STATUS_LABEL: Record<SealStatus, string> = {
   unknown: '未知',
 };
 
-export const SEAL_KIND_LABEL: Record<string, string> = { company: '企业公章', 'legal-person': '法人私章', signature: '法人手写签名' };
+export const SEAL_KIND_LABEL: Record<string, string> = {
+  company: '企业公章',
+  'legal-person': '法人私章',
+  signature: '法人手写签名',
+  'in-gan-manager': '入赣负责人私章',
+};
 
 export function sealStatusOf(
   seal: Pick<SealRow, 'status' | 'validStart' | 'validEnd'>,

@@ -11,6 +11,7 @@ import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import { orderDocuments, sealExtractionImages, sealExtractions, sealImageConfirmations } from '../../db/schema.js';
 import { produceOrder } from '../fulfilment/produce-order.js';
+import { makeOrderSeals } from './make-seals.js';
 import type { TestApp } from '../../testing/harness.js';
 import { quickOrder } from '../../testing/paid-order.js';
 
@@ -106,4 +107,12 @@ export async function producedOrder(
     { ip: 'test' },
   );
   return { ...o, certificateId: r.certificate.id };
+}
+
+/** An order in 制证完成 whose impressions are confirmed and whose seals are made: ready for 发放. */
+export async function sealedOrder(t: TestApp): Promise<{ orderId: string; orderNo: string; certificateId: string }> {
+  const o = await producedOrder(t);
+  await confirmTestImages(t.db, o.orderId);
+  await makeOrderSeals(t, { id: randomUUID(), roles: ['制证'] }, o.orderId, { ip: 'test' });
+  return o;
 }

@@ -16,6 +16,7 @@ import { auditRepository } from '../audit/repository.js';
 import { calendarRepository } from '../calendar/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
 import type { RequestMeta } from '../deps.js';
+import { guardRefusal } from '../orders/guards.js';
 import { KEY_LABEL } from '../orders/order-view.js';
 import { orderRepository, type OrderEventRow } from '../orders/repository.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
@@ -224,6 +225,13 @@ export async function viewStaffOrder(deps: Deps, orderId: string, actor: StaffAc
           hasFile: invoice.storageKey !== null,
         }
       : null,
-    actions: availableActions(status, { kind: 'staff', roles: actor.roles }).map((t) => ({ action: t.action, label: t.label })),
+    // A guarded action is offered with the reason it cannot be taken yet (the server refuses it all the same).
+    actions: await Promise.all(
+      availableActions(status, { kind: 'staff', roles: actor.roles }).map(async (t) => ({
+        action: t.action,
+        label: t.label,
+        blocked: await guardRefusal(db, order, t.guard),
+      })),
+    ),
   };
 }

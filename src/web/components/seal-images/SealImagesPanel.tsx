@@ -32,7 +32,16 @@ function defaultPicks(run: SealRun, c: SealConfirmation | null): Record<string, 
   return picks;
 }
 
-export function SealImagesPanel({ orderId, wide }: { orderId: string; wide?: boolean }) {
+export function SealImagesPanel({
+  orderId,
+  wide,
+  onConfirmed,
+}: {
+  orderId: string;
+  wide?: boolean;
+  /** Staff: after a confirmation (the order page reloads: the seals can be made, 发放 may change). */
+  onConfirmed?: () => void;
+}) {
   const { message } = App.useApp();
   const [view, setView] = useState<SealImagesView | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -105,6 +114,7 @@ export function SealImagesPanel({ orderId, wide }: { orderId: string; wide?: boo
       });
       message.success('印模已确认，可用于制作电子签章');
       await load();
+      onConfirmed?.();
     } catch (e) {
       message.error(e instanceof ApiError ? (Object.values(e.fields)[0] ?? e.message) : '确认失败，请重试');
       if (e instanceof ApiError && e.status === 409) await load();

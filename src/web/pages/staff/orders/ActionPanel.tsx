@@ -5,7 +5,7 @@
  * words it, and the order reloads.
  */
 import { useState } from 'react';
-import { App, Button, Checkbox, Form, Input, Modal, Popconfirm, Space, Typography } from 'antd';
+import { Alert, App, Button, Checkbox, Form, Input, Modal, Popconfirm, Space, Typography } from 'antd';
 import { CarOutlined, CheckCircleOutlined, CloseCircleOutlined, InboxOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { paperOriginals, ZShipBody } from '../../../../core/fulfilment.js';
 import type { UnitType } from '../../../../core/order-form.js';
@@ -108,8 +108,8 @@ export function ActionPanel({
       {produce && (
         <div style={{ display: 'grid', gap: 8 }}>
           <Typography.Text type="secondary">
-            上传客户 UKEY 生成的证书请求（或由系统生成密钥）签发证书{main ? '，然后制作电子签章' : ''}
-            ；签发后订单变为“制证完成”，并开始计算发票开具期限。
+            上传客户 UKEY 生成的证书请求（或由系统生成密钥）签发证书；签发后订单变为“制证完成”，并开始计算发票开具期限。
+            {main && '主锁另需电子签章：印模已确认的，签发时一并制作；未确认的，签发后仍可确认印模再制作。电子签章制作前不能发放。'}
           </Typography.Text>
           <Button
             type="primary"
@@ -123,7 +123,9 @@ export function ActionPanel({
           </Button>
         </div>
       )}
-      {ship && <ShipForm label={ship.label} recipient={view.order.form.recipient} run={run} busy={busy === 'ship'} />}
+      {ship && (
+        <ShipForm label={ship.label} blocked={ship.blocked} recipient={view.order.form.recipient} run={run} busy={busy === 'ship'} />
+      )}
 
       {failing && (
         <PaperFailModal
@@ -154,11 +156,14 @@ export function ActionPanel({
 
 function ShipForm({
   label,
+  blocked,
   recipient,
   run,
   busy,
 }: {
   label: string;
+  /** Why the key cannot go out yet (a main key without its seals); the server refuses it all the same. */
+  blocked: string | null;
   recipient: StaffOrderView['order']['form']['recipient'];
   run: Run;
   busy: boolean;
@@ -169,6 +174,7 @@ function ShipForm({
       <Typography.Text type="secondary">
         用顺丰到付寄出UKEY后，填写顺丰运单号。寄往：{recipient?.name ?? '—'} {recipient?.mobile ?? ''} {recipient?.address ?? ''}
       </Typography.Text>
+      {blocked && <Alert type="warning" showIcon title={blocked} data-testid="ship-blocked" />}
       <Form
         form={form}
         name="ship"
@@ -182,7 +188,7 @@ function ShipForm({
         <Form.Item label="顺丰运单号" name="trackingNo" rules={[zodRule(ZShipBody.shape.trackingNo)]} validateTrigger="onBlur">
           <Input maxLength={40} placeholder="如 SF1234567890123" autoComplete="off" />
         </Form.Item>
-        <Button type="primary" htmlType="submit" icon={<CarOutlined />} loading={busy} data-testid="action-ship">
+        <Button type="primary" htmlType="submit" icon={<CarOutlined />} loading={busy} disabled={!!blocked} data-testid="action-ship">
           {label}
         </Button>
       </Form>

@@ -18,6 +18,8 @@ interface Issued {
   notBefore: string;
   notAfter: string;
   pkcs12?: string;
+  /** A main key's seals: made at once when the impressions were confirmed first, else what to do. */
+  seals?: { status: 'made' | 'waiting' | 'failed'; message: string };
 }
 
 const day = (iso: string) =>
@@ -71,8 +73,10 @@ export function ProducePanel({
     const key = v.kind === 'csr' ? { kind: 'csr' as const, csr: v.csr ?? '' } : { kind: 'generate' as const, password: v.password ?? '' };
     setBusy(true);
     try {
-      const r = await apiPost<{ certificate: Issued; pkcs12?: string }>(`/api/staff/orders/${orderId}/produce`, { key });
-      setIssued({ ...r.certificate, pkcs12: r.pkcs12 });
+      const r = await apiPost<{ certificate: Issued; pkcs12?: string; seals?: Issued['seals'] }>(`/api/staff/orders/${orderId}/produce`, {
+        key,
+      });
+      setIssued({ ...r.certificate, pkcs12: r.pkcs12, seals: r.seals });
       message.success('证书已签发，订单已制证完成');
     } catch (e) {
       const text = fail(e);
@@ -124,6 +128,15 @@ export function ProducePanel({
               {day(issued.notBefore)} 至 {day(issued.notAfter)}
             </Descriptions.Item>
           </Descriptions>
+          {issued.seals && (
+            <Alert
+              type={issued.seals.status === 'made' ? 'success' : 'warning'}
+              showIcon
+              title={issued.seals.status === 'made' ? '电子签章已制作' : '电子签章尚未制作'}
+              description={issued.seals.message}
+              data-testid="produce-seals"
+            />
+          )}
           {issued.pkcs12 && (
             <Alert
               type="warning"
@@ -166,7 +179,9 @@ export function ProducePanel({
         <Alert
           type="info"
           showIcon
-          title={main ? '签发本订单的数字证书（主锁：签发后在“电子签章”中制作电子签章）。' : '签发本订单的数字证书（副锁，无电子签章）。'}
+          title={
+            main ? '签发本订单的数字证书（主锁：印模已确认的，签发时一并制作电子签章）。' : '签发本订单的数字证书（副锁，无电子签章）。'
+          }
           description="签发后订单变为“制证完成”，转入发放；财务须在3个工作日内开具发票。证书主体为订单申请单位的名称和统一社会信用代码，有效期一年。"
         />
         <Form form={form} layout="vertical" requiredMark={false} initialValues={{ kind: 'csr' }} name="produce">

@@ -164,7 +164,7 @@ export function StaffOrderPage() {
                 onOpen={setViewer}
               />
             </Card>
-            <SealImagesPanel key={`seal-images-${generation}`} orderId={o.id} wide={wide} />
+            <SealImagesPanel key={`seal-images-${generation}`} orderId={o.id} wide={wide} onConfirmed={done} />
             <Card
               title="订单信息"
               size={wide ? 'default' : 'small'}

@@ -142,7 +142,8 @@ export interface StaffOrderView {
   shipments: Shipment[];
   calls: OrderCall[];
   invoice: InvoiceInfo | null;
-  actions: { action: string; label: string }[];
+  /** `blocked`: why a guarded action cannot be taken yet (the workflow table's guard, checked on the server). */
+  actions: { action: string; label: string; blocked: string | null }[];
 }
 
 export interface ReviewedDocument {
