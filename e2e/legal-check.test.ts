@@ -78,6 +78,16 @@ describe('法人核验 on a phone', () => {
     await page.getByLabel('法定代表人身份证号').fill(LEGAL.idNumber.toLowerCase());
     await expect.poll(() => page.getByText('法定代表人身份证号校验位不正确').count()).toBe(0);
     await page.getByRole('checkbox').check();
+    // A name that is not the order's: refused, with who corrects the order and where; what was typed stays.
+    await page.getByLabel('法定代表人姓名').fill('王建军');
+    await page.getByRole('button', { name: '开始人脸核身' }).click();
+    const refused = page.getByTestId('form-error');
+    await expect.poll(() => refused.count()).toBe(1);
+    expect(await refused.textContent()).toMatch(/与订单中填写的法定代表人信息不一致.*请联系经办人登录系统，在订单的“法人信息”中更正/);
+    expect(await page.getByLabel('法定代表人姓名').inputValue()).toBe('王建军');
+    expect(await page.getByLabel('法定代表人身份证号').inputValue()).toBe(LEGAL.idNumber);
+    await shot(page, 'legal-check-phone-mismatch');
+    await page.getByLabel('法定代表人姓名').fill(LEGAL.name);
     await page.waitForTimeout(400); // let the checkbox animation settle for the screenshot
     await shot(page, 'legal-check-phone-filled');
     await page.getByRole('button', { name: '开始人脸核身' }).click();
@@ -94,11 +104,12 @@ describe('法人核验 on a phone', () => {
     expect(await fitsWidth(page)).toBe(true);
     await shot(page, 'legal-check-phone-failed');
 
-    // 重试: the form again, with the last failure shown; this time the face check passes.
+    // 重试: the form again, with the last failure shown and what was typed kept; this time the face check passes.
     await page.getByRole('button', { name: '重试' }).click();
     await expect.poll(() => page.getByTestId('last-failure').count()).toBe(1);
-    await page.getByLabel('法定代表人姓名').fill(LEGAL.name);
-    await page.getByLabel('法定代表人身份证号').fill(LEGAL.idNumber);
+    expect(await page.getByLabel('法定代表人姓名').inputValue()).toBe(LEGAL.name);
+    expect(await page.getByLabel('法定代表人身份证号').inputValue()).toBe(LEGAL.idNumber);
+    await shot(page, 'legal-check-phone-retry');
     await page.getByRole('checkbox').check();
     await page.getByRole('button', { name: '开始人脸核身' }).click();
     await page.waitForURL('**/sandbox/faceid/h5?BizToken=*');
@@ -128,8 +139,8 @@ describe('法人核验 on a phone', () => {
     expect(await fitsWidth(page)).toBe(true);
     await shot(page, 'legal-check-phone-dead');
 
-    // The only console errors are the 404 answers of the dead code's API calls.
-    expect(errors.filter((m) => !/status of 404/.test(m))).toEqual([]);
+    // The only console errors are the 400 of the mismatched name and the 404 answers of the dead code's API calls.
+    expect(errors.filter((m) => !/status of (400|404)/.test(m))).toEqual([]);
     await context.close();
     await applicant.context.close();
   });

@@ -183,7 +183,9 @@ describe('confirming name and ID number', () => {
     ]) {
       const r = await start(p, token, who);
       expect(r.statusCode).toBe(400);
-      expect(r.json().error.message).toBe('姓名或身份证号与订单中填写的法定代表人信息不一致');
+      expect(r.json().error.message).toMatch(
+        /^姓名或身份证号与订单中填写的法定代表人信息不一致。.*请联系经办人登录系统，在订单的“法人信息”中更正/,
+      );
       expect(r.json().error.fields).toBeUndefined();
       expect(r.body).not.toContain(LEGAL.idNumber.slice(6));
       expect(r.body).not.toContain(LEGAL.name);

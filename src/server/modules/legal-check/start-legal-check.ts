@@ -6,6 +6,7 @@
  * provider call itself happens outside any transaction.
  */
 import { sql } from 'drizzle-orm';
+import { LEGAL_CHECK_CORRECTION } from '../../../core/content/legal-check.js';
 import { AppError } from '../../../core/errors.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
@@ -23,7 +24,7 @@ export interface LegalCheckDeps {
   verifier: FaceVerifier | null;
 }
 
-export const MISMATCH_MESSAGE = '姓名或身份证号与订单中填写的法定代表人信息不一致';
+export const MISMATCH_MESSAGE = `姓名或身份证号与订单中填写的法定代表人信息不一致。请核对后重新填写；${LEGAL_CHECK_CORRECTION}`;
 export const SERVICE_OFF_MESSAGE = `法人核验服务暂未开通，请致电客服热线 ${HOTLINE}`;
 export const PROVIDER_DOWN_MESSAGE = `人脸核身服务暂时不可用，请稍后再试；如多次出现请致电客服热线 ${HOTLINE}`;
 

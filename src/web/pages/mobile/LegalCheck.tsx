@@ -8,6 +8,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Route, Routes, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { Alert, Button, Card, Checkbox, ConfigProvider, Form, Input, Result, Spin } from 'antd';
+import { LEGAL_CHECK_CORRECTION } from '../../../core/content/legal-check.js';
 import { idNumberProblem, idProblemMessage, normalizeIdNumber } from '../../../core/id-number.js';
 import { ApiError, apiGet, apiPost } from '../../api.js';
 import './mobile.css';
@@ -39,6 +40,38 @@ interface FinishOutcome {
 }
 
 type Loaded<T> = { state: 'loading' } | { state: 'dead' } | { state: 'error'; message: string } | { state: 'ok'; data: T };
+
+/**
+ * What the legal representative typed, kept in this tab's sessionStorage across the trip to the face check and
+ * back, so a failed check or a retry does not ask for it again. Only this phone's tab holds it; a pass clears it.
+ */
+const typed = {
+  key: (token: string) => `certdesk:legal-check:${token}`,
+  read(token: string): { name?: string; idNumber?: string } {
+    try {
+      return JSON.parse(sessionStorage.getItem(this.key(token)) ?? '{}') as { name?: string; idNumber?: string };
+    } catch {
+      return {};
+    }
+  },
+  write(token: string, v: { name: string; idNumber: string }) {
+    try {
+      sessionStorage.setItem(this.key(token), JSON.stringify(v));
+    } catch {
+      // Private mode without storage: the form is simply empty next time.
+    }
+  },
+  clear(token: string) {
+    try {
+      sessionStorage.removeItem(this.key(token));
+    } catch {
+      // Nothing kept.
+    }
+  },
+};
+
+/** A refusal that is about who the order names: say who corrects it, and where. */
+const isMismatch = (reason: string | null) => !!reason && reason.includes('不一致');
 
 const formatTime = (iso: string | null) =>
   iso ? new Date(iso).toLocaleString('zh-CN', { hour12: false, timeZone: 'Asia/Shanghai' }).replace(/\//g, '-') : '';
@@ -195,6 +228,7 @@ function CheckStep({ token, onSandbox }: { token: string; onSandbox: (b: boolean
   if (v.state === 'error') return <LoadError message={v.message} retry={() => void reload()} />;
   const view = v.data;
   const lc = view.legalCheck;
+  if (lc.status === 'passed') typed.clear(token);
   if (lc.status === 'passed')
     return (
       <>
@@ -212,6 +246,7 @@ function CheckStep({ token, onSandbox }: { token: string; onSandbox: (b: boolean
   const submit = async (values: { name: string; idNumber: string }) => {
     setBusy(true);
     setError(null);
+    typed.write(token, { name: values.name, idNumber: values.idNumber });
     try {
       const r = await apiPost<{ redirectUrl: string }>(`/api/legal-check/${encodeURIComponent(token)}/start`, {
         name: values.name,
@@ -253,7 +288,12 @@ function CheckStep({ token, onSandbox }: { token: string; onSandbox: (b: boolean
           showIcon
           style={{ marginBottom: 14 }}
           message="上次核验未通过"
-          description={lc.lastFailure}
+          description={
+            <>
+              {lc.lastFailure}
+              {isMismatch(lc.lastFailure) && <div data-testid="correction-hint">{LEGAL_CHECK_CORRECTION}</div>}
+            </>
+          }
           data-testid="last-failure"
         />
       )}
@@ -261,7 +301,7 @@ function CheckStep({ token, onSandbox }: { token: string; onSandbox: (b: boolean
         {blocked ? (
           <Alert type="error" showIcon message={blocked} data-testid="blocked" />
         ) : (
-          <Form form={form} layout="vertical" onFinish={submit} requiredMark={false} disabled={busy}>
+          <Form form={form} layout="vertical" onFinish={submit} requiredMark={false} disabled={busy} initialValues={typed.read(token)}>
             {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} data-testid="form-error" />}
             <Form.Item label="法定代表人姓名" name="name" rules={[{ required: true, whitespace: true, message: '请填写法定代表人姓名' }]}>
               <Input size="large" maxLength={30} autoComplete="name" placeholder="与身份证上的姓名一致" />
@@ -394,7 +434,10 @@ function DoneStep({ token, onSandbox }: { token: string; onSandbox: (b: boolean)
       />
     );
   const o = outcome.data;
-  if (o.status === 'passed') return <PassedResult at={o.at} />;
+  if (o.status === 'passed') {
+    typed.clear(token);
+    return <PassedResult at={o.at} />;
+  }
   const canRetry = o.attemptsLeft > 0;
   return (
     <Result
@@ -405,6 +448,7 @@ function DoneStep({ token, onSandbox }: { token: string; onSandbox: (b: boolean)
       subTitle={
         <>
           <p data-testid="failure-reason">{o.reason}</p>
+          {isMismatch(o.reason) && <p data-testid="correction-hint">{LEGAL_CHECK_CORRECTION}</p>}
           {canRetry ? (
             <p>请确认由法定代表人本人操作，在光线充足处正对手机后重试。今天还可以核验 {o.attemptsLeft} 次。</p>
           ) : (
