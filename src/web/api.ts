@@ -55,17 +55,43 @@ export async function ensureSession<T = { csrfToken: string }>(realm: Realm): Pr
   return s;
 }
 
+/** Upload progress: the share of the request body sent, 0–1. */
+export type OnProgress = (sent: number) => void;
+
+/**
+ * fetch() cannot report how much of a request body has gone out; XMLHttpRequest can. The answer is handed back
+ * as a Response, so everything after it (CSRF retry, errors) is the same for both.
+ */
+function xhrFetch(url: string, init: { method: string; headers: Record<string, string>; body: BodyInit }, onProgress: OnProgress) {
+  return new Promise<Response>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(init.method, url);
+    xhr.withCredentials = true;
+    for (const [k, v] of Object.entries(init.headers)) xhr.setRequestHeader(k, v);
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
+    };
+    xhr.onload = () => resolve(new Response(xhr.responseText, { status: xhr.status, headers: { 'content-type': 'application/json' } }));
+    xhr.onerror = () => reject(new Error('network'));
+    xhr.ontimeout = () => reject(new Error('timeout'));
+    xhr.send(init.body as XMLHttpRequestBodyInit);
+  });
+}
+
 /** Sends a state-changing request with the realm's CSRF token; on an expired token, fetches a fresh one and tries once more. */
-async function send<T>(method: 'POST' | 'PUT', url: string, body: BodyInit, headers: Record<string, string>): Promise<T> {
+async function send<T>(
+  method: 'POST' | 'PUT',
+  url: string,
+  body: BodyInit,
+  headers: Record<string, string>,
+  onProgress?: OnProgress,
+): Promise<T> {
   const realm = realmOf(url);
   if (!csrf[realm]) await ensureSession(realm);
-  const go = () =>
-    fetch(url, {
-      method,
-      credentials: 'same-origin',
-      headers: { accept: 'application/json', ...headers, 'x-csrf-token': csrf[realm] ?? '' },
-      body,
-    });
+  const go = () => {
+    const init = { method, headers: { accept: 'application/json', ...headers, 'x-csrf-token': csrf[realm] ?? '' }, body };
+    return onProgress ? xhrFetch(url, init, onProgress) : fetch(url, { ...init, credentials: 'same-origin' });
+  };
   let res: Response;
   try {
     res = await go();
@@ -96,7 +122,7 @@ export function apiPut<T>(url: string, body: unknown): Promise<T> {
   return send<T>('PUT', url, JSON.stringify(body), { 'content-type': 'application/json' });
 }
 
-/** A multipart upload (the browser sets the content type with its boundary). */
-export function apiUpload<T>(url: string, form: FormData): Promise<T> {
-  return send<T>('POST', url, form, {});
+/** A multipart upload (the browser sets the content type with its boundary), reporting progress when asked. */
+export function apiUpload<T>(url: string, form: FormData, onProgress?: OnProgress): Promise<T> {
+  return send<T>('POST', url, form, {}, onProgress);
 }

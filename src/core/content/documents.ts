@@ -24,6 +24,8 @@ export const UPLOAD_RULES = {
   extensions: ['jpeg', 'jpg', 'png', 'bmp'] as const,
   maxBytes: 1024 * 1024,
   summary: '所有扫描图片保存为jpeg、jpg、png、bmp其中一种图片格式，每个文件大小在1M之内。',
+  /** What the order page does for the clerk (components/shrinkImage.ts, Documents.tsx checkUpload). */
+  browserHelp: '超过1MB的图片，浏览器会在上传前自动压缩到1MB以内；苹果手机的 HEIC 照片和 PDF 文件不能直接上传，选择后会提示转换方法。',
 };
 
 /** Seals on every document, online scan or paper original. */

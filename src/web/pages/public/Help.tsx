@@ -149,7 +149,7 @@ export function HelpPage() {
               showIcon
               style={{ marginTop: 12 }}
               title="上传要求"
-              description={UPLOAD_RULES.summary}
+              description={`${UPLOAD_RULES.summary}${UPLOAD_RULES.browserHelp}`}
               data-testid="upload-rules"
             />
             {APPLICATION_DOCUMENTS.map((d, i) => (

@@ -6,7 +6,7 @@
  * 已通过 without one (the server takes replacements only for what failed).
  */
 import { useState, type ReactNode } from 'react';
-import { App, Button, Image, Tag, Upload } from 'antd';
+import { App, Button, Image, Progress, Tag, Upload } from 'antd';
 import { CheckCircleFilled, CloseCircleFilled, DownloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { beijing } from './time.js';
 import { APPLICATION_DOCUMENTS, SEAL_RULES, UPLOAD_RULES, type DocumentCode } from '../../../../core/content/documents.js';
@@ -14,6 +14,7 @@ import { OUT_OF_PROVINCE, type SlotCode } from '../../../../core/requirements.js
 import { adviceFor } from '../../../../core/review-reasons.js';
 import { ENDED } from '../../../../core/workflow.js';
 import { apiUpload, ApiError } from '../../../api.js';
+import { shrinkToFit } from '../../../components/shrinkImage.js';
 import { LegalCheckCard } from './LegalCheckCard.js';
 import { SealSheetCheck } from '../../../components/seal-images/SealSheetCheck.js';
 import type { DocumentVerdict, OrderView, ReviewView, SlotView, UploadedDocument } from './types.js';
@@ -30,17 +31,40 @@ const DOCUMENT_OF: Record<SlotCode, DocumentCode> = {
 
 const ACCEPT = UPLOAD_RULES.extensions.map((e) => `.${e}`).join(',');
 const TYPES = ['image/jpeg', 'image/png', 'image/bmp', 'image/x-ms-bmp', 'image/x-bmp'];
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)}MB`;
 
-/** The browser's check before sending (the server checks the bytes again): type by name and MIME, size ≤ 1 MB. */
-export function uploadProblem(file: { name: string; size: number; type: string }): string | null {
+/** Formats people try that the server does not take, each with the way to a file it does. */
+const HOW_TO: { extensions: string[]; types: string[]; advice: string }[] = [
+  {
+    extensions: ['heic', 'heif'],
+    types: ['image/heic', 'image/heif'],
+    advice:
+      '是苹果手机的 HEIC 格式照片，不能直接上传。请在手机“设置 › 相机 › 格式”中选择“兼容性最佳”后重新拍照；或在相册中打开照片后截屏，上传截屏图片',
+  },
+  {
+    extensions: ['pdf'],
+    types: ['application/pdf'],
+    advice: '是 PDF 文件，不能直接上传。请用扫描仪扫描为 JPG 图片；或在电脑上打开 PDF 后截图（或用手机打开后截屏），上传截图',
+  },
+];
+
+/**
+ * The browser's check before sending (the server checks the bytes again): type by name and MIME, then size. A
+ * photo over 1 MB is not refused here: `shrink` says the browser re-encodes it to fit (components/shrinkImage.ts).
+ */
+export function checkUpload(file: { name: string; size: number; type: string }): { problem: string } | { shrink: boolean } {
   const ext = file.name.toLowerCase().split('.').pop() ?? '';
+  const how = HOW_TO.find((h) => h.extensions.includes(ext) || h.types.includes(file.type));
+  if (how) return { problem: `${file.name}：${how.advice}` };
   if (!(UPLOAD_RULES.extensions as readonly string[]).includes(ext) || (file.type && !TYPES.includes(file.type)))
-    return `${file.name}：只能上传 jpg、jpeg、png、bmp 格式的图片，请用扫描仪扫描后保存为其中一种格式`;
-  if (file.size > UPLOAD_RULES.maxBytes)
-    return `${file.name}：文件大小为${(file.size / 1024 / 1024).toFixed(2)}MB，超过1MB，请降低扫描分辨率或压缩后重新上传`;
-  if (file.size === 0) return `${file.name}：文件是空的，请重新扫描`;
-  return null;
+    return { problem: `${file.name}：只能上传 jpg、jpeg、png、bmp 格式的图片，请用扫描仪扫描后保存为其中一种格式` };
+  if (file.size === 0) return { problem: `${file.name}：文件是空的，请重新扫描` };
+  return { shrink: file.size > UPLOAD_RULES.maxBytes };
 }
+
+/** When the browser could not bring a large file under the limit (not a picture it can read). */
+const tooLarge = (file: File) =>
+  `${file.name}：文件大小为${mb(file.size)}，超过1MB，浏览器也无法压缩这个文件。请降低扫描分辨率（200–300dpi即可）或压缩后重新上传`;
 
 /** The 预审 round the applicant is answering: the latest one, while the order can be edited again (资料审核失败). */
 export function failedReview(view: OrderView): ReviewView | null {
@@ -118,6 +142,7 @@ export function Documents({ view, onChanged, flush }: { view: OrderView; onChang
     <div>
       <ul className="upload-rules">
         <li>{UPLOAD_RULES.summary}</li>
+        <li data-testid="upload-shrink-note">{UPLOAD_RULES.browserHelp}</li>
         <li>需要模板的资料：先下载模板打印，按要求盖章（签字）后用扫描仪扫描上传；请勿上传手机翻拍照片。</li>
         <li>{SEAL_RULES[0]}</li>
       </ul>
@@ -150,6 +175,8 @@ function SlotCard({
   const [shownFor, setShownFor] = useState(slot.uploaded);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** While busy: 'shrink' while the browser re-encodes a large photo, else the share of the file sent (0–1). */
+  const [progress, setProgress] = useState<'shrink' | number | null>(null);
   const [downloading, setDownloading] = useState(false);
   // A newer order view (another upload, a reload) replaces what this card showed.
   if (shownFor !== slot.uploaded) {
@@ -184,21 +211,30 @@ function SlotCard({
     }
   };
 
-  const upload = async (file: File) => {
+  const upload = async (original: File, shrink: boolean) => {
     setBusy(true);
     setError(null);
     try {
+      let file = original;
+      if (shrink) {
+        setProgress('shrink');
+        const smaller = await shrinkToFit(original, UPLOAD_RULES.maxBytes);
+        if (!smaller) return setError(tooLarge(original));
+        file = smaller;
+      }
+      setProgress(0);
       const fd = new FormData();
       fd.append('file', file);
-      const r = await apiUpload<{ document: UploadedDocument }>(`/api/orders/${orderId}/documents/${slot.code}`, fd);
+      const r = await apiUpload<{ document: UploadedDocument }>(`/api/orders/${orderId}/documents/${slot.code}`, fd, setProgress);
       setUploaded(r.document);
-      message.success(`${slot.label}已上传`);
+      message.success(shrink ? `${slot.label}已上传（照片已自动压缩为${mb(file.size)}）` : `${slot.label}已上传`);
       onChanged();
     } catch (e) {
       // The previous scan stays in place: a refused replacement changes nothing.
-      setError(e instanceof ApiError ? (e.fields.file ?? e.message) : `${file.name}：上传失败，请重试`);
+      setError(e instanceof ApiError ? (e.fields.file ?? e.message) : `${original.name}：上传失败，请重试`);
     } finally {
       setBusy(false);
+      setProgress(null);
     }
   };
 
@@ -306,14 +342,17 @@ function SlotCard({
               showUploadList={false}
               disabled={busy}
               beforeUpload={(file) => {
-                const p = uploadProblem(file);
-                if (p) {
-                  setError(p);
+                const c = checkUpload(file);
+                if ('problem' in c) {
+                  setError(c.problem);
                   return Upload.LIST_IGNORE;
                 }
                 return true;
               }}
-              customRequest={({ file }) => void upload(file as File)}
+              customRequest={({ file }) => {
+                const c = checkUpload(file as File);
+                if ('shrink' in c) void upload(file as File, c.shrink);
+              }}
             >
               <Button
                 type={uploaded && !(failed && !redone) ? 'default' : 'primary'}
@@ -326,6 +365,18 @@ function SlotCard({
             </Upload>
           )}
         </div>
+        {progress !== null && (
+          <div className="slot-progress" data-testid={`upload-progress-${slot.code}`}>
+            {progress === 'shrink' ? (
+              <span>照片超过1MB，正在自动压缩…</span>
+            ) : (
+              <>
+                <Progress percent={Math.round(progress * 100)} size="small" status="active" />
+                <span>{progress < 1 ? '正在上传…' : '已上传，正在检查图片…'}</span>
+              </>
+            )}
+          </div>
+        )}
         {error && (
           <div className="slot-error" role="alert" data-testid={`slot-error-${slot.code}`}>
             {error}
