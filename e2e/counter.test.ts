@@ -339,6 +339,8 @@ describe('柜台业务：柜台员办理续费', () => {
       const old = shown(unit.serial);
       expect(await fresh.getByTestId('my-cert-status').textContent()).toBe('有效');
       expect(await fresh.textContent()).toContain('续费');
+      // The renewed certificate runs a year past the old one's end, and 我的证书 says so.
+      expect(await fresh.textContent()).toContain(renewedEnd);
       expect(await old.textContent()).toContain('已续费');
       expect(await fitsWidth(up)).toBe(true);
       await shot(up, 'counter-renew-my-certificates-phone');
