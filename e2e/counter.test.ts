@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
+import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CAPTCHA, DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
 import { systemClock } from '../src/server/clock.js';
@@ -65,12 +66,139 @@ async function unitWithCounterCertificate() {
   const p = await produceAtCounter(deps, actor, o.id, { kind: 'generate', password: 'browser-test-1' }, meta);
   await payAtCounter(deps, actor, o.id, { channel: 'cash', receiptNo: `E2E${randomBytes(4).toString('hex')}`, amountFen: 22000 }, meta);
   await actOnCounterOrder(deps, actor, o.id, 'seal', undefined, meta);
-  return { org, mobile, certificateId: p.certificate.id, serial: p.certificate.serial };
+  return { org, mobile, certificateId: p.certificate.id, serial: p.certificate.serial, notAfter: p.certificate.notAfter, actor, deps };
 }
+
+const yearOn = (d: Date) => {
+  const x = new Date(d);
+  x.setUTCFullYear(x.getUTCFullYear() + 1);
+  return x;
+};
+/** The Beijing date the pages print (YYYY-MM-DD). */
+const beijingDay = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+
+/** A 续费 of the unit's certificate, opened at the counter (提交资料), nothing ticked yet. */
+async function openRenewal(unit: Awaited<ReturnType<typeof unitWithCounterCertificate>>) {
+  const o = await openCounterOrder(
+    unit.deps,
+    unit.actor,
+    {
+      organizationId: unit.org.id,
+      business: 'renew',
+      replacesCertificateId: unit.certificateId,
+      agentName: '李经办',
+      agentMobile: newMobile(),
+    },
+    { ip: '127.0.0.1' },
+  );
+  return o.id;
+}
+
+/** Whether a material's box is ticked (antd puts the test id on the input or on its wrapper). */
+const ticked = (page: Page, code: string) =>
+  page.evaluate((c) => {
+    const el = document.querySelector(`[data-testid="material-${c}"]`);
+    const input = el instanceof HTMLInputElement ? el : el?.querySelector('input');
+    return !!input?.checked;
+  }, code);
+
+/** The checklist's "前台受理前尚缺" warning. */
+const missingAlert = (page: Page) => page.getByTestId('counter-materials').locator('.ant-alert').filter({ hasText: '前台受理前尚缺' });
+
+const MATERIALS_POST = /\/api\/staff\/counter\/orders\/[^/]+\/materials$/;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('柜台业务：资料清单勾选即保存', () => {
+  for (const [width, viewport] of [
+    ['1366', DESKTOP],
+    ['390', PHONE],
+  ] as const)
+    it(`ticked boxes are saved at once and 前台受理 clicked right after them passes, with no save step (${width} px)`, async () => {
+      const unit = await unitWithCounterCertificate();
+      const orderId = await openRenewal(unit);
+      const { page, context, errors } = await newPage(e, viewport);
+      try {
+        await staffLogin(page, 'guitai');
+        // Slow saves (a busy counter network): 前台受理 must wait for them, never race ahead of one.
+        await page.route(MATERIALS_POST, async (route) => {
+          await sleep(700);
+          await route.continue();
+        });
+        await page.goto(`/staff/counter/${orderId}`);
+        await poll(() => page.getByTestId('counter-status').textContent()).toBe('已提交资料，待前台受理');
+        expect(await missingAlert(page).textContent()).toMatch(/数字证书（UKEY）/);
+        await page.getByTestId('material-ukey').click();
+        await page.getByTestId('material-ukey-password').click();
+        // The screen says nothing is missing, and 前台受理 agrees — clicked at once, while the saves are out.
+        expect(await missingAlert(page).count()).toBe(0);
+        await shot(page, `counter-materials-saving-${width === '390' ? 'phone' : 'desktop'}`);
+        await page.getByTestId('counter-action-accept').click();
+        await poll(() => page.getByTestId('counter-status').textContent()).toBe('已受理，待审核资料');
+        // No separate save step: the checklist says it saved.
+        expect(await page.getByText('保存资料清单').count()).toBe(0);
+        expect(await page.getByTestId('materials-save-state').textContent()).toContain('已保存');
+        await page.reload();
+        await poll(() => page.getByTestId('counter-status').textContent()).toBe('已受理，待审核资料');
+        expect(await ticked(page, 'ukey')).toBe(true);
+        expect(await ticked(page, 'ukey-password')).toBe(true);
+        expect(await fitsWidth(page)).toBe(true);
+        await shot(page, `counter-materials-accepted-${width === '390' ? 'phone' : 'desktop'}`);
+        expect(errors).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    }, 120_000);
+
+  it('a save that fails keeps the tick on screen, says so with 重试, and 前台受理 does not go ahead of it', async () => {
+    const unit = await unitWithCounterCertificate();
+    const orderId = await openRenewal(unit);
+    const { page, context, errors } = await newPage(e, DESKTOP);
+    try {
+      await staffLogin(page, 'guitai');
+      let failures = 2;
+      let accepts = 0;
+      await page.route(MATERIALS_POST, async (route) => {
+        if (failures-- > 0) await route.fulfill({ status: 503, contentType: 'text/plain', body: 'unavailable' });
+        else await route.continue();
+      });
+      await page.route(/\/actions\/accept$/, async (route) => {
+        accepts++;
+        await route.continue();
+      });
+      await page.goto(`/staff/counter/${orderId}`);
+      await poll(() => page.getByTestId('counter-status').textContent()).toBe('已提交资料，待前台受理');
+      await page.getByTestId('material-ukey').click();
+      await poll(() => page.getByTestId('materials-save-state').textContent()).toContain('保存失败');
+      expect(await ticked(page, 'ukey')).toBe(true);
+      await shot(page, 'counter-materials-failed-desktop');
+      // 前台受理 retries the save first; it fails again, so the order is not sent to be accepted.
+      await page.getByTestId('counter-action-accept').click();
+      await poll(() => page.locator('.ant-message').textContent()).toContain('资料清单未能保存');
+      expect(accepts).toBe(0);
+      expect(await page.getByTestId('counter-status').textContent()).toBe('已提交资料，待前台受理');
+      // 重试 saves the tick; the next tick saves both (nothing lost).
+      await page.getByTestId('materials-retry').click();
+      await poll(() => page.getByTestId('materials-save-state').textContent()).toContain('已保存');
+      await page.getByTestId('material-ukey-password').click();
+      await poll(() => page.getByTestId('materials-save-state').textContent()).toContain('已保存');
+      await page.reload();
+      await poll(() => page.getByTestId('counter-status').textContent()).toBe('已提交资料，待前台受理');
+      expect(await ticked(page, 'ukey')).toBe(true);
+      expect(await ticked(page, 'ukey-password')).toBe(true);
+      await page.getByTestId('counter-action-accept').click();
+      await poll(() => page.getByTestId('counter-status').textContent()).toBe('已受理，待审核资料');
+      // The only console errors are the two refused saves.
+      expect(errors.filter((m) => !/status of 503/.test(m))).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+});
 
 describe('柜台业务：柜台员办理续费', () => {
   it('guitai renews a unit’s certificate at 1366 px, through to the registry and the daily list', async () => {
     const unit = await unitWithCounterCertificate();
+    const renewedEnd = beijingDay(yearOn(unit.notAfter));
     const { page, context, errors } = await newPage(e, DESKTOP);
     await staffLogin(page, 'guitai');
     await page.getByRole('menuitem', { name: '柜台业务' }).click();
@@ -106,8 +234,9 @@ describe('柜台业务：柜台员办理续费', () => {
     await poll(() => page.locator('.ant-message').textContent()).toMatch(/资料不齐|尚缺/);
     await page.getByTestId('material-ukey').click();
     await page.getByTestId('material-ukey-password').click();
-    await page.getByTestId('materials-save').click();
-    await poll(() => page.locator('.ant-message').textContent()).toContain('资料清单已保存');
+    // Each tick is saved at once; there is no separate save step.
+    await poll(() => page.getByTestId('materials-save-state').textContent()).toContain('已保存');
+    expect(await missingAlert(page).count()).toBe(0);
     // A scan of the stamped USCC copy is optional; uploaded like an online document.
     await page
       .getByTestId('scan-input-uscc-copy')
@@ -122,6 +251,9 @@ describe('柜台业务：柜台员办理续费', () => {
     // 制作证书 with a generated key (a soft token); the PKCS#12 is offered once.
     await page.getByTestId('counter-action-produce').click();
     const dialog = page.getByRole('dialog');
+    // The renewal runs a year past the old certificate's expiry, and the dialog says so before issuing.
+    await poll(() => dialog.getByTestId('counter-produce-validity').textContent()).toContain(`有效期至 ${renewedEnd}`);
+    expect(await dialog.getByTestId('counter-produce-validity').textContent()).toContain('在原证书到期日基础上延长一年');
     await dialog.getByText('系统生成密钥').click();
     await dialog.getByTestId('counter-p12-password').fill('Renew2026!');
     await dialog.getByTestId('counter-p12-password2').fill('Renew2026!');
@@ -133,6 +265,7 @@ describe('柜台业务：柜台员办理续费', () => {
 
     // 现场缴费并领取: the catalog's price, a receipt number.
     expect(await page.getByTestId('counter-price').textContent()).toMatch(/^220(\.00)? 元$/);
+    expect(await page.getByTestId('counter-pay-validity').textContent()).toContain(`至 ${renewedEnd}`);
     await page.getByTestId('counter-pay-channel').getByText('刷卡').click();
     await page.getByTestId('counter-receipt').fill('x');
     await page.getByTestId('counter-pay').click();
@@ -141,6 +274,7 @@ describe('柜台业务：柜台员办理续费', () => {
     await page.getByTestId('counter-receipt').fill(receiptNo);
     await page.getByTestId('counter-pay').click();
     await poll(() => page.getByTestId('counter-status').textContent()).toBe('已缴费领取，待制作电子签章');
+    expect(await page.getByTestId('counter-receipt-validity').textContent()).toContain(`至 ${renewedEnd}`);
     await page.getByTestId('counter-action-seal').click();
     await poll(() => page.getByTestId('counter-status').textContent()).toBe('已办结');
 
@@ -205,6 +339,8 @@ describe('柜台业务：柜台员办理续费', () => {
       const old = shown(unit.serial);
       expect(await fresh.getByTestId('my-cert-status').textContent()).toBe('有效');
       expect(await fresh.textContent()).toContain('续费');
+      // The renewed certificate runs a year past the old one's end, and 我的证书 says so.
+      expect(await fresh.textContent()).toContain(renewedEnd);
       expect(await old.textContent()).toContain('已续费');
       expect(await fitsWidth(up)).toBe(true);
       await shot(up, 'counter-renew-my-certificates-phone');

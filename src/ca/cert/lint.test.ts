@@ -97,6 +97,15 @@ describe('lintTbs', () => {
     expect(codes({ ...ocsp, extensions: { ...ocsp.extensions, ocspNoCheck: true } }, ocspResponderProfile('sm2'))).toEqual([]);
   });
 
+  it('a renewal may run past a year exactly up to the end the validity rule gives (latestNotAfter), not a second more', () => {
+    const renewedEnd = new Date('2028-11-20T23:59:59Z'); // a year past the old certificate's expiry
+    const renewal = subscriberProfile('sm2', { policyOids: [POLICY], latestNotAfter: renewedEnd });
+    expect(codes({ ...good(), notAfter: renewedEnd })).toContain('validity.long'); // without the rule's end: over a year
+    expect(codes({ ...good(), notAfter: renewedEnd }, renewal)).toEqual([]);
+    expect(codes({ ...good(), notAfter: new Date(renewedEnd.getTime() + 1000) }, renewal)).toEqual(['validity.long']);
+    expect(codes({ ...good(), notAfter: new Date('2026-01-01T00:00:00Z') }, renewal)).toEqual(['validity.order']);
+  });
+
   it('a TBS that is not DER gives one problem, not an exception', () => {
     expect(lintTbs(sequence(integer(1)), profile).map((p) => p.code)).toEqual(['tbs.unparseable']);
   });

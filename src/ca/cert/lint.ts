@@ -81,7 +81,10 @@ export function lintTbs(tbsDer: Uint8Array, profile: CertificateProfile): LintPr
   // Validity (RFC 5280 4.1.2.5).
   const span = tbs.notAfter.getTime() - tbs.notBefore.getTime();
   if (span <= 0) fail('validity.order', '有效期起始时间不早于截止时间');
-  else if (span > profile.maxValidityDays * DAY)
+  else if (profile.latestNotAfter) {
+    if (tbs.notAfter.getTime() > profile.latestNotAfter.getTime())
+      fail('validity.long', `有效期截止时间 ${tbs.notAfter.toISOString()} 晚于续费规则允许的 ${profile.latestNotAfter.toISOString()}`);
+  } else if (span > profile.maxValidityDays * DAY)
     fail('validity.long', `有效期 ${Math.ceil(span / DAY)} 天，超过本类证书上限 ${profile.maxValidityDays} 天`);
 
   // Subject.

@@ -4,7 +4,7 @@
  *
  * - subscriber: GM/T 0015-style organisation signing certificate — subject C/O/CN + USCC, keyUsage
  *   digitalSignature + nonRepudiation (a signature certificate; no encryption certificate for now), not a
- *   CA, one year from issue, CRL distribution point and OCSP in AIA (RFC 5280 4.2.1.13, 4.2.2.1), the
+ *   CA, one year from issue (a renewal: up to the end the validity rule gives), CRL distribution point and OCSP in AIA (RFC 5280 4.2.1.13, 4.2.2.1), the
  *   CA's policy OID.
  * - issuing CA: keyCertSign + cRLSign, CA with pathLen 0, 10 years.
  * - root: self-signed, keyCertSign + cRLSign, CA, 20 years.
@@ -26,6 +26,12 @@ export interface CertificateProfile {
   subjectKeyAlgorithms: readonly KeyAlgorithm[];
   /** Longest validity, days (notAfter − notBefore). */
   maxValidityDays: number;
+  /**
+   * A certificate that continues another (续费, or a 补办/变更 of an early-renewed one) may end later than
+   * maxValidityDays after issue: exactly up to this instant, which the server takes from the one validity
+   * rule (core/certificate-validity.ts). Absent: the maxValidityDays limit.
+   */
+  latestNotAfter?: Date;
   /** A CA certificate (basicConstraints cA TRUE, critical) with this path length; false: not a CA. */
   ca: false | { pathLength?: number };
   /** Exactly these key usages. */
@@ -43,6 +49,8 @@ export interface CertificateProfile {
 export interface ProfileOptions {
   /** The CA's certificate policy OIDs (RFC 5280 4.2.1.4). */
   policyOids?: readonly string[];
+  /** See CertificateProfile.latestNotAfter (subscriber certificates only). */
+  latestNotAfter?: Date;
 }
 
 const days = (n: number) => n;
@@ -52,8 +60,9 @@ export function subscriberProfile(family: KeyAlgorithm, options: ProfileOptions 
     kind: 'subscriber',
     family,
     subjectKeyAlgorithms: [family],
-    // One year from issue; 366 covers a leap year.
+    // One year from issue; 366 covers a leap year. A renewal ends a year past the old expiry (latestNotAfter).
     maxValidityDays: days(366),
+    ...(options.latestNotAfter ? { latestNotAfter: options.latestNotAfter } : {}),
     ca: false,
     keyUsage: ['digitalSignature', 'nonRepudiation'],
     extKeyUsage: [EKU.clientAuth],

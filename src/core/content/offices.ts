@@ -135,7 +135,8 @@ export const ON_SITE_MATERIALS: OnSiteMaterials[] = [
   {
     business: 'renew',
     label: '续费',
-    summary: '证书有效期一年，到期前办理续费',
+    summary:
+      '证书有效期一年，到期前办理续费；新证书在原证书到期日基础上延长一年，提前续费不损失剩余有效期（原证书已过期的，自签发之日起一年）',
     items: ['数字证书（即UKEY），凭证书密码直接办理续费。'],
     alternative: {
       when: '不知道证书密码的，请携带：',

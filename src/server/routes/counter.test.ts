@@ -15,6 +15,8 @@ import { testCaEnv } from '../testing/test-ca.js';
 import { smsCode } from '../testing/sms.js';
 import { multipart, png } from '../modules/documents/test-images.js';
 import { produceOrder } from '../modules/fulfilment/produce-order.js';
+import { certificatePem } from '../modules/certificates/registry.js';
+import { openssl, tempDir } from '../../ca/testing/openssl.js';
 
 let t: TestApp;
 let clerk: TestClient; // 受理 + 制证 at 南昌办证大厅
@@ -163,7 +165,7 @@ describe('新办 at the counter', () => {
 });
 
 describe('续费, 补办, 变更 replace a certificate', () => {
-  it('续费 issues a new one-year certificate linked to the one it renews; the old one stays valid', async () => {
+  it('续费 issues a new certificate linked to the one it renews; the old one stays valid', async () => {
     const first = await newMainAtCounter();
     const o = await open({ organizationId: first.org.id, business: 'renew', replacesCertificateId: first.certificateId });
     expect(o.statusCode, o.body).toBe(200);
@@ -190,6 +192,72 @@ describe('续费, 补办, 变更 replace a certificate', () => {
     const again = await open({ organizationId: first.org.id, business: 'renew', replacesCertificateId: first.certificateId });
     expect(again.statusCode).toBe(400);
     expect(again.json().error.fields.replacesCertificateId).toMatch(/已办理过/);
+  });
+
+  it('续费 adds a year to the old certificate’s expiry (never a year from today): openssl reads it, the order page and 我的证书 show it; 补办 of the renewed one keeps it', async () => {
+    const first = await newMainAtCounter();
+    const old = await certRow(first.certificateId);
+    // The old certificate has almost a year left: a year from today would end the same day as it does.
+    const yearOn = (d: Date) => {
+      const x = new Date(d);
+      x.setUTCFullYear(x.getUTCFullYear() + 1);
+      return x;
+    };
+    const o = await open({ organizationId: first.org.id, business: 'renew', replacesCertificateId: first.certificateId });
+    expect(o.statusCode, o.body).toBe(200);
+    const id = o.json().order.id;
+    // Before 制作证书 the order page tells staff (and the unit, before it pays) what the renewal runs to.
+    expect((await view(id)).validity).toMatchObject({ planned: true, basis: 'extended', notAfter: yearOn(old.notAfter).toISOString() });
+    const r = await runFlow(id);
+    const renewed = await certRow(r.certificateId);
+    expect(renewed.notAfter.toISOString()).toBe(yearOn(old.notAfter).toISOString());
+    expect(renewed.notAfter.getTime() - renewed.notBefore.getTime()).toBeGreaterThan(729 * 86_400_000);
+
+    // The certificate itself says so: openssl reads the old end date one year on.
+    const tmp = tempDir('certdesk-renew-test-');
+    try {
+      const endOf = async (c: typeof old, name: string) =>
+        (await openssl(['x509', '-in', tmp.write(name, certificatePem(c.der!)), '-noout', '-enddate'])).stdout.trim();
+      const oldEnd = await endOf(old, 'old.pem');
+      expect(oldEnd).toMatch(/^notAfter=.* (\d{4}) GMT$/);
+      expect(await endOf(renewed, 'renewed.pem')).toBe(oldEnd.replace(/(\d{4}) GMT$/, (_m, y: string) => `${Number(y) + 1} GMT`));
+    } finally {
+      tmp.remove();
+    }
+
+    // The order page (and its 缴费 receipt card) shows the issued validity and why.
+    const v = await view(id);
+    expect(v.validity).toMatchObject({ planned: false, basis: 'extended', notAfter: renewed.notAfter.toISOString() });
+    expect(v.validity.basisText).toMatch(/原证书到期日基础上延长一年/);
+    expect(v.certificate.notAfter).toBe(renewed.notAfter.toISOString());
+
+    // 我的证书 (the unit claims its counter account first) lists the renewed certificate with the new end.
+    const unit = t.client();
+    expect(
+      (await unit.post('/api/password-reset/request', { uscc: first.org.uscc, mobile: first.org.mobile, ...(await unit.captcha()) }))
+        .statusCode,
+    ).toBe(200);
+    const code = await smsCode(t, first.org.mobile);
+    const set = await unit.post('/api/password-reset/confirm', {
+      uscc: first.org.uscc,
+      code,
+      password: 'Renewed2026x',
+      passwordConfirm: 'Renewed2026x',
+    });
+    expect(set.statusCode, set.body).toBe(200);
+    expect((await unit.login(first.org.uscc, 'Renewed2026x')).statusCode).toBe(200);
+    const mine = (await unit.get('/api/my-certificates')).json();
+    expect(mine.certificates.find((c: { id: string }) => c.id === renewed.id)).toMatchObject({ notAfter: renewed.notAfter.toISOString() });
+    expect(mine.certificates.find((c: { id: string }) => c.id === old.id)).toMatchObject({ renewed: true });
+
+    // 补办 of the renewed certificate (key lost) gets a fresh year from issue but never less than was paid for:
+    // it keeps the renewed end, which lies more than a year ahead.
+    const lost = await open({ organizationId: first.org.id, business: 'reissue', replacesCertificateId: renewed.id, revocationReason: 1 });
+    expect(lost.statusCode, lost.body).toBe(200);
+    const re = await runFlow(lost.json().order.id);
+    const reissued = await certRow(re.certificateId);
+    expect(reissued.notAfter.toISOString()).toBe(renewed.notAfter.toISOString());
+    expect((await view(lost.json().order.id)).validity).toMatchObject({ basis: 'kept' });
   });
 
   it('补办 asks for the lost key’s revocation at 前台受理; a second person approves; the new certificate is linked', async () => {

@@ -26,6 +26,7 @@ import { caPublicUrls } from '../../../ca/public-urls.js';
 import { generateSigningKey, type SoftwareKey } from '../../../ca/signer/software.js';
 import type { KeyAlgorithm } from '../../../ca/signer/port.js';
 import { inspectSpki } from '../../../ca/spki.js';
+import { certificateValidity } from '../../../core/certificate-validity.js';
 import { AppError, validationFailed } from '../../../core/errors.js';
 import type { Tx } from '../../db/client.js';
 import { organizationRepository } from '../accounts/repository.js';
@@ -68,14 +69,6 @@ export async function prepareKey(family: KeyAlgorithm, source: KeySource): Promi
   return { spki: csr.spki };
 }
 
-/** RFC 5280 4.1.2.5: one year from issue, to the second (the last second included, as notAfter is). */
-export function validityFrom(at: Date): { notBefore: Date; notAfter: Date } {
-  const notBefore = new Date(Math.floor(at.getTime() / 1000) * 1000);
-  const end = new Date(notBefore);
-  end.setUTCFullYear(end.getUTCFullYear() + 1);
-  return { notBefore, notAfter: new Date(end.getTime() - 1000) };
-}
-
 export function buildOrderTbs(input: {
   issuing: IssuingCa;
   serial: Uint8Array;
@@ -83,10 +76,12 @@ export function buildOrderTbs(input: {
   uscc: string;
   spki: Uint8Array;
   at: Date;
+  /** The validity rule's answer (core/certificate-validity.ts); absent: a new certificate, one year from `at`. */
+  validity?: { notBefore: Date; notAfter: Date };
   baseUrl: string;
   policyOid: string;
 }): { tbs: Uint8Array; notBefore: Date; notAfter: Date } {
-  const { notBefore, notAfter } = validityFrom(input.at);
+  const { notBefore, notAfter } = input.validity ?? certificateValidity(input.at, 'new');
   const urls = caPublicUrls(input.baseUrl, input.issuing.family);
   const tbs = encodeTbs({
     serial: input.serial,

@@ -29,6 +29,7 @@ import {
   type CounterStatus,
   type KeyType,
 } from '../../../core/counter.js';
+import { certificateValidity, VALIDITY_BASIS_TEXT } from '../../../core/certificate-validity.js';
 import type { CounterOpenInput } from '../../../core/counter-schemas.js';
 import { AppError } from '../../../core/errors.js';
 import { fenToYuanText } from '../../../core/money.js';
@@ -49,6 +50,7 @@ import { keyHoldings } from '../orders/key-holdings.js';
 import { revocationRepository } from '../revocation/repository.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import { requireOffice } from './offices.js';
+import type { CertificateRow } from '../certificates/repository.js';
 import { counterRepository, officeRepository, type CounterOrderRow } from './repository.js';
 
 export type CounterDeps = { db: Db; clock: Clock; config: Config };
@@ -502,6 +504,22 @@ export async function priceOf(db: DbOrTx, order: Pick<CounterOrderRow, 'projectC
 
 // ——— the order page ———
 
+/**
+ * What the certificate of this order runs to, and why (the one rule, core/certificate-validity.ts): the
+ * issued one's, or — before 制作证书 — what it would be if issued now, so staff can tell the unit at the
+ * counter before it pays.
+ */
+function validityOut(order: CounterOrderRow, cert: CertificateRow | undefined, replaced: CertificateRow | undefined, now: Date) {
+  const v = certificateValidity(cert?.notBefore ?? now, order.business, replaced);
+  return {
+    notBefore: cert?.notBefore ?? v.notBefore,
+    notAfter: cert?.notAfter ?? v.notAfter,
+    basis: v.basis,
+    basisText: VALIDITY_BASIS_TEXT[v.basis],
+    planned: !cert,
+  };
+}
+
 export async function viewCounterOrder(deps: CounterDeps, actor: StaffActor, id: string, meta: RequestMeta) {
   const order = await loadForActor(deps.db, actor, id);
   const { db } = deps;
@@ -568,6 +586,7 @@ export async function viewCounterOrder(deps: CounterDeps, actor: StaffActor, id:
     payment: payment ? { ...payment, channelName: COUNTER_PAY_CHANNELS[payment.channel] } : null,
     certificate: cert ? certOut(cert) : null,
     replaced: replaced ? certOut(replaced) : null,
+    validity: validityOut(order, cert, replaced, deps.clock.now()),
     revocationRequest: revocation
       ? { id: revocation.id, status: revocation.status, requestedAt: revocation.requestedAt, decidedAt: revocation.decidedAt }
       : null,

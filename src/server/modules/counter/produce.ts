@@ -6,12 +6,15 @@
  *
  * The registry row says source 'counter', carries the counter order and, for 补办/变更/续费, the certificate it
  * replaces (`replaces_id`). 变更 issues with the new unit name and renames the organization (compare-and-set
- * on the name it had when the order was opened).
+ * on the name it had when the order was opened). How long it runs is the one validity rule
+ * (core/certificate-validity.ts): a 续费 adds a year to the old expiry, it never restarts the year.
  */
 import { lintTbs } from '../../../ca/cert/lint.js';
 import { subscriberProfile } from '../../../ca/cert/profiles.js';
 import { newSerial, serialHex } from '../../../ca/cert/serial.js';
+import { certificateValidity, type Validity } from '../../../core/certificate-validity.js';
 import { AppError } from '../../../core/errors.js';
+import type { DbOrTx } from '../../db/client.js';
 import { organizationRepository } from '../accounts/repository.js';
 import { auditRepository } from '../audit/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
@@ -24,6 +27,16 @@ import { applyCounterTransition, loadForActor, transitionFor, type CounterDeps }
 import { counterRepository, type CounterOrderRow } from './repository.js';
 
 const certifies = (tbs: Buffer, spki: Uint8Array) => tbs.indexOf(Buffer.from(spki)) >= 0;
+
+/**
+ * The new certificate's validity by the one rule (core/certificate-validity.ts): 续费 runs a year past the
+ * renewed certificate's expiry, 补办/变更 never end before the one they replace.
+ */
+export async function counterValidity(db: DbOrTx, order: CounterOrderRow, at: Date): Promise<Validity> {
+  const replaced = order.replacesCertificateId ? await certificateRepository.findById(db, order.replacesCertificateId) : undefined;
+  if (order.replacesCertificateId && !replaced) throw new AppError('NOT_FOUND', '找不到本业务所办理的原证书');
+  return certificateValidity(at, order.business, replaced);
+}
 
 export async function produceAtCounter(
   deps: CounterDeps,
@@ -53,6 +66,7 @@ export async function produceAtCounter(
     const org = await organizationRepository.findById(tx, order.organizationId);
     if (!org) throw new AppError('NOT_FOUND', '找不到该业务的申请单位');
     const unitName = order.newUnitName ?? org.name;
+    const validity = await counterValidity(tx, order, recordedAt);
     const serial = newSerial();
     const { tbs, notBefore, notAfter } = buildOrderTbs({
       issuing,
@@ -61,10 +75,15 @@ export async function produceAtCounter(
       uscc: org.uscc,
       spki: prepared.spki,
       at: recordedAt,
+      validity,
       baseUrl: ca.config.baseUrl,
       policyOid: ca.config.policyOid,
     });
-    const problems = lintTbs(tbs, subscriberProfile(issuing.family, { policyOids: [ca.config.policyOid] }));
+    // The profile allows exactly the end the validity rule gave (a renewal runs past a year from issue).
+    const problems = lintTbs(
+      tbs,
+      subscriberProfile(issuing.family, { policyOids: [ca.config.policyOid], latestNotAfter: validity.notAfter }),
+    );
     if (problems.length) throw new AppError('CONFLICT', `证书内容未通过签发前检查，未签发：${problems.map((p) => p.message).join('；')}`);
     return certificateRepository.insert(tx, {
       serial: normalizeSerial(serialHex(serial))!,

@@ -24,8 +24,17 @@ import {
   Timeline,
   Typography,
 } from 'antd';
-import { ArrowLeftOutlined, DownloadOutlined, UploadOutlined } from '@ant-design/icons';
+import {
+  ArrowLeftOutlined,
+  CheckCircleFilled,
+  CloudSyncOutlined,
+  DownloadOutlined,
+  ExclamationCircleFilled,
+  LoadingOutlined,
+  UploadOutlined,
+} from '@ant-design/icons';
 import { ZProduceKey } from '../../../../core/certificates.js';
+import { missingMaterials, type CounterBusiness } from '../../../../core/counter.js';
 import { ZCounterPayBody } from '../../../../core/counter-schemas.js';
 import { fenToYuanText } from '../../../../core/money.js';
 import { ApiError, apiGet, apiPost, apiUpload } from '../../../api.js';
@@ -35,6 +44,7 @@ import { beijing, mono } from '../orders/format.js';
 import { downloadP12 } from '../orders/downloadP12.js';
 import { statusColor, useCounterMeta } from './StaffCounter.js';
 import type { CertSummary, CounterView } from './types.js';
+import { useMaterialsAutosave, type MaterialsSave } from './useMaterialsAutosave.js';
 
 const EVENT_LABEL: Record<string, string> = {
   open: '提交资料',
@@ -73,17 +83,20 @@ export function CounterOrderPage() {
   const [payForm] = Form.useForm<{ channel: string; receiptNo: string; amountFen: number; oldUkeyReturned: boolean }>();
   const [produceForm] = Form.useForm<{ kind: 'csr' | 'generate'; csr: string; password: string; password2: string }>();
   const kind = Form.useWatch('kind', produceForm) ?? 'generate';
+  const materials = useMaterialsAutosave(id);
+  const { dirty } = materials;
 
   const load = useCallback(async () => {
     try {
       const r = await apiGet<CounterView>(`/api/staff/counter/orders/${id}`);
       setV(r);
-      setTicked(r.materials.filter((m) => m.ticked).map((m) => m.code));
+      // Ticks still being saved stay as the clerk left them; otherwise show the saved list.
+      if (!dirty()) setTicked(r.materials.filter((m) => m.ticked).map((m) => m.code));
       setError(null);
     } catch (e) {
       setError(fail(e));
     }
-  }, [id, fail]);
+  }, [id, fail, dirty]);
   useEffect(() => {
     void load();
   }, [load]);
@@ -92,6 +105,11 @@ export function CounterOrderPage() {
   const run = async (url: string, body: unknown, done: string, form?: Parameters<typeof showServerErrors>[0]) => {
     setBusy(true);
     try {
+      // Every step is judged against the saved checklist: wait for the ticks on screen to be saved first.
+      if (!(await materials.settled())) {
+        message.error('资料清单未能保存，请点“重试”保存后再操作');
+        return null;
+      }
       const r = await apiPost<Record<string, unknown>>(url, body);
       void message.success(done);
       await load();
@@ -114,6 +132,9 @@ export function CounterOrderPage() {
   const o = v.order;
   const can = (a: string) => v.actions.some((x) => x.action === a);
   const open = o.status !== 'completed' && o.status !== 'cancelled';
+  /** What the ticks on screen still lack (the same rule the server applies to the saved ticks at 前台受理). */
+  const missing = missingMaterials(o.business as CounterBusiness, o.keyType, ticked);
+  const validityText = `${beijing(v.validity.notBefore, 'YYYY-MM-DD')} 至 ${beijing(v.validity.notAfter, 'YYYY-MM-DD')}（${v.validity.basisText}）`;
 
   const uploadScan = async (material: string, file: File) => {
     const form = new FormData();
@@ -129,8 +150,6 @@ export function CounterOrderPage() {
       setBusy(false);
     }
   };
-
-  const saveMaterials = () => run(`/api/staff/counter/orders/${o.id}/materials`, { ticked }, '资料清单已保存');
 
   const produce = async () => {
     const f = await produceForm.validateFields().catch(() => null);
@@ -228,7 +247,15 @@ export function CounterOrderPage() {
       </Card>
 
       <Card size="small" title="资料清单（现场核对原件）" data-testid="counter-materials">
-        <Checkbox.Group value={ticked} onChange={(x) => setTicked(x as string[])} disabled={!open} style={{ display: 'grid', gap: 8 }}>
+        <Checkbox.Group
+          value={ticked}
+          onChange={(x) => {
+            setTicked(x as string[]);
+            materials.change(x as string[]);
+          }}
+          disabled={!open}
+          style={{ display: 'grid', gap: 8 }}
+        >
           {v.materials.map((m) => (
             <div key={m.code} style={{ display: 'flex', flexWrap: 'wrap', gap: 8, alignItems: 'center' }}>
               <Checkbox value={m.code} data-testid={`material-${m.code}`}>
@@ -264,14 +291,18 @@ export function CounterOrderPage() {
           ))}
         </Checkbox.Group>
         {open && (
-          <div style={{ marginTop: 12, display: 'grid', gap: 8 }}>
-            {v.missing.length > 0 && o.status === 'submitted' && (
-              <Alert type="warning" showIcon message={`前台受理前尚缺：${v.missing.join('；')}`} />
-            )}
-            <Button onClick={() => void saveMaterials()} loading={busy} data-testid="materials-save" style={{ justifySelf: 'start' }}>
-              保存资料清单
-            </Button>
+          <div style={{ marginTop: 8 }}>
+            <MaterialsSaveStatus save={materials.save} retry={() => void materials.retry()} />
           </div>
+        )}
+        {missing.length > 0 && o.status === 'submitted' && (
+          <Alert
+            style={{ marginTop: 12 }}
+            type="warning"
+            showIcon
+            message={`前台受理前尚缺：${missing.join('；')}`}
+            data-testid="materials-missing"
+          />
         )}
       </Card>
 
@@ -313,6 +344,9 @@ export function CounterOrderPage() {
               data-testid="counter-pay-form"
             >
               <Typography.Title level={5}>现场缴费并领取</Typography.Title>
+              <Form.Item label="证书有效期">
+                <span data-testid="counter-pay-validity">{validityText}</span>
+              </Form.Item>
               <Form.Item label="应收金额">
                 <Typography.Text strong data-testid="counter-price">
                   {v.priceFen === null ? '价格未确定' : `${fenToYuanText(v.priceFen)} 元`}
@@ -368,8 +402,11 @@ export function CounterOrderPage() {
 
       {v.payment && (
         <Card size="small" title="缴费">
-          {fenToYuanText(v.payment.amountFen)} 元 · {v.payment.channelName} · 收据号 <span style={mono}>{v.payment.receiptNo}</span> ·{' '}
-          {beijing(v.payment.paidAt)}
+          <div>
+            {fenToYuanText(v.payment.amountFen)} 元 · {v.payment.channelName} · 收据号 <span style={mono}>{v.payment.receiptNo}</span> ·{' '}
+            {beijing(v.payment.paidAt)}
+          </div>
+          <div data-testid="counter-receipt-validity">证书有效期：{validityText}</div>
         </Card>
       )}
 
@@ -422,7 +459,8 @@ export function CounterOrderPage() {
           type="info"
           showIcon
           style={{ marginBottom: 12 }}
-          message={`证书主体：${o.newUnitName ?? o.unitName}（${o.uscc}），有效期一年${v.replaced ? `；${o.businessLabel}证书 ${v.replaced.serial.slice(0, 12)}…` : ''}。`}
+          message={`证书主体：${o.newUnitName ?? o.unitName}（${o.uscc}），有效期至 ${beijing(v.validity.notAfter, 'YYYY-MM-DD')}（${v.validity.basisText}）${v.replaced ? `；${o.businessLabel}证书 ${v.replaced.serial.slice(0, 12)}…` : ''}。`}
+          data-testid="counter-produce-validity"
         />
         <Form
           form={produceForm}
@@ -491,4 +529,39 @@ export function CounterOrderPage() {
       </Modal>
     </div>
   );
+}
+
+const SAVE_COLOR = { muted: '#595959', saved: '#389e0d', failed: '#cf1322' };
+
+/** Whether the ticks are saved: each tick saves at once; a failure keeps the ticks and offers 重试. */
+function MaterialsSaveStatus({ save, retry }: { save: MaterialsSave; retry: () => void }) {
+  switch (save.kind) {
+    case 'idle':
+      return (
+        <span style={{ color: SAVE_COLOR.muted }} data-testid="materials-save-state">
+          <CloudSyncOutlined /> 勾选即保存
+        </span>
+      );
+    case 'saving':
+      return (
+        <span style={{ color: SAVE_COLOR.muted }} data-testid="materials-save-state">
+          <LoadingOutlined /> 保存中…
+        </span>
+      );
+    case 'saved':
+      return (
+        <span style={{ color: SAVE_COLOR.saved }} data-testid="materials-save-state">
+          <CheckCircleFilled /> 已保存
+        </span>
+      );
+    case 'failed':
+      return (
+        <span style={{ color: SAVE_COLOR.failed }} data-testid="materials-save-state" role="alert">
+          <ExclamationCircleFilled /> 保存失败：{save.message}
+          <Button type="link" onClick={retry} data-testid="materials-retry" style={{ paddingInline: 8 }}>
+            重试
+          </Button>
+        </span>
+      );
+  }
 }

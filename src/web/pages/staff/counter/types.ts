@@ -76,6 +76,8 @@ export interface CounterView {
   payment: { channelName: string; amountFen: number; receiptNo: string; paidAt: string } | null;
   certificate: CertSummary | null;
   replaced: CertSummary | null;
+  /** What the certificate runs to and why (core/certificate-validity.ts); `planned`: not issued yet, as if issued now. */
+  validity: { notBefore: string; notAfter: string; basis: 'fresh' | 'extended' | 'kept'; basisText: string; planned: boolean };
   revocationRequest: { id: string; status: 'pending' | 'approved' | 'refused'; requestedAt: string } | null;
   actions: { action: string; label: string; needsReason: boolean }[];
   events: {
