@@ -15,7 +15,8 @@ import { sandboxKeys } from '../adapters/payment/sandbox/keys.js';
 import { payInSandbox, sandboxAlipayNotice, sandboxTrade, sandboxWechatNotice } from '../adapters/payment/testing.js';
 import { sandboxPayService } from '../adapters/payment/sandbox/server.js';
 import { outbox, paymentAttempts } from '../db/schema.js';
-import { testApp, type TestApp } from '../testing/harness.js';
+import { ManualClock, testApp, type TestApp } from '../testing/harness.js';
+import { PHONE_LINK_TTL_MS } from '../modules/payments/payments.js';
 import { approvedOrder, eventsOf, orderRow, type TestOrder } from '../testing/paid-order.js';
 
 let t: TestApp;
@@ -248,5 +249,30 @@ describe('back from the cashier', () => {
     const qrTrade = (await sandboxTrade(t.db, code))!;
     const paid = await sandboxPayService({ db: t.db, clock: t.clock }).pay(qrTrade.token);
     expect(paid.ok && (await sandboxPayService({ db: t.db, clock: t.clock }).alipayReturnUrl(paid.trade))).toBeNull();
+  });
+});
+
+describe('a phone link goes stale', () => {
+  let m: TestApp;
+  const clock = new ManualClock(new Date());
+  beforeAll(async () => {
+    m = await testApp({ clock });
+  });
+  afterAll(async () => {
+    await m?.close();
+  });
+
+  it('after 4 minutes (WeChat’s h5_url lives 5) a tap makes a new attempt with a new out_trade_no', async () => {
+    const o = await approvedOrder(m);
+    const first = ((await o.a.c.post(`/api/orders/${o.orderId}/payments`, { channel: 'wechat', kind: 'h5' })).json() as View).phone.wechat!;
+    clock.advance(PHONE_LINK_TTL_MS + 1000);
+    const seen = ((await o.a.c.get(`/api/orders/${o.orderId}/payment`)).json() as View).phone.wechat!;
+    expect(seen.codeUrl).toBeNull();
+    const second = ((await o.a.c.post(`/api/orders/${o.orderId}/payments`, { channel: 'wechat', kind: 'h5' })).json() as View).phone
+      .wechat!;
+    expect(second.codeUrl).not.toBe(first.codeUrl);
+    const rows = await m.db.select().from(paymentAttempts).where(eq(paymentAttempts.orderId, o.orderId));
+    expect(rows).toHaveLength(2);
+    expect(new Set(rows.map((r) => r.outTradeNo)).size).toBe(2);
   });
 });
