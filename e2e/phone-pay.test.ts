@@ -74,6 +74,23 @@ describe('paying on a phone', () => {
     120_000,
   );
 
+  it('取消 at the cashier → 返回商户 → the pay page, still unpaid, says so and offers to pay again', async () => {
+    const { context, page } = await newPage(e, PHONE);
+    const order = await approvedOrder(context.request);
+    await page.goto(`/orders/${order.id}/pay`);
+    await page.getByTestId('pay-open').click();
+    await page.waitForURL((u) => u.pathname.startsWith('/sandbox/pay/wechat/'));
+    await page.getByRole('button', { name: /取\s*消/ }).click();
+    await page.getByText('已取消', { exact: true }).waitFor();
+    await page.getByTestId('sp-back').click();
+    await page.waitForURL((u) => u.pathname === `/orders/${order.id}/pay`);
+    await page.getByTestId('pay-phone-pending').waitFor();
+    expect(await page.getByTestId('pay-success').count()).toBe(0);
+    await page.getByTestId('pay-open').waitFor();
+    await shot(page, 'phone-pay-6-back-unpaid-390');
+    await context.close();
+  }, 60_000);
+
   it('at 1366 px a computer still gets the QR code, and no button to pay on this device', async () => {
     const { context, page } = await newPage(e, DESKTOP);
     const order = await approvedOrder(context.request);
