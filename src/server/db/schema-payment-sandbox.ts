@@ -13,7 +13,7 @@ export const sandboxPayKeys = pgTable('sandbox_pay_keys', {
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 
-/** A trade as the provider keeps it: created by precreate / native, paid on the sandbox payer page. */
+/** A trade as the provider keeps it: created by precreate / native / h5 / wap.pay, paid on the sandbox payer page. */
 export const sandboxPayTrades = pgTable(
   'sandbox_pay_trades',
   {
@@ -25,6 +25,10 @@ export const sandboxPayTrades = pgTable(
     amountFen: integer('amount_fen').notNull(),
     description: text('description').notNull(),
     notifyUrl: text('notify_url').notNull(),
+    /** qr (WeChat NATIVE / Alipay precreate) or h5 (WeChat MWEB / Alipay QUICK_WAP_WAY). */
+    tradeType: text('trade_type').$type<'qr' | 'h5'>().notNull().default('qr'),
+    /** Alipay WAP's return_url: where the payer's browser goes after paying (with signed return parameters). */
+    returnUrl: text('return_url'),
     /** pending | paid | cancelled (by the payer) | closed (by the merchant) | refunded */
     status: text('status').notNull().default('pending'),
     transactionId: text('transaction_id'),

@@ -22,13 +22,21 @@ export const paymentAttempts = pgTable(
       .notNull()
       .references(() => orders.id),
     channel: text('channel').$type<'wechat' | 'alipay'>().notNull(),
+    /**
+     * How the payer pays: qr = a QR code scanned with a phone (WeChat Pay Native, Alipay precreate); h5 = in
+     * the phone's own browser (WeChat Pay H5, Alipay 手机网站支付). Each kind is an attempt of its own.
+     */
+    kind: text('kind').$type<'qr' | 'h5'>().notNull().default('qr'),
     /** Our merchant order number at the provider (≤ 32 chars, [0-9A-Za-z]). */
     outTradeNo: text('out_trade_no').notNull(),
     /** The catalog's price when the attempt was made, in fen: the only amount a notice may carry. */
     amountFen: integer('amount_fen').notNull(),
     description: text('description').notNull(),
     status: text('status').$type<PaymentAttemptStatus>().notNull().default('pending'),
-    /** Set after provider.create answered (outside the transaction that inserted the row). */
+    /**
+     * Set after the provider answered (outside the transaction that inserted the row): qr, the QR code's text;
+     * h5, the address the phone's browser is sent to (WeChat h5_url with our redirect_url, Alipay's signed URL).
+     */
     codeUrl: text('code_url'),
     createError: text('create_error'),
     expiresAt: ts('expires_at').notNull(),

@@ -5,6 +5,10 @@
  * is, 确认支付 and 取消. Public, without a session: the token in the QR code is 192 random bits. After the
  * payer pays, the sandbox delivers the signed notification to our notify route (app.inject) the way the
  * provider would, and keeps delivering it with backoff until it is acknowledged.
+ *
+ * Also the Alipay gateway as a phone's browser reaches it: alipay.trade.wap.pay is a signed GET the payer's
+ * browser opens; it goes to the sandbox's gateway handler, which checks it as Alipay would and sends the
+ * browser on to the payer page (or shows Alipay's kind of error page).
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -12,7 +16,7 @@ import type { AppContext } from '../app.js';
 import { AppError } from '../../core/errors.js';
 import { paymentProvidersReady } from '../adapters/payment/configured.js';
 import { deliverSandboxNotice, redeliverSandboxNotices } from '../adapters/payment/sandbox/delivery.js';
-import { sandboxPayService } from '../adapters/payment/sandbox/server.js';
+import { SANDBOX_ALIPAY_GATEWAY, sandboxPayService } from '../adapters/payment/sandbox/server.js';
 
 /** How often the sandbox looks for notices to deliver again. */
 const REDELIVERY_POLL_MS = 5_000;
@@ -48,6 +52,18 @@ export const paymentSandboxRoutes =
     const notFound = () => new AppError('NOT_FOUND', '找不到这笔沙箱付款，请重新扫码');
 
     app.get(
+      '/api/sandbox-pay/alipay/gateway.do',
+      { schema: { tags: ['沙箱'], summary: '沙箱支付宝网关（手机网站支付 alipay.trade.wap.pay，由付款人浏览器打开）' } },
+      async (req, reply) => {
+        const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+        const r = await service.transport({ method: 'GET', url: SANDBOX_ALIPAY_GATEWAY + query, headers: {}, body: '' });
+        reply.header('cache-control', 'no-store');
+        for (const [k, v] of Object.entries(r.headers)) reply.header(k, v);
+        return reply.status(r.status).send(r.body);
+      },
+    );
+
+    app.get(
       '/api/sandbox-pay/:token',
       { schema: { tags: ['沙箱'], summary: '沙箱付款页：这笔付款的金额、内容和状态', params: ZToken } },
       async (req, reply) => {
@@ -75,7 +91,10 @@ export const paymentSandboxRoutes =
           req.log.warn({ err: e }, 'sandbox payment notice delivery failed; it will be redelivered');
           return null;
         });
-        return { status: 'paid', notified: delivery?.acknowledged ?? false };
+        // Alipay WAP sends the browser back to return_url with signed return parameters; WeChat H5 back to the
+        // redirect_url the merchant appended to h5_url (the payer page has it in its own address).
+        const returnUrl = await service.alipayReturnUrl(r.trade);
+        return { status: 'paid', notified: delivery?.acknowledged ?? false, returnUrl };
       },
     );
 

@@ -10,15 +10,23 @@
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
-import { NoticeRejected, type PayChannel } from '../adapters/payment/port.js';
+import { NoticeRejected, PAY_KINDS, type PayChannel } from '../adapters/payment/port.js';
 import { paymentProviders as paymentProvidersFor } from '../modules/payments/providers.js';
 import { auditRepository } from '../modules/audit/repository.js';
 import { closeAttempt, completePayment, paymentView, startPayment, type PaymentDeps } from '../modules/payments/payments.js';
 import { paymentRepository } from '../modules/payments/repository.js';
 import { requireOwnedOrder } from './guards.js';
+import { baseUrlOf } from './orders.js';
 
 const ZId = z.object({ id: z.string({ error: '订单编号格式不正确' }).uuid('订单编号格式不正确') });
-const ZStart = z.object({ channel: z.enum(['wechat', 'alipay'], { error: '请选择微信支付或支付宝' }) });
+const ZStart = z.object({
+  channel: z.enum(['wechat', 'alipay'], { error: '请选择微信支付或支付宝' }),
+  /** The form factor, the only other thing the client decides: a QR code to scan, or pay in this phone's browser. */
+  kind: z.enum(PAY_KINDS, { error: '付款方式须为扫码付款（qr）或手机付款（h5）' }).default('qr'),
+});
+
+/** The payer's IP as WeChat Pay H5 wants it (an IPv4 client seen over IPv6 is written as IPv4). */
+const payerIpOf = (ip: string) => ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
 
 /**
  * Test-only pause points for the crash test (CERTDESK_TEST_NOTIFY_HANG=before-commit|after-commit, refused
@@ -52,14 +60,17 @@ export const paymentRoutes =
       {
         schema: {
           tags: ['付款'],
-          summary: '开始付款：按目录价格生成所选渠道的支付二维码（金额由服务器确定）',
+          summary:
+            '开始付款：按目录价格生成所选渠道的支付二维码（qr）或手机支付链接（h5，微信H5支付/支付宝手机网站支付；金额由服务器确定）',
           params: ZId,
           body: ZStart,
         },
       },
       async (req, reply) => {
         const { org, order } = await requireOwnedOrder(db, req, req.params.id);
-        await startPayment(pdeps, order, req.body.channel);
+        const { channel, kind } = req.body;
+        const phone = { payerIp: payerIpOf(req.ip), returnUrl: `${baseUrlOf(ctx, req)}/orders/${order.id}/pay` };
+        await startPayment(pdeps, order, channel, kind, phone);
         const fresh = (await requireOwnedOrder(db, req, order.id)).order;
         return reply.status(201).send(await paymentView(pdeps, org, fresh, req.log));
       },

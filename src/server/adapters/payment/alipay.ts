@@ -1,5 +1,7 @@
 /**
- * Alipay 当面付 (alipay.trade.precreate: the payer scans qr_code), written to the Alipay Open Platform's
+ * Alipay 当面付 (alipay.trade.precreate: the payer scans qr_code) and 手机网站支付 (alipay.trade.wap.pay: the
+ * phone's browser is sent to the gateway with the signed request as a GET URL, pays in Alipay's cashier, and
+ * comes back to return_url), written to the Alipay Open Platform's
  * published protocol (opendocs.alipay.com): a request is a form of common parameters (app_id, method,
  * format=JSON, charset=utf-8, sign_type=RSA2, timestamp in Beijing time, version=1.0, notify_url,
  * biz_content) signed with SHA256withRSA over the parameters sorted by name, `k=v` joined by `&`, without
@@ -16,6 +18,7 @@ import {
   NoticeRejected,
   ProviderError,
   type CreatePaymentRequest,
+  type CreatePhonePaymentRequest,
   type NoticeRequest,
   type PaymentProvider,
   type ProviderReply,
@@ -36,6 +39,11 @@ export interface AlipayConfig {
   alipayPublicKeyPem: string;
   /** https://openapi.alipay.com/gateway.do */
   gateway: string;
+  /**
+   * Where the payer's browser is sent for alipay.trade.wap.pay: the same gateway in production; the
+   * sandbox's browser-facing gateway on this site otherwise (its server-to-server one is in-process).
+   */
+  pageGateway?: string;
   notifyUrl: string;
   sandbox?: boolean;
 }
@@ -111,20 +119,26 @@ export function alipayProvider(cfg: AlipayConfig, transport: HttpTransport, now:
   const appKey = privateKeyFrom(cfg.appPrivateKeyPem);
   const alipayKey = publicKeyFrom(cfg.alipayPublicKeyPem);
 
+  /** A method's common parameters and biz_content (plus notify_url / return_url when given), signed. */
+  const signed = (method: string, biz: Record<string, unknown>, extra: Record<string, string> = {}) =>
+    alipaySignedForm(
+      {
+        app_id: cfg.appId,
+        method,
+        format: 'JSON',
+        charset: 'utf-8',
+        sign_type: 'RSA2',
+        timestamp: beijingDateTime(now()),
+        version: '1.0',
+        ...extra,
+        biz_content: JSON.stringify(biz),
+      },
+      appKey,
+    );
+
   /** Calls one method; returns its response node when code is 10000, throws ProviderError otherwise. */
   async function call(method: string, biz: Record<string, unknown>, withNotify = false): Promise<Record<string, unknown>> {
-    const params: Record<string, string> = {
-      app_id: cfg.appId,
-      method,
-      format: 'JSON',
-      charset: 'utf-8',
-      sign_type: 'RSA2',
-      timestamp: beijingDateTime(now()),
-      version: '1.0',
-      biz_content: JSON.stringify(biz),
-    };
-    if (withNotify) params.notify_url = cfg.notifyUrl;
-    const form = alipaySignedForm(params, appKey);
+    const form = signed(method, biz, withNotify ? { notify_url: cfg.notifyUrl } : {});
     const res = await transport({
       method: 'POST',
       url: cfg.gateway,
@@ -172,6 +186,25 @@ export function alipayProvider(cfg: AlipayConfig, transport: HttpTransport, now:
       );
       if (typeof r.qr_code !== 'string' || !r.qr_code) throw new ProviderError('alipay', 'BAD_RESPONSE', 'no qr_code');
       return { codeUrl: r.qr_code };
+    },
+
+    // A page method: nothing is sent from here. The trade exists at Alipay once the payer's browser opens
+    // the URL; it carries its own timestamp, so it is made when the payer taps, not kept for long.
+    async createForPhone(req: CreatePhonePaymentRequest) {
+      const form = signed(
+        'alipay.trade.wap.pay',
+        {
+          out_trade_no: req.outTradeNo,
+          total_amount: fenToYuanText(req.amountFen),
+          subject: req.description,
+          product_code: 'QUICK_WAP_WAY',
+          time_expire: beijingDateTime(req.expiresAt),
+          quit_url: req.returnUrl,
+        },
+        { notify_url: cfg.notifyUrl, return_url: req.returnUrl },
+      );
+      const gateway = cfg.pageGateway ?? cfg.gateway;
+      return { payUrl: `${gateway}${gateway.includes('?') ? '&' : '?'}${new URLSearchParams(form).toString()}` };
     },
 
     async query(outTradeNo: string): Promise<ProviderTrade> {

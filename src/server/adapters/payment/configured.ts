@@ -10,7 +10,7 @@ import { alipayNoticeReply, alipayProvider } from './alipay.js';
 import { fetchTransport } from './http.js';
 import { NoticeRejected, type PayChannel, type PaymentProvider } from './port.js';
 import { sandboxKeys } from './sandbox/keys.js';
-import { SANDBOX_ALIPAY_GATEWAY, SANDBOX_WECHAT_BASE, sandboxPayService } from './sandbox/server.js';
+import { SANDBOX_ALIPAY_GATEWAY, SANDBOX_ALIPAY_PAGE_GATEWAY, SANDBOX_WECHAT_BASE, sandboxPayService } from './sandbox/server.js';
 import { wechatNoticeReply, wechatPayProvider } from './wechatpay.js';
 
 export type PaymentProviders = Record<PayChannel, PaymentProvider>;
@@ -62,6 +62,7 @@ function sandboxEntry(config: Config, db: Db, clock: Clock): Entry {
           appPrivateKeyPem: k.alipay.appPrivatePem,
           alipayPublicKeyPem: k.alipay.alipayPublicPem,
           gateway: SANDBOX_ALIPAY_GATEWAY,
+          pageGateway: SANDBOX_ALIPAY_PAGE_GATEWAY,
           notifyUrl: origin + NOTIFY_PATHS.alipay,
           sandbox: true,
         },
@@ -80,6 +81,7 @@ function sandboxEntry(config: Config, db: Db, clock: Clock): Entry {
       channel,
       sandbox: true,
       create: async (r) => (await get()).create(r),
+      createForPhone: async (r) => (await get()).createForPhone(r),
       query: async (no) => (await get()).query(no),
       close: async (no) => (await get()).close(no),
       refund: async (r) => (await get()).refund(r),

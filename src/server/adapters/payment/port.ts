@@ -1,6 +1,6 @@
 /**
- * The payment port: what the payments module asks of a provider (WeChat Pay API v3 Native, Alipay 当面付
- * precreate), implemented by a real adapter per provider and used in development and tests against the
+ * The payment port: what the payments module asks of a provider (WeChat Pay API v3 Native and H5, Alipay
+ * 当面付 precreate and 手机网站支付 wap.pay), implemented by a real adapter per provider and used in development and tests against the
  * sandbox provider, which speaks the same protocols with locally generated keys. So the real request
  * signing and the real notification verification run in every test and demo.
  *
@@ -24,6 +24,25 @@ export interface CreatePaymentRequest {
 export interface CreatedPayment {
   /** The text to show as a QR code (WeChat code_url / Alipay qr_code). */
   codeUrl: string;
+}
+
+/**
+ * How the payer pays: qr = scanning a QR code with a phone (Native / precreate); h5 = in the phone's own
+ * browser (WeChat Pay H5 / Alipay 手机网站支付), the browser sent to the provider's cashier and back.
+ */
+export type PayKind = 'qr' | 'h5';
+export const PAY_KINDS = ['qr', 'h5'] as const satisfies readonly PayKind[];
+
+export interface CreatePhonePaymentRequest extends CreatePaymentRequest {
+  /** The payer's IP as our server saw it (WeChat H5 scene_info.payer_client_ip; WeChat compares it). */
+  payerIp: string;
+  /** Where the payer's browser comes back after paying or giving up: the order's pay page (absolute URL). */
+  returnUrl: string;
+}
+
+export interface CreatedPhonePayment {
+  /** Where to send the phone's browser: WeChat's h5_url with our redirect_url, or Alipay's signed gateway URL. */
+  payUrl: string;
 }
 
 export type ProviderTradeState = 'pending' | 'paid' | 'closed' | 'refunded' | 'not_found';
@@ -96,6 +115,8 @@ export interface PaymentProvider {
   /** True for the sandbox: pages say so. */
   readonly sandbox: boolean;
   create(req: CreatePaymentRequest): Promise<CreatedPayment>;
+  /** Starts a payment in the phone's browser (WeChat Pay H5 / Alipay alipay.trade.wap.pay). */
+  createForPhone(req: CreatePhonePaymentRequest): Promise<CreatedPhonePayment>;
   /** Active query, for a notification that is late. */
   query(outTradeNo: string): Promise<ProviderTrade>;
   /** Closes an unpaid attempt (expired or replaced), so it can no longer be paid. */

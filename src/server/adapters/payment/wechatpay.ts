@@ -1,5 +1,6 @@
 /**
- * WeChat Pay API v3, Native payment (the payer scans a code_url), written to the published protocol
+ * WeChat Pay API v3, Native payment (the payer scans a code_url) and H5 payment (a phone's browser is sent to
+ * h5_url, WeChat's cashier, and back to our redirect_url), written to the published protocol
  * (pay.weixin.qq.com/doc/v3/merchant): every request carries
  *   Authorization: WECHATPAY2-SHA256-RSA2048 mchid="…",nonce_str="…",signature="…",timestamp="…",serial_no="…"
  * where signature = base64(SHA256withRSA(merchant key, "METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n")), URL being
@@ -16,6 +17,7 @@ import {
   NoticeRejected,
   ProviderError,
   type CreatePaymentRequest,
+  type CreatePhonePaymentRequest,
   type NoticeRequest,
   type PaymentProvider,
   type ProviderReply,
@@ -177,6 +179,16 @@ export function wechatPayProvider(cfg: WechatPayConfig, transport: HttpTransport
       throw new ProviderError('wechat', 'BAD_RESPONSE', 'not JSON', res.status);
     }
   };
+  /** The fields Native and H5 orders share (《Native下单》《H5下单》). */
+  const order = (req: CreatePaymentRequest) => ({
+    appid: cfg.appid,
+    mchid: cfg.mchid,
+    description: req.description,
+    out_trade_no: req.outTradeNo,
+    time_expire: rfc3339Beijing(req.expiresAt),
+    notify_url: cfg.notifyUrl,
+    amount: { total: req.amountFen, currency: 'CNY' },
+  });
   const tradePath = (no: string) => `/v3/pay/transactions/out-trade-no/${encodeURIComponent(no)}`;
 
   return {
@@ -184,18 +196,22 @@ export function wechatPayProvider(cfg: WechatPayConfig, transport: HttpTransport
     sandbox: cfg.sandbox ?? false,
 
     async create(req: CreatePaymentRequest) {
-      const res = await call('POST', '/v3/pay/transactions/native', {
-        appid: cfg.appid,
-        mchid: cfg.mchid,
-        description: req.description,
-        out_trade_no: req.outTradeNo,
-        time_expire: rfc3339Beijing(req.expiresAt),
-        notify_url: cfg.notifyUrl,
-        amount: { total: req.amountFen, currency: 'CNY' },
-      });
+      const res = await call('POST', '/v3/pay/transactions/native', order(req));
       const codeUrl = json(res).code_url;
       if (typeof codeUrl !== 'string' || !codeUrl) throw new ProviderError('wechat', 'BAD_RESPONSE', 'no code_url', res.status);
       return { codeUrl };
+    },
+
+    async createForPhone(req: CreatePhonePaymentRequest) {
+      const res = await call('POST', '/v3/pay/transactions/h5', {
+        ...order(req),
+        scene_info: { payer_client_ip: req.payerIp, h5_info: { type: 'Wap' } },
+      });
+      const h5Url = json(res).h5_url;
+      if (typeof h5Url !== 'string' || !h5Url) throw new ProviderError('wechat', 'BAD_RESPONSE', 'no h5_url', res.status);
+      // 《H5调起支付》: the merchant appends redirect_url (URL-encoded) for the way back after the cashier; its
+      // domain must be the H5 payment domain configured at 商户平台, and h5_url lives five minutes.
+      return { payUrl: `${h5Url}${h5Url.includes('?') ? '&' : '?'}redirect_url=${encodeURIComponent(req.returnUrl)}` };
     },
 
     async query(outTradeNo: string): Promise<ProviderTrade> {

@@ -1,5 +1,6 @@
 /**
- * 付款 by QR code (WeChat Pay Native, Alipay 当面付 precreate): start an attempt for the catalog's price,
+ * 付款 by QR code (WeChat Pay Native, Alipay 当面付 precreate) or in a phone's browser (WeChat Pay H5, Alipay
+ * 手机网站支付 wap.pay): start an attempt for the catalog's price,
  * show its state to the pay page, and complete it — from a verified notification or from an active query —
  * through one code path that moves the order exactly once.
  *
@@ -15,7 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../../core/errors.js';
 import { STATUS_LABEL, STATUS_STEP, type OrderStatus } from '../../../core/workflow.js';
-import type { PayChannel, PaymentProvider, VerifiedNotice } from '../../adapters/payment/port.js';
+import type { PayChannel, PayKind, PaymentProvider, VerifiedNotice } from '../../adapters/payment/port.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import { auditRepository } from '../audit/repository.js';
@@ -43,6 +44,11 @@ export const QUERY_AFTER_MS = 20_000;
 export const QUERY_EVERY_MS = 10_000;
 /** An attempt whose code expires within this is not handed out again: a new one is made. */
 const REUSE_MARGIN_MS = 60_000;
+/**
+ * A phone's pay link is handed out again only this long: WeChat's h5_url lives five minutes, and Alipay's
+ * signed URL carries its own timestamp. After that a tap makes a new attempt (the old one expires and is closed).
+ */
+export const PHONE_LINK_TTL_MS = 4 * 60_000;
 
 const PAY_EVENT = 'order.pay';
 
@@ -89,11 +95,26 @@ export async function priceOf(db: Db, order: Pick<OrderRow, 'projectCode' | 'key
   };
 }
 
+/** What a phone payment needs from the request: the payer's IP as we saw it, and the pay page to come back to. */
+export interface PhoneContext {
+  payerIp: string;
+  returnUrl: string;
+}
+
 /**
- * Starts (or reuses) an attempt for the channel and returns it with its QR code text. An unexpired pending
- * attempt of the same channel is handed out again, so reloading the page does not make new codes.
+ * Starts (or reuses) an attempt for the channel and kind and returns it with its QR code text (qr) or the
+ * address to send the phone's browser to (h5). An unexpired pending attempt of the same channel and kind is
+ * handed out again (an h5 link only while it is fresh), so reloading the page does not make new codes; each
+ * kind is an attempt of its own, with its own out_trade_no.
  */
-export async function startPayment(deps: PaymentDeps, order: OrderRow, channel: PayChannel): Promise<AttemptRow> {
+export async function startPayment(
+  deps: PaymentDeps,
+  order: OrderRow,
+  channel: PayChannel,
+  kind: PayKind = 'qr',
+  phone?: PhoneContext,
+): Promise<AttemptRow> {
+  if (kind === 'h5' && !phone) throw new Error('an h5 payment needs the payer IP and return URL');
   if (order.status !== 'review_passed')
     throw new AppError('CONFLICT', `订单当前状态为“${STATUS_LABEL[order.status as OrderStatus] ?? order.status}”，不能付款，请刷新页面`);
   const price = await priceOf(deps.db, order);
@@ -104,15 +125,18 @@ export async function startPayment(deps: PaymentDeps, order: OrderRow, channel: 
     const open = (await paymentRepository.attemptsOfOrder(tx, order.id)).find(
       (a) =>
         a.channel === channel &&
+        a.kind === kind &&
         a.status === 'pending' &&
         a.codeUrl &&
         a.amountFen === price.amountFen &&
-        a.expiresAt.getTime() - now.getTime() > REUSE_MARGIN_MS,
+        a.expiresAt.getTime() - now.getTime() > REUSE_MARGIN_MS &&
+        (kind === 'qr' || now.getTime() - a.createdAt.getTime() < PHONE_LINK_TTL_MS),
     );
     if (open) return { row: open, fresh: false };
     const row = await paymentRepository.insertAttempt(tx, {
       orderId: order.id,
       channel,
+      kind,
       outTradeNo: newOutTradeNo(now),
       amountFen: price.amountFen,
       description: price.description,
@@ -126,13 +150,11 @@ export async function startPayment(deps: PaymentDeps, order: OrderRow, channel: 
   // After the commit: the row exists before the provider knows the number, so a notice can always find it.
   const a = attempt.row;
   try {
-    const created = await deps.providers[channel].create({
-      outTradeNo: a.outTradeNo,
-      amountFen: a.amountFen,
-      description: a.description,
-      expiresAt: a.expiresAt,
-    });
-    return (await paymentRepository.updateAttempt(deps.db, a.id, { codeUrl: created.codeUrl, updatedAt: deps.clock.now() })) ?? a;
+    const req = { outTradeNo: a.outTradeNo, amountFen: a.amountFen, description: a.description, expiresAt: a.expiresAt };
+    const provider = deps.providers[channel];
+    const codeUrl =
+      phone && kind === 'h5' ? (await provider.createForPhone({ ...req, ...phone })).payUrl : (await provider.create(req)).codeUrl;
+    return (await paymentRepository.updateAttempt(deps.db, a.id, { codeUrl, updatedAt: deps.clock.now() })) ?? a;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     await paymentRepository.updateAttempt(
@@ -141,7 +163,12 @@ export async function startPayment(deps: PaymentDeps, order: OrderRow, channel: 
       { status: 'failed', createError: msg.slice(0, 500), updatedAt: deps.clock.now() },
       'pending',
     );
-    throw new AppError('CONFLICT', '获取支付二维码失败，请稍后重试或换一种支付方式');
+    throw new AppError(
+      'CONFLICT',
+      kind === 'h5'
+        ? `打开${channel === 'wechat' ? '微信支付' : '支付宝'}失败，请稍后重试或换一种支付方式`
+        : '获取支付二维码失败，请稍后重试或换一种支付方式',
+    );
   }
 }
 
@@ -330,13 +357,16 @@ export async function paymentView(deps: PaymentDeps, org: OrganizationRow, order
     }
   }
   const paidAttempt = attempts.find((a) => a.status === 'paid');
-  const latestOf = (channel: PayChannel) => {
-    const a = attempts.find((x) => x.channel === channel && x.status !== 'failed') ?? attempts.find((x) => x.channel === channel);
+  const latestOf = (channel: PayChannel, kind: PayKind) => {
+    const mine = attempts.filter((x) => x.channel === channel && x.kind === kind);
+    const a = mine.find((x) => x.status !== 'failed') ?? mine[0];
     if (!a) return null;
+    const linkFresh = kind === 'qr' || now.getTime() - a.createdAt.getTime() < PHONE_LINK_TTL_MS;
     return {
       channel: a.channel,
+      kind: a.kind,
       status: a.status === 'pending' && a.expiresAt <= now ? ('expired' as const) : a.status,
-      codeUrl: a.status === 'pending' ? a.codeUrl : null,
+      codeUrl: a.status === 'pending' && linkFresh ? a.codeUrl : null,
       expiresAt: a.expiresAt,
       amountFen: a.amountFen,
       createdAt: a.createdAt,
@@ -360,12 +390,16 @@ export async function paymentView(deps: PaymentDeps, org: OrganizationRow, order
     payment: paidAttempt
       ? {
           channel: paidAttempt.channel,
+          kind: paidAttempt.kind,
           amountFen: paidAttempt.paidFen ?? paidAttempt.amountFen,
           transactionId: paidAttempt.transactionId,
           paidAt: paidAttempt.paidAt,
         }
       : null,
-    attempts: { wechat: latestOf('wechat'), alipay: latestOf('alipay') },
+    /** QR codes (scanned with a phone). */
+    attempts: { wechat: latestOf('wechat', 'qr'), alipay: latestOf('alipay', 'qr') },
+    /** Payments in this phone's browser: codeUrl is where to send it (while the link is fresh). */
+    phone: { wechat: latestOf('wechat', 'h5'), alipay: latestOf('alipay', 'h5') },
     sandbox: { wechat: deps.providers.wechat.sandbox, alipay: deps.providers.alipay.sandbox },
     now,
   };

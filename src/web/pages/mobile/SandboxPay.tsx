@@ -3,6 +3,11 @@
  * WeChat / Alipay cashier on the payer's phone. It says loudly that it is a sandbox, shows the amount and
  * what it buys, and lets a person 确认支付 or 取消. Paying makes the sandbox provider record the trade as
  * paid and send the merchant the signed notification the real provider would send.
+ *
+ * A phone payment (WeChat Pay H5 / Alipay 手机网站支付) came here from the merchant's page in this browser:
+ * after paying, the page goes back as the provider would — WeChat to the redirect_url the merchant appended
+ * to h5_url (in this page's address), Alipay to return_url with its signed return parameters — but only to
+ * this site (the sandbox's stand-in for the H5 domain registered at the provider).
  */
 import { useCallback, useEffect, useState } from 'react';
 import { useParams } from 'react-router-dom';
@@ -18,7 +23,20 @@ interface SandboxPayView {
   status: 'pending' | 'paid' | 'cancelled' | 'closed' | 'expired' | 'refunded';
   expiresAt: string;
   merchant: string;
+  tradeType: 'qr' | 'h5';
+  merchantUrl: string | null;
   sandbox: true;
+}
+
+/** A way back to the merchant, only on this site (never an open redirect). */
+function sameSite(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url, location.href);
+    return u.origin === location.origin ? u.pathname + u.search : null;
+  } catch {
+    return null;
+  }
 }
 
 const CHANNEL: Record<Channel, { name: string; logo: string }> = {
@@ -49,11 +67,16 @@ export function SandboxPayPage() {
   const [state, setState] = useState<'loading' | 'ok' | 'dead' | 'error'>('loading');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<'pay' | 'cancel' | null>(null);
+  /** Where 返回商户 goes for a phone payment (null for a scanned QR code: the payer is on another phone). */
+  const [back, setBack] = useState<string | null>(null);
+  const redirectUrl = new URLSearchParams(location.search).get('redirect_url');
 
   const load = useCallback(async () => {
     if (!token) return setState('dead');
     try {
-      setView(await apiGet<SandboxPayView>(`/api/sandbox-pay/${token}`));
+      const v = await apiGet<SandboxPayView>(`/api/sandbox-pay/${token}`);
+      setView(v);
+      if (v.tradeType === 'h5') setBack((b) => b ?? sameSite(v.channel === 'wechat' ? redirectUrl : v.merchantUrl));
       setState('ok');
     } catch (e) {
       if (e instanceof ApiError && (e.status === 404 || e.status === 400)) setState('dead');
@@ -62,16 +85,27 @@ export function SandboxPayPage() {
         setState('error');
       }
     }
-  }, [token]);
+  }, [token, redirectUrl]);
   useEffect(() => {
     void load();
   }, [load]);
+
+  // After paying on the phone, the provider's cashier goes back to the merchant by itself.
+  const paidOnPhone = view?.status === 'paid' && view.tradeType === 'h5' && !!back;
+  useEffect(() => {
+    if (!paidOnPhone || !back) return;
+    const t = setTimeout(() => location.assign(back), 1500);
+    return () => clearTimeout(t);
+  }, [paidOnPhone, back]);
 
   const act = async (action: 'pay' | 'cancel') => {
     setBusy(action);
     setError(null);
     try {
-      await apiPost(`/api/sandbox-pay/${token}/${action}`);
+      const r = await apiPost<{ returnUrl?: string | null }>(`/api/sandbox-pay/${token}/${action}`);
+      // Alipay WAP: back to return_url with the signed return parameters.
+      const signedBack = sameSite(r?.returnUrl);
+      if (signedBack) setBack(signedBack);
     } catch (e) {
       setError(e instanceof ApiError ? e.message : '网络连接失败，请检查网络后重试');
     } finally {
@@ -152,7 +186,20 @@ export function SandboxPayPage() {
                 <Result
                   status={ENDED[view.status].status}
                   title={ENDED[view.status].title}
-                  subTitle={ENDED[view.status].sub}
+                  subTitle={
+                    view.tradeType === 'h5' && back
+                      ? view.status === 'paid'
+                        ? '付款成功，正在返回商户页面…'
+                        : '未扣款。请返回商户页面重新发起付款。'
+                      : ENDED[view.status].sub
+                  }
+                  extra={
+                    view.tradeType === 'h5' && back ? (
+                      <Button type="primary" href={back} data-testid="sp-back">
+                        返回商户
+                      </Button>
+                    ) : undefined
+                  }
                   style={{ padding: '24px 0 0' }}
                 />
               )}

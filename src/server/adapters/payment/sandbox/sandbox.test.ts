@@ -254,4 +254,86 @@ describe('the sandbox checks what the real providers check', () => {
     await payInSandbox(notifyApp, db, sandboxTokenOf(codeUrl)!, clock);
     expect(await p.query(no)).toMatchObject({ state: 'paid', amountFen: 22000 });
   });
+
+  const phone = { payerIp: '203.0.113.7', returnUrl: 'https://ca.example.cn/orders/1/pay' };
+  it('WeChat Pay H5: POST /v3/pay/transactions/h5 with scene_info (payer_client_ip, h5_info Wap); h5_url + our redirect_url', async () => {
+    const seen: { url: string; body: string }[] = [];
+    const spy: HttpTransport = async (r) => {
+      seen.push({ url: r.url, body: r.body });
+      return transport(r);
+    };
+    const p = wechatPayProvider(wechatCfg(), spy, now);
+    const no = newNo();
+    const { payUrl } = await p.createForPhone({ ...req(), outTradeNo: no, ...phone });
+    expect(seen[0]!.url).toBe(`${SANDBOX_WECHAT_BASE}/v3/pay/transactions/h5`);
+    expect(JSON.parse(seen[0]!.body)).toMatchObject({
+      out_trade_no: no,
+      amount: { total: 22000, currency: 'CNY' },
+      scene_info: { payer_client_ip: '203.0.113.7', h5_info: { type: 'Wap' } },
+    });
+    expect(payUrl).toMatch(/^\/sandbox\/pay\/wechat\/[A-Za-z0-9_-]{32}\?redirect_url=https%3A%2F%2Fca\.example\.cn%2Forders%2F1%2Fpay$/);
+    expect((await sandboxTrade(db, no, 'wechat'))!.tradeType).toBe('h5');
+    // The same out_trade_no as a Native order is another trade: refused, as WeChat refuses a reused number.
+    expect(code(await p.create({ ...req(), outTradeNo: no }).catch((e: unknown) => e))).toBe('OUT_TRADE_NO_USED');
+  });
+  it.each([
+    ['no payer_client_ip', { h5_info: { type: 'Wap' } }],
+    ['a payer_client_ip that is not an IP', { payer_client_ip: 'localhost', h5_info: { type: 'Wap' } }],
+    ['no h5_info', { payer_client_ip: '203.0.113.7' }],
+  ])('WeChat Pay H5: the sandbox refuses %s (PARAM_ERROR)', async (_name, sceneInfo) => {
+    const rewriting: HttpTransport = async (r) => {
+      // Re-signed by a provider whose body we change before signing: build the request by hand.
+      const body = JSON.stringify({ ...JSON.parse(r.body), scene_info: sceneInfo });
+      const urlPath = new URL(r.url).pathname;
+      const authorization = wechatAuthorization({
+        mchid: keys.wechat.mchid,
+        serial: keys.wechat.mchSerial,
+        key: privateKeyFrom(keys.wechat.mchPrivatePem),
+        method: 'POST',
+        urlPath,
+        body,
+        timestamp: String(Math.floor(clock.now().getTime() / 1000)),
+        nonce: 'N0NCE2',
+      });
+      return transport({ ...r, headers: { ...r.headers, authorization }, body });
+    };
+    const p = wechatPayProvider(wechatCfg(), rewriting, now);
+    expect(code(await p.createForPhone({ ...req(), ...phone }).catch((e: unknown) => e))).toBe('PARAM_ERROR');
+  });
+  it('Alipay WAP: a signed GET URL to the page gateway; the gateway opens the trade and sends the browser to the cashier', async () => {
+    const p = alipayProvider({ ...alipayCfg(), pageGateway: 'https://openapi.alipay.com/gateway.do?charset=utf-8' }, transport, now);
+    const no = newNo();
+    const { payUrl } = await p.createForPhone({ ...req(), outTradeNo: no, ...phone });
+    const u = new URL(payUrl);
+    expect(u.origin + u.pathname).toBe('https://openapi.alipay.com/gateway.do');
+    expect(Object.fromEntries(u.searchParams)).toMatchObject({
+      method: 'alipay.trade.wap.pay',
+      return_url: phone.returnUrl,
+      notify_url: 'http://localhost/api/payments/notify/alipay',
+    });
+    expect(JSON.parse(u.searchParams.get('biz_content')!)).toMatchObject({
+      out_trade_no: no,
+      total_amount: '220.00',
+      product_code: 'QUICK_WAP_WAY',
+      quit_url: phone.returnUrl,
+    });
+    // Nothing was sent: the trade exists once the browser opens the URL at the gateway.
+    expect(await sandboxTrade(db, no, 'alipay')).toBeUndefined();
+    const opened = await transport({ method: 'GET', url: `${SANDBOX_ALIPAY_GATEWAY}${u.search}`, headers: {}, body: '' });
+    expect(opened.status).toBe(302);
+    expect(opened.headers.location).toMatch(/^\/sandbox\/pay\/alipay\//);
+    expect(await sandboxTrade(db, no, 'alipay')).toMatchObject({ tradeType: 'h5', amountFen: 22000, returnUrl: phone.returnUrl });
+    // Opened again (back button): the same cashier.
+    const again = await transport({ method: 'GET', url: `${SANDBOX_ALIPAY_GATEWAY}${u.search}`, headers: {}, body: '' });
+    expect(again.headers.location).toBe(opened.headers.location);
+    // A wap.pay request posted server-to-server is not how Alipay takes it.
+    const posted = await transport({ method: 'POST', url: SANDBOX_ALIPAY_GATEWAY, headers: {}, body: u.search.slice(1) });
+    expect(posted.status).toBe(400);
+    // Signed with another key: Alipay's error page.
+    const forged = alipayProvider({ ...alipayCfg(), appPrivateKeyPem: otherKeyPem() }, transport, now);
+    const bad = new URL((await forged.createForPhone({ ...req(), ...phone })).payUrl, 'http://x');
+    const refused = await transport({ method: 'GET', url: `${SANDBOX_ALIPAY_GATEWAY}${bad.search}`, headers: {}, body: '' });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toContain('isv.invalid-signature');
+  });
 });

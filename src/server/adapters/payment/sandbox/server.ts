@@ -9,6 +9,7 @@
  * sign and verify exactly as they would against the real providers.
  */
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { Clock } from '../../../clock.js';
 import type { Db } from '../../../db/client.js';
 import {
@@ -33,13 +34,18 @@ import { sandboxPayRepository as repo, type SandboxTrade } from './repository.js
 /** Where the sandbox "is" (never resolved: the transport hands requests over in-process). */
 export const SANDBOX_WECHAT_BASE = 'https://api.mch.wechatpay.sandbox.certdesk.invalid';
 export const SANDBOX_ALIPAY_GATEWAY = 'https://openapi.alipay.sandbox.certdesk.invalid/gateway.do';
+/**
+ * The gateway as a phone's browser reaches it (alipay.trade.wap.pay is a signed GET the payer's browser
+ * opens): a route on this site (routes/payment-sandbox.ts) that hands the request to the same handler.
+ */
+export const SANDBOX_ALIPAY_PAGE_GATEWAY = '/api/sandbox-pay/alipay/gateway.do';
 /** The payer page's path; the QR code holds `${SANDBOX_PAY_PATH}/<channel>/<token>` (relative). */
 export const SANDBOX_PAY_PATH = '/sandbox/pay';
 
 export const sandboxCodeUrl = (channel: PayChannel, token: string) => `${SANDBOX_PAY_PATH}/${channel}/${token}`;
-/** The token at the end of a sandbox code URL (relative or absolute), or null. */
+/** The token at the end of a sandbox code URL or h5_url (relative or absolute, with its query), or null. */
 export function sandboxTokenOf(codeUrl: string): string | null {
-  const m = /\/sandbox\/pay\/(?:wechat|alipay)\/([A-Za-z0-9_-]{22,64})$/.exec(codeUrl);
+  const m = /\/sandbox\/pay\/(?:wechat|alipay)\/([A-Za-z0-9_-]{22,64})(?:\?.*)?$/.exec(codeUrl);
   return m ? m[1]! : null;
 }
 
@@ -52,6 +58,10 @@ export interface SandboxPayView {
   status: string;
   expiresAt: string;
   merchant: string;
+  /** qr: scanned on another phone; h5: this phone's browser came from the merchant and goes back after paying. */
+  tradeType: 'qr' | 'h5';
+  /** Alipay WAP: the merchant's return_url (also its quit_url), for 返回商户 after 取消. */
+  merchantUrl: string | null;
 }
 
 export type PayOutcome =
@@ -62,12 +72,30 @@ type Loose = Record<string, any>;
 
 const json = (status: number, body: unknown): { status: number; body: string } => ({ status, body: JSON.stringify(body) });
 
+const escapeHtml = (t: string) => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Alipay's answer to a page request it refuses: an error page in the payer's browser, naming the code. */
+function errorPage(code: string, msg: string): HttpResponse {
+  return {
+    status: 400,
+    headers: { 'content-type': 'text/html; charset=utf-8' },
+    body:
+      '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">' +
+      `<title>支付宝（沙箱）</title></head><body><h1>支付宝（沙箱）：支付请求有误</h1><p>${escapeHtml(msg)}</p>` +
+      `<p>错误码：${escapeHtml(code)}</p><p>请回到商户页面重新发起付款。</p></body></html>`,
+  };
+}
+
 export interface SandboxPayService {
   transport: HttpTransport;
   view(token: string): Promise<SandboxPayView | null>;
   /** The payer pays: pending and not expired → paid, and a notification is queued (one transaction). */
   pay(token: string): Promise<PayOutcome>;
   cancel(token: string): Promise<{ ok: boolean; trade?: SandboxTrade }>;
+  /**
+   * Where Alipay sends the payer's browser after a WAP trade is paid: its return_url with the signed
+   * synchronous return parameters (method=alipay.trade.wap.pay.return). Null for other trades.
+   */
+  alipayReturnUrl(trade: SandboxTrade): Promise<string | null>;
 }
 
 /** A trade's status as the payer and the merchant see it now (an unpaid trade past its expiry is closed). */
@@ -135,7 +163,8 @@ export function sandboxPayService(deps: { db: Db; clock: Clock }): SandboxPaySer
     const path = url.pathname.replace(/^.*(?=\/v3\/)/, '');
     let m: RegExpExecArray | null;
 
-    if (req.method === 'POST' && path === '/v3/pay/transactions/native') {
+    const h5 = path === '/v3/pay/transactions/h5';
+    if (req.method === 'POST' && (path === '/v3/pay/transactions/native' || h5)) {
       if (body.appid !== k.raw.wechat.appid) return fail(400, 'APPID_MCHID_NOT_MATCH', 'appid 与 mchid 不匹配');
       if (body.mchid !== k.raw.wechat.mchid) return fail(400, 'MCH_NOT_EXISTS', '商户号不存在');
       const total = body.amount?.total;
@@ -148,6 +177,13 @@ export function sandboxPayService(deps: { db: Db; clock: Clock }): SandboxPaySer
         return fail(400, 'PARAM_ERROR', 'notify_url 格式错误');
       const expires = typeof body.time_expire === 'string' ? new Date(body.time_expire) : new Date(now.getTime() + 2 * 3600_000);
       if (Number.isNaN(expires.getTime())) return fail(400, 'PARAM_ERROR', 'time_expire 格式错误');
+      if (h5) {
+        // 《H5下单》: scene_info.payer_client_ip and h5_info.type are required.
+        const ip = body.scene_info?.payer_client_ip;
+        if (typeof ip !== 'string' || !isIP(ip)) return fail(400, 'PARAM_ERROR', 'scene_info.payer_client_ip 格式错误');
+        if (!['Wap', 'iOS', 'Android'].includes(body.scene_info?.h5_info?.type))
+          return fail(400, 'PARAM_ERROR', 'scene_info.h5_info.type 格式错误');
+      }
       const t = await repo.createTrade(db, {
         channel: 'wechat',
         outTradeNo: body.out_trade_no,
@@ -155,12 +191,15 @@ export function sandboxPayService(deps: { db: Db; clock: Clock }): SandboxPaySer
         amountFen: total,
         description: body.description,
         notifyUrl: body.notify_url,
+        tradeType: h5 ? 'h5' : 'qr',
         expiresAt: expires,
       });
       if (t.status === 'paid' || t.status === 'refunded') return fail(400, 'ORDERPAID', '该订单已支付');
       if (t.status === 'closed') return fail(400, 'ORDER_CLOSED', '订单已关闭');
-      if (t.amountFen !== total || t.description !== body.description) return fail(400, 'OUT_TRADE_NO_USED', '商户订单号重复');
-      return answer(json(200, { code_url: sandboxCodeUrl('wechat', t.token) }));
+      if (t.amountFen !== total || t.description !== body.description || t.tradeType !== (h5 ? 'h5' : 'qr'))
+        return fail(400, 'OUT_TRADE_NO_USED', '商户订单号重复');
+      // The sandbox's h5_url is its payer page; the merchant appends redirect_url as it would to WeChat's.
+      return answer(json(200, h5 ? { h5_url: sandboxCodeUrl('wechat', t.token) } : { code_url: sandboxCodeUrl('wechat', t.token) }));
     }
 
     if ((m = /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)$/.exec(path)) && req.method === 'GET') {
@@ -180,7 +219,7 @@ export function sandboxPayService(deps: { db: Db; clock: Clock }): SandboxPaySer
           ...(t.paidAt
             ? {
                 transaction_id: t.transactionId,
-                trade_type: 'NATIVE',
+                trade_type: t.tradeType === 'h5' ? 'MWEB' : 'NATIVE',
                 bank_type: 'OTHERS',
                 success_time: rfc3339Beijing(t.paidAt),
                 payer: { openid: 'oSandboxPayer0000000000000000' },
@@ -246,8 +285,13 @@ export function sandboxPayService(deps: { db: Db; clock: Clock }): SandboxPaySer
     for (const [key, v] of new URL(req.url).searchParams) params[key] = v;
     for (const [key, v] of new URLSearchParams(req.body)) params[key] = v;
     const method = params.method ?? '';
+    // 手机网站支付 is a page the payer's browser opens (GET): Alipay answers it with its cashier, or an error page.
+    const wap = method === 'alipay.trade.wap.pay';
+    if (wap !== (req.method === 'GET'))
+      return errorPage('isv.invalid-method', wap ? 'alipay.trade.wap.pay 须由浏览器打开' : '不存在的方法名');
     const nodeName = /^[a-z.]+$/.test(method) ? `${method.replaceAll('.', '_')}_response` : 'error_response';
     const respond = (node: Record<string, unknown>): HttpResponse => {
+      if (wap) return errorPage(String(node.sub_code ?? node.code), String(node.sub_msg ?? node.msg));
       const raw = JSON.stringify(node);
       // The signature covers the response node's JSON text exactly as sent (《同步响应验签》).
       return {
@@ -277,11 +321,14 @@ export function sandboxPayService(deps: { db: Db; clock: Clock }): SandboxPaySer
     const outTradeNo = typeof biz.out_trade_no === 'string' ? biz.out_trade_no : '';
     if (!/^[0-9A-Za-z_-]{1,64}$/.test(outTradeNo)) return invalid('isv.missing-parameter', '缺少 out_trade_no');
 
-    if (method === 'alipay.trade.precreate') {
+    if (method === 'alipay.trade.precreate' || wap) {
       const fen = typeof biz.total_amount === 'string' ? alipayAmountToFen(biz.total_amount) : null;
       if (!fen) return invalid('isv.invalid-parameter', 'total_amount 格式错误');
       if (typeof biz.subject !== 'string' || !biz.subject) return invalid('isv.missing-parameter', '缺少 subject');
       if (!params.notify_url || !/^https?:\/\//.test(params.notify_url)) return invalid('isv.invalid-parameter', 'notify_url 格式错误');
+      if (wap && biz.product_code !== 'QUICK_WAP_WAY') return invalid('isv.invalid-parameter', 'product_code 必须为 QUICK_WAP_WAY');
+      if (wap && params.return_url !== undefined && !/^https?:\/\//.test(params.return_url))
+        return invalid('isv.invalid-parameter', 'return_url 格式错误');
       const expires = typeof biz.time_expire === 'string' ? parseBeijingDateTime(biz.time_expire) : new Date(now.getTime() + 2 * 3600_000);
       if (!expires) return invalid('isv.invalid-parameter', 'time_expire 格式错误');
       const t = await repo.createTrade(db, {
@@ -291,11 +338,15 @@ export function sandboxPayService(deps: { db: Db; clock: Clock }): SandboxPaySer
         amountFen: fen,
         description: biz.subject,
         notifyUrl: params.notify_url,
+        tradeType: wap ? 'h5' : 'qr',
+        returnUrl: wap ? (params.return_url ?? null) : null,
         expiresAt: expires,
       });
       if (t.status === 'paid' || t.status === 'refunded') return business('ACQ.TRADE_HAS_SUCCESS', '交易已被支付');
       if (t.status === 'closed') return business('ACQ.TRADE_HAS_CLOSE', '交易已经关闭');
-      if (t.amountFen !== fen) return business('ACQ.CONTEXT_INCONSISTENT', '交易信息被篡改');
+      if (t.amountFen !== fen || t.tradeType !== (wap ? 'h5' : 'qr')) return business('ACQ.CONTEXT_INCONSISTENT', '交易信息被篡改');
+      // The payer's browser goes on to the cashier (the sandbox payer page); the same URL opened again, too.
+      if (wap) return { status: 302, headers: { location: sandboxCodeUrl('alipay', t.token) }, body: '' };
       return respond({ code: '10000', msg: 'Success', out_trade_no: outTradeNo, qr_code: sandboxCodeUrl('alipay', t.token) });
     }
 
@@ -374,6 +425,8 @@ export function sandboxPayService(deps: { db: Db; clock: Clock }): SandboxPaySer
         status: effectiveStatus(t, clock.now()),
         expiresAt: t.expiresAt.toISOString(),
         merchant: '江西省数字证书有限公司（沙箱）',
+        tradeType: t.tradeType,
+        merchantUrl: t.channel === 'alipay' && t.tradeType === 'h5' ? t.returnUrl : null,
       };
     },
     async pay(token) {
@@ -391,6 +444,26 @@ export function sandboxPayService(deps: { db: Db; clock: Clock }): SandboxPaySer
       });
       if (!r) return { ok: false, reason: 'not_pending', trade: (await repo.tradeById(db, t.id))! };
       return { ok: true, ...r };
+    },
+    async alipayReturnUrl(t) {
+      if (t.channel !== 'alipay' || t.tradeType !== 'h5' || !t.returnUrl || t.status !== 'paid' || !t.transactionId) return null;
+      const k = await keys();
+      // 《手机网站支付 同步通知》: the return parameters are signed like a notification (sign_type left out).
+      const params: Record<string, string> = {
+        charset: 'utf-8',
+        out_trade_no: t.outTradeNo,
+        method: 'alipay.trade.wap.pay.return',
+        total_amount: fenToYuanText(t.amountFen),
+        trade_no: t.transactionId,
+        auth_app_id: k.raw.alipay.appId,
+        version: '1.0',
+        app_id: k.raw.alipay.appId,
+        sign_type: 'RSA2',
+        seller_id: k.raw.alipay.sellerId,
+        timestamp: beijingDateTime(clock.now()),
+      };
+      params.sign = rsaSign(alipaySignContent(params, ['sign', 'sign_type']), k.alipayPrivate);
+      return `${t.returnUrl}${t.returnUrl.includes('?') ? '&' : '?'}${new URLSearchParams(params).toString()}`;
     },
     async cancel(token) {
       const t = await repo.tradeByToken(db, token);
