@@ -222,6 +222,8 @@ describe('柜台业务：柜台员办理续费', () => {
     await page.getByTestId('counter-business').getByText('续费').click();
     await page.getByTestId('counter-replaces').click();
     await page.locator('.ant-select-item-option').filter({ hasText: '江西省政府采购电子卖场' }).first().click();
+    // Before opening the order, staff can tell the unit what it pays for: a year past the old certificate's end.
+    await poll(() => page.getByTestId('counter-validity-preview').textContent()).toContain(`有效期至 ${renewedEnd}`);
     await page.getByTestId('counter-agent-name').fill('孙经办');
     await page.getByTestId('counter-agent-mobile').fill('139 0000 0001');
     await shot(page, 'counter-renew-new-desktop');

@@ -61,6 +61,6 @@ export function certificateValidity(issuedAt: Date, business: ValidityBusiness, 
 /** One line for staff and the unit: why the certificate ends when it does. */
 export const VALIDITY_BASIS_TEXT: Record<ValidityBasis, string> = {
   fresh: '自签发之日起一年',
-  extended: '续费：在原证书到期日基础上延长一年（提前续费不损失剩余有效期）',
-  kept: '保留原证书的到期日（原证书剩余有效期长于一年）',
+  extended: '在原证书到期日基础上延长一年，提前续费不损失剩余有效期',
+  kept: '保留原证书的到期日：原证书剩余有效期长于一年',
 };

@@ -32,7 +32,7 @@ const certifies = (tbs: Buffer, spki: Uint8Array) => tbs.indexOf(Buffer.from(spk
  * The new certificate's validity by the one rule (core/certificate-validity.ts): 续费 runs a year past the
  * renewed certificate's expiry, 补办/变更 never end before the one they replace.
  */
-export async function counterValidity(db: DbOrTx, order: CounterOrderRow, at: Date): Promise<Validity> {
+async function counterValidity(db: DbOrTx, order: CounterOrderRow, at: Date): Promise<Validity> {
   const replaced = order.replacesCertificateId ? await certificateRepository.findById(db, order.replacesCertificateId) : undefined;
   if (order.replacesCertificateId && !replaced) throw new AppError('NOT_FOUND', '找不到本业务所办理的原证书');
   return certificateValidity(at, order.business, replaced);

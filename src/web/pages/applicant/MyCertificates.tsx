@@ -213,7 +213,8 @@ function CertificateList() {
     <Card title="我的证书" styles={{ body: screens.md ? undefined : { padding: 12 } }}>
       <Typography.Paragraph type="secondary" style={{ marginTop: 0 }}>
         本单位在线办理和在各受理点现场办理的全部数字证书。证书有效期一年，请在到期前携带证书 UKEY 及密码到
-        <Link to="/offices">办证大厅或各地受理点</Link>办理续费；变更、补办也请到现场办理。
+        <Link to="/offices">办证大厅或各地受理点</Link>
+        办理续费（新证书在原证书到期日基础上延长一年，提前续费不损失剩余有效期）；变更、补办也请到现场办理。
       </Typography.Paragraph>
       {data && data.expiring.length > 0 && (
         <Alert

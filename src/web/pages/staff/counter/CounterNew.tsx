@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { Alert, Button, Card, Descriptions, Empty, Form, Input, Radio, Select, Space, Tag, Typography } from 'antd';
 import { ArrowLeftOutlined, SearchOutlined } from '@ant-design/icons';
+import { certificateValidity, VALIDITY_BASIS_TEXT } from '../../../../core/certificate-validity.js';
 import { fenToYuanText } from '../../../../core/money.js';
 import { ZUscc, ZOrgName, mobileField } from '../../../../core/schemas.js';
 import { apiGet, apiPost } from '../../../api.js';
@@ -41,6 +42,7 @@ export function CounterNewPage() {
   const [error, setError] = useState<string | null>(null);
   const business = Form.useWatch('business', form) ?? 'new';
   const projectCode = Form.useWatch('projectCode', form);
+  const replacesId = Form.useWatch('replacesCertificateId', form);
 
   // A second lookup (or a registration) while one is out: only the newest may fill the page.
   const begin = useLatestLoad();
@@ -110,6 +112,10 @@ export function CounterNewPage() {
 
   const choice = found?.keyChoices.find((k) => k.projectCode === projectCode);
   const certs = found?.certificates ?? [];
+  /** What the new certificate would run to if made today (the server applies the same rule at 制作证书). */
+  const replacing = certs.find((c) => c.id === replacesId);
+  const preview =
+    replacing && business !== 'new' ? certificateValidity(new Date(), business, { notAfter: new Date(replacing.notAfter) }) : null;
 
   return (
     <div style={{ display: 'grid', gap: 16, maxWidth: 880, gridTemplateColumns: 'minmax(0, 1fr)' }} data-testid="counter-new-page">
@@ -266,6 +272,13 @@ export function CounterNewPage() {
                     name="replacesCertificateId"
                     label={`要${meta?.businesses.find((b) => b.code === business)?.label ?? ''}的证书`}
                     rules={[{ required: true, message: '请选择要补办、变更或续费的证书' }]}
+                    extra={
+                      preview && (
+                        <span data-testid="counter-validity-preview">
+                          今日制作的新证书有效期至 {beijing(preview.notAfter, 'YYYY-MM-DD')}（{VALIDITY_BASIS_TEXT[preview.basis]}）
+                        </span>
+                      )
+                    }
                   >
                     <Select
                       placeholder={certs.length ? '选择证书' : '该单位没有有效证书'}

@@ -6,7 +6,7 @@
  * next); a failed save keeps the ticks on screen and offers 重试. `settled()` lets a step (前台受理) wait
  * for every tick to be saved first — and retries a failed save — so it can never race ahead of one.
  */
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, apiPost } from '../../../api.js';
 
 export type MaterialsSave = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; at: Date } | { kind: 'failed'; message: string };
@@ -60,6 +60,15 @@ export function useMaterialsAutosave(orderId: string | undefined) {
 
   /** Whether ticks are waiting or being sent (the page must not overwrite them with an older server copy). */
   const dirty = useCallback(() => pending.current !== null || inFlight.current, []);
+
+  // Closing or reloading the tab with ticks not yet saved: the browser asks first.
+  useEffect(() => {
+    const warn = (ev: BeforeUnloadEvent) => {
+      if (dirty()) ev.preventDefault();
+    };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
 
   return { save, change, retry: flush, settled, dirty };
 }
