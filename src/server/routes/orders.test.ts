@@ -78,6 +78,41 @@ describe('新制申请: creating an order', () => {
     expect((await c.get('/api/apply/key-choice?projectCode=gov-procurement')).json().allowed).toEqual(['main']);
   });
 
+  it('names the unfinished orders of the project (草稿, 资料审核失败) so the wizard offers 继续填写; the rule still holds', async () => {
+    const c = await orgClient();
+    expect((await c.get('/api/apply/key-choice?projectCode=construction-approval')).json().unfinished).toEqual([]);
+    const main = (await newOrder(c, 'construction-approval')).json().order;
+    const choice = (await c.get('/api/apply/key-choice?projectCode=construction-approval')).json();
+    // The only key of the project is taken by the draft: nothing new, but the draft itself to continue.
+    expect(choice.allowed).toEqual([]);
+    expect(choice.unfinished).toHaveLength(1);
+    expect(choice.unfinished[0]).toMatchObject({
+      id: main.id,
+      orderNo: main.orderNo,
+      keyType: 'main',
+      status: 'draft',
+      statusLabel: '草稿',
+    });
+    // Another project's key choice does not list it; another organization never sees it.
+    expect((await c.get('/api/apply/key-choice?projectCode=gov-procurement')).json().unfinished).toEqual([]);
+    const other = await orgClient();
+    expect((await other.get('/api/apply/key-choice?projectCode=construction-approval')).json().unfinished).toEqual([]);
+    // The server still refuses a second main key, whatever the page offers.
+    expect((await newOrder(c, 'construction-approval')).statusCode).toBe(409);
+    // 资料审核失败 is unfinished too; submitted (正在审核) and deleted orders are not.
+    await t.db.update(orders).set({ status: 'review_failed' }).where(eq(orders.id, main.id));
+    expect(
+      (await c.get('/api/apply/key-choice?projectCode=construction-approval')).json().unfinished.map((o: { status: string }) => o.status),
+    ).toEqual(['review_failed']);
+    await t.db.update(orders).set({ status: 'submitted' }).where(eq(orders.id, main.id));
+    expect((await c.get('/api/apply/key-choice?projectCode=construction-approval')).json().unfinished).toEqual([]);
+    await t.db.update(orders).set({ status: 'draft' }).where(eq(orders.id, main.id));
+    await c.post(`/api/orders/${main.id}/delete`);
+    const after = (await c.get('/api/apply/key-choice?projectCode=construction-approval')).json();
+    expect(after.unfinished).toEqual([]);
+    expect(after.allowed).toEqual(['main']);
+  });
+
   it('two main-key orders started at once: exactly one is created', async () => {
     const c = await orgClient();
     const results = await Promise.all([newOrder(c), newOrder(c), newOrder(c)]);
