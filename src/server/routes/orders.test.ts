@@ -132,6 +132,46 @@ describe('新制申请: creating an order', () => {
   });
 });
 
+describe('a second order', () => {
+  it("is prefilled from the organization's last order (never another organization's) and says from which", async () => {
+    const c = await orgClient();
+    const first = (await newOrder(c)).json().order;
+    // Nothing to carry over yet: a fresh draft does not prefill the next one.
+    const blank = (await newOrder(c, 'construction-approval')).json();
+    expect(blank.order.form).toEqual({
+      unit: { unitType: 'enterprise' },
+      invoice: { title: '测试单位有限公司', taxNumber: expect.any(String) },
+    });
+    expect(blank.order.prefilledFrom).toBeNull();
+    const form = {
+      unit: { address: '江西省南昌市红谷滩区卧龙路1000号', unitType: 'medical' },
+      legalPerson: { name: '王建国', idNumber: id('36010219750315201'), mobile: '13800138000' },
+      agent: { name: '李晓红', idNumber: id('36012119920808462'), mobile: '13900139000', email: 'li@example.com' },
+      invoice: { title: '测试单位有限公司', taxNumber: first.form.invoice.taxNumber, email: 'fp@example.com' },
+      recipient: { name: '李晓红', mobile: '13900139000', address: '江西省南昌市东湖区八一大道88号' },
+    };
+    const put = await c.request({
+      method: 'PUT',
+      url: `/api/orders/${first.id}/form`,
+      payload: { formVersion: first.formVersion, form },
+      headers: { 'x-csrf-token': c.csrf.org! },
+    });
+    expect(put.statusCode).toBe(200);
+    // Another organization's order is never the source.
+    const other = await orgClient();
+    const theirs = (await newOrder(other)).json().order;
+    expect(theirs.form.agent).toBeUndefined();
+    expect(theirs.prefilledFrom).toBeNull();
+
+    const sub = await newOrder(c, 'gov-procurement', 'sub');
+    expect(sub.statusCode).toBe(201);
+    expect(sub.json().order.form).toEqual(form);
+    expect(sub.json().order.prefilledFrom).toBe(first.orderNoDisplay);
+    const ev = await t.db.select().from(orderEvents).where(eq(orderEvents.orderId, sub.json().order.id));
+    expect(ev[0]!.detail).toMatchObject({ prefilledFrom: first.orderNo });
+  });
+});
+
 describe('the order form', () => {
   it('saves any draft, lists what still breaks the rules, and loses nothing', async () => {
     const c = await orgClient();

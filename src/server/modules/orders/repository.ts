@@ -54,6 +54,10 @@ export const orderRepository = {
       .where(and(eq(orders.organizationId, organizationId), eq(orders.projectCode, projectCode), inArray(orders.status, [...EDITABLE])))
       .orderBy(desc(orders.createdAt));
   },
+  /** The organization's most recently changed orders (any status: a deleted draft's data is still its own). */
+  async recentlyChanged(db: DbOrTx, organizationId: string, limit: number): Promise<OrderRow[]> {
+    return db.select().from(orders).where(eq(orders.organizationId, organizationId)).orderBy(desc(orders.updatedAt)).limit(limit);
+  },
   /** Main-key orders of the organization for a project that are not over (any status but deleted/cancelled). */
   async mainKeyOrdersInProgress(db: DbOrTx, organizationId: string, projectCode: string): Promise<OrderRow[]> {
     return db
