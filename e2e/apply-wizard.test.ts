@@ -1,13 +1,15 @@
 /**
  * 新制申请 as a first-time clerk uses the browser (issue 13): the wizard's steps are addresses, so back,
  * forward and reload move between steps; after creating an order, going back (or starting the wizard
- * again) offers that order to continue (继续填写) instead of the main/sub rule's dead end. And a price the
- * catalog has not confirmed is said, with what to do, where the project is first shown.
+ * again) offers that order to continue (继续填写) instead of the main/sub rule's dead end. A price the
+ * catalog has not confirmed is said, with what to do, where the project is first shown. A second order
+ * starts from the last one and may take its business-licence scan.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import sharp from 'sharp';
 import { DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
-import { api, registerInBrowser, waitSaved } from './page-api.js';
+import { api, openMainOrder, putCompleteForm, registerInBrowser, waitSaved } from './page-api.js';
 
 let e: E2E;
 beforeAll(async () => {
@@ -139,6 +141,72 @@ describe.each([
     await advice.scrollIntoViewIfNeeded();
     expect(await fitsWidth(page)).toBe(true);
     await shot(page, `apply-project-price-unconfirmed-${label}`);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+/** A scan-like PNG: a white page with a coloured band and a circle. */
+async function scanPng(label: string): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="620"><rect width="900" height="620" fill="#fff"/><rect x="40" y="40" width="820" height="90" fill="#1677ff"/><text x="60" y="100" font-size="48" fill="#fff">${label}</text><circle cx="700" cy="420" r="120" fill="none" stroke="#d4380d" stroke-width="10"/></svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}
+
+describe('a second order', () => {
+  it('is prefilled from the last order and offers the recent business-licence scan, which it takes with one click', async () => {
+    const { page, context, errors } = await newPage(e, DESKTOP);
+    const org = await registerInBrowser(page, '江西第二单测试有限公司', 'Second2026xx');
+    const first = await openMainOrder(context.request);
+    await putCompleteForm(context.request, first, org);
+    await page.goto(`/orders/${first.id}`);
+    await page
+      .getByTestId('slot-business-license')
+      .locator('input[type=file]')
+      .setInputFiles({ name: '营业执照.png', mimeType: 'image/png', buffer: await scanPng('business-license') });
+    await page.getByTestId('slot-business-license').locator('img[alt$="缩略图"]').waitFor();
+    // The first order never offers its own scan back.
+    expect(await page.getByTestId('reuse-business-license').count()).toBe(0);
+
+    // A 副锁 through the wizard.
+    await page.goto('/apply');
+    await page.getByTestId('apply-new').click();
+    await page.getByTestId('agree').click();
+    await page.getByTestId('agree-next').click();
+    await page.getByTestId('choose-gov-procurement').click();
+    await page.getByTestId('project-next').click();
+    await page.getByTestId('key-sub').click();
+    await page.getByTestId('create-order').click();
+    await page.waitForURL((u) => /^\/orders\/[0-9a-f-]{36}$/.test(u.pathname) && !u.pathname.endsWith(first.id));
+    const secondId = new URL(page.url()).pathname.split('/').pop()!;
+
+    // Prefilled, and it says from which order.
+    await page.getByTestId('prefilled-notice').waitFor();
+    const from = (await api(page, 'GET', `/api/orders/${first.id}`)).json.order.orderNoDisplay as string;
+    expect(await page.getByTestId('prefilled-notice').textContent()).toContain(from);
+    expect(await page.getByLabel('法定代表人姓名', { exact: true }).inputValue()).toBe('王建国');
+    expect(await page.getByLabel('经办人姓名', { exact: true }).inputValue()).toBe('欧阳晓梅');
+    expect(await page.getByLabel('收件地址', { exact: true }).inputValue()).toBe('江西省南昌市东湖区八一大道88号');
+    expect(await page.getByLabel('通信地址', { exact: true }).inputValue()).toBe('江西省南昌市红谷滩区卧龙路1000号');
+    expect(await page.getByLabel('发票抬头', { exact: true }).inputValue()).toBe(org.name);
+
+    // The licence scan of the first order, offered and taken.
+    const offer = page.getByTestId('reuse-business-license');
+    await offer.waitFor();
+    expect(await offer.textContent()).toContain(from);
+    await offer.scrollIntoViewIfNeeded();
+    await shot(page, 'order-second-reuse-desktop');
+    await page.setViewportSize(PHONE);
+    await expect.poll(() => fitsWidth(page)).toBe(true);
+    await offer.scrollIntoViewIfNeeded();
+    await shot(page, 'order-second-reuse-phone');
+    await page.setViewportSize(DESKTOP);
+    await offer.getByRole('button', { name: /沿用此扫描件/ }).click();
+    const thumb = page.getByTestId('slot-business-license').locator('img[alt$="缩略图"]');
+    await thumb.waitFor();
+    await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    expect(await page.getByTestId('reuse-business-license').count()).toBe(0);
+    const view = (await api(page, 'GET', `/api/orders/${secondId}`)).json as { slots: { code: string; uploaded: unknown }[] };
+    expect(view.slots.find((s) => s.code === 'business-license')!.uploaded).not.toBeNull();
     expect(errors).toEqual([]);
     await context.close();
   });
