@@ -7,13 +7,13 @@ import { readFile } from 'node:fs/promises';
 import type { Page, Request } from 'playwright-core';
 import sharp from 'sharp';
 import jsqrModule from 'jsqr';
+import { eq } from 'drizzle-orm';
 import { CAPTCHA, DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
 import { newMobile } from '../src/server/testing/harness.js';
 import { idCheckChar } from '../src/core/id-number.js';
 import { ZOrderDraft } from '../src/core/order-form.js';
-import { api, fillOrderForm, id, registerInBrowser as registerWith, waitSaved } from './page-api.js';
-import { eq } from 'drizzle-orm';
 import { orders } from '../src/server/db/schema.js';
+import { api, fillOrderForm, id, registerInBrowser as registerWith, waitSaved } from './page-api.js';
 
 let e: E2E;
 beforeAll(async () => {

@@ -99,7 +99,7 @@ function ApplyWizard() {
   const navigate = useNavigate();
   // The step is the address: /apply/<step>[/<project>].
   const [stepName = '', keyProject] = (useParams()['*'] ?? '').split('/');
-  const step = STEP_OF[stepName];
+  const step = Object.hasOwn(STEP_OF, stepName) ? STEP_OF[stepName] : undefined;
   const [search, setSearch] = useSearchParams();
   const projectCode = step === 3 ? keyProject : (search.get('project') ?? undefined);
   const [agreed, setAgreedState] = useState(readAgreed);
