@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents, orderDocuments, orderEvents } from '../db/schema.js';
+import { auditEvents, orderDocuments, orderEvents, orders } from '../db/schema.js';
 import { multipart, png } from '../modules/documents/test-images.js';
 import { testApp, type TestApp, type TestClient } from '../testing/harness.js';
 
@@ -60,7 +60,9 @@ describe('沿用营业执照', () => {
 
     const offered = await c.get(`/api/orders/${second.id}/documents/business-license/reusable`);
     expect(offered.statusCode).toBe(200);
-    expect(offered.json().items).toEqual([expect.objectContaining({ id: licence, orderId: first.id, projectName: '江西省政府采购电子卖场' })]);
+    expect(offered.json().items).toEqual([
+      expect.objectContaining({ id: licence, orderId: first.id, projectName: '江西省政府采购电子卖场' }),
+    ]);
     // The order's own scan is never offered to itself.
     expect((await c.get(`/api/orders/${first.id}/documents/business-license/reusable`)).json().items).toEqual([]);
 
@@ -70,7 +72,13 @@ describe('沿用营业执照', () => {
     expect(copy).not.toBe(licence);
     const [src] = await current(first.id);
     const [dst] = await current(second.id);
-    expect(dst).toMatchObject({ id: copy, slot: 'business-license', storageKey: src!.storageKey, thumbnailKey: src!.thumbnailKey, sha256: src!.sha256 });
+    expect(dst).toMatchObject({
+      id: copy,
+      slot: 'business-license',
+      storageKey: src!.storageKey,
+      thumbnailKey: src!.thumbnailKey,
+      sha256: src!.sha256,
+    });
     // The same picture, read through the new order.
     const a = await c.get(`/api/orders/${first.id}/documents/${licence}/file`);
     const b = await c.get(`/api/orders/${second.id}/documents/${copy}/file`);
@@ -80,7 +88,10 @@ describe('沿用营业执照', () => {
     const view = (await c.get(`/api/orders/${second.id}`)).json();
     expect(view.slots.find((s: { code: string }) => s.code === 'business-license').uploaded.id).toBe(copy);
     const ev = await t.db.select().from(orderEvents).where(eq(orderEvents.orderId, second.id));
-    expect(ev.find((e) => e.action === 'order.upload')!.detail).toMatchObject({ documentId: copy, reusedFrom: { documentId: licence, orderId: first.id } });
+    expect(ev.find((e) => e.action === 'order.upload')!.detail).toMatchObject({
+      documentId: copy,
+      reusedFrom: { documentId: licence, orderId: first.id },
+    });
     expect(await reuses(copy)).toHaveLength(1);
     expect((await reuses(copy))[0]!.detail).toMatchObject({ orderId: second.id, fromDocumentId: licence, fromOrderId: first.id });
 
@@ -114,6 +125,22 @@ describe('沿用营业执照', () => {
     expect((await owner.post(`/api/orders/${theirs.id}/documents/business-license/reuse`, { documentId: licence })).statusCode).toBe(404);
     const bad = await owner.post(`/api/orders/${second.id}/documents/business-license/reuse`, { documentId: 'x' });
     expect(bad.statusCode).toBe(400);
-    expect((await t.db.select().from(auditEvents).where(eq(auditEvents.action, 'document.reuse'))).every((a) => a.detail.fromDocumentId !== licence)).toBe(true);
+    expect(
+      (await t.db.select().from(auditEvents).where(eq(auditEvents.action, 'document.reuse'))).every(
+        (a) => a.detail.fromDocumentId !== licence,
+      ),
+    ).toBe(true);
+  });
+
+  it('a submitted order takes no scan, as it takes no upload', async () => {
+    const c = await orgClient();
+    const first = await newOrder(c);
+    const licence = await uploadLicence(c, first.id, 31);
+    const second = await newOrder(c, 'gov-procurement', 'sub');
+    await t.db.update(orders).set({ status: 'submitted' }).where(eq(orders.id, second.id));
+    const res = await c.post(`/api/orders/${second.id}/documents/business-license/reuse`, { documentId: licence });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error.message).toContain('不能再上传或更换证件');
+    expect(await current(second.id)).toEqual([]);
   });
 });
