@@ -7,10 +7,12 @@ import { readFile } from 'node:fs/promises';
 import type { Page, Request } from 'playwright-core';
 import sharp from 'sharp';
 import jsqrModule from 'jsqr';
+import { eq } from 'drizzle-orm';
 import { CAPTCHA, DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
 import { newMobile } from '../src/server/testing/harness.js';
 import { idCheckChar } from '../src/core/id-number.js';
 import { ZOrderDraft } from '../src/core/order-form.js';
+import { orders } from '../src/server/db/schema.js';
 import { api, fillOrderForm, id, registerInBrowser as registerWith, waitSaved } from './page-api.js';
 
 let e: E2E;
@@ -226,9 +228,14 @@ describe('新制申请 at 390 px', () => {
     expect(await page.getByTestId('create-order').isDisabled()).toBe(true);
     await shot(page, 'apply-4-unconfirmed-phone');
 
-    // 工程建设项目审批 offers only a main key: once one is in progress, nothing is left to take online.
+    // 工程建设项目审批 offers only a main key: once one is in progress (submitted, so there is nothing to
+    // continue), nothing is left to take online.
     const first = await api(page, 'POST', '/api/orders', { projectCode: 'construction-approval', keyType: 'main', agree: true });
     expect(first.status).toBe(201);
+    await e.db
+      .update(orders)
+      .set({ status: 'submitted' })
+      .where(eq(orders.id, first.json.order.id as string));
     await walkToKeyStep(page, 'construction-approval');
     const reason = (await page.getByTestId('key-reason').textContent()) ?? '';
     expect(reason).toContain('不能在线申请');
@@ -245,6 +252,9 @@ describe('新制申请 at 390 px', () => {
     expect(await page.getByTestId('key-reason').textContent()).toContain('只能申请不含电子签章的副锁');
     expect(await page.getByTestId('key-main').count()).toBe(0);
     expect(await page.getByTestId('key-sub').textContent()).toContain('190元');
+    // The main-key draft is offered to continue; a sub key is taken only when chosen.
+    await page.getByTestId(`unfinished-${main.json.order.id as string}`).waitFor();
+    await page.getByTestId('key-sub').click();
     await page.getByTestId('create-order').click();
     await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
     expect(await page.getByTestId('order-key').textContent()).toBe('副锁（无电子签章）');

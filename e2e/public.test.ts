@@ -38,7 +38,7 @@ describe.each([
     }
     expect(text).toContain('220元');
     expect(text).toContain('190元');
-    expect(text).toContain('价格以订单页面为准');
+    expect(text).toContain('价格待确认');
     expect(text).toContain('项目选错，证书将无法使用');
     expect(text).toContain('不含国土交易系统');
     expect(text).toContain('入赣负责人任命书');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { idCheckChar } from './id-number.js';
-import { ZOrderDraft, initialDraft, orderFormProblems, type OrderDraft } from './order-form.js';
+import { ZOrderDraft, hasCarryOver, initialDraft, orderFormProblems, type OrderDraft } from './order-form.js';
 
 const id = (first17: string) => first17 + idCheckChar(first17);
 const today = () => new Date('2026-11-20T00:00:00Z');
@@ -49,6 +49,41 @@ describe('order form', () => {
     expect(ZOrderDraft.safeParse({ agent: { name: '李' } }).success).toBe(true);
     expect(ZOrderDraft.safeParse({ hacker: 1 }).success).toBe(false);
     expect(ZOrderDraft.safeParse({ unit: { address: 'x'.repeat(201) } }).success).toBe(false);
+  });
+
+  it('prefills a second order from the last one: unit, 法人, 经办人, invoice e-mail, recipient; title and tax number from the account', () => {
+    const org = { name: '甲公司（更名后）', uscc: '91360100MA35XQ7T6B' };
+    const last: OrderDraft = {
+      unit: { address: '江西省南昌市红谷滩区卧龙路1000号', unitType: 'medical' },
+      legalPerson: { name: '王建国', idNumber: '360102197503152011', mobile: '13800138000' },
+      agent: { name: '李晓红', idNumber: '360121199208084621', mobile: '13900139000', email: 'li@example.com' },
+      invoice: { title: '甲公司', taxNumber: '91360100MA35XQ7T6B', email: 'fp@example.com' },
+      recipient: { name: '李晓红', mobile: '13900139000', address: '江西省南昌市东湖区八一大道88号' },
+      inGanManager: { name: '赵入赣' },
+    };
+    const cases: [string, OrderDraft | undefined, OrderDraft][] = [
+      ['no earlier order', undefined, { unit: { unitType: 'enterprise' }, invoice: { title: org.name, taxNumber: org.uscc } }],
+      [
+        'a complete earlier order',
+        last,
+        {
+          unit: last.unit,
+          legalPerson: last.legalPerson,
+          agent: last.agent,
+          invoice: { title: org.name, taxNumber: org.uscc, email: 'fp@example.com' },
+          recipient: last.recipient,
+        },
+      ],
+      [
+        'an earlier order with only the agent',
+        { agent: { name: '李晓红' }, legalPerson: { name: '  ' } },
+        { unit: { unitType: 'enterprise' }, agent: { name: '李晓红' }, invoice: { title: org.name, taxNumber: org.uscc } },
+      ],
+    ];
+    for (const [, previous, expected] of cases) expect(initialDraft(org, previous)).toEqual(expected);
+    expect(hasCarryOver(initialDraft(org))).toBe(false);
+    expect(hasCarryOver(last)).toBe(true);
+    expect(hasCarryOver({ agent: { name: '李晓红' } })).toBe(true);
   });
 
   it('prefills the invoice from the account', () => {

@@ -145,7 +145,32 @@ export function orderFormProblems(draft: OrderDraft, opts: { outOfProvince: bool
   return out;
 }
 
-/** A new order's form, prefilled from what the account already knows. */
-export function initialDraft(org: { name: string; uscc: string }): OrderDraft {
-  return { unit: { unitType: 'enterprise' }, invoice: { title: org.name, taxNumber: org.uscc } };
+/**
+ * A new order's form, prefilled from what the account already knows and — for a second order (a 副锁,
+ * another project) — from the organization's last order: 单位信息, 法人, 经办人, the invoice e-mail and the
+ * recipient, so the clerk checks them instead of typing them again. The invoice title and tax number are
+ * always the account's (the unit name may have been corrected since). The 入赣负责人 is not carried over:
+ * only out-of-province housing orders have one, and it is named per appointment letter.
+ */
+export function initialDraft(org: { name: string; uscc: string }, previous?: OrderDraft): OrderDraft {
+  const draft: OrderDraft = { unit: { unitType: 'enterprise' }, invoice: { title: org.name, taxNumber: org.uscc } };
+  if (!previous) return draft;
+  const filled = <T extends object>(section: T | undefined): T | undefined =>
+    section && Object.values(section).some((v) => typeof v === 'string' && v.trim() !== '') ? { ...section } : undefined;
+  const unit = filled(previous.unit);
+  if (unit) draft.unit = { ...draft.unit, ...unit };
+  const legalPerson = filled(previous.legalPerson);
+  if (legalPerson) draft.legalPerson = legalPerson;
+  const agent = filled(previous.agent);
+  if (agent) draft.agent = agent;
+  if (previous.invoice?.email) draft.invoice = { ...draft.invoice, email: previous.invoice.email };
+  const recipient = filled(previous.recipient);
+  if (recipient) draft.recipient = recipient;
+  return draft;
+}
+
+/** True when a form holds something worth carrying into the next order. */
+export function hasCarryOver(form: OrderDraft): boolean {
+  const prefilled = initialDraft({ name: '', uscc: '' }, form);
+  return !!(prefilled.legalPerson || prefilled.agent || prefilled.recipient || prefilled.unit?.address || prefilled.invoice?.email);
 }

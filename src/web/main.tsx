@@ -54,7 +54,7 @@ function PublicSite() {
           <Route path="/login" element={<LoginPage />} />
           <Route path="/forgot-password" element={<ForgotPasswordPage />} />
           <Route path="/account" element={<AccountPage />} />
-          <Route path="/apply" element={<ApplyPage />} />
+          <Route path="/apply/*" element={<ApplyPage />} />
           <Route path="/orders" element={<OrdersPage />} />
           <Route path="/orders/:id" element={<OrderPage />} />
           <Route path="/orders/:id/pay" element={<PayPage />} />

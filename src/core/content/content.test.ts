@@ -82,7 +82,7 @@ describe('projects', () => {
   it('formats prices without inventing one', () => {
     expect(formatPriceFen(22000)).toBe('220元');
     expect(formatPriceFen(19050)).toBe('190.50元');
-    expect(formatPriceFen(null)).toBe('价格以订单页面为准');
+    expect(formatPriceFen(null)).toBe('价格待确认');
   });
 });
 

@@ -3,9 +3,10 @@
  * Pure data: the public home page shows it, and the project catalog is seeded from it.
  *
  * Prices are in fen (integer). Where the seeds state no price the value is null and
- * `priceNeedsAdminConfirmation` is true: an administrator sets it in the catalog; the public site
- * says "以订单页面为准" instead of inventing a number.
+ * `priceNeedsAdminConfirmation` is true: an administrator sets it in the catalog; until then the public
+ * pages and 新制申请 say 价格待确认 and what to do (PRICE_UNCONFIRMED) instead of inventing a number.
  */
+import { HOTLINE } from './help.js';
 
 export type ProjectCode =
   'gov-procurement' | 'public-resource' | 'construction-approval' | 'housing-in-province' | 'housing-out-of-province';
@@ -142,9 +143,20 @@ export function projectByCode(code: string): ProjectInfo | undefined {
   return PROJECTS.find((p) => p.code === code);
 }
 
-/** "220元" for 22000 fen; "价格以订单页面为准" when the seeds state no price. */
+/**
+ * A price the catalog does not hold yet (the seeds state none, e.g. 公共资源): such a key cannot be ordered
+ * online, so the clerk is told where the project is shown — the home page, the project step — not only
+ * after choosing it. The seeds (001) send questions to the hotline and those in a hurry to an office.
+ */
+export const PRICE_UNCONFIRMED = {
+  label: '价格待确认',
+  title: '价格待确认，暂不能在线申请',
+  advice: `办理须知未公布该项目的价格，价格确认前暂不能在线下单。申请前请先致电客服热线 ${HOTLINE} 询问价格和开通时间；着急用证请到现场受理点办理。`,
+} as const;
+
+/** "220元" for 22000 fen; "价格待确认" when the catalog holds no price. */
 export function formatPriceFen(fen: number | null): string {
-  if (fen === null) return '价格以订单页面为准';
+  if (fen === null) return PRICE_UNCONFIRMED.label;
   const yuan = fen / 100;
   return `${Number.isInteger(yuan) ? yuan : yuan.toFixed(2)}元`;
 }

@@ -11,6 +11,7 @@ import type { AppContext } from '../app.js';
 import { fileStoreFor } from '../adapters/storage/configured.js';
 import { MULTIPART_LIMITS, readUploadedFile } from '../modules/documents/read-upload.js';
 import { documentSummary, uploadDocument, type DocumentDeps } from '../modules/documents/upload-document.js';
+import { reusableDocuments, reuseDocument } from '../modules/documents/reuse-document.js';
 import { readDocumentForStaff, readOwnDocument, type DocumentVariant } from '../modules/documents/view-document.js';
 import type { StaffActor } from '../modules/staff/staff-accounts.js';
 import { metaOf, requireOwnedOrder, requireStaff } from './guards.js';
@@ -46,6 +47,38 @@ export const documentsRoutes =
       async (req, reply) => {
         const { org, order } = await requireOwnedOrder(db, req, req.params.id);
         const doc = await uploadDocument(deps, org, order, req.params.slot, () => readUploadedFile(req));
+        return reply.status(201).send({ document: documentSummary(doc) });
+      },
+    );
+
+    app.get(
+      '/api/orders/:id/documents/:slot/reusable',
+      {
+        schema: {
+          tags: ['证件'],
+          summary: '可沿用的营业执照扫描件（本单位近期其他订单上传的）',
+          params: z.object({ id: ZOrderId, slot: z.string().max(64) }),
+        },
+      },
+      async (req) => {
+        const { order } = await requireOwnedOrder(db, req, req.params.id);
+        return { items: await reusableDocuments(deps, order, req.params.slot) };
+      },
+    );
+
+    app.post(
+      '/api/orders/:id/documents/:slot/reuse',
+      {
+        schema: {
+          tags: ['证件'],
+          summary: '沿用本单位其他订单上传的营业执照扫描件',
+          params: z.object({ id: ZOrderId, slot: z.string().max(64) }),
+          body: z.object({ documentId: ZDocId }),
+        },
+      },
+      async (req, reply) => {
+        const { org, order } = await requireOwnedOrder(db, req, req.params.id);
+        const doc = await reuseDocument(deps, org, order, req.params.slot, req.body.documentId, metaOf(req));
         return reply.status(201).send({ document: documentSummary(doc) });
       },
     );

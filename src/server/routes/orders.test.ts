@@ -78,6 +78,41 @@ describe('新制申请: creating an order', () => {
     expect((await c.get('/api/apply/key-choice?projectCode=gov-procurement')).json().allowed).toEqual(['main']);
   });
 
+  it('names the unfinished orders of the project (草稿, 资料审核失败) so the wizard offers 继续填写; the rule still holds', async () => {
+    const c = await orgClient();
+    expect((await c.get('/api/apply/key-choice?projectCode=construction-approval')).json().unfinished).toEqual([]);
+    const main = (await newOrder(c, 'construction-approval')).json().order;
+    const choice = (await c.get('/api/apply/key-choice?projectCode=construction-approval')).json();
+    // The only key of the project is taken by the draft: nothing new, but the draft itself to continue.
+    expect(choice.allowed).toEqual([]);
+    expect(choice.unfinished).toHaveLength(1);
+    expect(choice.unfinished[0]).toMatchObject({
+      id: main.id,
+      orderNo: main.orderNo,
+      keyType: 'main',
+      status: 'draft',
+      statusLabel: '草稿',
+    });
+    // Another project's key choice does not list it; another organization never sees it.
+    expect((await c.get('/api/apply/key-choice?projectCode=gov-procurement')).json().unfinished).toEqual([]);
+    const other = await orgClient();
+    expect((await other.get('/api/apply/key-choice?projectCode=construction-approval')).json().unfinished).toEqual([]);
+    // The server still refuses a second main key, whatever the page offers.
+    expect((await newOrder(c, 'construction-approval')).statusCode).toBe(409);
+    // 资料审核失败 is unfinished too; submitted (正在审核) and deleted orders are not.
+    await t.db.update(orders).set({ status: 'review_failed' }).where(eq(orders.id, main.id));
+    expect(
+      (await c.get('/api/apply/key-choice?projectCode=construction-approval')).json().unfinished.map((o: { status: string }) => o.status),
+    ).toEqual(['review_failed']);
+    await t.db.update(orders).set({ status: 'submitted' }).where(eq(orders.id, main.id));
+    expect((await c.get('/api/apply/key-choice?projectCode=construction-approval')).json().unfinished).toEqual([]);
+    await t.db.update(orders).set({ status: 'draft' }).where(eq(orders.id, main.id));
+    await c.post(`/api/orders/${main.id}/delete`);
+    const after = (await c.get('/api/apply/key-choice?projectCode=construction-approval')).json();
+    expect(after.unfinished).toEqual([]);
+    expect(after.allowed).toEqual(['main']);
+  });
+
   it('two main-key orders started at once: exactly one is created', async () => {
     const c = await orgClient();
     const results = await Promise.all([newOrder(c), newOrder(c), newOrder(c)]);
@@ -94,6 +129,46 @@ describe('新制申请: creating an order', () => {
     expect(res.json().order.form.invoice.title).toBe('测试单位有限公司');
     const ev = await t.db.select().from(orderEvents).where(eq(orderEvents.orderId, o.id));
     expect(ev.map((e) => e.action)).toEqual(['order.create']);
+  });
+});
+
+describe('a second order', () => {
+  it("is prefilled from the organization's last order (never another organization's) and says from which", async () => {
+    const c = await orgClient();
+    const first = (await newOrder(c)).json().order;
+    // Nothing to carry over yet: a fresh draft does not prefill the next one.
+    const blank = (await newOrder(c, 'construction-approval')).json();
+    expect(blank.order.form).toEqual({
+      unit: { unitType: 'enterprise' },
+      invoice: { title: '测试单位有限公司', taxNumber: expect.any(String) },
+    });
+    expect(blank.order.prefilledFrom).toBeNull();
+    const form = {
+      unit: { address: '江西省南昌市红谷滩区卧龙路1000号', unitType: 'medical' },
+      legalPerson: { name: '王建国', idNumber: id('36010219750315201'), mobile: '13800138000' },
+      agent: { name: '李晓红', idNumber: id('36012119920808462'), mobile: '13900139000', email: 'li@example.com' },
+      invoice: { title: '测试单位有限公司', taxNumber: first.form.invoice.taxNumber, email: 'fp@example.com' },
+      recipient: { name: '李晓红', mobile: '13900139000', address: '江西省南昌市东湖区八一大道88号' },
+    };
+    const put = await c.request({
+      method: 'PUT',
+      url: `/api/orders/${first.id}/form`,
+      payload: { formVersion: first.formVersion, form },
+      headers: { 'x-csrf-token': c.csrf.org! },
+    });
+    expect(put.statusCode).toBe(200);
+    // Another organization's order is never the source.
+    const other = await orgClient();
+    const theirs = (await newOrder(other)).json().order;
+    expect(theirs.form.agent).toBeUndefined();
+    expect(theirs.prefilledFrom).toBeNull();
+
+    const sub = await newOrder(c, 'gov-procurement', 'sub');
+    expect(sub.statusCode).toBe(201);
+    expect(sub.json().order.form).toEqual(form);
+    expect(sub.json().order.prefilledFrom).toBe(first.orderNoDisplay);
+    const ev = await t.db.select().from(orderEvents).where(eq(orderEvents.orderId, sub.json().order.id));
+    expect(ev[0]!.detail).toMatchObject({ prefilledFrom: first.orderNo });
   });
 });
 

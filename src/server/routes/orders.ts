@@ -51,13 +51,23 @@ export const orderRoutes =
 
     app.get(
       '/api/apply/key-choice',
-      { schema: { tags, summary: '主副锁规则：本单位在该项目可选的锁类型', querystring: z.object({ projectCode: z.string().max(64) }) } },
+      {
+        schema: {
+          tags,
+          summary: '主副锁规则：本单位在该项目可选的锁类型，以及未完成的订单',
+          querystring: z.object({ projectCode: z.string().max(64) }),
+        },
+      },
       async (req) => {
         const org = await requireOrg(db, req);
         const project = await catalogRepository.get(db, req.query.projectCode);
         if (!project || !project.active) throw new AppError('NOT_FOUND', '该证书项目不存在或已停止在线受理');
         const offered = project.keys.filter((k) => k.active).map((k) => ({ kind: k.keyType }));
-        return allowedKeyTypes({ name: project.name, keys: offered }, await keyHoldings(db, org.id, project.code));
+        const choice = allowedKeyTypes({ name: project.name, keys: offered }, await keyHoldings(db, org.id, project.code));
+        // Orders of this project the applicant has not finished (e.g. the one just made, reached again with the
+        // browser's back button): the wizard offers 继续填写 instead of a second order or a dead end.
+        const unfinished = await orderRepository.unfinishedForProject(db, org.id, project.code);
+        return { ...choice, unfinished: unfinished.map((o) => orderSummary(o, project.name)) };
       },
     );
 

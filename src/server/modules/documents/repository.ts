@@ -1,5 +1,5 @@
 /** SQL for uploaded documents (table order_documents). */
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, ne } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { orderDocuments, orders } from '../../db/schema.js';
 import type { OrderStatus } from '../../../core/workflow.js';
@@ -35,6 +35,32 @@ export const documentRepository = {
       .where(and(eq(orderDocuments.orderId, orderId), eq(orderDocuments.slot, slot), isNull(orderDocuments.replacedAt)))
       .returning();
     return r;
+  },
+  /**
+   * The organization's current scans in one slot on its other orders, uploaded since `since`, newest first,
+   * each with the order it belongs to. Only this organization's orders are searched: the ownership check of
+   * 沿用 is this WHERE clause.
+   */
+  async currentInSlotOfOrganization(
+    db: DbOrTx,
+    q: { organizationId: string; slot: string; exceptOrderId: string; since: Date; documentId?: string; limit: number },
+  ): Promise<{ document: OrderDocumentRow; order: OrderRow }[]> {
+    return db
+      .select({ document: orderDocuments, order: orders })
+      .from(orderDocuments)
+      .innerJoin(orders, eq(orders.id, orderDocuments.orderId))
+      .where(
+        and(
+          eq(orders.organizationId, q.organizationId),
+          ne(orders.id, q.exceptOrderId),
+          eq(orderDocuments.slot, q.slot),
+          isNull(orderDocuments.replacedAt),
+          gte(orderDocuments.uploadedAt, q.since),
+          q.documentId ? eq(orderDocuments.id, q.documentId) : undefined,
+        ),
+      )
+      .orderBy(desc(orderDocuments.uploadedAt))
+      .limit(q.limit);
   },
   async insert(db: DbOrTx, row: typeof orderDocuments.$inferInsert): Promise<OrderDocumentRow> {
     const [r] = await db.insert(orderDocuments).values(row).returning();

@@ -47,7 +47,7 @@ export function slotOf(order: OrderRow, code: string): UploadSlot {
  * After 资料审核失败 the applicant replaces only what the reviewer failed (plus a slot still empty, or the
  * application form when the data it prints changed); the documents that passed stay as they were judged.
  */
-async function requireReplaceable(db: DbOrTx, org: OrganizationRow, order: OrderRow, slot: UploadSlot): Promise<void> {
+export async function requireReplaceable(db: DbOrTx, org: OrganizationRow, order: OrderRow, slot: UploadSlot): Promise<void> {
   const allowed = await loadReplaceableSlots(db, org, order);
   if (!allowed || allowed.has(slot.code)) return;
   const slots = slotsOf(order);

@@ -6,7 +6,7 @@
 import { randomInt, randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { AppError } from '../../../core/errors.js';
-import { initialDraft } from '../../../core/order-form.js';
+import { hasCarryOver, initialDraft, type OrderDraft } from '../../../core/order-form.js';
 import { makeOrderNumber } from '../../../core/order-number.js';
 import { allowedKeyTypes } from '../../../core/requirements.js';
 import type { Config } from '../../config.js';
@@ -43,6 +43,8 @@ export async function createOrder(
     const offered = project.keys.filter((k) => k.active).map((k) => ({ kind: k.keyType }));
     const choice = allowedKeyTypes({ name: project.name, keys: offered }, await keyHoldings(tx, org.id, project.code));
     if (!choice.allowed.includes(input.keyType)) throw new AppError('CONFLICT', choice.reason, { fields: { keyType: choice.reason } });
+    // A second order (a 副锁, another project) starts from what the last one said (core/order-form.ts initialDraft).
+    const previous = (await orderRepository.recentlyChanged(tx, org.id, 10)).find((o) => hasCarryOver(o.form as OrderDraft));
     for (let attempt = 0; attempt < 5; attempt++) {
       const id = crypto.randomUUID();
       const nonce = randomBytes(16).toString('base64url');
@@ -53,7 +55,7 @@ export async function createOrder(
         projectCode: project.code,
         keyType: input.keyType,
         status: 'draft',
-        form: initialDraft(org) as Record<string, unknown>,
+        form: initialDraft(org, previous?.form as OrderDraft | undefined) as Record<string, unknown>,
         legalCheckNonce: nonce,
         legalCheckTokenHash: legalTokenHash(legalToken(deps.config.secret, id, nonce)),
         createdAt: now,
@@ -66,7 +68,12 @@ export async function createOrder(
         actorId: org.id,
         action: 'order.create',
         toStatus: 'draft',
-        detail: { projectCode: project.code, keyType: input.keyType, agreement: '江西CA数字证书用户协议' },
+        detail: {
+          projectCode: project.code,
+          keyType: input.keyType,
+          agreement: '江西CA数字证书用户协议',
+          ...(previous && { prefilledFrom: previous.orderNo }),
+        },
         at: now,
       });
       return order;

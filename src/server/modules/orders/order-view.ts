@@ -59,6 +59,11 @@ export function applicantReview(r: RecordedReview | null) {
   };
 }
 
+function prefilledFrom(events: { action: string; detail: unknown }[]): string | null {
+  const detail = events.find((e) => e.action === 'order.create')?.detail as { prefilledFrom?: string } | null | undefined;
+  return detail?.prefilledFrom ? formatOrderNumber(detail.prefilledFrom) : null;
+}
+
 export async function applicantOrderView(
   deps: { db: Db; clock: Clock; secret: string },
   org: OrganizationRow,
@@ -85,6 +90,8 @@ export async function applicantOrderView(
       form: order.form,
       formVersion: order.formVersion,
       editable: EDITABLE.includes(status),
+      /** The order number whose form this one was prefilled from (a second order), so the page can say so. */
+      prefilledFrom: prefilledFrom(events),
     },
     organization: { name: org.name, uscc: org.uscc },
     project: {

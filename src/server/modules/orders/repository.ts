@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { legalChecks, orderDocuments, orderEvents, orders } from '../../db/schema.js';
-import { ENDED, type OrderStatus } from '../../../core/workflow.js';
+import { EDITABLE, ENDED, type OrderStatus } from '../../../core/workflow.js';
 
 export type OrderRow = typeof orders.$inferSelect;
 export type OrderEventRow = typeof orderEvents.$inferSelect;
@@ -42,6 +42,21 @@ export const orderRepository = {
       .from(orders)
       .where(and(eq(orders.organizationId, organizationId), isNull(orders.deletedAt)))
       .orderBy(desc(orders.createdAt));
+  },
+  /**
+   * The organization's unfinished orders of a project (草稿 or 资料审核失败: the applicant still has work to do
+   * on them), newest first — what 新制申请 offers to continue instead of starting again.
+   */
+  async unfinishedForProject(db: DbOrTx, organizationId: string, projectCode: string): Promise<OrderRow[]> {
+    return db
+      .select()
+      .from(orders)
+      .where(and(eq(orders.organizationId, organizationId), eq(orders.projectCode, projectCode), inArray(orders.status, [...EDITABLE])))
+      .orderBy(desc(orders.createdAt));
+  },
+  /** The organization's most recently changed orders (any status: a deleted draft's data is still its own). */
+  async recentlyChanged(db: DbOrTx, organizationId: string, limit: number): Promise<OrderRow[]> {
+    return db.select().from(orders).where(eq(orders.organizationId, organizationId)).orderBy(desc(orders.updatedAt)).limit(limit);
   },
   /** Main-key orders of the organization for a project that are not over (any status but deleted/cancelled). */
   async mainKeyOrdersInProgress(db: DbOrTx, organizationId: string, projectCode: string): Promise<OrderRow[]> {

@@ -2,9 +2,10 @@ import { Link } from 'react-router-dom';
 import { Alert, Button, Space, Tag } from 'antd';
 import { EnvironmentOutlined, PhoneOutlined, QuestionCircleOutlined, ReadOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { ONLINE_FLOW } from '../../../core/content/flow.js';
-import { KEY_RULES, PROJECT_CHOICE_WARNING, formatPriceFen, type ProjectInfo } from '../../../core/content/projects.js';
+import { KEY_RULES, PRICE_UNCONFIRMED, PROJECT_CHOICE_WARNING, formatPriceFen, type ProjectInfo } from '../../../core/content/projects.js';
 import { useLiveProjects } from '../../components/useLiveProjects.js';
 import { OFFICES } from '../../../core/content/offices.js';
+import { HOTLINE } from '../../../core/content/help.js';
 import { useOrgSession } from '../../session.js';
 import { FlowList, HotlineLink, SectionTitle } from './parts.js';
 
@@ -37,6 +38,17 @@ function ProjectCard({ p }: { p: ProjectInfo }) {
           </div>
         ))}
       </div>
+      {p.keys.some((k) => k.priceFen === null) && (
+        <p className="price-advice" data-testid={`price-advice-${p.code}`}>
+          {/* The hotline in the advice, as a number a phone can dial. */}
+          {PRICE_UNCONFIRMED.advice.split(HOTLINE).map((part, i) => (
+            <span key={i}>
+              {i > 0 && <HotlineLink />}
+              {part}
+            </span>
+          ))}
+        </p>
+      )}
       <ul className="project-meta">
         <li>
           <span>法人核验</span>

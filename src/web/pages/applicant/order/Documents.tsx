@@ -16,6 +16,7 @@ import { ENDED } from '../../../../core/workflow.js';
 import { apiUpload, ApiError } from '../../../api.js';
 import { shrinkToFit } from '../../../components/shrinkImage.js';
 import { LegalCheckCard } from './LegalCheckCard.js';
+import { ReuseScan } from './ReuseScan.js';
 import { SealSheetCheck } from '../../../components/seal-images/SealSheetCheck.js';
 import type { DocumentVerdict, OrderView, ReviewView, SlotView, UploadedDocument } from './types.js';
 
@@ -122,6 +123,9 @@ export function Documents({ view, onChanged, flush }: { view: OrderView; onChang
   const cards = view.slots.map((slot, i) => (
     <SlotCard key={slot.code} n={i + 1} slot={slot} view={view} outOfProvince={outOfProvince} onChanged={onChanged} flush={flush}>
       {slot.code === 'seal-sheet' && <SealSheetCheck orderId={view.order.id} documentId={slot.uploaded?.id ?? null} />}
+      {slot.code === 'business-license' && slot.canUpload && !slot.uploaded && (
+        <ReuseScan orderId={view.order.id} slot={slot} onChanged={onChanged} />
+      )}
       {slot.code === 'power-of-attorney' && view.legalCheck.required && (
         <div className="slot-legal" id="legal-check" data-testid="slot-legal-check">
           <div className="slot-head">

@@ -348,6 +348,16 @@ export function OrderForm({ view, ref, onSaved }: { view: OrderView; ref?: Ref<O
           }
         />
       )}
+      {editable && view.order.status === 'draft' && view.order.prefilledFrom && (
+        <Alert
+          type="info"
+          showIcon
+          className="form-alert"
+          title={`已按上一份订单（订单编号 ${view.order.prefilledFrom}）预填单位、法人、经办人、发票接收邮箱和收件人信息`}
+          description="请逐项核对，人员或地址有变化的请直接修改。法人核验须在本订单重新办理；营业执照未变更的，可在“上传证件”中沿用上次的扫描件。"
+          data-testid="prefilled-notice"
+        />
+      )}
       <Form
         form={form}
         layout="vertical"

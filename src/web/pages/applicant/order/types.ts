@@ -132,6 +132,8 @@ export interface OrderView {
     form: OrderDraft;
     formVersion: number;
     editable: boolean;
+    /** The order number this order's form was prefilled from (a second order), or null. */
+    prefilledFrom: string | null;
   };
   organization: { name: string; uscc: string };
   project: { code: string; name: string; purpose: string; legalCheckRequired: boolean; productionWorkingDays: number };
