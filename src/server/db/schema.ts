@@ -491,6 +491,18 @@ export const smsTemplates = pgTable('sms_templates', {
   updatedBy: uuid('updated_by'),
 });
 
+/**
+ * Settings an administrator edits in 系统设置, one row per key, the value checked by the key's zod schema
+ * when written and read (e.g. 'paper_address': where applicants mail the paper originals). The code holds
+ * each key's default; a missing row means the default.
+ */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  updatedBy: uuid('updated_by'),
+});
+
 /** What the sandbox mail server "delivered": the development inbox shows it. */
 export const sandboxMail = pgTable(
   'sandbox_mail',

@@ -4,7 +4,8 @@
  * 通知补寄资料"), recording each call (record-call.ts). A re-sent package is received again the same way.
  */
 import { AppError, validationFailed } from '../../../core/errors.js';
-import { missingForSms, paperOriginals } from '../../../core/fulfilment.js';
+import { missingForSms } from '../../../core/fulfilment.js';
+import { paperOriginals } from '../../../core/paper-checklist.js';
 import type { DocumentCode } from '../../../core/content/documents.js';
 import type { OrderDraft } from '../../../core/order-form.js';
 import type { Clock } from '../../clock.js';

@@ -7,7 +7,8 @@
 import { useState } from 'react';
 import { App, Button, Checkbox, Form, Input, Modal, Popconfirm, Space, Typography } from 'antd';
 import { CarOutlined, CheckCircleOutlined, CloseCircleOutlined, InboxOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
-import { paperOriginals, ZShipBody } from '../../../../core/fulfilment.js';
+import { ZShipBody } from '../../../../core/fulfilment.js';
+import { paperOriginals } from '../../../../core/paper-checklist.js';
 import type { UnitType } from '../../../../core/order-form.js';
 import { ApiError, apiPost } from '../../../api.js';
 import { zodRule } from '../../../components/forms.js';
