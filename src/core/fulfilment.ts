@@ -107,12 +107,22 @@ export const ZShipBody = z.object({ trackingNo: trackingNo('SF') });
 
 // ——— 受理: paper review and phone calls ———
 
+/** The originals 受理 ticked as present and correct on the order's paper checklist (core/paper-checklist.ts). */
+const checkedOriginals = z
+  .array(z.enum(PAPER_DOCUMENT_CODES, { error: '请从纸质资料清单中勾选' }), { error: '请勾选核对无误的纸质资料' })
+  .max(10);
+
+/** 纸质资料合格: every original of the order's checklist ticked (the server checks it against the order's list). */
+export const ZPaperPassBody = z.object({ checked: checkedOriginals });
+
 export const ZPaperFailBody = z.object({
   missing: z
     .array(z.enum(PAPER_DOCUMENT_CODES, { error: '请从纸质资料清单中选择' }), { error: '请选择需要补寄的资料' })
     .min(1, '请至少选择一项需要补寄的资料')
     .max(10),
   note: z.string().trim().max(200, '说明最多200字').optional(),
+  /** What was ticked as fine before the failure, recorded with it. */
+  checked: checkedOriginals.optional(),
 });
 
 export const CALL_OUTCOMES = { reached: '已接通', no_answer: '无人接听', wrong_number: '号码有误', call_back: '约定回电' } as const;

@@ -420,7 +420,13 @@ export const shipments = pgTable(
     enteredById: uuid('entered_by_id').notNull(),
     at: ts('at').notNull().defaultNow(),
   },
-  (t) => [index('shipments_order_idx').on(t.orderId, t.direction, t.at)],
+  (t) => [
+    index('shipments_order_idx').on(t.orderId, t.direction, t.at),
+    // 受理 finds an order by the courier number on the envelope that arrived.
+    index('shipments_inbound_tracking_idx')
+      .on(t.trackingNo)
+      .where(sql`direction = 'inbound'`),
+  ],
 );
 
 /** 电话通知补寄: each call staff made about an order, with its outcome. */

@@ -22,7 +22,7 @@ import { calendarRepository } from '../modules/calendar/repository.js';
 import { registerErrorHandling } from '../plugins/errors.js';
 import { enforceStaffAccess } from './guards.js';
 import { newMobile, newUscc, testApp, type TestApp, type TestClient } from '../testing/harness.js';
-import { quickOrder } from '../testing/paid-order.js';
+import { ALL_PAPER_CHECKED, quickOrder } from '../testing/paid-order.js';
 import { paymentRepository } from '../modules/payments/repository.js';
 import { certificateRepository } from '../modules/certificates/repository.js';
 import { revocationRepository } from '../modules/revocation/repository.js';
@@ -455,7 +455,7 @@ const ROUTES: RouteCase[] = [
   ...(
     [
       ['paper/receive', ['受理'], 'paper_awaiting', 'paper_received', {}],
-      ['paper/pass', ['受理'], 'paper_received', 'in_production', {}],
+      ['paper/pass', ['受理'], 'paper_received', 'in_production', ALL_PAPER_CHECKED],
       ['paper/fail', ['受理'], 'paper_received', 'paper_failed', { missing: ['seal-sheet'] }],
       ['produce', ['制证'], 'in_production', 'produced', { key: { kind: 'generate', password: 'Zhengshu2026!' } }],
       ['ship', ['发放'], 'produced', 'shipped', { trackingNo: 'SF1234567890123' }],

@@ -16,6 +16,7 @@ import { auditRepository } from '../audit/repository.js';
 import { calendarRepository } from '../calendar/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
 import type { RequestMeta } from '../deps.js';
+import { paperListOf } from '../fulfilment/review-paper.js';
 import { KEY_LABEL } from '../orders/order-view.js';
 import { orderRepository, type OrderEventRow } from '../orders/repository.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
@@ -224,6 +225,28 @@ export async function viewStaffOrder(deps: Deps, orderId: string, actor: StaffAc
           hasFile: invoice.storageKey !== null,
         }
       : null,
+    paperChecklist: paperChecklistOf(order, events, actorName),
     actions: availableActions(status, { kind: 'staff', roles: actor.roles }).map((t) => ({ action: t.action, label: t.label })),
+  };
+}
+
+/**
+ * 受理's checklist: this order's originals with their seals, and the ticks of the last paper review (合格 or
+ * 不合格), who made it and when — recorded on that event (review-paper.ts).
+ */
+function paperChecklistOf(order: Parameters<typeof paperListOf>[0], events: OrderEventRow[], actorName: ReturnType<typeof actorNamer>) {
+  const last = events.filter((e) => e.action === 'order.pass_paper' || e.action === 'order.fail_paper').at(-1);
+  const detail = last?.detail as { checked?: string[]; missing?: string[] } | undefined;
+  return {
+    items: paperListOf(order),
+    lastReview: last
+      ? {
+          action: last.action,
+          checked: detail?.checked ?? [],
+          missing: detail?.missing ?? [],
+          by: actorName(last),
+          at: last.at,
+        }
+      : null,
   };
 }

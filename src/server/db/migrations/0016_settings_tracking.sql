@@ -4,3 +4,5 @@ CREATE TABLE "settings" (
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_by" uuid
 );
+--> statement-breakpoint
+CREATE INDEX "shipments_inbound_tracking_idx" ON "shipments" USING btree ("tracking_no") WHERE direction = 'inbound';
