@@ -20,11 +20,7 @@ describe('the paper originals and their seals, by project and key type (seeds 00
     ['construction-approval', 'main', { ...common, 'seal-sheet': [C, L], 'power-of-attorney': [C, L] }],
     ['housing-in-province', 'main', { ...common, 'seal-sheet': [C, L], 'power-of-attorney': [C, L] }],
     // seed 003 (外省): the sheet carries the 入赣负责人's seal too, and the 任命书 盖公章
-    [
-      'housing-out-of-province',
-      'main',
-      { ...common, 'seal-sheet': [C, L, M], 'power-of-attorney': [C, L], 'appointment-letter': [C] },
-    ],
+    ['housing-out-of-province', 'main', { ...common, 'seal-sheet': [C, L, M], 'power-of-attorney': [C, L], 'appointment-letter': [C] }],
   ] as const)('%s %s', (projectCode, keyType, expected) => {
     const list = paperOriginals({ projectCode, keyType, orderNo: ORDER_NO });
     expect(Object.fromEntries(list.map((p) => [p.code, p.seals]))).toEqual(expected);

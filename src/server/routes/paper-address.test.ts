@@ -111,7 +111,12 @@ describe('纸质资料收件信息', () => {
     expect((await o.a.c.post(`/api/orders/${o.orderId}/payments`, { channel: 'wechat' })).statusCode).toBe(201);
     const [attempt] = await db.select().from(paymentAttempts).where(eq(paymentAttempts.orderId, o.orderId));
     const n = await sandboxWechatNotice(db, { outTradeNo: attempt!.outTradeNo, amountFen: 22000 });
-    const notified = await t.app.inject({ method: 'POST', url: '/api/payments/notify/wechat', headers: n.headers as never, payload: n.rawBody });
+    const notified = await t.app.inject({
+      method: 'POST',
+      url: '/api/payments/notify/wechat',
+      headers: n.headers as never,
+      payload: n.rawBody,
+    });
     expect(notified.statusCode).toBeLessThan(300);
     expect((await o.a.c.get(`/api/orders/${o.orderId}/payment`)).json().mailTo).toEqual(NEW);
     const [sms] = await smsFor(t, o.agentMobile);

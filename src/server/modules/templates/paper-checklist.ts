@@ -40,14 +40,14 @@ export async function renderPaperChecklist(d: PaperChecklistData): Promise<Uint8
     y = p.paragraph([{ text: `${label}：`, bold: true }, { text: value }], LEFT, y, WIDTH, { size: 10.5, lineHeight: 6 });
   };
   fact('申请单位', d.unitName);
-  fact('证书项目', `${d.projectName}　${d.keyLabel}`);
+  fact('证书项目', `${d.projectName}\u3000${d.keyLabel}`);
 
   // Where it goes.
   y += 2;
   const boxTop = y - 4;
   const boxLines = [
     [{ text: '寄往：', bold: true }, { text: d.mailTo.address }],
-    [{ text: '收件人：', bold: true }, { text: d.mailTo.recipient }, { text: '　　电话：', bold: true }, { text: d.mailTo.phone }],
+    [{ text: '收件人：', bold: true }, { text: d.mailTo.recipient }, { text: '\u3000\u3000电话：', bold: true }, { text: d.mailTo.phone }],
   ];
   const boxHeight = boxLines.reduce((h, runs) => h + p.measure(runs, WIDTH - 8, 12) * 7, 0) + 3;
   p.rect(LEFT, boxTop, WIDTH, boxHeight, { fill: LIGHT });
@@ -74,10 +74,11 @@ export async function renderPaperChecklist(d: PaperChecklistData): Promise<Uint8
     p.line(LEFT + COL.tick, y, LEFT + COL.tick, y + h, 0.6);
     p.line(LEFT + COL.tick + COL.item, y, LEFT + COL.tick + COL.item, y + h, 0.6);
     p.checkbox(LEFT + (COL.tick - 4.2) / 2, y + 4.6, false, 4.2);
-    let iy = p.paragraph(itemRuns, LEFT + COL.tick + 2, y + 4.2, COL.item - 4, { size: 10.5, lineHeight: 5.2 });
-    iy = p.paragraph([{ text: item.text }], LEFT + COL.tick + 2, iy - 0.6, COL.item - 4, { size: 8.5, lineHeight: 4.2, color: GREY });
+    const iy = p.paragraph(itemRuns, LEFT + COL.tick + 2, y + 4.2, COL.item - 4, { size: 10.5, lineHeight: 5.2 });
+    p.paragraph([{ text: item.text }], LEFT + COL.tick + 2, iy - 0.6, COL.item - 4, { size: 8.5, lineHeight: 4.2, color: GREY });
     let sy = y + 4.2;
-    for (const s of item.seals) sy = p.paragraph([{ text: s }], LEFT + COL.tick + COL.item + 2, sy, COL.seals - 4, { size: 9, lineHeight: 4.8 });
+    for (const s of item.seals)
+      sy = p.paragraph([{ text: s }], LEFT + COL.tick + COL.item + 2, sy, COL.seals - 4, { size: 9, lineHeight: 4.8 });
     y += h;
   });
 
