@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import Fastify from 'fastify';
+import { DEFAULT_PAPER_ADDRESS } from '../../core/paper-checklist.js';
 import { STAFF_ROLES, type StaffRole } from '../../core/schemas.js';
 import { systemClock } from '../clock.js';
 import { auditEvents, invoices, orderCalls, organizations, sessions, staff } from '../db/schema.js';
@@ -448,6 +449,28 @@ const ROUTES: RouteCase[] = [
         url: '/api/staff/sms-templates/shipped',
         body: { text: SMS_TEMPLATES.shipped.text },
         effect: async () => (await auditFor('shipped', 'sms.template_update')).length > before,
+      };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/staff/settings/paper-address',
+    access: ['管理员'],
+    ok: 200,
+    make: async () => ({ url: '/api/staff/settings/paper-address' }),
+  },
+  {
+    method: 'PUT',
+    path: '/api/staff/settings/paper-address',
+    access: ['管理员'],
+    ok: 200,
+    make: async () => {
+      // The default address: on the PostgreSQL database all test files share, other files' orders keep it.
+      const before = (await auditFor('paper_address', 'settings.paper_address_update')).length;
+      return {
+        url: '/api/staff/settings/paper-address',
+        body: DEFAULT_PAPER_ADDRESS,
+        effect: async () => (await auditFor('paper_address', 'settings.paper_address_update')).length > before,
       };
     },
   },
