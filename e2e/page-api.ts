@@ -198,3 +198,11 @@ export async function loadMoreUntil(scope: Page | Locator, target: Locator): Pro
     )
     .toBe(1);
 }
+
+/** 受理 ticks every original on the order's paper checklist (纸质资料合格 waits for all of them). */
+export async function tickPaperChecklist(page: Page): Promise<void> {
+  const boxes = page.getByTestId('paper-checklist').locator('input[type=checkbox]');
+  const n = await boxes.count();
+  expect(n).toBeGreaterThan(0);
+  for (let i = 0; i < n; i++) if (!(await boxes.nth(i).isChecked())) await boxes.nth(i).check();
+}

@@ -14,7 +14,7 @@ import { eq } from 'drizzle-orm';
 import type { APIRequestContext, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { CAPTCHA, DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
-import { ADMIN_MENU, button, loadMoreUntil, menuItems, putOrderForm, staffLogin } from './page-api.js';
+import { ADMIN_MENU, button, loadMoreUntil, menuItems, putOrderForm, staffLogin, tickPaperChecklist } from './page-api.js';
 import { idCheckChar } from '../src/core/id-number.js';
 import { sandboxMail } from '../src/server/db/schema.js';
 import { recordPayment } from '../src/server/modules/fulfilment/record-payment.js';
@@ -359,11 +359,13 @@ describe('staff console: an order from 正在审核 to 已发放', () => {
     await colleague.page.goto(`/staff/orders/${a.orderId}`);
     await colleague.page.getByTestId('action-pass_paper').waitFor();
 
+    await tickPaperChecklist(page);
     await page.getByTestId('action-pass_paper').click();
     await button(page.locator('.ant-popconfirm'), '确认合格').click();
     await poll(() => statusText(page)).toBe('正在受理纸质资料合格，正在制证');
     await shot(page, 'staff-orders-paper-passed-desktop');
 
+    await tickPaperChecklist(colleague.page);
     await colleague.page.getByTestId('action-pass_paper').click();
     await button(colleague.page.locator('.ant-popconfirm'), '确认合格').click();
     const conflict = colleague.page.getByTestId('conflict');

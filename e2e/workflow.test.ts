@@ -25,6 +25,7 @@ import {
   registerInBrowser as registerWith,
   loadMoreUntil,
   staffLogin,
+  tickPaperChecklist,
   waitSaved,
   type ApiAnswer,
 } from './page-api.js';
@@ -332,6 +333,9 @@ describe('the order workflow, both sides', () => {
     await sp.getByTestId('action-receive_paper').click();
     await confirmPop(sp, '确认');
     await expect.poll(() => staffStatus(sp).textContent()).toContain('已收到纸质资料');
+    // 纸质资料合格 waits for every original on the checklist to be ticked.
+    expect(await sp.getByTestId('action-pass_paper').isDisabled()).toBe(true);
+    await tickPaperChecklist(sp);
     await sp.getByTestId('action-pass_paper').click();
     await confirmPop(sp, '确认合格');
     await expect.poll(() => staffStatus(sp).textContent()).toContain('正在制证');

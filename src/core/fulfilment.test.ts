@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   missingForSms,
   normalizeTrackingNo,
-  paperOriginals,
   sfTrackingUrl,
   trackingNoProblem,
   ZPaperShipmentBody,
   ZShipBody,
   type Courier,
 } from './fulfilment.js';
+import { paperOriginals } from './paper-checklist.js';
 
 describe('tracking numbers', () => {
   it.each<[Courier, string, boolean]>([
@@ -61,36 +61,7 @@ describe('tracking numbers', () => {
   });
 });
 
-describe('the paper originals (seeds 000/001, 邮寄纸质资料)', () => {
-  const codes = (o: Parameters<typeof paperOriginals>[0]) => paperOriginals(o).map((p) => p.code);
-
-  it.each([
-    [
-      'main key',
-      { projectCode: 'gov-procurement', keyType: 'main' as const },
-      ['application-form', 'business-license', 'agent-id', 'seal-sheet', 'power-of-attorney'],
-    ],
-    [
-      'sub key: no seal sheet (副锁无印章)',
-      { projectCode: 'gov-procurement', keyType: 'sub' as const },
-      ['application-form', 'business-license', 'agent-id', 'power-of-attorney'],
-    ],
-    [
-      'out-of-province housing: the appointment letter too',
-      { projectCode: 'housing-out-of-province', keyType: 'main' as const },
-      ['application-form', 'business-license', 'agent-id', 'seal-sheet', 'power-of-attorney', 'appointment-letter'],
-    ],
-  ])('%s', (_label, o, expected) => {
-    expect(codes({ ...o, orderNo: '202611201234567' })).toEqual(expected);
-  });
-
-  it('tells where to write the order number, and names the substitute for a 营业执照', () => {
-    const list = paperOriginals({ projectCode: 'gov-procurement', keyType: 'main', unitType: 'medical', orderNo: '202611201234567' });
-    expect(list[0]!.text).toContain('左上角写明订单编号 202611201234567');
-    expect(list[1]).toMatchObject({ name: '医疗机构执业许可证复印件', text: expect.stringContaining('医疗机构执业许可证') });
-    expect(list[1]!.text).not.toContain('营业执照');
-  });
-
+describe('the 纸质资料补寄 SMS', () => {
   it('keeps the SMS list within one template variable, cutting a long list to "等N项"', () => {
     expect(missingForSms(['申请表', '营业执照复印件'])).toBe('申请表、营业执照复印件');
     const all = paperOriginals({ projectCode: 'housing-out-of-province', keyType: 'main', orderNo: '1' }).map((p) => p.name);

@@ -4,51 +4,10 @@
  * corrections and invoice numbers. Shared by the server (validation, the order view) and the web forms.
  */
 import { z } from 'zod';
-import { APPLICATION_DOCUMENTS, MAIL_DOCUMENTS, type DocumentCode } from './content/documents.js';
-import { orderFinalSchema, UNIT_TYPES, type UnitType } from './order-form.js';
-import { OUT_OF_PROVINCE } from './requirements.js';
+import { APPLICATION_DOCUMENTS, type DocumentCode } from './content/documents.js';
+import { orderFinalSchema } from './order-form.js';
 
-// ——— the paper originals ———
-
-export interface PaperItem {
-  code: DocumentCode;
-  /** Short name, as staff tick it off and the SMS names it ("营业执照"). */
-  name: string;
-  /** What to mail, in the seeds' words; the application form's line names the order number. */
-  text: string;
-}
-
-/** Short names for the paper list and the 纸质资料补寄 SMS (short, so several fit one message). */
-const SHORT_NAME: Record<DocumentCode, string> = {
-  'application-form': '申请表',
-  'business-license': '营业执照复印件',
-  'agent-id': '经办人身份证复印件',
-  'seal-sheet': '电子签章采集表',
-  'power-of-attorney': '法人授权委托书',
-  'appointment-letter': '入赣负责人任命书',
-};
-
-/**
- * The paper originals this order must mail (seeds 000/001 "邮寄纸质资料如下"): the seal collection sheet only
- * for a main key (副锁无印章), the appointment letter only for out-of-province housing companies, and the
- * USCC-bearing certificate in place of the 营业执照 for non-companies. The application form's line says
- * which order number to write top-left.
- */
-export function paperOriginals(o: { projectCode: string; keyType: 'main' | 'sub'; unitType?: UnitType; orderNo: string }): PaperItem[] {
-  const withSeal = o.keyType === 'main';
-  const outOfProvince = o.projectCode === OUT_OF_PROVINCE;
-  const credential = UNIT_TYPES[o.unitType ?? 'enterprise'].credential;
-  return MAIL_DOCUMENTS.filter((d) => d.scope === 'all' || (d.scope === 'with-seal' ? withSeal : outOfProvince)).map((d) => {
-    let text = d.text;
-    let name = SHORT_NAME[d.code];
-    if (d.code === 'application-form') text = text.replace('写明订单编号', `写明订单编号 ${o.orderNo}`);
-    if (d.code === 'business-license' && credential !== '营业执照') {
-      text = text.replace('营业执照副本', credential).replace('营业执照', credential);
-      name = `${credential}复印件`;
-    }
-    return { code: d.code, name, text };
-  });
-}
+// ——— the paper originals (the list itself: paper-checklist.ts) ———
 
 export const PAPER_DOCUMENT_CODES = APPLICATION_DOCUMENTS.map((d) => d.code) as [DocumentCode, ...DocumentCode[]];
 
@@ -148,12 +107,22 @@ export const ZShipBody = z.object({ trackingNo: trackingNo('SF') });
 
 // ——— 受理: paper review and phone calls ———
 
+/** The originals 受理 ticked as present and correct on the order's paper checklist (core/paper-checklist.ts). */
+const checkedOriginals = z
+  .array(z.enum(PAPER_DOCUMENT_CODES, { error: '请从纸质资料清单中勾选' }), { error: '请勾选核对无误的纸质资料' })
+  .max(10);
+
+/** 纸质资料合格: every original of the order's checklist ticked (the server checks it against the order's list). */
+export const ZPaperPassBody = z.object({ checked: checkedOriginals });
+
 export const ZPaperFailBody = z.object({
   missing: z
     .array(z.enum(PAPER_DOCUMENT_CODES, { error: '请从纸质资料清单中选择' }), { error: '请选择需要补寄的资料' })
     .min(1, '请至少选择一项需要补寄的资料')
     .max(10),
   note: z.string().trim().max(200, '说明最多200字').optional(),
+  /** What was ticked as fine before the failure, recorded with it. */
+  checked: checkedOriginals.optional(),
 });
 
 export const CALL_OUTCOMES = { reached: '已接通', no_answer: '无人接听', wrong_number: '号码有误', call_back: '约定回电' } as const;

@@ -119,8 +119,15 @@ export const PAYMENT_TROUBLESHOOTING: { title: string; detail: string }[] = [
   },
 ];
 
+/** Where the paper goes and the printable list (the address itself is the administrator's: 系统设置). */
+export const MAIL_WHERE: string[] = [
+  '收件地址、收件人和电话显示在订单页面的“邮寄纸质资料”中，付款成功页面和付款成功短信里也有，请以订单页面为准。',
+  '在订单页面或付款成功页面点击“下载邮寄资料清单（PDF）”：清单上有大号的订单编号、收件地址，以及本订单需要邮寄的每一项原件和须加盖的印章（主锁、副锁和外省企业各不相同）。打印后逐项打勾核对，随资料一并寄出。',
+  '寄出后请在订单页面填写快递公司和快递单号：我司收到资料时按快递单号找到您的订单。',
+];
+
 export const PAPER_REVIEW: string[] = [
-  '我司工作人员收到纸质资料后进行审核。',
+  '我司工作人员收到纸质资料后，按本订单的纸质资料清单逐项核对原件和印章。',
   '纸质资料不合格的，工作人员会电话通知经办人补寄资料。请申请表上的经办人留意并接听南昌拨入的电话。',
   '联系不上经办人时，订单会停留在“正在受理”，证书无法制作。',
 ];

@@ -420,7 +420,13 @@ export const shipments = pgTable(
     enteredById: uuid('entered_by_id').notNull(),
     at: ts('at').notNull().defaultNow(),
   },
-  (t) => [index('shipments_order_idx').on(t.orderId, t.direction, t.at)],
+  (t) => [
+    index('shipments_order_idx').on(t.orderId, t.direction, t.at),
+    // 受理 finds an order by the courier number on the envelope that arrived.
+    index('shipments_inbound_tracking_idx')
+      .on(t.trackingNo)
+      .where(sql`direction = 'inbound'`),
+  ],
 );
 
 /** 电话通知补寄: each call staff made about an order, with its outcome. */
@@ -487,6 +493,18 @@ export const calendarSeeds = pgTable('calendar_seeds', {
 export const smsTemplates = pgTable('sms_templates', {
   key: text('key').primaryKey(),
   text: text('text').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  updatedBy: uuid('updated_by'),
+});
+
+/**
+ * Settings an administrator edits in 系统设置, one row per key, the value checked by the key's zod schema
+ * when written and read (e.g. 'paper_address': where applicants mail the paper originals). The code holds
+ * each key's default; a missing row means the default.
+ */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
   updatedBy: uuid('updated_by'),
 });

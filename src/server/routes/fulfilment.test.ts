@@ -14,7 +14,16 @@ import { recordPayment } from '../modules/fulfilment/record-payment.js';
 import { orderRepository } from '../modules/orders/repository.js';
 import { confirmTestImages } from '../modules/seals/testing.js';
 import { testApp, type TestApp, type TestClient } from '../testing/harness.js';
-import { approvedOrder, eventsOf, newApplicant, orderRow, paidOrder, staffMember, type TestOrder } from '../testing/paid-order.js';
+import {
+  ALL_PAPER_CHECKED,
+  approvedOrder,
+  eventsOf,
+  newApplicant,
+  orderRow,
+  paidOrder,
+  staffMember,
+  type TestOrder,
+} from '../testing/paid-order.js';
 import { smsFor } from '../testing/sms.js';
 
 const FRIDAY = new Date('2026-11-20T10:00:00+08:00');
@@ -63,7 +72,7 @@ async function orderAt(point: 'paid' | 'received' | 'in_production' | 'produced'
   expect((await shipPaper(o)).statusCode).toBe(201);
   expect((await step(paper, o, 'paper/receive')).statusCode).toBe(200);
   if (point === 'received') return o;
-  expect((await step(paper, o, 'paper/pass')).statusCode).toBe(200);
+  expect((await step(paper, o, 'paper/pass', ALL_PAPER_CHECKED)).statusCode).toBe(200);
   if (point === 'in_production') return o;
   // The impressions confirmed first (as the seal-image step records it): issuing makes the seals too, so the key can ship.
   await confirmTestImages(t.db, o.orderId);
@@ -232,7 +241,7 @@ describe('审核纸质资料 (受理)', () => {
     expect(r.json().order).toMatchObject({ id: o.orderId, status: 'paper_received', statusLabel: '正在受理' });
     expect((await orderRow(t.db, o.orderId)).paperReceivedAt).toEqual(clock.now());
     expectConflictNaming(await step(paper, o, 'paper/receive'), /正在受理（已收到纸质资料，正在审核）/);
-    const p = await step(paper, o, 'paper/pass');
+    const p = await step(paper, o, 'paper/pass', ALL_PAPER_CHECKED);
     expect(p.statusCode).toBe(200);
     const row = await orderRow(t.db, o.orderId);
     expect(row).toMatchObject({ status: 'in_production', productionStartedAt: clock.now() });
@@ -246,7 +255,7 @@ describe('审核纸质资料 (受理)', () => {
 
   it.each([
     ['paper/receive', {}],
-    ['paper/pass', {}],
+    ['paper/pass', ALL_PAPER_CHECKED],
     ['paper/fail', { missing: ['seal-sheet'] }],
     ['calls', { calledAt: FRIDAY.toISOString(), outcome: 'reached' }],
   ])('%s is 受理 work: other roles get 403 naming 受理, and nothing changes', async (path, body) => {

@@ -8,7 +8,15 @@ import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provid
 import { z } from 'zod';
 import type { StaffRole } from '../../core/schemas.js';
 import { ZProduceBody } from '../../core/certificates.js';
-import { ZCallBody, ZPaperFailBody, ZPaperShipmentBody, ZRecipient, ZShipBody, ZStaffRecipientBody } from '../../core/fulfilment.js';
+import {
+  ZCallBody,
+  ZPaperFailBody,
+  ZPaperPassBody,
+  ZPaperShipmentBody,
+  ZRecipient,
+  ZShipBody,
+  ZStaffRecipientBody,
+} from '../../core/fulfilment.js';
 import { STATUS_LABEL, type OrderStatus } from '../../core/workflow.js';
 import type { AppContext } from '../app.js';
 import { changeRecipient } from '../modules/fulfilment/change-recipient.js';
@@ -90,8 +98,11 @@ export const fulfilmentRoutes =
 
       app.post(
         '/api/staff/orders/:id/paper/pass',
-        { config: { staffAccess: PAPER }, schema: { tags, summary: '纸质资料合格，转制证（受理）', params: ZId } },
-        async (req) => stepResult(await passPaper(deps, staffActor(req), req.params.id, metaOf(req))),
+        {
+          config: { staffAccess: PAPER },
+          schema: { tags, summary: '纸质资料合格（纸质资料清单须全部勾选），转制证（受理）', params: ZId, body: ZPaperPassBody },
+        },
+        async (req) => stepResult(await passPaper(deps, staffActor(req), req.params.id, req.body, metaOf(req))),
       );
 
       app.post(

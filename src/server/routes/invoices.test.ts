@@ -16,7 +16,7 @@ import { auditEvents, invoices, outbox } from '../db/schema.js';
 import { multipart, png } from '../modules/documents/test-images.js';
 import { listInvoices } from '../modules/invoices/list-invoices.js';
 import { testApp, type TestApp, type TestClient } from '../testing/harness.js';
-import { eventsOf, mailTo, newApplicant, paidOrder, staffMember, type TestOrder } from '../testing/paid-order.js';
+import { ALL_PAPER_CHECKED, eventsOf, mailTo, newApplicant, paidOrder, staffMember, type TestOrder } from '../testing/paid-order.js';
 
 const FRIDAY = new Date('2026-11-20T10:00:00+08:00');
 const clock = new ManualClock(FRIDAY);
@@ -51,7 +51,7 @@ async function producedOrder(): Promise<TestOrder> {
     201,
   );
   expect((await step(paper, 'paper/receive')).statusCode).toBe(200);
-  expect((await step(paper, 'paper/pass')).statusCode).toBe(200);
+  expect((await step(paper, 'paper/pass', ALL_PAPER_CHECKED)).statusCode).toBe(200);
   expect((await step(producer, 'produce', { key: { kind: 'generate', password: 'Zhengshu2026!' } })).statusCode).toBe(200);
   return o;
 }

@@ -79,7 +79,7 @@ export const staffOrdersRoutes =
         schema: {
           tags,
           summary:
-            '订单列表：按状态的工作队列（先到先办，按 status 与 after 翻页），或按订单编号、统一社会信用代码、单位名称、经办人手机号查找（新的在前；查找会被记录）',
+            '订单列表：按状态的工作队列（先到先办，按 status 与 after 翻页），或按订单编号、统一社会信用代码、单位名称、经办人手机号、寄来资料的快递单号查找（新的在前；查找会被记录）',
           querystring: ZListQuery,
         },
       },

@@ -1,8 +1,10 @@
-/** 系统设置 (管理员): the SMS texts sent to agents, editable; every change audited. */
+/** 系统设置 (管理员): the SMS texts sent to agents and where applicants mail the paper, editable; every change audited. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
+import { ZPaperAddress } from '../../core/paper-checklist.js';
 import { ALIYUN_NOTE, listSmsTemplates, SMS_TEXT_MAX, updateSmsTemplate } from '../modules/notifications/sms-templates.js';
+import { paperAddressSetting, updatePaperAddress } from '../modules/settings/paper-address.js';
 import { enforceStaffAccess, metaOf, staffActor } from './guards.js';
 
 export const staffSettingsRoutes =
@@ -42,6 +44,28 @@ export const staffSettingsRoutes =
         await updateSmsTemplate(ctx.deps, req.params.key, req.body.text, staffActor(req), metaOf(req));
         const all = await answer();
         return { ...all, template: all.items.find((t) => t.key === req.params.key)! };
+      },
+    );
+
+    app.get(
+      '/api/staff/settings/paper-address',
+      { config: { staffAccess: ['管理员'] }, schema: { tags, summary: '纸质资料收件信息（地址、收件人、电话；未设置时为默认值）' } },
+      async () => paperAddressSetting(db),
+    );
+
+    app.put(
+      '/api/staff/settings/paper-address',
+      {
+        config: { staffAccess: ['管理员'] },
+        schema: {
+          tags,
+          summary: '修改纸质资料收件信息（管理员；订单页面、付款成功页面和短信、邮寄资料清单随之改变）',
+          body: ZPaperAddress,
+        },
+      },
+      async (req) => {
+        await updatePaperAddress(ctx.deps, req.body, staffActor(req), metaOf(req));
+        return paperAddressSetting(db);
       },
     );
   };

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import Fastify from 'fastify';
+import { DEFAULT_PAPER_ADDRESS } from '../../core/paper-checklist.js';
 import { STAFF_ROLES, type StaffRole } from '../../core/schemas.js';
 import { systemClock } from '../clock.js';
 import { auditEvents, invoices, orderCalls, organizations, sessions, staff } from '../db/schema.js';
@@ -22,7 +23,7 @@ import { calendarRepository } from '../modules/calendar/repository.js';
 import { registerErrorHandling } from '../plugins/errors.js';
 import { enforceStaffAccess } from './guards.js';
 import { newMobile, newUscc, testApp, type TestApp, type TestClient } from '../testing/harness.js';
-import { quickOrder } from '../testing/paid-order.js';
+import { ALL_PAPER_CHECKED, quickOrder } from '../testing/paid-order.js';
 import { sealedOrder } from '../modules/seals/testing.js';
 import { paymentRepository } from '../modules/payments/repository.js';
 import { certificateRepository } from '../modules/certificates/repository.js';
@@ -452,11 +453,33 @@ const ROUTES: RouteCase[] = [
       };
     },
   },
+  {
+    method: 'GET',
+    path: '/api/staff/settings/paper-address',
+    access: ['管理员'],
+    ok: 200,
+    make: async () => ({ url: '/api/staff/settings/paper-address' }),
+  },
+  {
+    method: 'PUT',
+    path: '/api/staff/settings/paper-address',
+    access: ['管理员'],
+    ok: 200,
+    make: async () => {
+      // The default address: on the PostgreSQL database all test files share, other files' orders keep it.
+      const before = (await auditFor('paper_address', 'settings.paper_address_update')).length;
+      return {
+        url: '/api/staff/settings/paper-address',
+        body: DEFAULT_PAPER_ADDRESS,
+        effect: async () => (await auditFor('paper_address', 'settings.paper_address_update')).length > before,
+      };
+    },
+  },
   // After payment (fulfilment.ts, invoices.ts): a fresh order in the step's status per caller; `effect` checks the step happened.
   ...(
     [
       ['paper/receive', ['受理'], 'paper_awaiting', 'paper_received', {}],
-      ['paper/pass', ['受理'], 'paper_received', 'in_production', {}],
+      ['paper/pass', ['受理'], 'paper_received', 'in_production', ALL_PAPER_CHECKED],
       ['paper/fail', ['受理'], 'paper_received', 'paper_failed', { missing: ['seal-sheet'] }],
       ['produce', ['制证'], 'in_production', 'produced', { key: { kind: 'generate', password: 'Zhengshu2026!' } }],
       ['ship', ['发放'], 'produced', 'shipped', { trackingNo: 'SF1234567890123' }],

@@ -1,9 +1,14 @@
-/** 下载模板: the order's generated PDFs (application form, power of attorney, seal sheet, appointment letter). */
+/**
+ * 下载模板: the order's generated PDFs (application form, power of attorney, seal sheet, appointment letter), and
+ * the 邮寄资料清单 to put in the envelope with the paper originals.
+ */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import type { AppContext } from '../app.js';
-import { printTemplate, TEMPLATE_NAMES, type TemplateName } from '../modules/templates/print-template.js';
+import { printPaperChecklist } from '../modules/templates/print-paper-checklist.js';
+import { printTemplate, TEMPLATE_NAMES, type PrintedTemplate, type TemplateName } from '../modules/templates/print-template.js';
+import type { FastifyReply } from 'fastify';
 import { requireOwnedOrder } from './guards.js';
 import { baseUrlOf } from './orders.js';
 
@@ -39,11 +44,30 @@ export const templatesRoutes =
           name as TemplateName,
           baseUrlOf(ctx, req),
         );
-        return reply
-          .type('application/pdf')
-          .header('content-disposition', `attachment; filename="${t.asciiFileName}"; filename*=UTF-8''${rfc5987(t.fileName)}`)
-          .header('cache-control', 'no-store')
-          .send(Buffer.from(t.pdf.buffer, t.pdf.byteOffset, t.pdf.byteLength));
+        return sendPdf(reply, t);
+      },
+    );
+
+    app.get(
+      '/api/orders/:id/paper-checklist.pdf',
+      {
+        schema: {
+          tags: ['订单'],
+          summary: '下载邮寄资料清单（PDF）：本订单需邮寄的纸质资料原件及其印章、收件地址、订单编号和邮寄说明',
+          params: ZParams.pick({ id: true }),
+        },
+      },
+      async (req, reply) => {
+        const { org, order } = await requireOwnedOrder(db, req, req.params.id);
+        return sendPdf(reply, await printPaperChecklist(deps, org, order));
       },
     );
   };
+
+function sendPdf(reply: FastifyReply, t: PrintedTemplate) {
+  return reply
+    .type('application/pdf')
+    .header('content-disposition', `attachment; filename="${t.asciiFileName}"; filename*=UTF-8''${rfc5987(t.fileName)}`)
+    .header('cache-control', 'no-store')
+    .send(Buffer.from(t.pdf.buffer, t.pdf.byteOffset, t.pdf.byteLength));
+}

@@ -152,3 +152,8 @@ export async function quickOrder(t: TestApp, status: OrderStatus): Promise<{ ord
   if (status !== 'paper_awaiting') await orderRepository.setStatus(t.db, order.id, 'paper_awaiting', status, now);
   return { orderId: order.id, orderNo: order.orderNo };
 }
+
+/** 纸质资料合格's body for the orders above (政府采购电子卖场, 主锁): every original on the checklist ticked. */
+export const ALL_PAPER_CHECKED = {
+  checked: ['application-form', 'business-license', 'agent-id', 'seal-sheet', 'power-of-attorney'],
+};

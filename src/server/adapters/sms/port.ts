@@ -20,7 +20,7 @@ export const SMS_TEMPLATES: Record<SmsTemplate, { text: string; sensitive: strin
     sensitive: [],
   },
   paid: {
-    text: '${unit}：您的数字证书订单${orderNo}已付款${amount}元，请登录江西CA数字证书在线受理系统查看需邮寄的纸质资料，寄出后填写快递单号。',
+    text: '${unit}：您的数字证书订单${orderNo}已付款${amount}元。请将纸质资料原件寄至${mailAddress}，收件人${mailRecipient}，电话${mailPhone}，申请表左上角写明订单编号；需邮寄的资料见订单页面，寄出后登录江西CA数字证书在线受理系统填写快递单号。',
     sensitive: [],
   },
   paper_failed: {

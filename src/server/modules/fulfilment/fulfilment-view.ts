@@ -1,9 +1,10 @@
 /**
  * What the applicant's order page shows about the steps after payment: the paper originals to mail with the
- * order number to write on them, the tracking numbers both ways with SF Express's tracking link, the
+ * order number to write on them and the CA's receiving address, the tracking numbers both ways with SF Express's tracking link, the
  * recipient, and the invoice — nothing staff-only (no call log, no staff names, no correction reasons).
  */
 import { COURIERS, courierOf, INVOICE_STATUS_LABEL, sfTrackingUrl } from '../../../core/fulfilment.js';
+import { PAPER_CHECKLIST_STATUSES } from '../../../core/paper-checklist.js';
 import type { OrderDraft } from '../../../core/order-form.js';
 import { RECIPIENT_EDITABLE, type OrderStatus } from '../../../core/workflow.js';
 import type { DbOrTx } from '../../db/client.js';
@@ -11,6 +12,7 @@ import { invoiceRepository, type InvoiceRow } from '../invoices/repository.js';
 import type { OrderRow } from '../orders/repository.js';
 import { PAPER_SHIPMENT_OPEN } from './enter-paper-shipment.js';
 import { fulfilmentRepository, type ShipmentRow } from './repository.js';
+import { paperAddress } from '../settings/paper-address.js';
 import { paperListOf } from './review-paper.js';
 
 /** The courier as stored → what people read: the code for SF/EMS, the typed name for another courier. */
@@ -37,7 +39,12 @@ export async function applicantFulfilment(db: DbOrTx, order: OrderRow) {
     paper: {
       /** What to mail, one line each, in the seeds' words (the application form's line names the order number). */
       list: items.map((p) => p.text),
+      /** The same list with each original's seals (core/paper-checklist.ts). */
       items,
+      /** Where to mail them (系统设置). */
+      mailTo: await paperAddress(db),
+      /** The printable 邮寄资料清单 (GET /api/orders/:id/paper-checklist.pdf), from 资料审核通过 on. */
+      checklistAvailable: PAPER_CHECKLIST_STATUSES.includes(status),
       /** Written top-left on the application form. */
       orderNo: order.orderNo,
       /** May the applicant enter a tracking number now (paid and waiting, or asked to re-send)? */

@@ -4,7 +4,8 @@
  * 通知补寄资料"), recording each call (record-call.ts). A re-sent package is received again the same way.
  */
 import { AppError, validationFailed } from '../../../core/errors.js';
-import { missingForSms, paperOriginals } from '../../../core/fulfilment.js';
+import { missingForSms } from '../../../core/fulfilment.js';
+import { paperOriginals, type PaperItem } from '../../../core/paper-checklist.js';
 import type { DocumentCode } from '../../../core/content/documents.js';
 import type { OrderDraft } from '../../../core/order-form.js';
 import type { Clock } from '../../clock.js';
@@ -56,19 +57,47 @@ export async function receivePaper(deps: Deps, actor: StaffActor, orderId: strin
   });
 }
 
-/** 纸质资料合格: the order goes to 制证. */
-export async function passPaper(deps: Deps, actor: StaffActor, orderId: string, meta: RequestMeta): Promise<OrderRow> {
+/** The ticks as recorded on the event and the audit row: codes (for the page) and names (for people). */
+function checklistTicks(list: PaperItem[], checked: DocumentCode[]) {
+  const ticked = new Set(checked);
+  if ([...ticked].some((c) => !list.some((p) => p.code === c)))
+    throw validationFailed({ checked: '所勾选的资料不在本订单的纸质资料清单中，请刷新页面后重新核对' });
+  const items = list.filter((p) => ticked.has(p.code));
+  return { checked: items.map((p) => p.code), checkedNames: items.map((p) => p.name) };
+}
+
+/**
+ * 纸质资料合格: the order goes to 制证 — only with every original of the order's checklist ticked (which
+ * originals, which seals: core/paper-checklist.ts); the ticks are recorded on the event and the audit row.
+ */
+export async function passPaper(
+  deps: Deps,
+  actor: StaffActor,
+  orderId: string,
+  input: { checked: DocumentCode[] },
+  meta: RequestMeta,
+): Promise<OrderRow> {
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
     const order = await locked(tx, orderId);
-    const updated = await applyTransition(tx, order, 'pass_paper', staffParty(actor), now, { set: { productionStartedAt: now } });
+    const list = paperListOf(order);
+    const ticks = checklistTicks(list, input.checked);
+    const open = list.filter((p) => !ticks.checked.includes(p.code));
+    if (open.length)
+      throw validationFailed({
+        checked: `纸质资料清单还有未核对的资料：${open.map((p) => p.name).join('、')}。全部核对无误后才能确认合格；缺少或不合格的请点“纸质资料不合格”`,
+      });
+    const updated = await applyTransition(tx, order, 'pass_paper', staffParty(actor), now, {
+      set: { productionStartedAt: now },
+      detail: ticks,
+    });
     await auditRepository.record(tx, {
       actorType: 'staff',
       actorId: actor.id,
       action: 'order.pass_paper',
       targetType: 'order',
       targetId: order.id,
-      detail: { orderNo: order.orderNo },
+      detail: { orderNo: order.orderNo, checked: ticks.checkedNames },
       ip: meta.ip,
       at: now,
     });
@@ -85,7 +114,7 @@ export async function failPaper(
   deps: Deps,
   actor: StaffActor,
   orderId: string,
-  input: { missing: DocumentCode[]; note?: string },
+  input: { missing: DocumentCode[]; note?: string; checked?: DocumentCode[] },
   meta: RequestMeta,
 ): Promise<OrderRow> {
   const now = deps.clock.now();
@@ -96,11 +125,14 @@ export async function failPaper(
     const unknown = [...wanted].filter((c) => !list.some((p) => p.code === c));
     if (unknown.length) throw validationFailed({ missing: '所选资料不在本订单的纸质资料清单中，请刷新页面后重新选择' });
     const names = list.filter((p) => wanted.has(p.code)).map((p) => p.name);
+    const ticks = checklistTicks(list, input.checked ?? []);
+    if (ticks.checked.some((c) => wanted.has(c)))
+      throw validationFailed({ missing: '同一项资料不能既勾选为核对无误又选为需补寄，请重新核对' });
     const note = input.note?.trim() || null;
     const failure = (await fulfilmentRepository.countEvents(tx, order.id, 'order.fail_paper')) + 1;
     const updated = await applyTransition(tx, order, 'fail_paper', staffParty(actor), now, {
       reason: `需补寄：${names.join('、')}${note ? `。${note}` : ''}`,
-      detail: { missing: [...wanted], names, note, failure },
+      detail: { missing: [...wanted], names, note, failure, ...ticks },
     });
     await enqueueOrderSms(
       tx,
@@ -116,7 +148,7 @@ export async function failPaper(
       action: 'order.fail_paper',
       targetType: 'order',
       targetId: order.id,
-      detail: { orderNo: order.orderNo, missing: names, note },
+      detail: { orderNo: order.orderNo, missing: names, note, checked: ticks.checkedNames },
       ip: meta.ip,
       at: now,
     });

@@ -24,6 +24,7 @@ import { catalogRepository } from '../catalog/repository.js';
 import { fulfilmentRepository } from '../fulfilment/repository.js';
 import { recordPayment } from '../fulfilment/record-payment.js';
 import { enqueueOrderSms } from '../notifications/order-sms.js';
+import { paperAddress, paperAddressSmsParams } from '../settings/paper-address.js';
 import { organizationRepository, type OrganizationRow } from '../accounts/repository.js';
 import { orderRepository, type OrderRow } from '../orders/repository.js';
 import { paymentRepository, type AttemptRow } from './repository.js';
@@ -268,7 +269,7 @@ export async function completePayment(
       tx,
       order,
       'paid',
-      { unit: org?.name ?? '', orderNo: order.orderNo, amount: yuan(notice.amountFen) },
+      { unit: org?.name ?? '', orderNo: order.orderNo, amount: yuan(notice.amountFen), ...paperAddressSmsParams(await paperAddress(tx)) },
       'paid',
       now,
     );
@@ -387,6 +388,8 @@ export async function paymentView(deps: PaymentDeps, org: OrganizationRow, order
     price,
     canPay: status === 'review_passed' && price !== null,
     paid: order.paidAt !== null,
+    /** Where the paper originals go next (shown once paid). */
+    mailTo: order.paidAt !== null ? await paperAddress(deps.db) : null,
     payment: paidAttempt
       ? {
           channel: paidAttempt.channel,

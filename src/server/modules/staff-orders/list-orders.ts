@@ -106,12 +106,12 @@ export async function listOrders(deps: Deps, input: ListOrdersInput, actor: Staf
     });
   } else if (input.status) {
     if (NOT_IN_QUEUES.includes(input.status)) {
-      const msg = '草稿、已删除和已取消的订单不在工作队列中，请输入订单编号、统一社会信用代码、单位名称或经办人手机号查找';
+      const msg = '草稿、已删除和已取消的订单不在工作队列中，请输入订单编号、统一社会信用代码、单位名称、经办人手机号或快递单号查找';
       throw new AppError('VALIDATION_FAILED', msg, { fields: { status: msg } });
     }
     rows = await staffOrderRepository.queuePageQuery(deps.db, input.status, after, input.limit);
   } else {
-    const msg = '请选择工作队列，或输入订单编号、统一社会信用代码、单位名称、经办人手机号查找';
+    const msg = '请选择工作队列，或输入订单编号、统一社会信用代码、单位名称、经办人手机号、快递单号查找';
     throw new AppError('VALIDATION_FAILED', msg, { fields: { q: msg } });
   }
   const now = deps.clock.now();

@@ -2,7 +2,8 @@
  * SQL for the staff console's order lists and order view. Lists are keyset-paginated (never OFFSET): a
  * queue on orders_queue_idx (status, status_changed_at, id), oldest first; a search newest first by
  * (created_at, id), each key on its own index (order number: orders_order_no_uq; agent mobile:
- * orders_agent_mobile_idx; USCC prefix: organizations_uscc_prefix_idx; created_at: orders_created_idx).
+ * orders_agent_mobile_idx; USCC prefix: organizations_uscc_prefix_idx; paper courier number:
+ * shipments_inbound_tracking_idx; created_at: orders_created_idx).
  * bench/staff-queue.ts runs EXPLAIN on these very queries over a million orders.
  */
 import { and, asc, desc, eq, ilike, inArray, like, ne, or, sql, type SQL } from 'drizzle-orm';
@@ -56,9 +57,9 @@ function listSelect(db: DbOrTx, sortColumn: typeof orders.statusChangedAt | type
 
 export type StaffListRow = Awaited<ReturnType<typeof listSelect>>[number];
 
-export type SearchKey = 'orderNo' | 'mobile' | 'usccPrefix' | 'nameLike';
+export type SearchKey = 'orderNo' | 'mobile' | 'usccPrefix' | 'trackingNo' | 'nameLike';
 
-function searchCondition(key: SearchKey, value: string): SQL {
+function searchCondition(db: DbOrTx, key: SearchKey, value: string): SQL {
   switch (key) {
     case 'orderNo':
       return eq(orders.orderNo, value);
@@ -67,6 +68,15 @@ function searchCondition(key: SearchKey, value: string): SQL {
       return sql`${agentMobileSql(orders.form)} = ${value}`;
     case 'usccPrefix':
       return like(organizations.uscc, `${value}%`);
+    case 'trackingNo':
+      // The applicant's paper shipments (inbound), on shipments_inbound_tracking_idx: a few orders at most.
+      return inArray(
+        orders.id,
+        db
+          .select({ id: shipments.orderId })
+          .from(shipments)
+          .where(and(eq(shipments.direction, 'inbound'), eq(shipments.trackingNo, value))),
+      );
     case 'nameLike':
       // ILIKE folds the case of every name it reads, which costs several times LIKE's byte comparison; a
       // fragment without cased letters (Chinese, digits) matches the same either way, so it uses LIKE.
@@ -100,7 +110,7 @@ export const staffOrderRepository = {
     return listSelect(db, orders.createdAt)
       .where(
         and(
-          searchCondition(key, value),
+          searchCondition(db, key, value),
           status ? eq(orders.status, status) : undefined,
           after ? sql`(${orders.createdAt}, ${orders.id}) < (${after.ts}::timestamptz, ${after.id}::uuid)` : undefined,
         ),

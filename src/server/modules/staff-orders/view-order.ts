@@ -17,6 +17,7 @@ import { calendarRepository } from '../calendar/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
 import type { RequestMeta } from '../deps.js';
 import { guardRefusal } from '../orders/guards.js';
+import { paperListOf } from '../fulfilment/review-paper.js';
 import { KEY_LABEL } from '../orders/order-view.js';
 import { orderRepository, type OrderEventRow } from '../orders/repository.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
@@ -225,6 +226,7 @@ export async function viewStaffOrder(deps: Deps, orderId: string, actor: StaffAc
           hasFile: invoice.storageKey !== null,
         }
       : null,
+    paperChecklist: paperChecklistOf(order, events, actorName),
     // A guarded action is offered with the reason it cannot be taken yet (the server refuses it all the same).
     actions: await Promise.all(
       availableActions(status, { kind: 'staff', roles: actor.roles }).map(async (t) => ({
@@ -233,5 +235,26 @@ export async function viewStaffOrder(deps: Deps, orderId: string, actor: StaffAc
         blocked: await guardRefusal(db, order, t.guard),
       })),
     ),
+  };
+}
+
+/**
+ * 受理's checklist: this order's originals with their seals, and the ticks of the last paper review (合格 or
+ * 不合格), who made it and when — recorded on that event (review-paper.ts).
+ */
+function paperChecklistOf(order: Parameters<typeof paperListOf>[0], events: OrderEventRow[], actorName: ReturnType<typeof actorNamer>) {
+  const last = events.filter((e) => e.action === 'order.pass_paper' || e.action === 'order.fail_paper').at(-1);
+  const detail = last?.detail as { checked?: string[]; missing?: string[] } | undefined;
+  return {
+    items: paperListOf(order),
+    lastReview: last
+      ? {
+          action: last.action,
+          checked: detail?.checked ?? [],
+          missing: detail?.missing ?? [],
+          by: actorName(last),
+          at: last.at,
+        }
+      : null,
   };
 }

@@ -16,6 +16,8 @@ import { AlipayCircleFilled, CheckCircleFilled, WechatFilled } from '@ant-design
 import QRCode from 'qrcode';
 import { apiGet, apiPost, ApiError } from '../../api.js';
 import { LoginGate, loginUrl } from '../../components/LoginGate.js';
+import type { PaperAddress } from '../../../core/paper-checklist.js';
+import { MailTo } from './order/MailTo.js';
 import { OrderLoadFailed } from './order/OrderLoadFailed.js';
 import './order/order.css';
 
@@ -60,6 +62,8 @@ interface PayView {
   /** Payments in this phone's browser (codeUrl: where to send it, while the link is fresh). */
   phone: Record<Channel, Attempt | null>;
   sandbox: Record<Channel, boolean>;
+  /** Where the paper originals go (once paid). */
+  mailTo: PaperAddress | null;
   now: string;
 }
 
@@ -243,8 +247,9 @@ function PayScreen() {
           type="info"
           showIcon
           message="下一步：邮寄纸质资料"
-          description="请按订单页面的清单准备加盖公章的原件，在申请表左上角写明订单编号，寄出后在订单页面填写快递公司和快递单号。"
+          description="请按邮寄资料清单准备加盖公章原章的原件，在申请表左上角写明订单编号，用回形针夹住，尽量选择顺丰快递或EMS寄出；寄出后在订单页面填写快递公司和快递单号。"
         />
+        {view.mailTo && <MailTo mailTo={view.mailTo} orderId={o.id} orderNo={o.orderNo} checklist />}
       </div>
     );
 

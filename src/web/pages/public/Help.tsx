@@ -17,6 +17,7 @@ import {
   HELP_SECTIONS,
   LEGAL_PERSON_VERIFICATION,
   LOGIN_STEPS,
+  MAIL_WHERE,
   ORDER_FORM_NOTES,
   ORDER_FORM_SECTIONS,
   PAPER_REVIEW,
@@ -234,7 +235,7 @@ export function HelpPage() {
           </Section>
 
           <Section id="mail">
-            <p style={{ margin: '0 0 8px' }}>付款后，请将以下纸质资料原件邮寄至我司（收件地址以订单页面显示为准）：</p>
+            <p style={{ margin: '0 0 8px' }}>付款后，请将以下纸质资料原件邮寄至我司：</p>
             <ol className="pub-list" data-testid="mail-list">
               {MAIL_DOCUMENTS.map((d) => (
                 <li key={d.code}>
@@ -246,6 +247,8 @@ export function HelpPage() {
               没有营业执照的单位，用其他含有统一社会信用代码的证件代替：
               {LICENSE_SUBSTITUTES.map((s) => `${s.orgType}用${s.document}`).join('，')}，等等。
             </p>
+            <h3>寄到哪里、邮寄资料清单</h3>
+            <Bullets items={MAIL_WHERE} />
             <h3>邮寄要求</h3>
             <Bullets items={MAIL_RULES} />
           </Section>

@@ -25,9 +25,13 @@ import { ApiError, apiGet, apiPut, ensureSession } from '../../api.js';
 import { showServerErrors } from '../../components/forms.js';
 import { useLatestLoad } from '../../components/useLatestLoad.js';
 import { beijing } from './orders/format.js';
+import { PaperAddressSettings } from './PaperAddressSettings.js';
 import { useStaffErrors } from './staffSession.js';
 
-/** 系统设置 (管理员): the working-day calendar that deadlines count on, and the SMS texts sent to agents. */
+/**
+ * 系统设置 (管理员): the working-day calendar that deadlines count on, the SMS texts sent to agents, and where
+ * applicants mail the paper originals.
+ */
 export function StaffSettingsPage() {
   return (
     <Card title="系统设置" styles={{ body: { paddingTop: 0 } }}>
@@ -35,6 +39,7 @@ export function StaffSettingsPage() {
         items={[
           { key: 'calendar', label: '工作日历', children: <CalendarSettings /> },
           { key: 'sms', label: '短信模板', children: <SmsTemplates /> },
+          { key: 'paper-address', label: '纸质资料收件信息', children: <PaperAddressSettings /> },
         ]}
       />
     </Card>
@@ -308,6 +313,10 @@ const SAMPLE: Record<string, string> = {
   orderNo: '260101-0001-00001',
   missing: '营业执照复印件、法人授权委托书',
   trackingNo: 'SF1234567890123',
+  amount: '220.00',
+  mailAddress: '江西省南昌市省府大院西二路3号3楼',
+  mailRecipient: '江西省数字证书有限公司',
+  mailPhone: '0791-82097407',
 };
 
 function SmsTemplateEditor({ template, onSaved }: { template: SmsTemplate; onSaved: (d: SmsTemplates) => void }) {

@@ -150,8 +150,12 @@ export function auditDetails(action: string, detail: Record<string, unknown> | n
       case 'organization.login_failed':
         return [['统一社会信用代码', str(d.uscc)]];
       case 'order.receive_paper':
-      case 'order.pass_paper':
         return [['订单编号', str(d.orderNo)]];
+      case 'order.pass_paper':
+        return [
+          ['订单编号', str(d.orderNo)],
+          ['核对无误', Array.isArray(d.checked) ? d.checked.join('、') : undefined],
+        ];
       case 'order.produce':
         return [
           ['订单编号', str(d.orderNo)],
@@ -165,6 +169,7 @@ export function auditDetails(action: string, detail: Record<string, unknown> | n
         return [
           ['订单编号', str(d.orderNo)],
           ['需补寄', Array.isArray(d.missing) ? d.missing.join('、') : undefined],
+          ['核对无误', Array.isArray(d.checked) && d.checked.length ? d.checked.join('、') : undefined],
           ['说明', str(d.note)],
         ];
       case 'order.cancel_request':

@@ -1,11 +1,13 @@
 /**
- * 邮寄纸质资料 (seed 000 六, seed 001 四): the paper originals this order needs, how to put them together
+ * 邮寄纸质资料 (seed 000 六, seed 001 四): where the paper goes (the CA's address, the printable 邮寄资料清单),
+ * the paper originals this order needs with the seals each carries, how to put them together
  * (order number top-left on the application form, a paper clip, SF or EMS), the courier and tracking number
  * form once paid — and again when staff ask for missing paper by phone — and every shipment entered.
  */
 import { useState } from 'react';
 import { Alert, App, Button, Form, Input, Radio, Typography } from 'antd';
 import { SendOutlined } from '@ant-design/icons';
+import { MailTo } from './MailTo.js';
 import { beijing } from './time.js';
 import { MAIL_RULES, SEAL_RULES } from '../../../../core/content/documents.js';
 import { apiPost, ApiError } from '../../../api.js';
@@ -17,8 +19,12 @@ export function PaperCard({ view, done, onChanged }: { view: OrderView; done: bo
   const shipments = view.paper.shipments;
   const list = (
     <ol className="paper-list" data-testid="paper-list">
-      {view.paper.list.map((p) => (
-        <li key={p}>{p}</li>
+      {view.paper.items.map((p) => (
+        <li key={p.code} data-testid={`paper-item-${p.code}`}>
+          <b>{p.name}</b>
+          <div className="paper-item-text">{p.text}</div>
+          <div className="paper-item-seals">须加盖：{p.seals.join('；')}</div>
+        </li>
       ))}
     </ol>
   );
@@ -75,6 +81,7 @@ export function PaperCard({ view, done, onChanged }: { view: OrderView; done: bo
       <div className="paper-order-no" data-testid="paper-order-no">
         在申请表左上角写明订单编号 <b className="order-no">{view.paper.orderNo}</b>
       </div>
+      <MailTo mailTo={view.paper.mailTo} orderId={view.order.id} orderNo={view.paper.orderNo} checklist={view.paper.checklistAvailable} />
       <h3 className="form-section">需要邮寄的纸质资料</h3>
       {list}
       <ul className="paper-rules">

@@ -2,6 +2,7 @@
  * The JSON the order routes answer (server/modules/orders/order-view.ts). The web may not import the
  * server, so the shapes are written out here; the browser tests run against the real server.
  */
+import type { PaperAddress, PaperItem } from '../../../../core/paper-checklist.js';
 import type { OrderDraft } from '../../../../core/order-form.js';
 import type { SlotCode, UploadSlot } from '../../../../core/requirements.js';
 import type { OrderStatus } from '../../../../core/workflow.js';
@@ -94,6 +95,12 @@ export interface PaperShipment {
 export interface PaperView {
   /** One line each, in the seeds' words; the application form's line names the order number. */
   list: string[];
+  /** The same originals with their short names and the seals each must carry (core/paper-checklist.ts). */
+  items: PaperItem[];
+  /** Where to mail them (系统设置). */
+  mailTo: PaperAddress;
+  /** The printable 邮寄资料清单 can be downloaded (from 资料审核通过 on). */
+  checklistAvailable: boolean;
   orderNo: string;
   /** Paid and waiting for the paper, or asked to re-send it. */
   canEnterShipment: boolean;

@@ -7,11 +7,11 @@
 import { useState } from 'react';
 import { Alert, App, Button, Checkbox, Form, Input, Modal, Popconfirm, Space, Typography } from 'antd';
 import { CarOutlined, CheckCircleOutlined, CloseCircleOutlined, InboxOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
-import { paperOriginals, ZShipBody } from '../../../../core/fulfilment.js';
-import type { UnitType } from '../../../../core/order-form.js';
+import { ZShipBody } from '../../../../core/fulfilment.js';
 import { ApiError, apiPost } from '../../../api.js';
 import { zodRule } from '../../../components/forms.js';
 import { useStaffErrors } from '../staffSession.js';
+import { PaperChecklist } from './PaperChecklist.js';
 import { ProducePanel } from './ProducePanel.js';
 import type { StaffOrderView } from './types.js';
 
@@ -52,6 +52,8 @@ export function ActionPanel({
 }) {
   const [run, busy] = useRun(view.order.id, onDone, onConflict);
   const [failing, setFailing] = useState(false);
+  // The ticks start from the last review's (after 补寄 only the re-sent originals are new).
+  const [checked, setChecked] = useState<string[]>(() => view.paperChecklist.lastReview?.checked ?? []);
   const [producing, setProducing] = useState(false);
   const has = (a: string) => view.actions.find((x) => x.action === a);
   const receive = has('receive_paper');
@@ -61,6 +63,7 @@ export function ActionPanel({
   const ship = has('ship');
   if (!receive && !pass && !failPaper && !produce && !ship) return null;
   const main = view.order.keyType === 'main';
+  const unchecked = view.paperChecklist.items.filter((i) => !checked.includes(i.code)).length;
 
   return (
     <div style={{ display: 'grid', gap: 16 }} data-testid="action-panel">
@@ -82,17 +85,30 @@ export function ActionPanel({
       {(pass || failPaper) && (
         <div style={{ display: 'grid', gap: 8 }}>
           <Typography.Text type="secondary">
-            对照下方清单核对纸质资料原件：印章须为原章，复印件须清晰、未缩小，申请表左上角写有订单编号。
+            逐项核对纸质资料原件并勾选：印章须为原章，复印件须清晰、未缩小，申请表左上角写有订单编号。
           </Typography.Text>
+          <PaperChecklist list={view.paperChecklist} checked={checked} onChange={setChecked} />
+          {pass && unchecked > 0 && (
+            <Typography.Text type="warning" data-testid="paper-unchecked">
+              还有{unchecked}项未勾选：全部核对无误后才能确认合格。
+            </Typography.Text>
+          )}
           <Space wrap>
             {pass && (
               <Popconfirm
                 title="纸质资料全部合格，转入制证？"
                 okText="确认合格"
                 cancelText="取消"
-                onConfirm={() => void run('paper/pass', {}, '纸质资料合格，已转入制证')}
+                disabled={unchecked > 0}
+                onConfirm={() => void run('paper/pass', { checked }, '纸质资料合格，已转入制证，核对结果已记录')}
               >
-                <Button type="primary" icon={<CheckCircleOutlined />} loading={busy === 'paper/pass'} data-testid="action-pass_paper">
+                <Button
+                  type="primary"
+                  icon={<CheckCircleOutlined />}
+                  loading={busy === 'paper/pass'}
+                  disabled={unchecked > 0}
+                  data-testid="action-pass_paper"
+                >
                   {pass.label}
                 </Button>
               </Popconfirm>
@@ -130,9 +146,14 @@ export function ActionPanel({
       {failing && (
         <PaperFailModal
           view={view}
+          checked={checked}
           onCancel={() => setFailing(false)}
           run={async (body) => {
-            const ok = await run('paper/fail', body, '已记录纸质资料不合格，已短信通知经办人补寄');
+            const ok = await run(
+              'paper/fail',
+              { ...body, checked: checked.filter((c) => !body.missing.includes(c)) },
+              '已记录纸质资料不合格，已短信通知经办人补寄',
+            );
             if (ok) setFailing(false);
             return ok;
           }}
@@ -198,21 +219,19 @@ function ShipForm({
 
 function PaperFailModal({
   view,
+  checked,
   onCancel,
   run,
 }: {
   view: StaffOrderView;
+  /** The checklist's ticks: what is not ticked is offered as what to re-send. */
+  checked: string[];
   onCancel: () => void;
   run: (body: { missing: string[]; note?: string }) => Promise<boolean>;
 }) {
   const [form] = Form.useForm<{ missing: string[]; note?: string }>();
   const [busy, setBusy] = useState(false);
-  const items = paperOriginals({
-    projectCode: view.order.projectCode,
-    keyType: view.order.keyType,
-    unitType: view.order.form.unit?.unitType as UnitType | undefined,
-    orderNo: view.order.orderNoDisplay,
-  });
+  const items = view.paperChecklist.items;
   return (
     <Modal
       open
@@ -231,6 +250,8 @@ function PaperFailModal({
       <Form
         form={form}
         name="paper_fail"
+        // Once some originals are ticked as fine, the others are what to ask for; with none ticked, nothing is chosen yet.
+        initialValues={{ missing: checked.length ? items.filter((i) => !checked.includes(i.code)).map((i) => i.code) : [] }}
         layout="vertical"
         onFinish={async (v) => {
           setBusy(true);

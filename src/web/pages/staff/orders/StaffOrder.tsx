@@ -10,6 +10,7 @@ import { useLatestLoad } from '../../../components/useLatestLoad.js';
 import { hasRole, useStaffErrors, useStaffSession } from '../staffSession.js';
 import { ActionPanel } from './ActionPanel.js';
 import { CallLog } from './CallLog.js';
+import { PaperChecklist } from './PaperChecklist.js';
 import { CancelPanel } from './CancelPanel.js';
 import { DocumentGallery, DocumentViewer, type ViewerRequest } from './DocumentViewer.js';
 import { FORM_SECTIONS, fieldText } from './formFields.js';
@@ -209,6 +210,11 @@ export function StaffOrderPage() {
                 </Typography.Text>
               )}
             </Card>
+            {view.paperChecklist.lastReview && !act('pass_paper') && !act('fail_paper') && (
+              <Card title="纸质资料核对" size="small" data-testid="paper-review">
+                <PaperChecklist list={view.paperChecklist} checked={view.paperChecklist.lastReview.checked} />
+              </Card>
+            )}
             <OrderCertificate key={`cert-${generation}`} orderId={o.id} wide={wide} />
             <SealPanel
               key={`seals-${generation}`}

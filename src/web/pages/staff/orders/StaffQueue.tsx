@@ -169,7 +169,7 @@ function OrderList({ status, onChanged }: { status: string | null; onChanged?: (
         enterButton="查询"
         allowClear
         maxLength={100}
-        placeholder="订单编号、统一社会信用代码、单位名称或经办人手机号"
+        placeholder="订单编号、统一社会信用代码、单位名称、经办人手机号或寄来资料的快递单号"
         aria-label="搜索订单"
         loading={loading}
         style={{ marginBottom: 8 }}
@@ -177,11 +177,16 @@ function OrderList({ status, onChanged }: { status: string | null; onChanged?: (
       <Typography.Paragraph type="secondary" style={{ margin: '0 0 12px' }}>
         {status
           ? '按进入本状态的时间排列，等待最久的在最前。等待时间按工作日计（周末和法定节假日不计，调休上班日计入）。'
-          : '可查任何状态的订单（含草稿和已删除的订单），最新的在最前。订单编号和手机号须完整，统一社会信用代码可只输前几位，单位名称可输其中几个字。'}
+          : '可查任何状态的订单（含草稿和已删除的订单），最新的在最前。订单编号、手机号和快递单号须完整，统一社会信用代码可只输前几位，单位名称可输其中几个字。'}
       </Typography.Paragraph>
       {shownError && <Alert type="error" showIcon title={shownError} style={{ marginBottom: 12 }} />}
       {!page && loading && <Spin />}
-      {idle && <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="输入订单编号、统一社会信用代码、单位名称或经办人手机号查找订单" />}
+      {idle && (
+        <Empty
+          image={Empty.PRESENTED_IMAGE_SIMPLE}
+          description="输入订单编号、统一社会信用代码、单位名称、经办人手机号或寄来资料的快递单号查找订单"
+        />
+      )}
       {page &&
         (wide ? (
           <Table<QueueItem>

@@ -3,6 +3,7 @@
  * invoices.ts). The web may not import the server, so the shapes are written out here; the browser tests
  * run against the real server.
  */
+import type { PaperItem } from '../../../../core/paper-checklist.js';
 import type { OrderDraft } from '../../../../core/order-form.js';
 import type { StaffRole } from '../../../../core/schemas.js';
 import type { OrderStatus } from '../../../../core/workflow.js';
@@ -142,8 +143,21 @@ export interface StaffOrderView {
   shipments: Shipment[];
   calls: OrderCall[];
   invoice: InvoiceInfo | null;
+  paperChecklist: PaperChecklistView;
   /** `blocked`: why a guarded action cannot be taken yet (the workflow table's guard, checked on the server). */
   actions: { action: string; label: string; blocked: string | null }[];
+}
+
+/** 受理's paper checklist: the order's originals with their seals, and the ticks of the last paper review. */
+export interface PaperChecklistView {
+  items: PaperItem[];
+  lastReview: {
+    action: 'order.pass_paper' | 'order.fail_paper';
+    checked: string[];
+    missing: string[];
+    by: string | null;
+    at: string;
+  } | null;
 }
 
 export interface ReviewedDocument {
