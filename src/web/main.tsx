@@ -8,6 +8,7 @@ import type { Locale } from 'antd/es/locale/index.js';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import './styles.css';
+import { appTheme } from './theme.js';
 import { OrgSessionProvider } from './session.js';
 import { PublicLayout } from './components/PublicLayout.js';
 import { HomePage } from './pages/public/Home.js';
@@ -36,10 +37,8 @@ dayjs.locale('zh-cn');
 // The browser tests check that components really speak Chinese.
 const zhCN = zhCNModule as unknown as Locale;
 
-// Whoever asks the system for less motion gets none: antd then opens dialogs, popovers and messages at
-// once. The browser tests ask for it too, so a click never lands on a dialog still zooming in.
 const reducedMotion = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
-const theme = { token: { colorPrimary: '#c8102e', borderRadius: 6, motion: !reducedMotion } };
+const theme = appTheme(reducedMotion);
 
 function PublicSite() {
   return (
