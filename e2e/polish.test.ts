@@ -1,7 +1,11 @@
 /** Issue 13's minor joints: focus colour, tap targets, the public menu and 下载中心, 工作台's next steps. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { DESKTOP, newPage, shot, startE2E, type E2E } from './harness.js';
+import { DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
 
 let e: E2E;
 beforeAll(async () => {
@@ -28,6 +32,74 @@ describe('focus has its own colour (not the error red)', () => {
     const wrapperBorder = () => page.locator('#password').evaluate((el) => getComputedStyle(el.parentElement!).borderTopColor);
     await expect.poll(wrapperBorder).toBe('rgb(255, 77, 79)');
     expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+const openssl = (...args: string[]) => execFileSync('openssl', args, { encoding: 'utf8' });
+
+/** Clicks what starts a download and returns the saved file's path. */
+async function download(page: Page, click: () => Promise<void>, name: string): Promise<string> {
+  const [d] = await Promise.all([page.waitForEvent('download'), click()]);
+  const file = path.join(tmp, name);
+  await d.saveAs(file);
+  return file;
+}
+const tmp = mkdtempSync(path.join(tmpdir(), 'e2e-downloads-'));
+
+describe.each([
+  ['phone', PHONE],
+  ['desktop', DESKTOP],
+])('public menu and 下载中心 (%s)', (label, viewport) => {
+  it('the menu leads to 证书状态查询 and 下载中心, whose links download the DER certificates and CRLs it fingerprints', async () => {
+    const { page, context, errors } = await newPage(e, viewport);
+    await page.goto('/');
+    await page.getByText('单位数字证书及电子签章在线申请').first().waitFor();
+    const menu = async () => {
+      if (viewport === PHONE) {
+        await page.getByRole('button', { name: '菜单' }).click();
+        return page.locator('.ant-drawer nav');
+      }
+      return page.locator('header nav');
+    };
+    await (await menu()).getByRole('link', { name: '证书状态查询' }).click();
+    await page.waitForURL('**/cert-status');
+    await page.getByTestId('cert-status-input').waitFor();
+    await (await menu()).getByRole('link', { name: '下载中心' }).click();
+    await page.waitForURL('**/downloads');
+    await page.getByTestId('downloads-sm2').waitFor();
+    await shot(page, `downloads-${label}`);
+    expect(await fitsWidth(page)).toBe(true);
+
+    for (const family of ['sm2']) {
+      for (const kind of ['root', 'issuing'] as const) {
+        const block = page.getByTestId(`${kind}-${family}`);
+        const file = await download(page, () => block.getByRole('button', { name: /下载/ }).click(), `${label}-${family}-${kind}.cer`);
+        // A DER certificate (openssl reads it as DER), with exactly the fingerprints the page shows.
+        const sha256 = openssl('x509', '-inform', 'DER', '-in', file, '-noout', '-fingerprint', '-sha256').trim().split('=')[1]!;
+        const sm3 = openssl('x509', '-inform', 'DER', '-in', file, '-noout', '-fingerprint', '-sm3').trim().split('=')[1]!;
+        const text = await block.innerText();
+        expect(text).toContain(sha256);
+        expect(text).toContain(sm3);
+      }
+      const crl = await download(
+        page,
+        () => page.getByTestId(`crls-${family}`).getByRole('link', { name: '0.crl', exact: true }).click(),
+        `${label}-${family}-0.crl`,
+      );
+      expect(openssl('crl', '-inform', 'DER', '-in', crl, '-noout', '-nextupdate')).toContain('nextUpdate=');
+    }
+    expect(await page.getByTestId('relying-party').innerText()).toContain('受信任的根证书');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('帮助手册 says where the UKEY’s initial PIN is and how to change it', async () => {
+    const { page, context } = await newPage(e, viewport);
+    await page.goto('/help#ukey-pin');
+    const text = await page.locator('#ship').innerText();
+    expect(text).toContain('初始口令见随UKEY寄出的密码信封');
+    expect(text).toContain('修改口令');
     await context.close();
   });
 });

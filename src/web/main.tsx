@@ -29,6 +29,7 @@ import { LegalCheckPage } from './pages/mobile/LegalCheck.js';
 import { PayPage } from './pages/applicant/Pay.js';
 import { SandboxPayPage } from './pages/mobile/SandboxPay.js';
 import { CertStatusPage } from './pages/public/CertStatus.js';
+import { DownloadsPage } from './pages/public/Downloads.js';
 import { MyCertificatesPage } from './pages/applicant/MyCertificates.js';
 import { SealTryPage } from './pages/applicant/SealTry.js';
 
@@ -60,6 +61,7 @@ function PublicSite() {
           <Route path="/orders/:id/seal-try" element={<SealTryPage />} />
           <Route path="/certificates" element={<MyCertificatesPage />} />
           <Route path="/cert-status" element={<CertStatusPage />} />
+          <Route path="/downloads" element={<DownloadsPage />} />
           <Route path="/dev/inbox" element={<DevInboxPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>

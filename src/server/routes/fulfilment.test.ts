@@ -405,6 +405,8 @@ describe('发放 (SF Express, 顺丰到付)', () => {
     const [sms] = await smsFor(t, o.agentMobile);
     expect(sms!.templateParam).toEqual({ orderNo: o.orderNo, trackingNo: SF_NO });
     expect(sms!.text).toContain(`已用顺丰到付寄出，运单号${SF_NO}`);
+    // Where the UKEY's initial PIN is and that it should be changed (seeds name no PIN: the envelope does).
+    expect(sms!.text).toContain('UKEY初始口令见随UKEY寄出的密码信封，收到后请在UKEY管理工具中修改口令');
     for (let i = 0; i < 3; i++) await t.outbox.runOnce();
     expect(await smsTo(o.agentMobile)).toHaveLength(1);
 

@@ -2,6 +2,8 @@
  * The SMS port. Use cases never talk to a gateway; they enqueue an outbox row, and the outbox worker hands
  * it to an SmsSender after commit.
  */
+import { UKEY_PIN_SMS } from '../../../core/content/downloads.js';
+
 export type SmsTemplate =
   'password_reset' | 'review_passed' | 'review_failed' | 'paid' | 'paper_failed' | 'shipped' | 'revocation_code' | 'expiry_reminder';
 
@@ -28,7 +30,8 @@ export const SMS_TEMPLATES: Record<SmsTemplate, { text: string; sensitive: strin
     sensitive: [],
   },
   shipped: {
-    text: '您的数字证书订单${orderNo}已用顺丰到付寄出，运单号${trackingNo}，请注意查收。',
+    // The UKEY's initial PIN is in the envelope shipped with it (core/content/downloads.ts): the SMS says where.
+    text: '您的数字证书订单${orderNo}已用顺丰到付寄出，运单号${trackingNo}，请注意查收。' + UKEY_PIN_SMS,
     sensitive: [],
   },
   revocation_code: {

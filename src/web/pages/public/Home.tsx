@@ -203,7 +203,7 @@ export function HomePage() {
           <ul className="pub-list">
             <li>数字证书有效期为一年，自签发之日起计算，到期前须续费。</li>
             <li>
-              提供在线<Link to="/cert-status">证书状态查询</Link>、证书撤销列表查询服务。
+              提供在线<Link to="/cert-status">证书状态查询</Link>；根证书和证书吊销列表（CRL）见<Link to="/downloads">下载中心</Link>。
             </li>
             <li>接到吊销申请后，在24小时内吊销数字证书。</li>
             <li>证书存储介质（UKEY）在质保期内正常使用出现硬件故障的，负责更换。</li>
