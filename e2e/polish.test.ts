@@ -1,11 +1,15 @@
 /** Issue 13's minor joints: focus colour, tap targets, the public menu and 下载中心, 工作台's next steps. */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
+import { openMainOrder, registerWithRequest } from './page-api.js';
+import { ONLINE_FLOW } from '../src/core/content/flow.js';
+import { orderRepository } from '../src/server/modules/orders/repository.js';
 
 let e: E2E;
 beforeAll(async () => {
@@ -100,6 +104,44 @@ describe.each([
     const text = await page.locator('#ship').innerText();
     expect(text).toContain('初始口令见随UKEY寄出的密码信封');
     expect(text).toContain('修改口令');
+    await context.close();
+  });
+});
+
+describe.each([
+  ['phone', PHONE],
+  ['desktop', DESKTOP],
+])('我的工作台 (%s)', (label, viewport) => {
+  it('shows each open order’s status and next step, and where the newest stands on the flow — all done after 已发放', async () => {
+    const { page, context, errors } = await newPage(e, viewport);
+    await registerWithRequest(context.request, {
+      name: `江西工作台测试${randomBytes(2).toString('hex')}有限公司`,
+      password: 'Desk2026work',
+    });
+    const order = await openMainOrder(context.request);
+
+    // A draft: its next step is the order page's, and the flow is at 下载模板…提交申请.
+    await page.goto('/account');
+    const card = page.getByTestId('account-order');
+    await card.waitFor();
+    expect(await card.getByTestId('status-tag').innerText()).toBe('草稿');
+    expect(await card.getByTestId('account-next-step').innerText()).toBe('下一步：填写订单信息、下载模板、完成法人核验并上传资料后提交');
+    const flow = page.getByTestId('account-flow');
+    expect(await flow.locator('.ant-steps-item-process').innerText()).toContain('下载模板、法人核验、上传证件、提交申请');
+
+    // 已发放: the tag says so, the next step is the waybill (and the PIN envelope), and every step is done.
+    expect(await orderRepository.setStatus(e.db, order.id, 'draft', 'shipped', new Date())).toBeTruthy();
+    await page.reload();
+    await card.getByText('已发放').waitFor();
+    expect(await card.getByTestId('account-next-step').innerText()).toBe('下一步：查看顺丰运单');
+    expect(await flow.locator('.ant-steps-item-process').count()).toBe(0);
+    expect(await flow.locator('.ant-steps-item-finish').count()).toBe(ONLINE_FLOW.length);
+    await shot(page, `account-shipped-${label}`);
+    expect(await fitsWidth(page)).toBe(true);
+
+    // The card leads to the order (not opened here: this order was moved to 已发放 without a certificate).
+    expect(await card.getAttribute('href')).toBe(`/orders/${order.id}`);
+    expect(errors).toEqual([]);
     await context.close();
   });
 });
