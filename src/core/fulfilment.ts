@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { APPLICATION_DOCUMENTS, MAIL_DOCUMENTS, type DocumentCode } from './content/documents.js';
 import { orderFinalSchema, UNIT_TYPES, type UnitType } from './order-form.js';
 import { OUT_OF_PROVINCE } from './requirements.js';
+import { formatOrderNumber } from './order-number.js';
 
 // ——— the paper originals ———
 
@@ -41,7 +42,7 @@ export function paperOriginals(o: { projectCode: string; keyType: 'main' | 'sub'
   return MAIL_DOCUMENTS.filter((d) => d.scope === 'all' || (d.scope === 'with-seal' ? withSeal : outOfProvince)).map((d) => {
     let text = d.text;
     let name = SHORT_NAME[d.code];
-    if (d.code === 'application-form') text = text.replace('写明订单编号', `写明订单编号 ${o.orderNo}`);
+    if (d.code === 'application-form') text = text.replace('写明订单编号', `写明订单编号 ${formatOrderNumber(o.orderNo)}`);
     if (d.code === 'business-license' && credential !== '营业执照') {
       text = text.replace('营业执照副本', credential).replace('营业执照', credential);
       name = `${credential}复印件`;

@@ -4,6 +4,7 @@ import { searchTerms } from './search-terms.js';
 describe('search terms', () => {
   it.each([
     ['an order number with dashes', '261120-5830-29174', { orderNo: '261120583029174', usccPrefix: '261120583029174' }],
+    ['an order number typed full-width', '２６１１２０－５８３０－２９１７４', { orderNo: '261120583029174' }],
     ['an order number with spaces', ' 261120 5830 29174 ', { orderNo: '261120583029174', usccPrefix: '261120583029174' }],
     ['a mobile', '138 0013 8000', { mobile: '13800138000', usccPrefix: '13800138000' }],
     ['a mobile with +86', '+86 138-0013-8000', { mobile: '13800138000' }],

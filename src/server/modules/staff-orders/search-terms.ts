@@ -1,6 +1,6 @@
 /**
- * What a staff member typed into the order search, read as the keys it can be: an order number (15 digits;
- * the dashes and spaces of 261120-5830-29174 are ignored) matched exactly; an agent's mobile (11 digits, as
+ * What a staff member typed into the order search, read as the keys it can be: an order number in either
+ * form (261120-5830-29174 or 261120583029174, full-width too: parseOrderNumber) matched exactly; an agent's mobile (11 digits, as
  * normalizeMobile reads it) matched exactly; the start of a USCC (normalized as at registration: upper
  * case, O→0, I→1) matched as a prefix; a fragment of the unit name, case-insensitively. A text that can be
  * several keys (13800138000 is a mobile and could start a USCC) is searched as each; a text of only USCC
@@ -8,6 +8,7 @@
  * nothing.
  */
 import { mobileProblem, normalizeMobile } from '../../../core/mobile.js';
+import { parseOrderNumber } from '../../../core/order-number.js';
 import { normalizeUscc, USCC_ALPHABET } from '../../../core/uscc.js';
 
 export interface SearchTerms {
@@ -25,7 +26,8 @@ export function searchTerms(q: string): SearchTerms {
   if (!text) return {};
   const compact = text.replace(/[\s-]+/g, '');
   const terms: SearchTerms = {};
-  if (/^\d{15}$/.test(compact)) terms.orderNo = compact;
+  const orderNo = parseOrderNumber(text);
+  if (orderNo) terms.orderNo = orderNo;
   const mobile = normalizeMobile(text);
   if (mobileProblem(mobile) === null) terms.mobile = mobile;
   const uscc = normalizeUscc(text);
