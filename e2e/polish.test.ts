@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import { DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
 import { openMainOrder, registerWithRequest } from './page-api.js';
 import { ONLINE_FLOW } from '../src/core/content/flow.js';
+import { OFFICE_ONLY_BUSINESSES, ONLINE_REVOCATION, REGISTERED_MOBILE_USE } from '../src/core/content/help.js';
 import { orderRepository } from '../src/server/modules/orders/repository.js';
 
 let e: E2E;
@@ -141,6 +142,50 @@ describe.each([
 
     // The card leads to the order (not opened here: this order was moved to 已发放 without a certificate).
     expect(await card.getAttribute('href')).toBe(`/orders/${order.id}`);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe.each([
+  ['phone', PHONE],
+  ['desktop', DESKTOP],
+])('one vocabulary, true to what the product does (%s)', (label, viewport) => {
+  it('register, home, help and the apply notice say what really happens', async () => {
+    const { page, context, errors } = await newPage(e, viewport);
+    // 注册: the registered mobile gets codes and reminders; the order's SMS go to the 经办人.
+    await page.goto('/register');
+    const mobileHelp = await page.locator('#mobile_extra, #mobile_help').first().innerText();
+    expect(mobileHelp).toBe(REGISTERED_MOBILE_USE);
+    expect(mobileHelp).not.toContain('用于接收审核结果短信');
+
+    // 首页: 法人核验 as the catalog sets it, never "办理须知未作说明"; 吊销 is online, not counter-only.
+    await page.goto('/');
+    await expect.poll(() => page.getByTestId('project-housing-out-of-province').innerText()).toContain('法人核验\n不需要');
+    const home = await page.locator('main').innerText();
+    expect(home).not.toContain('办理须知未作说明');
+    expect(await page.getByTestId('online-revocation').innerText()).toBe(ONLINE_REVOCATION);
+    await shot(page, `wording-home-${label}`);
+
+    // 帮助手册: there is no 下一步 button on the order page (it saves as you type); a rejection is 资料审核失败.
+    await page.goto('/help');
+    const order = await page.locator('#order').innerText();
+    expect(order).not.toContain('下一步');
+    expect(order).toContain('随填随存');
+    expect(await page.locator('#submit').innerText()).not.toContain('不通过的短信');
+
+    // 新制申请须知: 吊销 is not listed as counter-only; it points to 我的证书.
+    await registerWithRequest(context.request, { name: `江西用语测试${randomBytes(2).toString('hex')}有限公司`, password: 'Word2026ing' });
+    await page.goto('/apply');
+    const notice = page.getByTestId('apply-notice');
+    await notice.waitFor();
+    const counterOnly = await notice.locator('.office-only-item b').allInnerTexts();
+    expect(counterOnly).toEqual(OFFICE_ONLY_BUSINESSES.map((b) => b.name));
+    expect(counterOnly).not.toContain('吊销');
+    expect(await notice.getByTestId('online-revocation').innerText()).toContain('我的证书');
+    expect(await notice.locator('[data-testid=online-revocation] a[href="/certificates"]').count()).toBe(1);
+    await shot(page, `wording-apply-notice-${label}`);
+    expect(await fitsWidth(page)).toBe(true);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -415,7 +415,7 @@ describe('the order workflow, both sides', () => {
     expect(downloaded.equals(invoiceBytes)).toBe(true);
     const finalProgress = (await page.getByTestId('order-progress').textContent()) ?? '';
     for (const step of [
-      '资料审核未通过',
+      '资料审核失败',
       '资料审核通过',
       '付款成功',
       '填写纸质资料快递单号',
@@ -435,7 +435,7 @@ describe('the order workflow, both sides', () => {
     const sms = page.locator('[data-testid=sms-item]');
     await expect.poll(() => sms.count(), { timeout: 20_000 }).toBe(4);
     const texts = (await sms.allTextContents()).join('\n');
-    expect(texts).toContain(`订单${formatOrderNumber(orderNo)}资料审核未通过`);
+    expect(texts).toContain(`订单${formatOrderNumber(orderNo)}资料审核失败`);
     expect(texts).toContain(`订单${formatOrderNumber(orderNo)}资料审核通过`);
     expect(texts).toContain(`订单${formatOrderNumber(orderNo)}纸质资料需补寄：营业执照复印件`);
     expect(texts).toContain(`运单号${SHIP_TRACKING}`);

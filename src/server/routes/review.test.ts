@@ -151,7 +151,7 @@ describe('退回修改 (reject), the applicant fixes only what failed, round 2',
 
     const [sms] = await settledSms(o.agentMobile, 1);
     expect(sms!.text).toBe(
-      `【江西CA（沙箱）】${o.unitName}：您的数字证书订单${formatOrderNumber(o.orderNo)}资料审核未通过，请登录江西CA数字证书在线受理系统“我的订单”查看原因，修改后重新提交。`,
+      `【江西CA（沙箱）】${o.unitName}：您的数字证书订单${formatOrderNumber(o.orderNo)}资料审核失败，请登录江西CA数字证书在线受理系统“我的订单”查看原因，修改后重新提交。`,
     );
 
     // The applicant's view: the reasons per document (and what to do), no reviewer, no judged file ids.

@@ -18,7 +18,7 @@ export const SMS_TEMPLATES: Record<SmsTemplate, { text: string; sensitive: strin
     sensitive: [],
   },
   review_failed: {
-    text: '${unit}：您的数字证书订单${orderNo}资料审核未通过，请登录江西CA数字证书在线受理系统“我的订单”查看原因，修改后重新提交。',
+    text: '${unit}：您的数字证书订单${orderNo}资料审核失败，请登录江西CA数字证书在线受理系统“我的订单”查看原因，修改后重新提交。',
     sensitive: [],
   },
   paid: {

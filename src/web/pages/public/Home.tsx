@@ -2,18 +2,18 @@ import { Link } from 'react-router-dom';
 import { Alert, Button, Space, Tag } from 'antd';
 import { EnvironmentOutlined, PhoneOutlined, QuestionCircleOutlined, ReadOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { ONLINE_FLOW } from '../../../core/content/flow.js';
+import { OFFICE_ONLY_BUSINESSES, ONLINE_REVOCATION } from '../../../core/content/help.js';
 import { KEY_RULES, PROJECT_CHOICE_WARNING, formatPriceFen, type ProjectInfo } from '../../../core/content/projects.js';
 import { useLiveProjects } from '../../components/useLiveProjects.js';
 import { OFFICES } from '../../../core/content/offices.js';
 import { useOrgSession } from '../../session.js';
 import { FlowList, HotlineLink, SectionTitle } from './parts.js';
 
-const OFFICE_ONLY = ['变更', '补办', '续费', '换卡', '解锁', '吊销'];
-
 function legalPersonText(p: ProjectInfo): string {
   if (p.legalPersonVerification === true) return '需要（法定代表人扫码刷脸）';
   if (p.legalPersonVerification === false) return '不需要';
-  return '办理须知未作说明，以订单页面提示为准';
+  // Only until the catalog (which decides) has answered: useLiveProjects fills it in.
+  return '见订单页面';
 }
 
 function ProjectCard({ p }: { p: ProjectInfo }) {
@@ -184,12 +184,15 @@ export function HomePage() {
             在线只受理已取得统一社会信用代码、尚未注销的普通机构用户的证书新制（新办）业务。以下业务以及监管单位等特殊类型，请到现场办理：
           </p>
           <Space wrap size={[6, 6]} style={{ marginBottom: 12 }}>
-            {OFFICE_ONLY.map((b) => (
-              <Tag key={b} color="blue">
-                {b}
+            {OFFICE_ONLY_BUSINESSES.map((b) => (
+              <Tag key={b.name} color="blue">
+                {b.name}
               </Tag>
             ))}
           </Space>
+          <p style={{ margin: '0 0 12px' }} data-testid="online-revocation">
+            {ONLINE_REVOCATION}
+          </p>
           <div>
             <Link to="/offices">
               <Button type="primary" icon={<EnvironmentOutlined />}>
