@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
+import { DESKTOP, PHONE, SCREENSHOTS, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
 import { openMainOrder, registerWithRequest } from './page-api.js';
 import { ONLINE_FLOW } from '../src/core/content/flow.js';
 import { OFFICE_ONLY_BUSINESSES, ONLINE_REVOCATION, REGISTERED_MOBILE_USE } from '../src/core/content/help.js';
@@ -186,6 +186,52 @@ describe.each([
     expect(await notice.locator('[data-testid=online-revocation] a[href="/certificates"]').count()).toBe(1);
     await shot(page, `wording-apply-notice-${label}`);
     expect(await fitsWidth(page)).toBe(true);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('tap targets of at least 32 px at 390 px', () => {
+  it('复制, the password eye and 如何准备 measure at least 32 × 32', async () => {
+    const { page, context, errors } = await newPage(e, PHONE);
+    const atLeast32 = async (what: string, el: ReturnType<Page['locator']>) => {
+      const box = await el.boundingBox();
+      expect(box, what).not.toBeNull();
+      expect(Math.round(box!.width), `${what} width`).toBeGreaterThanOrEqual(32);
+      expect(Math.round(box!.height), `${what} height`).toBeGreaterThanOrEqual(32);
+    };
+
+    await page.goto('/login');
+    const password = page.locator('#password');
+    await password.waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'tap-targets-login-phone.png') });
+    const fieldHeight = await page.locator('#uscc').evaluate((el) => el.getBoundingClientRect().height);
+    await atLeast32('the password eye', page.locator('.ant-input-password-icon'));
+    // The field itself keeps its height: the eye's box grows inside it.
+    expect(await password.evaluate((el) => el.parentElement!.getBoundingClientRect().height)).toBe(fieldHeight);
+    await page.locator('.ant-input-password-icon').click();
+    expect(await password.getAttribute('type')).toBe('text');
+
+    await registerWithRequest(context.request, {
+      name: `江西点按测试${randomBytes(2).toString('hex')}有限公司`,
+      password: 'Tap2026target',
+    });
+    const order = await openMainOrder(context.request);
+    await page.goto(`/orders/${order.id}`);
+    const copy = page.getByRole('button', { name: '复制订单编号' });
+    await copy.waitFor();
+    await atLeast32('复制 (order number)', copy);
+    const howto = page.locator('.slot-howto summary').first();
+    await howto.scrollIntoViewIfNeeded();
+    await atLeast32('如何准备', howto);
+    await howto.click();
+    expect(await page.locator('.slot-howto').first().getAttribute('open')).not.toBeNull();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'tap-targets-howto-phone.png') });
+    await copy.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'tap-targets-copy-phone.png') });
+
+    await page.goto('/account');
+    await atLeast32('复制 (USCC)', page.getByRole('button', { name: '复制', exact: true }).first());
     expect(errors).toEqual([]);
     await context.close();
   });
