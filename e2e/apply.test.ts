@@ -463,7 +463,7 @@ describe('templates, uploads, 法人核验 and submit', () => {
     // 下载申请表: a PDF arrives, and the order no longer asks for it.
     expect(await page.getByTestId('application-form-stale').count()).toBe(1);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('template-application-form').click()]);
-    expect(download.suggestedFilename()).toMatch(/^数字证书用户申请表-\d{15}\.pdf$/);
+    expect(download.suggestedFilename()).toMatch(/^数字证书用户申请表-\d{6}-\d{4}-\d{5}\.pdf$/);
     const pdf = await readFile((await download.path())!);
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     await expect.poll(() => page.getByTestId('application-form-stale').count()).toBe(0);

@@ -11,6 +11,7 @@ import type { APIRequestContext } from 'playwright-core';
 import { DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
 import { openMainOrder, putCompleteForm, registerWithRequest, staffLogin } from './page-api.js';
 import { orderRepository } from '../src/server/modules/orders/repository.js';
+import { formatOrderNumber } from '../src/core/order-number.js';
 
 let e: E2E;
 beforeAll(async () => {
@@ -101,7 +102,7 @@ describe('paying by QR code', () => {
     // the last page.
     const pages = fin.page.getByTestId('finance-rows').locator('.ant-pagination-item');
     if (await pages.count()) await pages.last().click();
-    await fin.page.getByTestId('finance-rows').getByText(order.orderNo).waitFor();
+    await fin.page.getByTestId('finance-rows').getByText(formatOrderNumber(order.orderNo)).waitFor();
     await shot(fin.page, 'payments-7-finance');
     await fin.context.close();
   }, 120_000);

@@ -242,7 +242,7 @@ describe('staff console: an order from 正在审核 to 已发放', () => {
     expect(await page.getByTestId('review-panel').count()).toBe(0);
     // The agent's mobile got the 资料审核失败 SMS.
     const sms = await smsFor(e, AGENT.mobile, 1);
-    expect(sms[0]!.text).toContain('资料审核未通过');
+    expect(sms[0]!.text).toContain('资料审核失败');
     expect(errors).toEqual([]);
     await context.close();
   });

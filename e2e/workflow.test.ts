@@ -18,6 +18,7 @@ import { DESKTOP, PHONE, SCREENSHOTS, fitsWidth, newPage, shot, startE2E, type E
 import { newMobile } from '../src/server/testing/harness.js';
 import { recordPayment } from '../src/server/modules/fulfilment/record-payment.js';
 import { sfTrackingUrl } from '../src/core/fulfilment.js';
+import { formatOrderNumber } from '../src/core/order-number.js';
 import {
   api,
   fillOrderForm,
@@ -251,10 +252,10 @@ describe('the order workflow, both sides', () => {
     await openApplicantOrder(page, orderId);
     expect(await headerTag(page).textContent()).toBe('正在受理 · 等待邮寄纸质资料');
     expect(await page.getByTestId('next-step-title').textContent()).toBe('邮寄纸质资料并填写快递单号');
-    expect(await page.getByTestId('paper-order-no').textContent()).toBe(`在申请表左上角写明订单编号 ${orderNo}`);
+    expect(await page.getByTestId('paper-order-no').textContent()).toBe(`在申请表左上角写明订单编号 ${formatOrderNumber(orderNo)}`);
     const paperList = await page.locator('[data-testid=paper-list] li').allTextContents();
     expect(paperList).toHaveLength(5);
-    expect(paperList[0]).toContain(`写明订单编号 ${orderNo}`);
+    expect(paperList[0]).toContain(`写明订单编号 ${formatOrderNumber(orderNo)}`);
     expect(paperList.join('')).toContain('电子签章采集表');
     const paperCard = (await page.getByTestId('paper-card').textContent()) ?? '';
     expect(paperCard).toContain('回形针夹住');
@@ -418,7 +419,7 @@ describe('the order workflow, both sides', () => {
     expect(downloaded.equals(invoiceBytes)).toBe(true);
     const finalProgress = (await page.getByTestId('order-progress').textContent()) ?? '';
     for (const step of [
-      '资料审核未通过',
+      '资料审核失败',
       '资料审核通过',
       '付款成功',
       '填写纸质资料快递单号',
@@ -438,9 +439,9 @@ describe('the order workflow, both sides', () => {
     const sms = page.locator('[data-testid=sms-item]');
     await expect.poll(() => sms.count(), { timeout: 20_000 }).toBe(4);
     const texts = (await sms.allTextContents()).join('\n');
-    expect(texts).toContain(`订单${orderNo}资料审核未通过`);
-    expect(texts).toContain(`订单${orderNo}资料审核通过`);
-    expect(texts).toContain(`订单${orderNo}纸质资料需补寄：营业执照复印件`);
+    expect(texts).toContain(`订单${formatOrderNumber(orderNo)}资料审核失败`);
+    expect(texts).toContain(`订单${formatOrderNumber(orderNo)}资料审核通过`);
+    expect(texts).toContain(`订单${formatOrderNumber(orderNo)}纸质资料需补寄：营业执照复印件`);
     expect(texts).toContain(`运单号${SHIP_TRACKING}`);
     expect(await fitsWidth(page)).toBe(true);
     await shot(page, 'workflow-13-inbox-sms-phone');
@@ -448,10 +449,10 @@ describe('the order workflow, both sides', () => {
     await page.goto(`/dev/inbox?tab=mail&to=${encodeURIComponent(PEOPLE.invoiceEmail)}`);
     const mail = page.locator('[data-testid=mail-item]');
     await expect.poll(() => mail.count(), { timeout: 20_000 }).toBe(1);
-    expect(await mail.getByTestId('mail-subject').textContent()).toContain(orderNo);
+    expect(await mail.getByTestId('mail-subject').textContent()).toContain(formatOrderNumber(orderNo));
     expect(await mail.getByTestId('mail-text').textContent()).toContain(`发票号码：${INVOICE_NO}`);
     const attachment = mail.getByTestId('mail-attachment');
-    expect(await attachment.textContent()).toContain(`江西CA发票_${orderNo}.pdf`);
+    expect(await attachment.textContent()).toContain(`江西CA发票_${formatOrderNumber(orderNo)}.pdf`);
     const attached = await page.evaluate(
       async (u) => Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer())),
       (await attachment.getAttribute('href'))!,

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatOrderNumber, isValidOrderNumber, luhnDigit, makeOrderNumber, normalizeOrderNumber } from './order-number.js';
+import {
+  formatOrderNumber,
+  isValidOrderNumber,
+  luhnDigit,
+  makeOrderNumber,
+  normalizeOrderNumber,
+  parseOrderNumber,
+} from './order-number.js';
 
 describe('order numbers', () => {
   it('carry the China-time date, 8 random digits and a Luhn check digit', () => {
@@ -36,5 +43,30 @@ describe('order numbers', () => {
 
   it('refuses a random part that is not 8 digits', () => {
     expect(() => makeOrderNumber(new Date(), '1234')).toThrow();
+  });
+});
+
+describe('one format shown, either form accepted', () => {
+  it.each([
+    ['the shown form', '261207-7864-78599', '261207786478599'],
+    ['the stored form', '261207786478599', '261207786478599'],
+    ['spaces instead of dashes', ' 261207 7864 78599 ', '261207786478599'],
+    ['full-width digits and dash (Chinese IME)', '２６１２０７－７８６４－７８５９９', '261207786478599'],
+    ['an en dash and an ideographic space', '261207–7864\u300078599', '261207786478599'],
+    ['14 digits', '26120778647859', null],
+    ['16 digits', '2612077864785990', null],
+    ['letters', '261207-7864-7859A', null],
+    ['a mobile number', '13800138000', null],
+    ['nothing', '', null],
+  ])('%s: %j → %j', (_what, input, digits) => {
+    expect(parseOrderNumber(input)).toBe(digits);
+  });
+
+  it.each([
+    ['261207786478599', '261207-7864-78599'],
+    ['261120583029174', '261120-5830-29174'],
+  ])('%s is shown as %s, which parses back', (stored, shown) => {
+    expect(formatOrderNumber(stored)).toBe(shown);
+    expect(parseOrderNumber(shown)).toBe(stored);
   });
 });

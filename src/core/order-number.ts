@@ -27,15 +27,33 @@ export function makeOrderNumber(date: Date, random8: string): string {
   return body + luhnDigit(body);
 }
 
+/**
+ * What someone typed or pasted, reduced to its digits: full-width digits and dashes (a Chinese input method's
+ * ２６１２０７－…) read as ASCII (NFKC), and the spaces and dashes of any kind that group it dropped.
+ */
 export function normalizeOrderNumber(input: string): string {
-  return input.replace(/[\s\u3000-]+/g, '');
+  return input.normalize('NFKC').replace(/[\s\u2010-\u2015\u2212-]+/g, '');
+}
+
+/**
+ * An order number in either form people meet it — 261207-7864-78599 (how it is shown) or 261207786478599 (how
+ * it is stored) — as its 15 digits; null when the text is not 15 digits once grouping is removed. The check
+ * digit is not required here: a search for a mistyped number simply finds nothing.
+ */
+export function parseOrderNumber(input: string): string | null {
+  const digits = normalizeOrderNumber(input);
+  return /^\d{15}$/.test(digits) ? digits : null;
 }
 
 export function isValidOrderNumber(s: string): boolean {
   return /^\d{15}$/.test(s) && luhnDigit(s.slice(0, 14)) === s[14];
 }
 
-/** 261120-5830-29174: grouped for reading aloud. */
+/**
+ * The one way an order number is shown to people — on every page, PDF, SMS, e-mail and receipt:
+ * 261120-5830-29174, grouped for reading aloud and copying by hand (date, 4 + 5 digits). It is stored, put in
+ * URLs and QR codes as the 15 digits; every search accepts both (parseOrderNumber).
+ */
 export function formatOrderNumber(s: string): string {
   return s.length === 15 ? `${s.slice(0, 6)}-${s.slice(6, 10)}-${s.slice(10)}` : s;
 }

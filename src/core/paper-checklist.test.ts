@@ -35,7 +35,7 @@ describe('the paper originals and their seals, by project and key type (seeds 00
 
   it('tells where to write the order number, and names the substitute for a 营业执照', () => {
     const list = paperOriginals({ projectCode: 'gov-procurement', keyType: 'main', unitType: 'medical', orderNo: ORDER_NO });
-    expect(list[0]!.text).toContain(`左上角写明订单编号 ${ORDER_NO}`);
+    expect(list[0]!.text).toContain('左上角写明订单编号 202611-2012-34567');
     expect(list[1]).toMatchObject({ name: '医疗机构执业许可证复印件', text: expect.stringContaining('医疗机构执业许可证') });
     expect(list[1]!.text).not.toContain('营业执照');
   });

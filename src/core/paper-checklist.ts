@@ -4,6 +4,7 @@
  * the printable 邮寄资料清单, 受理's checklist and the 纸质资料补寄 SMS. Also where the paper goes: the CA's
  * receiving address, which an administrator sets (系统设置); the default comes from seed 004.
  */
+import { formatOrderNumber } from './order-number.js';
 import { z } from 'zod';
 import { MAIL_DOCUMENTS, MAIL_RULES, type DocumentCode } from './content/documents.js';
 import { OFFICES } from './content/offices.js';
@@ -90,7 +91,7 @@ export function paperOriginals(o: PaperOrder): PaperItem[] {
     const doc = MAIL_DOCUMENTS.find((d) => d.code === r.code)!;
     let text = doc.text;
     let name = SHORT_NAME[r.code];
-    if (r.code === 'application-form') text = text.replace('写明订单编号', `写明订单编号 ${o.orderNo}`);
+    if (r.code === 'application-form') text = text.replace('写明订单编号', `写明订单编号 ${formatOrderNumber(o.orderNo)}`);
     if (r.code === 'seal-sheet' && o.projectCode === OUT_OF_PROVINCE) name = '电子签章采集表（外省企业）';
     if (r.code === 'business-license' && credential !== '营业执照') {
       text = text.replace('营业执照副本', credential).replace('营业执照', credential);
@@ -116,7 +117,10 @@ export const PAPER_CHECKLIST_STATUSES: readonly OrderStatus[] = [
  * application form, then the seeds' mailing rules (copies, original seals, a paper clip, SF or EMS, the
  * tracking number afterwards).
  */
-export const mailingInstructions = (orderNo: string): string[] => [`在申请表左上角写明订单编号 ${orderNo}。`, ...MAIL_RULES];
+export const mailingInstructions = (orderNo: string): string[] => [
+  `在申请表左上角写明订单编号 ${formatOrderNumber(orderNo)}。`,
+  ...MAIL_RULES,
+];
 
 // ——— where to mail it ———
 

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { STAFF_ROLES, type StaffRole } from './schemas.js';
+import { ONLINE_FLOW } from './content/flow.js';
 import {
+  FLOW_STEP,
   ORDER_STATUSES,
+  SENDS_BACK,
   TRANSITIONS,
   availableActions,
   findTransition,
@@ -103,5 +106,37 @@ describe('the workflow table', () => {
       }
     }
     expect([...ORDER_STATUSES].filter((s) => !seen.has(s))).toEqual([]);
+  });
+});
+
+describe('where an order stands on the online flow (FLOW_STEP, for 我的工作台)', () => {
+  it.each([
+    ['draft', '下载模板、法人核验、上传证件、提交申请'],
+    ['submitted', '工作人员预审证件'],
+    ['review_failed', '下载模板、法人核验、上传证件、提交申请'],
+    ['review_passed', '付款'],
+    ['paper_awaiting', '邮寄纸质资料'],
+    ['paper_failed', '邮寄纸质资料'],
+    ['paper_received', '审核纸质资料'],
+    ['in_production', '制作证书和电子签章'],
+    ['produced', '寄回数字证书'],
+  ] as const)('%s is at 「%s」', (status, title) => {
+    expect(ONLINE_FLOW[FLOW_STEP[status]!]!.title).toBe(title);
+  });
+
+  it('已发放 is past the last step, deleted and cancelled orders have left the flow', () => {
+    expect(FLOW_STEP.shipped).toBe(ONLINE_FLOW.length);
+    expect(FLOW_STEP.deleted).toBeNull();
+    expect(FLOW_STEP.cancelled).toBeNull();
+  });
+
+  it('every transition of the table moves forward on the flow, except those that send the order back', () => {
+    for (const t of TRANSITIONS) {
+      const from = FLOW_STEP[t.from];
+      const to = FLOW_STEP[t.to];
+      if (from === null || to === null) continue;
+      if (SENDS_BACK.includes(t.action)) expect(to, `${t.from} → ${t.to}`).toBeLessThan(from);
+      else expect(to, `${t.from} → ${t.to}`).toBeGreaterThan(from);
+    }
   });
 });

@@ -7,6 +7,7 @@
  * (waiting for the paper, paper received, paper failed — re-send requested, paper passed — in production):
  * applicants see 正在受理 with the step as a sub-label; staff queues work on the steps.
  */
+import { ONLINE_FLOW } from './content/flow.js';
 import { ORDER_STATUSES as ORDER_STATUS_INFO, type OrderStatusCode } from './content/order-statuses.js';
 import type { StaffRole } from './schemas.js';
 
@@ -69,6 +70,29 @@ export const STATUS_STEP: Partial<Record<OrderStatus, string>> = {
   paper_failed: '纸质资料需补寄',
   in_production: '纸质资料合格，正在制证',
 };
+
+/**
+ * Where an order stands on the seeds' online flow (content/flow.ts ONLINE_FLOW, 0-based): the step being done
+ * now. A rejection sends the applicant back a step (fix the uploads; mail the missing paper); 已发放 is past the
+ * last step (every step done); a deleted or cancelled order has left the flow (null).
+ */
+export const FLOW_STEP: Record<OrderStatus, number | null> = {
+  draft: 2,
+  submitted: 3,
+  review_failed: 2,
+  review_passed: 4,
+  paper_awaiting: 5,
+  paper_failed: 5,
+  paper_received: 6,
+  in_production: 7,
+  produced: 8,
+  shipped: ONLINE_FLOW.length,
+  deleted: null,
+  cancelled: null,
+};
+
+/** The transitions that send an order back to redo a step (FLOW_STEP goes down only on these). */
+export const SENDS_BACK: readonly OrderAction[] = ['reject', 'fail_paper'];
 
 /** What each status means to the applicant (seed 001, 三、上传资料说明). */
 export const STATUS_MEANING: Record<OrderStatus, string> = {

@@ -8,6 +8,7 @@ import type { Locale } from 'antd/es/locale/index.js';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import './styles.css';
+import { appTheme } from './theme.js';
 import { OrgSessionProvider } from './session.js';
 import { PublicLayout } from './components/PublicLayout.js';
 import { HomePage } from './pages/public/Home.js';
@@ -28,6 +29,7 @@ import { LegalCheckPage } from './pages/mobile/LegalCheck.js';
 import { PayPage } from './pages/applicant/Pay.js';
 import { SandboxPayPage } from './pages/mobile/SandboxPay.js';
 import { CertStatusPage } from './pages/public/CertStatus.js';
+import { DownloadsPage } from './pages/public/Downloads.js';
 import { MyCertificatesPage } from './pages/applicant/MyCertificates.js';
 import { SealTryPage } from './pages/applicant/SealTry.js';
 
@@ -36,10 +38,8 @@ dayjs.locale('zh-cn');
 // The browser tests check that components really speak Chinese.
 const zhCN = zhCNModule as unknown as Locale;
 
-// Whoever asks the system for less motion gets none: antd then opens dialogs, popovers and messages at
-// once. The browser tests ask for it too, so a click never lands on a dialog still zooming in.
 const reducedMotion = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
-const theme = { token: { colorPrimary: '#c8102e', borderRadius: 6, motion: !reducedMotion } };
+const theme = appTheme(reducedMotion);
 
 function PublicSite() {
   return (
@@ -61,6 +61,7 @@ function PublicSite() {
           <Route path="/orders/:id/seal-try" element={<SealTryPage />} />
           <Route path="/certificates" element={<MyCertificatesPage />} />
           <Route path="/cert-status" element={<CertStatusPage />} />
+          <Route path="/downloads" element={<DownloadsPage />} />
           <Route path="/dev/inbox" element={<DevInboxPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { AGREEMENT, agreementPlainText } from './agreement.js';
 import { APPLICATION_DOCUMENTS, MAIL_DOCUMENTS, UPLOAD_RULES } from './documents.js';
-import { HELP_SECTIONS, PAYMENT_TROUBLESHOOTING } from './help.js';
+import {
+  BEFORE_YOU_START,
+  HELP_SECTIONS,
+  OFFICE_ONLY_BUSINESSES,
+  ONLINE_REVOCATION,
+  ORDER_FORM_NOTES,
+  PAYMENT_TROUBLESHOOTING,
+  REGISTERED_MOBILE_USE,
+  SUBMIT_AND_REVIEW,
+} from './help.js';
 import { OFFICES, ON_SITE_FLOW, ON_SITE_MATERIALS } from './offices.js';
 import { ORDER_STATUSES } from './order-statuses.js';
 import { PROJECTS, formatPriceFen, projectByCode } from './projects.js';
@@ -125,5 +134,24 @@ describe('agreement', () => {
     expect(text).toContain('在24小时内吊销用户的数字证书');
     expect(text).toContain('7、一旦发现下列情况之一，将吊销为用户签发的数字证书：\n①用户申请吊销数字证书；②用户提供的信息不真实；');
     expect(text).toContain('2、数字证书的有效期为一年，自签发之日起计算。');
+  });
+});
+
+describe('one vocabulary (issue 13, 11)', () => {
+  it('吊销 is online (我的证书), so it is not among the counter-only businesses', () => {
+    expect(OFFICE_ONLY_BUSINESSES.map((b) => b.name)).toEqual(['变更', '补办', '续费', '换卡', '解锁']);
+    expect(ONLINE_REVOCATION).toContain('我的证书');
+    expect(BEFORE_YOU_START[0]).not.toMatch(/解锁、吊销/);
+  });
+
+  it('names no button the order page lacks, and only the status label for a rejection', () => {
+    const all = [...ORDER_FORM_NOTES, ...SUBMIT_AND_REVIEW, ...BEFORE_YOU_START].join('\n');
+    expect(all).not.toContain('下一步');
+    expect(all).not.toMatch(/审核(未|不)通过/);
+  });
+
+  it('sends the order’s SMS to the 经办人, not the registered mobile', () => {
+    expect(REGISTERED_MOBILE_USE).toContain('经办人手机');
+    expect(REGISTERED_MOBILE_USE).not.toMatch(/^用于接收审核结果/);
   });
 });

@@ -24,8 +24,26 @@ export const HELP_SECTIONS: { id: string; title: string }[] = [
   { id: 'contact', title: '联系我们' },
 ];
 
+/**
+ * What the portal does not do online (seed 001 特别说明 4–5, seed 000 重要说明 4): these are done at an office.
+ * 吊销 is not among them: a certificate's own organization asks for it online under 我的证书 (ONLINE_REVOCATION).
+ */
+export const OFFICE_ONLY_BUSINESSES: { name: string; detail: string }[] = [
+  { name: '变更', detail: '单位名称等证书信息变更' },
+  { name: '补办', detail: 'UKEY 丢失或损坏' },
+  { name: '续费', detail: '证书到期前续期' },
+  { name: '换卡', detail: '更换证书介质' },
+  { name: '解锁', detail: '忘记 UKEY 密码被锁' },
+];
+
+export const ONLINE_REVOCATION = '吊销：登录后在“我的证书”在线申请，用注册手机号收到的验证码确认，我司在24小时内吊销；也可以到现场办理。';
+
+/** What the registered mobile receives; the order's SMS (审核结果, 付款, 补寄, 寄出) go to the 经办人's mobile. */
+export const REGISTERED_MOBILE_USE =
+  '用于找回密码、在线申请吊销时接收验证码和接收证书到期提醒；订单审核结果等短信发送到订单中填写的经办人手机';
+
 export const BEFORE_YOU_START: string[] = [
-  '在线办理只受理法人机构证书的新制（即新办）业务；变更、补办、续费、换卡、解锁、吊销等业务请到现场办理。',
+  '在线办理只受理法人机构证书的新制（即新办）业务；已有证书可在“我的证书”在线申请吊销；变更、补办、续费、换卡、解锁等业务请到现场办理。',
   '只限已经取得统一社会信用代码证件、且尚未注销的普通机构用户在线申请；没有取得证件的单位无法在线申请，监管单位等特殊类型请到现场办理。',
   '在线申请证书仍须把盖章的纸质资料邮寄到我司，纸质资料合格后才制作证书。',
   '在线办理受邮寄、审核等因素影响，着急使用证书的单位建议到现场办理，现场办理的时效性更强。',
@@ -76,7 +94,7 @@ export const ORDER_FORM_SECTIONS: { title: string; detail: string }[] = [
 
 export const ORDER_FORM_NOTES: string[] = [
   '以上信息均要求真实有效，系统会校验身份证号、手机号和电子邮箱的格式。',
-  '所有信息请核对无误后再点“下一步”。',
+  '订单信息随填随存，页面显示“已保存”即已保存，不需要另点保存；提交前请核对无误。提交后，只有资料审核失败时才能修改订单信息（证书接收人信息在证书寄出前仍可修改）。',
 ];
 
 export const LEGAL_PERSON_VERIFICATION: string[] = [
@@ -90,7 +108,7 @@ export const LEGAL_PERSON_VERIFICATION: string[] = [
 export const SUBMIT_AND_REVIEW: string[] = [
   '所有资料上传完毕、法人核验显示“认证成功”后，点击“提交”按钮，订单状态变为“正在审核”。',
   '工作人员预审上传的资料。审核通过的，经办人手机将收到资料审核通过的短信，订单状态变为“资料审核通过”。',
-  '审核未通过的，经办人手机将收到资料审核不通过的短信，订单状态变为“资料审核失败”。请登录系统仔细查看不通过的原因，按要求重新上传资料后再次提交，或删除订单后重新申请。',
+  '资料审核失败的，经办人手机将收到资料审核失败的短信，订单状态变为“资料审核失败”。请登录系统仔细查看审核意见，按要求重新上传资料后再次提交，或删除订单后重新申请。',
   '请及时登录系统关注审核情况。',
 ];
 

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
+import { caDownloads } from '../modules/certificates/ca-downloads.js';
 import { lookupStatus } from '../modules/certificates/registry.js';
 import type { ThrottlePolicy } from '../modules/throttle/throttle.js';
 
@@ -42,6 +43,21 @@ export const caStatusRoutes =
         await deps.throttle.hit(key, STATUS_QUERY_ADDRESS);
         reply.header('cache-control', 'no-store');
         return lookupStatus(deps, req.query);
+      },
+    );
+
+    // 下载中心: the CA certificates' fingerprints and where the certificates and CRLs are published.
+    app.get(
+      '/api/ca-downloads',
+      {
+        schema: {
+          tags: ['公共'],
+          summary: '下载中心：各算法根证书、签发CA证书（SHA-256 指纹，SM2 另有 SM3 指纹）与 CRL 的下载地址',
+        },
+      },
+      async (_req, reply) => {
+        reply.header('cache-control', 'public, max-age=300');
+        return caDownloads(deps);
       },
     );
   };

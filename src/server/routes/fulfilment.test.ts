@@ -25,6 +25,7 @@ import {
   type TestOrder,
 } from '../testing/paid-order.js';
 import { smsFor } from '../testing/sms.js';
+import { formatOrderNumber } from '../../core/order-number.js';
 
 const FRIDAY = new Date('2026-11-20T10:00:00+08:00');
 const clock = new ManualClock(FRIDAY);
@@ -172,7 +173,7 @@ describe('邮寄纸质资料 (the applicant enters the tracking number)', () => 
     expect(before.paper.canEnterShipment).toBe(true);
     expect(before.paper.orderNo).toBe(o.orderNo);
     expect(before.paper.list).toHaveLength(5);
-    expect(before.paper.list[0]).toContain(`左上角写明订单编号 ${o.orderNo}`);
+    expect(before.paper.list[0]).toContain(`左上角写明订单编号 ${formatOrderNumber(o.orderNo)}`);
     expect(before.paper.list.join('\n')).toContain('电子签章采集表');
     expect(before.paper.shipments).toEqual([]);
 
@@ -284,8 +285,8 @@ describe('审核纸质资料 (受理)', () => {
     expect(failEvent.reason).toBe('需补寄：营业执照复印件、电子签章采集表。签章采集表印模不清晰');
 
     const [sms] = await smsFor(t, o.agentMobile);
-    expect(sms!.templateParam).toEqual({ orderNo: o.orderNo, missing: '营业执照复印件、电子签章采集表' });
-    expect(sms!.text).toContain(`您的数字证书订单${o.orderNo}纸质资料需补寄：营业执照复印件、电子签章采集表。`);
+    expect(sms!.templateParam).toEqual({ orderNo: formatOrderNumber(o.orderNo), missing: '营业执照复印件、电子签章采集表' });
+    expect(sms!.text).toContain(`您的数字证书订单${formatOrderNumber(o.orderNo)}纸质资料需补寄：营业执照复印件、电子签章采集表。`);
     for (let i = 0; i < 3; i++) await t.outbox.runOnce();
     expect(await smsTo(o.agentMobile)).toHaveLength(1);
 
@@ -294,7 +295,7 @@ describe('审核纸质资料 (受理)', () => {
     expect((await step(paper, o, 'paper/receive')).statusCode).toBe(200);
     expect((await step(paper, o, 'paper/fail', { missing: ['power-of-attorney'] })).statusCode).toBe(200);
     const both = await smsFor(t, o.agentMobile, 2);
-    expect(both[1]!.templateParam).toEqual({ orderNo: o.orderNo, missing: '法人授权委托书' });
+    expect(both[1]!.templateParam).toEqual({ orderNo: formatOrderNumber(o.orderNo), missing: '法人授权委托书' });
     for (let i = 0; i < 3; i++) await t.outbox.runOnce();
     expect(await smsTo(o.agentMobile)).toHaveLength(2);
     const keys = (
@@ -465,8 +466,10 @@ describe('发放 (SF Express, 顺丰到付)', () => {
       .where(and(eq(shipments.orderId, o.orderId), eq(shipments.direction, 'outbound')));
     expect(out).toMatchObject([{ courier: 'SF', trackingNo: SF_NO, enteredByType: 'staff' }]);
     const [sms] = await smsFor(t, o.agentMobile);
-    expect(sms!.templateParam).toEqual({ orderNo: o.orderNo, trackingNo: SF_NO });
+    expect(sms!.templateParam).toEqual({ orderNo: formatOrderNumber(o.orderNo), trackingNo: SF_NO });
     expect(sms!.text).toContain(`已用顺丰到付寄出，运单号${SF_NO}`);
+    // Where the UKEY's initial PIN is and that it should be changed (seeds name no PIN: the envelope does).
+    expect(sms!.text).toContain('UKEY初始口令见随UKEY寄出的密码信封，收到后请在UKEY管理工具中修改口令');
     for (let i = 0; i < 3; i++) await t.outbox.runOnce();
     expect(await smsTo(o.agentMobile)).toHaveLength(1);
 

@@ -17,6 +17,7 @@ import { multipart, png } from '../modules/documents/test-images.js';
 import { listInvoices } from '../modules/invoices/list-invoices.js';
 import { testApp, type TestApp, type TestClient } from '../testing/harness.js';
 import { ALL_PAPER_CHECKED, eventsOf, mailTo, newApplicant, paidOrder, staffMember, type TestOrder } from '../testing/paid-order.js';
+import { formatOrderNumber } from '../../core/order-number.js';
 
 const FRIDAY = new Date('2026-11-20T10:00:00+08:00');
 const clock = new ManualClock(FRIDAY);
@@ -164,10 +165,12 @@ describe('开具发票 (财务) and the e-mail', () => {
     const mails = await mailTo(t, o.invoiceEmail);
     expect(mails).toHaveLength(1);
     const mail = mails[0]!;
-    expect(mail.subject).toBe(`江西CA数字证书发票（订单号 ${o.orderNo}）`);
+    expect(mail.subject).toBe(`江西CA数字证书发票（订单编号 ${formatOrderNumber(o.orderNo)}）`);
     expect(mail.text).toContain('发票号码：26362000000012345678');
     expect(mail.text).toContain('金额：220.00 元');
-    expect(mail.attachments).toEqual([{ filename: `江西CA发票_${o.orderNo}.pdf`, contentType: 'application/pdf', bytes: pdf.length }]);
+    expect(mail.attachments).toEqual([
+      { filename: `江西CA发票_${formatOrderNumber(o.orderNo)}.pdf`, contentType: 'application/pdf', bytes: pdf.length },
+    ]);
     const parsed = await simpleParser(mail.raw);
     expect(parsed.attachments).toHaveLength(1);
     expect(parsed.attachments[0]!.content.equals(pdf)).toBe(true);
@@ -281,7 +284,9 @@ describe('申请单位下载发票', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(res.headers['content-disposition']).toContain(`filename*=UTF-8''${encodeURIComponent(`江西CA发票_${o.orderNo}.pdf`)}`);
+    expect(res.headers['content-disposition']).toContain(
+      `filename*=UTF-8''${encodeURIComponent(`江西CA发票_${formatOrderNumber(o.orderNo)}.pdf`)}`,
+    );
     expect(res.rawPayload.equals(pdf)).toBe(true);
 
     const stranger = await newApplicant(t);

@@ -28,6 +28,7 @@ import { closeAttempt } from '../modules/payments/payments.js';
 import { sendRefund } from '../modules/payments/cancellation.js';
 import { ManualClock, testApp, type TestApp } from '../testing/harness.js';
 import { approvedOrder, eventsOf, orderRow, paidOrder, staffMember, type TestOrder } from '../testing/paid-order.js';
+import { formatOrderNumber } from '../../core/order-number.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -425,7 +426,7 @@ describe('finance', () => {
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
-    expect(csv.body).toContain(good.orderNo);
+    expect(csv.body).toContain(formatOrderNumber(good.orderNo));
     expect(csv.body).toContain(g.transactionId);
     expect(csv.body).toContain('"220.00"');
     expect(csv.body).toContain('已付款但订单未转入正在受理');

@@ -16,6 +16,7 @@ import type { StaffRow } from '../modules/staff/repository.js';
 import { putOrderForm, submittedOrder, uploadScan, type SubmittedOrder } from '../testing/applicant-flow.js';
 import { testApp, type TestApp, type TestClient } from '../testing/harness.js';
 import { smsFor } from '../testing/sms.js';
+import { formatOrderNumber } from '../../core/order-number.js';
 
 let t: TestApp;
 const PW = 'Review2026pass';
@@ -96,9 +97,9 @@ describe('预审通过 (approve)', () => {
 
     const [sms] = await settledSms(o.agentMobile, 1);
     expect(sms!.text).toBe(
-      `【江西CA（沙箱）】${o.unitName}：您的数字证书订单${o.orderNo}资料审核通过，请登录江西CA数字证书在线受理系统付款，付款后邮寄纸质资料。`,
+      `【江西CA（沙箱）】${o.unitName}：您的数字证书订单${formatOrderNumber(o.orderNo)}资料审核通过，请登录江西CA数字证书在线受理系统付款，付款后邮寄纸质资料。`,
     );
-    expect(sms!.templateParam).toEqual({ unit: o.unitName, orderNo: o.orderNo });
+    expect(sms!.templateParam).toEqual({ unit: o.unitName, orderNo: formatOrderNumber(o.orderNo) });
     const queued = await outboxOf(o.orderId);
     expect(queued.map((q) => q.dedupeKey)).toEqual([`order-sms:${o.orderId}:review:1`]);
 
@@ -150,7 +151,7 @@ describe('退回修改 (reject), the applicant fixes only what failed, round 2',
 
     const [sms] = await settledSms(o.agentMobile, 1);
     expect(sms!.text).toBe(
-      `【江西CA（沙箱）】${o.unitName}：您的数字证书订单${o.orderNo}资料审核未通过，请登录江西CA数字证书在线受理系统“我的订单”查看原因，修改后重新提交。`,
+      `【江西CA（沙箱）】${o.unitName}：您的数字证书订单${formatOrderNumber(o.orderNo)}资料审核失败，请登录江西CA数字证书在线受理系统“我的订单”查看原因，修改后重新提交。`,
     );
 
     // The applicant's view: the reasons per document (and what to do), no reviewer, no judged file ids.

@@ -8,6 +8,7 @@ import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provid
 import { z } from 'zod';
 import { parseSeal } from '../../ca/seal/seal.js';
 import { AppError } from '../../core/errors.js';
+import { formatOrderNumber } from '../../core/order-number.js';
 import type { StaffRole } from '../../core/schemas.js';
 import type { AppContext } from '../app.js';
 import { auditRepository } from '../modules/audit/repository.js';
@@ -108,7 +109,7 @@ export const sealRoutes =
         if (!seal) throw new AppError('NOT_FOUND', '找不到该电子签章');
         let pdf: Uint8Array;
         try {
-          pdf = await sealTryPdf({ seal, unitName: org.name, orderNo: order.orderNo, at: deps.clock.now() });
+          pdf = await sealTryPdf({ seal, unitName: org.name, orderNo: formatOrderNumber(order.orderNo), at: deps.clock.now() });
         } catch (e) {
           req.log.error({ err: e, sealId: seal.id }, 'seal try-it page failed');
           throw new AppError('CONFLICT', '示例页面生成失败：印章图片无法显示，请联系客服');

@@ -251,6 +251,15 @@ describe('查找订单 (search)', () => {
 
     const byNo = await list(c, { q: formatOrderNumber(order.orderNo) });
     expect(byNo.items.map((i) => i.id)).toEqual([order.id]);
+    // Either form, as typed with a Chinese input method too (full-width digits and dash).
+    for (const q of [
+      order.orderNo,
+      formatOrderNumber(order.orderNo).replace(/[0-9-]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0)),
+    ])
+      expect(
+        (await list(c, { q })).items.map((i) => i.id),
+        q,
+      ).toEqual([order.id]);
     // A draft is found by search, and says so.
     expect(byNo.items[0]).toMatchObject({ status: 'draft', statusLabel: '草稿', orderNo: order.orderNo, uscc: a.uscc });
 

@@ -21,6 +21,7 @@ import { submittedOrder } from '../testing/applicant-flow.js';
 import { randomIp, testConfig, TestClient, type TestApp } from '../testing/harness.js';
 import { isolatedDb, type IsolatedDb } from '../testing/isolated-db.js';
 import { smsFor } from '../testing/sms.js';
+import { formatOrderNumber } from '../../core/order-number.js';
 
 let iso: IsolatedDb;
 let t: TestApp;
@@ -195,7 +196,7 @@ describe('PUT /api/staff/sms-templates/:key', () => {
     expect((await reviewer.c.post(`/api/staff/orders/${o.orderId}/review`, { decision: 'approve', documents })).statusCode).toBe(200);
     const [sms] = await smsFor(t, o.agentMobile);
     expect(sms!.text).toBe(
-      `【江西CA（沙箱）】江西CA提醒：江西模板测试有限公司的数字证书订单${o.orderNo}已通过资料审核，请登录系统付款并邮寄纸质资料。`,
+      `【江西CA（沙箱）】江西CA提醒：江西模板测试有限公司的数字证书订单${formatOrderNumber(o.orderNo)}已通过资料审核，请登录系统付款并邮寄纸质资料。`,
     );
 
     // Back to the default text: no longer customized, and the default is what goes out.
@@ -208,7 +209,7 @@ describe('PUT /api/staff/sms-templates/:key', () => {
     );
     const [sms2] = await smsFor(t, o2.agentMobile);
     expect(sms2!.text).toBe(
-      `【江西CA（沙箱）】${SMS_TEMPLATES.review_passed.text.replace('${unit}', '江西模板测试二有限公司').replace('${orderNo}', o2.orderNo)}`,
+      `【江西CA（沙箱）】${SMS_TEMPLATES.review_passed.text.replace('${unit}', '江西模板测试二有限公司').replace('${orderNo}', formatOrderNumber(o2.orderNo))}`,
     );
     expect(await db.select().from(sandboxSms).where(eq(sandboxSms.phoneNumber, o.agentMobile))).toHaveLength(1);
   });

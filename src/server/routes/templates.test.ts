@@ -8,6 +8,7 @@ import { applicationFormIdentity } from '../modules/orders/order-readiness.js';
 import { parseApplicationFormQr, verifyApplicationFormQr } from '../modules/templates/qr-payload.js';
 import { inspectPdf } from '../modules/templates/testing/inspect-pdf.js';
 import { testApp, type TestApp, type TestClient } from '../testing/harness.js';
+import { formatOrderNumber } from '../../core/order-number.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -82,8 +83,8 @@ describe('GET /api/orders/:id/templates/application-form.pdf', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     const cd = String(res.headers['content-disposition']);
     expect(cd).toMatch(/^attachment; /);
-    expect(cd).toContain(`filename="application-form-${o.orderNo}.pdf"`);
-    expect(cd).toContain(`filename*=UTF-8''${encodeURIComponent(`数字证书用户申请表-${o.orderNo}.pdf`)}`);
+    expect(cd).toContain(`filename="application-form-${formatOrderNumber(o.orderNo)}.pdf"`);
+    expect(cd).toContain(`filename*=UTF-8''${encodeURIComponent(`数字证书用户申请表-${formatOrderNumber(o.orderNo)}.pdf`)}`);
     expect(res.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
   });
 
@@ -104,7 +105,7 @@ describe('GET /api/orders/:id/templates/application-form.pdf', () => {
       id('36010219900307123'),
       '13900139002',
       'xiaomei@example.com',
-      o.orderNo,
+      formatOrderNumber(o.orderNo),
       '江西省政府采购电子卖场',
       '线上业务专用表格',
     ])
@@ -233,7 +234,7 @@ describe('GET …/power-of-attorney.pdf', () => {
     const res = await download(a.c, o.id, 'power-of-attorney');
     expect(res.statusCode).toBe(200);
     expect(String(res.headers['content-disposition'])).toContain(
-      `filename*=UTF-8''${encodeURIComponent(`法人授权委托书-${o.orderNo}.pdf`)}`,
+      `filename*=UTF-8''${encodeURIComponent(`法人授权委托书-${formatOrderNumber(o.orderNo)}.pdf`)}`,
     );
     const pdf = await inspectPdf(res.rawPayload, 'route-power-of-attorney');
     expect(pdf.stderr).toBe('');
@@ -275,7 +276,9 @@ describe('out-of-province housing company (江西省住建厅外省企业)', () 
     const { a, o } = await readyOrder('housing-out-of-province', { inGanManager: { name: '司马相如' } });
     const sheet = await download(a.c, o.id, 'seal-sheet');
     expect(sheet.statusCode).toBe(200);
-    expect(String(sheet.headers['content-disposition'])).toContain(encodeURIComponent(`电子签章采集表（外省企业）-${o.orderNo}.pdf`));
+    expect(String(sheet.headers['content-disposition'])).toContain(
+      encodeURIComponent(`电子签章采集表（外省企业）-${formatOrderNumber(o.orderNo)}.pdf`),
+    );
     const s = await inspectPdf(sheet.rawPayload, 'route-seal-sheet-out-of-province');
     expect(s.stderr).toBe('');
     for (const x of [
@@ -284,17 +287,19 @@ describe('out-of-province housing company (江西省住建厅外省企业)', () 
       '企业公章采集区',
       '法人私章采集区',
       '法人手写签名采集区',
-      o.orderNo,
+      formatOrderNumber(o.orderNo),
       a.name,
     ])
       expect(s.flat).toContain(flat(x));
 
     const letter = await download(a.c, o.id, 'appointment-letter');
     expect(letter.statusCode).toBe(200);
-    expect(String(letter.headers['content-disposition'])).toContain(encodeURIComponent(`入赣负责人任命书-${o.orderNo}.pdf`));
+    expect(String(letter.headers['content-disposition'])).toContain(
+      encodeURIComponent(`入赣负责人任命书-${formatOrderNumber(o.orderNo)}.pdf`),
+    );
     const l = await inspectPdf(letter.rawPayload, 'route-appointment-letter');
     expect(l.stderr).toBe('');
-    for (const x of ['入赣负责人任命书', '兹任命司马相如同志', a.name, a.uscc, '单位（盖章）', o.orderNo])
+    for (const x of ['入赣负责人任命书', '兹任命司马相如同志', a.name, a.uscc, '单位（盖章）', formatOrderNumber(o.orderNo)])
       expect(l.flat).toContain(flat(x));
 
     // The project needs no 法人核验 (the seeds do not say it does): no QR code on the power of attorney.

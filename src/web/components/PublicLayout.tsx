@@ -9,6 +9,8 @@ const NAV = [
   { to: '/', label: '首页', end: true },
   { to: '/help', label: '帮助手册' },
   { to: '/offices', label: '现场办理' },
+  { to: '/cert-status', label: '证书状态查询' },
+  { to: '/downloads', label: '下载中心' },
   { to: '/agreement', label: '用户协议' },
 ];
 

@@ -4,12 +4,13 @@ import { apiGet } from '../api.js';
 
 interface CatalogItem {
   code: string;
+  legalCheckRequired: boolean;
   keys: { keyType: 'main' | 'sub'; priceFen: number | null }[];
 }
 
 /**
- * The projects as the seeds describe them, with the prices the catalog holds now: administrators set and
- * change prices (e.g. the 公共资源 price the seeds do not state), and the public pages must show those.
+ * The projects as the seeds describe them, with the prices and the 法人核验 setting the catalog holds now:
+ * administrators set and change them (e.g. the 公共资源 price the seeds do not state), and the public pages must show those.
  * Until the catalog answers, the seeds' prices are shown.
  */
 export function useLiveProjects(): ProjectInfo[] {
@@ -25,6 +26,8 @@ export function useLiveProjects(): ProjectInfo[] {
             if (!c) return p;
             return {
               ...p,
+              // Whether 法人核验 is required is the catalog's setting (seeded from the seeds, set by administrators).
+              legalPersonVerification: c.legalCheckRequired,
               keys: p.keys.map((k) => {
                 const priceFen = c.keys.find((x) => x.keyType === k.kind)?.priceFen ?? null;
                 return { ...k, priceFen, priceNeedsAdminConfirmation: priceFen === null };

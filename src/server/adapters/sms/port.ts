@@ -2,6 +2,8 @@
  * The SMS port. Use cases never talk to a gateway; they enqueue an outbox row, and the outbox worker hands
  * it to an SmsSender after commit.
  */
+import { UKEY_PIN_SMS } from '../../../core/content/downloads.js';
+
 export type SmsTemplate =
   'password_reset' | 'review_passed' | 'review_failed' | 'paid' | 'paper_failed' | 'shipped' | 'revocation_code' | 'expiry_reminder';
 
@@ -16,7 +18,7 @@ export const SMS_TEMPLATES: Record<SmsTemplate, { text: string; sensitive: strin
     sensitive: [],
   },
   review_failed: {
-    text: '${unit}：您的数字证书订单${orderNo}资料审核未通过，请登录江西CA数字证书在线受理系统“我的订单”查看原因，修改后重新提交。',
+    text: '${unit}：您的数字证书订单${orderNo}资料审核失败，请登录江西CA数字证书在线受理系统“我的订单”查看原因，修改后重新提交。',
     sensitive: [],
   },
   paid: {
@@ -28,7 +30,8 @@ export const SMS_TEMPLATES: Record<SmsTemplate, { text: string; sensitive: strin
     sensitive: [],
   },
   shipped: {
-    text: '您的数字证书订单${orderNo}已用顺丰到付寄出，运单号${trackingNo}，请注意查收。',
+    // The UKEY's initial PIN is in the envelope shipped with it (core/content/downloads.ts): the SMS says where.
+    text: '您的数字证书订单${orderNo}已用顺丰到付寄出，运单号${trackingNo}，请注意查收。' + UKEY_PIN_SMS,
     sensitive: [],
   },
   revocation_code: {

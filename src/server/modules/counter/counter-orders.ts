@@ -34,7 +34,7 @@ import type { CounterOpenInput } from '../../../core/counter-schemas.js';
 import { AppError } from '../../../core/errors.js';
 import { fenToYuanText } from '../../../core/money.js';
 import { maskMobile } from '../../../core/mobile.js';
-import { makeOrderNumber } from '../../../core/order-number.js';
+import { formatOrderNumber, makeOrderNumber } from '../../../core/order-number.js';
 import { allowedKeyTypes } from '../../../core/requirements.js';
 import { revocationReasonLabel } from '../../../core/revocation-reasons.js';
 import type { StaffRole } from '../../../core/schemas.js';
@@ -340,7 +340,7 @@ async function requestReplacedRevocation(tx: Tx, order: CounterOrderRow, actor: 
   if (!order.replacesCertificateId || order.revocationReason === null) return null;
   const cert = await revocationRepository.lockCertificate(tx, order.replacesCertificateId);
   if (!cert || cert.status !== 'issued') return null;
-  const note = `柜台${BUSINESS_LABEL[order.business]}（业务编号 ${order.orderNo}）`;
+  const note = `柜台${BUSINESS_LABEL[order.business]}（业务编号 ${formatOrderNumber(order.orderNo)}）`;
   const req = await revocationRepository.insertRequest(tx, {
     certificateId: cert.id,
     serial: cert.serial,

@@ -7,6 +7,7 @@
  */
 import { AppError } from '../../../core/errors.js';
 import { counterMaterials } from '../../../core/counter.js';
+import { formatOrderNumber } from '../../../core/order-number.js';
 import type { StaffRole } from '../../../core/schemas.js';
 import type { FileStore } from '../../adapters/storage/port.js';
 import { auditRepository } from '../audit/repository.js';
@@ -107,5 +108,9 @@ export async function readScan(
   });
   const bytes = await deps.store.get(variant === 'file' ? scan.storageKey : scan.thumbnailKey);
   const ext = variant === 'file' && scan.mime === 'image/png' ? 'png' : 'jpg';
-  return { bytes, mime: variant === 'file' ? scan.mime : 'image/jpeg', filename: `${order.orderNo}-${scan.material}.${ext}` };
+  return {
+    bytes,
+    mime: variant === 'file' ? scan.mime : 'image/jpeg',
+    filename: `${formatOrderNumber(order.orderNo)}-${scan.material}.${ext}`,
+  };
 }

@@ -10,6 +10,7 @@
  */
 import { AppError } from '../../../core/errors.js';
 import type { OrderDraft } from '../../../core/order-form.js';
+import { formatOrderNumber } from '../../../core/order-number.js';
 import type { Db } from '../../db/client.js';
 import { invoiceRepository } from '../invoices/repository.js';
 import { orderRepository } from '../orders/repository.js';
@@ -54,7 +55,7 @@ export async function recordPayment(deps: { db: Db }, orderId: string, payment: 
       if (d.transactionId !== transactionId)
         throw new AppError(
           'CONFLICT',
-          `订单${order.orderNo}已付款（交易号 ${d.transactionId ?? '—'}），本次付款（交易号 ${transactionId}）未记入`,
+          `订单${formatOrderNumber(order.orderNo)}已付款（交易号 ${d.transactionId ?? '—'}），本次付款（交易号 ${transactionId}）未记入`,
         );
       return {
         orderId: order.id,

@@ -1,9 +1,10 @@
 /** The e-mail that carries an invoice to the 发票接收邮箱 (seeds 000/001: "证书发票…发送至发票接收人邮箱"). */
 import { fenToYuanText } from '../../../core/money.js';
+import { formatOrderNumber } from '../../../core/order-number.js';
 import type { EmailPayload } from '../outbox/outbox.js';
 import type { InvoiceRow } from './repository.js';
 
-export const invoiceFilename = (orderNo: string) => `江西CA发票_${orderNo}.pdf`;
+export const invoiceFilename = (orderNo: string) => `江西CA发票_${formatOrderNumber(orderNo)}.pdf`;
 
 export function invoiceEmail(
   inv: Pick<InvoiceRow, 'email' | 'title' | 'taxNumber' | 'amountFen' | 'invoiceNo' | 'storageKey'>,
@@ -12,7 +13,7 @@ export function invoiceEmail(
   const lines = [
     `${inv.title}：`,
     '',
-    `您好！贵单位在江西CA数字证书在线受理系统的订单 ${order.orderNo}（${order.projectName}）的发票已开具。`,
+    `您好！贵单位在江西CA数字证书在线受理系统的订单 ${formatOrderNumber(order.orderNo)}（${order.projectName}）的发票已开具。`,
     '',
     `发票号码：${inv.invoiceNo}`,
     `发票抬头：${inv.title}`,
@@ -27,7 +28,7 @@ export function invoiceEmail(
   ];
   return {
     to: inv.email,
-    subject: `江西CA数字证书发票（订单号 ${order.orderNo}）`,
+    subject: `江西CA数字证书发票（订单编号 ${formatOrderNumber(order.orderNo)}）`,
     text: lines.join('\n'),
     attachments: inv.storageKey
       ? [{ filename: invoiceFilename(order.orderNo), contentType: 'application/pdf', storageKey: inv.storageKey }]

@@ -5,6 +5,7 @@
  */
 import { normalizeMobile } from '../../../core/mobile.js';
 import type { OrderDraft } from '../../../core/order-form.js';
+import { formatOrderNumber } from '../../../core/order-number.js';
 import type { SmsTemplate } from '../../adapters/sms/port.js';
 import type { DbOrTx } from '../../db/client.js';
 import { enqueueSms } from '../outbox/outbox.js';
@@ -26,6 +27,8 @@ export async function enqueueOrderSms(
 ): Promise<boolean> {
   const phoneNumber = agentMobile(order);
   if (!phoneNumber) return false;
-  await enqueueSms(tx, `order-sms:${order.id}:${eventKey}`, { phoneNumber, template, params }, now);
+  // The order number as people see it everywhere else (261207-7864-78599), not as stored.
+  const shown = params.orderNo ? { ...params, orderNo: formatOrderNumber(params.orderNo) } : params;
+  await enqueueSms(tx, `order-sms:${order.id}:${eventKey}`, { phoneNumber, template, params: shown }, now);
   return true;
 }

@@ -7,6 +7,7 @@ import { PAY_CHANNEL_NAMES, type PayChannel } from '../../adapters/payment/port.
 import { STATUS_LABEL, type OrderStatus } from '../../../core/workflow.js';
 import type { DbOrTx } from '../../db/client.js';
 import { fenToYuanText as yuan } from '../../../core/money.js';
+import { formatOrderNumber } from '../../../core/order-number.js';
 import { paymentRepository, type RefundRow } from './repository.js';
 import { COUNTER_PAY_CHANNELS, COUNTER_STATUS_LABEL, type CounterStatus } from '../../../core/counter.js';
 import { counterRepository } from '../counter/repository.js';
@@ -213,7 +214,7 @@ export function financeCsv(report: Awaited<ReturnType<typeof financeReport>>): s
         r.transactionId,
         r.outTradeNo,
         yuan(r.amountFen),
-        r.orderNo,
+        formatOrderNumber(r.orderNo),
         r.unitName,
         r.orderStatusLabel,
         cstTime(r.paidAt),

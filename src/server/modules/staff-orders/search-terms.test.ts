@@ -8,6 +8,7 @@ describe('search terms', () => {
       '261120-5830-29174',
       { orderNo: '261120583029174', usccPrefix: '261120583029174', trackingNo: '261120583029174' },
     ],
+    ['an order number typed full-width', '２６１１２０－５８３０－２９１７４', { orderNo: '261120583029174' }],
     [
       'an order number with spaces',
       ' 261120 5830 29174 ',

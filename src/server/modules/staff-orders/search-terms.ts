@@ -1,6 +1,6 @@
 /**
- * What a staff member typed into the order search, read as the keys it can be: an order number (15 digits;
- * the dashes and spaces of 261120-5830-29174 are ignored) matched exactly; an agent's mobile (11 digits, as
+ * What a staff member typed into the order search, read as the keys it can be: an order number in either
+ * form (261120-5830-29174 or 261120583029174, full-width too: parseOrderNumber) matched exactly; an agent's mobile (11 digits, as
  * normalizeMobile reads it) matched exactly; the start of a USCC (normalized as at registration: upper
  * case, O→0, I→1) matched as a prefix; the tracking number of the applicant's paper shipment (as
  * normalizeTrackingNo stores it: upper case, no spaces or dashes; 6–30 letters and digits) matched exactly;
@@ -11,6 +11,7 @@
  */
 import { normalizeTrackingNo } from '../../../core/fulfilment.js';
 import { mobileProblem, normalizeMobile } from '../../../core/mobile.js';
+import { parseOrderNumber } from '../../../core/order-number.js';
 import { normalizeUscc, USCC_ALPHABET } from '../../../core/uscc.js';
 
 export interface SearchTerms {
@@ -30,7 +31,8 @@ export function searchTerms(q: string): SearchTerms {
   if (!text) return {};
   const compact = text.replace(/[\s-]+/g, '');
   const terms: SearchTerms = {};
-  if (/^\d{15}$/.test(compact)) terms.orderNo = compact;
+  const orderNo = parseOrderNumber(text);
+  if (orderNo) terms.orderNo = orderNo;
   const mobile = normalizeMobile(text);
   if (mobileProblem(mobile) === null) terms.mobile = mobile;
   const uscc = normalizeUscc(text);

@@ -10,6 +10,7 @@
 import { AppError } from '../../../core/errors.js';
 import type { z } from 'zod';
 import { orderFinalSchema, orderFormProblems, type OrderDraft, type UnitType } from '../../../core/order-form.js';
+import { formatOrderNumber } from '../../../core/order-number.js';
 import { OUT_OF_PROVINCE, uploadSlots } from '../../../core/requirements.js';
 import { ENDED, STATUS_LABEL, type OrderStatus } from '../../../core/workflow.js';
 import type { Clock } from '../../clock.js';
@@ -105,12 +106,14 @@ export async function printTemplate(
   const inGanManagerName = form.inGanManager?.name?.trim() ?? '';
   let pdf: Uint8Array;
   let title = TEMPLATE_TITLES[name];
+  // Printed as people see it everywhere (261207-7864-78599); the QR code carries the stored 15 digits.
+  const shownNo = formatOrderNumber(order.orderNo);
   switch (name) {
     case 'application-form': {
       const identity = applicationFormIdentity(org, order);
       const qrPayload = applicationFormQrPayload(deps.secret, { orderNo: order.orderNo, formVersion: order.formVersion, identity });
       pdf = await renderApplicationForm({
-        orderNo: order.orderNo,
+        orderNo: shownNo,
         formVersion: order.formVersion,
         projectName: project.name,
         keyLabel: KEY_LABEL[order.keyType],
@@ -126,7 +129,7 @@ export async function printTemplate(
     }
     case 'power-of-attorney':
       pdf = await renderPowerOfAttorney({
-        orderNo: order.orderNo,
+        orderNo: shownNo,
         unitName: org.name,
         selfWord,
         agent,
@@ -137,7 +140,7 @@ export async function printTemplate(
     case 'seal-sheet':
       if (outOfProvince) title = '电子签章采集表（外省企业）';
       pdf = await renderSealSheet({
-        orderNo: order.orderNo,
+        orderNo: shownNo,
         unitName: org.name,
         variant: outOfProvince ? 'out-of-province' : 'standard',
         inGanManagerName: outOfProvince ? inGanManagerName : undefined,
@@ -146,7 +149,7 @@ export async function printTemplate(
       break;
     case 'appointment-letter':
       pdf = await renderAppointmentLetter({
-        orderNo: order.orderNo,
+        orderNo: shownNo,
         unitName: org.name,
         uscc: org.uscc,
         selfWord,
@@ -155,7 +158,7 @@ export async function printTemplate(
       });
       break;
   }
-  return { pdf, fileName: `${title}-${order.orderNo}.pdf`, asciiFileName: `${name}-${order.orderNo}.pdf` };
+  return { pdf, fileName: `${title}-${shownNo}.pdf`, asciiFileName: `${name}-${shownNo}.pdf` };
 }
 
 /** A field's value after the rule's own normalization, or the trimmed input where the rule does not pass. */

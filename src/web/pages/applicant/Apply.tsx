@@ -12,7 +12,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Link, Navigate, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { Alert, Breadcrumb, Button, Card, Checkbox, Grid, Radio, Skeleton, Space, Steps, Tag } from 'antd';
 import { ArrowLeftOutlined, ArrowRightOutlined, EnvironmentOutlined, PhoneOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
-import { BEFORE_YOU_START, HOTLINE } from '../../../core/content/help.js';
+import { BEFORE_YOU_START, HOTLINE, OFFICE_ONLY_BUSINESSES, ONLINE_REVOCATION } from '../../../core/content/help.js';
 import { PRICE_UNCONFIRMED, PROJECT_CHOICE_WARNING, formatPriceFen, projectByCode } from '../../../core/content/projects.js';
 import type { KeyKind } from '../../../core/content/projects.js';
 import { apiGet, apiPost, ApiError } from '../../api.js';
@@ -47,16 +47,6 @@ interface KeyChoice {
 }
 
 const KEY_LABEL: Record<KeyKind, string> = { main: '主锁（含电子签章）', sub: '副锁（无电子签章）' };
-
-/** What the portal does not do online (seed 001 特别说明 4–5, seed 000 重要说明 4). */
-const OFFICE_ONLY: { name: string; detail: string }[] = [
-  { name: '变更', detail: '单位名称等证书信息变更' },
-  { name: '补办', detail: 'UKEY 丢失或损坏' },
-  { name: '续费', detail: '证书到期前续期' },
-  { name: '换卡', detail: '更换证书介质' },
-  { name: '解锁', detail: '忘记 UKEY 密码被锁' },
-  { name: '吊销', detail: '停止使用、注销单位' },
-];
 
 const STEPS = ['新制申请', '用户协议', '证书项目', '锁类型'];
 /** The address of each step; the key step adds the project's code. */
@@ -231,7 +221,7 @@ function ApplyWizard() {
               style={{ marginBottom: 12 }}
             />
             <div className="office-only">
-              {OFFICE_ONLY.map((b) => (
+              {OFFICE_ONLY_BUSINESSES.map((b) => (
                 <Link to="/offices" key={b.name} className="office-only-item">
                   <b>{b.name}</b>
                   <span>{b.detail}</span>
@@ -239,6 +229,9 @@ function ApplyWizard() {
                 </Link>
               ))}
             </div>
+            <p data-testid="online-revocation">
+              {ONLINE_REVOCATION} <Link to="/certificates">打开我的证书</Link>
+            </p>
             <ul className="apply-list">
               {BEFORE_YOU_START.slice(2).map((t) => (
                 <li key={t}>{t}</li>

@@ -15,6 +15,7 @@ import { RevocationDialog } from './certificates/RevocationDialog.js';
 import { STATUS_COLOR, type MyCertificate, type MyCertificates } from './certificates/types.js';
 import './order/order.css';
 import './certificates/certificates.css';
+import { formatOrderNumber } from '../../../core/order-number.js';
 
 const day = (t: string) => beijing(t, 'YYYY-MM-DD');
 
@@ -69,7 +70,7 @@ function OrderCell({ c }: { c: MyCertificate }) {
     return (
       <>
         <Link to={`/orders/${c.orderId}`} className="order-no" data-testid="my-cert-order">
-          {c.orderNo}
+          {formatOrderNumber(c.orderNo)}
         </Link>
         {/* A main key carries the unit's electronic seals (made at 制证): see them stamped on a sample page. */}
         {c.seals.length > 0 && (
@@ -87,7 +88,8 @@ function OrderCell({ c }: { c: MyCertificate }) {
     return (
       <span className="muted" data-testid="my-cert-counter">
         {c.officeName ?? c.sourceLabel}
-        {c.counterBusinessLabel ? ` ${c.counterBusinessLabel}` : ''}，受理单号 <span className="mono">{c.counterOrderNo}</span>
+        {c.counterBusinessLabel ? ` ${c.counterBusinessLabel}` : ''}，受理单号{' '}
+        <span className="mono">{formatOrderNumber(c.counterOrderNo)}</span>
       </span>
     );
   return <span className="muted">{c.sourceLabel}</span>;

@@ -20,6 +20,7 @@ import type { PaperAddress } from '../../../core/paper-checklist.js';
 import { MailTo } from './order/MailTo.js';
 import { OrderLoadFailed } from './order/OrderLoadFailed.js';
 import './order/order.css';
+import { formatOrderNumber } from '../../../core/order-number.js';
 
 type Channel = 'wechat' | 'alipay';
 const CHANNEL_NAMES: Record<Channel, string> = { wechat: '微信支付', alipay: '支付宝' };
@@ -215,7 +216,11 @@ function PayScreen() {
   const o = view.order;
   const crumbs = (
     <Breadcrumb
-      items={[{ title: <Link to="/orders">我的订单</Link> }, { title: <Link to={`/orders/${o.id}`}>{o.orderNo}</Link> }, { title: '付款' }]}
+      items={[
+        { title: <Link to="/orders">我的订单</Link> },
+        { title: <Link to={`/orders/${o.id}`}>{formatOrderNumber(o.orderNo)}</Link> },
+        { title: '付款' },
+      ]}
     />
   );
 
@@ -229,7 +234,8 @@ function PayScreen() {
           title="付款成功"
           subTitle={
             <span data-testid="pay-success">
-              订单 {o.orderNo} 已付款{view.payment ? ` ${yuan(view.payment.amountFen)} 元（${CHANNEL_NAMES[view.payment.channel]}）` : ''}
+              订单 {formatOrderNumber(o.orderNo)} 已付款
+              {view.payment ? ` ${yuan(view.payment.amountFen)} 元（${CHANNEL_NAMES[view.payment.channel]}）` : ''}
               ，当前状态：
               {o.statusLabel}
               {o.statusStep ? `（${o.statusStep}）` : ''}
@@ -301,7 +307,7 @@ function PayScreen() {
             {p.projectName}数字证书 · {p.keyLabel}
             {p.withSeal ? '（含电子签章）' : '（不含电子签章）'}
           </Descriptions.Item>
-          <Descriptions.Item label="订单编号">{o.orderNo}</Descriptions.Item>
+          <Descriptions.Item label="订单编号">{formatOrderNumber(o.orderNo)}</Descriptions.Item>
           <Descriptions.Item label="申请单位">{o.unitName}</Descriptions.Item>
         </Descriptions>
       </Card>

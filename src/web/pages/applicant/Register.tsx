@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { Alert, Button, Card, Checkbox, Form, Input, Typography } from 'antd';
+import { REGISTERED_MOBILE_USE } from '../../../core/content/help.js';
 import { ZMobile, ZNewPassword, ZOrgName, ZUscc } from '../../../core/schemas.js';
 import { normalizeUscc } from '../../../core/uscc.js';
 import { apiPost } from '../../api.js';
@@ -67,7 +68,7 @@ export function RegisterPage() {
         >
           <Input placeholder="例如 91360100MA35XQ7T6B" maxLength={24} autoComplete="off" style={{ fontFamily: 'monospace' }} />
         </Form.Item>
-        <Form.Item label="手机号" name="mobile" rules={[zodRule(ZMobile)]} validateTrigger="onBlur" extra="用于接收审核结果短信和找回密码">
+        <Form.Item label="手机号" name="mobile" rules={[zodRule(ZMobile)]} validateTrigger="onBlur" extra={REGISTERED_MOBILE_USE}>
           <Input placeholder="11位大陆手机号码" maxLength={20} inputMode="tel" autoComplete="tel" />
         </Form.Item>
         <Form.Item label="密码" name="password" rules={[zodRule(ZNewPassword)]} validateTrigger="onBlur" extra={passwordRule}>

@@ -28,6 +28,7 @@ import {
   REGISTER_STEPS,
   SUBMIT_AND_REVIEW,
 } from '../../../core/content/help.js';
+import { UKEY_PIN } from '../../../core/content/downloads.js';
 import { ORDER_STATUSES } from '../../../core/content/order-statuses.js';
 import { PROJECT_CHOICE_WARNING, formatPriceFen } from '../../../core/content/projects.js';
 import { useLiveProjects } from '../../components/useLiveProjects.js';
@@ -259,6 +260,8 @@ export function HelpPage() {
 
           <Section id="ship">
             <Bullets items={PRODUCTION_AND_SHIPPING} />
+            <h3 id="ukey-pin">收到UKEY后：初始口令和修改口令</h3>
+            <Bullets items={UKEY_PIN} ordered />
           </Section>
 
           <Section id="statuses">

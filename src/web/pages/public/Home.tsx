@@ -2,19 +2,18 @@ import { Link } from 'react-router-dom';
 import { Alert, Button, Space, Tag } from 'antd';
 import { EnvironmentOutlined, PhoneOutlined, QuestionCircleOutlined, ReadOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { ONLINE_FLOW } from '../../../core/content/flow.js';
+import { HOTLINE, OFFICE_ONLY_BUSINESSES, ONLINE_REVOCATION } from '../../../core/content/help.js';
 import { KEY_RULES, PRICE_UNCONFIRMED, PROJECT_CHOICE_WARNING, formatPriceFen, type ProjectInfo } from '../../../core/content/projects.js';
 import { useLiveProjects } from '../../components/useLiveProjects.js';
 import { OFFICES } from '../../../core/content/offices.js';
-import { HOTLINE } from '../../../core/content/help.js';
 import { useOrgSession } from '../../session.js';
 import { FlowList, HotlineLink, SectionTitle } from './parts.js';
-
-const OFFICE_ONLY = ['变更', '补办', '续费', '换卡', '解锁', '吊销'];
 
 function legalPersonText(p: ProjectInfo): string {
   if (p.legalPersonVerification === true) return '需要（法定代表人扫码刷脸）';
   if (p.legalPersonVerification === false) return '不需要';
-  return '办理须知未作说明，以订单页面提示为准';
+  // Only until the catalog (which decides) has answered: useLiveProjects fills it in.
+  return '见订单页面';
 }
 
 function ProjectCard({ p }: { p: ProjectInfo }) {
@@ -196,12 +195,15 @@ export function HomePage() {
             在线只受理已取得统一社会信用代码、尚未注销的普通机构用户的证书新制（新办）业务。以下业务以及监管单位等特殊类型，请到现场办理：
           </p>
           <Space wrap size={[6, 6]} style={{ marginBottom: 12 }}>
-            {OFFICE_ONLY.map((b) => (
-              <Tag key={b} color="blue">
-                {b}
+            {OFFICE_ONLY_BUSINESSES.map((b) => (
+              <Tag key={b.name} color="blue">
+                {b.name}
               </Tag>
             ))}
           </Space>
+          <p style={{ margin: '0 0 12px' }} data-testid="online-revocation">
+            {ONLINE_REVOCATION}
+          </p>
           <div>
             <Link to="/offices">
               <Button type="primary" icon={<EnvironmentOutlined />}>
@@ -215,7 +217,7 @@ export function HomePage() {
           <ul className="pub-list">
             <li>数字证书有效期为一年，自签发之日起计算，到期前须续费。</li>
             <li>
-              提供在线<Link to="/cert-status">证书状态查询</Link>、证书撤销列表查询服务。
+              提供在线<Link to="/cert-status">证书状态查询</Link>；根证书和证书吊销列表（CRL）见<Link to="/downloads">下载中心</Link>。
             </li>
             <li>接到吊销申请后，在24小时内吊销数字证书。</li>
             <li>证书存储介质（UKEY）在质保期内正常使用出现硬件故障的，负责更换。</li>

@@ -9,6 +9,7 @@ import { apiGet } from '../../api.js';
 import { useStaffErrors } from './staffSession.js';
 import { useLatestLoad } from '../../components/useLatestLoad.js';
 import { beijing, mono } from './orders/format.js';
+import { formatOrderNumber } from '../../../core/order-number.js';
 
 /** 'counter': 现场缴费 at an office (issue 7), listed with the providers' payments. */
 type Channel = 'wechat' | 'alipay' | 'counter';
@@ -184,7 +185,9 @@ export function StaffPaymentsPage() {
                 {
                   title: '订单',
                   render: (_v, r) => (
-                    <Link to={r.channel === 'counter' ? `/staff/counter/${r.orderId}` : `/staff/orders/${r.orderId}`}>{r.orderNo}</Link>
+                    <Link to={r.channel === 'counter' ? `/staff/counter/${r.orderId}` : `/staff/orders/${r.orderId}`}>
+                      {formatOrderNumber(r.orderNo)}
+                    </Link>
                   ),
                 },
                 { title: '单位', dataIndex: 'unitName' },
@@ -210,7 +213,8 @@ export function StaffPaymentsPage() {
                   <ul style={{ margin: 0, paddingLeft: 20 }}>
                     {report.unfinishedRefunds.map((r) => (
                       <li key={r.id}>
-                        <Link to={`/staff/orders/${r.orderId}`}>{r.orderNo}</Link> {fenToYuanText(r.amountFen)} 元 · {r.statusName}（已尝试
+                        <Link to={`/staff/orders/${r.orderId}`}>{formatOrderNumber(r.orderNo)}</Link> {fenToYuanText(r.amountFen)} 元 ·{' '}
+                        {r.statusName}（已尝试
                         {r.tries}次）
                         {r.lastError ? ` · ${r.lastError}` : ''}
                       </li>
@@ -232,7 +236,7 @@ export function StaffPaymentsPage() {
             pagination={false}
             dataSource={cancels}
             columns={[
-              { title: '订单', render: (_v, c) => <Link to={`/staff/orders/${c.orderId}`}>{c.orderNo}</Link> },
+              { title: '订单', render: (_v, c) => <Link to={`/staff/orders/${c.orderId}`}>{formatOrderNumber(c.orderNo)}</Link> },
               { title: '单位', dataIndex: 'unitName' },
               { title: '原因', dataIndex: 'reason' },
               { title: '申请人', render: (_v, c) => `${c.requestedByName ?? ''}${c.mine ? '（本人，不能批准）' : ''}` },

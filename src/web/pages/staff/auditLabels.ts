@@ -6,6 +6,7 @@
  */
 import { CALL_OUTCOMES } from '../../../core/fulfilment.js';
 import type { StaffRole } from '../../../core/schemas.js';
+import { formatOrderNumber } from '../../../core/order-number.js';
 
 export const ACTION_LABELS: Record<string, string> = {
   'organization.register': '注册',
@@ -130,6 +131,11 @@ export const ROLE_HINTS: Record<StaffRole, string> = {
 };
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : typeof v === 'number' ? String(v) : undefined);
+/** Order numbers are recorded as stored (15 digits) and shown as everywhere else. */
+const orderNo = (v: unknown): string | undefined => {
+  const s = str(v);
+  return s === undefined ? undefined : formatOrderNumber(s);
+};
 
 /** The detail fields of a row as label/value pairs, in reading order; unknown fields are left out. */
 export function auditDetails(action: string, detail: Record<string, unknown> | null | undefined): { label: string; value: string }[] {
@@ -150,15 +156,15 @@ export function auditDetails(action: string, detail: Record<string, unknown> | n
       case 'organization.login_failed':
         return [['统一社会信用代码', str(d.uscc)]];
       case 'order.receive_paper':
-        return [['订单编号', str(d.orderNo)]];
+        return [['订单编号', orderNo(d.orderNo)]];
       case 'order.pass_paper':
         return [
-          ['订单编号', str(d.orderNo)],
+          ['订单编号', orderNo(d.orderNo)],
           ['核对无误', Array.isArray(d.checked) ? d.checked.join('、') : undefined],
         ];
       case 'order.produce':
         return [
-          ['订单编号', str(d.orderNo)],
+          ['订单编号', orderNo(d.orderNo)],
           ['证书序列号', str(d.serial)?.toUpperCase()],
         ];
       case 'certificate.import':
@@ -167,7 +173,7 @@ export function auditDetails(action: string, detail: Record<string, unknown> | n
         return [['印章编号', str(d.esId)]];
       case 'order.fail_paper':
         return [
-          ['订单编号', str(d.orderNo)],
+          ['订单编号', orderNo(d.orderNo)],
           ['需补寄', Array.isArray(d.missing) ? d.missing.join('、') : undefined],
           ['核对无误', Array.isArray(d.checked) && d.checked.length ? d.checked.join('、') : undefined],
           ['说明', str(d.note)],
@@ -176,7 +182,7 @@ export function auditDetails(action: string, detail: Record<string, unknown> | n
       case 'order.cancel_approve':
       case 'order.cancel_refuse':
         return [
-          ['订单编号', str(d.orderNo)],
+          ['订单编号', orderNo(d.orderNo)],
           ['取消原因', str(d.reason)],
           ['批准说明', str(d.note)],
         ];
@@ -196,32 +202,32 @@ export function auditDetails(action: string, detail: Record<string, unknown> | n
         ];
       case 'order.call':
         return [
-          ['订单编号', str(d.orderNo)],
+          ['订单编号', orderNo(d.orderNo)],
           ['通话结果', CALL_OUTCOMES[d.outcome as keyof typeof CALL_OUTCOMES]],
           ['通话时间', str(d.calledAt)],
         ];
       case 'order.ship':
         return [
-          ['订单编号', str(d.orderNo)],
+          ['订单编号', orderNo(d.orderNo)],
           ['顺丰运单号', str(d.trackingNo)],
         ];
       case 'order.recipient_correct': {
         const to = d.after as { name?: unknown; mobile?: unknown; address?: unknown } | undefined;
         return [
-          ['订单编号', str(d.orderNo)],
+          ['订单编号', orderNo(d.orderNo)],
           ['新收件人', to ? [to.name, to.mobile, to.address].map(str).filter(Boolean).join(' ') : undefined],
           ['原因', str(d.reason)],
         ];
       }
       case 'invoice.issue':
         return [
-          ['订单编号', str(d.orderNo)],
+          ['订单编号', orderNo(d.orderNo)],
           ['发票号码', str(d.invoiceNo)],
           ['发票文件', d.withFile === undefined ? undefined : d.withFile ? '已上传PDF' : '无（仅标记已开具）'],
           ['邮件', d.emailed === undefined ? undefined : d.emailed ? '已发送至发票接收邮箱' : '发票接收邮箱无效，未发送'],
         ];
       case 'order.view':
-        return [['订单编号', str(d.orderNo)]];
+        return [['订单编号', orderNo(d.orderNo)]];
       case 'order.search':
         return [
           ['查询内容', str(d.q)],

@@ -206,7 +206,7 @@ function SlotCard({
     try {
       // The template is made from the order: save what was just typed first.
       await flush();
-      await downloadFile(`/api/orders/${orderId}/templates/${slot.template}.pdf`, `${slot.label}-${view.order.orderNo}.pdf`);
+      await downloadFile(`/api/orders/${orderId}/templates/${slot.template}.pdf`, `${slot.label}-${view.order.orderNoDisplay}.pdf`);
       onChanged();
     } catch (e) {
       setError(e instanceof ApiError ? e.message : '下载失败，请稍后重试');

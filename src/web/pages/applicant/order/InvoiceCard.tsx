@@ -19,7 +19,7 @@ export function InvoiceCard({ view }: { view: OrderView }) {
     setBusy(true);
     setError(null);
     try {
-      await downloadFile(`/api/orders/${view.order.id}/invoice.pdf`, `江西CA发票_${view.order.orderNo}.pdf`);
+      await downloadFile(`/api/orders/${view.order.id}/invoice.pdf`, `江西CA发票_${view.order.orderNoDisplay}.pdf`);
     } catch (e) {
       setError(e instanceof ApiError ? e.message : '下载失败，请稍后重试');
     } finally {

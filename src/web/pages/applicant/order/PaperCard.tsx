@@ -13,6 +13,7 @@ import { MAIL_RULES, SEAL_RULES } from '../../../../core/content/documents.js';
 import { apiPost, ApiError } from '../../../api.js';
 import { COURIERS, normalizeTrackingNo, trackingHint, trackingProblem, type CourierCode } from './tracking.js';
 import type { OrderView } from './types.js';
+import { formatOrderNumber } from '../../../../core/order-number.js';
 
 /** `done`: the paper was passed (制证 and after): the list folds away behind the shipments. */
 export function PaperCard({ view, done, onChanged }: { view: OrderView; done: boolean; onChanged: () => void }) {
@@ -79,7 +80,7 @@ export function PaperCard({ view, done, onChanged }: { view: OrderView; done: bo
         />
       )}
       <div className="paper-order-no" data-testid="paper-order-no">
-        在申请表左上角写明订单编号 <b className="order-no">{view.paper.orderNo}</b>
+        在申请表左上角写明订单编号 <b className="order-no">{formatOrderNumber(view.paper.orderNo)}</b>
       </div>
       <MailTo mailTo={view.paper.mailTo} orderId={view.order.id} orderNo={view.paper.orderNo} checklist={view.paper.checklistAvailable} />
       <h3 className="form-section">需要邮寄的纸质资料</h3>

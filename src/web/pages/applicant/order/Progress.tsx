@@ -17,7 +17,7 @@ export const EVENT_LABEL: Record<string, string> = {
   'order.legal_check_reset': '法定代表人信息已修改，法人核验需重新进行',
   // 预审 (staff): the reasons per document are on the order page.
   'order.approve': '资料审核通过',
-  'order.reject': '资料审核未通过，退回修改',
+  'order.reject': '资料审核失败，退回修改',
   'order.pay': '付款成功',
   // 邮寄纸质资料 and 审核纸质资料.
   'order.paper_shipment': '填写纸质资料快递单号',

@@ -21,7 +21,7 @@ export function ReviewResult({ view, review }: { view: OrderView; review: Review
       showIcon
       className="review-result"
       data-testid="review-result"
-      title={`资料审核未通过（${beijing(review.at)}）`}
+      title={`资料审核失败（${beijing(review.at)}）`}
       description={
         <div className="review-result-body">
           {review.orderReason && (

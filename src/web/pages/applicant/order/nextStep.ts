@@ -3,6 +3,7 @@
  * The statuses and who moves them are the workflow table's (core/workflow.ts); this only words the
  * applicant's part of each one, from the seeds (000 五–八, 001 三–五).
  */
+import { UKEY_PIN_SMS } from '../../../../core/content/downloads.js';
 import { HOTLINE } from '../../../../core/content/help.js';
 import type { OrderStatus } from '../../../../core/workflow.js';
 
@@ -81,7 +82,7 @@ export function nextStep(status: OrderStatus, productionWorkingDays = 2): NextSt
     case 'shipped':
       return {
         title: '查看顺丰运单',
-        detail: '证书已用顺丰到付寄出，请注意查收；收件人关注“顺丰速运”公众号可接收发件通知、查询物流详情。',
+        detail: `证书已用顺丰到付寄出，请注意查收；收件人关注“顺丰速运”公众号可接收发件通知、查询物流详情。${UKEY_PIN_SMS}`,
         section: 'order-delivery',
         short: '查看运单',
       };

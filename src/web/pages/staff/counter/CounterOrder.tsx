@@ -45,6 +45,7 @@ import { downloadP12 } from '../orders/downloadP12.js';
 import { statusColor, useCounterMeta } from './StaffCounter.js';
 import type { CertSummary, CounterView } from './types.js';
 import { useMaterialsAutosave, type MaterialsSave } from './useMaterialsAutosave.js';
+import { formatOrderNumber } from '../../../../core/order-number.js';
 
 const EVENT_LABEL: Record<string, string> = {
   open: '提交资料',
@@ -213,7 +214,7 @@ export function CounterOrderPage() {
         <Space direction="vertical" style={{ width: '100%' }}>
           <Space wrap>
             <Typography.Title level={4} style={{ margin: 0 }}>
-              {o.businessLabel} · <span style={mono}>{o.orderNo}</span>
+              {o.businessLabel} · <span style={mono}>{formatOrderNumber(o.orderNo)}</span>
             </Typography.Title>
             <Tag color={statusColor(o.status)} data-testid="counter-status">
               {o.statusLabel}
@@ -520,7 +521,7 @@ export function CounterOrderPage() {
             </div>
             <div>有效期至：{beijing(issued.notAfter)}</div>
             {issued.pkcs12 && (
-              <Button icon={<DownloadOutlined />} onClick={() => downloadP12(issued.pkcs12!, `${o.orderNo}.p12`)}>
+              <Button icon={<DownloadOutlined />} onClick={() => downloadP12(issued.pkcs12!, `${formatOrderNumber(o.orderNo)}.p12`)}>
                 下载 PKCS#12（只提供这一次）
               </Button>
             )}

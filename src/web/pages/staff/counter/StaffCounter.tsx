@@ -13,6 +13,7 @@ import { CounterNewPage } from './CounterNew.js';
 import { CounterOrderPage } from './CounterOrder.js';
 import { CounterOfficesPage } from './CounterOffices.js';
 import type { CounterMeta, Daily, DailyLine } from './types.js';
+import { formatOrderNumber } from '../../../../core/order-number.js';
 
 export function StaffCounterPage() {
   return (
@@ -85,7 +86,7 @@ function CounterHome() {
       dataIndex: 'orderNo',
       render: (v: string, r: DailyLine) => (
         <Link to={`/staff/counter/${r.id}`} style={mono}>
-          {v}
+          {formatOrderNumber(v)}
         </Link>
       ),
     },

@@ -162,7 +162,7 @@ export function ActionPanel({
       {producing && (
         <ProducePanel
           orderId={view.order.id}
-          orderNo={view.order.orderNo}
+          orderNo={view.order.orderNoDisplay}
           main={main}
           onConflict={onConflict}
           onClose={(issued) => {
