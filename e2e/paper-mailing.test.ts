@@ -61,7 +61,7 @@ describe.each([
     expect((await readFile(file)).subarray(0, 5).toString()).toBe('%PDF-');
     const { stdout } = await run('pdftotext', ['-layout', file, '-']);
     const text = stdout.replace(/\s+/g, '');
-    expect(text).toContain(order.orderNo);
+    expect(text).toContain(formatOrderNumber(order.orderNo));
     expect(text).toContain(`寄往：${DEFAULT_PAPER_ADDRESS.address}`);
     expect(text).toContain('5.法人授权委托书');
 

@@ -5,6 +5,7 @@
  * exactly this order's originals with their seals, the order number large, the address and the seeds'
  * packing rules — for the order's own organization only.
  */
+import { formatOrderNumber } from '../../core/order-number.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PAPER_ADDRESS } from '../../core/paper-checklist.js';
 import { orderRepository } from '../modules/orders/repository.js';
@@ -52,7 +53,7 @@ describe('GET /api/orders/:id/paper-checklist.pdf', () => {
     expect(pdf.pages).toHaveLength(1);
     for (const s of [
       '邮寄资料清单',
-      o.orderNo,
+      formatOrderNumber(o.orderNo),
       '请在申请表左上角写明此订单编号',
       o.a.name,
       '江西省政府采购电子卖场',
@@ -67,13 +68,13 @@ describe('GET /api/orders/:id/paper-checklist.pdf', () => {
       '4.电子签章采集表',
       '5.法人授权委托书',
       '法人章原章或法定代表人亲笔签字',
-      `在申请表左上角写明订单编号${o.orderNo}`,
+      `在申请表左上角写明订单编号${formatOrderNumber(o.orderNo)}`,
       '左上角用回形针夹住',
       '顺丰快递或EMS',
     ])
       expect(pdf.flat).toContain(flat(s));
     // The order number big: the line that holds it alone.
-    expect(pdf.text.split('\n').map((l) => l.trim())).toContain(o.orderNo);
+    expect(pdf.text.split('\n').map((l) => l.trim())).toContain(formatOrderNumber(o.orderNo));
     expect(pdf.flat).not.toContain('入赣负责人');
   });
 

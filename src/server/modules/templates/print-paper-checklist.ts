@@ -2,6 +2,7 @@
  * 下载邮寄资料清单: the order's paper checklist as a PDF, from 资料审核通过 on (pay, then mail). The list is the
  * one 受理 checks the package against (paperListOf), the address the one the administrator set.
  */
+import { formatOrderNumber } from '../../../core/order-number.js';
 import { AppError } from '../../../core/errors.js';
 import { mailingInstructions, PAPER_CHECKLIST_STATUSES } from '../../../core/paper-checklist.js';
 import { STATUS_LABEL, type OrderStatus } from '../../../core/workflow.js';
@@ -23,7 +24,8 @@ export async function printPaperChecklist(deps: { db: Db; clock: Clock }, org: O
   const project = await catalogRepository.get(deps.db, order.projectCode);
   if (!project) throw new AppError('NOT_FOUND', '找不到该证书项目');
   const pdf = await renderPaperChecklist({
-    orderNo: order.orderNo,
+    // People read the dashed form (core/order-number.ts); file names keep the 15 digits.
+    orderNo: formatOrderNumber(order.orderNo),
     unitName: org.name,
     projectName: project.name,
     keyLabel: KEY_LABEL[order.keyType],
