@@ -7,10 +7,12 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
+import { eq } from 'drizzle-orm';
+import { organizations, passwordResets } from '../db/schema.js';
 import { idCheckChar } from '../../core/id-number.js';
 import { MISMATCH_POLICY } from '../modules/legal-check/limits.js';
 import { createStaff } from '../modules/staff/staff-accounts.js';
-import { LOGIN_ACCOUNT } from '../modules/throttle/throttle.js';
+import { LOGIN_ACCOUNT, SMS_ACCOUNT } from '../modules/throttle/throttle.js';
 import { ManualClock, testApp, type TestApp, type TestClient } from '../testing/harness.js';
 
 let t: TestApp;
@@ -29,7 +31,7 @@ async function burst(bodies: Record<string, unknown>[], url: string, realm: 'org
   const ready = await Promise.all(
     clients.map(async (c) => {
       await c.session(realm);
-      return url.includes('login') ? await c.captcha() : {};
+      return /login|password-reset\/request/.test(url) ? await c.captcha() : {};
     }),
   );
   return Promise.all(
@@ -129,5 +131,26 @@ describe('法人核验 identity', () => {
     for (const r of rs.filter((r) => r.statusCode !== 400)) expectLimited(r);
     const [right] = await burst([{ name: LEGAL.name, idNumber: LEGAL.idNumber }], `/api/legal-check/${token}/start`, 'org');
     expectLimited(right!);
+  });
+});
+
+describe('SMS codes sent', () => {
+  it('20 忘记密码 requests together send at most the hourly limit of codes (5); the rest are refused', async () => {
+    const c = t.client();
+    const { body, res } = await c.register();
+    expect(res.statusCode).toBe(201);
+    const rs = await burst(
+      Array.from({ length: BURST }, () => ({ uscc: body.uscc, mobile: body.mobile })),
+      '/api/password-reset/request',
+      'org',
+    );
+    expect(count(rs, 200), codes(rs).join(' ')).toBe(SMS_ACCOUNT.threshold);
+    for (const r of rs.filter((r) => r.statusCode !== 200)) expectLimited(r);
+    const [org] = await t.db
+      .select()
+      .from(organizations)
+      .where(eq(organizations.uscc, body.uscc as string));
+    const codesMade = await t.db.select().from(passwordResets).where(eq(passwordResets.organizationId, org!.id));
+    expect(codesMade).toHaveLength(SMS_ACCOUNT.threshold);
   });
 });
