@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { decodeOcspGetPath } from '../../ca/ocsp/request.js';
 import { ocspErrorResponse } from '../../ca/ocsp/response.js';
 import type { KeyAlgorithm } from '../../ca/signer/port.js';
 import type { UseCaseDeps } from '../modules/deps.js';
@@ -95,16 +94,10 @@ export const caPublicationRoutes =
       app.get('/ocsp/*', PUBLIC_ROUTE, async (req, reply) => {
         const raw = req.url.slice('/ocsp/'.length);
         const q = raw.indexOf('?');
-        let der: Uint8Array;
-        try {
-          der = decodeOcspGetPath(q < 0 ? raw : raw.slice(0, q));
-        } catch {
-          return sendError(reply, 'malformedRequest');
-        }
         const p = publisher ?? (await getPublisher().catch((err: unknown) => void reply.log.error({ err }, 'OCSP responder unavailable')));
         if (!p) return sendError(reply, 'internalError');
-        // Remembered only when it is a CertID of ours, by the DER's hash, within a byte budget (resolveRemembered).
-        return answer(p.resolveRemembered(der), reply, true);
+        // Remembered only when it is a CertID of ours, by the path's hash, within a byte budget (resolveGetPath).
+        return answer(p.resolveGetPath(q < 0 ? raw : raw.slice(0, q)), reply, true);
       });
 
       // CRLs at the URL in the certificates' CRL distribution point (caPublicUrls: <base>/crl/<family>/<shard>.crl).

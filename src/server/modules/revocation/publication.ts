@@ -28,7 +28,7 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { buildCrl, crlShardUrl, shardOf } from '../../../ca/crl/build.js';
 import { NULL, algorithmIdentifier, octetString, sequence, unsignedInteger } from '../../../ca/der/der.js';
-import { parseOcspRequest, type OcspCertId, type OcspRequest } from '../../../ca/ocsp/request.js';
+import { decodeOcspGetPath, parseOcspRequest, type OcspCertId, type OcspRequest } from '../../../ca/ocsp/request.js';
 import { buildOcspResponse, certIdMatches, responderKeyHash, type OcspIssuer, type OcspStatus } from '../../../ca/ocsp/response.js';
 import type { KeyAlgorithm, Signer } from '../../../ca/signer/port.js';
 import { spkiPublicKeyBits } from '../../../ca/spki.js';
@@ -85,8 +85,8 @@ export const OCSP_UNKNOWN_BUDGET_BYTES = 16 * 1024 * 1024;
 /** At most this many CertID variants (hash algorithms) kept per unknown serial; a client uses one. */
 const OCSP_UNKNOWN_VARIANTS = 4;
 /**
- * GET requests resolved before (resolveRemembered): only single-CertID requests about our issuers, keyed by
- * the SHA-256 of the request DER, bounded in bytes. 16 MiB holds some 12,000 requests, more than the
+ * GET requests resolved before (resolveGetPath): only single-CertID requests about our issuers, keyed by
+ * the SHA-256 of the path, bounded in bytes. 16 MiB holds some 12,000 requests, more than the
  * distinct certificates a busy relying-party population asks about within a few minutes.
  */
 export const OCSP_ASKED_BUDGET_BYTES = 16 * 1024 * 1024;
@@ -192,7 +192,7 @@ export class Publisher {
   private readonly memory = new Map<string, CachedOcsp>();
   /** serial → its CertID variants' signed `unknown` answers: see OCSP_UNKNOWN_TTL_MS. */
   readonly unknown = new ByteBudgetLru<KeptUnknown>(OCSP_UNKNOWN_BUDGET_BYTES);
-  /** GET requests resolved before: see resolveRemembered. */
+  /** GET requests resolved before: see resolveGetPath. */
   readonly asked = new ByteBudgetLru<Asked & { kind: 'single' }>(OCSP_ASKED_BUDGET_BYTES);
   /** The revocation feed: when the last completed poll started (monotonic ms, for freshness) and by the clock (the next poll's lower bound). */
   private feedFreshAt = -Infinity;
@@ -242,16 +242,24 @@ export class Publisher {
   }
 
   /**
-   * resolveRequest, remembered for the requests worth remembering: a relying party asks about the same
-   * certificate again and again with the same bytes (RFC 5019 2.1.1), and what they ask never changes, only
-   * the answer (read every time). Only a single CertID of ours without a nonce is kept — garbage, other
-   * issuers' CertIDs and nonce requests (unique by design) are parsed each time and never held — keyed by the
-   * SHA-256 of the DER (so neither a long path nor its URL-encoding variants take memory), bounded in bytes.
+   * A GET request (the URL-encoded base64 after /ocsp/, RFC 6960 A.1) resolved, and remembered when worth
+   * it: a relying party asks about the same certificate again and again with the same bytes (RFC 5019 2.1.1),
+   * and what they ask never changes, only the answer (read every time). Only a single CertID of ours without a
+   * nonce is kept — garbage, other issuers' CertIDs and nonce requests (unique by design) are resolved each
+   * time and never held — keyed by the SHA-256 of the path (a fixed 44 characters however long the path;
+   * hashing the path, not the decoded DER, spares a hit the base64 decode: a third of its cost), within a
+   * byte budget. Spellings of one request (%2F or /) are separate entries, each counted against the budget.
    */
-  resolveRemembered(der: Uint8Array): Asked {
-    const key = hash('sha256', der, 'base64'); // one-shot: a third of createHash's cost on this hot path
+  resolveGetPath(encoded: string): Asked {
+    const key = hash('sha256', encoded, 'base64'); // one-shot: a third of createHash's cost on this hot path
     const kept = this.asked.get(key);
     if (kept) return kept;
+    let der: Uint8Array;
+    try {
+      der = decodeOcspGetPath(encoded);
+    } catch {
+      return { kind: 'error', status: 'malformedRequest' };
+    }
     const asked = this.resolveRequest(der);
     if (asked.kind === 'single')
       this.asked.set(key, asked, ENTRY_OVERHEAD_BYTES + key.length * 2 + asked.serial.length * 2 + asked.certId.der.length * 2);
