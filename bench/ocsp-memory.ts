@@ -14,6 +14,13 @@
  * Environment: BENCH_CERTS (default 2000), BENCH_REQUESTS (default 100000), BENCH_UNKNOWN (default 20000),
  * BENCH_CONNECTIONS (default 20), BENCH_FAMILY (ecdsa-p256 | sm2, default ecdsa-p256),
  * PG_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/test).
+ *
+ * Measured on this shared 2-vCPU machine (ecdsa-p256, 2000 certificates, RSS / heap used after a forced GC):
+ *   start 275.7 / 54.2 MB; after (a) 100,000 garbage GETs 247.7 / 54.2 MB; after (b) 100,000 valid GETs
+ *   247.7 / 54.2 MB; after (c) 20,000 distinct never-issued serials 272.9 / 69.7 MB (both caches at their
+ *   16 MiB budgets by their own, conservative, count: 12,652 requests and 5,373 `unknown` answers).
+ *   Before the fix (same bench, 200 certificates): 30,000 garbage GETs took RSS 236.6 → 620.7 MB and heap
+ *   62.0 → 430.3 MB, kept after GC.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
