@@ -70,6 +70,19 @@ describe('form errors keep what was typed', () => {
     await context.close();
   });
 
+  it('a unit name pasted with a zero-width space is refused, naming the field, and what was typed stays (issue 16)', async () => {
+    const { page, context } = await newPage(e, PHONE);
+    await fillRegister(page, newUscc(), newMobile());
+    const pasted = '江西浏览器\u200b测试有限公司';
+    await page.getByLabel('单位名称').fill(pasted);
+    await page.locator('form button[type=submit]').click();
+    await expect.poll(() => page.getByText('单位名称含有不可见字符（U+200B）', { exact: false }).count()).toBeGreaterThan(0);
+    expect(await page.getByLabel('单位名称').inputValue()).toBe(pasted);
+    expect(page.url()).toContain('/register');
+    await shot(page, 'register-invisible-char-phone');
+    await context.close();
+  });
+
   it('checks the USCC in the browser with the same rule as the server', async () => {
     const { page, context } = await newPage(e, PHONE);
     await page.goto('/register');

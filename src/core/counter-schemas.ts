@@ -2,11 +2,13 @@
 import { z } from 'zod';
 import { COUNTER_BUSINESSES, COUNTER_PAY_CHANNELS, RECEIPT_NO } from './counter.js';
 import { mobileField, ZOrgName, ZUscc } from './schemas.js';
+import { visibleText } from './visible-text.js';
 
 export const ZCounterOrgBody = z.object({ uscc: ZUscc, name: ZOrgName, mobile: mobileField('单位手机号') });
 
 const ZPersonName = z
   .string({ error: '请填写经办人姓名' })
+  .superRefine(visibleText('经办人姓名'))
   .trim()
   .min(2, '经办人姓名至少2个字')
   .max(30, '经办人姓名最多30个字')
@@ -55,9 +57,14 @@ export const ZCounterPayBody = z.object({
 });
 
 export const ZOfficeBody = z.object({
-  name: z.string({ error: '请填写受理点名称' }).trim().min(2, '受理点名称至少2个字').max(60, '受理点名称最多60个字'),
-  city: z.string({ error: '请填写城市' }).trim().min(2, '城市至少2个字').max(20, '城市最多20个字'),
-  address: z.string({ error: '请填写地址' }).trim().min(4, '地址至少4个字').max(120, '地址最多120个字'),
+  name: z
+    .string({ error: '请填写受理点名称' })
+    .superRefine(visibleText('受理点名称'))
+    .trim()
+    .min(2, '受理点名称至少2个字')
+    .max(60, '受理点名称最多60个字'),
+  city: z.string({ error: '请填写城市' }).superRefine(visibleText('城市')).trim().min(2, '城市至少2个字').max(20, '城市最多20个字'),
+  address: z.string({ error: '请填写地址' }).superRefine(visibleText('地址')).trim().min(4, '地址至少4个字').max(120, '地址最多120个字'),
   phones: z
     .array(
       z

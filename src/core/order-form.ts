@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ageOn, idNumberProblem, idProblemMessage, normalizeIdNumber } from './id-number.js';
 import { mobileField } from './schemas.js';
 import { normalizeUscc, usccProblem, usccProblemMessage } from './uscc.js';
+import { visibleText } from './visible-text.js';
 
 export const UNIT_TYPES = {
   enterprise: { label: '企业', credential: '营业执照' },
@@ -57,6 +58,7 @@ export type OrderDraft = z.infer<typeof ZOrderDraft>;
 const required = (label: string, min: number, max: number) =>
   z
     .string({ error: `请填写${label}` })
+    .superRefine(visibleText(label))
     .transform((v) => v.trim())
     .pipe(z.string().min(1, `请填写${label}`).min(min, `${label}至少${min}个字`).max(max, `${label}最多${max}个字`));
 
@@ -75,6 +77,7 @@ const idNumber = (label: string, today: () => Date) =>
 const email = (label: string) =>
   z
     .string({ error: `请填写${label}` })
+    .superRefine(visibleText(label))
     .trim()
     .min(1, `请填写${label}`)
     .max(100, `${label}最多100个字符`)

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { normalizeUscc, usccProblem, usccProblemMessage } from './uscc.js';
 import { normalizeMobile, mobileProblem, mobileProblemMessage } from './mobile.js';
 import { PASSWORD_MAX, passwordProblem, passwordProblemMessage } from './password-rule.js';
+import { visibleText } from './visible-text.js';
 
 export const ZUscc = z
   .string({ error: '请填写统一社会信用代码' })
@@ -30,6 +31,7 @@ export const ZMobile = mobileField('手机号');
 
 export const ZOrgName = z
   .string({ error: '请填写单位名称' })
+  .superRefine(visibleText('单位名称'))
   .transform((s) => s.trim().replace(/\s+/g, ' '))
   .pipe(
     z
@@ -108,7 +110,7 @@ export const ZStaffCreateBody = z.object({
     .string({ error: '请填写用户名' })
     .trim()
     .regex(/^[a-z][a-z0-9_.-]{2,31}$/, '用户名为3–32位小写字母、数字、点、下划线或连字符，以字母开头'),
-  displayName: z.string({ error: '请填写姓名' }).trim().min(1, '请填写姓名').max(32, '姓名最多32个字'),
+  displayName: z.string({ error: '请填写姓名' }).superRefine(visibleText('姓名')).trim().min(1, '请填写姓名').max(32, '姓名最多32个字'),
   roles: z.array(ZStaffRole).min(1, '至少选择一个角色'),
   password: ZNewPassword,
 });

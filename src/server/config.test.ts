@@ -79,8 +79,33 @@ describe('configuration', () => {
       /CERTDESK_SMS must be set in production/,
     );
     // Payments must be chosen too (adapters/payment/config.test.ts): a staging site chooses all three.
-    const staging = { ...env, CERTDESK_SMS: 'sandbox', CERTDESK_MAIL: 'sandbox', CERTDESK_PAY: 'sandbox' };
+    const staging = {
+      ...env,
+      CERTDESK_SMS: 'sandbox',
+      CERTDESK_MAIL: 'sandbox',
+      CERTDESK_PAY: 'sandbox',
+      CERTDESK_PUBLIC_URL: 'https://ca.example.cn',
+    };
     expect(() => assertServable(loadConfig(staging), staging)).not.toThrow();
     expect(() => assertServable(loadConfig({}), {})).not.toThrow();
+  });
+
+  it('will not serve production without CERTDESK_PUBLIC_URL (links and QR codes would follow the forgeable Host header)', () => {
+    const env = {
+      NODE_ENV: 'production',
+      CERTDESK_SECRET: SECRET,
+      CERTDESK_SMS: 'sandbox',
+      CERTDESK_MAIL: 'sandbox',
+      CERTDESK_PAY: 'sandbox',
+    };
+    expect(() => assertServable(loadConfig(env), env)).toThrow(ConfigError);
+    expect(() => assertServable(loadConfig(env), env)).toThrow(
+      /^CERTDESK_PUBLIC_URL must be set in production .*never from the Host header$/,
+    );
+    const set = { ...env, CERTDESK_PUBLIC_URL: 'https://ca.example.cn' };
+    expect(() => assertServable(loadConfig(set), set)).not.toThrow();
+    expect(() => loadConfig({ ...set, CERTDESK_PUBLIC_URL: 'ca.example.cn' })).toThrow(/CERTDESK_PUBLIC_URL/);
+    // Development and tests still fall back to the request's host.
+    expect(() => assertServable(loadConfig({ NODE_ENV: 'development' }), {})).not.toThrow();
   });
 });

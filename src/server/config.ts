@@ -117,6 +117,12 @@ export function assertServable(config: Config, env: NodeJS.ProcessEnv = process.
     throw new ConfigError(
       'CERTDESK_PAY must be set in production (live with the WeChat Pay and Alipay merchant settings, or sandbox for a staging site)',
     );
+  // And the public address: without it the 法人核验 link and the templates' QR codes would be built from
+  // the request's Host / X-Forwarded-Host header, which a client can forge (issue 16, item 10).
+  if (config.env === 'production' && !config.publicUrl)
+    throw new ConfigError(
+      'CERTDESK_PUBLIC_URL must be set in production (the https address users reach, e.g. https://ca.example.cn): the 法人核验 link, the QR codes and the certificates are built from it, never from the Host header',
+    );
 }
 
 const SANDBOX_MAIL_FROM = '江西CA（沙箱） <invoice@sandbox.certdesk.invalid>';

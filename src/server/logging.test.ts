@@ -10,7 +10,7 @@ import Fastify, { type InjectOptions, type LightMyRequestResponse } from 'fastif
 import { sessionRepository } from './modules/sessions/repository.js';
 import { createStaff } from './modules/staff/staff-accounts.js';
 import { registerErrorHandling } from './plugins/errors.js';
-import { loggerOptions } from './logging.js';
+import { logPath, loggerOptions } from './logging.js';
 import { TestClient, newMobile, newUscc, randomIp, testApp, testDb, type TestApp } from './testing/harness.js';
 import { smsCode } from './testing/sms.js';
 
@@ -201,5 +201,30 @@ describe('a failing query', () => {
     expect((logged!.err!.cause as { code?: string }).code).toBe('23505');
     const all = lines.join('\n');
     for (const s of [secret, idHash]) expect(all).not.toContain(s);
+  });
+});
+
+describe('tokens in the path', () => {
+  it.each([
+    ['/v/abcDEF123_-x', '/v/[token]'],
+    ['/v/abcDEF123_-x/done?token=1', '/v/[token]/done'],
+    ['/api/legal-check/abcDEF123/start', '/api/legal-check/[token]/start'],
+    ['/api/sandbox-pay/abcDEF123', '/api/sandbox-pay/[token]'],
+    ['/api/sandbox-pay/abcDEF123/pay', '/api/sandbox-pay/[token]/pay'],
+    ['/api/sandbox-pay/abcDEF123/cancel', '/api/sandbox-pay/[token]/cancel'],
+    ['/sandbox/pay/wechat/abcDEF123', '/sandbox/pay/wechat/[token]'],
+    ['/sandbox/pay/alipay/abcDEF123?x=1', '/sandbox/pay/alipay/[token]'],
+    // The sandbox Alipay gateway is a fixed address, not a token.
+    ['/api/sandbox-pay/alipay/gateway.do?charset=utf-8', '/api/sandbox-pay/alipay/gateway.do'],
+    ['/api/orders/123', '/api/orders/123'],
+  ])('%s is logged as %s', (url, path) => expect(logPath(url)).toBe(path));
+
+  it('a sandbox payment token never reaches a request log line', async () => {
+    const token = randomBytes(24).toString('base64url');
+    for (const url of [`/api/sandbox-pay/${token}`, `/sandbox/pay/wechat/${token}`]) await t.app.inject({ method: 'GET', url });
+    for (const url of [`/api/sandbox-pay/${token}/pay`, `/api/sandbox-pay/${token}/cancel`]) await t.app.inject({ method: 'POST', url });
+    const lines = t.logs.filter((l) => l.includes('sandbox-pay/[token]') || l.includes('sandbox/pay/wechat/[token]'));
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    for (const line of t.logs) expect(line).not.toContain(token);
   });
 });

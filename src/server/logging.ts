@@ -64,10 +64,12 @@ export function serializeError(e: unknown, depth = 0): SerializedError {
 
 /**
  * Paths that carry a credential in the path itself, not the query string: the 法人核验 QR token
- * (/v/<token>… on the phone page, /api/legal-check/<token>… on its API). The token is replaced by a
- * marker before a request line is written, so a log reader cannot open someone's verification page.
+ * (/v/<token>… on the phone page, /api/legal-check/<token>… on its API) and the sandbox payment token
+ * (/sandbox/pay/<channel>/<token> on the payer page, /api/sandbox-pay/<token>… on its API, which pays the
+ * order). The token is replaced by a marker before a request line is written, so a log reader cannot open
+ * someone's verification page or pay their trade.
  */
-const TOKEN_IN_PATH = /^(\/v\/|\/api\/legal-check\/)[^/?#]+/;
+const TOKEN_IN_PATH = /^(\/v\/|\/api\/legal-check\/|\/api\/sandbox-pay\/(?!alipay\/gateway\.do(?:[?#]|$))|\/sandbox\/pay\/[a-z]+\/)[^/?#]+/;
 export function logPath(url: string): string {
   return (url.split('?')[0] ?? '').replace(TOKEN_IN_PATH, '$1[token]');
 }

@@ -83,6 +83,38 @@ describe('lintTbs', () => {
     expect(codes(input)).toContain(code);
   });
 
+  it.each<[string, Partial<Record<'O' | 'CN' | 'OU' | 'L', string>>, string]>([
+    ['zero-width space in O', { O: '南昌某某\u200b公司' }, 'O 含有不可见字符或控制字符（U+200B）'],
+    ['zero-width joiner in CN', { CN: '南昌\u200d某某公司' }, 'CN 含有不可见字符或控制字符（U+200D）'],
+    ['byte-order mark in CN', { CN: '\ufeff南昌某某公司' }, 'CN 含有不可见字符或控制字符（U+FEFF）'],
+    ['right-to-left override in O', { O: '南昌\u202e司公某某' }, 'O 含有不可见字符或控制字符（U+202E）'],
+    ['soft hyphen in OU', { OU: '财务\u00ad部' }, 'OU 含有不可见字符或控制字符（U+00AD）'],
+    [
+      'newline in O (a control character, even where the RA allows whitespace)',
+      { O: '南昌某某\n公司' },
+      'O 含有不可见字符或控制字符（U+000A）',
+    ],
+    ['NUL in L', { L: '南昌\u0000市' }, 'L 含有不可见字符或控制字符（U+0000）'],
+  ])('refuses a subject with an invisible or control character: %s', (_name, patch, message) => {
+    const input = { ...good(), subject: { ...(good().subject as object), ...patch } };
+    const problems = lintTbs(encodeTbs(input), profile);
+    expect(problems.map((p) => p.code)).toEqual(['subject.invisible']);
+    expect(problems[0]!.message).toBe(`证书主题 ${message}：不能签发`);
+  });
+
+  it('a subject with an invisible character is never signed', async () => {
+    const sign = vi.spyOn(issuer, 'sign');
+    await expect(
+      issueCertificate({
+        input: { ...good(), subject: { C: 'CN', O: '南昌某某\u200b公司', CN: '南昌某某公司', uscc: '91360100MA35ABCD1X' } },
+        profile,
+        signer: issuer,
+      }),
+    ).rejects.toBeInstanceOf(CertificateLintError);
+    expect(sign).not.toHaveBeenCalled();
+    sign.mockRestore();
+  });
+
   it('CA and OCSP profiles: basic constraints, path length and nocheck', () => {
     const ca = {
       ...withExt({

@@ -3,6 +3,7 @@
  * bytes back — what will be signed, not what the caller meant — and checks them against the profile.
  * Messages are Chinese (staff see them when 制证 is refused); codes are for tests and logs.
  */
+import { firstInvisible } from '../../core/visible-text.js';
 import { familyOfSignatureOid } from '../algorithms.js';
 import { readTlv } from '../der/der.js';
 import { inspectSpki } from '../spki.js';
@@ -23,6 +24,16 @@ export class LintProblem {
 const DAY = 86_400_000;
 /** GB 32100-2015: 18 characters; register code, 6-digit region code, 9-character organisation code, check digit. */
 const USCC = /^[0-9A-HJ-NP-RTUW-Y]{2}\d{6}[0-9A-HJ-NP-RTUW-Y]{10}$/;
+/** X.520 attribute names for messages (the ones our names carry). */
+const ATTRIBUTE_NAMES: Record<string, string> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.5': 'serialNumber',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+};
 const CRITICAL_ALLOWED = new Set<string>([EXT.basicConstraints, EXT.keyUsage]);
 
 function decodeKeyUsage(value: Uint8Array): Set<string> {
@@ -93,6 +104,12 @@ export function lintTbs(tbsDer: Uint8Array, profile: CertificateProfile): LintPr
   }
   if (tbs.subjectFields.uscc !== undefined && !USCC.test(tbs.subjectFields.uscc))
     fail('subject.uscc.format', `统一社会信用代码格式不正确：${tbs.subjectFields.uscc}`);
+  // Invisible characters (issue 16): a zero-width or bidi-override character makes a subject that reads
+  // exactly like another organisation's. The RA refuses them at input; this refuses them in what is signed.
+  for (const a of tbs.subjectAttributes) {
+    const c = firstInvisible(a.value, { whitespace: 'refuse' });
+    if (c) fail('subject.invisible', `证书主题 ${ATTRIBUTE_NAMES[a.oid] ?? a.oid} 含有不可见字符或控制字符（${c}）：不能签发`);
+  }
   if (profile.kind === 'root' && Buffer.compare(Buffer.from(tbs.issuer), Buffer.from(tbs.subject)) !== 0)
     fail('root.selfSigned', '根证书的颁发者与主题应相同');
 

@@ -142,12 +142,15 @@ function parseCertId(der: Uint8Array, start: number, end: number): OcspCertId {
 export function decodeOcspGetPath(urlPathSegment: string): Uint8Array {
   let text: string;
   try {
-    text = decodeURIComponent(urlPathSegment.replace(/^\/+/, ''));
+    text = decodeURIComponent(urlPathSegment.charCodeAt(0) === 0x2f ? urlPathSegment.replace(/^\/+/, '') : urlPathSegment);
   } catch {
     throw new OcspRequestError('bad URL encoding');
   }
-  text = text.replace(/\s/g, '').replace(/-/g, '+').replace(/_/g, '/');
-  if (!text || !/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.replace(/=+$/, '').length % 4 === 1) throw new OcspRequestError('bad base64');
+  // Every GET pays for this (the responder's hot path): the rare whitespace and URL-safe rewrites only when needed.
+  if (/[\s_-]/.test(text)) text = text.replace(/\s/g, '').replace(/-/g, '+').replace(/_/g, '/');
+  let unpadded = text.length;
+  while (unpadded > 0 && text.charCodeAt(unpadded - 1) === 0x3d) unpadded--;
+  if (!text || !/^[A-Za-z0-9+/]+={0,2}$/.test(text) || unpadded % 4 === 1) throw new OcspRequestError('bad base64');
   const der = Buffer.from(text, 'base64');
   if (der.length === 0) throw new OcspRequestError('empty request');
   return new Uint8Array(der.buffer, der.byteOffset, der.byteLength);

@@ -77,8 +77,11 @@ export function registerSessions(app: FastifyInstance, deps: { db: Db; clock: Cl
   }
 
   app.addHook('onRequest', async (req) => {
-    if (!req.url.startsWith('/api/')) return;
-    req.realm = realmOf(req.url);
+    // Decided from the route that matched, never the raw URL: the router decodes the path, so
+    // `/api/%73taff/login` is the staff login and `/%61pi/login` the applicant one (issue 16, item 8).
+    const path = req.routeOptions.url ?? req.url;
+    if (!path.startsWith('/api/')) return;
+    req.realm = realmOf(path);
     const token = req.cookies[COOKIE[req.realm]];
     if (token && token.length < 100) {
       const row = await sessionRepository.find(db, sha256(token), req.realm);

@@ -76,6 +76,21 @@ describe('注册 (register)', () => {
     expect(JSON.stringify(res.json().error.fields)).toMatch(msg);
   });
 
+  it.each([
+    ['zero-width space', '\u200b', 'U+200B'],
+    ['zero-width joiner', '\u200d', 'U+200D'],
+    ['byte-order mark', '\ufeff', 'U+FEFF'],
+    ['right-to-left override', '\u202e', 'U+202E'],
+  ])('refuses a unit name carrying an invisible character (%s), naming the field; no account is made', async (_n, ch, cp) => {
+    const c = t.client();
+    const uscc = newUscc();
+    const { res } = await c.register({ uscc, name: `江西隐形${ch}字符有限公司` });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('VALIDATION_FAILED');
+    expect(res.json().error.fields.name).toBe(`单位名称含有不可见字符（${cp}），可能是从别处复制带入的，请删除后重新输入`);
+    expect(await t.db.select().from(organizations).where(eq(organizations.uscc, uscc))).toEqual([]);
+  });
+
   it('refuses a registered USCC and points to 忘记密码', async () => {
     const c = t.client();
     const { body } = await c.register();

@@ -3,19 +3,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { decodeOcspGetPath, parseOcspRequest, type OcspCertId, type OcspRequest } from '../../ca/ocsp/request.js';
-import { certIdMatches, ocspErrorResponse } from '../../ca/ocsp/response.js';
+import { ocspErrorResponse } from '../../ca/ocsp/response.js';
 import type { KeyAlgorithm } from '../../ca/signer/port.js';
 import type { UseCaseDeps } from '../modules/deps.js';
-import { certIdFor, publisherFor, serialHexOf, type IssuerEntry, type Publisher } from '../modules/revocation/publication.js';
+import { publisherFor, type Asked, type Publisher } from '../modules/revocation/publication.js';
 
 const OCSP_RESPONSE = 'application/ocsp-response';
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
@@ -33,40 +26,6 @@ export const caPublicationRoutes =
         .header('content-type', OCSP_RESPONSE)
         .header('cache-control', 'no-store')
         .send(asBuffer(ocspErrorResponse(status)));
-
-    /** What an OCSP request asks, once parsed and matched to an issuing CA; a pure function of its bytes. */
-    type Asked =
-      | { kind: 'error'; status: 'malformedRequest' | 'unauthorized' }
-      // RFC 5019's common case: one CertID, no nonce. `canonical`: it is byte for byte the SHA-1 CertID the
-      // pre-signed response names, so that response answers it.
-      | { kind: 'single'; issuer: IssuerEntry; certId: OcspCertId; serial: string; canonical: boolean }
-      | { kind: 'live'; issuer: IssuerEntry; request: OcspRequest };
-
-    function resolve(p: Publisher, der: Uint8Array): Asked {
-      let request: OcspRequest;
-      try {
-        request = parseOcspRequest(der);
-      } catch {
-        return { kind: 'error', status: 'malformedRequest' };
-      }
-      const first = request.certIds[0];
-      if (!first) return { kind: 'error', status: 'malformedRequest' };
-      // Only the delegated responder of the issuer the CertID names answers (RFC 6960 2.3 unauthorized otherwise).
-      const issuer = p.issuerForCertId(first);
-      if (!issuer || request.certIds.some((id) => id !== first && !certIdMatches(id, issuer.issuer)))
-        return { kind: 'error', status: 'unauthorized' };
-      if (request.nonce || request.certIds.length !== 1) return { kind: 'live', issuer, request };
-      const serial = serialHexOf(first.serial);
-      return { kind: 'single', issuer, certId: first, serial, canonical: bytesEqual(first.der, certIdFor(issuer, serial)) };
-    }
-
-    /**
-     * GET requests resolved before, by their path: a relying party asks about the same certificate again and
-     * again with the same bytes (RFC 5019 2.1.1), and what they ask never changes, only the answer does (read
-     * from the publisher every time). Bounded like the publisher's memory: emptied when full.
-     */
-    const askedByPath = new Map<string, Asked>();
-    const ASKED_BY_PATH_MAX = 100_000;
 
     async function answer(asked: Asked, reply: FastifyReply, isGet: boolean) {
       if (asked.kind === 'error') return sendError(reply, asked.status);
@@ -129,29 +88,16 @@ export const caPublicationRoutes =
         if (!Buffer.isBuffer(body)) return sendError(reply, 'malformedRequest');
         const p = await getPublisher().catch((err: unknown) => void reply.log.error({ err }, 'OCSP responder unavailable'));
         if (!p) return sendError(reply, 'internalError');
-        return answer(resolve(p, body), reply, false);
+        return answer(p.resolveRequest(body), reply, false);
       });
       // GET /ocsp/{url-encoding of base-64 encoding of the DER encoding of the OCSPRequest} (RFC 6960 A.1).
       app.get('/ocsp/*', PUBLIC_ROUTE, async (req, reply) => {
         const raw = req.url.slice('/ocsp/'.length);
         const q = raw.indexOf('?');
-        const key = q < 0 ? raw : raw.slice(0, q);
-        let asked = askedByPath.get(key);
-        if (!asked) {
-          let der: Uint8Array;
-          try {
-            der = decodeOcspGetPath(key);
-          } catch {
-            return sendError(reply, 'malformedRequest');
-          }
-          const p =
-            publisher ?? (await getPublisher().catch((err: unknown) => void reply.log.error({ err }, 'OCSP responder unavailable')));
-          if (!p) return sendError(reply, 'internalError');
-          asked = resolve(p, der);
-          if (askedByPath.size >= ASKED_BY_PATH_MAX) askedByPath.clear();
-          askedByPath.set(key, asked);
-        }
-        return answer(asked, reply, true);
+        const p = publisher ?? (await getPublisher().catch((err: unknown) => void reply.log.error({ err }, 'OCSP responder unavailable')));
+        if (!p) return sendError(reply, 'internalError');
+        // Remembered only when it is a CertID of ours, by the path's hash, within a byte budget (resolveGetPath).
+        return answer(p.resolveGetPath(q < 0 ? raw : raw.slice(0, q)), reply, true);
       });
 
       // CRLs at the URL in the certificates' CRL distribution point (caPublicUrls: <base>/crl/<family>/<shard>.crl).

@@ -39,8 +39,8 @@ export const caStatusRoutes =
       },
       async (req, reply) => {
         const key = `cert-status:ip:${req.ip}`;
-        await deps.throttle.check(key);
-        await deps.throttle.hit(key, STATUS_QUERY_ADDRESS);
+        // Counted and refused in one atomic step, so a burst cannot slip past the limit.
+        await deps.throttle.take(key, STATUS_QUERY_ADDRESS);
         reply.header('cache-control', 'no-store');
         return lookupStatus(deps, req.query);
       },

@@ -204,7 +204,7 @@ describe('上传证件 (upload)', () => {
         /^x\.jpg：文件内容不是图片（只接受 jpeg、jpg、png、bmp）$/,
       ],
       [{ filename: '执照.png', contentType: 'image/png', data: gif }, /^执照\.png：文件是GIF格式，不能上传（只接受 jpeg、jpg、png、bmp）$/],
-      [{ filename: 'cut.jpg', data: jpg.subarray(0, Math.floor(jpg.length / 2)) }, /^cut\.jpg：图片已损坏，无法打开/],
+      [{ filename: 'cut.jpg', data: jpg.subarray(0, Math.floor(jpg.length / 2)) }, /^cut\.jpg：文件不完整.*请重新扫描后上传$/],
       [{ filename: 'bomb.png', data: await bilevelPng(20_000, 20_000) }, /^bomb\.png：图片像素过大（20000×20000）/],
       [{ filename: 'empty.jpg', data: Buffer.alloc(0) }, /^empty\.jpg：文件是空的/],
     ];

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
+import { PDFDocument, PDFName, PDFString } from '@cantoo/pdf-lib';
 import { simpleParser } from 'mailparser';
 import { ManualClock } from '../clock.js';
 import { auditEvents, invoices, outbox } from '../db/schema.js';
@@ -35,14 +36,17 @@ beforeAll(async () => {
 afterAll(() => t.close());
 beforeEach(() => clock.set(FRIDAY));
 
-/** Something that starts like a PDF, with every byte value in it: base64 in the e-mail must carry them all. */
-function invoicePdf(): Buffer {
-  return Buffer.concat([
-    Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1'),
-    Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
-    randomBytes(4096),
-    Buffer.from('\n%%EOF\n'),
-  ]);
+/**
+ * A real PDF (the active-content check parses it) carrying every byte value and random bytes in a stream:
+ * base64 in the e-mail must carry them all.
+ */
+async function invoicePdf(dress: (doc: PDFDocument) => void | Promise<void> = () => {}): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  doc.addPage([595, 420]).drawText('Invoice 26362000000012345678', { x: 40, y: 360, size: 12 });
+  const bytes = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), randomBytes(4096)]);
+  doc.catalog.set(PDFName.of('PieceInfo'), doc.context.register(doc.context.stream(bytes)));
+  await dress(doc);
+  return Buffer.from(await doc.save());
 }
 
 async function producedOrder(): Promise<TestOrder> {
@@ -141,7 +145,7 @@ describe('发票任务列表 (财务)', () => {
 describe('开具发票 (财务) and the e-mail', () => {
   it('stores the PDF encrypted, marks it issued, and mails it once to the invoice address with the PDF byte-identical', async () => {
     const o = await producedOrder();
-    const pdf = invoicePdf();
+    const pdf = await invoicePdf();
     const res = await issueWithFile(o, '26362000000012345678', pdf);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({
@@ -194,8 +198,8 @@ describe('开具发票 (财务) and the e-mail', () => {
 
   it('refuses to issue again — with or without a file — and never mails twice', async () => {
     const o = await producedOrder();
-    expect((await issueWithFile(o, '12345678', invoicePdf())).statusCode).toBe(200);
-    const again = await issueWithFile(o, '87654321', invoicePdf());
+    expect((await issueWithFile(o, '12345678', await invoicePdf())).statusCode).toBe(200);
+    const again = await issueWithFile(o, '87654321', await invoicePdf());
     expect(again.statusCode).toBe(409);
     expect(again.json().error.message).toMatch(/发票已开具（发票号码 12345678），不能重复开具/);
     expect((await issueJson(o, '87654321')).statusCode).toBe(409);
@@ -243,6 +247,38 @@ describe('开具发票 (财务) and the e-mail', () => {
     expect(await invoiceRow(o)).toMatchObject({ status: 'due', storageKey: null });
   });
 
+  it.each<[string, (doc: PDFDocument) => void | Promise<void>, RegExp]>([
+    [
+      'JavaScript run on opening',
+      (d) =>
+        d.catalog.set(PDFName.of('OpenAction'), d.context.register(d.context.obj({ S: 'JavaScript', JS: PDFString.of('app.alert(1)') }))),
+      /^发票PDF含有(JavaScript脚本（\/JavaScript）|打开文件时自动执行的动作（\/OpenAction）)/,
+    ],
+    [
+      'an embedded file',
+      (d) => d.attach(Buffer.from('MZ'), 'setup.exe', { mimeType: 'application/octet-stream' }),
+      /^发票PDF含有嵌入的文件/,
+    ],
+    [
+      'a Launch action',
+      (d) => d.getPage(0).node.set(PDFName.of('AA'), d.context.obj({ O: d.context.obj({ S: 'Launch', F: PDFString.of('cmd.exe') }) })),
+      /^发票PDF含有(打开文件或页面时自动执行的动作（\/AA）|启动其他程序的动作（\/Launch）)/,
+    ],
+  ])('refuses a PDF with active content (%s): 400 naming it, nothing stored or mailed', async (_label, dress, message) => {
+    const o = await producedOrder();
+    const res = await issueWithFile(o, '12345678', await invoicePdf(dress));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.fields.file).toMatch(message);
+    expect(res.json().error.fields.file).toMatch(/不能保存或发送给客户；请从开票平台重新下载原版发票PDF后上传$/);
+    expect(await invoiceRow(o)).toMatchObject({ status: 'due', storageKey: null });
+    expect(
+      await t.db
+        .select()
+        .from(outbox)
+        .where(eq(outbox.dedupeKey, `invoice:${o.orderId}`)),
+    ).toEqual([]);
+  });
+
   it.each([
     ['no number', undefined],
     ['7 digits', '1234567'],
@@ -259,7 +295,7 @@ describe('开具发票 (财务) and the e-mail', () => {
   it('is 财务 work (403), and an order not paid has no invoice to issue (404)', async () => {
     const o = await producedOrder();
     for (const c of [paper, producer]) {
-      const res = await issueWithFile(o, '12345678', invoicePdf(), c);
+      const res = await issueWithFile(o, '12345678', await invoicePdf(), c);
       expect(res.statusCode).toBe(403);
       expect(res.json().error.message).toMatch(/财务/);
     }
@@ -276,7 +312,7 @@ describe('申请单位下载发票', () => {
   it('downloads the same PDF from its own order once issued (no-store); another organization gets 404', async () => {
     const o = await producedOrder();
     expect((await o.a.c.get(`/api/orders/${o.orderId}/invoice.pdf`)).statusCode).toBe(404);
-    const pdf = invoicePdf();
+    const pdf = await invoicePdf();
     expect((await issueWithFile(o, '12345680', pdf)).statusCode).toBe(200);
     const v = (await o.a.c.get(`/api/orders/${o.orderId}`)).json();
     expect(v.invoice).toMatchObject({ status: 'issued', downloadable: true, issuedAt: FRIDAY.toISOString() });

@@ -1,7 +1,8 @@
 /**
  * 发票: 财务's list of invoice tasks and issuing one (multipart: the invoice number and the PDF; or JSON:
  * the number only), and the applicant's download of the issued PDF. The PDF is judged by its first bytes
- * (%PDF-), at most 5 MB, and kept encrypted at rest like the uploaded scans.
+ * (%PDF-), at most 5 MB, refused when it carries active content (modules/invoices/pdf-active-content.ts),
+ * and kept encrypted at rest like the uploaded scans.
  */
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';

@@ -8,6 +8,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import { idNumberProblem, idProblemMessage, normalizeIdNumber } from '../../core/id-number.js';
+import { visibleText } from '../../core/visible-text.js';
 import type { AppContext } from '../app.js';
 import { faceVerifierFor } from '../adapters/face/factory.js';
 import { finishLegalCheck } from '../modules/legal-check/finish-legal-check.js';
@@ -27,6 +28,7 @@ const ZToken = z.object({ token: z.string().max(200) });
 const ZStart = z.object({
   name: z
     .string({ error: '请填写法定代表人姓名' })
+    .superRefine(visibleText('法定代表人姓名'))
     .transform((s) => s.trim())
     .pipe(z.string().min(1, '请填写法定代表人姓名').max(30, '法定代表人姓名最多30个字')),
   idNumber: z

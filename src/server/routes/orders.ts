@@ -18,6 +18,10 @@ import { requireOrg, requireOwnedOrder } from './guards.js';
 const ZId = z.object({ id: z.string().uuid('订单编号格式不正确') });
 const tags = ['订单'];
 
+/**
+ * The address links and QR codes point at. The Host header is used only outside production (development,
+ * tests): a client can forge it, so production refuses to start without CERTDESK_PUBLIC_URL (assertServable).
+ */
 export function baseUrlOf(ctx: AppContext, req: FastifyRequest): string {
   return ctx.deps.config.publicUrl ?? `${req.protocol}://${req.host}`;
 }

@@ -142,8 +142,8 @@ export const sealRoutes =
         },
         async (req, reply) => {
           const key = `seal-verify:ip:${req.ip}`;
-          await deps.throttle.check(key);
-          await deps.throttle.hit(key, SEAL_VERIFY_ADDRESS);
+          // Counted and refused in one atomic step, so a burst cannot slip past the limit.
+          await deps.throttle.take(key, SEAL_VERIFY_ADDRESS);
           reply.header('cache-control', 'no-store');
           // Checked here rather than by a schema: the body is raw DER or JSON, and either may be malformed.
           const body = req.body as unknown;

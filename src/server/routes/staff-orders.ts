@@ -5,6 +5,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { visibleText } from '../../core/visible-text.js';
 import { ORDER_STATUSES } from '../../core/workflow.js';
 import type { AppContext } from '../app.js';
 import { deleteCalendarDay, listCalendarYear, setCalendarDay } from '../modules/calendar/edit-calendar.js';
@@ -37,6 +38,7 @@ const ZCalendarBody = z.object({
   kind: z.enum(['holiday', 'workday'], { error: '请选择“放假”或“调休上班”' }),
   name: z
     .string({ error: '请填写名称，如“国庆节”' })
+    .superRefine(visibleText('名称'))
     .transform((s) => s.trim().replace(/\s+/g, ' '))
     .pipe(z.string().min(1, '请填写名称，如“国庆节”').max(50, '名称最多50个字')),
 });

@@ -171,7 +171,13 @@ describe('CERTDESK_MAIL, SMTP_URL, MAIL_FROM', () => {
 
   it('production will not serve without an explicit choice (a silent sandbox would never deliver an invoice)', () => {
     // SMS and payments are chosen here, so only e-mail is in question.
-    const prod = { NODE_ENV: 'production', CERTDESK_SECRET: SECRET, CERTDESK_SMS: 'sandbox', CERTDESK_PAY: 'sandbox' };
+    const prod = {
+      NODE_ENV: 'production',
+      CERTDESK_SECRET: SECRET,
+      CERTDESK_SMS: 'sandbox',
+      CERTDESK_PAY: 'sandbox',
+      CERTDESK_PUBLIC_URL: 'https://ca.example.cn',
+    };
     expect(() => assertServable(loadConfig(prod), prod)).toThrow(/CERTDESK_MAIL must be set in production/);
     const staging = { ...prod, CERTDESK_MAIL: 'sandbox' };
     expect(() => assertServable(loadConfig(staging), staging)).not.toThrow();

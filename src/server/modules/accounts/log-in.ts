@@ -4,7 +4,7 @@ import type { ZLoginBody } from '../../../core/schemas.js';
 import { dummyPasswordHash, verifyPassword } from '../../crypto.js';
 import { auditRepository } from '../audit/repository.js';
 import type { RequestMeta, UseCaseDeps } from '../deps.js';
-import { LOGIN_ACCOUNT, LOGIN_ADDRESS } from '../throttle/throttle.js';
+import { takeLoginAttempt } from '../throttle/throttle.js';
 import { organizationRepository, type OrganizationRow } from './repository.js';
 
 export const BAD_LOGIN = '统一社会信用代码或密码不正确';
@@ -20,13 +20,12 @@ export async function logIn(deps: UseCaseDeps, input: z.output<typeof ZLoginBody
   await deps.throttle.check(ipKey);
   await deps.throttle.check(acctKey);
   await deps.captcha.consume(input.captchaId, input.captchaAnswer);
+  const tries = await takeLoginAttempt(deps, acctKey, ipKey);
 
   const org = await organizationRepository.findByUscc(deps.db, input.uscc);
   const ok = await verifyPassword(input.password, org?.passwordHash ?? (await dummyPasswordHash()));
   const now = deps.clock.now();
   if (!org || !ok) {
-    await deps.throttle.hit(acctKey, LOGIN_ACCOUNT);
-    await deps.throttle.hit(ipKey, LOGIN_ADDRESS);
     await auditRepository.record(deps.db, {
       actorType: 'anonymous',
       action: 'organization.login_failed',
@@ -38,7 +37,8 @@ export async function logIn(deps: UseCaseDeps, input: z.output<typeof ZLoginBody
     });
     throw new AppError('BAD_CREDENTIALS', BAD_LOGIN);
   }
-  await deps.throttle.reset(acctKey);
+  await deps.throttle.succeed(acctKey, tries.account);
+  await deps.throttle.giveBack(ipKey, tries.address);
   await auditRepository.record(deps.db, {
     actorType: 'org',
     actorId: org.id,

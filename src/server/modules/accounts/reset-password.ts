@@ -30,15 +30,23 @@ export async function requestPasswordReset(
   await deps.throttle.check(ipKey);
   await deps.throttle.check(acctKey);
   await deps.captcha.consume(input.captchaId, input.captchaAnswer);
+  // Counted before anything is looked up or sent, each in one atomic step, so requests sent together
+  // cannot all pass the limits.
+  const ipTry = await deps.throttle.take(ipKey, SMS_ADDRESS);
 
   const org = await organizationRepository.findByUscc(deps.db, input.uscc);
   if (!org || org.mobile !== input.mobile) {
-    // A miss tells the asker whether a USCC is registered and whether a number is its mobile: count it
-    // against the address, so one source cannot probe many pairs (not against the account, which would
-    // let anyone block a real user's reset).
-    await deps.throttle.hit(ipKey, SMS_ADDRESS);
+    // A miss tells the asker whether a USCC is registered and whether a number is its mobile: it counts
+    // against the address (taken above), so one source cannot probe many pairs — not against the account,
+    // which would let anyone block a real user's reset.
     if (!org) throw validationFailed({ uscc: '该统一社会信用代码尚未注册，请先免费注册' });
     throw validationFailed({ mobile: `手机号与注册时填写的不一致。如注册手机号已停用，请致电客服热线 ${HOTLINE}` });
+  }
+  try {
+    await deps.throttle.take(acctKey, SMS_ACCOUNT);
+  } catch (e) {
+    await deps.throttle.giveBack(ipKey, ipTry);
+    throw e;
   }
 
   const code = randomDigits(6);
@@ -61,8 +69,6 @@ export async function requestPasswordReset(
       at: now,
     });
   });
-  await deps.throttle.hit(acctKey, SMS_ACCOUNT);
-  await deps.throttle.hit(ipKey, SMS_ADDRESS);
   return { maskedMobile: maskMobile(org.mobile), expiresInSeconds: CODE_TTL_MS / 1000 };
 }
 

@@ -12,6 +12,7 @@ import {
   noise,
   padPng,
   png,
+  pngChunk,
   TEXT_SECRET,
   type Rgb,
 } from './test-images.js';
@@ -145,11 +146,7 @@ describe('refusals name the file and the rule', () => {
     expect(await refusal(pdf, '申请表.pdf')).toBe(`申请表.pdf：文件是PDF格式，不能上传（${ALLOWED}）`);
   });
 
-  it('a truncated JPEG and a PNG with a broken body do not decode', async () => {
-    const jpg = await jpegWithExif(300, 200);
-    expect(await refusal(jpg.subarray(0, Math.floor(jpg.length * 0.6)), 'x.jpg')).toBe(
-      'x.jpg：图片已损坏，无法打开，请重新扫描或另存后上传',
-    );
+  it('a PNG with a broken body does not decode', async () => {
     const p = await png(50, 50);
     const broken = Buffer.concat([p.subarray(0, 60), Buffer.alloc(200, 7), p.subarray(p.length - 12)]);
     expect(await refusal(broken, 'y.png')).toMatch(/^y\.png：图片已损坏/);
@@ -164,6 +161,74 @@ describe('refusals name the file and the rule', () => {
   it('exactly 1 MB is accepted', async () => {
     const out = await processUpload(padPng(await png(), 1024 * 1024), 'a.png');
     expect(out.image.includes(TEXT_SECRET)).toBe(false);
+  });
+});
+
+describe('truncated files are refused as incomplete (issue 16)', () => {
+  const TRUNCATED = '文件不完整（图片数据在结尾前中断，可能是扫描或传输中断），请重新扫描后上传';
+  const EOI = Buffer.from([0xff, 0xd9]);
+  /** A page-sized white JPEG: its entropy data is small, as in the testers' file. */
+  const whiteJpeg = (width: number, height: number, progressive = false) =>
+    sharp({ create: { width, height, channels: 3, background: '#ffffff' } })
+      .jpeg({ quality: 90, progressive })
+      .toBuffer();
+  /** A PNG's chunks without the last `drop` bytes of its IDAT data, re-framed with a valid CRC. */
+  async function pngCutInIdat(keep: number): Promise<Buffer> {
+    const whole = await png(200, 150);
+    const chunks: { type: string; data: Buffer }[] = [];
+    for (let at = 8; at < whole.length;) {
+      const len = whole.readUInt32BE(at);
+      chunks.push({ type: whole.toString('latin1', at + 4, at + 8), data: whole.subarray(at + 8, at + 8 + len) });
+      at += 12 + len;
+    }
+    const idat = Buffer.concat(chunks.filter((c) => c.type === 'IDAT').map((c) => c.data));
+    const ihdr = chunks.find((c) => c.type === 'IHDR')!.data;
+    return Buffer.concat([
+      whole.subarray(0, 8),
+      pngChunk('IHDR', ihdr),
+      pngChunk('IDAT', idat.subarray(0, Math.floor(idat.length * keep))),
+    ]);
+  }
+
+  it.each<[string, () => Promise<Buffer>, string]>([
+    // The testers' file: a 12000×3333 header, 86 KB of data, then an end marker — libjpeg only warns and
+    // fills the rest with grey, so it used to be accepted as a 40-megapixel image.
+    [
+      'a 12000×3333 JPEG cut to 86 KB and given an end marker',
+      async () => Buffer.concat([(await whiteJpeg(12_000, 3_333)).subarray(0, 86_000), EOI]),
+      'cut.jpg',
+    ],
+    [
+      'a progressive JPEG cut in half and given an end marker',
+      async () => {
+        const j = await whiteJpeg(2_000, 1_500, true);
+        return Buffer.concat([j.subarray(0, Math.floor(j.length / 2)), EOI]);
+      },
+      'prog.jpg',
+    ],
+    [
+      'a JPEG with noise cut at 60%, no end marker',
+      async () => {
+        const j = await jpegWithExif(300, 200);
+        return j.subarray(0, Math.floor(j.length * 0.6));
+      },
+      'x.jpg',
+    ],
+    ['a JPEG missing only its end marker', async () => (await jpegWithExif(300, 200)).subarray(0, -2), 'eoi.jpg'],
+    ['a PNG cut inside its image data (no IEND)', () => pngCutInIdat(0.5), 'half.png'],
+    ['a PNG whose image data is whole but IEND is missing', () => pngCutInIdat(1), 'noend.png'],
+    ['a PNG cut in its last bytes', async () => (await png(200, 150)).subarray(0, -5), 'tail.png'],
+  ])('%s', async (_label, make, name) => {
+    expect(await refusal(await make(), name)).toBe(`${name}：${TRUNCATED}`);
+  });
+
+  it('a harmless libjpeg warning (stray bytes before a marker) is still accepted', async () => {
+    const j = await jpegWithExif(300, 200);
+    const sos = j.indexOf(Buffer.from([0xff, 0xda]));
+    const stray = Buffer.concat([j.subarray(0, sos), Buffer.from([1, 2, 3]), j.subarray(sos)]);
+    // (It really warns: libvips refuses it when told to fail on warnings.)
+    await expect(sharp(stray, { failOn: 'warning' }).toBuffer()).rejects.toThrow(/extraneous bytes/);
+    expect(await processUpload(stray, 'scanner.jpg')).toMatchObject({ width: 300, height: 200 });
   });
 });
 

@@ -7,7 +7,10 @@
  *  3. dimensions from the header before any decoding: a few hundred kilobytes of PNG can declare billions
  *     of pixels (a "decompression bomb"), so width, height and their product are bounded first, and sharp
  *     is given the same bound again (limitInputPixels) for the decode itself;
- *  4. a full decode — a file that does not decode completely (a truncated JPEG) is refused;
+ *  4. a full decode — a file that does not decode completely is refused. A truncated file gets its own
+ *     reason: a JPEG whose data stops early is only a *warning* to libjpeg ("premature end of data
+ *     segment"; a cut file given an end marker decodes to a mostly grey picture of the declared size), so
+ *     the decode runs with failOn 'warning' and that warning is a refusal; a PNG must end with IEND;
  *  5. re-encoding, which is what strips metadata: EXIF (camera, GPS position), XMP, comments and text
  *     chunks are not copied. JPEG stays JPEG (quality 90, orientation applied), PNG stays PNG, BMP becomes
  *     PNG (lossless, and browsers show it).
@@ -63,6 +66,7 @@ export const RULES = {
   tooManyPixels: (w: number, h: number) =>
     `图片像素过大（${w}×${h}），宽、高均不能超过${MAX_SIDE}像素且总像素不超过${MAX_PIXELS / 10_000}万，请降低扫描分辨率（200–300dpi即可）后重新扫描`,
   corrupt: '图片已损坏，无法打开，请重新扫描或另存后上传',
+  truncated: '文件不完整（图片数据在结尾前中断，可能是扫描或传输中断），请重新扫描后上传',
   bmpUnsupported: '不支持这种BMP格式（16色或压缩BMP），请另存为24位BMP、PNG或JPEG后上传',
 };
 
@@ -74,6 +78,21 @@ const KIND: Record<string, ProcessedImage['detected']> = {
   apng: 'png',
   bmp: 'bmp',
 };
+
+/** libjpeg's words for data that stops before the image does (JWRN_JPEG_EOF, JWRN_HIT_MARKER). */
+const TRUNCATED = /premature end of (JPEG|data)/i;
+/** The IEND chunk is always these 12 bytes (empty data, fixed CRC): a PNG without it was cut short. */
+const PNG_IEND = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+
+function reencode(bytes: Buffer, detected: 'jpeg' | 'png', failOn: 'warning' | 'error') {
+  const decoded = sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn }).autoOrient();
+  const encoded =
+    detected === 'jpeg'
+      ? // 4:4:4 keeps the red of seals sharp; the upload was already subsampled once if it was 4:2:0.
+        decoded.jpeg({ quality: 90, chromaSubsampling: '4:4:4' })
+      : decoded.png();
+  return encoded.toBuffer({ resolveWithObject: true });
+}
 
 const tooBig = (w: number, h: number) => w > MAX_SIDE || h > MAX_SIDE || w * h > MAX_PIXELS;
 
@@ -107,16 +126,15 @@ export async function processUpload(bytes: Buffer, name: string): Promise<Proces
       .catch(() => undefined);
     if (!meta || meta.format !== detected || !meta.width || !meta.height) throw uploadRefused(name, RULES.corrupt);
     if (tooBig(meta.width, meta.height)) throw uploadRefused(name, RULES.tooManyPixels(meta.width, meta.height));
-    // failOn 'error': a truncated or broken image is refused; a harmless libjpeg warning (stray bytes
-    // before a marker, common from some scanners) is not.
-    const decoded = sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'error' }).autoOrient();
-    const encoded =
-      detected === 'jpeg'
-        ? // 4:4:4 keeps the red of seals sharp; the upload was already subsampled once if it was 4:2:0.
-          decoded.jpeg({ quality: 90, chromaSubsampling: '4:4:4' })
-        : decoded.png();
-    const result = await encoded.toBuffer({ resolveWithObject: true }).catch(() => undefined);
-    if (!result) throw uploadRefused(name, RULES.corrupt);
+    if (detected === 'png' && bytes.lastIndexOf(PNG_IEND) === -1) throw uploadRefused(name, RULES.truncated);
+    const result = await reencode(bytes, detected, 'warning').catch((e: unknown) => {
+      if (e instanceof Error && TRUNCATED.test(e.message)) throw uploadRefused(name, RULES.truncated);
+      // Any other warning is harmless (stray bytes before a marker, common from some scanners): decode
+      // again failing on errors only.
+      return reencode(bytes, detected, 'error').catch(() => {
+        throw uploadRefused(name, RULES.corrupt);
+      });
+    });
     out = result;
   }
 

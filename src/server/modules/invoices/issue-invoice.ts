@@ -17,6 +17,7 @@ import { orderRepository } from '../orders/repository.js';
 import { enqueueEmail } from '../outbox/outbox.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import { invoiceEmail } from './invoice-mail.js';
+import { checkPdf, pdfRefusal } from './pdf-active-content.js';
 import { invoiceRepository, type InvoiceRow } from './repository.js';
 
 /** A PDF starts with "%PDF-" (ISO 32000-1 §7.5.2); the type is judged by these bytes, not by a name. */
@@ -39,6 +40,9 @@ export async function issueInvoice(
   if (input.pdf) {
     if (!input.pdf.subarray(0, PDF_MAGIC.length).equals(PDF_MAGIC)) throw validationFailed({ file: '发票文件必须是PDF格式' });
     if (input.pdf.length > INVOICE_MAX_BYTES) throw validationFailed({ file: '发票文件不能超过5MB' });
+    // No JavaScript, automatic actions, launched programs or embedded files reach the store or a customer.
+    const check = await checkPdf(input.pdf);
+    if (!check.ok) throw validationFailed({ file: pdfRefusal(check) });
   }
   const storageKey = input.pdf ? await deps.store.put(input.pdf) : null;
   const now = deps.clock.now();

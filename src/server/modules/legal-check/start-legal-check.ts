@@ -40,12 +40,12 @@ export async function startLegalCheck(
   const onOrder = legalPersonOf(order.form);
   if (!onOrder) throw new AppError('CONFLICT', '订单中还没有填写法定代表人信息：请联系经办人先在订单中填写法人姓名和身份证号，再扫码核验');
 
+  // The guess is counted before it is compared (atomically), so parallel guesses cannot pass the limit;
+  // a match is taken back — it was not a wrong guess, and the checks themselves are counted below.
   const throttleKey = `legal-check:mismatch:${order.id}`;
-  await deps.throttle.check(throttleKey);
-  if (!sameIdentity(typed, onOrder)) {
-    await deps.throttle.hit(throttleKey, MISMATCH_POLICY);
-    throw new AppError('VALIDATION_FAILED', MISMATCH_MESSAGE);
-  }
+  const attempt = await deps.throttle.take(throttleKey, MISMATCH_POLICY);
+  if (!sameIdentity(typed, onOrder)) throw new AppError('VALIDATION_FAILED', MISMATCH_MESSAGE);
+  await deps.throttle.giveBack(throttleKey, attempt);
 
   const now = deps.clock.now();
   const dayStart = chinaDayStart(now);

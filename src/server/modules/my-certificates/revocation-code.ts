@@ -54,6 +54,14 @@ export async function sendRevocationCode(
     const secs = Math.ceil((REVOCATION_CODE_RESEND_MS - (now.getTime() - last.createdAt.getTime())) / 1000);
     throw new AppError('RATE_LIMITED', `验证码已发送，请在${secs}秒后重新获取`, { retryAfterSeconds: secs });
   }
+  // Counted before sending, each in one atomic step, so requests sent together cannot all pass the limits.
+  const ipTry = await deps.throttle.take(ipKey, SMS_ADDRESS);
+  try {
+    await deps.throttle.take(acctKey, SMS_ACCOUNT);
+  } catch (e) {
+    await deps.throttle.giveBack(ipKey, ipTry);
+    throw e;
+  }
   const code = randomDigits(6);
   await deps.db.transaction(async (tx) => {
     await myCertificatesRepository.expireOpenCodes(tx, org.id, cert.id, now);
@@ -81,8 +89,6 @@ export async function sendRevocationCode(
       at: now,
     });
   });
-  await deps.throttle.hit(acctKey, SMS_ACCOUNT);
-  await deps.throttle.hit(ipKey, SMS_ADDRESS);
   return {
     maskedMobile: maskMobile(org.mobile),
     expiresInSeconds: REVOCATION_CODE_TTL_MS / 1000,

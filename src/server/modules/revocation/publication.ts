@@ -23,12 +23,12 @@
  * Memory is trusted only while the last such poll is younger than OCSP_MEMORY_TTL_MS; past that a request
  * waits for a poll, so a revocation is never answered `good` by any instance for longer than that.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { buildCrl, crlShardUrl, shardOf } from '../../../ca/crl/build.js';
 import { NULL, algorithmIdentifier, octetString, sequence, unsignedInteger } from '../../../ca/der/der.js';
-import type { OcspCertId } from '../../../ca/ocsp/request.js';
+import { decodeOcspGetPath, parseOcspRequest, type OcspCertId, type OcspRequest } from '../../../ca/ocsp/request.js';
 import { buildOcspResponse, certIdMatches, responderKeyHash, type OcspIssuer, type OcspStatus } from '../../../ca/ocsp/response.js';
 import type { KeyAlgorithm, Signer } from '../../../ca/signer/port.js';
 import { spkiPublicKeyBits } from '../../../ca/spki.js';
@@ -36,6 +36,7 @@ import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { CRL_SHARD_COUNT, caRuntime, type CaRuntime } from '../certificates/ca-runtime.js';
+import { ByteBudgetLru } from './byte-budget-lru.js';
 import { revocationRepository } from './repository.js';
 
 /** The issuance side's shard count (ca-runtime.ts): the publisher must split by the count the certificates' URLs use. */
@@ -76,7 +77,37 @@ const OCSP_MEMORY_MAX = 200_000;
  * still say `unknown` for this long — never `good` for something not issued.
  */
 export const OCSP_UNKNOWN_TTL_MS = 60_000;
-const OCSP_UNKNOWN_MAX = 50_000;
+/**
+ * Anyone can ask about any serial, so the kept `unknown` answers are bounded in bytes (least recently used
+ * dropped first), not by count: a serial may be up to the request's 16 KB. 16 MiB holds some 10,000 answers.
+ */
+export const OCSP_UNKNOWN_BUDGET_BYTES = 16 * 1024 * 1024;
+/** At most this many CertID variants (hash algorithms) kept per unknown serial; a client uses one. */
+const OCSP_UNKNOWN_VARIANTS = 4;
+/**
+ * GET requests resolved before (resolveGetPath): only single-CertID requests about our issuers, keyed by
+ * the SHA-256 of the path, bounded in bytes. 16 MiB holds some 12,000 requests, more than the
+ * distinct certificates a busy relying-party population asks about within a few minutes.
+ */
+export const OCSP_ASKED_BUDGET_BYTES = 16 * 1024 * 1024;
+/**
+ * What a remembered entry costs on the V8 heap beyond its variable-length bytes (Map slot, key string, the
+ * objects and typed arrays of a parsed CertID); measured with bench/ocsp-memory.ts, rounded up.
+ */
+const ENTRY_OVERHEAD_BYTES = 1024;
+
+/** What an OCSP request asks, once parsed and matched to an issuing CA; a pure function of its bytes. */
+export type Asked =
+  | { kind: 'error'; status: 'malformedRequest' | 'unauthorized' }
+  // RFC 5019's common case: one CertID, no nonce. `canonical`: it is byte for byte the SHA-1 CertID the
+  // pre-signed response names, so that response answers it.
+  | { kind: 'single'; issuer: IssuerEntry; certId: OcspCertId; serial: string; canonical: boolean }
+  | { kind: 'live'; issuer: IssuerEntry; request: OcspRequest };
+
+interface KeptUnknown {
+  /** SHA-256 of the CertID DER (hex) → the signed answer and until when it is kept (clock ms). */
+  variants: Map<string, { der: Uint8Array; until: number }>;
+}
 
 export interface CachedOcsp {
   der: Buffer;
@@ -146,13 +177,23 @@ export function certIdFor(entry: IssuerEntry, serialHex: string): Uint8Array {
 
 export const serialHexOf = (magnitude: Uint8Array) => Buffer.from(magnitude).toString('hex').replace(/^0+/, '') || '0';
 
+/** A kept `unknown` answer's key among its serial's variants: the CertID's SHA-256, whatever the CertID's length. */
+const certIdKey = (certId: OcspCertId) => hash('sha256', certId.der, 'base64');
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class Publisher {
   /** Counts signatures made for OCSP (tests check the pre-signed path makes none). */
   ocspSignatures = 0;
   private readonly memory = new Map<string, CachedOcsp>();
-  /** serial → (CertID DER hex → signed `unknown` answer): see OCSP_UNKNOWN_TTL_MS. */
-  private readonly unknown = new Map<string, Map<string, { der: Uint8Array; until: number }>>();
-  private unknownCount = 0;
+  /** serial → its CertID variants' signed `unknown` answers: see OCSP_UNKNOWN_TTL_MS. */
+  readonly unknown = new ByteBudgetLru<KeptUnknown>(OCSP_UNKNOWN_BUDGET_BYTES);
+  /** GET requests resolved before: see resolveGetPath. */
+  readonly asked = new ByteBudgetLru<Asked & { kind: 'single' }>(OCSP_ASKED_BUDGET_BYTES);
   /** The revocation feed: when the last completed poll started (monotonic ms, for freshness) and by the clock (the next poll's lower bound). */
   private feedFreshAt = -Infinity;
   private feedSince: Date;
@@ -179,6 +220,50 @@ export class Publisher {
   }
   issuerOfFamily(family: string): IssuerEntry | undefined {
     return this.issuers.find((e) => e.family === family);
+  }
+
+  /** Parses an OCSP request and matches it to one of our issuing CAs (RFC 6960 2.3: another issuer → unauthorized). */
+  resolveRequest(der: Uint8Array): Asked {
+    let request: OcspRequest;
+    try {
+      request = parseOcspRequest(der);
+    } catch {
+      return { kind: 'error', status: 'malformedRequest' };
+    }
+    const first = request.certIds[0];
+    if (!first) return { kind: 'error', status: 'malformedRequest' };
+    // Only the delegated responder of the issuer the CertID names answers (RFC 6960 2.3 unauthorized otherwise).
+    const issuer = this.issuerForCertId(first);
+    if (!issuer || request.certIds.some((id) => id !== first && !certIdMatches(id, issuer.issuer)))
+      return { kind: 'error', status: 'unauthorized' };
+    if (request.nonce || request.certIds.length !== 1) return { kind: 'live', issuer, request };
+    const serial = serialHexOf(first.serial);
+    return { kind: 'single', issuer, certId: first, serial, canonical: bytesEqual(first.der, certIdFor(issuer, serial)) };
+  }
+
+  /**
+   * A GET request (the URL-encoded base64 after /ocsp/, RFC 6960 A.1) resolved, and remembered when worth
+   * it: a relying party asks about the same certificate again and again with the same bytes (RFC 5019 2.1.1),
+   * and what they ask never changes, only the answer (read every time). Only a single CertID of ours without a
+   * nonce is kept — garbage, other issuers' CertIDs and nonce requests (unique by design) are resolved each
+   * time and never held — keyed by the SHA-256 of the path (a fixed 44 characters however long the path;
+   * hashing the path, not the decoded DER, spares a hit the base64 decode: a third of its cost), within a
+   * byte budget. Spellings of one request (%2F or /) are separate entries, each counted against the budget.
+   */
+  resolveGetPath(encoded: string): Asked {
+    const key = hash('sha256', encoded, 'base64'); // one-shot: a third of createHash's cost on this hot path
+    const kept = this.asked.get(key);
+    if (kept) return kept;
+    let der: Uint8Array;
+    try {
+      der = decodeOcspGetPath(encoded);
+    } catch {
+      return { kind: 'error', status: 'malformedRequest' };
+    }
+    const asked = this.resolveRequest(der);
+    if (asked.kind === 'single')
+      this.asked.set(key, asked, ENTRY_OVERHEAD_BYTES + key.length * 2 + asked.serial.length * 2 + asked.certId.der.length * 2);
+    return asked;
   }
 
   /**
@@ -389,25 +474,24 @@ export class Publisher {
    */
   async answerWithoutStored(e: IssuerEntry, certId: OcspCertId): Promise<Uint8Array> {
     const serial = serialHexOf(certId.serial);
-    const key = Buffer.from(certId.der).toString('hex');
+    const key = certIdKey(certId);
     const now = this.deps.clock.now().getTime();
     if ((await this.statusOf(this.deps.db, e, serial)).status !== 'unknown') return this.signLive(e, [certId]);
     const der = await this.signLive(e, [certId]);
-    if (this.unknownCount >= OCSP_UNKNOWN_MAX) {
-      this.unknown.clear(); // crude bound, as for `memory`: the next asks sign again
-      this.unknownCount = 0;
-    }
-    let perSerial = this.unknown.get(serial);
-    if (!perSerial) this.unknown.set(serial, (perSerial = new Map()));
-    if (!perSerial.has(key)) this.unknownCount++;
-    perSerial.set(key, { der, until: now + OCSP_UNKNOWN_TTL_MS });
+    const kept = this.unknown.get(serial) ?? { variants: new Map() };
+    kept.variants.delete(key);
+    if (kept.variants.size >= OCSP_UNKNOWN_VARIANTS) kept.variants.delete(kept.variants.keys().next().value!);
+    kept.variants.set(key, { der, until: now + OCSP_UNKNOWN_TTL_MS });
+    let bytes = ENTRY_OVERHEAD_BYTES + serial.length * 2;
+    for (const [k, v] of kept.variants) bytes += ENTRY_OVERHEAD_BYTES + k.length * 2 + v.der.length;
+    this.unknown.set(serial, kept, bytes);
     return der;
   }
 
   /** The `unknown` answer this process signed for this CertID (of this serial) less than OCSP_UNKNOWN_TTL_MS ago, if any. */
   keptUnknown(serialHex: string, certId: OcspCertId, now: number): Uint8Array | undefined {
-    if (this.unknownCount === 0) return undefined;
-    const hit = this.unknown.get(serialHex)?.get(Buffer.from(certId.der).toString('hex'));
+    if (this.unknown.size === 0) return undefined;
+    const hit = this.unknown.get(serialHex)?.variants.get(certIdKey(certId));
     return hit && hit.until > now ? hit.der : undefined;
   }
 
@@ -424,11 +508,7 @@ export class Publisher {
       return null;
     }
     // Issued (or revoked) after all: an `unknown` this process kept for it is wrong from now on.
-    const dropped = this.unknown.get(serialHex);
-    if (dropped) {
-      this.unknownCount -= dropped.size;
-      this.unknown.delete(serialHex);
-    }
+    this.unknown.delete(serialHex);
     const thisUpdate = clock.now();
     const nextUpdate = new Date(thisUpdate.getTime() + OCSP_VALIDITY_MS);
     this.ocspSignatures++;

@@ -11,7 +11,7 @@ import type { Db } from '../../db/client.js';
 import { auditRepository } from '../audit/repository.js';
 import type { RequestMeta, UseCaseDeps } from '../deps.js';
 import { sessionRepository } from '../sessions/repository.js';
-import { LOGIN_ACCOUNT, LOGIN_ADDRESS } from '../throttle/throttle.js';
+import { takeLoginAttempt } from '../throttle/throttle.js';
 import { staffRepository, type StaffRow } from './repository.js';
 
 export interface StaffActor {
@@ -36,12 +36,11 @@ export async function logInStaff(deps: UseCaseDeps, input: z.output<typeof ZStaf
   await deps.throttle.check(ipKey);
   await deps.throttle.check(acctKey);
   await deps.captcha.consume(input.captchaId, input.captchaAnswer);
+  const tries = await takeLoginAttempt(deps, acctKey, ipKey);
   const s = await staffRepository.findByUsername(deps.db, input.username.toLowerCase());
   const ok = await verifyPassword(input.password, s?.passwordHash ?? (await dummyPasswordHash()));
   const now = deps.clock.now();
   if (!s || !ok) {
-    await deps.throttle.hit(acctKey, LOGIN_ACCOUNT);
-    await deps.throttle.hit(ipKey, LOGIN_ADDRESS);
     await auditRepository.record(deps.db, {
       actorType: 'anonymous',
       action: 'staff.login_failed',
@@ -65,7 +64,8 @@ export async function logInStaff(deps: UseCaseDeps, input: z.output<typeof ZStaf
     });
     throw new AppError('ACCOUNT_DISABLED', '该工作人员账号已停用，请联系管理员');
   }
-  await deps.throttle.reset(acctKey);
+  await deps.throttle.succeed(acctKey, tries.account);
+  await deps.throttle.giveBack(ipKey, tries.address);
   await auditRepository.record(deps.db, {
     actorType: 'staff',
     actorId: s.id,

@@ -160,3 +160,61 @@ describe('the persisted throttle', () => {
     expect(await lockedFor(th, k)).toBe(900);
   });
 });
+
+describe('take: counting an attempt before it is evaluated', () => {
+  let db: Db;
+  const clock = new ManualClock(new Date('2031-03-01T08:00:00Z'));
+  beforeAll(async () => {
+    db = (await testDb()).db;
+  });
+  const key = () => `test:${randomUUID()}`;
+  const outcome = (p: Promise<number>) =>
+    p.then(
+      (n) => n,
+      (e: AppError) => e.code,
+    );
+
+  it('of 30 concurrent attempts exactly the threshold pass; the rest are refused and not counted', async () => {
+    const th = throttle({ db, clock });
+    const k = key();
+    const got = await Promise.all(Array.from({ length: 30 }, () => outcome(th.take(k, LOGIN_ACCOUNT))));
+    expect(got.filter((g) => typeof g === 'number').sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(got.filter((g) => g === 'RATE_LIMITED')).toHaveLength(25);
+    const [row] = await db.select().from(throttles).where(eq(throttles.key, k));
+    expect(row!.failures).toBe(5);
+    await expect(th.check(k)).rejects.toMatchObject({ code: 'RATE_LIMITED', extra: { retryAfterSeconds: 30 } });
+  });
+
+  it('after a lock ends the next attempt is let through and the lock doubles', async () => {
+    const th = throttle({ db, clock });
+    const k = key();
+    for (let i = 0; i < 5; i++) await th.take(k, LOGIN_ACCOUNT);
+    await expect(th.take(k, LOGIN_ACCOUNT)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    clock.advance(30 * S);
+    expect(await th.take(k, LOGIN_ACCOUNT)).toBe(6);
+    await expect(th.take(k, LOGIN_ACCOUNT)).rejects.toMatchObject({ extra: { retryAfterSeconds: 60 } });
+  });
+
+  it('giveBack undoes the last attempt and the lock it set; succeed clears the count', async () => {
+    const th = throttle({ db, clock });
+    const k = key();
+    for (let i = 0; i < 4; i++) await th.take(k, LOGIN_ACCOUNT);
+    const n = await th.take(k, LOGIN_ACCOUNT);
+    await th.giveBack(k, n);
+    await th.check(k);
+    expect(await th.take(k, LOGIN_ACCOUNT)).toBe(5);
+    await th.succeed(k, 5);
+    expect((await db.select().from(throttles).where(eq(throttles.key, k))).length).toBe(0);
+  });
+
+  it('a right answer while later attempts are in flight takes back only itself, and the lock they earned stays', async () => {
+    const th = throttle({ db, clock });
+    const k = key();
+    const right = await th.take(k, LOGIN_ACCOUNT);
+    for (let i = 0; i < 4; i++) await th.take(k, LOGIN_ACCOUNT); // the fifth locks
+    await th.succeed(k, right);
+    const [row] = await db.select().from(throttles).where(eq(throttles.key, k));
+    expect(row!.failures).toBe(4);
+    await expect(th.take(k, LOGIN_ACCOUNT)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+  });
+});
