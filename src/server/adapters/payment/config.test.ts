@@ -82,7 +82,8 @@ describe('payment configuration', () => {
   it('production must choose CERTDESK_PAY explicitly', () => {
     const env = { ...prod, CERTDESK_SMS: 'sandbox', CERTDESK_MAIL: 'sandbox' };
     expect(() => assertServable(loadConfig(env), env)).toThrow(/CERTDESK_PAY must be set in production/);
-    const chosen = { ...env, CERTDESK_PAY: 'sandbox' };
+    // CERTDESK_PUBLIC_URL is required in production too (config.test.ts); here it is the payment choice that matters.
+    const chosen = { ...env, CERTDESK_PAY: 'sandbox', CERTDESK_PUBLIC_URL: 'https://zs.jxca.example.cn' };
     expect(() => assertServable(loadConfig(chosen), chosen)).not.toThrow();
     const liveProd = { ...env, ...live };
     expect(loadConfig(liveProd).payments.kind).toBe('live');
