@@ -17,6 +17,7 @@ import { PDFDocument } from '@cantoo/pdf-lib';
 import { DESKTOP, PHONE, SCREENSHOTS, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
 import { newMobile } from '../src/server/testing/harness.js';
 import { recordPayment } from '../src/server/modules/fulfilment/record-payment.js';
+import { confirmTestImages } from '../src/server/modules/seals/testing.js';
 import { sfTrackingUrl } from '../src/core/fulfilment.js';
 import { formatOrderNumber } from '../src/core/order-number.js';
 import {
@@ -352,6 +353,9 @@ describe('the order workflow, both sides', () => {
     expect(progress).toContain('纸质资料审核合格');
 
     // ——— 制证 ———
+    // The impressions confirmed as the seal-image step records them (that step has its own browser tests): issuing
+    // then makes the main key's seals, without which 发放 is refused (e2e/seal-joints.test.ts).
+    await confirmTestImages(e.db, orderId);
     const zhizheng = await staffMember('zhizheng');
     await openStaffOrder(zhizheng.page, orderId);
     await zhizheng.page.getByTestId('action-produce').click();
@@ -359,6 +363,7 @@ describe('the order workflow, both sides', () => {
     await zhizheng.page.getByTestId('p12-password').fill('Zhengshu2026!');
     await zhizheng.page.getByTestId('p12-password2').fill('Zhengshu2026!');
     await button(zhizheng.page.getByRole('dialog'), '签发证书').click();
+    await expect.poll(() => zhizheng.page.getByTestId('produce-seals').textContent()).toContain('电子签章已制作');
     await zhizheng.page.getByTestId('download-p12').click();
     await button(zhizheng.page.getByRole('dialog'), '完成').click();
     await expect.poll(() => staffStatus(zhizheng.page).textContent()).toContain('制证完成');
