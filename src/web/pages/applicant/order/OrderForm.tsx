@@ -181,13 +181,25 @@ export function OrderForm({ view, ref, onSaved }: { view: OrderView; ref?: Ref<O
 
   useEffect(() => () => clearTimeout(timer.current), []);
 
-  // Leaving the tab (switching apps on a phone): save now rather than in 0.8 s.
+  // Leaving the tab (switching apps on a phone): save now rather than in 0.8 s. Not when the page itself is
+  // going away (reload, another address; pagehide comes first): that save escapes as the document unloads
+  // and can land after the next page has loaded the form, which would then be refused as stale (409). The
+  // copy on this computer already holds the input, and the next page restores and saves it.
   useEffect(() => {
+    let leaving = false;
+    const onPageHide = () => (leaving = true);
+    const onPageShow = () => (leaving = false);
     const onHide = () => {
-      if (document.visibilityState === 'hidden' && draftJson(current()) !== savedJson.current) void saveNow();
+      if (!leaving && document.visibilityState === 'hidden' && draftJson(current()) !== savedJson.current) void saveNow();
     };
+    window.addEventListener('pagehide', onPageHide);
+    window.addEventListener('pageshow', onPageShow);
     document.addEventListener('visibilitychange', onHide);
-    return () => document.removeEventListener('visibilitychange', onHide);
+    return () => {
+      window.removeEventListener('pagehide', onPageHide);
+      window.removeEventListener('pageshow', onPageShow);
+      document.removeEventListener('visibilitychange', onHide);
+    };
   }, [current, saveNow]);
 
   const mine = useMemo(() => browserProblems(values, outOfProvince), [values, outOfProvince]);
