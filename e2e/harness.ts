@@ -52,7 +52,7 @@ export function startE2E(): Promise<E2E> {
       db: handle.db,
       clock: systemClock,
       sms: smsSenderFor(config, handle.db, systemClock),
-      mail: { sender: mail, files: fileStoreFor(config) },
+      mail: { sender: mail, files: fileStoreFor(config, handle.db) },
       log: app.log,
     });
     worker.w.start(200);

@@ -1,4 +1,5 @@
 /** `npm start`: open the database (migrating it), seed demo data in development, serve, run the outbox. */
+import path from 'node:path';
 import { buildApp } from './app.js';
 import { systemClock } from './clock.js';
 import { assertServable, ConfigError, loadConfig } from './config.js';
@@ -8,6 +9,7 @@ import { seedCalendar } from './modules/calendar/seed-calendar.js';
 import { seedCatalog } from './modules/catalog/seed-catalog.js';
 import { mailSenderFor, openConfiguredDb, smsSenderFor } from './runtime.js';
 import { fileStoreFor } from './adapters/storage/configured.js';
+import { moveDiskFilesToDatabase } from './adapters/storage/move-disk-files.js';
 import { paymentJobs } from './modules/payments/jobs.js';
 import { caJobs } from './modules/certificates/jobs.js';
 import { reminderJobs } from './modules/reminders/jobs.js';
@@ -29,6 +31,13 @@ async function main(): Promise<void> {
   await seedCatalog(handle.db, clock.now());
   await seedCalendar(handle.db, clock.now());
   if (config.demoData) await seedDemoData(handle.db, clock.now());
+  // Files an older version kept on this machine's disk go into the database, where every instance can read
+  // them (safe on every machine at once; the disk copy goes only once the database holds the same bytes).
+  const moved = await moveDiskFilesToDatabase(handle.db, path.join(config.dataDir, 'files'));
+  if (moved.moved || moved.alreadyThere || moved.conflicts.length)
+    console.log(`CertDesk: moved ${moved.moved + moved.alreadyThere} files from ${config.dataDir}/files into the database`);
+  for (const name of moved.conflicts)
+    console.error(`CertDesk: ${config.dataDir}/files holds ${name} with other bytes than the database's copy; left on disk`);
 
   const outbox: { worker?: ReturnType<typeof outboxWorker> } = {};
   const app = await buildApp({ config, db: handle.db, clock, onOutbox: () => void outbox.worker?.runOnce().catch(() => {}) });
@@ -39,7 +48,7 @@ async function main(): Promise<void> {
     db: handle.db,
     clock,
     sms: smsSenderFor(config, handle.db, clock),
-    mail: { sender: mail, files: fileStoreFor(config) },
+    mail: { sender: mail, files: fileStoreFor(config, handle.db) },
     log: app.log,
   });
   outbox.worker = worker;

@@ -4,6 +4,9 @@
  * own connection pool, exactly as two processes would; on PGlite both share the one embedded handle,
  * which still proves that the app keeps nothing that matters in its own memory.
  */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
@@ -14,14 +17,17 @@ import { outboxWorker } from './modules/outbox/outbox.js';
 import { smsSenderFor } from './runtime.js';
 import { randomIp, testConfig, testDb, TestClient } from './testing/harness.js';
 import { smsCode } from './testing/sms.js';
+import { uploadScan } from './testing/applicant-flow.js';
 
 const config = testConfig();
 let A: { app: FastifyInstance; handle: DbHandle };
 let B: { app: FastifyInstance; handle: DbHandle };
 const own: DbHandle[] = [];
+const dirs = [mkdtempSync(path.join(tmpdir(), 'certdesk-a-')), mkdtempSync(path.join(tmpdir(), 'certdesk-b-'))] as const;
 
-async function instance(handle: DbHandle) {
-  const app = await buildApp({ config, db: handle.db, clock: systemClock });
+// Each instance has a data directory of its own, as on separate machines: nothing is shared but the database.
+async function instance(handle: DbHandle, dataDir: string) {
+  const app = await buildApp({ config: testConfig({ CERTDESK_DATA_DIR: dataDir }), db: handle.db, clock: systemClock });
   await app.ready();
   return { app, handle };
 }
@@ -30,18 +36,19 @@ beforeAll(async () => {
   const url = process.env.DATABASE_URL;
   if (url) {
     own.push(await openDb({ databaseUrl: url, poolSize: 3 }), await openDb({ databaseUrl: url, poolSize: 3 }));
-    A = await instance(own[0]!);
-    B = await instance(own[1]!);
+    A = await instance(own[0]!, dirs[0]);
+    B = await instance(own[1]!, dirs[1]);
   } else {
     const shared = await testDb();
-    A = await instance(shared);
-    B = await instance(shared);
+    A = await instance(shared, dirs[0]);
+    B = await instance(shared, dirs[1]);
   }
 });
 afterAll(async () => {
   await A.app.close();
   await B.app.close();
   for (const h of own) await h.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 /** One browser (one cookie jar, one CSRF token per realm) talking to either instance. */
@@ -67,6 +74,24 @@ it('really runs two instances (on PostgreSQL: two pools, two sets of server conn
 });
 
 describe('one browser, two instances', () => {
+  it('a scan uploaded through A is shown by B (separate disks): files live in the database', async () => {
+    const br = browser();
+    await br.A.register();
+    const created = await br.A.post('/api/orders', { projectCode: 'gov-procurement', keyType: 'main', agree: true });
+    expect(created.statusCode).toBe(201);
+    const orderId = created.json().order.id as string;
+    const up = await uploadScan(br.A, orderId, 'business-license');
+    expect(up.statusCode).toBe(201);
+    const docId = up.json().document.id as string;
+    for (const variant of ['file', 'thumbnail']) {
+      const onB = await br.B.get(`/api/orders/${orderId}/documents/${docId}/${variant}`);
+      expect(onB.statusCode).toBe(200);
+      expect(onB.rawPayload.equals((await br.A.get(`/api/orders/${orderId}/documents/${docId}/${variant}`)).rawPayload)).toBe(true);
+    }
+    // Neither instance wrote the file to its own disk.
+    for (const d of dirs) expect(readdirSync(d)).toEqual([]);
+  });
+
   it('a captcha fetched on A is answered on B, once', async () => {
     const br = browser();
     const cap = await br.A.captcha();

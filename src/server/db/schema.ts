@@ -534,3 +534,4 @@ export * from './schema-reminders.js';
 export * from './schema-seal-images.js';
 export * from './schema-counter.js';
 export * from './schema-seals.js';
+export * from './schema-files.js';

@@ -274,7 +274,7 @@ export function counterRouteCases(db: () => Db): CounterRouteCase[] {
       ok: 200,
       make: async () => {
         const o = await counterOrderIn(db(), 'submitted');
-        const store = fileStoreFor(testConfig());
+        const store = fileStoreFor(testConfig(), db());
         const image = await png();
         const scan = await counterRepository.insertScan(db(), {
           counterOrderId: o.id,

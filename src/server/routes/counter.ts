@@ -80,7 +80,7 @@ export const counterRoutes =
     await outer.register(async (scope) => {
       // Scans of materials are uploaded as multipart (the documents module's limits); the rest stays JSON.
       await scope.register(fastifyMultipart, { limits: MULTIPART_LIMITS, throwFileSizeLimit: false });
-      const store = fileStoreFor(deps.config);
+      const store = fileStoreFor(deps.config, db);
       const app = scope.withTypeProvider<ZodTypeProvider>();
       enforceStaffAccess(app, db);
       const tags = ['工作人员'];

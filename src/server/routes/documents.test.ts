@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../crypto.js';
-import { auditEvents, orderDocuments, orderEvents, orders, staff } from '../db/schema.js';
+import { auditEvents, orderDocuments, orderEvents, orders, staff, storedBlobs } from '../db/schema.js';
 import {
   ARTIST,
   bilevelPng,
@@ -73,7 +73,8 @@ const viewsOf = (docId: string) =>
     .select()
     .from(auditEvents)
     .where(and(eq(auditEvents.targetId, docId), eq(auditEvents.action, 'document.view')));
-const blob = (key: string) => readFileSync(path.join(dataDir, 'files', key.slice(0, 2), key));
+/** What the store holds for a key: the encrypted blob in the database. */
+const blob = async (key: string) => (await t.db.select().from(storedBlobs).where(eq(storedBlobs.name, key)))[0]!.bytes;
 
 function expectImageHeaders(res: { headers: Record<string, unknown> }, type: string, filename: string) {
   expect(res.headers['content-type']).toBe(type);
@@ -135,7 +136,7 @@ describe('上传证件 (upload)', () => {
         [d.storageKey, served],
         [d.thumbnailKey, thumb],
       ] as const) {
-        const stored = blob(key);
+        const stored = await blob(key);
         expect(stored.subarray(0, 4).toString('latin1')).toBe('CDF1');
         expect(stored.subarray(0, 3)).not.toEqual(Buffer.from([0xff, 0xd8, 0xff]));
         expect(stored.includes(Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]))).toBe(false);

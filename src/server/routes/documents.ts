@@ -29,7 +29,7 @@ export const documentsRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
     const { db, clock, config } = ctx.deps;
-    const deps: DocumentDeps = { db, clock, store: fileStoreFor(config) };
+    const deps: DocumentDeps = { db, clock, store: fileStoreFor(config, db) };
     const staffActors = new WeakMap<FastifyRequest, StaffActor>();
     // Only this plugin parses multipart; the rest of the API stays JSON-only.
     await app.register(fastifyMultipart, { limits: MULTIPART_LIMITS, throwFileSizeLimit: false });

@@ -6,14 +6,12 @@
  * On PostgreSQL all test files share one database: assertions are scoped to this file's own orders.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { PDFDocument, PDFName, PDFString } from '@cantoo/pdf-lib';
 import { simpleParser } from 'mailparser';
 import { ManualClock } from '../clock.js';
-import { auditEvents, invoices, outbox } from '../db/schema.js';
+import { auditEvents, invoices, outbox, storedBlobs } from '../db/schema.js';
 import { multipart, png } from '../modules/documents/test-images.js';
 import { listInvoices } from '../modules/invoices/list-invoices.js';
 import { testApp, type TestApp, type TestClient } from '../testing/harness.js';
@@ -155,8 +153,9 @@ describe('开具发票 (财务) and the e-mail', () => {
     const inv = await invoiceRow(o);
     expect(inv).toMatchObject({ status: 'issued', issuedAt: FRIDAY, invoiceNo: '26362000000012345678' });
     // At rest the file is ciphertext.
-    const onDisk = readFileSync(path.join(t.config.dataDir, 'files', inv.storageKey!.slice(0, 2), inv.storageKey!));
-    expect(onDisk.includes(Buffer.from('%PDF-'))).toBe(false);
+    const [atRest] = await t.db.select().from(storedBlobs).where(eq(storedBlobs.name, inv.storageKey!));
+    expect(atRest!.bytes.subarray(0, 4).toString('latin1')).toBe('CDF1');
+    expect(atRest!.bytes.includes(Buffer.from('%PDF-'))).toBe(false);
     // The outbox row refers to the stored file; it does not carry the bytes.
     const [row] = await t.db
       .select()

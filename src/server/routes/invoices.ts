@@ -76,7 +76,7 @@ export const invoicesRoutes =
   async (app) => {
     const { deps } = ctx;
     const { db, config } = deps;
-    const store = fileStoreFor(config);
+    const store = fileStoreFor(config, db);
 
     app.get(
       '/api/orders/:id/invoice.pdf',

@@ -28,7 +28,7 @@ export function sealImageRouteCases(app: () => TestApp): SealImageRouteCase[] {
       const t = app();
       const o = await orderWithSheet(t, 'in_production');
       const row = (await orderRepository.findById(t.db, o.orderId))!;
-      const v = await sealImagesForApplicant({ db: t.db, clock: t.clock, store: fileStoreFor(t.config) }, row);
+      const v = await sealImagesForApplicant({ db: t.db, clock: t.clock, store: fileStoreFor(t.config, t.db) }, row);
       return { ...o, runId: v.auto!.id };
     })());
   const staffRuns = async (orderId: string) =>

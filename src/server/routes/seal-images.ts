@@ -70,7 +70,7 @@ export const sealImageRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
     const { db, clock, config } = ctx.deps;
-    const deps: SealImageDeps = { db, clock, store: fileStoreFor(config) };
+    const deps: SealImageDeps = { db, clock, store: fileStoreFor(config, db) };
 
     app.get(
       '/api/orders/:id/seal-images',

@@ -73,7 +73,7 @@ export async function testApp(opts: { clock?: Clock; env?: Record<string, string
     db: handle.db,
     clock,
     sms: smsSenderFor(config, handle.db, clock),
-    mail: { sender: mail, files: fileStoreFor(config) },
+    mail: { sender: mail, files: fileStoreFor(config, handle.db) },
     log: app.log,
   });
   return {

@@ -4,8 +4,9 @@
  * flushed to disk, and only then renamed into place — a crash leaves either no file or the whole file,
  * never half of one. Files are readable by the service's user only (0600, directories 0700).
  *
- * Several instances need one shared directory (a network file system) or an object-store backend; see
- * port.ts.
+ * No longer the configured store (instances on separate machines cannot share it): files live in the
+ * database (database.ts). This backend remains to read what an older version left on disk while
+ * move-disk-files.ts moves it in, and for tests.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, unlink } from 'node:fs/promises';

@@ -4,9 +4,9 @@
  * reach any backend, so a backend only ever holds ciphertext.
  *
  * Two layers, so a new place to keep files is one small adapter: `BlobBackend` stores named ciphertext
- * blobs (local disk today: local-disk.ts); `encryptingFileStore` (encrypted.ts) turns any backend into a
- * FileStore. An S3-compatible backend (write = PutObject, read = GetObject, remove = DeleteObject, names
- * as object keys) plugs in the same way when instances no longer share a disk.
+ * blobs (the database: database.ts; local-disk.ts only for files an older version left on disk);
+ * `encryptingFileStore` (encrypted.ts) turns any backend into a FileStore. An S3-compatible backend
+ * (write = PutObject, read = GetObject, remove = DeleteObject, names as object keys) plugs in the same way.
  */
 export interface FileStore {
   /** Stores the bytes and returns the key to fetch them with. */

@@ -1,13 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../config.js';
 import { fileStoreFor } from './configured.js';
 import { encryptingFileStore } from './encrypted.js';
 import { localDiskBackend } from './local-disk.js';
 import { FILE_KEY, StoredFileMissing, StoredFileUnreadable } from './port.js';
+import { databaseBackend } from './database.js';
+import { moveDiskFilesToDatabase } from './move-disk-files.js';
+import { storedBlobs } from '../../db/schema.js';
+import { testDb } from '../../testing/harness.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -126,13 +131,92 @@ describe('encrypted local file store', () => {
     for (const [i, k] of keys.entries()) expect(await store.get(k)).toEqual(files[i]);
     expect(readdirSync(path.join(dir, 'tmp'))).toEqual([]);
   });
+});
 
-  it('the configured store lives under <data dir>/files and uses the configured key', async () => {
-    const dataDir = tempDir();
-    const config = loadConfig({ NODE_ENV: 'test', CERTDESK_DATA_DIR: dataDir });
-    const key = await fileStoreFor(config).put(PLAIN);
-    expect(statSync(path.join(dataDir, 'files', key.slice(0, 2), key)).isFile()).toBe(true);
-    expect(await encryptingFileStore(localDiskBackend(path.join(dataDir, 'files')), config.storageKey).get(key)).toEqual(PLAIN);
+describe('database file store (the configured one)', () => {
+  it('stores ciphertext only, in stored_blobs, readable by every instance (any store on the same database)', async () => {
+    const { db } = await testDb();
+    const config = loadConfig({ NODE_ENV: 'test', CERTDESK_DATA_DIR: tempDir() });
+    const a = await fileStoreFor(config, db).put(PLAIN);
+    expect(a).toMatch(FILE_KEY);
+    // Another instance: another store object over the same database, nothing shared on disk.
+    expect(await fileStoreFor(loadConfig({ NODE_ENV: 'test', CERTDESK_DATA_DIR: tempDir() }), db).get(a)).toEqual(PLAIN);
+    const [row] = await db.select().from(storedBlobs).where(eq(storedBlobs.name, a));
+    expect(row!.size).toBe(4 + 12 + PLAIN.length + 16);
+    expect(row!.bytes.subarray(0, 4).toString('latin1')).toBe('CDF1');
+    expect(row!.bytes.includes(Buffer.from('360102199003071234'))).toBe(false);
+    expect(row!.bytes.includes(Buffer.from('经办人身份证'))).toBe(false);
+  });
+
+  it('refuses an altered or swapped blob, and one read with another key', async () => {
+    const { db } = await testDb();
+    const store = encryptingFileStore(databaseBackend(db), KEY);
+    const a = await store.put(PLAIN);
+    const b = await store.put(Buffer.from('another file'));
+    const [orig] = await db.select().from(storedBlobs).where(eq(storedBlobs.name, a));
+    const flipped = Buffer.from(orig!.bytes);
+    flipped[40]! ^= 1;
+    await db.update(storedBlobs).set({ bytes: flipped }).where(eq(storedBlobs.name, a));
+    await expect(store.get(a)).rejects.toBeInstanceOf(StoredFileUnreadable);
+    const [other] = await db.select().from(storedBlobs).where(eq(storedBlobs.name, b));
+    await db.update(storedBlobs).set({ bytes: other!.bytes }).where(eq(storedBlobs.name, a));
+    await expect(store.get(a)).rejects.toBeInstanceOf(StoredFileUnreadable);
+    await db.update(storedBlobs).set({ bytes: orig!.bytes }).where(eq(storedBlobs.name, a));
+    expect(await store.get(a)).toEqual(PLAIN);
+    await expect(encryptingFileStore(databaseBackend(db), randomBytes(32)).get(a)).rejects.toBeInstanceOf(StoredFileUnreadable);
+  });
+
+  it('a missing file is StoredFileMissing; deleting is idempotent; a bad name never reaches SQL', async () => {
+    const { db } = await testDb();
+    const store = encryptingFileStore(databaseBackend(db), KEY);
+    const a = await store.put(PLAIN);
+    await store.delete(a);
+    await store.delete(a);
+    await expect(store.get(a)).rejects.toBeInstanceOf(StoredFileMissing);
+    for (const bad of ["x' OR '1'='1", '../etc/passwd', '0123456789abcdef0123456789ABCDEF', ''])
+      await expect(databaseBackend(db).read(bad)).rejects.toThrow(/invalid blob name/);
+  });
+
+  it('takes many writes at once', async () => {
+    const { db } = await testDb();
+    const store = encryptingFileStore(databaseBackend(db), KEY);
+    const files = Array.from({ length: 25 }, (_, i) => Buffer.from(`file ${i} `.repeat(i + 1)));
+    const keys = await Promise.all(files.map((f) => store.put(f)));
+    expect(new Set(keys).size).toBe(25);
+    for (const [i, k] of keys.entries()) expect(await store.get(k)).toEqual(files[i]);
+  });
+});
+
+describe('moving files an older version kept on disk into the database', () => {
+  it('moves each blob as it is, removes the disk copy, and can run again (or on another machine at once)', async () => {
+    const { db } = await testDb();
+    const dir = tempDir();
+    const disk = encryptingFileStore(localDiskBackend(dir), KEY);
+    const keys = await Promise.all([PLAIN, Buffer.from('发票'), Buffer.alloc(0)].map((f) => disk.put(f)));
+    // A stray file that is not a blob stays where it is.
+    writeFileSync(path.join(dir, 'README'), 'not a blob');
+    const [first, second] = await Promise.all([moveDiskFilesToDatabase(db, dir), moveDiskFilesToDatabase(db, dir)]);
+    // Two movers at once: each blob counted once as moved, never lost, never a conflict.
+    expect(first!.moved + second!.moved).toBe(3);
+    expect([...first!.conflicts, ...second!.conflicts]).toEqual([]);
+    const store = encryptingFileStore(databaseBackend(db), KEY);
+    expect(await store.get(keys[0]!)).toEqual(PLAIN);
+    expect((await store.get(keys[1]!)).toString()).toBe('发票');
+    expect(await store.get(keys[2]!)).toEqual(Buffer.alloc(0));
+    for (const k of keys) expect(existsSync(blobPath(dir, k))).toBe(false);
+    expect(readFileSync(path.join(dir, 'README'), 'utf8')).toBe('not a blob');
+    expect(await moveDiskFilesToDatabase(db, dir)).toEqual({ moved: 0, alreadyThere: 0, conflicts: [] });
+    expect(await moveDiskFilesToDatabase(db, path.join(dir, 'absent'))).toEqual({ moved: 0, alreadyThere: 0, conflicts: [] });
+  });
+
+  it('keeps a disk blob whose name the database holds with other bytes, and says so', async () => {
+    const { db } = await testDb();
+    const dir = tempDir();
+    const name = randomBytes(16).toString('hex');
+    await databaseBackend(db).write(name, Buffer.from('in the database'));
+    await localDiskBackend(dir).write(name, Buffer.from('on the disk'));
+    expect(await moveDiskFilesToDatabase(db, dir)).toEqual({ moved: 0, alreadyThere: 0, conflicts: [name] });
+    expect(readFileSync(blobPath(dir, name), 'utf8')).toBe('on the disk');
   });
 });
 

@@ -26,7 +26,7 @@ afterAll(async () => {
 
 /** The configured store, remembering what was put and deleted. */
 function recordingStore(): FileStore & { puts: string[]; deletes: string[] } {
-  const inner = fileStoreFor(t.config);
+  const inner = fileStoreFor(t.config, t.db);
   const puts: string[] = [];
   const deletes: string[] = [];
   return {

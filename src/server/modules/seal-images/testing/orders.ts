@@ -37,7 +37,7 @@ export async function orderWithSheet(
 ): Promise<{ orderId: string; documentId: string }> {
   const { orderId } = await quickOrder(t, status);
   const bytes = Buffer.isBuffer(scan) ? scan : await makeScan(scan ?? { rotateDeg: 1.5 });
-  const store = fileStoreFor(t.config);
+  const store = fileStoreFor(t.config, t.db);
   const meta = await sharp(bytes).metadata();
   const storageKey = await store.put(bytes);
   const thumbnailKey = await store.put(await sharp(bytes).resize({ width: 320 }).jpeg().toBuffer());
