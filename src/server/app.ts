@@ -36,6 +36,7 @@ import { reviewRoutes } from './routes/review.js';
 import { fulfilmentRoutes } from './routes/fulfilment.js';
 import { invoicesRoutes } from './routes/invoices.js';
 import { staffSettingsRoutes } from './routes/staff-settings.js';
+import { staffOutboxRoutes } from './routes/staff-outbox.js';
 import { paymentRoutes } from './routes/payments.js';
 import { financeRoutes } from './routes/finance.js';
 import { certificateRoutes } from './routes/certificates.js';
@@ -151,6 +152,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await web.register(fulfilmentRoutes(ctx));
     await web.register(invoicesRoutes(ctx));
     await web.register(staffSettingsRoutes(ctx));
+    await web.register(staffOutboxRoutes(ctx));
     await web.register(paymentRoutes(ctx));
     await web.register(financeRoutes(ctx));
     await web.register(certificateRoutes(ctx));

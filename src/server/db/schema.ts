@@ -134,6 +134,9 @@ export const outbox = pgTable(
     providerMessageId: text('provider_message_id'),
     createdAt: ts('created_at').notNull().defaultNow(),
     sentAt: ts('sent_at'),
+    /** When 管理员 sent a dead message again (its retry window starts anew), and who. */
+    resentAt: ts('resent_at'),
+    resentBy: uuid('resent_by'),
   },
   (t) => [uniqueIndex('outbox_dedupe_uq').on(t.dedupeKey), index('outbox_due_idx').on(t.status, t.nextAttemptAt)],
 );

@@ -8,7 +8,7 @@ import Fastify from 'fastify';
 import { DEFAULT_PAPER_ADDRESS } from '../../core/paper-checklist.js';
 import { STAFF_ROLES, type StaffRole } from '../../core/schemas.js';
 import { systemClock } from '../clock.js';
-import { auditEvents, invoices, orderCalls, organizations, sessions, staff } from '../db/schema.js';
+import { auditEvents, invoices, orderCalls, organizations, outbox, sessions, staff } from '../db/schema.js';
 import { organizationRepository } from '../modules/accounts/repository.js';
 import { catalogRepository } from '../modules/catalog/repository.js';
 import { orderRepository } from '../modules/orders/repository.js';
@@ -472,6 +472,34 @@ const ROUTES: RouteCase[] = [
         url: '/api/staff/settings/paper-address',
         body: DEFAULT_PAPER_ADDRESS,
         effect: async () => (await auditFor('paper_address', 'settings.paper_address_update')).length > before,
+      };
+    },
+  },
+  { method: 'GET', path: '/api/staff/outbox/dead', access: ['管理员'], ok: 200, make: async () => ({ url: '/api/staff/outbox/dead' }) },
+  {
+    method: 'POST',
+    path: '/api/staff/outbox/:id/resend',
+    access: ['管理员'],
+    ok: 200,
+    make: async () => {
+      // A dead SMS of its own per caller; `effect`: it is pending again.
+      const [row] = await t.db
+        .insert(outbox)
+        .values({
+          channel: 'sms',
+          dedupeKey: `route-case:${randomUUID()}`,
+          payload: {
+            phoneNumber: newMobile(),
+            template: 'review_passed',
+            params: { unit: '江西权限测试有限公司', orderNo: '261207-0001-00001' },
+          },
+          status: 'dead',
+          attempts: 3,
+        })
+        .returning();
+      return {
+        url: `/api/staff/outbox/${row!.id}/resend`,
+        effect: async () => (await t.db.select().from(outbox).where(eq(outbox.id, row!.id)))[0]!.status !== 'dead',
       };
     },
   },

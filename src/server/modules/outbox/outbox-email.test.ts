@@ -17,6 +17,7 @@ import { outbox } from '../../db/schema.js';
 import { MailError, type MailMessage, type MailSender } from '../../adapters/mail/port.js';
 import type { SmsSender } from '../../adapters/sms/port.js';
 import { encryptingFileStore } from '../../adapters/storage/encrypted.js';
+import { StoredFileMissing } from '../../adapters/storage/port.js';
 import { localDiskBackend } from '../../adapters/storage/local-disk.js';
 import { isolatedDb, type IsolatedDb } from '../../testing/isolated-db.js';
 import { backoffMs, enqueueEmail, enqueueSms, outboxWorker } from './outbox.js';
@@ -87,14 +88,22 @@ describe('e-mail through the outbox', () => {
     expect(await row('invoice:a')).toMatchObject({ status: 'sent', providerMessageId: '<fake-1@test>', attempts: 1 });
   });
 
-  it('gives up at once on an attachment whose file is gone', async () => {
-    const key = await files.put(Buffer.from('%PDF-1.7'));
-    await files.delete(key);
+  it('retries an attachment whose file cannot be read yet, and sends it once the file is there', async () => {
+    const pdf = Buffer.from('%PDF-1.7 restored');
+    const key = await files.put(pdf);
     await enqueueEmail(db, 'invoice:b', email(key), clock.now());
+    // The first read finds nothing (another instance's file not yet visible, or being restored from a backup).
+    let reads = 0;
+    const flaky = { get: async (k: string) => (reads++ === 0 ? Promise.reject(new StoredFileMissing(k)) : files.get(k)) };
     const mail = fakeMail();
-    await outboxWorker({ db, clock, sms: noSms, mail: { sender: mail.sender, files }, log: silent }).runOnce();
+    const w = outboxWorker({ db, clock, sms: noSms, mail: { sender: mail.sender, files: flaky }, log: silent });
+    await w.runOnce();
     expect(mail.sent).toHaveLength(0);
-    expect(await row('invoice:b')).toMatchObject({ status: 'dead', attempts: 1, lastError: expect.stringMatching(/StoredFileMissing/) });
+    expect(await row('invoice:b')).toMatchObject({ status: 'pending', attempts: 1, lastError: expect.stringMatching(/StoredFileMissing/) });
+    clock.advance(backoffMs(1));
+    await w.runOnce();
+    expect(await row('invoice:b')).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(mail.sent[0]!.attachments![0]!.content.equals(pdf)).toBe(true);
   });
 
   it('backs off after a retryable failure and gives up on a permanent one', async () => {

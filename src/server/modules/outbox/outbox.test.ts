@@ -11,7 +11,7 @@ import type { Db } from '../../db/client.js';
 import { outbox } from '../../db/schema.js';
 import { isolatedDb, type IsolatedDb } from '../../testing/isolated-db.js';
 import { SmsError, type SmsMessage, type SmsSender } from '../../adapters/sms/port.js';
-import { backoffMs, enqueueSms, outboxWorker } from './outbox.js';
+import { RETRY_WINDOW_MS, backoffMs, enqueueSms, outboxWorker } from './outbox.js';
 
 let iso: IsolatedDb;
 let db: Db;
@@ -116,18 +116,29 @@ describe('retries', () => {
     expect(sms.calls()).toBe(3);
   });
 
-  it('gives up after 8 attempts: dead, code scrubbed, never tried again', async () => {
+  it('keeps retrying through a 24-hour outage (at least hourly), then gives up: dead, code scrubbed, never tried again', async () => {
+    const queued = clock.now().getTime();
     await enqueueSms(db, 'k', msg(777777), clock.now());
-    const sms = fakeSms(Array.from({ length: 100 }, () => new SmsError('aliyun 500 InternalError', true)));
+    const sms = fakeSms(Array.from({ length: 200 }, () => new SmsError('aliyun 500 InternalError', true)));
     const w = outboxWorker({ db, clock, sms: sms.sender, log: silent });
-    for (let i = 0; i < 20; i++) {
-      await w.runOnce();
-      clock.advance(3_600_000);
+    const attemptsAt: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      if ((await w.runOnce()) === 1) attemptsAt.push(clock.now().getTime() - queued);
+      const row = await rowByKey('k');
+      if (row.status === 'dead') break;
+      clock.set(row.nextAttemptAt);
     }
-    expect(sms.calls()).toBe(8);
     const row = await rowByKey('k');
-    expect(row).toMatchObject({ status: 'dead', attempts: 8, lastError: 'aliyun 500 InternalError' });
+    expect(row).toMatchObject({ status: 'dead', lastError: 'aliyun 500 InternalError' });
+    // Still trying a day later, never more than an hour apart, and given up only once the day is over.
+    expect(attemptsAt.at(-1)!).toBeGreaterThanOrEqual(RETRY_WINDOW_MS);
+    expect(attemptsAt.at(-2)!).toBeLessThan(RETRY_WINDOW_MS);
+    for (let i = 1; i < attemptsAt.length; i++) expect(attemptsAt[i]! - attemptsAt[i - 1]!).toBeLessThanOrEqual(3_600_000);
+    expect(sms.calls()).toBe(attemptsAt.length);
+    expect(row.attempts).toBe(attemptsAt.length);
     expect(JSON.stringify(row.payload)).not.toContain('777777');
+    clock.advance(7 * 24 * 3_600_000);
+    expect(await w.runOnce()).toBe(0);
   });
 
   it('gives up at once on a non-retryable error (an illegal number), and scrubs the code', async () => {

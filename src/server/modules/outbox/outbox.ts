@@ -10,11 +10,16 @@ import type { Db, DbOrTx } from '../../db/client.js';
 import { outbox } from '../../db/schema.js';
 import { SMS_TEMPLATES, SmsError, type SmsMessage, type SmsSender } from '../../adapters/sms/port.js';
 import { MailError, type MailSender } from '../../adapters/mail/port.js';
-import { StoredFileMissing, type FileStore } from '../../adapters/storage/port.js';
+import type { FileStore } from '../../adapters/storage/port.js';
 import { describeError } from '../../logging.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
-const MAX_ATTEMPTS = 8;
+/**
+ * A failing message is retried (5 s, 10 s, … then hourly) until this long after it was queued, or sent
+ * again by 管理员: an SMS gateway or mail server down for most of a day loses nothing. Only then, or at
+ * once on an error that cannot pass (an illegal number), is it `dead`.
+ */
+export const RETRY_WINDOW_MS = 24 * 3600_000;
 const LEASE_MS = 60_000;
 
 export async function enqueueSms(db: DbOrTx, dedupeKey: string, msg: SmsMessage, now: Date): Promise<void> {
@@ -104,8 +109,9 @@ export function outboxWorker(deps: OutboxDeps): OutboxWorker {
       try {
         attachments.push({ filename: a.filename, contentType: a.contentType, content: await mail.files.get(a.storageKey) });
       } catch (e) {
-        // A file that is gone will not come back; anything else (a disk hiccup) may pass.
-        throw new MailError(`attachment ${a.storageKey}: ${(e as Error).name}`, !(e instanceof StoredFileMissing));
+        // Retried like any outage: a file stored moments ago may not be readable yet from every instance, and a
+        // file restored from a backup comes back; after the retry window 管理员 sees it among dead messages.
+        throw new MailError(`attachment ${a.storageKey}: ${(e as Error).name}`, true);
       }
     }
     return mail.sender.send({ to: msg.to, subject: msg.subject, text: msg.text, attachments });
@@ -131,7 +137,8 @@ export function outboxWorker(deps: OutboxDeps): OutboxWorker {
         .where(eq(outbox.id, row.id));
     } catch (e) {
       const retryable = !(e instanceof SmsError || e instanceof MailError) || e.retryable;
-      const dead = !retryable || row.attempts >= MAX_ATTEMPTS;
+      const windowStart = (row.resentAt ?? row.createdAt).getTime();
+      const dead = !retryable || now().getTime() - windowStart >= RETRY_WINDOW_MS;
       // Not e.message: a failed query's message lists its parameters (the SMS text with the code).
       const error = describeError(e);
       log.warn({ outboxId: row.id, attempts: row.attempts, dead, error }, 'outbox delivery failed');

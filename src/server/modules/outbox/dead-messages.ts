@@ -1,0 +1,94 @@
+/**
+ * Messages the outbox gave up on (`dead`: refused by the provider, or still failing after RETRY_WINDOW_MS),
+ * for 管理员 to see and send again. Sending again is compare-and-set (dead → pending, a fresh retry window)
+ * with an audit row in the same transaction. A code SMS cannot be sent again: its code was scrubbed when it
+ * died, and a code delivered that late would be expired anyway; the user asks for a new one.
+ */
+import { and, desc, eq } from 'drizzle-orm';
+import { AppError } from '../../../core/errors.js';
+import { SMS_TEMPLATES, type SmsMessage } from '../../adapters/sms/port.js';
+import type { Clock } from '../../clock.js';
+import type { Db } from '../../db/client.js';
+import { outbox } from '../../db/schema.js';
+import { auditRepository } from '../audit/repository.js';
+import type { RequestMeta } from '../deps.js';
+import type { StaffActor } from '../staff/staff-accounts.js';
+import type { EmailPayload, OutboxRow } from './outbox.js';
+
+export interface DeadMessage {
+  id: number;
+  channel: 'sms' | 'email';
+  /** The phone number or e-mail address. */
+  to: string;
+  /** The SMS template key, or the e-mail's subject. */
+  what: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  resentAt: Date | null;
+  /** Null when it can be sent again; otherwise why not (Chinese). */
+  cannotResend: string | null;
+}
+
+const CODE_SMS = '验证码短信不能重发（验证码已作废），请让用户重新获取验证码';
+
+function cannotResend(row: OutboxRow): string | null {
+  if (row.channel !== 'sms') return null;
+  const msg = row.payload as unknown as SmsMessage;
+  return (SMS_TEMPLATES[msg.template]?.sensitive.length ?? 0) > 0 ? CODE_SMS : null;
+}
+
+function view(row: OutboxRow): DeadMessage {
+  const sms = row.payload as unknown as SmsMessage;
+  const mail = row.payload as unknown as EmailPayload;
+  return {
+    id: row.id,
+    channel: row.channel,
+    to: row.channel === 'sms' ? sms.phoneNumber : mail.to,
+    what: row.channel === 'sms' ? sms.template : mail.subject,
+    attempts: row.attempts,
+    lastError: row.lastError,
+    createdAt: row.createdAt,
+    resentAt: row.resentAt,
+    cannotResend: cannotResend(row),
+  };
+}
+
+/** The newest dead messages first (at most `limit`). */
+export async function deadMessages(db: Db, limit = 200): Promise<DeadMessage[]> {
+  const rows = await db.select().from(outbox).where(eq(outbox.status, 'dead')).orderBy(desc(outbox.id)).limit(limit);
+  return rows.map(view);
+}
+
+export async function resendDeadMessage(
+  deps: { db: Db; clock: Clock },
+  id: number,
+  actor: StaffActor,
+  meta: RequestMeta,
+): Promise<DeadMessage> {
+  const now = deps.clock.now();
+  return deps.db.transaction(async (tx) => {
+    const [row] = await tx.select().from(outbox).where(eq(outbox.id, id)).for('update');
+    if (!row) throw new AppError('NOT_FOUND', '没有这条消息');
+    if (row.status !== 'dead') throw new AppError('CONFLICT', row.status === 'sent' ? '这条消息已发送成功' : '这条消息正在重发');
+    const why = cannotResend(row);
+    if (why) throw new AppError('CONFLICT', why);
+    const [updated] = await tx
+      .update(outbox)
+      .set({ status: 'pending', attempts: 0, nextAttemptAt: now, lockedUntil: null, resentAt: now, resentBy: actor.id })
+      .where(and(eq(outbox.id, id), eq(outbox.status, 'dead')))
+      .returning();
+    if (!updated) throw new AppError('CONFLICT', '这条消息正在重发');
+    await auditRepository.record(tx, {
+      actorType: 'staff',
+      actorId: actor.id,
+      action: 'outbox.resend',
+      targetType: 'outbox',
+      targetId: String(id),
+      detail: { channel: row.channel, lastError: row.lastError, attempts: row.attempts },
+      ip: meta.ip,
+      at: now,
+    });
+    return view(updated);
+  });
+}
