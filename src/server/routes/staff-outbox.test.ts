@@ -5,6 +5,7 @@ import { auditEvents, outbox } from '../db/schema.js';
 import { newMobile, testApp, type TestApp } from '../testing/harness.js';
 import { staffMember } from '../testing/paid-order.js';
 import { smsFor } from '../testing/sms.js';
+import { SMS_TEMPLATE_NAMES } from '../modules/notifications/sms-templates.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -38,7 +39,7 @@ describe('发送失败的消息', () => {
     const list = await c.get('/api/staff/outbox/dead');
     expect(list.statusCode).toBe(200);
     const item = (list.json().items as { id: number }[]).find((i) => i.id === row.id);
-    expect(item).toMatchObject({ channel: 'sms', to: phone, what: 'review_passed', attempts: 31, cannotResend: null });
+    expect(item).toMatchObject({ channel: 'sms', to: phone, what: SMS_TEMPLATE_NAMES.review_passed, attempts: 31, cannotResend: null });
 
     const again = await c.post(`/api/staff/outbox/${row.id}/resend`);
     expect(again.statusCode, again.body).toBe(200);

@@ -11,6 +11,7 @@ import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import { outbox } from '../../db/schema.js';
 import { auditRepository } from '../audit/repository.js';
+import { SMS_TEMPLATE_NAMES } from '../notifications/sms-templates.js';
 import type { RequestMeta } from '../deps.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import type { EmailPayload, OutboxRow } from './outbox.js';
@@ -20,7 +21,7 @@ export interface DeadMessage {
   channel: 'sms' | 'email';
   /** The phone number or e-mail address. */
   to: string;
-  /** The SMS template key, or the e-mail's subject. */
+  /** The SMS template's Chinese name (短信模板), or the e-mail's subject. */
   what: string;
   attempts: number;
   lastError: string | null;
@@ -30,7 +31,9 @@ export interface DeadMessage {
   cannotResend: string | null;
 }
 
-const CODE_SMS = '验证码短信不能重发（验证码已作废），请让用户重新获取验证码';
+/** Why a code SMS cannot be sent again: short for the list, whole in the refusal. */
+const CODE_SMS = '验证码短信不能重发';
+const CODE_SMS_WHY = '验证码短信不能重发（验证码已作废），请让用户重新获取验证码';
 
 function cannotResend(row: OutboxRow): string | null {
   if (row.channel !== 'sms') return null;
@@ -45,7 +48,7 @@ function view(row: OutboxRow): DeadMessage {
     id: row.id,
     channel: row.channel,
     to: row.channel === 'sms' ? sms.phoneNumber : mail.to,
-    what: row.channel === 'sms' ? sms.template : mail.subject,
+    what: row.channel === 'sms' ? (SMS_TEMPLATE_NAMES[sms.template] ?? sms.template) : mail.subject,
     attempts: row.attempts,
     lastError: row.lastError,
     createdAt: row.createdAt,
@@ -71,8 +74,7 @@ export async function resendDeadMessage(
     const [row] = await tx.select().from(outbox).where(eq(outbox.id, id)).for('update');
     if (!row) throw new AppError('NOT_FOUND', '没有这条消息');
     if (row.status !== 'dead') throw new AppError('CONFLICT', row.status === 'sent' ? '这条消息已发送成功' : '这条消息正在重发');
-    const why = cannotResend(row);
-    if (why) throw new AppError('CONFLICT', why);
+    if (cannotResend(row)) throw new AppError('CONFLICT', CODE_SMS_WHY);
     const [updated] = await tx
       .update(outbox)
       .set({ status: 'pending', attempts: 0, nextAttemptAt: now, lockedUntil: null, resentAt: now, resentBy: actor.id })

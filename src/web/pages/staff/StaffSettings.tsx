@@ -26,11 +26,12 @@ import { showServerErrors } from '../../components/forms.js';
 import { useLatestLoad } from '../../components/useLatestLoad.js';
 import { beijing } from './orders/format.js';
 import { PaperAddressSettings } from './PaperAddressSettings.js';
+import { DeadMessages } from './DeadMessages.js';
 import { useStaffErrors } from './staffSession.js';
 
 /**
- * 系统设置 (管理员): the working-day calendar that deadlines count on, the SMS texts sent to agents, and where
- * applicants mail the paper originals.
+ * 系统设置 (管理员): the working-day calendar that deadlines count on, the SMS texts sent to agents, where
+ * applicants mail the paper originals, and the messages that could not be sent.
  */
 export function StaffSettingsPage() {
   return (
@@ -40,6 +41,7 @@ export function StaffSettingsPage() {
           { key: 'calendar', label: '工作日历', children: <CalendarSettings /> },
           { key: 'sms', label: '短信模板', children: <SmsTemplates /> },
           { key: 'paper-address', label: '纸质资料收件信息', children: <PaperAddressSettings /> },
+          { key: 'dead-messages', label: '发送失败的消息', children: <DeadMessages /> },
         ]}
       />
     </Card>
