@@ -29,6 +29,11 @@ export const SYSTEM_PACKAGES = [
     why: 'the PKCS#11 signer’s tests (non-extractable keys, like a real HSM)',
     present: () => existsSync('/usr/lib/softhsm/libsofthsm2.so'),
   },
+  {
+    pkg: 'nginx-light',
+    why: 'the reverse-proxy test (client address from X-Forwarded-For through a real proxy)',
+    present: () => existsSync('/usr/sbin/nginx'),
+  },
 ];
 
 function main() {

@@ -8,6 +8,7 @@ import { caConfigFrom, type CaConfig } from './modules/certificates/ca-config.js
 import { hkdfSync } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseTrustProxy, TrustProxyError } from './trust-proxy.js';
 
 const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
@@ -20,7 +21,7 @@ const Env = z.object({
   CERTDESK_SECRET: z.string().optional(),
   CERTDESK_STORAGE_KEY: z.string().optional(),
   CERTDESK_PUBLIC_URL: z.string().url().optional(),
-  CERTDESK_TRUST_PROXY: bool.default(false),
+  CERTDESK_TRUST_PROXY: z.string().optional(),
   CERTDESK_DEMO_DATA: bool.optional(),
   CERTDESK_CAPTCHA_FIXED: z
     .string()
@@ -56,7 +57,11 @@ export interface Config {
    */
   storageKey: Buffer;
   publicUrl?: string;
-  trustProxy: boolean;
+  /**
+   * The reverse proxies believed about the client address and scheme (trust-proxy.ts): false = none, else
+   * addresses / CIDR ranges / proxy-addr names, as Fastify's trustProxy takes them.
+   */
+  trustProxy: false | string[];
   demoData: boolean;
   /** When set, every captcha's answer is this string (tests and demos only; refused in production). */
   captchaFixed?: string;
@@ -147,6 +152,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (e.CERTDESK_DEMO_DATA) throw new ConfigError('CERTDESK_DEMO_DATA is refused in production');
   }
   const secret = e.CERTDESK_SECRET ?? DEV_SECRET;
+  let trustProxy: Config['trustProxy'];
+  try {
+    trustProxy = parseTrustProxy(e.CERTDESK_TRUST_PROXY, prod);
+  } catch (err) {
+    if (err instanceof TrustProxyError) throw new ConfigError(err.message);
+    throw err;
+  }
   const storageKey = storageKeyFrom(e.CERTDESK_STORAGE_KEY, secret, prod);
   let sms: Config['sms'] = { kind: 'sandbox' };
   if (e.CERTDESK_SMS === 'aliyun') {
@@ -198,7 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secret,
     storageKey,
     publicUrl: e.CERTDESK_PUBLIC_URL,
-    trustProxy: e.CERTDESK_TRUST_PROXY,
+    trustProxy,
     demoData: e.CERTDESK_DEMO_DATA ?? !prod,
     captchaFixed: e.CERTDESK_CAPTCHA_FIXED,
     sms,

@@ -6,7 +6,7 @@
  * one of them move the order. A second successful attempt is refunded (kind 'duplicate').
  */
 import { sql } from 'drizzle-orm';
-import { pgTable, text, uuid, timestamp, integer, index, uniqueIndex } from 'drizzle-orm/pg-core';
+import { pgTable, text, uuid, timestamp, integer, index, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
 import { orders } from './schema.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -112,5 +112,28 @@ export const orderCancellations = pgTable(
       .on(t.orderId)
       .where(sql`status = 'pending'`),
     index('order_cancellations_status_idx').on(t.status, t.requestedAt),
+  ],
+);
+
+/**
+ * Refused payment notifications, counted (issue 16, item 4): one row per source address (an IPv4 address or
+ * an IPv6 /64), hour, channel and reason, instead of one audit row per refused notice — a flood of forged
+ * notices adds to a count, and the audit trail gets one row per address, reason and hour.
+ */
+export const paymentNoticeRefusals = pgTable(
+  'payment_notice_refusals',
+  {
+    address: text('address').notNull(),
+    windowStart: ts('window_start').notNull(),
+    channel: text('channel').notNull(),
+    reason: text('reason').notNull(),
+    count: integer('count').notNull(),
+    firstAt: ts('first_at').notNull(),
+    lastAt: ts('last_at').notNull(),
+  },
+  (t) => [
+    // Address first: the per-address total of a window is one range of the key.
+    primaryKey({ columns: [t.address, t.windowStart, t.channel, t.reason] }),
+    index('payment_notice_refusals_window_idx').on(t.windowStart),
   ],
 );

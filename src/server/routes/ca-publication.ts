@@ -6,14 +6,15 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ocspErrorResponse } from '../../ca/ocsp/response.js';
 import type { KeyAlgorithm } from '../../ca/signer/port.js';
 import type { UseCaseDeps } from '../modules/deps.js';
-import { publisherFor, type Asked, type Publisher } from '../modules/revocation/publication.js';
+import { LiveSigningLimit } from '../modules/revocation/live-signing-limit.js';
+import { certIdFor, publisherFor, serialHexOf, type Asked, type Publisher } from '../modules/revocation/publication.js';
 
 const OCSP_RESPONSE = 'application/ocsp-response';
 
 const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 export const caPublicationRoutes =
-  ({ deps }: { deps: UseCaseDeps }): FastifyPluginAsyncZod =>
+  ({ deps, liveSigning = new LiveSigningLimit() }: { deps: UseCaseDeps; liveSigning?: LiveSigningLimit }): FastifyPluginAsyncZod =>
   async (outer) => {
     const { clock } = deps;
     // The publisher (issuer lookups, responder keys) is derived from the hierarchy once per process.
@@ -21,13 +22,30 @@ export const caPublicationRoutes =
     const getPublisher = async () => (publisher ??= await publisherFor(deps));
 
     /** An unsigned OCSP error (RFC 6960 2.3): HTTP 200 with the OCSP status, never a 5xx. */
-    const sendError = (reply: FastifyReply, status: 'malformedRequest' | 'unauthorized' | 'internalError') =>
+    const sendError = (reply: FastifyReply, status: 'malformedRequest' | 'unauthorized' | 'internalError' | 'tryLater') =>
       reply
         .header('content-type', OCSP_RESPONSE)
         .header('cache-control', 'no-store')
         .send(asBuffer(ocspErrorResponse(status)));
 
-    async function answer(asked: Asked, reply: FastifyReply, isGet: boolean) {
+    /**
+     * Over the live-signing cap (live-signing-limit.ts): a single CertID of ours asked with a nonce gets its
+     * pre-signed answer without the nonce (RFC 8954 2.1, RFC 5019 2.2); anything else `tryLater` (RFC 6960 2.3).
+     */
+    async function overCap(p: Publisher, asked: Asked & { kind: 'live' }, reply: FastifyReply) {
+      const [only] = asked.request.certIds;
+      if (only && asked.request.certIds.length === 1) {
+        const serial = serialHexOf(only.serial);
+        const now = clock.now().getTime();
+        const canonical = Buffer.compare(Buffer.from(only.der), Buffer.from(certIdFor(asked.issuer, serial))) === 0;
+        const stored = canonical ? (p.memoryHit(serial, now) ?? (await p.storedResponse(serial, now))) : null;
+        if (stored && stored.nextUpdate.getTime() > now && stored.family === asked.issuer.family)
+          return reply.header('content-type', OCSP_RESPONSE).header('cache-control', 'no-store').send(stored.der);
+      }
+      return sendError(reply, 'tryLater');
+    }
+
+    async function answer(asked: Asked, reply: FastifyReply, isGet: boolean, ip: string) {
       if (asked.kind === 'error') return sendError(reply, asked.status);
       try {
         const p = publisher ?? (await getPublisher());
@@ -55,12 +73,15 @@ export const caPublicationRoutes =
             return reply.send(stored.der);
           }
           if (!stored) {
-            // Never issued here (or not yet): `unknown`, kept briefly so repeated asks cost nothing.
+            // Never issued here (or not yet): `unknown`, kept briefly so repeated asks cost nothing. A new
+            // serial costs a signature, so it counts against the live-signing cap.
+            if (!liveSigning.take(ip)) return sendError(reply, 'tryLater');
             const der = await p.answerWithoutStored(issuer, certId);
             return reply.header('content-type', OCSP_RESPONSE).header('cache-control', 'no-store').send(asBuffer(der));
           }
         }
-        // A nonce (RFC 8954), several CertIDs, or a CertID with another hash: signed live.
+        // A nonce (RFC 8954), several CertIDs, or a CertID with another hash: signed live, within the cap.
+        if (!liveSigning.take(ip)) return asked.kind === 'live' ? overCap(p, asked, reply) : sendError(reply, 'tryLater');
         const live =
           asked.kind === 'live'
             ? await p.signLive(asked.issuer, asked.request.certIds, asked.request.nonce)
@@ -88,7 +109,7 @@ export const caPublicationRoutes =
         if (!Buffer.isBuffer(body)) return sendError(reply, 'malformedRequest');
         const p = await getPublisher().catch((err: unknown) => void reply.log.error({ err }, 'OCSP responder unavailable'));
         if (!p) return sendError(reply, 'internalError');
-        return answer(p.resolveRequest(body), reply, false);
+        return answer(p.resolveRequest(body), reply, false, req.ip);
       });
       // GET /ocsp/{url-encoding of base-64 encoding of the DER encoding of the OCSPRequest} (RFC 6960 A.1).
       app.get('/ocsp/*', PUBLIC_ROUTE, async (req, reply) => {
@@ -97,7 +118,7 @@ export const caPublicationRoutes =
         const p = publisher ?? (await getPublisher().catch((err: unknown) => void reply.log.error({ err }, 'OCSP responder unavailable')));
         if (!p) return sendError(reply, 'internalError');
         // Remembered only when it is a CertID of ours, by the path's hash, within a byte budget (resolveGetPath).
-        return answer(p.resolveGetPath(q < 0 ? raw : raw.slice(0, q)), reply, true);
+        return answer(p.resolveGetPath(q < 0 ? raw : raw.slice(0, q)), reply, true, req.ip);
       });
 
       // CRLs at the URL in the certificates' CRL distribution point (caPublicUrls: <base>/crl/<family>/<shard>.crl).

@@ -4,17 +4,18 @@
  * The notify routes take the raw body (the signature covers its exact bytes: WeChat Pay API v3 signs
  * `timestamp\nnonce\nbody\n`, Alipay signs the form's parameters), verify it with the provider's adapter,
  * complete the payment in one transaction, and only after the commit answer "accepted" (WeChat: 200/204;
- * Alipay: the text `success`). Every refusal is the provider's "failed" answer — it redelivers — with an
- * audit row saying why; nothing is changed.
+ * Alipay: the text `success`). Every refusal is the provider's "failed" answer — it redelivers — and
+ * changes nothing; a notice that fails verification is counted per address, reason and hour with one audit
+ * row per such count (modules/payments/notice-refusals.ts), so forged notices cannot flood the audit trail.
  */
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { NoticeRejected, PAY_KINDS, type PayChannel } from '../adapters/payment/port.js';
 import { paymentProviders as paymentProvidersFor } from '../modules/payments/providers.js';
-import { auditRepository } from '../modules/audit/repository.js';
 import { closeAttempt, completePayment, paymentView, startPayment, type PaymentDeps } from '../modules/payments/payments.js';
 import { paymentRepository } from '../modules/payments/repository.js';
+import { clip, recordNoticeRefusal } from '../modules/payments/notice-refusals.js';
 import { requireOwnedOrder } from './guards.js';
 import { baseUrlOf } from './orders.js';
 
@@ -103,19 +104,20 @@ export const paymentRoutes =
             try {
               notice = provider.verifyNotice({ headers: req.headers, rawBody }, clock.now());
             } catch (e) {
+              // Only notices that failed verification get here: a correctly signed one is never rate-limited.
               const reason = e instanceof NoticeRejected ? e.reason : 'verify_error';
               const detail = e instanceof NoticeRejected ? e.detail : { error: String(e) };
-              req.log.warn({ channel, reason }, 'payment notice refused');
-              await auditRepository.record(db, {
-                actorType: 'system',
-                actorId: null,
-                action: 'payment.notice_refused',
-                targetType: 'payment',
-                targetId: channel,
-                detail: { source: 'notify', channel, reason, ...detail },
-                ip: req.ip,
-                at: clock.now(),
-              });
+              const refused = await recordNoticeRefusal(deps, { channel, reason, detail, ip: req.ip });
+              if (refused.first || refused.crossedLimit)
+                req.log.warn({ channel, reason: clip(reason), overLimit: refused.overLimit }, 'payment notice refused');
+              if (refused.overLimit) {
+                const r = provider.reply(false);
+                return reply
+                  .status(429)
+                  .header('retry-after', String(refused.retryAfterSeconds))
+                  .header('content-type', r.contentType)
+                  .send(r.body);
+              }
               return send(false);
             }
             const hang = hangPoint(ctx);

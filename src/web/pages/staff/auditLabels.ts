@@ -204,6 +204,8 @@ export function auditDetails(action: string, detail: Record<string, unknown> | n
           ['渠道', d.channel === 'wechat' ? '微信支付' : d.channel === 'alipay' ? '支付宝' : str(d.channel)],
           ['商户订单号', str(d.outTradeNo)],
           ['原因', str(d.reason)],
+          // Refusals before verification: this row stands for every one of its address, reason and hour.
+          ['同一地址同一原因本小时起只计数', str(d.countedFrom)],
         ];
       case 'order.call':
         return [
