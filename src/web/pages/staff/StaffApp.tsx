@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { Suspense, useState, type ReactNode } from 'react';
 import { Link, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { Button, Drawer, Grid, Layout, Menu, Result, Space, Spin, Tag } from 'antd';
 import {
@@ -21,28 +21,34 @@ import {
 import { apiPost } from '../../api.js';
 import type { StaffRole } from '../../../core/schemas.js';
 import { StaffSessionProvider, hasRole, useStaffSession } from './staffSession.js';
-import { StaffLoginPage } from './StaffLogin.js';
-import { StaffDashboardPage } from './StaffDashboard.js';
-import { StaffOrganizationsPage } from './StaffOrganizations.js';
-import { StaffAccountsPage } from './StaffAccounts.js';
-import { StaffAuditPage } from './StaffAudit.js';
-import { StaffCatalogPage } from './StaffCatalog.js';
-import { StaffOrderSearchPage, StaffQueuePage } from './orders/StaffQueue.js';
-import { StaffOrderPage } from './orders/StaffOrder.js';
-import { StaffCounterPage } from './counter/StaffCounter.js';
-import { StaffInvoicesPage } from './orders/StaffInvoices.js';
-import { StaffSettingsPage } from './StaffSettings.js';
-import { StaffPaymentsPage } from './StaffPayments.js';
-import { StaffCertificatesPage } from './StaffCertificates.js';
-import { StaffRevocationsPage } from './StaffRevocations.js';
+import { lazyPage, PageLoading } from '../../components/lazyPage.js';
+
+// Each page of the console is its own chunk (issue 14): the shell and menu show while a page's code loads.
+const StaffLoginPage = lazyPage(() => import('./StaffLogin.js'), 'StaffLoginPage');
+const StaffDashboardPage = lazyPage(() => import('./StaffDashboard.js'), 'StaffDashboardPage');
+const StaffOrganizationsPage = lazyPage(() => import('./StaffOrganizations.js'), 'StaffOrganizationsPage');
+const StaffAccountsPage = lazyPage(() => import('./StaffAccounts.js'), 'StaffAccountsPage');
+const StaffAuditPage = lazyPage(() => import('./StaffAudit.js'), 'StaffAuditPage');
+const StaffCatalogPage = lazyPage(() => import('./StaffCatalog.js'), 'StaffCatalogPage');
+const StaffOrderSearchPage = lazyPage(() => import('./orders/StaffQueue.js'), 'StaffOrderSearchPage');
+const StaffQueuePage = lazyPage(() => import('./orders/StaffQueue.js'), 'StaffQueuePage');
+const StaffOrderPage = lazyPage(() => import('./orders/StaffOrder.js'), 'StaffOrderPage');
+const StaffCounterPage = lazyPage(() => import('./counter/StaffCounter.js'), 'StaffCounterPage');
+const StaffInvoicesPage = lazyPage(() => import('./orders/StaffInvoices.js'), 'StaffInvoicesPage');
+const StaffSettingsPage = lazyPage(() => import('./StaffSettings.js'), 'StaffSettingsPage');
+const StaffPaymentsPage = lazyPage(() => import('./StaffPayments.js'), 'StaffPaymentsPage');
+const StaffCertificatesPage = lazyPage(() => import('./StaffCertificates.js'), 'StaffCertificatesPage');
+const StaffRevocationsPage = lazyPage(() => import('./StaffRevocations.js'), 'StaffRevocationsPage');
 
 export function StaffApp() {
   return (
     <StaffSessionProvider>
-      <Routes>
-        <Route path="login" element={<StaffLoginPage />} />
-        <Route path="*" element={<StaffShell />} />
-      </Routes>
+      <Suspense fallback={<PageLoading />}>
+        <Routes>
+          <Route path="login" element={<StaffLoginPage />} />
+          <Route path="*" element={<StaffShell />} />
+        </Routes>
+      </Suspense>
     </StaffSessionProvider>
   );
 }
@@ -160,65 +166,67 @@ function StaffShell() {
           </Space>
         </Layout.Header>
         <Layout.Content style={{ padding: wide ? 24 : 12 }}>
-          <Routes>
-            <Route index element={<StaffDashboardPage />} />
-            <Route path="organizations/*" element={<StaffOrganizationsPage />} />
-            <Route path="queue/:status?" element={<StaffQueuePage />} />
-            <Route path="orders" element={<StaffOrderSearchPage />} />
-            <Route path="orders/:id" element={<StaffOrderPage />} />
-            <Route
-              path="invoices"
-              element={
-                <RoleOnly role="财务">
-                  <StaffInvoicesPage />
-                </RoleOnly>
-              }
-            />
-            <Route
-              path="payments"
-              element={
-                <RoleOnly role="财务">
-                  <StaffPaymentsPage />
-                </RoleOnly>
-              }
-            />
-            <Route path="certificates/*" element={<StaffCertificatesPage />} />
-            <Route path="revocations/*" element={<StaffRevocationsPage />} />
-            <Route path="counter/*" element={<StaffCounterPage />} />
-            <Route
-              path="settings"
-              element={
-                <AdminOnly>
-                  <StaffSettingsPage />
-                </AdminOnly>
-              }
-            />
-            <Route
-              path="accounts"
-              element={
-                <AdminOnly>
-                  <StaffAccountsPage />
-                </AdminOnly>
-              }
-            />
-            <Route
-              path="catalog"
-              element={
-                <AdminOnly>
-                  <StaffCatalogPage />
-                </AdminOnly>
-              }
-            />
-            <Route
-              path="audit"
-              element={
-                <AdminOnly>
-                  <StaffAuditPage />
-                </AdminOnly>
-              }
-            />
-            <Route path="*" element={<Navigate to="/staff" replace />} />
-          </Routes>
+          <Suspense fallback={<PageLoading />}>
+            <Routes>
+              <Route index element={<StaffDashboardPage />} />
+              <Route path="organizations/*" element={<StaffOrganizationsPage />} />
+              <Route path="queue/:status?" element={<StaffQueuePage />} />
+              <Route path="orders" element={<StaffOrderSearchPage />} />
+              <Route path="orders/:id" element={<StaffOrderPage />} />
+              <Route
+                path="invoices"
+                element={
+                  <RoleOnly role="财务">
+                    <StaffInvoicesPage />
+                  </RoleOnly>
+                }
+              />
+              <Route
+                path="payments"
+                element={
+                  <RoleOnly role="财务">
+                    <StaffPaymentsPage />
+                  </RoleOnly>
+                }
+              />
+              <Route path="certificates/*" element={<StaffCertificatesPage />} />
+              <Route path="revocations/*" element={<StaffRevocationsPage />} />
+              <Route path="counter/*" element={<StaffCounterPage />} />
+              <Route
+                path="settings"
+                element={
+                  <AdminOnly>
+                    <StaffSettingsPage />
+                  </AdminOnly>
+                }
+              />
+              <Route
+                path="accounts"
+                element={
+                  <AdminOnly>
+                    <StaffAccountsPage />
+                  </AdminOnly>
+                }
+              />
+              <Route
+                path="catalog"
+                element={
+                  <AdminOnly>
+                    <StaffCatalogPage />
+                  </AdminOnly>
+                }
+              />
+              <Route
+                path="audit"
+                element={
+                  <AdminOnly>
+                    <StaffAuditPage />
+                  </AdminOnly>
+                }
+              />
+              <Route path="*" element={<Navigate to="/staff" replace />} />
+            </Routes>
+          </Suspense>
         </Layout.Content>
       </Layout>
       {!wide && (
