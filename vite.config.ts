@@ -26,6 +26,8 @@ export default defineConfig({
     // The supported browsers (src/core/content/browsers.ts): what the help pages promise is what is built.
     target: BROWSER_TARGETS,
     cssTarget: BROWSER_TARGETS,
+    // .vite/manifest.json: which chunk holds which source file (the browser test checks what a page loads).
+    manifest: true,
   },
   server: { proxy: { '/api': 'http://localhost:3000', '/sandbox': 'http://localhost:3000' } },
 });

@@ -1,12 +1,13 @@
 /**
  * The public site and the applicant pages, under the site's header and footer. Each page is its own chunk
- * (components/lazyPage.tsx): the layout stays on screen while the next page's code loads.
+ * (components/lazyPage.tsx). No Suspense boundary of its own: the first load shows main.tsx's 正在加载… until
+ * layout and page can appear together (never a header over an empty page), and a later navigation keeps the
+ * current page on screen until the next one's code is there (React Router navigates in a transition).
  */
-import { Suspense } from 'react';
 import { Route, Routes } from 'react-router-dom';
 import { OrgSessionProvider } from './session.js';
 import { PublicLayout } from './components/PublicLayout.js';
-import { lazyPage, PageLoading } from './components/lazyPage.js';
+import { lazyPage } from './components/lazyPage.js';
 
 const HomePage = lazyPage(() => import('./pages/public/Home.js'), 'HomePage');
 const HelpPage = lazyPage(() => import('./pages/public/Help.js'), 'HelpPage');
@@ -31,28 +32,26 @@ export function PublicSite() {
   return (
     <OrgSessionProvider>
       <PublicLayout>
-        <Suspense fallback={<PageLoading />}>
-          <Routes>
-            <Route path="/" element={<HomePage />} />
-            <Route path="/help" element={<HelpPage />} />
-            <Route path="/offices" element={<OfficesPage />} />
-            <Route path="/agreement" element={<AgreementPage />} />
-            <Route path="/register" element={<RegisterPage />} />
-            <Route path="/login" element={<LoginPage />} />
-            <Route path="/forgot-password" element={<ForgotPasswordPage />} />
-            <Route path="/account" element={<AccountPage />} />
-            <Route path="/apply/*" element={<ApplyPage />} />
-            <Route path="/orders" element={<OrdersPage />} />
-            <Route path="/orders/:id" element={<OrderPage />} />
-            <Route path="/orders/:id/pay" element={<PayPage />} />
-            <Route path="/orders/:id/seal-try" element={<SealTryPage />} />
-            <Route path="/certificates" element={<MyCertificatesPage />} />
-            <Route path="/cert-status" element={<CertStatusPage />} />
-            <Route path="/downloads" element={<DownloadsPage />} />
-            <Route path="/dev/inbox" element={<DevInboxPage />} />
-            <Route path="*" element={<NotFoundPage />} />
-          </Routes>
-        </Suspense>
+        <Routes>
+          <Route path="/" element={<HomePage />} />
+          <Route path="/help" element={<HelpPage />} />
+          <Route path="/offices" element={<OfficesPage />} />
+          <Route path="/agreement" element={<AgreementPage />} />
+          <Route path="/register" element={<RegisterPage />} />
+          <Route path="/login" element={<LoginPage />} />
+          <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+          <Route path="/account" element={<AccountPage />} />
+          <Route path="/apply/*" element={<ApplyPage />} />
+          <Route path="/orders" element={<OrdersPage />} />
+          <Route path="/orders/:id" element={<OrderPage />} />
+          <Route path="/orders/:id/pay" element={<PayPage />} />
+          <Route path="/orders/:id/seal-try" element={<SealTryPage />} />
+          <Route path="/certificates" element={<MyCertificatesPage />} />
+          <Route path="/cert-status" element={<CertStatusPage />} />
+          <Route path="/downloads" element={<DownloadsPage />} />
+          <Route path="/dev/inbox" element={<DevInboxPage />} />
+          <Route path="*" element={<NotFoundPage />} />
+        </Routes>
       </PublicLayout>
     </OrgSessionProvider>
   );

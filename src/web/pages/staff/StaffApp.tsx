@@ -1,4 +1,4 @@
-import { Suspense, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Link, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { Button, Drawer, Grid, Layout, Menu, Result, Space, Spin, Tag } from 'antd';
 import {
@@ -21,9 +21,10 @@ import {
 import { apiPost } from '../../api.js';
 import type { StaffRole } from '../../../core/schemas.js';
 import { StaffSessionProvider, hasRole, useStaffSession } from './staffSession.js';
-import { lazyPage, PageLoading } from '../../components/lazyPage.js';
+import { lazyPage } from '../../components/lazyPage.js';
 
-// Each page of the console is its own chunk (issue 14): the shell and menu show while a page's code loads.
+// Each page of the console is its own chunk (issue 14), shown under main.tsx's one Suspense boundary (see
+// PublicSite.tsx for why there is no boundary per area).
 const StaffLoginPage = lazyPage(() => import('./StaffLogin.js'), 'StaffLoginPage');
 const StaffDashboardPage = lazyPage(() => import('./StaffDashboard.js'), 'StaffDashboardPage');
 const StaffOrganizationsPage = lazyPage(() => import('./StaffOrganizations.js'), 'StaffOrganizationsPage');
@@ -43,12 +44,10 @@ const StaffRevocationsPage = lazyPage(() => import('./StaffRevocations.js'), 'St
 export function StaffApp() {
   return (
     <StaffSessionProvider>
-      <Suspense fallback={<PageLoading />}>
-        <Routes>
-          <Route path="login" element={<StaffLoginPage />} />
-          <Route path="*" element={<StaffShell />} />
-        </Routes>
-      </Suspense>
+      <Routes>
+        <Route path="login" element={<StaffLoginPage />} />
+        <Route path="*" element={<StaffShell />} />
+      </Routes>
     </StaffSessionProvider>
   );
 }
@@ -166,67 +165,65 @@ function StaffShell() {
           </Space>
         </Layout.Header>
         <Layout.Content style={{ padding: wide ? 24 : 12 }}>
-          <Suspense fallback={<PageLoading />}>
-            <Routes>
-              <Route index element={<StaffDashboardPage />} />
-              <Route path="organizations/*" element={<StaffOrganizationsPage />} />
-              <Route path="queue/:status?" element={<StaffQueuePage />} />
-              <Route path="orders" element={<StaffOrderSearchPage />} />
-              <Route path="orders/:id" element={<StaffOrderPage />} />
-              <Route
-                path="invoices"
-                element={
-                  <RoleOnly role="财务">
-                    <StaffInvoicesPage />
-                  </RoleOnly>
-                }
-              />
-              <Route
-                path="payments"
-                element={
-                  <RoleOnly role="财务">
-                    <StaffPaymentsPage />
-                  </RoleOnly>
-                }
-              />
-              <Route path="certificates/*" element={<StaffCertificatesPage />} />
-              <Route path="revocations/*" element={<StaffRevocationsPage />} />
-              <Route path="counter/*" element={<StaffCounterPage />} />
-              <Route
-                path="settings"
-                element={
-                  <AdminOnly>
-                    <StaffSettingsPage />
-                  </AdminOnly>
-                }
-              />
-              <Route
-                path="accounts"
-                element={
-                  <AdminOnly>
-                    <StaffAccountsPage />
-                  </AdminOnly>
-                }
-              />
-              <Route
-                path="catalog"
-                element={
-                  <AdminOnly>
-                    <StaffCatalogPage />
-                  </AdminOnly>
-                }
-              />
-              <Route
-                path="audit"
-                element={
-                  <AdminOnly>
-                    <StaffAuditPage />
-                  </AdminOnly>
-                }
-              />
-              <Route path="*" element={<Navigate to="/staff" replace />} />
-            </Routes>
-          </Suspense>
+          <Routes>
+            <Route index element={<StaffDashboardPage />} />
+            <Route path="organizations/*" element={<StaffOrganizationsPage />} />
+            <Route path="queue/:status?" element={<StaffQueuePage />} />
+            <Route path="orders" element={<StaffOrderSearchPage />} />
+            <Route path="orders/:id" element={<StaffOrderPage />} />
+            <Route
+              path="invoices"
+              element={
+                <RoleOnly role="财务">
+                  <StaffInvoicesPage />
+                </RoleOnly>
+              }
+            />
+            <Route
+              path="payments"
+              element={
+                <RoleOnly role="财务">
+                  <StaffPaymentsPage />
+                </RoleOnly>
+              }
+            />
+            <Route path="certificates/*" element={<StaffCertificatesPage />} />
+            <Route path="revocations/*" element={<StaffRevocationsPage />} />
+            <Route path="counter/*" element={<StaffCounterPage />} />
+            <Route
+              path="settings"
+              element={
+                <AdminOnly>
+                  <StaffSettingsPage />
+                </AdminOnly>
+              }
+            />
+            <Route
+              path="accounts"
+              element={
+                <AdminOnly>
+                  <StaffAccountsPage />
+                </AdminOnly>
+              }
+            />
+            <Route
+              path="catalog"
+              element={
+                <AdminOnly>
+                  <StaffCatalogPage />
+                </AdminOnly>
+              }
+            />
+            <Route
+              path="audit"
+              element={
+                <AdminOnly>
+                  <StaffAuditPage />
+                </AdminOnly>
+              }
+            />
+            <Route path="*" element={<Navigate to="/staff" replace />} />
+          </Routes>
         </Layout.Content>
       </Layout>
       {!wide && (
