@@ -31,7 +31,7 @@ beforeAll(async () => {
   app = await buildApp({ config: testConfig(), db: handle.db, clock: systemClock, webDist: dist });
   await app.ready();
 });
-afterAll(() => app.close());
+afterAll(() => app?.close());
 
 const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers });
 /** The body as the browser reads it, after undoing its Content-Encoding. */
