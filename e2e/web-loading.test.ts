@@ -145,3 +145,24 @@ describe('before and without JavaScript', () => {
     await context.close();
   });
 });
+
+describe('after a release', () => {
+  it('a page left open whose next chunk is gone (404) loads the new release once instead of breaking', async () => {
+    const { page, context } = await newPage(e, DESKTOP);
+    let asked = 0;
+    // The first ask for the login page's chunk finds it gone, as after a deploy; the reloaded page gets it.
+    await page.route(/\/assets\/Login-[\w-]+\.js$/, async (route) => {
+      asked += 1;
+      if (asked === 1) await route.fulfill({ status: 404, contentType: 'text/plain', body: 'gone' });
+      else await route.continue();
+    });
+    await page.goto('/help');
+    await expect.poll(() => page.getByRole('heading').count()).toBeGreaterThan(0);
+    await page.locator('a[href="/login"]').first().click();
+    // The login form itself (the header has a 登录 button of its own).
+    await expect.poll(() => page.getByLabel('密码').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(asked).toBe(2);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await context.close();
+  });
+});

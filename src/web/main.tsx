@@ -9,7 +9,7 @@ import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import './styles.css';
 import { appTheme } from './theme.js';
-import { lazyPage, PageLoading } from './components/lazyPage.js';
+import { lazyPage, PageLoading, reloadOnStaleChunk } from './components/lazyPage.js';
 
 // Each area is its own chunk, loaded when its route is first opened (issue 14).
 const PublicSite = lazyPage(() => import('./PublicSite.js'), 'PublicSite');
@@ -17,6 +17,7 @@ const StaffApp = lazyPage(() => import('./pages/staff/StaffApp.js'), 'StaffApp')
 const LegalCheckPage = lazyPage(() => import('./pages/mobile/LegalCheck.js'), 'LegalCheckPage');
 const SandboxPayPage = lazyPage(() => import('./pages/mobile/SandboxPay.js'), 'SandboxPayPage');
 
+reloadOnStaleChunk();
 dayjs.locale('zh-cn');
 // TypeScript reads antd/es as CommonJS and types the default import as the module; Vite loads it as ESM.
 // The browser tests check that components really speak Chinese.
