@@ -2,17 +2,13 @@
  * Builds the Fastify app from its dependencies. Nothing here holds state that matters between requests:
  * sessions, captchas and counters are in the database, so any number of instances behave as one.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
-import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { DestinationStream } from 'pino';
-import { AppError } from '../core/errors.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { ping, type Db } from './db/client.js';
@@ -21,6 +17,7 @@ import { throttle } from './modules/throttle/throttle.js';
 import type { UseCaseDeps } from './modules/deps.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerSecurityHeaders } from './plugins/security-headers.js';
+import { inlineScriptHashes, registerCompression, registerWebApp } from './plugins/web-app.js';
 import { registerSessions, type SessionService } from './plugins/session.js';
 import { loggerOptions } from './logging.js';
 import { accountRoutes } from './routes/accounts.js';
@@ -98,13 +95,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // certificate passes through it, so none of the web app's per-request hooks run there (issue 6's OCSP speed).
   await app.register(caPublicationRoutes({ deps }));
   // The web app: everything a person's browser talks to, with cookies, sessions, CSRF and helmet's headers.
+  const webDist = opts.webDist ?? WEB_DIST;
   await app.register(async (web) => {
+    await registerCompression(web);
     await web.register(fastifyCookie);
     registerSecurityHeaders(web, {
       contentSecurityPolicy: {
         directives: {
           defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
+          // The inline old-browser notice of index.html, by its hash.
+          scriptSrc: ["'self'", ...inlineScriptHashes(webDist)],
           // antd writes its styles at run time (CSS-in-JS).
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:', 'blob:'],
@@ -165,21 +165,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await web.register(sealRoutes(ctx));
     if (config.env !== 'production') await web.register(devRoutes(ctx));
 
-    await registerWeb(web, opts.webDist ?? WEB_DIST);
+    await registerWebApp(web, webDist);
   });
   return app;
-}
-
-/** The built single-page app; every non-API path gets index.html so deep links work. */
-async function registerWeb(app: FastifyInstance, webDist: string): Promise<void> {
-  const built = existsSync(path.join(webDist, 'index.html'));
-  if (built) await app.register(fastifyStatic, { root: webDist, wildcard: false, index: false, maxAge: '1h' });
-  app.setNotFoundHandler((req, reply) => {
-    if (req.url.startsWith('/api/') || req.method !== 'GET') {
-      return reply.status(404).send(new AppError('NOT_FOUND', '找不到请求的内容').toBody());
-    }
-    if (!built) return reply.type('text/plain; charset=utf-8').send('网页尚未构建：请运行 npm run build:web');
-    reply.header('cache-control', 'no-cache');
-    return reply.sendFile('index.html');
-  });
 }

@@ -3,6 +3,7 @@
  * Documents and mailing lists are in documents.ts, order statuses in order-statuses.ts; this module has
  * the remaining text and the manual's table of contents.
  */
+import { BROWSER_ADVICE } from './browsers.js';
 
 export const HOTLINE = '400-800-1040';
 
@@ -47,7 +48,7 @@ export const BEFORE_YOU_START: string[] = [
   '只限已经取得统一社会信用代码证件、且尚未注销的普通机构用户在线申请；没有取得证件的单位无法在线申请，监管单位等特殊类型请到现场办理。',
   '在线申请证书仍须把盖章的纸质资料邮寄到我司，纸质资料合格后才制作证书。',
   '在线办理受邮寄、审核等因素影响，着急使用证书的单位建议到现场办理，现场办理的时效性更强。',
-  '推荐使用谷歌（Chrome）浏览器、360浏览器极速模式或Edge浏览器；如使用IE浏览器，须为IE10及以上版本。',
+  BROWSER_ADVICE,
 ];
 
 export const REGISTER_STEPS: string[] = [
@@ -124,7 +125,7 @@ export const PAYMENT_TROUBLESHOOTING: { title: string; detail: string }[] = [
   {
     title: '网络瞬间不通或浏览器缓存',
     detail:
-      '先尝试刷新页面。刷新不能解决的，可能是浏览器缓存了旧文件：在IE浏览器菜单“工具”→“Internet选项”中点击删除Cookies和删除文件，清除临时文件后再刷新页面。',
+      '先尝试刷新页面。刷新不能解决的，可能是浏览器缓存了旧文件：在浏览器中按 Ctrl+Shift+Delete，清除“缓存的图片和文件”后再刷新页面。',
   },
   {
     title: '上网环境或上网方式受限',
@@ -132,8 +133,7 @@ export const PAYMENT_TROUBLESHOOTING: { title: string; detail: string }[] = [
   },
   {
     title: '浏览器版本过低',
-    detail:
-      '请使用IE10及以上版本的浏览器，推荐使用谷歌（Chrome）浏览器、360浏览器极速模式或Edge浏览器；使用360浏览器兼容模式的，请将IE浏览器升级至IE10及以上版本。',
+    detail: BROWSER_ADVICE,
   },
 ];
 

@@ -21,6 +21,7 @@ import { MailTo } from './order/MailTo.js';
 import { OrderLoadFailed } from './order/OrderLoadFailed.js';
 import './order/order.css';
 import { formatOrderNumber } from '../../../core/order-number.js';
+import { PAYMENT_TROUBLESHOOTING } from '../../../core/content/help.js';
 
 type Channel = 'wechat' | 'alipay';
 const CHANNEL_NAMES: Record<Channel, string> = { wechat: '微信支付', alipay: '支付宝' };
@@ -77,12 +78,8 @@ interface Attempt {
   createdAt: string;
 }
 
-/** Seed 000 / 003, （五）付款: what to try when the QR code does not appear. */
-const QR_TIPS = [
-  '瞬间网络不通，尝试刷新页面；如果刷新不能解决问题，可能由于浏览器设置缓存，请在IE浏览器菜单--工具--Internet选项--点击“删除cookies和删除文件”，用以清除临时文件，再次尝试刷新页面。',
-  '上网环境或上网方式受限，可能是网络服务商限制，如有条件更换一种上网方式或更换电脑；或者确认网络畅通后再重试。',
-  '请使用IE10及以上版本的浏览器，推荐使用谷歌（Chrome）浏览器、360浏览器极速模式、EDge浏览器登录；若使用360浏览器兼容模式，请将IE浏览器升级至IE10及以上版本。',
-];
+/** Seed 000 / 003, （五）付款: what to try when the QR code does not appear (the help manual's words). */
+const QR_TIPS = PAYMENT_TROUBLESHOOTING.map((t) => `${t.title}：${t.detail}`);
 
 const yuan = (fen: number) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
 const beijingTime = (iso: string) =>

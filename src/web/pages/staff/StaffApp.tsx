@@ -21,20 +21,25 @@ import {
 import { apiPost } from '../../api.js';
 import type { StaffRole } from '../../../core/schemas.js';
 import { StaffSessionProvider, hasRole, useStaffSession } from './staffSession.js';
-import { StaffLoginPage } from './StaffLogin.js';
-import { StaffDashboardPage } from './StaffDashboard.js';
-import { StaffOrganizationsPage } from './StaffOrganizations.js';
-import { StaffAccountsPage } from './StaffAccounts.js';
-import { StaffAuditPage } from './StaffAudit.js';
-import { StaffCatalogPage } from './StaffCatalog.js';
-import { StaffOrderSearchPage, StaffQueuePage } from './orders/StaffQueue.js';
-import { StaffOrderPage } from './orders/StaffOrder.js';
-import { StaffCounterPage } from './counter/StaffCounter.js';
-import { StaffInvoicesPage } from './orders/StaffInvoices.js';
-import { StaffSettingsPage } from './StaffSettings.js';
-import { StaffPaymentsPage } from './StaffPayments.js';
-import { StaffCertificatesPage } from './StaffCertificates.js';
-import { StaffRevocationsPage } from './StaffRevocations.js';
+import { lazyPage } from '../../components/lazyPage.js';
+
+// Each page of the console is its own chunk (issue 14), shown under main.tsx's one Suspense boundary (see
+// PublicSite.tsx for why there is no boundary per area).
+const StaffLoginPage = lazyPage(() => import('./StaffLogin.js'), 'StaffLoginPage');
+const StaffDashboardPage = lazyPage(() => import('./StaffDashboard.js'), 'StaffDashboardPage');
+const StaffOrganizationsPage = lazyPage(() => import('./StaffOrganizations.js'), 'StaffOrganizationsPage');
+const StaffAccountsPage = lazyPage(() => import('./StaffAccounts.js'), 'StaffAccountsPage');
+const StaffAuditPage = lazyPage(() => import('./StaffAudit.js'), 'StaffAuditPage');
+const StaffCatalogPage = lazyPage(() => import('./StaffCatalog.js'), 'StaffCatalogPage');
+const StaffOrderSearchPage = lazyPage(() => import('./orders/StaffQueue.js'), 'StaffOrderSearchPage');
+const StaffQueuePage = lazyPage(() => import('./orders/StaffQueue.js'), 'StaffQueuePage');
+const StaffOrderPage = lazyPage(() => import('./orders/StaffOrder.js'), 'StaffOrderPage');
+const StaffCounterPage = lazyPage(() => import('./counter/StaffCounter.js'), 'StaffCounterPage');
+const StaffInvoicesPage = lazyPage(() => import('./orders/StaffInvoices.js'), 'StaffInvoicesPage');
+const StaffSettingsPage = lazyPage(() => import('./StaffSettings.js'), 'StaffSettingsPage');
+const StaffPaymentsPage = lazyPage(() => import('./StaffPayments.js'), 'StaffPaymentsPage');
+const StaffCertificatesPage = lazyPage(() => import('./StaffCertificates.js'), 'StaffCertificatesPage');
+const StaffRevocationsPage = lazyPage(() => import('./StaffRevocations.js'), 'StaffRevocationsPage');
 
 export function StaffApp() {
   return (

@@ -1,0 +1,168 @@
+/**
+ * How the web app loads (issue 14), in Chromium against the real build: the phone's 法人核验 page downloads
+ * only its own code (no staff console, no public site), compressed; the page is painted (site name, 正在加载…)
+ * with JavaScript off; a modern browser never sees the old-browser notice, and a browser below the build target
+ * does — run by Chromium under the real CSP, which allows that inline script by its hash.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CAPTCHA, DESKTOP, PHONE, newPage, shot, startE2E, type E2E } from './harness.js';
+import { WEB_DIST } from '../src/server/app.js';
+import { OLD_BROWSER_NOTICE } from '../src/core/content/browsers.js';
+import { newMobile, newUscc } from '../src/server/testing/harness.js';
+
+let e: E2E;
+beforeAll(async () => {
+  e = await startE2E();
+});
+
+/** The build's own record of which chunk holds which source file (vite build.manifest). */
+function chunksOf(sourcePrefix: string): Set<string> {
+  const dist = process.env.E2E_WEB_DIST ?? WEB_DIST;
+  const manifest = JSON.parse(readFileSync(path.join(dist, '.vite', 'manifest.json'), 'utf8')) as Record<string, { file: string }>;
+  const files = Object.entries(manifest)
+    .filter(([src]) => src.startsWith(sourcePrefix))
+    .map(([, c]) => `/${c.file}`);
+  expect(files.length, `no chunk of ${sourcePrefix} in the manifest`).toBeGreaterThan(0);
+  return new Set(files);
+}
+
+async function legalCheckUrl(): Promise<string> {
+  const { context } = await newPage(e, DESKTOP);
+  const request = context.request;
+  const csrf = async () => ((await (await request.get('/api/session')).json()) as { csrfToken: string }).csrfToken;
+  const post = async (url: string, data: unknown) => request.post(url, { data, headers: { 'x-csrf-token': await csrf() } });
+  const { captchaId } = (await (await request.get('/api/captcha')).json()) as { captchaId: string };
+  const reg = await post('/api/register', {
+    name: '江西加载测试有限公司',
+    uscc: newUscc(),
+    mobile: newMobile(),
+    password: 'Loading2026x',
+    passwordConfirm: 'Loading2026x',
+    agree: true,
+    captchaId,
+    captchaAnswer: CAPTCHA,
+  });
+  expect(reg.status()).toBe(201);
+  const created = await post('/api/orders', { projectCode: 'gov-procurement', keyType: 'main', agree: true });
+  expect(created.status()).toBe(201);
+  const url = new URL(((await created.json()) as { legalCheck: { url: string } }).legalCheck.url);
+  await context.close();
+  return url.pathname;
+}
+
+describe('what a page downloads', () => {
+  it('the phone page /v/<token> loads no staff console and no public-site code, all of it compressed', async () => {
+    const staff = chunksOf('pages/staff/');
+    const publicSite = new Set([...chunksOf('PublicSite.tsx'), ...chunksOf('pages/public/'), ...chunksOf('pages/applicant/')]);
+    const legalCheck = chunksOf('pages/mobile/LegalCheck.tsx');
+    const target = await legalCheckUrl();
+
+    const { page, context, errors } = await newPage(e, PHONE);
+    const scripts: { url: string; encoding: string | undefined }[] = [];
+    page.on('response', (res) => {
+      const url = new URL(res.url());
+      if (url.pathname.endsWith('.js')) scripts.push({ url: url.pathname, encoding: res.headers()['content-encoding'] });
+    });
+    await page.goto(target);
+    await expect.poll(() => page.getByTestId('org-name').textContent()).toBe('江西加载测试有限公司');
+    await page.waitForLoadState('networkidle');
+    await shot(page, 'web-loading-phone-legal-check');
+
+    const loaded = scripts.map((s) => s.url);
+    expect(loaded.filter((u) => legalCheck.has(u))).toHaveLength(1);
+    expect(loaded.filter((u) => staff.has(u))).toEqual([]);
+    expect(loaded.filter((u) => publicSite.has(u))).toEqual([]);
+    // Chromium asks for br: every script the build compressed (all but the tiniest) comes as its .br.
+    const dist = process.env.E2E_WEB_DIST ?? WEB_DIST;
+    const compressed = scripts.filter((s) => existsSync(path.join(dist, `${s.url}.br`)));
+    expect(compressed.length).toBeGreaterThan(scripts.length / 2);
+    for (const s of compressed) expect(s.encoding, s.url).toBe('br');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('the staff console loads its code when it is opened', async () => {
+    const staffLogin = chunksOf('pages/staff/StaffLogin.tsx');
+    const { page, context, errors } = await newPage(e, DESKTOP);
+    const loaded: string[] = [];
+    page.on('request', (req) => loaded.push(new URL(req.url()).pathname));
+    await page.goto('/login');
+    await expect.poll(() => page.getByRole('button', { name: /登\s*录/ }).count()).toBeGreaterThan(0);
+    expect(loaded.filter((u) => staffLogin.has(u))).toEqual([]);
+    await page.goto('/staff/login');
+    await expect.poll(() => loaded.filter((u) => staffLogin.has(u)).length).toBe(1);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('before and without JavaScript', () => {
+  it('with JavaScript off the page still shows the site name and 正在加载…', async () => {
+    const context = await e.browser.newContext({ viewport: PHONE, baseURL: e.baseUrl, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto('/login');
+    const text = await page.locator('body').innerText();
+    expect(text).toContain('江西CA数字证书在线受理系统');
+    expect(text).toContain('正在加载…');
+    await context.close();
+  });
+
+  it('a modern Chromium never sees the old-browser notice, and the CSP lets the inline check run', async () => {
+    const { page, context, errors } = await newPage(e, DESKTOP);
+    const violations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+    });
+    await page.goto('/help');
+    await expect.poll(() => page.getByRole('heading').count()).toBeGreaterThan(0);
+    expect(await page.getByText(OLD_BROWSER_NOTICE.title).count()).toBe(0);
+    expect(await page.locator('#old-browser').count()).toBe(0);
+    expect(await page.locator('#root').count()).toBe(1);
+    expect(violations).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('a browser below the build target (no Promise.any, as Chromium 84) gets the Chinese notice and no half-drawn app', async () => {
+    const { page, context } = await newPage(e, DESKTOP);
+    // Runs before the page's scripts: this Chromium now lacks what the build target needs.
+    await page.addInitScript(() => {
+      delete (Promise as { any?: unknown }).any;
+    });
+    await page.goto('/login');
+    await expect.poll(() => page.getByText(OLD_BROWSER_NOTICE.title).count()).toBe(1);
+    const text = await page.locator('body').innerText();
+    expect(text).toContain('极速模式');
+    expect(text).toContain('Chrome');
+    expect(text).toContain('Edge');
+    // The app found no #root: no login form drawn over the notice.
+    await page.waitForLoadState('networkidle');
+    expect(await page.locator('#root').count()).toBe(0);
+    expect(await page.getByRole('button', { name: /登\s*录/ }).count()).toBe(0);
+    await shot(page, 'web-loading-old-browser');
+    await context.close();
+  });
+});
+
+describe('after a release', () => {
+  it('a page left open whose next chunk is gone (404) loads the new release once instead of breaking', async () => {
+    const { page, context } = await newPage(e, DESKTOP);
+    let asked = 0;
+    // The first ask for the login page's chunk finds it gone, as after a deploy; the reloaded page gets it.
+    await page.route(/\/assets\/Login-[\w-]+\.js$/, async (route) => {
+      asked += 1;
+      if (asked === 1) await route.fulfill({ status: 404, contentType: 'text/plain', body: 'gone' });
+      else await route.continue();
+    });
+    await page.goto('/help');
+    await expect.poll(() => page.getByRole('heading').count()).toBeGreaterThan(0);
+    await page.locator('a[href="/login"]').first().click();
+    // The login form itself (the header has a 登录 button of its own).
+    await expect.poll(() => page.getByLabel('密码').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(asked).toBe(2);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await context.close();
+  });
+});

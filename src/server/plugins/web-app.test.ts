@@ -1,0 +1,130 @@
+/**
+ * How the built web app is sent (issue 14): pre-compressed assets with the right Content-Encoding and Vary,
+ * hashed assets cached for a year, index.html and SPA routes never cached, a missing asset a 404 (never the
+ * HTML page), large JSON compressed, and the CA's publication left byte-for-byte alone. Runs the real app on a
+ * small dist made here, as `vite build` lays it out (assets/<name>-<hash>.js with .br and .gz beside it).
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../app.js';
+import { systemClock } from '../clock.js';
+import { testConfig, testDb } from '../testing/harness.js';
+
+const INLINE = "document.getElementById('root').className='checked';";
+const INDEX = `<!doctype html><html><head><title>江西CA</title></head><body><div id="root">正在加载…</div><script>${INLINE}</script><script type="module" src="/assets/index-Ab12Cd34.js"></script></body></html>`;
+const JS = `console.log(${JSON.stringify('江西CA '.repeat(2000))});`;
+
+let app: FastifyInstance;
+beforeAll(async () => {
+  const dist = mkdtempSync(path.join(tmpdir(), 'certdesk-web-'));
+  mkdirSync(path.join(dist, 'assets'));
+  writeFileSync(path.join(dist, 'index.html'), INDEX);
+  const js = path.join(dist, 'assets', 'index-Ab12Cd34.js');
+  writeFileSync(js, JS);
+  writeFileSync(`${js}.br`, brotliCompressSync(JS));
+  writeFileSync(`${js}.gz`, gzipSync(JS));
+  const handle = await testDb();
+  app = await buildApp({ config: testConfig(), db: handle.db, clock: systemClock, webDist: dist });
+  await app.ready();
+});
+afterAll(() => app?.close());
+
+const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers });
+/** The body as the browser reads it, after undoing its Content-Encoding. */
+function text(res: { headers: Record<string, unknown>; rawPayload: Buffer }): string {
+  const enc = res.headers['content-encoding'];
+  const raw = enc === 'br' ? brotliDecompressSync(res.rawPayload) : enc === 'gzip' ? gunzipSync(res.rawPayload) : res.rawPayload;
+  return raw.toString('utf8');
+}
+
+describe('hashed assets', () => {
+  it.each([
+    { accept: 'gzip, deflate, br', encoding: 'br', decode: (b: Buffer) => brotliDecompressSync(b) },
+    { accept: 'gzip, deflate', encoding: 'gzip', decode: (b: Buffer) => gunzipSync(b) },
+    { accept: 'identity', encoding: undefined, decode: (b: Buffer) => b },
+    { accept: '', encoding: undefined, decode: (b: Buffer) => b },
+  ])('Accept-Encoding "$accept" gets $encoding, cached a year, varying on Accept-Encoding', async ({ accept, encoding, decode }) => {
+    const res = await get('/assets/index-Ab12Cd34.js', accept ? { 'accept-encoding': accept } : {});
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-encoding']).toBe(encoding);
+    expect(res.headers['content-type']).toMatch(/javascript/);
+    expect(String(res.headers.vary)).toMatch(/accept-encoding/i);
+    expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(decode(res.rawPayload).toString('utf8')).toBe(JS);
+    if (encoding) expect(res.rawPayload.length).toBeLessThan(Buffer.byteLength(JS) / 10);
+  });
+
+  it.each(['/assets/index-OldHash1.js', '/assets/index-OldHash1.css', '/assets/nested/x.js?v=1'])(
+    'a missing asset %s is a 404, not the HTML page, and is not cached',
+    async (url) => {
+      const res = await get(url, { accept: '*/*', 'accept-encoding': 'br' });
+      expect(res.statusCode).toBe(404);
+      expect(res.headers['content-type']).not.toMatch(/html/);
+      expect(text(res)).not.toContain('<html');
+      expect(res.headers['cache-control']).toBe('no-store');
+    },
+  );
+});
+
+describe('index.html and SPA routes', () => {
+  it.each(['/', '/login', '/apply/person', '/staff/queue', '/v/abc123', '/sandbox/pay/x', '/index.html'])(
+    '%s is the page, never cached without asking',
+    async (url) => {
+      const res = await get(url, { accept: 'text/html', 'accept-encoding': 'gzip, br' });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toMatch(/text\/html/);
+      expect(res.headers['cache-control']).toBe('no-cache');
+      expect(text(res)).toContain('正在加载…');
+    },
+  );
+
+  it('allows the inline old-browser script by its hash, and no other inline script', async () => {
+    const res = await get('/login');
+    const csp = String(res.headers['content-security-policy']);
+    const { createHash } = await import('node:crypto');
+    const hash = createHash('sha256').update(INLINE).digest('base64');
+    const scriptSrc = csp.split(';').find((d) => d.startsWith('script-src '));
+    expect(scriptSrc).toBe(`script-src 'self' 'sha256-${hash}'`);
+  });
+});
+
+describe('API answers', () => {
+  it('a large JSON answer is compressed (br, else gzip) and varies on Accept-Encoding', async () => {
+    for (const [accept, encoding, decode] of [
+      ['br, gzip', 'br', brotliDecompressSync],
+      ['gzip', 'gzip', gunzipSync],
+    ] as const) {
+      const res = await get('/api/openapi.json', { 'accept-encoding': accept });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-encoding']).toBe(encoding);
+      expect(String(res.headers.vary)).toMatch(/accept-encoding/i);
+      expect(JSON.parse(decode(res.rawPayload).toString('utf8')).openapi).toMatch(/^3\./);
+    }
+    const plain = await get('/api/openapi.json');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.json().openapi).toMatch(/^3\./);
+  });
+
+  it('a tiny JSON answer is sent as it is', async () => {
+    const res = await get('/api/health', { 'accept-encoding': 'br, gzip' });
+    expect(res.headers['content-encoding']).toBeUndefined();
+    expect(res.json()).toEqual({ status: 'ok' });
+  });
+});
+
+describe("the CA's publication", () => {
+  it('OCSP, CRL and CA certificate answers are never re-encoded', async () => {
+    for (const url of ['/ocsp/MAA=', '/crl/sm2/root.crl', '/ca/root.cer']) {
+      const plain = await get(url);
+      const asked = await get(url, { 'accept-encoding': 'br, gzip' });
+      expect(asked.statusCode).toBe(plain.statusCode);
+      expect(asked.headers['content-encoding']).toBeUndefined();
+      expect(asked.headers.vary).toBe(plain.headers.vary);
+      expect(asked.rawPayload.equals(plain.rawPayload)).toBe(true);
+    }
+  });
+});
