@@ -105,17 +105,21 @@ export interface AuditVerification extends ChainReport {
   certificate: { sha256: string } | null;
 }
 
-let running: Promise<AuditVerification> | undefined;
+const running = new WeakMap<object, Promise<AuditVerification>>();
 
 /**
  * Verification as the staff page and the command ask for it: against the audit certificate in the CA
- * directory (or the one given). One run at a time per process: a second caller shares the run in progress.
+ * directory (or the one given). One run at a time per database: a second caller shares the run in progress.
  */
 export function verifyAuditTrailIn(db: DbOrTx, caDir: string, certDer?: Uint8Array): Promise<AuditVerification> {
-  running ??= (async () => {
-    const der = certDer ?? (await auditCertificateFrom(caDir).catch(() => null));
-    const report = await verifyAuditTrail(db, der ? [der] : []);
-    return { ...report, certificate: der ? { sha256: sha256(der) } : null };
-  })().finally(() => (running = undefined));
-  return running;
+  let p = running.get(db);
+  if (!p) {
+    p = (async () => {
+      const der = certDer ?? (await auditCertificateFrom(caDir).catch(() => null));
+      const report = await verifyAuditTrail(db, der ? [der] : []);
+      return { ...report, certificate: der ? { sha256: sha256(der) } : null };
+    })().finally(() => running.delete(db));
+    running.set(db, p);
+  }
+  return p;
 }
