@@ -62,12 +62,14 @@ async function main(): Promise<number> {
       const lines = [
         r.ok ? '操作记录完整：哈希链与签名检查点均校验通过' : '操作记录被改动过',
         r.lastSeq > r.fromSeq
-          ? `  校验范围：第 ${r.fromSeq + 1}–${r.lastSeq} 条（${r.rows} 条${r.fromSeq ? `；第 ${r.fromSeq} 条及以前已按保存期限清除，清除处有签名检查点` : ''}）`
-          : '  校验范围：尚无记录',
+          ? `  ${r.ok ? '校验范围' : '断点前完好'}：第 ${r.fromSeq + 1}–${r.lastSeq} 条（${r.rows} 条${r.fromSeq ? `；第 ${r.fromSeq} 条及以前已按保存期限清除，清除处有签名检查点` : ''}）`
+          : r.ok
+            ? '  校验范围：尚无记录'
+            : '  断点前没有完好的记录',
         `  签名检查点：${r.checkpoints} 个${r.lastCheckpoint ? `，最近一个签到第 ${r.lastCheckpoint.seq} 条（${r.lastCheckpoint.signedAt}）` : ''}；之后 ${r.unpinned} 条尚未签名`,
         `  审计签名证书 SHA-256：${r.certificate?.sha256 ?? '（CA 中没有审计签名证书）'}`,
       ];
-      if (r.broken) lines.push(`  第一处断点：${r.broken.reason}${r.broken.id !== null ? `（记录 id ${r.broken.id}）` : ''}`);
+      if (r.broken) lines.push(`  第一处断点：${r.broken.reason}`);
       (r.ok ? console.log : console.error)(lines.join('\n'));
     }
     return r.ok ? 0 : 1;

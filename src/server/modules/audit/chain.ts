@@ -148,7 +148,7 @@ export async function verifyChain(src: ChainSource): Promise<ChainReport> {
           {
             id: r.id,
             seq: r.seq,
-            reason: `第 ${expected}${r.seq - 1 > expected ? `–${r.seq - 1}` : ''} 条记录缺失（被删除），链在此记录（第 ${r.seq} 条）前断开`,
+            reason: `第 ${expected}${r.seq - 1 > expected ? `–${r.seq - 1}` : ''} 条记录缺失（被删除），链在记录 id ${r.id}（第 ${r.seq} 条）前断开`,
           },
           rows,
           fromSeq,

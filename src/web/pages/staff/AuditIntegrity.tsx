@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, Button, Descriptions, Typography } from 'antd';
+import { Alert, Button, Descriptions, Grid, Typography } from 'antd';
 import { SafetyCertificateOutlined } from '@ant-design/icons';
 import { apiGet } from '../../api.js';
 import { formatTime } from './AuditDetail.js';
@@ -26,6 +26,7 @@ export function AuditIntegrity() {
   const [result, setResult] = useState<Verification | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
+  const wide = Grid.useBreakpoint().md ?? true;
 
   const verify = async () => {
     setLoading(true);
@@ -59,11 +60,10 @@ export function AuditIntegrity() {
               {result.broken && (
                 <Typography.Paragraph strong style={{ marginBottom: 8 }} data-testid="audit-integrity-broken">
                   第一处断点：{result.broken.reason}
-                  {result.broken.id !== null && `（记录编号 ${result.broken.id}）`}
                 </Typography.Paragraph>
               )}
-              <Descriptions size="small" column={1}>
-                <Descriptions.Item label="已核对">
+              <Descriptions size="small" column={1} layout={wide ? 'horizontal' : 'vertical'}>
+                <Descriptions.Item label={result.ok ? '已核对' : '断点前完好'}>
                   {result.lastSeq > result.fromSeq ? `第 ${result.fromSeq + 1}–${result.lastSeq} 条，共 ${result.rows} 条` : '尚无记录'}
                   {result.fromSeq > 0 && `（第 ${result.fromSeq} 条及以前已过保存期限清除）`}
                 </Descriptions.Item>
