@@ -13,6 +13,8 @@ import { moveDiskFilesToDatabase } from './adapters/storage/move-disk-files.js';
 import { paymentJobs } from './modules/payments/jobs.js';
 import { caJobs } from './modules/certificates/jobs.js';
 import { reminderJobs } from './modules/reminders/jobs.js';
+import { auditJobs } from './modules/audit/jobs.js';
+import { auditRepository } from './modules/audit/repository.js';
 
 async function main(): Promise<void> {
   let config;
@@ -28,6 +30,8 @@ async function main(): Promise<void> {
   }
   const clock = systemClock;
   const handle = await openConfiguredDb(config);
+  // Links audit rows written before the audit chain existed, once (a no-op afterwards).
+  await auditRepository.ensureChain(handle.db);
   await seedCatalog(handle.db, clock.now());
   await seedCalendar(handle.db, clock.now());
   if (config.demoData) await seedDemoData(handle.db, clock.now());
@@ -54,7 +58,7 @@ async function main(): Promise<void> {
   outbox.worker = worker;
   worker.start();
   const jobDeps = { db: handle.db, clock, config, log: app.log };
-  const jobs = [paymentJobs(jobDeps), caJobs(jobDeps), reminderJobs(jobDeps)];
+  const jobs = [paymentJobs(jobDeps), caJobs(jobDeps), reminderJobs(jobDeps), auditJobs(jobDeps)];
   for (const job of jobs) job.start();
 
   await app.listen({ port: config.port, host: config.host });

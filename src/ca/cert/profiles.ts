@@ -16,7 +16,7 @@ import type { KeyAlgorithm } from '../signer/port.js';
 import { EKU, EXT, type KeyUsage } from './build.js';
 import type { NameFields } from './name.js';
 
-export type ProfileKind = 'subscriber' | 'issuing-ca' | 'root' | 'ocsp-responder' | 'seal-maker';
+export type ProfileKind = 'subscriber' | 'issuing-ca' | 'root' | 'ocsp-responder' | 'seal-maker' | 'audit-signer';
 
 export interface CertificateProfile {
   kind: ProfileKind;
@@ -128,4 +128,13 @@ export function sealMakerProfile(): CertificateProfile {
     requiredExtensions: [EXT.subjectKeyId, EXT.authorityKeyId],
     policyOids: [],
   };
+}
+
+/**
+ * The audit signer (审计日志签名): an SM2 end-entity key under the SM2 issuing CA that signs only the audit
+ * chain's checkpoints (src/server/modules/audit). Its own key, not the issuing CA's: a CA key signs
+ * certificates and CRLs and nothing else, and an assessor checks checkpoints against this certificate.
+ */
+export function auditSignerProfile(): CertificateProfile {
+  return { ...sealMakerProfile(), kind: 'audit-signer' };
 }

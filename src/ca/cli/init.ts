@@ -12,11 +12,12 @@
  *   CERTDESK_CA_ORGANIZATION   optional, default 江西省数字证书有限公司
  *
  * `npm run ca:init -- --add-seal-maker` adds the seal maker to an existing CA made before seals existed
- * (same CERTDESK_CA_DIR and KEK; the SM2 issuing CA's key signs its certificate).
+ * (same CERTDESK_CA_DIR and KEK; the SM2 issuing CA's key signs its certificate). `--add-audit-signer` adds
+ * the audit signer (the key that signs the audit chain's checkpoints) to a CA made before it existed.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { addSealMaker, fingerprint, FAMILY_NAME, initCaHierarchy } from '../hierarchy/hierarchy.js';
+import { addAuditSigner, addSealMaker, fingerprint, FAMILY_NAME, initCaHierarchy } from '../hierarchy/hierarchy.js';
 import { loadKek } from '../signer/key-file.js';
 import type { KeyAlgorithm } from '../signer/port.js';
 
@@ -44,6 +45,14 @@ async function main() {
   const text = env.CERTDESK_CA_KEK || (env.CERTDESK_CA_KEK_FILE ? readFileSync(env.CERTDESK_CA_KEK_FILE, 'utf8') : '');
   if (!(kek instanceof Uint8Array) || !/^[A-Za-z0-9+/_-]{43}=?$/.test(text.trim()))
     fail('the KEK must be 32 random bytes in base64 (openssl rand -base64 32), as the server expects');
+  if (process.argv.includes('--add-audit-signer')) {
+    const h = await addAuditSigner({ dir, kek, baseUrl });
+    const a = h.families.sm2!.audit!;
+    process.stdout.write(
+      `Audit signer added in ${path.resolve(dir)}:\n  audit    ${a.nameText}\n           SHA-256 ${fingerprint(a.certDer)}\n`,
+    );
+    return;
+  }
   if (process.argv.includes('--add-seal-maker')) {
     const h = await addSealMaker({ dir, kek, baseUrl });
     const s = h.families.sm2!.seal!;
@@ -72,6 +81,7 @@ async function main() {
     out.push(`  issuing  ${f.issuing.nameText}\n           SHA-256 ${fingerprint(f.issuing.certDer)}`);
     out.push(`  ocsp     ${f.ocsp.nameText}\n           SHA-256 ${fingerprint(f.ocsp.certDer)}`);
     if (f.seal) out.push(`  seal     ${f.seal.nameText}\n           SHA-256 ${fingerprint(f.seal.certDer)}`);
+    if (f.audit) out.push(`  audit    ${f.audit.nameText}\n           SHA-256 ${fingerprint(f.audit.certDer)}`);
   }
   out.push('Keep the KEK apart from this directory. Now sign the root CRLs: npm run ca:root-crl (see docs/OPERATIONS.md).');
   out.push('root.key is needed only for that and to re-sign the issuing CA: it can then be moved offline.');

@@ -12,7 +12,7 @@ import { generateSigningKey } from '../signer/software.js';
 import { opensslResult, tempDir } from '../testing/openssl.js';
 import { rmSync } from 'node:fs';
 import { verifySignature } from '../signer/software.js';
-import { addSealMaker, CaHierarchyError, initCaHierarchy, loadCaHierarchy } from './hierarchy.js';
+import { addAuditSigner, addSealMaker, CaHierarchyError, initCaHierarchy, loadCaHierarchy } from './hierarchy.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());
@@ -33,7 +33,18 @@ describe('CA hierarchy', () => {
     const h = await ready;
     expect(Object.keys(h.families).sort()).toEqual([...families].sort());
     const files = readdirSync(tmp.path('ca/sm2')).sort();
-    expect(files).toEqual(['issuing.key', 'issuing.pem', 'ocsp.key', 'ocsp.pem', 'root.key', 'root.pem', 'seal.key', 'seal.pem']);
+    expect(files).toEqual([
+      'audit.key',
+      'audit.pem',
+      'issuing.key',
+      'issuing.pem',
+      'ocsp.key',
+      'ocsp.pem',
+      'root.key',
+      'root.pem',
+      'seal.key',
+      'seal.pem',
+    ]);
     // The seal maker is SM2 only (GM/T 0031 signs with SM2/SM3).
     expect(readdirSync(tmp.path('ca/ecdsa-p256')).sort()).toEqual([
       'issuing.key',
@@ -167,5 +178,73 @@ describe('seal maker (制章人)', () => {
     expect(h.families.sm2!.seal!.nameText).toContain('电子印章制章人');
     expect(parseCertificate(h.families.sm2!.seal!.certDer).issuer).toEqual(h.families.sm2!.issuing.nameDer);
     await expect(addSealMaker({ dir, kek })).rejects.toThrow(CaHierarchyError);
+  });
+});
+
+describe('audit signer (审计日志签名)', () => {
+  it('is issued by the SM2 issuing CA, not a CA; openssl verifies it and a signature it makes with the standard SM2 ID', async () => {
+    const h = await ready;
+    const a = h.families.sm2!.audit!;
+    expect(a.nameText).toBe('CN=江西省数字证书有限公司 SM2 审计日志签名, O=江西省数字证书有限公司, C=CN');
+    const pemFile = path.join(h.dir, 'sm2', 'audit.pem');
+    const text = await opensslResult(['x509', '-in', pemFile, '-noout', '-text']);
+    expect(text.out).toContain('Digital Signature, Non Repudiation');
+    expect(text.out).not.toContain('CA:TRUE');
+    const v = await opensslResult([
+      'verify',
+      '-vfyopt',
+      'distid:1234567812345678',
+      '-partial_chain',
+      '-CAfile',
+      path.join(h.dir, 'sm2', 'issuing.pem'),
+      pemFile,
+    ]);
+    expect(v.out).toContain(`${pemFile}: OK`);
+    // A checkpoint-like message, signed by the key and checked by openssl against the certificate's key.
+    const t = tempDir();
+    try {
+      const data = 'certdesk-audit-checkpoint-v1\nperiodic\n42\n' + 'ab'.repeat(32) + '\n';
+      t.write('msg', data);
+      t.write('sig', await a.signer.sign(new TextEncoder().encode(data)));
+      await opensslResult(['x509', '-in', pemFile, '-pubkey', '-noout', '-out', t.path('pub.pem')]);
+      const ok = await opensslResult([
+        'dgst',
+        '-sm3',
+        '-verify',
+        t.path('pub.pem'),
+        '-sigopt',
+        'distid:1234567812345678',
+        '-signature',
+        t.path('sig'),
+        t.path('msg'),
+      ]);
+      expect(ok.out).toContain('Verified OK');
+      t.write('msg', data.replace('42', '43'));
+      const bad = await opensslResult([
+        'dgst',
+        '-sm3',
+        '-verify',
+        t.path('pub.pem'),
+        '-sigopt',
+        'distid:1234567812345678',
+        '-signature',
+        t.path('sig'),
+        t.path('msg'),
+      ]);
+      expect(bad.out).not.toContain('Verified OK');
+    } finally {
+      t.remove();
+    }
+  });
+
+  it('can be added to a hierarchy made before the audit chain existed, once', async () => {
+    const dir = tmp.path('old-ca-audit');
+    await initCaHierarchy({ dir, kek, families: ['sm2'], baseUrl: 'http://ca.example.cn', now });
+    rmSync(path.join(dir, 'sm2', 'audit.pem'));
+    rmSync(path.join(dir, 'sm2', 'audit.key'));
+    expect((await loadCaHierarchy({ dir, kek })).families.sm2!.audit).toBeUndefined();
+    const h = await addAuditSigner({ dir, kek });
+    expect(parseCertificate(h.families.sm2!.audit!.certDer).issuer).toEqual(h.families.sm2!.issuing.nameDer);
+    await expect(addAuditSigner({ dir, kek })).rejects.toThrow(CaHierarchyError);
   });
 });

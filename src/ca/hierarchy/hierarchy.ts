@@ -10,6 +10,8 @@
  *   <dir>/<family>/ocsp.pem        ocsp.key
  *   <dir>/sm2/seal.pem             seal.key: the seal maker (制章人, GM/T 0031), SM2 family only — its key signs
  *                                  electronic seals (src/ca/seal); issued by the SM2 issuing CA, 5 years
+ *   <dir>/sm2/audit.pem            audit.key: the audit signer, SM2 family only — its key signs the audit
+ *                                  chain's checkpoints and nothing else; issued by the SM2 issuing CA, 5 years
  *
  * Every file is written to a temporary name and renamed (atomic on POSIX), and an existing CA is never
  * overwritten. Keeping the root key in the same directory is a convenience of this first version: an
@@ -23,7 +25,14 @@ import { encodeName } from '../cert/name.js';
 import { EKU, keyIdentifier, type CertificateInput } from '../cert/build.js';
 import { issueCertificate } from '../cert/issue.js';
 import { certificatePem, parseCertificate, pemToDer } from '../cert/parse.js';
-import { issuingCaProfile, ocspResponderProfile, rootProfile, sealMakerProfile } from '../cert/profiles.js';
+import {
+  auditSignerProfile,
+  issuingCaProfile,
+  ocspResponderProfile,
+  rootProfile,
+  sealMakerProfile,
+  type CertificateProfile,
+} from '../cert/profiles.js';
 import { newSerial } from '../cert/serial.js';
 import { caPublicUrls } from '../public-urls.js';
 import { decryptKeyFile, encryptKeyFile, type Kek } from '../signer/key-file.js';
@@ -47,6 +56,8 @@ export interface CaFamily {
   ocsp: CaCertificate & { signer: Signer };
   /** The seal maker (SM2 family only; absent in a hierarchy made before seals existed: addSealMaker). */
   seal?: CaCertificate & { signer: Signer };
+  /** The audit signer (SM2 family only; absent in a hierarchy made before the audit chain: addAuditSigner). */
+  audit?: CaCertificate & { signer: Signer };
 }
 
 export interface CaHierarchy {
@@ -190,22 +201,33 @@ export async function initCaHierarchy(options: {
       await writeAtomic(path.join(fdir, `${name}.pem`), certificatePem(cert), 0o644);
     }
     if (family === 'sm2')
-      await writeSealMaker(
-        fdir,
-        options.kek,
-        organization,
-        { signer: issuingSigner, nameDer: issuingName, keyId: issuingKeyId },
-        urls,
-        now,
-      );
+      for (const which of ['seal', 'audit'] as const)
+        await writeEndEntity(
+          which,
+          fdir,
+          options.kek,
+          organization,
+          { signer: issuingSigner, nameDer: issuingName, keyId: issuingKeyId },
+          urls,
+          now,
+        );
   }
   const manifest = { version: 1, organization, families, baseUrl, createdAt: now.toISOString() };
   await writeAtomic(path.join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n', 0o644);
   return loadCaHierarchy({ dir, kek: options.kek });
 }
 
-/** Issues the seal maker's certificate under the SM2 issuing CA and writes seal.key + seal.pem (never over existing ones). */
-async function writeSealMaker(
+const END_ENTITY: Record<'seal' | 'audit', { profile: () => CertificateProfile; cn: string; what: string }> = {
+  seal: { profile: sealMakerProfile, cn: 'SM2 电子印章制章人', what: 'a seal maker' },
+  audit: { profile: auditSignerProfile, cn: 'SM2 审计日志签名', what: 'an audit signer' },
+};
+
+/**
+ * Issues the seal maker's or the audit signer's certificate under the SM2 issuing CA and writes
+ * <which>.key + <which>.pem (never over existing ones).
+ */
+async function writeEndEntity(
+  which: 'seal' | 'audit',
   fdir: string,
   kek: Kek,
   organization: string,
@@ -213,16 +235,17 @@ async function writeSealMaker(
   urls: ReturnType<typeof caPublicUrls>,
   now: Date,
 ): Promise<void> {
-  if (existsSync(path.join(fdir, 'seal.pem')) || existsSync(path.join(fdir, 'seal.key')))
-    throw new CaHierarchyError(`${fdir} already holds a seal maker; refusing to overwrite it`);
+  const e = END_ENTITY[which];
+  if (existsSync(path.join(fdir, `${which}.pem`)) || existsSync(path.join(fdir, `${which}.key`)))
+    throw new CaHierarchyError(`${fdir} already holds ${e.what}; refusing to overwrite it`);
   const key = await generateSigningKey('sm2');
   const { certDer } = await issueCertificate({
-    profile: sealMakerProfile(),
+    profile: e.profile(),
     signer: issuing.signer,
     input: {
       serial: newSerial(),
       issuer: issuing.nameDer,
-      subject: { C: 'CN', O: organization, CN: `${organization} SM2 电子印章制章人` },
+      subject: { C: 'CN', O: organization, CN: `${organization} ${e.cn}` },
       notBefore: now,
       notAfter: plusYears(now, 5),
       spki: key.publicKeySpki,
@@ -235,8 +258,8 @@ async function writeSealMaker(
       },
     },
   });
-  await writeAtomic(path.join(fdir, 'seal.key'), encryptKeyFile(key, kek));
-  await writeAtomic(path.join(fdir, 'seal.pem'), certificatePem(certDer), 0o644);
+  await writeAtomic(path.join(fdir, `${which}.key`), encryptKeyFile(key, kek));
+  await writeAtomic(path.join(fdir, `${which}.pem`), certificatePem(certDer), 0o644);
 }
 
 /**
@@ -251,7 +274,23 @@ export async function addSealMaker(options: { dir: string; kek: Kek; baseUrl?: s
   const manifest = JSON.parse(await readFile(path.join(h.dir, MANIFEST), 'utf8')) as { baseUrl?: string };
   const baseUrl = (options.baseUrl ?? manifest.baseUrl ?? '').replace(/\/+$/, '');
   const now = new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000);
-  await writeSealMaker(path.join(h.dir, 'sm2'), options.kek, h.organization, f.issuing, caPublicUrls(baseUrl, 'sm2'), now);
+  await writeEndEntity('seal', path.join(h.dir, 'sm2'), options.kek, h.organization, f.issuing, caPublicUrls(baseUrl, 'sm2'), now);
+  return loadCaHierarchy(options);
+}
+
+/**
+ * Adds the audit signer to a hierarchy created before the audit chain existed (`npm run ca:init --
+ * --add-audit-signer`, and the development auto-init). Uses the SM2 issuing CA's key; refuses when one is there.
+ */
+export async function addAuditSigner(options: { dir: string; kek: Kek; baseUrl?: string; now?: Date }): Promise<CaHierarchy> {
+  const h = await loadCaHierarchy(options);
+  const f = h.families.sm2;
+  if (!f) throw new CaHierarchyError('the CA has no SM2 family: the audit signer signs with SM2');
+  if (f.audit) throw new CaHierarchyError(`${h.dir} already holds an audit signer`);
+  const manifest = JSON.parse(await readFile(path.join(h.dir, MANIFEST), 'utf8')) as { baseUrl?: string };
+  const baseUrl = (options.baseUrl ?? manifest.baseUrl ?? '').replace(/\/+$/, '');
+  const now = new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000);
+  await writeEndEntity('audit', path.join(h.dir, 'sm2'), options.kek, h.organization, f.issuing, caPublicUrls(baseUrl, 'sm2'), now);
   return loadCaHierarchy(options);
 }
 
@@ -299,10 +338,11 @@ export async function loadCaHierarchy(options: { dir: string; kek: Kek }): Promi
       issuing: { ...issuingCert, signer: await readSigner(f('issuing.key'), options.kek, issuingCert, family) },
       ocsp: { ...ocspCert, signer: await readSigner(f('ocsp.key'), options.kek, ocspCert, family) },
     };
-    if (family === 'sm2' && existsSync(f('seal.pem'))) {
-      const sealCert = await readCert(f('seal.pem'));
-      families[family].seal = { ...sealCert, signer: await readSigner(f('seal.key'), options.kek, sealCert, family) };
-    }
+    for (const which of ['seal', 'audit'] as const)
+      if (family === 'sm2' && existsSync(f(`${which}.pem`))) {
+        const cert = await readCert(f(`${which}.pem`));
+        families[family][which] = { ...cert, signer: await readSigner(f(`${which}.key`), options.kek, cert, family) };
+      }
   }
   return { dir, organization: manifest.organization, families };
 }

@@ -11,6 +11,7 @@ import {
   integer,
   jsonb,
   bigserial,
+  bigint,
   boolean,
   index,
   uniqueIndex,
@@ -173,8 +174,52 @@ export const auditEvents = pgTable(
       .default(sql`'{}'::jsonb`),
     ip: text('ip'),
     at: ts('at').notNull().defaultNow(),
+    /**
+     * The row's place in the audit chain (modules/audit/chain.ts): 1, 2, 3, … with no gaps, assigned under
+     * the lock on `audit_chain`'s head row in the transaction that writes the row. Null only on rows written
+     * before the chain existed, until the first chained write links them (and on rows someone inserted by SQL).
+     */
+    seq: bigint('seq', { mode: 'number' }),
+    /** SM3(previous row's chain_hash ‖ canonical encoding of this row), hex. */
+    chainHash: text('chain_hash'),
   },
-  (t) => [index('audit_target_idx').on(t.targetType, t.targetId, t.at), index('audit_actor_idx').on(t.actorId, t.at)],
+  (t) => [
+    index('audit_target_idx').on(t.targetType, t.targetId, t.at),
+    index('audit_actor_idx').on(t.actorId, t.at),
+    uniqueIndex('audit_seq_idx').on(t.seq),
+  ],
+);
+
+/**
+ * The head of the audit chain: one row (id 1), locked FOR UPDATE by every audit write so rows get a total
+ * order even from concurrent transactions; holds the last row's seq and chain_hash.
+ */
+export const auditChain = pgTable('audit_chain', {
+  id: integer('id').primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  hash: text('hash').notNull(),
+});
+
+/**
+ * Signed checkpoints: the CA's audit key (SM2, <ca dir>/sm2/audit.pem) signs (seq, chain_hash) of the chain
+ * head every few minutes, and at every retention cut. Anyone with SQL can recompute a plain hash chain; they
+ * cannot sign, so everything up to the last checkpoint is pinned. `kind` 'cut' marks where a purge removed
+ * the rows before it: verification starts there.
+ */
+export const auditCheckpoints = pgTable(
+  'audit_checkpoints',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    hash: text('hash').notNull(),
+    kind: text('kind').$type<'periodic' | 'cut'>().notNull(),
+    signedAt: ts('signed_at').notNull(),
+    /** SM2 signature (DER) over checkpointMessage(seq, hash, kind, signedAt). */
+    signature: text('signature').notNull(),
+    /** SHA-256 of the audit certificate that signed it, hex (which key to check it with). */
+    certSha256: text('cert_sha256').notNull(),
+  },
+  (t) => [index('audit_checkpoints_seq_idx').on(t.seq)],
 );
 
 /** 证书项目: the catalog, seeded from core/content/projects.ts and edited by administrators. */

@@ -8,6 +8,7 @@ import { ZOrgRenameBody, ZStaffCreateBody, ZStaffLoginBody } from '../../core/sc
 import type { AppContext } from '../app.js';
 import { staffRepository } from '../modules/staff/repository.js';
 import { auditLog } from '../modules/staff/audit-log.js';
+import { verifyAuditTrailIn } from '../modules/audit/checkpoints.js';
 import { searchOrganizations, viewOrganization } from '../modules/staff/organizations.js';
 import { renameOrganization } from '../modules/staff/rename-organization.js';
 import { createStaff, logInStaff, logOutStaff, publicStaff, setStaffDisabled } from '../modules/staff/staff-accounts.js';
@@ -141,5 +142,18 @@ export const staffRoutes =
         },
       },
       async (req) => auditLog(deps, req.query.before),
+    );
+
+    app.get(
+      '/api/staff/audit/verify',
+      {
+        config: { staffAccess: ADMIN },
+        schema: { tags, summary: '校验操作记录的完整性（哈希链与 CA 审计密钥签名的检查点，指出第一条被改动的记录）' },
+      },
+      async (req, reply) => {
+        const r = await verifyAuditTrailIn(db, deps.config.ca.dir);
+        reply.header('cache-control', 'no-store');
+        return r;
+      },
     );
   };

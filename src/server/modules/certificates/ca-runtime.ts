@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { addSealMaker, initCaHierarchy, loadCaHierarchy, type CaHierarchy } from '../../../ca/hierarchy/hierarchy.js';
+import { addAuditSigner, addSealMaker, initCaHierarchy, loadCaHierarchy, type CaHierarchy } from '../../../ca/hierarchy/hierarchy.js';
 import { signRootCrl } from '../../../ca/hierarchy/root-crl.js';
 import type { KeyAlgorithm, Signer } from '../../../ca/signer/port.js';
 import { AppError } from '../../../core/errors.js';
@@ -37,6 +37,8 @@ export interface CaRuntime {
   issuing(family: KeyAlgorithm): IssuingCa;
   /** The seal maker (制章人, SM2): its certificate and signer, for GM/T 0031 seals (modules/seals). */
   sealMaker(): { certDer: Uint8Array; signer: Signer; nameText: string };
+  /** The audit signer (SM2): its certificate and signer, for the audit chain's checkpoints (modules/audit). */
+  auditSigner(): { certDer: Uint8Array; signer: Signer; nameText: string };
 }
 
 /**
@@ -102,8 +104,21 @@ async function open(config: CaConfig): Promise<CaRuntime> {
       hierarchy = await loadCaHierarchy({ dir: config.dir, kek: config.kek });
     }
   }
+  // … and its audit signer, likewise (production: ca:init --add-audit-signer).
+  if (hierarchy.families.sm2 && !hierarchy.families.sm2.audit && config.autoInit) {
+    try {
+      hierarchy = await addAuditSigner({ dir: config.dir, kek: config.kek, baseUrl: config.baseUrl });
+    } catch {
+      hierarchy = await loadCaHierarchy({ dir: config.dir, kek: config.kek });
+    }
+  }
   const h = hierarchy;
   return {
+    auditSigner() {
+      const a = h.families.sm2?.audit;
+      if (!a) throw caNotReady('CA 中没有审计日志签名密钥（SM2）：请运行 npm run ca:init -- --add-audit-signer');
+      return { certDer: a.certDer, signer: a.signer, nameText: a.nameText };
+    },
     config,
     hierarchy,
     sealMaker() {

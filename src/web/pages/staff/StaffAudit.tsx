@@ -5,6 +5,7 @@ import { ReloadOutlined } from '@ant-design/icons';
 import { apiGet } from '../../api.js';
 import { ActionTag, AuditCards, AuditDetail, formatTime } from './AuditDetail.js';
 import { actorText, type ActorType } from './auditLabels.js';
+import { AuditIntegrity } from './AuditIntegrity.js';
 import { useStaffErrors } from './staffSession.js';
 
 interface AuditItem {
@@ -86,6 +87,7 @@ export function StaffAuditPage() {
         </Button>
       }
     >
+      <AuditIntegrity />
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
       {wide ? (
         <Table<AuditItem>
