@@ -4,7 +4,7 @@
  * and OpenSSL fetching and checking chains and OCSP answers — SM2 where the tool speaks it, ECDSA P-256 for
  * the others. CRLs are checked in the CRL publication's own tests.
  */
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -241,5 +241,67 @@ describe('OCSP (ECDSA P-256): OpenSSL and GnuTLS ask the server and verify the a
     expect(r.out).toMatch(new RegExp(`Certificate Status: ${kind}`));
     if (nonce) expect(r.out).toMatch(/Nonce: [0-9a-f]+/);
     else expect(r.out).not.toContain('Nonce:');
+  });
+});
+
+/** The response head exactly as sent (header names in the case they went on the wire). */
+function rawHead(pathAndQuery: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => s.write(`GET ${pathAndQuery} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n`));
+    const chunks: Buffer[] = [];
+    s.on('data', (c: Buffer) => chunks.push(c));
+    s.on('error', reject);
+    s.on('end', () => {
+      const all = Buffer.concat(chunks).toString('latin1');
+      resolve(all.slice(0, all.indexOf('\r\n\r\n')));
+    });
+  });
+}
+
+describe('GmSSL’s HTTP client against the server itself: header names in canonical case', () => {
+  it('/ocsp, /crl and /ca answer "Content-Type" and "Content-Length" (and the rest) in canonical case', async () => {
+    const f = await familyFiles('sm2');
+    const req = tmp.path('head.req');
+    await openssl(['ocsp', '-issuer', f.issuing, '-cert', f.cert.good, '-reqout', req, '-no_nonce']);
+    const ocspGet = `/ocsp/${encodeURIComponent((await readFile(req)).toString('base64'))}`;
+    for (const p of [ocspGet, '/crl/sm2/root.crl', '/ca/sm2.cer', '/ca/sm2-root.cer', '/crl/sm2/nothing.crl', '/ca/nothing.cer']) {
+      const head = await rawHead(p);
+      const names = head
+        .split('\r\n')
+        .slice(1)
+        .map((l) => l.slice(0, l.indexOf(':')));
+      expect(names, `${p}\n${head}`).toContain('Content-Type');
+      expect(names, `${p}\n${head}`).toContain('Content-Length');
+      for (const n of names) expect(n, `${p}: ${n}`).toMatch(/^[A-Z][a-z]*(-[A-Z][a-z]*)*$/);
+    }
+  });
+
+  it('GmSSL master ocspget asks the URL in the certificate and gets the signed answer (good and revoked)', async () => {
+    const f = await familyFiles('sm2');
+    for (const kind of ['good', 'revoked'] as const) {
+      const out = tmp.path(`ocspget-${kind}.der`);
+      const r = await gmssl('master', ['ocspget', '-cert', f.chain[kind], '-out', out]);
+      expect(r.code, r.out).toBe(0);
+      const text = (await openssl(['ocsp', '-respin', out, '-resp_text', '-noverify'])).stdout;
+      expect(text).toContain(`Cert Status: ${kind}`);
+    }
+  });
+
+  it.each(['3.1.1', 'master'] as const)('GmSSL %s crlget fetches the CRL the issuing CA certificate names (the root CRL)', async (v) => {
+    const f = await familyFiles('sm2');
+    const out = tmp.path(`crlget-${v}.der`);
+    const r = await gmssl(v, ['crlget', '-cert', f.issuing, '-out', out]);
+    expect(r.code, r.out).toBe(0);
+    const text = (await openssl(['crl', '-inform', 'DER', '-in', out, '-noout', '-issuer', '-nameopt', 'utf8'])).stdout;
+    expect(text).toContain('SM2 根 CA');
+    const v2 = await gmssl(v, ['crlverify', '-in', out, '-cacert', f.root]);
+    expect(v2.code, v2.out).toBe(0);
+  });
+
+  it('GmSSL 3.1.1 certverify -check_crl downloads the root CRL over HTTP for the issuing CA (not revoked)', async () => {
+    const f = await familyFiles('sm2');
+    const r = await gmssl('3.1.1', ['certverify', '-in', f.issuing, '-cacert', f.root, '-check_crl']);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/Verification success/i);
   });
 });
