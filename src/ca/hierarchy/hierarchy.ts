@@ -63,7 +63,7 @@ export class CaHierarchyError extends Error {
 
 const MANIFEST = 'manifest.json';
 
-async function writeAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+export async function writeAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const temp = `${file}.tmp-${process.pid}-${Date.now()}`;
   const fh = await open(temp, 'wx', mode);
   try {
@@ -75,7 +75,7 @@ async function writeAtomic(file: string, data: string | Uint8Array, mode = 0o600
   await rename(temp, file);
 }
 
-function plusYears(d: Date, years: number): Date {
+export function plusYears(d: Date, years: number): Date {
   const e = new Date(d);
   e.setUTCFullYear(e.getUTCFullYear() + years);
   return new Date(e.getTime() - 1000);
@@ -85,14 +85,43 @@ function nameText(fields: { C: string; O: string; CN: string }) {
   return `CN=${fields.CN}, O=${fields.O}, C=${fields.C}`;
 }
 
+/** anyPolicy (RFC 5280 4.2.1.4): what the CA's certificates assert until the CA's own CPS OID is configured. */
+export const ANY_POLICY_OID = '2.5.29.32.0';
+
+/**
+ * The issuing CA's extensions. certificatePolicies carries the CA's policy (its CPS OID): with policy checking
+ * on (OpenSSL -policy_check -explicit_policy, NSS vfychain -p), a path is valid only when every CA on it
+ * asserts the policy (RFC 5280 6.1), and an issuing CA without the extension fails every subscriber under it.
+ * The root, a trust anchor, needs none. Used at creation and by reissueIssuingCa, so both say the same.
+ */
+export function issuingCaExtensions(o: {
+  issuingKeyId: Uint8Array;
+  rootKeyId: Uint8Array;
+  urls: ReturnType<typeof caPublicUrls>;
+  policyOid: string;
+}): CertificateInput['extensions'] {
+  return {
+    basicConstraints: { ca: true, pathLength: 0 },
+    keyUsage: ['digitalSignature', 'keyCertSign', 'cRLSign'],
+    subjectKeyId: o.issuingKeyId,
+    authorityKeyId: o.rootKeyId,
+    crlDistributionPoint: o.urls.rootCrl,
+    caIssuersUrl: o.urls.rootCert,
+    policyOids: [o.policyOid],
+  };
+}
+
 export async function initCaHierarchy(options: {
   dir: string;
   kek: Kek;
   families?: readonly KeyAlgorithm[];
   organization?: string;
   baseUrl: string;
+  /** The certificate policy (CPS) OID the issuing CAs assert; default anyPolicy. */
+  policyOid?: string;
   now?: Date;
 }): Promise<CaHierarchy> {
+  const policyOid = options.policyOid ?? ANY_POLICY_OID;
   const dir = path.resolve(options.dir);
   const families = options.families ?? ['sm2', 'ecdsa-p256'];
   const organization = options.organization ?? '江西省数字证书有限公司';
@@ -141,7 +170,7 @@ export async function initCaHierarchy(options: {
     const issuingName = encodeName({ C: 'CN', O: organization, CN: `${organization} ${label} 签发 CA` });
     const issuingKeyId = keyIdentifier(issuingKey.publicKeySpki);
     const issuing = await issueCertificate({
-      profile: issuingCaProfile(family),
+      profile: issuingCaProfile(family, { policyOids: [policyOid] }),
       signer: rootSigner,
       input: {
         serial: newSerial(),
@@ -151,14 +180,7 @@ export async function initCaHierarchy(options: {
         notAfter: plusYears(now, 10),
         spki: issuingKey.publicKeySpki,
         signatureAlgorithm: rootSigner.signatureAlgorithm,
-        extensions: {
-          basicConstraints: { ca: true, pathLength: 0 },
-          keyUsage: ['digitalSignature', 'keyCertSign', 'cRLSign'],
-          subjectKeyId: issuingKeyId,
-          authorityKeyId: rootKeyId,
-          crlDistributionPoint: urls.rootCrl,
-          caIssuersUrl: urls.rootCert,
-        },
+        extensions: issuingCaExtensions({ issuingKeyId, rootKeyId, urls, policyOid }),
       },
     });
 

@@ -305,3 +305,62 @@ describe('GmSSL’s HTTP client against the server itself: header names in canon
     expect(r.out).toMatch(/Verification success/i);
   });
 });
+
+describe('chains: what the server issued verifies in every relying party, with the CA policy', () => {
+  it('ECDSA: OpenSSL with explicit policy checking for the CPS OID', async () => {
+    const f = await familyFiles('ecdsa-p256');
+    const r = await opensslResult([
+      'verify',
+      '-policy_check',
+      '-explicit_policy',
+      '-policy',
+      POLICY,
+      '-CAfile',
+      f.root,
+      '-untrusted',
+      f.issuing,
+      f.cert.good,
+    ]);
+    expect(r.out, r.out).toContain(`${f.cert.good}: OK`);
+  });
+
+  it('ECDSA: NSS vfychain (CERT_PKIXVerifyCert) with the policy OID', async () => {
+    const f = await familyFiles('ecdsa-p256');
+    const db = tmp.path('nssdb');
+    await runTool('mkdir', ['-p', db]);
+    expect((await runTool('certutil', ['-N', '-d', `sql:${db}`, '--empty-password'])).code).toBe(0);
+    const r = await runTool('vfychain', [
+      '-d',
+      `sql:${db}`,
+      '-pp',
+      '-o',
+      `OID.${POLICY}`,
+      '-u',
+      '0',
+      '-a',
+      f.cert.good,
+      '-a',
+      f.issuing,
+      '-t',
+      '-a',
+      f.root,
+    ]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain('Chain is good!');
+  });
+
+  it('ECDSA: GnuTLS certtool --verify-chain', async () => {
+    const f = await familyFiles('ecdsa-p256');
+    const chain = tmp.write('gnutls-chain.pem', (await readFile(f.chain.good, 'latin1')) + (await readFile(f.root, 'latin1')));
+    const r = await runTool('certtool', ['--verify-chain', '--infile', chain]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/Chain verification output: Verified/);
+  });
+
+  it('SM2: GmSSL 3.1.1 certverify (the release; master refuses the 20-year root, see reissue.test.ts)', async () => {
+    const f = await familyFiles('sm2');
+    const r = await gmssl('3.1.1', ['certverify', '-in', f.chain.good, '-cacert', f.root]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/Verification success/i);
+  });
+});

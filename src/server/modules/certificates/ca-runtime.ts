@@ -69,6 +69,7 @@ async function createAtomically(config: CaConfig, now: Date): Promise<void> {
       families: config.families,
       organization: config.organization,
       baseUrl: config.baseUrl,
+      policyOid: config.policyOid,
       now,
     });
     // The demo hierarchy's root key is on this machine, so its root CRL is signed now: the chain then checks
