@@ -11,6 +11,10 @@ import { fileStoreFor } from './adapters/storage/configured.js';
 import { paymentJobs } from './modules/payments/jobs.js';
 import { caJobs } from './modules/certificates/jobs.js';
 import { reminderJobs } from './modules/reminders/jobs.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { expiryWarnings } from '../ca/hierarchy/renew.js';
+import { caRuntime } from './modules/certificates/ca-runtime.js';
 
 async function main(): Promise<void> {
   let config;
@@ -67,6 +71,13 @@ async function main(): Promise<void> {
   }
   if (config.captchaFixed) lines.push(`  验证码固定为 ${config.captchaFixed}（CERTDESK_CAPTCHA_FIXED，仅供测试和演示）`);
   console.log(lines.join('\n'));
+  // A CA already in place is loaded now, so what needs renewing is said at start (and listed by /api/health).
+  if (existsSync(path.join(config.ca.dir, 'manifest.json')))
+    await caRuntime(config.ca)
+      .then((ca) => {
+        for (const w of expiryWarnings(ca.hierarchy, clock.now())) app.log.warn({ ca: 'expiry' }, w);
+      })
+      .catch((err: unknown) => app.log.warn({ err }, 'CA not loaded at start'));
 
   const stop = async () => {
     await app.close();

@@ -25,6 +25,7 @@ import { issueCertificate } from '../cert/issue.js';
 import { certificatePem, parseCertificate, pemToDer } from '../cert/parse.js';
 import { issuingCaProfile, ocspResponderProfile, rootProfile, sealMakerProfile } from '../cert/profiles.js';
 import { newSerial } from '../cert/serial.js';
+import { shardOf } from '../crl/build.js';
 import { caPublicUrls } from '../public-urls.js';
 import { decryptKeyFile, encryptKeyFile, type Kek } from '../signer/key-file.js';
 import type { KeyAlgorithm, Signer } from '../signer/port.js';
@@ -62,6 +63,8 @@ export class CaHierarchyError extends Error {
 }
 
 const MANIFEST = 'manifest.json';
+/** CRL shards per issuing CA: the count inside every certificate's CRL DP (the server's CRL_SHARD_COUNT, issue 6). */
+export const CRL_SHARDS = 16;
 
 export async function writeAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const temp = `${file}.tmp-${process.pid}-${Date.now()}`;
@@ -184,23 +187,14 @@ export async function initCaHierarchy(options: {
       },
     });
 
-    const ocspInput: CertificateInput = {
-      serial: newSerial(),
-      issuer: issuingName,
-      subject: { C: 'CN', O: organization, CN: `${organization} ${label} OCSP 响应者` },
-      notBefore: now,
-      notAfter: plusYears(now, 1),
+    const ocspInput = ocspResponderInput({
+      family,
+      organization,
+      issuing: { nameDer: issuingName, keyId: issuingKeyId, signer: issuingSigner },
       spki: ocspKey.publicKeySpki,
-      signatureAlgorithm: issuingSigner.signatureAlgorithm,
-      extensions: {
-        keyUsage: ['digitalSignature'],
-        extKeyUsage: [EKU.ocspSigning],
-        subjectKeyId: keyIdentifier(ocspKey.publicKeySpki),
-        authorityKeyId: issuingKeyId,
-        ocspNoCheck: true,
-        caIssuersUrl: urls.issuingCert,
-      },
-    };
+      urls,
+      now,
+    });
     const ocsp = await issueCertificate({ profile: ocspResponderProfile(family), signer: issuingSigner, input: ocspInput });
 
     for (const [name, cert, key] of [
@@ -226,6 +220,68 @@ export async function initCaHierarchy(options: {
   return loadCaHierarchy({ dir, kek: options.kek });
 }
 
+/** The delegated OCSP responder's certificate (RFC 6960 4.2.2.2), one year: at creation and at renewal (renew.ts). */
+export function ocspResponderInput(o: {
+  family: KeyAlgorithm;
+  organization: string;
+  issuing: { nameDer: Uint8Array; keyId: Uint8Array; signer: Signer };
+  spki: Uint8Array;
+  urls: ReturnType<typeof caPublicUrls>;
+  now: Date;
+}): CertificateInput {
+  return {
+    serial: newSerial(),
+    issuer: o.issuing.nameDer,
+    subject: { C: 'CN', O: o.organization, CN: `${o.organization} ${FAMILY_NAME[o.family]} OCSP 响应者` },
+    notBefore: o.now,
+    notAfter: plusYears(o.now, 1),
+    spki: o.spki,
+    signatureAlgorithm: o.issuing.signer.signatureAlgorithm,
+    extensions: {
+      keyUsage: ['digitalSignature'],
+      extKeyUsage: [EKU.ocspSigning],
+      subjectKeyId: keyIdentifier(o.spki),
+      authorityKeyId: o.issuing.keyId,
+      ocspNoCheck: true,
+      caIssuersUrl: o.urls.issuingCert,
+    },
+  };
+}
+
+/**
+ * The seal maker's certificate (5 years), at creation and at renewal (renew.ts). It carries a CRL distribution
+ * point (its shard, like every certificate of the issuing CA) and the OCSP URL, so a GB/T 38540 verifier can
+ * ask for its status and an operator can withdraw a leaked key (issue 15).
+ */
+export function sealMakerInput(o: {
+  organization: string;
+  issuing: { nameDer: Uint8Array; keyId: Uint8Array; signer: Signer };
+  spki: Uint8Array;
+  urls: ReturnType<typeof caPublicUrls>;
+  now: Date;
+  policyOid?: string;
+}): CertificateInput {
+  const serial = newSerial();
+  return {
+    serial,
+    issuer: o.issuing.nameDer,
+    subject: { C: 'CN', O: o.organization, CN: `${o.organization} SM2 电子印章制章人` },
+    notBefore: o.now,
+    notAfter: plusYears(o.now, 5),
+    spki: o.spki,
+    signatureAlgorithm: o.issuing.signer.signatureAlgorithm,
+    extensions: {
+      keyUsage: ['digitalSignature', 'nonRepudiation'],
+      subjectKeyId: keyIdentifier(o.spki),
+      authorityKeyId: o.issuing.keyId,
+      crlDistributionPoint: o.urls.crlShard(shardOf(serial, CRL_SHARDS)),
+      ocspUrl: o.urls.ocsp,
+      caIssuersUrl: o.urls.issuingCert,
+      ...(o.policyOid ? { policyOids: [o.policyOid] } : {}),
+    },
+  };
+}
+
 /** Issues the seal maker's certificate under the SM2 issuing CA and writes seal.key + seal.pem (never over existing ones). */
 async function writeSealMaker(
   fdir: string,
@@ -241,21 +297,7 @@ async function writeSealMaker(
   const { certDer } = await issueCertificate({
     profile: sealMakerProfile(),
     signer: issuing.signer,
-    input: {
-      serial: newSerial(),
-      issuer: issuing.nameDer,
-      subject: { C: 'CN', O: organization, CN: `${organization} SM2 电子印章制章人` },
-      notBefore: now,
-      notAfter: plusYears(now, 5),
-      spki: key.publicKeySpki,
-      signatureAlgorithm: issuing.signer.signatureAlgorithm,
-      extensions: {
-        keyUsage: ['digitalSignature', 'nonRepudiation'],
-        subjectKeyId: keyIdentifier(key.publicKeySpki),
-        authorityKeyId: issuing.keyId,
-        caIssuersUrl: urls.issuingCert,
-      },
-    },
+    input: sealMakerInput({ organization, issuing, spki: key.publicKeySpki, urls, now }),
   });
   await writeAtomic(path.join(fdir, 'seal.key'), encryptKeyFile(key, kek));
   await writeAtomic(path.join(fdir, 'seal.pem'), certificatePem(certDer), 0o644);
