@@ -34,6 +34,16 @@ export const SYSTEM_PACKAGES = [
     why: 'the reverse-proxy test (client address from X-Forwarded-For through a real proxy)',
     present: () => existsSync('/usr/sbin/nginx'),
   },
+  {
+    pkg: 'libnss3-tools',
+    why: 'relying-party checks with NSS (vfychain, crlutil)',
+    present: () => onPath('vfychain') && onPath('crlutil'),
+  },
+  {
+    pkg: 'gnutls-bin',
+    why: 'relying-party checks with GnuTLS (certtool, ocsptool)',
+    present: () => onPath('certtool') && onPath('ocsptool'),
+  },
 ];
 
 function main() {

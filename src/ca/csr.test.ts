@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsr } from './csr.js';
 import { openssl, tempDir } from './testing/openssl.js';
+import { gmssl } from './testing/oracles.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());
@@ -60,5 +61,33 @@ describe('parseCsr', () => {
     if (!r.ok) expect(r.reason).toMatch(/签名验证失败/);
     expect(parseCsr('hello').ok).toBe(false);
     expect(parseCsr(new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x00])).ok).toBe(false);
+  });
+});
+
+describe('CSRs made by GmSSL reqgen (what Chinese USB-key tools are built on)', () => {
+  it.each(['3.1.1', 'master'] as const)('GmSSL %s sm2keygen + reqgen: accepted as SM2 with proof of possession', async (v) => {
+    const key = tmp.path(`gmssl-${v}.key`);
+    const out = tmp.path(`gmssl-${v}.csr`);
+    const k = await gmssl(v, ['sm2keygen', '-pass', 'P@ssw0rd', '-out', key]);
+    expect(k.code, k.out).toBe(0);
+    const r = await gmssl(v, [
+      'reqgen',
+      '-C',
+      'CN',
+      '-O',
+      '南昌某某公司',
+      '-CN',
+      '南昌某某公司',
+      '-key',
+      key,
+      '-pass',
+      'P@ssw0rd',
+      '-out',
+      out,
+    ]);
+    expect(r.code, r.out).toBe(0);
+    const parsed = parseCsr(readFileSync(out, 'utf8'));
+    expect(parsed.ok, JSON.stringify(parsed)).toBe(true);
+    if (parsed.ok) expect(parsed.algorithm).toBe('sm2');
   });
 });

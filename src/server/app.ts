@@ -11,6 +11,8 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { DestinationStream } from 'pino';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
+import { expiryWarnings } from '../ca/hierarchy/renew.js';
+import { loadedCaRuntime } from './modules/certificates/ca-runtime.js';
 import { ping, type Db } from './db/client.js';
 import { captchaService } from './modules/captcha/captcha.js';
 import { throttle } from './modules/throttle/throttle.js';
@@ -133,7 +135,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     web.get('/api/health', { schema: { tags: ['公共'], summary: '健康检查' } }, async (_req, reply) => {
       try {
         await ping(db);
-        return { status: 'ok' };
+        // The OCSP responder (1 year), the seal maker (5 years), the issuing CA: listed from 60 days before expiry.
+        const ca = loadedCaRuntime(config.ca);
+        const warnings = ca ? expiryWarnings(ca.hierarchy, clock.now()) : [];
+        return warnings.length ? { status: 'ok', warnings } : { status: 'ok' };
       } catch {
         return reply.status(503).send({ status: 'database unavailable' });
       }

@@ -15,6 +15,9 @@ import { caJobs } from './modules/certificates/jobs.js';
 import { reminderJobs } from './modules/reminders/jobs.js';
 import { auditJobs } from './modules/audit/jobs.js';
 import { auditRepository } from './modules/audit/repository.js';
+import { existsSync } from 'node:fs';
+import { expiryWarnings } from '../ca/hierarchy/renew.js';
+import { caRuntime } from './modules/certificates/ca-runtime.js';
 
 async function main(): Promise<void> {
   let config;
@@ -80,6 +83,13 @@ async function main(): Promise<void> {
   }
   if (config.captchaFixed) lines.push(`  验证码固定为 ${config.captchaFixed}（CERTDESK_CAPTCHA_FIXED，仅供测试和演示）`);
   console.log(lines.join('\n'));
+  // A CA already in place is loaded now, so what needs renewing is said at start (and listed by /api/health).
+  if (existsSync(path.join(config.ca.dir, 'manifest.json')))
+    await caRuntime(config.ca)
+      .then((ca) => {
+        for (const w of expiryWarnings(ca.hierarchy, clock.now())) app.log.warn({ ca: 'expiry' }, w);
+      })
+      .catch((err: unknown) => app.log.warn({ err }, 'CA not loaded at start'));
 
   const stop = async () => {
     await app.close();

@@ -10,7 +10,8 @@
  * - root: self-signed, keyCertSign + cRLSign, CA, 20 years.
  * - OCSP responder (RFC 6960 4.2.2.2): digitalSignature, id-kp-OCSPSigning, id-pkix-ocsp-nocheck, short.
  * - seal maker (制章人, GM/T 0031 / GB/T 38540): signs electronic seals; digitalSignature + nonRepudiation, no
- *   EKU, SM2 only, 5 years (it must outlive the one-year seals it signs).
+ *   EKU, SM2 only, 5 years (it must outlive the one-year seals it signs), CRL DP and OCSP so its status can be
+ *   checked and a leaked key withdrawn.
  */
 import type { KeyAlgorithm } from '../signer/port.js';
 import { EKU, EXT, type KeyUsage } from './build.js';
@@ -125,7 +126,7 @@ export function sealMakerProfile(): CertificateProfile {
     ca: false,
     keyUsage: ['digitalSignature', 'nonRepudiation'],
     requiredSubject: ['C', 'O', 'CN'],
-    requiredExtensions: [EXT.subjectKeyId, EXT.authorityKeyId],
+    requiredExtensions: [EXT.subjectKeyId, EXT.authorityKeyId, EXT.crlDistributionPoints, EXT.authorityInfoAccess],
     policyOids: [],
   };
 }

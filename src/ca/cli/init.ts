@@ -10,6 +10,7 @@
  *   CERTDESK_PUBLIC_URL        base URL put in the certificates (CRL, OCSP, CA certificates)
  *   CERTDESK_CA_FAMILIES       optional, default sm2,ecdsa-p256
  *   CERTDESK_CA_ORGANIZATION   optional, default 江西省数字证书有限公司
+ *   CERTDESK_CA_POLICY_OID     the CA's CPS OID, asserted by the issuing CAs (default anyPolicy, 2.5.29.32.0)
  *
  * `npm run ca:init -- --add-seal-maker` adds the seal maker to an existing CA made before seals existed
  * (same CERTDESK_CA_DIR and KEK; the SM2 issuing CA's key signs its certificate). `--add-audit-signer` adds
@@ -17,7 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { addAuditSigner, addSealMaker, fingerprint, FAMILY_NAME, initCaHierarchy } from '../hierarchy/hierarchy.js';
+import { addAuditSigner, addSealMaker, ANY_POLICY_OID, fingerprint, FAMILY_NAME, initCaHierarchy } from '../hierarchy/hierarchy.js';
 import { loadKek } from '../signer/key-file.js';
 import type { KeyAlgorithm } from '../signer/port.js';
 
@@ -67,9 +68,12 @@ async function main() {
     .filter(Boolean) as KeyAlgorithm[];
   const bad = families.filter((f) => !FAMILIES.includes(f));
   if (bad.length || !families.length) fail(`CERTDESK_CA_FAMILIES: a comma-separated list of ${FAMILIES.join(', ')}`);
+  const policyOid = env.CERTDESK_CA_POLICY_OID || ANY_POLICY_OID;
+  if (!/^[0-2](\.(0|[1-9]\d*))+$/.test(policyOid)) fail('CERTDESK_CA_POLICY_OID must be a dotted OID such as 1.2.156.xxx');
   const h = await initCaHierarchy({
     dir,
     kek,
+    policyOid,
     families: [...new Set(families)],
     organization: env.CERTDESK_CA_ORGANIZATION || '江西省数字证书有限公司',
     baseUrl,

@@ -34,6 +34,7 @@ import {
   type CertificateProfile,
 } from '../cert/profiles.js';
 import { newSerial } from '../cert/serial.js';
+import { shardOf } from '../crl/build.js';
 import { caPublicUrls } from '../public-urls.js';
 import { decryptKeyFile, encryptKeyFile, type Kek } from '../signer/key-file.js';
 import type { KeyAlgorithm, Signer } from '../signer/port.js';
@@ -73,8 +74,10 @@ export class CaHierarchyError extends Error {
 }
 
 const MANIFEST = 'manifest.json';
+/** CRL shards per issuing CA: the count inside every certificate's CRL DP (the server's CRL_SHARD_COUNT, issue 6). */
+export const CRL_SHARDS = 16;
 
-async function writeAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+export async function writeAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const temp = `${file}.tmp-${process.pid}-${Date.now()}`;
   const fh = await open(temp, 'wx', mode);
   try {
@@ -86,7 +89,7 @@ async function writeAtomic(file: string, data: string | Uint8Array, mode = 0o600
   await rename(temp, file);
 }
 
-function plusYears(d: Date, years: number): Date {
+export function plusYears(d: Date, years: number): Date {
   const e = new Date(d);
   e.setUTCFullYear(e.getUTCFullYear() + years);
   return new Date(e.getTime() - 1000);
@@ -96,14 +99,43 @@ function nameText(fields: { C: string; O: string; CN: string }) {
   return `CN=${fields.CN}, O=${fields.O}, C=${fields.C}`;
 }
 
+/** anyPolicy (RFC 5280 4.2.1.4): what the CA's certificates assert until the CA's own CPS OID is configured. */
+export const ANY_POLICY_OID = '2.5.29.32.0';
+
+/**
+ * The issuing CA's extensions. certificatePolicies carries the CA's policy (its CPS OID): with policy checking
+ * on (OpenSSL -policy_check -explicit_policy, NSS vfychain -p), a path is valid only when every CA on it
+ * asserts the policy (RFC 5280 6.1), and an issuing CA without the extension fails every subscriber under it.
+ * The root, a trust anchor, needs none. Used at creation and by reissueIssuingCa, so both say the same.
+ */
+export function issuingCaExtensions(o: {
+  issuingKeyId: Uint8Array;
+  rootKeyId: Uint8Array;
+  urls: ReturnType<typeof caPublicUrls>;
+  policyOid: string;
+}): CertificateInput['extensions'] {
+  return {
+    basicConstraints: { ca: true, pathLength: 0 },
+    keyUsage: ['digitalSignature', 'keyCertSign', 'cRLSign'],
+    subjectKeyId: o.issuingKeyId,
+    authorityKeyId: o.rootKeyId,
+    crlDistributionPoint: o.urls.rootCrl,
+    caIssuersUrl: o.urls.rootCert,
+    policyOids: [o.policyOid],
+  };
+}
+
 export async function initCaHierarchy(options: {
   dir: string;
   kek: Kek;
   families?: readonly KeyAlgorithm[];
   organization?: string;
   baseUrl: string;
+  /** The certificate policy (CPS) OID the issuing CAs assert; default anyPolicy. */
+  policyOid?: string;
   now?: Date;
 }): Promise<CaHierarchy> {
+  const policyOid = options.policyOid ?? ANY_POLICY_OID;
   const dir = path.resolve(options.dir);
   const families = options.families ?? ['sm2', 'ecdsa-p256'];
   const organization = options.organization ?? '江西省数字证书有限公司';
@@ -152,7 +184,7 @@ export async function initCaHierarchy(options: {
     const issuingName = encodeName({ C: 'CN', O: organization, CN: `${organization} ${label} 签发 CA` });
     const issuingKeyId = keyIdentifier(issuingKey.publicKeySpki);
     const issuing = await issueCertificate({
-      profile: issuingCaProfile(family),
+      profile: issuingCaProfile(family, { policyOids: [policyOid] }),
       signer: rootSigner,
       input: {
         serial: newSerial(),
@@ -162,34 +194,18 @@ export async function initCaHierarchy(options: {
         notAfter: plusYears(now, 10),
         spki: issuingKey.publicKeySpki,
         signatureAlgorithm: rootSigner.signatureAlgorithm,
-        extensions: {
-          basicConstraints: { ca: true, pathLength: 0 },
-          keyUsage: ['digitalSignature', 'keyCertSign', 'cRLSign'],
-          subjectKeyId: issuingKeyId,
-          authorityKeyId: rootKeyId,
-          crlDistributionPoint: urls.rootCrl,
-          caIssuersUrl: urls.rootCert,
-        },
+        extensions: issuingCaExtensions({ issuingKeyId, rootKeyId, urls, policyOid }),
       },
     });
 
-    const ocspInput: CertificateInput = {
-      serial: newSerial(),
-      issuer: issuingName,
-      subject: { C: 'CN', O: organization, CN: `${organization} ${label} OCSP 响应者` },
-      notBefore: now,
-      notAfter: plusYears(now, 1),
+    const ocspInput = ocspResponderInput({
+      family,
+      organization,
+      issuing: { nameDer: issuingName, keyId: issuingKeyId, signer: issuingSigner },
       spki: ocspKey.publicKeySpki,
-      signatureAlgorithm: issuingSigner.signatureAlgorithm,
-      extensions: {
-        keyUsage: ['digitalSignature'],
-        extKeyUsage: [EKU.ocspSigning],
-        subjectKeyId: keyIdentifier(ocspKey.publicKeySpki),
-        authorityKeyId: issuingKeyId,
-        ocspNoCheck: true,
-        caIssuersUrl: urls.issuingCert,
-      },
-    };
+      urls,
+      now,
+    });
     const ocsp = await issueCertificate({ profile: ocspResponderProfile(family), signer: issuingSigner, input: ocspInput });
 
     for (const [name, cert, key] of [
@@ -217,6 +233,68 @@ export async function initCaHierarchy(options: {
   return loadCaHierarchy({ dir, kek: options.kek });
 }
 
+/** The delegated OCSP responder's certificate (RFC 6960 4.2.2.2), one year: at creation and at renewal (renew.ts). */
+export function ocspResponderInput(o: {
+  family: KeyAlgorithm;
+  organization: string;
+  issuing: { nameDer: Uint8Array; keyId: Uint8Array; signer: Signer };
+  spki: Uint8Array;
+  urls: ReturnType<typeof caPublicUrls>;
+  now: Date;
+}): CertificateInput {
+  return {
+    serial: newSerial(),
+    issuer: o.issuing.nameDer,
+    subject: { C: 'CN', O: o.organization, CN: `${o.organization} ${FAMILY_NAME[o.family]} OCSP 响应者` },
+    notBefore: o.now,
+    notAfter: plusYears(o.now, 1),
+    spki: o.spki,
+    signatureAlgorithm: o.issuing.signer.signatureAlgorithm,
+    extensions: {
+      keyUsage: ['digitalSignature'],
+      extKeyUsage: [EKU.ocspSigning],
+      subjectKeyId: keyIdentifier(o.spki),
+      authorityKeyId: o.issuing.keyId,
+      ocspNoCheck: true,
+      caIssuersUrl: o.urls.issuingCert,
+    },
+  };
+}
+
+/**
+ * The seal maker's certificate (5 years), at creation and at renewal (renew.ts). It carries a CRL distribution
+ * point (its shard, like every certificate of the issuing CA) and the OCSP URL, so a GB/T 38540 verifier can
+ * ask for its status and an operator can withdraw a leaked key (issue 15).
+ */
+export function sealMakerInput(o: {
+  organization: string;
+  issuing: { nameDer: Uint8Array; keyId: Uint8Array; signer: Signer };
+  spki: Uint8Array;
+  urls: ReturnType<typeof caPublicUrls>;
+  now: Date;
+  policyOid?: string;
+}): CertificateInput {
+  const serial = newSerial();
+  return {
+    serial,
+    issuer: o.issuing.nameDer,
+    subject: { C: 'CN', O: o.organization, CN: `${o.organization} SM2 电子印章制章人` },
+    notBefore: o.now,
+    notAfter: plusYears(o.now, 5),
+    spki: o.spki,
+    signatureAlgorithm: o.issuing.signer.signatureAlgorithm,
+    extensions: {
+      keyUsage: ['digitalSignature', 'nonRepudiation'],
+      subjectKeyId: keyIdentifier(o.spki),
+      authorityKeyId: o.issuing.keyId,
+      crlDistributionPoint: o.urls.crlShard(shardOf(serial, CRL_SHARDS)),
+      ocspUrl: o.urls.ocsp,
+      caIssuersUrl: o.urls.issuingCert,
+      ...(o.policyOid ? { policyOids: [o.policyOid] } : {}),
+    },
+  };
+}
+
 const END_ENTITY: Record<'seal' | 'audit', { profile: () => CertificateProfile; cn: string; what: string }> = {
   seal: { profile: sealMakerProfile, cn: 'SM2 电子印章制章人', what: 'a seal maker' },
   audit: { profile: auditSignerProfile, cn: 'SM2 审计日志签名', what: 'an audit signer' },
@@ -242,20 +320,10 @@ async function writeEndEntity(
   const { certDer } = await issueCertificate({
     profile: e.profile(),
     signer: issuing.signer,
+    // The audit signer is an end entity of the same shape as the seal maker: status by CRL and OCSP, 5 years.
     input: {
-      serial: newSerial(),
-      issuer: issuing.nameDer,
+      ...sealMakerInput({ organization, issuing, spki: key.publicKeySpki, urls, now }),
       subject: { C: 'CN', O: organization, CN: `${organization} ${e.cn}` },
-      notBefore: now,
-      notAfter: plusYears(now, 5),
-      spki: key.publicKeySpki,
-      signatureAlgorithm: issuing.signer.signatureAlgorithm,
-      extensions: {
-        keyUsage: ['digitalSignature', 'nonRepudiation'],
-        subjectKeyId: keyIdentifier(key.publicKeySpki),
-        authorityKeyId: issuing.keyId,
-        caIssuersUrl: urls.issuingCert,
-      },
     },
   });
   await writeAtomic(path.join(fdir, `${which}.key`), encryptKeyFile(key, kek));

@@ -13,7 +13,9 @@
  *   CertStatus        ::= CHOICE { good [0] IMPLICIT NULL, revoked [1] IMPLICIT RevokedInfo, unknown [2] IMPLICIT NULL }
  *   RevokedInfo       ::= SEQUENCE { revocationTime GeneralizedTime, revocationReason [0] EXPLICIT CRLReason OPTIONAL }
  *
- * The OCSP module is EXPLICIT TAGS, so ResponderID byKey [2] wraps the KeyHash OCTET STRING.
+ * ResponderID is byName ([1] EXPLICIT Name, the responder certificate's subject), not byKey: both are RFC 6960
+ * 4.2.1 choices, but GmSSL master's ocspverify (3.3.0-dev, commit 24ae4827) rejects every byKey response it is
+ * given while it, OpenSSL `ocsp`, GnuTLS `ocsptool` and NSS all accept byName (issue 15; relying-parties.test.ts).
  */
 import { createHash } from 'node:crypto';
 import type { Signer } from '../signer/port.js';
@@ -38,8 +40,8 @@ export interface OcspSingleResponse {
 export interface BuildOcspResponseInput {
   /** The delegated responder's certificate, DER, sent in `certs` so clients can check the delegation (RFC 6960 4.2.2.2). */
   responderCertDer: Uint8Array;
-  /** SHA-1 of the responder's subjectPublicKey BIT STRING contents (ResponderID byKey, RFC 6960 4.2.1). */
-  responderKeyHash: Uint8Array;
+  /** The responder certificate's subject Name, DER (ResponderID byName, RFC 6960 4.2.1). */
+  responderNameDer: Uint8Array;
   signer: Signer;
   producedAt: Date;
   responses: readonly OcspSingleResponse[];
@@ -56,9 +58,9 @@ const UNKNOWN = Uint8Array.of(0x82, 0x00);
 /** Builds and signs a successful OCSPResponse with a BasicOCSPResponse; returns its DER. */
 export async function buildOcspResponse(input: BuildOcspResponseInput): Promise<Uint8Array> {
   if (input.responses.length === 0) throw new RangeError('no responses');
-  if (input.responderKeyHash.length !== 20) throw new RangeError('responderKeyHash must be a SHA-1 hash (20 bytes)');
+  if (input.responderNameDer[0] !== 0x30) throw new RangeError('responderNameDer must be a DER Name (a SEQUENCE)');
   const singles = input.responses.map(singleResponse);
-  const tbsParts = [explicit(2, octetString(input.responderKeyHash)), generalizedTime(input.producedAt), sequence(...singles)];
+  const tbsParts = [explicit(1, input.responderNameDer), generalizedTime(input.producedAt), sequence(...singles)];
   if (input.nonce) tbsParts.push(explicit(1, sequence(sequence(NONCE_OID, octetString(input.nonce)))));
   const tbs = sequence(...tbsParts);
   const signature = await input.signer.sign(tbs);
@@ -142,9 +144,4 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/** SHA-1 of a public key BIT STRING's contents: the responder's byKey KeyHash (RFC 6960 4.2.1). */
-export function responderKeyHash(spkiKeyBytes: Uint8Array): Uint8Array {
-  return createHash('sha1').update(spkiKeyBytes).digest();
 }

@@ -1,5 +1,6 @@
 /** CA publication: CRLs over HTTP at the URL in the certificates, and the OCSP responder (RFC 6960 GET and POST). */
 import { readFile } from 'node:fs/promises';
+import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -12,6 +13,33 @@ import { certIdFor, publisherFor, serialHexOf, type Asked, type Publisher } from
 const OCSP_RESPONSE = 'application/ocsp-response';
 
 const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
+/** `content-length` → `Content-Length`: what RFC 9110 calls names case-insensitive, and what simple clients look for. */
+const canonicalName = (name: string) => name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+const CANONICAL = new Map<string, string>();
+
+/**
+ * Header names go out in canonical case on these routes. Fastify lower-cases every name it is given and hands
+ * them to writeHead, and Node sends names as given; GmSSL's HTTP client (crlget, ocspget, `certverify
+ * -check_crl`, both 3.1.1 and master) looks for the exact text "Content-Length" and fails on anything else
+ * (issue 15). Wrapping this response's writeHead is the one place every answer of these routes passes.
+ */
+function sendCanonicalHeaderNames(res: ServerResponse): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: ServerResponse, status: number, ...rest: unknown[]) {
+    const last = rest[rest.length - 1];
+    if (last && typeof last === 'object' && !Array.isArray(last)) {
+      const canonical: OutgoingHttpHeaders = {};
+      for (const [name, value] of Object.entries(last as Record<string, OutgoingHttpHeader | undefined>)) {
+        let c = CANONICAL.get(name);
+        if (c === undefined) CANONICAL.set(name, (c = canonicalName(name)));
+        canonical[c] = value;
+      }
+      rest[rest.length - 1] = canonical;
+    }
+    return (writeHead as (...args: unknown[]) => ServerResponse).call(this, status, ...rest);
+  } as ServerResponse['writeHead'];
+}
 
 export const caPublicationRoutes =
   ({ deps, liveSigning = new LiveSigningLimit() }: { deps: UseCaseDeps; liveSigning?: LiveSigningLimit }): FastifyPluginAsyncZod =>
@@ -100,6 +128,10 @@ export const caPublicationRoutes =
     const PUBLIC_ROUTE = { schema: { hide: true }, logLevel: 'warn' } as const;
 
     await outer.register(async (app) => {
+      app.addHook('onRequest', (_req, reply, done) => {
+        sendCanonicalHeaderNames(reply.raw);
+        done();
+      });
       // Scoped to this plugin: the raw DER body of an OCSP POST (RFC 6960 A.1).
       app.addContentTypeParser('application/ocsp-request', { parseAs: 'buffer', bodyLimit: 16 * 1024 }, (_req, body, done) =>
         done(null, body),

@@ -12,7 +12,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { addAuditSigner, addSealMaker, initCaHierarchy, loadCaHierarchy, type CaHierarchy } from '../../../ca/hierarchy/hierarchy.js';
+import {
+  addAuditSigner,
+  addSealMaker,
+  CRL_SHARDS,
+  initCaHierarchy,
+  loadCaHierarchy,
+  type CaHierarchy,
+} from '../../../ca/hierarchy/hierarchy.js';
 import { signRootCrl } from '../../../ca/hierarchy/root-crl.js';
 import type { KeyAlgorithm, Signer } from '../../../ca/signer/port.js';
 import { AppError } from '../../../core/errors.js';
@@ -49,7 +56,7 @@ export interface CaRuntime {
  * URL (RFC 5280 4.2.1.13), so it is fixed for an issuing CA's life: changing it would leave certificates
  * already issued pointing at shards that no longer list them — a different count needs a new issuing CA.
  */
-export const CRL_SHARD_COUNT = 16;
+export const CRL_SHARD_COUNT = CRL_SHARDS;
 
 /** loadCaHierarchy's marker: the manifest is written last. */
 const complete = (dir: string) => existsSync(path.join(dir, 'manifest.json'));
@@ -71,6 +78,7 @@ async function createAtomically(config: CaConfig, now: Date): Promise<void> {
       families: config.families,
       organization: config.organization,
       baseUrl: config.baseUrl,
+      policyOid: config.policyOid,
       now,
     });
     // The demo hierarchy's root key is on this machine, so its root CRL is signed now: the chain then checks
@@ -142,6 +150,13 @@ async function open(config: CaConfig): Promise<CaRuntime> {
   };
 }
 
+const ready = new Map<string, CaRuntime>();
+
+/** The CA if this process has loaded it already (never loads or creates one): for health and status reads. */
+export function loadedCaRuntime(config: CaConfig): CaRuntime | undefined {
+  return ready.get(`${config.dir}\0${config.kek?.toString('hex') ?? ''}`);
+}
+
 /** The process's CA, loaded (and in development created) on first use. */
 export function caRuntime(config: CaConfig): Promise<CaRuntime> {
   const key = `${config.dir}\0${config.kek?.toString('hex') ?? ''}`;
@@ -149,6 +164,7 @@ export function caRuntime(config: CaConfig): Promise<CaRuntime> {
   if (!p) {
     p = open(config);
     loaded.set(key, p);
+    p.then((rt) => ready.set(key, rt)).catch(() => undefined);
     // A failure is not cached: an administrator may run ca:init and try again without a restart.
     p.catch(() => loaded.delete(key));
   }

@@ -29,7 +29,7 @@ import path from 'node:path';
 import { buildCrl, crlShardUrl, shardOf } from '../../../ca/crl/build.js';
 import { NULL, algorithmIdentifier, octetString, sequence, unsignedInteger } from '../../../ca/der/der.js';
 import { decodeOcspGetPath, parseOcspRequest, type OcspCertId, type OcspRequest } from '../../../ca/ocsp/request.js';
-import { buildOcspResponse, certIdMatches, responderKeyHash, type OcspIssuer, type OcspStatus } from '../../../ca/ocsp/response.js';
+import { buildOcspResponse, certIdMatches, type OcspIssuer, type OcspStatus } from '../../../ca/ocsp/response.js';
 import type { KeyAlgorithm, Signer } from '../../../ca/signer/port.js';
 import { spkiPublicKeyBits } from '../../../ca/spki.js';
 import type { Clock } from '../../clock.js';
@@ -136,7 +136,8 @@ export interface IssuerEntry {
   issuingSigner: Signer;
   authorityKeyId: Uint8Array;
   responderCertDer: Uint8Array;
-  responderKeyHash: Uint8Array;
+  /** The responder certificate's subject (ResponderID byName). */
+  responderNameDer: Uint8Array;
   responderSigner: Signer;
   /** SHA-1 CertID prefix (hashAlgorithm, issuerNameHash, issuerKeyHash) for the responses we pre-sign. */
   certIdPrefix: Uint8Array;
@@ -158,7 +159,7 @@ function issuerEntries(rt: CaRuntime): IssuerEntry[] {
       issuingSigner: f.issuing.signer,
       authorityKeyId: f.issuing.keyId,
       responderCertDer: f.ocsp.certDer,
-      responderKeyHash: responderKeyHash(spkiPublicKeyBits(f.ocsp.signer.publicKeySpki)),
+      responderNameDer: f.ocsp.nameDer,
       responderSigner: f.ocsp.signer,
       certIdPrefix: Buffer.concat([
         SHA1_ALG,
@@ -459,7 +460,7 @@ export class Publisher {
     this.ocspSignatures++;
     return buildOcspResponse({
       responderCertDer: e.responderCertDer,
-      responderKeyHash: e.responderKeyHash,
+      responderNameDer: e.responderNameDer,
       signer: e.responderSigner,
       producedAt: now,
       responses,
@@ -514,7 +515,7 @@ export class Publisher {
     this.ocspSignatures++;
     const der = await buildOcspResponse({
       responderCertDer: e.responderCertDer,
-      responderKeyHash: e.responderKeyHash,
+      responderNameDer: e.responderNameDer,
       signer: e.responderSigner,
       producedAt: thisUpdate,
       responses: [{ certId: { der: certIdFor(e, serialHex) }, ...s, thisUpdate, nextUpdate }],

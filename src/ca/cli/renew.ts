@@ -1,0 +1,52 @@
+/**
+ * `npm run ca:renew`: renews the OCSP responder of each family (`--ocsp`, one year; `--family f` for one) or
+ * the SM2 seal maker (`--seal-maker`, five years) with a new key signed by the issuing CA (hierarchy/renew.ts).
+ * Then copy the new `<family>/ocsp.{pem,key}` or `sm2/seal.{pem,key}` to every server's CA directory if it is
+ * not shared, and restart the servers one by one: each loads the hierarchy once (docs/OPERATIONS.md).
+ *
+ *   CERTDESK_CA_DIR     the CA directory (made by npm run ca:init)
+ *   CERTDESK_CA_KEK     … or CERTDESK_CA_KEK_FILE
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fingerprint } from '../hierarchy/hierarchy.js';
+import { renewCaKey } from '../hierarchy/renew.js';
+import { loadKek } from '../signer/key-file.js';
+import type { KeyAlgorithm } from '../signer/port.js';
+import { parseCertificate } from '../cert/parse.js';
+
+function fail(message: string): never {
+  process.stderr.write(`ca:renew: ${message}\n`);
+  process.exit(1);
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: { family: { type: 'string' }, ocsp: { type: 'boolean' }, 'seal-maker': { type: 'boolean' } },
+    strict: true,
+  });
+  if (!values.ocsp === !values['seal-maker']) fail('say what to renew: --ocsp (OCSP responders) or --seal-maker');
+  const dir = process.env.CERTDESK_CA_DIR;
+  if (!dir) fail('set CERTDESK_CA_DIR to the CA directory');
+  const kek = loadKek({ value: process.env.CERTDESK_CA_KEK, file: process.env.CERTDESK_CA_KEK_FILE });
+  const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8').catch(() => fail(`no CA in ${dir}`))) as {
+    families: KeyAlgorithm[];
+  };
+  if (values.family && !manifest.families.includes(values.family as KeyAlgorithm))
+    fail(`--family: this CA has ${manifest.families.join(', ')}`);
+  const jobs: [KeyAlgorithm, 'ocsp' | 'seal'][] = values.ocsp
+    ? (values.family ? [values.family as KeyAlgorithm] : manifest.families).map((f) => [f, 'ocsp'])
+    : [['sm2', 'seal']];
+  for (const [family, kind] of jobs) {
+    const r = await renewCaKey({ dir, kek, family, kind });
+    process.stdout.write(
+      `${family}: ${kind === 'ocsp' ? 'OCSP responder' : 'seal maker'} renewed → ${path.join(dir, family, `${kind}.pem`)}\n` +
+        `  valid to ${parseCertificate(r.certDer).notAfter.toISOString()}, SHA-256 ${fingerprint(r.certDer)}\n` +
+        `  the previous certificate is kept as ${r.previous}\n`,
+    );
+  }
+  process.stdout.write('Restart each server (one at a time) so it loads the new key (docs/OPERATIONS.md).\n');
+}
+
+main().catch((e: unknown) => fail((e as Error).message));

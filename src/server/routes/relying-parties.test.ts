@@ -1,0 +1,366 @@
+/**
+ * What relying parties nobody here wrote make of what the CA publishes (issue 15): the real server listening
+ * on 127.0.0.1, its CA made with that address in the certificates, and GmSSL 3.1.1 and master, NSS, GnuTLS
+ * and OpenSSL fetching and checking chains and OCSP answers — SM2 where the tool speaks it, ECDSA P-256 for
+ * the others. CRLs are checked in the CRL publication's own tests.
+ */
+import { connect, createServer } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { certificatePem } from '../../ca/cert/parse.js';
+import type { KeyAlgorithm } from '../../ca/signer/port.js';
+import { openssl, opensslResult, tempDir, type TempDir } from '../../ca/testing/openssl.js';
+import { gmssl, missingOracles, runTool } from '../../ca/testing/oracles.js';
+import { certificates } from '../db/schema-certificates.js';
+import { caRuntime } from '../modules/certificates/ca-runtime.js';
+import { revocationRepository } from '../modules/revocation/repository.js';
+import { issueTestCertificate } from '../modules/revocation/testing.js';
+import { testApp, testConfig, type TestApp, type TestClient } from '../testing/harness.js';
+import { staffMember } from '../testing/paid-order.js';
+
+/** A CPS OID of the kind a Chinese CA is assigned (under 1.2.156, China's arc): what certificates carry here. */
+const POLICY = '1.2.156.112599.1.1.1';
+
+let t: TestApp;
+let base: string;
+let port: number;
+let tmp: TempDir;
+let producer: TestClient;
+let admin: TestClient;
+let env: Record<string, string>;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+beforeAll(async () => {
+  const missing = missingOracles();
+  if (missing.length) throw new Error(`relying-party tools missing: ${missing.join('; ')}`);
+  port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  // A CA of its own whose certificates name this server, so the tools fetch from it what the certificates say.
+  env = {
+    CERTDESK_CA_DIR: path.join(mkdtempSync(path.join(tmpdir(), 'certdesk-rp-ca-')), 'ca'),
+    CERTDESK_CA_FAMILIES: 'sm2,ecdsa-p256',
+    CERTDESK_CA_AUTO_INIT: '1',
+    CERTDESK_PUBLIC_URL: base,
+    CERTDESK_CA_POLICY_OID: POLICY,
+  };
+  await caRuntime(testConfig(env).ca);
+  t = await testApp({ env });
+  await t.app.listen({ host: '127.0.0.1', port });
+  producer = (await staffMember(t, ['制证'], '周制证')).c;
+  admin = (await staffMember(t, ['管理员'], '郑管理')).c;
+  tmp = tempDir('certdesk-rp-test-');
+}, 180_000);
+afterAll(async () => {
+  tmp?.remove();
+  await t?.close();
+});
+
+async function revoke(certId: string, reason = 1): Promise<void> {
+  const r = await producer.post('/api/staff/revocations', { certificateId: certId, reason, note: '密钥泄露' });
+  expect(r.statusCode, r.body).toBe(201);
+  const a = await admin.post(`/api/staff/revocations/${r.json().request.id}/approve`, {});
+  expect(a.statusCode, a.body).toBe(200);
+}
+
+type Kind = 'good' | 'revoked' | 'unknown';
+interface FamilyFiles {
+  root: string;
+  issuing: string;
+  ocsp: string;
+  /** The issuing CA and the root in one file. */
+  caSet: string;
+  /** Each certificate alone, and followed by its issuer (what GmSSL's ocspreq/ocspget/crlget take). */
+  cert: Record<Kind, string>;
+  chain: Record<Kind, string>;
+}
+
+const filesOf = new Map<KeyAlgorithm, Promise<FamilyFiles>>();
+/** Per family: a good, a revoked (keyCompromise) and a never-issued certificate, with the CA's certificates. */
+function familyFiles(family: KeyAlgorithm): Promise<FamilyFiles> {
+  let p = filesOf.get(family);
+  if (!p) {
+    p = (async () => {
+      const ca = await caRuntime(testConfig(env).ca);
+      const f = ca.hierarchy.families[family]!;
+      const good = await issueTestCertificate(t, family);
+      const revoked = await issueTestCertificate(t, family);
+      await revoke(revoked.id, 1);
+      const ghost = await issueTestCertificate(t, family);
+      await t.db.delete(certificates).where(eq(certificates.id, ghost.id));
+      await revocationRepository.dropOcsp(t.db, ghost.serial);
+      const issuingPem = certificatePem(f.issuing.certDer);
+      const w = (name: string, data: string) => tmp.write(`${family}-${name}`, data);
+      const ders = { good: good.der!, revoked: revoked.der!, unknown: ghost.der! };
+      const cert = {} as Record<Kind, string>;
+      const chain = {} as Record<Kind, string>;
+      for (const k of ['good', 'revoked', 'unknown'] as const) {
+        cert[k] = w(`${k}.pem`, certificatePem(ders[k]));
+        chain[k] = w(`${k}-chain.pem`, certificatePem(ders[k]) + issuingPem);
+      }
+      return {
+        root: w('root.pem', certificatePem(f.root.certDer)),
+        issuing: w('issuing.pem', issuingPem),
+        ocsp: w('ocsp.pem', certificatePem(f.ocsp.certDer)),
+        caSet: w('ca-set.pem', issuingPem + certificatePem(f.root.certDer)),
+        cert,
+        chain,
+      };
+    })();
+    filesOf.set(family, p);
+  }
+  return p;
+}
+
+async function postOcsp(reqFile: string, respFile: string): Promise<void> {
+  const res = await fetch(`${base}/ocsp`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/ocsp-request' },
+    body: await readFile(reqFile),
+  });
+  expect(res.status).toBe(200);
+  tmp.write(path.basename(respFile), new Uint8Array(await res.arrayBuffer()));
+}
+
+/**
+ * GmSSL master's ocspverify checks the signature, the responder's delegation and the CertID against the request,
+ * then the status: it exits 0 for good and says "Verification failure: revoked|unknown" (exit 1) otherwise.
+ */
+function expectGmsslVerdict(kind: Kind, v: { code: number; out: string }) {
+  expect(v.out).toMatch(new RegExp(`certStatus: ${kind}`));
+  if (kind === 'good') expect(v.code, v.out).toBe(0);
+  else {
+    expect(v.code).not.toBe(0);
+    expect(v.out).toMatch(new RegExp(`^Verification failure: ${kind}$`, 'm'));
+  }
+}
+
+describe('OCSP (SM2): GmSSL master builds the request, verifies the signed answer', () => {
+  it.each(['good', 'revoked', 'unknown'] as const)('%s, without a nonce (ocspreq → POST → ocspverify)', async (kind) => {
+    const f = await familyFiles('sm2');
+    const req = tmp.path(`gm-${kind}.req`);
+    const resp = tmp.path(`gm-${kind}.resp`);
+    const r1 = await gmssl('master', ['ocspreq', '-in', f.chain[kind], '-out', req]);
+    expect(r1.code, r1.out).toBe(0);
+    await postOcsp(req, resp);
+    expectGmsslVerdict(
+      kind,
+      await gmssl('master', ['ocspverify', '-reqin', req, '-respin', resp, '-cacert', f.issuing, '-signer', f.ocsp, '-verbose']),
+    );
+  });
+
+  it.each(['good', 'revoked', 'unknown'] as const)('%s, with a nonce (OpenSSL builds the request) → GmSSL ocspverify', async (kind) => {
+    const f = await familyFiles('sm2');
+    const req = tmp.path(`gmn-${kind}.req`);
+    const resp = tmp.path(`gmn-${kind}.resp`);
+    await openssl(['ocsp', '-sha256', '-issuer', f.issuing, '-cert', f.cert[kind], '-reqout', req]);
+    await postOcsp(req, resp);
+    const text = (await openssl(['ocsp', '-respin', resp, '-resp_text', '-noverify'])).stdout;
+    expect(text).toContain('OCSP Nonce');
+    expectGmsslVerdict(
+      kind,
+      await gmssl('master', ['ocspverify', '-reqin', req, '-respin', resp, '-cacert', f.issuing, '-signer', f.ocsp, '-verbose']),
+    );
+  });
+});
+
+describe('GmSSL master ocspverify checks what it is given', () => {
+  it('a revoked answer whose signed data was altered (producedAt) is refused for its signature, not read as revoked', async () => {
+    const f = await familyFiles('sm2');
+    const req = tmp.path('gm-tamper.req');
+    const resp = tmp.path('gm-tamper.resp');
+    expect((await gmssl('master', ['ocspreq', '-in', f.chain.revoked, '-out', req])).code).toBe(0);
+    await postOcsp(req, resp);
+    const der = await readFile(resp);
+    const at = der.indexOf(Buffer.from([0x18, 0x0f])); // producedAt: the first GeneralizedTime
+    expect(at).toBeGreaterThan(0);
+    der[at + 2 + 3] = der[at + 2 + 3] === 0x30 ? 0x31 : 0x30; // a digit of the year, inside the signed data
+    tmp.write('gm-tamper.resp', der);
+    const v = await gmssl('master', ['ocspverify', '-reqin', req, '-respin', resp, '-cacert', f.issuing, '-signer', f.ocsp]);
+    expect(v.code).not.toBe(0);
+    expect(v.out).not.toContain('Verification failure: revoked');
+  });
+});
+
+describe('OCSP (ECDSA P-256): OpenSSL and GnuTLS ask the server and verify the answer', () => {
+  const cases = (['good', 'revoked', 'unknown'] as const).flatMap((kind) => [
+    [kind, true],
+    [kind, false],
+  ]) as [Kind, boolean][];
+
+  it.each(cases)('%s, nonce %s: openssl ocsp', async (kind, nonce) => {
+    const f = await familyFiles('ecdsa-p256');
+    const r = await opensslResult([
+      'ocsp',
+      '-issuer',
+      f.issuing,
+      '-cert',
+      f.cert[kind],
+      '-url',
+      `${base}/ocsp`,
+      '-CAfile',
+      f.root,
+      '-resp_text',
+      ...(nonce ? [] : ['-no_nonce']),
+    ]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain('Response verify OK');
+    expect(r.out).toMatch(new RegExp(`${kind}\\.pem: ${kind}`));
+    if (nonce) expect(r.out).toContain('OCSP Nonce');
+    else expect(r.out).not.toContain('OCSP Nonce');
+  });
+
+  it.each(cases)('%s, nonce %s: GnuTLS ocsptool --ask', async (kind, nonce) => {
+    const f = await familyFiles('ecdsa-p256');
+    const r = await runTool('ocsptool', [
+      `--ask=${base}/ocsp`,
+      '--load-cert',
+      f.cert[kind],
+      '--load-issuer',
+      f.issuing,
+      // GnuTLS checks the delegated responder against the anchors alone (it builds no path): the CA set a
+      // relying party keeps, the issuing CA with its root.
+      '--load-trust',
+      f.caSet,
+      nonce ? '--nonce' : '--no-nonce',
+    ]);
+    expect(r.out).toMatch(/Verifying OCSP Response: Success/);
+    expect(r.out).toMatch(new RegExp(`Certificate Status: ${kind}`));
+    if (nonce) expect(r.out).toMatch(/Nonce: [0-9a-f]+/);
+    else expect(r.out).not.toContain('Nonce:');
+  });
+});
+
+/** The response head exactly as sent (header names in the case they went on the wire). */
+function rawHead(pathAndQuery: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => s.write(`GET ${pathAndQuery} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n`));
+    const chunks: Buffer[] = [];
+    s.on('data', (c: Buffer) => chunks.push(c));
+    s.on('error', reject);
+    s.on('end', () => {
+      const all = Buffer.concat(chunks).toString('latin1');
+      resolve(all.slice(0, all.indexOf('\r\n\r\n')));
+    });
+  });
+}
+
+describe('GmSSL’s HTTP client against the server itself: header names in canonical case', () => {
+  it('/ocsp, /crl and /ca answer "Content-Type" and "Content-Length" (and the rest) in canonical case', async () => {
+    const f = await familyFiles('sm2');
+    const req = tmp.path('head.req');
+    await openssl(['ocsp', '-issuer', f.issuing, '-cert', f.cert.good, '-reqout', req, '-no_nonce']);
+    const ocspGet = `/ocsp/${encodeURIComponent((await readFile(req)).toString('base64'))}`;
+    for (const p of [ocspGet, '/crl/sm2/root.crl', '/ca/sm2.cer', '/ca/sm2-root.cer', '/crl/sm2/nothing.crl', '/ca/nothing.cer']) {
+      const head = await rawHead(p);
+      const names = head
+        .split('\r\n')
+        .slice(1)
+        .map((l) => l.slice(0, l.indexOf(':')));
+      expect(names, `${p}\n${head}`).toContain('Content-Type');
+      expect(names, `${p}\n${head}`).toContain('Content-Length');
+      for (const n of names) expect(n, `${p}: ${n}`).toMatch(/^[A-Z][a-z]*(-[A-Z][a-z]*)*$/);
+    }
+  });
+
+  it('GmSSL master ocspget asks the URL in the certificate and gets the signed answer (good and revoked)', async () => {
+    const f = await familyFiles('sm2');
+    for (const kind of ['good', 'revoked'] as const) {
+      const out = tmp.path(`ocspget-${kind}.der`);
+      const r = await gmssl('master', ['ocspget', '-cert', f.chain[kind], '-out', out]);
+      expect(r.code, r.out).toBe(0);
+      const text = (await openssl(['ocsp', '-respin', out, '-resp_text', '-noverify'])).stdout;
+      expect(text).toContain(`Cert Status: ${kind}`);
+    }
+  });
+
+  it.each(['3.1.1', 'master'] as const)('GmSSL %s crlget fetches the CRL the issuing CA certificate names (the root CRL)', async (v) => {
+    const f = await familyFiles('sm2');
+    const out = tmp.path(`crlget-${v}.der`);
+    const r = await gmssl(v, ['crlget', '-cert', f.issuing, '-out', out]);
+    expect(r.code, r.out).toBe(0);
+    const text = (await openssl(['crl', '-inform', 'DER', '-in', out, '-noout', '-issuer', '-nameopt', 'utf8'])).stdout;
+    expect(text).toContain('SM2 根 CA');
+    const v2 = await gmssl(v, ['crlverify', '-in', out, '-cacert', f.root]);
+    expect(v2.code, v2.out).toBe(0);
+  });
+
+  it('GmSSL 3.1.1 certverify -check_crl downloads the root CRL over HTTP for the issuing CA (not revoked)', async () => {
+    const f = await familyFiles('sm2');
+    const r = await gmssl('3.1.1', ['certverify', '-in', f.issuing, '-cacert', f.root, '-check_crl']);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/Verification success/i);
+  });
+});
+
+describe('chains: what the server issued verifies in every relying party, with the CA policy', () => {
+  it('ECDSA: OpenSSL with explicit policy checking for the CPS OID', async () => {
+    const f = await familyFiles('ecdsa-p256');
+    const r = await opensslResult([
+      'verify',
+      '-policy_check',
+      '-explicit_policy',
+      '-policy',
+      POLICY,
+      '-CAfile',
+      f.root,
+      '-untrusted',
+      f.issuing,
+      f.cert.good,
+    ]);
+    expect(r.out, r.out).toContain(`${f.cert.good}: OK`);
+  });
+
+  it('ECDSA: NSS vfychain (CERT_PKIXVerifyCert) with the policy OID', async () => {
+    const f = await familyFiles('ecdsa-p256');
+    const db = tmp.path('nssdb');
+    await runTool('mkdir', ['-p', db]);
+    expect((await runTool('certutil', ['-N', '-d', `sql:${db}`, '--empty-password'])).code).toBe(0);
+    const r = await runTool('vfychain', [
+      '-d',
+      `sql:${db}`,
+      '-pp',
+      '-o',
+      `OID.${POLICY}`,
+      '-u',
+      '0',
+      '-a',
+      f.cert.good,
+      '-a',
+      f.issuing,
+      '-t',
+      '-a',
+      f.root,
+    ]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain('Chain is good!');
+  });
+
+  it('ECDSA: GnuTLS certtool --verify-chain', async () => {
+    const f = await familyFiles('ecdsa-p256');
+    const chain = tmp.write('gnutls-chain.pem', (await readFile(f.chain.good, 'latin1')) + (await readFile(f.root, 'latin1')));
+    const r = await runTool('certtool', ['--verify-chain', '--infile', chain]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/Chain verification output: Verified/);
+  });
+
+  it('SM2: GmSSL 3.1.1 certverify (the release; master refuses the 20-year root, see reissue.test.ts)', async () => {
+    const f = await familyFiles('sm2');
+    const r = await gmssl('3.1.1', ['certverify', '-in', f.chain.good, '-cacert', f.root]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/Verification success/i);
+  });
+});
