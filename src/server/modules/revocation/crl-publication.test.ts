@@ -18,6 +18,7 @@ let t: TestApp;
 let p: Publisher;
 let tmp: TempDir;
 const serials: string[] = [];
+const keyId = () => p.issuerOfFamily('ecdsa-p256')!.keyIdHex;
 
 beforeAll(async () => {
   t = await testApp({ env: await testCaEnv() });
@@ -72,16 +73,20 @@ describe('CRL publication streams the registry', () => {
       pages.push({ lastHexDigit: q.lastHexDigit, limit: q.limit, after: q.after });
       return original(db, q);
     });
+    // The suite's other files may have revoked a few certificates of this CA in the same database.
+    const total = (await revocationRepository.revokedTotals(t.db, { family: 'ecdsa-p256', issuerKeyId: keyId() })).count;
+    expect(total).toBeGreaterThanOrEqual(N);
     try {
       const r = await p.publishCrl('ecdsa-p256', COMPLETE_CRL);
-      expect(r.entries).toBe(N);
+      expect(r.entries).toBe(total);
       const { serials: got, text } = await listed(r.der, 'complete.crl');
-      expect(got).toEqual(new Set(serials));
+      expect(got.size).toBe(total);
+      for (const s of serials) expect(got.has(s), s).toBe(true);
       expect(text).not.toContain('Issuing Distribution Point');
     } finally {
       wrapped.mockRestore();
     }
-    expect(pages).toHaveLength(3);
+    expect(pages).toHaveLength(Math.floor(total / CRL_PAGE_ROWS) + 1); // N is three pages
     expect(pages.every((q) => q.lastHexDigit === undefined && q.limit === CRL_PAGE_ROWS)).toBe(true);
     expect(pages[0]!.after).toBeNull();
     // Keyset: each page starts after the last serial of the one before.
@@ -104,9 +109,11 @@ describe('CRL publication streams the registry', () => {
     });
     try {
       const r = await p.publishCrl('ecdsa-p256', shard);
-      expect(r.entries).toBe(own.length);
       const { serials: got, text } = await listed(r.der, `shard-${shard}.crl`);
-      expect(got).toEqual(new Set(own));
+      for (const s of own) expect(got.has(s), s).toBe(true);
+      for (const s of got) expect(shardOfSerialHex(s), s).toBe(shard);
+      expect(r.entries).toBe(got.size);
+      expect(rowsRead).toBe(got.size); // its sixteenth, not every revocation of the issuing CA
       expect(text).toMatch(
         new RegExp(`Issuing Distribution Point: critical\\s*\\n\\s*Full Name:\\s*\\n\\s*URI:\\S+/crl/ecdsa-p256/${shard}\\.crl`),
       );
@@ -114,7 +121,6 @@ describe('CRL publication streams the registry', () => {
       wrapped.mockRestore();
     }
     expect([...digits]).toEqual([shard.toString(16)]);
-    expect(rowsRead).toBe(own.length); // its sixteenth, not every revocation of the issuing CA
   });
 
   it('the complete CRL and each shard count their CRL numbers separately (each its own scope, RFC 5280 5.2.3)', async () => {
