@@ -4,8 +4,17 @@
  * ca -gencrl` over an index.txt holding the same revoked entries (same serials, dates and reasons), signed
  * with the same ECDSA P-256 issuing key.
  *
+ * Part 2, the product's path (issues 15 and 21): the issuing CA's complete CRL as the server publishes it —
+ * Publisher.publishCrl reading the revoked rows from PostgreSQL page by page, encoding, signing and writing
+ * the file atomically — against `openssl ca -gencrl` over the same rows (index.txt, written from the
+ * database) in the same run. Goal at 1,000,000 entries: at most 1.5x OpenSSL's time and at most 50 MB of
+ * memory. Memory is the peak growth, sampled every few ms during the publication, of the V8 heap plus the
+ * Buffers outside it (heapUsed + external) and of the resident set; OpenSSL's is its maximum resident set
+ * (/usr/bin/time). The scratch database and every temporary folder are removed at the end.
+ *
  *   node --expose-gc --import tsx bench/crl.ts            # 100,000 and 1,000,000
  *   node --expose-gc --import tsx bench/crl.ts 50000      # other sizes
+ *   BENCH_CRL_PART=2 node --expose-gc --import tsx bench/crl.ts 1000000   # only the product path
  *
  * Ours: median of 3 builds; OpenSSL: one run (it re-reads index.txt each time, as it would in production).
  */
@@ -18,13 +27,23 @@ import { promisify } from 'node:util';
 import { buildCrl, CRL_REASON, type CrlEntry } from '../src/ca/crl/build.js';
 import { readTlv } from '../src/ca/der/der.js';
 import { ecdsaTestSigner } from '../src/ca/testing/fixtures.js';
+import { COMPLETE_CRL } from '../src/server/modules/revocation/publication.js';
+import { crlRegistry } from './crl-registry.js';
 
 const run = promisify(execFile);
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 if (!sizes.length) sizes.push(100_000, 1_000_000);
 
+const part = process.env.BENCH_CRL_PART;
 const dir = await mkdtemp(path.join(tmpdir(), 'bench-crl-'));
 try {
+  if (part !== '2') await encoderOnly();
+  if (part !== '1') await productPath();
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
+
+async function encoderOnly(): Promise<void> {
   // An issuing CA: key + self-signed certificate made by openssl (only its name and key matter here).
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   await writeFile(`${dir}/ca.key`, privateKey.export({ type: 'pkcs8', format: 'pem' }));
@@ -124,8 +143,75 @@ try {
     const b = rows[rows.length - 1]!;
     console.log(`linearity: µs/entry at ${b.n} ÷ µs/entry at ${a.n} = ${(b.ours / b.n / (a.ours / a.n)).toFixed(2)} (1.00 = linear)`);
   }
-} finally {
-  await rm(dir, { recursive: true, force: true });
+}
+
+/** The complete CRL as the server publishes it, from PostgreSQL, against openssl ca -gencrl over the same rows. */
+async function productPath(): Promise<void> {
+  const MB = 1024 * 1024;
+  const out: string[] = [];
+  for (const n of sizes) {
+    const reg = await crlRegistry(n, 'ecdsa-p256', (m) => console.log(`[crl] ${m}`));
+    try {
+      // OpenSSL: same entries from the database, an equivalent P-256 issuing key of its own.
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      await writeFile(`${dir}/p2.key`, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+      await run('openssl', ['req', '-new', '-x509', '-key', `${dir}/p2.key`, '-subj', '/C=CN/O=CertDesk Bench/CN=CertDesk Bench Issuing CA', '-days', '365', '-out', `${dir}/p2.pem`, '-addext', 'subjectKeyIdentifier=hash']); // prettier-ignore
+      await writeFile(
+        `${dir}/p2.cnf`,
+        `[ ca ]\ndefault_ca = d\n[ d ]\ndir = ${dir}\ndatabase = $dir/p2-index.txt\ncrlnumber = $dir/p2-crlnumber\ndefault_md = sha256\ndefault_crl_days = 7\ncrl_extensions = crl_ext\n[ crl_ext ]\nauthorityKeyIdentifier = keyid:always\n`,
+      );
+      await reg.writeIndexTxt(`${dir}/p2-index.txt`);
+      await writeFile(`${dir}/p2-crlnumber`, '1000\n');
+      const t0 = performance.now();
+      const o = await run('/usr/bin/time', ['-f', 'maxrss_kb=%M', 'openssl', 'ca', '-gencrl', '-config', `${dir}/p2.cnf`, '-keyfile', `${dir}/p2.key`, '-cert', `${dir}/p2.pem`, '-out', `${dir}/p2-theirs.pem`, '-batch'], { maxBuffer: 1 << 26 }); // prettier-ignore
+      const theirs = (performance.now() - t0) / 1000;
+      const theirsRssMb = Number(/maxrss_kb=(\d+)/.exec(o.stderr)?.[1]) / 1024;
+
+      const times: number[] = [];
+      let heapPeak = 0;
+      let rssPeak = 0;
+      let entries = 0;
+      let size = 0;
+      for (let r = 0; r < 3; r++) {
+        (globalThis as { gc?: () => void }).gc?.();
+        const m0 = process.memoryUsage();
+        let heapMax = 0;
+        let rssMax = 0;
+        const sample = () => {
+          const m = process.memoryUsage();
+          heapMax = Math.max(heapMax, m.heapUsed + m.external - m0.heapUsed - m0.external);
+          rssMax = Math.max(rssMax, m.rss - m0.rss);
+        };
+        const timer = setInterval(sample, 2);
+        const t1 = performance.now();
+        const res = await reg.publisher.publishCrl('ecdsa-p256', COMPLETE_CRL);
+        times.push((performance.now() - t1) / 1000);
+        sample();
+        clearInterval(timer);
+        heapPeak = Math.max(heapPeak, heapMax);
+        rssPeak = Math.max(rssPeak, rssMax);
+        entries = res.entries;
+        size = res.der.length;
+      }
+      if (entries !== n) throw new Error(`the complete CRL lists ${entries} entries, not ${n}`);
+      const file = reg.publisher.crlFile('ecdsa-p256', COMPLETE_CRL);
+      const check = await run('openssl', ['crl', '-inform', 'DER', '-in', file, '-noout', '-crlnumber'], { maxBuffer: 1 << 26 });
+      if (!/crlNumber=/.test(check.stdout)) throw new Error('openssl did not parse the complete CRL');
+      await run('openssl', ['crl', '-in', `${dir}/p2-theirs.pem`, '-outform', 'DER', '-out', `${dir}/p2-theirs.der`]);
+      const theirsSize = (await stat(`${dir}/p2-theirs.der`)).size;
+      const ours = times.sort((a, b) => a - b)[1]!;
+      out.push(
+        `${String(n).padStart(9)}   ${ours.toFixed(3).padStart(6)}   ${theirs.toFixed(3).padStart(9)}   ${(ours / theirs).toFixed(2).padStart(11)}x   ${(heapPeak / MB).toFixed(1).padStart(12)}   ${(rssPeak / MB).toFixed(1).padStart(10)}   ${theirsRssMb.toFixed(1).padStart(15)}   ${String(size).padStart(10)}   ${String(theirsSize).padStart(10)}`,
+      );
+    } finally {
+      await reg.close();
+    }
+  }
+  console.log('\ncomplete CRL, product path (PostgreSQL → publishCrl → file) against openssl ca -gencrl over the same rows');
+  console.log(
+    '  entries   ours s   openssl s   ours/openssl   ours heap+ext MB   ours rss MB   openssl rss MB   ours bytes   openssl bytes',
+  );
+  for (const l of out) console.log(l);
 }
 
 /** The subject Name and subjectKeyIdentifier of a certificate, by walking its DER. */

@@ -4,7 +4,17 @@ import { readTlv } from '../der/der.js';
 import type { KeyAlgorithm } from '../signer/port.js';
 import { verifySignature } from '../signer/software.js';
 import { emptyIdSm2Signer, makeTestPki, openssl, opensslVerifySm2, splitSigned, tempDir, type TestPki } from '../testing/fixtures.js';
-import { buildCrl, CRL_REASON, type BuildCrlInput, crlPem, crlShardUrl, shardCountFor, shardOf, type CrlEntry } from './build.js';
+import {
+  buildCrl,
+  CRL_REASON,
+  CrlEncoder,
+  type BuildCrlInput,
+  crlPem,
+  crlShardUrl,
+  shardCountFor,
+  shardOf,
+  type CrlEntry,
+} from './build.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 const now = new Date();
@@ -281,6 +291,33 @@ describe.each<KeyAlgorithm>(['ecdsa-p256', 'sm2', 'rsa-2048'])('buildCrl (%s), c
 });
 
 describe('sharding', () => {
+  it('CrlEncoder: entries added in pages into a buffer sized too small grows, and encodes what buildCrl encodes', async () => {
+    const pki = await makeTestPki('ecdsa-p256', now);
+    const entries: CrlEntry[] = Array.from({ length: 2_500 }, (_, i) => ({
+      serial: webcrypto.getRandomValues(new Uint8Array(16)),
+      revokedAt: new Date(thisUpdate.getTime() - i * 1000),
+      reason: [undefined, CRL_REASON.keyCompromise, CRL_REASON.superseded][i % 3],
+    }));
+    const header = {
+      issuerNameDer: pki.issuing.nameDer,
+      authorityKeyId: pki.issuing.keyId,
+      signer: pki.issuing.signer,
+      thisUpdate,
+      nextUpdate,
+      crlNumber: 42n,
+    };
+    const whole = await buildCrl({ ...header, entries });
+    for (const capacity of [0, 1_000, 10_000_000]) {
+      const enc = new CrlEncoder(header, capacity);
+      for (let i = 0; i < entries.length; i += 1_000) enc.add(entries.slice(i, i + 1_000));
+      expect(enc.entries).toBe(entries.length);
+      const paged = await enc.finish();
+      expect(Buffer.from(splitSigned(paged).tbs).equals(Buffer.from(splitSigned(whole).tbs)), `capacity ${capacity}`).toBe(true);
+      expect(readTlv(paged, 0).end).toBe(paged.length);
+      expect(verifySignature(pki.issuing.key.publicKeySpki, 'ecdsa-p256', splitSigned(paged).tbs, splitSigned(paged).signature)).toBe(true);
+    }
+  });
+
   it('shardOf is the serial modulo the shard count, stable and even', () => {
     const cases: [string, number, number][] = [
       ['00', 4, 0],

@@ -65,67 +65,123 @@ const REASON_EXTENSIONS = Uint8Array.of(0x30, 0x0c, 0x30, 0x0a, 0x06, 0x03, 0x55
 
 /** Builds and signs a v2 CRL; returns its DER. */
 export async function buildCrl(input: BuildCrlInput): Promise<Uint8Array> {
-  const { signer } = input;
-  if (input.nextUpdate.getTime() <= input.thisUpdate.getTime()) throw new RangeError('nextUpdate must be after thisUpdate');
-  if (input.crlNumber < 0n || input.crlNumber >= 1n << 159n) throw new RangeError('crlNumber must fit in 20 octets'); // 5.2.3
-
-  const head = [VERSION_2, signer.signatureAlgorithm, input.issuerNameDer, crlTime(input.thisUpdate), crlTime(input.nextUpdate)];
-  const extensions = [
-    extension(OID_AKI, false, sequence(implicitPrimitive(0, input.authorityKeyId))),
-    extension(OID_CRL_NUMBER, false, integer(input.crlNumber)),
-  ];
-  if (input.distributionPoint !== undefined) {
-    // IssuingDistributionPoint ::= SEQUENCE { distributionPoint [0] DistributionPointName { fullName [0]
-    // GeneralNames { uniformResourceIdentifier [6] IA5String } } } — critical (5.2.5, MUST).
-    const uri = implicitPrimitive(6, Buffer.from(input.distributionPoint, 'latin1'));
-    extensions.push(extension(OID_IDP, true, sequence(explicit(0, explicit(0, uri)))));
-  }
-  const crlExtensions = explicit(0, sequence(...extensions));
-
-  // Pass 1: sizes only (the entries are materialised once so an iterator may be given).
+  // Sizes first (the entries are materialised once so an iterator may be given), so the one buffer is exact.
   const list = Array.isArray(input.entries) ? (input.entries as CrlEntry[]) : [...input.entries];
-  const sizes = new Uint8Array(list.length); // each entry's content length (< 128)
   let entriesSize = 0;
-  for (let i = 0; i < list.length; i++) {
-    const size = entryContentSize(list[i]!);
-    sizes[i] = size;
-    entriesSize += 2 + size;
+  for (const e of list) entriesSize += 2 + entryContentSize(e);
+  const encoder = new CrlEncoder(input, entriesSize);
+  encoder.add(list);
+  return encoder.finish();
+}
+
+export type CrlHeader = Omit<BuildCrlInput, 'entries'>;
+
+/**
+ * The most an entry of `serialOctets` magnitude octets (leading zeros dropped) can take: SEQUENCE header,
+ * INTEGER with a possible sign octet, a UTCTime, and the reason extension. For sizing a buffer from counts.
+ */
+export const CRL_ENTRY_OVERHEAD_MAX = 2 + 3 + 15;
+export const CRL_REASON_EXTENSION_SIZE = 14;
+
+/**
+ * A CRL built incrementally: entries are added in pages (as they stream from the database) and written once,
+ * straight into one buffer; `finish` wraps and signs. The buffer is sized from `entriesCapacity` (an upper
+ * bound computed from counts, see CRL_ENTRY_OVERHEAD_MAX) and grows only if more entries arrive than
+ * announced, so memory is the CRL itself plus one page — 1,000,000 entries need no per-entry objects at all.
+ *
+ * Layout: room in front for the outer, TBS and revokedCertificates headers and the fixed head fields (their
+ * lengths are known only at the end, so they are written backwards from the first entry), the entries, then
+ * the extensions, the signature algorithm and a signature of up to 1,024 bytes (RSA-8192).
+ */
+export class CrlEncoder {
+  private buf: Buffer;
+  private readonly head: Uint8Array[];
+  private readonly headSize: number;
+  private readonly extensions: Uint8Array;
+  private readonly tail: number;
+  private readonly front: number;
+  private at: number;
+  private count = 0;
+
+  constructor(
+    private readonly input: CrlHeader,
+    entriesCapacity: number,
+  ) {
+    const { signer } = input;
+    if (input.nextUpdate.getTime() <= input.thisUpdate.getTime()) throw new RangeError('nextUpdate must be after thisUpdate');
+    if (input.crlNumber < 0n || input.crlNumber >= 1n << 159n) throw new RangeError('crlNumber must fit in 20 octets'); // 5.2.3
+    this.head = [VERSION_2, signer.signatureAlgorithm, input.issuerNameDer, crlTime(input.thisUpdate), crlTime(input.nextUpdate)];
+    this.headSize = this.head.reduce((n, h) => n + h.length, 0);
+    const extensions = [
+      extension(OID_AKI, false, sequence(implicitPrimitive(0, input.authorityKeyId))),
+      extension(OID_CRL_NUMBER, false, integer(input.crlNumber)),
+    ];
+    if (input.distributionPoint !== undefined) {
+      // IssuingDistributionPoint ::= SEQUENCE { distributionPoint [0] DistributionPointName { fullName [0]
+      // GeneralNames { uniformResourceIdentifier [6] IA5String } } } — critical (5.2.5, MUST).
+      const uri = implicitPrimitive(6, Buffer.from(input.distributionPoint, 'latin1'));
+      extensions.push(extension(OID_IDP, true, sequence(explicit(0, explicit(0, uri)))));
+    }
+    this.extensions = explicit(0, sequence(...extensions));
+    this.front = 6 + 6 + this.headSize + 6; // three headers of at most 6 bytes (lengths < 2^32) and the head
+    this.tail = this.extensions.length + signer.signatureAlgorithm.length + 1_100;
+    this.buf = Buffer.allocUnsafe(this.front + Math.max(0, entriesCapacity) + this.tail);
+    this.at = this.front;
   }
 
-  let headSize = 0;
-  for (const h of head) headSize += h.length;
-  const revokedHeader = list.length ? Uint8Array.from([0x30, ...lengthBytes(entriesSize)]) : new Uint8Array(0);
-  const tbsContent = headSize + revokedHeader.length + entriesSize + crlExtensions.length;
-  const tbsHeader = Uint8Array.from([0x30, ...lengthBytes(tbsContent)]);
-  const tbsSize = tbsHeader.length + tbsContent;
+  /** Entries written so far. */
+  get entries(): number {
+    return this.count;
+  }
 
-  // One buffer for the whole CertificateList: room in front for the outer header, the TBS, and room behind
-  // for the signature algorithm and a signature of up to 1,024 bytes (RSA-8192), so nothing is copied again.
-  const FRONT = 6;
-  const TAIL = signer.signatureAlgorithm.length + 1_100;
-  const buf = Buffer.allocUnsafe(FRONT + tbsSize + TAIL);
-  let at = FRONT;
-  const put = (b: Uint8Array) => {
-    buf.set(b, at);
-    at += b.length;
-  };
-  put(tbsHeader);
-  for (const h of head) put(h);
-  put(revokedHeader);
-  // Pass 2: each entry written once, in place.
-  for (let i = 0; i < list.length; i++) at = writeEntry(buf, at, list[i]!, sizes[i]!);
-  put(crlExtensions);
-  if (at !== FRONT + tbsSize) throw new Error(`CRL size mismatch: ${at - FRONT} != ${tbsSize}`);
+  /** Encodes a page of entries (validating each: serial length, date, reason). */
+  add(page: Iterable<CrlEntry>): void {
+    for (const e of page) {
+      const size = entryContentSize(e);
+      if (this.at + 2 + size + this.tail > this.buf.length) this.grow(2 + size);
+      this.at = writeEntry(this.buf, this.at, e, size);
+      this.count++;
+    }
+  }
 
-  const signature = bitString(await signer.sign(buf.subarray(FRONT, at)));
-  put(signer.signatureAlgorithm);
-  if (at + signature.length > buf.length) throw new Error('signature too long');
-  put(signature);
-  const outerContent = at - FRONT;
-  const outerHeader = Uint8Array.from([0x30, ...lengthBytes(outerContent)]);
-  const start = FRONT - outerHeader.length;
-  buf.set(outerHeader, start);
-  return buf.subarray(start, at);
+  private grow(need: number): void {
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length + need + this.tail, Math.ceil(this.buf.length * 1.25)));
+    this.buf.copy(bigger, 0, 0, this.at);
+    this.buf = bigger;
+  }
+
+  /** Wraps the entries (TBS, signature) and signs; returns the CRL's DER (a view of the encoder's buffer). */
+  async finish(): Promise<Uint8Array> {
+    const { buf, front } = this;
+    const entriesSize = this.at - front;
+    const revokedHeader = this.count ? Uint8Array.from([0x30, ...lengthBytes(entriesSize)]) : new Uint8Array(0);
+    const tbsContent = this.headSize + revokedHeader.length + entriesSize + this.extensions.length;
+    const tbsHeader = Uint8Array.from([0x30, ...lengthBytes(tbsContent)]);
+    let start = front - revokedHeader.length;
+    buf.set(revokedHeader, start);
+    for (let i = this.head.length - 1; i >= 0; i--) {
+      start -= this.head[i]!.length;
+      buf.set(this.head[i]!, start);
+    }
+    start -= tbsHeader.length;
+    buf.set(tbsHeader, start);
+    let at = this.at;
+    buf.set(this.extensions, at);
+    at += this.extensions.length;
+    if (at - start !== tbsHeader.length + tbsContent) throw new Error('CRL size mismatch');
+
+    const signature = bitString(await this.input.signer.sign(buf.subarray(start, at)));
+    const alg = this.input.signer.signatureAlgorithm;
+    if (at + alg.length + signature.length > buf.length) throw new Error('signature too long');
+    buf.set(alg, at);
+    at += alg.length;
+    buf.set(signature, at);
+    at += signature.length;
+    const outerHeader = Uint8Array.from([0x30, ...lengthBytes(at - start)]);
+    start -= outerHeader.length;
+    buf.set(outerHeader, start);
+    return buf.subarray(start, at);
+  }
 }
 
 /** PEM with the label OpenSSL expects for a CRL (RFC 7468 section 6: `X509 CRL`). */

@@ -21,6 +21,25 @@ describe('software signer', () => {
     expect(verifySignature(key.publicKeySpki, alg, Buffer.from('other'), sig)).toBe(false);
   });
 
+  it.each<KeyAlgorithm>(['sm2', 'ecdsa-p256', 'rsa-2048'])(
+    '%s: an input over 1 MiB (a large CRL) is signed in slices / on the thread pool, and verifies; other work runs meanwhile',
+    async (alg) => {
+      const key = await generateSigningKey(alg);
+      const signer = softwareSigner(key);
+      const data = Buffer.alloc(16 * 1024 * 1024 + 17, 0x5a);
+      data[data.length - 1] = 1; // the last slice counts
+      let turns = 0;
+      const ticking = setInterval(() => turns++, 0);
+      const sig = await signer.sign(data);
+      clearInterval(ticking);
+      expect(verifySignature(key.publicKeySpki, alg, data, sig)).toBe(true);
+      const changed = Buffer.from(data);
+      changed[changed.length - 1] = 2;
+      expect(verifySignature(key.publicKeySpki, alg, changed, sig)).toBe(false);
+      expect(turns).toBeGreaterThan(0); // the event loop was not held for the whole signature
+    },
+  );
+
   it('SM2 signatures use the standard ID 1234567812345678: sm-crypto (full hash) and openssl distid agree', async () => {
     const key = await generateSigningKey('sm2');
     const data = Buffer.from('hello SM2');

@@ -86,6 +86,11 @@ export const certificates = pgTable(
     index('certificates_revoked_idx')
       .on(t.family, t.issuerKeyId, t.serial)
       .where(sql`status = 'revoked'`),
+    // One shard's CRL entries (publication.ts): shard = serial mod 16 = the serial's last hex digit, so a
+    // shard reads its own sixteenth, not every revocation of its issuing CA.
+    index('certificates_revoked_shard_idx')
+      .on(t.family, t.issuerKeyId, sql`right(${t.serial}, 1)`, t.serial)
+      .where(sql`status = 'revoked'`),
     // The OCSP responders' revocation feed (publication.ts): what was revoked in the last minute, every second.
     index('certificates_revoked_at_idx')
       .on(t.revokedAt)

@@ -36,6 +36,7 @@ interface Family {
   root: Cert;
   issuing: Cert;
   rootCrl: string | null;
+  crl: string;
   crlShards: { shard: number; url: string }[];
   ocsp: string;
 }
@@ -80,8 +81,10 @@ describe('下载中心', () => {
         expect(openssl('verify', '-CAfile', rootPem, issuingPem)).toContain('OK');
       }
 
+      // The complete CRL (what certificates issued now name) and the shards older certificates name.
+      expect(f.crl).toBe(`/crl/${f.family}/complete.crl`);
       expect(f.crlShards).toHaveLength(16);
-      for (const url of [f.crlShards[0]!.url, f.crlShards[15]!.url, ...(f.rootCrl ? [f.rootCrl] : [])]) {
+      for (const url of [f.crl, f.crlShards[0]!.url, f.crlShards[15]!.url, ...(f.rootCrl ? [f.rootCrl] : [])]) {
         const crl = await anon.get(url);
         expect(crl.statusCode, url).toBe(200);
         expect(crl.headers['content-type']).toBe('application/pkix-crl');

@@ -8,7 +8,7 @@ import { ocspErrorResponse } from '../../ca/ocsp/response.js';
 import type { KeyAlgorithm } from '../../ca/signer/port.js';
 import type { UseCaseDeps } from '../modules/deps.js';
 import { LiveSigningLimit } from '../modules/revocation/live-signing-limit.js';
-import { certIdFor, publisherFor, serialHexOf, type Asked, type Publisher } from '../modules/revocation/publication.js';
+import { certIdFor, COMPLETE_CRL, publisherFor, serialHexOf, type Asked, type Publisher } from '../modules/revocation/publication.js';
 
 const OCSP_RESPONSE = 'application/ocsp-response';
 
@@ -153,13 +153,14 @@ export const caPublicationRoutes =
         return answer(p.resolveGetPath(q < 0 ? raw : raw.slice(0, q)), reply, true, req.ip);
       });
 
-      // CRLs at the URL in the certificates' CRL distribution point (caPublicUrls: <base>/crl/<family>/<shard>.crl).
+      // CRLs at the URL in the certificates' CRL distribution point (caPublicUrls): the complete CRL
+      // <base>/crl/<family>/complete.crl, the shards <base>/crl/<family>/<shard>.crl of older certificates.
       app.get<{ Params: { family: string; file: string } }>('/crl/:family/:file', PUBLIC_ROUTE, async (req, reply) => {
         const { family, file } = req.params;
         const m = /^(0|[1-9]\d{0,6})\.crl$/.exec(file);
         const p = await getPublisher();
-        if (m) {
-          const crl = await p.crlForHttp(family, Number(m[1]));
+        if (m || file === 'complete.crl') {
+          const crl = await p.crlForHttp(family, m ? Number(m[1]) : COMPLETE_CRL);
           if (crl) {
             // max-age never past nextUpdate (RFC 5280 5.1.2.5), at most an hour so a republished CRL spreads.
             const left = Math.floor((crl.nextUpdate.getTime() - clock.now().getTime()) / 1000);

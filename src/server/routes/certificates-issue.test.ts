@@ -110,12 +110,12 @@ describe('制证 from the customer PKCS#10', () => {
       const chain = await chainFiles('ecdsa-p256');
       const v = await opensslResult(['verify', '-CAfile', chain.root, '-untrusted', chain.issuing, pem]);
       expect(v.out, v.out).toMatch(/: OK/);
-      // CRLs all the way up: the shard named in the certificate and the root's CRL (signed at the demo
+      // CRLs all the way up: the CRL named in the certificate (the complete CRL) and the root's CRL (signed at the demo
       // hierarchy's creation) are served at their URLs, and openssl checks both.
       const text = (await openssl(['x509', '-in', pem, '-noout', '-text'])).stdout;
-      const shardPath = new URL(/URI:(http\S+\.crl)/.exec(text)![1]!).pathname;
+      const crlPath = new URL(/URI:(http\S+\.crl)/.exec(text)![1]!).pathname;
       const crls: string[] = [];
-      for (const url of [shardPath, '/crl/ecdsa-p256/root.crl']) {
+      for (const url of [crlPath, '/crl/ecdsa-p256/root.crl']) {
         const r = await t.app.inject({ method: 'GET', url });
         expect(r.statusCode, url).toBe(200);
         expect(r.headers['content-type']).toBe('application/pkix-crl');

@@ -16,11 +16,11 @@ import { auditEvents, organizations } from '../db/schema.js';
 import { openssl, opensslResult, tempDir, type TempDir } from '../../ca/testing/openssl.js';
 import { opensslVerifySm2, splitSigned } from '../../ca/testing/fixtures.js';
 import { readTlv } from '../../ca/der/der.js';
-import { shardOf } from '../../ca/crl/build.js';
+import { crlShardUrl, shardOf } from '../../ca/crl/build.js';
 import type { KeyAlgorithm } from '../../ca/signer/port.js';
 import { certificatePem } from '../modules/certificates/registry.js';
 import { caJobs } from '../modules/certificates/jobs.js';
-import { publisherFor } from '../modules/revocation/publication.js';
+import { COMPLETE_CRL, publisherFor } from '../modules/revocation/publication.js';
 import { revocationRepository } from '../modules/revocation/repository.js';
 import { issueTestCertificate } from '../modules/revocation/testing.js';
 import { testApp, type TestApp, type TestClient } from '../testing/harness.js';
@@ -184,11 +184,16 @@ async function crlDpOf(cert: { der: Uint8Array | null; serial: string }): Promis
   return new URL(uris[0]!);
 }
 
-/** Fetches the CRL the certificate's own distribution point names (its path, from this test server). */
+/** Fetches the CRL the certificate's own distribution point names (its path, from this test server): the complete CRL. */
 async function fetchCrl(cert: { der: Uint8Array | null; serial: string; family: string }) {
   const dp = await crlDpOf(cert);
-  expect(dp.pathname).toBe(`/crl/${cert.family}/${shardOfHex(cert.serial)}.crl`);
-  const res = await fetch(`${base}${dp.pathname}`);
+  expect(dp.pathname).toBe(`/crl/${cert.family}/complete.crl`);
+  return fetchCrlAt(dp.pathname);
+}
+
+/** A CRL from this test server by path, with the headers a relying party's cache relies on. */
+async function fetchCrlAt(pathname: string) {
+  const res = await fetch(`${base}${pathname}`);
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toBe('application/pkix-crl');
   const maxAge = Number(/max-age=(\d+)/.exec(res.headers.get('cache-control') ?? '')?.[1]);
@@ -206,7 +211,7 @@ describe('CRL over HTTP (the URL in the certificates)', () => {
   it('ECDSA P-256: openssl verify -crl_check accepts a good certificate and reports a revoked one; the CRL number grows', async () => {
     const good = await issue('ecdsa-p256');
     const bad = await issue('ecdsa-p256');
-    expect((await crlDpOf(good)).pathname).toMatch(/^\/crl\/ecdsa-p256\/([0-9]|1[0-5])\.crl$/);
+    expect((await crlDpOf(good)).pathname).toBe('/crl/ecdsa-p256/complete.crl');
     const before = tmp.write('before.crl', await fetchCrl(bad));
     await revoke(bad.id, 1);
     const after = tmp.write('after.crl', await fetchCrl(bad));
@@ -215,9 +220,9 @@ describe('CRL over HTTP (the URL in the certificates)', () => {
     const bundle = tmp.write('ec-bundle.pem', (await readFile(ch.root, 'utf8')) + (await readFile(ch.issuing, 'utf8')));
     const crlPemFile = tmp.path('after.pem');
     await openssl(['crl', '-inform', 'DER', '-in', after, '-out', crlPemFile]);
-    // The good certificate against the CRL its own DP names (its shard may differ from the revoked one's).
-    const goodCrlPem = tmp.path('good-shard.pem');
-    await openssl(['crl', '-inform', 'DER', '-in', tmp.write('good-shard.crl', await fetchCrl(good)), '-out', goodCrlPem]);
+    // The good certificate against the CRL its own DP names.
+    const goodCrlPem = tmp.path('good-crl.pem');
+    await openssl(['crl', '-inform', 'DER', '-in', tmp.write('good-crl.crl', await fetchCrl(good)), '-out', goodCrlPem]);
     const vGood = await opensslResult([
       'verify',
       '-crl_check',
@@ -256,7 +261,7 @@ describe('CRL over HTTP (the URL in the certificates)', () => {
     expect(await opensslVerifySm2((await chain('sm2')).spki, tbs, signature, tmp.dir)).toBe(true);
   });
 
-  it('sharded by serial: revoked certificates in two shards are each listed only in their own shard, whose IDP is their DP', async () => {
+  it('shards (the CRL DP of older certificates) still list their own serials only, each with its critical IDP; the complete CRL lists both, without IDP', async () => {
     // Issue until two certificates fall in different shards (16 shards: almost always the first two).
     const a = await issue('ecdsa-p256');
     let b = await issue('ecdsa-p256');
@@ -268,9 +273,18 @@ describe('CRL over HTTP (the URL in the certificates)', () => {
       [a, b],
       [b, a],
     ] as const) {
-      const dp = await crlDpOf(own);
+      // The URL a certificate issued before the complete CRL carries: its shard's.
+      const dp = new URL(crlShardUrl(t.config.ca.baseUrl, 'ecdsa-p256', shardOfHex(own.serial)));
       const text = (
-        await openssl(['crl', '-inform', 'DER', '-in', tmp.write(`shard-${own.serial}.crl`, await fetchCrl(own)), '-noout', '-text'])
+        await openssl([
+          'crl',
+          '-inform',
+          'DER',
+          '-in',
+          tmp.write(`shard-${own.serial}.crl`, await fetchCrlAt(dp.pathname)),
+          '-noout',
+          '-text',
+        ])
       ).stdout;
       expect(text.toLowerCase()).toContain(hex(own.serial));
       expect(text.toLowerCase()).not.toContain(hex(other.serial));
@@ -278,12 +292,17 @@ describe('CRL over HTTP (the URL in the certificates)', () => {
       expect(text).toMatch(/X509v3 Issuing Distribution Point: critical\s*\n\s*Full Name:\s*\n\s*URI:(\S+)/);
       expect(/X509v3 Issuing Distribution Point: critical\s*\n\s*Full Name:\s*\n\s*URI:(\S+)/.exec(text)![1]).toBe(dp.href);
     }
+    const complete = (await openssl(['crl', '-inform', 'DER', '-in', tmp.write('complete-ab.crl', await fetchCrl(a)), '-noout', '-text']))
+      .stdout;
+    expect(complete.toLowerCase()).toContain(hex(a.serial));
+    expect(complete.toLowerCase()).toContain(hex(b.serial));
+    expect(complete).not.toContain('Issuing Distribution Point');
   });
 
   it('a reader during republication sees the old or the new file, never a partial one (atomic rename)', async () => {
     const p = await publisherFor(t);
-    const file = p.crlFile('sm2', 0);
-    await p.publishShard('sm2', 0); // the file exists before the reader starts
+    const file = p.crlFile('sm2', COMPLETE_CRL);
+    await p.publishCrl('sm2', COMPLETE_CRL); // the file exists before the reader starts
     let stop = false;
     let reads = 0;
     const reader = (async () => {
@@ -297,7 +316,7 @@ describe('CRL over HTTP (the URL in the certificates)', () => {
     })();
     let last = 0n;
     for (let i = 0; i < 15; i++) {
-      const r = await p.publishShard('sm2', 0);
+      const r = await p.publishCrl('sm2', COMPLETE_CRL);
       expect(r.crlNumber).toBeGreaterThan(last);
       last = r.crlNumber;
     }
@@ -313,10 +332,11 @@ describe('CRL over HTTP (the URL in the certificates)', () => {
     const { decideRevocation } = await import('../modules/revocation/revocation.js');
     const approver = (await staffMember(t, ['制证'])).s;
     await decideRevocation(t, { id: approver.id, roles: ['制证'] }, r.json().request.id, { approve: true }, { ip: 'test' });
-    const shard = shardOfHex(c.serial);
-    expect((await revocationRepository.shard(t.db, 'sm2', shard))!.dirtySince).not.toBeNull();
+    for (const scope of [COMPLETE_CRL, shardOfHex(c.serial)])
+      expect((await revocationRepository.shard(t.db, 'sm2', scope))!.dirtySince, `scope ${scope}`).not.toBeNull();
     await caJobs({ db: t.db, clock: t.clock, config: t.config, log: t.app.log }).runOnce();
-    expect((await revocationRepository.shard(t.db, 'sm2', shard))!.dirtySince).toBeNull();
+    for (const scope of [COMPLETE_CRL, shardOfHex(c.serial)])
+      expect((await revocationRepository.shard(t.db, 'sm2', scope))!.dirtySince, `scope ${scope}`).toBeNull();
     const text = (await openssl(['crl', '-inform', 'DER', '-in', tmp.write('job.crl', await fetchCrl(c)), '-noout', '-text'])).stdout;
     expect(text.toLowerCase()).toContain(c.serial.toLowerCase().padStart(32, '0'));
   });
@@ -329,6 +349,8 @@ describe('CRL over HTTP (the URL in the certificates)', () => {
     // Shards 0..15 exist (CRL_SHARD_COUNT); a shard past the count is not a CRL of this CA.
     expect((await fetch(`${base}/crl/sm2/15.crl`)).status).toBe(200);
     expect((await fetch(`${base}/crl/sm2/16.crl`)).status).toBe(404);
+    expect((await fetch(`${base}/crl/sm2/-1.crl`)).status).toBe(404);
+    expect((await fetch(`${base}/crl/sm2/complete.crl`)).status).toBe(200);
   });
 });
 

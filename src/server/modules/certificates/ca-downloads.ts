@@ -59,9 +59,10 @@ export async function caDownloads(deps: UseCaseDeps) {
       root: describe(f.root, family, local.rootCert),
       issuing: describe(f.issuing, family, local.issuingCert),
       rootCrl,
+      crl: local.crl,
       crlShards: Array.from({ length: CRL_SHARD_COUNT }, (_, shard) => ({ shard, url: local.crlShard(shard) })),
       ocsp: published.ocsp,
-      crlExample: published.crlShard(0),
+      crlExample: published.crl,
     });
   }
   return { families };

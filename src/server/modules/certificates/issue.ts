@@ -17,7 +17,6 @@
 import { createHash } from 'node:crypto';
 import { encodeTbs, keyIdentifier, signCertificate } from '../../../ca/cert/build.js';
 import { newSerial, serialHex } from '../../../ca/cert/serial.js';
-import { shardOf } from '../../../ca/crl/build.js';
 import { parseCsr } from '../../../ca/csr.js';
 import { lintTbs } from '../../../ca/cert/lint.js';
 import { subscriberProfile } from '../../../ca/cert/profiles.js';
@@ -31,7 +30,7 @@ import { AppError, validationFailed } from '../../../core/errors.js';
 import type { Tx } from '../../db/client.js';
 import { organizationRepository } from '../accounts/repository.js';
 import type { OrderRow } from '../orders/repository.js';
-import { CRL_SHARD_COUNT, type IssuingCa } from './ca-runtime.js';
+import type { IssuingCa } from './ca-runtime.js';
 import { certificateRepository, normalizeSerial, type CertificateRow } from './repository.js';
 
 /** How the key pair comes at 制证. */
@@ -97,8 +96,8 @@ export function buildOrderTbs(input: {
       extKeyUsage: ['1.3.6.1.5.5.7.3.2'],
       subjectKeyId: keyIdentifier(input.spki),
       authorityKeyId: input.issuing.keyId,
-      // The certificate's own CRL shard (RFC 5280 4.2.1.13); the shard count is fixed for the issuing CA's life.
-      crlDistributionPoint: urls.crlShard(shardOf(input.serial, CRL_SHARD_COUNT)),
+      // The issuing CA's complete CRL (RFC 5280 4.2.1.13): no IDP, so GmSSL and NSS accept it (issue 15).
+      crlDistributionPoint: urls.crl,
       ocspUrl: urls.ocsp,
       caIssuersUrl: urls.issuingCert,
       policyOids: [input.policyOid],

@@ -26,7 +26,14 @@
 import { createHash, hash } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { buildCrl, crlShardUrl, shardOf } from '../../../ca/crl/build.js';
+import {
+  CRL_ENTRY_OVERHEAD_MAX,
+  CRL_REASON_EXTENSION_SIZE,
+  CrlEncoder,
+  crlShardUrl,
+  shardOf,
+  type CrlEntry,
+} from '../../../ca/crl/build.js';
 import { NULL, algorithmIdentifier, octetString, sequence, unsignedInteger } from '../../../ca/der/der.js';
 import { decodeOcspGetPath, parseOcspRequest, type OcspCertId, type OcspRequest } from '../../../ca/ocsp/request.js';
 import { buildOcspResponse, certIdMatches, type OcspIssuer, type OcspStatus } from '../../../ca/ocsp/response.js';
@@ -41,6 +48,15 @@ import { revocationRepository } from './repository.js';
 
 /** The issuance side's shard count (ca-runtime.ts): the publisher must split by the count the certificates' URLs use. */
 export const SHARD_COUNT = CRL_SHARD_COUNT;
+/** The complete CRL's scope in crl_shards (its own CRL number and marker); shards are 0..SHARD_COUNT-1. */
+export const COMPLETE_CRL = -1;
+/** Every CRL an issuing CA publishes: the complete one and the shards. */
+export const CRL_SCOPES: readonly number[] = [COMPLETE_CRL, ...Array.from({ length: SHARD_COUNT }, (_, s) => s)];
+/** The scope of a serial's shard (the last hex digit is serial mod 16: repository.revokedPage). */
+export const shardOfSerialHex = (serialHex: string): number =>
+  shardOf(Buffer.from(serialHex.length % 2 ? `0${serialHex}` : serialHex, 'hex'), SHARD_COUNT);
+/** Rows per page when a CRL streams its entries from the database: small enough that one page is a few ms of work. */
+export const CRL_PAGE_ROWS = 2_000;
 /** RFC 5280 5.1.2.5 nextUpdate; the issue's rule: at most 7 days ahead. */
 export const CRL_VALIDITY_MS = 7 * 86_400_000;
 /** Republish on schedule when the published CRL has less than this left (half its life). */
@@ -169,6 +185,17 @@ function issuerEntries(rt: CaRuntime): IssuerEntry[] {
     });
   }
   return out;
+}
+
+/** Registry rows as CRL entries (RFC 5280 5.3.1: the reason code SHOULD be absent rather than unspecified, 0). */
+function* crlEntries(rows: readonly { serial: string; revokedAt: Date | null; reason: number | null }[]): Generator<CrlEntry> {
+  for (const r of rows)
+    if (r.revokedAt)
+      yield {
+        serial: Buffer.from(r.serial.length % 2 ? `0${r.serial}` : r.serial, 'hex'),
+        revokedAt: r.revokedAt,
+        reason: r.reason || undefined,
+      };
 }
 
 /** The CertID (SHA-1, as RFC 5019 2.1.1 clients send) of a serial, DER. */
@@ -359,81 +386,93 @@ export class Publisher {
   }
 
   // --- CRL -----------------------------------------------------------------------------------------------
-  crlFile(family: string, shard: number): string {
-    return path.join(this.runtime.config.dir, 'crl', family, `${shard}.crl`);
+  /** The file a CRL scope is published to: <CA dir>/crl/<family>/complete.crl or <shard>.crl (the URL's path). */
+  crlFile(family: string, scope: number): string {
+    return path.join(this.runtime.config.dir, 'crl', family, scope === COMPLETE_CRL ? 'complete.crl' : `${scope}.crl`);
   }
 
   async ensureShards(): Promise<void> {
     const now = this.deps.clock.now();
-    for (const e of this.issuers)
-      for (let s = 0; s < SHARD_COUNT; s++) await revocationRepository.ensureShard(this.deps.db, e.family, s, now);
+    for (const e of this.issuers) for (const s of CRL_SCOPES) await revocationRepository.ensureShard(this.deps.db, e.family, s, now);
   }
 
-  /** Builds, signs and atomically writes one shard's CRL; returns its number. */
-  async publishShard(family: string, shard: number): Promise<{ crlNumber: bigint; entries: number; der: Uint8Array }> {
+  /**
+   * Builds, signs and atomically writes one CRL — the issuing CA's complete CRL (scope COMPLETE_CRL) or one
+   * shard — and returns its number. The entries stream from the database in pages of CRL_PAGE_ROWS straight
+   * into the encoder's one buffer, sized beforehand from the scope's totals (so memory is the CRL itself), and
+   * the event loop gets a turn between pages and while the signature's hash runs (software.ts), so requests
+   * keep being answered while a million-entry CRL is built (issue 21; bench/crl-serving.ts).
+   */
+  async publishCrl(family: string, scope: number): Promise<{ crlNumber: bigint; entries: number; der: Uint8Array }> {
     const e = this.issuerOfFamily(family);
     if (!e) throw new Error(`no issuing CA for ${family}`);
+    if (!CRL_SCOPES.includes(scope)) throw new RangeError(`no CRL scope ${scope}`);
     const { db, clock } = this.deps;
-    await revocationRepository.ensureShard(db, family, shard, clock.now());
+    await revocationRepository.ensureShard(db, family, scope, clock.now());
     // The marker is read before the entries, so a revocation committed after this read marks it again.
-    const before = await revocationRepository.shard(db, family, shard);
-    const crlNumber = await revocationRepository.nextCrlNumber(db, family, shard);
-    const rows = await revocationRepository.revokedOf(db, family, e.keyIdHex);
-    const entries = [];
-    for (const r of rows) {
-      const serial = Buffer.from(r.serial.length % 2 ? `0${r.serial}` : r.serial, 'hex');
-      if (shardOf(serial, SHARD_COUNT) !== shard || !r.revokedAt) continue;
-      // RFC 5280 5.3.1: the reason code SHOULD be absent rather than unspecified (0).
-      entries.push({ serial, revokedAt: r.revokedAt, reason: r.reason ? r.reason : undefined });
-    }
+    const before = await revocationRepository.shard(db, family, scope);
+    const crlNumber = await revocationRepository.nextCrlNumber(db, family, scope);
+    const q = { family, issuerKeyId: e.keyIdHex, lastHexDigit: scope === COMPLETE_CRL ? undefined : scope.toString(16) };
+    const totals = await revocationRepository.revokedTotals(db, q);
     const thisUpdate = clock.now();
-    const nextUpdate = new Date(thisUpdate.getTime() + CRL_VALIDITY_MS);
-    const der = await buildCrl({
-      issuerNameDer: e.issuer.nameDer,
-      authorityKeyId: e.authorityKeyId,
-      signer: e.issuingSigner,
-      thisUpdate,
-      nextUpdate,
-      crlNumber,
-      entries,
-      // The same string as the CRL DP of this shard's certificates (caPublicUrls), byte for byte (RFC 5280 5.2.5).
-      distributionPoint: crlShardUrl(this.runtime.config.baseUrl, family, shard),
-    });
-    await writeAtomically(this.crlFile(family, shard), der);
+    const encoder = new CrlEncoder(
+      {
+        issuerNameDer: e.issuer.nameDer,
+        authorityKeyId: e.authorityKeyId,
+        signer: e.issuingSigner,
+        thisUpdate,
+        nextUpdate: new Date(thisUpdate.getTime() + CRL_VALIDITY_MS),
+        crlNumber,
+        // A shard's IDP is the same string as the CRL DP of its certificates (caPublicUrls), byte for byte
+        // (RFC 5280 5.2.5). The complete CRL has none: it covers every certificate of the issuing CA, and
+        // GmSSL and NSS refuse any CRL with a critical extension.
+        distributionPoint: scope === COMPLETE_CRL ? undefined : crlShardUrl(this.runtime.config.baseUrl, family, scope),
+      },
+      totals.count * CRL_ENTRY_OVERHEAD_MAX + totals.serialOctets + totals.withReason * CRL_REASON_EXTENSION_SIZE,
+    );
+    for (let after: string | null = null; ;) {
+      const rows = await revocationRepository.revokedPage(db, { ...q, after, limit: CRL_PAGE_ROWS });
+      encoder.add(crlEntries(rows));
+      if (rows.length < CRL_PAGE_ROWS) break;
+      after = rows[rows.length - 1]!.serial;
+      await new Promise((r) => setImmediate(r)); // a turn for requests even when the driver answers at once (PGlite)
+    }
+    const der = await encoder.finish();
+    await writeAtomically(this.crlFile(family, scope), der);
     await revocationRepository.published(db, {
       family,
-      shard,
+      shard: scope,
       crlNumber,
       thisUpdate,
-      nextUpdate,
-      entries: entries.length,
+      nextUpdate: new Date(thisUpdate.getTime() + CRL_VALIDITY_MS),
+      entries: encoder.entries,
       markSeen: before?.dirtySince ?? null,
     });
-    return { crlNumber, entries: entries.length, der };
+    return { crlNumber, entries: encoder.entries, der };
   }
 
-  /** Publishes every shard that is marked, never published, or due (less than CRL_REFRESH_MS left). */
+  /** Publishes every CRL that is marked, never published, or due (less than CRL_REFRESH_MS left). */
   async publishDue(): Promise<number> {
     const now = this.deps.clock.now();
     let n = 0;
     for (const s of await revocationRepository.dueShards(this.deps.db, new Date(now.getTime() + CRL_REFRESH_MS))) {
-      if (!this.issuerOfFamily(s.family)) continue;
-      await this.publishShard(s.family, s.shard);
+      if (!this.issuerOfFamily(s.family) || !CRL_SCOPES.includes(s.shard)) continue;
+      await this.publishCrl(s.family, s.shard);
       n++;
     }
     return n;
   }
 
-  /** The published CRL file (published first if none exists yet) and its nextUpdate, for HTTP. */
-  async crlForHttp(family: string, shard: number): Promise<{ der: Buffer; nextUpdate: Date; thisUpdate: Date } | null> {
-    if (!this.issuerOfFamily(family) || shard < 0 || shard >= SHARD_COUNT) return null;
-    let row = await revocationRepository.shard(this.deps.db, family, shard);
+  /** The published CRL file of a scope (published first if none exists yet) and its nextUpdate, for HTTP. */
+  async crlForHttp(family: string, scope: number): Promise<{ der: Buffer; nextUpdate: Date; thisUpdate: Date } | null> {
+    if (!this.issuerOfFamily(family) || !CRL_SCOPES.includes(scope)) return null;
+    let row = await revocationRepository.shard(this.deps.db, family, scope);
     let der: Buffer | null = null;
-    if (row?.nextUpdate) der = await readFile(this.crlFile(family, shard)).catch(() => null);
+    if (row?.nextUpdate) der = await readFile(this.crlFile(family, scope)).catch(() => null);
     if (!der || !row?.nextUpdate || row.nextUpdate <= this.deps.clock.now()) {
-      await this.publishShard(family, shard);
-      row = await revocationRepository.shard(this.deps.db, family, shard);
-      der = await readFile(this.crlFile(family, shard));
+      await this.publishCrl(family, scope);
+      row = await revocationRepository.shard(this.deps.db, family, scope);
+      der = await readFile(this.crlFile(family, scope));
     }
     return { der, nextUpdate: row!.nextUpdate!, thisUpdate: row!.thisUpdate! };
   }

@@ -118,12 +118,50 @@ export const revocationRepository = {
       .where(and(eq(certificates.organizationId, organizationId), eq(revocationRequests.status, 'pending')));
   },
 
-  /** The revoked certificates an issuing CA signed (its CRL's entries). */
-  async revokedOf(db: DbOrTx, family: string, issuerKeyId: string) {
+  /**
+   * One page of an issuing CA's revoked certificates, in serial order after `after` (keyset pagination on
+   * certificates_revoked_idx, or certificates_revoked_shard_idx for one shard): a CRL streams its entries
+   * page by page, so neither the database nor this process ever holds the whole list at once.
+   * `lastHexDigit`: only serials whose last hex digit is this one — shard s of CRL_SHARD_COUNT (16) is
+   * serial mod 16 = the serial's last hex digit (the registry stores serials as lower-case hex).
+   */
+  async revokedPage(db: DbOrTx, q: { family: string; issuerKeyId: string; lastHexDigit?: string; after: string | null; limit: number }) {
     return db
       .select({ serial: certificates.serial, revokedAt: certificates.revokedAt, reason: certificates.revocationReason })
       .from(certificates)
-      .where(and(eq(certificates.family, family), eq(certificates.issuerKeyId, issuerKeyId), eq(certificates.status, 'revoked')));
+      .where(
+        and(
+          eq(certificates.family, q.family),
+          eq(certificates.issuerKeyId, q.issuerKeyId),
+          eq(certificates.status, 'revoked'),
+          q.lastHexDigit === undefined ? undefined : sql`right(${certificates.serial}, 1) = ${q.lastHexDigit}`,
+          q.after === null ? undefined : gt(certificates.serial, q.after),
+        ),
+      )
+      .orderBy(asc(certificates.serial))
+      .limit(q.limit);
+  },
+  /**
+   * What the revoked certificates of an issuing CA (or one shard) add up to, to size a CRL's buffer before
+   * streaming it: their number, their serials' octets and how many carry a reason code (crl/build.ts).
+   */
+  async revokedTotals(db: DbOrTx, q: { family: string; issuerKeyId: string; lastHexDigit?: string }) {
+    const [r] = await db
+      .select({
+        count: sql<number>`count(*)::int`,
+        serialOctets: sql<number>`coalesce(sum((length(${certificates.serial}) + 1) / 2), 0)::bigint`.mapWith(Number),
+        withReason: sql<number>`count(*) filter (where coalesce(${certificates.revocationReason}, 0) <> 0)::int`,
+      })
+      .from(certificates)
+      .where(
+        and(
+          eq(certificates.family, q.family),
+          eq(certificates.issuerKeyId, q.issuerKeyId),
+          eq(certificates.status, 'revoked'),
+          q.lastHexDigit === undefined ? undefined : sql`right(${certificates.serial}, 1) = ${q.lastHexDigit}`,
+        ),
+      );
+    return r!;
   },
   /** The registry row an OCSP request names: its serial (certificates_serial_uq). */
   async certificateForOcsp(db: DbOrTx, serial: string) {

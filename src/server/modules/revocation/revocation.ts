@@ -9,7 +9,6 @@
 import { REVOCATION_PROMISE_MS, REVOCATION_REASONS, revocationReasonLabel } from '../../../core/revocation-reasons.js';
 import { AppError } from '../../../core/errors.js';
 import type { StaffRole } from '../../../core/schemas.js';
-import { shardOf } from '../../../ca/crl/build.js';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
@@ -18,7 +17,7 @@ import { certificateRepository } from '../certificates/repository.js';
 import type { RequestMeta } from '../deps.js';
 import { checkRevocationCode, revocableCertificate, useRevocationCode } from '../my-certificates/revocation-code.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
-import { SHARD_COUNT } from './publication.js';
+import { COMPLETE_CRL, shardOfSerialHex } from './publication.js';
 import { revocationRepository, type RevocationRequestRow } from './repository.js';
 
 export const REVOCATION_REQUESTERS = ['制证', '受理', '管理员'] as const satisfies readonly StaffRole[];
@@ -113,8 +112,9 @@ export async function decideRevocation(
       revokedAt = now;
       // A stored `good` must not outlive this commit; the new answer is signed after it.
       await revocationRepository.dropOcsp(tx, cert.serial);
-      const shard = shardOf(Buffer.from(cert.serial.length % 2 ? `0${cert.serial}` : cert.serial, 'hex'), SHARD_COUNT);
-      await revocationRepository.markDirty(tx, cert.family, shard, now);
+      // Both CRLs that list it: the issuing CA's complete CRL (new certificates' CRL DP) and its shard (older ones').
+      await revocationRepository.markDirty(tx, cert.family, COMPLETE_CRL, now);
+      await revocationRepository.markDirty(tx, cert.family, shardOfSerialHex(cert.serial), now);
     }
     await auditRepository.record(tx, {
       actorType: 'staff',

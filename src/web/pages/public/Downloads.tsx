@@ -23,6 +23,7 @@ interface Family {
   root: CaCert;
   issuing: CaCert;
   rootCrl: string | null;
+  crl: string;
   crlShards: { shard: number; url: string }[];
   ocsp: string;
 }
@@ -101,7 +102,13 @@ export function DownloadsPage() {
               </a>
             </p>
           )}
-          <p style={{ margin: '0 0 6px' }}>签发CA的CRL，按证书序列号分为{f.crlShards.length}个分片（证书的“CRL分发点”写明所在分片）：</p>
+          <p style={{ margin: '0 0 8px' }}>
+            签发CA的完整CRL（证书的“CRL分发点”即此地址）：
+            <a href={f.crl} download={`${f.family}-complete.crl`} data-testid={`crl-${f.family}`}>
+              {fileName(f.crl)}
+            </a>
+          </p>
+          <p style={{ margin: '0 0 6px' }}>较早签发的证书写明的是分片CRL（按证书序列号分为{f.crlShards.length}个分片），仍照常发布：</p>
           <div className="crl-shards" data-testid={`crls-${f.family}`}>
             {f.crlShards.map((s) => (
               <a key={s.shard} href={s.url} download={`${f.family}-${fileName(s.url)}`}>

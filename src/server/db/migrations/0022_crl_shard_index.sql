@@ -1,0 +1,1 @@
+CREATE INDEX "certificates_revoked_shard_idx" ON "certificates" USING btree ("family","issuer_key_id",right("serial", 1),"serial") WHERE status = 'revoked';
