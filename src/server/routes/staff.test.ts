@@ -331,6 +331,7 @@ const ROUTES: RouteCase[] = [
     },
   },
   { method: 'GET', path: '/api/staff/audit', access: ['管理员'], ok: 200, make: async () => ({ url: '/api/staff/audit' }) },
+  { method: 'GET', path: '/api/staff/audit/verify', access: ['管理员'], ok: 200, make: async () => ({ url: '/api/staff/audit/verify' }) },
   { method: 'GET', path: '/api/staff/queues', access: 'any', ok: 200, make: async () => ({ url: '/api/staff/queues' }) },
   {
     method: 'GET',
