@@ -1,7 +1,9 @@
 /**
  * GET /api/staff/audit/verify through the real app: many parallel staff requests write audit rows, the
  * chain verifies; a row then changed or deleted directly in SQL is named; put back, the chain verifies
- * again (the database is shared with other test files, so every edit is undone). Only 管理员 may ask.
+ * again. Only 管理员 may ask. On a database of its own (testing/isolated-db.ts): one database is one CA's
+ * audit trail, and on the PostgreSQL database other test files share, their apps (each with a test CA of its
+ * own, so another audit key) sign checkpoints this file's CA rightly refuses.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,15 +14,19 @@ import { createStaff } from '../modules/staff/staff-accounts.js';
 import type { StaffRole } from '../../core/schemas.js';
 import { testApp, type TestApp, type TestClient } from '../testing/harness.js';
 import { testCaEnv } from '../testing/test-ca.js';
+import { isolatedDb, type IsolatedDb } from '../testing/isolated-db.js';
 
 const PW = 'Staff2026pw';
 let t: TestApp;
+let iso: IsolatedDb;
 
 beforeAll(async () => {
-  t = await testApp({ env: await testCaEnv() });
+  iso = await isolatedDb('auditverify');
+  t = await testApp({ env: await testCaEnv(), db: (await iso.open()).db });
 }, 120_000);
 afterAll(async () => {
   await t?.close();
+  await iso?.drop();
 });
 
 async function loggedIn(roles: StaffRole[]): Promise<{ c: TestClient; id: string }> {

@@ -9,7 +9,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { buildApp } from '../app.js';
 import { ManualClock, systemClock, type Clock } from '../clock.js';
 import { loadConfig, type Config } from '../config.js';
-import { openDb, type DbHandle } from '../db/client.js';
+import { openDb, type Db, type DbHandle } from '../db/client.js';
 import { outboxWorker, type OutboxWorker } from '../modules/outbox/outbox.js';
 import { mailSenderFor, smsSenderFor } from '../runtime.js';
 import { fileStoreFor } from '../adapters/storage/configured.js';
@@ -52,8 +52,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function testApp(opts: { clock?: Clock; env?: Record<string, string>; captureLogs?: boolean } = {}): Promise<TestApp> {
-  const handle = await testDb();
+export async function testApp(
+  opts: { clock?: Clock; env?: Record<string, string>; captureLogs?: boolean; db?: Db } = {},
+): Promise<TestApp> {
+  // A database of the file's own (testing/isolated-db.ts) when given; the worker's shared one otherwise.
+  const handle = opts.db ? { db: opts.db } : await testDb();
   const clock = opts.clock ?? systemClock;
   const config = testConfig({ ...(opts.captureLogs ? { LOG_LEVEL: 'trace' } : {}), ...opts.env });
   const logs: string[] = [];
