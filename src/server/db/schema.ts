@@ -323,6 +323,22 @@ export const orders = pgTable(
   ],
 );
 
+/**
+ * How many orders are in each status, kept by triggers on `orders` (migration 0023) so the staff queues
+ * never count a million rows. Each statement that changes statuses appends its net change per status, so
+ * concurrent transitions never wait on one counter row; a job folds the rows into one per status
+ * (staffOrderRepository.foldStatusCounts). The count of a status is the sum of its rows.
+ */
+export const orderStatusCounts = pgTable(
+  'order_status_counts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    status: text('status').notNull(),
+    n: bigint('n', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('order_status_counts_status_idx').on(t.status)],
+);
+
 /** Every step of an order: who, what, when, why, before/after (written with the change it records). */
 export const orderEvents = pgTable(
   'order_events',

@@ -7,46 +7,30 @@
  * - refunds: pending/processing refunds are sent (again) with the same out_refund_no until the provider
  *   says success.
  */
-import type { BackgroundJob, JobDeps } from '../../jobs.js';
+import { periodicJob, type BackgroundJob, type JobDeps } from '../../jobs.js';
 import { paymentProviders as paymentProvidersFor } from './providers.js';
 import { sendRefund } from './cancellation.js';
 import { closeAttempt, queryAttempt, type Providers } from './payments.js';
 import { paymentRepository } from './repository.js';
 
 const LATE_AFTER_MS = 60_000;
-const INTERVAL_MS = 15_000;
 
 export function paymentJobs(deps: JobDeps, providers?: Providers): BackgroundJob {
   const p = providers ?? paymentProvidersFor(deps.config, { db: deps.db, clock: deps.clock });
   const pdeps = { db: deps.db, clock: deps.clock, providers: p };
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-
-  async function runOnce(): Promise<void> {
-    const now = deps.clock.now();
-    for (const a of await paymentRepository.pendingAttempts(deps.db, new Date(now.getTime() - LATE_AFTER_MS))) {
-      if (a.expiresAt <= now) await closeAttempt(pdeps, a, 'expired', deps.log);
-      else await queryAttempt(pdeps, a, deps.log);
-    }
-    for (const r of await paymentRepository.dueRefunds(deps.db, now)) await sendRefund(pdeps, r.id, deps.log);
-  }
-
-  return {
+  return periodicJob({
     name: 'payments',
-    start() {
-      timer ??= setInterval(() => {
-        if (running) return;
-        running = runOnce()
-          .catch((e: unknown) => deps.log.warn({ err: e }, 'payments job failed'))
-          .finally(() => (running = undefined));
-      }, INTERVAL_MS);
-      timer.unref();
+    everyMs: 15_000,
+    firstAfterMs: 15_000,
+    log: deps.log,
+    failLevel: 'warn',
+    async run() {
+      const now = deps.clock.now();
+      for (const a of await paymentRepository.pendingAttempts(deps.db, new Date(now.getTime() - LATE_AFTER_MS))) {
+        if (a.expiresAt <= now) await closeAttempt(pdeps, a, 'expired', deps.log);
+        else await queryAttempt(pdeps, a, deps.log);
+      }
+      for (const r of await paymentRepository.dueRefunds(deps.db, now)) await sendRefund(pdeps, r.id, deps.log);
     },
-    runOnce,
-    async stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running;
-    },
-  };
+  });
 }

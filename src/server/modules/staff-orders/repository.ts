@@ -14,6 +14,7 @@ import {
   invoices,
   orderCalls,
   orderDocuments,
+  orderStatusCounts,
   organizations,
   orders,
   projects,
@@ -77,10 +78,17 @@ function searchCondition(db: DbOrTx, key: SearchKey, value: string): SQL {
           .from(shipments)
           .where(and(eq(shipments.direction, 'inbound'), eq(shipments.trackingNo, value))),
       );
-    case 'nameLike':
-      // ILIKE folds the case of every name it reads, which costs several times LIKE's byte comparison; a
+    case 'nameLike': {
+      // The name-grams index finds the few organizations whose names hold every pair of the fragment's
+      // characters (migration staff_search_grams); LIKE then checks they stand together, in order. ILIKE
+      // folds the case of every name it reads, which costs several times LIKE's byte comparison; a
       // fragment without cased letters (Chinese, digits) matches the same either way, so it uses LIKE.
-      return value.toLowerCase() === value.toUpperCase() ? like(organizations.name, value) : ilike(organizations.name, value);
+      const fragment = value.slice(1, -1).replace(/\\(.)/gs, '$1'); // `%…%`, escaped for LIKE (search-terms.ts)
+      return and(
+        sql`certdesk_name_grams(${organizations.name}) @> certdesk_name_query_grams(${fragment})`,
+        value.toLowerCase() === value.toUpperCase() ? like(organizations.name, value) : ilike(organizations.name, value),
+      )!;
+    }
   }
 }
 
@@ -118,13 +126,23 @@ export const staffOrderRepository = {
       .orderBy(desc(orders.createdAt), desc(orders.id))
       .limit(limit + 1);
   },
-  /** How many orders wait in each status: an index-only scan of orders_queue_idx. */
+  /** How many orders wait in each status: the sums of order_status_counts, a few rows per status. */
   queueCountsQuery(db: DbOrTx, statuses: OrderStatus[]) {
     return db
-      .select({ status: orders.status, count: sql<number>`count(*)::int` })
-      .from(orders)
-      .where(inArray(orders.status, statuses))
-      .groupBy(orders.status);
+      .select({ status: orderStatusCounts.status, count: sql<number>`sum(${orderStatusCounts.n})::int` })
+      .from(orderStatusCounts)
+      .where(inArray(orderStatusCounts.status, statuses))
+      .groupBy(orderStatusCounts.status);
+  },
+  /**
+   * Folds order_status_counts into one row per status. One statement: rows appended meanwhile by other
+   * transactions are outside its snapshot and stay; a second fold running at once skips the rows this
+   * one deleted, so the sums never change.
+   */
+  async foldStatusCounts(db: DbOrTx): Promise<void> {
+    await db.execute(sql`
+      WITH gone AS (DELETE FROM ${orderStatusCounts} RETURNING status, n)
+      INSERT INTO ${orderStatusCounts} (status, n) SELECT status, sum(n) FROM gone GROUP BY status HAVING sum(n) <> 0`);
   },
   /**
    * How many orders of one status are past their deadline, given its cut-offs (one per project when the
