@@ -5,7 +5,7 @@
  * queries use their indexes, then times the real endpoints over HTTP (the app listening on 127.0.0.1):
  * the queue counts, a queue's first page, pages deep inside a queue (keyset cursors), and searches by
  * order number, USCC, unit name and agent mobile — N sequential requests each, median and p99, next to
- * GET /api/health of the same server in the same run as the baseline.
+ * GET /api/password-rule (no database) of the same server in the same run as the baseline.
  *
  *   npx tsx bench/staff-queue.ts                                      # makes (and drops) its own database
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/scratch npx tsx bench/staff-queue.ts   # an EMPTY scratch database
@@ -344,7 +344,7 @@ try {
   log(`timing ${N} sequential requests per case over HTTP`);
   const results: Result[] = [];
   const pick = <T>(xs: T[], i: number) => xs[i % xs.length]!;
-  results.push(await measure('GET /api/health (baseline)', () => '/api/health'));
+  results.push(await measure('GET /api/password-rule (baseline)', () => '/api/password-rule'));
   results.push(await measure('queues (counts + overdue, 6 queues)', () => '/api/staff/queues'));
   results.push(await measure(`queue ${QUEUE}: first page (50)`, () => `/api/staff/orders?status=${QUEUE}&limit=50`));
   results.push(
@@ -364,7 +364,7 @@ try {
   console.log(
     `\nCertDesk staff queue/search bench — ${ORDERS.toLocaleString()} orders, ${ORGS.toLocaleString()} organizations, PostgreSQL, ${N} sequential requests per case`,
   );
-  console.log(`${'case'.padEnd(44)} ${'median ms'.padStart(10)} ${'p99 ms'.padStart(9)} ${'×health'.padStart(8)} ${'rows'.padStart(6)}`);
+  console.log(`${'case'.padEnd(44)} ${'median ms'.padStart(10)} ${'p99 ms'.padStart(9)} ${'×base'.padStart(8)} ${'rows'.padStart(6)}`);
   for (const r of results)
     console.log(
       `${r.label.padEnd(44)} ${r.median.toFixed(2).padStart(10)} ${r.p99.toFixed(2).padStart(9)} ${(r.median / baseline.median).toFixed(1).padStart(8)} ${r.items.toFixed(1).padStart(6)}`,

@@ -11,9 +11,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { DestinationStream } from 'pino';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
-import { expiryWarnings } from '../ca/hierarchy/renew.js';
-import { loadedCaRuntime } from './modules/certificates/ca-runtime.js';
-import { ping, type Db } from './db/client.js';
+import type { Db } from './db/client.js';
 import { captchaService } from './modules/captcha/captcha.js';
 import { throttle } from './modules/throttle/throttle.js';
 import type { UseCaseDeps } from './modules/deps.js';
@@ -43,6 +41,8 @@ import { caStatusRoutes } from './routes/ca-status.js';
 import { paymentSandboxRoutes } from './routes/payment-sandbox.js';
 import { revocationRoutes } from './routes/revocation.js';
 import { caPublicationRoutes } from './routes/ca-publication.js';
+import { registerMetrics } from './metrics.js';
+import { checkHealth } from './health.js';
 import { counterRoutes } from './routes/counter.js';
 import { myCertificatesRoutes } from './routes/my-certificates.js';
 import { sealImageRoutes } from './routes/seal-images.js';
@@ -83,6 +83,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  registerMetrics(app, { db, clock, config });
 
   const deps: UseCaseDeps = {
     db,
@@ -133,15 +134,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const ctx: AppContext = { deps, sessions, kickOutbox: () => opts.onOutbox?.() };
 
     web.get('/api/health', { schema: { tags: ['公共'], summary: '健康检查' } }, async (_req, reply) => {
-      try {
-        await ping(db);
-        // The OCSP responder (1 year), the seal maker (5 years), the issuing CA: listed from 60 days before expiry.
-        const ca = loadedCaRuntime(config.ca);
-        const warnings = ca ? expiryWarnings(ca.hierarchy, clock.now()) : [];
-        return warnings.length ? { status: 'ok', warnings } : { status: 'ok' };
-      } catch {
-        return reply.status(503).send({ status: 'database unavailable' });
-      }
+      const h = await checkHealth({ db, clock, config, embedded: !config.databaseUrl });
+      return reply
+        .status(h.status === 'ok' ? 200 : 503)
+        .header('cache-control', 'no-store')
+        .send(h);
     });
     web.get('/api/openapi.json', { schema: { hide: true } }, async () => web.swagger());
 

@@ -8,7 +8,7 @@ import { caConfigFrom, type CaConfig } from './modules/certificates/ca-config.js
 import { hkdfSync } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
-import { parseTrustProxy, TrustProxyError } from './trust-proxy.js';
+import { parseAddressList, parseTrustProxy, TrustProxyError } from './trust-proxy.js';
 
 const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
@@ -22,6 +22,8 @@ const Env = z.object({
   CERTDESK_STORAGE_KEY: z.string().optional(),
   CERTDESK_PUBLIC_URL: z.string().url().optional(),
   CERTDESK_TRUST_PROXY: z.string().optional(),
+  CERTDESK_METRICS_FROM: z.string().default('127.0.0.1,::1'),
+  CERTDESK_MIN_FREE_DISK_MB: z.coerce.number().int().min(0).default(200),
   CERTDESK_DEMO_DATA: bool.optional(),
   CERTDESK_CAPTCHA_FIXED: z
     .string()
@@ -62,6 +64,10 @@ export interface Config {
    * addresses / CIDR ranges / proxy-addr names, as Fastify's trustProxy takes them.
    */
   trustProxy: false | string[];
+  /** Who may read /metrics (CERTDESK_METRICS_FROM: addresses and CIDR ranges; loopback by default). */
+  metricsFrom: string[];
+  /** Below this much free space in the data directory, /api/health answers 503: uploads would fail. */
+  minFreeDiskBytes: number;
   demoData: boolean;
   /** When set, every captcha's answer is this string (tests and demos only; refused in production). */
   captchaFixed?: string;
@@ -153,8 +159,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const secret = e.CERTDESK_SECRET ?? DEV_SECRET;
   let trustProxy: Config['trustProxy'];
+  let metricsFrom: string[];
   try {
     trustProxy = parseTrustProxy(e.CERTDESK_TRUST_PROXY, prod);
+    metricsFrom = parseAddressList('CERTDESK_METRICS_FROM', e.CERTDESK_METRICS_FROM);
   } catch (err) {
     if (err instanceof TrustProxyError) throw new ConfigError(err.message);
     throw err;
@@ -211,6 +219,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storageKey,
     publicUrl: e.CERTDESK_PUBLIC_URL,
     trustProxy,
+    metricsFrom,
+    minFreeDiskBytes: e.CERTDESK_MIN_FREE_DISK_MB * 1024 * 1024,
     demoData: e.CERTDESK_DEMO_DATA ?? !prod,
     captchaFixed: e.CERTDESK_CAPTCHA_FIXED,
     sms,

@@ -6,7 +6,7 @@
  * never reached. Trusting every hop (the old `1`) let any client choose its address for the per-address
  * limits and the audit trail (issue 16, item 3).
  */
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 
 /** proxy-addr's named ranges, passed through as they are. */
 const NAMED = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -29,11 +29,19 @@ export function parseTrustProxy(value: string | undefined, production: boolean):
       );
     return ['loopback'];
   }
+  return parseAddressList('CERTDESK_TRUST_PROXY', v, { named: true });
+}
+
+/**
+ * A comma-separated list of addresses and CIDR ranges (and, with `named`, proxy-addr's names) in the setting
+ * `setting`; a range of every address (/0) is refused: a list of who may do something must name someone.
+ */
+export function parseAddressList(setting: string, v: string, opts: { named?: boolean } = {}): string[] {
   const out: string[] = [];
   for (const raw of v.split(',')) {
     const item = raw.trim();
-    if (!item) throw new TrustProxyError(`CERTDESK_TRUST_PROXY has an empty entry in "${v}"`);
-    if (NAMED.has(item)) {
+    if (!item) throw new TrustProxyError(`${setting} has an empty entry in "${v}"`);
+    if (opts.named && NAMED.has(item)) {
       out.push(item);
       continue;
     }
@@ -41,18 +49,38 @@ export function parseTrustProxy(value: string | undefined, production: boolean):
     const family = m ? isIP(m[1]!) : 0;
     if (!m || family === 0)
       throw new TrustProxyError(
-        `CERTDESK_TRUST_PROXY entry "${item.slice(0, 60)}" is not an IP address or CIDR range (e.g. 127.0.0.1, 10.0.0.0/8, fd00::/8)`,
+        `${setting} entry "${item.slice(0, 60)}" is not an IP address or CIDR range (e.g. 127.0.0.1, 10.0.0.0/8, fd00::/8)`,
       );
     if (m[2] !== undefined) {
       const bits = Number(m[2]);
       const max = family === 4 ? 32 : 128;
-      if (bits > max) throw new TrustProxyError(`CERTDESK_TRUST_PROXY entry "${item}": the prefix length must be 0–${max}`);
+      if (bits > max) throw new TrustProxyError(`${setting} entry "${item}": the prefix length must be 0–${max}`);
       if (bits === 0)
         throw new TrustProxyError(
-          `CERTDESK_TRUST_PROXY entry "${item}" would trust every address, so any client could forge X-Forwarded-For: list the proxies`,
+          setting === 'CERTDESK_TRUST_PROXY'
+            ? `CERTDESK_TRUST_PROXY entry "${item}" would trust every address, so any client could forge X-Forwarded-For: list the proxies`
+            : `${setting} entry "${item}" would allow every address: list them`,
         );
     }
     out.push(item);
   }
   return out;
+}
+
+/** The addresses of `list` (parseAddressList's output, without names) as a matcher of client addresses. */
+export function addressMatcher(list: string[]): (address: string) => boolean {
+  const block = new BlockList();
+  for (const item of list) {
+    const [addr, bits] = item.split('/') as [string, string | undefined];
+    const type = isIP(addr) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) block.addAddress(addr, type);
+    else block.addSubnet(addr, Number(bits), type);
+  }
+  return (address) => {
+    // An IPv4 client on a dual-stack socket reads as ::ffff:a.b.c.d.
+    const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+    if (v4) return block.check(v4, 'ipv4');
+    const family = isIP(address);
+    return family !== 0 && block.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  };
 }

@@ -28,6 +28,7 @@ import { inspectSpki } from '../../../ca/spki.js';
 import { certificateValidity } from '../../../core/certificate-validity.js';
 import { AppError, validationFailed } from '../../../core/errors.js';
 import type { Tx } from '../../db/client.js';
+import { certificatesSigned, timedSignature } from '../../metrics.js';
 import { organizationRepository } from '../accounts/repository.js';
 import type { OrderRow } from '../orders/repository.js';
 import type { IssuingCa } from './ca-runtime.js';
@@ -173,7 +174,9 @@ export async function recordIssuance(
 /** Signs the recorded TBS — outside any transaction. */
 export async function signRecorded(row: CertificateRow, issuing: IssuingCa): Promise<Buffer> {
   if (!row.tbs) throw new AppError('CONFLICT', '待签记录缺少待签内容');
-  return Buffer.from(await signCertificate(row.tbs, issuing.signer));
+  const der = Buffer.from(await timedSignature('certificate', () => signCertificate(row.tbs!, issuing.signer)));
+  certificatesSigned.inc({ family: issuing.family });
+  return der;
 }
 
 /** The one-time PKCS#12 of a generated key, protected by the password staff chose (never stored). */

@@ -204,6 +204,19 @@ export const revocationRepository = {
       .from(crlShards)
       .where(or(isNotNull(crlShards.dirtySince), isNull(crlShards.nextUpdate), lt(crlShards.nextUpdate, refreshBefore)));
   },
+  /** Per family: the soonest nextUpdate and the oldest thisUpdate of its published CRLs (health, metrics). */
+  async crlFreshness(db: DbOrTx): Promise<{ family: string; nextUpdate: Date; thisUpdate: Date }[]> {
+    const rows = await db
+      .select({
+        family: crlShards.family,
+        nextUpdate: sql<string>`min(${crlShards.nextUpdate})`,
+        thisUpdate: sql<string>`min(${crlShards.thisUpdate})`,
+      })
+      .from(crlShards)
+      .where(isNotNull(crlShards.nextUpdate))
+      .groupBy(crlShards.family);
+    return rows.map((r) => ({ family: r.family, nextUpdate: new Date(r.nextUpdate), thisUpdate: new Date(r.thisUpdate) }));
+  },
   /** Takes the next CRL number (RFC 5280 5.2.3: monotonically increasing); committed before signing, so never reused. */
   async nextCrlNumber(db: DbOrTx, family: string, shard: number): Promise<bigint> {
     const [r] = await db

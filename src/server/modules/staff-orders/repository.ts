@@ -84,10 +84,12 @@ function searchCondition(db: DbOrTx, key: SearchKey, value: string): SQL {
       // folds the case of every name it reads, which costs several times LIKE's byte comparison; a
       // fragment without cased letters (Chinese, digits) matches the same either way, so it uses LIKE.
       const fragment = value.slice(1, -1).replace(/\\(.)/gs, '$1'); // `%…%`, escaped for LIKE (search-terms.ts)
-      return and(
-        sql`certdesk_name_grams(${organizations.name}) @> certdesk_name_query_grams(${fragment})`,
-        value.toLowerCase() === value.toUpperCase() ? like(organizations.name, value) : ilike(organizations.name, value),
-      )!;
+      const grams = sql`certdesk_name_grams(${organizations.name}) @> certdesk_name_query_grams(${fragment})`;
+      // Up to two characters the grams are the whole question (a name holds the pair, or the character):
+      // asking LIKE as well would make PostgreSQL count the same condition twice, misjudge a broad
+      // fragment (医药) as rare and pick a slow plan for it.
+      if ([...fragment].length <= 2) return grams;
+      return and(grams, value.toLowerCase() === value.toUpperCase() ? like(organizations.name, value) : ilike(organizations.name, value))!;
     }
   }
 }
