@@ -87,9 +87,9 @@ export const OCSP_FEED_OVERLAP_MS = 60_000;
 export const OCSP_MEMORY_RECHECK_MS = 5 * 60_000;
 const OCSP_MEMORY_MAX = 200_000;
 /**
- * A serial this CA never issued is answered `unknown`, signed live. The same answer is kept this long per
- * process, so a client (or an attacker) asking about it again and again costs no database lookups and no
- * signature. A certificate issued in this process drops its entry at once (presign); another instance may
+ * A serial this CA never issued costs one lookup (answerSingle) and is answered `unknown`, signed live within
+ * the live-signing cap. That it was not found, and the signed answer, are kept this long per process, so a
+ * client (or an attacker) asking about it again and again costs no database lookups and no signature. A certificate issued in this process drops its entry at once (presign); another instance may
  * still say `unknown` for this long — never `good` for something not issued.
  */
 export const OCSP_UNKNOWN_TTL_MS = 60_000;
@@ -121,8 +121,34 @@ export type Asked =
   | { kind: 'live'; issuer: IssuerEntry; request: OcspRequest };
 
 interface KeptUnknown {
-  /** SHA-256 of the CertID DER (hex) → the signed answer and until when it is kept (clock ms). */
+  /**
+   * Until when (clock ms) this serial is taken as never issued by this issuer without asking the database
+   * again (OCSP_UNKNOWN_TTL_MS after the lookup that found nothing): a serial asked again costs no query,
+   * whether or not a signature could be spent on it then.
+   */
+  notIssuedUntil: number;
+  /** SHA-256 of the CertID DER (base64) → the signed answer and until when it is kept (clock ms). */
   variants: Map<string, { der: Uint8Array; until: number }>;
+}
+
+/** The answer to a single CertID without a nonce (Publisher.answerSingle), for the route to send. */
+export type SingleAnswer =
+  /** The pre-signed response (HTTP-cacheable, RFC 5019). */
+  | { kind: 'stored'; stored: CachedOcsp }
+  /** Signed for this request (a CertID hashed otherwise) or a kept `unknown`: not for HTTP caches. */
+  | { kind: 'signed'; der: Uint8Array }
+  /** A signature was needed and the live-signing cap said no (RFC 6960 2.3). */
+  | { kind: 'tryLater' };
+
+/** The registry's status of a row for OCSP (never good for a certificate not issued). */
+function statusOfRow(c: { status: string; revokedAt: Date | null; revocationReason: number | null }): {
+  status: OcspStatus;
+  revokedAt?: Date;
+  reason?: number;
+} {
+  if (c.status === 'issued') return { status: 'good' };
+  if (c.status === 'revoked' && c.revokedAt) return { status: 'revoked', revokedAt: c.revokedAt, reason: c.revocationReason ?? undefined };
+  return { status: 'unknown' }; // pending / failed: not a certificate anyone holds
 }
 
 export interface CachedOcsp {
@@ -207,6 +233,8 @@ export const serialHexOf = (magnitude: Uint8Array) => Buffer.from(magnitude).toS
 
 /** A kept `unknown` answer's key among its serial's variants: the CertID's SHA-256, whatever the CertID's length. */
 const certIdKey = (certId: OcspCertId) => hash('sha256', certId.der, 'base64');
+/** The kept `unknown` entries are per issuer (family) and serial: a serial is unknown to one issuer at a time. */
+const unknownKey = (family: string, serialHex: string) => `${family}:${serialHex}`;
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -218,7 +246,7 @@ export class Publisher {
   /** Counts signatures made for OCSP (tests check the pre-signed path makes none). */
   ocspSignatures = 0;
   private readonly memory = new Map<string, CachedOcsp>();
-  /** serial → its CertID variants' signed `unknown` answers: see OCSP_UNKNOWN_TTL_MS. */
+  /** family:serial → not issued (for a while) and its CertID variants' signed `unknown` answers: see OCSP_UNKNOWN_TTL_MS. */
   readonly unknown = new ByteBudgetLru<KeptUnknown>(OCSP_UNKNOWN_BUDGET_BYTES);
   /** GET requests resolved before: see resolveGetPath. */
   readonly asked = new ByteBudgetLru<Asked & { kind: 'single' }>(OCSP_ASKED_BUDGET_BYTES);
@@ -482,73 +510,134 @@ export class Publisher {
   async statusOf(db: DbOrTx, e: IssuerEntry, serialHex: string): Promise<{ status: OcspStatus; revokedAt?: Date; reason?: number }> {
     const c = await revocationRepository.certificateForOcsp(db, serialHex);
     if (!c || c.family !== e.family || c.issuerKeyId !== e.keyIdHex) return { status: 'unknown' };
-    if (c.status === 'issued') return { status: 'good' };
-    if (c.status === 'revoked' && c.revokedAt)
-      return { status: 'revoked', revokedAt: c.revokedAt, reason: c.revocationReason ?? undefined };
-    return { status: 'unknown' }; // pending / failed: not a certificate anyone holds
+    return statusOfRow(c);
   }
 
   /** Signs a response for these CertIDs (live: with a nonce, several CertIDs, or a cache miss). */
   async signLive(e: IssuerEntry, certIds: readonly OcspCertId[], nonce?: Uint8Array): Promise<Uint8Array> {
+    const statuses = [];
+    for (const id of certIds) statuses.push({ certId: id, ...(await this.statusOf(this.deps.db, e, serialHexOf(id.serial))) });
+    return this.sign(e, statuses, nonce);
+  }
+
+  private sign(
+    e: IssuerEntry,
+    statuses: readonly { certId: OcspCertId; status: OcspStatus; revokedAt?: Date; reason?: number }[],
+    nonce?: Uint8Array,
+  ): Promise<Uint8Array> {
     const now = this.deps.clock.now();
-    const responses = [];
-    for (const id of certIds) {
-      const s = await this.statusOf(this.deps.db, e, serialHexOf(id.serial));
-      responses.push({ certId: id, ...s, thisUpdate: now, nextUpdate: new Date(now.getTime() + OCSP_VALIDITY_MS) });
-    }
+    const nextUpdate = new Date(now.getTime() + OCSP_VALIDITY_MS);
     this.ocspSignatures++;
     return buildOcspResponse({
       responderCertDer: e.responderCertDer,
       responderNameDer: e.responderNameDer,
       signer: e.responderSigner,
       producedAt: now,
-      responses,
+      responses: statuses.map((s) => ({ ...s, thisUpdate: now, nextUpdate })),
       nonce,
     });
   }
 
   /**
-   * The answer for a single CertID without a nonce that has no stored response: an `unknown` answer is kept
-   * for OCSP_UNKNOWN_TTL_MS (see keptUnknown); anything else (a certificate issued a moment ago) is signed
-   * live, uncached.
+   * The answer to one CertID without a nonce (RFC 5019's common case), costing as little as it can:
+   * - the response kept in memory: no query, no signature;
+   * - a serial looked up lately and found never issued here (OCSP_UNKNOWN_TTL_MS): no query; its signed
+   *   `unknown` if one is kept for this CertID, else a signature if `mayTakeSignature` allows one;
+   * - otherwise ONE lookup (revocationRepository.ocspLookup: the registry row with its stored response).
+   *   Nothing found: remembered as never issued, then `unknown` as above. Found without a valid stored
+   *   response (issued a moment ago, or expired and no longer refreshed): pre-signed now and stored.
+   * `mayTakeSignature` is the route's per-client and total cap on live signing (live-signing-limit.ts): every
+   * signature this answer makes for a serial never issued, or for a CertID hashed otherwise, takes from it;
+   * over the cap the answer is `tryLater`, which costs nothing. Pre-signing one of our own certificates does
+   * not (its answer is stored and serves everyone after).
    */
-  async answerWithoutStored(e: IssuerEntry, certId: OcspCertId): Promise<Uint8Array> {
-    const serial = serialHexOf(certId.serial);
-    const key = certIdKey(certId);
+  async answerSingle(asked: Asked & { kind: 'single' }, mayTakeSignature: () => boolean): Promise<SingleAnswer> {
+    const { issuer, certId, serial, canonical } = asked;
     const now = this.deps.clock.now().getTime();
-    if ((await this.statusOf(this.deps.db, e, serial)).status !== 'unknown') return this.signLive(e, [certId]);
-    const der = await this.signLive(e, [certId]);
-    const kept = this.unknown.get(serial) ?? { variants: new Map() };
-    kept.variants.delete(key);
-    if (kept.variants.size >= OCSP_UNKNOWN_VARIANTS) kept.variants.delete(kept.variants.keys().next().value!);
-    kept.variants.set(key, { der, until: now + OCSP_UNKNOWN_TTL_MS });
-    let bytes = ENTRY_OVERHEAD_BYTES + serial.length * 2;
-    for (const [k, v] of kept.variants) bytes += ENTRY_OVERHEAD_BYTES + k.length * 2 + v.der.length;
-    this.unknown.set(serial, kept, bytes);
-    return der;
+    const ukey = unknownKey(issuer.family, serial);
+    const kept = this.unknown.size === 0 ? undefined : this.unknown.get(ukey);
+    if (kept && kept.notIssuedUntil > now) return this.answerUnknown(issuer, certId, ukey, kept, now, mayTakeSignature);
+    let stored = this.memoryHit(serial, now);
+    if (!stored && performance.now() - this.feedFreshAt >= OCSP_MEMORY_TTL_MS) {
+      await this.pollFeed(); // memory is not trusted until the revocation feed has caught up (header)
+      stored = this.memoryHit(serial, now);
+    }
+    if (stored && stored.family !== issuer.family)
+      stored = undefined; // serials are unique: not this issuer's
+    else if (!stored) {
+      const row = await revocationRepository.ocspLookup(this.deps.db, serial);
+      const ours = row && row.family === issuer.family && row.issuerKeyId === issuer.keyIdHex;
+      const s = ours ? statusOfRow(row) : undefined;
+      if (!row || !ours || s!.status === 'unknown') {
+        if (ours && row.stored?.der) {
+          // A stored answer for a row that is no certificate (pending / failed): never served.
+          await revocationRepository.dropOcsp(this.deps.db, serial);
+          this.memory.delete(serial);
+        }
+        const fresh: KeptUnknown = { notIssuedUntil: now + OCSP_UNKNOWN_TTL_MS, variants: new Map() };
+        return this.answerUnknown(issuer, certId, ukey, fresh, now, mayTakeSignature);
+      }
+      const st = row.stored;
+      stored =
+        st?.der && st.family === issuer.family && st.nextUpdate.getTime() > now
+          ? this.remember(serial, st.family, st.status, st.der, st.thisUpdate, st.nextUpdate)
+          : ((await this.presignRow(serial, issuer, row)) ?? undefined);
+    }
+    if (stored && canonical) return { kind: 'stored', stored };
+    if (!mayTakeSignature()) return { kind: 'tryLater' };
+    // A CertID hashed otherwise than the pre-signed one (or, rarely, not this issuer's after all): signed live.
+    return { kind: 'signed', der: await this.signLive(issuer, [certId]) };
   }
 
-  /** The `unknown` answer this process signed for this CertID (of this serial) less than OCSP_UNKNOWN_TTL_MS ago, if any. */
-  keptUnknown(serialHex: string, certId: OcspCertId, now: number): Uint8Array | undefined {
-    if (this.unknown.size === 0) return undefined;
-    const hit = this.unknown.get(serialHex)?.variants.get(certIdKey(certId));
-    return hit && hit.until > now ? hit.der : undefined;
+  /** `unknown` for a serial never issued by this issuer: the kept answer for this CertID, or one signed within the cap. */
+  private async answerUnknown(
+    e: IssuerEntry,
+    certId: OcspCertId,
+    ukey: string,
+    kept: KeptUnknown,
+    now: number,
+    mayTakeSignature: () => boolean,
+  ): Promise<SingleAnswer> {
+    const key = certIdKey(certId);
+    const hit = kept.variants.get(key);
+    if (hit && hit.until > now) return { kind: 'signed', der: hit.der };
+    const allowed = mayTakeSignature();
+    if (allowed) {
+      const der = await this.sign(e, [{ certId, status: 'unknown' }]);
+      kept.variants.delete(key);
+      if (kept.variants.size >= OCSP_UNKNOWN_VARIANTS) kept.variants.delete(kept.variants.keys().next().value!);
+      kept.variants.set(key, { der, until: now + OCSP_UNKNOWN_TTL_MS });
+    }
+    let bytes = ENTRY_OVERHEAD_BYTES + ukey.length * 2;
+    for (const [k, v] of kept.variants) bytes += ENTRY_OVERHEAD_BYTES + k.length * 2 + v.der.length;
+    // Kept even without an answer: asked again within the TTL, it costs no lookup (tryLater or a signature).
+    this.unknown.set(ukey, kept, bytes);
+    return allowed ? { kind: 'signed', der: kept.variants.get(key)!.der } : { kind: 'tryLater' };
   }
 
   /** Signs and stores the pre-signed response of one serial (only for certificates this CA issued). */
   async presign(serialHex: string): Promise<CachedOcsp | null> {
-    const { db, clock } = this.deps;
-    const c = await revocationRepository.certificateForOcsp(db, serialHex);
+    const c = await revocationRepository.certificateForOcsp(this.deps.db, serialHex);
     const e = c && this.issuers.find((x) => x.family === c.family && x.keyIdHex === c.issuerKeyId);
     if (!c || !e) return null;
-    const s = await this.statusOf(db, e, serialHex);
+    return this.presignRow(serialHex, e, c);
+  }
+
+  /** presign, with the registry row already read (c: the certificate, of issuer e). */
+  private async presignRow(
+    serialHex: string,
+    e: IssuerEntry,
+    c: { status: string; revokedAt: Date | null; revocationReason: number | null },
+  ): Promise<CachedOcsp | null> {
+    const { db, clock } = this.deps;
+    const s = statusOfRow(c);
     if (s.status === 'unknown') {
       await revocationRepository.dropOcsp(db, serialHex);
       this.memory.delete(serialHex);
       return null;
     }
     // Issued (or revoked) after all: an `unknown` this process kept for it is wrong from now on.
-    this.unknown.delete(serialHex);
+    this.unknown.delete(unknownKey(e.family, serialHex));
     const thisUpdate = clock.now();
     const nextUpdate = new Date(thisUpdate.getTime() + OCSP_VALIDITY_MS);
     this.ocspSignatures++;

@@ -179,6 +179,35 @@ export const revocationRepository = {
     return r;
   },
 
+  /**
+   * What the OCSP responder needs about a serial it has no answer for in memory, in ONE indexed lookup
+   * (certificates_serial_uq, then ocsp_responses' primary key): the registry row and its stored response, if
+   * any. No row: a serial never issued here (issue 21: an unknown serial costs this one query).
+   */
+  async ocspLookup(db: DbOrTx, serial: string) {
+    const [r] = await db
+      .select({
+        serial: certificates.serial,
+        family: certificates.family,
+        issuerKeyId: certificates.issuerKeyId,
+        status: certificates.status,
+        revokedAt: certificates.revokedAt,
+        revocationReason: certificates.revocationReason,
+        notAfter: certificates.notAfter,
+        stored: {
+          der: ocspResponses.der,
+          family: ocspResponses.family,
+          status: ocspResponses.status,
+          thisUpdate: ocspResponses.thisUpdate,
+          nextUpdate: ocspResponses.nextUpdate,
+        },
+      })
+      .from(certificates)
+      .leftJoin(ocspResponses, eq(ocspResponses.serial, certificates.serial))
+      .where(eq(certificates.serial, serial));
+    return r;
+  },
+
   // --- CRL shards -------------------------------------------------------------------------------------
   async ensureShard(db: DbOrTx, family: string, shard: number, at: Date): Promise<void> {
     await db.insert(crlShards).values({ family, shard, dirtySince: at }).onConflictDoNothing();
