@@ -85,7 +85,6 @@ export const OCSP_MEMORY_TTL_MS = 10_000;
 export const OCSP_FEED_OVERLAP_MS = 60_000;
 /** A backstop under the feed: an entry is read from the database again at least this often. */
 export const OCSP_MEMORY_RECHECK_MS = 5 * 60_000;
-const OCSP_MEMORY_MAX = 200_000;
 /**
  * A serial this CA never issued costs one lookup (answerSingle) and is answered `unknown`, signed live within
  * the live-signing cap. That it was not found, and the signed answer, are kept this long per process, so a
@@ -111,6 +110,10 @@ export const OCSP_ASKED_BUDGET_BYTES = 16 * 1024 * 1024;
  * objects and typed arrays of a parsed CertID); measured with bench/ocsp-memory.ts, rounded up.
  */
 const ENTRY_OVERHEAD_BYTES = 1024;
+
+/** What a kept response costs against CERTDESK_OCSP_MEMORY_MB: its bytes, its key and strings, the bookkeeping. */
+const cachedOcspBytes = (serial: string, e: CachedOcsp) =>
+  ENTRY_OVERHEAD_BYTES + e.der.byteLength + (serial.length + e.family.length + e.lastModified.length + e.expires.length) * 2;
 
 /** What an OCSP request asks, once parsed and matched to an issuing CA; a pure function of its bytes. */
 export type Asked =
@@ -245,7 +248,12 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 export class Publisher {
   /** Counts signatures made for OCSP (tests check the pre-signed path makes none). */
   ocspSignatures = 0;
-  private readonly memory = new Map<string, CachedOcsp>();
+  /**
+   * serial → the response this process serves, least recently used dropped first within the configured bytes
+   * (CERTDESK_OCSP_MEMORY_MB): a sweep over many certificates pushes out what it touched once, not the hot set
+   * (issue 21: the old count bound emptied the whole map, hot set included, at 200,000 entries).
+   */
+  readonly memory: ByteBudgetLru<CachedOcsp>;
   /** family:serial → not issued (for a while) and its CertID variants' signed `unknown` answers: see OCSP_UNKNOWN_TTL_MS. */
   readonly unknown = new ByteBudgetLru<KeptUnknown>(OCSP_UNKNOWN_BUDGET_BYTES);
   /** GET requests resolved before: see resolveGetPath. */
@@ -263,6 +271,7 @@ export class Publisher {
   ) {
     // The first poll looks back to this publisher's birth: nothing it kept can predate that.
     this.feedSince = deps.clock.now();
+    this.memory = new ByteBudgetLru<CachedOcsp>(deps.config.ca.ocspMemoryBytes);
   }
 
   static async create(deps: PublicationDeps): Promise<Publisher> {
@@ -368,7 +377,7 @@ export class Publisher {
         else {
           const since = new Date(this.feedSince.getTime() - OCSP_FEED_OVERLAP_MS);
           for (const serial of await revocationRepository.revokedSince(this.deps.db, since)) {
-            const m = this.memory.get(serial);
+            const m = this.memory.peek(serial);
             if (m && m.status !== 'revoked') this.memory.delete(serial);
           }
         }
@@ -398,9 +407,12 @@ export class Publisher {
     thisUpdate: Date,
     nextUpdate: Date,
   ): CachedOcsp {
-    if (this.memory.size >= OCSP_MEMORY_MAX) this.memory.clear(); // crude bound; refilled from the store
+    // A copy of its own: the driver's bytes may be a view into a larger buffer (a pooled slab, a whole result)
+    // that would stay alive as long as this entry, beyond what the budget counts.
+    const own = Buffer.allocUnsafeSlow(der.byteLength);
+    own.set(der);
     const e: CachedOcsp = {
-      der: Buffer.isBuffer(der) ? der : Buffer.from(der.buffer, der.byteOffset, der.byteLength),
+      der: own,
       family,
       status,
       thisUpdate,
@@ -409,7 +421,7 @@ export class Publisher {
       expires: nextUpdate.toUTCString(),
       until: performance.now() + OCSP_MEMORY_RECHECK_MS,
     };
-    this.memory.set(serial, e);
+    this.memory.set(serial, e, cachedOcspBytes(serial, e));
     return e;
   }
 
