@@ -42,6 +42,7 @@ import { spkiPublicKeyBits } from '../../../ca/spki.js';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { Db, DbOrTx } from '../../db/client.js';
+import type { CertificateStatus } from '../../db/schema-certificates.js';
 import { CRL_SHARD_COUNT, caRuntime, type CaRuntime } from '../certificates/ca-runtime.js';
 import { ByteBudgetLru } from './byte-budget-lru.js';
 import { revocationRepository } from './repository.js';
@@ -64,6 +65,31 @@ export const CRL_REFRESH_MS = 3.5 * 86_400_000;
 /** RFC 5019 2.2: responses are cached until nextUpdate; 4 days as Let's Encrypt does, refreshed at half-life. */
 export const OCSP_VALIDITY_MS = 4 * 86_400_000;
 export const OCSP_REFRESH_MS = 2 * 86_400_000;
+
+/**
+ * When the CA job next signs the OCSP response of a certificate whose response was just signed at
+ * `thisUpdate` (certificates.ocsp_due_at): at the response's half-life, while the certificate is valid then;
+ * null — no more scheduled signing — once this response already reaches OCSP_REFRESH_MS or more past the
+ * certificate's notAfter (it is valid until thisUpdate + OCSP_VALIDITY_MS). An expired certificate asked about
+ * later is signed on demand, one signature per OCSP_VALIDITY_MS, stored for everyone (Publisher.answerSingle).
+ * The rule and why: docs/ARCHITECTURE.md, "Expired certificates in OCSP and CRLs".
+ */
+export function nextOcspDue(thisUpdate: Date, notAfter: Date): Date | null {
+  const due = thisUpdate.getTime() + OCSP_VALIDITY_MS - OCSP_REFRESH_MS;
+  return due > notAfter.getTime() ? null : new Date(due);
+}
+
+/**
+ * Which revoked certificates a CRL still lists, given the thisUpdate of the previous CRL of the same scope:
+ * those whose notAfter is no earlier than the returned time (all of them when there was none). RFC 5280 3.3:
+ * an entry stays until it has appeared on a regularly scheduled CRL issued after the certificate's validity
+ * period; keeping it one CRL validity (CRL_VALIDITY_MS) past the previous CRL's thisUpdate means every CRL
+ * published within 7 days after notAfter lists it, and at least one published after notAfter does whatever
+ * the gaps between publications. X.509's ExpiredCertsOnCRL is therefore not claimed (docs/ARCHITECTURE.md).
+ */
+export function crlExpiredBefore(previousThisUpdate: Date | null | undefined): Date | undefined {
+  return previousThisUpdate ? new Date(previousThisUpdate.getTime() - CRL_VALIDITY_MS) : undefined;
+}
 /**
  * The revocation feed (see the header): polled at most this often, and only while requests come in. The
  * process that approves a revocation replaces its own entry at once (presign); every other instance drops
@@ -144,7 +170,7 @@ export type SingleAnswer =
   | { kind: 'tryLater' };
 
 /** The registry's status of a row for OCSP (never good for a certificate not issued). */
-function statusOfRow(c: { status: string; revokedAt: Date | null; revocationReason: number | null }): {
+function statusOfRow(c: { status: CertificateStatus; revokedAt: Date | null; revocationReason: number | null }): {
   status: OcspStatus;
   revokedAt?: Date;
   reason?: number;
@@ -452,7 +478,12 @@ export class Publisher {
     // The marker is read before the entries, so a revocation committed after this read marks it again.
     const before = await revocationRepository.shard(db, family, scope);
     const crlNumber = await revocationRepository.nextCrlNumber(db, family, scope);
-    const q = { family, issuerKeyId: e.keyIdHex, lastHexDigit: scope === COMPLETE_CRL ? undefined : scope.toString(16) };
+    const q = {
+      family,
+      issuerKeyId: e.keyIdHex,
+      lastHexDigit: scope === COMPLETE_CRL ? undefined : scope.toString(16),
+      expiredBefore: crlExpiredBefore(before?.thisUpdate),
+    };
     const totals = await revocationRepository.revokedTotals(db, q);
     const thisUpdate = clock.now();
     const encoder = new CrlEncoder(
@@ -639,12 +670,13 @@ export class Publisher {
   private async presignRow(
     serialHex: string,
     e: IssuerEntry,
-    c: { status: string; revokedAt: Date | null; revocationReason: number | null },
+    c: { status: CertificateStatus; revokedAt: Date | null; revocationReason: number | null; notAfter: Date },
   ): Promise<CachedOcsp | null> {
     const { db, clock } = this.deps;
     const s = statusOfRow(c);
     if (s.status === 'unknown') {
       await revocationRepository.dropOcsp(db, serialHex);
+      await revocationRepository.setOcspDue(db, serialHex, null);
       this.memory.delete(serialHex);
       return null;
     }
@@ -668,19 +700,23 @@ export class Publisher {
       thisUpdate,
       nextUpdate,
     });
+    await revocationRepository.setOcspDue(db, serialHex, nextOcspDue(thisUpdate, c.notAfter), c.status);
     return this.remember(serialHex, e.family, s.status, der, thisUpdate, nextUpdate);
   }
 
-  /** Signs responses that are missing or have less than OCSP_REFRESH_MS left (batch per call). */
+  /**
+   * Signs the responses that are due (certificates.ocsp_due_at: issued or revoked lately, or at half-life), a
+   * batch per call, earliest first. One indexed range read; when nothing is due it reads no row.
+   */
   async refreshOcsp(limit = 500): Promise<number> {
-    const now = this.deps.clock.now();
+    const { db, clock } = this.deps;
     const due = await revocationRepository.ocspDue(
-      this.deps.db,
+      db,
       this.issuers.map((e) => e.keyIdHex),
-      new Date(now.getTime() + OCSP_REFRESH_MS),
+      clock.now(),
       limit,
     );
-    for (const d of due) await this.presign(d.serial);
+    for (const d of due) if (!(await this.presign(d.serial))) await revocationRepository.setOcspDue(db, d.serial, null); // not ours to sign: never due again
     return due.length;
   }
 
