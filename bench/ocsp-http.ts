@@ -6,15 +6,22 @@
  * (Debian package) when installed, else a small node:http keep-alive client — with 50 connections:
  *   (a) GET /bench/fixed            1.5 KB, no database; beside the CA routes, outside the web app's hooks (app.ts)
  *   (b) GET /ocsp/<base64 request>  RFC 6960 A.1 / RFC 5019 GET, rotating over all certificates
+ *   (c) the same, hot set: a tenth of the certificates (in memory)
+ *   (d) the same, spread: all certificates in random order, with CERTDESK_OCSP_MEMORY_MB room for about a
+ *       quarter of them (issue 21 item 3: spread ≥ 0.6x hot, p99 < 10 ms)
+ *   (e) never-issued serials, each new (issue 21 item 2: one lookup each; one client address, so past the
+ *       live-signing cap they are answered tryLater; goal: at most ~2x the cost of a cached hit)
  * It checks the OCSP load made no signature (all answers came from the store).
  *
  *   npx tsx bench/ocsp-http.ts        # makes (and drops) its own database on PG_ADMIN_URL
  *
  * Environment: BENCH_CERTS (default 2000), BENCH_SECONDS (default 10), BENCH_ROUNDS (default 5), BENCH_CONNECTIONS (default 50),
- * BENCH_FAMILY (ecdsa-p256 | sm2, default ecdsa-p256), PG_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/test).
+ * BENCH_FAMILY (ecdsa-p256 | sm2, default ecdsa-p256), BENCH_OCSP_MEMORY_MB (default: a quarter of the certificates),
+ * BENCH_UNKNOWN (distinct never-issued serials, default 60000), PG_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -35,6 +42,10 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const FAMILY = (process.env.BENCH_FAMILY ?? 'ecdsa-p256') as KeyAlgorithm;
+const MEMORY_MB = Number(process.env.BENCH_OCSP_MEMORY_MB ?? Math.max(0.05, (CERTS * 2.6) / 4 / 1024).toFixed(2));
+/** Distinct never-issued serials for the unknown case: more than one window asks, so each is new when asked. */
+const UNKNOWN = Number(process.env.BENCH_UNKNOWN ?? 60_000);
+const cleanup: string[] = [];
 const log = (m: string) => console.log(`[ocsp-http] ${m}`);
 
 const scratch = await scratchDatabase(`certdesk_bench_ocsp_${process.pid}`);
@@ -55,6 +66,7 @@ const hasWrk = await promisify(execFile)('wrk', ['--version'])
 /** wrk with a Lua script rotating over the paths; its --latency report gives p50/p99. */
 async function loadWrk(base: string, paths: string[]): Promise<LoadResult> {
   const dir = mkdtempSync(path.join(tmpdir(), 'certdesk-wrk-'));
+  cleanup.push(dir);
   writeFileSync(path.join(dir, 'paths.txt'), paths.join('\n') + '\n');
   const script = path.join(dir, 'rotate.lua');
   writeFileSync(
@@ -106,12 +118,14 @@ end
 /** Fallback: a node:http keep-alive client in a child process (never in the server's process). */
 async function loadNode(base: string, paths: string[]): Promise<LoadResult> {
   const dir = mkdtempSync(path.join(tmpdir(), 'certdesk-load-'));
+  cleanup.push(dir);
   const file = path.join(dir, 'load.mjs');
   writeFileSync(
     file,
     `import http from 'node:http';
-const [base, n, secs, pathsJson] = process.argv.slice(2);
-const paths = JSON.parse(pathsJson);
+import { readFileSync } from 'node:fs';
+const [base, n, secs, pathsFile] = process.argv.slice(2);
+const paths = readFileSync(pathsFile, 'utf8').split('\\n').filter(Boolean);
 const agent = new http.Agent({ keepAlive: true, maxSockets: Number(n) });
 const u = new URL(base);
 const lat = []; let errors = 0; let i = 0;
@@ -131,9 +145,11 @@ lat.sort((a, b) => a - b);
 process.stdout.write(JSON.stringify({ tool: 'node:http', requests: lat.length, rps: lat.length / s, p50ms: lat[Math.floor(lat.length * 0.5)], p99ms: lat[Math.floor(lat.length * 0.99)], errors }));
 `,
   );
+  // The paths go through a file: the spread and unknown-serial cases pass tens of thousands (argv is ~2 MB at most).
+  writeFileSync(path.join(dir, 'paths.txt'), paths.join('\n'));
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [file, base, String(CONNECTIONS), String(SECONDS), JSON.stringify(paths)],
+    [file, base, String(CONNECTIONS), String(SECONDS), path.join(dir, 'paths.txt')],
     {
       maxBuffer: 64 * 1024 * 1024,
     },
@@ -147,6 +163,7 @@ try {
   const handle = await openDb({ databaseUrl: scratch.url, poolSize: 10 });
   const db = handle.db;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'certdesk-bench-ocsp-'));
+  cleanup.push(dataDir);
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -156,6 +173,9 @@ try {
     CERTDESK_CA_FAMILIES: FAMILY,
     CERTDESK_CA_AUTO_INIT: '1',
     CERTDESK_PUBLIC_URL: 'http://ca.certdesk.test',
+    // Room for about a quarter of the certificates (≈2.6 KB each with bookkeeping), so "spread" misses memory
+    // three times in four, as requests spread over a registry larger than memory do (issue 21 item 3).
+    CERTDESK_OCSP_MEMORY_MB: String(MEMORY_MB),
   });
 
   log(`issuing ${CERTS} ${FAMILY} certificates and pre-signing their OCSP responses…`);
@@ -183,6 +203,13 @@ try {
   const ocspPaths = serials.map(
     (s) => `/ocsp/${encodeURIComponent(Buffer.from(sequence(sequence(sequence(sequence(certIdFor(entry, s)))))).toString('base64'))}`,
   );
+  const pathOf = (serial: string) =>
+    `/ocsp/${encodeURIComponent(Buffer.from(sequence(sequence(sequence(sequence(certIdFor(entry, serial)))))).toString('base64'))}`;
+  // Hot: a tenth of the certificates, asked again and again (fits memory). Spread: all of them, in random order.
+  const hotPaths = ocspPaths.slice(0, Math.max(1, Math.floor(CERTS / 10)));
+  const spreadPaths = [...ocspPaths].sort(() => Math.random() - 0.5);
+  // Never issued here: random serials of the registry's length, each asked once per pass.
+  const unknownPaths = Array.from({ length: UNKNOWN }, () => pathOf(`7${randomBytes(15).toString('hex')}`));
   const probe = await fetch(base + ocspPaths[0]);
   const probeBody = Buffer.from(await probe.arrayBuffer());
   if (probe.status !== 200 || probe.headers.get('content-type') !== 'application/ocsp-response' || probeBody.length < 100)
@@ -206,20 +233,38 @@ try {
     const r = await load(base, paths);
     return { ...r, loopMaxMs: loopDelay.max / 1e6 };
   };
-  const rounds: { baseline: LoadResult & { loopMaxMs: number }; ocsp: LoadResult & { loopMaxMs: number } }[] = [];
-  const before = publisher.ocspSignatures;
+  type Measured = LoadResult & { loopMaxMs: number };
+  const rounds: { baseline: Measured; ocsp: Measured; hot: Measured; spread: Measured; unknown: Measured }[] = [];
   const pollsBefore = publisher.feedPolls;
-  for (let i = 0; i < ROUNDS; i++) rounds.push({ baseline: await measured(['/bench/fixed']), ocsp: await measured(ocspPaths) });
-  const signatures = publisher.ocspSignatures - before;
+  let signatures = 0;
+  let unknownSignatures = 0;
+  let unknownOffset = 0;
+  for (let i = 0; i < ROUNDS; i++) {
+    const baseline = await measured(['/bench/fixed']);
+    const s0 = publisher.ocspSignatures;
+    const ocsp = await measured(ocspPaths);
+    const hot = await measured(hotPaths);
+    const spread = await measured(spreadPaths);
+    signatures += publisher.ocspSignatures - s0;
+    const u0 = publisher.ocspSignatures;
+    // A fresh slice of never-issued serials each round (rotated), so none is remembered from a previous round.
+    const unknown = await measured([...unknownPaths.slice(unknownOffset), ...unknownPaths.slice(0, unknownOffset)]);
+    unknownOffset = (unknownOffset + Math.floor(UNKNOWN / ROUNDS)) % UNKNOWN;
+    unknownSignatures += publisher.ocspSignatures - u0;
+    rounds.push({ baseline, ocsp, hot, spread, unknown });
+  }
   const polls = publisher.feedPolls - pollsBefore;
 
   console.log('');
   console.log(`| round | case | req/s | p50 ms | p99 ms | server event-loop delay max ms | errors |`);
   console.log(`|---|---|---:|---:|---:|---:|---:|`);
-  rounds.forEach(({ baseline, ocsp }, i) => {
+  rounds.forEach(({ baseline, ocsp, hot, spread, unknown }, i) => {
     for (const [name, r] of [
       ['fixed 1.5 KB body (baseline)', baseline],
       [`OCSP GET, pre-signed (${CERTS} certs)`, ocsp],
+      [`OCSP GET, hot set (${hotPaths.length} certs, in memory)`, hot],
+      [`OCSP GET, spread (${CERTS} certs, memory ${MEMORY_MB} MiB ≈ a quarter)`, spread],
+      [`OCSP GET, never-issued serials (${UNKNOWN} distinct)`, unknown],
     ] as const)
       console.log(
         `| ${i + 1} | ${name} | ${r.rps.toFixed(0)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.loopMaxMs.toFixed(1)} | ${r.errors} |`,
@@ -233,10 +278,23 @@ try {
   console.log(`ratio OCSP/baseline per round: ${ratios.map((x) => x.toFixed(2)).join(', ')}`);
   console.log(`median ratio OCSP/baseline: ${ratio.toFixed(2)}x (goal ≥ 0.6x) ${ratio >= 0.6 ? 'MET' : 'NOT MET'}`);
   console.log(`median OCSP p99 at ${CONNECTIONS} connections: ${p99.toFixed(2)} ms (goal < 5 ms) ${p99 < 5 ? 'MET' : 'NOT MET'}`);
-  console.log(`signatures made during the OCSP loads: ${signatures} (pre-signed path: expected 0)`);
+  const spreadVsHot = median(rounds.map((r) => r.spread.rps / r.hot.rps));
+  const unknownVsHot = median(rounds.map((r) => r.unknown.rps / r.hot.rps));
+  console.log(
+    `median spread/hot: ${spreadVsHot.toFixed(2)}x (issue 21 goal ≥ 0.6x), spread p99 ${median(rounds.map((r) => r.spread.p99ms)).toFixed(2)} ms (goal < 10 ms)`,
+  );
+  console.log(
+    `median never-issued/hot: ${unknownVsHot.toFixed(2)}x (issue 21: an unknown answer costs at most ~2x a cached hit, i.e. ≥ 0.5x), p99 ${median(rounds.map((r) => r.unknown.p99ms)).toFixed(2)} ms; ${unknownSignatures} signatures for them (one client address: the live-signing cap, the rest tryLater); kept unknown entries ${publisher.unknown.size} in ${(publisher.unknown.bytes / 1048576).toFixed(1)} MiB`,
+  );
+  console.log(
+    `OCSP memory at the end: ${publisher.memory.size} responses in ${(publisher.memory.bytes / 1048576).toFixed(2)} MiB (budget ${MEMORY_MB} MiB)`,
+  );
+  console.log(`signatures made during the pre-signed, hot and spread loads: ${signatures} (pre-signed path: expected 0)`);
   console.log(`revocation feed polls during the loads: ${polls} (at most one a second, only while OCSP requests come in)`);
   await app.close();
   await handle.close();
 } finally {
   await scratch.drop();
+  // The scratch CA (encrypted keys) and load files go with the run (issue 21 item 8).
+  for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
 }

@@ -107,6 +107,13 @@ describe('/metrics', () => {
     await t.db.execute(
       sql`insert into outbox (channel, dedupe_key, payload, status) values ('sms', 'metrics-test-1', '{}'::jsonb, 'dead')`,
     );
+    const ocsp = await t.app.inject({
+      method: 'POST',
+      url: '/ocsp',
+      headers: { 'content-type': 'application/ocsp-request' },
+      payload: Buffer.from('not an OCSP request'),
+    });
+    expect(ocsp.statusCode).toBe(200);
     const r = await t.app.inject({ method: 'GET', url: '/metrics', remoteAddress: '127.0.0.1' });
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -114,6 +121,7 @@ describe('/metrics', () => {
     expect(r.body).not.toContain('7d9f5e0e');
     expect(r.body).toMatch(/certdesk_outbox_messages\{status="dead",channel="sms"\} [1-9]/);
     expect(r.body).toContain('certdesk_process_resident_memory_bytes');
+    expect(r.body).toMatch(/certdesk_ocsp_answers_total\{status="malformedRequest"\} [1-9]/);
     expect(r.body).toContain('# TYPE certdesk_certificates_signed_total counter');
     expect(r.body).toContain('# TYPE certdesk_signer_duration_seconds histogram');
     await t.db.execute(sql`delete from outbox where dedupe_key = 'metrics-test-1'`);

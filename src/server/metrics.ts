@@ -43,7 +43,7 @@ export const signerSeconds = new Histogram({
 
 export const ocspAnswers = new Counter({
   name: 'certdesk_ocsp_answers_total',
-  help: 'OCSP answers sent by this process: good, revoked, unknown, or the OCSP error status',
+  help: 'OCSP answers sent by this process: good or revoked (pre-signed), signed at request (a serial never issued, a nonce, several CertIDs), or the OCSP error status',
   labelNames: ['status'] as const,
   registers: [processRegistry],
 });

@@ -52,6 +52,13 @@ export const certificates = pgTable(
     revokedAt: ts('revoked_at'),
     /** RFC 5280 5.3.1 CRLReason code. */
     revocationReason: integer('revocation_reason'),
+    /**
+     * When the CA job next (re-)signs this certificate's OCSP response (publication.ts refreshOcsp): set to
+     * the issuance or revocation time, moved to the new response's half-life when one is signed, null once
+     * a response reaching past notAfter is stored (the expiry rule, docs/ARCHITECTURE.md) or for rows that
+     * are no certificate of ours. Indexed, so "what is due" reads only what is due.
+     */
+    ocspDueAt: ts('ocsp_due_at'),
     source: text('source').$type<'online' | 'import' | 'counter'>().notNull(),
     /** Counter business (issue 7): the counter order that issued it (counter_orders.id). */
     counterOrderId: uuid('counter_order_id'),
@@ -95,5 +102,10 @@ export const certificates = pgTable(
     index('certificates_revoked_at_idx')
       .on(t.revokedAt)
       .where(sql`status = 'revoked'`),
+    // The CA job's OCSP refresh (publication.ts): per issuing CA, in due order. Partial: certificates that
+    // need no more scheduled signing (expired, not ours) are not in it at all.
+    index('certificates_ocsp_due_idx')
+      .on(t.issuerKeyId, t.ocspDueAt)
+      .where(sql`ocsp_due_at is not null`),
   ],
 );

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ocspErrorResponse } from '../../ca/ocsp/response.js';
+import { ocspAnswers } from '../metrics.js';
 import type { KeyAlgorithm } from '../../ca/signer/port.js';
 import type { UseCaseDeps } from '../modules/deps.js';
 import { LiveSigningLimit } from '../modules/revocation/live-signing-limit.js';
@@ -50,11 +51,13 @@ export const caPublicationRoutes =
     const getPublisher = async () => (publisher ??= await publisherFor(deps));
 
     /** An unsigned OCSP error (RFC 6960 2.3): HTTP 200 with the OCSP status, never a 5xx. */
-    const sendError = (reply: FastifyReply, status: 'malformedRequest' | 'unauthorized' | 'internalError' | 'tryLater') =>
-      reply
+    const sendError = (reply: FastifyReply, status: 'malformedRequest' | 'unauthorized' | 'internalError' | 'tryLater') => {
+      ocspAnswers.inc({ status });
+      return reply
         .header('content-type', OCSP_RESPONSE)
         .header('cache-control', 'no-store')
         .send(asBuffer(ocspErrorResponse(status)));
+    };
 
     /**
      * Over the live-signing cap (live-signing-limit.ts): a single CertID of ours asked with a nonce gets its
@@ -67,8 +70,10 @@ export const caPublicationRoutes =
         const now = clock.now().getTime();
         const canonical = Buffer.compare(Buffer.from(only.der), Buffer.from(certIdFor(asked.issuer, serial))) === 0;
         const stored = canonical ? (p.memoryHit(serial, now) ?? (await p.storedResponse(serial, now))) : null;
-        if (stored && stored.nextUpdate.getTime() > now && stored.family === asked.issuer.family)
+        if (stored && stored.nextUpdate.getTime() > now && stored.family === asked.issuer.family) {
+          ocspAnswers.inc({ status: stored.status });
           return reply.header('content-type', OCSP_RESPONSE).header('cache-control', 'no-store').send(stored.der);
+        }
       }
       return sendError(reply, 'tryLater');
     }
@@ -78,42 +83,32 @@ export const caPublicationRoutes =
       try {
         const p = publisher ?? (await getPublisher());
         if (asked.kind === 'single') {
-          // RFC 5019: the pre-signed answer, from memory or one indexed lookup, no signature.
-          const { issuer, certId, serial } = asked;
-          const now = clock.now().getTime();
-          // A serial asked about a moment ago and never issued here: the same `unknown`, no lookup, no signature.
-          const kept = p.keptUnknown(serial, certId, now);
-          if (kept) return reply.header('content-type', OCSP_RESPONSE).header('cache-control', 'no-store').send(asBuffer(kept));
-          let stored = p.memoryHit(serial, now) ?? (await p.storedResponse(serial, now));
-          if (stored && (stored.nextUpdate.getTime() <= now || stored.family !== issuer.family)) stored = null;
-          stored ??= await p.presign(serial);
-          if (stored && asked.canonical) {
-            if (isGet) {
-              // RFC 5019 6.2: let HTTP caches keep the response until shortly before nextUpdate.
-              const maxAge = Math.max(0, Math.floor((stored.nextUpdate.getTime() - now) / 1000));
-              reply.headers({
-                'content-type': OCSP_RESPONSE,
-                'cache-control': `max-age=${maxAge}, public, no-transform, must-revalidate`,
-                'last-modified': stored.lastModified,
-                expires: stored.expires,
-              });
-            } else reply.headers({ 'content-type': OCSP_RESPONSE, 'cache-control': 'no-store' });
-            return reply.send(stored.der);
+          // RFC 5019: the pre-signed answer from memory or one indexed lookup, no signature; a serial never
+          // issued here costs that one lookup and a signature within the live-signing cap (answerSingle).
+          const a = await p.answerSingle(asked, () => liveSigning.take(ip));
+          if (a.kind === 'tryLater') return sendError(reply, 'tryLater');
+          if (a.kind === 'signed') {
+            ocspAnswers.inc({ status: 'signed at request' });
+            return reply.header('content-type', OCSP_RESPONSE).header('cache-control', 'no-store').send(asBuffer(a.der));
           }
-          if (!stored) {
-            // Never issued here (or not yet): `unknown`, kept briefly so repeated asks cost nothing. A new
-            // serial costs a signature, so it counts against the live-signing cap.
-            if (!liveSigning.take(ip)) return sendError(reply, 'tryLater');
-            const der = await p.answerWithoutStored(issuer, certId);
-            return reply.header('content-type', OCSP_RESPONSE).header('cache-control', 'no-store').send(asBuffer(der));
-          }
+          const { stored } = a;
+          ocspAnswers.inc({ status: stored.status });
+          if (isGet) {
+            // RFC 5019 6.2: let HTTP caches keep the response until shortly before nextUpdate.
+            const maxAge = Math.max(0, Math.floor((stored.nextUpdate.getTime() - clock.now().getTime()) / 1000));
+            reply.headers({
+              'content-type': OCSP_RESPONSE,
+              'cache-control': `max-age=${maxAge}, public, no-transform, must-revalidate`,
+              'last-modified': stored.lastModified,
+              expires: stored.expires,
+            });
+          } else reply.headers({ 'content-type': OCSP_RESPONSE, 'cache-control': 'no-store' });
+          return reply.send(stored.der);
         }
-        // A nonce (RFC 8954), several CertIDs, or a CertID with another hash: signed live, within the cap.
-        if (!liveSigning.take(ip)) return asked.kind === 'live' ? overCap(p, asked, reply) : sendError(reply, 'tryLater');
-        const live =
-          asked.kind === 'live'
-            ? await p.signLive(asked.issuer, asked.request.certIds, asked.request.nonce)
-            : await p.signLive(asked.issuer, [asked.certId]);
+        // A nonce (RFC 8954) or several CertIDs: signed live, within the cap.
+        if (!liveSigning.take(ip)) return overCap(p, asked, reply);
+        const live = await p.signLive(asked.issuer, asked.request.certIds, asked.request.nonce);
+        ocspAnswers.inc({ status: 'signed at request' });
         return reply.header('content-type', OCSP_RESPONSE).header('cache-control', 'no-store').send(asBuffer(live));
       } catch (err) {
         reply.log.error({ err }, 'OCSP responder failed');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../config.js';
-import { ANY_POLICY, caConfigFrom } from './ca-config.js';
+import { ANY_POLICY, DEFAULT_OCSP_MEMORY_MB, caConfigFrom } from './ca-config.js';
 
 const KEK = randomBytes(32).toString('base64');
 
@@ -59,5 +59,21 @@ describe('CA configuration', () => {
     });
     expect(() => caConfigFrom({ CERTDESK_CA_FAMILIES: 'sm9' }, false, '/data')).toThrow(/CERTDESK_CA_FAMILIES/);
     expect(() => caConfigFrom({ CERTDESK_CA_POLICY_OID: 'policy' }, false, '/data')).toThrow(/CERTDESK_CA_POLICY_OID/);
+  });
+
+  it.each([
+    // [CERTDESK_OCSP_MEMORY_MB, bytes kept, or the error]
+    [undefined, DEFAULT_OCSP_MEMORY_MB * 1024 * 1024],
+    ['', DEFAULT_OCSP_MEMORY_MB * 1024 * 1024],
+    ['64', 64 * 1024 * 1024],
+    ['0.5', 512 * 1024],
+    ['0', /CERTDESK_OCSP_MEMORY_MB/],
+    ['-1', /CERTDESK_OCSP_MEMORY_MB/],
+    ['lots', /CERTDESK_OCSP_MEMORY_MB/],
+    ['100000', /CERTDESK_OCSP_MEMORY_MB/],
+  ])('CERTDESK_OCSP_MEMORY_MB=%j → %s', (value, expected) => {
+    const env = value === undefined ? {} : { CERTDESK_OCSP_MEMORY_MB: value };
+    if (expected instanceof RegExp) expect(() => caConfigFrom(env, false, '/data')).toThrow(expected);
+    else expect(caConfigFrom(env, false, '/data').ocspMemoryBytes).toBe(expected);
   });
 });

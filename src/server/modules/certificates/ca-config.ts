@@ -32,7 +32,15 @@ export interface CaConfig {
   autoInit: boolean;
   /** The organization named in the CA certificates' subjects. */
   organization: string;
+  /**
+   * Bytes of pre-signed OCSP responses each serving process keeps in memory (CERTDESK_OCSP_MEMORY_MB), least
+   * recently used dropped first (modules/revocation/publication.ts): what is not kept costs one indexed read.
+   */
+  ocspMemoryBytes: number;
 }
+
+/** CERTDESK_OCSP_MEMORY_MB's default: about 100,000 responses (some 2.5 KB each with their bookkeeping). */
+export const DEFAULT_OCSP_MEMORY_MB = 256;
 
 const DEV_SECRET = 'certdesk-development-secret-not-for-production';
 const FAMILIES: readonly KeyAlgorithm[] = ['sm2', 'ecdsa-p256', 'rsa-2048'];
@@ -81,6 +89,9 @@ export function caConfigFrom(env: NodeJS.ProcessEnv, prod: boolean, dataDir: str
   const autoInitRaw = env.CERTDESK_CA_AUTO_INIT;
   const autoInit = autoInitRaw === undefined || autoInitRaw === '' ? !prod : autoInitRaw === '1' || autoInitRaw === 'true';
   if (prod && autoInit) throw new CaConfigError('CERTDESK_CA_AUTO_INIT is refused in production: create the CA with npm run ca:init');
+  const ocspMemoryMb = env.CERTDESK_OCSP_MEMORY_MB ? Number(env.CERTDESK_OCSP_MEMORY_MB) : DEFAULT_OCSP_MEMORY_MB;
+  if (!(ocspMemoryMb >= 0.01 && ocspMemoryMb <= 65_536))
+    throw new CaConfigError('CERTDESK_OCSP_MEMORY_MB must be a number of MiB between 0.01 and 65536 (e.g. 256)');
   return {
     dir: path.resolve(env.CERTDESK_CA_DIR || path.join(dataDir, 'ca')),
     kek,
@@ -90,5 +101,6 @@ export function caConfigFrom(env: NodeJS.ProcessEnv, prod: boolean, dataDir: str
     policyOid,
     autoInit,
     organization: env.CERTDESK_CA_ORGANIZATION || '江西CA（演示）',
+    ocspMemoryBytes: Math.round(ocspMemoryMb * 1024 * 1024),
   };
 }

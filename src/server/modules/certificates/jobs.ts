@@ -1,7 +1,8 @@
 /**
  * The CA's background work: CRL republication (every shard marked by a revocation, and every CRL with less
- * than half its 7-day life left) and OCSP pre-signing (missing responses, and those with less than
- * OCSP_REFRESH_MS left). State lives in the database (crl_shards, ocsp_responses), so a crash between a
+ * than half its 7-day life left) and OCSP pre-signing of what is due (certificates.ocsp_due_at: issued or
+ * revoked lately, or at half-life; an index range, nothing read when nothing is due). State lives in the
+ * database (crl_shards, ocsp_responses, ocsp_due_at), so a crash between a
  * revocation's commit and its republication is repaired by the next run, and several instances may run it.
  */
 import type { BackgroundJob, JobDeps } from '../../jobs.js';

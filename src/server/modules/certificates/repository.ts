@@ -84,11 +84,11 @@ export const certificateRepository = {
       .returning({ id: certificates.id });
     return r.length === 1;
   },
-  /** Stores the signed certificate: compare-and-set pending → issued. */
+  /** Stores the signed certificate: compare-and-set pending → issued; its OCSP response is due at once. */
   async storeIssued(db: DbOrTx, id: string, der: Buffer, at: Date, flag?: string): Promise<CertificateRow | undefined> {
     const [r] = await db
       .update(certificates)
-      .set({ status: 'issued', der, issuedAt: at, updatedAt: at, ...(flag ? { flag } : {}) })
+      .set({ status: 'issued', der, issuedAt: at, updatedAt: at, ocspDueAt: at, ...(flag ? { flag } : {}) })
       .where(and(eq(certificates.id, id), eq(certificates.status, 'pending')))
       .returning();
     return r;

@@ -28,6 +28,11 @@ export class ByteBudgetLru<V> {
     return e.value;
   }
 
+  /** The entry without making it the most recently used (a scan must not reorder what it looks at). */
+  peek(key: string): V | undefined {
+    return this.map.get(key)?.value;
+  }
+
   /** Remembers `value` as `bytes` big, dropping the least recently used entries to stay within the budget. */
   set(key: string, value: V, bytes: number): void {
     this.delete(key);

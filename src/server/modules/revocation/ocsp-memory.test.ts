@@ -57,6 +57,30 @@ describe('ByteBudgetLru', () => {
     expect(lru.bytes).toBe(10);
   });
 
+  it('keeps a hot set through a sweep over 20,000 distinct keys, within its budget (issue 21)', () => {
+    // Room for about 100 entries: 10 asked again and again while 20,000 others are each asked once.
+    const lru = new ByteBudgetLru<number>(100 * 1_000);
+    const hot = Array.from({ length: 10 }, (_, i) => `hot${i}`);
+    for (const k of hot) lru.set(k, 0, 1_000);
+    let max = 0;
+    for (let i = 0; i < 20_000; i++) {
+      lru.set(`sweep${i}`, i, 900 + (i % 200));
+      if (i % 50 === 0) for (const k of hot) expect(lru.get(k), k).toBe(0);
+      max = Math.max(max, lru.bytes);
+    }
+    expect(hot.every((k) => lru.get(k) === 0)).toBe(true);
+    expect(max).toBeLessThanOrEqual(100 * 1_000);
+    expect(lru.get('sweep0')).toBeUndefined();
+    // peek reads without making an entry recent: the peeked one still goes first.
+    const small = new ByteBudgetLru<string>(2);
+    small.set('a', 'a', 1);
+    small.set('b', 'b', 1);
+    expect(small.peek('a')).toBe('a');
+    small.set('c', 'c', 1);
+    expect(small.get('a')).toBeUndefined();
+    expect(small.get('b')).toBe('b');
+  });
+
   it('never holds more than its budget under 10,000 inserts of varied sizes', () => {
     const lru = new ByteBudgetLru<number>(50_000);
     let max = 0;

@@ -42,6 +42,7 @@ import { spkiPublicKeyBits } from '../../../ca/spki.js';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { Db, DbOrTx } from '../../db/client.js';
+import type { CertificateStatus } from '../../db/schema-certificates.js';
 import { CRL_SHARD_COUNT, caRuntime, type CaRuntime } from '../certificates/ca-runtime.js';
 import { ByteBudgetLru } from './byte-budget-lru.js';
 import { revocationRepository } from './repository.js';
@@ -64,6 +65,31 @@ export const CRL_REFRESH_MS = 3.5 * 86_400_000;
 /** RFC 5019 2.2: responses are cached until nextUpdate; 4 days as Let's Encrypt does, refreshed at half-life. */
 export const OCSP_VALIDITY_MS = 4 * 86_400_000;
 export const OCSP_REFRESH_MS = 2 * 86_400_000;
+
+/**
+ * When the CA job next signs the OCSP response of a certificate whose response was just signed at
+ * `thisUpdate` (certificates.ocsp_due_at): at the response's half-life, while the certificate is valid then;
+ * null — no more scheduled signing — once this response already reaches OCSP_REFRESH_MS or more past the
+ * certificate's notAfter (it is valid until thisUpdate + OCSP_VALIDITY_MS). An expired certificate asked about
+ * later is signed on demand, one signature per OCSP_VALIDITY_MS, stored for everyone (Publisher.answerSingle).
+ * The rule and why: docs/ARCHITECTURE.md, "Expired certificates in OCSP and CRLs".
+ */
+export function nextOcspDue(thisUpdate: Date, notAfter: Date): Date | null {
+  const due = thisUpdate.getTime() + OCSP_VALIDITY_MS - OCSP_REFRESH_MS;
+  return due > notAfter.getTime() ? null : new Date(due);
+}
+
+/**
+ * Which revoked certificates a CRL still lists, given the thisUpdate of the previous CRL of the same scope:
+ * those whose notAfter is no earlier than the returned time (all of them when there was none). RFC 5280 3.3:
+ * an entry stays until it has appeared on a regularly scheduled CRL issued after the certificate's validity
+ * period; keeping it one CRL validity (CRL_VALIDITY_MS) past the previous CRL's thisUpdate means every CRL
+ * published within 7 days after notAfter lists it, and at least one published after notAfter does whatever
+ * the gaps between publications. X.509's ExpiredCertsOnCRL is therefore not claimed (docs/ARCHITECTURE.md).
+ */
+export function crlExpiredBefore(previousThisUpdate: Date | null | undefined): Date | undefined {
+  return previousThisUpdate ? new Date(previousThisUpdate.getTime() - CRL_VALIDITY_MS) : undefined;
+}
 /**
  * The revocation feed (see the header): polled at most this often, and only while requests come in. The
  * process that approves a revocation replaces its own entry at once (presign); every other instance drops
@@ -85,11 +111,10 @@ export const OCSP_MEMORY_TTL_MS = 10_000;
 export const OCSP_FEED_OVERLAP_MS = 60_000;
 /** A backstop under the feed: an entry is read from the database again at least this often. */
 export const OCSP_MEMORY_RECHECK_MS = 5 * 60_000;
-const OCSP_MEMORY_MAX = 200_000;
 /**
- * A serial this CA never issued is answered `unknown`, signed live. The same answer is kept this long per
- * process, so a client (or an attacker) asking about it again and again costs no database lookups and no
- * signature. A certificate issued in this process drops its entry at once (presign); another instance may
+ * A serial this CA never issued costs one lookup (answerSingle) and is answered `unknown`, signed live within
+ * the live-signing cap. That it was not found, and the signed answer, are kept this long per process, so a
+ * client (or an attacker) asking about it again and again costs no database lookups and no signature. A certificate issued in this process drops its entry at once (presign); another instance may
  * still say `unknown` for this long — never `good` for something not issued.
  */
 export const OCSP_UNKNOWN_TTL_MS = 60_000;
@@ -112,6 +137,10 @@ export const OCSP_ASKED_BUDGET_BYTES = 16 * 1024 * 1024;
  */
 const ENTRY_OVERHEAD_BYTES = 1024;
 
+/** What a kept response costs against CERTDESK_OCSP_MEMORY_MB: its bytes, its key and strings, the bookkeeping. */
+const cachedOcspBytes = (serial: string, e: CachedOcsp) =>
+  ENTRY_OVERHEAD_BYTES + e.der.byteLength + (serial.length + e.family.length + e.lastModified.length + e.expires.length) * 2;
+
 /** What an OCSP request asks, once parsed and matched to an issuing CA; a pure function of its bytes. */
 export type Asked =
   | { kind: 'error'; status: 'malformedRequest' | 'unauthorized' }
@@ -121,8 +150,34 @@ export type Asked =
   | { kind: 'live'; issuer: IssuerEntry; request: OcspRequest };
 
 interface KeptUnknown {
-  /** SHA-256 of the CertID DER (hex) → the signed answer and until when it is kept (clock ms). */
+  /**
+   * Until when (clock ms) this serial is taken as never issued by this issuer without asking the database
+   * again (OCSP_UNKNOWN_TTL_MS after the lookup that found nothing): a serial asked again costs no query,
+   * whether or not a signature could be spent on it then.
+   */
+  notIssuedUntil: number;
+  /** SHA-256 of the CertID DER (base64) → the signed answer and until when it is kept (clock ms). */
   variants: Map<string, { der: Uint8Array; until: number }>;
+}
+
+/** The answer to a single CertID without a nonce (Publisher.answerSingle), for the route to send. */
+export type SingleAnswer =
+  /** The pre-signed response (HTTP-cacheable, RFC 5019). */
+  | { kind: 'stored'; stored: CachedOcsp }
+  /** Signed for this request (a CertID hashed otherwise) or a kept `unknown`: not for HTTP caches. */
+  | { kind: 'signed'; der: Uint8Array }
+  /** A signature was needed and the live-signing cap said no (RFC 6960 2.3). */
+  | { kind: 'tryLater' };
+
+/** The registry's status of a row for OCSP (never good for a certificate not issued). */
+function statusOfRow(c: { status: CertificateStatus; revokedAt: Date | null; revocationReason: number | null }): {
+  status: OcspStatus;
+  revokedAt?: Date;
+  reason?: number;
+} {
+  if (c.status === 'issued') return { status: 'good' };
+  if (c.status === 'revoked' && c.revokedAt) return { status: 'revoked', revokedAt: c.revokedAt, reason: c.revocationReason ?? undefined };
+  return { status: 'unknown' }; // pending / failed: not a certificate anyone holds
 }
 
 export interface CachedOcsp {
@@ -207,6 +262,8 @@ export const serialHexOf = (magnitude: Uint8Array) => Buffer.from(magnitude).toS
 
 /** A kept `unknown` answer's key among its serial's variants: the CertID's SHA-256, whatever the CertID's length. */
 const certIdKey = (certId: OcspCertId) => hash('sha256', certId.der, 'base64');
+/** The kept `unknown` entries are per issuer (family) and serial: a serial is unknown to one issuer at a time. */
+const unknownKey = (family: string, serialHex: string) => `${family}:${serialHex}`;
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -217,8 +274,13 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 export class Publisher {
   /** Counts signatures made for OCSP (tests check the pre-signed path makes none). */
   ocspSignatures = 0;
-  private readonly memory = new Map<string, CachedOcsp>();
-  /** serial → its CertID variants' signed `unknown` answers: see OCSP_UNKNOWN_TTL_MS. */
+  /**
+   * serial → the response this process serves, least recently used dropped first within the configured bytes
+   * (CERTDESK_OCSP_MEMORY_MB): a sweep over many certificates pushes out what it touched once, not the hot set
+   * (issue 21: the old count bound emptied the whole map, hot set included, at 200,000 entries).
+   */
+  readonly memory: ByteBudgetLru<CachedOcsp>;
+  /** family:serial → not issued (for a while) and its CertID variants' signed `unknown` answers: see OCSP_UNKNOWN_TTL_MS. */
   readonly unknown = new ByteBudgetLru<KeptUnknown>(OCSP_UNKNOWN_BUDGET_BYTES);
   /** GET requests resolved before: see resolveGetPath. */
   readonly asked = new ByteBudgetLru<Asked & { kind: 'single' }>(OCSP_ASKED_BUDGET_BYTES);
@@ -235,6 +297,7 @@ export class Publisher {
   ) {
     // The first poll looks back to this publisher's birth: nothing it kept can predate that.
     this.feedSince = deps.clock.now();
+    this.memory = new ByteBudgetLru<CachedOcsp>(deps.config.ca.ocspMemoryBytes);
   }
 
   static async create(deps: PublicationDeps): Promise<Publisher> {
@@ -340,7 +403,7 @@ export class Publisher {
         else {
           const since = new Date(this.feedSince.getTime() - OCSP_FEED_OVERLAP_MS);
           for (const serial of await revocationRepository.revokedSince(this.deps.db, since)) {
-            const m = this.memory.get(serial);
+            const m = this.memory.peek(serial);
             if (m && m.status !== 'revoked') this.memory.delete(serial);
           }
         }
@@ -370,9 +433,12 @@ export class Publisher {
     thisUpdate: Date,
     nextUpdate: Date,
   ): CachedOcsp {
-    if (this.memory.size >= OCSP_MEMORY_MAX) this.memory.clear(); // crude bound; refilled from the store
+    // A copy of its own: the driver's bytes may be a view into a larger buffer (a pooled slab, a whole result)
+    // that would stay alive as long as this entry, beyond what the budget counts.
+    const own = Buffer.allocUnsafeSlow(der.byteLength);
+    own.set(der);
     const e: CachedOcsp = {
-      der: Buffer.isBuffer(der) ? der : Buffer.from(der.buffer, der.byteOffset, der.byteLength),
+      der: own,
       family,
       status,
       thisUpdate,
@@ -381,7 +447,7 @@ export class Publisher {
       expires: nextUpdate.toUTCString(),
       until: performance.now() + OCSP_MEMORY_RECHECK_MS,
     };
-    this.memory.set(serial, e);
+    this.memory.set(serial, e, cachedOcspBytes(serial, e));
     return e;
   }
 
@@ -412,7 +478,12 @@ export class Publisher {
     // The marker is read before the entries, so a revocation committed after this read marks it again.
     const before = await revocationRepository.shard(db, family, scope);
     const crlNumber = await revocationRepository.nextCrlNumber(db, family, scope);
-    const q = { family, issuerKeyId: e.keyIdHex, lastHexDigit: scope === COMPLETE_CRL ? undefined : scope.toString(16) };
+    const q = {
+      family,
+      issuerKeyId: e.keyIdHex,
+      lastHexDigit: scope === COMPLETE_CRL ? undefined : scope.toString(16),
+      expiredBefore: crlExpiredBefore(before?.thisUpdate),
+    };
     const totals = await revocationRepository.revokedTotals(db, q);
     const thisUpdate = clock.now();
     const encoder = new CrlEncoder(
@@ -482,73 +553,135 @@ export class Publisher {
   async statusOf(db: DbOrTx, e: IssuerEntry, serialHex: string): Promise<{ status: OcspStatus; revokedAt?: Date; reason?: number }> {
     const c = await revocationRepository.certificateForOcsp(db, serialHex);
     if (!c || c.family !== e.family || c.issuerKeyId !== e.keyIdHex) return { status: 'unknown' };
-    if (c.status === 'issued') return { status: 'good' };
-    if (c.status === 'revoked' && c.revokedAt)
-      return { status: 'revoked', revokedAt: c.revokedAt, reason: c.revocationReason ?? undefined };
-    return { status: 'unknown' }; // pending / failed: not a certificate anyone holds
+    return statusOfRow(c);
   }
 
   /** Signs a response for these CertIDs (live: with a nonce, several CertIDs, or a cache miss). */
   async signLive(e: IssuerEntry, certIds: readonly OcspCertId[], nonce?: Uint8Array): Promise<Uint8Array> {
+    const statuses = [];
+    for (const id of certIds) statuses.push({ certId: id, ...(await this.statusOf(this.deps.db, e, serialHexOf(id.serial))) });
+    return this.sign(e, statuses, nonce);
+  }
+
+  private sign(
+    e: IssuerEntry,
+    statuses: readonly { certId: OcspCertId; status: OcspStatus; revokedAt?: Date; reason?: number }[],
+    nonce?: Uint8Array,
+  ): Promise<Uint8Array> {
     const now = this.deps.clock.now();
-    const responses = [];
-    for (const id of certIds) {
-      const s = await this.statusOf(this.deps.db, e, serialHexOf(id.serial));
-      responses.push({ certId: id, ...s, thisUpdate: now, nextUpdate: new Date(now.getTime() + OCSP_VALIDITY_MS) });
-    }
+    const nextUpdate = new Date(now.getTime() + OCSP_VALIDITY_MS);
     this.ocspSignatures++;
     return buildOcspResponse({
       responderCertDer: e.responderCertDer,
       responderNameDer: e.responderNameDer,
       signer: e.responderSigner,
       producedAt: now,
-      responses,
+      responses: statuses.map((s) => ({ ...s, thisUpdate: now, nextUpdate })),
       nonce,
     });
   }
 
   /**
-   * The answer for a single CertID without a nonce that has no stored response: an `unknown` answer is kept
-   * for OCSP_UNKNOWN_TTL_MS (see keptUnknown); anything else (a certificate issued a moment ago) is signed
-   * live, uncached.
+   * The answer to one CertID without a nonce (RFC 5019's common case), costing as little as it can:
+   * - the response kept in memory: no query, no signature;
+   * - a serial looked up lately and found never issued here (OCSP_UNKNOWN_TTL_MS): no query; its signed
+   *   `unknown` if one is kept for this CertID, else a signature if `mayTakeSignature` allows one;
+   * - otherwise ONE lookup (revocationRepository.ocspLookup: the registry row with its stored response).
+   *   Nothing found: remembered as never issued, then `unknown` as above. Found without a valid stored
+   *   response (issued a moment ago, or expired and no longer refreshed): pre-signed now and stored.
+   * `mayTakeSignature` is the route's per-client and total cap on live signing (live-signing-limit.ts): every
+   * signature this answer makes for a serial never issued, or for a CertID hashed otherwise, takes from it;
+   * over the cap the answer is `tryLater`, which costs nothing. Pre-signing one of our own certificates does
+   * not (its answer is stored and serves everyone after).
    */
-  async answerWithoutStored(e: IssuerEntry, certId: OcspCertId): Promise<Uint8Array> {
-    const serial = serialHexOf(certId.serial);
-    const key = certIdKey(certId);
+  async answerSingle(asked: Asked & { kind: 'single' }, mayTakeSignature: () => boolean): Promise<SingleAnswer> {
+    const { issuer, certId, serial, canonical } = asked;
     const now = this.deps.clock.now().getTime();
-    if ((await this.statusOf(this.deps.db, e, serial)).status !== 'unknown') return this.signLive(e, [certId]);
-    const der = await this.signLive(e, [certId]);
-    const kept = this.unknown.get(serial) ?? { variants: new Map() };
-    kept.variants.delete(key);
-    if (kept.variants.size >= OCSP_UNKNOWN_VARIANTS) kept.variants.delete(kept.variants.keys().next().value!);
-    kept.variants.set(key, { der, until: now + OCSP_UNKNOWN_TTL_MS });
-    let bytes = ENTRY_OVERHEAD_BYTES + serial.length * 2;
-    for (const [k, v] of kept.variants) bytes += ENTRY_OVERHEAD_BYTES + k.length * 2 + v.der.length;
-    this.unknown.set(serial, kept, bytes);
-    return der;
+    const ukey = unknownKey(issuer.family, serial);
+    const kept = this.unknown.size === 0 ? undefined : this.unknown.get(ukey);
+    if (kept && kept.notIssuedUntil > now) return this.answerUnknown(issuer, certId, ukey, kept, now, mayTakeSignature);
+    let stored = this.memoryHit(serial, now);
+    if (!stored && performance.now() - this.feedFreshAt >= OCSP_MEMORY_TTL_MS) {
+      await this.pollFeed(); // memory is not trusted until the revocation feed has caught up (header)
+      stored = this.memoryHit(serial, now);
+    }
+    if (stored && stored.family !== issuer.family)
+      stored = undefined; // serials are unique: not this issuer's
+    else if (!stored) {
+      const row = await revocationRepository.ocspLookup(this.deps.db, serial);
+      const ours = row && row.family === issuer.family && row.issuerKeyId === issuer.keyIdHex;
+      const s = ours ? statusOfRow(row) : undefined;
+      if (!row || !ours || s!.status === 'unknown') {
+        if (ours && row.stored?.der) {
+          // A stored answer for a row that is no certificate (pending / failed): never served.
+          await revocationRepository.dropOcsp(this.deps.db, serial);
+          this.memory.delete(serial);
+        }
+        const fresh: KeptUnknown = { notIssuedUntil: now + OCSP_UNKNOWN_TTL_MS, variants: new Map() };
+        return this.answerUnknown(issuer, certId, ukey, fresh, now, mayTakeSignature);
+      }
+      const st = row.stored;
+      stored =
+        st?.der && st.family === issuer.family && st.nextUpdate.getTime() > now
+          ? this.remember(serial, st.family, st.status, st.der, st.thisUpdate, st.nextUpdate)
+          : ((await this.presignRow(serial, issuer, row)) ?? undefined);
+    }
+    if (stored && canonical) return { kind: 'stored', stored };
+    if (!mayTakeSignature()) return { kind: 'tryLater' };
+    // A CertID hashed otherwise than the pre-signed one (or, rarely, not this issuer's after all): signed live.
+    return { kind: 'signed', der: await this.signLive(issuer, [certId]) };
   }
 
-  /** The `unknown` answer this process signed for this CertID (of this serial) less than OCSP_UNKNOWN_TTL_MS ago, if any. */
-  keptUnknown(serialHex: string, certId: OcspCertId, now: number): Uint8Array | undefined {
-    if (this.unknown.size === 0) return undefined;
-    const hit = this.unknown.get(serialHex)?.variants.get(certIdKey(certId));
-    return hit && hit.until > now ? hit.der : undefined;
+  /** `unknown` for a serial never issued by this issuer: the kept answer for this CertID, or one signed within the cap. */
+  private async answerUnknown(
+    e: IssuerEntry,
+    certId: OcspCertId,
+    ukey: string,
+    kept: KeptUnknown,
+    now: number,
+    mayTakeSignature: () => boolean,
+  ): Promise<SingleAnswer> {
+    const key = certIdKey(certId);
+    const hit = kept.variants.get(key);
+    if (hit && hit.until > now) return { kind: 'signed', der: hit.der };
+    const allowed = mayTakeSignature();
+    if (allowed) {
+      const der = await this.sign(e, [{ certId, status: 'unknown' }]);
+      kept.variants.delete(key);
+      if (kept.variants.size >= OCSP_UNKNOWN_VARIANTS) kept.variants.delete(kept.variants.keys().next().value!);
+      kept.variants.set(key, { der, until: now + OCSP_UNKNOWN_TTL_MS });
+    }
+    let bytes = ENTRY_OVERHEAD_BYTES + ukey.length * 2;
+    for (const [k, v] of kept.variants) bytes += ENTRY_OVERHEAD_BYTES + k.length * 2 + v.der.length;
+    // Kept even without an answer: asked again within the TTL, it costs no lookup (tryLater or a signature).
+    this.unknown.set(ukey, kept, bytes);
+    return allowed ? { kind: 'signed', der: kept.variants.get(key)!.der } : { kind: 'tryLater' };
   }
 
   /** Signs and stores the pre-signed response of one serial (only for certificates this CA issued). */
   async presign(serialHex: string): Promise<CachedOcsp | null> {
-    const { db, clock } = this.deps;
-    const c = await revocationRepository.certificateForOcsp(db, serialHex);
+    const c = await revocationRepository.certificateForOcsp(this.deps.db, serialHex);
     const e = c && this.issuers.find((x) => x.family === c.family && x.keyIdHex === c.issuerKeyId);
     if (!c || !e) return null;
-    const s = await this.statusOf(db, e, serialHex);
+    return this.presignRow(serialHex, e, c);
+  }
+
+  /** presign, with the registry row already read (c: the certificate, of issuer e). */
+  private async presignRow(
+    serialHex: string,
+    e: IssuerEntry,
+    c: { status: CertificateStatus; revokedAt: Date | null; revocationReason: number | null; notAfter: Date },
+  ): Promise<CachedOcsp | null> {
+    const { db, clock } = this.deps;
+    const s = statusOfRow(c);
     if (s.status === 'unknown') {
       await revocationRepository.dropOcsp(db, serialHex);
+      await revocationRepository.setOcspDue(db, serialHex, null);
       this.memory.delete(serialHex);
       return null;
     }
     // Issued (or revoked) after all: an `unknown` this process kept for it is wrong from now on.
-    this.unknown.delete(serialHex);
+    this.unknown.delete(unknownKey(e.family, serialHex));
     const thisUpdate = clock.now();
     const nextUpdate = new Date(thisUpdate.getTime() + OCSP_VALIDITY_MS);
     this.ocspSignatures++;
@@ -567,19 +700,23 @@ export class Publisher {
       thisUpdate,
       nextUpdate,
     });
+    await revocationRepository.setOcspDue(db, serialHex, nextOcspDue(thisUpdate, c.notAfter), c.status);
     return this.remember(serialHex, e.family, s.status, der, thisUpdate, nextUpdate);
   }
 
-  /** Signs responses that are missing or have less than OCSP_REFRESH_MS left (batch per call). */
+  /**
+   * Signs the responses that are due (certificates.ocsp_due_at: issued or revoked lately, or at half-life), a
+   * batch per call, earliest first. One indexed range read; when nothing is due it reads no row.
+   */
   async refreshOcsp(limit = 500): Promise<number> {
-    const now = this.deps.clock.now();
+    const { db, clock } = this.deps;
     const due = await revocationRepository.ocspDue(
-      this.deps.db,
+      db,
       this.issuers.map((e) => e.keyIdHex),
-      new Date(now.getTime() + OCSP_REFRESH_MS),
+      clock.now(),
       limit,
     );
-    for (const d of due) await this.presign(d.serial);
+    for (const d of due) if (!(await this.presign(d.serial))) await revocationRepository.setOcspDue(db, d.serial, null); // not ours to sign: never due again
     return due.length;
   }
 

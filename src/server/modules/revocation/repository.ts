@@ -2,9 +2,9 @@
  * SQL of revocation: requests and their decision, the certificate's issued → revoked compare-and-set, CRL
  * shard state (number, marker) and the pre-signed OCSP responses.
  */
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { certificates } from '../../db/schema-certificates.js';
+import { certificates, type CertificateStatus } from '../../db/schema-certificates.js';
 import { crlShards, ocspResponses, revocationRequests, type RevocationRequestStatus } from '../../db/schema-revocation.js';
 import { staff } from '../../db/schema.js';
 
@@ -76,11 +76,11 @@ export const revocationRepository = {
     return new Map(r.map((x) => [x.id, x.name]));
   },
 
-  /** issued → revoked, compare-and-set (RFC 5280: a revocation is final; a second approval finds nothing). */
+  /** issued → revoked, compare-and-set (RFC 5280: a revocation is final; a second approval finds nothing); OCSP due at once. */
   async revokeCertificate(db: DbOrTx, id: string, at: Date, reason: number) {
     const [r] = await db
       .update(certificates)
-      .set({ status: 'revoked', revokedAt: at, revocationReason: reason, updatedAt: at })
+      .set({ status: 'revoked', revokedAt: at, revocationReason: reason, updatedAt: at, ocspDueAt: at })
       .where(and(eq(certificates.id, id), eq(certificates.status, 'issued')))
       .returning();
     return r;
@@ -125,7 +125,10 @@ export const revocationRepository = {
    * `lastHexDigit`: only serials whose last hex digit is this one — shard s of CRL_SHARD_COUNT (16) is
    * serial mod 16 = the serial's last hex digit (the registry stores serials as lower-case hex).
    */
-  async revokedPage(db: DbOrTx, q: { family: string; issuerKeyId: string; lastHexDigit?: string; after: string | null; limit: number }) {
+  async revokedPage(
+    db: DbOrTx,
+    q: { family: string; issuerKeyId: string; lastHexDigit?: string; expiredBefore?: Date; after: string | null; limit: number },
+  ) {
     return db
       .select({ serial: certificates.serial, revokedAt: certificates.revokedAt, reason: certificates.revocationReason })
       .from(certificates)
@@ -135,6 +138,7 @@ export const revocationRepository = {
           eq(certificates.issuerKeyId, q.issuerKeyId),
           eq(certificates.status, 'revoked'),
           q.lastHexDigit === undefined ? undefined : sql`right(${certificates.serial}, 1) = ${q.lastHexDigit}`,
+          q.expiredBefore === undefined ? undefined : gte(certificates.notAfter, q.expiredBefore),
           q.after === null ? undefined : gt(certificates.serial, q.after),
         ),
       )
@@ -145,7 +149,7 @@ export const revocationRepository = {
    * What the revoked certificates of an issuing CA (or one shard) add up to, to size a CRL's buffer before
    * streaming it: their number, their serials' octets and how many carry a reason code (crl/build.ts).
    */
-  async revokedTotals(db: DbOrTx, q: { family: string; issuerKeyId: string; lastHexDigit?: string }) {
+  async revokedTotals(db: DbOrTx, q: { family: string; issuerKeyId: string; lastHexDigit?: string; expiredBefore?: Date }) {
     const [r] = await db
       .select({
         count: sql<number>`count(*)::int`,
@@ -159,6 +163,7 @@ export const revocationRepository = {
           eq(certificates.issuerKeyId, q.issuerKeyId),
           eq(certificates.status, 'revoked'),
           q.lastHexDigit === undefined ? undefined : sql`right(${certificates.serial}, 1) = ${q.lastHexDigit}`,
+          q.expiredBefore === undefined ? undefined : gte(certificates.notAfter, q.expiredBefore),
         ),
       );
     return r!;
@@ -173,8 +178,38 @@ export const revocationRepository = {
         status: certificates.status,
         revokedAt: certificates.revokedAt,
         revocationReason: certificates.revocationReason,
+        notAfter: certificates.notAfter,
       })
       .from(certificates)
+      .where(eq(certificates.serial, serial));
+    return r;
+  },
+
+  /**
+   * What the OCSP responder needs about a serial it has no answer for in memory, in ONE indexed lookup
+   * (certificates_serial_uq, then ocsp_responses' primary key): the registry row and its stored response, if
+   * any. No row: a serial never issued here (issue 21: an unknown serial costs this one query).
+   */
+  async ocspLookup(db: DbOrTx, serial: string) {
+    const [r] = await db
+      .select({
+        serial: certificates.serial,
+        family: certificates.family,
+        issuerKeyId: certificates.issuerKeyId,
+        status: certificates.status,
+        revokedAt: certificates.revokedAt,
+        revocationReason: certificates.revocationReason,
+        notAfter: certificates.notAfter,
+        stored: {
+          der: ocspResponses.der,
+          family: ocspResponses.family,
+          status: ocspResponses.status,
+          thisUpdate: ocspResponses.thisUpdate,
+          nextUpdate: ocspResponses.nextUpdate,
+        },
+      })
+      .from(certificates)
+      .leftJoin(ocspResponses, eq(ocspResponses.serial, certificates.serial))
       .where(eq(certificates.serial, serial));
     return r;
   },
@@ -282,20 +317,31 @@ export const revocationRepository = {
   async dropOcsp(db: DbOrTx, serial: string): Promise<void> {
     await db.delete(ocspResponses).where(eq(ocspResponses.serial, serial));
   },
-  /** Issued or revoked certificates of these issuers whose stored response is missing or expires before `before`. */
-  async ocspDue(db: DbOrTx, issuerKeyIds: string[], before: Date, limit: number) {
-    if (issuerKeyIds.length === 0) return [];
+  /**
+   * When a certificate's OCSP response is next due (null: no scheduled signing). `whileStatus`: only if the
+   * certificate still has the status the response was signed for — a revocation committed meanwhile made it
+   * due at once, and that must not be pushed back by the `good` signed just before it.
+   */
+  async setOcspDue(db: DbOrTx, serial: string, dueAt: Date | null, whileStatus?: CertificateStatus): Promise<void> {
+    await db
+      .update(certificates)
+      .set({ ocspDueAt: dueAt })
+      .where(and(eq(certificates.serial, serial), whileStatus === undefined ? undefined : eq(certificates.status, whileStatus)));
+  },
+  /**
+   * Certificates of these issuers whose OCSP response is due by `at`, earliest first: a range of
+   * certificates_ocsp_due_idx per issuer, so when nothing is due no row is read (issue 21).
+   */
+  ocspDueQuery(db: DbOrTx, issuerKeyIds: string[], at: Date, limit: number) {
     return db
       .select({ serial: certificates.serial })
       .from(certificates)
-      .leftJoin(ocspResponses, eq(ocspResponses.serial, certificates.serial))
-      .where(
-        and(
-          inArray(certificates.issuerKeyId, issuerKeyIds),
-          inArray(certificates.status, ['issued', 'revoked']),
-          or(isNull(ocspResponses.serial), lt(ocspResponses.nextUpdate, before), eq(ocspResponses.stale, true)),
-        ),
-      )
+      .where(and(inArray(certificates.issuerKeyId, issuerKeyIds), isNotNull(certificates.ocspDueAt), lte(certificates.ocspDueAt, at)))
+      .orderBy(asc(certificates.ocspDueAt))
       .limit(limit);
+  },
+  async ocspDue(db: DbOrTx, issuerKeyIds: string[], at: Date, limit: number) {
+    if (issuerKeyIds.length === 0) return [];
+    return this.ocspDueQuery(db, issuerKeyIds, at, limit);
   },
 };
