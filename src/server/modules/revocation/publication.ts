@@ -44,6 +44,7 @@ import type { Config } from '../../config.js';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { CRL_SHARD_COUNT, caRuntime, type CaRuntime } from '../certificates/ca-runtime.js';
 import { ByteBudgetLru } from './byte-budget-lru.js';
+import { recordOperationalCertificates } from './operational.js';
 import { revocationRepository } from './repository.js';
 
 /** The issuance side's shard count (ca-runtime.ts): the publisher must split by the count the certificates' URLs use. */
@@ -239,6 +240,8 @@ export class Publisher {
 
   static async create(deps: PublicationDeps): Promise<Publisher> {
     const rt = await caRuntime(deps.config.ca);
+    // The seal maker's and audit signer's certificates (current and renewed-away) join the status service.
+    await recordOperationalCertificates(deps.db, rt.config.dir);
     return new Publisher(deps, rt, issuerEntries(rt));
   }
 
@@ -414,6 +417,9 @@ export class Publisher {
     const crlNumber = await revocationRepository.nextCrlNumber(db, family, scope);
     const q = { family, issuerKeyId: e.keyIdHex, lastHexDigit: scope === COMPLETE_CRL ? undefined : scope.toString(16) };
     const totals = await revocationRepository.revokedTotals(db, q);
+    // The CA's own revoked end-entity certificates (seal maker, audit signer: operational.ts), a handful.
+    const own = await revocationRepository.revokedOperational(db, q);
+    const ownOctets = own.reduce((n, r) => n + Math.ceil(r.serial.length / 2), 0);
     const thisUpdate = clock.now();
     const encoder = new CrlEncoder(
       {
@@ -428,8 +434,12 @@ export class Publisher {
         // GmSSL and NSS refuse any CRL with a critical extension.
         distributionPoint: scope === COMPLETE_CRL ? undefined : crlShardUrl(this.runtime.config.baseUrl, family, scope),
       },
-      totals.count * CRL_ENTRY_OVERHEAD_MAX + totals.serialOctets + totals.withReason * CRL_REASON_EXTENSION_SIZE,
+      (totals.count + own.length) * CRL_ENTRY_OVERHEAD_MAX +
+        totals.serialOctets +
+        ownOctets +
+        (totals.withReason + own.length) * CRL_REASON_EXTENSION_SIZE,
     );
+    encoder.add(crlEntries(own));
     for (let after: string | null = null; ;) {
       const rows = await revocationRepository.revokedPage(db, { ...q, after, limit: CRL_PAGE_ROWS });
       encoder.add(crlEntries(rows));

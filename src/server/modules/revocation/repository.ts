@@ -5,11 +5,18 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { certificates } from '../../db/schema-certificates.js';
-import { crlShards, ocspResponses, revocationRequests, type RevocationRequestStatus } from '../../db/schema-revocation.js';
+import {
+  caOperationalCertificates,
+  crlShards,
+  ocspResponses,
+  revocationRequests,
+  type RevocationRequestStatus,
+} from '../../db/schema-revocation.js';
 import { staff } from '../../db/schema.js';
 
 export type RevocationRequestRow = typeof revocationRequests.$inferSelect;
 export type CrlShardRow = typeof crlShards.$inferSelect;
+export type OperationalCertificateRow = typeof caOperationalCertificates.$inferSelect;
 
 export const revocationRepository = {
   /** Inserts a pending request; null when the certificate already has one open (revocation_requests_open_uq). */
@@ -163,7 +170,10 @@ export const revocationRepository = {
       );
     return r!;
   },
-  /** The registry row an OCSP request names: its serial (certificates_serial_uq). */
+  /**
+   * The certificate an OCSP request names, by serial: a registry row (certificates_serial_uq) or else one of
+   * the CA's own end-entity certificates (the seal maker's, the audit signer's: ca_operational_certificates).
+   */
   async certificateForOcsp(db: DbOrTx, serial: string) {
     const [r] = await db
       .select({
@@ -176,7 +186,66 @@ export const revocationRepository = {
       })
       .from(certificates)
       .where(eq(certificates.serial, serial));
+    if (r) return r;
+    const [o] = await db
+      .select({
+        serial: caOperationalCertificates.serial,
+        family: caOperationalCertificates.family,
+        issuerKeyId: caOperationalCertificates.issuerKeyId,
+        status: caOperationalCertificates.status,
+        revokedAt: caOperationalCertificates.revokedAt,
+        revocationReason: caOperationalCertificates.revocationReason,
+      })
+      .from(caOperationalCertificates)
+      .where(eq(caOperationalCertificates.serial, serial));
+    return o;
+  },
+
+  // --- The CA's own end-entity certificates (seal maker, audit signer) ---------------------------------
+  /** Records them (a certificate already recorded keeps its row: its status is never reset). */
+  async recordOperational(db: DbOrTx, rows: (typeof caOperationalCertificates.$inferInsert)[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const r = await db
+      .insert(caOperationalCertificates)
+      .values(rows)
+      .onConflictDoNothing()
+      .returning({ serial: caOperationalCertificates.serial });
+    return r.length;
+  },
+  async operationalCertificates(db: DbOrTx, kind?: 'seal' | 'audit'): Promise<OperationalCertificateRow[]> {
+    return db
+      .select()
+      .from(caOperationalCertificates)
+      .where(kind ? eq(caOperationalCertificates.kind, kind) : undefined)
+      .orderBy(desc(caOperationalCertificates.notBefore));
+  },
+  /** issued → revoked, compare-and-set, as revokeCertificate. */
+  async revokeOperational(db: DbOrTx, serial: string, at: Date, reason: number): Promise<OperationalCertificateRow | undefined> {
+    const [r] = await db
+      .update(caOperationalCertificates)
+      .set({ status: 'revoked', revokedAt: at, revocationReason: reason })
+      .where(and(eq(caOperationalCertificates.serial, serial), eq(caOperationalCertificates.status, 'issued')))
+      .returning();
     return r;
+  },
+  /** The revoked ones of an issuing CA (or one shard), for its CRLs: a handful, read whole. */
+  async revokedOperational(db: DbOrTx, q: { family: string; issuerKeyId: string; lastHexDigit?: string }) {
+    return db
+      .select({
+        serial: caOperationalCertificates.serial,
+        revokedAt: caOperationalCertificates.revokedAt,
+        reason: caOperationalCertificates.revocationReason,
+      })
+      .from(caOperationalCertificates)
+      .where(
+        and(
+          eq(caOperationalCertificates.family, q.family),
+          eq(caOperationalCertificates.issuerKeyId, q.issuerKeyId),
+          eq(caOperationalCertificates.status, 'revoked'),
+          q.lastHexDigit === undefined ? undefined : sql`right(${caOperationalCertificates.serial}, 1) = ${q.lastHexDigit}`,
+        ),
+      )
+      .orderBy(asc(caOperationalCertificates.serial));
   },
 
   // --- CRL shards -------------------------------------------------------------------------------------
@@ -264,7 +333,11 @@ export const revocationRepository = {
       .select({ serial: certificates.serial })
       .from(certificates)
       .where(and(eq(certificates.status, 'revoked'), gt(certificates.revokedAt, since)));
-    return rows.map((r) => r.serial);
+    const own = await db
+      .select({ serial: caOperationalCertificates.serial })
+      .from(caOperationalCertificates)
+      .where(and(eq(caOperationalCertificates.status, 'revoked'), gt(caOperationalCertificates.revokedAt, since)));
+    return [...rows, ...own].map((r) => r.serial);
   },
   async dropOcsp(db: DbOrTx, serial: string): Promise<void> {
     await db.delete(ocspResponses).where(eq(ocspResponses.serial, serial));
@@ -272,7 +345,7 @@ export const revocationRepository = {
   /** Issued or revoked certificates of these issuers whose stored response is missing or expires before `before`. */
   async ocspDue(db: DbOrTx, issuerKeyIds: string[], before: Date, limit: number) {
     if (issuerKeyIds.length === 0) return [];
-    return db
+    const registry = await db
       .select({ serial: certificates.serial })
       .from(certificates)
       .leftJoin(ocspResponses, eq(ocspResponses.serial, certificates.serial))
@@ -284,5 +357,18 @@ export const revocationRepository = {
         ),
       )
       .limit(limit);
+    // The CA's own end-entity certificates (a handful) are pre-signed like the registry's.
+    const own = await db
+      .select({ serial: caOperationalCertificates.serial })
+      .from(caOperationalCertificates)
+      .leftJoin(ocspResponses, eq(ocspResponses.serial, caOperationalCertificates.serial))
+      .where(
+        and(
+          inArray(caOperationalCertificates.issuerKeyId, issuerKeyIds),
+          or(isNull(ocspResponses.serial), lt(ocspResponses.nextUpdate, before), eq(ocspResponses.stale, true)),
+        ),
+      )
+      .limit(Math.max(0, limit - registry.length));
+    return [...registry, ...own];
   },
 };
