@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { certificatePem, parseCertificate } from '../../ca/cert/parse.js';
+import { certificatePem, parseCertificate, pemToDer } from '../../ca/cert/parse.js';
 import type { KeyAlgorithm } from '../../ca/signer/port.js';
 import { openssl, opensslResult, tempDir, type TempDir } from '../../ca/testing/openssl.js';
-import { gmssl, missingOracles, runTool } from '../../ca/testing/oracles.js';
+import { gmssl, missingOracles, runTool, SHARED_TOOLS } from '../../ca/testing/oracles.js';
 import { certificates } from '../db/schema-certificates.js';
 import { caRuntime } from '../modules/certificates/ca-runtime.js';
 import { revokeOperationalCertificate } from '../modules/revocation/operational.js';
@@ -458,4 +458,71 @@ describe('the seal maker and the audit signer are status-checked like any certif
       await expect(revokeOperationalCertificate(t, t.config.ca.dir, { kind, reason: 1 })).rejects.toThrow(/已吊销/);
     },
   );
+});
+
+describe('subscriber certificates: GM/T 0015-2023 USCC extension and the EKU (issue 15 item 7)', () => {
+  /** The certificate the registry issued for the test unit (issueTestCertificate), and its USCC. */
+  async function issued(family: KeyAlgorithm) {
+    const f = await familyFiles(family);
+    const uscc = parseCertificate(pemToDer(await readFile(f.cert.good, 'latin1'))).subjectFields.uscc!;
+    return { f, uscc };
+  }
+
+  it.each(['sm2', 'ecdsa-p256'] as const)(
+    '%s: the USCC is in subject serialNumber and in 1.2.156.10260.4.4 as a PrintableString',
+    async (family) => {
+      const { f, uscc } = await issued(family);
+      expect(uscc).toMatch(/^[0-9A-HJ-NPQRTUWXY]{18}$/);
+      const der = tmp.path(`${family}-good.der`);
+      await openssl(['x509', '-in', f.cert.good, '-outform', 'DER', '-out', der]);
+      // asn1parse: the extension's OID, then its OCTET STRING; parse inside it (-strparse) for the value.
+      const top = (await openssl(['asn1parse', '-inform', 'DER', '-in', der])).stdout.split('\n');
+      const at = top.findIndex((l) => l.includes(':1.2.156.10260.4.4'));
+      expect(at, top.join('\n')).toBeGreaterThan(0);
+      expect(top[at + 1]).toMatch(/OCTET STRING/); // no BOOLEAN between: not critical
+      const offset = top[at + 1]!.trim().split(':')[0]!;
+      const inner = (await openssl(['asn1parse', '-inform', 'DER', '-in', der, '-strparse', offset])).stdout;
+      expect(inner).toMatch(new RegExp(`PRINTABLESTRING\\s+:${uscc}$`, 'm'));
+      const text = (await openssl(['x509', '-in', f.cert.good, '-noout', '-subject', '-ext', 'extendedKeyUsage'])).stdout;
+      expect(text).toContain(`serialNumber = ${uscc}`);
+      expect(text).toContain('TLS Web Client Authentication, E-mail Protection');
+    },
+  );
+
+  it('ECDSA: x509lint finds nothing beyond its two TLS-server rules (subject locality, subjectAltName)', async () => {
+    const { f } = await issued('ecdsa-p256');
+    const r = await runTool(path.join(SHARED_TOOLS, 'x509lint', 'x509lint'), [f.cert.good]);
+    // x509lint applies the CA/B Forum TLS server rules to every leaf: an OV server certificate needs a locality
+    // and a subjectAltName. Neither applies to an organisation's signing certificate (not a TLS server), and
+    // both were reported before the USCC extension and emailProtection were added. Anything else fails.
+    const problems = r.out.split('\n').filter((l) => /^[EW]:/.test(l));
+    expect(problems, r.out).toEqual([
+      'E: Subject with organizationName, givenName or surname but without stateOrProvince or localityName',
+      'E: No Subject alternative name extension',
+    ]);
+  });
+
+  it('SM2: GmSSL 3.1.1 and master parse it, and 3.1.1 verifies its chain', async () => {
+    const { f, uscc } = await issued('sm2');
+    for (const v of ['3.1.1', 'master'] as const) {
+      const p = await gmssl(v, ['certparse', '-in', f.cert.good]);
+      expect(p.code, `${v}: ${p.out}`).toBe(0);
+      expect(p.out).toContain(uscc);
+    }
+    const c = await gmssl('3.1.1', ['certverify', '-in', f.chain.good, '-cacert', f.root]);
+    expect(c.code, c.out).toBe(0);
+  });
+
+  it.each([
+    ['0', 'SSL client (logging in to the platforms)'],
+    ['4', 'e-mail signer (CMS signed data)'],
+  ])('ECDSA: NSS vfychain -u %s (%s): the chain is good', async (usage) => {
+    const { f } = await issued('ecdsa-p256');
+    const db = tmp.path(`nssdb-eku-${usage}`);
+    await runTool('mkdir', ['-p', db]);
+    expect((await runTool('certutil', ['-N', '-d', `sql:${db}`, '--empty-password'])).code).toBe(0);
+    const r = await runTool('vfychain', ['-d', `sql:${db}`, '-pp', '-u', usage, '-a', f.cert.good, '-a', f.issuing, '-t', '-a', f.root]);
+    expect(r.out, r.out).toContain('Chain is good!');
+    expect(r.code, r.out).toBe(0);
+  });
 });
