@@ -15,6 +15,7 @@ import {
   NULL,
   octetString,
   oid,
+  printableString,
   sequence,
   time,
   tlv,
@@ -34,6 +35,14 @@ export const EXT = {
   extKeyUsage: '2.5.29.37',
   authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
   ocspNoCheck: '1.3.6.1.5.5.7.48.1.5',
+  /**
+   * GM/T 0015-2023's extension for the 统一社会信用代码 (Unified Social Credit Code), under the standard's
+   * extension arc 1.2.156.10260.4 (GM/T 0015-2012 had 1.2.156.10260.4.1.x for the organisation code etc.).
+   * The OID and its value — a PrintableString of the 18 characters, non-critical — are XiPKI's
+   * (security/OIDs.java id_cn_UnifiedSocialCreditCode, XijsonCertprofile.java): the standard's own text
+   * was not at hand (docs/certificate-profile.md).
+   */
+  gmt0015Uscc: '1.2.156.10260.4.4',
 } as const;
 
 export const EKU = {
@@ -82,6 +91,8 @@ export interface CertificateExtensionsInput {
   caIssuersUrl?: string;
   policyOids?: readonly string[];
   ocspNoCheck?: boolean;
+  /** The unit's 统一社会信用代码 in GM/T 0015-2023's extension (EXT.gmt0015Uscc), beside subject serialNumber. */
+  uscc?: string;
   /** Anything else, appended as given (tests use it to make broken certificates). */
   extra?: readonly RawExtension[];
 }
@@ -155,6 +166,7 @@ function encodeExtensions(e: CertificateExtensionsInput): Uint8Array {
   if (e.policyOids?.length) list.push(extension(EXT.certificatePolicies, false, sequence(...e.policyOids.map((p) => sequence(oid(p))))));
   // RFC 6960 4.2.2.2.1: id-pkix-ocsp-nocheck, value NULL, non-critical.
   if (e.ocspNoCheck) list.push(extension(EXT.ocspNoCheck, false, NULL));
+  if (e.uscc !== undefined) list.push(extension(EXT.gmt0015Uscc, false, printableString(e.uscc)));
   for (const x of e.extra ?? []) list.push(extension(x.oid, x.critical, x.value));
   return sequence(...list);
 }

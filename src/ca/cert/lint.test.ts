@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { integer, octetString, oid, sequence } from '../der/der.js';
+import { integer, octetString, oid, printableString, sequence, utf8String } from '../der/der.js';
 import { generateSigningKey, softwareSigner } from '../signer/software.js';
 import type { Signer } from '../signer/port.js';
 import { EKU, EXT, encodeTbs, keyIdentifier, type CertificateInput } from './build.js';
@@ -28,12 +28,13 @@ function good(): CertificateInput {
     signatureAlgorithm: issuer.signatureAlgorithm,
     extensions: {
       keyUsage: ['digitalSignature', 'nonRepudiation'],
-      extKeyUsage: [EKU.clientAuth],
+      extKeyUsage: [EKU.clientAuth, EKU.emailProtection],
       subjectKeyId: keyIdentifier(subjectKey.publicKeySpki),
       authorityKeyId: keyIdentifier(issuerKey.publicKeySpki),
       crlDistributionPoint: 'http://ca.example.cn/crl/sm2/0.crl',
       ocspUrl: 'http://ca.example.cn/ocsp',
       policyOids: [POLICY],
+      uscc: '91360100MA35ABCD1X',
     },
   };
 }
@@ -61,6 +62,20 @@ describe('lintTbs', () => {
     ['no CRL distribution point', withExt({ crlDistributionPoint: undefined }), 'ext.missing'],
     ['no OCSP URL', withExt({ ocspUrl: undefined }), 'ext.missing'],
     ['wrong EKU', withExt({ extKeyUsage: [EKU.serverAuth] }), 'eku.value'],
+    // clientAuth alone: NSS refuses it for e-mail signing (vfychain -u 4, −8101), docs/certificate-profile.md.
+    ['clientAuth alone', withExt({ extKeyUsage: [EKU.clientAuth] }), 'eku.value'],
+    ['no GM/T 0015 USCC extension', withExt({ uscc: undefined }), 'ext.missing'],
+    ['USCC extension differs from serialNumber', withExt({ uscc: '91360100MA35ABCD2X' }), 'ext.uscc'],
+    [
+      'USCC extension as UTF8String',
+      withExt({ uscc: undefined, extra: [{ oid: EXT.gmt0015Uscc, critical: false, value: utf8String('91360100MA35ABCD1X') }] }),
+      'ext.uscc',
+    ],
+    [
+      'USCC extension marked critical',
+      withExt({ uscc: undefined, extra: [{ oid: EXT.gmt0015Uscc, critical: true, value: printableString('91360100MA35ABCD1X') }] }),
+      'ext.critical',
+    ],
     ['policy missing', withExt({ policyOids: ['1.2.3.4'] }), 'policy.missing'],
     ['ocsp-nocheck on a subscriber', withExt({ ocspNoCheck: true }), 'ext.ocspNoCheck'],
     [

@@ -149,6 +149,14 @@ export function lintTbs(tbsDer: Uint8Array, profile: CertificateProfile): LintPr
   } else if (eku) fail('eku.unexpected', '本类证书不应有扩展密钥用法扩展');
 
   for (const o of profile.requiredExtensions) if (!byOid.has(o)) fail('ext.missing', `缺少必需的扩展 ${o}`);
+  // GM/T 0015-2023's USCC extension: a PrintableString, the same code as the subject's serialNumber.
+  const usccExt = byOid.get(EXT.gmt0015Uscc);
+  if (usccExt) {
+    const v = readTlv(usccExt.value, 0);
+    const text = Buffer.from(usccExt.value.subarray(v.start, v.end)).toString('latin1');
+    if (v.tag !== 0x13 || v.end !== usccExt.value.length || text !== tbs.subjectFields.uscc)
+      fail('ext.uscc', `统一社会信用代码扩展（${EXT.gmt0015Uscc}）应为与主题 serialNumber 相同的 PrintableString`);
+  }
   if (byOid.has(EXT.ocspNoCheck) && profile.kind !== 'ocsp-responder')
     fail('ext.ocspNoCheck', '只有 OCSP 响应者证书可带 ocsp-nocheck 扩展');
 

@@ -2,8 +2,9 @@
  * Certificate profiles: what each kind of certificate the CA signs must look like. lint.ts checks every
  * TBS against its profile before anything is signed.
  *
- * - subscriber: GM/T 0015-style organisation signing certificate — subject C/O/CN + USCC, keyUsage
- *   digitalSignature + nonRepudiation (a signature certificate; no encryption certificate for now), not a
+ * - subscriber: GM/T 0015-style organisation signing certificate — subject C/O/CN + USCC (serialNumber, and
+ *   GM/T 0015-2023's own USCC extension), keyUsage digitalSignature + nonRepudiation, EKU clientAuth +
+ *   emailProtection (SUBSCRIBER_EKU: why, docs/certificate-profile.md) (a signature certificate; no encryption certificate for now), not a
  *   CA, one year from issue (a renewal: up to the end the validity rule gives), CRL distribution point and OCSP in AIA (RFC 5280 4.2.1.13, 4.2.2.1), the
  *   CA's policy OID.
  * - issuing CA: keyCertSign + cRLSign, CA with pathLen 0, 10 years.
@@ -56,6 +57,13 @@ export interface ProfileOptions {
 
 const days = (n: number) => n;
 
+/**
+ * The subscriber certificate's extended key usages: clientAuth for logging in to the projects' platforms,
+ * emailProtection for the signatures they ask for (CMS/PKCS#7 signed data, as NSS's e-mail-signing usage and
+ * S/MIME-style verifiers check it: with clientAuth alone NSS refuses, −8101). The evidence: docs/certificate-profile.md.
+ */
+export const SUBSCRIBER_EKU: readonly string[] = [EKU.clientAuth, EKU.emailProtection];
+
 export function subscriberProfile(family: KeyAlgorithm, options: ProfileOptions = {}): CertificateProfile {
   return {
     kind: 'subscriber',
@@ -66,9 +74,16 @@ export function subscriberProfile(family: KeyAlgorithm, options: ProfileOptions 
     ...(options.latestNotAfter ? { latestNotAfter: options.latestNotAfter } : {}),
     ca: false,
     keyUsage: ['digitalSignature', 'nonRepudiation'],
-    extKeyUsage: [EKU.clientAuth],
+    extKeyUsage: SUBSCRIBER_EKU,
     requiredSubject: ['C', 'O', 'CN', 'uscc'],
-    requiredExtensions: [EXT.subjectKeyId, EXT.authorityKeyId, EXT.crlDistributionPoints, EXT.authorityInfoAccess, EXT.certificatePolicies],
+    requiredExtensions: [
+      EXT.subjectKeyId,
+      EXT.authorityKeyId,
+      EXT.crlDistributionPoints,
+      EXT.authorityInfoAccess,
+      EXT.certificatePolicies,
+      EXT.gmt0015Uscc,
+    ],
     policyOids: options.policyOids ?? [],
   };
 }

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { keyIdentifier } from '../cert/build.js';
 import { issueCertificate } from '../cert/issue.js';
 import { certificatePem, parseCertificate } from '../cert/parse.js';
-import { subscriberProfile } from '../cert/profiles.js';
+import { SUBSCRIBER_EKU, subscriberProfile } from '../cert/profiles.js';
 import { newSerial } from '../cert/serial.js';
 import type { KeyAlgorithm } from '../signer/port.js';
 import { generateSigningKey } from '../signer/software.js';
@@ -83,7 +83,8 @@ describe('CA hierarchy', () => {
         signatureAlgorithm: f.issuing.signer.signatureAlgorithm,
         extensions: {
           keyUsage: ['digitalSignature', 'nonRepudiation'],
-          extKeyUsage: ['1.3.6.1.5.5.7.3.2'],
+          extKeyUsage: SUBSCRIBER_EKU,
+          uscc: '91360100MA35ABCD1X',
           subjectKeyId: keyIdentifier(subscriberKey.publicKeySpki),
           authorityKeyId: f.issuing.keyId,
           crlDistributionPoint: `http://ca.example.cn/crl/${family}/0.crl`,

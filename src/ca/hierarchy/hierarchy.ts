@@ -34,7 +34,6 @@ import {
   type CertificateProfile,
 } from '../cert/profiles.js';
 import { newSerial } from '../cert/serial.js';
-import { shardOf } from '../crl/build.js';
 import { caPublicUrls } from '../public-urls.js';
 import { decryptKeyFile, encryptKeyFile, type Kek } from '../signer/key-file.js';
 import type { KeyAlgorithm, Signer } from '../signer/port.js';
@@ -262,9 +261,10 @@ export function ocspResponderInput(o: {
 }
 
 /**
- * The seal maker's certificate (5 years), at creation and at renewal (renew.ts). It carries a CRL distribution
- * point (its shard, like every certificate of the issuing CA) and the OCSP URL, so a GB/T 38540 verifier can
- * ask for its status and an operator can withdraw a leaked key (issue 15).
+ * The seal maker's certificate (5 years), at creation and at renewal (renew.ts); the audit signer's is the same
+ * shape. It carries a CRL distribution point (the issuing CA's complete CRL, as subscribers' certificates do:
+ * GmSSL and NSS refuse the shards' critical IDP) and the OCSP URL, so a GB/T 38540 verifier can ask for its
+ * status, and `npm run ca:revoke` withdraws a leaked key (issue 15; the server's revocation/operational.ts).
  */
 export function sealMakerInput(o: {
   organization: string;
@@ -274,9 +274,8 @@ export function sealMakerInput(o: {
   now: Date;
   policyOid?: string;
 }): CertificateInput {
-  const serial = newSerial();
   return {
-    serial,
+    serial: newSerial(),
     issuer: o.issuing.nameDer,
     subject: { C: 'CN', O: o.organization, CN: `${o.organization} SM2 电子印章制章人` },
     notBefore: o.now,
@@ -287,7 +286,7 @@ export function sealMakerInput(o: {
       keyUsage: ['digitalSignature', 'nonRepudiation'],
       subjectKeyId: keyIdentifier(o.spki),
       authorityKeyId: o.issuing.keyId,
-      crlDistributionPoint: o.urls.crlShard(shardOf(serial, CRL_SHARDS)),
+      crlDistributionPoint: o.urls.crl,
       ocspUrl: o.urls.ocsp,
       caIssuersUrl: o.urls.issuingCert,
       ...(o.policyOid ? { policyOids: [o.policyOid] } : {}),

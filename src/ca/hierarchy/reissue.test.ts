@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { keyIdentifier } from '../cert/build.js';
 import { issueCertificate } from '../cert/issue.js';
 import { certificatePem, parseCertificate, pemToDer } from '../cert/parse.js';
-import { issuingCaProfile, subscriberProfile } from '../cert/profiles.js';
+import { issuingCaProfile, SUBSCRIBER_EKU, subscriberProfile } from '../cert/profiles.js';
 import { newSerial } from '../cert/serial.js';
 import { decryptKeyFile } from '../signer/key-file.js';
 import type { KeyAlgorithm } from '../signer/port.js';
@@ -78,7 +78,8 @@ async function subscriber(family: KeyAlgorithm): Promise<string> {
       signatureAlgorithm: f.issuing.signer.signatureAlgorithm,
       extensions: {
         keyUsage: ['digitalSignature', 'nonRepudiation'],
-        extKeyUsage: ['1.3.6.1.5.5.7.3.2'],
+        extKeyUsage: SUBSCRIBER_EKU,
+        uscc: '91360100MA35ABCD1X',
         subjectKeyId: keyIdentifier(key.publicKeySpki),
         authorityKeyId: f.issuing.keyId,
         crlDistributionPoint: `${BASE}/crl/${family}/0.crl`,

@@ -4,7 +4,7 @@
  * certificate encoder and software signer, and helpers to run the real openssl tool on the results.
  */
 import { execFile } from 'node:child_process';
-import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign as nodeSign } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, KeyObject, sign as nodeSign } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -156,19 +156,6 @@ export async function openssl(args: string[], cwd?: string): Promise<{ code: num
     const err = e as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof err.code === 'number' ? err.code : 1, out: (err.stdout ?? '') + (err.stderr ?? '') };
   }
-}
-
-/**
- * OpenSSL 3.0's CRL and OCSP signature checks (X509_CRL_verify, OCSP_basic_verify) pass no SM2 ID, so they
- * verify SM2 with the empty ID, and neither `openssl verify -vfyopt` nor `openssl ocsp` can change that
- * (-vfyopt reaches certificate signatures only). A GM/T 0009 signature (ID 1234567812345678, what Chinese
- * relying parties check) is therefore checked with `openssl pkeyutl -pkeyopt distid:…`, and the rest of
- * openssl's processing (entry lookup, revocation, IDP, nonce) with a twin signed under the empty ID by this
- * test-only signer. Production never signs with it.
- */
-export function emptyIdSm2Signer(key: SoftwareKey): Signer {
-  const keyObject = createPrivateKey({ key: Buffer.from(key.privateKeyPkcs8), format: 'der', type: 'pkcs8' });
-  return { ...softwareSigner(key), sign: async (data) => nodeSign('sm3', data, keyObject) };
 }
 
 /** The signed part, signature algorithm and signature of a CRL / certificate / BasicOCSPResponse (SEQUENCE { tbs, alg, BIT STRING, ... }). */

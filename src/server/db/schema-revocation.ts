@@ -87,3 +87,27 @@ export const ocspResponses = pgTable(
   },
   (t) => [index('ocsp_responses_next_idx').on(t.nextUpdate)],
 );
+
+/**
+ * The CA's own end-entity certificates that relying parties check (issue 15 item 3): the seal maker's (制章人,
+ * whose key signs electronic seals) and the audit signer's, each issued by the SM2 issuing CA with a CRL DP
+ * and the OCSP URL. They are not subscribers' certificates, so they stay out of the registry (certificates);
+ * the OCSP responder and the CRLs read this table beside it. A server records the hierarchy's current and
+ * previous ones at start (revocation/operational.ts); `npm run ca:revoke` withdraws one.
+ */
+export const caOperationalCertificates = pgTable('ca_operational_certificates', {
+  /** Lower-case hex of the serial, without leading zeros (as certificates.serial). */
+  serial: text('serial').primaryKey(),
+  family: text('family').notNull(),
+  /** The issuing CA's key identifier (hex), as certificates.issuer_key_id. */
+  issuerKeyId: text('issuer_key_id').notNull(),
+  kind: text('kind').$type<'seal' | 'audit'>().notNull(),
+  der: bytea('der').notNull(),
+  notBefore: ts('not_before').notNull(),
+  notAfter: ts('not_after').notNull(),
+  status: text('status').$type<'issued' | 'revoked'>().notNull().default('issued'),
+  revokedAt: ts('revoked_at'),
+  /** RFC 5280 5.3.1 CRLReason code. */
+  revocationReason: integer('revocation_reason'),
+  recordedAt: ts('recorded_at').notNull().defaultNow(),
+});

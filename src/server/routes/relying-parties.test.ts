@@ -11,12 +11,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { certificatePem } from '../../ca/cert/parse.js';
+import { certificatePem, parseCertificate, pemToDer } from '../../ca/cert/parse.js';
 import type { KeyAlgorithm } from '../../ca/signer/port.js';
 import { openssl, opensslResult, tempDir, type TempDir } from '../../ca/testing/openssl.js';
-import { gmssl, missingOracles, runTool } from '../../ca/testing/oracles.js';
+import { gmssl, missingOracles, runTool, SHARED_TOOLS } from '../../ca/testing/oracles.js';
 import { certificates } from '../db/schema-certificates.js';
 import { caRuntime } from '../modules/certificates/ca-runtime.js';
+import { revokeOperationalCertificate } from '../modules/revocation/operational.js';
+import { publisherFor } from '../modules/revocation/publication.js';
 import { revocationRepository } from '../modules/revocation/repository.js';
 import { issueTestCertificate } from '../modules/revocation/testing.js';
 import { testApp, testConfig, type TestApp, type TestClient } from '../testing/harness.js';
@@ -362,5 +364,165 @@ describe('chains: what the server issued verifies in every relying party, with t
     const r = await gmssl('3.1.1', ['certverify', '-in', f.chain.good, '-cacert', f.root]);
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/Verification success/i);
+  });
+});
+
+describe('the seal maker and the audit signer are status-checked like any certificate (issue 15 item 3)', () => {
+  interface OwnFiles {
+    cert: string;
+    /** The certificate followed by its issuer (what ocspreq/ocspget take). */
+    chain: string;
+    issuing: string;
+    ocsp: string;
+    /** Issuing CA and root: what certverify is given as CAs. */
+    caSet: string;
+    serial: string;
+  }
+  async function ownFiles(kind: 'seal' | 'audit'): Promise<OwnFiles> {
+    const f = (await caRuntime(testConfig(env).ca)).hierarchy.families.sm2!;
+    const der = f[kind]!.certDer;
+    const issuingPem = certificatePem(f.issuing.certDer);
+    return {
+      cert: tmp.write(`own-${kind}.pem`, certificatePem(der)),
+      chain: tmp.write(`own-${kind}-chain.pem`, certificatePem(der) + issuingPem),
+      issuing: tmp.write('own-issuing.pem', issuingPem),
+      ocsp: tmp.write('own-ocsp.pem', certificatePem(f.ocsp.certDer)),
+      caSet: tmp.write('own-ca-set.pem', issuingPem + certificatePem(f.root.certDer)),
+      serial: parseCertificate(der).serialHex.replace(/^0+(?=.)/, ''),
+    };
+  }
+  /** GmSSL master asks the URL in the certificate (ocspget) and builds a request of its own (ocspreq → POST → ocspverify). */
+  async function ocspVerdict(kind: 'seal' | 'audit', expected: Kind) {
+    const o = await ownFiles(kind);
+    const got = tmp.path(`own-${kind}-${expected}.ocspget`);
+    const r = await gmssl('master', ['ocspget', '-cert', o.chain, '-out', got]);
+    expect(r.code, r.out).toBe(0);
+    expect((await openssl(['ocsp', '-respin', got, '-resp_text', '-noverify'])).stdout).toContain(`Cert Status: ${expected}`);
+    const req = tmp.path(`own-${kind}-${expected}.req`);
+    const resp = tmp.path(`own-${kind}-${expected}.resp`);
+    expect((await gmssl('master', ['ocspreq', '-in', o.chain, '-out', req])).code).toBe(0);
+    await postOcsp(req, resp);
+    expectGmsslVerdict(
+      expected,
+      await gmssl('master', ['ocspverify', '-reqin', req, '-respin', resp, '-cacert', o.issuing, '-signer', o.ocsp, '-verbose']),
+    );
+    // OpenSSL asks with a nonce (signed live) and reads the same status.
+    const n = await opensslResult(['ocsp', '-issuer', o.issuing, '-cert', o.cert, '-url', `${base}/ocsp`, '-noverify', '-resp_text']);
+    expect(n.out).toContain('OCSP Nonce');
+    expect(n.out).toContain(`Cert Status: ${expected}`);
+  }
+  /** The CRL the certificate's CRL DP names, fetched by GmSSL (crlget), and what GmSSL makes of the certificate with it. */
+  async function crlVerdict(kind: 'seal' | 'audit') {
+    const o = await ownFiles(kind);
+    const dp = (await openssl(['x509', '-in', o.cert, '-noout', '-ext', 'crlDistributionPoints'])).stdout;
+    expect(dp).toContain(`URI:${base}/crl/sm2/complete.crl`);
+    const crl = tmp.path(`own-${kind}.crl`);
+    const g = await gmssl('master', ['crlget', '-cert', o.cert, '-out', crl]);
+    expect(g.code, g.out).toBe(0);
+    const v = await gmssl('3.1.1', ['crlverify', '-in', crl, '-cacert', o.issuing]);
+    expect(v.code, v.out).toBe(0);
+    const listed = (await openssl(['crl', '-inform', 'DER', '-in', crl, '-noout', '-text'])).stdout.toLowerCase();
+    return {
+      listed: listed.replace(/\s/g, '').includes(`serialnumber:${o.serial.length % 2 ? `0${o.serial}` : o.serial}`),
+      master: await gmssl('master', ['certverify', '-client', '-in', o.cert, '-cacert', o.caSet, '-crl', crl]),
+      release: await gmssl('3.1.1', ['certverify', '-check_crl', '-in', o.cert, '-cacert', o.caSet]),
+    };
+  }
+
+  it.each(['seal', 'audit'] as const)(
+    '%s: the responder answers good (it said unknown before), and its CRL does not list it',
+    async (kind) => {
+      await ocspVerdict(kind, 'good');
+      const c = await crlVerdict(kind);
+      expect(c.listed).toBe(false);
+      expect(c.master.out, c.master.out).toContain('Verification success');
+      expect(c.release.out, c.release.out).toContain('Revocation status: Not revoked by CRL');
+    },
+  );
+
+  it.each(['seal', 'audit'] as const)(
+    '%s: npm run ca:revoke withdraws it — OCSP says revoked, the CRL its DP names lists it, a second revocation is refused',
+    async (kind) => {
+      const o = await ownFiles(kind);
+      const r = await revokeOperationalCertificate(t, t.config.ca.dir, { kind, reason: 1 });
+      expect(r.serial).toBe(o.serial);
+      // What a running server's CA job does within 30 seconds: publish the marked CRLs, sign the missing answer.
+      const p = await publisherFor(t);
+      await p.publishDue();
+      await p.refreshOcsp();
+      await ocspVerdict(kind, 'revoked');
+      const c = await crlVerdict(kind);
+      expect(c.listed).toBe(true);
+      expect(c.master.out, c.master.out).toContain('Verification failure: crl');
+      expect(c.release.out, c.release.out).toContain('certificate has been revoked');
+      await expect(revokeOperationalCertificate(t, t.config.ca.dir, { kind, reason: 1 })).rejects.toThrow(/已吊销/);
+    },
+  );
+});
+
+describe('subscriber certificates: GM/T 0015-2023 USCC extension and the EKU (issue 15 item 7)', () => {
+  /** The certificate the registry issued for the test unit (issueTestCertificate), and its USCC. */
+  async function issued(family: KeyAlgorithm) {
+    const f = await familyFiles(family);
+    const uscc = parseCertificate(pemToDer(await readFile(f.cert.good, 'latin1'))).subjectFields.uscc!;
+    return { f, uscc };
+  }
+
+  it.each(['sm2', 'ecdsa-p256'] as const)(
+    '%s: the USCC is in subject serialNumber and in 1.2.156.10260.4.4 as a PrintableString',
+    async (family) => {
+      const { f, uscc } = await issued(family);
+      expect(uscc).toMatch(/^[0-9A-HJ-NPQRTUWXY]{18}$/);
+      const der = tmp.path(`${family}-good.der`);
+      await openssl(['x509', '-in', f.cert.good, '-outform', 'DER', '-out', der]);
+      // asn1parse: the extension's OID, then its OCTET STRING; parse inside it (-strparse) for the value.
+      const top = (await openssl(['asn1parse', '-inform', 'DER', '-in', der])).stdout.split('\n');
+      const at = top.findIndex((l) => l.includes(':1.2.156.10260.4.4'));
+      expect(at, top.join('\n')).toBeGreaterThan(0);
+      expect(top[at + 1]).toMatch(/OCTET STRING/); // no BOOLEAN between: not critical
+      const offset = top[at + 1]!.trim().split(':')[0]!;
+      const inner = (await openssl(['asn1parse', '-inform', 'DER', '-in', der, '-strparse', offset])).stdout;
+      expect(inner).toMatch(new RegExp(`PRINTABLESTRING\\s+:${uscc}$`, 'm'));
+      const text = (await openssl(['x509', '-in', f.cert.good, '-noout', '-subject', '-ext', 'extendedKeyUsage'])).stdout;
+      expect(text).toContain(`serialNumber = ${uscc}`);
+      expect(text).toContain('TLS Web Client Authentication, E-mail Protection');
+    },
+  );
+
+  it('ECDSA: x509lint finds nothing beyond its two TLS-server rules (subject locality, subjectAltName)', async () => {
+    const { f } = await issued('ecdsa-p256');
+    const r = await runTool(path.join(SHARED_TOOLS, 'x509lint', 'x509lint'), [f.cert.good]);
+    // x509lint applies the CA/B Forum TLS server rules to every leaf: an OV server certificate needs a locality
+    // and a subjectAltName. Neither applies to an organisation's signing certificate (not a TLS server), and
+    // both were reported before the USCC extension and emailProtection were added. Anything else fails.
+    const problems = r.out.split('\n').filter((l) => /^[EW]:/.test(l));
+    expect(problems, r.out).toEqual([
+      'E: Subject with organizationName, givenName or surname but without stateOrProvince or localityName',
+      'E: No Subject alternative name extension',
+    ]);
+  });
+
+  it('SM2: GmSSL 3.1.1 and master parse it, and 3.1.1 verifies its chain', async () => {
+    const { f, uscc } = await issued('sm2');
+    for (const v of ['3.1.1', 'master'] as const) {
+      const p = await gmssl(v, ['certparse', '-in', f.cert.good]);
+      expect(p.code, `${v}: ${p.out}`).toBe(0);
+      expect(p.out).toContain(uscc);
+    }
+    const c = await gmssl('3.1.1', ['certverify', '-in', f.chain.good, '-cacert', f.root]);
+    expect(c.code, c.out).toBe(0);
+  });
+
+  it.each([
+    ['0', 'SSL client (logging in to the platforms)'],
+    ['4', 'e-mail signer (CMS signed data)'],
+  ])('ECDSA: NSS vfychain -u %s (%s): the chain is good', async (usage) => {
+    const { f } = await issued('ecdsa-p256');
+    const db = tmp.path(`nssdb-eku-${usage}`);
+    await runTool('mkdir', ['-p', db]);
+    expect((await runTool('certutil', ['-N', '-d', `sql:${db}`, '--empty-password'])).code).toBe(0);
+    const r = await runTool('vfychain', ['-d', `sql:${db}`, '-pp', '-u', usage, '-a', f.cert.good, '-a', f.issuing, '-t', '-a', f.root]);
+    expect(r.out, r.out).toContain('Chain is good!');
+    expect(r.code, r.out).toBe(0);
   });
 });

@@ -19,7 +19,7 @@ import { encodeTbs, keyIdentifier, signCertificate } from '../../../ca/cert/buil
 import { newSerial, serialHex } from '../../../ca/cert/serial.js';
 import { parseCsr } from '../../../ca/csr.js';
 import { lintTbs } from '../../../ca/cert/lint.js';
-import { subscriberProfile } from '../../../ca/cert/profiles.js';
+import { SUBSCRIBER_EKU, subscriberProfile } from '../../../ca/cert/profiles.js';
 import { makePkcs12 } from '../../../ca/pkcs12.js';
 import { caPublicUrls } from '../../../ca/public-urls.js';
 import { generateSigningKey, type SoftwareKey } from '../../../ca/signer/software.js';
@@ -94,7 +94,7 @@ export function buildOrderTbs(input: {
     signatureAlgorithm: input.issuing.signer.signatureAlgorithm,
     extensions: {
       keyUsage: ['digitalSignature', 'nonRepudiation'],
-      extKeyUsage: ['1.3.6.1.5.5.7.3.2'],
+      extKeyUsage: SUBSCRIBER_EKU,
       subjectKeyId: keyIdentifier(input.spki),
       authorityKeyId: input.issuing.keyId,
       // The issuing CA's complete CRL (RFC 5280 4.2.1.13): no IDP, so GmSSL and NSS accept it (issue 15).
@@ -102,6 +102,8 @@ export function buildOrderTbs(input: {
       ocspUrl: urls.ocsp,
       caIssuersUrl: urls.issuingCert,
       policyOids: [input.policyOid],
+      // GM/T 0015-2023's own USCC extension, beside the subject's serialNumber (issue 15 item 7).
+      uscc: input.uscc,
     },
   });
   return { tbs, notBefore, notAfter };

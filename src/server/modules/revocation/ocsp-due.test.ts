@@ -70,7 +70,7 @@ describe('OCSP refresh by due time, and expired certificates', () => {
   const dueOf = async (serial: string) =>
     (await t.db.select({ d: certificates.ocspDueAt }).from(certificates).where(eq(certificates.serial, serial)))[0]!.d;
   const dueNow = async () =>
-    (await revocationRepository.ocspDue(t.db, [p.issuerOfFamily(FAMILY)!.keyIdHex], new Date(), 10_000)).map((r) => r.serial);
+    (await revocationRepository.ocspDue(t.db, [p.issuerOfFamily(FAMILY)!.keyIdHex], new Date(), 10_000, new Date())).map((r) => r.serial);
   /** A registry row of this CA's issuer (the OCSP answer only needs the row), issued, with notAfter as given. */
   async function issuedRow(notAfter: Date, revoked?: Date): Promise<string> {
     const serial = `50${randomBytes(15).toString('hex')}`;
@@ -210,6 +210,6 @@ describe('what is due is an index range, not a scan', () => {
     expect([...plan.matchAll(/"Actual Rows":(\d+)/g)].map((m) => Number(m[1]))).toSatisfy(
       (r: number[]) => r.length > 0 && r.every((n) => n === 0),
     );
-    expect(await revocationRepository.ocspDue(db, ['k0', 'k1'], new Date(), 500)).toEqual([]);
+    expect(await revocationRepository.ocspDue(db, ['k0', 'k1'], new Date(), 500, new Date())).toEqual([]);
   });
 });

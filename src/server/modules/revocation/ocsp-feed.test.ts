@@ -9,6 +9,7 @@ import { testApp, type TestApp } from '../../testing/harness.js';
 import { testCaEnv } from '../../testing/test-ca.js';
 import { OCSP_FEED_INTERVAL_MS, OCSP_MEMORY_TTL_MS, Publisher } from './publication.js';
 import { revocationRepository } from './repository.js';
+import { operationalCertificatesIn, revokeOperationalCertificate } from './operational.js';
 import { issueTestCertificate } from './testing.js';
 
 let t: TestApp;
@@ -94,5 +95,23 @@ describe('revocation feed', () => {
       status = (await a.storedResponse(cert.serial, Date.now()))?.status;
     }
     expect(status).not.toBe('good');
+  });
+
+  it('the seal maker revoked by npm run ca:revoke (another process, which signs nothing) is never answered `good` again', async () => {
+    const a = await instance(); // records the CA directory's seal maker and audit signer
+    const seal = (await operationalCertificatesIn(t.config.ca.dir)).find((c) => c.kind === 'seal' && c.current)!;
+    expect((await a.presign(seal.serial))?.status).toBe('good');
+    expect((await a.storedResponse(seal.serial, Date.now()))?.status).toBe('good');
+    await revokeOperationalCertificate(t, t.config.ca.dir, { kind: 'seal', reason: 1 });
+    // The feed names it; the kept `good` is dropped and (the stored answer deleted) the responder signs afresh.
+    let kept: string | undefined | null = 'good';
+    for (let i = 0; i < 30 && kept === 'good'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      kept = (await a.storedResponse(seal.serial, Date.now()))?.status ?? null;
+    }
+    expect(kept).toBeNull();
+    const e = a.issuerOfFamily('sm2')!;
+    expect((await a.statusOf(t.db, e, seal.serial)).status).toBe('revoked');
+    expect((await a.presign(seal.serial))?.status).toBe('revoked');
   });
 });

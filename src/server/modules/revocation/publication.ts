@@ -45,6 +45,7 @@ import type { Db, DbOrTx } from '../../db/client.js';
 import type { CertificateStatus } from '../../db/schema-certificates.js';
 import { CRL_SHARD_COUNT, caRuntime, type CaRuntime } from '../certificates/ca-runtime.js';
 import { ByteBudgetLru } from './byte-budget-lru.js';
+import { recordOperationalCertificates } from './operational.js';
 import { revocationRepository } from './repository.js';
 
 /** The issuance side's shard count (ca-runtime.ts): the publisher must split by the count the certificates' URLs use. */
@@ -302,6 +303,8 @@ export class Publisher {
 
   static async create(deps: PublicationDeps): Promise<Publisher> {
     const rt = await caRuntime(deps.config.ca);
+    // The seal maker's and audit signer's certificates (current and renewed-away) join the status service.
+    await recordOperationalCertificates(deps.db, rt.config.dir);
     return new Publisher(deps, rt, issuerEntries(rt));
   }
 
@@ -485,6 +488,9 @@ export class Publisher {
       expiredBefore: crlExpiredBefore(before?.thisUpdate),
     };
     const totals = await revocationRepository.revokedTotals(db, q);
+    // The CA's own revoked end-entity certificates (seal maker, audit signer: operational.ts), a handful.
+    const own = await revocationRepository.revokedOperational(db, q);
+    const ownOctets = own.reduce((n, r) => n + Math.ceil(r.serial.length / 2), 0);
     const thisUpdate = clock.now();
     const encoder = new CrlEncoder(
       {
@@ -499,8 +505,12 @@ export class Publisher {
         // GmSSL and NSS refuse any CRL with a critical extension.
         distributionPoint: scope === COMPLETE_CRL ? undefined : crlShardUrl(this.runtime.config.baseUrl, family, scope),
       },
-      totals.count * CRL_ENTRY_OVERHEAD_MAX + totals.serialOctets + totals.withReason * CRL_REASON_EXTENSION_SIZE,
+      (totals.count + own.length) * CRL_ENTRY_OVERHEAD_MAX +
+        totals.serialOctets +
+        ownOctets +
+        (totals.withReason + own.length) * CRL_REASON_EXTENSION_SIZE,
     );
+    encoder.add(crlEntries(own));
     for (let after: string | null = null; ;) {
       const rows = await revocationRepository.revokedPage(db, { ...q, after, limit: CRL_PAGE_ROWS });
       encoder.add(crlEntries(rows));
@@ -715,6 +725,7 @@ export class Publisher {
       this.issuers.map((e) => e.keyIdHex),
       clock.now(),
       limit,
+      new Date(clock.now().getTime() + OCSP_REFRESH_MS),
     );
     for (const d of due) if (!(await this.presign(d.serial))) await revocationRepository.setOcspDue(db, d.serial, null); // not ours to sign: never due again
     return due.length;

@@ -5,11 +5,18 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { certificates, type CertificateStatus } from '../../db/schema-certificates.js';
-import { crlShards, ocspResponses, revocationRequests, type RevocationRequestStatus } from '../../db/schema-revocation.js';
+import {
+  caOperationalCertificates,
+  crlShards,
+  ocspResponses,
+  revocationRequests,
+  type RevocationRequestStatus,
+} from '../../db/schema-revocation.js';
 import { staff } from '../../db/schema.js';
 
 export type RevocationRequestRow = typeof revocationRequests.$inferSelect;
 export type CrlShardRow = typeof crlShards.$inferSelect;
+export type OperationalCertificateRow = typeof caOperationalCertificates.$inferSelect;
 
 export const revocationRepository = {
   /** Inserts a pending request; null when the certificate already has one open (revocation_requests_open_uq). */
@@ -168,7 +175,10 @@ export const revocationRepository = {
       );
     return r!;
   },
-  /** The registry row an OCSP request names: its serial (certificates_serial_uq). */
+  /**
+   * The certificate an OCSP request names, by serial: a registry row (certificates_serial_uq) or else one of
+   * the CA's own end-entity certificates (the seal maker's, the audit signer's: ca_operational_certificates).
+   */
   async certificateForOcsp(db: DbOrTx, serial: string) {
     const [r] = await db
       .select({
@@ -182,7 +192,67 @@ export const revocationRepository = {
       })
       .from(certificates)
       .where(eq(certificates.serial, serial));
+    if (r) return r;
+    const [o] = await db
+      .select({
+        serial: caOperationalCertificates.serial,
+        family: caOperationalCertificates.family,
+        issuerKeyId: caOperationalCertificates.issuerKeyId,
+        status: caOperationalCertificates.status,
+        revokedAt: caOperationalCertificates.revokedAt,
+        revocationReason: caOperationalCertificates.revocationReason,
+        notAfter: caOperationalCertificates.notAfter,
+      })
+      .from(caOperationalCertificates)
+      .where(eq(caOperationalCertificates.serial, serial));
+    return o;
+  },
+
+  // --- The CA's own end-entity certificates (seal maker, audit signer) ---------------------------------
+  /** Records them (a certificate already recorded keeps its row: its status is never reset). */
+  async recordOperational(db: DbOrTx, rows: (typeof caOperationalCertificates.$inferInsert)[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const r = await db
+      .insert(caOperationalCertificates)
+      .values(rows)
+      .onConflictDoNothing()
+      .returning({ serial: caOperationalCertificates.serial });
+    return r.length;
+  },
+  async operationalCertificates(db: DbOrTx, kind?: 'seal' | 'audit'): Promise<OperationalCertificateRow[]> {
+    return db
+      .select()
+      .from(caOperationalCertificates)
+      .where(kind ? eq(caOperationalCertificates.kind, kind) : undefined)
+      .orderBy(desc(caOperationalCertificates.notBefore));
+  },
+  /** issued → revoked, compare-and-set, as revokeCertificate. */
+  async revokeOperational(db: DbOrTx, serial: string, at: Date, reason: number): Promise<OperationalCertificateRow | undefined> {
+    const [r] = await db
+      .update(caOperationalCertificates)
+      .set({ status: 'revoked', revokedAt: at, revocationReason: reason })
+      .where(and(eq(caOperationalCertificates.serial, serial), eq(caOperationalCertificates.status, 'issued')))
+      .returning();
     return r;
+  },
+  /** The revoked ones of an issuing CA (or one shard), for its CRLs: a handful, read whole. */
+  async revokedOperational(db: DbOrTx, q: { family: string; issuerKeyId: string; lastHexDigit?: string }) {
+    return db
+      .select({
+        serial: caOperationalCertificates.serial,
+        revokedAt: caOperationalCertificates.revokedAt,
+        reason: caOperationalCertificates.revocationReason,
+      })
+      .from(caOperationalCertificates)
+      .where(
+        and(
+          eq(caOperationalCertificates.family, q.family),
+          eq(caOperationalCertificates.issuerKeyId, q.issuerKeyId),
+          eq(caOperationalCertificates.status, 'revoked'),
+          q.lastHexDigit === undefined ? undefined : sql`right(${caOperationalCertificates.serial}, 1) = ${q.lastHexDigit}`,
+        ),
+      )
+      .orderBy(asc(caOperationalCertificates.serial));
   },
 
   /**
@@ -191,27 +261,49 @@ export const revocationRepository = {
    * any. No row: a serial never issued here (issue 21: an unknown serial costs this one query).
    */
   async ocspLookup(db: DbOrTx, serial: string) {
-    const [r] = await db
+    const stored = {
+      der: ocspResponses.der,
+      storedFamily: ocspResponses.family,
+      storedStatus: ocspResponses.status,
+      thisUpdate: ocspResponses.thisUpdate,
+      nextUpdate: ocspResponses.nextUpdate,
+    };
+    const registry = db
       .select({
         serial: certificates.serial,
         family: certificates.family,
         issuerKeyId: certificates.issuerKeyId,
-        status: certificates.status,
+        status: sql<CertificateStatus>`${certificates.status}`.as('status'),
         revokedAt: certificates.revokedAt,
         revocationReason: certificates.revocationReason,
         notAfter: certificates.notAfter,
-        stored: {
-          der: ocspResponses.der,
-          family: ocspResponses.family,
-          status: ocspResponses.status,
-          thisUpdate: ocspResponses.thisUpdate,
-          nextUpdate: ocspResponses.nextUpdate,
-        },
+        ...stored,
       })
       .from(certificates)
       .leftJoin(ocspResponses, eq(ocspResponses.serial, certificates.serial))
       .where(eq(certificates.serial, serial));
-    return r;
+    // The CA's own end-entity certificates (seal maker, audit signer) in the same statement: still one query.
+    const own = db
+      .select({
+        serial: caOperationalCertificates.serial,
+        family: caOperationalCertificates.family,
+        issuerKeyId: caOperationalCertificates.issuerKeyId,
+        status: sql<CertificateStatus>`${caOperationalCertificates.status}`.as('status'),
+        revokedAt: caOperationalCertificates.revokedAt,
+        revocationReason: caOperationalCertificates.revocationReason,
+        notAfter: caOperationalCertificates.notAfter,
+        ...stored,
+      })
+      .from(caOperationalCertificates)
+      .leftJoin(ocspResponses, eq(ocspResponses.serial, caOperationalCertificates.serial))
+      .where(eq(caOperationalCertificates.serial, serial));
+    const [r] = await registry.unionAll(own).limit(1);
+    if (!r) return undefined;
+    const { der, storedFamily, storedStatus, thisUpdate, nextUpdate, ...row } = r;
+    return {
+      ...row,
+      stored: der ? { der, family: storedFamily!, status: storedStatus!, thisUpdate: thisUpdate!, nextUpdate: nextUpdate! } : null,
+    };
   },
 
   // --- CRL shards -------------------------------------------------------------------------------------
@@ -312,7 +404,11 @@ export const revocationRepository = {
       .select({ serial: certificates.serial })
       .from(certificates)
       .where(and(eq(certificates.status, 'revoked'), gt(certificates.revokedAt, since)));
-    return rows.map((r) => r.serial);
+    const own = await db
+      .select({ serial: caOperationalCertificates.serial })
+      .from(caOperationalCertificates)
+      .where(and(eq(caOperationalCertificates.status, 'revoked'), gt(caOperationalCertificates.revokedAt, since)));
+    return [...rows, ...own].map((r) => r.serial);
   },
   async dropOcsp(db: DbOrTx, serial: string): Promise<void> {
     await db.delete(ocspResponses).where(eq(ocspResponses.serial, serial));
@@ -340,8 +436,26 @@ export const revocationRepository = {
       .orderBy(asc(certificates.ocspDueAt))
       .limit(limit);
   },
-  async ocspDue(db: DbOrTx, issuerKeyIds: string[], at: Date, limit: number) {
+  /**
+   * What is due: the registry's by `at` (ocspDueQuery), then the CA's own end-entity certificates (seal
+   * maker, audit signer: a handful, not in the registry) whose stored response is missing or ends before
+   * `ownBefore`.
+   */
+  async ocspDue(db: DbOrTx, issuerKeyIds: string[], at: Date, limit: number, ownBefore: Date) {
     if (issuerKeyIds.length === 0) return [];
-    return this.ocspDueQuery(db, issuerKeyIds, at, limit);
+    const registry = await this.ocspDueQuery(db, issuerKeyIds, at, limit);
+    if (registry.length >= limit) return registry;
+    const own = await db
+      .select({ serial: caOperationalCertificates.serial })
+      .from(caOperationalCertificates)
+      .leftJoin(ocspResponses, eq(ocspResponses.serial, caOperationalCertificates.serial))
+      .where(
+        and(
+          inArray(caOperationalCertificates.issuerKeyId, issuerKeyIds),
+          or(isNull(ocspResponses.serial), lt(ocspResponses.nextUpdate, ownBefore), eq(ocspResponses.stale, true)),
+        ),
+      )
+      .limit(limit - registry.length);
+    return [...registry, ...own];
   },
 };
