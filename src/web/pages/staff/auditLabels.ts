@@ -133,6 +133,7 @@ export const ROLE_HINTS: Record<StaffRole, string> = {
   发放: '顺丰寄出UKEY，录入运单号',
   财务: '核对付款，开具发票',
   管理员: '管理工作人员账号、更正单位名称、查看操作记录',
+  审计员: '只能查看和校验操作记录，不能兼任其他角色',
 };
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : typeof v === 'number' ? String(v) : undefined);
