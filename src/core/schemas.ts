@@ -94,9 +94,16 @@ export const ZResetConfirmBody = z.object({
   passwordConfirm: z.string({ error: '请再次填写密码' }),
 });
 
-export const STAFF_ROLES = ['预审', '受理', '制证', '发放', '财务', '管理员'] as const;
+export const STAFF_ROLES = ['预审', '受理', '制证', '发放', '财务', '管理员', '审计员'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
-export const ZStaffRole = z.enum(STAFF_ROLES, { error: '角色只能是：预审、受理、制证、发放、财务、管理员' });
+export const ZStaffRole = z.enum(STAFF_ROLES, { error: '角色只能是：预审、受理、制证、发放、财务、管理员、审计员' });
+/**
+ * 审计员 (安全审计员): may only read the audit log (操作记录) and verify its integrity — no business data, no
+ * settings. Separation of duties: it is never combined with another role.
+ */
+export const AUDITOR: StaffRole = '审计员';
+/** An auditor's account: the one role that sees nothing but 操作记录. */
+export const isAuditor = (roles: readonly string[]) => roles.includes(AUDITOR);
 
 export const ZStaffLoginBody = z
   .object({
@@ -111,7 +118,10 @@ export const ZStaffCreateBody = z.object({
     .trim()
     .regex(/^[a-z][a-z0-9_.-]{2,31}$/, '用户名为3–32位小写字母、数字、点、下划线或连字符，以字母开头'),
   displayName: z.string({ error: '请填写姓名' }).superRefine(visibleText('姓名')).trim().min(1, '请填写姓名').max(32, '姓名最多32个字'),
-  roles: z.array(ZStaffRole).min(1, '至少选择一个角色'),
+  roles: z
+    .array(ZStaffRole)
+    .min(1, '至少选择一个角色')
+    .refine((r) => !isAuditor(r) || new Set(r).size === 1, '审计员不能兼任其他角色（只能查看和校验操作记录）'),
   password: ZNewPassword,
 });
 

@@ -15,6 +15,7 @@ import { caJobs } from './modules/certificates/jobs.js';
 import { reminderJobs } from './modules/reminders/jobs.js';
 import { auditJobs } from './modules/audit/jobs.js';
 import { orderCountJobs } from './modules/staff-orders/jobs.js';
+import { retentionJobs } from './modules/retention/jobs.js';
 import { auditRepository } from './modules/audit/repository.js';
 import { existsSync } from 'node:fs';
 import { expiryWarnings } from '../ca/hierarchy/renew.js';
@@ -62,7 +63,14 @@ async function main(): Promise<void> {
   outbox.worker = worker;
   worker.start();
   const jobDeps = { db: handle.db, clock, config, log: app.log };
-  const jobs = [paymentJobs(jobDeps), caJobs(jobDeps), reminderJobs(jobDeps), auditJobs(jobDeps), orderCountJobs(jobDeps)];
+  const jobs = [
+    paymentJobs(jobDeps),
+    caJobs(jobDeps),
+    reminderJobs(jobDeps),
+    auditJobs(jobDeps),
+    orderCountJobs(jobDeps),
+    retentionJobs(jobDeps),
+  ];
   for (const job of jobs) job.start();
 
   await app.listen({ port: config.port, host: config.host });

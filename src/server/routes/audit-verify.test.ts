@@ -91,9 +91,15 @@ describe('操作记录完整性校验 (GET /api/staff/audit/verify)', () => {
     expect((await admin.c.get('/api/staff/audit/verify')).json()).toMatchObject({ ok: true });
   }, 120_000);
 
-  it('is for 管理员 only', async () => {
+  it('is for 管理员 and 审计员 only; the 审计员 reads the log and verifies it, and is refused business data', async () => {
     const { c } = await loggedIn(['受理']);
     expect((await c.get('/api/staff/audit/verify')).statusCode).toBe(403);
     expect((await t.client().get('/api/staff/audit/verify')).statusCode).toBe(401);
+    const auditor = await loggedIn(['审计员']);
+    expect((await auditor.c.get('/api/staff/audit/verify')).json()).toMatchObject({ ok: true, broken: null });
+    expect((await auditor.c.get('/api/staff/audit')).statusCode).toBe(200);
+    const refused = await auditor.c.get('/api/staff/organizations?q=江西');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.message).toBe('审计员只能查看和校验操作记录');
   });
 });

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../core/errors.js';
-import type { StaffRole } from '../../core/schemas.js';
+import { AUDITOR, isAuditor, type StaffRole } from '../../core/schemas.js';
 import type { Db } from '../db/client.js';
 import { organizationRepository, type OrganizationRow } from '../modules/accounts/repository.js';
 import { orderRepository, type OrderRow } from '../modules/orders/repository.js';
@@ -10,8 +10,8 @@ import { requireSubject } from '../plugins/session.js';
 
 /**
  * Who may call a staff route, declared on the route itself (`config: { staffAccess }`):
- * 'public' = anyone (session, login, logout); 'any' = any logged-in, enabled staff member;
- * a list of roles = a staff member holding at least one of them.
+ * 'public' = anyone (session, login, logout); 'any' = any logged-in, enabled staff member except an
+ * 审计员 (who may only read and verify the audit log); a list of roles = a staff member holding one of them.
  */
 export type StaffAccess = 'public' | 'any' | readonly StaffRole[];
 
@@ -44,7 +44,10 @@ export async function requireStaff(db: Db, req: FastifyRequest, roles?: readonly
   if (req.realm !== 'staff') throw new AppError('NOT_AUTHENTICATED', '请先登录工作人员账号');
   const s = await staffRepository.findById(db, requireSubject(req));
   if (!s || s.disabledAt) throw new AppError('NOT_AUTHENTICATED', '请先登录工作人员账号');
-  const have = s.roles as StaffRole[];
+  // An 审计员 only reads and verifies the audit log: an account holding the role (however it got others,
+  // which the accounts page refuses) has that role alone, and no 'any' route (business data) is open to it.
+  const have: StaffRole[] = isAuditor(s.roles) ? [AUDITOR] : (s.roles as StaffRole[]);
+  if (!roles && isAuditor(have)) throw new AppError('FORBIDDEN', '审计员只能查看和校验操作记录');
   if (roles && !roles.some((r) => have.includes(r))) throw new AppError('FORBIDDEN', `此操作需要以下角色之一：${roles.join('、')}`);
   return { id: s.id, roles: have };
 }

@@ -431,9 +431,10 @@ describe('who may review', () => {
       const res = await approve(o, c);
       expect(res.statusCode, role).toBe(403);
       expect(res.json().error.message).toMatch(/预审/);
-      expect((await c.get(`/api/staff/orders/${o.orderId}/review`)).statusCode).toBe(200);
+      // Reading is for any staff member but the 审计员, who sees only the audit log.
+      expect((await c.get(`/api/staff/orders/${o.orderId}/review`)).statusCode, role).toBe(role === '审计员' ? 403 : 200);
     }
-    const { c: everyOther } = await loggedIn(STAFF_ROLES.filter((r) => r !== '预审'));
+    const { c: everyOther } = await loggedIn(STAFF_ROLES.filter((r) => r !== '预审' && r !== '审计员'));
     expect((await approve(o, everyOther)).statusCode).toBe(403);
     // The applicant's own session is not a staff session, even on its own order.
     expect((await approve(o, o.c)).statusCode).toBe(401);

@@ -330,8 +330,15 @@ const ROUTES: RouteCase[] = [
       };
     },
   },
-  { method: 'GET', path: '/api/staff/audit', access: ['管理员'], ok: 200, make: async () => ({ url: '/api/staff/audit' }) },
-  { method: 'GET', path: '/api/staff/audit/verify', access: ['管理员'], ok: 200, make: async () => ({ url: '/api/staff/audit/verify' }) },
+  // 操作记录 and its verification: the only routes an 审计员 may call (checked below).
+  { method: 'GET', path: '/api/staff/audit', access: ['管理员', '审计员'], ok: 200, make: async () => ({ url: '/api/staff/audit' }) },
+  {
+    method: 'GET',
+    path: '/api/staff/audit/verify',
+    access: ['管理员', '审计员'],
+    ok: 200,
+    make: async () => ({ url: '/api/staff/audit/verify' }),
+  },
   { method: 'GET', path: '/api/staff/queues', access: 'any', ok: 200, make: async () => ({ url: '/api/staff/queues' }) },
   {
     method: 'GET',
@@ -782,9 +789,10 @@ describe('角色权限 (every staff route checks the caller)', () => {
     },
     ...STAFF_ROLES.map((r) => ({ label: `staff ${r}`, roles: [r], client: async () => (await loggedIn([r])).c })),
     {
-      label: 'staff with every role but 管理员',
-      roles: STAFF_ROLES.filter((r) => r !== '管理员'),
-      client: async () => (await loggedIn(STAFF_ROLES.filter((r) => r !== '管理员'))).c,
+      // (审计员 is never combined with another role.)
+      label: 'staff with every role but 管理员 and 审计员',
+      roles: STAFF_ROLES.filter((r) => r !== '管理员' && r !== '审计员'),
+      client: async () => (await loggedIn(STAFF_ROLES.filter((r) => r !== '管理员' && r !== '审计员'))).c,
     },
   ];
   const clients = new Map<string, TestClient>();
@@ -807,7 +815,10 @@ describe('角色权限 (every staff route checks the caller)', () => {
       const c = clients.get(caller.label)!;
       const { url, body, effect } = await route.make();
       const res = await send(c, route.method, url, body);
-      const allowed = caller.roles !== null && (route.access === 'any' || caller.roles.some((r) => route.access.includes(r)));
+      // 'any' = any staff member but an 审计员, who may only read and verify the audit log.
+      const allowed =
+        caller.roles !== null &&
+        (route.access === 'any' ? !caller.roles.includes('审计员') : caller.roles.some((r) => route.access.includes(r)));
       const expected = caller.roles === null ? 401 : allowed ? route.ok : 403;
       expect(res.statusCode, res.body).toBe(expected);
       if (expected === 401) expect(res.json().error.code).toBe('NOT_AUTHENTICATED');
@@ -818,6 +829,14 @@ describe('角色权限 (every staff route checks the caller)', () => {
       }
       if (effect) expect(await effect()).toBe(allowed);
     });
+  });
+
+  it('an 审计员 may call the audit log and its verification, and nothing else', () => {
+    // With the table above (every route called by an 审计员, 403 unless listed), this fails as soon as any
+    // other route lets the role through.
+    const open = ROUTES.filter((r) => r.access !== 'any' && r.access.includes('审计员')).map((r) => `${r.method} ${r.path}`);
+    expect(open.sort()).toEqual(['GET /api/staff/audit', 'GET /api/staff/audit/verify']);
+    expect(callers.map((k) => k.label)).toContain('staff 审计员');
   });
 
   it('checks the role before the body: a refused caller gets 401/403, not field errors', async () => {
@@ -905,7 +924,8 @@ describe('工作人员账号管理 (staff accounts)', () => {
   });
 
   it.each([
-    ['an unknown role', { roles: ['超级管理员'] }, 'roles', /角色只能是：预审、受理、制证、发放、财务、管理员/],
+    ['an unknown role', { roles: ['超级管理员'] }, 'roles', /角色只能是：预审、受理、制证、发放、财务、管理员、审计员/],
+    ['审计员 with another role', { roles: ['审计员', '管理员'] }, 'roles', /审计员不能兼任其他角色/],
     ['a password without digits', { password: 'onlyletters' }, 'password', /须包含数字/],
     ['a common password', { password: 'admin123' }, 'password', /过于常见/],
     ['a username starting with a digit', { username: '1abc' }, 'username', /以字母开头/],

@@ -16,6 +16,8 @@ import { enforceStaffAccess, metaOf, staffActor } from './guards.js';
 
 const ZId = z.object({ id: z.string({ error: '编号格式不正确' }).uuid('编号格式不正确') });
 const ADMIN = ['管理员'] as const;
+/** 操作记录 and its verification: the administrator, and the 审计员 who may do nothing else. */
+const AUDIT_READERS = ['管理员', '审计员'] as const;
 
 export const staffRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
@@ -132,10 +134,10 @@ export const staffRoutes =
     app.get(
       '/api/staff/audit',
       {
-        config: { staffAccess: ADMIN },
+        config: { staffAccess: AUDIT_READERS },
         schema: {
           tags,
-          summary: '操作记录（管理员，新的在前，按 before 翻页）',
+          summary: '操作记录（管理员、审计员，新的在前，按 before 翻页）',
           querystring: z.object({
             before: z.coerce.number({ error: '翻页参数不正确' }).int('翻页参数不正确').positive('翻页参数不正确').optional(),
           }),
@@ -147,8 +149,8 @@ export const staffRoutes =
     app.get(
       '/api/staff/audit/verify',
       {
-        config: { staffAccess: ADMIN },
-        schema: { tags, summary: '校验操作记录的完整性（哈希链与 CA 审计密钥签名的检查点，指出第一条被改动的记录）' },
+        config: { staffAccess: AUDIT_READERS },
+        schema: { tags, summary: '校验操作记录的完整性（管理员、审计员；哈希链与 CA 审计密钥签名的检查点，指出第一条被改动的记录）' },
       },
       async (req, reply) => {
         const r = await verifyAuditTrailIn(db, deps.config.ca.dir);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseCertificate, pemToDer } from '../../../ca/cert/parse.js';
 import type { Signer } from '../../../ca/signer/port.js';
 import { verifySignature } from '../../../ca/signer/software.js';
-import type { Db, DbOrTx } from '../../db/client.js';
+import type { DbOrTx } from '../../db/client.js';
 import { auditRepository } from './repository.js';
 import { checkpointMessage, GENESIS, linkHash, verifyChain, type ChainReport, type CheckpointRow } from './chain.js';
 
@@ -36,7 +36,7 @@ export async function auditCertificateFrom(caDir: string): Promise<Uint8Array> {
  * written since the last checkpoint; throws when the tail does not link.
  */
 export async function signCheckpoint(
-  db: Db,
+  db: DbOrTx,
   a: AuditSigner,
   now: Date,
   kind: 'periodic' | 'cut' = 'periodic',

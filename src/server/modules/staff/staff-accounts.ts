@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { AppError, validationFailed } from '../../../core/errors.js';
 import { passwordProblem, passwordProblemMessage } from '../../../core/password-rule.js';
-import type { StaffRole, ZStaffCreateBody, ZStaffLoginBody } from '../../../core/schemas.js';
+import { ZStaffCreateBody, type StaffRole, type ZStaffLoginBody } from '../../../core/schemas.js';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../../crypto.js';
 import type { Db } from '../../db/client.js';
 import { auditRepository } from '../audit/repository.js';
@@ -85,6 +85,9 @@ export async function createStaff(
   actor: StaffActor | null,
   meta: RequestMeta,
 ): Promise<StaffRow> {
+  // Separation of duties: the 审计员 holds no other role (checked here too, for the create-admin command).
+  const roles = ZStaffCreateBody.shape.roles.safeParse(input.roles);
+  if (!roles.success) throw validationFailed({ roles: roles.error.issues[0]!.message });
   const pw = passwordProblem(input.password, [input.username]);
   // The shared message speaks of the USCC and mobile (the applicant's identifiers); a staff account's is its username.
   if (pw) throw validationFailed({ password: pw === 'same_as_identifier' ? '密码不能包含用户名' : passwordProblemMessage(pw) });

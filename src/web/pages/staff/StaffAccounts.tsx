@@ -124,7 +124,7 @@ export function StaffAccountsPage() {
             render: (roles: StaffRole[]) => (
               <Space size={[4, 4]} wrap>
                 {roles.map((r) => (
-                  <Tag key={r} color={r === '管理员' ? 'red' : 'blue'} style={{ marginInlineEnd: 0 }}>
+                  <Tag key={r} color={r === '管理员' ? 'red' : r === '审计员' ? 'purple' : 'blue'} style={{ marginInlineEnd: 0 }}>
                     {r}
                   </Tag>
                 ))}
@@ -240,7 +240,7 @@ function CreateStaffModal(props: { onCancel(): void; onCreated(s: StaffAccount):
           name="roles"
           required
           rules={[zodRule(ZStaffCreateBody.shape.roles)]}
-          extra="可多选；管理员不自动拥有其他角色的权限"
+          extra="可多选；管理员不自动拥有其他角色的权限；审计员只能查看和校验操作记录，不能兼任其他角色"
         >
           <Checkbox.Group style={{ display: 'grid', gap: 6 }}>
             {STAFF_ROLES.map((r) => (

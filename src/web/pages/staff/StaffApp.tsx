@@ -19,7 +19,7 @@ import {
   TeamOutlined,
 } from '@ant-design/icons';
 import { apiPost } from '../../api.js';
-import type { StaffRole } from '../../../core/schemas.js';
+import { isAuditor, type StaffRole } from '../../../core/schemas.js';
 import { StaffSessionProvider, hasRole, useStaffSession } from './staffSession.js';
 import { lazyPage } from '../../components/lazyPage.js';
 
@@ -53,9 +53,9 @@ export function StaffApp() {
 }
 
 /** Pages only some roles may open; the server refuses their API calls to anyone else anyway. */
-function RoleOnly({ role, children }: { role: StaffRole; children: ReactNode }) {
+function RoleOnly({ role, also = [], children }: { role: StaffRole; also?: StaffRole[]; children: ReactNode }) {
   const { staff } = useStaffSession();
-  if (hasRole(staff, role)) return <>{children}</>;
+  if (hasRole(staff, role, ...also)) return <>{children}</>;
   return (
     <Result
       status="403"
@@ -83,39 +83,44 @@ function StaffShell() {
   const [drawer, setDrawer] = useState(false);
   if (!loaded) return <Spin style={{ margin: 48 }} />;
   if (!staff) return <Navigate to="/staff/login" replace />;
+  // An 审计员 sees 操作记录 and nothing else (the server refuses the role every other route).
+  const auditor = isAuditor(staff.roles);
   // 待办队列 for the roles that work on orders (the queues themselves come from the workflow table); every
   // member of staff may look an order up.
-  const items = [
-    { key: '/staff', icon: <DashboardOutlined />, label: <Link to="/staff">工作台</Link> },
-    ...(hasRole(staff, '预审', '受理', '制证', '发放')
-      ? [{ key: '/staff/queue', icon: <OrderedListOutlined />, label: <Link to="/staff/queue">待办队列</Link> }]
-      : []),
-    { key: '/staff/orders', icon: <FileSearchOutlined />, label: <Link to="/staff/orders">订单查询</Link> },
-    ...(hasRole(staff, '财务')
-      ? [
-          { key: '/staff/payments', icon: <TransactionOutlined />, label: <Link to="/staff/payments">收款对账</Link> },
-          { key: '/staff/invoices', icon: <AccountBookOutlined />, label: <Link to="/staff/invoices">发票</Link> },
-        ]
-      : []),
-    { key: '/staff/certificates', icon: <SafetyCertificateOutlined />, label: <Link to="/staff/certificates">证书登记簿</Link> },
-    // 吊销申请 for those who may ask for or approve a revocation (the server checks the roles again).
-    ...(hasRole(staff, '制证', '受理', '管理员')
-      ? [{ key: '/staff/revocations', icon: <StopOutlined />, label: <Link to="/staff/revocations">吊销申请</Link> }]
-      : []),
-    // 柜台业务 (现场办理) for counter clerks, 制证 at an office, 财务 and administrators.
-    ...(hasRole(staff, '受理', '制证', '财务', '管理员')
-      ? [{ key: '/staff/counter', icon: <ShopOutlined />, label: <Link to="/staff/counter">柜台业务</Link> }]
-      : []),
-    { key: '/staff/organizations', icon: <SearchOutlined />, label: <Link to="/staff/organizations">单位查询</Link> },
-    ...(hasRole(staff, '管理员')
-      ? [
-          { key: '/staff/accounts', icon: <TeamOutlined />, label: <Link to="/staff/accounts">工作人员</Link> },
-          { key: '/staff/catalog', icon: <AppstoreOutlined />, label: <Link to="/staff/catalog">证书项目</Link> },
-          { key: '/staff/settings', icon: <SettingOutlined />, label: <Link to="/staff/settings">系统设置</Link> },
-          { key: '/staff/audit', icon: <AuditOutlined />, label: <Link to="/staff/audit">操作记录</Link> },
-        ]
-      : []),
-  ];
+  const auditItems = [{ key: '/staff/audit', icon: <AuditOutlined />, label: <Link to="/staff/audit">操作记录</Link> }];
+  const items = auditor
+    ? auditItems
+    : [
+        { key: '/staff', icon: <DashboardOutlined />, label: <Link to="/staff">工作台</Link> },
+        ...(hasRole(staff, '预审', '受理', '制证', '发放')
+          ? [{ key: '/staff/queue', icon: <OrderedListOutlined />, label: <Link to="/staff/queue">待办队列</Link> }]
+          : []),
+        { key: '/staff/orders', icon: <FileSearchOutlined />, label: <Link to="/staff/orders">订单查询</Link> },
+        ...(hasRole(staff, '财务')
+          ? [
+              { key: '/staff/payments', icon: <TransactionOutlined />, label: <Link to="/staff/payments">收款对账</Link> },
+              { key: '/staff/invoices', icon: <AccountBookOutlined />, label: <Link to="/staff/invoices">发票</Link> },
+            ]
+          : []),
+        { key: '/staff/certificates', icon: <SafetyCertificateOutlined />, label: <Link to="/staff/certificates">证书登记簿</Link> },
+        // 吊销申请 for those who may ask for or approve a revocation (the server checks the roles again).
+        ...(hasRole(staff, '制证', '受理', '管理员')
+          ? [{ key: '/staff/revocations', icon: <StopOutlined />, label: <Link to="/staff/revocations">吊销申请</Link> }]
+          : []),
+        // 柜台业务 (现场办理) for counter clerks, 制证 at an office, 财务 and administrators.
+        ...(hasRole(staff, '受理', '制证', '财务', '管理员')
+          ? [{ key: '/staff/counter', icon: <ShopOutlined />, label: <Link to="/staff/counter">柜台业务</Link> }]
+          : []),
+        { key: '/staff/organizations', icon: <SearchOutlined />, label: <Link to="/staff/organizations">单位查询</Link> },
+        ...(hasRole(staff, '管理员')
+          ? [
+              { key: '/staff/accounts', icon: <TeamOutlined />, label: <Link to="/staff/accounts">工作人员</Link> },
+              { key: '/staff/catalog', icon: <AppstoreOutlined />, label: <Link to="/staff/catalog">证书项目</Link> },
+              { key: '/staff/settings', icon: <SettingOutlined />, label: <Link to="/staff/settings">系统设置</Link> },
+              ...auditItems,
+            ]
+          : []),
+      ];
   const selected = items.map((i) => i.key).filter((k) => location.pathname === k || (k !== '/staff' && location.pathname.startsWith(k)));
   const logout = async () => {
     await apiPost('/api/staff/logout').catch(() => {});
@@ -165,65 +170,72 @@ function StaffShell() {
           </Space>
         </Layout.Header>
         <Layout.Content style={{ padding: wide ? 24 : 12 }}>
-          <Routes>
-            <Route index element={<StaffDashboardPage />} />
-            <Route path="organizations/*" element={<StaffOrganizationsPage />} />
-            <Route path="queue/:status?" element={<StaffQueuePage />} />
-            <Route path="orders" element={<StaffOrderSearchPage />} />
-            <Route path="orders/:id" element={<StaffOrderPage />} />
-            <Route
-              path="invoices"
-              element={
-                <RoleOnly role="财务">
-                  <StaffInvoicesPage />
-                </RoleOnly>
-              }
-            />
-            <Route
-              path="payments"
-              element={
-                <RoleOnly role="财务">
-                  <StaffPaymentsPage />
-                </RoleOnly>
-              }
-            />
-            <Route path="certificates/*" element={<StaffCertificatesPage />} />
-            <Route path="revocations/*" element={<StaffRevocationsPage />} />
-            <Route path="counter/*" element={<StaffCounterPage />} />
-            <Route
-              path="settings"
-              element={
-                <AdminOnly>
-                  <StaffSettingsPage />
-                </AdminOnly>
-              }
-            />
-            <Route
-              path="accounts"
-              element={
-                <AdminOnly>
-                  <StaffAccountsPage />
-                </AdminOnly>
-              }
-            />
-            <Route
-              path="catalog"
-              element={
-                <AdminOnly>
-                  <StaffCatalogPage />
-                </AdminOnly>
-              }
-            />
-            <Route
-              path="audit"
-              element={
-                <AdminOnly>
-                  <StaffAuditPage />
-                </AdminOnly>
-              }
-            />
-            <Route path="*" element={<Navigate to="/staff" replace />} />
-          </Routes>
+          {auditor ? (
+            <Routes>
+              <Route path="audit" element={<StaffAuditPage />} />
+              <Route path="*" element={<Navigate to="/staff/audit" replace />} />
+            </Routes>
+          ) : (
+            <Routes>
+              <Route index element={<StaffDashboardPage />} />
+              <Route path="organizations/*" element={<StaffOrganizationsPage />} />
+              <Route path="queue/:status?" element={<StaffQueuePage />} />
+              <Route path="orders" element={<StaffOrderSearchPage />} />
+              <Route path="orders/:id" element={<StaffOrderPage />} />
+              <Route
+                path="invoices"
+                element={
+                  <RoleOnly role="财务">
+                    <StaffInvoicesPage />
+                  </RoleOnly>
+                }
+              />
+              <Route
+                path="payments"
+                element={
+                  <RoleOnly role="财务">
+                    <StaffPaymentsPage />
+                  </RoleOnly>
+                }
+              />
+              <Route path="certificates/*" element={<StaffCertificatesPage />} />
+              <Route path="revocations/*" element={<StaffRevocationsPage />} />
+              <Route path="counter/*" element={<StaffCounterPage />} />
+              <Route
+                path="settings"
+                element={
+                  <AdminOnly>
+                    <StaffSettingsPage />
+                  </AdminOnly>
+                }
+              />
+              <Route
+                path="accounts"
+                element={
+                  <AdminOnly>
+                    <StaffAccountsPage />
+                  </AdminOnly>
+                }
+              />
+              <Route
+                path="catalog"
+                element={
+                  <AdminOnly>
+                    <StaffCatalogPage />
+                  </AdminOnly>
+                }
+              />
+              <Route
+                path="audit"
+                element={
+                  <RoleOnly role="管理员" also={['审计员']}>
+                    <StaffAuditPage />
+                  </RoleOnly>
+                }
+              />
+              <Route path="*" element={<Navigate to="/staff" replace />} />
+            </Routes>
+          )}
         </Layout.Content>
       </Layout>
       {!wide && (

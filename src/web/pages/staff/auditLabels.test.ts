@@ -61,6 +61,24 @@ describe('audit labels', () => {
     expect(auditDetails('organization.rename', null)).toEqual([]);
   });
 
+  it('shows what a retention purge removed', () => {
+    expect(
+      auditDetails('retention.purge', {
+        orderNos: ['202001010000001'],
+        counterOrderNos: [],
+        serials: ['7a3f'],
+        retainUntil: '2030-01-01T00:00:00.000Z',
+        files: 3,
+      }).map((x) => x.label),
+    ).toEqual(['订单编号', '证书序列号', '保存至', '清除的文件']);
+    expect(
+      auditDetails('retention.audit_cut', { fromSeq: 0, throughSeq: 40, rows: 40, horizon: '2021-01-01T00:00:00.000Z' }),
+    ).toContainEqual({
+      label: '清除范围',
+      value: '第 1–40 条',
+    });
+  });
+
   it('names the actor, or the kind of actor when there is no name', () => {
     expect(actorText({ actorType: 'staff', actorName: '张三' })).toBe('张三');
     expect(actorText({ actorType: 'org', actorName: '江西某某有限公司' })).toBe('江西某某有限公司（申请单位）');

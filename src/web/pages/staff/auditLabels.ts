@@ -45,6 +45,9 @@ export const ACTION_LABELS: Record<string, string> = {
   'outbox.resend': '重新发送失败的消息',
   'payment.notice_refused': '拒绝支付通知',
   'payment.duplicate_refund': '重复付款，自动退款',
+  // 保存期限 (modules/retention)
+  'retention.purge': '超过保存期限，清除档案',
+  'retention.audit_cut': '超过保存期限，清除早期操作记录',
   'order.cancel_request': '申请取消订单并退款',
   'order.cancel_approve': '批准取消订单并退款',
   'order.cancel_refuse': '不批准取消订单',
@@ -98,6 +101,8 @@ const ACTION_COLORS: Record<string, string> = {
   'office.update': 'red',
   'office.assign_staff': 'red',
   'sealimages.confirm': 'red',
+  'retention.purge': 'red',
+  'retention.audit_cut': 'red',
   'payment.notice_refused': 'orange',
   'organization.login_failed': 'orange',
   'staff.login_failed': 'orange',
@@ -133,6 +138,7 @@ export const ROLE_HINTS: Record<StaffRole, string> = {
   发放: '顺丰寄出UKEY，录入运单号',
   财务: '核对付款，开具发票',
   管理员: '管理工作人员账号、更正单位名称、查看操作记录',
+  审计员: '只能查看和校验操作记录，不能兼任其他角色',
 };
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : typeof v === 'number' ? String(v) : undefined);
@@ -206,6 +212,26 @@ export function auditDetails(action: string, detail: Record<string, unknown> | n
           ['原因', str(d.reason)],
           // Refusals before verification: this row stands for every one of its address, reason and hour.
           ['同一地址同一原因本小时起只计数', str(d.countedFrom)],
+        ];
+      case 'retention.purge': {
+        const list = (v: unknown, f: (x: unknown) => string | undefined = str) =>
+          Array.isArray(v) && v.length ? v.map(f).filter(Boolean).join('、') : undefined;
+        return [
+          ['订单编号', list(d.orderNos, orderNo)],
+          ['柜台业务编号', list(d.counterOrderNos)],
+          ['证书序列号', list(d.serials, (x) => str(x)?.toUpperCase())],
+          ['保存至', str(d.retainUntil)],
+          ['清除的文件', typeof d.files === 'number' ? `${d.files} 个` : undefined],
+        ];
+      }
+      case 'retention.audit_cut':
+        return [
+          [
+            '清除范围',
+            typeof d.fromSeq === 'number' && typeof d.throughSeq === 'number' ? `第 ${d.fromSeq + 1}–${d.throughSeq} 条` : undefined,
+          ],
+          ['条数', str(d.rows)],
+          ['早于', str(d.horizon)],
         ];
       case 'order.call':
         return [

@@ -1,0 +1,60 @@
+/**
+ * `npm run retention:purge`: removes what is past retention now (modules/retention: every order, counter
+ * order and certificate five years after the last certificate's expiry or the orders' closing, with their
+ * uploads, encrypted files and events; then the head of the audit chain under a signed cut checkpoint).
+ * The server's daily job does the same; this is for running it by hand.
+ *
+ *   npm run retention:purge -- --dry-run     prints what would go, deletes nothing
+ *   npm run retention:purge                  purges
+ *   npm run retention:purge -- --json        the result as JSON
+ *
+ * The database is the server's (DATABASE_URL, or PGlite under CERTDESK_DATA_DIR). Exit codes: 0 done;
+ * 1 refused (the audit chain does not verify: nothing was deleted); 2 bad arguments or configuration.
+ */
+import { parseArgs } from 'node:util';
+import { systemClock } from '../clock.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { openConfiguredDb } from '../runtime.js';
+import { describeRetention, runRetention } from '../modules/retention/purge.js';
+
+const USAGE = '用法：npm run retention:purge [-- --dry-run] [--json]';
+
+async function main(): Promise<number> {
+  let values: { 'dry-run'?: boolean; json?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    console.error((e as Error).message);
+    console.error(USAGE);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`配置有误：${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  const handle = await openConfiguredDb(config);
+  try {
+    const r = await runRetention({ db: handle.db, clock: systemClock, config }, { dryRun: !!values['dry-run'] });
+    if (values.json) console.log(JSON.stringify(r, null, 2));
+    else (r.refused ? console.error : console.log)(describeRetention(r));
+    return r.refused ? 1 : 0;
+  } finally {
+    await handle.close();
+  }
+}
+
+process.exitCode = await main();
