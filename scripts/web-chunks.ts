@@ -8,7 +8,8 @@
  * - phone   法人核验 and the sandbox payer (pages/mobile), opened on a phone from a QR code;
  * - entry   the public site's shell and its login page;
  * - public  the public site's other pages (home, help, offices, register…);
- * - site    the applicant's pages behind the login (apply, orders, the order form, pay…);
+ * - order   the order form (/orders/<id>), where an applicant spends most of the visit;
+ * - site    the applicant's other pages behind the login (apply, orders, pay, certificates…);
  * - console the staff console (pages/staff).
  *
  * So the phone pages load React (the boot chunk) + `ui-phone` + their own page, and nothing the staff console
@@ -24,8 +25,9 @@
 import path from 'node:path';
 
 /** A page's area, from where its source file lives (the targets of main.tsx's and the areas' lazy imports). */
-export type Area = 'phone' | 'entry' | 'public' | 'site' | 'console';
+export type Area = 'phone' | 'entry' | 'order' | 'public' | 'site' | 'console';
 
+const SRC = path.resolve(import.meta.dirname, '..', 'src') + path.sep;
 const WEB = `${path.sep}src${path.sep}web${path.sep}`;
 /** The public site's shell and its login page, the first page of every clerk's visit. */
 const ENTRY_PAGES = /[\\/]src[\\/]web[\\/](PublicSite\.tsx|pages[\\/]applicant[\\/]Login\.tsx)/;
@@ -37,11 +39,12 @@ export function areaOfPage(id: string): Area {
   if (/[\\/]pages[\\/]staff[\\/]/.test(id)) return 'console';
   if (ENTRY_PAGES.test(id)) return 'entry';
   if (PUBLIC_PAGES.test(id)) return 'public';
+  if (/[\\/]pages[\\/]applicant[\\/]Order\.tsx$/.test(id)) return 'order';
   return 'site';
 }
 
 /** The order in which a module used by several areas is placed: with the first of its areas in this list. */
-const AREA_ORDER: Area[] = ['phone', 'entry', 'site', 'public', 'console'];
+const AREA_ORDER: Area[] = ['phone', 'entry', 'order', 'site', 'public', 'console'];
 
 const kebab = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 
@@ -142,7 +145,11 @@ export function chunkNamer(entry: string) {
     uses ??= usesOfModules(graph, entry);
     const use = uses.get(id);
     if (!use || use.areas.has('boot') || use.pages.size < 2) return null;
-    const library = /[\\/]node_modules[\\/]/.test(id);
+    // Ours is what lives under src/; everything else is library code, also the helpers the compiler adds
+    // (class fields, typeof) that both libraries and our code use. Library code never imports ours, so the
+    // ui-* chunks never import an app-* chunk: no cycle between chunks (a cycle can leave an import undefined
+    // while its chunk is still being evaluated).
+    const library = !id.includes(SRC) || /[\\/]node_modules[\\/]/.test(id);
     // Our page modules stay chunks of their own, loaded when their route is opened.
     if (!library && (graph.getModuleInfo(id)?.dynamicImporters.length ?? 0) > 0) return null;
     const first = AREA_ORDER.find((a) => use.areas.has(a));
