@@ -7,12 +7,12 @@
  */
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { Route, Routes, useNavigate, useParams, useSearchParams } from 'react-router-dom';
-import { Alert, Button, Checkbox, ConfigProvider, Spin } from 'antd';
+import { Alert, Button, Checkbox, ConfigProvider } from 'antd';
 import { LEGAL_CHECK_CORRECTION } from '../../../core/content/legal-check.js';
 import { idNumberProblem, idProblemMessage, normalizeIdNumber } from '../../../core/id-number.js';
 import { ApiError, apiGet, apiPost } from '../../api.js';
 import { PhoneRoot } from './PhoneRoot.js';
-import { PhoneCard, PhoneResult } from './PhoneResult.js';
+import { PhoneCard, PhoneResult, PhoneSpinner } from './PhoneResult.js';
 import './mobile.css';
 
 const HOTLINE = '400-800-1040';
@@ -273,7 +273,12 @@ function CheckStep({ token, onSandbox }: { token: string; onSandbox: (b: boolean
   }, [v, onSandbox]);
 
   if (dead || v.state === 'dead') return <DeadCode />;
-  if (v.state === 'loading') return <Spin size="large" style={{ display: 'block', margin: '80px auto' }} />;
+  if (v.state === 'loading')
+    return (
+      <div style={{ textAlign: 'center', padding: '80px 0' }}>
+        <PhoneSpinner large />
+      </div>
+    );
   if (v.state === 'error') return <LoadError message={v.message} retry={() => void reload()} />;
   const view = v.data;
   const lc = view.legalCheck;
@@ -475,7 +480,7 @@ function DoneStep({ token, onSandbox }: { token: string; onSandbox: (b: boolean)
   if (outcome.state === 'loading')
     return (
       <div style={{ textAlign: 'center', padding: '80px 0' }}>
-        <Spin size="large" />
+        <PhoneSpinner large />
         <p style={{ marginTop: 16, color: '#4e5969' }}>正在查询核验结果…</p>
       </div>
     );

@@ -1,7 +1,8 @@
 /**
  * The phone pages' result and card blocks (法人核验, the sandbox payer). antd's Result carries its 403/404/500
  * illustrations and its Card carries Tabs, Menu and Skeleton: together a third of what a phone had to download
- * for pages that use neither (issue 14). These draw the same thing from plain elements and one icon each.
+ * for pages that use neither (issue 14). These draw the same thing from plain elements and one icon each, and
+ * PhoneSpinner stands in for antd's Spin.
  */
 import type { CSSProperties, ReactNode } from 'react';
 import { CheckCircleFilled, CloseCircleFilled, ExclamationCircleFilled, InfoCircleFilled } from '@ant-design/icons';
@@ -49,4 +50,9 @@ export function PhoneCard({ title, className, children }: { title: ReactNode; cl
       <div className="phone-card-body">{children}</div>
     </section>
   );
+}
+
+/** A spinning ring while something loads (antd's Spin, without its module). */
+export function PhoneSpinner({ large, style }: { large?: boolean; style?: CSSProperties }) {
+  return <span className={`phone-spinner${large ? ' phone-spinner-large' : ''}`} role="status" aria-label="加载中" style={style} />;
 }

@@ -11,10 +11,10 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import { useParams } from 'react-router-dom';
-import { Alert, Button, Spin } from 'antd';
+import { Alert, Button } from 'antd';
 import { ApiError, apiGet, apiPost } from '../../api.js';
 import { PhoneRoot } from './PhoneRoot.js';
-import { PhoneResult } from './PhoneResult.js';
+import { PhoneResult, PhoneSpinner } from './PhoneResult.js';
 import './sandbox-pay.css';
 
 type Channel = 'wechat' | 'alipay';
@@ -139,7 +139,7 @@ function SandboxPay() {
       <main className="sp-body">
         {state === 'loading' && (
           <div style={{ textAlign: 'center', padding: 48 }}>
-            <Spin />
+            <PhoneSpinner />
           </div>
         )}
         {state === 'dead' && (
