@@ -2,6 +2,8 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { compression, defineAlgorithm } from 'vite-plugin-compression2';
 import { constants } from 'node:zlib';
+import path from 'node:path';
+import { chunkNamer } from './scripts/web-chunks.js';
 import { BROWSER_TARGETS } from './src/core/content/browsers.js';
 
 export default defineConfig({
@@ -28,6 +30,14 @@ export default defineConfig({
     cssTarget: BROWSER_TARGETS,
     // .vite/manifest.json: which chunk holds which source file (the browser test checks what a page loads).
     manifest: true,
+    rolldownOptions: {
+      treeshake: { moduleSideEffects: (id: string) => (/[\\/]node_modules[\\/]@rc-component[\\/]/.test(id) ? false : undefined) },
+      output: {
+        codeSplitting: {
+          groups: [{ name: chunkNamer(path.resolve(import.meta.dirname, 'src/web/main.tsx')), includeDependenciesRecursively: false }],
+        },
+      },
+    },
   },
   server: { proxy: { '/api': 'http://localhost:3000', '/sandbox': 'http://localhost:3000' } },
 });

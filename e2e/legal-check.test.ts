@@ -116,7 +116,7 @@ describe('法人核验 on a phone', () => {
     await page.getByRole('button', { name: '模拟刷脸成功' }).click();
     await page.waitForURL(/\/done\?token=/);
     await expect.poll(() => page.getByTestId('result-passed').count()).toBe(1);
-    const title = page.locator('.ant-result-title', { hasText: '认证成功' });
+    const title = page.getByRole('heading', { name: '认证成功' });
     expect(await title.isVisible()).toBe(true);
     // Big and green.
     expect(await title.evaluate((el) => getComputedStyle(el).color)).toBe('rgb(0, 163, 42)');

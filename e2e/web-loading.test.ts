@@ -4,7 +4,7 @@
  * with JavaScript off; a modern browser never sees the old-browser notice, and a browser below the build target
  * does — run by Chromium under the real CSP, which allows that inline script by its hash.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CAPTCHA, DESKTOP, PHONE, newPage, shot, startE2E, type E2E } from './harness.js';
@@ -26,6 +26,42 @@ function chunksOf(sourcePrefix: string): Set<string> {
     .map(([, c]) => `/${c.file}`);
   expect(files.length, `no chunk of ${sourcePrefix} in the manifest`).toBeGreaterThan(0);
   return new Set(files);
+}
+
+interface ManifestChunk {
+  file: string;
+  name?: string;
+  imports?: string[];
+  dynamicImports?: string[];
+}
+
+function manifest(): { dist: string; chunks: Record<string, ManifestChunk> } {
+  const dist = process.env.E2E_WEB_DIST ?? WEB_DIST;
+  return { dist, chunks: JSON.parse(readFileSync(path.join(dist, '.vite', 'manifest.json'), 'utf8')) as Record<string, ManifestChunk> };
+}
+
+/**
+ * The scripts a page needs before it can show anything: index.html's entry, the lazy chunks of the route
+ * (its area and its page), and everything they import statically (what vite preloads with them). Its size is
+ * what goes over the wire: the .br beside each file (the server sends it to any browser asking for br).
+ */
+function closure(sources: string[]): { files: string[]; brotliBytes: number } {
+  const { dist, chunks } = manifest();
+  const seen = new Set<string>();
+  const walk = (key: string) => {
+    if (seen.has(key)) return;
+    const chunk = chunks[key];
+    expect(chunk, `${key} is not in the build's manifest`).toBeDefined();
+    seen.add(key);
+    for (const dep of chunk!.imports ?? []) walk(dep);
+  };
+  for (const source of ['index.html', ...sources]) walk(source);
+  const files = [...seen].map((k) => chunks[k]!.file);
+  const size = (file: string) => {
+    const br = path.join(dist, `${file}.br`);
+    return statSync(existsSync(br) ? br : path.join(dist, file)).size;
+  };
+  return { files, brotliBytes: files.reduce((sum, f) => sum + size(f), 0) };
 }
 
 async function legalCheckUrl(): Promise<string> {
@@ -74,6 +110,9 @@ describe('what a page downloads', () => {
     expect(loaded.filter((u) => legalCheck.has(u))).toHaveLength(1);
     expect(loaded.filter((u) => staff.has(u))).toEqual([]);
     expect(loaded.filter((u) => publicSite.has(u))).toEqual([]);
+    // Nor the libraries grouped for the other areas (scripts/web-chunks.ts), and only a handful of files.
+    expect(loaded.filter((u) => /\/(ui|app)-(entry|public|order|site|console)-/.test(u))).toEqual([]);
+    expect(loaded.length, loaded.join(' ')).toBeLessThanOrEqual(6);
     // Chromium asks for br: every script the build compressed (all but the tiniest) comes as its .br.
     const dist = process.env.E2E_WEB_DIST ?? WEB_DIST;
     const compressed = scripts.filter((s) => existsSync(path.join(dist, `${s.url}.br`)));
@@ -90,11 +129,47 @@ describe('what a page downloads', () => {
     page.on('request', (req) => loaded.push(new URL(req.url()).pathname));
     await page.goto('/login');
     await expect.poll(() => page.getByRole('button', { name: /登\s*录/ }).count()).toBeGreaterThan(0);
+    await page.waitForLoadState('networkidle');
     expect(loaded.filter((u) => staffLogin.has(u))).toEqual([]);
+    // A handful of scripts, not the 45 of one chunk per set of pages sharing a module.
+    const scripts = loaded.filter((u) => u.endsWith('.js'));
+    expect(scripts.length, scripts.join(' ')).toBeLessThanOrEqual(10);
+    expect(new Set(scripts).size).toBe(scripts.length);
     await page.goto('/staff/login');
     await expect.poll(() => loaded.filter((u) => staffLogin.has(u)).length).toBe(1);
     expect(errors).toEqual([]);
     await context.close();
+  });
+});
+
+describe('what a page needs first, from the build (issue 14: sizes compressed, and a handful of files)', () => {
+  // Budgets of issue 14 for the JavaScript a page needs (brotli), and how many files it is in at most.
+  const PAGES = [
+    { page: '/v/<token> (法人核验, phone)', sources: ['pages/mobile/LegalCheck.tsx'], kb: 150, files: 6 },
+    { page: '/sandbox/pay (payer, phone)', sources: ['pages/mobile/SandboxPay.tsx'], kb: 150, files: 6 },
+    { page: '/login', sources: ['PublicSite.tsx', 'pages/applicant/Login.tsx'], kb: 250, files: 10 },
+    { page: 'order form', sources: ['PublicSite.tsx', 'pages/applicant/Order.tsx'], kb: 350, files: 12 },
+  ];
+  for (const p of PAGES)
+    it(`${p.page}: at most ${p.kb} KB of JavaScript (brotli) in at most ${p.files} files`, () => {
+      const { files, brotliBytes } = closure(p.sources);
+      expect(brotliBytes / 1024, files.join(' ')).toBeLessThanOrEqual(p.kb);
+      expect(files.length, files.join(' ')).toBeLessThanOrEqual(p.files);
+    });
+
+  it('the phone pages need only React, the phone UI and their own code: no public-site, applicant or console chunk', () => {
+    for (const source of ['pages/mobile/LegalCheck.tsx', 'pages/mobile/SandboxPay.tsx']) {
+      const names = closure([source]).files.map((f) => path.basename(f).replace(/-[\w-]{8}\.js$/, ''));
+      expect(names.filter((n) => /^(ui|app)-/.test(n)).sort(), source).toEqual(
+        names.filter((n) => n === 'ui-phone' || n === 'app-phone').sort(),
+      );
+      expect(names, source).toContain('ui-phone');
+      // antd's App (message, notification, modal) and dayjs come with AntRoot, which only the other areas load.
+      expect(
+        names.filter((n) => /AntRoot|PublicSite|StaffApp/.test(n)),
+        source,
+      ).toEqual([]);
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import { Route, Routes } from 'react-router-dom';
 import { OrgSessionProvider } from './session.js';
 import { PublicLayout } from './components/PublicLayout.js';
 import { lazyPage } from './components/lazyPage.js';
+import { AntRoot } from './components/AntRoot.js';
 
 const HomePage = lazyPage(() => import('./pages/public/Home.js'), 'HomePage');
 const HelpPage = lazyPage(() => import('./pages/public/Help.js'), 'HelpPage');
@@ -30,29 +31,31 @@ const DevInboxPage = lazyPage(() => import('./pages/dev/DevInbox.js'), 'DevInbox
 
 export function PublicSite() {
   return (
-    <OrgSessionProvider>
-      <PublicLayout>
-        <Routes>
-          <Route path="/" element={<HomePage />} />
-          <Route path="/help" element={<HelpPage />} />
-          <Route path="/offices" element={<OfficesPage />} />
-          <Route path="/agreement" element={<AgreementPage />} />
-          <Route path="/register" element={<RegisterPage />} />
-          <Route path="/login" element={<LoginPage />} />
-          <Route path="/forgot-password" element={<ForgotPasswordPage />} />
-          <Route path="/account" element={<AccountPage />} />
-          <Route path="/apply/*" element={<ApplyPage />} />
-          <Route path="/orders" element={<OrdersPage />} />
-          <Route path="/orders/:id" element={<OrderPage />} />
-          <Route path="/orders/:id/pay" element={<PayPage />} />
-          <Route path="/orders/:id/seal-try" element={<SealTryPage />} />
-          <Route path="/certificates" element={<MyCertificatesPage />} />
-          <Route path="/cert-status" element={<CertStatusPage />} />
-          <Route path="/downloads" element={<DownloadsPage />} />
-          <Route path="/dev/inbox" element={<DevInboxPage />} />
-          <Route path="*" element={<NotFoundPage />} />
-        </Routes>
-      </PublicLayout>
-    </OrgSessionProvider>
+    <AntRoot>
+      <OrgSessionProvider>
+        <PublicLayout>
+          <Routes>
+            <Route path="/" element={<HomePage />} />
+            <Route path="/help" element={<HelpPage />} />
+            <Route path="/offices" element={<OfficesPage />} />
+            <Route path="/agreement" element={<AgreementPage />} />
+            <Route path="/register" element={<RegisterPage />} />
+            <Route path="/login" element={<LoginPage />} />
+            <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+            <Route path="/account" element={<AccountPage />} />
+            <Route path="/apply/*" element={<ApplyPage />} />
+            <Route path="/orders" element={<OrdersPage />} />
+            <Route path="/orders/:id" element={<OrderPage />} />
+            <Route path="/orders/:id/pay" element={<PayPage />} />
+            <Route path="/orders/:id/seal-try" element={<SealTryPage />} />
+            <Route path="/certificates" element={<MyCertificatesPage />} />
+            <Route path="/cert-status" element={<CertStatusPage />} />
+            <Route path="/downloads" element={<DownloadsPage />} />
+            <Route path="/dev/inbox" element={<DevInboxPage />} />
+            <Route path="*" element={<NotFoundPage />} />
+          </Routes>
+        </PublicLayout>
+      </OrgSessionProvider>
+    </AntRoot>
   );
 }

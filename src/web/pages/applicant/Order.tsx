@@ -12,8 +12,8 @@ import { formatPriceFen } from '../../../core/content/projects.js';
 import { ENDED, type OrderStatus } from '../../../core/workflow.js';
 import { apiGet, ApiError } from '../../api.js';
 import { LoginGate, loginUrl } from '../../components/LoginGate.js';
+import { lazyPage } from '../../components/lazyPage.js';
 import { useLatestLoad } from '../../components/useLatestLoad.js';
-import { OrderLoadFailed } from './order/OrderLoadFailed.js';
 import { StatusTag } from '../../components/StatusTag.js';
 import { CertificateCard } from './order/CertificateCard.js';
 import { SealsCard } from './order/SealsCard.js';
@@ -29,6 +29,9 @@ import { ReviewResult } from './order/ReviewResult.js';
 import { SubmitPanel } from './order/SubmitPanel.js';
 import type { OrderView } from './order/types.js';
 import './order/order.css';
+
+// Shown only when the order would not load: antd's Result (with its illustrations) is loaded then (issue 14).
+const OrderLoadFailed = lazyPage(() => import('./order/OrderLoadFailed.js'), 'OrderLoadFailed');
 
 export function OrderPage() {
   return (

@@ -5,12 +5,14 @@
  * back at /v/<token>/done?token=<BizToken>, shows 认证成功 or why not, with 重试 while attempts remain.
  * No login: the QR token is the only key; POSTs carry the CSRF token of an anonymous session (api.ts).
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { Route, Routes, useNavigate, useParams, useSearchParams } from 'react-router-dom';
-import { Alert, Button, Card, Checkbox, ConfigProvider, Form, Input, Result, Spin } from 'antd';
+import { Alert, Button, Checkbox, ConfigProvider } from 'antd';
 import { LEGAL_CHECK_CORRECTION } from '../../../core/content/legal-check.js';
 import { idNumberProblem, idProblemMessage, normalizeIdNumber } from '../../../core/id-number.js';
 import { ApiError, apiGet, apiPost } from '../../api.js';
+import { PhoneRoot } from './PhoneRoot.js';
+import { PhoneCard, PhoneResult, PhoneSpinner } from './PhoneResult.js';
 import './mobile.css';
 
 const HOTLINE = '400-800-1040';
@@ -70,6 +72,50 @@ const typed = {
   },
 };
 
+/** The form's fields (plain React state: antd's Form and its validator would double what a phone downloads). */
+interface Typed {
+  name: string;
+  idNumber: string;
+  consent: boolean;
+}
+type Errors = Partial<Record<string, string>>;
+
+/** The problems of the named fields, in the form's own words. */
+function check(v: Typed, fields: (keyof Typed)[]): Errors {
+  const errors: Errors = {};
+  if (fields.includes('name') && !v.name.trim()) errors.name = '请填写法定代表人姓名';
+  if (fields.includes('idNumber')) {
+    const p = idNumberProblem(normalizeIdNumber(v.idNumber));
+    if (p) errors.idNumber = idProblemMessage(p, '法定代表人身份证号');
+  }
+  if (fields.includes('consent') && !v.consent) errors.consent = '请确认本人核验并同意进行人脸核身';
+  return errors;
+}
+
+/** A labelled field with its hint and its error, laid out as antd's vertical form item. */
+function Field({ id, label, extra, error, children }: { id: string; label?: string; extra?: string; error?: string; children: ReactNode }) {
+  return (
+    <div className={`lc-field${error ? ' lc-field-has-error' : ''}`}>
+      {label && (
+        <label className="lc-field-label" htmlFor={id}>
+          {label}
+        </label>
+      )}
+      {children}
+      {error && (
+        <div className="lc-field-error" id={`${id}-error`} role="alert">
+          {error}
+        </div>
+      )}
+      {extra && (
+        <div className="lc-field-extra" id={`${id}-extra`}>
+          {extra}
+        </div>
+      )}
+    </div>
+  );
+}
+
 /** A refusal that is about who the order names: say who corrects it, and where. */
 const isMismatch = (reason: string | null) => !!reason && reason.includes('不一致');
 
@@ -99,35 +145,37 @@ export function LegalCheckPage() {
     document.title = '法人核验 - 江西CA数字证书';
   }, []);
   return (
-    <ConfigProvider theme={{ token: { fontSize: 16, controlHeight: 44, controlHeightLG: 50 } }} button={{ autoInsertSpace: false }}>
-      <div className="lc-shell">
-        <header className="lc-header">
-          <span className="lc-mark">CA</span>
-          <div>
-            <strong>法人核验</strong>
-            <small>江西省数字证书有限公司 · 数字证书在线受理</small>
-          </div>
-        </header>
-        {sandbox && (
-          <div className="lc-sandbox" role="alert" data-testid="sandbox-banner">
-            沙箱环境
-            <small>人脸核身为模拟，不会真实核验身份，仅供测试</small>
-          </div>
-        )}
-        <main className="lc-main">
-          <Routes>
-            <Route path="done" element={<DoneStep token={token} onSandbox={setSandbox} />} />
-            <Route path="*" element={<CheckStep token={token} onSandbox={setSandbox} />} />
-          </Routes>
-        </main>
-      </div>
-    </ConfigProvider>
+    <PhoneRoot>
+      <ConfigProvider theme={{ token: { fontSize: 16, controlHeight: 44, controlHeightLG: 50 } }} button={{ autoInsertSpace: false }}>
+        <div className="lc-shell">
+          <header className="lc-header">
+            <span className="lc-mark">CA</span>
+            <div>
+              <strong>法人核验</strong>
+              <small>江西省数字证书有限公司 · 数字证书在线受理</small>
+            </div>
+          </header>
+          {sandbox && (
+            <div className="lc-sandbox" role="alert" data-testid="sandbox-banner">
+              沙箱环境
+              <small>人脸核身为模拟，不会真实核验身份，仅供测试</small>
+            </div>
+          )}
+          <main className="lc-main">
+            <Routes>
+              <Route path="done" element={<DoneStep token={token} onSandbox={setSandbox} />} />
+              <Route path="*" element={<CheckStep token={token} onSandbox={setSandbox} />} />
+            </Routes>
+          </main>
+        </div>
+      </ConfigProvider>
+    </PhoneRoot>
   );
 }
 
 function DeadCode() {
   return (
-    <Result
+    <PhoneResult
       className="lc-result lc-failed"
       status="warning"
       title="二维码已失效"
@@ -150,7 +198,7 @@ function DeadCode() {
 
 function LoadError({ message, retry }: { message: string; retry: () => void }) {
   return (
-    <Result
+    <PhoneResult
       className="lc-result"
       status="error"
       title="页面加载失败"
@@ -166,7 +214,7 @@ function LoadError({ message, retry }: { message: string; retry: () => void }) {
 
 function PassedResult({ at }: { at: string | null }) {
   return (
-    <Result
+    <PhoneResult
       className="lc-result lc-passed"
       status="success"
       title="认证成功"
@@ -185,7 +233,7 @@ function Facts({ view }: { view: LegalCheckView }) {
   const none = <span style={{ color: '#c9cdd4' }}>（订单中尚未填写）</span>;
   return (
     <>
-      <Card className="lc-card" title="授权信息" size="small">
+      <PhoneCard className="lc-card" title="授权信息">
         <dl className="lc-facts">
           <dt>申请单位</dt>
           <dd data-testid="org-name">{view.organization.name}</dd>
@@ -197,8 +245,8 @@ function Facts({ view }: { view: LegalCheckView }) {
             <div style={{ color: '#86909c', fontSize: 14, fontWeight: 400 }}>{view.order.keyLabel}</div>
           </dd>
         </dl>
-      </Card>
-      <Card className="lc-card" title="被授权的经办人" size="small">
+      </PhoneCard>
+      <PhoneCard className="lc-card" title="被授权的经办人">
         <dl className="lc-facts">
           <dt>姓名</dt>
           <dd>{view.agent.name ?? none}</dd>
@@ -208,14 +256,15 @@ function Facts({ view }: { view: LegalCheckView }) {
           <dd className="lc-mono">{view.agent.mobileMasked ?? none}</dd>
         </dl>
         <p className="lc-note">法定代表人核验通过，即确认授权以上经办人为本单位办理数字证书及电子签章业务。</p>
-      </Card>
+      </PhoneCard>
     </>
   );
 }
 
 function CheckStep({ token, onSandbox }: { token: string; onSandbox: (b: boolean) => void }) {
   const { v, reload } = useView(token);
-  const [form] = Form.useForm();
+  const [values, setValues] = useState<Typed>(() => ({ name: '', idNumber: '', consent: false, ...typed.read(token) }));
+  const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [dead, setDead] = useState(false);
@@ -224,7 +273,12 @@ function CheckStep({ token, onSandbox }: { token: string; onSandbox: (b: boolean
   }, [v, onSandbox]);
 
   if (dead || v.state === 'dead') return <DeadCode />;
-  if (v.state === 'loading') return <Spin size="large" style={{ display: 'block', margin: '80px auto' }} />;
+  if (v.state === 'loading')
+    return (
+      <div style={{ textAlign: 'center', padding: '80px 0' }}>
+        <PhoneSpinner large />
+      </div>
+    );
   if (v.state === 'error') return <LoadError message={v.message} retry={() => void reload()} />;
   const view = v.data;
   const lc = view.legalCheck;
@@ -243,7 +297,14 @@ function CheckStep({ token, onSandbox }: { token: string; onSandbox: (b: boolean
       ? '订单中还没有填写法定代表人信息：请联系经办人先在订单中填写法人姓名和身份证号，再扫码核验。'
       : lc.limitMessage;
 
-  const submit = async (values: { name: string; idNumber: string }) => {
+  // A field showing an error is checked again as it is corrected.
+  const change = (patch: Partial<Typed>, field: keyof Typed) => {
+    const next = { ...values, ...patch };
+    setValues(next);
+    if (errors[field]) setErrors((old) => ({ ...old, [field]: check(next, [field])[field] }));
+  };
+
+  const submit = async (values: Typed) => {
     setBusy(true);
     setError(null);
     typed.write(token, { name: values.name, idNumber: values.idNumber });
@@ -258,7 +319,7 @@ function CheckStep({ token, onSandbox }: { token: string; onSandbox: (b: boolean
       setBusy(false);
       if (e instanceof ApiError && e.status === 404) return setDead(true);
       if (e instanceof ApiError && Object.keys(e.fields).length) {
-        form.setFields(Object.entries(e.fields).map(([name, msg]) => ({ name, errors: [msg] })));
+        setErrors(e.fields);
         return;
       }
       setError(e instanceof ApiError ? e.message : '系统繁忙，请稍后再试');
@@ -270,7 +331,7 @@ function CheckStep({ token, onSandbox }: { token: string; onSandbox: (b: boolean
     <>
       <div className="lc-title">请法定代表人本人核对并完成刷脸</div>
       <Facts view={view} />
-      <Card className="lc-card" title="接下来会发生什么" size="small">
+      <PhoneCard className="lc-card" title="接下来会发生什么">
         <ol className="lc-steps">
           <li>法定代表人本人核对上面的单位、订单和经办人信息；</li>
           <li>填写法定代表人的姓名和身份证号（须与订单中填写的一致）；</li>
@@ -278,7 +339,7 @@ function CheckStep({ token, onSandbox }: { token: string; onSandbox: (b: boolean
           <li>完成后自动回到本页显示结果，显示“认证成功”即完成。</li>
         </ol>
         <p className="lc-note">人脸信息仅由人脸核身服务用于本次身份核验，本系统只保存核验结果。</p>
-      </Card>
+      </PhoneCard>
       {lc.inProgress && lc.status !== 'failed' && (
         <Alert type="info" showIcon style={{ marginBottom: 14 }} message="已开始过一次人脸核身但尚未完成，可以重新开始。" />
       )}
@@ -297,54 +358,62 @@ function CheckStep({ token, onSandbox }: { token: string; onSandbox: (b: boolean
           data-testid="last-failure"
         />
       )}
-      <Card className="lc-card" title="法定代表人信息" size="small">
+      <PhoneCard className="lc-card" title="法定代表人信息">
         {blocked ? (
           <Alert type="error" showIcon message={blocked} data-testid="blocked" />
         ) : (
-          <Form form={form} layout="vertical" onFinish={submit} requiredMark={false} disabled={busy} initialValues={typed.read(token)}>
+          <form
+            noValidate
+            onSubmit={(event) => {
+              event.preventDefault();
+              const problems = check(values, ['name', 'idNumber', 'consent']);
+              setErrors(problems);
+              if (Object.keys(problems).length === 0) void submit(values);
+            }}
+          >
             {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} data-testid="form-error" />}
-            <Form.Item label="法定代表人姓名" name="name" rules={[{ required: true, whitespace: true, message: '请填写法定代表人姓名' }]}>
-              <Input size="large" maxLength={30} autoComplete="name" placeholder="与身份证上的姓名一致" />
-            </Form.Item>
-            <Form.Item
-              label="法定代表人身份证号"
-              name="idNumber"
-              extra="18位，最后一位可能是X"
-              validateTrigger="onBlur"
-              rules={[
-                {
-                  validator: async (_r, value: string | undefined) => {
-                    const p = idNumberProblem(normalizeIdNumber(value ?? ''));
-                    if (p) throw new Error(idProblemMessage(p, '法定代表人身份证号'));
-                  },
-                },
-              ]}
-              normalize={(value: string) => value.replace(/[\s\u3000]+/g, '').toUpperCase()}
-            >
-              <Input
-                size="large"
+            <Field id="lc-name" label="法定代表人姓名" error={errors.name}>
+              <input
+                id="lc-name"
+                maxLength={30}
+                autoComplete="name"
+                placeholder="与身份证上的姓名一致"
+                disabled={busy}
+                className={`lc-input${errors.name ? ' lc-input-error' : ''}`}
+                aria-invalid={Boolean(errors.name)}
+                aria-describedby={errors.name ? 'lc-name-error' : undefined}
+                value={values.name}
+                onChange={(e) => change({ name: e.target.value }, 'name')}
+              />
+            </Field>
+            <Field id="lc-id-number" label="法定代表人身份证号" error={errors.idNumber} extra="18位，最后一位可能是X">
+              <input
+                id="lc-id-number"
                 maxLength={24}
-                className="lc-mono"
                 inputMode="text"
                 autoComplete="off"
                 placeholder="18位居民身份证号码"
+                disabled={busy}
+                className={`lc-input lc-mono${errors.idNumber ? ' lc-input-error' : ''}`}
+                aria-invalid={Boolean(errors.idNumber)}
+                aria-describedby={errors.idNumber ? 'lc-id-number-error' : 'lc-id-number-extra'}
+                value={values.idNumber}
                 // Checked on leaving the field; once it shows an error, re-checked as the number is corrected.
-                onChange={() => {
-                  if (form.getFieldError('idNumber').length) void form.validateFields(['idNumber']).catch(() => undefined);
-                }}
+                onChange={(e) => change({ idNumber: e.target.value.replace(/[\s\u3000]+/g, '').toUpperCase() }, 'idNumber')}
+                onBlur={() => setErrors((old) => ({ ...old, idNumber: check(values, ['idNumber']).idNumber }))}
               />
-            </Form.Item>
-            <Form.Item
-              name="consent"
-              valuePropName="checked"
-              rules={[
-                { validator: async (_r, v: boolean) => (v ? undefined : Promise.reject(new Error('请确认本人核验并同意进行人脸核身'))) },
-              ]}
-            >
-              <Checkbox style={{ fontSize: 15, lineHeight: 1.6 }}>
+            </Field>
+            <Field id="lc-consent" error={errors.consent}>
+              <Checkbox
+                id="lc-consent"
+                style={{ fontSize: 15, lineHeight: 1.6 }}
+                disabled={busy}
+                checked={values.consent}
+                onChange={(e) => change({ consent: e.target.checked }, 'consent')}
+              >
                 我是该单位的法定代表人本人，同意进行人脸核身，并授权上述经办人办理本订单的数字证书业务
               </Checkbox>
-            </Form.Item>
+            </Field>
             <Button type="primary" htmlType="submit" block size="large" className="lc-big-button" loading={busy}>
               开始人脸核身
             </Button>
@@ -354,9 +423,9 @@ function CheckStep({ token, onSandbox }: { token: string; onSandbox: (b: boolean
                 {HOTLINE}
               </a>
             </p>
-          </Form>
+          </form>
         )}
-      </Card>
+      </PhoneCard>
     </>
   );
 }
@@ -411,14 +480,14 @@ function DoneStep({ token, onSandbox }: { token: string; onSandbox: (b: boolean)
   if (outcome.state === 'loading')
     return (
       <div style={{ textAlign: 'center', padding: '80px 0' }}>
-        <Spin size="large" />
+        <PhoneSpinner large />
         <p style={{ marginTop: 16, color: '#4e5969' }}>正在查询核验结果…</p>
       </div>
     );
   if (outcome.state === 'dead') return <DeadCode />;
   if (outcome.state === 'error')
     return (
-      <Result
+      <PhoneResult
         className="lc-result"
         status="error"
         title="暂时查不到结果"
@@ -440,7 +509,7 @@ function DoneStep({ token, onSandbox }: { token: string; onSandbox: (b: boolean)
   }
   const canRetry = o.attemptsLeft > 0;
   return (
-    <Result
+    <PhoneResult
       className="lc-result lc-failed"
       status={o.status === 'incomplete' ? 'warning' : 'error'}
       title={o.status === 'incomplete' ? '刷脸尚未完成' : '认证未通过'}

@@ -11,8 +11,10 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import { useParams } from 'react-router-dom';
-import { Alert, Button, Result, Spin } from 'antd';
+import { Alert, Button } from 'antd';
 import { ApiError, apiGet, apiPost } from '../../api.js';
+import { PhoneRoot } from './PhoneRoot.js';
+import { PhoneResult, PhoneSpinner } from './PhoneResult.js';
 import './sandbox-pay.css';
 
 type Channel = 'wechat' | 'alipay';
@@ -59,6 +61,14 @@ const ENDED: Record<
 };
 
 export function SandboxPayPage() {
+  return (
+    <PhoneRoot>
+      <SandboxPay />
+    </PhoneRoot>
+  );
+}
+
+function SandboxPay() {
   const rest = useParams()['*'] ?? '';
   const m = /^(wechat|alipay)\/([A-Za-z0-9_-]{22,64})$/.exec(rest);
   const channel = (m?.[1] ?? 'wechat') as Channel;
@@ -129,12 +139,14 @@ export function SandboxPayPage() {
       <main className="sp-body">
         {state === 'loading' && (
           <div style={{ textAlign: 'center', padding: 48 }}>
-            <Spin />
+            <PhoneSpinner />
           </div>
         )}
-        {state === 'dead' && <Result status="404" title="找不到这笔付款" subTitle="二维码无效。请在订单页面重新获取二维码后扫码。" />}
+        {state === 'dead' && (
+          <PhoneResult status="warning" title="找不到这笔付款" subTitle="二维码无效。请在订单页面重新获取二维码后扫码。" />
+        )}
         {state === 'error' && (
-          <Result
+          <PhoneResult
             status="error"
             title="加载失败"
             subTitle={error}
@@ -183,7 +195,7 @@ export function SandboxPayPage() {
                   </Button>
                 </div>
               ) : (
-                <Result
+                <PhoneResult
                   status={ENDED[view.status].status}
                   title={ENDED[view.status].title}
                   subTitle={

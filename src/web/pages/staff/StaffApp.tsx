@@ -22,6 +22,7 @@ import { apiPost } from '../../api.js';
 import { isAuditor, type StaffRole } from '../../../core/schemas.js';
 import { StaffSessionProvider, hasRole, useStaffSession } from './staffSession.js';
 import { lazyPage } from '../../components/lazyPage.js';
+import { AntRoot } from '../../components/AntRoot.js';
 
 // Each page of the console is its own chunk (issue 14), shown under main.tsx's one Suspense boundary (see
 // PublicSite.tsx for why there is no boundary per area).
@@ -43,12 +44,14 @@ const StaffRevocationsPage = lazyPage(() => import('./StaffRevocations.js'), 'St
 
 export function StaffApp() {
   return (
-    <StaffSessionProvider>
-      <Routes>
-        <Route path="login" element={<StaffLoginPage />} />
-        <Route path="*" element={<StaffShell />} />
-      </Routes>
-    </StaffSessionProvider>
+    <AntRoot>
+      <StaffSessionProvider>
+        <Routes>
+          <Route path="login" element={<StaffLoginPage />} />
+          <Route path="*" element={<StaffShell />} />
+        </Routes>
+      </StaffSessionProvider>
+    </AntRoot>
   );
 }
 

@@ -6,7 +6,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { Alert, Spin, Typography } from 'antd';
 import { CheckCircleFilled, ScanOutlined } from '@ant-design/icons';
-import QRCode from 'qrcode';
 import { beijing } from './time.js';
 import { apiGet, ApiError } from '../../../api.js';
 import type { LegalCheckStatus, LegalCheckView } from './types.js';
@@ -39,9 +38,12 @@ export function LegalCheckCard({
   );
 
   useEffect(() => {
-    if (!check.url) return setQr(null);
+    const url = check.url;
+    if (!url) return setQr(null);
     let on = true;
-    QRCode.toDataURL(check.url, { errorCorrectionLevel: 'M', margin: 2, width: 220 })
+    // The QR code library is loaded when a code is to be drawn, not with the order form (issue 14).
+    import('qrcode')
+      .then(({ default: QRCode }) => QRCode.toDataURL(url, { errorCorrectionLevel: 'M', margin: 2, width: 220 }))
       .then((d) => on && setQr(d))
       .catch(() => on && setQr(null));
     return () => {
