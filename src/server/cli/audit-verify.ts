@@ -12,8 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pemToDer } from '../../ca/cert/parse.js';
-import { ConfigError, loadConfig } from '../config.js';
-import { openConfiguredDb } from '../runtime.js';
+import { withConfiguredDb } from './with-database.js';
 import { verifyAuditTrailIn } from '../modules/audit/checkpoints.js';
 
 const USAGE = '用法：npm run audit:verify [-- --cert <审计签名证书 PEM>] [--json]';
@@ -44,19 +43,8 @@ async function main(): Promise<number> {
       return 2;
     }
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(`配置有误：${e.message}`);
-      return 2;
-    }
-    throw e;
-  }
-  const handle = await openConfiguredDb(config);
-  try {
-    const r = await verifyAuditTrailIn(handle.db, config.ca.dir, cert);
+  return withConfiguredDb(async ({ config, db }) => {
+    const r = await verifyAuditTrailIn(db, config.ca.dir, cert);
     if (values.json) console.log(JSON.stringify(r, null, 2));
     else {
       const lines = [
@@ -73,9 +61,7 @@ async function main(): Promise<number> {
       (r.ok ? console.log : console.error)(lines.join('\n'));
     }
     return r.ok ? 0 : 1;
-  } finally {
-    await handle.close();
-  }
+  });
 }
 
 process.exitCode = await main();

@@ -17,8 +17,7 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../../core/errors.js';
 import { REVOCATION_REASONS } from '../../core/revocation-reasons.js';
 import { systemClock } from '../clock.js';
-import { ConfigError, loadConfig } from '../config.js';
-import { openConfiguredDb } from '../runtime.js';
+import { withConfiguredDb } from './with-database.js';
 import { OPERATIONAL_KIND_LABEL, revokeOperationalCertificate } from '../modules/revocation/operational.js';
 
 const USAGE = '用法：npm run ca:revoke -- --seal-maker|--audit [--serial <序列号>] [--reason <原因代码，默认 1 密钥泄露>]';
@@ -61,43 +60,32 @@ async function main(): Promise<number> {
     console.error(`--reason：须为 ${REVOCATION_REASONS.map((r) => `${r.code}（${r.label}）`).join('、')} 之一`);
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(`配置有误：${e.message}`);
-      return 2;
-    }
-    throw e;
-  }
   const kind = values['seal-maker'] ? 'seal' : 'audit';
-  const handle = await openConfiguredDb(config);
-  try {
-    const r = await revokeOperationalCertificate({ db: handle.db, clock: systemClock }, config.ca.dir, {
-      kind,
-      serial: values.serial,
-      reason,
-    });
-    console.log(
-      [
-        `已吊销${OPERATIONAL_KIND_LABEL[kind]}：序列号 ${r.serial}，吊销时间 ${r.revokedAt?.toISOString()}`,
-        '  运行中的服务器约 1 秒内在 OCSP 中答复“已吊销”，30 秒内发布列入它的 CRL（sm2 完整 CRL 及其分片）。',
-        kind === 'seal'
-          ? '  下一步：npm run ca:renew -- --seal-maker 签发新的制章人证书，再逐台重启服务器（见运维手册）。'
-          : '  审计签名证书的更换见运维手册（审计日志签名证书一节）。',
-      ].join('\n'),
-    );
-    return 0;
-  } catch (e) {
-    if (e instanceof AppError) {
-      console.error(e.message);
-      return 1;
+  return withConfiguredDb(async ({ config, db }) => {
+    try {
+      const r = await revokeOperationalCertificate({ db, clock: systemClock }, config.ca.dir, {
+        kind,
+        serial: values.serial,
+        reason,
+      });
+      console.log(
+        [
+          `已吊销${OPERATIONAL_KIND_LABEL[kind]}：序列号 ${r.serial}，吊销时间 ${r.revokedAt?.toISOString()}`,
+          '  运行中的服务器约 1 秒内在 OCSP 中答复“已吊销”，30 秒内发布列入它的 CRL（sm2 完整 CRL 及其分片）。',
+          kind === 'seal'
+            ? '  下一步：npm run ca:renew -- --seal-maker 签发新的制章人证书，再逐台重启服务器（见运维手册）。'
+            : '  审计签名证书的更换见运维手册（审计日志签名证书一节）。',
+        ].join('\n'),
+      );
+      return 0;
+    } catch (e) {
+      if (e instanceof AppError) {
+        console.error(e.message);
+        return 1;
+      }
+      throw e;
     }
-    throw e;
-  } finally {
-    await handle.close();
-  }
+  });
 }
 
 process.exitCode = await main();

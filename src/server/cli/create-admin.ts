@@ -10,11 +10,10 @@
  */
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig } from '../config.js';
 import { systemClock } from '../clock.js';
 import { ZStaffCreateBody } from '../../core/schemas.js';
 import { createStaff } from '../modules/staff/staff-accounts.js';
-import { openConfiguredDb } from '../runtime.js';
+import { withConfiguredDb } from './with-database.js';
 import { AppError } from '../../core/errors.js';
 
 const USAGE =
@@ -53,32 +52,21 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(`配置有误：${e.message}`);
-      return 2;
+  return withConfiguredDb(async ({ db }) => {
+    try {
+      const s = await createStaff({ db, clock: systemClock }, parsed.data, null, { ip: 'cli' });
+      console.log(`已创建管理员 ${s.username}（${s.displayName}）`);
+      if (generated) console.log(`初始密码（只显示这一次，请立即登录后妥善保管）：${password}`);
+      return 0;
+    } catch (e) {
+      if (e instanceof AppError) {
+        const fields = Object.values(e.extra.fields ?? {});
+        console.error(fields.length ? fields.join('；') : e.message);
+        return e.code === 'VALIDATION_FAILED' ? 2 : 1;
+      }
+      throw e;
     }
-    throw e;
-  }
-  const handle = await openConfiguredDb(config);
-  try {
-    const s = await createStaff({ db: handle.db, clock: systemClock }, parsed.data, null, { ip: 'cli' });
-    console.log(`已创建管理员 ${s.username}（${s.displayName}）`);
-    if (generated) console.log(`初始密码（只显示这一次，请立即登录后妥善保管）：${password}`);
-    return 0;
-  } catch (e) {
-    if (e instanceof AppError) {
-      const fields = Object.values(e.extra.fields ?? {});
-      console.error(fields.length ? fields.join('；') : e.message);
-      return e.code === 'VALIDATION_FAILED' ? 2 : 1;
-    }
-    throw e;
-  } finally {
-    await handle.close();
-  }
+  });
 }
 
 process.exitCode = await main();

@@ -13,8 +13,7 @@
  */
 import { parseArgs } from 'node:util';
 import { systemClock } from '../clock.js';
-import { ConfigError, loadConfig } from '../config.js';
-import { openConfiguredDb } from '../runtime.js';
+import { withConfiguredDb } from './with-database.js';
 import { describeRetention, runRetention } from '../modules/retention/purge.js';
 
 const USAGE = '用法：npm run retention:purge [-- --dry-run] [--json]';
@@ -36,25 +35,12 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(`配置有误：${e.message}`);
-      return 2;
-    }
-    throw e;
-  }
-  const handle = await openConfiguredDb(config);
-  try {
-    const r = await runRetention({ db: handle.db, clock: systemClock, config }, { dryRun: !!values['dry-run'] });
+  return withConfiguredDb(async ({ config, db }) => {
+    const r = await runRetention({ db, clock: systemClock, config }, { dryRun: !!values['dry-run'] });
     if (values.json) console.log(JSON.stringify(r, null, 2));
     else (r.refused ? console.error : console.log)(describeRetention(r));
     return r.refused ? 1 : 0;
-  } finally {
-    await handle.close();
-  }
+  });
 }
 
 process.exitCode = await main();
