@@ -7,9 +7,8 @@
  * issuance path would take an hour and measure issuance, not CRLs): random 16-byte positive serials as the
  * registry stores them (lower-case hex, no leading zeros), revocation dates over a month, 4 in 5 with a reason.
  */
-import { mkdtempSync } from 'node:fs';
+import { scratchDir } from './scratch-dir.js';
 import { rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { KeyAlgorithm } from '../src/ca/signer/port.js';
@@ -33,7 +32,7 @@ const REASON_NAMES: Record<number, string> = { 1: 'keyCompromise', 3: 'affiliati
 
 export async function crlRegistry(n: number, family: KeyAlgorithm, log: (m: string) => void): Promise<CrlRegistry> {
   const scratch = await scratchDatabase(`certdesk_bench_crl_${process.pid}`);
-  const dir = mkdtempSync(path.join(tmpdir(), 'certdesk-bench-crl-'));
+  const dir = scratchDir('certdesk-bench-crl-');
   try {
     const handle = await openDb({ databaseUrl: scratch.url, poolSize: 10 });
     const config = loadConfig({

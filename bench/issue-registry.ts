@@ -9,9 +9,8 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_issue npx tsx bench/issue-registry.ts
  *   (BENCH_N=3000 certificates, BENCH_CONCURRENCY=16, BENCH_FAMILY=ecdsa-p256|sm2)
  */
+import { scratchDir } from './scratch-dir.js';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { lintTbs } from '../src/ca/cert/lint.js';
 import { subscriberProfile } from '../src/ca/cert/profiles.js';
@@ -30,7 +29,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY || 16);
 const FAMILY = (process.env.BENCH_FAMILY || 'ecdsa-p256') as KeyAlgorithm;
 if (!process.env.DATABASE_URL) throw new Error('set DATABASE_URL (PostgreSQL)');
 
-const dir = mkdtempSync(path.join(tmpdir(), 'certdesk-bench-ca-'));
+const dir = scratchDir('certdesk-bench-ca-');
 const config = testConfig({ CERTDESK_CA_DIR: path.join(dir, 'ca'), CERTDESK_CA_FAMILIES: FAMILY, CERTDESK_PUBLIC_URL: 'http://ca.bench' });
 const ca = await caRuntime(config.ca);
 const issuing = ca.issuing(FAMILY);

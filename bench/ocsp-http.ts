@@ -19,12 +19,12 @@
  * BENCH_FAMILY (ecdsa-p256 | sm2, default ecdsa-p256), BENCH_OCSP_MEMORY_MB (default: a quarter of the certificates),
  * BENCH_UNKNOWN (distinct never-issued serials, default 60000), PG_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
+import { scratchDir } from './scratch-dir.js';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { scratchDatabase } from './scratch-db.js';
@@ -65,7 +65,7 @@ const hasWrk = await promisify(execFile)('wrk', ['--version'])
 
 /** wrk with a Lua script rotating over the paths; its --latency report gives p50/p99. */
 async function loadWrk(base: string, paths: string[]): Promise<LoadResult> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'certdesk-wrk-'));
+  const dir = scratchDir('certdesk-wrk-');
   cleanup.push(dir);
   writeFileSync(path.join(dir, 'paths.txt'), paths.join('\n') + '\n');
   const script = path.join(dir, 'rotate.lua');
@@ -117,7 +117,7 @@ end
 
 /** Fallback: a node:http keep-alive client in a child process (never in the server's process). */
 async function loadNode(base: string, paths: string[]): Promise<LoadResult> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'certdesk-load-'));
+  const dir = scratchDir('certdesk-load-');
   cleanup.push(dir);
   const file = path.join(dir, 'load.mjs');
   writeFileSync(
@@ -162,7 +162,7 @@ const load = (base: string, paths: string[]) => (hasWrk ? loadWrk(base, paths) :
 try {
   const handle = await openDb({ databaseUrl: scratch.url, poolSize: 10 });
   const db = handle.db;
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'certdesk-bench-ocsp-'));
+  const dataDir = scratchDir('certdesk-bench-ocsp-');
   cleanup.push(dataDir);
   const config = loadConfig({
     NODE_ENV: 'test',

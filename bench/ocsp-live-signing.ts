@@ -20,9 +20,8 @@
  *   loops from one address, capped 1,134/s (65 %, 9 signatures/s), from 1,000 addresses capped 801/s (46 %,
  *   30 signatures/s), uncapped (before) 252/s (15 %, 136 signatures/s).
  */
+import { scratchDir } from './scratch-dir.js';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
 import { scratchDatabase } from './scratch-db.js';
@@ -59,7 +58,7 @@ const scratch = await scratchDatabase(`certdesk_bench_live_${process.pid}`);
 try {
   const handle = await openDb({ databaseUrl: scratch.url, poolSize: 10 });
   const db = handle.db;
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'certdesk-bench-live-'));
+  const dataDir = scratchDir('certdesk-bench-live-');
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',

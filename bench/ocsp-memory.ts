@@ -22,10 +22,10 @@
  *   Before the fix (same bench, 200 certificates): 30,000 garbage GETs took RSS 236.6 → 620.7 MB and heap
  *   62.0 → 430.3 MB, kept after GC.
  */
+import { scratchDir } from './scratch-dir.js';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { scratchDatabase } from './scratch-db.js';
@@ -64,7 +64,7 @@ async function send(
   count: number,
   arg = '',
 ): Promise<{ ok: number; other: number; seconds: number }> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'certdesk-ocspmem-'));
+  const dir = scratchDir('certdesk-ocspmem-');
   const file = path.join(dir, 'client.mjs');
   writeFileSync(
     file,
@@ -107,7 +107,7 @@ agent.destroy();
 try {
   const handle = await openDb({ databaseUrl: scratch.url, poolSize: 10 });
   const db = handle.db;
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'certdesk-bench-ocspmem-'));
+  const dataDir = scratchDir('certdesk-bench-ocspmem-');
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -132,7 +132,7 @@ try {
   const validPaths = serials.map(
     (s) => `/ocsp/${encodeURIComponent(Buffer.from(sequence(sequence(sequence(sequence(certIdFor(entry, s)))))).toString('base64'))}`,
   );
-  const pathsFile = path.join(mkdtempSync(path.join(tmpdir(), 'certdesk-ocspmem-paths-')), 'paths.txt');
+  const pathsFile = path.join(scratchDir('certdesk-ocspmem-paths-'), 'paths.txt');
   writeFileSync(pathsFile, validPaths.join('\n') + '\n');
   // certIdFor of serial "00" minus its INTEGER: the SHA-1 CertID prefix (hashAlgorithm, name hash, key hash).
   const prefixHex = Buffer.from(entry.certIdPrefix).toString('hex');

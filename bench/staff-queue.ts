@@ -14,9 +14,7 @@
  * default 300), BENCH_KEEP=1 keeps a database this script made; PG_ADMIN_URL (default
  * postgres://postgres@127.0.0.1:5432/test) is where it makes one.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { scratchDir } from './scratch-dir.js';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { scratchDatabase } from './scratch-db.js';
@@ -282,7 +280,7 @@ try {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     CERTDESK_CAPTCHA_FIXED: CAPTCHA,
-    CERTDESK_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'certdesk-bench-')),
+    CERTDESK_DATA_DIR: scratchDir('certdesk-bench-'),
     DATABASE_URL: databaseUrl,
   });
   const app = await buildApp({ config, db, clock: systemClock });
