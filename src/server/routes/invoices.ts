@@ -21,7 +21,8 @@ import { fieldErrorsFromIssues } from '../plugins/errors.js';
 
 const ZOrderId = z.object({ id: z.string({ error: '订单编号格式不正确' }).uuid('订单编号格式不正确') });
 const ZInvoiceOrder = z.object({ orderId: z.string({ error: '订单编号格式不正确' }).uuid('订单编号格式不正确') });
-const FINANCE = ['财务'] as const satisfies readonly StaffRole[];
+/** Invoices are 财务's alone (the 管理员 approves cancellations with 财务 in finance.ts, but does not invoice). */
+const INVOICING = ['财务'] as const satisfies readonly StaffRole[];
 const FILE_FIELD = 'file';
 
 /** RFC 6266 / RFC 5987: an ASCII fallback name plus the UTF-8 one. */
@@ -107,7 +108,7 @@ export const invoicesRoutes =
       app.get(
         '/api/staff/invoices',
         {
-          config: { staffAccess: FINANCE },
+          config: { staffAccess: INVOICING },
           schema: {
             tags,
             summary: '发票任务列表（财务）：待开具（含是否逾期）、等待制证、已开具',
@@ -126,7 +127,7 @@ export const invoicesRoutes =
       app.post(
         '/api/staff/invoices/:orderId/issue',
         {
-          config: { staffAccess: FINANCE },
+          config: { staffAccess: INVOICING },
           schema: {
             tags,
             summary:

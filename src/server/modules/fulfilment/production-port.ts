@@ -4,8 +4,9 @@
  *
  * The certificate is issued by the CA core through the registry (modules/certificates/issue.ts), in
  * Boulder's order: record the serial and the to-be-signed certificate (tx1), sign outside any transaction,
- * then store the certificate and move the order (tx2) — produce-order.ts. The seal is still made by staff
- * with the CA's seal tools.
+ * then store the certificate and move the order (tx2) — produce-order.ts. A main key's electronic seals are
+ * made by the CA's seal maker (modules/seals) from the impressions staff confirmed, and 发放 refuses a main
+ * key without them (the seals_ready guard, seals/readiness.ts).
  */
 export interface ProductionResult {
   /** 'ca' = issued by the CA core; the certificate is in the registry. */
