@@ -71,7 +71,7 @@ async function main(): Promise<number> {
       console.log(
         [
           `已吊销${OPERATIONAL_KIND_LABEL[kind]}：序列号 ${r.serial}，吊销时间 ${r.revokedAt?.toISOString()}`,
-          '  运行中的服务器约 1 秒内在 OCSP 中答复“已吊销”，30 秒内发布列入它的 CRL（sm2 完整 CRL 及其分片）。',
+          '  运行中的服务器 2 秒内在 OCSP 中答复“已吊销”，30 秒内发布列入它的 CRL（sm2 完整 CRL 及其分片）。',
           kind === 'seal'
             ? '  下一步：npm run ca:renew -- --seal-maker 签发新的制章人证书，再逐台重启服务器（见运维手册）。'
             : '  审计签名证书的更换见运维手册（审计日志签名证书一节）。',

@@ -103,7 +103,7 @@ export const OCSP_FEED_INTERVAL_MS = 1_000;
  * revoked certificate `good` for longer than this after the revocation's commit. RFC 5019 lets caches keep
  * a response until its nextUpdate anyway; this bound is far tighter.
  */
-export const OCSP_MEMORY_TTL_MS = 10_000;
+export const OCSP_MEMORY_TTL_MS = 2_000; // issue 17: revocation visible on every instance within 2 s
 /**
  * A poll asks for revocations stamped up to this long before the previous poll started: a revocation's
  * revoked_at is taken inside its transaction, which may commit after a poll has looked (and clocks of
