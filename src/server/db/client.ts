@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import * as schema from './schema.js';
@@ -59,6 +59,13 @@ export async function openDb(opts: OpenDbOptions): Promise<DbHandle> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   if (opts.dataDir) mkdirSync(path.dirname(opts.dataDir), { recursive: true });
+  if (opts.dataDir && !existsSync(path.join(opts.dataDir, 'PG_VERSION'))) {
+    // A fresh data directory: initdb inside the WebAssembly heap grows it to ~900 MB, and a WebAssembly
+    // memory never shrinks (nor is a closed one's freed soon), so `npm start`'s first run kept twice the
+    // resident memory of every later one (issue 21 item 7). initdb runs in a worker thread, whose heap goes
+    // with it; this process then opens the initialized directory.
+    await initInWorker(opts.dataDir);
+  }
   const client = opts.dataDir ? new PGlite(opts.dataDir) : new PGlite();
   await client.waitReady;
   const db = drizzle(client, { schema }) as unknown as Db;
@@ -67,6 +74,22 @@ export async function openDb(opts: OpenDbOptions): Promise<DbHandle> {
     await run(drizzle(client, { schema }), { migrationsFolder });
   }
   return { db, kind: 'pglite', close: () => client.close() };
+}
+
+/** Creates a PGlite data directory in a worker thread and waits for it to finish (see openDb). */
+async function initInWorker(dataDir: string): Promise<void> {
+  const { Worker } = await import('node:worker_threads');
+  const code = `
+    const { workerData, parentPort } = require('node:worker_threads');
+    import(workerData.pglite)
+      .then(async ({ PGlite }) => { const c = new PGlite(workerData.dataDir); await c.waitReady; await c.close(); parentPort.postMessage('ok'); })
+      .catch((e) => parentPort.postMessage(String((e && e.stack) || e)));`;
+  await new Promise<void>((resolve, reject) => {
+    const w = new Worker(code, { eval: true, workerData: { dataDir, pglite: import.meta.resolve('@electric-sql/pglite') } });
+    w.once('message', (m: string) => (m === 'ok' ? resolve() : reject(new Error(`PGlite could not create ${dataDir}: ${m}`))));
+    w.once('error', reject);
+    w.once('exit', (code) => reject(new Error(`PGlite's initialization stopped (exit ${code})`)));
+  });
 }
 
 export async function ping(db: Db): Promise<void> {
