@@ -45,6 +45,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'outbox.resend': '重新发送失败的消息',
   'payment.notice_refused': '拒绝支付通知',
   'payment.duplicate_refund': '重复付款，自动退款',
+  'ca.operational_revoke': '吊销 CA 自用证书（制章人或审计签名）',
   // 保存期限 (modules/retention)
   'retention.purge': '超过保存期限，清除档案',
   'retention.audit_cut': '超过保存期限，清除早期操作记录',
@@ -103,6 +104,7 @@ const ACTION_COLORS: Record<string, string> = {
   'sealimages.confirm': 'red',
   'retention.purge': 'red',
   'retention.audit_cut': 'red',
+  'ca.operational_revoke': 'red',
   'payment.notice_refused': 'orange',
   'organization.login_failed': 'orange',
   'staff.login_failed': 'orange',
@@ -212,6 +214,12 @@ export function auditDetails(action: string, detail: Record<string, unknown> | n
           ['原因', str(d.reason)],
           // Refusals before verification: this row stands for every one of its address, reason and hour.
           ['同一地址同一原因本小时起只计数', str(d.countedFrom)],
+        ];
+      case 'ca.operational_revoke':
+        return [
+          ['证书', d.kind === 'seal' ? '电子印章制章人证书' : d.kind === 'audit' ? '审计日志签名证书' : str(d.kind)],
+          ['序列号', str(d.serial)?.toUpperCase()],
+          ['吊销原因', str(d.reasonLabel)],
         ];
       case 'retention.purge': {
         const list = (v: unknown, f: (x: unknown) => string | undefined = str) =>
