@@ -15,7 +15,7 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  { files: ['src/server/main.ts', 'src/server/cli/**', 'scripts/**', 'bench/**'], rules: { 'no-console': 'off' } },
+  { files: ['src/server/main.ts', 'src/signer/main.ts', 'src/server/cli/**', 'scripts/**', 'bench/**'], rules: { 'no-console': 'off' } },
   {
     files: ['src/web/**/*.tsx'],
     plugins: { 'react-hooks': reactHooks },

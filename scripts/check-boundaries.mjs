@@ -2,7 +2,8 @@
 /**
  * Role boundaries (ARCHITECTURE.md): the CA core imports nothing from the server or the web; the shared
  * core imports nothing from the server, the web or the CA; the web imports nothing from the server or the
- * CA. Checked on every `npm test`, so a wrong import fails the build instead of eroding the design.
+ * CA; the server (web/RA) imports nothing from the CA signer service, whose keys it reaches only over the
+ * signer's protocol. Checked on every `npm test`, so a wrong import fails the build instead of eroding the design.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +13,9 @@ const src = path.join(root, 'src');
 const RULES = {
   ca: ['server', 'web'],
   core: ['server', 'web', 'ca'],
-  web: ['server', 'ca'],
+  web: ['server', 'ca', 'signer'],
+  // The web/RA tier reaches the keys only through the signer service's protocol, never by importing it.
+  server: ['signer'],
 };
 const IMPORT = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
 
@@ -51,5 +54,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error(`Boundary violations:\n  ${v.join('\n  ')}`);
     process.exit(1);
   }
-  console.log('boundaries: ok (ca ↛ server/web, core ↛ server/web/ca, web ↛ server/ca)');
+  console.log('boundaries: ok (ca ↛ server/web, core ↛ server/web/ca, web ↛ server/ca/signer, server ↛ signer)');
 }

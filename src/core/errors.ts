@@ -19,6 +19,10 @@ export const ERROR_STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  /** The CA signer service refused what it was asked to sign (its re-check failed): a bug or an attack, never the user's doing. */
+  SIGNER_REFUSED: 502,
+  /** The CA signer service cannot be reached: nothing was signed; try again. */
+  SIGNER_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

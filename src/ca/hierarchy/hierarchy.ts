@@ -362,7 +362,11 @@ export async function addAuditSigner(options: { dir: string; kek: Kek; baseUrl?:
 }
 
 async function readCert(file: string): Promise<CaCertificate> {
-  const der = pemToDer(await readFile(file, 'latin1'));
+  return caCertificate(pemToDer(await readFile(file, 'latin1')));
+}
+
+/** A CA certificate's fields as the issuance code uses them, from its DER (a file here, or the signer service's answer). */
+export function caCertificate(der: Uint8Array): CaCertificate {
   const c = parseCertificate(der);
   const ski = c.extensions.find((e) => e.oid === '2.5.29.14');
   // The SKI extension is an OCTET STRING inside the extnValue.
@@ -421,3 +425,23 @@ export const fingerprint = (der: Uint8Array) =>
     .digest('hex')
     .toUpperCase()
     .replace(/(..)(?!$)/g, '$1:');
+
+/** The CA's own end-entity certificates in a CA directory: sm2/seal.pem, sm2/audit.pem and the renewed ones' predecessors (seal-<serial>.pem, …). */
+export async function operationalCertificateFiles(dir: string): Promise<{ kind: 'seal' | 'audit'; current: boolean; der: Uint8Array }[]> {
+  const sm2 = path.join(path.resolve(dir), 'sm2');
+  const names = await readdir(sm2).catch(() => [] as string[]);
+  const out: { kind: 'seal' | 'audit'; current: boolean; der: Uint8Array }[] = [];
+  for (const name of names.sort()) {
+    const m = /^(seal|audit)(?:-([0-9a-f]+))?\.pem$/.exec(name);
+    if (m) out.push({ kind: m[1] as 'seal' | 'audit', current: !m[2], der: pemToDer(await readFile(path.join(sm2, name), 'latin1')) });
+  }
+  return out;
+}
+
+/** A family's root CRL (signed offline by npm run ca:root-crl and placed at <dir>/crl/<family>/root.crl), or null. */
+export async function rootCrlFile(dir: string, family: KeyAlgorithm): Promise<Uint8Array | null> {
+  return readFile(path.join(path.resolve(dir), 'crl', family, 'root.crl')).then(
+    (b) => new Uint8Array(b),
+    () => null,
+  );
+}

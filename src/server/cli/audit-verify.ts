@@ -44,7 +44,7 @@ async function main(): Promise<number> {
     }
   }
   return withConfiguredDb(async ({ config, db }) => {
-    const r = await verifyAuditTrailIn(db, config.ca.dir, cert);
+    const r = await verifyAuditTrailIn(db, config.ca, cert);
     if (values.json) console.log(JSON.stringify(r, null, 2));
     else {
       const lines = [

@@ -1,7 +1,5 @@
 /** CA publication: CRLs over HTTP at the URL in the certificates, and the OCSP responder (RFC 6960 GET and POST). */
-import { readFile } from 'node:fs/promises';
 import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import path from 'node:path';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ocspErrorResponse } from '../../ca/ocsp/response.js';
@@ -168,8 +166,12 @@ export const caPublicationRoutes =
           }
         } else if (file === 'root.crl' && p.issuerOfFamily(family)) {
           // The root's CRL is signed offline (the root key is not on this server) and dropped in by an operator.
-          const der = await readFile(path.join(p.runtime.config.dir, 'crl', family, 'root.crl')).catch(() => null);
-          if (der) return reply.header('content-type', 'application/pkix-crl').header('cache-control', 'public, max-age=3600').send(der);
+          const der = await p.runtime.rootCrl(family as KeyAlgorithm);
+          if (der)
+            return reply
+              .header('content-type', 'application/pkix-crl')
+              .header('cache-control', 'public, max-age=3600')
+              .send(Buffer.from(der));
         }
         return reply.status(404).header('content-type', 'text/plain; charset=utf-8').send('没有这个 CRL');
       });

@@ -153,7 +153,7 @@ export const staffRoutes =
         schema: { tags, summary: '校验操作记录的完整性（管理员、审计员；哈希链与 CA 审计密钥签名的检查点，指出第一条被改动的记录）' },
       },
       async (req, reply) => {
-        const r = await verifyAuditTrailIn(db, deps.config.ca.dir);
+        const r = await verifyAuditTrailIn(db, deps.config.ca);
         reply.header('cache-control', 'no-store');
         return r;
       },

@@ -11,7 +11,7 @@ import { isolatedDb, type IsolatedDb } from '../../testing/isolated-db.js';
 import { testCaEnv } from '../../testing/test-ca.js';
 import { testConfig } from '../../testing/harness.js';
 import { caRuntime } from '../certificates/ca-runtime.js';
-import { auditCertificateFrom, signCheckpoint, verifyAuditTrail, type AuditSigner } from './checkpoints.js';
+import { auditCertificateOf, signCheckpoint, verifyAuditTrail, type AuditSigner } from './checkpoints.js';
 import { auditRepository } from './repository.js';
 import { linkHash } from './chain.js';
 
@@ -19,7 +19,6 @@ let iso: IsolatedDb;
 let handles: DbHandle[];
 let signer: AuditSigner;
 let cert: Uint8Array;
-let caDir: string;
 
 beforeAll(async () => {
   iso = await isolatedDb('audit_chain');
@@ -28,8 +27,7 @@ beforeAll(async () => {
   const env = await testCaEnv();
   const ca = await caRuntime(testConfig(env).ca);
   signer = ca.auditSigner();
-  caDir = env.CERTDESK_CA_DIR!;
-  cert = await auditCertificateFrom(caDir);
+  cert = await auditCertificateOf(testConfig(env).ca);
 }, 60_000);
 afterAll(async () => {
   await iso?.drop();

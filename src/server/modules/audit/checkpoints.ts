@@ -12,6 +12,8 @@ import { parseCertificate, pemToDer } from '../../../ca/cert/parse.js';
 import type { Signer } from '../../../ca/signer/port.js';
 import { verifySignature } from '../../../ca/signer/software.js';
 import type { DbOrTx } from '../../db/client.js';
+import { caRuntime } from '../certificates/ca-runtime.js';
+import type { CaConfig } from '../certificates/ca-config.js';
 import { auditRepository } from './repository.js';
 import { checkpointMessage, GENESIS, linkHash, verifyChain, type ChainReport, type CheckpointRow } from './chain.js';
 
@@ -25,9 +27,15 @@ export interface AuditSigner {
 
 const sha256 = (der: Uint8Array) => createHash('sha256').update(der).digest('hex');
 
-/** The audit certificate as published in the CA directory (no key needed to verify). */
-export async function auditCertificateFrom(caDir: string): Promise<Uint8Array> {
-  return pemToDer(await readFile(path.join(caDir, 'sm2', 'audit.pem'), 'latin1'));
+/**
+ * The audit certificate (no key needed to verify): from the CA directory, or — on a web instance that signs
+ * through the signer service and has no CA directory — from the signer's public hierarchy.
+ */
+export async function auditCertificateOf(ca: CaConfig): Promise<Uint8Array> {
+  if (!ca.signer) return pemToDer(await readFile(path.join(ca.dir, 'sm2', 'audit.pem'), 'latin1'));
+  const der = (await caRuntime(ca)).hierarchy.families.sm2?.audit?.certDer;
+  if (!der) throw new Error('the signer has no audit signer certificate');
+  return der;
 }
 
 /**
@@ -111,11 +119,11 @@ const running = new WeakMap<object, Promise<AuditVerification>>();
  * Verification as the staff page and the command ask for it: against the audit certificate in the CA
  * directory (or the one given). One run at a time per database: a second caller shares the run in progress.
  */
-export function verifyAuditTrailIn(db: DbOrTx, caDir: string, certDer?: Uint8Array): Promise<AuditVerification> {
+export function verifyAuditTrailIn(db: DbOrTx, ca: CaConfig, certDer?: Uint8Array): Promise<AuditVerification> {
   let p = running.get(db);
   if (!p) {
     p = (async () => {
-      const der = certDer ?? (await auditCertificateFrom(caDir).catch(() => null));
+      const der = certDer ?? (await auditCertificateOf(ca).catch(() => null));
       const report = await verifyAuditTrail(db, der ? [der] : []);
       return { ...report, certificate: der ? { sha256: sha256(der) } : null };
     })().finally(() => running.delete(db));

@@ -37,6 +37,47 @@ export interface CaConfig {
    * recently used dropped first (modules/revocation/publication.ts): what is not kept costs one indexed read.
    */
   ocspMemoryBytes: number;
+  /**
+   * The CA signer service this process signs through (CERTDESK_SIGNER_URL): then it holds no key and no KEK
+   * (signer-client.ts). Absent: the keys are loaded in this process — the signer service itself, the CA
+   * commands, and tests; production web instances must name a signer (assertServable).
+   */
+  signer?: SignerEndpoint;
+}
+
+/** Where the signer listens: its Unix socket on one machine, or https:// with mutual TLS across machines. */
+export type SignerEndpoint =
+  { kind: 'unix'; socketPath: string } | { kind: 'https'; url: string; tls: { ca: Buffer; cert: Buffer; key: Buffer } };
+
+/** CERTDESK_SIGNER_URL (unix:/path/signer.sock or https://host:port) and, for https, the client's TLS files. */
+export function signerEndpointFrom(env: NodeJS.ProcessEnv): SignerEndpoint | undefined {
+  const url = env.CERTDESK_SIGNER_URL?.trim();
+  if (!url) return undefined;
+  if (url.startsWith('unix:')) {
+    const socketPath = url.slice('unix:'.length);
+    if (!path.isAbsolute(socketPath))
+      throw new CaConfigError('CERTDESK_SIGNER_URL: unix: needs an absolute socket path (unix:/run/certdesk/signer.sock)');
+    return { kind: 'unix', socketPath };
+  }
+  if (!/^https:\/\/[^/]+\/?$/.test(url))
+    throw new CaConfigError('CERTDESK_SIGNER_URL must be unix:/path/to/signer.sock or https://host:port (mutual TLS)');
+  const read = (name: string) => {
+    const file = env[name];
+    if (!file)
+      throw new CaConfigError(
+        `CERTDESK_SIGNER_URL=https://… needs ${name} (a PEM file): the signer only answers clients with a certificate it trusts`,
+      );
+    try {
+      return readFileSync(file);
+    } catch {
+      throw new CaConfigError(`${name}: cannot read ${file}`);
+    }
+  };
+  return {
+    kind: 'https',
+    url: url.replace(/\/$/, ''),
+    tls: { ca: read('CERTDESK_SIGNER_TLS_CA'), cert: read('CERTDESK_SIGNER_TLS_CERT'), key: read('CERTDESK_SIGNER_TLS_KEY') },
+  };
 }
 
 /** CERTDESK_OCSP_MEMORY_MB's default: about 100,000 responses (some 2.5 KB each with their bookkeeping). */
@@ -58,7 +99,14 @@ function kekFrom(text: string, what: string): Buffer {
 export function caConfigFrom(env: NodeJS.ProcessEnv, prod: boolean, dataDir: string): CaConfig {
   let kek: Buffer | null = null;
   let kekSource: CaConfig['kekSource'] = 'none';
-  if (env.CERTDESK_CA_KEK) {
+  const signer = signerEndpointFrom(env);
+  if (signer && (env.CERTDESK_CA_KEK || env.CERTDESK_CA_KEK_FILE))
+    throw new CaConfigError(
+      'CERTDESK_CA_KEK / CERTDESK_CA_KEK_FILE belong to the signer only: a process that signs through CERTDESK_SIGNER_URL must not hold the KEK',
+    );
+  if (signer) {
+    // No KEK at all: this process reaches the keys only through the signer.
+  } else if (env.CERTDESK_CA_KEK) {
     kek = kekFrom(env.CERTDESK_CA_KEK, 'CERTDESK_CA_KEK');
     kekSource = 'env';
   } else if (env.CERTDESK_CA_KEK_FILE) {
@@ -102,5 +150,6 @@ export function caConfigFrom(env: NodeJS.ProcessEnv, prod: boolean, dataDir: str
     autoInit,
     organization: env.CERTDESK_CA_ORGANIZATION || '江西CA（演示）',
     ocspMemoryBytes: Math.round(ocspMemoryMb * 1024 * 1024),
+    ...(signer ? { signer } : {}),
   };
 }

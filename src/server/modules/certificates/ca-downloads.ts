@@ -4,8 +4,6 @@
  * (routes/ca-publication.ts), whose paths caPublicUrls builds for the certificates themselves.
  */
 import { createHash } from 'node:crypto';
-import { access } from 'node:fs/promises';
-import path from 'node:path';
 import { parseCertificate } from '../../../ca/cert/parse.js';
 import { FAMILY_NAME, type CaCertificate } from '../../../ca/hierarchy/hierarchy.js';
 import { caPublicUrls } from '../../../ca/public-urls.js';
@@ -48,10 +46,7 @@ export async function caDownloads(deps: UseCaseDeps) {
     const local = caPublicUrls('', family);
     const published = caPublicUrls(deps.config.ca.baseUrl, family);
     // The root CRL is signed offline and dropped in by an operator (OPERATIONS.md); list it only once it is there.
-    const rootCrl = await access(path.join(runtime.config.dir, 'crl', family, 'root.crl')).then(
-      () => local.rootCrl,
-      () => null,
-    );
+    const rootCrl = (await runtime.rootCrl(family)) ? local.rootCrl : null;
     families.push({
       family,
       name: FAMILY_NAME[family],

@@ -18,12 +18,15 @@ import {
   CRL_SHARDS,
   initCaHierarchy,
   loadCaHierarchy,
+  operationalCertificateFiles,
+  rootCrlFile,
   type CaHierarchy,
 } from '../../../ca/hierarchy/hierarchy.js';
 import { signRootCrl } from '../../../ca/hierarchy/root-crl.js';
 import type { KeyAlgorithm, Signer } from '../../../ca/signer/port.js';
 import { AppError } from '../../../core/errors.js';
 import type { CaConfig } from './ca-config.js';
+import { fetchPublicHierarchy, remoteHierarchy, rootCrlsOf, SignerConnection } from './signer-client.js';
 
 export interface IssuingCa {
   family: KeyAlgorithm;
@@ -46,6 +49,12 @@ export interface CaRuntime {
   sealMaker(): { certDer: Uint8Array; signer: Signer; nameText: string };
   /** The audit signer (SM2): its certificate and signer, for the audit chain's checkpoints (modules/audit). */
   auditSigner(): { certDer: Uint8Array; signer: Signer; nameText: string };
+  /** A family's root CRL (signed offline), DER, or null when none has been placed. */
+  rootCrl(family: KeyAlgorithm): Promise<Uint8Array | null>;
+  /** The seal maker's and audit signer's certificates, current and earlier. */
+  operationalCertificates(): Promise<{ kind: 'seal' | 'audit'; current: boolean; der: Uint8Array }[]>;
+  /** Where the keys are: this process, or the signer service (then this process holds none). */
+  readonly keys: 'local' | 'signer';
 }
 
 /**
@@ -96,7 +105,57 @@ async function createAtomically(config: CaConfig, now: Date): Promise<void> {
   }
 }
 
+/** A web/RA instance's CA: the public certificates from the signer service, every signature made there. */
+async function openRemote(config: CaConfig, endpoint: NonNullable<CaConfig['signer']>): Promise<CaRuntime> {
+  const conn = new SignerConnection(endpoint);
+  const view = await fetchPublicHierarchy(conn, config);
+  const rootCrls = rootCrlsOf(view);
+  const operational = (view.operational ?? []).map((o) => ({ ...o, der: new Uint8Array(Buffer.from(o.der, 'base64')) }));
+  return runtimeOf(config, remoteHierarchy(conn, view, config.dir), 'signer', {
+    rootCrl: async (family) => rootCrls[family] ?? null,
+    operationalCertificates: async () => operational,
+  });
+}
+
+function runtimeOf(
+  config: CaConfig,
+  h: CaHierarchy,
+  keys: CaRuntime['keys'],
+  files: Pick<CaRuntime, 'rootCrl' | 'operationalCertificates'>,
+): CaRuntime {
+  return {
+    ...files,
+    keys,
+    auditSigner() {
+      const a = h.families.sm2?.audit;
+      if (!a) throw caNotReady('CA 中没有审计日志签名密钥（SM2）：请运行 npm run ca:init -- --add-audit-signer');
+      return { certDer: a.certDer, signer: a.signer, nameText: a.nameText };
+    },
+    config,
+    hierarchy: h,
+    sealMaker() {
+      const seal = h.families.sm2?.seal;
+      if (!seal) throw caNotReady('CA 中没有电子印章制章人（SM2）：请运行 npm run ca:init -- --add-seal-maker');
+      return { certDer: seal.certDer, signer: seal.signer, nameText: seal.nameText };
+    },
+    issuing(family) {
+      const f = h.families[family];
+      if (!f) throw caNotReady(`CA 中没有 ${family} 算法的签发 CA`);
+      return {
+        family,
+        certDer: f.issuing.certDer,
+        signer: f.issuing.signer,
+        nameDer: f.issuing.nameDer,
+        keyId: f.issuing.keyId,
+        nameText: f.issuing.nameText,
+        rootDer: f.root.certDer,
+      };
+    },
+  };
+}
+
 async function open(config: CaConfig): Promise<CaRuntime> {
+  if (config.signer) return openRemote(config, config.signer);
   if (!config.kek) throw caNotReady('未配置 CA 密钥加密密钥（CERTDESK_CA_KEK 或 CERTDESK_CA_KEK_FILE）');
   if (!complete(config.dir)) {
     if (!config.autoInit) throw caNotReady(`CA 目录 ${config.dir} 中没有 CA`);
@@ -120,34 +179,10 @@ async function open(config: CaConfig): Promise<CaRuntime> {
       hierarchy = await loadCaHierarchy({ dir: config.dir, kek: config.kek });
     }
   }
-  const h = hierarchy;
-  return {
-    auditSigner() {
-      const a = h.families.sm2?.audit;
-      if (!a) throw caNotReady('CA 中没有审计日志签名密钥（SM2）：请运行 npm run ca:init -- --add-audit-signer');
-      return { certDer: a.certDer, signer: a.signer, nameText: a.nameText };
-    },
-    config,
-    hierarchy,
-    sealMaker() {
-      const seal = h.families.sm2?.seal;
-      if (!seal) throw caNotReady('CA 中没有电子印章制章人（SM2）：请运行 npm run ca:init -- --add-seal-maker');
-      return { certDer: seal.certDer, signer: seal.signer, nameText: seal.nameText };
-    },
-    issuing(family) {
-      const f = h.families[family];
-      if (!f) throw caNotReady(`CA 中没有 ${family} 算法的签发 CA`);
-      return {
-        family,
-        certDer: f.issuing.certDer,
-        signer: f.issuing.signer,
-        nameDer: f.issuing.nameDer,
-        keyId: f.issuing.keyId,
-        nameText: f.issuing.nameText,
-        rootDer: f.root.certDer,
-      };
-    },
-  };
+  return runtimeOf(config, hierarchy, 'local', {
+    rootCrl: (family) => rootCrlFile(config.dir, family),
+    operationalCertificates: () => operationalCertificateFiles(config.dir),
+  });
 }
 
 const ready = new Map<string, CaRuntime>();

@@ -152,7 +152,7 @@ describe('retention purge', () => {
     const cuts = await t.db.select().from(auditCheckpoints).where(eq(auditCheckpoints.kind, 'cut'));
     expect(cuts.map((c) => c.seq)).toEqual([4]);
     expect(await count(auditEvents)).toBe(auditBefore - 4 + 3);
-    const v = await verifyAuditTrailIn(t.db, t.config.ca.dir);
+    const v = await verifyAuditTrailIn(t.db, t.config.ca);
     expect(v).toMatchObject({ ok: true, fromSeq: 4, broken: null });
 
     // Nothing more is past retention: a second run deletes nothing and cuts nothing.
@@ -172,7 +172,7 @@ describe('retention purge', () => {
     expect(bKeys.some((k) => remaining.has(k))).toBe(false);
     const firstPurge = Math.min(...purged.map((r) => r.seq!));
     expect(last.audit).toMatchObject({ fromSeq: 4, throughSeq: firstPurge - 1 });
-    const v2 = await verifyAuditTrailIn(t.db, t.config.ca.dir);
+    const v2 = await verifyAuditTrailIn(t.db, t.config.ca);
     expect(v2).toMatchObject({ ok: true, fromSeq: firstPurge - 1, broken: null });
 
     // The staff page's verification agrees.

@@ -15,7 +15,7 @@ import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import { caRuntime } from '../certificates/ca-runtime.js';
 import { auditRepository } from '../audit/repository.js';
-import { auditCertificateFrom, signCheckpoint, verifyAuditTrail } from '../audit/checkpoints.js';
+import { auditCertificateOf, signCheckpoint, verifyAuditTrail } from '../audit/checkpoints.js';
 import { retentionRepository, type Facts, type Ids } from './repository.js';
 import { addYears, groupDossiers, RETENTION_YEARS, retentionVerdict, type DossierFacts } from './rule.js';
 
@@ -164,7 +164,7 @@ export async function runRetention(deps: { db: Db; clock: Clock; config: Config 
   const { db } = deps;
   const result: RetentionResult = { dryRun: opts.dryRun, dossiers: [], kept: 0, skipped: 0, audit: null, refused: null };
   // Without the audit certificate the chain cannot be verified (nor a cut signed): nothing is deleted.
-  const cert = await auditCertificateFrom(deps.config.ca.dir).catch(() => null);
+  const cert = await auditCertificateOf(deps.config.ca).catch(() => null);
   if (!cert) {
     result.refused = `CA 中没有审计签名证书（${deps.config.ca.dir}/sm2/audit.pem），无法校验操作记录，未清除任何数据：请运行 npm run ca:init -- --add-audit-signer`;
     return result;

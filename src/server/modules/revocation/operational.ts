@@ -9,9 +9,8 @@
  * database), and the OCSP responder and the CRLs read that table beside the registry: `good` while issued,
  * `revoked` — and listed in the issuing CA's CRLs — once `npm run ca:revoke` has withdrawn one.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { parseCertificate, pemToDer } from '../../../ca/cert/parse.js';
+import { parseCertificate } from '../../../ca/cert/parse.js';
+import { operationalCertificateFiles } from '../../../ca/hierarchy/hierarchy.js';
 import { readTlv } from '../../../ca/der/der.js';
 import { AppError } from '../../../core/errors.js';
 import { REVOCATION_REASONS } from '../../../core/revocation-reasons.js';
@@ -24,8 +23,6 @@ import { revocationRepository, type OperationalCertificateRow } from './reposito
 export type OperationalKind = 'seal' | 'audit';
 export const OPERATIONAL_KIND_LABEL: Readonly<Record<OperationalKind, string>> = { seal: '电子印章制章人证书', audit: '审计日志签名证书' };
 
-const FILE = /^(seal|audit)(?:-([0-9a-f]+))?\.pem$/;
-
 /** The authorityKeyIdentifier's keyIdentifier (hex) of a certificate: the issuing CA it names. */
 function authorityKeyIdHex(der: Uint8Array): string {
   const ext = parseCertificate(der).extensions.find((e) => e.oid === '2.5.29.35');
@@ -36,33 +33,36 @@ function authorityKeyIdHex(der: Uint8Array): string {
   return Buffer.from(ext.value.subarray(first.start, first.end)).toString('hex');
 }
 
+/** The seal maker's and audit signer's certificates as rows, current first (from the CA directory or the signer service). */
+export function operationalRows(files: readonly { kind: OperationalKind; current: boolean; der: Uint8Array }[]) {
+  return files
+    .map((f) => {
+      const c = parseCertificate(f.der);
+      return {
+        serial: c.serialHex.replace(/^0+(?=.)/, ''), // as the registry and the OCSP lookup spell it (serialHexOf)
+        family: 'sm2',
+        issuerKeyId: authorityKeyIdHex(f.der),
+        kind: f.kind,
+        der: Buffer.from(f.der),
+        notBefore: c.notBefore,
+        notAfter: c.notAfter,
+        current: f.current,
+      };
+    })
+    .sort((a, b) => Number(b.current) - Number(a.current));
+}
+
 /** The seal maker's and audit signer's certificates in a CA directory, current and previous; current first. */
 export async function operationalCertificatesIn(caDir: string) {
-  const dir = path.join(caDir, 'sm2');
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const out: (Omit<OperationalCertificateRow, 'status' | 'revokedAt' | 'revocationReason' | 'recordedAt'> & { current: boolean })[] = [];
-  for (const name of names.sort()) {
-    const m = FILE.exec(name);
-    if (!m) continue;
-    const der = pemToDer(await readFile(path.join(dir, name), 'latin1'));
-    const c = parseCertificate(der);
-    out.push({
-      serial: c.serialHex.replace(/^0+(?=.)/, ''), // as the registry and the OCSP lookup spell it (serialHexOf)
-      family: 'sm2',
-      issuerKeyId: authorityKeyIdHex(der),
-      kind: m[1] as OperationalKind,
-      der: Buffer.from(der),
-      notBefore: c.notBefore,
-      notAfter: c.notAfter,
-      current: !m[2],
-    });
-  }
-  return out.sort((a, b) => Number(b.current) - Number(a.current));
+  return operationalRows(await operationalCertificateFiles(caDir));
 }
 
 /** Records the CA directory's seal maker and audit signer certificates (once each; a revoked one stays revoked). */
-export async function recordOperationalCertificates(db: DbOrTx, caDir: string): Promise<number> {
-  const found = await operationalCertificatesIn(caDir);
+export async function recordOperationalCertificates(
+  db: DbOrTx,
+  files: readonly { kind: OperationalKind; current: boolean; der: Uint8Array }[],
+): Promise<number> {
+  const found = operationalRows(files);
   return revocationRepository.recordOperational(
     db,
     found.map(({ current: _current, ...row }) => row),
@@ -88,7 +88,7 @@ export async function revokeOperationalCertificate(
   if (!serial) throw new AppError('NOT_FOUND', `CA 目录 ${caDir} 中没有${OPERATIONAL_KIND_LABEL[o.kind]}`);
   if (!found.some((c) => c.serial === serial))
     throw new AppError('NOT_FOUND', `CA 目录中没有序列号为 ${serial} 的${OPERATIONAL_KIND_LABEL[o.kind]}`);
-  await recordOperationalCertificates(deps.db, caDir);
+  await recordOperationalCertificates(deps.db, await operationalCertificateFiles(caDir));
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
     const revoked = await revocationRepository.revokeOperational(tx, serial, now, o.reason);

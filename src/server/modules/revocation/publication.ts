@@ -304,7 +304,7 @@ export class Publisher {
   static async create(deps: PublicationDeps): Promise<Publisher> {
     const rt = await caRuntime(deps.config.ca);
     // The seal maker's and audit signer's certificates (current and renewed-away) join the status service.
-    await recordOperationalCertificates(deps.db, rt.config.dir);
+    await recordOperationalCertificates(deps.db, await rt.operationalCertificates());
     return new Publisher(deps, rt, issuerEntries(rt));
   }
 

@@ -1,0 +1,130 @@
+/**
+ * The CA signer process (`npm run signer`; `npm start` starts one itself): loads the CA's keys with the KEK
+ * and serves src/signer/service.ts on a Unix socket or over mutual TLS. Configuration (docs/OPERATIONS.md):
+ *
+ *   CERTDESK_SIGNER_LISTEN        unix:/run/certdesk/signer.sock, or https://0.0.0.0:7443 (then the next three)
+ *   CERTDESK_SIGNER_TLS_CERT/KEY  the signer's server certificate and key (PEM)
+ *   CERTDESK_SIGNER_TLS_CLIENT_CA the CA whose client certificates may ask for signatures (PEM)
+ *   CERTDESK_SIGNER_SOCKET_MODE   the socket's permissions, octal (default 600: the same user only)
+ *   CERTDESK_SIGNER_DATABASE_URL  PostgreSQL, read-only is enough: the registry every request is checked
+ *                                 against (required in production; the embedded database is one process's)
+ *   CERTDESK_CA_DIR, CERTDESK_CA_KEK / _KEK_FILE, CERTDESK_CA_FAMILIES, CERTDESK_CA_POLICY_OID, …  as for ca:init
+ */
+import { chmod, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { operationalCertificateFiles, rootCrlFile } from '../ca/hierarchy/hierarchy.js';
+import type { KeyAlgorithm } from '../ca/signer/port.js';
+import { openDb } from '../server/db/client.js';
+import { caConfigFrom } from '../server/modules/certificates/ca-config.js';
+import { caRuntime } from '../server/modules/certificates/ca-runtime.js';
+import { ConfigError } from '../server/config.js';
+import { databaseRegistry } from './registry.js';
+import { buildSignerService } from './service.js';
+
+export interface SignerListen {
+  kind: 'unix' | 'https';
+  socketPath?: string;
+  host?: string;
+  port?: number;
+  tls?: { cert: Buffer; key: Buffer; ca: Buffer };
+  socketMode: number;
+}
+
+export async function signerListenFrom(env: NodeJS.ProcessEnv, dataDir: string): Promise<SignerListen> {
+  const listen = env.CERTDESK_SIGNER_LISTEN?.trim() || `unix:${path.join(dataDir, 'signer.sock')}`;
+  const socketMode = env.CERTDESK_SIGNER_SOCKET_MODE ? parseInt(env.CERTDESK_SIGNER_SOCKET_MODE, 8) : 0o600;
+  if (!(socketMode >= 0 && socketMode <= 0o777))
+    throw new ConfigError('CERTDESK_SIGNER_SOCKET_MODE must be octal permissions such as 600 or 660');
+  if (listen.startsWith('unix:')) return { kind: 'unix', socketPath: path.resolve(listen.slice(5)), socketMode };
+  const m = /^https:\/\/([^/:]+|\[[^\]]+\]):(\d+)\/?$/.exec(listen);
+  if (!m) throw new ConfigError('CERTDESK_SIGNER_LISTEN must be unix:/path/signer.sock or https://host:port (mutual TLS)');
+  const read = async (name: string) => {
+    const file = env[name];
+    if (!file)
+      throw new ConfigError(
+        `CERTDESK_SIGNER_LISTEN=https://… needs ${name} (PEM): the signer answers only clients whose certificate it trusts`,
+      );
+    return readFile(file).catch(() => {
+      throw new ConfigError(`${name}: cannot read ${file}`);
+    });
+  };
+  return {
+    kind: 'https',
+    host: m[1]!.replace(/^\[|\]$/g, ''),
+    port: Number(m[2]),
+    tls: {
+      cert: await read('CERTDESK_SIGNER_TLS_CERT'),
+      key: await read('CERTDESK_SIGNER_TLS_KEY'),
+      ca: await read('CERTDESK_SIGNER_TLS_CLIENT_CA'),
+    },
+    socketMode,
+  };
+}
+
+async function main(): Promise<void> {
+  const env = process.env;
+  const prod = env.NODE_ENV === 'production';
+  const dataDir = path.resolve(env.CERTDESK_DATA_DIR || 'data');
+  let listen: SignerListen;
+  let ca;
+  try {
+    // The signer itself holds the keys: a CERTDESK_SIGNER_URL in its environment would point it at itself.
+    ca = caConfigFrom({ ...env, CERTDESK_SIGNER_URL: '' }, prod, dataDir);
+    listen = await signerListenFrom(env, dataDir);
+    if (prod && !env.CERTDESK_SIGNER_DATABASE_URL)
+      throw new ConfigError(
+        'CERTDESK_SIGNER_DATABASE_URL must be set in production: the signer checks every certificate and OCSP answer against the registry',
+      );
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`CertDesk signer: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const runtime = await caRuntime(ca);
+  const registryDb = env.CERTDESK_SIGNER_DATABASE_URL
+    ? await openDb({ databaseUrl: env.CERTDESK_SIGNER_DATABASE_URL, migrate: false, poolSize: 4 })
+    : null;
+  const rootCrls: Partial<Record<KeyAlgorithm, Uint8Array>> = {};
+  for (const family of Object.keys(runtime.hierarchy.families) as KeyAlgorithm[]) {
+    const crl = await rootCrlFile(ca.dir, family);
+    if (crl) rootCrls[family] = crl;
+  }
+  const app = await buildSignerService({
+    hierarchy: runtime.hierarchy,
+    policyOids: [ca.policyOid],
+    ...(registryDb ? { registry: databaseRegistry(registryDb.db) } : {}),
+    rootCrls,
+    operational: await operationalCertificateFiles(ca.dir),
+    maxBytes: env.CERTDESK_SIGNER_MAX_BYTES ? Number(env.CERTDESK_SIGNER_MAX_BYTES) : undefined,
+    fastify: {
+      logger: { level: env.LOG_LEVEL || 'info', base: { service: 'certdesk-signer' } },
+      ...(listen.tls ? { https: { ...listen.tls, requestCert: true, rejectUnauthorized: true } } : {}),
+    },
+  });
+  if (listen.kind === 'unix') {
+    // A socket left by a killed signer would make listen fail with EADDRINUSE.
+    await rm(listen.socketPath!, { force: true });
+    await app.listen({ path: listen.socketPath! });
+    await chmod(listen.socketPath!, listen.socketMode);
+  } else await app.listen({ host: listen.host!, port: listen.port! });
+  app.log.info(
+    {
+      listen: listen.kind === 'unix' ? `unix:${listen.socketPath}` : `https://${listen.host}:${listen.port}`,
+      registry: Boolean(registryDb),
+    },
+    registryDb
+      ? 'CA signer ready'
+      : 'CA signer ready; no registry connection: certificates are linted but not checked against the registry',
+  );
+  const stop = async () => {
+    await app.close();
+    await registryDb?.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) void main();
