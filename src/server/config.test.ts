@@ -85,6 +85,7 @@ describe('configuration', () => {
       CERTDESK_MAIL: 'sandbox',
       CERTDESK_PAY: 'sandbox',
       CERTDESK_PUBLIC_URL: 'https://ca.example.cn',
+      CERTDESK_SIGNER_URL: 'unix:/run/certdesk/signer.sock',
     };
     expect(() => assertServable(loadConfig(staging), staging)).not.toThrow();
     expect(() => assertServable(loadConfig({}), {})).not.toThrow();
@@ -102,10 +103,53 @@ describe('configuration', () => {
     expect(() => assertServable(loadConfig(env), env)).toThrow(
       /^CERTDESK_PUBLIC_URL must be set in production .*never from the Host header$/,
     );
-    const set = { ...env, CERTDESK_PUBLIC_URL: 'https://ca.example.cn' };
+    const set = { ...env, CERTDESK_PUBLIC_URL: 'https://ca.example.cn', CERTDESK_SIGNER_URL: 'unix:/run/certdesk/signer.sock' };
     expect(() => assertServable(loadConfig(set), set)).not.toThrow();
     expect(() => loadConfig({ ...set, CERTDESK_PUBLIC_URL: 'ca.example.cn' })).toThrow(/CERTDESK_PUBLIC_URL/);
     // Development and tests still fall back to the request's host.
     expect(() => assertServable(loadConfig({ NODE_ENV: 'development' }), {})).not.toThrow();
+  });
+
+  it('will not serve production without the CA signer, and a process that signs through it may not hold the KEK (issue 17)', () => {
+    const env = {
+      NODE_ENV: 'production',
+      CERTDESK_SECRET: SECRET,
+      CERTDESK_SMS: 'sandbox',
+      CERTDESK_MAIL: 'sandbox',
+      CERTDESK_PAY: 'sandbox',
+      CERTDESK_PUBLIC_URL: 'https://ca.example.cn',
+    };
+    expect(() => assertServable(loadConfig(env), env)).toThrow(/^CERTDESK_SIGNER_URL must be set in production/);
+    const viaSocket = { ...env, CERTDESK_SIGNER_URL: 'unix:/run/certdesk/signer.sock' };
+    expect(() => assertServable(loadConfig(viaSocket), viaSocket)).not.toThrow();
+    expect(loadConfig(viaSocket).ca).toMatchObject({
+      kek: null,
+      kekSource: 'none',
+      signer: { kind: 'unix', socketPath: '/run/certdesk/signer.sock' },
+    });
+    const kek = Buffer.alloc(32, 0)
+      .map((_, i) => i + 1)
+      .toString('base64');
+    expect(() => loadConfig({ ...viaSocket, CERTDESK_CA_KEK: kek })).toThrow(/belong to the signer only/);
+    // A development process that signs through the signer derives no KEK either.
+    expect(loadConfig({ NODE_ENV: 'development', CERTDESK_SIGNER_URL: 'unix:/tmp/s.sock' }).ca.kek).toBeNull();
+  });
+
+  it.each([
+    ['a relative socket path', { CERTDESK_SIGNER_URL: 'unix:signer.sock' }, /absolute socket path/],
+    ['plain http', { CERTDESK_SIGNER_URL: 'http://signer:7443' }, /unix:\/path\/to\/signer.sock or https:\/\/host:port/],
+    ['https without client certificate files', { CERTDESK_SIGNER_URL: 'https://signer:7443' }, /needs CERTDESK_SIGNER_TLS_CA/],
+    [
+      'https with an unreadable file',
+      {
+        CERTDESK_SIGNER_URL: 'https://signer:7443',
+        CERTDESK_SIGNER_TLS_CA: '/nonexistent/ca.pem',
+        CERTDESK_SIGNER_TLS_CERT: '/x',
+        CERTDESK_SIGNER_TLS_KEY: '/y',
+      },
+      /CERTDESK_SIGNER_TLS_CA: cannot read/,
+    ],
+  ])('refuses a signer address with %s', (_what, env, message) => {
+    expect(() => loadConfig({ NODE_ENV: 'development', ...env })).toThrow(message);
   });
 });

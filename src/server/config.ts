@@ -130,14 +130,14 @@ export function assertServable(config: Config, env: NodeJS.ProcessEnv = process.
     );
   // And the public address: without it the 法人核验 link and the templates' QR codes would be built from
   // the request's Host / X-Forwarded-Host header, which a client can forge (issue 16, item 10).
+  if (config.env === 'production' && !config.publicUrl)
+    throw new ConfigError(
+      'CERTDESK_PUBLIC_URL must be set in production (the https address users reach, e.g. https://ca.example.cn): the 法人核验 link, the QR codes and the certificates are built from it, never from the Host header',
+    );
   // And the CA signer: a production web instance holds no CA key and no KEK (issue 17).
   if (config.env === 'production' && !config.ca.signer)
     throw new ConfigError(
       'CERTDESK_SIGNER_URL must be set in production (the CA signer service: unix:/run/certdesk/signer.sock, or https://signer:7443 with CERTDESK_SIGNER_TLS_CA/CERT/KEY); the web instances hold no CA key (docs/OPERATIONS.md)',
-    );
-  if (config.env === 'production' && !config.publicUrl)
-    throw new ConfigError(
-      'CERTDESK_PUBLIC_URL must be set in production (the https address users reach, e.g. https://ca.example.cn): the 法人核验 link, the QR codes and the certificates are built from it, never from the Host header',
     );
 }
 

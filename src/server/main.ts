@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   if (config.captchaFixed) lines.push(`  验证码固定为 ${config.captchaFixed}（CERTDESK_CAPTCHA_FIXED，仅供测试和演示）`);
   console.log(lines.join('\n'));
   // A CA already in place is loaded now, so what needs renewing is said at start (and listed by /api/health).
-  if (existsSync(path.join(config.ca.dir, 'manifest.json')))
+  if (config.ca.signer || existsSync(path.join(config.ca.dir, 'manifest.json')))
     await caRuntime(config.ca)
       .then((ca) => {
         for (const w of expiryWarnings(ca.hierarchy, clock.now())) app.log.warn({ ca: 'expiry' }, w);

@@ -177,6 +177,7 @@ describe('CERTDESK_MAIL, SMTP_URL, MAIL_FROM', () => {
       CERTDESK_SMS: 'sandbox',
       CERTDESK_PAY: 'sandbox',
       CERTDESK_PUBLIC_URL: 'https://ca.example.cn',
+      CERTDESK_SIGNER_URL: 'unix:/run/certdesk/signer.sock',
     };
     expect(() => assertServable(loadConfig(prod), prod)).toThrow(/CERTDESK_MAIL must be set in production/);
     const staging = { ...prod, CERTDESK_MAIL: 'sandbox' };

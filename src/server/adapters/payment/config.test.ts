@@ -83,7 +83,12 @@ describe('payment configuration', () => {
     const env = { ...prod, CERTDESK_SMS: 'sandbox', CERTDESK_MAIL: 'sandbox' };
     expect(() => assertServable(loadConfig(env), env)).toThrow(/CERTDESK_PAY must be set in production/);
     // CERTDESK_PUBLIC_URL is required in production too (config.test.ts); here it is the payment choice that matters.
-    const chosen = { ...env, CERTDESK_PAY: 'sandbox', CERTDESK_PUBLIC_URL: 'https://zs.jxca.example.cn' };
+    const chosen = {
+      ...env,
+      CERTDESK_PAY: 'sandbox',
+      CERTDESK_PUBLIC_URL: 'https://zs.jxca.example.cn',
+      CERTDESK_SIGNER_URL: 'unix:/run/certdesk/signer.sock',
+    };
     expect(() => assertServable(loadConfig(chosen), chosen)).not.toThrow();
     const liveProd = { ...env, ...live };
     expect(loadConfig(liveProd).payments.kind).toBe('live');
