@@ -127,9 +127,7 @@ describe('configuration', () => {
       kekSource: 'none',
       signer: { kind: 'unix', socketPath: '/run/certdesk/signer.sock' },
     });
-    const kek = Buffer.alloc(32, 0)
-      .map((_, i) => i + 1)
-      .toString('base64');
+    const kek = Buffer.from(Array.from({ length: 32 }, (_, i) => i + 1)).toString('base64');
     expect(() => loadConfig({ ...viaSocket, CERTDESK_CA_KEK: kek })).toThrow(/belong to the signer only/);
     // A development process that signs through the signer derives no KEK either.
     expect(loadConfig({ NODE_ENV: 'development', CERTDESK_SIGNER_URL: 'unix:/tmp/s.sock' }).ca.kek).toBeNull();

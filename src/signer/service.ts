@@ -11,6 +11,7 @@
  * Refusals are 422 with the reason (logged at warn); anything else that fails is 500 (logged at error).
  */
 import { createHash } from 'node:crypto';
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { SIGNATURE_ALGORITHM } from '../ca/algorithms.js';
 import type { CaHierarchy } from '../ca/hierarchy/hierarchy.js';
@@ -34,7 +35,8 @@ export interface SignerServiceOptions {
    * (CERTDESK_SIGNER_MAX_BYTES; default 128 MiB).
    */
   maxBytes?: number;
-  fastify?: FastifyServerOptions;
+  /** Fastify's options: the logger, and `https` (with requestCert) for mutual TLS. */
+  fastify?: FastifyServerOptions & { https?: HttpsServerOptions };
 }
 
 export const SIGNER_DEFAULT_MAX_BYTES = 128 * 1024 * 1024;
@@ -63,7 +65,7 @@ export function publicHierarchy(
 
 export async function buildSignerService(o: SignerServiceOptions): Promise<FastifyInstance> {
   const maxBytes = o.maxBytes ?? SIGNER_DEFAULT_MAX_BYTES;
-  const app = Fastify({ bodyLimit: maxBytes, ...o.fastify });
+  const app = Fastify({ bodyLimit: maxBytes, ...o.fastify } as FastifyServerOptions) as unknown as FastifyInstance;
   const now = o.now ?? (() => new Date());
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: maxBytes }, (_req, body, done) => done(null, body));
 

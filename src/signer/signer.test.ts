@@ -9,7 +9,8 @@
  * protocol is the real one over a real socket.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -316,3 +317,79 @@ async function ocspGetPath(serialHex: string): Promise<string> {
   const req = sequence(sequence(sequence(sequence(certId))));
   return Buffer.from(req).toString('base64');
 }
+
+describe('mutual TLS between the web and the signer', () => {
+  it('answers a client with a certificate from the configured CA, and refuses one without (503 SIGNER_UNAVAILABLE, nothing signed)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'certdesk-mtls-'));
+    const sh = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+    sh(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=certdesk signer link CA', '-days', '2']);
+    for (const [name, cn, ext] of [
+      ['signer', 'localhost', 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth'],
+      ['web1', 'web1', 'extendedKeyUsage=clientAuth'],
+    ] as const) {
+      sh(['req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`]);
+      writeFileSync(path.join(dir, `${name}.ext`), ext);
+      sh([
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        `${name}.pem`,
+        '-days',
+        '2',
+        '-extfile',
+        `${name}.ext`,
+      ]);
+    }
+    const read = (f: string) => readFileSync(path.join(dir, f));
+    const tlsService = await buildSignerService({
+      hierarchy: local.hierarchy,
+      policyOids: [local.config.policyOid],
+      now: () => clock.now(),
+      fastify: {
+        logger: {
+          level: 'info',
+          stream: new Writable({
+            write(chunk, _e, cb) {
+              signerLog.push(JSON.parse(String(chunk)));
+              cb();
+            },
+          }),
+        },
+        https: { cert: read('signer.pem'), key: read('signer.key'), ca: read('ca.pem'), requestCert: true, rejectUnauthorized: true },
+      },
+    });
+    await tlsService.listen({ host: '127.0.0.1', port: 0 });
+    const port = (tlsService.server.address() as { port: number }).port;
+    try {
+      const message = Buffer.from(`certdesk-audit-checkpoint-v1\nperiodic\n7\n${'ab'.repeat(32)}\n2026-12-07T01:02:03.000Z\n`);
+      const ok = new SignerConnection({
+        kind: 'https',
+        url: `https://localhost:${port}`,
+        tls: { ca: read('ca.pem'), cert: read('web1.pem'), key: read('web1.key') },
+      });
+      const signature = await ok.sign('sm2', 'audit', message);
+      expect(verifySignature(parseCertificate(local.auditSigner().certDer).spki, 'sm2', message, signature)).toBe(true);
+      expect(signatures().at(-1)).toMatchObject({ key: 'sm2/audit', kind: 'checkpoint', client: 'web1' });
+      ok.close();
+      // A client certificate the signer does not trust (self-signed), and none at all: refused at the handshake.
+      sh(['req', '-x509', ...ec, '-keyout', 'rogue.key', '-out', 'rogue.pem', '-subj', '/CN=rogue', '-days', '2']);
+      for (const tls of [{ ca: read('ca.pem'), cert: read('rogue.pem'), key: read('rogue.key') }, { ca: read('ca.pem') } as never]) {
+        const count = signatures().length;
+        const bad = new SignerConnection({ kind: 'https', url: `https://localhost:${port}`, tls });
+        await expect(bad.sign('sm2', 'audit', message)).rejects.toMatchObject({ code: 'SIGNER_UNAVAILABLE', status: 503 });
+        expect(signatures().length).toBe(count);
+        bad.close();
+      }
+    } finally {
+      await tlsService.close();
+    }
+  });
+});
