@@ -25,7 +25,7 @@ import { caPublicUrls } from '../../../ca/public-urls.js';
 import { generateSigningKey, type SoftwareKey } from '../../../ca/signer/software.js';
 import type { KeyAlgorithm } from '../../../ca/signer/port.js';
 import { inspectSpki } from '../../../ca/spki.js';
-import { certificateValidity } from '../../../core/certificate-validity.js';
+import { certificateValidity, type Validity } from '../../../core/certificate-validity.js';
 import { AppError, validationFailed } from '../../../core/errors.js';
 import type { Tx } from '../../db/client.js';
 import { certificatesSigned, timedSignature } from '../../metrics.js';
@@ -113,15 +113,39 @@ export function buildOrderTbs(input: {
 const certifies = (tbs: Buffer, spki: Uint8Array) => tbs.indexOf(Buffer.from(spki)) >= 0;
 
 /**
- * tx1's part, inside the order-locking transaction: the order's pending (or already issued) row, created
- * when needed. Returns the row; `reused` says it was there before.
+ * Whose certificate is being issued: an online order's or a counter order's (modules/counter/produce.ts).
+ * Both go through recordIssuance and signRecorded — the one way a subscriber certificate is made.
+ */
+export interface IssuanceSubject {
+  /** The subject's live issuance (pending, issued or revoked), read under the caller's lock: a retry finds it. */
+  live: CertificateRow | undefined;
+  organizationId: string;
+  uscc: string;
+  /** The name in the certificate (a 变更 issues with the new one). */
+  unitName: string;
+  projectCode: string;
+  keyType: 'main' | 'sub';
+  source: 'online' | 'counter';
+  orderId?: string | null;
+  counterOrderId?: string | null;
+  /** The certificate a 补办/变更/续费 replaces. */
+  replacesId?: string | null;
+  /** The validity rule's answer (core/certificate-validity.ts); absent: a new certificate, a year from `at`. */
+  validity?: Validity;
+  /** How the step is called on screen, for the reason a superseded pending row is given up (重新制证, 重新制作证书). */
+  retryLabel: string;
+}
+
+/**
+ * tx1, inside the caller's transaction (its subject locked): the subject's pending (or already issued) row,
+ * created when needed. Returns the row; `reused` says it was there before.
  */
 export async function recordIssuance(
   tx: Tx,
-  order: OrderRow,
+  subject: IssuanceSubject,
   ctx: { issuing: IssuingCa; key: PreparedKey; staffId: string; at: Date; baseUrl: string; policyOid: string },
 ): Promise<{ row: CertificateRow; reused: boolean }> {
-  const live = await certificateRepository.liveForOrder(tx, order.id, true);
+  const { live } = subject;
   if (live && live.status !== 'pending') return { row: live, reused: true };
   if (live && !ctx.key.generated && live.tbs && certifies(live.tbs, ctx.key.spki)) return { row: live, reused: true };
   if (live)
@@ -129,48 +153,73 @@ export async function recordIssuance(
       tx,
       live.id,
       ctx.key.generated
-        ? '重新制证：系统生成的密钥未保存，此待签记录作废（未签发）'
-        : '重新制证：证书请求的密钥已更换，此待签记录作废（未签发）',
+        ? `${subject.retryLabel}：系统生成的密钥未保存，此待签记录作废（未签发）`
+        : `${subject.retryLabel}：证书请求的密钥已更换，此待签记录作废（未签发）`,
       ctx.at,
     );
-  const org = await organizationRepository.findById(tx, order.organizationId);
-  if (!org) throw new AppError('NOT_FOUND', '找不到订单的申请单位');
   const serial = newSerial();
   const { tbs, notBefore, notAfter } = buildOrderTbs({
     issuing: ctx.issuing,
     serial,
-    unitName: org.name,
-    uscc: org.uscc,
+    unitName: subject.unitName,
+    uscc: subject.uscc,
     spki: ctx.key.spki,
     at: ctx.at,
+    ...(subject.validity ? { validity: subject.validity } : {}),
     baseUrl: ctx.baseUrl,
     policyOid: ctx.policyOid,
   });
-  // Lint before the row is written: a TBS the profile refuses is never recorded, never signed.
-  const problems = lintTbs(tbs, subscriberProfile(ctx.issuing.family, { policyOids: [ctx.policyOid] }));
+  // Lint before the row is written: a TBS the profile refuses is never recorded, never signed. A renewal may
+  // run exactly to the end the validity rule gave (a year past the old certificate's).
+  const problems = lintTbs(
+    tbs,
+    subscriberProfile(ctx.issuing.family, {
+      policyOids: [ctx.policyOid],
+      ...(subject.validity ? { latestNotAfter: subject.validity.notAfter } : {}),
+    }),
+  );
   if (problems.length) throw new AppError('CONFLICT', `证书内容未通过签发前检查，未签发：${problems.map((p) => p.message).join('；')}`);
   const row = await certificateRepository.insert(tx, {
     serial: normalizeSerial(serialHex(serial))!,
     family: ctx.issuing.family,
     issuer: ctx.issuing.nameText,
     issuerKeyId: Buffer.from(ctx.issuing.keyId).toString('hex'),
-    orderId: order.id,
-    organizationId: org.id,
-    uscc: org.uscc,
-    unitName: org.name,
-    projectCode: order.projectCode,
-    keyType: order.keyType as 'main' | 'sub',
+    orderId: subject.orderId ?? null,
+    counterOrderId: subject.counterOrderId ?? null,
+    replacesId: subject.replacesId ?? null,
+    organizationId: subject.organizationId,
+    uscc: subject.uscc,
+    unitName: subject.unitName,
+    projectCode: subject.projectCode,
+    keyType: subject.keyType,
     status: 'pending',
     keySource: ctx.key.generated ? 'generated' : 'csr',
     tbs: Buffer.from(tbs),
     notBefore,
     notAfter,
-    source: 'online',
+    source: subject.source,
     createdBy: ctx.staffId,
     createdAt: ctx.at,
     updatedAt: ctx.at,
   });
   return { row, reused: false };
+}
+
+/** An online order as an issuance subject (its organization read in the same transaction). */
+export async function orderSubject(tx: Tx, order: OrderRow): Promise<IssuanceSubject> {
+  const org = await organizationRepository.findById(tx, order.organizationId);
+  if (!org) throw new AppError('NOT_FOUND', '找不到订单的申请单位');
+  return {
+    live: await certificateRepository.liveForOrder(tx, order.id, true),
+    organizationId: org.id,
+    uscc: org.uscc,
+    unitName: org.name,
+    projectCode: order.projectCode,
+    keyType: order.keyType as 'main' | 'sub',
+    source: 'online',
+    orderId: order.id,
+    retryLabel: '重新制证',
+  };
 }
 
 /** Signs the recorded TBS — outside any transaction. */

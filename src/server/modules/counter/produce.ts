@@ -1,7 +1,8 @@
 /**
- * 制作证书 at the counter: issues a real certificate through the CA core, in the same order as online 制证
- * (modules/certificates/issue.ts; Boulder's order): tx1 locks the counter order and records the pending row
- * (serial + linted TBS) — or finds the retry's; the signature is made outside any transaction; tx2 stores it
+ * 制作证书 at the counter: issues a real certificate the one way online 制证 does (recordIssuance and
+ * signRecorded in modules/certificates/issue.ts; Boulder's order): tx1 locks the counter order and records the
+ * pending row (serial + linted TBS) — or finds the retry's; the signature is made outside any transaction (by the
+ * CA signer service when there is one: docs/ca-signer.md); tx2 stores it
  * (compare-and-set pending → issued) and moves the counter order 审核通过 → 证书已制作 with its event.
  *
  * The registry row says source 'counter', carries the counter order and, for 补办/变更/续费, the certificate it
@@ -9,9 +10,6 @@
  * on the name it had when the order was opened). How long it runs is the one validity rule
  * (core/certificate-validity.ts): a 续费 adds a year to the old expiry, it never restarts the year.
  */
-import { lintTbs } from '../../../ca/cert/lint.js';
-import { subscriberProfile } from '../../../ca/cert/profiles.js';
-import { newSerial, serialHex } from '../../../ca/cert/serial.js';
 import { certificateValidity, type Validity } from '../../../core/certificate-validity.js';
 import { AppError } from '../../../core/errors.js';
 import type { DbOrTx } from '../../db/client.js';
@@ -19,14 +17,20 @@ import { organizationRepository } from '../accounts/repository.js';
 import { auditRepository } from '../audit/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
 import { caRuntime } from '../certificates/ca-runtime.js';
-import { buildOrderTbs, familyOfProject, pkcs12For, prepareKey, signRecorded, type KeySource } from '../certificates/issue.js';
-import { certificateRepository, normalizeSerial, type CertificateRow } from '../certificates/repository.js';
+import {
+  familyOfProject,
+  pkcs12For,
+  prepareKey,
+  recordIssuance,
+  signRecorded,
+  type IssuanceSubject,
+  type KeySource,
+} from '../certificates/issue.js';
+import { certificateRepository, type CertificateRow } from '../certificates/repository.js';
 import type { RequestMeta } from '../deps.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import { applyCounterTransition, loadForActor, transitionFor, type CounterDeps } from './counter-orders.js';
 import { counterRepository, type CounterOrderRow } from './repository.js';
-
-const certifies = (tbs: Buffer, spki: Uint8Array) => tbs.indexOf(Buffer.from(spki)) >= 0;
 
 /**
  * The new certificate's validity by the one rule (core/certificate-validity.ts): 续费 runs a year past the
@@ -56,57 +60,31 @@ export async function produceAtCounter(
 
   // tx1: the pending row (or the retry's).
   const recordedAt = deps.clock.now();
-  const row = await db.transaction(async (tx) => {
+  const { row } = await db.transaction(async (tx) => {
     const order = await loadForActor(tx, actor, id, true);
     transitionFor(order, 'produce', actor);
-    const live = await counterRepository.liveForCounterOrder(tx, order.id, true);
-    if (live && live.status !== 'pending') return live;
-    if (live && !prepared.generated && live.tbs && certifies(live.tbs, prepared.spki)) return live;
-    if (live) await certificateRepository.abandon(tx, live.id, '重新制作证书：密钥已更换，此待签记录作废（未签发）', recordedAt);
     const org = await organizationRepository.findById(tx, order.organizationId);
     if (!org) throw new AppError('NOT_FOUND', '找不到该业务的申请单位');
-    const unitName = order.newUnitName ?? org.name;
-    const validity = await counterValidity(tx, order, recordedAt);
-    const serial = newSerial();
-    const { tbs, notBefore, notAfter } = buildOrderTbs({
-      issuing,
-      serial,
-      unitName,
-      uscc: org.uscc,
-      spki: prepared.spki,
-      at: recordedAt,
-      validity,
-      baseUrl: ca.config.baseUrl,
-      policyOid: ca.config.policyOid,
-    });
-    // The profile allows exactly the end the validity rule gave (a renewal runs past a year from issue).
-    const problems = lintTbs(
-      tbs,
-      subscriberProfile(issuing.family, { policyOids: [ca.config.policyOid], latestNotAfter: validity.notAfter }),
-    );
-    if (problems.length) throw new AppError('CONFLICT', `证书内容未通过签发前检查，未签发：${problems.map((p) => p.message).join('；')}`);
-    return certificateRepository.insert(tx, {
-      serial: normalizeSerial(serialHex(serial))!,
-      family: issuing.family,
-      issuer: issuing.nameText,
-      issuerKeyId: Buffer.from(issuing.keyId).toString('hex'),
-      orderId: null,
-      counterOrderId: order.id,
-      replacesId: order.replacesCertificateId,
+    const subject: IssuanceSubject = {
+      live: await counterRepository.liveForCounterOrder(tx, order.id, true),
       organizationId: org.id,
       uscc: org.uscc,
-      unitName,
+      unitName: order.newUnitName ?? org.name,
       projectCode: order.projectCode,
       keyType: order.keyType,
-      status: 'pending',
-      keySource: prepared.generated ? 'generated' : 'csr',
-      tbs: Buffer.from(tbs),
-      notBefore,
-      notAfter,
       source: 'counter',
-      createdBy: actor.id,
-      createdAt: recordedAt,
-      updatedAt: recordedAt,
+      counterOrderId: order.id,
+      replacesId: order.replacesCertificateId,
+      validity: await counterValidity(tx, order, recordedAt),
+      retryLabel: '重新制作证书',
+    };
+    return recordIssuance(tx, subject, {
+      issuing,
+      key: prepared,
+      staffId: actor.id,
+      at: recordedAt,
+      baseUrl: ca.config.baseUrl,
+      policyOid: ca.config.policyOid,
     });
   });
 

@@ -15,7 +15,15 @@ import type { Db } from '../../db/client.js';
 import { auditRepository } from '../audit/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
 import { caRuntime } from '../certificates/ca-runtime.js';
-import { familyOfProject, pkcs12For, prepareKey, recordIssuance, signRecorded, type KeySource } from '../certificates/issue.js';
+import {
+  familyOfProject,
+  orderSubject,
+  pkcs12For,
+  prepareKey,
+  recordIssuance,
+  signRecorded,
+  type KeySource,
+} from '../certificates/issue.js';
 import { certificateRepository, type CertificateRow } from '../certificates/repository.js';
 import type { RequestMeta } from '../deps.js';
 import { invoiceRepository } from '../invoices/repository.js';
@@ -64,7 +72,7 @@ export async function produceOrder(
     const order = await orderRepository.lockById(tx, orderId);
     if (!order) throw new AppError('NOT_FOUND', '找不到该订单');
     checkTransition(order, 'produce', party);
-    return recordIssuance(tx, order, {
+    return recordIssuance(tx, await orderSubject(tx, order), {
       issuing,
       key: prepared,
       staffId: actor.id,
