@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import { DESKTOP, PHONE, SCREENSHOTS, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
 import { openMainOrder, registerWithRequest } from './page-api.js';
 import { ONLINE_FLOW } from '../src/core/content/flow.js';
+import { formatOrderNumber } from '../src/core/order-number.js';
 import { OFFICE_ONLY_BUSINESSES, ONLINE_REVOCATION, REGISTERED_MOBILE_USE } from '../src/core/content/help.js';
 import { orderRepository } from '../src/server/modules/orders/repository.js';
 
@@ -221,6 +222,10 @@ describe('tap targets of at least 32 px at 390 px', () => {
     const copy = page.getByRole('button', { name: '复制订单编号' });
     await copy.waitFor();
     await atLeast32('复制 (order number)', copy);
+    // It copies the number as shown (one format everywhere), not the stored 15 digits.
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await copy.click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(formatOrderNumber(order.orderNo));
     const howto = page.locator('.slot-howto summary').first();
     await howto.scrollIntoViewIfNeeded();
     await atLeast32('如何准备', howto);
