@@ -165,6 +165,9 @@ describe.each([
     await expect.poll(() => page.getByTestId('project-housing-out-of-province').innerText()).toContain('法人核验\n不需要');
     const home = await page.locator('main').innerText();
     expect(home).not.toContain('办理须知未作说明');
+    // A phone pays on the phone; only a computer scans a code (issue 13, 4).
+    expect(home).not.toContain('扫码付款');
+    expect(home).toContain('微信、支付宝在线付款');
     expect(await page.getByTestId('online-revocation').innerText()).toBe(ONLINE_REVOCATION);
     await shot(page, `wording-home-${label}`);
 
