@@ -344,6 +344,14 @@ describe('柜台业务：柜台员办理续费', () => {
       // The renewed certificate runs a year past the old one's end, and 我的证书 says so.
       expect(await fresh.textContent()).toContain(renewedEnd);
       expect(await old.textContent()).toContain('已续费');
+      // The 受理单号 never breaks inside the number on a phone.
+      for (const card of [fresh, old])
+        expect(
+          await card
+            .getByTestId('my-cert-counter')
+            .locator('.mono')
+            .evaluate((el) => el.getClientRects().length),
+        ).toBe(1);
       expect(await fitsWidth(up)).toBe(true);
       await shot(up, 'counter-renew-my-certificates-phone');
 
@@ -365,6 +373,53 @@ describe('柜台业务：柜台员办理续费', () => {
       await u.context.close();
     }
   }, 240_000);
+
+  it('at 390 px the 续费 form and the receipt show the new end, a year past the old certificate’s', async () => {
+    const unit = await unitWithCounterCertificate();
+    const renewedEnd = beijingDay(yearOn(unit.notAfter));
+    const { page, context, errors } = await newPage(e, PHONE);
+    try {
+      await staffLogin(page, 'guitai');
+      await page.goto('/staff/counter/new');
+      await page.getByTestId('counter-uscc').fill(unit.org.uscc);
+      await page.getByTestId('counter-lookup').click();
+      await poll(() => page.getByTestId('counter-org').textContent()).toContain(unit.org.name);
+      await page.getByTestId('counter-business').getByText('续费').click();
+      await page.getByTestId('counter-replaces').click();
+      await page.locator('.ant-select-item-option').filter({ hasText: '江西省政府采购电子卖场' }).first().click();
+      await poll(() => page.getByTestId('counter-validity-preview').textContent()).toContain(`有效期至 ${renewedEnd}`);
+      expect(await page.getByTestId('counter-validity-preview').textContent()).toContain('在原证书到期日基础上延长一年');
+      await poll(() => fitsWidth(page)).toBe(true);
+      await shot(page, 'counter-renew-new-phone');
+
+      // The steps between are the 1366 px test's; here through the same use cases, then the receipt on the phone.
+      const meta = { ip: '127.0.0.1' };
+      const orderId = await openRenewal(unit);
+      await tickMaterials(unit.deps, unit.actor, orderId, ['ukey', 'ukey-password'], meta);
+      await actOnCounterOrder(unit.deps, unit.actor, orderId, 'accept', undefined, meta);
+      await actOnCounterOrder(unit.deps, unit.actor, orderId, 'approve', undefined, meta);
+      const made = await produceAtCounter(unit.deps, unit.actor, orderId, { kind: 'generate', password: 'browser-test-2' }, meta);
+      expect(beijingDay(made.certificate.notAfter)).toBe(renewedEnd);
+      await payAtCounter(
+        unit.deps,
+        unit.actor,
+        orderId,
+        { channel: 'cash', receiptNo: `E2E${randomBytes(4).toString('hex')}`, amountFen: 22000 },
+        meta,
+      );
+      await page.goto(`/staff/counter/${orderId}`);
+      await poll(() => page.getByTestId('counter-status').textContent()).toBe('已缴费领取，待制作电子签章');
+      const receipt = page.getByTestId('counter-receipt-validity');
+      expect(await receipt.textContent()).toContain(`至 ${renewedEnd}`);
+      expect(await receipt.textContent()).toContain('在原证书到期日基础上延长一年');
+      await receipt.scrollIntoViewIfNeeded();
+      await poll(() => fitsWidth(page)).toBe(true);
+      await shot(page, 'counter-renew-receipt-phone');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
 
   it('the counter pages fit a 390 px phone', async () => {
     const unit = await unitWithCounterCertificate();

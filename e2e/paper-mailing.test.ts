@@ -56,7 +56,7 @@ describe.each([
 
     // The checklist: a PDF that names this order and the address.
     const [download] = await Promise.all([page.waitForEvent('download'), card.getByTestId('paper-checklist-download').click()]);
-    expect(download.suggestedFilename()).toBe(`邮寄资料清单-${order.orderNo}.pdf`);
+    expect(download.suggestedFilename()).toBe(`邮寄资料清单-${formatOrderNumber(order.orderNo)}.pdf`);
     const file = await download.path();
     expect((await readFile(file)).subarray(0, 5).toString()).toBe('%PDF-');
     const { stdout } = await run('pdftotext', ['-layout', file, '-']);

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { APIRequestContext } from 'playwright-core';
 import { DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
 import { openMainOrder, putCompleteForm, registerWithRequest } from './page-api.js';
+import { formatOrderNumber } from '../src/core/order-number.js';
 import { orderRepository } from '../src/server/modules/orders/repository.js';
 
 let e: E2E;
@@ -126,7 +127,9 @@ describe('paying on a phone', () => {
     // An <img> with a PNG: WeChat offers 保存图片 on a long press.
     expect(await qr.evaluate((el) => el.tagName)).toBe('IMG');
     expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
-    expect(await page.getByTestId('pay-qr-save').getAttribute('download')).toContain(order.orderNo);
+    expect(await page.getByTestId('pay-qr-save').getAttribute('download')).toBe(
+      `订单${formatOrderNumber(order.orderNo)}-微信支付二维码.png`,
+    );
     expect(await fitsWidth(page)).toBe(true);
     await shot(page, 'phone-pay-5-in-wechat-390');
     await context.close();

@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import { DESKTOP, PHONE, SCREENSHOTS, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
 import { openMainOrder, registerWithRequest } from './page-api.js';
 import { ONLINE_FLOW } from '../src/core/content/flow.js';
+import { formatOrderNumber } from '../src/core/order-number.js';
 import { OFFICE_ONLY_BUSINESSES, ONLINE_REVOCATION, REGISTERED_MOBILE_USE } from '../src/core/content/help.js';
 import { orderRepository } from '../src/server/modules/orders/repository.js';
 
@@ -164,6 +165,9 @@ describe.each([
     await expect.poll(() => page.getByTestId('project-housing-out-of-province').innerText()).toContain('法人核验\n不需要');
     const home = await page.locator('main').innerText();
     expect(home).not.toContain('办理须知未作说明');
+    // A phone pays on the phone; only a computer scans a code (issue 13, 4).
+    expect(home).not.toContain('扫码付款');
+    expect(home).toContain('微信、支付宝在线付款');
     expect(await page.getByTestId('online-revocation').innerText()).toBe(ONLINE_REVOCATION);
     await shot(page, `wording-home-${label}`);
 
@@ -221,6 +225,10 @@ describe('tap targets of at least 32 px at 390 px', () => {
     const copy = page.getByRole('button', { name: '复制订单编号' });
     await copy.waitFor();
     await atLeast32('复制 (order number)', copy);
+    // It copies the number as shown (one format everywhere), not the stored 15 digits.
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await copy.click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(formatOrderNumber(order.orderNo));
     const howto = page.locator('.slot-howto summary').first();
     await howto.scrollIntoViewIfNeeded();
     await atLeast32('如何准备', howto);

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { APIRequestContext, Page } from 'playwright-core';
 import { DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
 import { button, csrfToken, putCompleteForm, putOrderForm, registerWithRequest, staffLogin } from './page-api.js';
+import { formatOrderNumber } from '../src/core/order-number.js';
 import { systemClock } from '../src/server/clock.js';
 import { recordPayment } from '../src/server/modules/fulfilment/record-payment.js';
 import { orderRepository } from '../src/server/modules/orders/repository.js';
@@ -107,7 +108,10 @@ describe.each([
       expect(await sealNote.textContent()).toMatch(/电子签章尚未制作.*印模尚未确认/);
       await settle(page);
       await shot(page, `seal-joints-${tag}-issued`);
-      await page.getByTestId('download-p12').click();
+      // The key file is named with the order number as people read it (one format everywhere).
+      const [p12] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-p12').click()]);
+      const { orderNo } = (await orderRepository.findById(e.db, orderId))!;
+      expect(p12.suggestedFilename()).toMatch(new RegExp(`^${formatOrderNumber(orderNo)}-[0-9A-F]+\\.p12$`));
       await button(page.getByRole('dialog'), '完成').click();
       await poll(() => statusText(page)).toBe('制证完成');
 

@@ -74,11 +74,14 @@ describe.each([
       let held = 0;
       await page.route(`**/api/orders/${order.id}/documents/${slot}`, async (route) => {
         held++;
-        await new Promise((r) => setTimeout(r, 1500));
+        await new Promise((r) => setTimeout(r, 3000));
         await route.continue();
       });
       await input.setInputFiles({ name: 'IMG_20261206_101500.jpg', mimeType: 'image/jpeg', buffer: photo });
-      await poll(() => page.getByTestId(`upload-progress-${slot}`).count()).toBe(1);
+      // First 正在自动压缩, then a progress bar (not just a spinner) while the file goes up and is checked.
+      const progress = page.getByTestId(`upload-progress-${slot}`);
+      await poll(() => progress.locator('.ant-progress').count()).toBe(1);
+      expect(await progress.textContent()).toMatch(/正在上传…|已上传，正在检查图片…/);
       await shot(page, `uploads-progress-${tag}`);
       const thumb = card.locator('img[alt$="缩略图"]');
       await poll(() => thumb.count()).toBe(1);

@@ -4,13 +4,17 @@ import { APPLICATION_DOCUMENTS, MAIL_DOCUMENTS, UPLOAD_RULES } from './documents
 import {
   BEFORE_YOU_START,
   HELP_SECTIONS,
+  LEGAL_PERSON_VERIFICATION,
   OFFICE_ONLY_BUSINESSES,
   ONLINE_REVOCATION,
   ORDER_FORM_NOTES,
+  PAYMENT,
   PAYMENT_TROUBLESHOOTING,
   REGISTERED_MOBILE_USE,
   SUBMIT_AND_REVIEW,
 } from './help.js';
+import { ONLINE_FLOW } from './flow.js';
+import { LEGAL_CHECK_CORRECTION } from './legal-check.js';
 import { OFFICES, ON_SITE_FLOW, ON_SITE_MATERIALS } from './offices.js';
 import { ORDER_STATUSES } from './order-statuses.js';
 import { PROJECTS, formatPriceFen, projectByCode } from './projects.js';
@@ -148,6 +152,22 @@ describe('one vocabulary (issue 13, 11)', () => {
     const all = [...ORDER_FORM_NOTES, ...SUBMIT_AND_REVIEW, ...BEFORE_YOU_START].join('\n');
     expect(all).not.toContain('下一步');
     expect(all).not.toMatch(/审核(未|不)通过/);
+  });
+
+  // A phone pays on the phone (WeChat Pay H5, Alipay WAP); only a computer shows a QR code to scan.
+  it.each([
+    ['the flow’s 付款 step', ONLINE_FLOW.find((s) => s.title === '付款')!.detail],
+    ['what to do at 资料审核通过', ORDER_STATUSES.find((s) => s.code === 'review_passed')!.applicantAction],
+    ['the help manual’s 在线付款', PAYMENT.join('\n')],
+  ])('%s says a phone pays on the phone, not only by scanning a code', (_, text) => {
+    expect(text).toMatch(/手机上直接付款|直接在手机上付款/);
+    expect(text).not.toContain('扫码付款');
+  });
+
+  it('法人核验 help says who corrects a mismatch, and that 重试 keeps what was typed (issue 13, 18)', () => {
+    const text = LEGAL_PERSON_VERIFICATION.join('\n');
+    expect(text).toContain(LEGAL_CHECK_CORRECTION);
+    expect(text).toMatch(/重试.*保留/);
   });
 
   it('sends the order’s SMS to the 经办人, not the registered mobile', () => {

@@ -2,6 +2,8 @@
  * The online 新制 flow as the seeds give it (seed 000: "注册→登录→下载模板、法人核验、上传证件、提交申请→
  * 工作人员预审证件通过→付款→邮寄纸质资料→审核纸质资料→纸质资料合格的制作证书和电子签章→寄回数字证书（发票发送至邮箱）").
  */
+import { PAY_WAYS } from './help.js';
+
 export const ONLINE_FLOW: { title: string; detail: string }[] = [
   { title: '注册', detail: '填写单位名称、统一社会信用代码、手机号，统一社会信用代码即登录名' },
   { title: '登录', detail: '输入统一社会信用代码、密码和验证码' },
@@ -10,7 +12,7 @@ export const ONLINE_FLOW: { title: string; detail: string }[] = [
     detail: '选择证书项目，填写订单；下载申请表等模板打印盖章后扫描上传；法定代表人扫码刷脸核验',
   },
   { title: '工作人员预审证件', detail: '审核通过或失败都会短信通知经办人；失败请按原因修改后重新提交' },
-  { title: '付款', detail: '预审通过后用微信或支付宝扫码付款，不支持对公转账' },
+  { title: '付款', detail: `预审通过后${PAY_WAYS}，不支持对公转账` },
   { title: '邮寄纸质资料', detail: '把盖章原件寄到我司（建议顺丰或EMS），并在系统中填写快递单号' },
   { title: '审核纸质资料', detail: '资料不合格时工作人员会电话通知补寄，请经办人留意南昌来电' },
   { title: '制作证书和电子签章', detail: '纸质资料合格后约2个工作日制作完成（公共资源约3个工作日）' },

@@ -4,8 +4,12 @@
  * the remaining text and the manual's table of contents.
  */
 import { BROWSER_ADVICE } from './browsers.js';
+import { LEGAL_CHECK_CORRECTION } from './legal-check.js';
 
 export const HOTLINE = '400-800-1040';
+
+/** How a unit pays, wherever a step names it: a computer shows a QR code, a phone pays on the phone (issue 13, 4). */
+export const PAY_WAYS = '用微信或支付宝付款（电脑上扫码，手机上直接付款）';
 
 /** Sections of the manual, in order; ids are the page anchors. */
 export const HELP_SECTIONS: { id: string; title: string }[] = [
@@ -102,6 +106,9 @@ export const LEGAL_PERSON_VERIFICATION: string[] = [
   '下载的法人授权委托书上印有二维码，该二维码已绑定本订单的订单号。',
   '请法定代表人本人用手机扫描二维码，按提示完成刷脸核验。',
   '手机操作界面显示“认证成功”后，核验才算完成；订单页面也会显示“认证成功”。',
+  // What the legal representative's page says on a mismatch or a failed face check (issue 13, 18).
+  `手机上填写的法定代表人姓名和身份证号须与订单的“法人信息”一致，不一致的核验页面会提示。${LEGAL_CHECK_CORRECTION}`,
+  '刷脸未通过的，在手机上点击“重试”再次核验，已填写的姓名和身份证号会保留。',
   '法人核验成功后再上传资料、提交申请，否则将导致审核失败。',
   '订单删除后重新申请的，须重新下载委托书模板，再次进行法人核验。',
 ];

@@ -4,6 +4,8 @@
  * labels; the help manual explains them.
  */
 
+import { PAY_WAYS } from './help.js';
+
 /** The same codes as the workflow (core/workflow.ts), which takes its labels and meanings from here. */
 export type OrderStatusCode = 'submitted' | 'review_passed' | 'review_failed' | 'accepting' | 'produced' | 'shipped';
 
@@ -30,7 +32,7 @@ export const ORDER_STATUSES: OrderStatusInfo[] = [
     code: 'review_passed',
     label: '资料审核通过',
     meaning: '上传的资料已经通过审核，可以进行下一步付款操作。',
-    applicantAction: '登录系统，用微信或支付宝扫码付款，然后邮寄纸质资料。',
+    applicantAction: `登录系统，${PAY_WAYS}，然后邮寄纸质资料。`,
     color: 'success',
   },
   {

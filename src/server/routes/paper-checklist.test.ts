@@ -46,8 +46,9 @@ describe('GET /api/orders/:id/paper-checklist.pdf', () => {
     const res = await download(o.a.c, o.orderId);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
-    expect(String(res.headers['content-disposition'])).toContain(`filename="paper-checklist-${o.orderNo}.pdf"`);
-    expect(String(res.headers['content-disposition'])).toContain(encodeURIComponent(`邮寄资料清单-${o.orderNo}.pdf`));
+    // Named with the order number as people read it, like the application form and the invoice.
+    expect(String(res.headers['content-disposition'])).toContain(`filename="paper-checklist-${formatOrderNumber(o.orderNo)}.pdf"`);
+    expect(String(res.headers['content-disposition'])).toContain(encodeURIComponent(`邮寄资料清单-${formatOrderNumber(o.orderNo)}.pdf`));
     const pdf = await inspectPdf(res.rawPayload, 'route-paper-checklist-main');
     expect(pdf.stderr).toBe('');
     expect(pdf.pages).toHaveLength(1);

@@ -24,7 +24,7 @@ export async function printPaperChecklist(deps: { db: Db; clock: Clock }, org: O
   const project = await catalogRepository.get(deps.db, order.projectCode);
   if (!project) throw new AppError('NOT_FOUND', '找不到该证书项目');
   const pdf = await renderPaperChecklist({
-    // People read the dashed form (core/order-number.ts); file names keep the 15 digits.
+    // People read the dashed form (core/order-number.ts), on the page and in the file name alike.
     orderNo: formatOrderNumber(order.orderNo),
     unitName: org.name,
     projectName: project.name,
@@ -34,5 +34,6 @@ export async function printPaperChecklist(deps: { db: Db; clock: Clock }, org: O
     rules: mailingInstructions(order.orderNo),
     generatedAt: deps.clock.now(),
   });
-  return { pdf, fileName: `邮寄资料清单-${order.orderNo}.pdf`, asciiFileName: `paper-checklist-${order.orderNo}.pdf` };
+  const shownNo = formatOrderNumber(order.orderNo);
+  return { pdf, fileName: `邮寄资料清单-${shownNo}.pdf`, asciiFileName: `paper-checklist-${shownNo}.pdf` };
 }

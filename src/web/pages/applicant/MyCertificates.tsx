@@ -89,7 +89,10 @@ function OrderCell({ c }: { c: MyCertificate }) {
       <span className="muted" data-testid="my-cert-counter">
         {c.officeName ?? c.sourceLabel}
         {c.counterBusinessLabel ? ` ${c.counterBusinessLabel}` : ''}，受理单号{' '}
-        <span className="mono">{formatOrderNumber(c.counterOrderNo)}</span>
+        {/* Kept on one line: a number broken at its dash reads as two. */}
+        <span className="mono" style={{ whiteSpace: 'nowrap' }}>
+          {formatOrderNumber(c.counterOrderNo)}
+        </span>
       </span>
     );
   return <span className="muted">{c.sourceLabel}</span>;

@@ -181,7 +181,7 @@ function OrderScreen() {
             </div>
             <Typography.Text
               className="order-no big"
-              copyable={{ text: o.orderNo, tooltips: ['复制订单编号', '已复制'] }}
+              copyable={{ text: o.orderNoDisplay, tooltips: ['复制订单编号', '已复制'] }}
               data-testid="order-no"
             >
               {o.orderNoDisplay}

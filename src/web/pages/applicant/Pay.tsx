@@ -417,7 +417,11 @@ function PayScreen() {
                 )}
                 {qr && device !== 'desktop' && (
                   <div>
-                    <a href={qr} download={`订单${o.orderNo}-${CHANNEL_NAMES[channel]}二维码.png`} data-testid="pay-qr-save">
+                    <a
+                      href={qr}
+                      download={`订单${formatOrderNumber(o.orderNo)}-${CHANNEL_NAMES[channel]}二维码.png`}
+                      data-testid="pay-qr-save"
+                    >
                       保存二维码图片
                     </a>
                     {device === 'wechat' && <Typography.Text type="secondary">（微信内请长按二维码保存）</Typography.Text>}

@@ -78,7 +78,7 @@ export function HomePage() {
           <div className="hero-eyebrow">江西省数字证书有限公司 · 江西CA</div>
           <h1>单位数字证书及电子签章在线申请</h1>
           <p>
-            足不出户办理单位数字证书（UKEY）新制业务：网上注册、上传资料、扫码付款，邮寄盖章纸质资料后，我们制作数字证书和电子签章并用顺丰到付寄回。
+            足不出户办理单位数字证书（UKEY）新制业务：网上注册、上传资料、在线付款，邮寄盖章纸质资料后，我们制作数字证书和电子签章并用顺丰到付寄回。
           </p>
           <Space wrap size={12}>
             {organization ? (
@@ -109,7 +109,7 @@ export function HomePage() {
           </Space>
           <div className="hero-facts">
             <span>统一社会信用代码即登录名</span>
-            <span>微信、支付宝扫码付款</span>
+            <span>微信、支付宝在线付款</span>
             <span>资料合格后约2个工作日制证</span>
           </div>
         </div>

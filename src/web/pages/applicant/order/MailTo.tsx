@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import { Alert, App, Button } from 'antd';
 import { CopyOutlined, DownloadOutlined } from '@ant-design/icons';
+import { formatOrderNumber } from '../../../../core/order-number.js';
 import { paperAddressLine, type PaperAddress } from '../../../../core/paper-checklist.js';
 import { ApiError } from '../../../api.js';
 import { downloadFile } from './Documents.js';
@@ -27,7 +28,7 @@ export function MailTo({
     setBusy(true);
     setError(null);
     try {
-      await downloadFile(`/api/orders/${orderId}/paper-checklist.pdf`, `邮寄资料清单-${orderNo}.pdf`);
+      await downloadFile(`/api/orders/${orderId}/paper-checklist.pdf`, `邮寄资料清单-${formatOrderNumber(orderNo)}.pdf`);
     } catch (e) {
       setError(e instanceof ApiError ? e.message : '下载失败，请稍后重试');
     } finally {

@@ -4,7 +4,7 @@
  * applicant's part of each one, from the seeds (000 五–八, 001 三–五).
  */
 import { UKEY_PIN_SMS } from '../../../../core/content/downloads.js';
-import { HOTLINE } from '../../../../core/content/help.js';
+import { HOTLINE, PAY_WAYS } from '../../../../core/content/help.js';
 import type { OrderStatus } from '../../../../core/workflow.js';
 
 export interface NextStep {
@@ -36,7 +36,7 @@ export function nextStep(status: OrderStatus, productionWorkingDays = 2): NextSt
     case 'review_passed':
       return {
         title: '请付款',
-        detail: '资料审核已通过。请点击“去付款”，用微信或支付宝扫码付款（不支持对公转账）；付款后邮寄纸质资料。',
+        detail: `资料审核已通过。请点击“去付款”，${PAY_WAYS}，不支持对公转账；付款后邮寄纸质资料。`,
         short: '付款',
       };
     case 'review_failed':

@@ -8,6 +8,7 @@ import { useState } from 'react';
 import { Alert, App, Button, Descriptions, Form, Input, Modal, Radio, Space, Typography, Upload } from 'antd';
 import { DownloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { ZProduceKey } from '../../../../core/certificates.js';
+import { formatOrderNumber } from '../../../../core/order-number.js';
 import { ApiError, apiPost } from '../../../api.js';
 import { zodRule } from '../../../components/forms.js';
 import { useStaffErrors } from '../staffSession.js';
@@ -150,7 +151,7 @@ export function ProducePanel({
                     icon={<DownloadOutlined />}
                     data-testid="download-p12"
                     onClick={() => {
-                      downloadP12(issued.pkcs12!, `${orderNo}-${serialText(issued.serial)}.p12`);
+                      downloadP12(issued.pkcs12!, `${formatOrderNumber(orderNo)}-${serialText(issued.serial)}.p12`);
                       setDownloaded(true);
                     }}
                   >
