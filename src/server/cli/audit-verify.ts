@@ -10,30 +10,17 @@
  * Exit codes: 0 intact; 1 broken (the first broken row is printed); 2 bad arguments or configuration.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { pemToDer } from '../../ca/cert/parse.js';
+import { parseCommandArgs } from './args.js';
 import { withConfiguredDb } from './with-database.js';
 import { verifyAuditTrailIn } from '../modules/audit/checkpoints.js';
 
 const USAGE = '用法：npm run audit:verify [-- --cert <审计签名证书 PEM>] [--json]';
 
 async function main(): Promise<number> {
-  let values: { cert?: string; json?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: { cert: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    console.error((e as Error).message);
-    console.error(USAGE);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const args = parseCommandArgs({ cert: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
+  if ('exit' in args) return args.exit;
+  const { values } = args;
   let cert: Uint8Array | undefined;
   if (values.cert) {
     try {

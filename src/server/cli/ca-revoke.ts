@@ -13,39 +13,23 @@
  * successor: npm run ca:renew -- --seal-maker, and restart the servers (docs/OPERATIONS.md).
  * Exit codes: 0 revoked; 1 refused (already revoked, not found); 2 bad arguments or configuration.
  */
-import { parseArgs } from 'node:util';
 import { AppError } from '../../core/errors.js';
 import { REVOCATION_REASONS } from '../../core/revocation-reasons.js';
 import { systemClock } from '../clock.js';
+import { parseCommandArgs } from './args.js';
 import { withConfiguredDb } from './with-database.js';
 import { OPERATIONAL_KIND_LABEL, revokeOperationalCertificate } from '../modules/revocation/operational.js';
 
 const USAGE = '用法：npm run ca:revoke -- --seal-maker|--audit [--serial <序列号>] [--reason <原因代码，默认 1 密钥泄露>]';
 
 async function main(): Promise<number> {
-  let values: { 'seal-maker'?: boolean; audit?: boolean; serial?: string; reason?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: {
-        'seal-maker': { type: 'boolean' },
-        audit: { type: 'boolean' },
-        serial: { type: 'string' },
-        reason: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    console.error((e as Error).message);
-    console.error(USAGE);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    console.log(`原因代码：${REVOCATION_REASONS.map((r) => `${r.code} ${r.label}`).join('；')}`);
-    return 0;
-  }
+  const args = parseCommandArgs(
+    { 'seal-maker': { type: 'boolean' }, audit: { type: 'boolean' }, serial: { type: 'string' }, reason: { type: 'string' } },
+    USAGE,
+    { help: [`原因代码：${REVOCATION_REASONS.map((r) => `${r.code} ${r.label}`).join('；')}`] },
+  );
+  if ('exit' in args) return args.exit;
+  const { values } = args;
   if (!values['seal-maker'] === !values.audit) {
     console.error('请说明吊销哪一张：--seal-maker（电子印章制章人证书）或 --audit（审计日志签名证书）');
     console.error(USAGE);

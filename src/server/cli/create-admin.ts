@@ -8,11 +8,11 @@
  * The database is the server's (DATABASE_URL, or PGlite under CERTDESK_DATA_DIR).
  * Exit codes: 0 created; 1 refused (the username is taken); 2 bad arguments or configuration.
  */
-import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { systemClock } from '../clock.js';
 import { ZStaffCreateBody } from '../../core/schemas.js';
 import { createStaff } from '../modules/staff/staff-accounts.js';
+import { parseCommandArgs } from './args.js';
 import { withConfiguredDb } from './with-database.js';
 import { AppError } from '../../core/errors.js';
 
@@ -23,22 +23,9 @@ const USAGE =
 const generatePassword = () => `Ca${randomBytes(16).toString('base64url')}9`;
 
 async function main(): Promise<number> {
-  let values: { username?: string; name?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: { username: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    console.error((e as Error).message);
-    console.error(USAGE);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const args = parseCommandArgs({ username: { type: 'string' }, name: { type: 'string' } }, USAGE);
+  if ('exit' in args) return args.exit;
+  const { values } = args;
   const given = process.env.CERTDESK_ADMIN_PASSWORD;
   const generated = !given;
   const password = given || generatePassword();

@@ -11,30 +11,17 @@
  * The database is the server's (DATABASE_URL, or PGlite under CERTDESK_DATA_DIR). Exit codes: 0 done;
  * 1 refused (the audit chain does not verify: nothing was deleted); 2 bad arguments or configuration.
  */
-import { parseArgs } from 'node:util';
 import { systemClock } from '../clock.js';
+import { parseCommandArgs } from './args.js';
 import { withConfiguredDb } from './with-database.js';
 import { describeRetention, runRetention } from '../modules/retention/purge.js';
 
 const USAGE = '用法：npm run retention:purge [-- --dry-run] [--json]';
 
 async function main(): Promise<number> {
-  let values: { 'dry-run'?: boolean; json?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    console.error((e as Error).message);
-    console.error(USAGE);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const args = parseCommandArgs({ 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } }, USAGE);
+  if ('exit' in args) return args.exit;
+  const { values } = args;
   return withConfiguredDb(async ({ config, db }) => {
     const r = await runRetention({ db, clock: systemClock, config }, { dryRun: !!values['dry-run'] });
     if (values.json) console.log(JSON.stringify(r, null, 2));

@@ -7,6 +7,7 @@ import { normalizeUscc } from '../../../core/uscc.js';
 import { apiPost } from '../../api.js';
 import { CaptchaField } from '../../components/Captcha.js';
 import { showServerErrors, zodRule } from '../../components/forms.js';
+import { useAction } from '../../components/useAction.js';
 import { useOrgSession } from '../../session.js';
 
 /** 忘记密码: USCC + registered mobile + captcha → SMS code → new password. */
@@ -95,21 +96,20 @@ function RequestStep({
   const [form] = Form.useForm();
   const [captchaVersion, setCaptchaVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (v: Record<string, unknown>) => {
-    setBusy(true);
-    setError(null);
-    const uscc = normalizeUscc(String(v.uscc ?? ''));
-    try {
-      const r = await apiPost<{ maskedMobile: string }>('/api/password-reset/request', { ...v, uscc });
-      onSent({ uscc, mobile: normalizeMobile(String(v.mobile ?? '')) }, r);
-    } catch (e) {
-      setError(showServerErrors(form, e));
-      setCaptchaVersion((x) => x + 1);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { run, busy } = useAction();
+  const submit = (v: Record<string, unknown>) =>
+    run(
+      async () => {
+        setError(null);
+        const uscc = normalizeUscc(String(v.uscc ?? ''));
+        const r = await apiPost<{ maskedMobile: string }>('/api/password-reset/request', { ...v, uscc });
+        onSent({ uscc, mobile: normalizeMobile(String(v.mobile ?? '')) }, r);
+      },
+      (e) => {
+        setError(showServerErrors(form, e));
+        setCaptchaVersion((x) => x + 1);
+      },
+    );
   return (
     <Form form={form} layout="vertical" onFinish={submit} initialValues={initial ?? undefined}>
       {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} data-testid="form-error" />}
@@ -134,19 +134,16 @@ function ConfirmStep({ uscc, onDone }: { uscc: string; onDone: () => void }) {
   const [form] = Form.useForm();
   const { passwordRule } = useOrgSession();
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (v: Record<string, unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await apiPost('/api/password-reset/confirm', { ...v, uscc });
-      onDone();
-    } catch (e) {
-      setError(showServerErrors(form, e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { run, busy } = useAction();
+  const submit = (v: Record<string, unknown>) =>
+    run(
+      async () => {
+        setError(null);
+        await apiPost('/api/password-reset/confirm', { ...v, uscc });
+        onDone();
+      },
+      (e) => setError(showServerErrors(form, e)),
+    );
   return (
     <Form form={form} layout="vertical" onFinish={submit}>
       {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} data-testid="form-error" />}

@@ -5,6 +5,7 @@ import { normalizeUscc } from '../../../core/uscc.js';
 import { apiPost } from '../../api.js';
 import { CaptchaField } from '../../components/Captcha.js';
 import { showServerErrors } from '../../components/forms.js';
+import { useAction } from '../../components/useAction.js';
 import { useOrgSession, type OrgInfo } from '../../session.js';
 
 export function LoginPage() {
@@ -13,27 +14,26 @@ export function LoginPage() {
   const { setOrganization } = useOrgSession();
   const [captchaVersion, setCaptchaVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { run, busy } = useAction();
   // Where to go back to after logging in (a page that required a login); only paths on this site.
   const [params] = useSearchParams();
   const next = params.get('next');
   const target = next && /^\/(?![/\\])/.test(next) ? next : '/account';
 
-  const submit = async (values: Record<string, unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await apiPost<{ organization: OrgInfo }>('/api/login', { ...values, uscc: normalizeUscc(String(values.uscc ?? '')) });
-      setOrganization(r.organization);
-      navigate(target);
-    } catch (e) {
-      setError(showServerErrors(form, e));
-      form.setFieldValue('password', '');
-      setCaptchaVersion((v) => v + 1);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = (values: Record<string, unknown>) =>
+    run(
+      async () => {
+        setError(null);
+        const r = await apiPost<{ organization: OrgInfo }>('/api/login', { ...values, uscc: normalizeUscc(String(values.uscc ?? '')) });
+        setOrganization(r.organization);
+        navigate(target);
+      },
+      (e) => {
+        setError(showServerErrors(form, e));
+        form.setFieldValue('password', '');
+        setCaptchaVersion((v) => v + 1);
+      },
+    );
 
   return (
     <Card className="auth-card" title="登录数字证书在线受理系统">

@@ -8,6 +8,7 @@ import { apiPost } from '../../api.js';
 import { CaptchaField } from '../../components/Captcha.js';
 import { showServerErrors, zodRule } from '../../components/forms.js';
 import { useDraft } from '../../components/useDraft.js';
+import { useAction } from '../../components/useAction.js';
 import { useOrgSession, type OrgInfo } from '../../session.js';
 
 export function RegisterPage() {
@@ -16,26 +17,25 @@ export function RegisterPage() {
   const { passwordRule, setOrganization } = useOrgSession();
   const [captchaVersion, setCaptchaVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { run, busy } = useAction();
   const draft = useDraft('register', form, ['name', 'uscc', 'mobile']);
   const typedUscc = Form.useWatch('uscc', form) as string | undefined;
   const normalized = typedUscc ? normalizeUscc(typedUscc) : '';
 
-  const submit = async (values: Record<string, unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await apiPost<{ organization: OrgInfo }>('/api/register', { ...values, uscc: normalizeUscc(String(values.uscc ?? '')) });
-      draft.clear();
-      setOrganization(r.organization);
-      navigate('/account?welcome=1');
-    } catch (e) {
-      setError(showServerErrors(form, e));
-      setCaptchaVersion((v) => v + 1);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = (values: Record<string, unknown>) =>
+    run(
+      async () => {
+        setError(null);
+        const r = await apiPost<{ organization: OrgInfo }>('/api/register', { ...values, uscc: normalizeUscc(String(values.uscc ?? '')) });
+        draft.clear();
+        setOrganization(r.organization);
+        navigate('/account?welcome=1');
+      },
+      (e) => {
+        setError(showServerErrors(form, e));
+        setCaptchaVersion((v) => v + 1);
+      },
+    );
 
   return (
     <Card className="auth-card" title="免费注册">

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Alert, Button, Descriptions, Grid, Typography } from 'antd';
 import { SafetyCertificateOutlined } from '@ant-design/icons';
 import { apiGet } from '../../api.js';
+import { useAction } from '../../components/useAction.js';
 import { formatTime } from './AuditDetail.js';
 import { useStaffErrors } from './staffSession.js';
 
@@ -25,20 +26,17 @@ export function AuditIntegrity() {
   const fail = useStaffErrors();
   const [result, setResult] = useState<Verification | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
+  const { run, busy: loading } = useAction();
   const wide = Grid.useBreakpoint().md ?? true;
 
-  const verify = async () => {
-    setLoading(true);
-    try {
-      setResult(await apiGet<Verification>('/api/staff/audit/verify'));
-      setError(null);
-    } catch (e) {
-      setError(fail(e));
-    } finally {
-      setLoading(false);
-    }
-  };
+  const verify = () =>
+    run(
+      async () => {
+        setResult(await apiGet<Verification>('/api/staff/audit/verify'));
+        setError(null);
+      },
+      (e) => setError(fail(e)),
+    );
 
   return (
     <div data-testid="audit-integrity" style={{ marginBottom: 16 }}>

@@ -7,6 +7,7 @@ import { Alert, App, Button, Form, Input, Space, Spin, Tag, Typography } from 'a
 import { ZPaperAddress, SMS_VARIABLE_MAX, type PaperAddress } from '../../../core/paper-checklist.js';
 import { apiGet, apiPut } from '../../api.js';
 import { showServerErrors, zodRule } from '../../components/forms.js';
+import { useAction } from '../../components/useAction.js';
 import { beijing } from './orders/format.js';
 import { useStaffErrors } from './staffSession.js';
 
@@ -30,7 +31,7 @@ export function PaperAddressSettings() {
   const fail = useStaffErrors();
   const [data, setData] = useState<Setting | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { run, busy } = useAction();
 
   const load = useCallback(async () => {
     try {
@@ -45,22 +46,21 @@ export function PaperAddressSettings() {
     void load();
   }, [load]);
 
-  const save = async (v: PaperAddress) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const d = await apiPut<Setting>('/api/staff/settings/paper-address', v);
-      setData(d);
-      form.setFieldsValue(d.address);
-      message.success('纸质资料收件信息已保存');
-    } catch (e) {
-      const rest = showServerErrors(form, e);
-      setError(rest);
-      if (!rest) fail(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const save = (v: PaperAddress) =>
+    run(
+      async () => {
+        setError(null);
+        const d = await apiPut<Setting>('/api/staff/settings/paper-address', v);
+        setData(d);
+        form.setFieldsValue(d.address);
+        message.success('纸质资料收件信息已保存');
+      },
+      (e) => {
+        const rest = showServerErrors(form, e);
+        setError(rest);
+        if (!rest) fail(e);
+      },
+    );
 
   if (!data) return error ? <Alert type="error" showIcon title={error} /> : <Spin />;
   return (

@@ -5,6 +5,7 @@ import { PASSWORD_MAX, PASSWORD_MIN } from '../../../core/password-rule.js';
 import { STAFF_ROLES, ZNewPassword, ZStaffCreateBody, type StaffRole } from '../../../core/schemas.js';
 import { apiGet, apiPost } from '../../api.js';
 import { showServerErrors, zodRule } from '../../components/forms.js';
+import { useAction } from '../../components/useAction.js';
 import { formatTime } from './AuditDetail.js';
 import { ROLE_HINTS } from './auditLabels.js';
 import { useStaffErrors, useStaffSession } from './staffSession.js';
@@ -191,22 +192,21 @@ export function StaffAccountsPage() {
 function CreateStaffModal(props: { onCancel(): void; onCreated(s: StaffAccount): void }) {
   const [form] = Form.useForm();
   const fail = useStaffErrors();
-  const [busy, setBusy] = useState(false);
+  const { run, busy } = useAction();
   const [error, setError] = useState<string | null>(null);
 
-  const submit = async (v: { username: string; displayName: string; roles: StaffRole[]; password: string }) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await apiPost<{ staff: StaffAccount }>('/api/staff/accounts', { ...v, username: v.username?.trim() });
-      props.onCreated(r.staff);
-    } catch (e) {
-      fail(e);
-      setError(showServerErrors(form, e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = (v: { username: string; displayName: string; roles: StaffRole[]; password: string }) =>
+    run(
+      async () => {
+        setError(null);
+        const r = await apiPost<{ staff: StaffAccount }>('/api/staff/accounts', { ...v, username: v.username?.trim() });
+        props.onCreated(r.staff);
+      },
+      (e) => {
+        fail(e);
+        setError(showServerErrors(form, e));
+      },
+    );
 
   return (
     <Modal

@@ -3,6 +3,7 @@ import { Alert, App, Button, Card, Form, Input, InputNumber, Space, Spin, Switch
 import { fenToYuanText, yuanTextToFen } from '../../../core/money.js';
 import { apiGet, apiPut } from '../../api.js';
 import { showServerErrors } from '../../components/forms.js';
+import { useAction } from '../../components/useAction.js';
 import { useStaffErrors } from './staffSession.js';
 
 interface CatalogKey {
@@ -64,7 +65,7 @@ function ProjectEditor({ project, onSaved }: { project: CatalogProject; onSaved:
   const [form] = Form.useForm();
   const { message } = App.useApp();
   const fail = useStaffErrors();
-  const [busy, setBusy] = useState(false);
+  const { run, busy } = useAction();
   const [error, setError] = useState<string | null>(null);
   const unconfirmed = project.keys.some((k) => !k.priceConfirmed);
 
@@ -74,25 +75,25 @@ function ProjectEditor({ project, onSaved }: { project: CatalogProject; onSaved:
       priceFen: yuanTextToFen(String(v[`price_${k.keyType}`] ?? '')),
       active: Boolean(v[`active_${k.keyType}`]),
     }));
-    setBusy(true);
-    setError(null);
-    try {
-      await apiPut(`/api/staff/catalog/${project.code}`, {
-        purpose: v.purpose,
-        legalCheckRequired: v.legalCheckRequired,
-        productionWorkingDays: v.productionWorkingDays,
-        active: v.active,
-        keys,
-      });
-      message.success(`已保存“${project.name}”`);
-      onSaved();
-    } catch (e) {
-      const rest = showServerErrors(form, e);
-      setError(rest ?? null);
-      if (!rest) fail(e);
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        setError(null);
+        await apiPut(`/api/staff/catalog/${project.code}`, {
+          purpose: v.purpose,
+          legalCheckRequired: v.legalCheckRequired,
+          productionWorkingDays: v.productionWorkingDays,
+          active: v.active,
+          keys,
+        });
+        message.success(`已保存“${project.name}”`);
+        onSaved();
+      },
+      (e) => {
+        const rest = showServerErrors(form, e);
+        setError(rest ?? null);
+        if (!rest) fail(e);
+      },
+    );
   };
 
   return (

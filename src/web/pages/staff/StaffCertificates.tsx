@@ -8,6 +8,7 @@ import { apiGet, apiPost, ApiError } from '../../api.js';
 import { formatTime } from './AuditDetail.js';
 import { hasRole, useStaffErrors, useStaffSession } from './staffSession.js';
 import { useLatestLoad } from '../../components/useLatestLoad.js';
+import { useAction } from '../../components/useAction.js';
 
 interface Row {
   id: string;
@@ -193,7 +194,7 @@ function ImportModal({ onClose }: { onClose: (done: boolean) => void }) {
   const fail = useStaffErrors();
   const [file, setFile] = useState<{ name: string; text: string } | null>(null);
   const [errors, setErrors] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
+  const { run, busy } = useAction();
   return (
     <Modal
       open
@@ -205,19 +206,19 @@ function ImportModal({ onClose }: { onClose: (done: boolean) => void }) {
       onCancel={() => onClose(false)}
       onOk={async () => {
         if (!file) return;
-        setBusy(true);
-        setErrors([]);
-        try {
-          const r = await apiPost<{ imported: number }>('/api/staff/certificates/import', { csv: file.text });
-          message.success(`已导入 ${r.imported} 条证书记录`);
-          onClose(true);
-        } catch (e) {
-          const text = fail(e);
-          if (e instanceof ApiError && Object.keys(e.fields).length) setErrors([text, ...Object.values(e.fields)]);
-          else setErrors([text]);
-        } finally {
-          setBusy(false);
-        }
+        await run(
+          async () => {
+            setErrors([]);
+            const r = await apiPost<{ imported: number }>('/api/staff/certificates/import', { csv: file.text });
+            message.success(`已导入 ${r.imported} 条证书记录`);
+            onClose(true);
+          },
+          (e) => {
+            const text = fail(e);
+            if (e instanceof ApiError && Object.keys(e.fields).length) setErrors([text, ...Object.values(e.fields)]);
+            else setErrors([text]);
+          },
+        );
       }}
       width={680}
     >

@@ -4,6 +4,7 @@ import { Alert, Button, Card, Form, Input } from 'antd';
 import { apiPost } from '../../api.js';
 import { CaptchaField } from '../../components/Captcha.js';
 import { showServerErrors } from '../../components/forms.js';
+import { useAction } from '../../components/useAction.js';
 import { useStaffSession, type StaffInfo } from './staffSession.js';
 
 export function StaffLoginPage() {
@@ -12,22 +13,21 @@ export function StaffLoginPage() {
   const { setStaff } = useStaffSession();
   const [captchaVersion, setCaptchaVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (v: Record<string, unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await apiPost<{ staff: StaffInfo }>('/api/staff/login', v);
-      setStaff(r.staff);
-      navigate('/staff');
-    } catch (e) {
-      setError(showServerErrors(form, e));
-      form.setFieldValue('password', '');
-      setCaptchaVersion((x) => x + 1);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { run, busy } = useAction();
+  const submit = (v: Record<string, unknown>) =>
+    run(
+      async () => {
+        setError(null);
+        const r = await apiPost<{ staff: StaffInfo }>('/api/staff/login', v);
+        setStaff(r.staff);
+        navigate('/staff');
+      },
+      (e) => {
+        setError(showServerErrors(form, e));
+        form.setFieldValue('password', '');
+        setCaptchaVersion((x) => x + 1);
+      },
+    );
   return (
     <div style={{ minHeight: '100vh', display: 'grid', placeItems: 'center', background: '#f0f2f5', padding: 16 }}>
       <Card title="江西CA 工作人员登录" style={{ width: '100%', maxWidth: 420 }}>

@@ -5,6 +5,7 @@ import { ArrowLeftOutlined, EditOutlined, ReloadOutlined } from '@ant-design/ico
 import { ZOrgName, ZOrgRenameBody } from '../../../core/schemas.js';
 import { apiGet, apiPost, ApiError } from '../../api.js';
 import { showServerErrors, zodRule } from '../../components/forms.js';
+import { useAction } from '../../components/useAction.js';
 import { ActionTag, AuditCards, AuditDetail, formatTime } from './AuditDetail.js';
 import { actorText, type ActorType } from './auditLabels.js';
 import { hasRole, useStaffErrors, useStaffSession } from './staffSession.js';
@@ -274,24 +275,23 @@ function RenameModal(props: { org: OrgSummary; onCancel(): void; onRenamed(): vo
   const [form] = Form.useForm();
   const { message } = App.useApp();
   const fail = useStaffErrors();
-  const [busy, setBusy] = useState(false);
+  const { run, busy } = useAction();
   const [error, setError] = useState<string | null>(null);
 
-  const submit = async (v: { name: string; reason: string }) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await apiPost(`/api/staff/organizations/${org.id}/rename`, { name: v.name, reason: v.reason, expectedName: org.name });
-      message.success('单位名称已更正，已记入变更记录');
-      props.onRenamed();
-    } catch (e) {
-      fail(e);
-      setError(showServerErrors(form, e));
-      if (e instanceof ApiError && e.code === 'CONFLICT') props.onStale();
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = (v: { name: string; reason: string }) =>
+    run(
+      async () => {
+        setError(null);
+        await apiPost(`/api/staff/organizations/${org.id}/rename`, { name: v.name, reason: v.reason, expectedName: org.name });
+        message.success('单位名称已更正，已记入变更记录');
+        props.onRenamed();
+      },
+      (e) => {
+        fail(e);
+        setError(showServerErrors(form, e));
+        if (e instanceof ApiError && e.code === 'CONFLICT') props.onStale();
+      },
+    );
 
   return (
     <Modal

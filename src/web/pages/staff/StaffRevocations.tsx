@@ -6,6 +6,7 @@ import { REVOCATION_REASONS } from '../../../core/revocation-reasons.js';
 import { apiGet, apiPost } from '../../api.js';
 import { useStaffErrors } from './staffSession.js';
 import { useLatestLoad } from '../../components/useLatestLoad.js';
+import { useAction } from '../../components/useAction.js';
 import { beijing, mono } from './orders/format.js';
 
 interface RevocationRow {
@@ -44,24 +45,22 @@ const STATUS: Record<RevocationRow['status'], { label: string; color: string }> 
 /** The request form: by serial number (from the registry, a paper form or the applicant's call). */
 export function RevocationRequestButton({ serial, onDone }: { serial?: string; onDone?: () => void }) {
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { run, busy } = useAction();
   const [error, setError] = useState<string | null>(null);
   const [form] = Form.useForm<{ serial: string; reason: number; note?: string }>();
   const fail = useStaffErrors();
   const submit = async () => {
     const v = await form.validateFields();
-    setBusy(true);
-    try {
-      await apiPost('/api/staff/revocations', v);
-      void message.success('已提交吊销申请，须由另一位制证或管理员批准');
-      setOpen(false);
-      form.resetFields();
-      onDone?.();
-    } catch (e) {
-      setError(fail(e));
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await apiPost('/api/staff/revocations', v);
+        void message.success('已提交吊销申请，须由另一位制证或管理员批准');
+        setOpen(false);
+        form.resetFields();
+        onDone?.();
+      },
+      (e) => setError(fail(e)),
+    );
   };
   return (
     <>

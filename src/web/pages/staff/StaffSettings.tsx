@@ -24,6 +24,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { ApiError, apiGet, apiPut, ensureSession } from '../../api.js';
 import { showServerErrors } from '../../components/forms.js';
 import { useLatestLoad } from '../../components/useLatestLoad.js';
+import { useAction } from '../../components/useAction.js';
 import { beijing } from './orders/format.js';
 import { PaperAddressSettings } from './PaperAddressSettings.js';
 import { DeadMessages } from './DeadMessages.js';
@@ -194,7 +195,7 @@ function AddDays({ year, onSaved }: { year: number; onSaved: () => Promise<void>
   const [form] = Form.useForm<AddValues>();
   const { message } = App.useApp();
   const fail = useStaffErrors();
-  const [busy, setBusy] = useState(false);
+  const { run, busy } = useAction();
   const [error, setError] = useState<string | null>(null);
 
   const save = async (v: AddValues) => {
@@ -205,21 +206,21 @@ function AddDays({ year, onSaved }: { year: number; onSaved: () => Promise<void>
       setError('一次最多登记31天');
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      for (const day of list) await apiPut(`/api/staff/calendar/${day}`, { kind: v.kind, name: v.name.trim() });
-      message.success(`已登记 ${list.length} 天：${v.name.trim()}（${KIND[v.kind].text}）`);
-      form.resetFields(['range', 'name']);
-      await onSaved();
-    } catch (e) {
-      const rest = showServerErrors(form, e);
-      setError(rest);
-      if (!rest) fail(e);
-      await onSaved();
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        setError(null);
+        for (const day of list) await apiPut(`/api/staff/calendar/${day}`, { kind: v.kind, name: v.name.trim() });
+        message.success(`已登记 ${list.length} 天：${v.name.trim()}（${KIND[v.kind].text}）`);
+        form.resetFields(['range', 'name']);
+        await onSaved();
+      },
+      async (e) => {
+        const rest = showServerErrors(form, e);
+        setError(rest);
+        if (!rest) fail(e);
+        await onSaved();
+      },
+    );
   };
 
   return (

@@ -9,6 +9,7 @@ import { Alert, Button, Form, Input, Modal, Select, Space } from 'antd';
 import { MessageOutlined } from '@ant-design/icons';
 import type { RevocationReason } from '../../../../core/revocation-reasons.js';
 import { apiPost, ApiError } from '../../../api.js';
+import { useAction } from '../../../components/useAction.js';
 
 interface RevocationForm {
   reason?: number;
@@ -30,8 +31,8 @@ export function RevocationDialog({
   onDone: () => void;
 }) {
   const [form] = Form.useForm<RevocationForm>();
-  const [busy, setBusy] = useState(false);
-  const [sending, setSending] = useState(false);
+  const { run, busy } = useAction();
+  const { run: runSend, busy: sending } = useAction();
   const [error, setError] = useState<string | null>(null);
   const [sentTo, setSentTo] = useState<string | null>(null);
   const [wait, setWait] = useState(0);
@@ -49,25 +50,24 @@ export function RevocationDialog({
     return entries.length > 0;
   };
 
-  const sendCode = async () => {
-    setSending(true);
-    setError(null);
-    try {
-      const r = await apiPost<{ maskedMobile: string; resendAfterSeconds: number }>(
-        `/api/my-certificates/${certificateId}/revocation-code`,
-      );
-      setSentTo(r.maskedMobile);
-      setWait(r.resendAfterSeconds);
-      form.setFields([{ name: 'code', errors: [] }]);
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : '验证码发送失败，请稍后重试');
-      // "验证码已发送，请在N秒后重新获取": the button counts down instead of failing again.
-      const secs = e instanceof ApiError && e.status === 429 ? Number(/(\d+)秒后重新获取/.exec(e.message)?.[1]) : 0;
-      if (secs > 0) setWait(secs);
-    } finally {
-      setSending(false);
-    }
-  };
+  const sendCode = () =>
+    runSend(
+      async () => {
+        setError(null);
+        const r = await apiPost<{ maskedMobile: string; resendAfterSeconds: number }>(
+          `/api/my-certificates/${certificateId}/revocation-code`,
+        );
+        setSentTo(r.maskedMobile);
+        setWait(r.resendAfterSeconds);
+        form.setFields([{ name: 'code', errors: [] }]);
+      },
+      (e) => {
+        setError(e instanceof ApiError ? e.message : '验证码发送失败，请稍后重试');
+        // "验证码已发送，请在N秒后重新获取": the button counts down instead of failing again.
+        const secs = e instanceof ApiError && e.status === 429 ? Number(/(\d+)秒后重新获取/.exec(e.message)?.[1]) : 0;
+        if (secs > 0) setWait(secs);
+      },
+    );
 
   const send = async () => {
     let v: RevocationForm;
@@ -76,22 +76,22 @@ export function RevocationDialog({
     } catch {
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      await apiPost(`/api/certificates/${certificateId}/revocation-requests`, {
-        reason: v.reason,
-        note: v.note?.trim() || undefined,
-        code: v.code?.trim(),
-      });
-      onDone();
-    } catch (e) {
-      // The typed text stays in the form; the server's field messages go next to their fields.
-      if (e instanceof ApiError && showFields(e)) setError(null);
-      else setError(e instanceof ApiError ? e.message : '提交失败，请稍后重试');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        setError(null);
+        await apiPost(`/api/certificates/${certificateId}/revocation-requests`, {
+          reason: v.reason,
+          note: v.note?.trim() || undefined,
+          code: v.code?.trim(),
+        });
+        onDone();
+      },
+      (e) => {
+        // The typed text stays in the form; the server's field messages go next to their fields.
+        if (e instanceof ApiError && showFields(e)) setError(null);
+        else setError(e instanceof ApiError ? e.message : '提交失败，请稍后重试');
+      },
+    );
   };
 
   return (

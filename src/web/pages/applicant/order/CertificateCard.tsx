@@ -9,6 +9,7 @@ import { Alert, Button, Tag } from 'antd';
 import { DownloadOutlined, StopOutlined } from '@ant-design/icons';
 import { REVOCATION_PROMISE_MS, type RevocationReason } from '../../../../core/revocation-reasons.js';
 import { apiGet, ApiError } from '../../../api.js';
+import { useAction } from '../../../components/useAction.js';
 import { RevocationDialog } from '../certificates/RevocationDialog.js';
 import { downloadFile } from './Documents.js';
 import { beijing } from './time.js';
@@ -49,7 +50,7 @@ export function CertificateCard({ orderId }: { orderId: string }) {
   const [data, setData] = useState<Loaded | null>(null);
   const [none, setNone] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { run, busy } = useAction();
   const [revoking, setRevoking] = useState(false);
 
   const load = useCallback(async () => {
@@ -75,15 +76,13 @@ export function CertificateCard({ orderId }: { orderId: string }) {
 
   const download = async () => {
     if (!data) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await downloadFile(`/api/orders/${orderId}/certificate?format=pem`, `${data.cert.serial}.pem`);
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : '下载失败，请稍后重试');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        setError(null);
+        await downloadFile(`/api/orders/${orderId}/certificate?format=pem`, `${data.cert.serial}.pem`);
+      },
+      (e) => setError(e instanceof ApiError ? e.message : '下载失败，请稍后重试'),
+    );
   };
 
   if (none) return null;

@@ -7,6 +7,7 @@ import { Alert, App, Button, Form, Input, Modal, Typography } from 'antd';
 import { EditOutlined, ExportOutlined } from '@ant-design/icons';
 import { orderFinalSchema } from '../../../../core/order-form.js';
 import { apiPut, ApiError } from '../../../api.js';
+import { useAction } from '../../../components/useAction.js';
 import { beijing } from './time.js';
 import { courierName } from './tracking.js';
 import type { OrderView, Recipient } from './types.js';
@@ -89,7 +90,7 @@ function RecipientDialog({
 }) {
   const { message } = App.useApp();
   const [form] = Form.useForm<Recipient>();
-  const [busy, setBusy] = useState(false);
+  const { run, busy } = useAction();
   const [error, setError] = useState<string | null>(null);
 
   const save = async () => {
@@ -99,23 +100,23 @@ function RecipientDialog({
     } catch {
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      await apiPut(`/api/orders/${orderId}/recipient`, { name: v.name.trim(), mobile: v.mobile.trim(), address: v.address.trim() });
-      message.success('证书接收人已修改');
-      onSaved();
-    } catch (e) {
-      if (e instanceof ApiError && Object.keys(e.fields).length)
-        form.setFields(
-          Object.entries(e.fields)
-            .map(([name, errors]) => ({ name: name.replace(/^recipient\./, '') as keyof Recipient, errors: [errors] }))
-            .filter((f) => ['name', 'mobile', 'address'].includes(f.name)),
-        );
-      setError(e instanceof ApiError ? e.message : '保存失败，请稍后重试');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        setError(null);
+        await apiPut(`/api/orders/${orderId}/recipient`, { name: v.name.trim(), mobile: v.mobile.trim(), address: v.address.trim() });
+        message.success('证书接收人已修改');
+        onSaved();
+      },
+      (e) => {
+        if (e instanceof ApiError && Object.keys(e.fields).length)
+          form.setFields(
+            Object.entries(e.fields)
+              .map(([name, errors]) => ({ name: name.replace(/^recipient\./, '') as keyof Recipient, errors: [errors] }))
+              .filter((f) => ['name', 'mobile', 'address'].includes(f.name)),
+          );
+        setError(e instanceof ApiError ? e.message : '保存失败，请稍后重试');
+      },
+    );
   };
 
   return (

@@ -15,6 +15,7 @@ import { adviceFor } from '../../../../core/review-reasons.js';
 import { ENDED } from '../../../../core/workflow.js';
 import { apiUpload, ApiError } from '../../../api.js';
 import { shrinkToFit } from '../../../components/shrinkImage.js';
+import { useAction } from '../../../components/useAction.js';
 import { LegalCheckCard } from './LegalCheckCard.js';
 import { ReuseScan } from './ReuseScan.js';
 import { SealSheetCheck } from '../../../components/seal-images/SealSheetCheck.js';
@@ -178,10 +179,10 @@ function SlotCard({
   const [uploaded, setUploaded] = useState<UploadedDocument | null>(slot.uploaded);
   const [shownFor, setShownFor] = useState(slot.uploaded);
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { run: runUpload, busy } = useAction();
   /** While busy: 'shrink' while the browser re-encodes a large photo, else the share of the file sent (0–1). */
   const [progress, setProgress] = useState<'shrink' | number | null>(null);
-  const [downloading, setDownloading] = useState(false);
+  const { run: runDownload, busy: downloading } = useAction();
   // A newer order view (another upload, a reload) replaces what this card showed.
   if (shownFor !== slot.uploaded) {
     setShownFor(slot.uploaded);
@@ -201,46 +202,45 @@ function SlotCard({
 
   const download = async () => {
     if (!slot.template) return;
-    setDownloading(true);
-    setError(null);
-    try {
-      // The template is made from the order: save what was just typed first.
-      await flush();
-      await downloadFile(`/api/orders/${orderId}/templates/${slot.template}.pdf`, `${slot.label}-${view.order.orderNoDisplay}.pdf`);
-      onChanged();
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : '下载失败，请稍后重试');
-    } finally {
-      setDownloading(false);
-    }
+    const template = slot.template;
+    await runDownload(
+      async () => {
+        setError(null);
+        // The template is made from the order: save what was just typed first.
+        await flush();
+        await downloadFile(`/api/orders/${orderId}/templates/${template}.pdf`, `${slot.label}-${view.order.orderNoDisplay}.pdf`);
+        onChanged();
+      },
+      (e) => setError(e instanceof ApiError ? e.message : '下载失败，请稍后重试'),
+    );
   };
 
-  const upload = async (original: File, shrink: boolean) => {
-    setBusy(true);
-    setError(null);
-    try {
-      let file = original;
-      if (shrink) {
-        setProgress('shrink');
-        const smaller = await shrinkToFit(original, UPLOAD_RULES.maxBytes);
-        if (!smaller) return setError(tooLarge(original));
-        file = smaller;
-      }
-      setProgress(0);
-      const fd = new FormData();
-      fd.append('file', file);
-      const r = await apiUpload<{ document: UploadedDocument }>(`/api/orders/${orderId}/documents/${slot.code}`, fd, setProgress);
-      setUploaded(r.document);
-      message.success(shrink ? `${slot.label}已上传（照片已自动压缩为${mb(file.size)}）` : `${slot.label}已上传`);
-      onChanged();
-    } catch (e) {
+  const upload = (original: File, shrink: boolean) =>
+    runUpload(
+      async () => {
+        setError(null);
+        try {
+          let file = original;
+          if (shrink) {
+            setProgress('shrink');
+            const smaller = await shrinkToFit(original, UPLOAD_RULES.maxBytes);
+            if (!smaller) return setError(tooLarge(original));
+            file = smaller;
+          }
+          setProgress(0);
+          const fd = new FormData();
+          fd.append('file', file);
+          const r = await apiUpload<{ document: UploadedDocument }>(`/api/orders/${orderId}/documents/${slot.code}`, fd, setProgress);
+          setUploaded(r.document);
+          message.success(shrink ? `${slot.label}已上传（照片已自动压缩为${mb(file.size)}）` : `${slot.label}已上传`);
+          onChanged();
+        } finally {
+          setProgress(null);
+        }
+      },
       // The previous scan stays in place: a refused replacement changes nothing.
-      setError(e instanceof ApiError ? (e.fields.file ?? e.message) : `${original.name}：上传失败，请重试`);
-    } finally {
-      setBusy(false);
-      setProgress(null);
-    }
-  };
+      (e) => setError(e instanceof ApiError ? (e.fields.file ?? e.message) : `${original.name}：上传失败，请重试`),
+    );
 
   const base = `/api/orders/${orderId}/documents`;
   return (

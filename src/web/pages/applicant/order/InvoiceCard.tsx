@@ -8,24 +8,22 @@ import { DownloadOutlined } from '@ant-design/icons';
 import { beijing } from './time.js';
 import { downloadFile } from './Documents.js';
 import { ApiError } from '../../../api.js';
+import { useAction } from '../../../components/useAction.js';
 import type { OrderView } from './types.js';
 
 export function InvoiceCard({ view }: { view: OrderView }) {
   const inv = view.invoice;
   const f = view.order.form.invoice;
-  const [busy, setBusy] = useState(false);
+  const { run, busy } = useAction();
   const [error, setError] = useState<string | null>(null);
-  const download = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await downloadFile(`/api/orders/${view.order.id}/invoice.pdf`, `江西CA发票_${view.order.orderNoDisplay}.pdf`);
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : '下载失败，请稍后重试');
-    } finally {
-      setBusy(false);
-    }
-  };
+  const download = () =>
+    run(
+      async () => {
+        setError(null);
+        await downloadFile(`/api/orders/${view.order.id}/invoice.pdf`, `江西CA发票_${view.order.orderNoDisplay}.pdf`);
+      },
+      (e) => setError(e instanceof ApiError ? e.message : '下载失败，请稍后重试'),
+    );
   const issued = inv?.status === 'issued';
   return (
     <div className="invoice-card" data-testid="invoice-card">

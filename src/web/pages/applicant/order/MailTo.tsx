@@ -8,6 +8,7 @@ import { CopyOutlined, DownloadOutlined } from '@ant-design/icons';
 import { formatOrderNumber } from '../../../../core/order-number.js';
 import { paperAddressLine, type PaperAddress } from '../../../../core/paper-checklist.js';
 import { ApiError } from '../../../api.js';
+import { useAction } from '../../../components/useAction.js';
 import { downloadFile } from './Documents.js';
 
 export function MailTo({
@@ -22,19 +23,16 @@ export function MailTo({
   checklist: boolean;
 }) {
   const { message } = App.useApp();
-  const [busy, setBusy] = useState(false);
+  const { run, busy } = useAction();
   const [error, setError] = useState<string | null>(null);
-  const download = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await downloadFile(`/api/orders/${orderId}/paper-checklist.pdf`, `邮寄资料清单-${formatOrderNumber(orderNo)}.pdf`);
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : '下载失败，请稍后重试');
-    } finally {
-      setBusy(false);
-    }
-  };
+  const download = () =>
+    run(
+      async () => {
+        setError(null);
+        await downloadFile(`/api/orders/${orderId}/paper-checklist.pdf`, `邮寄资料清单-${formatOrderNumber(orderNo)}.pdf`);
+      },
+      (e) => setError(e instanceof ApiError ? e.message : '下载失败，请稍后重试'),
+    );
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(paperAddressLine(mailTo));

@@ -11,6 +11,7 @@ import { MailTo } from './MailTo.js';
 import { beijing } from './time.js';
 import { MAIL_RULES, SEAL_RULES } from '../../../../core/content/documents.js';
 import { apiPost, ApiError } from '../../../api.js';
+import { useAction } from '../../../components/useAction.js';
 import { COURIERS, normalizeTrackingNo, trackingHint, trackingProblem, type CourierCode } from './tracking.js';
 import type { OrderView } from './types.js';
 import { formatOrderNumber } from '../../../../core/order-number.js';
@@ -107,36 +108,35 @@ function ShipmentForm({ view, again, onChanged }: { view: OrderView; again: bool
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
   const courier = Form.useWatch('courier', form) ?? 'SF';
-  const [busy, setBusy] = useState(false);
+  const { run, busy } = useAction();
   const [error, setError] = useState<string | null>(null);
   const resend = view.paper.resend;
   const sentSince = resend && view.paper.shipments.some((x) => Date.parse(x.at) > Date.parse(resend.at));
 
-  const send = async (v: Values) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const trackingNo = normalizeTrackingNo(v.trackingNo);
-      await apiPost(`/api/orders/${view.order.id}/paper-shipment`, {
-        courier: v.courier,
-        ...(v.courier === 'other' ? { courierName: v.courierName?.trim() } : {}),
-        trackingNo,
-      });
-      message.success('快递单号已提交');
-      form.resetFields();
-      onChanged();
-    } catch (e) {
-      if (e instanceof ApiError && Object.keys(e.fields).length)
-        form.setFields(
-          Object.entries(e.fields)
-            .map(([name, errors]) => ({ name: name as keyof Values, errors: [errors] }))
-            .filter((f) => ['courier', 'courierName', 'trackingNo'].includes(f.name)),
-        );
-      setError(e instanceof ApiError ? e.message : '提交失败，请稍后重试');
-    } finally {
-      setBusy(false);
-    }
-  };
+  const send = (v: Values) =>
+    run(
+      async () => {
+        setError(null);
+        const trackingNo = normalizeTrackingNo(v.trackingNo);
+        await apiPost(`/api/orders/${view.order.id}/paper-shipment`, {
+          courier: v.courier,
+          ...(v.courier === 'other' ? { courierName: v.courierName?.trim() } : {}),
+          trackingNo,
+        });
+        message.success('快递单号已提交');
+        form.resetFields();
+        onChanged();
+      },
+      (e) => {
+        if (e instanceof ApiError && Object.keys(e.fields).length)
+          form.setFields(
+            Object.entries(e.fields)
+              .map(([name, errors]) => ({ name: name as keyof Values, errors: [errors] }))
+              .filter((f) => ['courier', 'courierName', 'trackingNo'].includes(f.name)),
+          );
+        setError(e instanceof ApiError ? e.message : '提交失败，请稍后重试');
+      },
+    );
 
   return (
     <div className="paper-form" data-testid="paper-form">

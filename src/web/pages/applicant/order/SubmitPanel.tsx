@@ -8,6 +8,7 @@ import { useNavigate } from 'react-router-dom';
 import { Alert, App, Button, Space } from 'antd';
 import { DeleteOutlined, SendOutlined } from '@ant-design/icons';
 import { apiPost, ApiError } from '../../../api.js';
+import { useAction } from '../../../components/useAction.js';
 import type { OrderView } from './types.js';
 
 export function SubmitPanel({
@@ -23,28 +24,26 @@ export function SubmitPanel({
 }) {
   const { modal, message } = App.useApp();
   const navigate = useNavigate();
-  const [busy, setBusy] = useState(false);
+  const { run, busy } = useAction();
   const [error, setError] = useState<string | null>(null);
   const submit = view.actions.find((a) => a.action === 'submit' || a.action === 'resubmit');
   const del = view.actions.find((a) => a.action === 'delete');
 
   const doSubmit = async () => {
     if (!submit) return;
-    setBusy(true);
-    setError(null);
-    try {
-      if (!(await flush())) {
-        setError('订单信息还没有保存成功，请查看“填写订单信息”中的提示后再提交');
-        return;
-      }
-      const v = await apiPost<OrderView>(`/api/orders/${view.order.id}/submit`, {});
-      onView(v);
-      message.success(`已提交，订单状态：${v.order.statusLabel}`);
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : '系统繁忙，请稍后再试');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        setError(null);
+        if (!(await flush())) {
+          setError('订单信息还没有保存成功，请查看“填写订单信息”中的提示后再提交');
+          return;
+        }
+        const v = await apiPost<OrderView>(`/api/orders/${view.order.id}/submit`, {});
+        onView(v);
+        message.success(`已提交，订单状态：${v.order.statusLabel}`);
+      },
+      (e) => setError(e instanceof ApiError ? e.message : '系统繁忙，请稍后再试'),
+    );
   };
 
   const confirmDelete = () => {

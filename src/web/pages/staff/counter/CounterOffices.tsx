@@ -5,6 +5,7 @@ import { Alert, App, Button, Card, Form, Input, Modal, Select, Space, Switch, Ta
 import { ArrowLeftOutlined } from '@ant-design/icons';
 import { apiGet, apiPost } from '../../../api.js';
 import { showServerErrors } from '../../../components/forms.js';
+import { useAction } from '../../../components/useAction.js';
 import { useStaffErrors } from '../staffSession.js';
 
 interface Office {
@@ -29,7 +30,7 @@ export function CounterOfficesPage() {
   const [data, setData] = useState<{ offices: Office[]; staff: StaffLine[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState<Office | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { run, busy } = useAction();
   const [form] = Form.useForm<{ name: string; city: string; address: string; phones: string; active: boolean }>();
   const load = useCallback(async () => {
     try {
@@ -46,19 +47,19 @@ export function CounterOfficesPage() {
     if (!editing) return;
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
-    setBusy(true);
-    try {
-      await apiPost(`/api/staff/counter/offices/${editing.code}`, { ...v, phones: v.phones.split(/[，,、\s]+/).filter(Boolean) });
-      void message.success('受理点已保存');
-      setEditing(null);
-      await load();
-    } catch (e) {
-      const rest = showServerErrors(form, e);
-      if (rest) message.error(rest);
-      fail(e);
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await apiPost(`/api/staff/counter/offices/${editing.code}`, { ...v, phones: v.phones.split(/[，,、\s]+/).filter(Boolean) });
+        void message.success('受理点已保存');
+        setEditing(null);
+        await load();
+      },
+      (e) => {
+        const rest = showServerErrors(form, e);
+        if (rest) message.error(rest);
+        fail(e);
+      },
+    );
   };
 
   const assign = async (s: StaffLine, officeCode: string | null) => {

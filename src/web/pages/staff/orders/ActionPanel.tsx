@@ -10,6 +10,7 @@ import { CarOutlined, CheckCircleOutlined, CloseCircleOutlined, InboxOutlined, S
 import { ZShipBody } from '../../../../core/fulfilment.js';
 import { ApiError, apiPost } from '../../../api.js';
 import { zodRule } from '../../../components/forms.js';
+import { useAction } from '../../../components/useAction.js';
 import { useStaffErrors } from '../staffSession.js';
 import { PaperChecklist } from './PaperChecklist.js';
 import { ProducePanel } from './ProducePanel.js';
@@ -230,7 +231,7 @@ function PaperFailModal({
   run: (body: { missing: string[]; note?: string }) => Promise<boolean>;
 }) {
   const [form] = Form.useForm<{ missing: string[]; note?: string }>();
-  const [busy, setBusy] = useState(false);
+  const { run: runFail, busy } = useAction();
   const items = view.paperChecklist.items;
   return (
     <Modal
@@ -253,14 +254,7 @@ function PaperFailModal({
         // Once some originals are ticked as fine, the others are what to ask for; with none ticked, nothing is chosen yet.
         initialValues={{ missing: checked.length ? items.filter((i) => !checked.includes(i.code)).map((i) => i.code) : [] }}
         layout="vertical"
-        onFinish={async (v) => {
-          setBusy(true);
-          try {
-            await run({ missing: v.missing, ...(v.note?.trim() ? { note: v.note.trim() } : {}) });
-          } finally {
-            setBusy(false);
-          }
-        }}
+        onFinish={(v) => runFail(() => run({ missing: v.missing, ...(v.note?.trim() ? { note: v.note.trim() } : {}) }))}
       >
         <Form.Item
           label="需要补寄的资料"

@@ -2,13 +2,13 @@
  * 电话记录 ("电话通知补寄", seeds 000–002): the calls 受理 staff made to the agent about this order, and a
  * form to record one — when it was made, what came of it, and a note. Staff only; applicants never see it.
  */
-import { useState } from 'react';
 import { App, Button, Card, DatePicker, Form, Input, Radio, Typography } from 'antd';
 import { PhoneOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
 import { CALL_OUTCOMES, type CallOutcome } from '../../../../core/fulfilment.js';
 import { ApiError, apiPost } from '../../../api.js';
 import { showServerErrors } from '../../../components/forms.js';
+import { useAction } from '../../../components/useAction.js';
 import { useStaffErrors } from '../staffSession.js';
 import { beijing } from './format.js';
 import type { StaffOrderView } from './types.js';
@@ -66,29 +66,28 @@ function CallForm({ orderId, onDone, onConflict }: { orderId: string; onDone: ()
   const [form] = Form.useForm<{ calledAt: Dayjs; outcome: CallOutcome; note?: string }>();
   const { message } = App.useApp();
   const fail = useStaffErrors();
-  const [busy, setBusy] = useState(false);
-  const submit = async (v: { calledAt: Dayjs; outcome: CallOutcome; note?: string }) => {
-    setBusy(true);
-    try {
-      await apiPost(`/api/staff/orders/${orderId}/calls`, {
-        calledAt: v.calledAt.toISOString(),
-        outcome: v.outcome,
-        ...(v.note?.trim() ? { note: v.note.trim() } : {}),
-      });
-      message.success('已记录通话');
-      form.resetFields();
-      onDone();
-    } catch (e) {
-      const text = fail(e);
-      if (e instanceof ApiError && e.status === 409) onConflict(text);
-      else {
-        const rest = showServerErrors(form, e);
-        if (rest) message.error(rest);
-      }
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { run, busy } = useAction();
+  const submit = (v: { calledAt: Dayjs; outcome: CallOutcome; note?: string }) =>
+    run(
+      async () => {
+        await apiPost(`/api/staff/orders/${orderId}/calls`, {
+          calledAt: v.calledAt.toISOString(),
+          outcome: v.outcome,
+          ...(v.note?.trim() ? { note: v.note.trim() } : {}),
+        });
+        message.success('已记录通话');
+        form.resetFields();
+        onDone();
+      },
+      (e) => {
+        const text = fail(e);
+        if (e instanceof ApiError && e.status === 409) onConflict(text);
+        else {
+          const rest = showServerErrors(form, e);
+          if (rest) message.error(rest);
+        }
+      },
+    );
   return (
     <Form
       form={form}

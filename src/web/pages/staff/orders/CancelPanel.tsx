@@ -7,6 +7,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { App, Button, Card, Input, Modal, Space, Tag, Typography } from 'antd';
 import { fenToYuanText } from '../../../../core/money.js';
 import { ApiError, apiGet, apiPost } from '../../../api.js';
+import { useAction } from '../../../components/useAction.js';
 import { hasRole, useStaffErrors, useStaffSession } from '../staffSession.js';
 import { beijing } from './format.js';
 
@@ -52,7 +53,7 @@ export function CancelPanel({ orderId, onDone }: { orderId: string; onDone: () =
   const [asking, setAsking] = useState(false);
   const [refusing, setRefusing] = useState<string | null>(null);
   const [text, setText] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { run: runAction, busy } = useAction();
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(async () => {
@@ -71,24 +72,23 @@ export function CancelPanel({ orderId, onDone }: { orderId: string; onDone: () =
   const pending = info.requests.find((r) => r.status === 'pending');
   if (!info.cancellable && info.requests.length === 0 && info.refunds.length === 0) return null;
 
-  const run = async (f: () => Promise<unknown>, ok: string) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await f();
-      void message.success(ok);
-      setAsking(false);
-      setRefusing(null);
-      setText('');
-      await load();
-      onDone();
-    } catch (e) {
-      setError(fail(e));
-      await load();
-    } finally {
-      setBusy(false);
-    }
-  };
+  const run = (f: () => Promise<unknown>, ok: string) =>
+    runAction(
+      async () => {
+        setError(null);
+        await f();
+        void message.success(ok);
+        setAsking(false);
+        setRefusing(null);
+        setText('');
+        await load();
+        onDone();
+      },
+      async (e) => {
+        setError(fail(e));
+        await load();
+      },
+    );
 
   return (
     <Card title="取消订单与退款" size="small" data-testid="cancel-panel">

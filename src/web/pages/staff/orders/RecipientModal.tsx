@@ -5,6 +5,7 @@ import { ZStaffRecipientBody } from '../../../../core/fulfilment.js';
 import type { OrderDraft } from '../../../../core/order-form.js';
 import { ApiError, apiPost } from '../../../api.js';
 import { showServerErrors, zodRule } from '../../../components/forms.js';
+import { useAction } from '../../../components/useAction.js';
 import { useStaffErrors } from '../staffSession.js';
 
 interface Values {
@@ -30,25 +31,24 @@ export function RecipientModal({
   const [form] = Form.useForm<Values>();
   const { message } = App.useApp();
   const fail = useStaffErrors();
-  const [busy, setBusy] = useState(false);
+  const { run, busy } = useAction();
   const [error, setError] = useState<string | null>(null);
   const shape = ZStaffRecipientBody.shape;
 
-  const submit = async (v: Values) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await apiPost(`/api/staff/orders/${orderId}/recipient`, v);
-      message.success('收件信息已更正，已记入办理记录');
-      onDone();
-    } catch (e) {
-      const text = fail(e);
-      if (e instanceof ApiError && e.status === 409) onConflict(text);
-      else setError(showServerErrors(form, e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = (v: Values) =>
+    run(
+      async () => {
+        setError(null);
+        await apiPost(`/api/staff/orders/${orderId}/recipient`, v);
+        message.success('收件信息已更正，已记入办理记录');
+        onDone();
+      },
+      (e) => {
+        const text = fail(e);
+        if (e instanceof ApiError && e.status === 409) onConflict(text);
+        else setError(showServerErrors(form, e));
+      },
+    );
 
   return (
     <Modal

@@ -9,6 +9,7 @@ import { Alert, App, Button, Card, Empty, Space, Tag, Typography } from 'antd';
 import { DownloadOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { ApiError, apiGet, apiPost } from '../../../api.js';
 import type { SealView } from '../../../components/sealView.js';
+import { useAction } from '../../../components/useAction.js';
 import { beijing, mono } from './format.js';
 
 interface SealsAnswer {
@@ -38,7 +39,7 @@ export function SealPanel({
   const { message } = App.useApp();
   const [data, setData] = useState<SealsAnswer | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { run, busy } = useAction();
 
   const load = useCallback(() => {
     apiGet<SealsAnswer>(`/api/staff/orders/${orderId}/seals`)
@@ -53,19 +54,16 @@ export function SealPanel({
   // 副锁 carry no seal; before 制证 there is nothing to show.
   if (keyType !== 'main' || (data && !data.relevant)) return null;
 
-  const make = async () => {
-    setBusy(true);
-    try {
-      const r = await apiPost<{ message: string }>(`/api/staff/orders/${orderId}/seals`);
-      void message.success(r.message);
-      load();
-      onDone();
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : '制作失败，请重试');
-    } finally {
-      setBusy(false);
-    }
-  };
+  const make = () =>
+    run(
+      async () => {
+        const r = await apiPost<{ message: string }>(`/api/staff/orders/${orderId}/seals`);
+        void message.success(r.message);
+        load();
+        onDone();
+      },
+      (e) => setError(e instanceof ApiError ? e.message : '制作失败，请重试'),
+    );
 
   const active = data?.seals.filter((s) => s.status !== 'superseded') ?? [];
   const replaced = data?.seals.filter((s) => s.status === 'superseded') ?? [];
