@@ -21,7 +21,6 @@ export const BUSINESS_LABEL: Record<CounterBusiness, string> = {
 
 /** Business types that replace an existing certificate of the organization (same project, same key type). */
 export const REPLACING: readonly CounterBusiness[] = ['reissue', 'change', 'renew'];
-export const replacesCertificate = (b: CounterBusiness) => REPLACING.includes(b);
 
 export const COUNTER_STATUSES = ['submitted', 'accepted', 'approved', 'produced', 'handed_over', 'completed', 'cancelled'] as const;
 export type CounterStatus = (typeof COUNTER_STATUSES)[number];

@@ -134,7 +134,6 @@ export function orderFinalSchema(opts: { outOfProvince: boolean; today?: () => D
       : z.object({ name: z.string().optional() }).partial().optional(),
   });
 }
-export type OrderFinal = z.output<ReturnType<typeof orderFinalSchema>>;
 
 /** Dotted path → message, for every rule the draft does not yet meet (empty when it can be submitted). */
 export function orderFormProblems(draft: OrderDraft, opts: { outOfProvince: boolean; today?: () => Date }): Record<string, string> {

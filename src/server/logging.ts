@@ -11,6 +11,7 @@
  */
 import type { FastifyServerOptions } from 'fastify';
 import type { DestinationStream } from 'pino';
+import { logLevelOf, OutageError, type AppError } from '../core/errors.js';
 
 export const REDACT_PATHS = [
   'req.headers.cookie',
@@ -58,7 +59,9 @@ export function serializeError(e: unknown, depth = 0): SerializedError {
     const v = (e as unknown as Record<string, unknown>)[k];
     if (typeof v === 'string' || typeof v === 'number') out[k] = v;
   }
-  if (e.cause !== undefined && depth < 3) out.cause = serializeError(e.cause, depth + 1);
+  if (e.cause !== undefined && depth < 5) out.cause = serializeError(e.cause, depth + 1);
+  // A connection to a host name with several addresses fails as an AggregateError whose message is empty.
+  if (e instanceof AggregateError && depth < 5) out.errors = e.errors.slice(0, 5).map((x: unknown) => serializeError(x, depth + 1));
   return out;
 }
 
@@ -85,4 +88,23 @@ export function loggerOptions(level: string, stream?: DestinationStream): Fastif
       err: (e: Error) => serializeError(e),
     },
   } as FastifyServerOptions['logger'];
+}
+
+export type FailureLog = Record<'info' | 'warn' | 'error', (o: object, msg: string) => void>;
+
+/**
+ * Logs a failure by its kind: a refusal at info (its code), or at warn with the lower-level error it stands
+ * for; an outage at error with the dependency and the failure's cause chain; a bug at error with the error.
+ * The error handler logs every failed request with it; a use case that answers a failure instead of throwing
+ * it (the seals after 签发证书) logs it with it too.
+ */
+export function logFailure(log: FailureLog, e: AppError): void {
+  const level = logLevelOf(e);
+  if (e.kind === 'refusal') {
+    if (level === 'info') log.info({ code: e.code }, 'request refused');
+    else log[level]({ code: e.code, err: e.cause }, 'request refused');
+  } else if (e.kind === 'outage') {
+    const dependency = e instanceof OutageError ? e.dependency : 'dependency';
+    log[level]({ code: e.code, dependency, err: e.cause ?? e }, `${dependency} unavailable`);
+  } else log[level]({ code: e.code, err: e.cause ?? e }, 'unhandled error');
 }

@@ -12,6 +12,7 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import { outboxRepository } from './modules/outbox/repository.js';
+import { dependencyCall } from './outages.js';
 import { revocationRepository } from './modules/revocation/repository.js';
 import { addressMatcher } from './trust-proxy.js';
 
@@ -48,11 +49,11 @@ export const ocspAnswers = new Counter({
   registers: [processRegistry],
 });
 
-/** Times `fn` into signerSeconds under `operation`. */
+/** Times `fn` into signerSeconds under `operation`; a failure is the signer's outage (503, cause logged). */
 export async function timedSignature<T>(operation: string, fn: () => Promise<T>): Promise<T> {
   const end = signerSeconds.startTimer({ operation });
   try {
-    return await fn();
+    return await dependencyCall('signer', fn);
   } finally {
     end();
   }

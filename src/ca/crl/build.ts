@@ -29,7 +29,6 @@ export const CRL_REASON = {
   privilegeWithdrawn: 9,
   aACompromise: 10,
 } as const;
-export type CrlReasonCode = (typeof CRL_REASON)[keyof typeof CRL_REASON];
 
 export interface CrlEntry {
   /** The serial number's unsigned big-endian magnitude. */

@@ -4,7 +4,7 @@
  * certificate encoder and software signer, and helpers to run the real openssl tool on the results.
  */
 import { execFile } from 'node:child_process';
-import { createPublicKey, generateKeyPairSync, KeyObject, sign as nodeSign } from 'node:crypto';
+import { createPublicKey, KeyObject, sign as nodeSign } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -125,10 +125,6 @@ export async function makeTestPki(algorithm: KeyAlgorithm = 'ecdsa-p256', now = 
       return { der: leaf.der, pem: leaf.pem, serial: leaf.serial };
     },
   };
-}
-
-export function generateP256(): KeyObject {
-  return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
 }
 
 /** A temporary directory, removed by `cleanup`. */

@@ -46,8 +46,3 @@ export function tempDir(prefix = 'certdesk-ca-'): TempDir {
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
-
-export function pem(label: string, der: Uint8Array): string {
-  const b64 = Buffer.from(der).toString('base64');
-  return `-----BEGIN ${label}-----\n${b64.replace(/.{1,64}/g, '$&\n')}-----END ${label}-----\n`;
-}

@@ -64,7 +64,3 @@ export const ORDER_STATUSES: OrderStatusInfo[] = [
     color: 'green',
   },
 ];
-
-export function orderStatusByLabel(label: string): OrderStatusInfo | undefined {
-  return ORDER_STATUSES.find((s) => s.label === label);
-}

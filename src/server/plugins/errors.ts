@@ -1,11 +1,14 @@
 /**
- * The one place where errors become HTTP answers. AppErrors carry their own code and Chinese message;
- * schema validation failures become VALIDATION_FAILED with a message per field; everything unexpected
- * becomes a generic 500 whose details go to the log only, never to the client.
+ * The one place where errors become HTTP answers and log lines (docs/error-handling.md). AppErrors carry
+ * their own code and Chinese message; schema validation failures become VALIDATION_FAILED with a message per
+ * field; a failed database or file store becomes its outage (503); everything else is a bug: a generic 500.
+ * The body is only ever the AppError's code and Chinese message — causes, stacks and SQL go to the log.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError, validationFailed, type FieldErrors } from '../../core/errors.js';
+import { AppError, INTERNAL_MESSAGE, OutageError, validationFailed, type FieldErrors } from '../../core/errors.js';
+import { logFailure } from '../logging.js';
+import { failedDependency } from '../outages.js';
 
 export function fieldErrorsFromIssues(issues: { instancePath?: string; message?: string }[]): FieldErrors {
   const fields: FieldErrors = {};
@@ -16,7 +19,7 @@ export function fieldErrorsFromIssues(issues: { instancePath?: string; message?:
   return fields;
 }
 
-function toAppError(err: FastifyError): AppError {
+export function toAppError(err: FastifyError): AppError {
   if (err instanceof AppError) return err;
   if (hasZodFastifySchemaValidationErrors(err)) return validationFailed(fieldErrorsFromIssues(err.validation));
   if (err.validation) return validationFailed(fieldErrorsFromIssues(err.validation as never));
@@ -33,14 +36,15 @@ function toAppError(err: FastifyError): AppError {
   }
   if (err.statusCode === 404) return new AppError('NOT_FOUND', '找不到请求的内容');
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new AppError('BAD_REQUEST', '请求格式不正确');
-  return new AppError('INTERNAL', '系统繁忙，请稍后再试；如多次出现请致电客服热线 400-800-1040');
+  const dependency = failedDependency(err);
+  if (dependency) return new OutageError(dependency, err);
+  return new AppError('INTERNAL', INTERNAL_MESSAGE, { cause: err });
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const appErr = toAppError(err);
-    if (appErr.status >= 500) req.log.error({ err }, 'unhandled error');
-    else req.log.info({ code: appErr.code }, 'request refused');
+    logFailure(req.log, appErr);
     if (appErr.extra.retryAfterSeconds) reply.header('retry-after', String(appErr.extra.retryAfterSeconds));
     return reply.status(appErr.status).send(appErr.toBody());
   });

@@ -3,13 +3,12 @@
  * development inbox that shows what the sandboxes "delivered" — SMS, and e-mail with its attachments.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { simpleParser } from 'mailparser';
 import { AppError } from '../../core/errors.js';
-import { sandboxMail, sandboxSms } from '../db/schema.js';
 import { sandboxSmsGateway } from '../adapters/sms/sandbox-gateway.js';
+import { sandboxInboxRepository } from '../modules/sandbox-inbox/repository.js';
 
 export const devRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
@@ -22,15 +21,7 @@ export const devRoutes =
       { schema: { tags: ['开发'], summary: '沙箱短信收件箱', querystring: z.object({ phone: z.string().max(20).optional() }) } },
       async (req, reply) => {
         reply.header('cache-control', 'no-store');
-        // Filtered in SQL, not after the limit: a number's message must not vanish behind 100 newer ones.
-        const phone = req.query.phone?.trim();
-        const rows = await db
-          .select()
-          .from(sandboxSms)
-          .where(phone ? eq(sandboxSms.phoneNumber, phone) : undefined)
-          .orderBy(desc(sandboxSms.id))
-          .limit(100);
-        return { items: rows };
+        return { items: await sandboxInboxRepository.sms(db, { phone: req.query.phone?.trim() || undefined, limit: 100 }) };
       },
     );
 
@@ -39,22 +30,7 @@ export const devRoutes =
       { schema: { tags: ['开发'], summary: '沙箱邮件收件箱', querystring: z.object({ to: z.string().max(200).optional() }) } },
       async (req, reply) => {
         reply.header('cache-control', 'no-store');
-        const to = req.query.to?.trim().toLowerCase();
-        const rows = await db
-          .select({
-            id: sandboxMail.id,
-            messageId: sandboxMail.messageId,
-            to: sandboxMail.to,
-            subject: sandboxMail.subject,
-            text: sandboxMail.text,
-            attachments: sandboxMail.attachments,
-            receivedAt: sandboxMail.receivedAt,
-          })
-          .from(sandboxMail)
-          .where(to ? eq(sandboxMail.to, to) : undefined)
-          .orderBy(desc(sandboxMail.id))
-          .limit(100);
-        return { items: rows };
+        return { items: await sandboxInboxRepository.mail(db, { to: req.query.to?.trim().toLowerCase() || undefined, limit: 100 }) };
       },
     );
 
@@ -69,7 +45,7 @@ export const devRoutes =
         },
       },
       async (req, reply) => {
-        const [row] = await db.select().from(sandboxMail).where(eq(sandboxMail.id, req.params.id));
+        const row = await sandboxInboxRepository.mailById(db, req.params.id);
         const att = row ? (await simpleParser(row.raw)).attachments[req.params.index] : undefined;
         if (!att) throw new AppError('NOT_FOUND', '找不到该附件');
         const name = att.filename ?? 'attachment';

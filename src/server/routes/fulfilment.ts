@@ -145,7 +145,7 @@ export const fulfilmentRoutes =
         async (req) => {
           const actor = staffActor(req);
           const r = await produceOrder(deps, actor, req.params.id, req.body.key, metaOf(req));
-          const seals = await makeSealsAfterIssue(deps, actor, r.order, metaOf(req));
+          const seals = await makeSealsAfterIssue(deps, actor, r.order, metaOf(req), req.log);
           return { ...stepResult(r.order), ...producedCertificateReply(r), ...(seals ? { seals } : {}) };
         },
       );

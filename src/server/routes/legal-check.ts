@@ -63,7 +63,7 @@ export const legalCheckRoutes =
     app.post(
       '/api/legal-check/:token/start',
       { schema: { tags, summary: '法定代表人确认姓名和身份证号，开始人脸核身', params: ZToken, body: ZStart } },
-      async (req) => startLegalCheck(deps, req.params.token, req.body, { baseUrl: baseUrlOf(ctx, req), log: (m) => req.log.error(m) }),
+      async (req) => startLegalCheck(deps, req.params.token, req.body, { baseUrl: baseUrlOf(ctx, req) }),
     );
 
     app.post(
@@ -76,7 +76,7 @@ export const legalCheckRoutes =
           body: z.object({ bizToken: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, '核验标识不正确，请返回重新开始核验') }),
         },
       },
-      async (req) => finishLegalCheck(deps, req.params.token, req.body.bizToken, { log: (m) => req.log.error(m) }),
+      async (req) => finishLegalCheck(deps, req.params.token, req.body.bizToken),
     );
 
     app.get(

@@ -111,8 +111,8 @@ export const sealRoutes =
         try {
           pdf = await sealTryPdf({ seal, unitName: org.name, orderNo: formatOrderNumber(order.orderNo), at: deps.clock.now() });
         } catch (e) {
-          req.log.error({ err: e, sealId: seal.id }, 'seal try-it page failed');
-          throw new AppError('CONFLICT', '示例页面生成失败：印章图片无法显示，请联系客服');
+          // A stored seal whose picture cannot be drawn is our fault, not the applicant's: a bug, logged at error.
+          throw new AppError('INTERNAL', '示例页面生成失败：印章图片无法显示，请联系客服', { cause: e });
         }
         reply.header('cache-control', 'no-store');
         if (req.query.format === 'pdf') {

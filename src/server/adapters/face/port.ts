@@ -34,7 +34,8 @@ export class FaceError extends Error {
     message: string,
     readonly retryable: boolean,
     readonly code = '',
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }

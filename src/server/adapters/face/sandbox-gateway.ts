@@ -222,8 +222,6 @@ export function sandboxFaceidGateway(deps: { db: Db; clock: Clock }) {
   };
 }
 
-export type SandboxFaceidGateway = ReturnType<typeof sandboxFaceidGateway>;
-
 /** RedirectUrl with the BizToken appended, as Tencent's H5 page does when it is finished. */
 export function returnUrl(s: Pick<SandboxSession, 'redirectUrl' | 'bizToken'>): string {
   const u = new URL(s.redirectUrl);

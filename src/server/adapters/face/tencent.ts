@@ -14,6 +14,7 @@
  * Every answer is {"Response": {...}}; a failure is {"Response": {"Error": {Code, Message}, RequestId}},
  * usually with HTTP 200. The transport is injected: HTTPS to Tencent, or the sandbox gateway in-process.
  */
+import { describeError } from '../../logging.js';
 import { FaceError, type FaceCheckResult, type FaceVerifier } from './port.js';
 import { tc3Sign } from './tc3.js';
 
@@ -73,7 +74,8 @@ export function tencentCloudCall(opts: TencentCloudOptions) {
     try {
       res = await opts.transport({ url: endpoint, headers, body });
     } catch (e) {
-      throw new FaceError(`transport: ${(e as Error).message}`, true);
+      // describeError: the in-process sandbox's failed query would put the request (an ID number) in the message.
+      throw new FaceError(`transport: ${describeError(e)}`, true, '', { cause: e });
     }
     const r = (res.body as TencentResponse | undefined)?.Response;
     if (res.status !== 200 || !r) {

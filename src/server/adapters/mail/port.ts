@@ -32,7 +32,8 @@ export class MailError extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }

@@ -15,7 +15,7 @@ import { simpleParser } from 'mailparser';
 import type { Clock } from '../../clock.js';
 import { safeEqual } from '../../crypto.js';
 import type { Db } from '../../db/client.js';
-import { sandboxMail } from '../../db/schema.js';
+import { sandboxInboxRepository } from '../../modules/sandbox-inbox/repository.js';
 import { smtpMailSender } from './smtp.js';
 import type { ClosableMailSender } from './port.js';
 
@@ -49,7 +49,7 @@ export function sandboxMailServer(deps: { db: Db; clock: Clock; maxBytes?: numbe
     }));
     const receivedAt = deps.clock.now();
     for (const rcpt of session.envelope.rcptTo)
-      await deps.db.insert(sandboxMail).values({
+      await sandboxInboxRepository.insertMail(deps.db, {
         messageId,
         to: rcpt.address.toLowerCase(),
         subject: parsed.subject ?? '',

@@ -35,7 +35,7 @@ export function smtpError(e: unknown): MailError {
   const what = [f.code, f.responseCode, f.command, (f.response ?? f.message ?? '').slice(0, 200)].filter(
     (x) => x !== undefined && x !== '',
   );
-  return new MailError(`smtp ${what.join(' ')}`.trim(), !permanent);
+  return new MailError(`smtp ${what.join(' ')}`.trim(), !permanent, { cause: e });
 }
 
 export function smtpMailSender(opts: SmtpOptions): MailSender {

@@ -9,6 +9,7 @@
  * (adapters/sms/sandbox-gateway.ts), which verifies the same signature — so this code runs in every test.
  */
 import { createHmac, randomUUID } from 'node:crypto';
+import { describeError } from '../../logging.js';
 import { SmsError, type SmsMessage, type SmsSender, type SmsTemplate } from './port.js';
 
 export interface AliyunSmsOptions {
@@ -78,7 +79,8 @@ export function aliyunSms(opts: AliyunSmsOptions): SmsSender {
       try {
         res = await opts.transport('POST', params);
       } catch (e) {
-        throw new SmsError(`transport: ${(e as Error).message}`, true);
+        // describeError: the in-process sandbox's failed query would put the SMS text (a code) in the message.
+        throw new SmsError(`transport: ${describeError(e)}`, true, { cause: e });
       }
       const body = (res.body ?? {}) as { Code?: string; Message?: string; BizId?: string };
       if (res.status === 200 && body.Code === 'OK' && body.BizId) return { providerMessageId: body.BizId };

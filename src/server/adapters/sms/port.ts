@@ -76,7 +76,8 @@ export class SmsError extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }

@@ -5,11 +5,11 @@
  * over HTTP at /sandbox/dysmsapi, so the real HTTP transport can be pointed at it.
  */
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
-import { sandboxSms, smsTemplates } from '../../db/schema.js';
 import { safeEqual } from '../../crypto.js';
+import { smsTemplateRepository } from '../../modules/notifications/repository.js';
+import { sandboxInboxRepository } from '../../modules/sandbox-inbox/repository.js';
 import { aliyunSms, signPop, type SmsTransport } from './aliyun.js';
 import { renderSms, SMS_TEMPLATES, type SmsSender, type SmsTemplate } from './port.js';
 
@@ -18,7 +18,7 @@ import { renderSms, SMS_TEMPLATES, type SmsSender, type SmsTemplate } from './po
  * one, else the default — as Aliyun renders the template approved under the TemplateCode it is sent.
  */
 async function renderApproved(db: Db, template: SmsTemplate, params: Record<string, string>): Promise<string> {
-  const [edited] = await db.select({ text: smsTemplates.text }).from(smsTemplates).where(eq(smsTemplates.key, template));
+  const edited = await smsTemplateRepository.find(db, template);
   if (!edited) return renderSms(template, params);
   return edited.text.replace(/\$\{(\w+)\}/g, (_, k: string) => params[k] ?? '');
 }
@@ -52,7 +52,7 @@ export function sandboxSmsGateway(deps: { db: Db; clock: Clock }) {
       return fail(200, 'isv.INVALID_JSON_PARAM', 'JSON参数不合法');
     }
     const bizId = `${Date.now()}^${Math.floor(Math.random() * 1e9)}`;
-    await deps.db.insert(sandboxSms).values({
+    await sandboxInboxRepository.insertSms(deps.db, {
       bizId,
       phoneNumber: params.PhoneNumbers!,
       signName: params.SignName ?? '',

@@ -7,12 +7,11 @@
  * string, so automated tests can log in. The captcha is still single use and still expires.
  */
 import svgCaptcha from 'svg-captcha';
-import { and, eq, gt, isNull, lt } from 'drizzle-orm';
 import { AppError } from '../../../core/errors.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
-import { captchas } from '../../db/schema.js';
 import { hmac, safeEqual } from '../../crypto.js';
+import { captchaRepository } from './repository.js';
 
 const TTL_MS = 5 * 60_000;
 // svg-captcha's module is itself a function that draws a given text; its typings omit that signature.
@@ -34,23 +33,24 @@ export function captchaService(deps: { db: Db; clock: Clock; secret: string; fix
         : svgCaptcha.create({ size: 4, ignoreChars: '0oO1iIlL', noise: 2, color: true, width: 120, height: 40 });
       const now = clock.now();
       const id = crypto.randomUUID();
-      await db.insert(captchas).values({ id, answerHash: digest(id, c.text), createdAt: now, expiresAt: new Date(now.getTime() + TTL_MS) });
+      await captchaRepository.insert(db, {
+        id,
+        answerHash: digest(id, c.text),
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + TTL_MS),
+      });
       // Opportunistic clean-up keeps the table small without a separate job.
-      await db.delete(captchas).where(lt(captchas.expiresAt, new Date(now.getTime() - TTL_MS)));
+      await captchaRepository.deleteExpiredBefore(db, new Date(now.getTime() - TTL_MS));
       return { captchaId: id, svg: c.data };
     },
     async consume(captchaId, answer) {
       const now = clock.now();
-      const [row] = await db
-        .update(captchas)
-        .set({ usedAt: now })
-        .where(and(eq(captchas.id, captchaId), isNull(captchas.usedAt), gt(captchas.expiresAt, now)))
-        .returning({ answerHash: captchas.answerHash });
-      if (!row)
+      const answerHash = await captchaRepository.spend(db, captchaId, now);
+      if (!answerHash)
         throw new AppError('CAPTCHA_INVALID', '验证码已失效，请点击图片换一张', {
           fields: { captchaAnswer: '验证码已失效，请点击图片换一张' },
         });
-      if (!safeEqual(row.answerHash, digest(captchaId, answer)))
+      if (!safeEqual(answerHash, digest(captchaId, answer)))
         throw new AppError('CAPTCHA_INVALID', '验证码不正确，请重新输入', { fields: { captchaAnswer: '验证码不正确，请重新输入' } });
     },
   };

@@ -31,15 +31,12 @@ export interface PublicHierarchy {
 const SIGN_TIMEOUT_MS = 60_000;
 
 export const signerUnavailable = (cause: unknown) =>
-  Object.assign(
-    new AppError('SIGNER_UNAVAILABLE', '证书签发服务暂时无法连接，本次未签发任何内容。请稍后重试；如持续出现，请联系管理员检查签名服务'),
-    {
-      cause,
-    },
-  );
+  new AppError('SIGNER_UNAVAILABLE', '证书签发服务暂时无法连接，本次未签发任何内容。请稍后重试；如持续出现，请联系管理员检查签名服务', {
+    cause,
+  });
 
 export const signerRefused = (cause: unknown) =>
-  Object.assign(new AppError('SIGNER_REFUSED', '证书签发服务复核未通过，拒绝签名，本次未签发。已记录，请联系管理员'), { cause });
+  new AppError('SIGNER_REFUSED', '证书签发服务复核未通过，拒绝签名，本次未签发。已记录，请联系管理员', { cause });
 
 export class SignerConnection {
   private readonly agent: http.Agent;

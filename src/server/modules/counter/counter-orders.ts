@@ -11,7 +11,6 @@
  * flow: 补办 asks at 前台受理 (the key is lost), 变更 when the old UKEY is handed back at 领取.
  */
 import { randomInt } from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import {
   BUSINESS_LABEL,
   COUNTER_PAY_CHANNELS,
@@ -43,6 +42,7 @@ import type { Config } from '../../config.js';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { organizationRepository, type OrganizationRow } from '../accounts/repository.js';
 import { auditRepository } from '../audit/repository.js';
+import { orderRepository } from '../orders/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
 import { displaySerial } from '../certificates/registry.js';
 import type { RequestMeta } from '../deps.js';
@@ -170,7 +170,7 @@ export async function registerOrganizationAtCounter(
 // ——— opening an order ———
 
 const lockProject = (tx: Tx, organizationId: string, projectCode: string) =>
-  tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`order:${organizationId}:${projectCode}`}))`);
+  orderRepository.lockOrganizationProject(tx, organizationId, projectCode);
 
 export async function openCounterOrder(deps: CounterDeps, actor: StaffActor, input: CounterOpenInput, meta: RequestMeta) {
   const office = await requireOffice(deps.db, actor);

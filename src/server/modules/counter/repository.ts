@@ -7,7 +7,6 @@ import { staff } from '../../db/schema.js';
 
 export type OfficeRow = typeof offices.$inferSelect;
 export type CounterOrderRow = typeof counterOrders.$inferSelect;
-export type CounterEventRow = typeof counterEvents.$inferSelect;
 export type CounterPaymentRow = typeof counterPayments.$inferSelect;
 export type CounterScanRow = typeof counterScans.$inferSelect;
 

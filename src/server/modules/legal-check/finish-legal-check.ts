@@ -4,14 +4,13 @@
  * order's 法人核验 state, and the order event. A pass counts only if the identity the provider verified is
  * the legal representative the order names now (a BizToken swapped in from another person's check fails).
  */
-import { AppError } from '../../../core/errors.js';
+import { AppError, OutageError } from '../../../core/errors.js';
 import { orderRepository } from '../orders/repository.js';
-import { FaceError } from '../../adapters/face/port.js';
 import { deadToken, orderByLegalToken } from './find-by-token.js';
 import { legalPersonOf, sameIdentity } from './identity.js';
 import { attemptsLeft, chinaDayStart } from './limits.js';
 import { legalCheckRepository, type LegalCheckRow } from './repository.js';
-import { PROVIDER_DOWN_MESSAGE, SERVICE_OFF_MESSAGE, type LegalCheckDeps } from './start-legal-check.js';
+import { SERVICE_OFF_MESSAGE, type LegalCheckDeps } from './start-legal-check.js';
 
 export const IDENTITY_SWAP_MESSAGE = '核验通过的身份与订单中填写的法定代表人不一致';
 
@@ -22,12 +21,7 @@ export interface FinishOutcome {
   attemptsLeft: number;
 }
 
-export async function finishLegalCheck(
-  deps: LegalCheckDeps,
-  token: string,
-  bizToken: string,
-  opts: { log?: (msg: string) => void } = {},
-): Promise<FinishOutcome> {
+export async function finishLegalCheck(deps: LegalCheckDeps, token: string, bizToken: string): Promise<FinishOutcome> {
   const { order } = await orderByLegalToken(deps.db, token);
   const left = async () => attemptsLeft(await legalCheckRepository.counts(deps.db, order.id, chinaDayStart(deps.clock.now())));
   const check = await legalCheckRepository.findForOrder(deps.db, order.id, bizToken);
@@ -46,8 +40,7 @@ export async function finishLegalCheck(
   try {
     result = await deps.verifier.result(bizToken);
   } catch (e) {
-    opts.log?.(`face check result unavailable: ${e instanceof FaceError ? e.message : 'unexpected error'}`);
-    throw new AppError('INTERNAL', PROVIDER_DOWN_MESSAGE);
+    throw new OutageError('face', e);
   }
   if (result.state === 'incomplete')
     return {

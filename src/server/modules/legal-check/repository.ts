@@ -1,5 +1,5 @@
 /** SQL for 法人核验: the legal_checks rows and the order columns they drive. */
-import { and, count, desc, eq, gte, inArray, ne, notInArray } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, ne, notInArray, sql } from 'drizzle-orm';
 import { ENDED } from '../../../core/workflow.js';
 import type { DbOrTx } from '../../db/client.js';
 import { legalChecks, orders } from '../../db/schema.js';
@@ -11,6 +11,10 @@ export type LegalCheckRow = typeof legalChecks.$inferSelect;
 const COUNTED = ['started', 'passed', 'failed'] as const;
 
 export const legalCheckRepository = {
+  /** Serializes the checks of one order until the transaction ends (the attempt limits count them). */
+  async lockOrder(tx: DbOrTx, orderId: string): Promise<void> {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`legal-check:${orderId}`}))`);
+  },
   async counts(db: DbOrTx, orderId: string, dayStart: Date): Promise<AttemptCounts> {
     const base = and(eq(legalChecks.orderId, orderId), inArray(legalChecks.status, [...COUNTED]));
     const [total] = await db.select({ n: count() }).from(legalChecks).where(base);

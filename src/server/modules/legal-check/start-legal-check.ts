@@ -5,9 +5,8 @@
  * called — under a per-order lock, so two phones at once cannot both slip under the limit — while the
  * provider call itself happens outside any transaction.
  */
-import { sql } from 'drizzle-orm';
 import { LEGAL_CHECK_CORRECTION } from '../../../core/content/legal-check.js';
-import { AppError } from '../../../core/errors.js';
+import { AppError, OutageError } from '../../../core/errors.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import { FaceError, type FaceVerifier } from '../../adapters/face/port.js';
@@ -26,13 +25,12 @@ export interface LegalCheckDeps {
 
 export const MISMATCH_MESSAGE = `姓名或身份证号与订单中填写的法定代表人信息不一致。请核对后重新填写；${LEGAL_CHECK_CORRECTION}`;
 export const SERVICE_OFF_MESSAGE = `法人核验服务暂未开通，请致电客服热线 ${HOTLINE}`;
-export const PROVIDER_DOWN_MESSAGE = `人脸核身服务暂时不可用，请稍后再试；如多次出现请致电客服热线 ${HOTLINE}`;
 
 export async function startLegalCheck(
   deps: LegalCheckDeps,
   token: string,
   typed: Identity,
-  opts: { baseUrl: string; log?: (msg: string) => void },
+  opts: { baseUrl: string },
 ): Promise<{ redirectUrl: string; attemptsLeft: number }> {
   const { order } = await orderByLegalToken(deps.db, token);
   if (!deps.verifier) throw new AppError('CONFLICT', SERVICE_OFF_MESSAGE);
@@ -50,7 +48,7 @@ export async function startLegalCheck(
   const now = deps.clock.now();
   const dayStart = chinaDayStart(now);
   const { check, left } = await deps.db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`legal-check:${order.id}`}))`);
+    await legalCheckRepository.lockOrder(tx, order.id);
     const counts = await legalCheckRepository.counts(tx, order.id, dayStart);
     const limit = attemptLimitReached(counts);
     if (limit) {
@@ -83,7 +81,6 @@ export async function startLegalCheck(
     // The attempt never reached the person: it is recorded as an error and does not count.
     const why = e instanceof FaceError ? e.message : 'unexpected error';
     await legalCheckRepository.markError(deps.db, check.id, why.slice(0, 300), deps.clock.now());
-    opts.log?.(`face check could not start: ${why}`);
-    throw new AppError('INTERNAL', PROVIDER_DOWN_MESSAGE);
+    throw new OutageError('face', e);
   }
 }

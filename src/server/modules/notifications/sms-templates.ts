@@ -5,14 +5,13 @@
  * environment — an edit here must be approved there too, which is why every placeholder of the default
  * has to stay (the parameters we send are fixed by the code).
  */
-import { eq } from 'drizzle-orm';
 import { AppError } from '../../../core/errors.js';
 import { ALIYUN_TEMPLATE_ENV, SMS_TEMPLATES, type SmsTemplate } from '../../adapters/sms/port.js';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { smsTemplates } from '../../db/schema.js';
 import { auditRepository } from '../audit/repository.js';
 import type { RequestMeta } from '../deps.js';
 import { staffRepository } from '../staff/repository.js';
+import { smsTemplateRepository } from './repository.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 
 /** What each template is for, as staff call it. */
@@ -60,12 +59,11 @@ export function placeholdersOf(text: string): string[] {
 
 /** The text the sandbox sends for a template: the administrator's, or the default. */
 export async function currentSmsText(db: DbOrTx, key: SmsTemplate): Promise<string> {
-  const [row] = await db.select().from(smsTemplates).where(eq(smsTemplates.key, key));
-  return row?.text ?? SMS_TEMPLATES[key].text;
+  return (await smsTemplateRepository.find(db, key))?.text ?? SMS_TEMPLATES[key].text;
 }
 
 export async function listSmsTemplates(db: DbOrTx) {
-  const rows = await db.select().from(smsTemplates);
+  const rows = await smsTemplateRepository.all(db);
   const editors = new Map<string, string>();
   for (const r of rows)
     if (r.updatedBy && !editors.has(r.updatedBy))
@@ -118,10 +116,7 @@ export async function updateSmsTemplate(
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
     const before = await currentSmsText(tx, key);
-    await tx
-      .insert(smsTemplates)
-      .values({ key, text, updatedAt: now, updatedBy: actor.id })
-      .onConflictDoUpdate({ target: smsTemplates.key, set: { text, updatedAt: now, updatedBy: actor.id } });
+    await smsTemplateRepository.save(tx, { key, text, updatedAt: now, updatedBy: actor.id });
     await auditRepository.record(tx, {
       actorType: 'staff',
       actorId: actor.id,

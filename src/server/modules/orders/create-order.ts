@@ -4,7 +4,6 @@
  * start a main-key order.
  */
 import { randomInt, randomBytes } from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import { AppError } from '../../../core/errors.js';
 import { hasCarryOver, initialDraft, type OrderDraft } from '../../../core/order-form.js';
 import { makeOrderNumber } from '../../../core/order-number.js';
@@ -39,7 +38,7 @@ export async function createOrder(
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
     // Serialize orders of one organization for one project: the main/sub check below must see the other.
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`order:${org.id}:${project.code}`}))`);
+    await orderRepository.lockOrganizationProject(tx, org.id, project.code);
     const offered = project.keys.filter((k) => k.active).map((k) => ({ kind: k.keyType }));
     const choice = allowedKeyTypes({ name: project.name, keys: offered }, await keyHoldings(tx, org.id, project.code));
     if (!choice.allowed.includes(input.keyType)) throw new AppError('CONFLICT', choice.reason, { fields: { keyType: choice.reason } });

@@ -24,6 +24,13 @@ export const orderRepository = {
     const [r] = await db.select().from(orders).where(eq(orders.id, id)).for('update');
     return r;
   },
+  /**
+   * Serializes, until the transaction ends, whatever opens an order of this organization for this project —
+   * online and at the counter alike — so each main/sub key check sees the orders the others created.
+   */
+  async lockOrganizationProject(tx: DbOrTx, organizationId: string, projectCode: string): Promise<void> {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`order:${organizationId}:${projectCode}`}))`);
+  },
   /** The organization's own order, or nothing — the ownership check every applicant route uses. */
   async findOwned(db: DbOrTx, id: string, organizationId: string): Promise<OrderRow | undefined> {
     const [r] = await db

@@ -4,17 +4,16 @@
  * with an audit row in the same transaction. A code SMS cannot be sent again: its code was scrubbed when it
  * died, and a code delivered that late would be expired anyway; the user asks for a new one.
  */
-import { and, desc, eq } from 'drizzle-orm';
 import { AppError } from '../../../core/errors.js';
 import { SMS_TEMPLATES, type SmsMessage } from '../../adapters/sms/port.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
-import { outbox } from '../../db/schema.js';
 import { auditRepository } from '../audit/repository.js';
 import { SMS_TEMPLATE_NAMES } from '../notifications/sms-templates.js';
 import type { RequestMeta } from '../deps.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
-import type { EmailPayload, OutboxRow } from './outbox.js';
+import type { EmailPayload } from './outbox.js';
+import { outboxRepository, type OutboxRow } from './repository.js';
 
 export interface DeadMessage {
   id: number;
@@ -59,8 +58,7 @@ function view(row: OutboxRow): DeadMessage {
 
 /** The newest dead messages first (at most `limit`). */
 export async function deadMessages(db: Db, limit = 200): Promise<DeadMessage[]> {
-  const rows = await db.select().from(outbox).where(eq(outbox.status, 'dead')).orderBy(desc(outbox.id)).limit(limit);
-  return rows.map(view);
+  return (await outboxRepository.dead(db, limit)).map(view);
 }
 
 export async function resendDeadMessage(
@@ -71,15 +69,11 @@ export async function resendDeadMessage(
 ): Promise<DeadMessage> {
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
-    const [row] = await tx.select().from(outbox).where(eq(outbox.id, id)).for('update');
+    const row = await outboxRepository.lockById(tx, id);
     if (!row) throw new AppError('NOT_FOUND', '没有这条消息');
     if (row.status !== 'dead') throw new AppError('CONFLICT', row.status === 'sent' ? '这条消息已发送成功' : '这条消息正在重发');
     if (cannotResend(row)) throw new AppError('CONFLICT', CODE_SMS_WHY);
-    const [updated] = await tx
-      .update(outbox)
-      .set({ status: 'pending', attempts: 0, nextAttemptAt: now, lockedUntil: null, resentAt: now, resentBy: actor.id })
-      .where(and(eq(outbox.id, id), eq(outbox.status, 'dead')))
-      .returning();
+    const updated = await outboxRepository.resend(tx, id, now, actor.id);
     if (!updated) throw new AppError('CONFLICT', '这条消息正在重发');
     await auditRepository.record(tx, {
       actorType: 'staff',

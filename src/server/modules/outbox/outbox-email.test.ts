@@ -40,7 +40,7 @@ beforeEach(async () => {
   await db.delete(outbox);
 });
 
-const silent = { warn: () => {} };
+const silent = { warn: () => {}, error: () => {} };
 const noSms: SmsSender = {
   name: 'none',
   send: async () => {

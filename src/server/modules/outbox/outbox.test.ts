@@ -26,7 +26,7 @@ beforeEach(async () => {
   await db.delete(outbox);
 });
 
-const silent = { warn: () => {} };
+const silent = { warn: () => {}, error: () => {} };
 const msg = (n: number | string): SmsMessage => ({
   phoneNumber: '13800138000',
   template: 'password_reset',
@@ -173,7 +173,7 @@ describe('retries', () => {
       db,
       clock,
       sms: fakeSms([new SmsError('aliyun 503 ServiceUnavailable', true)]).sender,
-      log: { warn: (o, m) => lines.push(JSON.stringify({ ...o, m })) },
+      log: { warn: (o, m) => lines.push(JSON.stringify({ ...o, m })), error: (o, m) => lines.push(JSON.stringify({ ...o, m })) },
     });
     await w.runOnce();
     expect(lines).toHaveLength(1);
@@ -187,7 +187,8 @@ describe('retries', () => {
     const text = '【江西CA（沙箱）】…验证码246810，10分钟内有效。';
     const failure = new DrizzleQueryError('insert into "sandbox_sms" ("text") values ($1)', [text], new Error('connection terminated'));
     const lines: string[] = [];
-    const w = outboxWorker({ db, clock, sms: fakeSms([failure]).sender, log: { warn: (o, m) => lines.push(JSON.stringify({ ...o, m })) } });
+    const log = (o: object, m: string) => lines.push(JSON.stringify({ ...o, m }));
+    const w = outboxWorker({ db, clock, sms: fakeSms([failure]).sender, log: { warn: log, error: log } });
     await w.runOnce();
     const row = await rowByKey('k');
     expect(row.lastError).toMatch(/^Failed query: insert into "sandbox_sms"/);

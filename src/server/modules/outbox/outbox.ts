@@ -4,16 +4,13 @@
  * dedupe key per event makes a second enqueue of the same event a no-op, so nothing is sent twice.
  * Claiming uses FOR UPDATE SKIP LOCKED plus a lease (locked_until), so several instances can run workers.
  */
-import { and, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../../clock.js';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { outbox } from '../../db/schema.js';
 import { SMS_TEMPLATES, SmsError, type SmsMessage, type SmsSender } from '../../adapters/sms/port.js';
 import { MailError, type MailSender } from '../../adapters/mail/port.js';
 import type { FileStore } from '../../adapters/storage/port.js';
-import { describeError } from '../../logging.js';
-
-export type OutboxRow = typeof outbox.$inferSelect;
+import { describeError, serializeError } from '../../logging.js';
+import { outboxRepository, type OutboxRow } from './repository.js';
 /**
  * A failing message is retried (5 s, 10 s, … then hourly) until this long after it was queued, or sent
  * again by 管理员: an SMS gateway or mail server down for most of a day loses nothing. Only then, or at
@@ -23,10 +20,7 @@ export const RETRY_WINDOW_MS = 24 * 3600_000;
 const LEASE_MS = 60_000;
 
 export async function enqueueSms(db: DbOrTx, dedupeKey: string, msg: SmsMessage, now: Date): Promise<void> {
-  await db
-    .insert(outbox)
-    .values({ channel: 'sms', dedupeKey, payload: msg as unknown as Record<string, unknown>, createdAt: now, nextAttemptAt: now })
-    .onConflictDoNothing({ target: outbox.dedupeKey });
+  await outboxRepository.enqueue(db, { channel: 'sms', dedupeKey, payload: msg as unknown as Record<string, unknown>, at: now });
 }
 
 /**
@@ -41,10 +35,7 @@ export interface EmailPayload {
 }
 
 export async function enqueueEmail(db: DbOrTx, dedupeKey: string, msg: EmailPayload, now: Date): Promise<void> {
-  await db
-    .insert(outbox)
-    .values({ channel: 'email', dedupeKey, payload: msg as unknown as Record<string, unknown>, createdAt: now, nextAttemptAt: now })
-    .onConflictDoNothing({ target: outbox.dedupeKey });
+  await outboxRepository.enqueue(db, { channel: 'email', dedupeKey, payload: msg as unknown as Record<string, unknown>, at: now });
 }
 
 /** Once delivered (or given up), codes in the payload are no longer needed: keep the record, not the secret. */
@@ -73,7 +64,7 @@ export interface OutboxDeps {
   sms: SmsSender;
   /** E-mail and the file store its attachments are read from. A worker without it leaves e-mail to others. */
   mail?: { sender: MailSender; files: Pick<FileStore, 'get'> };
-  log: { warn: (o: object, m: string) => void };
+  log: { warn: (o: object, m: string) => void; error: (o: object, m: string) => void };
 }
 
 export function outboxWorker(deps: OutboxDeps): OutboxWorker {
@@ -83,23 +74,9 @@ export function outboxWorker(deps: OutboxDeps): OutboxWorker {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
 
-  async function claim(): Promise<OutboxRow[]> {
+  function claim(): Promise<OutboxRow[]> {
     const now = clock.now();
-    const lease = new Date(now.getTime() + LEASE_MS);
-    const res = await db.execute(sql`
-      update ${outbox} set locked_until = ${lease}, attempts = attempts + 1
-      where id in (
-        select id from ${outbox}
-        where status = 'pending' and channel in ${channels} and next_attempt_at <= ${now}
-          and (locked_until is null or locked_until < ${now})
-        order by id limit 20 for update skip locked)
-      returning id`);
-    const ids = (res as unknown as { rows: { id: number | string }[] }).rows.map((r) => Number(r.id));
-    if (!ids.length) return [];
-    return db
-      .select()
-      .from(outbox)
-      .where(sql`${outbox.id} in ${ids}`);
+    return outboxRepository.claimDue(db, channels, now, new Date(now.getTime() + LEASE_MS));
   }
 
   async function sendEmail(msg: EmailPayload): Promise<{ providerMessageId: string }> {
@@ -111,7 +88,7 @@ export function outboxWorker(deps: OutboxDeps): OutboxWorker {
       } catch (e) {
         // Retried like any outage: a file stored moments ago may not be readable yet from every instance, and a
         // file restored from a backup comes back; after the retry window 管理员 sees it among dead messages.
-        throw new MailError(`attachment ${a.storageKey}: ${(e as Error).name}`, true);
+        throw new MailError(`attachment ${a.storageKey}: ${(e as Error).name}`, true, { cause: e });
       }
     }
     return mail.sender.send({ to: msg.to, subject: msg.subject, text: msg.text, attachments });
@@ -124,35 +101,22 @@ export function outboxWorker(deps: OutboxDeps): OutboxWorker {
         row.channel === 'email'
           ? await sendEmail(row.payload as unknown as EmailPayload)
           : await sms.send(row.payload as unknown as SmsMessage);
-      await db
-        .update(outbox)
-        .set({
-          status: 'sent',
-          sentAt: now(),
-          providerMessageId,
-          lockedUntil: null,
-          lastError: null,
-          payload: scrubbed(row),
-        })
-        .where(eq(outbox.id, row.id));
+      await outboxRepository.markSent(db, row.id, { sentAt: now(), providerMessageId, payload: scrubbed(row) });
     } catch (e) {
       const retryable = !(e instanceof SmsError || e instanceof MailError) || e.retryable;
       const windowStart = (row.resentAt ?? row.createdAt).getTime();
       const dead = !retryable || now().getTime() - windowStart >= RETRY_WINDOW_MS;
       // Not e.message: a failed query's message lists its parameters (the SMS text with the code).
       const error = describeError(e);
-      log.warn({ outboxId: row.id, attempts: row.attempts, dead, error }, 'outbox delivery failed');
-      await db
-        .update(outbox)
-        .set({
-          status: dead ? 'dead' : 'pending',
-          lastError: error.slice(0, 500),
-          lockedUntil: null,
-          nextAttemptAt: new Date(now().getTime() + backoffMs(row.attempts)),
-          // A dead message will never be sent: its code must not stay readable in the table either.
-          ...(dead ? { payload: scrubbed(row) } : {}),
-        })
-        .where(and(eq(outbox.id, row.id), eq(outbox.status, 'pending')));
+      // The provider's outage, with its cause chain: at warn while it is retried, at error once given up.
+      log[dead ? 'error' : 'warn']({ outboxId: row.id, attempts: row.attempts, dead, error: serializeError(e) }, 'outbox delivery failed');
+      await outboxRepository.markFailed(db, row.id, {
+        status: dead ? 'dead' : 'pending',
+        lastError: error.slice(0, 500),
+        nextAttemptAt: new Date(now().getTime() + backoffMs(row.attempts)),
+        // A dead message will never be sent: its code must not stay readable in the table either.
+        ...(dead ? { payload: scrubbed(row) } : {}),
+      });
     }
   }
 
@@ -174,7 +138,7 @@ export function outboxWorker(deps: OutboxDeps): OutboxWorker {
     runOnce,
     start(intervalMs = 1000) {
       timer ??= setInterval(
-        () => void runOnce().catch((e: Error) => log.warn({ error: describeError(e) }, 'outbox run failed')),
+        () => void runOnce().catch((e: Error) => log.warn({ error: serializeError(e) }, 'outbox run failed')),
         intervalMs,
       );
       timer.unref();

@@ -12,6 +12,7 @@ import { AppError } from '../../../core/errors.js';
 import type { StaffRole } from '../../../core/schemas.js';
 import type { OrderStatus } from '../../../core/workflow.js';
 import type { Db } from '../../db/client.js';
+import { describeError } from '../../logging.js';
 import { auditRepository } from '../audit/repository.js';
 import type { RequestMeta } from '../deps.js';
 import { orderRepository } from '../orders/repository.js';
@@ -145,7 +146,8 @@ export async function sendRefund(deps: PaymentDeps, refundId: string, log?: { wa
       completedAt: res.state === 'success' ? deps.clock.now() : null,
     });
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
+    // Never e.message: a failed query's message lists its parameters.
+    const msg = describeError(e);
     log?.warn({ err: e, outRefundNo: claimed.outRefundNo }, 'refund failed; retried later');
     // After many tries a person must look (财务's page lists failed refunds); until then the job retries.
     await paymentRepository.updateRefund(deps.db, claimed.id, {

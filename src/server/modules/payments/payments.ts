@@ -14,7 +14,8 @@
  *   is already paid is accepted (the money has arrived) and refunded.
  */
 import { randomBytes } from 'node:crypto';
-import { AppError } from '../../../core/errors.js';
+import { AppError, OutageError } from '../../../core/errors.js';
+import { describeError } from '../../logging.js';
 import { STATUS_LABEL, STATUS_STEP, type OrderStatus } from '../../../core/workflow.js';
 import type { PayChannel, PayKind, PaymentProvider, VerifiedNotice } from '../../adapters/payment/port.js';
 import type { Clock } from '../../clock.js';
@@ -157,15 +158,17 @@ export async function startPayment(
       phone && kind === 'h5' ? (await provider.createForPhone({ ...req, ...phone })).payUrl : (await provider.create(req)).codeUrl;
     return (await paymentRepository.updateAttempt(deps.db, a.id, { codeUrl, updatedAt: deps.clock.now() })) ?? a;
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
+    // The attempt is kept as failed with the provider's reason for staff; the payer reads only what to do.
+    const msg = describeError(e);
     await paymentRepository.updateAttempt(
       deps.db,
       a.id,
       { status: 'failed', createError: msg.slice(0, 500), updatedAt: deps.clock.now() },
       'pending',
     );
-    throw new AppError(
-      'CONFLICT',
+    throw new OutageError(
+      'payment',
+      e,
       kind === 'h5'
         ? `打开${channel === 'wechat' ? '微信支付' : '支付宝'}失败，请稍后重试或换一种支付方式`
         : '获取支付二维码失败，请稍后重试或换一种支付方式',

@@ -15,6 +15,8 @@ import { AppError } from '../../../core/errors.js';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
+import { reportingSigner } from '../../outages.js';
+import { logFailure, type FailureLog } from '../../logging.js';
 import { organizationRepository } from '../accounts/repository.js';
 import { auditRepository } from '../audit/repository.js';
 import { caRuntime } from '../certificates/ca-runtime.js';
@@ -25,6 +27,9 @@ import { confirmedSealImages } from '../seal-images/confirmed.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import { sealRepository, type SealRow } from './repository.js';
 import { SEAL_KIND_LABEL } from './status.js';
+
+/** What 制证 reads when the seal maker's key cannot sign (the certificate and the impressions are unaffected). */
+export const SEAL_SIGNER_DOWN = '制章签名服务暂时不可用，请稍后重新制作电子签章；如多次出现请联系系统管理员';
 
 /** The statuses in which 制证 makes the seal: after the certificate is issued, before the key is shipped. */
 export const SEAL_MAKING_STATUSES = ['produced'] as const;
@@ -74,13 +79,14 @@ export async function makeOrderSeals(
   for (const s of await sealRepository.activeForCertificate(db, cert.id)) active.set(s.kind, s);
   const toMake = images.filter((i) => active.get(i.kind)?.pictureSha256 !== pictureDigest(i.png));
   const now = deps.clock.now();
-  const maker = (await caRuntime(deps.config.ca)).sealMaker();
+  const { certDer, signer } = (await caRuntime(deps.config.ca)).sealMaker();
   let built;
   try {
     built = await buildSeals({
       certificate: cert.der,
       images: toMake.map((i) => ({ kind: i.kind, png: i.png, widthMm: i.widthMm, heightMm: i.heightMm })),
-      maker,
+      // A failed signature is the signer's outage (503), not something wrong with the impressions.
+      maker: { certDer, signer: reportingSigner(signer, SEAL_SIGNER_DOWN) },
       names: {
         unit: org.name,
         legalPerson: formName(order, 'legalPerson', '法定代表人'),
@@ -89,7 +95,10 @@ export async function makeOrderSeals(
       now,
     });
   } catch (e) {
-    throw new AppError('CONFLICT', `印模图片不能用于制作电子签章：${(e as Error).message}。请重新确认印模`);
+    if (e instanceof AppError) throw e;
+    // What the seal structure refuses (a picture that is not a PNG, too large a seal): the impressions must
+    // be confirmed again. The reason is English and technical: it goes to the log, not to 制证.
+    throw new AppError('CONFLICT', '印模图片不能用于制作电子签章，请重新确认印模后再制作', { cause: e });
   }
 
   return db.transaction(async (tx) => {
@@ -177,6 +186,7 @@ export async function makeSealsAfterIssue(
   actor: StaffActor,
   order: OrderRow,
   meta: RequestMeta,
+  log: FailureLog,
 ): Promise<SealsAfterIssue | undefined> {
   if (order.keyType !== 'main') return undefined;
   if (!(await confirmedSealImages(deps.db, order.id)).length)
@@ -186,6 +196,8 @@ export async function makeSealsAfterIssue(
     return { status: 'made', message: `已按确认的印模制作 ${r.made.length + r.kept.length} 枚电子签章` };
   } catch (e) {
     if (!(e instanceof AppError)) throw e;
+    // Answered, not thrown (the certificate is issued): logged here as the error handler would have.
+    logFailure(log, e);
     return { status: 'failed', message: `证书已签发，但电子签章未能制作：${e.message}。请处理后点击“制作电子签章”` };
   }
 }

@@ -46,5 +46,3 @@ export function searchTerms(q: string): SearchTerms {
     terms.nameLike = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return terms;
 }
-
-export const hasTerms = (t: SearchTerms): boolean => Object.values(t).some((v) => v !== undefined);

@@ -14,11 +14,10 @@
  * is compared, in one atomic upsert that refuses it if the key is locked — so a burst of parallel guesses
  * cannot all pass a read-then-count check. A right answer is then taken back (`giveBack`, `succeed`).
  */
-import { and, eq, sql } from 'drizzle-orm';
 import { AppError } from '../../../core/errors.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
-import { throttles } from '../../db/schema.js';
+import { throttleRepository } from './repository.js';
 
 export interface ThrottlePolicy {
   threshold: number;
@@ -69,92 +68,30 @@ function lockedError(until: Date, now: Date): AppError {
 
 export function throttle(deps: { db: Db; clock: Clock }): Throttle {
   const { db, clock } = deps;
-  async function giveBack(key: string, n: number): Promise<void> {
-    await db
-      .update(throttles)
-      .set({
-        failures: sql`greatest(${throttles.failures} - 1, 0)`,
-        lockedUntil: sql`case when ${throttles.failures} = ${n}::int then null else ${throttles.lockedUntil} end`,
-      })
-      .where(eq(throttles.key, key));
-  }
+  const giveBack = (key: string, n: number) => throttleRepository.giveBack(db, key, n);
   return {
     async check(key) {
-      const [row] = await db.select({ lockedUntil: throttles.lockedUntil }).from(throttles).where(eq(throttles.key, key));
+      const until = await throttleRepository.lockedUntil(db, key);
       const now = clock.now();
-      if (row?.lockedUntil && row.lockedUntil > now) throw lockedError(row.lockedUntil, now);
+      if (until && until > now) throw lockedError(until, now);
     },
     async take(key, p) {
       const now = clock.now();
-      const quietSince = new Date(now.getTime() - p.windowMs);
-      const stale = sql`greatest(${throttles.updatedAt}, ${throttles.lockedUntil}) < ${quietSince}`;
-      const next = sql`(case when ${stale} then 1 else ${throttles.failures} + 1 end)`;
-      // lockDurationMs in SQL, so the lock is set by the same statement that counts the attempt.
-      const lockMs = sql`least(${p.baseLockMs}::float8 * power(2, least(${next} - ${p.threshold}::int, 30)), ${p.maxLockMs}::float8)`;
-      const firstLock = lockDurationMs(p, 1);
-      const rows = await db
-        .insert(throttles)
-        .values({
-          key,
-          failures: 1,
-          windowStartedAt: now,
-          updatedAt: now,
-          lockedUntil: firstLock > 0 ? new Date(now.getTime() + firstLock) : null,
-        })
-        .onConflictDoUpdate({
-          target: throttles.key,
-          set: {
-            failures: next,
-            windowStartedAt: sql`case when ${stale} then ${now} else ${throttles.windowStartedAt} end`,
-            updatedAt: now,
-            lockedUntil: sql`case when ${next} >= ${p.threshold}::int then ${now}::timestamptz + ${lockMs} * interval '1 millisecond' else ${throttles.lockedUntil} end`,
-          },
-          // ON CONFLICT DO UPDATE locks the row and sees its latest version: a locked key counts nothing.
-          setWhere: sql`${throttles.lockedUntil} is null or ${throttles.lockedUntil} <= ${now}`,
-        })
-        .returning({ failures: throttles.failures });
-      if (rows[0]) return rows[0].failures;
-      const [row] = await db.select({ lockedUntil: throttles.lockedUntil }).from(throttles).where(eq(throttles.key, key));
-      throw lockedError(row?.lockedUntil ?? now, now);
+      const n = await throttleRepository.take(db, key, p, now, lockDurationMs(p, 1));
+      if (n !== undefined) return n;
+      throw lockedError((await throttleRepository.lockedUntil(db, key)) ?? now, now);
     },
     giveBack,
     async succeed(key, n) {
-      const cleared = await db
-        .delete(throttles)
-        .where(and(eq(throttles.key, key), eq(throttles.failures, n)))
-        .returning({ key: throttles.key });
-      if (cleared.length === 0) await giveBack(key, n);
+      if (!(await throttleRepository.clearAt(db, key, n))) await giveBack(key, n);
     },
     async hit(key, p) {
       const now = clock.now();
-      const quietSince = new Date(now.getTime() - p.windowMs);
-      // greatest() ignores a NULL locked_until: "quiet" = no failure and no lock for windowMs.
-      const stale = sql`greatest(${throttles.updatedAt}, ${throttles.lockedUntil}) < ${quietSince}`;
-      // One atomic upsert: concurrent failures on two instances both count.
-      const [row] = await db
-        .insert(throttles)
-        .values({ key, failures: 1, windowStartedAt: now, updatedAt: now })
-        .onConflictDoUpdate({
-          target: throttles.key,
-          set: {
-            failures: sql`case when ${stale} then 1 else ${throttles.failures} + 1 end`,
-            windowStartedAt: sql`case when ${stale} then ${now} else ${throttles.windowStartedAt} end`,
-            updatedAt: now,
-          },
-        })
-        .returning({ failures: throttles.failures });
-      const lock = lockDurationMs(p, row!.failures);
-      if (lock > 0) {
-        const until = new Date(now.getTime() + lock);
-        // Two instances locking at once: the longer lock wins, whichever write lands last.
-        await db
-          .update(throttles)
-          .set({ lockedUntil: sql`greatest(${throttles.lockedUntil}, ${until})` })
-          .where(eq(throttles.key, key));
-      }
+      const lock = lockDurationMs(p, await throttleRepository.count(db, key, p.windowMs, now));
+      if (lock > 0) await throttleRepository.lockUntil(db, key, new Date(now.getTime() + lock));
     },
     async reset(key) {
-      await db.delete(throttles).where(eq(throttles.key, key));
+      await throttleRepository.delete(db, key);
     },
   };
 }
