@@ -4,13 +4,12 @@
  * (routes/ca-publication.ts), whose paths caPublicUrls builds for the certificates themselves.
  */
 import { createHash } from 'node:crypto';
-import { access } from 'node:fs/promises';
-import path from 'node:path';
 import { parseCertificate } from '../../../ca/cert/parse.js';
 import { FAMILY_NAME, type CaCertificate } from '../../../ca/hierarchy/hierarchy.js';
 import { caPublicUrls } from '../../../ca/public-urls.js';
 import type { KeyAlgorithm } from '../../../ca/signer/port.js';
 import type { UseCaseDeps } from '../deps.js';
+import { publisherFor, ROOT_CRL } from '../revocation/publication.js';
 import { CRL_SHARD_COUNT, caRuntime } from './ca-runtime.js';
 
 /** The algorithm as relying parties' software names it. */
@@ -47,11 +46,9 @@ export async function caDownloads(deps: UseCaseDeps) {
     // Links are paths on this server; `published` is what the certificates themselves name.
     const local = caPublicUrls('', family);
     const published = caPublicUrls(deps.config.ca.baseUrl, family);
-    // The root CRL is signed offline and dropped in by an operator (OPERATIONS.md); list it only once it is there.
-    const rootCrl = await access(path.join(runtime.config.dir, 'crl', family, 'root.crl')).then(
-      () => local.rootCrl,
-      () => null,
-    );
+    // The root CRL is signed offline and placed by an operator (OPERATIONS.md); listed once the database holds
+    // it, which is when every instance serves it.
+    const rootCrl = (await (await publisherFor(deps)).crlForHttp(family, ROOT_CRL)) ? local.rootCrl : null;
     families.push({
       family,
       name: FAMILY_NAME[family],
