@@ -22,6 +22,7 @@ import { caJobs } from '../modules/certificates/jobs.js';
 import {
   COMPLETE_CRL,
   CRL_MEMORY_TTL_MS,
+  CRL_READ_SLICE_BYTES,
   publisherFor,
   ROOT_CRL,
   shardOfSerialHex,
@@ -41,6 +42,8 @@ let pA: Publisher;
 let pB: Publisher;
 let scratch: string;
 let caDirs: { A: string; B: string };
+/** The SM2 shard the first test's certificate fell in (served by both instances there). */
+let servedShard = 0;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -102,7 +105,8 @@ describe('two instances, one database, separate disks', () => {
 
   it('after a revocation approved on A, B serves the same CRL bytes and headers within 2 s; the number never goes backwards; no disk holds a CRL', async () => {
     const cert = await issueTestCertificate(A, 'sm2');
-    const shardUrl = `/crl/sm2/${shardOfSerialHex(cert.serial)}.crl`;
+    servedShard = shardOfSerialHex(cert.serial);
+    const shardUrl = `/crl/sm2/${servedShard}.crl`;
     // B asks first: nothing is stored yet, so B publishes; A then serves what B stored.
     const firstB = await get(B, '/crl/sm2/complete.crl');
     expect(firstB.statusCode).toBe(200);
@@ -200,7 +204,68 @@ describe('two instances, one database, separate disks', () => {
   });
 });
 
+describe('reading a stored CRL', () => {
+  it('a stored CRL is read in slices, whole and checked; one replaced while being read is read again, the newer one', async () => {
+    const url = '/crl/ecdsa-p256/complete.crl';
+    const keyId = pB.issuerOfFamily('ecdsa-p256')!.keyIdHex;
+    const read = revocationRepository.crlDocumentSlice.bind(revocationRepository);
+    let calls = 0;
+    let replaceAt = 0; // the slice read during which A stores a newer CRL (0: none)
+    let newer: bigint | undefined;
+    const slices = vi.spyOn(revocationRepository, 'crlDocumentSlice').mockImplementation(async (db, k, offset, length) => {
+      if (++calls === replaceAt) newer = (await pA.publishCrl('ecdsa-p256', COMPLETE_CRL)).crlNumber;
+      return read(db, k, offset, length);
+    });
+    pB.crlReadSliceBytes = 64;
+    try {
+      await pA.publishCrl('ecdsa-p256', COMPLETE_CRL);
+      await sleep(CRL_MEMORY_TTL_MS + 100);
+      const r = await get(B, url);
+      const stored = (await revocationRepository.crlDocument(B.db, 'ecdsa-p256', keyId, COMPLETE_CRL))!;
+      expect(r.rawPayload.equals(stored.der)).toBe(true);
+      expect(stored.size).toBeGreaterThan(3 * 64);
+      expect(calls).toBe(Math.ceil(stored.size / 64));
+
+      // A republishes while B is reading: at B's third slice. B drops what it read and reads the newer CRL.
+      await pA.publishCrl('ecdsa-p256', COMPLETE_CRL);
+      await sleep(CRL_MEMORY_TTL_MS + 100);
+      calls = 0;
+      replaceAt = 3;
+      const again = await get(B, url);
+      expect(newer).toBeDefined();
+      expect(numberOf(again.rawPayload)).toBe(newer);
+      const latest = (await revocationRepository.crlDocument(B.db, 'ecdsa-p256', keyId, COMPLETE_CRL))!;
+      expect(again.rawPayload.equals(latest.der)).toBe(true);
+      expect(calls).toBe(3 + Math.ceil(latest.size / 64));
+    } finally {
+      pB.crlReadSliceBytes = CRL_READ_SLICE_BYTES;
+      slices.mockRestore();
+    }
+  });
+});
+
 describe('compare-and-set and the lease', () => {
+  it('many requests at once for a scope with nothing stored build it once; two publications in one process take turns', async () => {
+    const scope = (servedShard + 1) % 16; // a shard B has never served
+    const keyId = pB.issuerOfFamily('sm2')!.keyIdHex;
+    await B.db.execute(sql`delete from crl_documents where family = 'sm2' and scope = ${scope} and issuer_key_id = ${keyId}`);
+    // (Only B is asked: A published every scope after the revocation above and still holds that copy in memory —
+    // stored rows are never deleted outside a test.)
+    const numbers = vi.spyOn(revocationRepository, 'nextCrlNumber');
+    try {
+      const all = await Promise.all(Array.from({ length: 10 }, () => get(B, `/crl/sm2/${scope}.crl`)));
+      expect(numbers).toHaveBeenCalledTimes(1);
+      for (const r of all) expect(r.rawPayload.equals(all[0]!.rawPayload)).toBe(true);
+      numbers.mockClear();
+      const [x, y] = await Promise.all([pA.publishCrl('sm2', scope), pA.publishCrl('sm2', scope)]);
+      expect(numbers).toHaveBeenCalledTimes(2);
+      expect([x.stored, y.stored]).toEqual([true, true]); // one after the other, never both at once
+      expect(x.crlNumber === y.crlNumber + 1n || y.crlNumber === x.crlNumber + 1n).toBe(true);
+    } finally {
+      numbers.mockRestore();
+    }
+  });
+
   it('a slow publisher whose lease lapsed cannot put an older CRL back: the newer number stays, on both instances', async () => {
     const scope = 3;
     await pA.publishCrl('ecdsa-p256', scope);

@@ -13,4 +13,7 @@ CREATE TABLE "crl_documents" (
 );
 --> statement-breakpoint
 ALTER TABLE "crl_shards" ADD COLUMN "lease_holder" text;--> statement-breakpoint
-ALTER TABLE "crl_shards" ADD COLUMN "lease_until" timestamp with time zone;
+ALTER TABLE "crl_shards" ADD COLUMN "lease_until" timestamp with time zone;--> statement-breakpoint
+-- Stored out of line and uncompressed: an instance reads a CRL in slices (substring), which then fetch only
+-- the TOAST chunks they cover instead of decompressing the value from its start for every slice.
+ALTER TABLE "crl_documents" ALTER COLUMN "der" SET STORAGE EXTERNAL;

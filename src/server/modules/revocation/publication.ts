@@ -89,6 +89,8 @@ export const CRL_LEASE_MS = 60_000;
 /** How often an instance waiting for another's lease looks again, and how long at most it waits. */
 const CRL_LEASE_POLL_MS = 100;
 const CRL_LEASE_WAIT_MS = 2 * CRL_LEASE_MS;
+/** A stored CRL is read in slices of this size (Publisher.loadCrl). */
+export const CRL_READ_SLICE_BYTES = 1024 * 1024;
 /** HTTP caches keep a CRL at most this long (never past its nextUpdate), so a republished CRL spreads. */
 export const CRL_MAX_AGE_S = 3_600;
 /** RFC 5019 2.2: responses are cached until nextUpdate; 4 days as Let's Encrypt does, refreshed at half-life. */
@@ -361,11 +363,15 @@ export class Publisher {
   private readonly crls = new Map<string, ServedCrl>();
   /** Loads under way (single flight): many requests after a republication read the new bytes once. */
   private readonly crlLoads = new Map<string, Promise<ServedCrl | null>>();
+  /** Publications on request under way (single flight): requests for a scope with nothing to serve wait for one. */
+  private readonly crlPublishing = new Map<string, Promise<PublishedCrl | null>>();
   /** family:scope → the greatest CRL number this process knows to be stored (from its checks and its own stores). */
   private readonly crlStored = new Map<string, bigint>();
   /** When the last completed check of the stored numbers started (monotonic ms); the one under way. */
   private crlCheckedAt = -Infinity;
   private crlCheck: Promise<void> | undefined;
+  /** The slice size loadCrl reads a stored CRL in (CRL_READ_SLICE_BYTES; tests make it small). */
+  crlReadSliceBytes = CRL_READ_SLICE_BYTES;
   /** Completed checks and loads of CRL bytes (tests count them). */
   crlChecks = 0;
   crlLoadCount = 0;
@@ -721,15 +727,47 @@ export class Publisher {
     return served;
   }
 
-  /** Reads a scope's stored CRL (single flight per scope) and keeps it. */
+  /**
+   * Reads a scope's stored CRL (single flight per scope) and keeps it: in slices (CRL_READ_SLICE_BYTES) into
+   * one buffer of the stored size, with a turn for requests between slices — read whole, a million-entry CRL
+   * came through the driver as 80 MB of hex text and held the event loop for seconds. Each slice is read only
+   * while the scope still holds the same CRL number (a newer one stored meanwhile: read that one instead), and
+   * the whole is checked against the stored SHA-256.
+   */
   private loadCrl(e: IssuerEntry, scope: number): Promise<ServedCrl | null> {
     const key = crlKey(e.family, scope);
     let load = this.crlLoads.get(key);
     if (!load) {
       load = (async () => {
-        const row = await revocationRepository.crlDocument(this.deps.db, e.family, this.crlIssuerKey(e, scope), scope);
-        this.crlLoadCount++;
-        return row ? this.rememberCrl(e.family, scope, row.der, row.sha256) : null;
+        const { db } = this.deps;
+        const issuerKeyId = this.crlIssuerKey(e, scope);
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const head = await revocationRepository.crlDocumentHead(db, e.family, issuerKeyId, scope);
+          if (!head) return null;
+          const der = Buffer.allocUnsafeSlow(head.size);
+          let complete = true;
+          for (let at = 0; at < head.size; at += this.crlReadSliceBytes) {
+            const want = Math.min(this.crlReadSliceBytes, head.size - at);
+            const part = await revocationRepository.crlDocumentSlice(
+              db,
+              { family: e.family, issuerKeyId, scope, crlNumber: head.crlNumber },
+              at,
+              want,
+            );
+            if (!part || part.length !== want) {
+              complete = false; // replaced by a newer CRL while being read
+              break;
+            }
+            part.copy(der, at);
+            if (at + want < head.size) await new Promise((r) => setImmediate(r));
+          }
+          if (!complete) continue;
+          const sha256 = Buffer.from(await webcrypto.subtle.digest('SHA-256', der)).toString('hex');
+          if (sha256 !== head.sha256) throw new Error(`stored CRL ${e.family}/${scope} #${head.crlNumber} does not match its SHA-256`);
+          this.crlLoadCount++;
+          return this.rememberCrl(e.family, scope, der, sha256);
+        }
+        throw new Error(`CRL ${e.family}/${scope} kept being replaced while it was read`);
       })().finally(() => this.crlLoads.delete(key));
       this.crlLoads.set(key, load);
     }
@@ -791,7 +829,12 @@ export class Publisher {
     }
     if (!doc || doc.nextUpdate.getTime() <= this.deps.clock.now().getTime()) {
       try {
-        const r = await this.publishScope(family, scope, { wait: true, onlyIfDue: true });
+        let publishing = this.crlPublishing.get(key);
+        if (!publishing) {
+          publishing = this.publishScope(family, scope, { wait: true, onlyIfDue: true }).finally(() => this.crlPublishing.delete(key));
+          this.crlPublishing.set(key, publishing);
+        }
+        const r = await publishing;
         doc = r?.stored ? this.crls.get(key) : ((await this.loadCrl(e, scope)) ?? doc);
       } catch (err) {
         if (!doc) throw err; // nothing stored to fall back on

@@ -357,8 +357,8 @@ export const revocationRepository = {
   },
   /**
    * Claims the building of a scope's next CRL for `holder` until `ttlMs` from now (the database's clock, the
-   * one all instances share): only when nobody holds it, the holder's claim has lapsed, or `holder` already
-   * holds it (compare-and-set). False: another instance is building it.
+   * one all instances share): only when nobody holds it or the holder's claim has lapsed (compare-and-set).
+   * False: someone is building it — another instance, or another call in this process.
    */
   async takeCrlLease(db: DbOrTx, family: string, shard: number, holder: string, ttlMs: number): Promise<boolean> {
     const r = await db
@@ -368,7 +368,7 @@ export const revocationRepository = {
         and(
           eq(crlShards.family, family),
           eq(crlShards.shard, shard),
-          or(isNull(crlShards.leaseUntil), sql`${crlShards.leaseUntil} <= clock_timestamp()`, eq(crlShards.leaseHolder, holder)),
+          or(isNull(crlShards.leaseUntil), sql`${crlShards.leaseUntil} <= clock_timestamp()`),
         ),
       )
       .returning({ family: crlShards.family });
@@ -430,13 +430,46 @@ export const revocationRepository = {
       .from(crlDocuments)
       .where(inArray(crlDocuments.issuerKeyId, issuerKeyIds));
   },
-  /** One stored CRL with its bytes. */
+  /** One stored CRL with its bytes (whole: tests and tools; serving reads it in slices, crlDocumentSlice). */
   async crlDocument(db: DbOrTx, family: string, issuerKeyId: string, scope: number): Promise<CrlDocumentRow | undefined> {
     const [r] = await db
       .select()
       .from(crlDocuments)
       .where(and(eq(crlDocuments.family, family), eq(crlDocuments.issuerKeyId, issuerKeyId), eq(crlDocuments.scope, scope)));
     return r;
+  },
+  /** What identifies a stored CRL's bytes, without them: its number, size and SHA-256. */
+  async crlDocumentHead(db: DbOrTx, family: string, issuerKeyId: string, scope: number) {
+    const [r] = await db
+      .select({ crlNumber: crlDocuments.crlNumber, size: crlDocuments.size, sha256: crlDocuments.sha256 })
+      .from(crlDocuments)
+      .where(and(eq(crlDocuments.family, family), eq(crlDocuments.issuerKeyId, issuerKeyId), eq(crlDocuments.scope, scope)));
+    return r;
+  },
+  /**
+   * `length` bytes of a stored CRL from `offset` (0-based), only while the scope still holds CRL number
+   * `crlNumber` (undefined once a newer one replaced it). The column is stored uncompressed out of line
+   * (migration 0027), so a slice reads only the TOAST chunks it covers: a 40 MB CRL read in 1 MiB slices
+   * costs what reading it whole does, without a 40 MB result (80 MB of hex text) in the driver at once.
+   */
+  async crlDocumentSlice(
+    db: DbOrTx,
+    k: { family: string; issuerKeyId: string; scope: number; crlNumber: bigint },
+    offset: number,
+    length: number,
+  ): Promise<Buffer | undefined> {
+    const [r] = await db
+      .select({ part: sql<Buffer>`substring(${crlDocuments.der} from ${offset + 1}::int for ${length}::int)`.mapWith(crlDocuments.der) })
+      .from(crlDocuments)
+      .where(
+        and(
+          eq(crlDocuments.family, k.family),
+          eq(crlDocuments.issuerKeyId, k.issuerKeyId),
+          eq(crlDocuments.scope, k.scope),
+          eq(crlDocuments.crlNumber, k.crlNumber),
+        ),
+      );
+    return r?.part;
   },
   /** Records a stored CRL in its scope's state; clears the marker only if no revocation marked it again meanwhile. */
   async published(
