@@ -405,9 +405,12 @@ describe('the root CRL (signed offline, placed in one CA directory)', () => {
     const onA = await get(A, '/crl/sm2/root.crl');
     expect(onA.rawPayload.equals(Buffer.from(next.der))).toBe(true);
 
-    // An older file (A's, #first) placed on B again: taken in, and refused by the compare-and-set.
+    // An older file (A's, #first) placed on B again: refused by the compare-and-set, and said so; A's own copy
+    // of the stored one is taken in silently.
     cpSync(fileA, path.join(caDirs.B, 'crl', 'sm2', 'root.crl'));
-    expect(await pB.importRootCrls()).toEqual([]);
+    expect(await pB.importRootCrls()).toEqual([expect.stringContaining(`CRL #${first} is not newer than the root CRL #${next.crlNumber}`)]);
+    writeFileSync(fileA, next.der);
+    expect(await pA.importRootCrls()).toEqual([]);
     await sleep(CRL_MEMORY_TTL_MS + 100);
     for (const t of [A, B]) expect(numberOf((await get(t, '/crl/sm2/root.crl')).rawPayload)).toBe(next.crlNumber);
 

@@ -873,8 +873,16 @@ export class Publisher {
         if (parsed.crlNumber === null || !parsed.nextUpdate) throw new Error('it has no CRL number or no nextUpdate');
         if (!verifySignature(e.rootSpki, e.family, parsed.tbs, parsed.signature))
           throw new Error(`its signature does not verify with the ${family} root's key`);
-        await this.storeCrl(e, ROOT_CRL, der, parsed);
         this.rootFilesSeen.set(family, state);
+        if (!(await this.storeCrl(e, ROOT_CRL, der, parsed))) {
+          const held = await revocationRepository.crlDocumentHead(this.deps.db, family, e.rootKeyIdHex, ROOT_CRL);
+          // The same CRL as stored (every instance's copy at start): nothing to say. Another one: the operator
+          // placed an older file here, or signed two CRLs under one number.
+          if (held && held.crlNumber >= parsed.crlNumber && held.sha256 !== hash('sha256', der, 'hex'))
+            throw new Error(
+              `CRL #${parsed.crlNumber} is not newer than the root CRL #${held.crlNumber} the database holds, which stays served`,
+            );
+        }
       } catch (err) {
         this.rootFilesSeen.set(family, state); // reported once per file state, not every run
         problems.push(`${file}: ${(err as Error).message}`);
