@@ -1,8 +1,8 @@
 /**
  * `npm run ca:root-crl`: signs the root CRL of each family (or one, with --family) with the root key and
- * writes it to <CA dir>/crl/<family>/root.crl, where the server serves it. Run it on the machine that keeps
- * root.key, before the previous root CRL's nextUpdate (the command prints it), and copy the file to the
- * server's CA directory if the root key lives elsewhere.
+ * writes it to <CA dir>/crl/<family>/root.crl. Run it on the machine that keeps root.key, before the previous
+ * root CRL's nextUpdate (the command prints it), and copy the file into the CA directory of one server if the
+ * root key lives elsewhere: that server's CA job stores it in the database, and every instance serves it.
  *
  *   CERTDESK_CA_DIR        the CA directory (made by npm run ca:init)
  *   CERTDESK_CA_KEK        … or CERTDESK_CA_KEK_FILE: the key the CA's key files are encrypted under

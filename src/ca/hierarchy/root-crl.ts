@@ -1,8 +1,9 @@
 /**
  * The root's CRL (RFC 5280 5): the list of CA certificates the root has revoked — normally empty, or the
  * issuing CA after a compromise. The root key is used for nothing else online, so this is signed by an
- * operator with `npm run ca:root-crl` on the machine that holds root.key, and the file is placed where the
- * server serves it (<CA dir>/crl/<family>/root.crl, the URL in the issuing CA's CRL distribution point).
+ * operator with `npm run ca:root-crl` on the machine that holds root.key, into <CA dir>/crl/<family>/root.crl;
+ * copied into a server's CA directory, that server checks it and stores it in the database, from where every
+ * instance serves it at the URL in the issuing CA's CRL distribution point (server: Publisher.importRootCrls).
  *
  * State per family, next to the keys: <dir>/<family>/root-crl.json holds the last CRL number and the
  * revoked CA certificates, so numbers only grow (5.2.3) and a revocation is never dropped by a later run.

@@ -48,8 +48,12 @@ export const revocationRequests = pgTable(
 
 /**
  * One CRL scope: an issuing CA (family) and a shard. crl_number only grows (RFC 5280 5.2.3); dirty_since is
- * the outbox-style marker set in the revocation's transaction and cleared by the publisher after it has
- * written the new file, so a crash between the two leaves the marker and the job republishes.
+ * the outbox-style marker set in the revocation's transaction and cleared by the publisher when it stores
+ * the new CRL (crl_documents), so a crash between the two leaves the marker and the job republishes.
+ * lease_holder / lease_until: the one instance building this scope's next CRL (publication.ts): taken by
+ * compare-and-set when free or expired, renewed while the build runs, released after; held outside any
+ * transaction, because a million-entry CRL takes seconds to build and the embedded database has one
+ * connection.
  */
 export const crlShards = pgTable(
   'crl_shards',
@@ -64,8 +68,35 @@ export const crlShards = pgTable(
     entries: integer('entries').notNull().default(0),
     dirtySince: ts('dirty_since'),
     publishedAt: ts('published_at'),
+    leaseHolder: text('lease_holder'),
+    leaseUntil: ts('lease_until'),
   },
   (t) => [primaryKey({ columns: [t.family, t.shard] })],
+);
+
+/**
+ * The signed CRLs every instance serves (issue 17): per issuing CA — family and key, so a CRL is only ever
+ * served for the key that signed it — and scope: the complete CRL (-1), the shards (0…15) and the root's CRL
+ * (-2, signed offline and taken in from an operator's file). One row per scope, replaced only by a CRL with
+ * a greater number (compare-and-set), so a slow publisher never puts an older CRL back. The fields beside
+ * the bytes are read from the bytes when they are stored (ca/crl/parse.ts); sha256 makes the ETag.
+ */
+export const crlDocuments = pgTable(
+  'crl_documents',
+  {
+    family: text('family').notNull(),
+    /** The signing CA's key identifier (hex): the issuing CA's, or the root's for scope -2. */
+    issuerKeyId: text('issuer_key_id').notNull(),
+    scope: integer('scope').notNull(),
+    crlNumber: bigint('crl_number', { mode: 'bigint' }).notNull(),
+    thisUpdate: ts('this_update').notNull(),
+    nextUpdate: ts('next_update').notNull(),
+    sha256: text('sha256').notNull(),
+    size: integer('size').notNull(),
+    der: bytea('der').notNull(),
+    storedAt: ts('stored_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.family, t.issuerKeyId, t.scope] })],
 );
 
 /**

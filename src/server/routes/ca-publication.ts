@@ -7,7 +7,17 @@ import { ocspAnswers } from '../metrics.js';
 import type { KeyAlgorithm } from '../../ca/signer/port.js';
 import type { UseCaseDeps } from '../modules/deps.js';
 import { LiveSigningLimit } from '../modules/revocation/live-signing-limit.js';
-import { certIdFor, COMPLETE_CRL, publisherFor, serialHexOf, type Asked, type Publisher } from '../modules/revocation/publication.js';
+import {
+  certIdFor,
+  COMPLETE_CRL,
+  CRL_MAX_AGE_S,
+  publisherFor,
+  ROOT_CRL,
+  serialHexOf,
+  type Asked,
+  type Publisher,
+  type ServedCrl,
+} from '../modules/revocation/publication.js';
 
 const OCSP_RESPONSE = 'application/ocsp-response';
 
@@ -38,6 +48,22 @@ function sendCanonicalHeaderNames(res: ServerResponse): void {
     }
     return (writeHead as (...args: unknown[]) => ServerResponse).call(this, status, ...rest);
   } as ServerResponse['writeHead'];
+}
+
+/**
+ * Whether a conditional GET may be answered 304 (RFC 9110 13.1.2, 13.1.3): If-None-Match names this CRL's
+ * ETag (or `*`); without If-None-Match, If-Modified-Since is not before the CRL's thisUpdate (Last-Modified,
+ * whole seconds).
+ */
+function notModified(ifNoneMatch: string | undefined, ifModifiedSince: string | undefined, crl: ServedCrl): boolean {
+  if (ifNoneMatch !== undefined)
+    return ifNoneMatch.split(',').some((tag) => {
+      const t = tag.trim();
+      return t === '*' || t === crl.etag || t === `W/${crl.etag}`;
+    });
+  if (ifModifiedSince === undefined) return false;
+  const since = Date.parse(ifModifiedSince);
+  return Number.isFinite(since) && Math.floor(crl.thisUpdate.getTime() / 1000) * 1000 <= since;
 }
 
 export const caPublicationRoutes =
@@ -147,33 +173,40 @@ export const caPublicationRoutes =
       });
 
       // CRLs at the URL in the certificates' CRL distribution point (caPublicUrls): the complete CRL
-      // <base>/crl/<family>/complete.crl, the shards <base>/crl/<family>/<shard>.crl of older certificates.
+      // <base>/crl/<family>/complete.crl, the shards <base>/crl/<family>/<shard>.crl of older certificates, and
+      // the root's CRL <base>/crl/<family>/root.crl (the issuing CA certificate's CRL DP). Every instance serves
+      // the bytes stored in the database, with headers read from those bytes (Publisher.crlForHttp).
       app.get<{ Params: { family: string; file: string } }>('/crl/:family/:file', PUBLIC_ROUTE, async (req, reply) => {
         const { family, file } = req.params;
         const m = /^(0|[1-9]\d{0,6})\.crl$/.exec(file);
-        const p = await getPublisher();
-        if (m || file === 'complete.crl') {
-          const crl = await p.crlForHttp(family, m ? Number(m[1]) : COMPLETE_CRL);
-          if (crl) {
-            // max-age never past nextUpdate (RFC 5280 5.1.2.5), at most an hour so a republished CRL spreads.
-            const left = Math.floor((crl.nextUpdate.getTime() - clock.now().getTime()) / 1000);
+        const scope = m ? Number(m[1]) : file === 'complete.crl' ? COMPLETE_CRL : file === 'root.crl' ? ROOT_CRL : undefined;
+        let crl: ServedCrl | null = null;
+        if (scope !== undefined) {
+          try {
+            crl = await (await getPublisher()).crlForHttp(family, scope);
+          } catch (err) {
+            reply.log.error({ err, family, file }, 'CRL unavailable');
             return reply
-              .header('content-type', 'application/pkix-crl')
-              .header('cache-control', `public, max-age=${Math.max(0, Math.min(3600, left))}`)
-              .header('last-modified', crl.thisUpdate.toUTCString())
-              .header('expires', crl.nextUpdate.toUTCString())
-              .send(crl.der);
+              .status(503)
+              .header('retry-after', '5')
+              .header('cache-control', 'no-store')
+              .header('content-type', 'text/plain; charset=utf-8')
+              .send('CRL 暂时无法提供，请稍后再试');
           }
-        } else if (file === 'root.crl' && p.issuerOfFamily(family)) {
-          // The root's CRL is signed offline (the root key is not on this server) and dropped in by an operator.
-          const der = await p.runtime.rootCrl(family as KeyAlgorithm);
-          if (der)
-            return reply
-              .header('content-type', 'application/pkix-crl')
-              .header('cache-control', 'public, max-age=3600')
-              .send(Buffer.from(der));
         }
-        return reply.status(404).header('content-type', 'text/plain; charset=utf-8').send('没有这个 CRL');
+        if (!crl) return reply.status(404).header('content-type', 'text/plain; charset=utf-8').send('没有这个 CRL');
+        // max-age never past nextUpdate (RFC 5280 5.1.2.5), at most an hour so a republished CRL spreads.
+        const left = Math.floor((crl.nextUpdate.getTime() - clock.now().getTime()) / 1000);
+        reply.headers({
+          'content-type': 'application/pkix-crl',
+          'cache-control': `public, max-age=${Math.max(0, Math.min(CRL_MAX_AGE_S, left))}`,
+          'last-modified': crl.lastModified,
+          expires: crl.expires,
+          etag: crl.etag,
+        });
+        // Conditional GET (RFC 9110 13.1): a relying party or cache holding these bytes gets 304 and no body.
+        if (notModified(req.headers['if-none-match'], req.headers['if-modified-since'], crl)) return reply.status(304).send();
+        return reply.send(crl.der);
       });
 
       // CA certificates at the caIssuers URL (RFC 5280 4.2.2.1) and the hierarchy's root URL, DER.

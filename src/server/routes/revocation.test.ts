@@ -17,6 +17,7 @@ import { openssl, opensslResult, tempDir, type TempDir } from '../../ca/testing/
 import { opensslVerifySm2, splitSigned } from '../../ca/testing/fixtures.js';
 import { readTlv } from '../../ca/der/der.js';
 import { crlShardUrl, shardOf } from '../../ca/crl/build.js';
+import { parseCrl } from '../../ca/crl/parse.js';
 import type { KeyAlgorithm } from '../../ca/signer/port.js';
 import { certificatePem } from '../modules/certificates/registry.js';
 import { caJobs } from '../modules/certificates/jobs.js';
@@ -299,30 +300,36 @@ describe('CRL over HTTP (the URL in the certificates)', () => {
     expect(complete).not.toContain('Issuing Distribution Point');
   });
 
-  it('a reader during republication sees the old or the new file, never a partial one (atomic rename)', async () => {
+  it('a reader during republication gets a whole CRL every time, and never an older number than it got before', async () => {
     const p = await publisherFor(t);
-    const file = p.crlFile('sm2', COMPLETE_CRL);
-    await p.publishCrl('sm2', COMPLETE_CRL); // the file exists before the reader starts
+    await p.publishCrl('sm2', COMPLETE_CRL); // one is stored before the reader starts
     let stop = false;
     let reads = 0;
+    let seen = 0n;
     const reader = (async () => {
       while (!stop) {
-        const buf = await readFile(file);
-        const outer = readTlv(buf, 0);
-        expect(outer.end).toBe(buf.length); // a complete DER SEQUENCE, exactly the file
+        const res = await fetch(`${base}/crl/sm2/complete.crl`);
+        const buf = new Uint8Array(await res.arrayBuffer());
+        expect(readTlv(buf, 0).end).toBe(buf.length); // a complete DER SEQUENCE, exactly the body
+        const n = parseCrl(buf).crlNumber!;
+        expect(n).toBeGreaterThanOrEqual(seen);
+        expect(res.headers.get('etag')).toMatch(new RegExp(`^"${n.toString(16)}-[0-9a-f]{16}"$`));
+        seen = n;
         reads++;
-        await new Promise((r) => setImmediate(r));
       }
     })();
     let last = 0n;
     for (let i = 0; i < 15; i++) {
       const r = await p.publishCrl('sm2', COMPLETE_CRL);
       expect(r.crlNumber).toBeGreaterThan(last);
+      expect(r.stored).toBe(true);
       last = r.crlNumber;
     }
     stop = true;
     await reader;
     expect(reads).toBeGreaterThan(5);
+    // The publishing instance serves what it stored at once.
+    expect(parseCrl(await fetchCrlAt('/crl/sm2/complete.crl')).crlNumber).toBe(last);
   });
 
   it('a crash between the revocation commit and republication is repaired by the CA job (the marker survives)', async () => {

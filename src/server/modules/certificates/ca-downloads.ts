@@ -9,6 +9,7 @@ import { FAMILY_NAME, type CaCertificate } from '../../../ca/hierarchy/hierarchy
 import { caPublicUrls } from '../../../ca/public-urls.js';
 import type { KeyAlgorithm } from '../../../ca/signer/port.js';
 import type { UseCaseDeps } from '../deps.js';
+import { publisherFor, ROOT_CRL } from '../revocation/publication.js';
 import { CRL_SHARD_COUNT, caRuntime } from './ca-runtime.js';
 
 /** The algorithm as relying parties' software names it. */
@@ -45,8 +46,9 @@ export async function caDownloads(deps: UseCaseDeps) {
     // Links are paths on this server; `published` is what the certificates themselves name.
     const local = caPublicUrls('', family);
     const published = caPublicUrls(deps.config.ca.baseUrl, family);
-    // The root CRL is signed offline and dropped in by an operator (OPERATIONS.md); list it only once it is there.
-    const rootCrl = (await runtime.rootCrl(family)) ? local.rootCrl : null;
+    // The root CRL is signed offline and placed by an operator (OPERATIONS.md); listed once the database holds
+    // it, which is when every instance serves it.
+    const rootCrl = (await (await publisherFor(deps)).crlForHttp(family, ROOT_CRL)) ? local.rootCrl : null;
     families.push({
       family,
       name: FAMILY_NAME[family],

@@ -1,9 +1,10 @@
 /**
  * The CA's background work: CRL republication (every shard marked by a revocation, and every CRL with less
- * than half its 7-day life left) and OCSP pre-signing of what is due (certificates.ocsp_due_at: issued or
- * revoked lately, or at half-life; an index range, nothing read when nothing is due). State lives in the
- * database (crl_shards, ocsp_responses, ocsp_due_at), so a crash between a
- * revocation's commit and its republication is repaired by the next run, and several instances may run it.
+ * than half its 7-day life left), taking in an operator's root CRL file, and OCSP pre-signing of what is due
+ * (certificates.ocsp_due_at: issued or revoked lately, or at half-life; an index range, nothing read when
+ * nothing is due). State lives in the database (crl_shards, crl_documents, ocsp_responses, ocsp_due_at), so
+ * a crash between a revocation's commit and its republication is repaired by the next run, and several
+ * instances may run it: each CRL scope is built by one of them at a time (its lease), the others skip it.
  */
 import type { BackgroundJob, JobDeps } from '../../jobs.js';
 import { publisherFor } from '../revocation/publication.js';
@@ -16,6 +17,8 @@ export function caJobs(deps: JobDeps): BackgroundJob {
 
   async function runOnce(): Promise<void> {
     const p = await publisherFor(deps);
+    // An operator's new root CRL file on this machine reaches the database, and so every instance.
+    for (const problem of await p.importRootCrls()) deps.log.warn({ problem }, 'root CRL file not taken in');
     await p.ensureShards();
     await p.publishDue();
     // Batches of 500 until nothing is due (a fresh deployment pre-signs its whole registry).

@@ -1,14 +1,16 @@
 /**
  * CRL publication and the OCSP responder's pre-signed responses, per issuing CA (family).
  *
- * CRLs (RFC 5280 section 5): one file per issuing CA and shard at <CA dir>/crl/<family>/<shard>.crl, the
- * path of the URL the certificates carry (caPublicUrls in ca/public-urls.ts: `<base>/crl/<family>/<shard>.crl`,
- * shard = shardOf(serial, CRL_SHARD_COUNT)). Each shard CRL lists only its own serials and carries a critical
- * issuingDistributionPoint naming exactly the URL its certificates' CRL DP names (RFC 5280 5.2.5), so a
- * relying party can tell a shard is the right, complete CRL for a certificate. A new
- * CRL takes the next CRL number (committed before signing, so never reused: 5.2.3), is written to a
- * temporary file in the same directory, fsync'ed and renamed over the old one (rename(2) is atomic
- * within a file system, so a reader sees the old file or the new one, never half of one).
+ * CRLs (RFC 5280 section 5), per issuing CA: the complete CRL and one per shard (caPublicUrls in
+ * ca/public-urls.ts: `<base>/crl/<family>/complete.crl` and `<shard>.crl`, shard = shardOf(serial,
+ * CRL_SHARD_COUNT)). Each shard CRL lists only its own serials and carries a critical issuingDistributionPoint
+ * naming exactly the URL its certificates' CRL DP names (RFC 5280 5.2.5). A new CRL takes the next CRL number
+ * (committed before signing, so never reused: 5.2.3) and its signed bytes are stored in the database
+ * (crl_documents), replacing the stored one only if its number is greater (compare-and-set): the database is
+ * the one source every instance serves, so all instances answer the same bytes, whatever disk they run on
+ * (issue 17). One instance at a time builds a scope (a lease in crl_shards); an instance keeps the CRLs it
+ * serves in memory, one per scope, and asks for the stored numbers at most once a second while CRLs are
+ * asked for, so it never serves an older CRL than the database holds for more than CRL_MEMORY_TTL_MS.
  *
  * OCSP (RFC 6960, RFC 5019 profile): one response per certificate is signed ahead of time by the
  * family's delegated responder and stored; serving a request without a nonce reads it back (one indexed
@@ -23,9 +25,8 @@
  * Memory is trusted only while the last such poll is younger than OCSP_MEMORY_TTL_MS; past that a request
  * waits for a poll, so a revocation is never answered `good` by any instance for longer than that.
  */
-import { createHash, hash } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { createHash, hash, randomBytes, webcrypto } from 'node:crypto';
+import { hostname } from 'node:os';
 import {
   CRL_ENTRY_OVERHEAD_MAX,
   CRL_REASON_EXTENSION_SIZE,
@@ -34,10 +35,13 @@ import {
   shardOf,
   type CrlEntry,
 } from '../../../ca/crl/build.js';
+import { parseCrl, type ParsedCrl } from '../../../ca/crl/parse.js';
+import { parseCertificate } from '../../../ca/cert/parse.js';
 import { NULL, algorithmIdentifier, octetString, sequence, unsignedInteger } from '../../../ca/der/der.js';
 import { decodeOcspGetPath, parseOcspRequest, type OcspCertId, type OcspRequest } from '../../../ca/ocsp/request.js';
 import { buildOcspResponse, certIdMatches, type OcspIssuer, type OcspStatus } from '../../../ca/ocsp/response.js';
 import type { KeyAlgorithm, Signer } from '../../../ca/signer/port.js';
+import { verifySignature } from '../../../ca/signer/software.js';
 import { spkiPublicKeyBits } from '../../../ca/spki.js';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
@@ -52,6 +56,11 @@ import { revocationRepository } from './repository.js';
 export const SHARD_COUNT = CRL_SHARD_COUNT;
 /** The complete CRL's scope in crl_shards (its own CRL number and marker); shards are 0..SHARD_COUNT-1. */
 export const COMPLETE_CRL = -1;
+/**
+ * The root's CRL in crl_documents: signed offline (npm run ca:root-crl), taken in from an operator's file
+ * <CA dir>/crl/<family>/root.crl by whichever instance has it (importRootCrls), served by all.
+ */
+export const ROOT_CRL = -2;
 /** Every CRL an issuing CA publishes: the complete one and the shards. */
 export const CRL_SCOPES: readonly number[] = [COMPLETE_CRL, ...Array.from({ length: SHARD_COUNT }, (_, s) => s)];
 /** The scope of a serial's shard (the last hex digit is serial mod 16: repository.revokedPage). */
@@ -63,6 +72,25 @@ export const CRL_PAGE_ROWS = 2_000;
 export const CRL_VALIDITY_MS = 7 * 86_400_000;
 /** Republish on schedule when the published CRL has less than this left (half its life). */
 export const CRL_REFRESH_MS = 3.5 * 86_400_000;
+/** While CRLs are asked for, an instance asks for the stored CRL numbers (crlHeads) at most this often… */
+export const CRL_CHECK_INTERVAL_MS = 1_000;
+/**
+ * …and serves from memory without waiting only while its last check started less than this ago; older, a
+ * request waits for a check. So no instance serves an older CRL than the database holds for longer than this.
+ */
+export const CRL_MEMORY_TTL_MS = 2_000;
+/**
+ * A publisher's claim on a scope (crl_shards.lease_until). Renewed while the build runs (every third of it),
+ * so only a holder that died or hangs loses it; then another instance builds the scope after at most this.
+ */
+export const CRL_LEASE_MS = 60_000;
+/** How often an instance waiting for another's lease looks again, and how long at most it waits. */
+const CRL_LEASE_POLL_MS = 100;
+const CRL_LEASE_WAIT_MS = 2 * CRL_LEASE_MS;
+/** A stored CRL is read in slices of this size (Publisher.loadCrl). */
+export const CRL_READ_SLICE_BYTES = 1024 * 1024;
+/** HTTP caches keep a CRL at most this long (never past its nextUpdate), so a republished CRL spreads. */
+export const CRL_MAX_AGE_S = 3_600;
 /** RFC 5019 2.2: responses are cached until nextUpdate; 4 days as Let's Encrypt does, refreshed at half-life. */
 export const OCSP_VALIDITY_MS = 4 * 86_400_000;
 export const OCSP_REFRESH_MS = 2 * 86_400_000;
@@ -213,7 +241,36 @@ export interface IssuerEntry {
   responderSigner: Signer;
   /** SHA-1 CertID prefix (hashAlgorithm, issuerNameHash, issuerKeyHash) for the responses we pre-sign. */
   certIdPrefix: Uint8Array;
+  /** The root's subject, key identifier (hex) and public key: what its offline-signed CRL is checked against. */
+  rootNameDer: Uint8Array;
+  rootKeyIdHex: string;
+  rootSpki: Uint8Array;
 }
+
+/** A CRL as this instance serves it: the stored bytes and the HTTP fields read from those bytes. */
+export interface ServedCrl {
+  der: Buffer;
+  crlNumber: bigint;
+  thisUpdate: Date;
+  nextUpdate: Date;
+  /** The CRL number and the bytes' SHA-256: the same on every instance for the same bytes. */
+  etag: string;
+  lastModified: string;
+  expires: string;
+}
+
+/** What a publication did: the CRL it built, and whether it is the one stored (false: a newer one was). */
+export interface PublishedCrl {
+  crlNumber: bigint;
+  entries: number;
+  der: Uint8Array;
+  stored: boolean;
+}
+
+/** Thrown inside a build when another instance has taken the scope's lapsed lease over: it builds instead. */
+class CrlLeaseLost extends Error {}
+
+const crlKey = (family: string, scope: number) => `${family}:${scope}`;
 
 const SHA1_ALG = algorithmIdentifier('1.3.14.3.2.26', NULL);
 
@@ -238,6 +295,9 @@ function issuerEntries(rt: CaRuntime): IssuerEntry[] {
         octetString(createHash('sha1').update(f.issuing.nameDer).digest()),
         octetString(createHash('sha1').update(spkiKeyBytes).digest()),
       ]),
+      rootNameDer: f.root.nameDer,
+      rootKeyIdHex: Buffer.from(f.root.keyId).toString('hex'),
+      rootSpki: parseCertificate(f.root.certDer).spki,
     });
   }
   return out;
@@ -291,6 +351,30 @@ export class Publisher {
   private feedPoll: Promise<void> | undefined;
   /** Completed feed polls (tests and the benchmark count them). */
   feedPolls = 0;
+  /** Who this process is in crl_shards.lease_holder (host and pid, for an operator reading the table). */
+  readonly leaseHolder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  /**
+   * family:scope → the CRL this process serves. One per scope: a newer one replaces it (the old one is freed
+   * once the responses sending it finish), so memory is what the current CRLs weigh, once — ~40 MB for a
+   * million-entry complete CRL and as much again for its shards — however many requests ask at once.
+   */
+  private readonly crls = new Map<string, ServedCrl>();
+  /** Loads under way (single flight): many requests after a republication read the new bytes once. */
+  private readonly crlLoads = new Map<string, Promise<ServedCrl | null>>();
+  /** Publications on request under way (single flight): requests for a scope with nothing to serve wait for one. */
+  private readonly crlPublishing = new Map<string, Promise<PublishedCrl | null>>();
+  /** family:scope → the greatest CRL number this process knows to be stored (from its checks and its own stores). */
+  private readonly crlStored = new Map<string, bigint>();
+  /** When the last completed check of the stored numbers started (monotonic ms); the one under way. */
+  private crlCheckedAt = -Infinity;
+  private crlCheck: Promise<void> | undefined;
+  /** The slice size loadCrl reads a stored CRL in (CRL_READ_SLICE_BYTES; tests make it small). */
+  crlReadSliceBytes = CRL_READ_SLICE_BYTES;
+  /** Completed checks and loads of CRL bytes (tests count them). */
+  crlChecks = 0;
+  crlLoadCount = 0;
+  /** family → the root CRL file's state last taken in or refused (mtime and size), so a file is read once per change. */
+  private readonly rootFilesSeen = new Map<string, string>();
   private constructor(
     readonly deps: PublicationDeps,
     readonly runtime: CaRuntime,
@@ -455,29 +539,79 @@ export class Publisher {
   }
 
   // --- CRL -----------------------------------------------------------------------------------------------
-  /** The file a CRL scope is published to: <CA dir>/crl/<family>/complete.crl or <shard>.crl (the URL's path). */
-  crlFile(family: string, scope: number): string {
-    return path.join(this.runtime.config.dir, 'crl', family, scope === COMPLETE_CRL ? 'complete.crl' : `${scope}.crl`);
-  }
-
   async ensureShards(): Promise<void> {
     const now = this.deps.clock.now();
     for (const e of this.issuers) for (const s of CRL_SCOPES) await revocationRepository.ensureShard(this.deps.db, e.family, s, now);
   }
 
+  /** The key a scope's CRLs are signed with: the root's for ROOT_CRL, the issuing CA's otherwise. */
+  private crlIssuerKey(e: IssuerEntry, scope: number): string {
+    return scope === ROOT_CRL ? e.rootKeyIdHex : e.keyIdHex;
+  }
+
   /**
-   * Builds, signs and atomically writes one CRL — the issuing CA's complete CRL (scope COMPLETE_CRL) or one
-   * shard — and returns its number. The entries stream from the database in pages of CRL_PAGE_ROWS straight
-   * into the encoder's one buffer, sized beforehand from the scope's totals (so memory is the CRL itself), and
-   * the event loop gets a turn between pages and while the signature's hash runs (software.ts), so requests
-   * keep being answered while a million-entry CRL is built (issue 21; bench/crl-serving.ts).
+   * Builds, signs and stores one CRL — the issuing CA's complete CRL (scope COMPLETE_CRL) or one shard — now,
+   * waiting for another instance's build of the same scope to end first. `stored` is false only when a CRL
+   * with a greater number was stored meanwhile (this one then is never served).
    */
-  async publishCrl(family: string, scope: number): Promise<{ crlNumber: bigint; entries: number; der: Uint8Array }> {
+  async publishCrl(family: string, scope: number): Promise<PublishedCrl> {
+    return (await this.publishScope(family, scope, { wait: true, onlyIfDue: false }))!;
+  }
+
+  /**
+   * Publishes one scope under its lease (crl_shards.lease_holder: one instance builds a scope at a time). With
+   * `wait`, waits while another instance holds it, else gives up at once (null): that instance is publishing.
+   * With `onlyIfDue`, builds only if, once the lease is held, the scope is still due (isDue) — so instances
+   * that start together, or answer the same revocation, do not build the same CRL again after one of them has.
+   */
+  private async publishScope(family: string, scope: number, opts: { wait: boolean; onlyIfDue: boolean }): Promise<PublishedCrl | null> {
     const e = this.issuerOfFamily(family);
     if (!e) throw new Error(`no issuing CA for ${family}`);
     if (!CRL_SCOPES.includes(scope)) throw new RangeError(`no CRL scope ${scope}`);
     const { db, clock } = this.deps;
     await revocationRepository.ensureShard(db, family, scope, clock.now());
+    const deadline = performance.now() + CRL_LEASE_WAIT_MS;
+    while (!(await revocationRepository.takeCrlLease(db, family, scope, this.leaseHolder, CRL_LEASE_MS))) {
+      if (!opts.wait) return null;
+      if (performance.now() > deadline) throw new Error(`CRL ${family}/${scope}: another instance has held the lease for too long`);
+      await new Promise((r) => setTimeout(r, CRL_LEASE_POLL_MS));
+    }
+    try {
+      if (opts.onlyIfDue && !(await this.isDue(e, scope))) return null;
+      return await this.buildAndStore(e, scope);
+    } catch (err) {
+      if (err instanceof CrlLeaseLost) return null; // the instance that took the lapsed lease over publishes
+      throw err;
+    } finally {
+      await revocationRepository.releaseCrlLease(db, family, scope, this.leaseHolder).catch(() => undefined);
+    }
+  }
+
+  /** Marked by a revocation, never stored for the current key, or with less than CRL_REFRESH_MS left. */
+  private async isDue(e: IssuerEntry, scope: number): Promise<boolean> {
+    const { db, clock } = this.deps;
+    const row = await revocationRepository.shard(db, e.family, scope);
+    if (!row || row.dirtySince) return true;
+    const head = (await revocationRepository.crlHeads(db, [e.keyIdHex])).find((h) => h.family === e.family && h.scope === scope);
+    return !head || head.nextUpdate.getTime() < clock.now().getTime() + CRL_REFRESH_MS;
+  }
+
+  /**
+   * The build itself, under the lease: the entries stream from the database in pages of CRL_PAGE_ROWS straight
+   * into the encoder's one buffer, sized beforehand from the scope's totals (so memory is the CRL itself), and
+   * the event loop gets a turn between pages and while the signature's hash runs (software.ts), so requests
+   * keep being answered while a million-entry CRL is built (issue 21; bench/crl-serving.ts). The lease is
+   * renewed as pages go by; the signed bytes are stored by compare-and-set on the CRL number.
+   */
+  private async buildAndStore(e: IssuerEntry, scope: number): Promise<PublishedCrl> {
+    const { db, clock } = this.deps;
+    const family = e.family;
+    let renewedAt = performance.now();
+    const keepLease = async () => {
+      if (performance.now() - renewedAt < CRL_LEASE_MS / 3) return;
+      if (!(await revocationRepository.renewCrlLease(db, family, scope, this.leaseHolder, CRL_LEASE_MS))) throw new CrlLeaseLost();
+      renewedAt = performance.now();
+    };
     // The marker is read before the entries, so a revocation committed after this read marks it again.
     const before = await revocationRepository.shard(db, family, scope);
     const crlNumber = await revocationRepository.nextCrlNumber(db, family, scope);
@@ -516,11 +650,13 @@ export class Publisher {
       encoder.add(crlEntries(rows));
       if (rows.length < CRL_PAGE_ROWS) break;
       after = rows[rows.length - 1]!.serial;
+      await keepLease();
       await new Promise((r) => setImmediate(r)); // a turn for requests even when the driver answers at once (PGlite)
     }
-    const der = await encoder.finish();
-    await writeAtomically(this.crlFile(family, scope), der);
-    await revocationRepository.published(db, {
+    const der = Buffer.from(await encoder.finish()); // a view of the encoder's buffer, sized to fit: no copy
+    await keepLease();
+    const parsed = parseCrl(der);
+    const stored = await this.storeCrl(e, scope, der, parsed, {
       family,
       shard: scope,
       crlNumber,
@@ -529,33 +665,257 @@ export class Publisher {
       entries: encoder.entries,
       markSeen: before?.dirtySince ?? null,
     });
-    return { crlNumber, entries: encoder.entries, der };
+    return { crlNumber, entries: encoder.entries, der, stored };
   }
 
-  /** Publishes every CRL that is marked, never published, or due (less than CRL_REFRESH_MS left). */
+  /**
+   * Stores signed CRL bytes for every instance (compare-and-set: only over a smaller number) and, when they
+   * are stored, serves them from this process at once. `state`: the scope's bookkeeping in crl_shards,
+   * updated (and its marker cleared) in the same transaction, never for a CRL that lost.
+   */
+  private async storeCrl(
+    e: IssuerEntry,
+    scope: number,
+    der: Buffer,
+    parsed: ParsedCrl,
+    state?: Parameters<typeof revocationRepository.published>[1],
+  ): Promise<boolean> {
+    if (parsed.crlNumber === null || !parsed.nextUpdate) throw new Error('a CRL without a number or nextUpdate is not served');
+    // SHA-256 of up to tens of MB: WebCrypto hashes on the thread pool, not the serving thread.
+    const sha256 = Buffer.from(await webcrypto.subtle.digest('SHA-256', der)).toString('hex');
+    const row = {
+      family: e.family,
+      issuerKeyId: this.crlIssuerKey(e, scope),
+      scope,
+      crlNumber: parsed.crlNumber,
+      thisUpdate: parsed.thisUpdate,
+      nextUpdate: parsed.nextUpdate,
+      sha256,
+      size: der.length,
+      der,
+      storedAt: this.deps.clock.now(),
+    };
+    const stored = await this.deps.db.transaction(async (tx) => {
+      if (!(await revocationRepository.storeCrl(tx, row))) return false;
+      if (state) await revocationRepository.published(tx, state);
+      return true;
+    });
+    if (stored) this.rememberCrl(e.family, scope, der, sha256, parsed);
+    return stored;
+  }
+
+  /** Keeps CRL bytes as this process's served copy of the scope, unless it already serves a newer one. */
+  private rememberCrl(family: string, scope: number, der: Buffer, sha256: string, parsed = parseCrl(der)): ServedCrl {
+    const key = crlKey(family, scope);
+    const crlNumber = parsed.crlNumber ?? 0n;
+    const kept = this.crls.get(key);
+    if (kept && kept.crlNumber >= crlNumber) return kept;
+    const nextUpdate = parsed.nextUpdate ?? parsed.thisUpdate;
+    const served: ServedCrl = {
+      der,
+      crlNumber,
+      thisUpdate: parsed.thisUpdate,
+      nextUpdate,
+      etag: `"${crlNumber.toString(16)}-${sha256.slice(0, 16)}"`,
+      lastModified: parsed.thisUpdate.toUTCString(),
+      expires: nextUpdate.toUTCString(),
+    };
+    this.crls.set(key, served);
+    if ((this.crlStored.get(key) ?? -1n) < crlNumber) this.crlStored.set(key, crlNumber);
+    return served;
+  }
+
+  /**
+   * Reads a scope's stored CRL (single flight per scope) and keeps it: in slices (CRL_READ_SLICE_BYTES) into
+   * one buffer of the stored size, with a turn for requests between slices — read whole, a million-entry CRL
+   * came through the driver as 80 MB of hex text and held the event loop for seconds. Each slice is read only
+   * while the scope still holds the same CRL number (a newer one stored meanwhile: read that one instead), and
+   * the whole is checked against the stored SHA-256.
+   */
+  private loadCrl(e: IssuerEntry, scope: number): Promise<ServedCrl | null> {
+    const key = crlKey(e.family, scope);
+    let load = this.crlLoads.get(key);
+    if (!load) {
+      load = (async () => {
+        const { db } = this.deps;
+        const issuerKeyId = this.crlIssuerKey(e, scope);
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const head = await revocationRepository.crlDocumentHead(db, e.family, issuerKeyId, scope);
+          if (!head) return null;
+          const der = Buffer.allocUnsafeSlow(head.size);
+          let complete = true;
+          for (let at = 0; at < head.size; at += this.crlReadSliceBytes) {
+            const want = Math.min(this.crlReadSliceBytes, head.size - at);
+            const part = await revocationRepository.crlDocumentSlice(
+              db,
+              { family: e.family, issuerKeyId, scope, crlNumber: head.crlNumber },
+              at,
+              want,
+            );
+            if (!part || part.length !== want) {
+              complete = false; // replaced by a newer CRL while being read
+              break;
+            }
+            part.copy(der, at);
+            if (at + want < head.size) await new Promise((r) => setImmediate(r));
+          }
+          if (!complete) continue;
+          const sha256 = Buffer.from(await webcrypto.subtle.digest('SHA-256', der)).toString('hex');
+          if (sha256 !== head.sha256) throw new Error(`stored CRL ${e.family}/${scope} #${head.crlNumber} does not match its SHA-256`);
+          this.crlLoadCount++;
+          return this.rememberCrl(e.family, scope, der, sha256);
+        }
+        throw new Error(`CRL ${e.family}/${scope} kept being replaced while it was read`);
+      })().finally(() => this.crlLoads.delete(key));
+      this.crlLoads.set(key, load);
+    }
+    return load;
+  }
+
+  /**
+   * Learns the stored CRL numbers (one small query for every scope of every family, single flight): at most
+   * once per CRL_CHECK_INTERVAL_MS, in the background while the last check is younger than CRL_MEMORY_TTL_MS,
+   * waited for past that. A failed check (database unreachable) leaves memory as it is: no newer CRL can be
+   * stored meanwhile either, and the kept one stays valid until its nextUpdate.
+   */
+  private async checkStoredCrls(): Promise<void> {
+    const age = performance.now() - this.crlCheckedAt;
+    if (age < CRL_CHECK_INTERVAL_MS) return;
+    const check = (this.crlCheck ??= (async () => {
+      const started = performance.now();
+      try {
+        const keys = this.issuers.flatMap((e) => [e.keyIdHex, e.rootKeyIdHex]);
+        for (const h of await revocationRepository.crlHeads(this.deps.db, keys)) {
+          const e = this.issuerOfFamily(h.family);
+          if (!e || this.crlIssuerKey(e, h.scope) !== h.issuerKeyId) continue; // another key's CRLs
+          const key = crlKey(h.family, h.scope);
+          if ((this.crlStored.get(key) ?? -1n) < h.crlNumber) this.crlStored.set(key, h.crlNumber);
+        }
+        this.crlCheckedAt = started;
+        this.crlChecks++;
+      } finally {
+        this.crlCheck = undefined;
+      }
+    })());
+    if (age < CRL_MEMORY_TTL_MS) void check.catch(() => undefined);
+    else await check.catch(() => undefined);
+  }
+
+  /**
+   * The CRL of a scope as every instance serves it (null: no such CRL): the stored one, from memory while no
+   * newer one is known to be stored (checkStoredCrls), else read once from the database. A scope with no
+   * stored CRL yet, or whose CRL has passed its nextUpdate, is published first (under its lease; another
+   * instance publishing it is waited for). The root CRL is never published here: it is taken in from the
+   * operator's file (importRootCrls) when none is stored.
+   */
+  async crlForHttp(family: string, scope: number): Promise<ServedCrl | null> {
+    const e = this.issuerOfFamily(family);
+    if (!e || !(scope === ROOT_CRL || CRL_SCOPES.includes(scope))) return null;
+    const key = crlKey(family, scope);
+    await this.checkStoredCrls();
+    let doc = this.crls.get(key);
+    const known = this.crlStored.get(key);
+    // Only a number learnt from the database (or stored by this process) is read: asking for a CRL that is
+    // not stored costs no query per request.
+    if (known !== undefined && (!doc || doc.crlNumber < known)) doc = (await this.loadCrl(e, scope)) ?? doc;
+    if (scope === ROOT_CRL) {
+      if (!doc) {
+        await this.importRootCrls([family]); // the file may have been placed here since the CA job last looked
+        doc = this.crls.get(key);
+      }
+      return doc ?? null;
+    }
+    if (!doc || doc.nextUpdate.getTime() <= this.deps.clock.now().getTime()) {
+      try {
+        let publishing = this.crlPublishing.get(key);
+        if (!publishing) {
+          publishing = this.publishScope(family, scope, { wait: true, onlyIfDue: true }).finally(() => this.crlPublishing.delete(key));
+          this.crlPublishing.set(key, publishing);
+        }
+        const r = await publishing;
+        doc = r?.stored ? this.crls.get(key) : ((await this.loadCrl(e, scope)) ?? doc);
+      } catch (err) {
+        if (!doc) throw err; // nothing stored to fall back on
+        // Signing failed (the signer unreachable): the stored CRL is still the newest there is.
+      }
+    }
+    return doc ?? null;
+  }
+
+  /**
+   * Takes in the root CRLs an operator placed in this instance's CA directory (<CA dir>/crl/<family>/root.crl,
+   * written by npm run ca:root-crl where the root key is kept; on a web instance, the signer's): checked — issuer, number, nextUpdate, the
+   * root key's signature — and stored by compare-and-set on the CRL number, so the file placed on any one
+   * machine is served by all of them and an older file never replaces a newer CRL. Each file state is read
+   * once. Returns what was refused, for the CA job's log.
+   */
+  async importRootCrls(families: readonly string[] = this.issuers.map((e) => e.family)): Promise<string[]> {
+    const problems: string[] = [];
+    for (const family of families) {
+      const e = this.issuerOfFamily(family);
+      if (!e) continue;
+      // The operator's file in this process's CA directory, or — on a web instance that signs through the
+      // signer service — the one the signer read from its own (signer-client.ts).
+      const found = await this.runtime.rootCrl(family as KeyAlgorithm);
+      if (!found) continue;
+      const der = Buffer.from(found);
+      const file = this.runtime.keys === 'signer' ? `the signer's ${family}/root.crl` : `${this.runtime.config.dir}/crl/${family}/root.crl`;
+      const state = hash('sha256', der, 'hex');
+      if (this.rootFilesSeen.get(family) === state) continue;
+      try {
+        let parsed: ParsedCrl;
+        try {
+          parsed = parseCrl(der);
+        } catch (err) {
+          throw new Error(`not a DER CRL (${(err as Error).message})`, { cause: err });
+        }
+        if (!Buffer.from(parsed.issuerNameDer).equals(Buffer.from(e.rootNameDer))) throw new Error(`its issuer is not the ${family} root`);
+        if (parsed.crlNumber === null || !parsed.nextUpdate) throw new Error('it has no CRL number or no nextUpdate');
+        if (!verifySignature(e.rootSpki, e.family, parsed.tbs, parsed.signature))
+          throw new Error(`its signature does not verify with the ${family} root's key`);
+        this.rootFilesSeen.set(family, state);
+        if (!(await this.storeCrl(e, ROOT_CRL, der, parsed))) {
+          const held = await revocationRepository.crlDocumentHead(this.deps.db, family, e.rootKeyIdHex, ROOT_CRL);
+          // The same CRL as stored (every instance's copy at start): nothing to say. Another one: the operator
+          // placed an older file here, or signed two CRLs under one number.
+          if (held && held.crlNumber >= parsed.crlNumber && held.sha256 !== hash('sha256', der, 'hex'))
+            throw new Error(
+              `CRL #${parsed.crlNumber} is not newer than the root CRL #${held.crlNumber} the database holds, which stays served`,
+            );
+        }
+      } catch (err) {
+        this.rootFilesSeen.set(family, state); // reported once per file state, not every run
+        problems.push(`${file}: ${(err as Error).message}`);
+      }
+    }
+    return problems;
+  }
+
+  /**
+   * Publishes every CRL that is marked, never stored for the current key, or due (less than CRL_REFRESH_MS
+   * left) and that no other instance is publishing right now (its lease is held: skipped, that instance
+   * publishes it). Returns how many this process built.
+   */
   async publishDue(): Promise<number> {
-    const now = this.deps.clock.now();
+    const { db, clock } = this.deps;
+    const now = clock.now();
+    const due = new Set<string>();
+    for (const s of await revocationRepository.dueShards(db, new Date(now.getTime() + CRL_REFRESH_MS)))
+      if (this.issuerOfFamily(s.family) && CRL_SCOPES.includes(s.shard)) due.add(crlKey(s.family, s.shard));
+    const heads = await revocationRepository.crlHeads(
+      db,
+      this.issuers.map((e) => e.keyIdHex),
+    );
+    for (const e of this.issuers)
+      for (const scope of CRL_SCOPES)
+        if (!heads.some((h) => h.family === e.family && h.scope === scope && h.issuerKeyId === e.keyIdHex))
+          due.add(crlKey(e.family, scope));
     let n = 0;
-    for (const s of await revocationRepository.dueShards(this.deps.db, new Date(now.getTime() + CRL_REFRESH_MS))) {
-      if (!this.issuerOfFamily(s.family) || !CRL_SCOPES.includes(s.shard)) continue;
-      await this.publishCrl(s.family, s.shard);
-      n++;
+    for (const key of due) {
+      const [family, scope] = [key.slice(0, key.lastIndexOf(':')), Number(key.slice(key.lastIndexOf(':') + 1))];
+      if (await this.publishScope(family, scope, { wait: false, onlyIfDue: true })) n++;
     }
     return n;
-  }
-
-  /** The published CRL file of a scope (published first if none exists yet) and its nextUpdate, for HTTP. */
-  async crlForHttp(family: string, scope: number): Promise<{ der: Buffer; nextUpdate: Date; thisUpdate: Date } | null> {
-    if (!this.issuerOfFamily(family) || !CRL_SCOPES.includes(scope)) return null;
-    let row = await revocationRepository.shard(this.deps.db, family, scope);
-    let der: Buffer | null = null;
-    if (row?.nextUpdate) der = await readFile(this.crlFile(family, scope)).catch(() => null);
-    if (!der || !row?.nextUpdate || row.nextUpdate <= this.deps.clock.now()) {
-      await this.publishCrl(family, scope);
-      row = await revocationRepository.shard(this.deps.db, family, scope);
-      der = await readFile(this.crlFile(family, scope));
-    }
-    return { der, nextUpdate: row!.nextUpdate!, thisUpdate: row!.thisUpdate! };
   }
 
   // --- OCSP ----------------------------------------------------------------------------------------------
@@ -731,9 +1091,17 @@ export class Publisher {
     return due.length;
   }
 
-  /** After a revocation or an issuance has committed: the certificate's OCSP answer and the CRLs follow now. */
+  /**
+   * After a revocation has committed: the certificate's OCSP answer, then the two CRLs that list it (the
+   * complete CRL and its shard) — waiting for another instance's build of either to end, because that build
+   * may have read the registry before this commit (the marker tells: still set, still due) — then whatever
+   * else is due.
+   */
   async afterChange(serialHex: string): Promise<void> {
-    await this.presign(serialHex);
+    const c = await this.presign(serialHex);
+    if (c && this.issuerOfFamily(c.family))
+      for (const scope of [COMPLETE_CRL, shardOfSerialHex(serialHex)])
+        await this.publishScope(c.family, scope, { wait: true, onlyIfDue: true });
     await this.publishDue();
   }
 }
@@ -752,31 +1120,4 @@ export function publisherFor(deps: PublicationDeps): Promise<Publisher> {
     p.catch(() => byCa.delete(key));
   }
   return p;
-}
-
-/** Write to a temporary file in the same directory, fsync, rename over the target (atomic on POSIX). */
-export async function writeAtomically(file: string, data: Uint8Array): Promise<void> {
-  const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true });
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  const fh = await open(temp, 'w', 0o644);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await rename(temp, file);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
-  // fsync the directory so the rename itself survives a power loss.
-  const d = await open(dir, 'r');
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
-  }
 }

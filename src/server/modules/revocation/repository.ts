@@ -7,6 +7,7 @@ import type { DbOrTx } from '../../db/client.js';
 import { certificates, type CertificateStatus } from '../../db/schema-certificates.js';
 import {
   caOperationalCertificates,
+  crlDocuments,
   crlShards,
   ocspResponses,
   revocationRequests,
@@ -16,6 +17,7 @@ import { staff } from '../../db/schema.js';
 
 export type RevocationRequestRow = typeof revocationRequests.$inferSelect;
 export type CrlShardRow = typeof crlShards.$inferSelect;
+export type CrlDocumentRow = typeof crlDocuments.$inferSelect;
 export type OperationalCertificateRow = typeof caOperationalCertificates.$inferSelect;
 
 export const revocationRepository = {
@@ -353,7 +355,123 @@ export const revocationRepository = {
       .returning({ n: crlShards.crlNumber });
     return r!.n;
   },
-  /** Records a written CRL; clears the marker only if no revocation marked it again meanwhile. */
+  /**
+   * Claims the building of a scope's next CRL for `holder` until `ttlMs` from now (the database's clock, the
+   * one all instances share): only when nobody holds it or the holder's claim has lapsed (compare-and-set).
+   * False: someone is building it — another instance, or another call in this process.
+   */
+  async takeCrlLease(db: DbOrTx, family: string, shard: number, holder: string, ttlMs: number): Promise<boolean> {
+    const r = await db
+      .update(crlShards)
+      .set({ leaseHolder: holder, leaseUntil: sql`clock_timestamp() + make_interval(secs => ${ttlMs / 1000}::float8)` })
+      .where(
+        and(
+          eq(crlShards.family, family),
+          eq(crlShards.shard, shard),
+          or(isNull(crlShards.leaseUntil), sql`${crlShards.leaseUntil} <= clock_timestamp()`),
+        ),
+      )
+      .returning({ family: crlShards.family });
+    return r.length === 1;
+  },
+  /** Extends `holder`'s claim; false when another instance has taken the scope over (the claim had lapsed). */
+  async renewCrlLease(db: DbOrTx, family: string, shard: number, holder: string, ttlMs: number): Promise<boolean> {
+    const r = await db
+      .update(crlShards)
+      .set({ leaseUntil: sql`clock_timestamp() + make_interval(secs => ${ttlMs / 1000}::float8)` })
+      .where(and(eq(crlShards.family, family), eq(crlShards.shard, shard), eq(crlShards.leaseHolder, holder)))
+      .returning({ family: crlShards.family });
+    return r.length === 1;
+  },
+  async releaseCrlLease(db: DbOrTx, family: string, shard: number, holder: string): Promise<void> {
+    await db
+      .update(crlShards)
+      .set({ leaseHolder: null, leaseUntil: null })
+      .where(and(eq(crlShards.family, family), eq(crlShards.shard, shard), eq(crlShards.leaseHolder, holder)));
+  },
+  /**
+   * Stores a signed CRL unless the scope already has one with the same or a greater number (compare-and-set
+   * on crl_number): a publisher that took its number earlier and finished later loses. True when stored.
+   */
+  async storeCrl(db: DbOrTx, row: typeof crlDocuments.$inferInsert): Promise<boolean> {
+    const r = await db
+      .insert(crlDocuments)
+      .values(row)
+      .onConflictDoUpdate({
+        target: [crlDocuments.family, crlDocuments.issuerKeyId, crlDocuments.scope],
+        set: {
+          crlNumber: sql`excluded.crl_number`,
+          thisUpdate: sql`excluded.this_update`,
+          nextUpdate: sql`excluded.next_update`,
+          sha256: sql`excluded.sha256`,
+          size: sql`excluded.size`,
+          der: sql`excluded.der`,
+          storedAt: sql`excluded.stored_at`,
+        },
+        setWhere: sql`${crlDocuments.crlNumber} < excluded.crl_number`,
+      })
+      .returning({ crlNumber: crlDocuments.crlNumber });
+    return r.length === 1;
+  },
+  /**
+   * The stored CRLs' numbers and times for these signing keys, without their bytes: what an instance polls
+   * (at most once a second, a few dozen short rows) to learn that a newer CRL exists.
+   */
+  async crlHeads(db: DbOrTx, issuerKeyIds: string[]) {
+    if (issuerKeyIds.length === 0) return [];
+    return db
+      .select({
+        family: crlDocuments.family,
+        issuerKeyId: crlDocuments.issuerKeyId,
+        scope: crlDocuments.scope,
+        crlNumber: crlDocuments.crlNumber,
+        nextUpdate: crlDocuments.nextUpdate,
+      })
+      .from(crlDocuments)
+      .where(inArray(crlDocuments.issuerKeyId, issuerKeyIds));
+  },
+  /** One stored CRL with its bytes (whole: tests and tools; serving reads it in slices, crlDocumentSlice). */
+  async crlDocument(db: DbOrTx, family: string, issuerKeyId: string, scope: number): Promise<CrlDocumentRow | undefined> {
+    const [r] = await db
+      .select()
+      .from(crlDocuments)
+      .where(and(eq(crlDocuments.family, family), eq(crlDocuments.issuerKeyId, issuerKeyId), eq(crlDocuments.scope, scope)));
+    return r;
+  },
+  /** What identifies a stored CRL's bytes, without them: its number, size and SHA-256. */
+  async crlDocumentHead(db: DbOrTx, family: string, issuerKeyId: string, scope: number) {
+    const [r] = await db
+      .select({ crlNumber: crlDocuments.crlNumber, size: crlDocuments.size, sha256: crlDocuments.sha256 })
+      .from(crlDocuments)
+      .where(and(eq(crlDocuments.family, family), eq(crlDocuments.issuerKeyId, issuerKeyId), eq(crlDocuments.scope, scope)));
+    return r;
+  },
+  /**
+   * `length` bytes of a stored CRL from `offset` (0-based), only while the scope still holds CRL number
+   * `crlNumber` (undefined once a newer one replaced it). The column is stored uncompressed out of line
+   * (migration 0027), so a slice reads only the TOAST chunks it covers: a 40 MB CRL read in 1 MiB slices
+   * costs what reading it whole does, without a 40 MB result (80 MB of hex text) in the driver at once.
+   */
+  async crlDocumentSlice(
+    db: DbOrTx,
+    k: { family: string; issuerKeyId: string; scope: number; crlNumber: bigint },
+    offset: number,
+    length: number,
+  ): Promise<Buffer | undefined> {
+    const [r] = await db
+      .select({ part: sql<Buffer>`substring(${crlDocuments.der} from ${offset + 1}::int for ${length}::int)`.mapWith(crlDocuments.der) })
+      .from(crlDocuments)
+      .where(
+        and(
+          eq(crlDocuments.family, k.family),
+          eq(crlDocuments.issuerKeyId, k.issuerKeyId),
+          eq(crlDocuments.scope, k.scope),
+          eq(crlDocuments.crlNumber, k.crlNumber),
+        ),
+      );
+    return r?.part;
+  },
+  /** Records a stored CRL in its scope's state; clears the marker only if no revocation marked it again meanwhile. */
   async published(
     db: DbOrTx,
     s: { family: string; shard: number; crlNumber: bigint; thisUpdate: Date; nextUpdate: Date; entries: number; markSeen: Date | null },
