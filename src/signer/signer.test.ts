@@ -49,6 +49,13 @@ let t: TestApp;
 let producer: TestClient;
 let paper: TestClient;
 const signerLog: Record<string, unknown>[] = [];
+/** The services' log lines, parsed, in signerLog. */
+const intoSignerLog = new Writable({
+  write(chunk, _e, cb) {
+    signerLog.push(JSON.parse(String(chunk)));
+    cb();
+  },
+});
 
 async function startSigner() {
   const env = await testCaEnv();
@@ -59,15 +66,7 @@ async function startSigner() {
     operational: await operationalCertificateFiles(env.CERTDESK_CA_DIR!),
     now: () => clock.now(),
     fastify: {
-      logger: {
-        level: 'info',
-        stream: new Writable({
-          write(chunk, _e, cb) {
-            signerLog.push(JSON.parse(String(chunk)));
-            cb();
-          },
-        }),
-      },
+      logger: { level: 'info', stream: intoSignerLog },
     },
   });
   await service.listen({ path: socketPath });
@@ -354,15 +353,7 @@ describe('mutual TLS between the web and the signer', () => {
       policyOids: [local.config.policyOid],
       now: () => clock.now(),
       fastify: {
-        logger: {
-          level: 'info',
-          stream: new Writable({
-            write(chunk, _e, cb) {
-              signerLog.push(JSON.parse(String(chunk)));
-              cb();
-            },
-          }),
-        },
+        logger: { level: 'info', stream: intoSignerLog },
         https: { cert: read('signer.pem'), key: read('signer.key'), ca: read('ca.pem'), requestCert: true, rejectUnauthorized: true },
       },
     });
