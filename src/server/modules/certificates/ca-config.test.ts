@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../config.js';
+import { AppError } from '../../../core/errors.js';
 import { ANY_POLICY, DEFAULT_OCSP_MEMORY_MB, caConfigFrom } from './ca-config.js';
+import { caRuntime } from './ca-runtime.js';
 
 const KEK = randomBytes(32).toString('base64');
 
@@ -75,5 +77,20 @@ describe('CA configuration', () => {
     const env = value === undefined ? {} : { CERTDESK_OCSP_MEMORY_MB: value };
     if (expected instanceof RegExp) expect(() => caConfigFrom(env, false, '/data')).toThrow(expected);
     else expect(caConfigFrom(env, false, '/data').ocspMemoryBytes).toBe(expected);
+  });
+});
+
+describe('a CA that is not ready', () => {
+  it.each([
+    ['no CA in the directory (production never creates one)', { CERTDESK_CA_KEK: randomBytes(32).toString('base64') }, /CA 目录中没有 CA/],
+    ['no KEK', {}, /未配置 CA 密钥加密密钥/],
+  ])('%s: 503 SERVICE_UNAVAILABLE for staff, the server path only in the logged cause', async (_what, env, message) => {
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'certdesk-no-ca-')), 'ca');
+    const config = caConfigFrom({ CERTDESK_CA_DIR: dir, CERTDESK_CA_AUTO_INIT: '0', ...env }, true, tmpdir());
+    const e = (await caRuntime(config).catch((err: unknown) => err)) as AppError;
+    expect(e).toBeInstanceOf(AppError);
+    expect(e).toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
+    expect(e.message).toMatch(message);
+    expect(e.message).not.toContain(dir);
   });
 });

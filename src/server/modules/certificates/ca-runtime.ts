@@ -72,8 +72,14 @@ const complete = (dir: string) => existsSync(path.join(dir, 'manifest.json'));
 
 const loaded = new Map<string, Promise<CaRuntime>>();
 
-export function caNotReady(why: string): AppError {
-  return new AppError('CONFLICT', `证书签发系统未就绪：${why}。请联系管理员（npm run ca:init，见运维手册）`);
+export function caNotReady(why: string, detail?: string): AppError {
+  // Our own infrastructure is not ready: an outage (503, docs/error-handling.md), never the user's doing. A
+  // server path goes to the log (the cause), not to the screen.
+  return new AppError(
+    'SERVICE_UNAVAILABLE',
+    `证书签发系统未就绪：${why}。请联系管理员（npm run ca:init，见运维手册）`,
+    detail ? { cause: new Error(detail) } : {},
+  );
 }
 
 async function createAtomically(config: CaConfig, now: Date): Promise<void> {
@@ -158,7 +164,7 @@ async function open(config: CaConfig): Promise<CaRuntime> {
   if (config.signer) return openRemote(config, config.signer);
   if (!config.kek) throw caNotReady('未配置 CA 密钥加密密钥（CERTDESK_CA_KEK 或 CERTDESK_CA_KEK_FILE）');
   if (!complete(config.dir)) {
-    if (!config.autoInit) throw caNotReady(`CA 目录 ${config.dir} 中没有 CA`);
+    if (!config.autoInit) throw caNotReady('CA 目录中没有 CA', `no CA in ${config.dir}`);
     await createAtomically(config, new Date());
   }
   let hierarchy = await loadCaHierarchy({ dir: config.dir, kek: config.kek });
