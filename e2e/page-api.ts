@@ -41,7 +41,9 @@ export async function registerInBrowser(
   name: string,
   password: string,
 ): Promise<{ uscc: string; mobile: string; name: string }> {
-  await page.goto('/help');
+  // Wait for the page's own start-up requests (GET /api/session): an anonymous session answered after the
+  // registration below would replace its cookie, and the next request would be 401.
+  await page.goto('/help', { waitUntil: 'networkidle' });
   const uscc = newUscc();
   const mobile = newMobile();
   const captcha = await page.evaluate(async () => ((await (await fetch('/api/captcha')).json()) as { captchaId: string }).captchaId);
