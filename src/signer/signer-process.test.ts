@@ -11,9 +11,9 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { confirmTestImages } from '../server/modules/seals/testing.js';
 import { testApp, type TestApp, type TestClient } from '../server/testing/harness.js';
-import { ALL_PAPER_CHECKED, paidOrder, staffMember } from '../server/testing/paid-order.js';
+import { orderInProduction } from '../server/modules/seals/testing.js';
+import { staffMember } from '../server/testing/paid-order.js';
 import { testCaEnv, TEST_CA_BASE_URL } from '../server/testing/test-ca.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -84,23 +84,13 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function orderInProduction() {
-  const o = await paidOrder(t);
-  expect((await o.a.c.post(`/api/orders/${o.orderId}/paper-shipment`, { courier: 'SF', trackingNo: 'SF1000000000010' })).statusCode).toBe(
-    201,
-  );
-  expect((await paper.post(`/api/staff/orders/${o.orderId}/paper/receive`, {})).statusCode).toBe(200);
-  expect((await paper.post(`/api/staff/orders/${o.orderId}/paper/pass`, ALL_PAPER_CHECKED)).statusCode).toBe(200);
-  await confirmTestImages(t.db, o.orderId);
-  return o;
-}
 const produce = (orderId: string) =>
   producer.post(`/api/staff/orders/${orderId}/produce`, { key: { kind: 'generate', password: 'Zhengshu2026!' } });
 const certificatesOf = (orderId: string) => t.db.query.certificates.findMany({ where: (c, { eq }) => eq(c.orderId, orderId) });
 
 describe('the signer process', () => {
   it('signs 制证 through its socket and logs the signature with the registry check', async () => {
-    const o = await orderInProduction();
+    const o = await orderInProduction(t, paper, 'SF1000000000010');
     expect((await produce(o.orderId)).statusCode).toBe(200);
     const [cert] = await certificatesOf(o.orderId);
     expect(cert?.status).toBe('issued');
@@ -113,7 +103,7 @@ describe('the signer process', () => {
   });
 
   it('killed with SIGKILL while 制证 waits for it: 503 in Chinese, nothing issued; a new process, and the retry issues one certificate', async () => {
-    const o = await orderInProduction();
+    const o = await orderInProduction(t, paper, 'SF1000000000010');
     signer!.kill('SIGSTOP');
     const pending = produce(o.orderId);
     // The request is in the frozen signer's socket queue once the pending row exists (written before signing).

@@ -32,9 +32,9 @@ import { certificateRepository } from '../server/modules/certificates/repository
 import { SignerConnection } from '../server/modules/certificates/signer-client.js';
 import { revocationRepository } from '../server/modules/revocation/repository.js';
 import { issueTestCertificate } from '../server/modules/revocation/testing.js';
-import { confirmTestImages } from '../server/modules/seals/testing.js';
 import { testApp, type TestApp, type TestClient } from '../server/testing/harness.js';
-import { ALL_PAPER_CHECKED, paidOrder, staffMember } from '../server/testing/paid-order.js';
+import { orderInProduction } from '../server/modules/seals/testing.js';
+import { staffMember } from '../server/testing/paid-order.js';
 import { testCaEnv, TEST_CA_BASE_URL } from '../server/testing/test-ca.js';
 import { databaseRegistry } from './registry.js';
 import { buildSignerService } from './service.js';
@@ -101,16 +101,6 @@ afterAll(async () => {
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const signatures = () => signerLog.filter((l) => l.msg === 'signed');
 
-async function orderInProduction() {
-  const o = await paidOrder(t);
-  expect((await o.a.c.post(`/api/orders/${o.orderId}/paper-shipment`, { courier: 'SF', trackingNo: 'SF1000000000009' })).statusCode).toBe(
-    201,
-  );
-  expect((await paper.post(`/api/staff/orders/${o.orderId}/paper/receive`, {})).statusCode).toBe(200);
-  expect((await paper.post(`/api/staff/orders/${o.orderId}/paper/pass`, ALL_PAPER_CHECKED)).statusCode).toBe(200);
-  await confirmTestImages(t.db, o.orderId);
-  return o;
-}
 const produce = (orderId: string) =>
   producer.post(`/api/staff/orders/${orderId}/produce`, { key: { kind: 'generate', password: 'Zhengshu2026!' } });
 
@@ -125,7 +115,7 @@ describe('the web app holds no key', () => {
   });
 
   it('制证 issues through the signer; the certificate verifies under the issuing CA and the signer logged it', async () => {
-    const o = await orderInProduction();
+    const o = await orderInProduction(t, paper);
     const before = signatures().length;
     const res = await produce(o.orderId);
     expect(res.statusCode).toBe(200);
@@ -253,7 +243,7 @@ describe('the signer re-checks what it signs', () => {
 
 describe('signer down', () => {
   it('制证 answers 503 in Chinese and issues nothing; pre-signed OCSP is still served; back up, the retry issues one certificate', async () => {
-    const o = await orderInProduction();
+    const o = await orderInProduction(t, paper);
     const served = await issueTestCertificate(t, 'ecdsa-p256');
     const ocspGet = async () => t.app.inject({ method: 'GET', url: `/ocsp/${encodeURIComponent(await ocspGetPath(served.serial))}` });
     // Asked once while the signer is up: the answer is signed and stored.

@@ -4,6 +4,7 @@
  * a confirmation (extraction run + images + confirmation rows), and an order taken through 制证 by the real
  * produceOrder so it has an issued SM2 certificate.
  */
+import { expect } from 'vitest';
 import { randomBytes, randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import type { Clock } from '../../clock.js';
@@ -12,8 +13,8 @@ import type { Db } from '../../db/client.js';
 import { orderDocuments, sealExtractionImages, sealExtractions, sealImageConfirmations } from '../../db/schema.js';
 import { produceOrder } from '../fulfilment/produce-order.js';
 import { makeOrderSeals } from './make-seals.js';
-import type { TestApp } from '../../testing/harness.js';
-import { quickOrder } from '../../testing/paid-order.js';
+import type { TestApp, TestClient } from '../../testing/harness.js';
+import { ALL_PAPER_CHECKED, paidOrder, quickOrder, type TestOrder } from '../../testing/paid-order.js';
 
 const RED = '#d40000';
 const SVG: Record<'company' | 'legal-person' | 'signature', { w: number; h: number; body: string }> = {
@@ -114,5 +115,18 @@ export async function sealedOrder(t: TestApp): Promise<{ orderId: string; orderN
   const o = await producedOrder(t);
   await confirmTestImages(t.db, o.orderId);
   await makeOrderSeals(t, { id: randomUUID(), roles: ['制证'] }, o.orderId, { ip: 'test' });
+  return o;
+}
+
+/**
+ * A paid order walked by the real endpoints to 正在制证: the paper sent, received and passed by 受理 (`paper`),
+ * the seal impressions confirmed — ready for 制证.
+ */
+export async function orderInProduction(t: TestApp, paper: TestClient, trackingNo = 'SF1000000000009'): Promise<TestOrder> {
+  const o = await paidOrder(t);
+  expect((await o.a.c.post(`/api/orders/${o.orderId}/paper-shipment`, { courier: 'SF', trackingNo })).statusCode).toBe(201);
+  expect((await paper.post(`/api/staff/orders/${o.orderId}/paper/receive`, {})).statusCode).toBe(200);
+  expect((await paper.post(`/api/staff/orders/${o.orderId}/paper/pass`, ALL_PAPER_CHECKED)).statusCode).toBe(200);
+  await confirmTestImages(t.db, o.orderId);
   return o;
 }
