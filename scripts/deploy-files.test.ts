@@ -12,6 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { LIVE_PAY_ENV } from '../src/server/adapters/payment/config.js';
+import { ALIYUN_TEMPLATE_ENV } from '../src/server/adapters/sms/port.js';
 import { assertServable, loadConfig } from '../src/server/config.js';
 import { signerListenFrom } from '../src/signer/main.js';
 
@@ -136,6 +138,11 @@ describe('compose.yaml', () => {
     expect(unknown).toEqual([]);
     for (const s of Object.values(compose.services))
       if (s.command) expect(existsSync(path.join(root, s.command.at(-1)!)), s.command.join(' ')).toBe(true);
+  });
+
+  it('web.env.example lists every SMS template and every live-payment setting the providers need', () => {
+    const listed = Object.keys(webEnvFile);
+    expect(listed).toEqual(expect.arrayContaining([...Object.values(ALIYUN_TEMPLATE_ENV), ...LIVE_PAY_ENV]));
   });
 
   it('the secrets and the local settings are kept out of git and out of the image', () => {
