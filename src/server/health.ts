@@ -1,7 +1,8 @@
 /**
  * /api/health: what a load balancer and an operator need to know about this instance. 503 when it cannot
- * do its work — the database is unreachable, or (embedded database) the data directory's disk is nearly
- * full, so uploads and every write would fail. The CRLs' freshness and what the CA must renew soon are
+ * do its work — the database is unreachable, the S3 bucket (when files live there) does not answer or
+ * refuses our credentials, or (embedded database) the data directory's disk is nearly full, so uploads and
+ * every write would fail. The CRLs' freshness and what the CA must renew soon are
  * reported as warnings: they concern the whole CA, not whether this instance should take traffic.
  */
 import { statfs } from 'node:fs/promises';
@@ -11,13 +12,21 @@ import { ping, type Db } from './db/client.js';
 import { expiryWarnings } from '../ca/hierarchy/renew.js';
 import { loadedCaRuntime } from './modules/certificates/ca-runtime.js';
 import { revocationRepository } from './modules/revocation/repository.js';
+import { configuredBackend } from './adapters/storage/configured.js';
+import { StorageUnavailable } from './adapters/storage/port.js';
+
+/** How long /api/health waits for the bucket before calling it unavailable. */
+const STORAGE_CHECK_MS = 3_000;
 
 export interface Health {
   status: 'ok' | 'unavailable';
   checks: {
     database: 'ok' | 'unavailable';
-    /** Uploaded files live in the database (adapters/storage/database.ts). */
-    storage: 'database';
+    /**
+     * Where uploaded files live: 'database' (their health is the database's), or the S3 bucket — 's3' when
+     * it answers with our credentials (HeadBucket), 'unavailable' when not (adapters/storage/s3.ts).
+     */
+    storage: 'database' | 's3' | 'unavailable';
     /** Free space in the data directory against CERTDESK_MIN_FREE_DISK_MB; 'unknown' when it cannot be read. */
     disk: 'ok' | 'low' | 'unknown';
     /** The issuing CAs' published CRLs: the soonest nextUpdate, and whether it has passed. */
@@ -36,6 +45,18 @@ export async function checkHealth(deps: { db: Db; clock: Clock; config: Config; 
     (s) => (s.bavail * s.bsize >= deps.config.minFreeDiskBytes ? ('ok' as const) : ('low' as const)),
     () => 'unknown' as const,
   );
+  const store = configuredBackend(deps.config, deps.db);
+  let storage: Health['checks']['storage'] = 'database';
+  let storageProblem: string | undefined;
+  if (store.kind === 's3') {
+    storage = await store.backend.check(AbortSignal.timeout(STORAGE_CHECK_MS)).then(
+      () => 's3' as const,
+      (e: unknown) => {
+        storageProblem = e instanceof StorageUnavailable ? e.reason : 'unreachable';
+        return 'unavailable' as const;
+      },
+    );
+  }
   const crl =
     database === 'ok'
       ? (await revocationRepository.crlFreshness(deps.db).catch(() => [])).map((c) => ({
@@ -49,12 +70,22 @@ export async function checkHealth(deps: { db: Db; clock: Clock; config: Config; 
   const warnings = [
     ...(ca ? expiryWarnings(ca.hierarchy, now) : []),
     ...crl.filter((c) => c.stale).map((c) => `${c.family} 的 CRL 已过下次更新时间（${c.nextUpdate}），依赖方会拒绝：检查 CA 发布任务`),
+    ...(storageProblem
+      ? [`文件存储（S3 存储桶）不可用：${STORAGE_PROBLEMS[storageProblem] ?? storageProblem}；上传和查看文件都会失败`]
+      : []),
     ...(disk === 'low' ? [`数据目录可用空间低于 ${Math.round(deps.config.minFreeDiskBytes / 1048576)} MB`] : []),
   ];
-  const unavailable = database !== 'ok' || (deps.embedded && disk === 'low');
+  const unavailable = database !== 'ok' || storage === 'unavailable' || (deps.embedded && disk === 'low');
   return {
     status: unavailable ? 'unavailable' : 'ok',
-    checks: { database, storage: 'database', disk, crl },
+    checks: { database, storage, disk, crl },
     ...(warnings.length ? { warnings } : {}),
   };
 }
+
+const STORAGE_PROBLEMS: Record<string, string> = {
+  credentials: '访问密钥被拒绝（检查 CERTDESK_S3_ACCESS_KEY_ID、CERTDESK_S3_SECRET_ACCESS_KEY 和存储桶授权）',
+  bucket: '存储桶不存在（检查 CERTDESK_S3_BUCKET 和 CERTDESK_S3_REGION）',
+  unreachable: '无法连接（检查 CERTDESK_S3_ENDPOINT 和网络）',
+  error: 'S3 服务返回错误',
+};
