@@ -13,6 +13,7 @@
  * signatures; credentials are checked on the path-style one, where it checks them correctly.
  */
 import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, type AgentOptions } from 'node:http';
 import type { LookupFunction } from 'node:net';
@@ -23,8 +24,10 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type Config } from '../../config.js';
 import { failedDependency } from '../../outages.js';
-import { storedBlobs } from '../../db/schema.js';
+import { orderDocuments, storedBlobs } from '../../db/schema.js';
+import { uploadScan } from '../../testing/applicant-flow.js';
 import { testApp, testDb, type TestApp } from '../../testing/harness.js';
+import { isolatedDb, type IsolatedDb } from '../../testing/isolated-db.js';
 import { configuredBackend, fileStoreFor } from './configured.js';
 import { databaseBackend } from './database.js';
 import { encryptingFileStore } from './encrypted.js';
@@ -204,7 +207,9 @@ describe('S3 bucket: refusals are typed, clear, and a 503 in a route', () => {
   it('a missing object is StoredFileMissing, not an outage', async () => {
     await expect(s3Backend(pathStyle()).read(randomBytes(16).toString('hex'))).rejects.toBeInstanceOf(StoredFileMissing);
   });
+});
 
+describe('an instance with CERTDESK_STORAGE=s3: routes and /api/health', () => {
   const s3Env = (over: Record<string, string> = {}) => ({
     CERTDESK_DATA_DIR: tempDir(),
     CERTDESK_STORAGE: 's3',
@@ -214,19 +219,54 @@ describe('S3 bucket: refusals are typed, clear, and a 503 in a route', () => {
     CERTDESK_S3_ACCESS_KEY_ID: ACCESS_KEY,
     CERTDESK_S3_SECRET_ACCESS_KEY: SECRET,
     CERTDESK_S3_PATH_STYLE: '1',
+    CERTDESK_S3_PREFIX: 'routes/',
     ...over,
+  });
+  /** Two instances on one database: one with the bucket's credentials, one with a wrong secret. */
+  let ok: TestApp;
+  let refused: TestApp;
+  beforeAll(async () => {
+    const { db } = await testDb();
+    ok = await testApp({ db, env: s3Env() });
+    apps.push(ok);
+    refused = await testApp({ db, env: s3Env({ CERTDESK_S3_SECRET_ACCESS_KEY: 'wrong' }) });
+    apps.push(refused);
+  }, 120_000);
+
+  it('a scan uploaded through the app lands in the bucket as ciphertext and is shown again; refused credentials are a 503 in Chinese, nothing half-stored', async () => {
+    const c = ok.client();
+    const { body: account } = await c.register();
+    const orderId = (await c.post('/api/orders', { projectCode: 'gov-procurement', keyType: 'main', agree: true })).json().order
+      .id as string;
+    const up = await uploadScan(c, orderId, 'business-license');
+    expect(up.statusCode).toBe(201);
+    const docId = up.json().document.id as string;
+    const shown = await c.get(`/api/orders/${orderId}/documents/${docId}/file`);
+    expect(shown.statusCode).toBe(200);
+    // The bucket holds the upload under the prefix, and not its bytes: the PNG's own header is nowhere.
+    const [row] = await ok.db.select().from(orderDocuments).where(eq(orderDocuments.id, docId));
+    const stored = await rawGet(rawClient(), `routes/${row!.storageKey}`);
+    expect(stored.subarray(0, 4).toString('latin1')).toBe('CDF1');
+    expect(stored.includes(shown.rawPayload.subarray(0, 16))).toBe(false);
+    expect(await ok.db.select().from(storedBlobs).where(eq(storedBlobs.name, row!.storageKey))).toEqual([]);
+
+    const other = refused.client();
+    expect((await other.login(account.uscc as string, account.password as string)).statusCode).toBe(200);
+    const view = await other.get(`/api/orders/${orderId}/documents/${docId}/file`);
+    expect(view.statusCode).toBe(503);
+    expect(view.json().error).toMatchObject({ code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining('文件暂时无法存取') });
+    const before = await ok.db.select().from(orderDocuments).where(eq(orderDocuments.orderId, orderId));
+    const upload = await uploadScan(other, orderId, 'business-license', 2);
+    expect(upload.statusCode).toBe(503);
+    expect(upload.json().error.code).toBe('SERVICE_UNAVAILABLE');
+    expect(await ok.db.select().from(orderDocuments).where(eq(orderDocuments.orderId, orderId))).toEqual(before);
   });
 
   it('/api/health: storage "s3" when the bucket answers; 503 "unavailable" with a Chinese warning when it refuses us', async () => {
-    const { db } = await testDb();
-    const ok = await testApp({ db, env: s3Env() });
-    apps.push(ok);
     const r = await ok.client().get('/api/health');
     expect(r.json().checks.storage).toBe('s3');
     expect(r.json().warnings ?? []).not.toContainEqual(expect.stringContaining('文件存储'));
 
-    const refused = await testApp({ db, env: s3Env({ CERTDESK_S3_SECRET_ACCESS_KEY: 'wrong' }) });
-    apps.push(refused);
     const h = await refused.client().get('/api/health');
     expect(h.statusCode).toBe(503);
     expect(h.json().status).toBe('unavailable');
@@ -238,13 +278,22 @@ describe('S3 bucket: refusals are typed, clear, and a 503 in a route', () => {
 });
 
 describe('moving stored files into the bucket (CERTDESK_STORAGE=s3)', () => {
+  // The mover takes every blob in the database: a database of these tests' own, not the one files share.
+  let iso: IsolatedDb;
+  beforeAll(async () => {
+    iso = await isolatedDb('s3move');
+  }, 60_000);
+  afterAll(async () => {
+    await iso?.drop();
+  });
+  const ownDb = async () => ({ db: (await iso.open()).db });
   const s3Config = (over: Partial<S3Settings> = {}): Pick<Config, 'storageKey' | 'storage'> => ({
     storageKey: randomBytes(32),
     storage: { kind: 's3', ...pathStyle({ prefix: `move-${randomBytes(4).toString('hex')}/`, ...over }) },
   });
 
   it('moves the disk blobs and the database blobs as they are, removes the old copies, and can run again or twice at once', async () => {
-    const { db } = await testDb();
+    const { db } = await ownDb();
     const config = s3Config();
     const dir = tempDir();
     const onDisk = encryptingFileStore(localDiskBackend(dir), config.storageKey);
@@ -273,7 +322,7 @@ describe('moving stored files into the bucket (CERTDESK_STORAGE=s3)', () => {
   });
 
   it('keeps a database blob whose name the bucket holds with other bytes, and says so', async () => {
-    const { db } = await testDb();
+    const { db } = await ownDb();
     const config = s3Config();
     const name = randomBytes(16).toString('hex');
     const target = configuredBackend(config, db);
@@ -284,7 +333,7 @@ describe('moving stored files into the bucket (CERTDESK_STORAGE=s3)', () => {
   });
 
   it('stops with the typed error, moving nothing, when the bucket refuses the credentials', async () => {
-    const { db } = await testDb();
+    const { db } = await ownDb();
     const config = s3Config({ secretAccessKey: 'wrong' });
     const key = await encryptingFileStore(databaseBackend(db), config.storageKey).put(PLAIN);
     await expect(moveFilesIntoStore(db, tempDir(), configuredBackend(config, db))).rejects.toBeInstanceOf(StorageUnavailable);
