@@ -321,6 +321,19 @@ describe('moving stored files into the bucket (CERTDESK_STORAGE=s3)', () => {
     expect(await moveFilesIntoStore(db, dir, target)).toEqual({ moved: 0, alreadyThere: 0, conflicts: [] });
   });
 
+  it('moves more blobs than one database page (100), every one of them', async () => {
+    const { db } = await ownDb();
+    const config = s3Config();
+    const inDb = encryptingFileStore(databaseBackend(db), config.storageKey);
+    const files = Array.from({ length: 230 }, (_, i) => Buffer.from(`文件 ${i}`));
+    const keys = await Promise.all(files.map((f) => inDb.put(f)));
+    const report = await moveFilesIntoStore(db, tempDir(), configuredBackend(config, db));
+    expect(report).toEqual({ moved: 230, alreadyThere: 0, conflicts: [] });
+    expect(await db.select().from(storedBlobs)).toEqual([]);
+    const store = fileStoreFor(config, db);
+    for (const [i, k] of keys.entries()) expect((await store.get(k)).toString()).toBe(`文件 ${i}`);
+  }, 60_000);
+
   it('keeps a database blob whose name the bucket holds with other bytes, and says so', async () => {
     const { db } = await ownDb();
     const config = s3Config();
