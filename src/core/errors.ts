@@ -104,7 +104,7 @@ export const INTERNAL_MESSAGE = `系统繁忙，请稍后再试；如多次出�
 /** What a request may depend on, with the answer a person gets while it is down. */
 export const DEPENDENCIES = {
   database: { code: 'SERVICE_UNAVAILABLE', message: `系统暂时无法处理请求，请稍后再试；如多次出现请致电客服热线 ${HOTLINE}` },
-  storage: { code: 'SERVICE_UNAVAILABLE', message: `文件暂时无法读取，请稍后再试；如多次出现请致电客服热线 ${HOTLINE}` },
+  storage: { code: 'SERVICE_UNAVAILABLE', message: `文件暂时无法存取，请稍后再试；如多次出现请致电客服热线 ${HOTLINE}` },
   signer: { code: 'SERVICE_UNAVAILABLE', message: 'CA 签名服务暂时不可用，请稍后再试；如多次出现请联系系统管理员' },
   payment: { code: 'PROVIDER_UNAVAILABLE', message: '支付服务暂时不可用，请稍后重试或换一种支付方式' },
   face: { code: 'PROVIDER_UNAVAILABLE', message: `人脸核身服务暂时不可用，请稍后再试；如多次出现请致电客服热线 ${HOTLINE}` },

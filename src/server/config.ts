@@ -5,6 +5,7 @@
 import { ALIYUN_TEMPLATE_ENV } from './adapters/sms/port.js';
 import { paymentConfigFrom, type PaymentConfig } from './adapters/payment/config.js';
 import { caConfigFrom, type CaConfig } from './modules/certificates/ca-config.js';
+import type { S3Settings } from './adapters/storage/s3.js';
 import { hkdfSync } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
@@ -21,6 +22,14 @@ const Env = z.object({
   CERTDESK_DATA_DIR: z.string().default('./data'),
   CERTDESK_SECRET: z.string().optional(),
   CERTDESK_STORAGE_KEY: z.string().optional(),
+  CERTDESK_STORAGE: z.enum(['database', 's3']).default('database'),
+  CERTDESK_S3_ENDPOINT: z.string().optional(),
+  CERTDESK_S3_REGION: z.string().optional(),
+  CERTDESK_S3_BUCKET: z.string().optional(),
+  CERTDESK_S3_ACCESS_KEY_ID: z.string().optional(),
+  CERTDESK_S3_SECRET_ACCESS_KEY: z.string().optional(),
+  CERTDESK_S3_PATH_STYLE: bool.default(false),
+  CERTDESK_S3_PREFIX: z.string().default(''),
   CERTDESK_PUBLIC_URL: z.string().url().optional(),
   CERTDESK_TRUST_PROXY: z.string().optional(),
   CERTDESK_METRICS_FROM: z.string().default('127.0.0.1,::1'),
@@ -59,6 +68,11 @@ export interface Config {
    * CERTDESK_STORAGE_KEY, or derived from CERTDESK_SECRET with HKDF when that is unset.
    */
   storageKey: Buffer;
+  /**
+   * Where the encrypted files live (adapters/storage/configured.ts): the database (the default), or an
+   * S3-compatible bucket (CERTDESK_STORAGE=s3 with the CERTDESK_S3_* settings; adapters/storage/s3.ts).
+   */
+  storage: { kind: 'database' } | ({ kind: 's3' } & S3Settings);
   publicUrl?: string;
   /**
    * The reverse proxies believed about the client address and scheme (trust-proxy.ts): false = none, else
@@ -174,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw err;
   }
   const storageKey = storageKeyFrom(e.CERTDESK_STORAGE_KEY, secret, prod);
+  const storage = storageFrom(e);
   let sms: Config['sms'] = { kind: 'sandbox' };
   if (e.CERTDESK_SMS === 'aliyun') {
     const missing = [
@@ -223,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.CERTDESK_DATA_DIR),
     secret,
     storageKey,
+    storage,
     publicUrl: e.CERTDESK_PUBLIC_URL,
     trustProxy,
     metricsFrom,
@@ -237,6 +253,69 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     sessionIdleMs: 30 * 60_000,
     sessionAbsoluteMs: 12 * 3600_000,
+  };
+}
+
+/** S3 bucket names (the rule OSS, COS, MinIO and RGW share): 3–63 of a–z 0–9 . -, a letter or digit at each end. */
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** An object-key prefix: folders of letters, digits, '.', '_', '-' (not only dots), each ending in '/'. */
+const PREFIX = /^(?:(?!\.+\/)[A-Za-z0-9._-]+\/)*$/;
+
+/** CERTDESK_STORAGE and, for s3, the bucket's settings — each checked, each failure naming the setting. */
+function storageFrom(e: z.infer<typeof Env>): Config['storage'] {
+  if (e.CERTDESK_STORAGE === 'database') return { kind: 'database' };
+  const required = {
+    CERTDESK_S3_ENDPOINT: e.CERTDESK_S3_ENDPOINT,
+    CERTDESK_S3_REGION: e.CERTDESK_S3_REGION,
+    CERTDESK_S3_BUCKET: e.CERTDESK_S3_BUCKET,
+    CERTDESK_S3_ACCESS_KEY_ID: e.CERTDESK_S3_ACCESS_KEY_ID,
+    CERTDESK_S3_SECRET_ACCESS_KEY: e.CERTDESK_S3_SECRET_ACCESS_KEY,
+  };
+  const missing = Object.entries(required)
+    .filter(([, v]) => !v?.trim())
+    .map(([k]) => k);
+  if (missing.length) throw new ConfigError(`CERTDESK_STORAGE=s3 needs ${missing.join(', ')}`);
+  let endpoint: URL | undefined;
+  try {
+    endpoint = new URL(e.CERTDESK_S3_ENDPOINT!.trim());
+  } catch {
+    endpoint = undefined;
+  }
+  if (
+    !endpoint ||
+    !/^https?:$/.test(endpoint.protocol) ||
+    (endpoint.pathname !== '/' && endpoint.pathname !== '') ||
+    endpoint.search ||
+    endpoint.username
+  )
+    throw new ConfigError(
+      'CERTDESK_S3_ENDPOINT must be the service address without bucket or path, e.g. https://oss-cn-hangzhou.aliyuncs.com, https://cos.ap-guangzhou.myqcloud.com or http://minio:9000',
+    );
+  const region = e.CERTDESK_S3_REGION!.trim();
+  if (!/^[a-z0-9-]{2,64}$/.test(region))
+    throw new ConfigError(
+      'CERTDESK_S3_REGION must be the region name, e.g. oss-cn-hangzhou (OSS), ap-guangzhou (COS), us-east-1 (MinIO, RGW)',
+    );
+  const bucket = e.CERTDESK_S3_BUCKET!.trim();
+  if (!BUCKET.test(bucket) || bucket.includes('..'))
+    throw new ConfigError(
+      'CERTDESK_S3_BUCKET must be a bucket name: 3–63 lower-case letters, digits, "-" or ".", starting and ending with a letter or digit',
+    );
+  if (!e.CERTDESK_S3_PATH_STYLE && bucket.includes('.') && endpoint.protocol === 'https:')
+    throw new ConfigError(
+      'CERTDESK_S3_BUCKET contains "." and cannot be reached virtual-host style over https (the certificate does not cover it): set CERTDESK_S3_PATH_STYLE=1 or rename the bucket',
+    );
+  if (!PREFIX.test(e.CERTDESK_S3_PREFIX))
+    throw new ConfigError('CERTDESK_S3_PREFIX must be empty or folders ending in "/", e.g. certdesk/ (letters, digits, ".", "_", "-")');
+  return {
+    kind: 's3',
+    endpoint: endpoint.origin,
+    region,
+    bucket,
+    accessKeyId: e.CERTDESK_S3_ACCESS_KEY_ID!.trim(),
+    secretAccessKey: e.CERTDESK_S3_SECRET_ACCESS_KEY!,
+    pathStyle: e.CERTDESK_S3_PATH_STYLE,
+    prefix: e.CERTDESK_S3_PREFIX,
   };
 }
 

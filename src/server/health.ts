@@ -1,10 +1,11 @@
 /**
  * /api/health: what a load balancer and an operator need to know about this instance. 503 when it cannot
- * do its work — the database is unreachable, or (embedded database) the data directory's disk is nearly
- * full, so uploads and every write would fail. The CRLs' freshness and what the CA must renew soon are
- * reported as warnings: they concern the whole CA, not whether this instance should take traffic. So is a
- * signer that does not answer: every instance shares it, so taking instances out of the balancer would stop
- * OCSP, CRLs and the whole site for what only stops 制证 (which then answers 503 by itself).
+ * do its work — the database is unreachable, the S3 bucket (when files live there) does not answer or
+ * refuses our credentials, or (embedded database) the data directory's disk is nearly full, so uploads and
+ * every write would fail. The CRLs' freshness and what the CA must renew soon are reported as warnings: they
+ * concern the whole CA, not whether this instance should take traffic. So is a signer that does not answer:
+ * every instance shares it, so taking instances out of the balancer would stop OCSP, CRLs and the whole site
+ * for what only stops 制证 (which then answers 503 by itself).
  */
 import { statfs } from 'node:fs/promises';
 import type { Clock } from './clock.js';
@@ -14,13 +15,21 @@ import { expiryWarnings } from '../ca/hierarchy/renew.js';
 import { loadedCaRuntime } from './modules/certificates/ca-runtime.js';
 import { signerReachable } from './modules/certificates/signer-client.js';
 import { revocationRepository } from './modules/revocation/repository.js';
+import { configuredBackend } from './adapters/storage/configured.js';
+import { StorageUnavailable } from './adapters/storage/port.js';
+
+/** How long /api/health waits for the bucket before calling it unavailable. */
+const STORAGE_CHECK_MS = 3_000;
 
 export interface Health {
   status: 'ok' | 'unavailable';
   checks: {
     database: 'ok' | 'unavailable';
-    /** Uploaded files live in the database (adapters/storage/database.ts). */
-    storage: 'database';
+    /**
+     * Where uploaded files live: 'database' (their health is the database's), or the S3 bucket — 's3' when
+     * it answers with our credentials (HeadBucket), 'unavailable' when not (adapters/storage/s3.ts).
+     */
+    storage: 'database' | 's3' | 'unavailable';
     /** Free space in the data directory against CERTDESK_MIN_FREE_DISK_MB; 'unknown' when it cannot be read. */
     disk: 'ok' | 'low' | 'unknown';
     /** The issuing CAs' published CRLs: the soonest nextUpdate, and whether it has passed. */
@@ -41,6 +50,18 @@ export async function checkHealth(deps: { db: Db; clock: Clock; config: Config; 
     (s) => (s.bavail * s.bsize >= deps.config.minFreeDiskBytes ? ('ok' as const) : ('low' as const)),
     () => 'unknown' as const,
   );
+  const store = configuredBackend(deps.config, deps.db);
+  let storage: Health['checks']['storage'] = 'database';
+  let storageProblem: string | undefined;
+  if (store.kind === 's3') {
+    storage = await store.backend.check(AbortSignal.timeout(STORAGE_CHECK_MS)).then(
+      () => 's3' as const,
+      (e: unknown) => {
+        storageProblem = e instanceof StorageUnavailable ? e.reason : 'unreachable';
+        return 'unavailable' as const;
+      },
+    );
+  }
   const crl =
     database === 'ok'
       ? (await revocationRepository.crlFreshness(deps.db).catch(() => [])).map((c) => ({
@@ -59,12 +80,22 @@ export async function checkHealth(deps: { db: Db; clock: Clock; config: Config; 
     ...(signer === 'unavailable'
       ? ['证书签名服务无法连接：制证暂停（返回 503），OCSP 与 CRL 仍按已签内容提供；请检查签名服务（见运维手册 docs/ca-signer.md）']
       : []),
+    ...(storageProblem
+      ? [`文件存储（S3 存储桶）不可用：${STORAGE_PROBLEMS[storageProblem] ?? storageProblem}；上传和查看文件都会失败`]
+      : []),
     ...(disk === 'low' ? [`数据目录可用空间低于 ${Math.round(deps.config.minFreeDiskBytes / 1048576)} MB`] : []),
   ];
-  const unavailable = database !== 'ok' || (deps.embedded && disk === 'low');
+  const unavailable = database !== 'ok' || storage === 'unavailable' || (deps.embedded && disk === 'low');
   return {
     status: unavailable ? 'unavailable' : 'ok',
-    checks: { database, storage: 'database', disk, crl, signer },
+    checks: { database, storage, disk, crl, signer },
     ...(warnings.length ? { warnings } : {}),
   };
 }
+
+const STORAGE_PROBLEMS: Record<string, string> = {
+  credentials: '访问密钥被拒绝（检查 CERTDESK_S3_ACCESS_KEY_ID、CERTDESK_S3_SECRET_ACCESS_KEY 和存储桶授权）',
+  bucket: '存储桶不存在（检查 CERTDESK_S3_BUCKET 和 CERTDESK_S3_REGION）',
+  unreachable: '无法连接（检查 CERTDESK_S3_ENDPOINT 和网络）',
+  error: 'S3 服务返回错误',
+};

@@ -8,8 +8,8 @@ import { outboxWorker } from './modules/outbox/outbox.js';
 import { seedCalendar } from './modules/calendar/seed-calendar.js';
 import { seedCatalog } from './modules/catalog/seed-catalog.js';
 import { mailSenderFor, openConfiguredDb, smsSenderFor } from './runtime.js';
-import { fileStoreFor } from './adapters/storage/configured.js';
-import { moveDiskFilesToDatabase } from './adapters/storage/move-disk-files.js';
+import { configuredBackend, fileStoreFor } from './adapters/storage/configured.js';
+import { moveFilesIntoStore } from './adapters/storage/move-files.js';
 import { paymentJobs } from './modules/payments/jobs.js';
 import { caJobs } from './modules/certificates/jobs.js';
 import { reminderJobs } from './modules/reminders/jobs.js';
@@ -40,13 +40,16 @@ async function main(): Promise<void> {
   await seedCatalog(handle.db, clock.now());
   await seedCalendar(handle.db, clock.now());
   if (config.demoData) await seedDemoData(handle.db, clock.now());
-  // Files an older version kept on this machine's disk go into the database, where every instance can read
-  // them (safe on every machine at once; the disk copy goes only once the database holds the same bytes).
-  const moved = await moveDiskFilesToDatabase(handle.db, path.join(config.dataDir, 'files'));
+  // Files an older version kept on this machine's disk — and, once the bucket is chosen, the files in the
+  // database — go into the configured store, where every instance can read them (safe on every machine at
+  // once; an old copy goes only once the store holds the same bytes).
+  const store = configuredBackend(config, handle.db);
+  const where = store.kind === 's3' ? `the S3 bucket ${config.storage.kind === 's3' ? config.storage.bucket : ''}` : 'the database';
+  const moved = await moveFilesIntoStore(handle.db, path.join(config.dataDir, 'files'), store);
   if (moved.moved || moved.alreadyThere || moved.conflicts.length)
-    console.log(`CertDesk: moved ${moved.moved + moved.alreadyThere} files from ${config.dataDir}/files into the database`);
+    console.log(`CertDesk: moved ${moved.moved + moved.alreadyThere} stored files into ${where}`);
   for (const name of moved.conflicts)
-    console.error(`CertDesk: ${config.dataDir}/files holds ${name} with other bytes than the database's copy; left on disk`);
+    console.error(`CertDesk: ${where} holds ${name} with other bytes than the copy on disk or in the database; left where it was`);
 
   const outbox: { worker?: ReturnType<typeof outboxWorker> } = {};
   const app = await buildApp({ config, db: handle.db, clock, onOutbox: () => void outbox.worker?.runOnce().catch(() => {}) });

@@ -4,11 +4,11 @@
  * dependency's OutageError, the failure kept as the cause. Two dependencies can fail under any code and are
  * recognised from the error itself (`failedDependency`, used by the error handler): the database (connection
  * refused, lost or timed out, the server shutting down or out of connections, no such database) and the file
- * store (a stored file missing or unreadable).
+ * store (a stored file missing or unreadable, or the store itself unavailable: S3 unreachable or refusing us).
  */
 import type { Signer } from '../ca/signer/port.js';
 import { AppError, OutageError, type Dependency } from '../core/errors.js';
-import { StoredFileMissing, StoredFileUnreadable } from './adapters/storage/port.js';
+import { StorageUnavailable, StoredFileMissing, StoredFileUnreadable } from './adapters/storage/port.js';
 
 /**
  * SQLSTATEs that mean the database cannot serve, not that the statement was wrong: connection exceptions
@@ -49,6 +49,8 @@ function databaseUnavailable(e: unknown): boolean {
 /** The dependency whose failure `e` is, if it is the database's or the file store's. */
 export function failedDependency(e: unknown): Dependency | undefined {
   const all = [...chain(e)];
+  // The file store says so itself; what it wraps (a refused connection to the bucket) is not the database's.
+  if (all.some((x) => x instanceof StorageUnavailable)) return 'storage';
   if (all.some(databaseUnavailable)) return 'database';
   if (all.some((x) => x instanceof StoredFileMissing || x instanceof StoredFileUnreadable)) return 'storage';
   return undefined;

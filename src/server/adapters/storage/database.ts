@@ -4,7 +4,7 @@
  * files. A write is one INSERT (all or nothing); names are the encrypting store's random keys, so two
  * writers never share one.
  */
-import { eq } from 'drizzle-orm';
+import { asc, eq, gt } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { storedBlobs } from '../../db/schema.js';
 import { FILE_KEY, StoredFileMissing, type BlobBackend } from './port.js';
@@ -12,6 +12,8 @@ import { FILE_KEY, StoredFileMissing, type BlobBackend } from './port.js';
 export function databaseBackend(db: DbOrTx): BlobBackend & {
   /** Writes the blob unless one of that name is there already; true when it wrote. */
   writeIfAbsent(name: string, bytes: Buffer): Promise<boolean>;
+  /** Up to `limit` names after `after`, in order (for moving every blob elsewhere, page by page). */
+  names(after: string, limit: number): Promise<string[]>;
 } {
   const checked = (name: string) => {
     if (!FILE_KEY.test(name)) throw new Error(`invalid blob name ${JSON.stringify(name.slice(0, 64))}`);
@@ -36,6 +38,15 @@ export function databaseBackend(db: DbOrTx): BlobBackend & {
         .where(eq(storedBlobs.name, checked(name)));
       if (!row) throw new StoredFileMissing(name);
       return row.bytes;
+    },
+    async names(after, limit) {
+      const rows = await db
+        .select({ name: storedBlobs.name })
+        .from(storedBlobs)
+        .where(gt(storedBlobs.name, after))
+        .orderBy(asc(storedBlobs.name))
+        .limit(limit);
+      return rows.map((r) => r.name);
     },
     async remove(name) {
       await db.delete(storedBlobs).where(eq(storedBlobs.name, checked(name)));

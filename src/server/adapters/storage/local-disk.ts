@@ -6,7 +6,7 @@
  *
  * No longer the configured store (instances on separate machines cannot share it): files live in the
  * database (database.ts). This backend remains to read what an older version left on disk while
- * move-disk-files.ts moves it in, and for tests.
+ * move-files.ts moves it in, and for tests.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, unlink } from 'node:fs/promises';

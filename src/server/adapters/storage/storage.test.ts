@@ -5,12 +5,13 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../config.js';
-import { fileStoreFor } from './configured.js';
+import { configuredBackend, fileStoreFor } from './configured.js';
 import { encryptingFileStore } from './encrypted.js';
 import { localDiskBackend } from './local-disk.js';
 import { FILE_KEY, StoredFileMissing, StoredFileUnreadable } from './port.js';
 import { databaseBackend } from './database.js';
-import { moveDiskFilesToDatabase } from './move-disk-files.js';
+import { moveFilesIntoStore } from './move-files.js';
+import { fileStoreContract } from './testing.js';
 import { storedBlobs } from '../../db/schema.js';
 import { testDb } from '../../testing/harness.js';
 
@@ -28,6 +29,29 @@ const KEY = randomBytes(32);
 const blobPath = (dir: string, key: string) => path.join(dir, key.slice(0, 2), key);
 /** Looks like a scan: the PNG signature, then text that must never appear on disk. */
 const PLAIN = Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), Buffer.from('经办人身份证 360102199003071234 '.repeat(50))]);
+
+/** The configured backend when the database is the store (the default). */
+const intoDatabase = (db: Parameters<typeof databaseBackend>[0]) => configuredBackend(loadConfig({ NODE_ENV: 'test' }), db);
+
+fileStoreContract('local disk', async () => {
+  const dir = tempDir();
+  return {
+    backend: localDiskBackend(dir),
+    raw: async (name) => readFileSync(blobPath(dir, name)),
+    overwrite: async (name, bytes) => writeFileSync(blobPath(dir, name), bytes),
+  };
+});
+
+fileStoreContract('database', async () => {
+  const { db } = await testDb();
+  return {
+    backend: databaseBackend(db),
+    raw: async (name) => (await db.select().from(storedBlobs).where(eq(storedBlobs.name, name)))[0]!.bytes,
+    overwrite: async (name, bytes) => {
+      await db.update(storedBlobs).set({ bytes, size: bytes.length }).where(eq(storedBlobs.name, name));
+    },
+  };
+});
 
 describe('encrypted local file store', () => {
   it('stores and returns the bytes under a server-chosen random key', async () => {
@@ -195,7 +219,10 @@ describe('moving files an older version kept on disk into the database', () => {
     const keys = await Promise.all([PLAIN, Buffer.from('发票'), Buffer.alloc(0)].map((f) => disk.put(f)));
     // A stray file that is not a blob stays where it is.
     writeFileSync(path.join(dir, 'README'), 'not a blob');
-    const [first, second] = await Promise.all([moveDiskFilesToDatabase(db, dir), moveDiskFilesToDatabase(db, dir)]);
+    const [first, second] = await Promise.all([
+      moveFilesIntoStore(db, dir, intoDatabase(db)),
+      moveFilesIntoStore(db, dir, intoDatabase(db)),
+    ]);
     // Two movers at once: each blob counted once as moved, never lost, never a conflict.
     expect(first!.moved + second!.moved).toBe(3);
     expect([...first!.conflicts, ...second!.conflicts]).toEqual([]);
@@ -205,8 +232,8 @@ describe('moving files an older version kept on disk into the database', () => {
     expect(await store.get(keys[2]!)).toEqual(Buffer.alloc(0));
     for (const k of keys) expect(existsSync(blobPath(dir, k))).toBe(false);
     expect(readFileSync(path.join(dir, 'README'), 'utf8')).toBe('not a blob');
-    expect(await moveDiskFilesToDatabase(db, dir)).toEqual({ moved: 0, alreadyThere: 0, conflicts: [] });
-    expect(await moveDiskFilesToDatabase(db, path.join(dir, 'absent'))).toEqual({ moved: 0, alreadyThere: 0, conflicts: [] });
+    expect(await moveFilesIntoStore(db, dir, intoDatabase(db))).toEqual({ moved: 0, alreadyThere: 0, conflicts: [] });
+    expect(await moveFilesIntoStore(db, path.join(dir, 'absent'), intoDatabase(db))).toEqual({ moved: 0, alreadyThere: 0, conflicts: [] });
   });
 
   it('keeps a disk blob whose name the database holds with other bytes, and says so', async () => {
@@ -215,7 +242,7 @@ describe('moving files an older version kept on disk into the database', () => {
     const name = randomBytes(16).toString('hex');
     await databaseBackend(db).write(name, Buffer.from('in the database'));
     await localDiskBackend(dir).write(name, Buffer.from('on the disk'));
-    expect(await moveDiskFilesToDatabase(db, dir)).toEqual({ moved: 0, alreadyThere: 0, conflicts: [name] });
+    expect(await moveFilesIntoStore(db, dir, intoDatabase(db))).toEqual({ moved: 0, alreadyThere: 0, conflicts: [name] });
     expect(readFileSync(blobPath(dir, name), 'utf8')).toBe('on the disk');
   });
 });
