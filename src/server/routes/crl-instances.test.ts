@@ -20,12 +20,7 @@ import { seedCatalog } from '../modules/catalog/seed-catalog.js';
 import { caRuntime } from '../modules/certificates/ca-runtime.js';
 import { caJobs } from '../modules/certificates/jobs.js';
 import { COMPLETE_CRL, ROOT_CRL, shardOfSerialHex } from '../modules/revocation/crl-scopes.js';
-import {
-  CRL_MEMORY_TTL_MS,
-  CRL_READ_SLICE_BYTES,
-  publisherFor,
-  type Publisher,
-} from '../modules/revocation/publication.js';
+import { CRL_MEMORY_TTL_MS, CRL_READ_SLICE_BYTES, publisherFor, type Publisher } from '../modules/revocation/publication.js';
 import { revocationRepository } from '../modules/revocation/repository.js';
 import { issueTestCertificate } from '../modules/revocation/testing.js';
 import { testApp, testConfig, type TestApp } from '../testing/harness.js';

@@ -27,13 +27,7 @@
  */
 import { createHash, hash, randomBytes, webcrypto } from 'node:crypto';
 import { hostname } from 'node:os';
-import {
-  CRL_ENTRY_OVERHEAD_MAX,
-  CRL_REASON_EXTENSION_SIZE,
-  CrlEncoder,
-  crlShardUrl,
-  type CrlEntry,
-} from '../../../ca/crl/build.js';
+import { CRL_ENTRY_OVERHEAD_MAX, CRL_REASON_EXTENSION_SIZE, CrlEncoder, crlShardUrl, type CrlEntry } from '../../../ca/crl/build.js';
 import { parseCrl, type ParsedCrl } from '../../../ca/crl/parse.js';
 import { parseCertificate } from '../../../ca/cert/parse.js';
 import { NULL, algorithmIdentifier, octetString, sequence, unsignedInteger } from '../../../ca/der/der.js';
