@@ -6,7 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { parseCertificate } from '../cert/parse.js';
 import { CaHierarchyError, initCaHierarchy, loadCaHierarchy } from '../hierarchy/hierarchy.js';
+import { renewCaKey } from '../hierarchy/renew.js';
 import { verifySignature } from '../signer/software.js';
 import { tempDir } from '../testing/fixtures.js';
 import { runTool, SHARED_TOOLS } from '../testing/oracles.js';
@@ -23,7 +26,7 @@ beforeAll(async () => {
   tmp = await tempDir('certdesk-sdf-keys-');
   store = path.join(tmp.dir, 'hsm');
   await mkdir(store);
-  for (const i of [5, 6]) {
+  for (const i of [5, 6, 7]) {
     const r = await runTool(path.join(SOFTSDF, 'bin', 'softsdfinit'), ['-kek', String(i), '-key', String(i), '-pass', PASSWORD], {
       cwd: store,
     });
@@ -114,5 +117,40 @@ describe('a hierarchy with the issuing CA key in the device', () => {
       }),
     ).rejects.toThrow(/no SM2 family/);
     sdf.close();
+  });
+
+  it('ca:renew: a key-file OCSP responder under a device issuing CA renews to a key file; a device key only to another device key', async () => {
+    const kek = new Uint8Array(randomBytes(32));
+    const dir = path.join(tmp.dir, 'ca-renew');
+    const sdf = new SdfKeyStore(library, store, PASSWORD, { issuing: 5, seal: 6 });
+    try {
+      const h = await initCaHierarchy({ dir, kek, sdf, families: ['sm2'], baseUrl: 'http://ca.example.cn' });
+      const issuingSpki = h.families.sm2!.issuing.signer.publicKeySpki;
+      const signedByIssuing = (der: Uint8Array) => {
+        const c = parseCertificate(der);
+        return verifySignature(issuingSpki, 'sm2', c.tbs, c.signature);
+      };
+      // Without the device the CA cannot even be opened: a clear refusal, nothing written.
+      await expect(renewCaKey({ dir, kek, family: 'sm2', kind: 'ocsp' })).rejects.toThrow(/set CERTDESK_SDF_LIBRARY/);
+      const ocsp = await renewCaKey({ dir, kek, sdf, family: 'sm2', kind: 'ocsp' });
+      expect(signedByIssuing(ocsp.certDer)).toBe(true);
+      expect(await readFile(path.join(dir, 'sm2', 'ocsp.key'), 'utf8')).toMatch(/^CERTDESK-ENCRYPTED-KEY v1/);
+      await expect(renewCaKey({ dir, kek, sdf, family: 'sm2', kind: 'ocsp', sdfKeyIndex: 7 })).rejects.toThrow(/is a key file/);
+      // The seal maker's key is device key 6: never silently replaced by a key file.
+      await expect(renewCaKey({ dir, kek, sdf, family: 'sm2', kind: 'seal' })).rejects.toThrow(
+        /device key index 6; renew it to a new device key/,
+      );
+      await expect(renewCaKey({ dir, kek, sdf, family: 'sm2', kind: 'seal', sdfKeyIndex: 6 })).rejects.toThrow(/is the key being renewed/);
+      expect(await readFile(path.join(dir, 'sm2', 'seal.key'), 'utf8')).toBe(sdfKeyReference(6));
+      const seal = await renewCaKey({ dir, kek, sdf, family: 'sm2', kind: 'seal', sdfKeyIndex: 7 });
+      expect(signedByIssuing(seal.certDer)).toBe(true);
+      expect(await readFile(path.join(dir, 'sm2', 'seal.key'), 'utf8')).toBe(sdfKeyReference(7));
+      const again = await loadCaHierarchy({ dir, kek, sdf });
+      expect(Buffer.from(parseCertificate(again.families.sm2!.seal!.certDer).spki).equals(Buffer.from(sdf.signer(7).publicKeySpki))).toBe(
+        true,
+      );
+    } finally {
+      sdf.close();
+    }
   });
 });
