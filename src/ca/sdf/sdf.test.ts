@@ -15,7 +15,7 @@ import { verifySignature } from '../signer/software.js';
 import { spkiPublicKeyBits } from '../spki.js';
 import { openssl, opensslVerifySm2, tempDir } from '../testing/fixtures.js';
 import { gmssl, runTool, SHARED_TOOLS } from '../testing/oracles.js';
-import { SdfAccessDeniedError, SdfError, SdfSession } from './sdf.js';
+import { SdfAccessDeniedError, SdfError, SdfSession, sm2CipherDer } from './sdf.js';
 import { openSdfSigner, sdfSigner, sm2Spki } from './signer.js';
 
 const SOFTSDF = path.join(SHARED_TOOLS, 'softsdf');
@@ -165,6 +165,29 @@ describe('SDF session on SoftSDF', () => {
       expect(() => s.generateKeyWithKek(99)).toThrow(expect.objectContaining({ sdr: 'SDR_KEYNOTEXIST' }));
       s.destroyKey(key);
       s.destroyKey(again);
+    } finally {
+      s.close();
+    }
+  });
+
+  it('ExternalEncrypt_ECC to the device’s encryption key: GmSSL sm2decrypt with that private key gets the data back', async () => {
+    const s = open();
+    try {
+      const sessionKey = s.generateRandom(16);
+      const c = s.externalEncryptEcc(s.exportEncPublicKey(1), sessionKey);
+      expect(c.ciphertext).toHaveLength(16);
+      const file = await tmp.file('envelope-key.der', sm2CipherDer(c));
+      // SoftSDF writes its key files in GmSSL master's PKCS#8 encoding, which 3.1.1 cannot read: master decrypts.
+      for (const v of ['master'] as const) {
+        const out = path.join(tmp.dir, `envelope-key-${v}.bin`);
+        const r = await gmssl(v, ['sm2decrypt', '-key', path.join(store, 'sm2enc-1.pem'), '-pass', PASSWORD, '-in', file, '-out', out]);
+        expect(r.code, r.out).toBe(0);
+        expect(Buffer.from(await readFile(out)).equals(Buffer.from(sessionKey))).toBe(true);
+      }
+      // Not to the signing key: its private key does not open it.
+      const wrong = await gmssl('master', ['sm2decrypt', '-key', path.join(store, 'sm2sign-1.pem'), '-pass', PASSWORD, '-in', file]);
+      expect(wrong.code).not.toBe(0);
+      expect(() => s.externalEncryptEcc(Buffer.alloc(65, 4), sessionKey)).toThrow(SdfError);
     } finally {
       s.close();
     }

@@ -4,7 +4,8 @@
  *
  * What is bound: device and session open/close, GetPrivateKeyAccessRight (the key's password), the SM2
  * signing and encryption public keys of a key index, InternalSign_ECC (the caller hashes: e = SM3(Z‖M), the
- * device signs e), GenerateRandom, and for the key management centre GenerateKeyPair_ECC,
+ * device signs e), GenerateRandom, and for the key management centre GenerateKeyPair_ECC, ExternalEncrypt_ECC
+ * (SM2 encryption to a given public key: the session key of an envelope),
  * GenerateKeyWithKEK / ImportKeyWithKEK (an SM4 session key wrapped under a device-held KEK), Encrypt /
  * Decrypt under such a key, DestroyKey. Every non-zero return becomes an SdfError carrying the SDR_* name.
  *
@@ -20,6 +21,7 @@
  * Passwords are passed to the device and dropped: they never appear in an error, a log or a returned object.
  */
 import koffi, { type LibraryHandle } from 'koffi';
+import { octetString, sequence, unsignedInteger } from '../der/der.js';
 
 type KoffiFunction = ReturnType<LibraryHandle['func']>;
 
@@ -127,6 +129,7 @@ interface Bindings {
     outLen: [number],
   ): number;
   DestroyKey(session: Handle, key: Handle): number;
+  ExternalEncrypt_ECC(session: Handle, alg: number, pub: Buffer, data: Buffer, length: number, out: Buffer): number;
 }
 
 const libraries = new Map<string, Bindings>();
@@ -172,6 +175,9 @@ function bind(library: string): Bindings {
       'int SDF_Decrypt(void *hSessionHandle, void *hKeyHandle, uint32_t uiAlgID, _Inout_ uint8_t *pucIV, const uint8_t *pucEncData, uint32_t uiEncDataLength, _Out_ uint8_t *pucData, _Inout_ uint32_t *puiDataLength)',
     ),
     DestroyKey: f('int SDF_DestroyKey(void *hSessionHandle, void *hKeyHandle)'),
+    ExternalEncrypt_ECC: f(
+      'int SDF_ExternalEncrypt_ECC(void *hSessionHandle, uint32_t uiAlgID, const uint8_t *pucPublicKey, const uint8_t *pucData, uint32_t uiDataLength, _Out_ uint8_t *pucEncData)',
+    ),
   } as Bindings;
   libraries.set(library, b);
   return b;
@@ -185,6 +191,34 @@ export function eccPublicKeyPoint(ref: Uint8Array): Uint8Array {
   const y = ref.subarray(4 + 2 * ECC_MAX - 32, 4 + 2 * ECC_MAX);
   return Buffer.concat([Buffer.from([0x04]), x, y]);
 }
+
+/** 04‖x‖y → ECCrefPublicKey (bits, then x and y right-aligned in 64 bytes each). */
+export function eccPublicKeyRef(point: Uint8Array): Buffer {
+  if (point.length !== 65 || point[0] !== 0x04) throw new RangeError('an SM2 public key must be an uncompressed point (65 bytes)');
+  const ref = Buffer.alloc(ECC_PUBLIC_KEY_SIZE);
+  ref.writeUInt32LE(256, 0);
+  ref.set(point.subarray(1, 33), 4 + ECC_MAX - 32);
+  ref.set(point.subarray(33, 65), 4 + 2 * ECC_MAX - 32);
+  return ref;
+}
+
+/** An SM2 ciphertext as ECCCipher holds it: the point C1 (x, y), the hash C3 (M) and C2 (L bytes of C). */
+export interface Sm2Ciphertext {
+  x: Uint8Array;
+  y: Uint8Array;
+  hash: Uint8Array;
+  ciphertext: Uint8Array;
+}
+
+/** The GM/T 0009 SM2Cipher DER (SEQUENCE { x INTEGER, y INTEGER, hash OCTET STRING, ciphertext OCTET STRING }): what GmSSL decrypts. */
+export function sm2CipherDer(c: Sm2Ciphertext): Uint8Array {
+  return sequence(unsignedInteger(c.x), unsignedInteger(c.y), octetString(c.hash), octetString(c.ciphertext));
+}
+
+/** ECCCipher's fixed part: x, y, M (32), L (4); C follows (its declared size differs between vendors). */
+const ECC_CIPHER_HEADER = 2 * ECC_MAX + 32 + 4;
+/** Room for C: SM2 plaintexts here are keys (at most a few hundred bytes); vendors declare C[1] to C[136] or more. */
+const ECC_CIPHER_MAX_C = 1024;
 
 /** A device-made key pair (GenerateKeyPair_ECC): the private scalar leaves the device, for the KMC to wrap at once. */
 export interface EccKeyPair {
@@ -367,6 +401,28 @@ export class SdfSession {
     } finally {
       priv.fill(0);
     }
+  }
+
+  /**
+   * ExternalEncrypt_ECC: `data` (a session key, at most 255 bytes) SM2-encrypted to the public key `point`
+   * (04‖x‖y) — the envelope's outer layer (GM/T 0016 ENVELOPEDKEYBLOB's ECCCipherBlob).
+   */
+  externalEncryptEcc(point: Uint8Array, data: Uint8Array): Sm2Ciphertext {
+    if (data.length < 1 || data.length > 255) throw new RangeError('ExternalEncrypt_ECC: 1 to 255 bytes');
+    const out = Buffer.alloc(ECC_CIPHER_HEADER + ECC_CIPHER_MAX_C);
+    check(
+      'SDF_ExternalEncrypt_ECC',
+      this.b.ExternalEncrypt_ECC(this.live(), SGD.SM2_3, eccPublicKeyRef(point), Buffer.from(data), data.length, out),
+    );
+    const length = out.readUInt32LE(2 * ECC_MAX + 32);
+    if (length > ECC_CIPHER_MAX_C)
+      throw new SdfError('SDF_ExternalEncrypt_ECC', SDR.SDR_OUTARGERR, 'SDR_OUTARGERR', `ciphertext length ${length}`);
+    return {
+      x: new Uint8Array(out.subarray(ECC_MAX - 32, ECC_MAX)),
+      y: new Uint8Array(out.subarray(2 * ECC_MAX - 32, 2 * ECC_MAX)),
+      hash: new Uint8Array(out.subarray(2 * ECC_MAX, 2 * ECC_MAX + 32)),
+      ciphertext: new Uint8Array(out.subarray(ECC_CIPHER_HEADER, ECC_CIPHER_HEADER + length)),
+    };
   }
 
   /** GenerateKeyWithKEK: a new `bits`-bit session key, returned wrapped under device KEK `kekIndex` and held by the session. */
