@@ -166,6 +166,8 @@ export async function initCaHierarchy(options: {
   if (existsSync(path.join(dir, MANIFEST))) throw new CaHierarchyError(`a CA already exists in ${dir}; refusing to overwrite it`);
   if (options.sdf && Object.keys(options.sdf.roles).length && !families.includes('sm2'))
     throw new CaHierarchyError('SDF device keys are SM2 keys, and this CA has no SM2 family');
+  // Every device key opened before anything is written: a wrong index or password leaves no half-made CA.
+  for (const index of Object.values(options.sdf?.roles ?? {})) options.sdf!.signer(index);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if ((await readdir(dir)).some((n) => !n.startsWith('.')))
     throw new CaHierarchyError(`${dir} is not empty; refusing to create a CA there`);

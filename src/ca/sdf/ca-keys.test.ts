@@ -3,6 +3,7 @@
  * refused without the device, refused when the device key is not the certificate's. Uses SoftSDF.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +103,19 @@ describe('a hierarchy with the issuing CA key in the device', () => {
       expect((err as Error).message).toMatch(/index 6 does not match its certificate/);
     } finally {
       for (const st of opened) st.close();
+    }
+  });
+
+  it('a device key that is not there stops creation before anything is written', async () => {
+    const sdf = new SdfKeyStore(library, store, PASSWORD, { issuing: 5, audit: 99 });
+    const dir = path.join(tmp.dir, 'ca-missing');
+    try {
+      await expect(
+        initCaHierarchy({ dir, kek: new Uint8Array(randomBytes(32)), sdf, families: ['sm2'], baseUrl: 'http://x' }),
+      ).rejects.toThrow(/key index 99/);
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      sdf.close();
     }
   });
 
