@@ -13,7 +13,7 @@ import { newSerial } from '../cert/serial.js';
 import { buildCrl, crlPem } from '../crl/build.js';
 import { verifySignature } from '../signer/software.js';
 import { spkiPublicKeyBits } from '../spki.js';
-import { openssl, opensslVerifySm2, tempDir } from '../testing/fixtures.js';
+import { openssl, opensslVerifySm2, splitSigned, tempDir } from '../testing/fixtures.js';
 import { gmssl, runTool, SHARED_TOOLS } from '../testing/oracles.js';
 import { SdfAccessDeniedError, SdfError, SdfSession, sm2CipherDer } from './sdf.js';
 import { openSdfSigner, sdfSigner, sm2Spki } from './signer.js';
@@ -275,6 +275,10 @@ describe('a CA key held in SoftSDF', () => {
       const crlFile = await tmp.file('sdf.crl', crl);
       const parsed = await openssl(['crl', '-in', await tmp.file('sdf.crl.pem', crlPem(crl)), '-noout', '-text']);
       expect(parsed.out).toMatch(/Signature Algorithm: SM2-with-SM3[\s\S]*Serial Number: 0BADC0DE/);
+      // OpenSSL 3.0 checks SM2 CRL signatures with the empty ID in its CRL path; its pkeyutl with the standard ID does.
+      const { tbs, signature } = splitSigned(crl);
+      expect(await opensslVerifySm2(signer.publicKeySpki, tbs, signature, tmp.dir)).toBe(true);
+      expect(await opensslVerifySm2(signer.publicKeySpki, Buffer.concat([tbs, Buffer.of(0)]), signature, tmp.dir)).toBe(false);
       for (const v of ['3.1.1', 'master'] as const) {
         const c = await gmssl(v, ['crlverify', '-in', crlFile, '-cacert', rootPem]);
         expect(c.code, c.out).toBe(0);
