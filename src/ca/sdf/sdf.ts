@@ -364,7 +364,10 @@ export class SdfSession {
   /**
    * InternalSign_ECC: the device signs the 32-byte digest `e` (= SM3(Z‖M), computed by the caller) with the
    * signing key of `index` (access right granted first). Returns r and s, 32 bytes each. Runs off the event
-   * loop (a network HSM answers in milliseconds); calls on one session go one at a time.
+   * loop (a network HSM answers in milliseconds); calls on one session go one at a time. The other calls are
+   * synchronous on the main thread; a device library need not be thread-safe against them (SoftSDF is not
+   * for closing a session while another signs), so open sessions and unlock keys before signing starts and
+   * close them after it has stopped (SdfKeyStore and the signer do).
    */
   async internalSign(index: number, e: Uint8Array): Promise<{ r: Uint8Array; s: Uint8Array }> {
     if (e.length !== 32) throw new RangeError('InternalSign_ECC signs a 32-byte SM3 digest');
