@@ -9,6 +9,8 @@
  *   CERTDESK_SIGNER_DATABASE_URL  PostgreSQL, read-only is enough: the registry every request is checked
  *                                 against (required in production; the embedded database is one process's)
  *   CERTDESK_CA_DIR, CERTDESK_CA_KEK / _KEK_FILE, CERTDESK_CA_FAMILIES, CERTDESK_CA_POLICY_OID, …  as for ca:init
+ *   CERTDESK_SDF_LIBRARY, CERTDESK_SDF_DIR, CERTDESK_SDF_PASSWORD / _FILE   the SDF device when ca:init put SM2
+ *                                 keys there (docs/ca-sdf.md); the CA directory's reference files give the indexes
  */
 import { chmod, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,6 +20,7 @@ import { openDb } from '../server/db/client.js';
 import { caConfigFrom } from '../server/modules/certificates/ca-config.js';
 import { caRuntime } from '../server/modules/certificates/ca-runtime.js';
 import { ConfigError } from '../server/config.js';
+import { SdfError } from '../ca/sdf/sdf.js';
 import { databaseRegistry } from './registry.js';
 import { buildSignerService } from './service.js';
 
@@ -82,7 +85,20 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const runtime = await caRuntime(ca);
+  let runtime;
+  try {
+    runtime = await caRuntime(ca);
+  } catch (e) {
+    // A device that refuses (wrong password, no such key, library missing) is the operator's to fix: say
+    // which call and code, without a stack (the error never carries the password).
+    const cause = (e as { cause?: unknown }).cause;
+    const sdf = e instanceof SdfError ? e : cause instanceof SdfError ? cause : undefined;
+    if (sdf) {
+      console.error(`CertDesk signer: the SDF device refused: ${sdf.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
   const registryDb = env.CERTDESK_SIGNER_DATABASE_URL
     ? await openDb({ databaseUrl: env.CERTDESK_SIGNER_DATABASE_URL, migrate: false, poolSize: 4 })
     : null;
@@ -121,6 +137,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     await app.close();
     await registryDb?.close();
+    ca.sdf?.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

@@ -12,6 +12,10 @@
  *   CERTDESK_CA_ORGANIZATION   optional, default 江西省数字证书有限公司
  *   CERTDESK_CA_POLICY_OID     the CA's CPS OID, asserted by the issuing CAs (default anyPolicy, 2.5.29.32.0)
  *
+ *   CERTDESK_SDF_LIBRARY, CERTDESK_SDF_DIR, CERTDESK_SDF_PASSWORD / _FILE, CERTDESK_CA_SDF_KEYS
+ *                              SM2 keys in an SDF device instead of key files (issue 19, docs/ca-sdf.md):
+ *                              e.g. CERTDESK_CA_SDF_KEYS=issuing=1,ocsp=2,seal=3,audit=4
+ *
  * `npm run ca:init -- --add-seal-maker` adds the seal maker to an existing CA made before seals existed
  * (same CERTDESK_CA_DIR and KEK; the SM2 issuing CA's key signs its certificate). `--add-audit-signer` adds
  * the audit signer (the key that signs the audit chain's checkpoints) to a CA made before it existed.
@@ -19,6 +23,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { addAuditSigner, addSealMaker, ANY_POLICY_OID, fingerprint, FAMILY_NAME, initCaHierarchy } from '../hierarchy/hierarchy.js';
+import { sdfKeyStoreFromEnv, type SdfKeyStore, type SdfRole } from '../sdf/ca-keys.js';
 import { loadKek } from '../signer/key-file.js';
 import type { KeyAlgorithm } from '../signer/port.js';
 
@@ -46,8 +51,27 @@ async function main() {
   const text = env.CERTDESK_CA_KEK || (env.CERTDESK_CA_KEK_FILE ? readFileSync(env.CERTDESK_CA_KEK_FILE, 'utf8') : '');
   if (!(kek instanceof Uint8Array) || !/^[A-Za-z0-9+/_-]{43}=?$/.test(text.trim()))
     fail('the KEK must be 32 random bytes in base64 (openssl rand -base64 32), as the server expects');
+  let sdf: SdfKeyStore | undefined;
+  try {
+    sdf = sdfKeyStoreFromEnv(env);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  try {
+    await run(dir, baseUrl, kek, sdf);
+  } finally {
+    sdf?.close();
+  }
+}
+
+async function run(dir: string, baseUrl: string, kek: Uint8Array, sdf: SdfKeyStore | undefined) {
+  const env = process.env;
+  const inDevice = (role: SdfRole) => {
+    const index = sdf?.roles[role];
+    return index === undefined ? '' : ` (SDF key index ${index})`;
+  };
   if (process.argv.includes('--add-audit-signer')) {
-    const h = await addAuditSigner({ dir, kek, baseUrl });
+    const h = await addAuditSigner({ dir, kek, baseUrl, sdf });
     const a = h.families.sm2!.audit!;
     process.stdout.write(
       `Audit signer added in ${path.resolve(dir)}:\n  audit    ${a.nameText}\n           SHA-256 ${fingerprint(a.certDer)}\n`,
@@ -55,7 +79,7 @@ async function main() {
     return;
   }
   if (process.argv.includes('--add-seal-maker')) {
-    const h = await addSealMaker({ dir, kek, baseUrl });
+    const h = await addSealMaker({ dir, kek, baseUrl, sdf });
     const s = h.families.sm2!.seal!;
     process.stdout.write(
       `Seal maker added in ${path.resolve(dir)}:\n  seal     ${s.nameText}\n           SHA-256 ${fingerprint(s.certDer)}\n`,
@@ -73,6 +97,7 @@ async function main() {
   const h = await initCaHierarchy({
     dir,
     kek,
+    sdf,
     policyOid,
     families: [...new Set(families)],
     organization: env.CERTDESK_CA_ORGANIZATION || '江西省数字证书有限公司',
@@ -82,10 +107,11 @@ async function main() {
   for (const f of Object.values(h.families)) {
     out.push(`${FAMILY_NAME[f.family]} (${f.family}):`);
     out.push(`  root     ${f.root.nameText}\n           SHA-256 ${fingerprint(f.root.certDer)}`);
-    out.push(`  issuing  ${f.issuing.nameText}\n           SHA-256 ${fingerprint(f.issuing.certDer)}`);
-    out.push(`  ocsp     ${f.ocsp.nameText}\n           SHA-256 ${fingerprint(f.ocsp.certDer)}`);
-    if (f.seal) out.push(`  seal     ${f.seal.nameText}\n           SHA-256 ${fingerprint(f.seal.certDer)}`);
-    if (f.audit) out.push(`  audit    ${f.audit.nameText}\n           SHA-256 ${fingerprint(f.audit.certDer)}`);
+    const dev = (role: SdfRole) => (f.family === 'sm2' ? inDevice(role) : '');
+    out.push(`  issuing  ${f.issuing.nameText}${dev('issuing')}\n           SHA-256 ${fingerprint(f.issuing.certDer)}`);
+    out.push(`  ocsp     ${f.ocsp.nameText}${dev('ocsp')}\n           SHA-256 ${fingerprint(f.ocsp.certDer)}`);
+    if (f.seal) out.push(`  seal     ${f.seal.nameText}${dev('seal')}\n           SHA-256 ${fingerprint(f.seal.certDer)}`);
+    if (f.audit) out.push(`  audit    ${f.audit.nameText}${dev('audit')}\n           SHA-256 ${fingerprint(f.audit.certDer)}`);
   }
   out.push('Keep the KEK apart from this directory. Now sign the root CRLs: npm run ca:root-crl (see docs/OPERATIONS.md).');
   out.push('root.key is needed only for that and to re-sign the issuing CA: it can then be moved offline.');

@@ -6,12 +6,15 @@
  *
  *   CERTDESK_CA_DIR     the CA directory (made by npm run ca:init)
  *   CERTDESK_CA_KEK     … or CERTDESK_CA_KEK_FILE
+ *   CERTDESK_SDF_*      the SDF device when the CA keeps keys there (docs/ca-sdf.md); a device-held key is
+ *                       renewed to another device key: --sdf-key-index N
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fingerprint } from '../hierarchy/hierarchy.js';
 import { renewCaKey } from '../hierarchy/renew.js';
+import { sdfKeyStoreFromEnv } from '../sdf/ca-keys.js';
 import { loadKek } from '../signer/key-file.js';
 import type { KeyAlgorithm } from '../signer/port.js';
 import { parseCertificate } from '../cert/parse.js';
@@ -23,13 +26,30 @@ function fail(message: string): never {
 
 async function main() {
   const { values } = parseArgs({
-    options: { family: { type: 'string' }, ocsp: { type: 'boolean' }, 'seal-maker': { type: 'boolean' } },
+    options: {
+      family: { type: 'string' },
+      ocsp: { type: 'boolean' },
+      'seal-maker': { type: 'boolean' },
+      'sdf-key-index': { type: 'string' },
+    },
     strict: true,
   });
   if (!values.ocsp === !values['seal-maker']) fail('say what to renew: --ocsp (OCSP responders) or --seal-maker');
   const dir = process.env.CERTDESK_CA_DIR;
   if (!dir) fail('set CERTDESK_CA_DIR to the CA directory');
   const kek = loadKek({ value: process.env.CERTDESK_CA_KEK, file: process.env.CERTDESK_CA_KEK_FILE });
+  // A CA with keys in an SDF device (docs/ca-sdf.md): the issuing CA's key there signs the new certificate, and
+  // a device-held key is renewed to the device key --sdf-key-index names.
+  let sdf;
+  try {
+    sdf = sdfKeyStoreFromEnv(process.env);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  const indexText = values['sdf-key-index'];
+  if (indexText !== undefined && !/^\d{1,10}$/.test(indexText)) fail("--sdf-key-index: the new key's index in the device, a number");
+  if (indexText !== undefined && !sdf) fail('--sdf-key-index needs the device: CERTDESK_SDF_LIBRARY and the password (docs/ca-sdf.md)');
+  const sdfKeyIndex = indexText === undefined ? undefined : Number(indexText);
   const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8').catch(() => fail(`no CA in ${dir}`))) as {
     families: KeyAlgorithm[];
   };
@@ -39,13 +59,14 @@ async function main() {
     ? (values.family ? [values.family as KeyAlgorithm] : manifest.families).map((f) => [f, 'ocsp'])
     : [['sm2', 'seal']];
   for (const [family, kind] of jobs) {
-    const r = await renewCaKey({ dir, kek, family, kind });
+    const r = await renewCaKey({ dir, kek, family, kind, sdf, ...(family === 'sm2' ? { sdfKeyIndex } : {}) });
     process.stdout.write(
       `${family}: ${kind === 'ocsp' ? 'OCSP responder' : 'seal maker'} renewed → ${path.join(dir, family, `${kind}.pem`)}\n` +
         `  valid to ${parseCertificate(r.certDer).notAfter.toISOString()}, SHA-256 ${fingerprint(r.certDer)}\n` +
         `  the previous certificate is kept as ${r.previous}\n`,
     );
   }
+  sdf?.close();
   process.stdout.write('Restart each server (one at a time) so it loads the new key (docs/OPERATIONS.md).\n');
 }
 

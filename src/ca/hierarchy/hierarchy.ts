@@ -13,6 +13,9 @@
  *   <dir>/sm2/audit.pem            audit.key: the audit signer, SM2 family only — its key signs the audit
  *                                  chain's checkpoints and nothing else; issued by the SM2 issuing CA, 5 years
  *
+ * An SM2 issuing CA, OCSP responder, seal maker or audit signer key may instead live in an SDF device
+ * (issue 19, src/ca/sdf/ca-keys.ts): its <name>.key is then a reference to the device's key index, no secret.
+ *
  * Every file is written to a temporary name and renamed (atomic on POSIX), and an existing CA is never
  * overwritten. Keeping the root key in the same directory is a convenience of this first version: an
  * operator can move root.key offline after init, since nothing online needs it.
@@ -35,6 +38,7 @@ import {
 } from '../cert/profiles.js';
 import { newSerial } from '../cert/serial.js';
 import { caPublicUrls } from '../public-urls.js';
+import { parseSdfKeyReference, sdfKeyReference, type SdfKeyStore, type SdfRole } from '../sdf/ca-keys.js';
 import { decryptKeyFile, encryptKeyFile, type Kek } from '../signer/key-file.js';
 import type { KeyAlgorithm, Signer } from '../signer/port.js';
 import { generateSigningKey, softwareSigner } from '../signer/software.js';
@@ -124,9 +128,28 @@ export function issuingCaExtensions(o: {
   };
 }
 
+/** A CA key made for a new certificate: generated in software (written encrypted) or a device key (written as a reference). */
+interface NewCaKey {
+  publicKeySpki: Uint8Array;
+  signer: Signer;
+  file(kek: Kek): string;
+}
+
+async function newCaKey(family: KeyAlgorithm, role: 'root' | SdfRole, sdf: SdfKeyStore | undefined): Promise<NewCaKey> {
+  const index = family === 'sm2' && role !== 'root' ? sdf?.roles[role] : undefined;
+  if (index !== undefined) {
+    const signer = sdf!.signer(index);
+    return { publicKeySpki: signer.publicKeySpki, signer, file: () => sdfKeyReference(index) };
+  }
+  const key = await generateSigningKey(family);
+  return { publicKeySpki: key.publicKeySpki, signer: softwareSigner(key), file: (kek) => encryptKeyFile(key, kek) };
+}
+
 export async function initCaHierarchy(options: {
   dir: string;
   kek: Kek;
+  /** The SDF device holding some SM2 keys (its `roles` say which), issue 19. */
+  sdf?: SdfKeyStore;
   families?: readonly KeyAlgorithm[];
   organization?: string;
   baseUrl: string;
@@ -141,6 +164,10 @@ export async function initCaHierarchy(options: {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const now = new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000);
   if (existsSync(path.join(dir, MANIFEST))) throw new CaHierarchyError(`a CA already exists in ${dir}; refusing to overwrite it`);
+  if (options.sdf && Object.keys(options.sdf.roles).length && !families.includes('sm2'))
+    throw new CaHierarchyError('SDF device keys are SM2 keys, and this CA has no SM2 family');
+  // Every device key opened before anything is written: a wrong index or password leaves no half-made CA.
+  for (const index of Object.values(options.sdf?.roles ?? {})) options.sdf!.signer(index);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if ((await readdir(dir)).some((n) => !n.startsWith('.')))
     throw new CaHierarchyError(`${dir} is not empty; refusing to create a CA there`);
@@ -151,12 +178,12 @@ export async function initCaHierarchy(options: {
     const label = FAMILY_NAME[family];
     const urls = caPublicUrls(baseUrl, family);
     const [rootKey, issuingKey, ocspKey] = await Promise.all([
-      generateSigningKey(family),
-      generateSigningKey(family),
-      generateSigningKey(family),
+      newCaKey(family, 'root', undefined),
+      newCaKey(family, 'issuing', options.sdf),
+      newCaKey(family, 'ocsp', options.sdf),
     ]);
-    const rootSigner = softwareSigner(rootKey);
-    const issuingSigner = softwareSigner(issuingKey);
+    const rootSigner = rootKey.signer;
+    const issuingSigner = issuingKey.signer;
 
     const rootName = encodeName({ C: 'CN', O: organization, CN: `${organization} ${label} 根 CA` });
     const rootKeyId = keyIdentifier(rootKey.publicKeySpki);
@@ -212,7 +239,7 @@ export async function initCaHierarchy(options: {
       ['issuing', issuing.certDer, issuingKey],
       ['ocsp', ocsp.certDer, ocspKey],
     ] as const) {
-      await writeAtomic(path.join(fdir, `${name}.key`), encryptKeyFile(key, options.kek));
+      await writeAtomic(path.join(fdir, `${name}.key`), key.file(options.kek));
       await writeAtomic(path.join(fdir, `${name}.pem`), certificatePem(cert), 0o644);
     }
     if (family === 'sm2')
@@ -225,11 +252,12 @@ export async function initCaHierarchy(options: {
           { signer: issuingSigner, nameDer: issuingName, keyId: issuingKeyId },
           urls,
           now,
+          options.sdf,
         );
   }
   const manifest = { version: 1, organization, families, baseUrl, createdAt: now.toISOString() };
   await writeAtomic(path.join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n', 0o644);
-  return loadCaHierarchy({ dir, kek: options.kek });
+  return loadCaHierarchy({ dir, kek: options.kek, sdf: options.sdf });
 }
 
 /** The delegated OCSP responder's certificate (RFC 6960 4.2.2.2), one year: at creation and at renewal (renew.ts). */
@@ -311,11 +339,12 @@ async function writeEndEntity(
   issuing: { signer: Signer; nameDer: Uint8Array; keyId: Uint8Array },
   urls: ReturnType<typeof caPublicUrls>,
   now: Date,
+  sdf: SdfKeyStore | undefined,
 ): Promise<void> {
   const e = END_ENTITY[which];
   if (existsSync(path.join(fdir, `${which}.pem`)) || existsSync(path.join(fdir, `${which}.key`)))
     throw new CaHierarchyError(`${fdir} already holds ${e.what}; refusing to overwrite it`);
-  const key = await generateSigningKey('sm2');
+  const key = await newCaKey('sm2', which, sdf);
   const { certDer } = await issueCertificate({
     profile: e.profile(),
     signer: issuing.signer,
@@ -325,7 +354,7 @@ async function writeEndEntity(
       subject: { C: 'CN', O: organization, CN: `${organization} ${e.cn}` },
     },
   });
-  await writeAtomic(path.join(fdir, `${which}.key`), encryptKeyFile(key, kek));
+  await writeAtomic(path.join(fdir, `${which}.key`), key.file(kek));
   await writeAtomic(path.join(fdir, `${which}.pem`), certificatePem(certDer), 0o644);
 }
 
@@ -333,7 +362,13 @@ async function writeEndEntity(
  * Adds the seal maker to a hierarchy created before seals existed (`npm run ca:init -- --add-seal-maker`,
  * and the development auto-init). Uses the SM2 issuing CA's key; refuses when one is there already.
  */
-export async function addSealMaker(options: { dir: string; kek: Kek; baseUrl?: string; now?: Date }): Promise<CaHierarchy> {
+export async function addSealMaker(options: {
+  dir: string;
+  kek: Kek;
+  baseUrl?: string;
+  now?: Date;
+  sdf?: SdfKeyStore;
+}): Promise<CaHierarchy> {
   const h = await loadCaHierarchy(options);
   const f = h.families.sm2;
   if (!f) throw new CaHierarchyError('the CA has no SM2 family: the seal maker signs with SM2');
@@ -341,7 +376,16 @@ export async function addSealMaker(options: { dir: string; kek: Kek; baseUrl?: s
   const manifest = JSON.parse(await readFile(path.join(h.dir, MANIFEST), 'utf8')) as { baseUrl?: string };
   const baseUrl = (options.baseUrl ?? manifest.baseUrl ?? '').replace(/\/+$/, '');
   const now = new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000);
-  await writeEndEntity('seal', path.join(h.dir, 'sm2'), options.kek, h.organization, f.issuing, caPublicUrls(baseUrl, 'sm2'), now);
+  await writeEndEntity(
+    'seal',
+    path.join(h.dir, 'sm2'),
+    options.kek,
+    h.organization,
+    f.issuing,
+    caPublicUrls(baseUrl, 'sm2'),
+    now,
+    options.sdf,
+  );
   return loadCaHierarchy(options);
 }
 
@@ -349,7 +393,13 @@ export async function addSealMaker(options: { dir: string; kek: Kek; baseUrl?: s
  * Adds the audit signer to a hierarchy created before the audit chain existed (`npm run ca:init --
  * --add-audit-signer`, and the development auto-init). Uses the SM2 issuing CA's key; refuses when one is there.
  */
-export async function addAuditSigner(options: { dir: string; kek: Kek; baseUrl?: string; now?: Date }): Promise<CaHierarchy> {
+export async function addAuditSigner(options: {
+  dir: string;
+  kek: Kek;
+  baseUrl?: string;
+  now?: Date;
+  sdf?: SdfKeyStore;
+}): Promise<CaHierarchy> {
   const h = await loadCaHierarchy(options);
   const f = h.families.sm2;
   if (!f) throw new CaHierarchyError('the CA has no SM2 family: the audit signer signs with SM2');
@@ -357,7 +407,16 @@ export async function addAuditSigner(options: { dir: string; kek: Kek; baseUrl?:
   const manifest = JSON.parse(await readFile(path.join(h.dir, MANIFEST), 'utf8')) as { baseUrl?: string };
   const baseUrl = (options.baseUrl ?? manifest.baseUrl ?? '').replace(/\/+$/, '');
   const now = new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000);
-  await writeEndEntity('audit', path.join(h.dir, 'sm2'), options.kek, h.organization, f.issuing, caPublicUrls(baseUrl, 'sm2'), now);
+  await writeEndEntity(
+    'audit',
+    path.join(h.dir, 'sm2'),
+    options.kek,
+    h.organization,
+    f.issuing,
+    caPublicUrls(baseUrl, 'sm2'),
+    now,
+    options.sdf,
+  );
   return loadCaHierarchy(options);
 }
 
@@ -379,8 +438,27 @@ export function caCertificate(der: Uint8Array): CaCertificate {
   };
 }
 
-async function readSigner(file: string, kek: Kek, cert: CaCertificate, family: KeyAlgorithm): Promise<Signer> {
-  const key = decryptKeyFile(await readFile(file, 'utf8'), kek);
+async function readSigner(
+  file: string,
+  kek: Kek,
+  cert: CaCertificate,
+  family: KeyAlgorithm,
+  sdf: SdfKeyStore | undefined,
+): Promise<Signer> {
+  const text = await readFile(file, 'utf8');
+  const index = parseSdfKeyReference(text);
+  if (index !== undefined) {
+    if (!sdf)
+      throw new CaHierarchyError(
+        `${file}: the key is SDF device key index ${index}; set CERTDESK_SDF_LIBRARY and CERTDESK_SDF_PASSWORD (docs/ca-sdf.md)`,
+      );
+    if (family !== 'sm2') throw new CaHierarchyError(`${file}: an SDF key in the ${family} family`);
+    const signer = sdf.signer(index);
+    if (Buffer.compare(Buffer.from(parseCertificate(cert.certDer).spki), Buffer.from(signer.publicKeySpki)) !== 0)
+      throw new CaHierarchyError(`${file}: SDF device key index ${index} does not match its certificate`);
+    return signer;
+  }
+  const key = decryptKeyFile(text, kek);
   if (key.algorithm !== family) throw new CaHierarchyError(`${file}: key algorithm ${key.algorithm}, expected ${family}`);
   const c = parseCertificate(cert.certDer);
   if (Buffer.compare(Buffer.from(c.spki), Buffer.from(key.publicKeySpki)) !== 0)
@@ -389,7 +467,7 @@ async function readSigner(file: string, kek: Kek, cert: CaCertificate, family: K
 }
 
 /** Loads the hierarchy: certificates, and the issuing CA's, OCSP responder's and seal maker's signers (the root key stays locked). */
-export async function loadCaHierarchy(options: { dir: string; kek: Kek }): Promise<CaHierarchy> {
+export async function loadCaHierarchy(options: { dir: string; kek: Kek; sdf?: SdfKeyStore }): Promise<CaHierarchy> {
   const dir = path.resolve(options.dir);
   let manifest: { version: number; organization: string; families: KeyAlgorithm[] };
   try {
@@ -406,13 +484,13 @@ export async function loadCaHierarchy(options: { dir: string; kek: Kek }): Promi
     families[family] = {
       family,
       root,
-      issuing: { ...issuingCert, signer: await readSigner(f('issuing.key'), options.kek, issuingCert, family) },
-      ocsp: { ...ocspCert, signer: await readSigner(f('ocsp.key'), options.kek, ocspCert, family) },
+      issuing: { ...issuingCert, signer: await readSigner(f('issuing.key'), options.kek, issuingCert, family, options.sdf) },
+      ocsp: { ...ocspCert, signer: await readSigner(f('ocsp.key'), options.kek, ocspCert, family, options.sdf) },
     };
     for (const which of ['seal', 'audit'] as const)
       if (family === 'sm2' && existsSync(f(`${which}.pem`))) {
         const cert = await readCert(f(`${which}.pem`));
-        families[family][which] = { ...cert, signer: await readSigner(f(`${which}.key`), options.kek, cert, family) };
+        families[family][which] = { ...cert, signer: await readSigner(f(`${which}.key`), options.kek, cert, family, options.sdf) };
       }
   }
   return { dir, organization: manifest.organization, families };

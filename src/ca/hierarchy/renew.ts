@@ -5,7 +5,8 @@
  *
  * The new key and certificate are written under temporary names and renamed key first, certificate last; a
  * crash between the two renames leaves a key that does not match its certificate, which loadCaHierarchy
- * reports by name (run the renewal again). Running servers load the hierarchy once per process: they pick
+ * reports by name (run the renewal again). A key held in an SDF device (issue 19) is renewed to another device
+ * key: `sdfKeyIndex` names it, and the key file stays a reference (docs/ca-sdf.md). Running servers load the hierarchy once per process: they pick
  * the new files up when restarted (docs/OPERATIONS.md).
  */
 import { readFile, rename } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { issueCertificate } from '../cert/issue.js';
 import { certificatePem, parseCertificate } from '../cert/parse.js';
 import { ocspResponderProfile, sealMakerProfile } from '../cert/profiles.js';
 import { caPublicUrls } from '../public-urls.js';
+import { parseSdfKeyReference, sdfKeyReference, type SdfKeyStore } from '../sdf/ca-keys.js';
 import { encryptKeyFile, type Kek } from '../signer/key-file.js';
 import type { KeyAlgorithm } from '../signer/port.js';
 import { generateSigningKey } from '../signer/software.js';
@@ -40,8 +42,22 @@ export async function renewCaKey(options: {
   family: KeyAlgorithm;
   kind: RenewedKind;
   now?: Date;
+  /** The SDF device, when the CA holds keys there. */
+  sdf?: SdfKeyStore;
+  /** The device key index of the new key, when the key being renewed is a device key. */
+  sdfKeyIndex?: number;
 }): Promise<Renewed> {
   const h = await loadCaHierarchy(options);
+  const keyFile = path.join(h.dir, options.family, `${options.kind}.key`);
+  const currentIndex = parseSdfKeyReference(await readFile(keyFile, 'utf8').catch(() => ''));
+  if (currentIndex !== undefined && options.sdfKeyIndex === undefined)
+    throw new CaHierarchyError(
+      `${keyFile}: the key is SDF device key index ${currentIndex}; renew it to a new device key (--sdf-key-index N), not to a key file`,
+    );
+  if (options.sdfKeyIndex !== undefined && currentIndex === undefined)
+    throw new CaHierarchyError(`${keyFile} is a key file, not a device key: renew it without --sdf-key-index`);
+  if (options.sdfKeyIndex !== undefined && options.sdfKeyIndex === currentIndex)
+    throw new CaHierarchyError(`SDF key index ${currentIndex} is the key being renewed: give the new key's index`);
   const f = h.families[options.family];
   if (!f) throw new CaHierarchyError(`the CA has no ${options.family} family`);
   const manifest = JSON.parse(await readFile(path.join(h.dir, 'manifest.json'), 'utf8')) as { baseUrl?: string };
@@ -51,7 +67,10 @@ export async function renewCaKey(options: {
   const issuing = { nameDer: f.issuing.nameDer, keyId: f.issuing.keyId, signer: f.issuing.signer };
   let old: Uint8Array;
   let certDer: Uint8Array;
-  const key = await generateSigningKey(options.family);
+  const key =
+    options.sdfKeyIndex !== undefined
+      ? { publicKeySpki: options.sdf!.signer(options.sdfKeyIndex).publicKeySpki, file: sdfKeyReference(options.sdfKeyIndex) }
+      : await generateSigningKey(options.family).then((k) => ({ publicKeySpki: k.publicKeySpki, file: encryptKeyFile(k, options.kek) }));
   if (options.kind === 'ocsp') {
     old = f.ocsp.certDer;
     const input = ocspResponderInput({ family: options.family, organization: h.organization, issuing, spki: key.publicKeySpki, urls, now });
@@ -69,7 +88,7 @@ export async function renewCaKey(options: {
     if (e.code !== 'EEXIST') throw e;
   });
   const tag = `${process.pid}-${Date.now()}`;
-  await writeAtomic(path.join(fdir, `${options.kind}.key.new-${tag}`), encryptKeyFile(key, options.kek));
+  await writeAtomic(path.join(fdir, `${options.kind}.key.new-${tag}`), key.file);
   await writeAtomic(path.join(fdir, `${options.kind}.pem.new-${tag}`), certificatePem(certDer), 0o644);
   await rename(path.join(fdir, `${options.kind}.key.new-${tag}`), path.join(fdir, `${options.kind}.key`));
   await rename(path.join(fdir, `${options.kind}.pem.new-${tag}`), path.join(fdir, `${options.kind}.pem`));

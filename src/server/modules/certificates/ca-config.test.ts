@@ -93,4 +93,18 @@ describe('a CA that is not ready', () => {
     expect(e.message).toMatch(message);
     expect(e.message).not.toContain(dir);
   });
+
+  it('the SDF device (issue 19): read for the process that holds the keys, refused beside CERTDESK_SIGNER_URL, bad settings named', () => {
+    const sdf = { CERTDESK_SDF_LIBRARY: '/opt/hsm/libsdf.so', CERTDESK_SDF_PASSWORD: 'device-pass', CERTDESK_CA_SDF_KEYS: 'issuing=1' };
+    const c = caConfigFrom({ CERTDESK_CA_KEK: KEK, ...sdf }, true, '/data');
+    expect(c.sdf?.library).toBe('/opt/hsm/libsdf.so');
+    expect(c.sdf?.roles).toEqual({ issuing: 1 });
+    expect(JSON.stringify(c)).not.toContain('device-pass');
+    expect(caConfigFrom({ CERTDESK_CA_KEK: KEK }, true, '/data').sdf).toBeUndefined();
+    expect(() => caConfigFrom({ CERTDESK_SIGNER_URL: 'unix:/run/s.sock', ...sdf }, true, '/data')).toThrow(/belong to the signer only/);
+    expect(() => caConfigFrom({ CERTDESK_CA_KEK: KEK, ...sdf, CERTDESK_CA_SDF_KEYS: 'root=1' }, true, '/data')).toThrow(ConfigError);
+    expect(() => caConfigFrom({ CERTDESK_CA_KEK: KEK, CERTDESK_SDF_LIBRARY: '/opt/hsm/libsdf.so' }, true, '/data')).toThrow(
+      /CERTDESK_SDF_PASSWORD/,
+    );
+  });
 });

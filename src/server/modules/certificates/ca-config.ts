@@ -11,6 +11,7 @@
 import { hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { SdfConfigError, sdfKeyStoreFromEnv, type SdfKeyStore } from '../../../ca/sdf/ca-keys.js';
 import type { KeyAlgorithm } from '../../../ca/signer/port.js';
 // A cycle with config.ts, used only at call time (after both modules have loaded).
 import { ConfigError as CaConfigError } from '../../config-error.js';
@@ -43,6 +44,11 @@ export interface CaConfig {
    * commands, and tests; production web instances must name a signer (assertServable).
    */
   signer?: SignerEndpoint;
+  /**
+   * The SDF device (GM/T 0018 server HSM) holding SM2 CA keys (issue 19: CERTDESK_SDF_LIBRARY, _DIR,
+   * _PASSWORD / _PASSWORD_FILE, CERTDESK_CA_SDF_KEYS): opened on first use; the signer's only, like the KEK.
+   */
+  sdf?: SdfKeyStore;
 }
 
 /** Where the signer listens: its Unix socket on one machine, or https:// with mutual TLS across machines. */
@@ -104,6 +110,17 @@ export function caConfigFrom(env: NodeJS.ProcessEnv, prod: boolean, dataDir: str
     throw new CaConfigError(
       'CERTDESK_CA_KEK / CERTDESK_CA_KEK_FILE belong to the signer only: a process that signs through CERTDESK_SIGNER_URL must not hold the KEK',
     );
+  let sdf: SdfKeyStore | undefined;
+  try {
+    sdf = sdfKeyStoreFromEnv(env);
+  } catch (e) {
+    if (e instanceof SdfConfigError) throw new CaConfigError(e.message);
+    throw e;
+  }
+  if (signer && sdf)
+    throw new CaConfigError(
+      'CERTDESK_SDF_* belong to the signer only: a process that signs through CERTDESK_SIGNER_URL must not reach the CA’s device keys',
+    );
   if (signer) {
     // No KEK at all: this process reaches the keys only through the signer.
   } else if (env.CERTDESK_CA_KEK) {
@@ -151,5 +168,6 @@ export function caConfigFrom(env: NodeJS.ProcessEnv, prod: boolean, dataDir: str
     organization: env.CERTDESK_CA_ORGANIZATION || '江西CA（演示）',
     ocspMemoryBytes: Math.round(ocspMemoryMb * 1024 * 1024),
     ...(signer ? { signer } : {}),
+    ...(sdf ? { sdf } : {}),
   };
 }

@@ -23,6 +23,7 @@ import {
   type CaHierarchy,
 } from '../../../ca/hierarchy/hierarchy.js';
 import { signRootCrl } from '../../../ca/hierarchy/root-crl.js';
+import { SdfError } from '../../../ca/sdf/sdf.js';
 import type { KeyAlgorithm, Signer } from '../../../ca/signer/port.js';
 import { AppError } from '../../../core/errors.js';
 import type { CaConfig } from './ca-config.js';
@@ -90,6 +91,7 @@ async function createAtomically(config: CaConfig, now: Date): Promise<void> {
     await initCaHierarchy({
       dir: temp,
       kek: config.kek!,
+      sdf: config.sdf,
       families: config.families,
       organization: config.organization,
       baseUrl: config.baseUrl,
@@ -167,22 +169,29 @@ async function open(config: CaConfig): Promise<CaRuntime> {
     if (!config.autoInit) throw caNotReady('CA 目录中没有 CA', `no CA in ${config.dir}`);
     await createAtomically(config, new Date());
   }
-  let hierarchy = await loadCaHierarchy({ dir: config.dir, kek: config.kek });
+  let hierarchy: CaHierarchy;
+  try {
+    hierarchy = await loadCaHierarchy({ dir: config.dir, kek: config.kek, sdf: config.sdf });
+  } catch (e) {
+    // The device refused (wrong password, missing key or library): an outage for staff, the cause to the log.
+    if (e instanceof SdfError) throw Object.assign(caNotReady('无法使用密码设备（SDF）中的 CA 密钥', e.message), { cause: e });
+    throw e;
+  }
   // A development CA made before seals existed gets its seal maker on first start (production: ca:init --add-seal-maker).
   if (hierarchy.families.sm2 && !hierarchy.families.sm2.seal && config.autoInit) {
     try {
-      hierarchy = await addSealMaker({ dir: config.dir, kek: config.kek, baseUrl: config.baseUrl });
+      hierarchy = await addSealMaker({ dir: config.dir, kek: config.kek, baseUrl: config.baseUrl, sdf: config.sdf });
     } catch {
       // Another process added it meanwhile.
-      hierarchy = await loadCaHierarchy({ dir: config.dir, kek: config.kek });
+      hierarchy = await loadCaHierarchy({ dir: config.dir, kek: config.kek, sdf: config.sdf });
     }
   }
   // … and its audit signer, likewise (production: ca:init --add-audit-signer).
   if (hierarchy.families.sm2 && !hierarchy.families.sm2.audit && config.autoInit) {
     try {
-      hierarchy = await addAuditSigner({ dir: config.dir, kek: config.kek, baseUrl: config.baseUrl });
+      hierarchy = await addAuditSigner({ dir: config.dir, kek: config.kek, baseUrl: config.baseUrl, sdf: config.sdf });
     } catch {
-      hierarchy = await loadCaHierarchy({ dir: config.dir, kek: config.kek });
+      hierarchy = await loadCaHierarchy({ dir: config.dir, kek: config.kek, sdf: config.sdf });
     }
   }
   return runtimeOf(config, hierarchy, 'local', {
