@@ -26,7 +26,7 @@
  * this file's SMTP server). In the PGlite pass it is skipped, faking nothing.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PDFDocument } from '@cantoo/pdf-lib';
@@ -253,7 +253,7 @@ describe.skipIf(!pg)('three machines: three web instances, the signer and nginx 
     });
   });
 
-  it('the web processes’ environment holds no key, no KEK and no CA directory', () => {
+  it('the web processes’ environment holds no key, no KEK and no CA directory, and they have none of the signer’s files open', () => {
     for (const w of web) {
       const environ = readFileSync(`/proc/${w.proc!.pid}/environ`, 'utf8').split('\0').filter(Boolean);
       const names = environ.map((e) => e.slice(0, e.indexOf('=')));
@@ -263,6 +263,15 @@ describe.skipIf(!pg)('three machines: three web instances, the signer and nginx 
       expect(all).not.toContain(kek);
       expect(all).not.toContain(caDir);
       expect(all).not.toMatch(/PRIVATE KEY/);
+      // Nor has it a file of the CA directory or the KEK file open.
+      const open = readdirSync(`/proc/${w.proc!.pid}/fd`).map((fd) => {
+        try {
+          return readlinkSync(`/proc/${w.proc!.pid}/fd/${fd}`);
+        } catch {
+          return '';
+        }
+      });
+      expect(open.filter((f) => f.startsWith(path.join(scratch, 'signer')))).toEqual([]);
     }
   });
 
@@ -460,18 +469,19 @@ describe.skipIf(!pg)('three machines: three web instances, the signer and nginx 
     }, 120_000);
   });
 
-  it('the web instances’ data directories hold no key material (no private key, no KEK, no copy of a CA file)', () => {
-    const caFiles = walk(caDir).map((f) => readFileSync(f));
-    for (const w of web)
-      for (const file of walk(w.dataDir)) {
-        expect(path.basename(file)).not.toMatch(/\.(key|p8|p12|pfx)$/);
-        const bytes = readFileSync(file);
-        expect(bytes.includes('PRIVATE KEY'), file).toBe(false);
-        expect(bytes.includes(kek) || bytes.includes(Buffer.from(kek, 'base64')), file).toBe(false);
-        for (const ca of caFiles) if (ca.length > 64) expect(bytes.includes(ca), `${file} holds a copy of a CA file`).toBe(false);
-      }
-    // The signer's directory does hold the keys (encrypted): what the check above looks for is there to find.
-    expect(walk(caDir).some((f) => /\.key$/.test(f))).toBe(true);
+  it('the web instances’ data directories hold no key material (no private key, no encrypted CA key, no KEK)', () => {
+    // What the signer's CA directory holds and no web machine may: the encrypted keys (their ciphertexts) and the KEK.
+    const keyFiles = walk(caDir).filter((f) => f.endsWith('.key'));
+    expect(keyFiles.length).toBeGreaterThan(0);
+    const ciphertexts = keyFiles.map((f) => /^data: (\S+)$/m.exec(readFileSync(f, 'utf8'))![1]!);
+    const files = web.flatMap((w) => walk(w.dataDir));
+    expect(files.map((f) => path.basename(f))).toContain('signer-hierarchy.json'); // the directories were written to
+    for (const file of files) {
+      expect(path.basename(file)).not.toMatch(/\.(key|p8|p12|pfx)$/);
+      const text = readFileSync(file).toString('latin1');
+      for (const needle of ['PRIVATE KEY', 'CERTDESK-ENCRYPTED-KEY', kek, Buffer.from(kek, 'base64').toString('latin1'), ...ciphertexts])
+        expect(text.includes(needle), `${file} holds key material`).toBe(false);
+    }
   });
 });
 
