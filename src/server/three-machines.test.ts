@@ -1,9 +1,11 @@
 /**
  * Three machines behave as one, and no internet-facing process holds a CA key (issue 17, "Done means"), as
- * real processes: the CA signer (`src/signer/main.ts`, NODE_ENV=production, the KEK in a file of its own, on a
- * Unix socket), three web instances (`src/server/main.ts` as docs/OPERATIONS.md runs them, each with a data
- * directory of its own and CERTDESK_SIGNER_URL, no CA directory, no KEK), a real nginx balancing across the
- * three (round robin), one PostgreSQL database, and an SMTP server in this test standing for the CA's mail
+ * real processes: the CA signer (`src/signer/main.ts`, NODE_ENV=production, the KEK in a file of its own,
+ * listening on https and answering only clients with a certificate from the link CA), three web instances
+ * (`src/server/main.ts` as docs/OPERATIONS.md runs them, each with a data directory of its own, no CA
+ * directory, no KEK, reaching the signer over mutual TLS with a client certificate of its own), a real nginx
+ * balancing across the three (round robin), one PostgreSQL database, and an SMTP server in this test standing
+ * for the CA's mail
  * server. The workflow is driven over HTTP through nginx (testing/http-client.ts: the harness's TestClient
  * over sockets), and directly per instance to show each one answers the same:
  *
@@ -28,6 +30,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import https from 'node:https';
 import path from 'node:path';
 import { PDFDocument } from '@cantoo/pdf-lib';
 import { asc, eq } from 'drizzle-orm';
@@ -46,6 +49,7 @@ import { CAPTCHA, testConfig, type TestApp, type TestClient } from './testing/ha
 import { httpRequest, HttpTestClient } from './testing/http-client.js';
 import { isolatedDb, type IsolatedDb } from './testing/isolated-db.js';
 import { staffMember, type TestOrder } from './testing/paid-order.js';
+import { makeSignerLinkCerts } from './testing/signer-link.js';
 import { freePort, httpStatus, NGINX, nginxBalancerConf, ROOT, sleep, startProcess, stop, type Proc } from './testing/processes.js';
 
 const pg = !!process.env.DATABASE_URL;
@@ -58,7 +62,8 @@ let iso: IsolatedDb;
 let db: Db;
 let kek: string;
 let caDir: string;
-let socket: string;
+let signerPort: number;
+let link: ReturnType<typeof makeSignerLinkCerts>;
 let signer: Proc | undefined;
 const web: { proc?: Proc; port: number; dataDir: string; base: string }[] = [];
 let nginx: Proc | undefined;
@@ -76,7 +81,10 @@ const signerEnv = () => ({
   NODE_ENV: 'production',
   LOG_LEVEL: 'info',
   CERTDESK_DATA_DIR: path.join(scratch, 'signer', 'data'),
-  CERTDESK_SIGNER_LISTEN: `unix:${socket}`,
+  CERTDESK_SIGNER_LISTEN: `https://127.0.0.1:${signerPort}`,
+  CERTDESK_SIGNER_TLS_CERT: link.path('signer.pem'),
+  CERTDESK_SIGNER_TLS_KEY: link.path('signer.key'),
+  CERTDESK_SIGNER_TLS_CLIENT_CA: link.path('ca.pem'),
   CERTDESK_SIGNER_DATABASE_URL: iso.url!,
   CERTDESK_CA_DIR: caDir,
   CERTDESK_CA_KEK_FILE: path.join(scratch, 'signer', 'kek'),
@@ -91,8 +99,31 @@ async function startSigner(): Promise<Proc> {
     ['--import', 'tsx', path.join(ROOT, 'src/signer/main.ts')],
     signerEnv(),
     path.join(scratch, 'signer.log'),
-    async () => (await httpStatus({ socketPath: socket }, '/v1/health')) === 200,
+    signerHealthy,
   );
+}
+
+/** The signer's health over the mutual-TLS link, as web instance 1 would ask. */
+function signerHealthy(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = https.request(
+      {
+        host: '127.0.0.1',
+        port: signerPort,
+        path: '/v1/health',
+        ca: link.read('ca.pem'),
+        cert: link.read('web1.pem'),
+        key: link.read('web1.key'),
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      },
+    );
+    req.on('error', () => resolve(false));
+    req.setTimeout(5_000, () => req.destroy());
+    req.end();
+  });
 }
 
 const secret = `three-machines-${randomBytes(24).toString('hex')}`;
@@ -121,7 +152,11 @@ function webEnv(i: number): Record<string, string> {
     CERTDESK_PAY: 'sandbox',
     CERTDESK_FACE: 'sandbox',
     CERTDESK_CA_FAMILIES: FAMILIES,
-    CERTDESK_SIGNER_URL: `unix:${socket}`,
+    // Mutual TLS to the signer's machine, with this machine's own client certificate (not a CA key).
+    CERTDESK_SIGNER_URL: `https://127.0.0.1:${signerPort}`,
+    CERTDESK_SIGNER_TLS_CA: link.path('ca.pem'),
+    CERTDESK_SIGNER_TLS_CERT: link.path(`web${i + 1}.pem`),
+    CERTDESK_SIGNER_TLS_KEY: link.path(`web${i + 1}.key`),
   };
 }
 
@@ -163,7 +198,9 @@ describe.skipIf(!pg)('three machines: three web instances, the signer and nginx 
         CERTDESK_PUBLIC_URL: balancer,
       }).ca,
     );
-    socket = path.join(scratch, 'signer', 'signer.sock');
+    mkdirSync(path.join(scratch, 'link'));
+    link = makeSignerLinkCerts(path.join(scratch, 'link'), ['web1', 'web2', 'web3']);
+    signerPort = await freePort();
     signer = await startSigner();
 
     smtpPort = await freePort();
@@ -402,7 +439,7 @@ describe.skipIf(!pg)('three machines: three web instances, the signer and nginx 
     it('the signer killed with SIGKILL during 制证: 503 in Chinese, nothing issued; restarted, 制证 issues one certificate', async () => {
       signer!.proc.kill('SIGSTOP');
       const pending = produce();
-      // The signature request is in the frozen signer's socket once the pending row (written before signing) exists.
+      // The signature request is in the frozen signer's connection once the pending row (written before signing) exists.
       for (let i = 0; i < 200 && (await certificatesOf(o.orderId)).length === 0; i++) await sleep(100);
       await sleep(300);
       await stop(signer, 'SIGKILL');
@@ -467,6 +504,16 @@ describe.skipIf(!pg)('three machines: three web instances, the signer and nginx 
       expect((await o.a.c.get(`/api/orders/${o.orderId}/invoice.pdf`)).statusCode).toBe(200);
       expect(alive()).toHaveLength(2);
     }, 120_000);
+  });
+
+  it('the signer logged every signature with the client certificate of the web instance that asked', () => {
+    const signed = readFileSync(signer!.logFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"msg":"signed"'))
+      .map((l) => JSON.parse(l) as { client: string; kind: string; registry?: boolean });
+    expect(signed.some((l) => l.kind === 'certificate')).toBe(true);
+    for (const l of signed) expect(['web1', 'web2', 'web3']).toContain(l.client);
+    for (const l of signed.filter((x) => x.kind === 'certificate')) expect(l.registry).toBe(true);
   });
 
   it('the web instances’ data directories hold no key material (no private key, no encrypted CA key, no KEK)', () => {
