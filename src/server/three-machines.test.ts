@@ -376,30 +376,42 @@ describe.skipIf(!pg)('three machines: three web instances, the signer and nginx 
 
       const asked = await producer.post('/api/staff/revocations', { certificateId: cert!.id, reason: 1, note: '三机吊销' });
       expect(asked.statusCode, asked.body).toBe(201);
-      const approved = await admin.post(`/api/staff/revocations/${asked.json().request.id}/approve`, {});
+      // Approved on instance 1. Instances 1 and 2 are asked again and again; instance 3 stays quiet (the case
+      // issue 17 saw answer `good` for 2.5 s) and is asked once, just past the bound.
+      const approved = await on(admin, 0).post(`/api/staff/revocations/${asked.json().request.id}/approve`, {});
       expect(approved.statusCode, approved.body).toBe(200);
       // revokedAt is written inside the approving transaction: the commit came after it, so time measured from
       // it is an upper bound of the time since the commit.
       const revokedAt = new Date(approved.json().revokedAt as string).getTime();
 
-      const seenAfter = await Promise.all(
-        web.map(async (w) => {
-          for (;;) {
-            const status = await ocspStatus(w.base, request);
-            const ms = Date.now() - revokedAt;
-            if (status === 'revoked') return ms;
-            expect(status).toBe('good');
-            if (ms > OCSP_BOUND_MS + 10_000) return ms;
-            await sleep(50);
-          }
-        }),
-      );
-      seenAfter.forEach((ms, i) =>
-        expect(
-          ms,
-          `instance ${i + 1} answered revoked ${ms} ms after the revocation (the bound is ${OCSP_BOUND_MS} ms)`,
-        ).toBeLessThanOrEqual(OCSP_BOUND_MS),
-      );
+      const busy = async (w: (typeof web)[number]) => {
+        for (;;) {
+          const status = await ocspStatus(w.base, request);
+          const ms = Date.now() - revokedAt;
+          if (status === 'revoked') return ms;
+          expect(status).toBe('good');
+          if (ms > OCSP_BOUND_MS + 10_000) return ms;
+          await sleep(50);
+        }
+      };
+      const quiet = async (w: (typeof web)[number]) => {
+        await sleep(Math.max(0, revokedAt + OCSP_BOUND_MS + 50 - Date.now()));
+        const ms = Date.now() - revokedAt;
+        const status = await ocspStatus(w.base, request);
+        expect(status, `the quiet instance 3 answered ${status} ${ms} ms after the revocation (the bound is ${OCSP_BOUND_MS} ms)`).toBe(
+          'revoked',
+        );
+        return ms;
+      };
+      const seenAfter = await Promise.all([busy(web[0]!), busy(web[1]!), quiet(web[2]!)]);
+      seenAfter
+        .slice(0, 2)
+        .forEach((ms, i) =>
+          expect(
+            ms,
+            `instance ${i + 1} answered revoked ${ms} ms after the revocation (the bound is ${OCSP_BOUND_MS} ms)`,
+          ).toBeLessThanOrEqual(OCSP_BOUND_MS),
+        );
 
       // The CRL: the same bytes and headers from every instance and through the balancer, listing the serial.
       const serial = cert!.serial.replace(/^0+/, '').toLowerCase();
