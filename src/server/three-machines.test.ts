@@ -19,8 +19,10 @@
  *
  * The web instances run with NODE_ENV=test only for CERTDESK_CAPTCHA_FIXED (a test cannot read a captcha
  * picture); everything production adds for the CA — a signer, no KEK — is set as production requires it.
- * Test setup the workflow's own tests cover (the order moved to 资料审核通过, the payment recorded, the seal
- * impressions confirmed) is written by this process into the database, through the same helpers those files use.
+ * The order that is produced, shipped and invoiced goes the whole way over HTTP through the balancer (register,
+ * form, scans, 法人核验, submit, 预审, sandbox payment, paper); only the seal impressions' confirmation is written
+ * by this process into the database (testing helper). The revocation's order is set up the shorter way of the
+ * other fulfilment tests (orderInProduction: status and payment written directly, paper over HTTP).
  *
  * Where it runs: PostgreSQL only — three processes cannot share an embedded PGlite database. It runs in CI's
  * DATABASE_URL pass, on a database of its own on that server (testing/isolated-db.ts: the instances' outbox
@@ -44,11 +46,13 @@ import { outbox } from './db/schema.js';
 import { certificates } from './db/schema-certificates.js';
 import { caRuntime } from './modules/certificates/ca-runtime.js';
 import { multipart, png } from './modules/documents/test-images.js';
-import { orderInProduction } from './modules/seals/testing.js';
+import { confirmTestImages, orderInProduction } from './modules/seals/testing.js';
+import { sandboxTokenOf } from './adapters/payment/testing.js';
+import { submittedOrder } from './testing/applicant-flow.js';
 import { CAPTCHA, testConfig, type TestApp, type TestClient } from './testing/harness.js';
 import { httpRequest, HttpTestClient } from './testing/http-client.js';
 import { isolatedDb, type IsolatedDb } from './testing/isolated-db.js';
-import { staffMember, type TestOrder } from './testing/paid-order.js';
+import { ALL_PAPER_CHECKED, staffMember } from './testing/paid-order.js';
 import { makeSignerLinkCerts } from './testing/signer-link.js';
 import { freePort, httpStatus, NGINX, nginxBalancerConf, ROOT, sleep, startProcess, stop, type Proc } from './testing/processes.js';
 
@@ -437,7 +441,7 @@ describe.skipIf(!pg)('three machines: three web instances, the signer and nginx 
     let paper: TestClient;
     let shipper: TestClient;
     let finance: TestClient;
-    let o: TestOrder;
+    let o: { a: { c: TestClient }; orderId: string; invoiceEmail: string };
     const produce = () => producer.post(`/api/staff/orders/${o.orderId}/produce`, { key: { kind: 'generate', password: 'Zhengshu2026!' } });
 
     beforeAll(async () => {
@@ -445,8 +449,34 @@ describe.skipIf(!pg)('three machines: three web instances, the signer and nginx 
       paper = (await staffMember(t, ['受理'], '三机受理二')).c;
       shipper = (await staffMember(t, ['发放'], '三机发放')).c;
       finance = (await staffMember(t, ['财务'], '三机财务')).c;
-      o = await orderInProduction(t, paper, 'SF1000000000018');
-    }, 60_000);
+      const reviewer = (await staffMember(t, ['预审'], '三机预审')).c;
+      // The whole way to 正在制证 over HTTP through the balancer: register, 新制申请, the form, the scans, 法人核验
+      // on the sandbox page, submit; 预审 approves; the applicant pays on the sandbox payer page, whose signed
+      // notice comes back through the balancer to whichever instance; the paper is sent, received and passed.
+      const s = await submittedOrder(t, { unitName: '江西三机测试科技有限公司' });
+      const reviewed = await reviewer.post(`/api/staff/orders/${s.orderId}/review`, {
+        decision: 'approve',
+        documents: s.slots.map((slot) => ({ slot, verdict: 'pass', reasons: [] })),
+      });
+      expect(reviewed.statusCode, reviewed.body).toBe(200);
+      const started = await s.c.post(`/api/orders/${s.orderId}/payments`, { channel: 'wechat' });
+      expect(started.statusCode, started.body).toBe(201);
+      const token = sandboxTokenOf(started.json().attempts.wechat.codeUrl as string)!;
+      const paid = await new HttpTestClient(balancer).post(`/api/sandbox-pay/${token}/pay`);
+      expect(paid.statusCode, paid.body).toBe(200);
+      let status = '';
+      for (let i = 0; i < 300 && status !== 'paper_awaiting'; i++, await sleep(100))
+        status = (await s.c.get(`/api/orders/${s.orderId}`)).json().order.status as string;
+      expect(status, 'the payment notice did not mark the order paid').toBe('paper_awaiting');
+      expect((await s.c.post(`/api/orders/${s.orderId}/paper-shipment`, { courier: 'SF', trackingNo: 'SF1000000000018' })).statusCode).toBe(
+        201,
+      );
+      expect((await paper.post(`/api/staff/orders/${s.orderId}/paper/receive`, {})).statusCode).toBe(200);
+      expect((await paper.post(`/api/staff/orders/${s.orderId}/paper/pass`, ALL_PAPER_CHECKED)).statusCode).toBe(200);
+      // The seal impressions confirmed (the seal-image step, tested in its own files).
+      await confirmTestImages(db, s.orderId);
+      o = { a: { c: s.c }, orderId: s.orderId, invoiceEmail: 'fp@example.com' };
+    }, 120_000);
 
     it('the signer killed with SIGKILL during 制证: 503 in Chinese, nothing issued; restarted, 制证 issues one certificate', async () => {
       signer!.proc.kill('SIGSTOP');
