@@ -490,6 +490,13 @@ describe.skipIf(!pg)('three machines: three web instances, the signer and nginx 
       expect(res.json().error.code).toBe('SIGNER_UNAVAILABLE');
       expect(res.json().error.message).toMatch(/证书签发服务暂时无法连接，本次未签发/);
       expect((await certificatesOf(o.orderId)).map((c) => c.status)).toEqual(['pending']);
+      // The instance that answered logged the outage naming the signer, for the operator's alert.
+      const named = () =>
+        web.some((w) =>
+          /"code":"SIGNER_UNAVAILABLE","dependency":"signer".*"msg":"signer unavailable"/.test(readFileSync(w.proc!.logFile, 'utf8')),
+        );
+      for (let i = 0; i < 20 && !named(); i++) await sleep(100);
+      expect(named()).toBe(true);
       // Meanwhile every instance keeps serving what is already signed.
       for (const w of web) expect(await httpStatus({ port: w.port }, '/crl/sm2/complete.crl')).toBe(200);
 
