@@ -16,7 +16,7 @@ import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from '../src/server/app.js';
 import { systemClock } from '../src/server/clock.js';
-import { CRL_SCOPES } from '../src/server/modules/revocation/publication.js';
+import { CRL_SCOPES } from '../src/server/modules/revocation/crl-scopes.js';
 import { crlRegistry } from './crl-registry.js';
 
 const N = Number(process.env.BENCH_REVOKED ?? 1_000_000);

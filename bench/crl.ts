@@ -27,7 +27,7 @@ import { promisify } from 'node:util';
 import { buildCrl, CRL_REASON, type CrlEntry } from '../src/ca/crl/build.js';
 import { readTlv } from '../src/ca/der/der.js';
 import { ecdsaTestSigner } from '../src/ca/testing/fixtures.js';
-import { COMPLETE_CRL } from '../src/server/modules/revocation/publication.js';
+import { COMPLETE_CRL } from '../src/server/modules/revocation/crl-scopes.js';
 import { crlRegistry } from './crl-registry.js';
 
 const run = promisify(execFile);

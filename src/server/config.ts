@@ -9,6 +9,7 @@ import { hkdfSync } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseAddressList, parseTrustProxy, TrustProxyError } from './trust-proxy.js';
+import { ConfigError } from './config-error.js';
 
 const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
@@ -106,7 +107,7 @@ export interface Config {
   sessionAbsoluteMs: number;
 }
 
-export class ConfigError extends Error {}
+export { ConfigError };
 
 /**
  * What serving the product in production needs beyond a loadable configuration (commands like

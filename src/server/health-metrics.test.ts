@@ -40,7 +40,7 @@ describe('/api/health', () => {
     const r = await t.client().get('/api/health');
     expect(r.statusCode).toBe(200);
     expect(r.headers['cache-control']).toBe('no-store');
-    expect(r.json()).toEqual({ status: 'ok', checks: { database: 'ok', storage: 'database', disk: 'ok', crl: [] } });
+    expect(r.json()).toEqual({ status: 'ok', checks: { database: 'ok', storage: 'database', disk: 'ok', crl: [], signer: 'in_process' } });
   });
 
   it('a nearly full disk: a warning, and 503 on the embedded database (uploads and every write would fail)', async () => {

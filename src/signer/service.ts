@@ -108,6 +108,7 @@ export async function buildSignerService(o: SignerServiceOptions): Promise<Fasti
       req.log.warn({ key: `${family}/${role}`, sha256: sha256(data), client: clientOf(req), refused: e.message }, 'signing refused');
       return reply.code(422).send({ error: e.message });
     }
+    const inspected = process.hrtime.bigint();
     const signature = await signer.sign(data);
     // Every signature, one line: what, for whom, over which bytes (the signer's own record, beside the RA's audit).
     req.log.info(
@@ -119,6 +120,7 @@ export async function buildSignerService(o: SignerServiceOptions): Promise<Fasti
         sha256: sha256(data),
         client: clientOf(req),
         ms: Number(process.hrtime.bigint() - started) / 1e6,
+        inspectMs: Number(inspected - started) / 1e6,
       },
       'signed',
     );

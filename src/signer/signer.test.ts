@@ -250,9 +250,17 @@ describe('signer down', () => {
     // Asked once while the signer is up: the answer is signed and stored.
     const first = await ocspGet();
     expect(ocspSuccessful(first.rawPayload)).toBe(true);
+    const health = async () => (await t.app.inject({ method: 'GET', url: '/api/health' })).json();
+    expect((await health()).checks.signer).toBe('ok');
     await service!.close();
     service = undefined;
     try {
+      // /api/health names the outage but stays 200: every instance shares the signer, and OCSP, CRLs and the
+      // rest of the site still work; taking the instances out of the balancer would stop them all.
+      const down = await t.app.inject({ method: 'GET', url: '/api/health' });
+      expect(down.statusCode).toBe(200);
+      expect(down.json()).toMatchObject({ status: 'ok', checks: { signer: 'unavailable' } });
+      expect(down.json().warnings).toEqual(expect.arrayContaining([expect.stringContaining('证书签名服务无法连接')]));
       const res = await produce(o.orderId);
       expect(res.statusCode).toBe(503);
       expect(res.json().error.code).toBe('SIGNER_UNAVAILABLE');
@@ -268,6 +276,7 @@ describe('signer down', () => {
     } finally {
       await startSigner();
     }
+    expect((await health()).checks.signer).toBe('ok');
     const again = await produce(o.orderId);
     expect(again.statusCode).toBe(200);
     // The generated key of the refused attempt never left memory: its pending row is given up ('failed',

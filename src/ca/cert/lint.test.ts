@@ -90,6 +90,11 @@ describe('lintTbs', () => {
       'key.family',
     ],
     [
+      'SM2 subject key not on the curve (last byte of y changed)',
+      { ...good(), spki: Uint8Array.from(subjectKey.publicKeySpki, (b, i) => (i === subjectKey.publicKeySpki.length - 1 ? b ^ 1 : b)) },
+      'key.unsupported',
+    ],
+    [
       'ECDSA signature algorithm under an SM2 issuer',
       { ...good(), signatureAlgorithm: sequence(oid('1.2.840.10045.4.3.2')) },
       'sig.family',

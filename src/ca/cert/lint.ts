@@ -72,14 +72,19 @@ const sameSet = (a: Iterable<string>, b: Iterable<string>) => {
 };
 
 export function lintTbs(tbsDer: Uint8Array, profile: CertificateProfile): LintProblem[] {
-  const problems: LintProblem[] = [];
-  const fail = (code: string, message: string) => problems.push(new LintProblem(code, message));
   let tbs: ParsedTbs;
   try {
     tbs = parseTbs(tbsDer);
   } catch (e) {
     return [new LintProblem('tbs.unparseable', `待签证书无法解析：${(e as Error).message}`)];
   }
+  return lintParsedTbs(tbs, profile);
+}
+
+/** The same lint on a TBS the caller has already parsed from the bytes to be signed (the signer does). */
+export function lintParsedTbs(tbs: ParsedTbs, profile: CertificateProfile): LintProblem[] {
+  const problems: LintProblem[] = [];
+  const fail = (code: string, message: string) => problems.push(new LintProblem(code, message));
 
   if (tbs.version !== 2) fail('version', `证书版本应为 v3，实为 v${tbs.version + 1}`);
 

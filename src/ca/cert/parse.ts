@@ -34,17 +34,22 @@ export interface CertificateSummary extends ParsedTbs {
 }
 
 export function decodeOid(content: Uint8Array): string {
-  const arcs: bigint[] = [];
-  let v = 0n;
+  // Numbers while an arc fits in 2^53 (every OID we meet); BigInt only for a longer arc (e.g. UUID arcs).
+  const arcs: (number | bigint)[] = [];
+  let v = 0;
+  let big: bigint | undefined;
   for (const b of content) {
-    v = (v << 7n) | BigInt(b & 0x7f);
+    if (big !== undefined) big = (big << 7n) | BigInt(b & 0x7f);
+    else if (v < 2 ** 45) v = v * 128 + (b & 0x7f);
+    else big = (BigInt(v) << 7n) | BigInt(b & 0x7f);
     if (!(b & 0x80)) {
-      arcs.push(v);
-      v = 0n;
+      arcs.push(big ?? v);
+      v = 0;
+      big = undefined;
     }
   }
-  const first = arcs.shift() ?? 0n;
-  const head = first < 80n ? [first / 40n, first % 40n] : [2n, first - 80n];
+  const first = arcs.shift() ?? 0;
+  const head = typeof first === 'bigint' ? [2n, first - 80n] : first < 80 ? [Math.floor(first / 40), first % 40] : [2, first - 80];
   return [...head, ...arcs].join('.');
 }
 
@@ -65,16 +70,16 @@ export function decodeTime(tag: number, content: Uint8Array): Date {
   return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
 }
 
-/** Children of a constructed TLV whose contents span [start, end). */
+/** Children of a constructed TLV whose contents span [start, end); `at` is where each child's header begins. */
 export function children(buf: Uint8Array, start: number, end: number) {
-  const out: ReturnType<typeof readTlv>[] = [];
+  const out: { tag: number; start: number; end: number; headerLength: number; at: number }[] = [];
   for (let at = start; at < end;) {
     const t = readTlv(buf, at);
     if (t.end > end) throw new RangeError('DER child overruns its parent');
-    out.push({ ...t, start: t.start, end: t.end });
+    out.push({ tag: t.tag, start: t.start, end: t.end, headerLength: t.headerLength, at });
     at = t.end;
   }
-  return out.map((t) => ({ ...t, at: t.start - t.headerLength }));
+  return out;
 }
 
 const slice = (buf: Uint8Array, t: { start: number; end: number; headerLength: number }) => buf.subarray(t.start - t.headerLength, t.end);

@@ -18,7 +18,7 @@
  * message from the RA).
  */
 import { readTlv } from '../der/der.js';
-import { LintProblem, lintTbs } from '../cert/lint.js';
+import { LintProblem, lintParsedTbs } from '../cert/lint.js';
 import { children, decodeTime, parseTbs } from '../cert/parse.js';
 import { subscriberProfile } from '../cert/profiles.js';
 import { certIdMatches, type OcspIssuer } from '../ocsp/response.js';
@@ -129,7 +129,7 @@ async function inspectCertificate(tbs: Uint8Array, ctx: InspectContext) {
     if (!row.tbs || !same(row.tbs, tbs)) refuse(`certificate ${serial} differs from the registry's pending record`);
     latestNotAfter = row.notAfter;
   }
-  const problems = lintTbs(tbs, subscriberProfile(ctx.family, { policyOids: ctx.policyOids, latestNotAfter }));
+  const problems = lintParsedTbs(parsed, subscriberProfile(ctx.family, { policyOids: ctx.policyOids, latestNotAfter }));
   if (!same(parsed.issuer, ctx.issuing.nameDer)) problems.push(new LintProblem('issuer', 'issuer is not this issuing CA'));
   if (problems.length) refuse(`certificate ${serial} fails the profile: ${problems.map((p) => p.code).join(', ')}`);
   return { kind: 'certificate' as const, detail: { serial, registry: Boolean(ctx.registry) } };

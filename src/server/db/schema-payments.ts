@@ -7,7 +7,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { pgTable, text, uuid, timestamp, integer, index, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
-import { orders } from './schema.js';
+import { orders } from './schema-core.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 

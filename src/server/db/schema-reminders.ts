@@ -10,7 +10,7 @@
  */
 import { index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { certificates } from './schema-certificates.js';
-import { organizations } from './schema.js';
+import { organizations } from './schema-core.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 

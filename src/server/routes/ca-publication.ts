@@ -7,12 +7,11 @@ import { ocspAnswers } from '../metrics.js';
 import type { KeyAlgorithm } from '../../ca/signer/port.js';
 import type { UseCaseDeps } from '../modules/deps.js';
 import { LiveSigningLimit } from '../modules/revocation/live-signing-limit.js';
+import { COMPLETE_CRL, ROOT_CRL } from '../modules/revocation/crl-scopes.js';
 import {
   certIdFor,
-  COMPLETE_CRL,
   CRL_MAX_AGE_S,
   publisherFor,
-  ROOT_CRL,
   serialHexOf,
   type Asked,
   type Publisher,

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { AlipayConfig } from './alipay.js';
 import { privateKeyFrom, publicKeyFrom } from './crypto.js';
 import type { WechatPayConfig } from './wechatpay.js';
-import { ConfigError } from '../../config.js';
+import { ConfigError } from '../../config-error.js';
 
 export type PaymentConfig = { kind: 'sandbox' } | { kind: 'live'; wechat: WechatPayConfig; alipay: AlipayConfig };
 

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { KeyAlgorithm } from '../../../ca/signer/port.js';
 // A cycle with config.ts, used only at call time (after both modules have loaded).
-import { ConfigError as CaConfigError } from '../../config.js';
+import { ConfigError as CaConfigError } from '../../config-error.js';
 
 export interface CaConfig {
   /** Where the CA hierarchy (encrypted keys, certificates) lives: CERTDESK_CA_DIR, default <dataDir>/ca. */

@@ -9,7 +9,8 @@ import { FAMILY_NAME, type CaCertificate } from '../../../ca/hierarchy/hierarchy
 import { caPublicUrls } from '../../../ca/public-urls.js';
 import type { KeyAlgorithm } from '../../../ca/signer/port.js';
 import type { UseCaseDeps } from '../deps.js';
-import { publisherFor, ROOT_CRL } from '../revocation/publication.js';
+import { ROOT_CRL } from '../revocation/crl-scopes.js';
+import { publisherFor } from '../revocation/publication.js';
 import { CRL_SHARD_COUNT, caRuntime } from './ca-runtime.js';
 
 /** The algorithm as relying parties' software names it. */

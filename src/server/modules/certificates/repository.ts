@@ -66,6 +66,17 @@ export const certificateRepository = {
     const [r] = await db.select().from(certificates).where(eq(certificates.serial, serial));
     return r;
   },
+  /**
+   * What the CA signer checks before it signs a certificate (status, recorded TBS, notAfter), for several
+   * serials in one query: the signer batches the requests that arrive together (src/signer/registry.ts).
+   */
+  async signingChecks(db: DbOrTx, serials: string[]) {
+    if (serials.length === 0) return [];
+    return db
+      .select({ serial: certificates.serial, status: certificates.status, tbs: certificates.tbs, notAfter: certificates.notAfter })
+      .from(certificates)
+      .where(inArray(certificates.serial, serials));
+  },
   /** The order's live issuance (pending, issued or revoked), locked: one per order (certificates_order_uq). */
   async liveForOrder(db: DbOrTx, orderId: string, lock = false): Promise<CertificateRow | undefined> {
     const q = db

@@ -48,7 +48,12 @@ export class SignerConnection {
   }
 
   /** One request; resolves with the status and body, rejects on a connection failure or timeout. */
-  request(method: 'GET' | 'POST', pathname: string, body?: Uint8Array): Promise<{ status: number; body: Buffer }> {
+  request(
+    method: 'GET' | 'POST',
+    pathname: string,
+    body?: Uint8Array,
+    timeoutMs = SIGN_TIMEOUT_MS,
+  ): Promise<{ status: number; body: Buffer }> {
     return new Promise((resolve, reject) => {
       const headers = body ? { 'content-type': 'application/octet-stream', 'content-length': String(body.length) } : {};
       const options =
@@ -61,7 +66,7 @@ export class SignerConnection {
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
         res.on('error', reject);
       });
-      req.setTimeout(SIGN_TIMEOUT_MS, () => req.destroy(new Error(`signer did not answer within ${SIGN_TIMEOUT_MS} ms`)));
+      req.setTimeout(timeoutMs, () => req.destroy(new Error(`signer did not answer within ${timeoutMs} ms`)));
       req.on('error', reject);
       req.end(body);
     });
@@ -85,9 +90,30 @@ export class SignerConnection {
     return JSON.parse(res.body.toString('utf8')) as PublicHierarchy;
   }
 
+  /** Whether the signer answers its health route within `timeoutMs` (for /api/health). */
+  async reachable(timeoutMs: number): Promise<boolean> {
+    return this.request('GET', '/v1/health', undefined, timeoutMs).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+  }
+
   close(): void {
     this.agent.destroy();
   }
+}
+
+const probes = new Map<string, SignerConnection>();
+
+/**
+ * /api/health's view of the signer: asked directly, not through the loaded CA, so an instance that started
+ * while the signer was down still reports it (and reports it back once it answers).
+ */
+export function signerReachable(endpoint: SignerEndpoint, timeoutMs = 2_000): Promise<boolean> {
+  const key = endpoint.kind === 'unix' ? `unix:${endpoint.socketPath}` : endpoint.url;
+  let conn = probes.get(key);
+  if (!conn) probes.set(key, (conn = new SignerConnection(endpoint)));
+  return conn.reachable(timeoutMs);
 }
 
 function urlParts(url: string) {

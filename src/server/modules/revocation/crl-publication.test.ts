@@ -10,7 +10,8 @@ import { openssl, tempDir, type TempDir } from '../../../ca/testing/openssl.js';
 import { certificates } from '../../db/schema-certificates.js';
 import { testApp, type TestApp } from '../../testing/harness.js';
 import { testCaEnv } from '../../testing/test-ca.js';
-import { COMPLETE_CRL, CRL_PAGE_ROWS, publisherFor, shardOfSerialHex, type Publisher } from './publication.js';
+import { COMPLETE_CRL, shardOfSerialHex } from './crl-scopes.js';
+import { CRL_PAGE_ROWS, publisherFor, type Publisher } from './publication.js';
 import { revocationRepository } from './repository.js';
 
 const N = 2 * CRL_PAGE_ROWS + 321; // three pages

@@ -14,8 +14,8 @@ import { certificates } from '../../db/schema-certificates.js';
 import { testApp, type TestApp } from '../../testing/harness.js';
 import { isolatedDb, type IsolatedDb } from '../../testing/isolated-db.js';
 import { testCaEnv } from '../../testing/test-ca.js';
+import { COMPLETE_CRL } from './crl-scopes.js';
 import {
-  COMPLETE_CRL,
   CRL_VALIDITY_MS,
   OCSP_REFRESH_MS,
   OCSP_VALIDITY_MS,

@@ -17,7 +17,7 @@ import { REVOCATION_REASONS } from '../../../core/revocation-reasons.js';
 import type { Clock } from '../../clock.js';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { auditRepository } from '../audit/repository.js';
-import { COMPLETE_CRL, shardOfSerialHex } from './publication.js';
+import { COMPLETE_CRL, shardOfSerialHex } from './crl-scopes.js';
 import { revocationRepository, type OperationalCertificateRow } from './repository.js';
 
 export type OperationalKind = 'seal' | 'audit';

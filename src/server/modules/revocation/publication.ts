@@ -32,7 +32,6 @@ import {
   CRL_REASON_EXTENSION_SIZE,
   CrlEncoder,
   crlShardUrl,
-  shardOf,
   type CrlEntry,
 } from '../../../ca/crl/build.js';
 import { parseCrl, type ParsedCrl } from '../../../ca/crl/parse.js';
@@ -47,25 +46,12 @@ import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { Db, DbOrTx } from '../../db/client.js';
 import type { CertificateStatus } from '../../db/schema-certificates.js';
-import { CRL_SHARD_COUNT, caRuntime, type CaRuntime } from '../certificates/ca-runtime.js';
+import { caRuntime, type CaRuntime } from '../certificates/ca-runtime.js';
 import { ByteBudgetLru } from './byte-budget-lru.js';
+import { COMPLETE_CRL, CRL_SCOPES, ROOT_CRL, shardOfSerialHex } from './crl-scopes.js';
 import { recordOperationalCertificates } from './operational.js';
 import { revocationRepository } from './repository.js';
 
-/** The issuance side's shard count (ca-runtime.ts): the publisher must split by the count the certificates' URLs use. */
-export const SHARD_COUNT = CRL_SHARD_COUNT;
-/** The complete CRL's scope in crl_shards (its own CRL number and marker); shards are 0..SHARD_COUNT-1. */
-export const COMPLETE_CRL = -1;
-/**
- * The root's CRL in crl_documents: signed offline (npm run ca:root-crl), taken in from an operator's file
- * <CA dir>/crl/<family>/root.crl by whichever instance has it (importRootCrls), served by all.
- */
-export const ROOT_CRL = -2;
-/** Every CRL an issuing CA publishes: the complete one and the shards. */
-export const CRL_SCOPES: readonly number[] = [COMPLETE_CRL, ...Array.from({ length: SHARD_COUNT }, (_, s) => s)];
-/** The scope of a serial's shard (the last hex digit is serial mod 16: repository.revokedPage). */
-export const shardOfSerialHex = (serialHex: string): number =>
-  shardOf(Buffer.from(serialHex.length % 2 ? `0${serialHex}` : serialHex, 'hex'), SHARD_COUNT);
 /** Rows per page when a CRL streams its entries from the database: small enough that one page is a few ms of work. */
 export const CRL_PAGE_ROWS = 2_000;
 /** RFC 5280 5.1.2.5 nextUpdate; the issue's rule: at most 7 days ahead. */

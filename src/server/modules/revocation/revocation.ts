@@ -17,7 +17,7 @@ import { certificateRepository } from '../certificates/repository.js';
 import type { RequestMeta } from '../deps.js';
 import { checkRevocationCode, revocableCertificate, useRevocationCode } from '../my-certificates/revocation-code.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
-import { COMPLETE_CRL, shardOfSerialHex } from './publication.js';
+import { COMPLETE_CRL, shardOfSerialHex } from './crl-scopes.js';
 import { revocationRepository, type RevocationRequestRow } from './repository.js';
 
 export const REVOCATION_REQUESTERS = ['制证', '受理', '管理员'] as const satisfies readonly StaffRole[];
