@@ -546,6 +546,8 @@ describe.skipIf(!pg)('three machines: three web instances, the signer and nginx 
       expect((m!.to as { text: string }).text).toBe(o.invoiceEmail);
       expect(m!.attachments).toHaveLength(1);
       expect(m!.attachments[0]!.content.equals(pdf)).toBe(true);
+      // The worker marks the row sent once the server has accepted the message: a moment after it arrived here.
+      for (let i = 0; i < 50 && (await mailRow())?.status !== 'sent'; i++) await sleep(100);
       expect((await mailRow())?.status).toBe('sent');
       await sleep(2_000);
       expect(mails).toHaveLength(1); // once
