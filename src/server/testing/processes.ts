@@ -5,7 +5,7 @@
  * when afterAll never ran.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -64,6 +64,7 @@ export async function startProcess(
 ): Promise<Proc> {
   const out = openSync(logFile, 'a');
   const proc = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', out, out] });
+  closeSync(out); // the child has its own copy
   running.add(proc);
   const exited = new Promise<void>((r) => proc.once('exit', () => (running.delete(proc), r())));
   const until = Date.now() + timeoutMs;
