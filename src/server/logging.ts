@@ -104,7 +104,8 @@ export function logFailure(log: FailureLog, e: AppError): void {
     if (level === 'info') log.info({ code: e.code }, 'request refused');
     else log[level]({ code: e.code, err: e.cause }, 'request refused');
   } else if (e.kind === 'outage') {
-    const dependency = e instanceof OutageError ? e.dependency : 'dependency';
+    // SIGNER_UNAVAILABLE is the remote signer's own code (signer-client.ts), not an OutageError: name it too.
+    const dependency = e instanceof OutageError ? e.dependency : e.code === 'SIGNER_UNAVAILABLE' ? 'signer' : 'dependency';
     log[level]({ code: e.code, dependency, err: e.cause ?? e }, `${dependency} unavailable`);
   } else log[level]({ code: e.code, err: e.cause ?? e }, 'unhandled error');
 }

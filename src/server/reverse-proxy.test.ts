@@ -17,19 +17,11 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, throttles } from './db/schema.js';
 import { CAPTCHA, newUscc, testApp, type TestApp } from './testing/harness.js';
+import { freePort, NGINX } from './testing/processes.js';
 
-const NGINX = '/usr/sbin/nginx';
 const CLIENT = '127.0.0.2';
 const PROXY = '127.0.0.3';
 const FORGED = '203.0.113.9';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function waitForPort(port: number, proc: ChildProcess, log: string): Promise<void> {
   for (let i = 0; i < 200; i++) {

@@ -7,7 +7,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { testApp, type TestApp, type TestClient } from '../server/testing/harnes
 import { orderInProduction } from '../server/modules/seals/testing.js';
 import { staffMember } from '../server/testing/paid-order.js';
 import { testCaEnv, TEST_CA_BASE_URL } from '../server/testing/test-ca.js';
+import { httpStatus } from '../server/testing/processes.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 let dir: string;
@@ -25,17 +25,7 @@ let t: TestApp;
 let producer: TestClient;
 let paper: TestClient;
 
-function health(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.request({ socketPath: socket, path: '/v1/health' }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.setTimeout(2_000, () => req.destroy());
-    req.end();
-  });
-}
+const health = async () => (await httpStatus({ socketPath: socket }, '/v1/health')) === 200;
 
 async function startSigner(): Promise<ChildProcess> {
   const env = await testCaEnv();

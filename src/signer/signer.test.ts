@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -36,6 +36,7 @@ import { testApp, type TestApp, type TestClient } from '../server/testing/harnes
 import { orderInProduction } from '../server/modules/seals/testing.js';
 import { staffMember } from '../server/testing/paid-order.js';
 import { testCaEnv, TEST_CA_BASE_URL } from '../server/testing/test-ca.js';
+import { makeSignerLinkCerts } from '../server/testing/signer-link.js';
 import { databaseRegistry } from './registry.js';
 import { buildSignerService } from './service.js';
 
@@ -319,34 +320,9 @@ async function ocspGetPath(serialHex: string): Promise<string> {
 describe('mutual TLS between the web and the signer', () => {
   it('answers a client with a certificate from the configured CA, and refuses one without (503 SIGNER_UNAVAILABLE, nothing signed)', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'certdesk-mtls-'));
+    const { read } = makeSignerLinkCerts(dir, ['web1']);
     const sh = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
     const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-    sh(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=certdesk signer link CA', '-days', '2']);
-    for (const [name, cn, ext] of [
-      ['signer', 'localhost', 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth'],
-      ['web1', 'web1', 'extendedKeyUsage=clientAuth'],
-    ] as const) {
-      sh(['req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`]);
-      writeFileSync(path.join(dir, `${name}.ext`), ext);
-      sh([
-        'x509',
-        '-req',
-        '-in',
-        `${name}.csr`,
-        '-CA',
-        'ca.pem',
-        '-CAkey',
-        'ca.key',
-        '-CAcreateserial',
-        '-out',
-        `${name}.pem`,
-        '-days',
-        '2',
-        '-extfile',
-        `${name}.ext`,
-      ]);
-    }
-    const read = (f: string) => readFileSync(path.join(dir, f));
     const tlsService = await buildSignerService({
       hierarchy: local.hierarchy,
       policyOids: [local.config.policyOid],

@@ -12,6 +12,7 @@ import { StoredFileMissing, StoredFileUnreadable } from '../adapters/storage/por
 import { ProviderError } from '../adapters/payment/port.js';
 import { logFailure } from '../logging.js';
 import { dependencyCall, reportingSigner } from '../outages.js';
+import { signerUnavailable } from '../modules/certificates/signer-client.js';
 import type { Signer } from '../../ca/signer/port.js';
 import { toAppError } from './errors.js';
 
@@ -125,6 +126,17 @@ const TABLE: Row[] = [
     'SERVICE_UNAVAILABLE',
     'error',
     DEPENDENCIES.signer.message,
+    'signer unavailable',
+  ],
+  [
+    // The remote signer (CERTDESK_SIGNER_URL) not answering: its own code for 制证, and the log names the signer
+    // (was "dependency unavailable", which an alert on "signer unavailable" misses).
+    'the remote CA signer not answering',
+    signerUnavailable(netError('ECONNRESET', 'read ECONNRESET')),
+    503,
+    'SIGNER_UNAVAILABLE',
+    'error',
+    '证书签发服务暂时无法连接，本次未签发任何内容。请稍后重试；如持续出现，请联系管理员检查签名服务',
     'signer unavailable',
   ],
   // Outages recognised from the error itself, wherever it was thrown.
@@ -275,6 +287,7 @@ describe('thrown → answer and log', () => {
     // Whatever was thrown underneath is what the log line carries (a plain refusal carries only its code).
     if (level !== 'info') expect(lines[0]!.obj.err).toBe(thrown instanceof AppError ? (thrown.cause ?? thrown) : thrown);
     if (thrown instanceof OutageError || e instanceof OutageError) expect(lines[0]!.obj.dependency).toBe((e as OutageError).dependency);
+    if (e.kind === 'outage') expect(lines[0]!.obj.dependency).not.toBe('dependency');
   });
 
   it('every code is a 4xx refusal, a 5xx outage (502/503) or the 500 bug', () => {

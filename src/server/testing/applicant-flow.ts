@@ -59,7 +59,8 @@ async function passLegalCheck(t: TestApp, qrUrl: string): Promise<void> {
   const phone = t.client();
   const start = must(await phone.post(`/api/legal-check/${token}/start`, LEGAL_PERSON), 200, 'legal check start');
   const redirect = new URL(start.json().redirectUrl as string);
-  const chosen = await t.app.inject({
+  // Through the phone's client, so the same steps run over inject or over HTTP (testing/http-client.ts).
+  const chosen = await phone.request({
     method: 'POST',
     url: '/sandbox/faceid/h5',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -96,7 +96,10 @@ export async function testApp(
 
 export const randomIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
 
-/** A browser-like client: keeps cookies, sends the CSRF token it was given. */
+/**
+ * A browser-like client: keeps cookies, sends the CSRF token it was given. It drives the app in this process
+ * through fastify.inject; testing/http-client.ts sends the same requests over real HTTP (send()).
+ */
 export class TestClient {
   cookies = new Map<string, string>();
   csrf: Record<'org' | 'staff', string | undefined> = { org: undefined, staff: undefined };
@@ -105,9 +108,14 @@ export class TestClient {
     readonly ip: string,
   ) {}
 
+  /** One request as the app receives it, `opts.remoteAddress` being the client's address. */
+  protected send(opts: InjectOptions & { url: string }): Promise<LightMyRequestResponse> {
+    return this.app.inject(opts);
+  }
+
   async request(opts: InjectOptions & { url: string }): Promise<LightMyRequestResponse> {
     const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await this.app.inject({ remoteAddress: this.ip, ...opts, headers: { ...(cookie ? { cookie } : {}), ...opts.headers } });
+    const res = await this.send({ remoteAddress: this.ip, ...opts, headers: { ...(cookie ? { cookie } : {}), ...opts.headers } });
     for (const c of res.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
       const gone = c.value === '' || (c.expires && c.expires.getTime() < Date.now()) || c.maxAge === 0;
       if (gone) this.cookies.delete(c.name);

@@ -11,6 +11,8 @@ import { openDb, type DbHandle } from '../db/client.js';
 
 export interface IsolatedDb {
   kind: 'pglite' | 'postgres';
+  /** The database's connection URL (PostgreSQL only), for processes of its own. */
+  url?: string;
   open(): Promise<DbHandle>;
   drop(): Promise<void>;
 }
@@ -40,6 +42,7 @@ export async function isolatedDb(label: string): Promise<IsolatedDb> {
   const handles: DbHandle[] = [];
   return {
     kind: 'postgres',
+    url: url.toString(),
     async open() {
       const h = await openDb({ databaseUrl: url.toString(), poolSize: 5 });
       handles.push(h);
