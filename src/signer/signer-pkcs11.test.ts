@@ -3,7 +3,8 @@
  * ca:init` (its own process, as an operator runs it) generates the issuing CA's and the OCSP responder's keys
  * in the token and writes references; the signer process (src/signer/main.ts) loads them through
  * Pkcs11Token with the module, the token label and the PIN file, and signs a certificate, a CRL and an OCSP
- * answer that OpenSSL and GnuTLS verify. A wrong PIN: a clear error that does not contain it, nothing written.
+ * answer that OpenSSL and GnuTLS verify; the web app's 制证 and OCSP go through it (on PostgreSQL the signer
+ * checks the registry). A wrong PIN: a clear error that does not contain it, nothing written.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -25,6 +26,10 @@ import { runTool } from '../ca/testing/oracles.js';
 import { usccCheckChar } from '../core/uscc.js';
 import { buildOrderTbs, prepareKey } from '../server/modules/certificates/issue.js';
 import { remoteHierarchy, SignerConnection } from '../server/modules/certificates/signer-client.js';
+import { certificates, projects } from '../server/db/schema.js';
+import { quickOrder, staffMember } from '../server/testing/paid-order.js';
+import { testApp } from '../server/testing/harness.js';
+import { eq } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -50,6 +55,40 @@ function runNode(script: string, extra: Record<string, string>): Promise<{ code:
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out })));
+}
+
+/** The signer process on a socket, ready (its /v1/health answers through the hierarchy call), and its output so far. */
+async function startSigner(name: string, extra: Record<string, string> = {}) {
+  const socket = path.join(tmp.dir, `${name}.sock`);
+  let out = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/signer/main.ts')], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH!,
+      NODE_ENV: 'test',
+      ...env,
+      CERTDESK_DATA_DIR: path.join(tmp.dir, `data-${name}`),
+      CERTDESK_SIGNER_LISTEN: `unix:${socket}`,
+      ...extra,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const conn = new SignerConnection({ kind: 'unix', socketPath: socket });
+  let view;
+  for (let i = 0; i < 300 && !view; i++) {
+    if (child.exitCode !== null) break;
+    view = await conn.hierarchy().catch(() => undefined);
+    if (!view) await new Promise((r) => setTimeout(r, 200));
+  }
+  if (!view) {
+    conn.close();
+    child.kill('SIGKILL');
+    throw new Error(`signer did not start: ${out}`);
+  }
+  return { socket, conn, view, child, out: () => out };
 }
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -82,7 +121,8 @@ beforeAll(async () => {
     CERTDESK_CA_DIR: caDir,
     CERTDESK_CA_KEK: randomBytes(32).toString('base64'),
     CERTDESK_PUBLIC_URL: 'http://ca.example.cn',
-    CERTDESK_CA_FAMILIES: 'ecdsa-p256',
+    // SM2 stays in key files (an SDF device is its HSM); the ECDSA family's online keys go to the token.
+    CERTDESK_CA_FAMILIES: 'sm2,ecdsa-p256',
     CERTDESK_PKCS11_MODULE: LIBRARY,
     CERTDESK_PKCS11_TOKEN_LABEL: TOKEN,
     CERTDESK_PKCS11_PIN_FILE: await tmp.file('pin', `${PIN}\n`),
@@ -117,10 +157,11 @@ describe('ca:init with the ECDSA issuing CA and OCSP keys in a PKCS#11 token', (
     } finally {
       store.close();
     }
-    // The only key material in the CA directory is the (offline) root key, encrypted under the KEK.
-    for (const file of await filesUnder(caDir)) {
+    // No private key in the clear anywhere; in the ECDSA family the only key file is the (offline) root key,
+    // encrypted under the KEK.
+    for (const file of await filesUnder(caDir)) expect(await readFile(file, 'latin1'), file).not.toMatch(/PRIVATE KEY/);
+    for (const file of await filesUnder(fdir)) {
       const text = await readFile(file, 'latin1');
-      expect(text, file).not.toMatch(/PRIVATE KEY/);
       if (path.basename(file) === 'root.key') expect(text).toMatch(/^CERTDESK-ENCRYPTED-KEY v1/);
       else expect(text, file).not.toMatch(/ENCRYPTED-KEY/);
     }
@@ -184,32 +225,9 @@ describe('ca:init with the ECDSA issuing CA and OCSP keys in a PKCS#11 token', (
 
 describe('the signer process with the token keys', () => {
   it('signs a certificate, a CRL and an OCSP answer through the service with the token’s keys; OpenSSL and GnuTLS verify them', async () => {
-    const socket = path.join(tmp.dir, 'signer.sock');
-    let out = '';
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/signer/main.ts')], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH!,
-        NODE_ENV: 'test',
-        ...env,
-        CERTDESK_DATA_DIR: path.join(tmp.dir, 'data'),
-        CERTDESK_SIGNER_LISTEN: `unix:${socket}`,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    const conn = new SignerConnection({ kind: 'unix', socketPath: socket });
+    const { conn, view, child, out: output } = await startSigner('signer');
     try {
-      let view;
-      for (let i = 0; i < 300 && !view; i++) {
-        if (child.exitCode !== null) throw new Error(`signer exited: ${out}`);
-        view = await conn.hierarchy().catch(() => undefined);
-        if (!view) await new Promise((r) => setTimeout(r, 200));
-      }
-      expect(view, out).toBeTruthy();
-      const f = remoteHierarchy(conn, view!, caDir).families['ecdsa-p256']!;
+      const f = remoteHierarchy(conn, view, caDir).families['ecdsa-p256']!;
       const fdir = path.join(caDir, 'ecdsa-p256');
       const now = new Date(Math.floor(Date.now() / 1000) * 1000);
 
@@ -306,12 +324,76 @@ describe('the signer process with the token keys', () => {
       expect(go.out).toMatch(/Verifying OCSP Response: Success/);
 
       // The signer's own record of each signature, by the token-held keys; the PIN is in no line it wrote.
+      const out = output();
       expect(out).toMatch(/"signature":true,"key":"ecdsa-p256\/issuing"/);
       expect(out).toMatch(/"signature":true,"key":"ecdsa-p256\/ocsp"/);
       expect(out).not.toContain(PIN);
     } finally {
       conn.close();
       child.kill('SIGTERM');
+    }
+  }, 180_000);
+});
+
+describe('制证 through the signer, whose ECDSA keys are in the token', () => {
+  it('an ECDSA certificate issued by the web app through the signer (registry-checked on PostgreSQL) verifies, and the app’s OCSP answer for it, signed in the token, says good', async () => {
+    const s = await startSigner('web', process.env.DATABASE_URL ? { CERTDESK_SIGNER_DATABASE_URL: process.env.DATABASE_URL } : {});
+    const t = await testApp({
+      env: {
+        CERTDESK_DATA_DIR: path.join(tmp.dir, 'web'),
+        CERTDESK_CA_DIR: path.join(tmp.dir, 'web', 'no-ca-here'),
+        CERTDESK_CA_FAMILIES: 'sm2,ecdsa-p256',
+        CERTDESK_PUBLIC_URL: 'http://ca.example.cn',
+        CERTDESK_SIGNER_URL: `unix:${s.socket}`,
+      },
+    });
+    try {
+      await t.db.update(projects).set({ certFamily: 'ecdsa' }).where(eq(projects.code, 'gov-procurement'));
+      const producer = (await staffMember(t, ['制证'], '令牌制证')).c;
+      const o = await quickOrder(t, 'in_production');
+      const res = await producer.post(`/api/staff/orders/${o.orderId}/produce`, { key: { kind: 'generate', password: 'Zhengshu2026!' } });
+      expect(res.statusCode, res.body).toBe(200);
+      const [row] = await t.db.select().from(certificates).where(eq(certificates.orderId, o.orderId));
+      expect(row).toMatchObject({ status: 'issued', family: 'ecdsa-p256' });
+      const fdir = path.join(caDir, 'ecdsa-p256');
+      const leafPem = await tmp.file(
+        'web-leaf.pem',
+        `-----BEGIN CERTIFICATE-----\n${Buffer.from(row!.der!).toString('base64')}\n-----END CERTIFICATE-----\n`,
+      );
+      const issuingPem = path.join(fdir, 'issuing.pem');
+      const chain = await tmp.file(
+        'web-chain.pem',
+        (await readFile(issuingPem, 'latin1')) + (await readFile(path.join(fdir, 'root.pem'), 'latin1')),
+      );
+      const v = await openssl(['verify', '-CAfile', path.join(fdir, 'root.pem'), '-untrusted', issuingPem, leafPem]);
+      expect(v.code, v.out).toBe(0);
+      const line = s
+        .out()
+        .split('\n')
+        .filter((l) => l.includes('"msg":"signed"'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.kind === 'certificate' && l.serial === row!.serial);
+      expect(line).toMatchObject({ key: 'ecdsa-p256/issuing', registry: Boolean(process.env.DATABASE_URL) });
+
+      const reqFile = path.join(tmp.dir, 'web-req.der');
+      const q = await openssl(['ocsp', '-issuer', issuingPem, '-cert', leafPem, '-no_nonce', '-reqout', reqFile]);
+      expect(q.code, q.out).toBe(0);
+      const answer = await t.app.inject({
+        method: 'POST',
+        url: '/ocsp',
+        headers: { 'content-type': 'application/ocsp-request' },
+        payload: await readFile(reqFile),
+      });
+      expect(answer.statusCode).toBe(200);
+      const respFile = await tmp.file('web-resp.der', answer.rawPayload);
+      const r = await openssl(['ocsp', '-respin', respFile, '-reqin', reqFile, '-CAfile', chain, '-issuer', issuingPem, '-cert', leafPem]);
+      expect(r.code, r.out).toBe(0);
+      expect(r.out).toContain('Response verify OK');
+      expect(r.out).toContain(`${leafPem}: good`);
+    } finally {
+      await t.close();
+      s.conn.close();
+      s.child.kill('SIGTERM');
     }
   }, 180_000);
 });
