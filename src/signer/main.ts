@@ -12,7 +12,7 @@
  *   CERTDESK_SDF_LIBRARY, CERTDESK_SDF_DIR, CERTDESK_SDF_PASSWORD / _FILE   the SDF device when ca:init put SM2
  *                                 keys there (docs/ca-sdf.md); the CA directory's reference files give the indexes
  *   CERTDESK_PKCS11_MODULE, CERTDESK_PKCS11_TOKEN_LABEL, CERTDESK_PKCS11_PIN_FILE   the HSM when ca:init put
- *                                 ECDSA/RSA keys there (docs/ca-signer.md); the reference files give the labels
+ *                                 ECDSA/RSA keys there (docs/ca-pkcs11.md); the reference files give the labels
  */
 import { chmod, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';

@@ -17,7 +17,7 @@
  *                              e.g. CERTDESK_CA_SDF_KEYS=issuing=1,ocsp=2,seal=3,audit=4
  *   CERTDESK_PKCS11_MODULE, CERTDESK_PKCS11_TOKEN_LABEL, CERTDESK_PKCS11_PIN_FILE, CERTDESK_CA_PKCS11_KEYS
  *                              ECDSA/RSA keys generated in a PKCS#11 HSM instead of key files (issue 17,
- *                              docs/ca-signer.md): e.g. CERTDESK_CA_PKCS11_KEYS=issuing,ocsp
+ *                              docs/ca-pkcs11.md): e.g. CERTDESK_CA_PKCS11_KEYS=issuing,ocsp
  *
  * `npm run ca:init -- --add-seal-maker` adds the seal maker to an existing CA made before seals existed
  * (same CERTDESK_CA_DIR and KEK; the SM2 issuing CA's key signs its certificate). `--add-audit-signer` adds

@@ -8,7 +8,7 @@
  *   CERTDESK_CA_KEK     … or CERTDESK_CA_KEK_FILE
  *   CERTDESK_SDF_*      the SDF device when the CA keeps keys there (docs/ca-sdf.md); a device-held key is
  *                       renewed to another device key: --sdf-key-index N
- *   CERTDESK_PKCS11_*   the PKCS#11 token when the CA keeps ECDSA/RSA keys there (docs/ca-signer.md); a
+ *   CERTDESK_PKCS11_*   the PKCS#11 token when the CA keeps ECDSA/RSA keys there (docs/ca-pkcs11.md); a
  *                       token-held OCSP key is renewed to a new key generated in the token
  */
 import { readFile } from 'node:fs/promises';

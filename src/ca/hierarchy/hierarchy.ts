@@ -482,7 +482,7 @@ async function readSigner(
   if (ref) {
     if (!pkcs11)
       throw new CaHierarchyError(
-        `${file}: the key is PKCS#11 token key ${ref.label}; set CERTDESK_PKCS11_MODULE, CERTDESK_PKCS11_TOKEN_LABEL and CERTDESK_PKCS11_PIN_FILE (docs/ca-signer.md)`,
+        `${file}: the key is PKCS#11 token key ${ref.label}; set CERTDESK_PKCS11_MODULE, CERTDESK_PKCS11_TOKEN_LABEL and CERTDESK_PKCS11_PIN_FILE (docs/ca-pkcs11.md)`,
       );
     if (ref.algorithm !== family) throw new CaHierarchyError(`${file}: a PKCS#11 ${ref.algorithm} key in the ${family} family`);
     const signer = pkcs11.signer(ref.label, ref.algorithm);
