@@ -11,6 +11,8 @@
  *   CERTDESK_CA_DIR, CERTDESK_CA_KEK / _KEK_FILE, CERTDESK_CA_FAMILIES, CERTDESK_CA_POLICY_OID, …  as for ca:init
  *   CERTDESK_SDF_LIBRARY, CERTDESK_SDF_DIR, CERTDESK_SDF_PASSWORD / _FILE   the SDF device when ca:init put SM2
  *                                 keys there (docs/ca-sdf.md); the CA directory's reference files give the indexes
+ *   CERTDESK_PKCS11_MODULE, CERTDESK_PKCS11_TOKEN_LABEL, CERTDESK_PKCS11_PIN_FILE   the HSM when ca:init put
+ *                                 ECDSA/RSA keys there (docs/ca-pkcs11.md); the reference files give the labels
  */
 import { chmod, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -21,6 +23,7 @@ import { caConfigFrom } from '../server/modules/certificates/ca-config.js';
 import { caRuntime } from '../server/modules/certificates/ca-runtime.js';
 import { ConfigError } from '../server/config.js';
 import { SdfError } from '../ca/sdf/sdf.js';
+import { Pkcs11Error } from '../ca/signer/pkcs11.js';
 import { databaseRegistry } from './registry.js';
 import { buildSignerService } from './service.js';
 
@@ -97,6 +100,11 @@ async function main(): Promise<void> {
       console.error(`CertDesk signer: the SDF device refused: ${sdf.message}`);
       process.exit(2);
     }
+    const p11 = e instanceof Pkcs11Error ? e : cause instanceof Pkcs11Error ? cause : undefined;
+    if (p11) {
+      console.error(`CertDesk signer: the PKCS#11 token refused: ${p11.message}`);
+      process.exit(2);
+    }
     throw e;
   }
   const registryDb = env.CERTDESK_SIGNER_DATABASE_URL
@@ -138,6 +146,7 @@ async function main(): Promise<void> {
     await app.close();
     await registryDb?.close();
     ca.sdf?.close();
+    ca.pkcs11?.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

@@ -15,6 +15,9 @@
  *   CERTDESK_SDF_LIBRARY, CERTDESK_SDF_DIR, CERTDESK_SDF_PASSWORD / _FILE, CERTDESK_CA_SDF_KEYS
  *                              SM2 keys in an SDF device instead of key files (issue 19, docs/ca-sdf.md):
  *                              e.g. CERTDESK_CA_SDF_KEYS=issuing=1,ocsp=2,seal=3,audit=4
+ *   CERTDESK_PKCS11_MODULE, CERTDESK_PKCS11_TOKEN_LABEL, CERTDESK_PKCS11_PIN_FILE, CERTDESK_CA_PKCS11_KEYS
+ *                              ECDSA/RSA keys generated in a PKCS#11 HSM instead of key files (issue 17,
+ *                              docs/ca-pkcs11.md): e.g. CERTDESK_CA_PKCS11_KEYS=issuing,ocsp
  *
  * `npm run ca:init -- --add-seal-maker` adds the seal maker to an existing CA made before seals existed
  * (same CERTDESK_CA_DIR and KEK; the SM2 issuing CA's key signs its certificate). `--add-audit-signer` adds
@@ -25,6 +28,7 @@ import path from 'node:path';
 import { addAuditSigner, addSealMaker, ANY_POLICY_OID, fingerprint, FAMILY_NAME, initCaHierarchy } from '../hierarchy/hierarchy.js';
 import { sdfKeyStoreFromEnv, type SdfKeyStore, type SdfRole } from '../sdf/ca-keys.js';
 import { loadKek } from '../signer/key-file.js';
+import { parsePkcs11KeyReference, pkcs11KeyStoreFromEnv, type Pkcs11KeyStore } from '../signer/pkcs11-keys.js';
 import type { KeyAlgorithm } from '../signer/port.js';
 
 const FAMILIES: readonly KeyAlgorithm[] = ['sm2', 'ecdsa-p256', 'rsa-2048'];
@@ -57,21 +61,41 @@ async function main() {
   } catch (e) {
     fail((e as Error).message);
   }
+  let pkcs11: Pkcs11KeyStore | undefined;
   try {
-    await run(dir, baseUrl, kek, sdf);
+    pkcs11 = pkcs11KeyStoreFromEnv(env);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  try {
+    await run(dir, baseUrl, kek, sdf, pkcs11);
+  } catch (e) {
+    // A token that refuses (module, label, PIN) is the operator's to fix: the message, no stack, never the PIN.
+    if ((e as Error).name === 'Pkcs11Error') fail(`the PKCS#11 token refused: ${(e as Error).message}`);
+    throw e;
   } finally {
     sdf?.close();
+    pkcs11?.close();
   }
 }
 
-async function run(dir: string, baseUrl: string, kek: Uint8Array, sdf: SdfKeyStore | undefined) {
+async function run(dir: string, baseUrl: string, kek: Uint8Array, sdf: SdfKeyStore | undefined, pkcs11: Pkcs11KeyStore | undefined) {
   const env = process.env;
   const inDevice = (role: SdfRole) => {
     const index = sdf?.roles[role];
     return index === undefined ? '' : ` (SDF key index ${index})`;
   };
+  // The token key's label, read back from the reference ca:init wrote.
+  const inToken = (family: KeyAlgorithm, role: SdfRole) => {
+    try {
+      const ref = parsePkcs11KeyReference(readFileSync(path.join(path.resolve(dir), family, `${role}.key`), 'utf8'));
+      return ref ? ` (PKCS#11 key ${ref.label})` : '';
+    } catch {
+      return '';
+    }
+  };
   if (process.argv.includes('--add-audit-signer')) {
-    const h = await addAuditSigner({ dir, kek, baseUrl, sdf });
+    const h = await addAuditSigner({ dir, kek, baseUrl, sdf, pkcs11 });
     const a = h.families.sm2!.audit!;
     process.stdout.write(
       `Audit signer added in ${path.resolve(dir)}:\n  audit    ${a.nameText}\n           SHA-256 ${fingerprint(a.certDer)}\n`,
@@ -79,7 +103,7 @@ async function run(dir: string, baseUrl: string, kek: Uint8Array, sdf: SdfKeySto
     return;
   }
   if (process.argv.includes('--add-seal-maker')) {
-    const h = await addSealMaker({ dir, kek, baseUrl, sdf });
+    const h = await addSealMaker({ dir, kek, baseUrl, sdf, pkcs11 });
     const s = h.families.sm2!.seal!;
     process.stdout.write(
       `Seal maker added in ${path.resolve(dir)}:\n  seal     ${s.nameText}\n           SHA-256 ${fingerprint(s.certDer)}\n`,
@@ -98,6 +122,7 @@ async function run(dir: string, baseUrl: string, kek: Uint8Array, sdf: SdfKeySto
     dir,
     kek,
     sdf,
+    pkcs11,
     policyOid,
     families: [...new Set(families)],
     organization: env.CERTDESK_CA_ORGANIZATION || '江西省数字证书有限公司',
@@ -107,7 +132,7 @@ async function run(dir: string, baseUrl: string, kek: Uint8Array, sdf: SdfKeySto
   for (const f of Object.values(h.families)) {
     out.push(`${FAMILY_NAME[f.family]} (${f.family}):`);
     out.push(`  root     ${f.root.nameText}\n           SHA-256 ${fingerprint(f.root.certDer)}`);
-    const dev = (role: SdfRole) => (f.family === 'sm2' ? inDevice(role) : '');
+    const dev = (role: SdfRole) => (f.family === 'sm2' ? inDevice(role) : inToken(f.family, role));
     out.push(`  issuing  ${f.issuing.nameText}${dev('issuing')}\n           SHA-256 ${fingerprint(f.issuing.certDer)}`);
     out.push(`  ocsp     ${f.ocsp.nameText}${dev('ocsp')}\n           SHA-256 ${fingerprint(f.ocsp.certDer)}`);
     if (f.seal) out.push(`  seal     ${f.seal.nameText}${dev('seal')}\n           SHA-256 ${fingerprint(f.seal.certDer)}`);

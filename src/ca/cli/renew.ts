@@ -8,6 +8,8 @@
  *   CERTDESK_CA_KEK     … or CERTDESK_CA_KEK_FILE
  *   CERTDESK_SDF_*      the SDF device when the CA keeps keys there (docs/ca-sdf.md); a device-held key is
  *                       renewed to another device key: --sdf-key-index N
+ *   CERTDESK_PKCS11_*   the PKCS#11 token when the CA keeps ECDSA/RSA keys there (docs/ca-pkcs11.md); a
+ *                       token-held OCSP key is renewed to a new key generated in the token
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { fingerprint } from '../hierarchy/hierarchy.js';
 import { renewCaKey } from '../hierarchy/renew.js';
 import { sdfKeyStoreFromEnv } from '../sdf/ca-keys.js';
+import { pkcs11KeyStoreFromEnv } from '../signer/pkcs11-keys.js';
 import { loadKek } from '../signer/key-file.js';
 import type { KeyAlgorithm } from '../signer/port.js';
 import { parseCertificate } from '../cert/parse.js';
@@ -46,6 +49,12 @@ async function main() {
   } catch (e) {
     fail((e as Error).message);
   }
+  let pkcs11;
+  try {
+    pkcs11 = pkcs11KeyStoreFromEnv(process.env);
+  } catch (e) {
+    fail((e as Error).message);
+  }
   const indexText = values['sdf-key-index'];
   if (indexText !== undefined && !/^\d{1,10}$/.test(indexText)) fail("--sdf-key-index: the new key's index in the device, a number");
   if (indexText !== undefined && !sdf) fail('--sdf-key-index needs the device: CERTDESK_SDF_LIBRARY and the password (docs/ca-sdf.md)');
@@ -59,7 +68,7 @@ async function main() {
     ? (values.family ? [values.family as KeyAlgorithm] : manifest.families).map((f) => [f, 'ocsp'])
     : [['sm2', 'seal']];
   for (const [family, kind] of jobs) {
-    const r = await renewCaKey({ dir, kek, family, kind, sdf, ...(family === 'sm2' ? { sdfKeyIndex } : {}) });
+    const r = await renewCaKey({ dir, kek, family, kind, sdf, pkcs11, ...(family === 'sm2' ? { sdfKeyIndex } : {}) });
     process.stdout.write(
       `${family}: ${kind === 'ocsp' ? 'OCSP responder' : 'seal maker'} renewed → ${path.join(dir, family, `${kind}.pem`)}\n` +
         `  valid to ${parseCertificate(r.certDer).notAfter.toISOString()}, SHA-256 ${fingerprint(r.certDer)}\n` +
@@ -67,6 +76,7 @@ async function main() {
     );
   }
   sdf?.close();
+  pkcs11?.close();
   process.stdout.write('Restart each server (one at a time) so it loads the new key (docs/OPERATIONS.md).\n');
 }
 

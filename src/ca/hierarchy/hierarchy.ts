@@ -15,6 +15,8 @@
  *
  * An SM2 issuing CA, OCSP responder, seal maker or audit signer key may instead live in an SDF device
  * (issue 19, src/ca/sdf/ca-keys.ts): its <name>.key is then a reference to the device's key index, no secret.
+ * Likewise an ECDSA P-256 or RSA-2048 issuing CA or OCSP responder key may live in a PKCS#11 HSM (issue 17,
+ * src/ca/signer/pkcs11-keys.ts): <name>.key is then a reference to the token key's label.
  *
  * Every file is written to a temporary name and renamed (atomic on POSIX), and an existing CA is never
  * overwritten. Keeping the root key in the same directory is a convenience of this first version: an
@@ -40,6 +42,13 @@ import { newSerial } from '../cert/serial.js';
 import { caPublicUrls } from '../public-urls.js';
 import { parseSdfKeyReference, sdfKeyReference, type SdfKeyStore, type SdfRole } from '../sdf/ca-keys.js';
 import { decryptKeyFile, encryptKeyFile, type Kek } from '../signer/key-file.js';
+import {
+  isHsmAlgorithm,
+  parsePkcs11KeyReference,
+  pkcs11KeyReference,
+  type Pkcs11KeyStore,
+  type Pkcs11Role,
+} from '../signer/pkcs11-keys.js';
 import type { KeyAlgorithm, Signer } from '../signer/port.js';
 import { generateSigningKey, softwareSigner } from '../signer/software.js';
 
@@ -135,7 +144,16 @@ interface NewCaKey {
   file(kek: Kek): string;
 }
 
-async function newCaKey(family: KeyAlgorithm, role: 'root' | SdfRole, sdf: SdfKeyStore | undefined): Promise<NewCaKey> {
+async function newCaKey(
+  family: KeyAlgorithm,
+  role: 'root' | SdfRole,
+  sdf: SdfKeyStore | undefined,
+  pkcs11?: Pkcs11KeyStore,
+): Promise<NewCaKey> {
+  if (pkcs11 && isHsmAlgorithm(family) && pkcs11.roles.includes(role as Pkcs11Role)) {
+    const { label, signer } = pkcs11.keyFor(family, role as Pkcs11Role);
+    return { publicKeySpki: signer.publicKeySpki, signer, file: () => pkcs11KeyReference(family, label) };
+  }
   const index = family === 'sm2' && role !== 'root' ? sdf?.roles[role] : undefined;
   if (index !== undefined) {
     const signer = sdf!.signer(index);
@@ -150,6 +168,8 @@ export async function initCaHierarchy(options: {
   kek: Kek;
   /** The SDF device holding some SM2 keys (its `roles` say which), issue 19. */
   sdf?: SdfKeyStore;
+  /** The PKCS#11 token holding some ECDSA/RSA keys (its `roles` say which), issue 17. */
+  pkcs11?: Pkcs11KeyStore;
   families?: readonly KeyAlgorithm[];
   organization?: string;
   baseUrl: string;
@@ -168,6 +188,15 @@ export async function initCaHierarchy(options: {
     throw new CaHierarchyError('SDF device keys are SM2 keys, and this CA has no SM2 family');
   // Every device key opened before anything is written: a wrong index or password leaves no half-made CA.
   for (const index of Object.values(options.sdf?.roles ?? {})) options.sdf!.signer(index);
+  // Likewise every token key: logged in and generated before the first file (a wrong PIN writes nothing).
+  const pkcs11Roles = options.pkcs11?.roles ?? [];
+  if (pkcs11Roles.length && !families.some(isHsmAlgorithm))
+    throw new CaHierarchyError('PKCS#11 keys are ECDSA P-256 or RSA-2048 keys, and this CA has neither family');
+  // (An existing non-empty directory is refused first, before a key is made in the token for nothing.)
+  if (existsSync(dir) && (await readdir(dir)).some((n) => !n.startsWith('.')))
+    throw new CaHierarchyError(`${dir} is not empty; refusing to create a CA there`);
+  if (pkcs11Roles.length) options.pkcs11!.open();
+  for (const family of families.filter(isHsmAlgorithm)) for (const role of pkcs11Roles) options.pkcs11!.keyFor(family, role);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if ((await readdir(dir)).some((n) => !n.startsWith('.')))
     throw new CaHierarchyError(`${dir} is not empty; refusing to create a CA there`);
@@ -179,8 +208,8 @@ export async function initCaHierarchy(options: {
     const urls = caPublicUrls(baseUrl, family);
     const [rootKey, issuingKey, ocspKey] = await Promise.all([
       newCaKey(family, 'root', undefined),
-      newCaKey(family, 'issuing', options.sdf),
-      newCaKey(family, 'ocsp', options.sdf),
+      newCaKey(family, 'issuing', options.sdf, options.pkcs11),
+      newCaKey(family, 'ocsp', options.sdf, options.pkcs11),
     ]);
     const rootSigner = rootKey.signer;
     const issuingSigner = issuingKey.signer;
@@ -257,7 +286,7 @@ export async function initCaHierarchy(options: {
   }
   const manifest = { version: 1, organization, families, baseUrl, createdAt: now.toISOString() };
   await writeAtomic(path.join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n', 0o644);
-  return loadCaHierarchy({ dir, kek: options.kek, sdf: options.sdf });
+  return loadCaHierarchy({ dir, kek: options.kek, sdf: options.sdf, pkcs11: options.pkcs11 });
 }
 
 /** The delegated OCSP responder's certificate (RFC 6960 4.2.2.2), one year: at creation and at renewal (renew.ts). */
@@ -368,6 +397,7 @@ export async function addSealMaker(options: {
   baseUrl?: string;
   now?: Date;
   sdf?: SdfKeyStore;
+  pkcs11?: Pkcs11KeyStore;
 }): Promise<CaHierarchy> {
   const h = await loadCaHierarchy(options);
   const f = h.families.sm2;
@@ -399,6 +429,7 @@ export async function addAuditSigner(options: {
   baseUrl?: string;
   now?: Date;
   sdf?: SdfKeyStore;
+  pkcs11?: Pkcs11KeyStore;
 }): Promise<CaHierarchy> {
   const h = await loadCaHierarchy(options);
   const f = h.families.sm2;
@@ -444,8 +475,21 @@ async function readSigner(
   cert: CaCertificate,
   family: KeyAlgorithm,
   sdf: SdfKeyStore | undefined,
+  pkcs11?: Pkcs11KeyStore,
 ): Promise<Signer> {
   const text = await readFile(file, 'utf8');
+  const ref = parsePkcs11KeyReference(text);
+  if (ref) {
+    if (!pkcs11)
+      throw new CaHierarchyError(
+        `${file}: the key is PKCS#11 token key ${ref.label}; set CERTDESK_PKCS11_MODULE, CERTDESK_PKCS11_TOKEN_LABEL and CERTDESK_PKCS11_PIN_FILE (docs/ca-pkcs11.md)`,
+      );
+    if (ref.algorithm !== family) throw new CaHierarchyError(`${file}: a PKCS#11 ${ref.algorithm} key in the ${family} family`);
+    const signer = pkcs11.signer(ref.label, ref.algorithm);
+    if (Buffer.compare(Buffer.from(parseCertificate(cert.certDer).spki), Buffer.from(signer.publicKeySpki)) !== 0)
+      throw new CaHierarchyError(`${file}: PKCS#11 token key ${ref.label} does not match its certificate`);
+    return signer;
+  }
   const index = parseSdfKeyReference(text);
   if (index !== undefined) {
     if (!sdf)
@@ -467,7 +511,12 @@ async function readSigner(
 }
 
 /** Loads the hierarchy: certificates, and the issuing CA's, OCSP responder's and seal maker's signers (the root key stays locked). */
-export async function loadCaHierarchy(options: { dir: string; kek: Kek; sdf?: SdfKeyStore }): Promise<CaHierarchy> {
+export async function loadCaHierarchy(options: {
+  dir: string;
+  kek: Kek;
+  sdf?: SdfKeyStore;
+  pkcs11?: Pkcs11KeyStore;
+}): Promise<CaHierarchy> {
   const dir = path.resolve(options.dir);
   let manifest: { version: number; organization: string; families: KeyAlgorithm[] };
   try {
@@ -484,8 +533,11 @@ export async function loadCaHierarchy(options: { dir: string; kek: Kek; sdf?: Sd
     families[family] = {
       family,
       root,
-      issuing: { ...issuingCert, signer: await readSigner(f('issuing.key'), options.kek, issuingCert, family, options.sdf) },
-      ocsp: { ...ocspCert, signer: await readSigner(f('ocsp.key'), options.kek, ocspCert, family, options.sdf) },
+      issuing: {
+        ...issuingCert,
+        signer: await readSigner(f('issuing.key'), options.kek, issuingCert, family, options.sdf, options.pkcs11),
+      },
+      ocsp: { ...ocspCert, signer: await readSigner(f('ocsp.key'), options.kek, ocspCert, family, options.sdf, options.pkcs11) },
     };
     for (const which of ['seal', 'audit'] as const)
       if (family === 'sm2' && existsSync(f(`${which}.pem`))) {

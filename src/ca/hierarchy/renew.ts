@@ -17,6 +17,7 @@ import { ocspResponderProfile, sealMakerProfile } from '../cert/profiles.js';
 import { caPublicUrls } from '../public-urls.js';
 import { parseSdfKeyReference, sdfKeyReference, type SdfKeyStore } from '../sdf/ca-keys.js';
 import { encryptKeyFile, type Kek } from '../signer/key-file.js';
+import { parsePkcs11KeyReference, pkcs11KeyReference, type Pkcs11KeyStore } from '../signer/pkcs11-keys.js';
 import type { KeyAlgorithm } from '../signer/port.js';
 import { generateSigningKey } from '../signer/software.js';
 import { CaHierarchyError, loadCaHierarchy, ocspResponderInput, sealMakerInput, writeAtomic } from './hierarchy.js';
@@ -46,10 +47,14 @@ export async function renewCaKey(options: {
   sdf?: SdfKeyStore;
   /** The device key index of the new key, when the key being renewed is a device key. */
   sdfKeyIndex?: number;
+  /** The PKCS#11 token, when the CA holds keys there: a token-held key is renewed to a new key generated in the token. */
+  pkcs11?: Pkcs11KeyStore;
 }): Promise<Renewed> {
   const h = await loadCaHierarchy(options);
   const keyFile = path.join(h.dir, options.family, `${options.kind}.key`);
-  const currentIndex = parseSdfKeyReference(await readFile(keyFile, 'utf8').catch(() => ''));
+  const currentText = await readFile(keyFile, 'utf8').catch(() => '');
+  const currentIndex = parseSdfKeyReference(currentText);
+  const currentToken = parsePkcs11KeyReference(currentText);
   if (currentIndex !== undefined && options.sdfKeyIndex === undefined)
     throw new CaHierarchyError(
       `${keyFile}: the key is SDF device key index ${currentIndex}; renew it to a new device key (--sdf-key-index N), not to a key file`,
@@ -67,8 +72,11 @@ export async function renewCaKey(options: {
   const issuing = { nameDer: f.issuing.nameDer, keyId: f.issuing.keyId, signer: f.issuing.signer };
   let old: Uint8Array;
   let certDer: Uint8Array;
-  const key =
-    options.sdfKeyIndex !== undefined
+  // A token-held key stays in the token (loadCaHierarchy above already required the token for it).
+  const tokenKey = currentToken && options.pkcs11!.generate(currentToken.algorithm, options.kind === 'ocsp' ? 'ocsp' : 'issuing');
+  const key = tokenKey
+    ? { publicKeySpki: tokenKey.signer.publicKeySpki, file: pkcs11KeyReference(currentToken.algorithm, tokenKey.label) }
+    : options.sdfKeyIndex !== undefined
       ? { publicKeySpki: options.sdf!.signer(options.sdfKeyIndex).publicKeySpki, file: sdfKeyReference(options.sdfKeyIndex) }
       : await generateSigningKey(options.family).then((k) => ({ publicKeySpki: k.publicKeySpki, file: encryptKeyFile(k, options.kek) }));
   if (options.kind === 'ocsp') {

@@ -107,4 +107,31 @@ describe('a CA that is not ready', () => {
       /CERTDESK_SDF_PASSWORD/,
     );
   });
+
+  it('the PKCS#11 token (issue 17): read for the process that holds the keys, refused beside CERTDESK_SIGNER_URL, bad settings named', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'certdesk-p11-pin-'));
+    writeFileSync(path.join(dir, 'pin'), 'token-pin-4821\n');
+    const p11 = {
+      CERTDESK_PKCS11_MODULE: '/usr/lib/softhsm/libsofthsm2.so',
+      CERTDESK_PKCS11_TOKEN_LABEL: 'certdesk-ca',
+      CERTDESK_PKCS11_PIN_FILE: path.join(dir, 'pin'),
+      CERTDESK_CA_PKCS11_KEYS: 'issuing,ocsp',
+    };
+    const c = caConfigFrom({ CERTDESK_CA_KEK: KEK, ...p11 }, true, '/data');
+    expect(c.pkcs11?.module).toBe('/usr/lib/softhsm/libsofthsm2.so');
+    expect(c.pkcs11?.roles).toEqual(['issuing', 'ocsp']);
+    expect(JSON.stringify(c)).not.toContain('token-pin-4821');
+    expect(caConfigFrom({ CERTDESK_CA_KEK: KEK }, true, '/data').pkcs11).toBeUndefined();
+    // The web tier signs through the signer: any of the token's settings beside CERTDESK_SIGNER_URL is refused.
+    expect(() => caConfigFrom({ CERTDESK_SIGNER_URL: 'unix:/run/s.sock', ...p11 }, true, '/data')).toThrow(
+      /CERTDESK_PKCS11_\* belong to the signer only/,
+    );
+    expect(() =>
+      caConfigFrom({ CERTDESK_SIGNER_URL: 'unix:/run/s.sock', CERTDESK_PKCS11_PIN_FILE: p11.CERTDESK_PKCS11_PIN_FILE }, true, '/data'),
+    ).toThrow(ConfigError);
+    expect(() => caConfigFrom({ CERTDESK_CA_KEK: KEK, ...p11, CERTDESK_CA_PKCS11_KEYS: 'root' }, true, '/data')).toThrow(ConfigError);
+    expect(() => caConfigFrom({ CERTDESK_CA_KEK: KEK, ...p11, CERTDESK_PKCS11_PIN_FILE: '' }, true, '/data')).toThrow(
+      /CERTDESK_PKCS11_PIN_FILE/,
+    );
+  });
 });

@@ -12,6 +12,7 @@ import { hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SdfConfigError, sdfKeyStoreFromEnv, type SdfKeyStore } from '../../../ca/sdf/ca-keys.js';
+import { Pkcs11ConfigError, pkcs11KeyStoreFromEnv, type Pkcs11KeyStore } from '../../../ca/signer/pkcs11-keys.js';
 import type { KeyAlgorithm } from '../../../ca/signer/port.js';
 // A cycle with config.ts, used only at call time (after both modules have loaded).
 import { ConfigError as CaConfigError } from '../../config-error.js';
@@ -49,6 +50,11 @@ export interface CaConfig {
    * _PASSWORD / _PASSWORD_FILE, CERTDESK_CA_SDF_KEYS): opened on first use; the signer's only, like the KEK.
    */
   sdf?: SdfKeyStore;
+  /**
+   * The PKCS#11 token (HSM) holding ECDSA/RSA CA keys (issue 17: CERTDESK_PKCS11_MODULE, _TOKEN_LABEL,
+   * _PIN_FILE, CERTDESK_CA_PKCS11_KEYS): logged in on first use; the signer's only, like the KEK.
+   */
+  pkcs11?: Pkcs11KeyStore;
 }
 
 /** Where the signer listens: its Unix socket on one machine, or https:// with mutual TLS across machines. */
@@ -121,6 +127,17 @@ export function caConfigFrom(env: NodeJS.ProcessEnv, prod: boolean, dataDir: str
     throw new CaConfigError(
       'CERTDESK_SDF_* belong to the signer only: a process that signs through CERTDESK_SIGNER_URL must not reach the CA’s device keys',
     );
+  let pkcs11: Pkcs11KeyStore | undefined;
+  try {
+    pkcs11 = pkcs11KeyStoreFromEnv(env);
+  } catch (e) {
+    if (e instanceof Pkcs11ConfigError) throw new CaConfigError(e.message);
+    throw e;
+  }
+  if (signer && pkcs11)
+    throw new CaConfigError(
+      'CERTDESK_PKCS11_* belong to the signer only: a process that signs through CERTDESK_SIGNER_URL must not reach the CA’s HSM keys',
+    );
   if (signer) {
     // No KEK at all: this process reaches the keys only through the signer.
   } else if (env.CERTDESK_CA_KEK) {
@@ -169,5 +186,6 @@ export function caConfigFrom(env: NodeJS.ProcessEnv, prod: boolean, dataDir: str
     ocspMemoryBytes: Math.round(ocspMemoryMb * 1024 * 1024),
     ...(signer ? { signer } : {}),
     ...(sdf ? { sdf } : {}),
+    ...(pkcs11 ? { pkcs11 } : {}),
   };
 }

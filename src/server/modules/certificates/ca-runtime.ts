@@ -24,6 +24,7 @@ import {
 } from '../../../ca/hierarchy/hierarchy.js';
 import { signRootCrl } from '../../../ca/hierarchy/root-crl.js';
 import { SdfError } from '../../../ca/sdf/sdf.js';
+import { Pkcs11Error } from '../../../ca/signer/pkcs11.js';
 import type { KeyAlgorithm, Signer } from '../../../ca/signer/port.js';
 import { AppError } from '../../../core/errors.js';
 import type { CaConfig } from './ca-config.js';
@@ -92,6 +93,7 @@ async function createAtomically(config: CaConfig, now: Date): Promise<void> {
       dir: temp,
       kek: config.kek!,
       sdf: config.sdf,
+      pkcs11: config.pkcs11,
       families: config.families,
       organization: config.organization,
       baseUrl: config.baseUrl,
@@ -171,27 +173,34 @@ async function open(config: CaConfig): Promise<CaRuntime> {
   }
   let hierarchy: CaHierarchy;
   try {
-    hierarchy = await loadCaHierarchy({ dir: config.dir, kek: config.kek, sdf: config.sdf });
+    hierarchy = await loadCaHierarchy({ dir: config.dir, kek: config.kek, sdf: config.sdf, pkcs11: config.pkcs11 });
   } catch (e) {
     // The device refused (wrong password, missing key or library): an outage for staff, the cause to the log.
     if (e instanceof SdfError) throw Object.assign(caNotReady('无法使用密码设备（SDF）中的 CA 密钥', e.message), { cause: e });
+    if (e instanceof Pkcs11Error) throw Object.assign(caNotReady('无法使用硬件密码模块（PKCS#11）中的 CA 密钥', e.message), { cause: e });
     throw e;
   }
   // A development CA made before seals existed gets its seal maker on first start (production: ca:init --add-seal-maker).
   if (hierarchy.families.sm2 && !hierarchy.families.sm2.seal && config.autoInit) {
     try {
-      hierarchy = await addSealMaker({ dir: config.dir, kek: config.kek, baseUrl: config.baseUrl, sdf: config.sdf });
+      hierarchy = await addSealMaker({ dir: config.dir, kek: config.kek, baseUrl: config.baseUrl, sdf: config.sdf, pkcs11: config.pkcs11 });
     } catch {
       // Another process added it meanwhile.
-      hierarchy = await loadCaHierarchy({ dir: config.dir, kek: config.kek, sdf: config.sdf });
+      hierarchy = await loadCaHierarchy({ dir: config.dir, kek: config.kek, sdf: config.sdf, pkcs11: config.pkcs11 });
     }
   }
   // … and its audit signer, likewise (production: ca:init --add-audit-signer).
   if (hierarchy.families.sm2 && !hierarchy.families.sm2.audit && config.autoInit) {
     try {
-      hierarchy = await addAuditSigner({ dir: config.dir, kek: config.kek, baseUrl: config.baseUrl, sdf: config.sdf });
+      hierarchy = await addAuditSigner({
+        dir: config.dir,
+        kek: config.kek,
+        baseUrl: config.baseUrl,
+        sdf: config.sdf,
+        pkcs11: config.pkcs11,
+      });
     } catch {
-      hierarchy = await loadCaHierarchy({ dir: config.dir, kek: config.kek, sdf: config.sdf });
+      hierarchy = await loadCaHierarchy({ dir: config.dir, kek: config.kek, sdf: config.sdf, pkcs11: config.pkcs11 });
     }
   }
   return runtimeOf(config, hierarchy, 'local', {

@@ -1,0 +1,51 @@
+/**
+ * ECDSA P-256 and RSA-2048 signatures per second through the PKCS#11 token (SoftHSM2, one session, signing
+ * synchronously on the event loop: Pkcs11Token) against the software signer, in the same run (issue 17).
+ * SoftHSM2 is software too: a real HSM's figures are the vendor's, this measures CertDesk's overhead.
+ *
+ *   npx tsx bench/pkcs11-sign.ts          (~3 s per case; BENCH_SECONDS to change)
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Pkcs11Token } from '../src/ca/signer/pkcs11.js';
+import { generateSigningKey, softwareSigner } from '../src/ca/signer/software.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS || 3);
+const LIBRARY = process.env.CERTDESK_TEST_PKCS11_LIB || '/usr/lib/softhsm/libsofthsm2.so';
+
+async function rate(name: string, fn: () => Promise<unknown> | unknown): Promise<number> {
+  for (let i = 0; i < 20; i++) await fn(); // warm-up
+  let n = 0;
+  const t0 = performance.now();
+  const end = t0 + SECONDS * 1000;
+  while (performance.now() < end) {
+    await fn();
+    n++;
+  }
+  const perSec = n / ((performance.now() - t0) / 1000);
+  console.log(`${name.padEnd(50)}${perSec.toFixed(0).padStart(8)} /s`);
+  return perSec;
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'certdesk-bench-p11-'));
+try {
+  mkdirSync(path.join(dir, 'tokens'));
+  const conf = path.join(dir, 'softhsm2.conf');
+  writeFileSync(conf, `directories.tokendir = ${path.join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+  process.env.SOFTHSM2_CONF = conf;
+  execFileSync('softhsm2-util', ['--init-token', '--free', '--label', 'bench', '--pin', '1234', '--so-pin', '5678']);
+  const token = Pkcs11Token.open({ library: LIBRARY, tokenLabel: 'bench', pin: '1234' });
+  const tbs = Buffer.alloc(700, 0x5a); // about a certificate's TBS
+  for (const alg of ['ecdsa-p256', 'rsa-2048'] as const) {
+    token.generateKeyPair(`bench-${alg}`, alg);
+    const hsm = token.signer(`bench-${alg}`, alg);
+    const software = softwareSigner(await generateSigningKey(alg));
+    await rate(`${alg} sign, software signer`, () => software.sign(tbs));
+    await rate(`${alg} sign, SoftHSM2 through Pkcs11Token`, () => hsm.sign(tbs));
+  }
+  token.close();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
