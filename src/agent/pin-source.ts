@@ -82,6 +82,7 @@ export class ConsolePinSource implements PinSource {
         });
         muted = true;
       });
+    this.busy = true;
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => undefined);
     return next;
