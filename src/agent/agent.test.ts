@@ -206,7 +206,7 @@ describe('the token (SoftHSM2, ECDSA P-256)', () => {
       algorithm: 'ecdsa-p256',
       subject: { C: 'CN', O: '南昌某某公司', CN: '南昌某某公司', uscc: '91360100MA35ABCD1X' },
     });
-    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ keyId: expect.stringMatching(/^[0-9a-f]{40}$/), csr: expect.stringContaining('CERTIFICATE REQUEST') });
     expect(pins.asked).toEqual([expect.objectContaining({ serial, purpose: 'generate', origin: ORIGIN })]);
     expect(JSON.stringify(r.json())).not.toContain('123456');
     keyId = r.json().keyId;
@@ -261,6 +261,44 @@ describe('the token (SoftHSM2, ECDSA P-256)', () => {
     pins.answers = ['123456'];
     const foreign = await call('POST', `/tokens/${serial}/certificates`, { certificate: readFileSync(tmp.path('ca.pem'), 'utf8') });
     expect(foreign.json()).toMatchObject({ error: 'KEY_NOT_FOUND' });
+  });
+
+  it('writes a certificate for a key another tool put on the token under its own CKA_ID', async () => {
+    // The vendor's tool: a P-256 key pair imported with CKA_ID 'vendor01', not the RFC 5280 key identifier.
+    execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', tmp.path('vendor.key')]);
+    execFileSync('softhsm2-util', [
+      '--import',
+      tmp.path('vendor.key'),
+      '--token',
+      'ukey',
+      '--label',
+      'vendor',
+      '--id',
+      '76656e646f723031',
+      '--pin',
+      '123456',
+    ]);
+    execFileSync('openssl', [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      tmp.path('vendor.key'),
+      '-subj',
+      '/CN=vendor',
+      '-days',
+      '1',
+      '-out',
+      tmp.path('vendor.pem'),
+    ]);
+    pins.answers = ['123456'];
+    const w = await call('POST', `/tokens/${serial}/certificates`, {
+      certificate: readFileSync(tmp.path('vendor.pem'), 'utf8'),
+      label: 'vendor',
+    });
+    expect(w.json()).toEqual({ keyId: '76656e646f723031' });
+    const list = (await call('GET', `/tokens/${serial}/certificates`)).json().certificates;
+    expect(list).toContainEqual(expect.objectContaining({ keyId: '76656e646f723031', subject: { CN: 'vendor' } }));
   });
 
   it('signs a server challenge; OpenSSL verifies it with the certificate', async () => {

@@ -17,7 +17,7 @@
  * NOT tested — it assumes the vendor's SM2-with-SM3 mechanism takes the message, computes Z with the default
  * user ID and returns r || s, as the common UKEY modules do.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as graphene from 'graphene-pk11';
 import { OID, SIGNATURE_ALGORITHM, SPKI_ALGORITHM } from '../ca/algorithms.js';
 import { keyIdentifier } from '../ca/cert/build.js';
@@ -74,6 +74,9 @@ const P256_PARAMS = Buffer.from('06082a8648ce3d030107', 'hex');
 const SM2_PARAMS = Buffer.from(oid(OID.sm2Curve));
 const SM2_KEYGEN = 'CERTDESK_SM2_KEYGEN';
 const SM2_SIGN = 'CERTDESK_SM2_SIGN';
+
+/** CKA_EC_PARAMS as read back: graphene names it paramsECDSA (its alias) in what getAttribute returns. */
+const ecParams = (a: graphene.ITemplate) => (a.paramsEC ?? a.paramsECDSA) as Buffer | undefined;
 
 const ckr = (e: unknown) => /CKR_[A-Z_]+/.exec((e as Error)?.message ?? '')?.[0] ?? '';
 
@@ -215,17 +218,58 @@ export class TokenDriver {
     });
   }
 
+  /** The SubjectPublicKeyInfo of an EC public key object (P-256, or SM2 when its CKK is the configured one). */
+  private spkiOf(pub: graphene.SessionObject): Uint8Array | undefined {
+    const a = pub.getAttribute({ keyType: null, pointEC: null, paramsEC: null });
+    const algorithm = this.family(a.keyType as number, ecParams(a));
+    if (!algorithm || !a.pointEC) return undefined;
+    let point = new Uint8Array(a.pointEC as Buffer);
+    // CKA_EC_POINT is a DER OCTET STRING holding the point (PKCS#11 v2.40 2.3.3); some modules give it bare.
+    if (point[0] === 0x04 && point.length !== 65) {
+      const t = readTlv(point, 0);
+      point = point.subarray(t.start, t.end);
+    }
+    return sequence(SPKI_ALGORITHM[algorithm], bitString(point));
+  }
+
+  /**
+   * The CKA_ID of the key pair whose public key is `spki`: the key identifier for keys this agent made, else
+   * found by comparing public keys (keys made by the vendor's tools carry their own ids).
+   */
+  private keyIdFor(s: graphene.Session, spki: Uint8Array): Uint8Array | undefined {
+    const kid = keyIdentifier(spki);
+    if (s.find({ class: graphene.ObjectClass.PRIVATE_KEY, id: Buffer.from(kid) }).length) return kid;
+    const pubs = s.find({ class: graphene.ObjectClass.PUBLIC_KEY });
+    for (let i = 0; i < pubs.length; i++) {
+      const pub = pubs.items(i);
+      const mine = this.spkiOf(pub);
+      if (!mine || !Buffer.from(mine).equals(spki)) continue;
+      const id = pub.getAttribute({ id: null }).id as Buffer | undefined;
+      if (id?.length && s.find({ class: graphene.ObjectClass.PRIVATE_KEY, id }).length) return new Uint8Array(id);
+    }
+    return undefined;
+  }
+
   private privateKey(s: graphene.Session, keyId: Uint8Array): graphene.PrivateKey {
     const found = s.find({ class: graphene.ObjectClass.PRIVATE_KEY, id: Buffer.from(keyId) });
     if (found.length === 0) throw new AgentError(404, 'KEY_NOT_FOUND', `UKEY 上没有标识为 ${Buffer.from(keyId).toString('hex')} 的私钥`);
     return found.items(0).toType<graphene.PrivateKey>();
   }
 
+  /** P-256 (CKK_EC on prime256v1); SM2 when configured (the vendor's CKK, or CKK_EC on the SM2 curve). */
+  private family(keyType: number, params: Buffer | undefined): AgentKeyAlgorithm | undefined {
+    const p = params ? Buffer.from(params) : undefined;
+    if (keyType === graphene.KeyType.EC && p?.equals(P256_PARAMS)) return 'ecdsa-p256';
+    if (this.sm2 && (keyType === this.sm2.keyType || (keyType === graphene.KeyType.EC && p?.equals(SM2_PARAMS)))) return 'sm2';
+    return undefined;
+  }
+
   private algorithmOf(key: graphene.PrivateKey): AgentKeyAlgorithm {
-    const type = key.getAttribute({ keyType: null }).keyType as number;
-    if (type === graphene.KeyType.EC) return 'ecdsa-p256';
-    if (this.sm2 && type === this.sm2.keyType) return 'sm2';
-    throw new AgentError(422, 'KEY_TYPE', `证书助手不支持这种密钥类型（CKK ${type}）`);
+    const a = key.getAttribute({ keyType: null, paramsEC: null });
+    const family = this.family(a.keyType as number, ecParams(a));
+    if (!family)
+      throw new AgentError(422, 'KEY_TYPE', `证书助手不支持这种密钥（CKK ${a.keyType as number}）：只支持 ECDSA P-256 和已配置的 SM2`);
+    return family;
   }
 
   private signWith(s: graphene.Session, key: graphene.PrivateKey, algorithm: AgentKeyAlgorithm, data: Uint8Array): Uint8Array {
@@ -269,8 +313,8 @@ export class TokenDriver {
       throw new AgentError(400, 'BAD_SUBJECT', `subject 不合规：${(e as Error).message}`);
     }
     return this.withSession(serial, pin, (s) => {
-      // A temporary id, replaced by the key identifier once the public key is known.
-      const tmpId = Buffer.from(`certdesk-new-${Date.now()}`);
+      // A random id, replaced by the key identifier once the public key is known.
+      const tmpId = randomBytes(20);
       const common = { token: true, label, id: tmpId };
       const keys =
         algorithm === 'ecdsa-p256'
@@ -284,16 +328,15 @@ export class TokenDriver {
               { ...common, keyType: this.sm2!.keyType, verify: true, paramsEC: SM2_PARAMS },
               { ...common, keyType: this.sm2!.keyType, sign: true, private: true, sensitive: true, extractable: false },
             );
-      let point = new Uint8Array(keys.publicKey.getAttribute({ pointEC: null }).pointEC as Buffer);
-      // CKA_EC_POINT is a DER OCTET STRING holding the point (PKCS#11 v2.40 2.3.3); some modules give it bare.
-      if (point[0] === 0x04 && point.length !== 65) {
-        const t = readTlv(point, 0);
-        point = point.subarray(t.start, t.end);
+      const spki = this.spkiOf(keys.publicKey);
+      if (!spki) throw new AgentError(502, 'TOKEN_ERROR', 'UKEY 生成的公钥无法读取');
+      let keyId: Uint8Array = keyIdentifier(spki);
+      try {
+        keys.publicKey.setAttribute({ id: Buffer.from(keyId) });
+        keys.privateKey.setAttribute({ id: Buffer.from(keyId) });
+      } catch {
+        keyId = tmpId; // a module that will not change CKA_ID keeps the random one; keyIdFor() still finds it
       }
-      const spki = sequence(SPKI_ALGORITHM[algorithm], bitString(point));
-      const keyId = keyIdentifier(spki);
-      keys.publicKey.setAttribute({ id: Buffer.from(keyId) });
-      keys.privateKey.setAttribute({ id: Buffer.from(keyId) });
       // PKCS#10 (RFC 2986): CertificationRequestInfo { version 0, subject, spki, attributes [0] {} }.
       const info = sequence(integer(0), name, spki, explicit(0));
       const signature = this.signWith(s, keys.privateKey, algorithm, info);
@@ -310,9 +353,10 @@ export class TokenDriver {
     } catch (e) {
       throw new AgentError(400, 'BAD_CERTIFICATE', `certificate 不是有效的 X.509 证书（DER）：${(e as Error).message}`);
     }
-    const keyId = keyIdentifier(cert.spki);
     return this.withSession(serial, pin, (s) => {
-      this.privateKey(s, keyId); // the key must be on this token: a certificate without its key is useless
+      // The key must be on this token: a certificate without its key is useless.
+      const keyId = this.keyIdFor(s, cert.spki);
+      if (!keyId) throw new AgentError(404, 'KEY_NOT_FOUND', '这张证书的私钥不在这个 UKEY 上，不能写入');
       const same = s.find({ class: graphene.ObjectClass.CERTIFICATE, id: Buffer.from(keyId) });
       for (let i = 0; i < same.length; i++) {
         const v = same.items(i).getAttribute({ value: null }).value as Buffer;
