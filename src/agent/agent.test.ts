@@ -173,7 +173,20 @@ describe('origin, Private Network Access and pairing', () => {
     expect((await call('POST', '/pair', { code, sessionId: 'portal-session-2' })).statusCode).toBe(403);
     bearer = ok.json().token;
     expect((await call('GET', '/tokens')).statusCode).toBe(200);
+    expect((await call('GET', '/session')).json()).toMatchObject({ origin: ORIGIN, sessionId: 'portal-session-1' });
     expect((await call('GET', '/tokens', undefined, { origin: 'https://evil.example' })).statusCode).toBe(403);
+  });
+});
+
+describe('unpairing', () => {
+  it('drops the token at once', async () => {
+    const other = await call('POST', '/pair', { code: pairing.newCode(), sessionId: 'portal-session-3' }, { authorization: '' });
+    const token = other.json().token as string;
+    const withToken = (method: 'GET' | 'POST', url: string) => call(method, url, undefined, { authorization: `Bearer ${token}` });
+    expect((await withToken('GET', '/session')).json()).toMatchObject({ sessionId: 'portal-session-3' });
+    expect((await withToken('POST', '/unpair')).json()).toEqual({ unpaired: true });
+    expect((await withToken('GET', '/tokens')).statusCode).toBe(401);
+    expect((await call('GET', '/tokens')).statusCode).toBe(200); // the other pairing is untouched
   });
 });
 

@@ -35,6 +35,8 @@ export interface AgentDeps {
   log?: (line: string) => void;
 }
 
+const bearerOf = (req: FastifyRequest) => /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(req.headers.authorization ?? '')?.[1];
+
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 const base64 = (field: string, min: number, max: number) =>
@@ -125,8 +127,8 @@ export function buildAgentServer(deps: AgentDeps): FastifyInstance {
       return reply.code(204).send();
     }
     if (path === '/health' || path === '/pair') return;
-    const auth = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(req.headers.authorization ?? '');
-    const session = auth && pairing.session(auth[1]!, origin);
+    const bearer = bearerOf(req);
+    const session = bearer && pairing.session(bearer, origin);
     if (!session) return refuse(reply, 401, 'NOT_PAIRED', '门户网页尚未与证书助手配对，请输入证书助手显示的配对码');
     sessions.set(req, session);
   });
@@ -160,6 +162,19 @@ export function buildAgentServer(deps: AgentDeps): FastifyInstance {
     const token = pairing.pair(body.code, body.sessionId, req.headers.origin!);
     log(`paired with ${req.headers.origin}`);
     return { token };
+  });
+
+  /** What the agent knows of this pairing (the portal binds its one-time authorizations to it). */
+  app.get('/session', async (req) => {
+    const s = sessions.get(req)!;
+    return { origin: s.origin, sessionId: s.portalSession, pairedAt: s.pairedAt.toISOString() };
+  });
+
+  /** The page logs out or the user signs off: the token stops working at once. */
+  app.post('/unpair', async (req) => {
+    pairing.unpair(bearerOf(req)!);
+    log(`unpaired ${sessions.get(req)!.origin}`);
+    return { unpaired: true };
   });
 
   app.get('/tokens', async () => ({ tokens: tokens.listTokens() }));
