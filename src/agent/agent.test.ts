@@ -206,9 +206,19 @@ describe('the token (SoftHSM2, ECDSA P-256)', () => {
     const noCn = await call('POST', `/tokens/${serial}/keys`, { algorithm: 'ecdsa-p256', subject: { O: 'x' } });
     expect(noCn.statusCode).toBe(400);
     expect(noCn.json().message).toContain('subject.CN');
+    // Refused before the user is asked for a PIN.
     pins.answers = ['123456'];
+    pins.asked = [];
     const sm2 = await call('POST', `/tokens/${serial}/keys`, { algorithm: 'sm2', subject: { CN: 'x' } });
     expect(sm2.json()).toMatchObject({ error: 'SM2_NOT_CONFIGURED' });
+    const badC = await call('POST', `/tokens/${serial}/keys`, { algorithm: 'ecdsa-p256', subject: { C: 'china', CN: 'x' } });
+    expect(badC.statusCode).toBe(400);
+    expect(badC.json().message).toContain('subject.C');
+    const notCert = await call('POST', `/tokens/${serial}/certificates`, {
+      certificate: Buffer.from('not a certificate').toString('base64'),
+    });
+    expect(notCert.json()).toMatchObject({ error: 'BAD_CERTIFICATE' });
+    expect(pins.asked).toEqual([]);
     expect((await call('GET', '/tokens/nosuchserial/certificates')).statusCode).toBe(404);
   });
 

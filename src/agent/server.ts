@@ -15,7 +15,7 @@ import { pemToDer } from '../ca/cert/parse.js';
 import type { AgentConfig } from './config.js';
 import { Pairing, type PairedSession } from './pairing.js';
 import type { PinSource } from './pin-source.js';
-import { AgentError, type TokenDriver } from './token.js';
+import { AgentError, checkCertificate, type TokenDriver } from './token.js';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -63,13 +63,19 @@ const schemas = {
     algorithm: z.enum(['ecdsa-p256', 'sm2'], { error: 'algorithm 只能是 ecdsa-p256 或 sm2' }),
     subject: z.object(
       {
-        C: z.string().optional(),
+        C: z
+          .string()
+          .regex(/^[A-Z]{2}$/, 'subject.C 必须是两个大写字母的国家代码，如 CN')
+          .optional(),
         ST: z.string().max(128).optional(),
         L: z.string().max(128).optional(),
         O: z.string().max(128).optional(),
         OU: z.string().max(128).optional(),
         CN: z.string({ error: 'subject.CN 必须填写' }).min(1, 'subject.CN 不能为空').max(128, 'subject.CN 最多 128 个字符'),
-        uscc: z.string().max(64).optional(),
+        uscc: z
+          .string()
+          .regex(/^[0-9A-Z]{18}$/, 'subject.uscc 必须是 18 位统一社会信用代码（数字和大写字母）')
+          .optional(),
       },
       { error: 'subject 必须是包含 CN 的对象' },
     ),
@@ -203,6 +209,7 @@ export function buildAgentServer(deps: AgentDeps): FastifyInstance {
 
   app.post('/tokens/:serial/keys', async (req) => {
     const body = parse(schemas.keys, req.body);
+    tokens.checkKeyRequest(body.algorithm, body.subject);
     unlocked(req);
     const pin = await pins.userPin(pinRequest(req, 'generate'));
     const r = tokens.generateKeyAndCsr(serialOf(req), pin, body.algorithm, body.subject, body.label ?? 'CertDesk');
@@ -222,6 +229,7 @@ export function buildAgentServer(deps: AgentDeps): FastifyInstance {
     } catch {
       throw new AgentError(400, 'BAD_CERTIFICATE', 'certificate 必须是 PEM 或 Base64 DER 的证书');
     }
+    checkCertificate(der);
     unlocked(req);
     const pin = await pins.userPin(pinRequest(req, 'write'));
     const r = tokens.writeCertificate(serialOf(req), pin, der, body.label ?? 'CertDesk');

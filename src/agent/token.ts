@@ -80,6 +80,15 @@ const ecParams = (a: graphene.ITemplate) => (a.paramsEC ?? a.paramsECDSA) as Buf
 
 const ckr = (e: unknown) => /CKR_[A-Z_]+/.exec((e as Error)?.message ?? '')?.[0] ?? '';
 
+/** The certificate to write, parsed; refused with the field named when it is not one (before any PIN prompt). */
+export function checkCertificate(der: Uint8Array) {
+  try {
+    return parseCertificate(der);
+  } catch (e) {
+    throw new AgentError(400, 'BAD_CERTIFICATE', `certificate 不是有效的 X.509 证书：${(e as Error).message}`);
+  }
+}
+
 export class TokenDriver {
   private readonly wrongPins = new Map<string, number>();
 
@@ -289,6 +298,21 @@ export class TokenDriver {
     });
   }
 
+  /** Refuses a key request the agent cannot serve (called before anyone is asked for a PIN); the subject's DER. */
+  checkKeyRequest(algorithm: AgentKeyAlgorithm, subject: NameFields): Uint8Array {
+    if (algorithm === 'sm2' && !this.sm2)
+      throw new AgentError(
+        422,
+        'SM2_NOT_CONFIGURED',
+        '此证书助手未配置 UKEY 厂商的 SM2 机制（CERTDESK_AGENT_SM2_KEYGEN_MECHANISM 等），不能生成 SM2 密钥',
+      );
+    try {
+      return encodeName(subject);
+    } catch (e) {
+      throw new AgentError(400, 'BAD_SUBJECT', `subject 不合规：${(e as Error).message}`);
+    }
+  }
+
   /**
    * Generates a key pair on the token (private key sensitive, never extractable) and returns its key id and
    * a PKCS#10 request for `subject`, signed on the token.
@@ -300,18 +324,7 @@ export class TokenDriver {
     subject: NameFields,
     label: string,
   ): { keyId: Uint8Array; spki: Uint8Array; csr: Uint8Array } {
-    if (algorithm === 'sm2' && !this.sm2)
-      throw new AgentError(
-        422,
-        'SM2_NOT_CONFIGURED',
-        '此证书助手未配置 UKEY 厂商的 SM2 机制（CERTDESK_AGENT_SM2_KEYGEN_MECHANISM 等），不能生成 SM2 密钥',
-      );
-    let name: Uint8Array;
-    try {
-      name = encodeName(subject);
-    } catch (e) {
-      throw new AgentError(400, 'BAD_SUBJECT', `subject 不合规：${(e as Error).message}`);
-    }
+    const name = this.checkKeyRequest(algorithm, subject);
     return this.withSession(serial, pin, (s) => {
       // A random id, replaced by the key identifier once the public key is known.
       const tmpId = randomBytes(20);
@@ -347,12 +360,7 @@ export class TokenDriver {
 
   /** Writes an X.509 certificate next to its private key (CKA_ID = the key id of the certificate's public key). */
   writeCertificate(serial: string, pin: string, der: Uint8Array, label: string): { keyId: Uint8Array } {
-    let cert;
-    try {
-      cert = parseCertificate(der);
-    } catch (e) {
-      throw new AgentError(400, 'BAD_CERTIFICATE', `certificate 不是有效的 X.509 证书（DER）：${(e as Error).message}`);
-    }
+    const cert = checkCertificate(der);
     return this.withSession(serial, pin, (s) => {
       // The key must be on this token: a certificate without its key is useless.
       const keyId = this.keyIdFor(s, cert.spki);
