@@ -233,6 +233,23 @@ describe('the token (SoftHSM2, ECDSA P-256)', () => {
     expect(pins.asked).toEqual([expect.objectContaining({ serial, purpose: 'generate', origin: ORIGIN })]);
     expect(JSON.stringify(r.json())).not.toContain('123456');
     keyId = r.json().keyId;
+    // The private key cannot leave the token (read in another process through the same module).
+    const flags = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `
+      import * as g from 'graphene-pk11';
+      const m = g.Module.load(${JSON.stringify(LIBRARY)}); m.initialize();
+      const slot = m.getSlots(true).items(0); const s = slot.open(g.SessionFlag.SERIAL_SESSION); s.login('123456');
+      const k = s.find({ class: g.ObjectClass.PRIVATE_KEY, id: Buffer.from('${keyId}', 'hex') });
+      const a = k.items(0).getAttribute({ sensitive: null, extractable: null, token: null });
+      process.stdout.write(JSON.stringify({ n: k.length, ...a })); s.logout(); m.finalize();`,
+      ],
+      { encoding: 'utf8', cwd: process.cwd() },
+    );
+    expect(JSON.parse(flags)).toEqual({ n: 1, sensitive: true, extractable: false, token: true });
     const csr = tmp.write('req.pem', r.json().csr);
     const v = await opensslResult(['req', '-in', csr, '-verify', '-noout', '-subject', '-nameopt', 'utf8']);
     expect(v.code).toBe(0);
