@@ -95,6 +95,16 @@ describe('settings', () => {
     expect(() => agentConfigFrom({ CERTDESK_AGENT_ORIGIN: `${ORIGIN}/portal` })).toThrow(/CERTDESK_AGENT_ORIGIN/);
     expect(() => agentConfigFrom({})).toThrow(/CERTDESK_AGENT_ORIGIN/);
     expect(agentConfigFrom({ CERTDESK_AGENT_ORIGIN: `${ORIGIN}/` })).toMatchObject({ host: '127.0.0.1', origin: ORIGIN, pinTries: 6 });
+    // SM2: all three vendor numbers or none.
+    expect(() => agentConfigFrom({ CERTDESK_AGENT_ORIGIN: ORIGIN, CERTDESK_AGENT_SM2_SIGN_MECHANISM: '0x80000002' })).toThrow(/SM2/);
+    expect(
+      agentConfigFrom({
+        CERTDESK_AGENT_ORIGIN: ORIGIN,
+        CERTDESK_AGENT_SM2_KEYGEN_MECHANISM: '0x80000001',
+        CERTDESK_AGENT_SM2_SIGN_MECHANISM: '0x80000002',
+        CERTDESK_AGENT_SM2_KEY_TYPE: '0x80000003',
+      }).sm2,
+    ).toEqual({ keyGen: 0x80000001, sign: 0x80000002, keyType: 0x80000003 });
   });
 
   it('listens on loopback', async () => {
