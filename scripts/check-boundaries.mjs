@@ -3,7 +3,7 @@
  * Role boundaries (ARCHITECTURE.md): the CA core imports nothing from the server or the web; the shared
  * core imports nothing from the server, the web or the CA; the web imports nothing from the server or the
  * CA; the server (web/RA) imports nothing from the CA signer service, whose keys it reaches only over the
- * signer's protocol. Checked on every `npm test`, so a wrong import fails the build instead of eroding the design.
+ * signer's protocol; the customer-side agent imports nothing from the server, the web or the signer. Checked on every `npm test`, so a wrong import fails the build instead of eroding the design.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +16,9 @@ const RULES = {
   web: ['server', 'ca', 'signer'],
   // The web/RA tier reaches the keys only through the signer service's protocol, never by importing it.
   server: ['signer'],
+  // The 证书助手 runs on the customer's PC: it may use the shared core and the CA's encoding helpers, never
+  // the server, the web or the signer service.
+  agent: ['server', 'web', 'signer'],
 };
 const IMPORT = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
 
@@ -54,5 +57,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error(`Boundary violations:\n  ${v.join('\n  ')}`);
     process.exit(1);
   }
-  console.log('boundaries: ok (ca ↛ server/web, core ↛ server/web/ca, web ↛ server/ca/signer, server ↛ signer)');
+  console.log('boundaries: ok (ca ↛ server/web, core ↛ server/web/ca, web ↛ server/ca/signer, server ↛ signer, agent ↛ server/web/signer)');
 }

@@ -23,6 +23,8 @@ describe('role boundary check', () => {
     ['ca/x/y.ts', "export { a } from '../../web/api.js';", /src\/ca must not import src\/web/],
     ['core/a.ts', "const m = await import('../ca/signer.js');", /src\/core must not import src\/ca/],
     ['web/p.tsx', "import '../server/app.js';", /src\/web must not import src\/server/],
+    ['agent/t.ts', "import { x } from '../server/config.js';", /src\/agent must not import src\/server/],
+    ['agent/u.ts', "import { y } from '../signer/service.js';", /src\/agent must not import src\/signer/],
   ])('catches %s', (file, text, msg) => {
     const v: string[] = violations(tree({ [file]: text }));
     expect(v.join('\n')).toMatch(msg);
@@ -34,6 +36,7 @@ describe('role boundary check', () => {
           'server/a.ts': "import '../ca/x.js'; import '../core/y.js';",
           'web/b.ts': "import '../core/z.js';",
           'ca/c.ts': "import '../core/w.js';",
+          'agent/d.ts': "import '../ca/cert/name.js'; import '../core/v.js';",
         }),
       ),
     ).toEqual([]);

@@ -1,0 +1,67 @@
+/**
+ * Pairing the agent with one logged-in portal page. The agent shows a one-time code (its console now, a
+ * tray window later); the user types it into the page; the page sends it once with its portal session id
+ * and gets a random bearer token bound to the portal origin, required on every later request.
+ *
+ * A code lives 2 minutes, is used once, and allows 5 attempts — counted before the comparison, so the
+ * sixth guess is refused even if it is right. A new code is shown on demand (console: Enter).
+ */
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { AgentError } from './token.js';
+
+export const CODE_TTL_MS = 120_000;
+export const CODE_ATTEMPTS = 5;
+
+export interface PairedSession {
+  origin: string;
+  /** The portal's session id the page sent with the code (for the server to bind authorizations to). */
+  portalSession: string;
+  pairedAt: Date;
+}
+
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+export class Pairing {
+  private code: { value: string; expires: number; attempts: number } | undefined;
+  private readonly sessions = new Map<string, PairedSession>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** A fresh 8-digit code; any previous code stops working. */
+  newCode(): string {
+    const value = String(randomInt(0, 100_000_000)).padStart(8, '0');
+    this.code = { value, expires: this.now() + CODE_TTL_MS, attempts: 0 };
+    return value;
+  }
+
+  pair(code: string, portalSession: string, origin: string): string {
+    const current = this.code;
+    const refused = (msg: string) => new AgentError(403, 'PAIRING_REFUSED', msg);
+    if (!current) throw refused('配对码无效：请在证书助手中获取新的配对码');
+    current.attempts += 1;
+    if (current.attempts > CODE_ATTEMPTS) {
+      this.code = undefined;
+      throw refused('配对码尝试次数过多，已作废：请在证书助手中获取新的配对码');
+    }
+    if (this.now() > current.expires) {
+      this.code = undefined;
+      throw refused('配对码已过期（有效期 2 分钟）：请在证书助手中获取新的配对码');
+    }
+    if (!timingSafeEqual(digest(code), digest(current.value)))
+      throw refused(`配对码不正确，还可以再试 ${CODE_ATTEMPTS - current.attempts} 次`);
+    this.code = undefined;
+    const token = randomBytes(32).toString('base64url');
+    this.sessions.set(digest(token).toString('hex'), { origin, portalSession, pairedAt: new Date(this.now()) });
+    return token;
+  }
+
+  /** The paired session of a bearer token presented from `origin`, or undefined. */
+  session(token: string, origin: string): PairedSession | undefined {
+    const s = this.sessions.get(digest(token).toString('hex'));
+    return s && s.origin === origin ? s : undefined;
+  }
+
+  unpair(token: string): void {
+    this.sessions.delete(digest(token).toString('hex'));
+  }
+}

@@ -1,0 +1,420 @@
+/**
+ * The UKEY through PKCS#11 (graphene-pk11, as src/ca/signer/pkcs11.ts): list tokens and their PIN state,
+ * read certificates, sign a challenge, generate a key pair and a PKCS#10 request on the token, write a
+ * certificate next to its key, change the user PIN, reset a locked user PIN with the SO PIN (C_InitPIN).
+ *
+ * Every operation opens its own session, logs in, works and logs out, so a token pulled out between two
+ * requests costs one error, not a stuck session. Key pairs carry CKA_ID = SHA-1 of the public key bits (the
+ * RFC 5280 key identifier), which is how a certificate later finds its key.
+ *
+ * PIN lockout: a real UKEY counts wrong user PINs and sets CKF_USER_PIN_LOCKED itself; SoftHSM2 only sets
+ * CKF_USER_PIN_COUNT_LOW and never locks. The agent therefore also counts wrong PINs per token (in memory,
+ * CERTDESK_AGENT_PIN_TRIES) and refuses further logins once that many failed, until the PIN is reset with
+ * the SO PIN — on a real key whichever locks first wins.
+ *
+ * Algorithms: ECDSA P-256 (CKM_EC_KEY_PAIR_GEN / CKM_ECDSA over a SHA-256 digest), tested on SoftHSM2.
+ * SM2 goes through the vendor's mechanisms (config.ts Sm2Mechanisms); SoftHSM2 has no SM2, so that path is
+ * NOT tested — it assumes the vendor's SM2-with-SM3 mechanism takes the message, computes Z with the default
+ * user ID and returns r || s, as the common UKEY modules do.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import * as graphene from 'graphene-pk11';
+import { OID, SIGNATURE_ALGORITHM, SPKI_ALGORITHM } from '../ca/algorithms.js';
+import { keyIdentifier } from '../ca/cert/build.js';
+import { encodeName, type NameFields } from '../ca/cert/name.js';
+import { parseCertificate } from '../ca/cert/parse.js';
+import { bitString, explicit, integer, oid, readTlv, sequence } from '../ca/der/der.js';
+import { rawEcdsaToDer } from '../ca/signer/pkcs11.js';
+import type { Sm2Mechanisms } from './config.js';
+
+export type AgentKeyAlgorithm = 'ecdsa-p256' | 'sm2';
+
+/** A refusal the page may see: HTTP status, a stable code, and a Chinese message naming what is wrong. */
+export class AgentError extends Error {
+  override name = 'AgentError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface TokenInfo {
+  serial: string;
+  label: string;
+  manufacturer: string;
+  model: string;
+  initialized: boolean;
+  /** The token says so (CKF_USER_PIN_LOCKED) or the agent counted CERTDESK_AGENT_PIN_TRIES wrong PINs. */
+  userPinLocked: boolean;
+  /** One more wrong PIN locks it (CKF_USER_PIN_FINAL_TRY, or the agent's count). */
+  userPinFinalTry: boolean;
+  /** The token asks for a new user PIN (CKF_USER_PIN_TO_BE_CHANGED). */
+  userPinToBeChanged: boolean;
+  /** Wrong user PINs the agent may still try, by its own count. */
+  triesLeft: number;
+}
+
+export interface TokenCertificate {
+  /** CKA_ID, hex: the key it belongs to. */
+  keyId: string;
+  label: string;
+  der: Uint8Array;
+  subject: NameFields;
+  serialHex: string;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+const F = graphene.TokenFlag;
+const P256_PARAMS = Buffer.from('06082a8648ce3d030107', 'hex');
+const SM2_PARAMS = Buffer.from(oid(OID.sm2Curve));
+const SM2_KEYGEN = 'CERTDESK_SM2_KEYGEN';
+const SM2_SIGN = 'CERTDESK_SM2_SIGN';
+
+/** CKA_EC_PARAMS as read back: graphene names it paramsECDSA (its alias) in what getAttribute returns. */
+const ecParams = (a: graphene.ITemplate) => (a.paramsEC ?? a.paramsECDSA) as Buffer | undefined;
+
+const ckr = (e: unknown) => /CKR_[A-Z_]+/.exec((e as Error)?.message ?? '')?.[0] ?? '';
+
+/** The certificate to write, parsed; refused with the field named when it is not one (before any PIN prompt). */
+export function checkCertificate(der: Uint8Array) {
+  try {
+    return parseCertificate(der);
+  } catch (e) {
+    throw new AgentError(400, 'BAD_CERTIFICATE', `certificate 不是有效的 X.509 证书：${(e as Error).message}`);
+  }
+}
+
+export class TokenDriver {
+  private readonly wrongPins = new Map<string, number>();
+
+  private constructor(
+    private readonly module: graphene.Module,
+    private readonly pinTries: number,
+    private readonly sm2: Sm2Mechanisms | undefined,
+  ) {}
+
+  static load(library: string, options: { pinTries: number; sm2?: Sm2Mechanisms }): TokenDriver {
+    let mod: graphene.Module;
+    try {
+      mod = graphene.Module.load(library);
+      mod.initialize();
+    } catch (e) {
+      throw new Error(`无法加载 PKCS#11 模块 ${library}（CERTDESK_AGENT_PKCS11_MODULE）：${(e as Error).message}`, { cause: e });
+    }
+    if (options.sm2) {
+      graphene.Mechanism.vendor(SM2_KEYGEN, options.sm2.keyGen);
+      graphene.Mechanism.vendor(SM2_SIGN, options.sm2.sign);
+    }
+    return new TokenDriver(mod, options.pinTries, options.sm2);
+  }
+
+  close(): void {
+    this.module.finalize();
+  }
+
+  private slots(): graphene.Slot[] {
+    const list = this.module.getSlots(true);
+    const out: graphene.Slot[] = [];
+    for (let i = 0; i < list.length; i++) out.push(list.items(i));
+    return out;
+  }
+
+  private slot(serial: string): graphene.Slot {
+    const found = this.slots().find((s) => s.getToken().serialNumber.trim() === serial);
+    if (!found) throw new AgentError(404, 'TOKEN_NOT_FOUND', `没有找到序列号为 ${serial} 的 UKEY，请确认已插好`);
+    return found;
+  }
+
+  private info(slot: graphene.Slot): TokenInfo {
+    const t = slot.getToken();
+    const serial = t.serialNumber.trim();
+    const wrong = this.wrongPins.get(serial) ?? 0;
+    const left = Math.max(0, this.pinTries - wrong);
+    return {
+      serial,
+      label: t.label.trim(),
+      manufacturer: t.manufacturerID.trim(),
+      model: t.model.trim(),
+      initialized: Boolean(t.flags & F.TOKEN_INITIALIZED),
+      userPinLocked: Boolean(t.flags & F.USER_PIN_LOCKED) || left === 0,
+      userPinFinalTry: Boolean(t.flags & F.USER_PIN_FINAL_TRY) || left === 1,
+      userPinToBeChanged: Boolean(t.flags & F.USER_PIN_TO_BE_CHANGED),
+      triesLeft: left,
+    };
+  }
+
+  listTokens(): TokenInfo[] {
+    return this.slots().map((s) => this.info(s));
+  }
+
+  token(serial: string): TokenInfo {
+    return this.info(this.slot(serial));
+  }
+
+  /** Runs `work` in a fresh R/W session; logged in as the user when `pin` is given. */
+  private withSession<T>(serial: string, pin: string | undefined, work: (s: graphene.Session) => T): T {
+    const slot = this.slot(serial);
+    const session = slot.open(graphene.SessionFlag.SERIAL_SESSION | graphene.SessionFlag.RW_SESSION);
+    try {
+      if (pin !== undefined) this.loginUser(slot, session, pin);
+      return work(session);
+    } finally {
+      if (pin !== undefined)
+        try {
+          session.logout();
+        } catch {
+          // not logged in
+        }
+      session.close();
+    }
+  }
+
+  private loginUser(slot: graphene.Slot, session: graphene.Session, pin: string): void {
+    const info = this.info(slot);
+    if (info.userPinLocked)
+      throw new AgentError(423, 'PIN_LOCKED', 'UKEY 的用户口令已锁定，请通过在线解锁或到服务网点重置口令', { serial: info.serial });
+    try {
+      session.login(pin, graphene.UserType.USER);
+    } catch (e) {
+      const code = ckr(e);
+      if (code === 'CKR_PIN_INCORRECT' || code === 'CKR_PIN_LEN_RANGE') {
+        const wrong = (this.wrongPins.get(info.serial) ?? 0) + 1;
+        this.wrongPins.set(info.serial, wrong);
+        const left = this.info(slot);
+        if (left.userPinLocked)
+          throw new AgentError(423, 'PIN_LOCKED', 'UKEY 用户口令错误次数过多，已锁定', { serial: info.serial, triesLeft: 0 });
+        throw new AgentError(401, 'PIN_INCORRECT', `UKEY 用户口令错误，还可以再试 ${left.triesLeft} 次`, {
+          serial: info.serial,
+          triesLeft: left.triesLeft,
+        });
+      }
+      if (code === 'CKR_PIN_LOCKED') throw new AgentError(423, 'PIN_LOCKED', 'UKEY 的用户口令已锁定', { serial: info.serial });
+      if (code === 'CKR_USER_ALREADY_LOGGED_IN') return;
+      throw new AgentError(502, 'TOKEN_ERROR', `UKEY 登录失败：${code || (e as Error).message}`);
+    }
+    this.wrongPins.delete(info.serial);
+  }
+
+  certificates(serial: string): TokenCertificate[] {
+    return this.withSession(serial, undefined, (s) => {
+      const found = s.find({ class: graphene.ObjectClass.CERTIFICATE });
+      const out: TokenCertificate[] = [];
+      for (let i = 0; i < found.length; i++) {
+        const a = found.items(i).getAttribute({ value: null, id: null, label: null });
+        const der = new Uint8Array(a.value as Buffer);
+        let c;
+        try {
+          c = parseCertificate(der);
+        } catch {
+          continue; // not an X.509 certificate we can read; leave it alone
+        }
+        out.push({
+          keyId: Buffer.from((a.id as Buffer | undefined) ?? []).toString('hex'),
+          label: String(a.label ?? ''),
+          der,
+          subject: c.subjectFields,
+          serialHex: c.serialHex,
+          notBefore: c.notBefore,
+          notAfter: c.notAfter,
+        });
+      }
+      return out;
+    });
+  }
+
+  /** The SubjectPublicKeyInfo of an EC public key object (P-256, or SM2 when its CKK is the configured one). */
+  private spkiOf(pub: graphene.SessionObject): Uint8Array | undefined {
+    const a = pub.getAttribute({ keyType: null, pointEC: null, paramsEC: null });
+    const algorithm = this.family(a.keyType as number, ecParams(a));
+    if (!algorithm || !a.pointEC) return undefined;
+    let point = new Uint8Array(a.pointEC as Buffer);
+    // CKA_EC_POINT is a DER OCTET STRING holding the point (PKCS#11 v2.40 2.3.3); some modules give it bare.
+    if (point[0] === 0x04 && point.length !== 65) {
+      const t = readTlv(point, 0);
+      point = point.subarray(t.start, t.end);
+    }
+    return sequence(SPKI_ALGORITHM[algorithm], bitString(point));
+  }
+
+  /**
+   * The CKA_ID of the key pair whose public key is `spki`: the key identifier for keys this agent made, else
+   * found by comparing public keys (keys made by the vendor's tools carry their own ids).
+   */
+  private keyIdFor(s: graphene.Session, spki: Uint8Array): Uint8Array | undefined {
+    const kid = keyIdentifier(spki);
+    if (s.find({ class: graphene.ObjectClass.PRIVATE_KEY, id: Buffer.from(kid) }).length) return kid;
+    const pubs = s.find({ class: graphene.ObjectClass.PUBLIC_KEY });
+    for (let i = 0; i < pubs.length; i++) {
+      const pub = pubs.items(i);
+      const mine = this.spkiOf(pub);
+      if (!mine || !Buffer.from(mine).equals(spki)) continue;
+      const id = pub.getAttribute({ id: null }).id as Buffer | undefined;
+      if (id?.length && s.find({ class: graphene.ObjectClass.PRIVATE_KEY, id }).length) return new Uint8Array(id);
+    }
+    return undefined;
+  }
+
+  private privateKey(s: graphene.Session, keyId: Uint8Array): graphene.PrivateKey {
+    const found = s.find({ class: graphene.ObjectClass.PRIVATE_KEY, id: Buffer.from(keyId) });
+    if (found.length === 0) throw new AgentError(404, 'KEY_NOT_FOUND', `UKEY 上没有标识为 ${Buffer.from(keyId).toString('hex')} 的私钥`);
+    return found.items(0).toType<graphene.PrivateKey>();
+  }
+
+  /** P-256 (CKK_EC on prime256v1); SM2 when configured (the vendor's CKK, or CKK_EC on the SM2 curve). */
+  private family(keyType: number, params: Buffer | undefined): AgentKeyAlgorithm | undefined {
+    const p = params ? Buffer.from(params) : undefined;
+    if (keyType === graphene.KeyType.EC && p?.equals(P256_PARAMS)) return 'ecdsa-p256';
+    if (this.sm2 && (keyType === this.sm2.keyType || (keyType === graphene.KeyType.EC && p?.equals(SM2_PARAMS)))) return 'sm2';
+    return undefined;
+  }
+
+  private algorithmOf(key: graphene.PrivateKey): AgentKeyAlgorithm {
+    const a = key.getAttribute({ keyType: null, paramsEC: null });
+    const family = this.family(a.keyType as number, ecParams(a));
+    if (!family)
+      throw new AgentError(422, 'KEY_TYPE', `证书助手不支持这种密钥（CKK ${a.keyType as number}）：只支持 ECDSA P-256 和已配置的 SM2`);
+    return family;
+  }
+
+  private signWith(s: graphene.Session, key: graphene.PrivateKey, algorithm: AgentKeyAlgorithm, data: Uint8Array): Uint8Array {
+    if (algorithm === 'ecdsa-p256') {
+      const digest = createHash('sha256').update(data).digest();
+      return rawEcdsaToDer(s.createSign('ECDSA', key).once(digest));
+    }
+    return rawEcdsaToDer(s.createSign(SM2_SIGN, key).once(Buffer.from(data)));
+  }
+
+  /** Signs `data` with the private key `keyId` (DER ECDSA/SM2 signature). */
+  sign(serial: string, pin: string, keyId: Uint8Array, data: Uint8Array): { signature: Uint8Array; algorithm: AgentKeyAlgorithm } {
+    return this.withSession(serial, pin, (s) => {
+      const key = this.privateKey(s, keyId);
+      const algorithm = this.algorithmOf(key);
+      return { signature: this.signWith(s, key, algorithm, data), algorithm };
+    });
+  }
+
+  /** Refuses a key request the agent cannot serve (called before anyone is asked for a PIN); the subject's DER. */
+  checkKeyRequest(algorithm: AgentKeyAlgorithm, subject: NameFields): Uint8Array {
+    if (algorithm === 'sm2' && !this.sm2)
+      throw new AgentError(
+        422,
+        'SM2_NOT_CONFIGURED',
+        '此证书助手未配置 UKEY 厂商的 SM2 机制（CERTDESK_AGENT_SM2_KEYGEN_MECHANISM 等），不能生成 SM2 密钥',
+      );
+    try {
+      return encodeName(subject);
+    } catch (e) {
+      throw new AgentError(400, 'BAD_SUBJECT', `subject 不合规：${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * Generates a key pair on the token (private key sensitive, never extractable) and returns its key id and
+   * a PKCS#10 request for `subject`, signed on the token.
+   */
+  generateKeyAndCsr(
+    serial: string,
+    pin: string,
+    algorithm: AgentKeyAlgorithm,
+    subject: NameFields,
+    label: string,
+  ): { keyId: Uint8Array; spki: Uint8Array; csr: Uint8Array } {
+    const name = this.checkKeyRequest(algorithm, subject);
+    return this.withSession(serial, pin, (s) => {
+      // A random id, replaced by the key identifier once the public key is known.
+      const tmpId = randomBytes(20);
+      const common = { token: true, label, id: tmpId };
+      const keys =
+        algorithm === 'ecdsa-p256'
+          ? s.generateKeyPair(
+              graphene.KeyGenMechanism.EC,
+              { ...common, keyType: graphene.KeyType.EC, verify: true, paramsEC: P256_PARAMS },
+              { ...common, keyType: graphene.KeyType.EC, sign: true, private: true, sensitive: true, extractable: false },
+            )
+          : s.generateKeyPair(
+              SM2_KEYGEN,
+              { ...common, keyType: this.sm2!.keyType, verify: true, paramsEC: SM2_PARAMS },
+              { ...common, keyType: this.sm2!.keyType, sign: true, private: true, sensitive: true, extractable: false },
+            );
+      const spki = this.spkiOf(keys.publicKey);
+      if (!spki) throw new AgentError(502, 'TOKEN_ERROR', 'UKEY 生成的公钥无法读取');
+      let keyId: Uint8Array = keyIdentifier(spki);
+      try {
+        keys.publicKey.setAttribute({ id: Buffer.from(keyId) });
+        keys.privateKey.setAttribute({ id: Buffer.from(keyId) });
+      } catch {
+        keyId = tmpId; // a module that will not change CKA_ID keeps the random one; keyIdFor() still finds it
+      }
+      // PKCS#10 (RFC 2986): CertificationRequestInfo { version 0, subject, spki, attributes [0] {} }.
+      const info = sequence(integer(0), name, spki, explicit(0));
+      const signature = this.signWith(s, keys.privateKey, algorithm, info);
+      const csr = sequence(info, SIGNATURE_ALGORITHM[algorithm], bitString(signature));
+      return { keyId, spki, csr };
+    });
+  }
+
+  /** Writes an X.509 certificate next to its private key (CKA_ID = the key id of the certificate's public key). */
+  writeCertificate(serial: string, pin: string, der: Uint8Array, label: string): { keyId: Uint8Array } {
+    const cert = checkCertificate(der);
+    return this.withSession(serial, pin, (s) => {
+      // The key must be on this token: a certificate without its key is useless.
+      const keyId = this.keyIdFor(s, cert.spki);
+      if (!keyId) throw new AgentError(404, 'KEY_NOT_FOUND', '这张证书的私钥不在这个 UKEY 上，不能写入');
+      const same = s.find({ class: graphene.ObjectClass.CERTIFICATE, id: Buffer.from(keyId) });
+      for (let i = 0; i < same.length; i++) {
+        const v = same.items(i).getAttribute({ value: null }).value as Buffer;
+        if (Buffer.from(der).equals(v)) return { keyId }; // already there: writing twice is a no-op
+      }
+      s.create({
+        class: graphene.ObjectClass.CERTIFICATE,
+        certType: graphene.CertificateType.X_509,
+        token: true,
+        private: false,
+        label,
+        id: Buffer.from(keyId),
+        subject: Buffer.from(cert.subject),
+        issuer: Buffer.from(cert.issuer),
+        serial: Buffer.from(cert.serialContent),
+        value: Buffer.from(der),
+      });
+      return { keyId };
+    });
+  }
+
+  changeUserPin(serial: string, oldPin: string, newPin: string): void {
+    this.withSession(serial, oldPin, (s) => {
+      try {
+        s.setPin(oldPin, newPin);
+      } catch (e) {
+        throw new AgentError(400, 'PIN_REJECTED', `UKEY 拒绝了新口令（${ckr(e) || (e as Error).message}），请换一个符合要求的口令`);
+      }
+    });
+  }
+
+  /** C_Login as SO, C_InitPIN: the user PIN becomes `newPin` and the agent's wrong-PIN count is cleared. */
+  resetUserPin(serial: string, soPin: string, newPin: string): void {
+    this.withSession(serial, undefined, (s) => {
+      try {
+        s.login(soPin, graphene.UserType.SO);
+      } catch (e) {
+        const code = ckr(e);
+        if (code === 'CKR_PIN_INCORRECT') throw new AgentError(403, 'SO_PIN_INCORRECT', 'UKEY 的管理员口令（SO PIN）错误');
+        if (code === 'CKR_PIN_LOCKED') throw new AgentError(423, 'SO_PIN_LOCKED', 'UKEY 的管理员口令已锁定，只能更换 UKEY');
+        throw new AgentError(502, 'TOKEN_ERROR', `UKEY 管理员登录失败：${code || (e as Error).message}`);
+      }
+      try {
+        s.initPin(newPin);
+      } catch (e) {
+        throw new AgentError(400, 'PIN_REJECTED', `UKEY 拒绝了新口令（${ckr(e) || (e as Error).message}）`);
+      } finally {
+        s.logout();
+      }
+    });
+    this.wrongPins.delete(serial);
+  }
+}
