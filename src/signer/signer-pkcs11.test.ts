@@ -347,6 +347,9 @@ describe('制证 through the signer, whose ECDSA keys are in the token', () => {
         CERTDESK_SIGNER_URL: `unix:${s.socket}`,
       },
     });
+    // The project is made ECDSA for this test only: the database is shared with the other files of this
+    // worker (isolate: false), which expect the catalog's SM2 — left changed, signer.test issued ECDSA.
+    const [project] = await t.db.select().from(projects).where(eq(projects.code, 'gov-procurement'));
     try {
       await t.db.update(projects).set({ certFamily: 'ecdsa' }).where(eq(projects.code, 'gov-procurement'));
       const producer = (await staffMember(t, ['制证'], '令牌制证')).c;
@@ -391,6 +394,7 @@ describe('制证 through the signer, whose ECDSA keys are in the token', () => {
       expect(r.out).toContain('Response verify OK');
       expect(r.out).toContain(`${leafPem}: good`);
     } finally {
+      await t.db.update(projects).set({ certFamily: project!.certFamily }).where(eq(projects.code, 'gov-procurement'));
       await t.close();
       s.conn.close();
       s.child.kill('SIGTERM');
