@@ -104,8 +104,15 @@ export function logFailure(log: FailureLog, e: AppError): void {
     if (level === 'info') log.info({ code: e.code }, 'request refused');
     else log[level]({ code: e.code, err: e.cause }, 'request refused');
   } else if (e.kind === 'outage') {
-    // SIGNER_UNAVAILABLE is the remote signer's own code (signer-client.ts), not an OutageError: name it too.
-    const dependency = e instanceof OutageError ? e.dependency : e.code === 'SIGNER_UNAVAILABLE' ? 'signer' : 'dependency';
-    log[level]({ code: e.code, dependency, err: e.cause ?? e }, `${dependency} unavailable`);
+    // SIGNER_UNAVAILABLE and SIGNER_REFUSED are the remote signer's own codes (signer-client.ts), not
+    // OutageErrors: name the signer too. A refusal gets its own line: the signer's re-check turned down what a
+    // web instance asked it to sign (no registry record, a profile it does not pass), which an operator must see
+    // apart from an outage.
+    const fromSigner = e.code === 'SIGNER_UNAVAILABLE' || e.code === 'SIGNER_REFUSED';
+    const dependency = e instanceof OutageError ? e.dependency : fromSigner ? 'signer' : 'dependency';
+    log[level](
+      { code: e.code, dependency, err: e.cause ?? e },
+      e.code === 'SIGNER_REFUSED' ? 'signer refused' : `${dependency} unavailable`,
+    );
   } else log[level]({ code: e.code, err: e.cause ?? e }, 'unhandled error');
 }

@@ -12,7 +12,7 @@ import { StoredFileMissing, StoredFileUnreadable } from '../adapters/storage/por
 import { ProviderError } from '../adapters/payment/port.js';
 import { logFailure } from '../logging.js';
 import { dependencyCall, reportingSigner } from '../outages.js';
-import { signerUnavailable } from '../modules/certificates/signer-client.js';
+import { signerRefused, signerUnavailable } from '../modules/certificates/signer-client.js';
 import type { Signer } from '../../ca/signer/port.js';
 import { toAppError } from './errors.js';
 
@@ -138,6 +138,16 @@ const TABLE: Row[] = [
     'error',
     '证书签发服务暂时无法连接，本次未签发任何内容。请稍后重试；如持续出现，请联系管理员检查签名服务',
     'signer unavailable',
+  ],
+  [
+    // The signer's re-check refused (no registry record, a failing profile): named apart from an outage.
+    'the remote CA signer refusing to sign',
+    signerRefused(new Error('signer answered 422: no pending registry record for this serial')),
+    502,
+    'SIGNER_REFUSED',
+    'error',
+    '证书签发服务复核未通过，拒绝签名，本次未签发。已记录，请联系管理员',
+    'signer refused',
   ],
   // Outages recognised from the error itself, wherever it was thrown.
   [
