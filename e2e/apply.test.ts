@@ -452,6 +452,36 @@ describe('nothing typed is lost when the session ends', () => {
     expect(errors.filter((m) => !m.includes('status of 401') && !m.includes('status of 403'))).toEqual([]);
     await context.close();
   });
+
+  it('a reload that meets the ended session leaves the page and the input where they are', async () => {
+    const { page, context, errors } = await newPage(e, PHONE);
+    await registerInBrowser(page, '江西会话竞态测试有限公司');
+    const orderId = await createOrder(page, 'construction-approval');
+    await page.goto(`/orders/${orderId}`);
+    await page.getByTestId('order-page').waitFor();
+    // The reload that follows a save is held until the session has ended in another tab: the race a quiet
+    // machine runs into (the reload leaves 0.3 s after the save; a logout elsewhere can come first).
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route(`**/api/orders/${orderId}`, async (route) => {
+      if (route.request().method() === 'GET') await held;
+      await route.continue();
+    });
+    const reloaded = page.waitForResponse((r) => r.request().method() === 'GET' && r.url().endsWith(`/api/orders/${orderId}`));
+    await page.getByLabel('通信地址', { exact: true }).fill('江西省南昌市红谷滩区赣江中大道1号');
+    await waitSaved(page);
+    const other = await context.newPage();
+    await other.goto('/help');
+    expect((await api(other, 'POST', '/api/logout')).status).toBe(200);
+    release();
+    expect((await reloaded).status()).toBe(401);
+    await page.getByLabel('经办人姓名', { exact: true }).fill('周竞态');
+    await expect.poll(() => page.getByTestId('save-status').textContent(), { timeout: 10_000 }).toContain('登录已超时');
+    expect(new URL(page.url()).pathname).toBe(`/orders/${orderId}`);
+    expect(await page.getByLabel('经办人姓名', { exact: true }).inputValue()).toBe('周竞态');
+    expect(errors.filter((m) => !m.includes('status of 401') && !m.includes('status of 403'))).toEqual([]);
+    await context.close();
+  });
 });
 
 /** A scan-like PNG made with sharp: a white page with a coloured band, `kb` kilobytes of noise to vary size. */

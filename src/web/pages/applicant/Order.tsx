@@ -131,8 +131,10 @@ function OrderScreen() {
     [begin],
   );
 
-  // The session ended (timed out, logged out in another tab): log in again and come back here.
-  if (loadError?.status === 401) return <Navigate to={loginUrl(`/orders/${id}`)} replace />;
+  // The session ended before the order could be shown: log in and come back here. Once the order is on screen
+  // a background reload's 401 (the refresh after a save, racing a logout in another tab) never takes the page
+  // away: the form may hold input not yet saved, and its next save says 登录已超时 with a link to log in again.
+  if (loadError?.status === 401 && !view) return <Navigate to={loginUrl(`/orders/${id}`)} replace />;
   if (loadError && !view) return <OrderLoadFailed error={loadError} title="订单加载失败" />;
   if (!view) return <Skeleton active paragraph={{ rows: 8 }} />;
 
