@@ -33,6 +33,8 @@ const PHONE = { width: 390, height: 844 };
 // DevTools' "Fast 3G" preset (Lighthouse's mobile throttling uses the same figures).
 const FAST_3G = { offline: false, latency: 562.5, downloadThroughput: (1.44 * 1024 * 1024) / 8, uploadThroughput: (675 * 1024) / 8 };
 const CPU_SLOWDOWN = 4;
+// BENCH_TRACE=1: print each request's start and end (ms after the navigation) — where the waterfall waits.
+const TRACE = process.env.BENCH_TRACE === '1';
 
 interface Target {
   name: string;
@@ -107,8 +109,20 @@ async function load(context: BrowserContext, page: Page, url: string, target: Ta
   let jsBytes = 0;
   let allBytes = 0;
   let requests = 0;
-  cdp.on('Network.responseReceived', (e) => types.set(e.requestId, e.type));
+  const trace = new Map<string, { url: string; start: number; end?: number; fromCache?: boolean }>();
+  cdp.on('Network.requestWillBeSent', (e) => trace.set(e.requestId, { url: e.request.url, start: e.timestamp }));
+  cdp.on('Network.requestServedFromCache', (e) => {
+    const t = trace.get(e.requestId);
+    if (t) t.fromCache = true;
+  });
+  cdp.on('Network.responseReceived', (e) => {
+    types.set(e.requestId, e.type);
+    const t = trace.get(e.requestId);
+    if (t && e.response.fromDiskCache) t.fromCache = true;
+  });
   cdp.on('Network.loadingFinished', (e) => {
+    const t = trace.get(e.requestId);
+    if (t) t.end = e.timestamp;
     requests += 1;
     allBytes += e.encodedDataLength;
     if (types.get(e.requestId) === 'Script') jsBytes += e.encodedDataLength;
@@ -117,6 +131,15 @@ async function load(context: BrowserContext, page: Page, url: string, target: Ta
   await page.goto(url, { waitUntil: 'commit' });
   await target.ready(page);
   const ms = performance.now() - started;
+  if (TRACE) {
+    const rows = [...trace.values()].sort((a, b) => a.start - b.start);
+    const t0 = rows[0]?.start ?? 0;
+    console.error(`  ${target.name}: usable at ${ms.toFixed(0)} ms`);
+    for (const r of rows)
+      console.error(
+        `    ${((r.start - t0) * 1000).toFixed(0).padStart(6)} → ${r.end === undefined ? '     …' : ((r.end - t0) * 1000).toFixed(0).padStart(6)} ms ${r.fromCache ? '(cache) ' : ''}${new URL(r.url).pathname}`,
+      );
+  }
   // Let late chunks (preloads, lazy pieces) land so their bytes count.
   await page.waitForLoadState('networkidle');
   await cdp.detach();

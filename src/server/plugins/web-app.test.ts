@@ -18,6 +18,21 @@ const INLINE = "document.getElementById('root').className='checked';";
 const INDEX = `<!doctype html><html><head><title>江西CA</title></head><body><div id="root">正在加载…</div><script>${INLINE}</script><script type="module" src="/assets/index-Ab12Cd34.js"></script></body></html>`;
 const JS = `console.log(${JSON.stringify('江西CA '.repeat(2000))});`;
 
+/** A build's manifest as Vite writes it: which file holds which source, and what each chunk imports. */
+const MANIFEST = {
+  'index.html': { file: 'assets/index-Ab12Cd34.js', isEntry: true, imports: ['_runtime.js'] },
+  '_runtime.js': { file: 'assets/runtime-Rt000001.js' },
+  'PublicSite.tsx': { file: 'assets/PublicSite-Ps000001.js', imports: ['index.html', '_ui.js'] },
+  '_ui.js': { file: 'assets/ui-Ui000001.js', css: ['assets/ui-Ui000001.css'] },
+  'pages/applicant/Login.tsx': { file: 'assets/Login-Lg000001.js', imports: ['index.html', '_ui.js'] },
+  'pages/applicant/Order.tsx': { file: 'assets/Order-Or000001.js', imports: ['_ui.js', '_order.js'] },
+  '_order.js': { file: 'assets/order-Od000001.js' },
+  'pages/mobile/LegalCheck.tsx': { file: 'assets/LegalCheck-Lc000001.js', imports: ['_phone.js'], css: ['assets/LegalCheck-Lc000001.css'] },
+  '_phone.js': { file: 'assets/phone-Ph000001.js' },
+  'pages/staff/StaffApp.tsx': { file: 'assets/StaffApp-Sa000001.js', imports: ['_ui.js'] },
+  'pages/staff/orders/StaffQueue.tsx': { file: 'assets/StaffQueue-Sq000001.js', imports: ['_ui.js'] },
+};
+
 let app: FastifyInstance;
 beforeAll(async () => {
   const dist = mkdtempSync(path.join(tmpdir(), 'certdesk-web-'));
@@ -27,6 +42,8 @@ beforeAll(async () => {
   writeFileSync(js, JS);
   writeFileSync(`${js}.br`, brotliCompressSync(JS));
   writeFileSync(`${js}.gz`, gzipSync(JS));
+  mkdirSync(path.join(dist, '.vite'));
+  writeFileSync(path.join(dist, '.vite', 'manifest.json'), JSON.stringify(MANIFEST));
   const handle = await testDb();
   app = await buildApp({ config: testConfig(), db: handle.db, clock: systemClock, webDist: dist });
   await app.ready();
@@ -89,6 +106,73 @@ describe('index.html and SPA routes', () => {
     const hash = createHash('sha256').update(INLINE).digest('base64');
     const scriptSrc = csp.split(';').find((d) => d.startsWith('script-src '));
     expect(scriptSrc).toBe(`script-src 'self' 'sha256-${hash}'`);
+  });
+});
+
+describe("index.html names the page's own chunks (no waterfall)", () => {
+  const preloads = (html: string) =>
+    [...html.matchAll(/<link rel="(modulepreload|preload)"[^>]*href="\/assets\/([^"]+)"/g)].map((m) => m[2]);
+
+  it.each([
+    { url: '/login', names: ['PublicSite-Ps000001.js', 'ui-Ui000001.js', 'Login-Lg000001.js', 'runtime-Rt000001.js', 'ui-Ui000001.css'] },
+    {
+      url: '/orders/0b8f6d2e-1',
+      names: [
+        'PublicSite-Ps000001.js',
+        'ui-Ui000001.js',
+        'Order-Or000001.js',
+        'order-Od000001.js',
+        'runtime-Rt000001.js',
+        'ui-Ui000001.css',
+      ],
+    },
+    { url: '/v/abc123', names: ['LegalCheck-Lc000001.js', 'phone-Ph000001.js', 'LegalCheck-Lc000001.css'] },
+    { url: '/staff/queue', names: ['StaffApp-Sa000001.js', 'ui-Ui000001.js', 'StaffQueue-Sq000001.js', 'ui-Ui000001.css'] },
+    // A path no page claims: its area's chunks only (the page then loads as it would without the table).
+    { url: '/no-such-page', names: ['PublicSite-Ps000001.js', 'runtime-Rt000001.js', 'ui-Ui000001.js', 'ui-Ui000001.css'] },
+  ])('$url preloads exactly its area and page', async ({ url, names }) => {
+    const res = await get(url, { accept: 'text/html', 'accept-encoding': 'br' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-encoding']).toBe('br');
+    const html = text(res);
+    expect(preloads(html).sort()).toEqual([...names].sort());
+    // The boot chunk is loaded by its own script tag, never named twice; CSS is fetched early but not render-blocking.
+    expect(html).not.toMatch(/modulepreload[^>]*index-Ab12Cd34/);
+    for (const css of names.filter((n) => n.endsWith('.css')))
+      expect(html).toContain(`<link rel="preload" as="style" crossorigin href="/assets/${css}">`);
+    expect(html.indexOf('modulepreload')).toBeLessThan(html.indexOf('</head>'));
+  });
+
+  it('the phone page never names the staff console or the public site', async () => {
+    const html = text(await get('/v/abc123', { 'accept-encoding': 'gzip' }));
+    expect(html).not.toMatch(/StaffApp|PublicSite|ui-Ui000001/);
+  });
+
+  it.each([
+    { accept: 'gzip, deflate, br', encoding: 'br' },
+    { accept: 'gzip', encoding: 'gzip' },
+    { accept: '', encoding: undefined },
+  ])('Accept-Encoding "$accept": $encoding, an ETag per encoding, and 304 when it still matches', async ({ accept, encoding }) => {
+    const headers = accept ? { 'accept-encoding': accept } : {};
+    const first = await get('/login', headers);
+    expect(first.headers['content-encoding']).toBe(encoding);
+    expect(String(first.headers.vary)).toMatch(/accept-encoding/i);
+    expect(text(first)).toContain('Login-Lg000001.js');
+    const etag = String(first.headers.etag);
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const again = await get('/login', { ...headers, 'if-none-match': etag });
+    expect(again.statusCode).toBe(304);
+    expect(again.rawPayload.length).toBe(0);
+    expect(again.headers['cache-control']).toBe('no-cache');
+    // Another page's HTML is another representation: the old tag does not match it.
+    expect((await get('/v/abc123', { ...headers, 'if-none-match': etag })).statusCode).toBe(200);
+  });
+
+  it('the ETags of the three encodings differ (a cache never mixes them up)', async () => {
+    const tags = await Promise.all(
+      ['br', 'gzip', 'identity'].map(async (e) => String((await get('/login', { 'accept-encoding': e })).headers.etag)),
+    );
+    expect(new Set(tags).size).toBe(3);
   });
 });
 

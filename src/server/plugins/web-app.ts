@@ -19,6 +19,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import fastifyCompress from '@fastify/compress';
 import fastifyStatic from '@fastify/static';
 import { AppError } from '../../core/errors.js';
+import { webPreloader } from './web-preload.js';
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 export const REVALIDATE = 'no-cache';
@@ -74,6 +75,7 @@ export async function registerWebApp(app: FastifyInstance, webDist: string): Pro
         res.header('cache-control', rel[0] === 'assets' ? IMMUTABLE : REVALIDATE);
       },
     });
+  const page = built ? webPreloader(webDist) : null;
   app.setNotFoundHandler((req, reply) => {
     const pathname = req.url.split('?')[0] ?? '';
     if (pathname.startsWith('/api/') || req.method !== 'GET') {
@@ -85,6 +87,12 @@ export async function registerWebApp(app: FastifyInstance, webDist: string): Pro
       return reply.status(404).type('text/plain; charset=utf-8').send('找不到该文件（网站可能已更新，请刷新页面）');
     }
     if (!built) return reply.type('text/plain; charset=utf-8').send('网页尚未构建：请运行 npm run build:web');
-    return reply.sendFile('index.html');
+    if (!page) return reply.sendFile('index.html');
+    // The page with its own chunks named in it (web-preload.ts), already compressed; revalidated by its ETag.
+    const html = page(pathname, String(req.headers['accept-encoding'] ?? ''));
+    reply.header('cache-control', REVALIDATE).header('vary', 'accept-encoding').header('etag', html.etag);
+    if (req.headers['if-none-match'] === html.etag) return reply.status(304).send();
+    if (html.encoding) reply.header('content-encoding', html.encoding);
+    return reply.type('text/html; charset=utf-8').send(html.body);
   });
 }

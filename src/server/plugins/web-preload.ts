@@ -1,0 +1,152 @@
+/**
+ * index.html with the page's own chunks named in it (issue 14).
+ *
+ * Without this a first visit is a waterfall: the HTML names only the boot chunk; the boot chunk, once run, asks
+ * for the area (public site, staff console, phone page); the area, once run, asks for the page. On a phone on
+ * Fast 3G every step is another ~0.6 s round trip, and on an old PC another wait for the CPU. The server knows
+ * the path, so the HTML it sends names every chunk that page needs (`<link rel="modulepreload">`, and
+ * `<link rel="preload" as="style">` for its CSS): the browser fetches them all at once, beside the boot chunk,
+ * and compiles them while the boot chunk runs.
+ *
+ * Which chunk holds which page comes from the build's manifest (dist/web/.vite/manifest.json); which page a path
+ * shows is the table below, the server's copy of the routes in main.tsx, PublicSite.tsx and StaffApp.tsx. A path
+ * the table does not know gets its area's chunks only — the page then loads as before, one round trip later.
+ * The browser test (e2e/web-preload.test.ts) checks that the main pages load no script the HTML did not name.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import negotiate from '@fastify/accept-negotiator';
+
+/** Area by path prefix (main.tsx's routes), first match wins. */
+const AREAS: [RegExp, string][] = [
+  [/^\/staff(?:\/|$)/, 'pages/staff/StaffApp.tsx'],
+  [/^\/v\//, 'pages/mobile/LegalCheck.tsx'],
+  [/^\/sandbox\/pay\//, 'pages/mobile/SandboxPay.tsx'],
+  [/^/, 'PublicSite.tsx'],
+];
+
+/** Page by path (PublicSite.tsx's and StaffApp.tsx's routes), first match wins. */
+const PAGES: [RegExp, string][] = [
+  [/^\/$/, 'pages/public/Home.tsx'],
+  [/^\/help\/?$/, 'pages/public/Help.tsx'],
+  [/^\/offices\/?$/, 'pages/public/Offices.tsx'],
+  [/^\/agreement\/?$/, 'pages/public/Agreement.tsx'],
+  [/^\/cert-status\/?$/, 'pages/public/CertStatus.tsx'],
+  [/^\/downloads\/?$/, 'pages/public/Downloads.tsx'],
+  [/^\/register\/?$/, 'pages/applicant/Register.tsx'],
+  [/^\/login\/?$/, 'pages/applicant/Login.tsx'],
+  [/^\/forgot-password\/?$/, 'pages/applicant/ForgotPassword.tsx'],
+  [/^\/account\/?$/, 'pages/applicant/Account.tsx'],
+  [/^\/apply(?:\/|$)/, 'pages/applicant/Apply.tsx'],
+  [/^\/orders\/?$/, 'pages/applicant/Orders.tsx'],
+  [/^\/orders\/[^/]+\/pay\/?$/, 'pages/applicant/Pay.tsx'],
+  [/^\/orders\/[^/]+\/seal-try\/?$/, 'pages/applicant/SealTry.tsx'],
+  [/^\/orders\/[^/]+\/?$/, 'pages/applicant/Order.tsx'],
+  [/^\/certificates\/?$/, 'pages/applicant/MyCertificates.tsx'],
+  [/^\/staff\/login\/?$/, 'pages/staff/StaffLogin.tsx'],
+  [/^\/staff\/?$/, 'pages/staff/StaffDashboard.tsx'],
+  [/^\/staff\/(?:queue|orders\/?$)/, 'pages/staff/orders/StaffQueue.tsx'],
+  [/^\/staff\/orders\/[^/]+/, 'pages/staff/orders/StaffOrder.tsx'],
+  [/^\/staff\/counter(?:\/|$)/, 'pages/staff/counter/StaffCounter.tsx'],
+  [/^\/staff\/invoices(?:\/|$)/, 'pages/staff/orders/StaffInvoices.tsx'],
+  [/^\/staff\/payments(?:\/|$)/, 'pages/staff/StaffPayments.tsx'],
+  [/^\/staff\/certificates(?:\/|$)/, 'pages/staff/StaffCertificates.tsx'],
+  [/^\/staff\/revocations(?:\/|$)/, 'pages/staff/StaffRevocations.tsx'],
+  [/^\/staff\/organizations(?:\/|$)/, 'pages/staff/StaffOrganizations.tsx'],
+  [/^\/staff\/settings(?:\/|$)/, 'pages/staff/StaffSettings.tsx'],
+  [/^\/staff\/accounts(?:\/|$)/, 'pages/staff/StaffAccounts.tsx'],
+  [/^\/staff\/catalog(?:\/|$)/, 'pages/staff/StaffCatalog.tsx'],
+  [/^\/staff\/audit(?:\/|$)/, 'pages/staff/StaffAudit.tsx'],
+];
+
+interface ManifestChunk {
+  file: string;
+  imports?: string[];
+  css?: string[];
+}
+type Manifest = Record<string, ManifestChunk>;
+
+/** One encoded form of one page variant, with its validator. */
+export interface HtmlBody {
+  body: Buffer;
+  encoding: 'br' | 'gzip' | undefined;
+  etag: string;
+}
+
+interface Variant {
+  identity: Buffer;
+  br: Buffer;
+  gzip: Buffer;
+  tag: string;
+}
+
+/** The manifest keys a path needs: its area and, when the table knows it, its page. */
+export function pageModules(pathname: string): string[] {
+  const area = AREAS.find(([re]) => re.test(pathname))![1];
+  const page = PAGES.find(([re]) => re.test(pathname))?.[1];
+  return page ? [area, page] : [area];
+}
+
+/**
+ * The built index.html for any SPA path, with that path's chunks named in its head. Variants (one per set of
+ * chunks: a few dozen at most, bounded by the tables above) are built and compressed once, on first use.
+ * Returns null when there is no build, or no manifest (then index.html is sent as it is).
+ */
+export function webPreloader(webDist: string): ((pathname: string, acceptEncoding: string) => HtmlBody) | null {
+  const indexFile = path.join(webDist, 'index.html');
+  const manifestFile = path.join(webDist, '.vite', 'manifest.json');
+  if (!existsSync(indexFile) || !existsSync(manifestFile)) return null;
+  const html = readFileSync(indexFile, 'utf8');
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
+  // What the HTML already loads (the boot chunk and what Vite put in the head) is not named twice.
+  const named = new Set([...html.matchAll(/\b(?:src|href)="\/(assets\/[^"]+)"/g)].map((m) => m[1]!));
+  const variants = new Map<string, Variant>();
+
+  const closure = (keys: string[]) => {
+    const js: string[] = [];
+    const css: string[] = [];
+    const seen = new Set<string>();
+    const visit = (key: string) => {
+      const chunk = manifest[key];
+      if (!chunk || seen.has(key)) return;
+      seen.add(key);
+      if (!named.has(chunk.file) && !js.includes(chunk.file)) js.push(chunk.file);
+      for (const c of chunk.css ?? []) if (!named.has(c) && !css.includes(c)) css.push(c);
+      for (const i of chunk.imports ?? []) visit(i);
+    };
+    for (const k of keys) visit(k);
+    return { js, css };
+  };
+
+  const variant = (keys: string[]): Variant => {
+    const id = keys.join('\n');
+    const known = variants.get(id);
+    if (known) return known;
+    const { js, css } = closure(keys);
+    // crossorigin as on Vite's own tags: a preload is used only when its credentials mode matches the import's.
+    const links = [
+      ...js.map((f) => `<link rel="modulepreload" crossorigin href="/${f}">`),
+      ...css.map((f) => `<link rel="preload" as="style" crossorigin href="/${f}">`),
+    ].join('');
+    const identity = Buffer.from(html.replace('</head>', `${links}</head>`), 'utf8');
+    const made: Variant = {
+      identity,
+      br: brotliCompressSync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
+      gzip: gzipSync(identity, { level: 9 }),
+      tag: createHash('sha256').update(identity).digest('base64url').slice(0, 27),
+    };
+    variants.set(id, made);
+    return made;
+  };
+
+  return (pathname, acceptEncoding) => {
+    const v = variant(pageModules(pathname));
+    // The negotiator @fastify/static uses for the assets: the page and its scripts pick an encoding alike.
+    const encoding = acceptEncoding ? negotiate(acceptEncoding, ['br', 'gzip']) : null;
+    if (encoding === 'br') return { body: v.br, encoding: 'br', etag: `"${v.tag}-br"` };
+    if (encoding === 'gzip') return { body: v.gzip, encoding: 'gzip', etag: `"${v.tag}-gz"` };
+    return { body: v.identity, encoding: undefined, etag: `"${v.tag}"` };
+  };
+}
