@@ -142,6 +142,57 @@ describe('what a page downloads', () => {
   });
 });
 
+describe('no waterfall: the HTML names what the page needs (web-preload.ts)', () => {
+  /**
+   * Every script and first API answer a page waits for is asked for by the HTML itself (initiator "parser": a
+   * <link rel=modulepreload>/<link rel=preload as=fetch>), each once: none is discovered only after a script
+   * has run, a round trip later. Seen through the DevTools protocol, as the browser itself reports it.
+   */
+  async function requestsUntil(url: string, viewport: typeof PHONE, ready: (p: import('playwright-core').Page) => Promise<void>) {
+    const { page, context, errors } = await newPage(e, viewport);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    const seen: { path: string; initiator: string }[] = [];
+    cdp.on('Network.requestWillBeSent', (r) => {
+      const u = new URL(r.request.url);
+      if (u.pathname.endsWith('.js') || u.pathname.startsWith('/api/')) seen.push({ path: u.pathname, initiator: r.initiator.type });
+    });
+    await page.goto(url);
+    await ready(page);
+    const before = [...seen];
+    await context.close();
+    return { requests: before, errors };
+  }
+
+  it.each([
+    { name: '/login', viewport: DESKTOP, api: ['/api/session'] },
+    { name: '/v/<token>', viewport: PHONE, api: ['/api/legal-check/'] },
+  ])('$name: every script and its first API answer come from the HTML, once', async ({ name, viewport, api }) => {
+    const target = name === '/login' ? '/login' : await legalCheckUrl();
+    const { requests, errors } = await requestsUntil(target, viewport, (p) =>
+      name === '/login'
+        ? p
+            .getByRole('button', { name: /^登\s*录$/ })
+            .first()
+            .waitFor()
+        : p.getByTestId('org-name').waitFor(),
+    );
+    const scripts = requests.filter((r) => r.path.endsWith('.js'));
+    expect(scripts.length).toBeGreaterThan(2);
+    expect(
+      scripts.filter((r) => r.initiator !== 'parser'),
+      'scripts found only after a script ran',
+    ).toEqual([]);
+    for (const prefix of api) {
+      const calls = requests.filter((r) => r.path.startsWith(prefix));
+      expect(calls, `${prefix} asked for once, by the HTML`).toEqual([expect.objectContaining({ initiator: 'parser' })]);
+    }
+    const paths = requests.map((r) => r.path);
+    expect(new Set(paths).size, `asked for twice: ${paths.join(' ')}`).toBe(paths.length);
+    expect(errors).toEqual([]);
+  });
+});
+
 describe('what a page needs first, from the build (issue 14: sizes compressed, and a handful of files)', () => {
   // Budgets of issue 14 for the JavaScript a page needs (brotli), and how many files it is in at most.
   const PAGES = [

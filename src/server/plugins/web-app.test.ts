@@ -143,6 +143,24 @@ describe("index.html names the page's own chunks (no waterfall)", () => {
     expect(html.indexOf('modulepreload')).toBeLessThan(html.indexOf('</head>'));
   });
 
+  const fetches = (html: string) => [...html.matchAll(/<link rel="preload" as="fetch" crossorigin href="([^"]+)">/g)].map((m) => m[1]);
+  const ORDER = '0b8f6d2e-1c1f-4c6e-9a53-3a7c5e1d2f40';
+  it.each([
+    { url: '/v/AbCdEf12_-xyz', data: ['/api/legal-check/AbCdEf12_-xyz'] },
+    { url: `/orders/${ORDER}`, data: ['/api/session', `/api/orders/${ORDER}`] },
+    { url: '/login', data: ['/api/session'] },
+    { url: '/', data: ['/api/session'] },
+    { url: '/staff/queue', data: ['/api/staff/session'] },
+    { url: '/sandbox/pay/x', data: [] },
+    // An id that is not one is never written into the page: only the session, as on any public page.
+    { url: `/orders/${encodeURIComponent('"><script>alert(1)</script>')}`, data: ['/api/session'] },
+    { url: '/v/%22%3E%3Cimg%20src=x%3E', data: [] },
+  ])('$url fetches its first API answers from the HTML: $data', async ({ url, data }) => {
+    const html = text(await get(url, { 'accept-encoding': 'br' }));
+    expect(fetches(html)).toEqual(data);
+    expect(html).not.toMatch(/<script>alert|<img/);
+  });
+
   it('the phone page never names the staff console or the public site', async () => {
     const html = text(await get('/v/abc123', { 'accept-encoding': 'gzip' }));
     expect(html).not.toMatch(/StaffApp|PublicSite|ui-Ui000001/);
@@ -153,7 +171,7 @@ describe("index.html names the page's own chunks (no waterfall)", () => {
     { accept: 'gzip', encoding: 'gzip' },
     { accept: '', encoding: undefined },
   ])('Accept-Encoding "$accept": $encoding, an ETag per encoding, and 304 when it still matches', async ({ accept, encoding }) => {
-    const headers = accept ? { 'accept-encoding': accept } : {};
+    const headers: Record<string, string> = accept ? { 'accept-encoding': accept } : {};
     const first = await get('/login', headers);
     expect(first.headers['content-encoding']).toBe(encoding);
     expect(String(first.headers.vary)).toMatch(/accept-encoding/i);

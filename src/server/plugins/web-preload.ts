@@ -1,5 +1,5 @@
 /**
- * index.html with the page's own chunks named in it (issue 14).
+ * index.html with the page's own chunks and first API answers named in it (issue 14).
  *
  * Without this a first visit is a waterfall: the HTML names only the boot chunk; the boot chunk, once run, asks
  * for the area (public site, staff console, phone page); the area, once run, asks for the page. On a phone on
@@ -61,6 +61,22 @@ const PAGES: [RegExp, string][] = [
   [/^\/staff\/audit(?:\/|$)/, 'pages/staff/StaffAudit.tsx'],
 ];
 
+/**
+ * The API answers a page asks for first, by path: fetched from the HTML (`<link rel="preload" as="fetch">`,
+ * which Chromium hands to the app's own fetch of the same URL), so they arrive while the scripts load instead
+ * of a round trip after they have run. `fixed` entries name the same URLs for every path they match, so their
+ * HTML is made once; the others carry an id from the path (strictly matched: it is written into the HTML).
+ * Only GETs the app makes anyway, with the same cookies: a visitor without a session gets the same 401 the app
+ * would get.
+ */
+const DATA: { re: RegExp; urls: (m: RegExpMatchArray) => string[]; fixed?: true }[] = [
+  { re: /^\/v\/([\w-]{8,128})(?:\/|$)/, urls: (m) => [`/api/legal-check/${m[1]}`] },
+  { re: /^\/(?:v|sandbox)\//, urls: () => [], fixed: true },
+  { re: /^\/staff(?:\/|$)/, urls: () => ['/api/staff/session'], fixed: true },
+  { re: /^\/orders\/([0-9a-f-]{36})\/?$/, urls: (m) => ['/api/session', `/api/orders/${m[1]}`] },
+  { re: /^\//, urls: () => ['/api/session'], fixed: true },
+];
+
 interface ManifestChunk {
   file: string;
   imports?: string[];
@@ -90,9 +106,10 @@ export function pageModules(pathname: string): string[] {
 }
 
 /**
- * The built index.html for any SPA path, with that path's chunks named in its head. Variants (one per set of
- * chunks: a few dozen at most, bounded by the tables above) are built and compressed once, on first use.
- * Returns null when there is no build, or no manifest (then index.html is sent as it is).
+ * The built index.html for any SPA path, with that path's chunks and first API answers named in its head.
+ * Variants that do not depend on an id in the path (a few dozen at most, bounded by the tables above) are built
+ * and compressed once, on first use; the others (a 法人核验 token, an order id) are compressed per request at a
+ * fast setting (a 5 KB page). Returns null when there is no build, or no manifest (index.html is sent as it is).
  */
 export function webPreloader(webDist: string): ((pathname: string, acceptEncoding: string) => HtmlBody) | null {
   const indexFile = path.join(webDist, 'index.html');
@@ -102,9 +119,9 @@ export function webPreloader(webDist: string): ((pathname: string, acceptEncodin
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
   // What the HTML already loads (the boot chunk and what Vite put in the head) is not named twice.
   const named = new Set([...html.matchAll(/\b(?:src|href)="\/(assets\/[^"]+)"/g)].map((m) => m[1]!));
-  const variants = new Map<string, Variant>();
+  const fixedVariants = new Map<string, Variant>();
 
-  const closure = (keys: string[]) => {
+  const chunkLinks = (keys: string[]) => {
     const js: string[] = [];
     const css: string[] = [];
     const seen = new Set<string>();
@@ -117,32 +134,40 @@ export function webPreloader(webDist: string): ((pathname: string, acceptEncodin
       for (const i of chunk.imports ?? []) visit(i);
     };
     for (const k of keys) visit(k);
-    return { js, css };
-  };
-
-  const variant = (keys: string[]): Variant => {
-    const id = keys.join('\n');
-    const known = variants.get(id);
-    if (known) return known;
-    const { js, css } = closure(keys);
     // crossorigin as on Vite's own tags: a preload is used only when its credentials mode matches the import's.
-    const links = [
+    return [
       ...js.map((f) => `<link rel="modulepreload" crossorigin href="/${f}">`),
       ...css.map((f) => `<link rel="preload" as="style" crossorigin href="/${f}">`),
     ].join('');
+  };
+
+  const make = (keys: string[], data: string[], quality: { br: number; gzip: number }): Variant => {
+    const links = chunkLinks(keys) + data.map((u) => `<link rel="preload" as="fetch" crossorigin href="${u}">`).join('');
     const identity = Buffer.from(html.replace('</head>', `${links}</head>`), 'utf8');
-    const made: Variant = {
+    return {
       identity,
-      br: brotliCompressSync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
-      gzip: gzipSync(identity, { level: 9 }),
+      br: brotliCompressSync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: quality.br } }),
+      gzip: gzipSync(identity, { level: quality.gzip }),
       tag: createHash('sha256').update(identity).digest('base64url').slice(0, 27),
     };
-    variants.set(id, made);
-    return made;
+  };
+
+  const variant = (pathname: string): Variant => {
+    const keys = pageModules(pathname);
+    for (const d of DATA) {
+      const m = pathname.match(d.re);
+      if (!m) continue;
+      if (!d.fixed) return make(keys, d.urls(m), { br: 5, gzip: 6 });
+      const id = `${keys.join('\n')}\n${d.re.source}`;
+      let v = fixedVariants.get(id);
+      if (!v) fixedVariants.set(id, (v = make(keys, d.urls(m), { br: 11, gzip: 9 })));
+      return v;
+    }
+    return make(keys, [], { br: 5, gzip: 6 }); // unreachable: the last entry matches every path
   };
 
   return (pathname, acceptEncoding) => {
-    const v = variant(pageModules(pathname));
+    const v = variant(pathname);
     // The negotiator @fastify/static uses for the assets: the page and its scripts pick an encoding alike.
     const encoding = acceptEncoding ? negotiate(acceptEncoding, ['br', 'gzip']) : null;
     if (encoding === 'br') return { body: v.br, encoding: 'br', etag: `"${v.tag}-br"` };
