@@ -148,8 +148,9 @@ describe('在线续费：证书助手 + SoftHSM2 UKEY', () => {
     expect(proofs).toHaveLength(1);
     const open = (await api(page, 'GET', `/api/my-certificates/${old.id}/renewal`)).json.renewal;
     const replay = await api(page, 'POST', `/api/renewals/${open.id}/proof`, JSON.parse(proofs[0]!));
+    // Refused on the renewal's state (already proven); routes/renewal.test.ts also replays into a fresh challenge's state.
     expect(replay.status).toBe(409);
-    expect(replay.json.error.message).toContain('已失效');
+    expect(replay.json.error.message).toContain('不能核验 UKEY');
 
     // 5. 付款: WeChat Pay's code; the payer pays in the sandbox; the page moves on by itself.
     await page.getByTestId('renew-pay').click();

@@ -144,7 +144,8 @@ function Renew() {
     () =>
       step('tokens', async () => {
         if (!info) return;
-        const list = await agent.tokens();
+        // Slots without an initialized token (SoftHSM2's spare slot, an empty reader) hold no certificate.
+        const list = (await agent.tokens()).filter((t) => t.initialized);
         const withCert = await Promise.all(
           list.map(async (t) => {
             const certs = await agent.certificates(t.serial).catch(() => []);
@@ -171,8 +172,9 @@ function Renew() {
     if (paired_ && info && !chosen && renewal?.status !== 'completed' && tokens === null) void findTokens();
   }, [paired_, info, chosen, renewal?.status, tokens, findTokens]);
 
-  // The agent may already be running and paired in this tab (a reload): check it once.
+  // Paired earlier in this tab (a reload, or back from another page): the agent is probably running, check it once.
   useEffect(() => {
+    if (!isPaired()) return;
     agent
       .health()
       .then(() => setAgentOk(true))
@@ -275,7 +277,9 @@ function Renew() {
         <Descriptions.Item label="单位">{c.unitName}</Descriptions.Item>
         <Descriptions.Item label="原到期日">{day(c.notAfter)}</Descriptions.Item>
         <Descriptions.Item label="续费后到期日">
-          <b data-testid="renew-new-end">{day(renewal?.newCertificate?.notAfter ?? info.newValidity.notAfter)}</b>
+          <b data-testid="renew-new-end" style={{ whiteSpace: 'nowrap' }}>
+            {day(renewal?.newCertificate?.notAfter ?? info.newValidity.notAfter)}
+          </b>
           <span className="muted">（{info.newValidity.basis}）</span>
         </Descriptions.Item>
         {info.price && <Descriptions.Item label="费用">¥{fenToYuanText(renewal?.amountFen ?? info.price.amountFen)}</Descriptions.Item>}
@@ -489,7 +493,14 @@ function Renew() {
       </Typography.Title>
       {summary}
       <Card size="small">
-        <Steps current={current} size="small" items={STEPS.map((title) => ({ title }))} className="renew-steps" data-testid="renew-steps" />
+        <Steps
+          current={current}
+          status={current === 6 ? 'finish' : 'process'}
+          size="small"
+          items={STEPS.map((title) => ({ title }))}
+          className="renew-steps"
+          data-testid="renew-steps"
+        />
         {error && (
           <Alert
             type="error"

@@ -91,6 +91,7 @@ export interface AgentToken {
   label: string;
   manufacturer: string;
   model: string;
+  initialized: boolean;
   userPinLocked: boolean;
   triesLeft: number;
 }
