@@ -5,7 +5,8 @@
  * the UKEY holding the certificate, SMS code, the agent makes a new key and request on the token and signs the
  * server's challenge with the old key, WeChat Pay in the sandbox, the agent writes the renewed certificate —
  * and the token then holds it: read back through PKCS#11 and verified by OpenSSL up to the CA's root. The old
- * certificate is then 已续费 (revoked as superseded).
+ * certificate is then 已续费 (revoked as superseded). The browser is closed after paying and the renewal resumed
+ * in a new one (pair again, the page finds the UKEY and carries on at 写入 UKEY).
  *
  * Refused: a page of another origin (the browser's CORS check on the agent's answer, and the agent's 403), a
  * page that has not paired (401 NOT_PAIRED), and the proof replayed (409). The person at the agent's console is
@@ -165,14 +166,35 @@ describe('在线续费：证书助手 + SoftHSM2 UKEY', () => {
     await payer.page.getByText('已支付', { exact: true }).waitFor();
     await payer.context.close();
 
-    // 6. 写入 UKEY: the CA issues, the agent writes, the page reads it back and confirms.
+    // The browser is closed after paying (its tab's pairing is gone, the session cookie stays): nothing is lost.
     await page.getByTestId('renew-step-write').waitFor({ timeout: 30_000 });
     await shot(page, 'renew-6-write-1366');
+    const state = await context.storageState();
+    expect(errors.filter((m) => !/40[139]/.test(m))).toEqual([]);
+    await context.close();
+    const again = await e.browser.newContext({
+      viewport: DESKTOP,
+      locale: 'zh-CN',
+      baseURL: e.baseUrl,
+      reducedMotion: 'reduce',
+      storageState: state,
+    });
+    const resumed = await again.newPage();
+    await resumed.goto('/certificates');
+    expect(await resumed.getByTestId('my-cert-renew').textContent()).toContain('继续续费');
+    await resumed.getByTestId('my-cert-renew').click();
+    // Pair again (the agent's port is remembered); the page finds the same UKEY and goes back to 写入 UKEY.
+    await resumed.getByTestId('renew-agent-check').click();
+    await resumed.getByTestId('renew-pair-code').fill(pairing.newCode());
+    await resumed.getByTestId('renew-pair').click();
+
+    // 6. 写入 UKEY: the CA issues, the agent writes, the page reads it back and confirms.
+    await resumed.getByTestId('renew-step-write').waitFor({ timeout: 30_000 });
     person.asked = [];
-    await page.getByTestId('renew-write').click();
-    await page.getByTestId('renew-done').waitFor({ timeout: 30_000 });
+    await resumed.getByTestId('renew-write').click();
+    await resumed.getByTestId('renew-done').waitFor({ timeout: 30_000 });
     expect(person.asked.map((r) => r.purpose)).toEqual(['write']);
-    await shot(page, 'renew-7-done-1366');
+    await shot(resumed, 'renew-7-done-1366');
 
     // The token holds the new certificate: read back through PKCS#11, verified by OpenSSL up to the root.
     const [fresh] = await e.db.select().from(certificates).where(eq(certificates.replacesId, old.id));
@@ -195,14 +217,13 @@ describe('在线续费：证书助手 + SoftHSM2 UKEY', () => {
     // The old certificate: 已续费 (revoked as superseded).
     const [oldNow] = await e.db.select().from(certificates).where(eq(certificates.id, old.id));
     expect(oldNow).toMatchObject({ status: 'revoked', revocationReason: 4 });
-    await page.goto('/certificates');
-    const oldRow = page.locator(
+    await resumed.goto('/certificates');
+    const oldRow = resumed.locator(
       `[data-testid="my-cert"][data-serial="${(old.serial.length % 2 ? `0${old.serial}` : old.serial).toUpperCase()}"]`,
     );
     await expect.poll(() => oldRow.getByTestId('my-cert-status').textContent()).toBe('已续费');
-    await shot(page, 'renew-8-my-certificates-1366');
-    expect(errors.filter((m) => !/40[139]|409/.test(m))).toEqual([]);
-    await context.close();
+    await shot(resumed, 'renew-8-my-certificates-1366');
+    await again.close();
   });
 
   it('refuses a page of another origin and a page that has not paired; the page fits at 390 px', async () => {
