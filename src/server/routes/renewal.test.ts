@@ -12,7 +12,7 @@
  * OpenSSL, the confirmation (a certificate that is not the one issued is refused), and the old certificate
  * revoked as superseded with event and audit rows — plus the counter path for expired and renamed units.
  */
-import { createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -277,6 +277,31 @@ describe('online renewal, end to end through the routes', () => {
     // A new request gets a new challenge with fresh tries.
     const again = await challenge(o, id, csrFor(p256(), o));
     expect((await o.c.post(`/api/renewals/${id}/proof`, { signature: agentSign(key, again) })).statusCode).toBe(200);
+  });
+
+  it('a certificate replaced at the counter meanwhile is never bound to the renewal', async () => {
+    const o = await org();
+    const { cert, key } = await oldCertificate(o, 15);
+    const id = await start(o, cert.id);
+    const ch = await challenge(o, id, csrFor(p256(), o));
+    expect((await o.c.post(`/api/renewals/${id}/proof`, { signature: agentSign(key, ch) })).statusCode).toBe(200);
+    const pay = await o.c.post(`/api/renewals/${id}/payment`, { channel: 'alipay' });
+    expect((await payInSandbox(t.app, t.db, pay.json().codeUrl, clock)).ok).toBe(true);
+    // The counter's 续费 of the same certificate got there first.
+    await t.db
+      .insert(certificates)
+      .values({
+        ...cert,
+        id: randomUUID(),
+        serial: `${cert.serial}c`,
+        replacesId: cert.id,
+        counterOrderId: randomUUID(),
+        source: 'counter',
+      });
+    const r = await o.c.post(`/api/renewals/${id}/issue`, {});
+    expect(r.statusCode).toBe(409);
+    expect(r.json().error.message).toContain('受理点');
+    expect((await o.c.get(`/api/renewals/${id}`)).json().status).toBe('paid');
   });
 
   it('a challenge dies after 5 minutes', async () => {

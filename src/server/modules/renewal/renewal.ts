@@ -377,8 +377,12 @@ export async function issueRenewal(deps: Deps, org: OrganizationRow, id: string,
     if (!locked || locked.status !== 'paid') throw wrongStep(locked ?? renewal, '签发新证书');
     const owner = await organizationRepository.findById(tx, org.id);
     if (!owner) throw new AppError('NOT_FOUND', '找不到申请单位');
+    const live = await renewalRepository.liveSuccessor(tx, cert.id);
+    // The certificate was replaced at the counter meanwhile (续费/补办/变更 there): never bind that one to this renewal.
+    if (live && live.counterOrderId)
+      throw new AppError('CONFLICT', '该证书已在受理点办理了续费、补办或变更，在线续费不能继续：请联系客服400-800-1040办理退款');
     const subject: IssuanceSubject = {
-      live: await renewalRepository.liveSuccessor(tx, cert.id),
+      live,
       organizationId: owner.id,
       uscc: owner.uscc,
       unitName: owner.name,
