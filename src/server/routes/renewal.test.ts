@@ -288,16 +288,14 @@ describe('online renewal, end to end through the routes', () => {
     const pay = await o.c.post(`/api/renewals/${id}/payment`, { channel: 'alipay' });
     expect((await payInSandbox(t.app, t.db, pay.json().codeUrl, clock)).ok).toBe(true);
     // The counter's 续费 of the same certificate got there first.
-    await t.db
-      .insert(certificates)
-      .values({
-        ...cert,
-        id: randomUUID(),
-        serial: `${cert.serial}c`,
-        replacesId: cert.id,
-        counterOrderId: randomUUID(),
-        source: 'counter',
-      });
+    await t.db.insert(certificates).values({
+      ...cert,
+      id: randomUUID(),
+      serial: `${cert.serial}c`,
+      replacesId: cert.id,
+      counterOrderId: randomUUID(),
+      source: 'counter',
+    });
     const r = await o.c.post(`/api/renewals/${id}/issue`, {});
     expect(r.statusCode).toBe(409);
     expect(r.json().error.message).toContain('受理点');
