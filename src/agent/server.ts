@@ -12,6 +12,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { pemToDer } from '../ca/cert/parse.js';
+import { challengeMessage } from '../core/agent-challenge.js';
 import type { AgentConfig } from './config.js';
 import { Pairing, type PairedSession } from './pairing.js';
 import type { PinSource } from './pin-source.js';
@@ -19,12 +20,8 @@ import { AgentError, checkCertificate, type TokenDriver } from './token.js';
 
 export const AGENT_VERSION = '0.1.0';
 
-/** Domain separation for challenge signatures: the agent never signs bare bytes a page hands it. */
-export const CHALLENGE_PREFIX = 'CertDesk 证书助手 challenge v1\n';
-
-export function challengeMessage(origin: string, challenge: Uint8Array): Buffer {
-  return Buffer.concat([Buffer.from(`${CHALLENGE_PREFIX}${origin}\n`, 'utf8'), challenge]);
-}
+/** Domain separation for challenge signatures: the agent never signs bare bytes a page hands it (core/agent-challenge.ts). */
+export { CHALLENGE_PREFIX, challengeMessage } from '../core/agent-challenge.js';
 
 export interface AgentDeps {
   config: AgentConfig;

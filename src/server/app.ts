@@ -45,6 +45,7 @@ import { registerMetrics } from './metrics.js';
 import { checkHealth } from './health.js';
 import { counterRoutes } from './routes/counter.js';
 import { myCertificatesRoutes } from './routes/my-certificates.js';
+import { renewalRoutes } from './routes/renewal.js';
 import { sealImageRoutes } from './routes/seal-images.js';
 import { sealRoutes } from './routes/seals.js';
 
@@ -111,7 +112,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
           // antd writes its styles at run time (CSS-in-JS).
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:', 'blob:'],
-          connectSrc: ["'self'"],
+          // The 证书助手 on the customer's own PC (docs/agent.md): loopback only, on the port the user set.
+          connectSrc: ["'self'", 'http://127.0.0.1:*'],
           frameAncestors: ["'none'"],
           upgradeInsecureRequests: null,
         },
@@ -163,6 +165,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await web.register(revocationRoutes(ctx));
     await web.register(counterRoutes(ctx));
     await web.register(myCertificatesRoutes(ctx));
+    await web.register(renewalRoutes(ctx));
     await web.register(sealImageRoutes(ctx));
     await web.register(sealRoutes(ctx));
     if (config.env !== 'production') await web.register(devRoutes(ctx));

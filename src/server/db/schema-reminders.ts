@@ -5,8 +5,9 @@
  * - certificate_reminders: one row per certificate and reminder stage (90, 30, 7 days before expiry), written
  *   in the transaction that enqueues the SMS. The primary key makes "once each" a database guarantee, whatever
  *   the number of instances running the reminder job or restarts in between.
- * - revocation_codes: the SMS code that confirms an organization's online revocation request, bound to the
- *   organization and the certificate; stored only as an HMAC, 10 minutes, 5 tries, used once.
+ * - revocation_codes: the SMS code that confirms an organization's online revocation request (or, purpose
+ *   'renew', its online renewal), bound to the organization and the certificate; stored only as an HMAC,
+ *   10 minutes, 5 tries, used once.
  */
 import { index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { certificates } from './schema-certificates.js';
@@ -43,6 +44,8 @@ export const revocationCodes = pgTable(
     certificateId: uuid('certificate_id')
       .notNull()
       .references(() => certificates.id),
+    /** What the code confirms: an online revocation request, or an online renewal (issue 20). */
+    purpose: text('purpose').$type<'revoke' | 'renew'>().notNull().default('revoke'),
     codeHash: text('code_hash').notNull(),
     attempts: integer('attempts').notNull().default(0),
     createdAt: ts('created_at').notNull(),

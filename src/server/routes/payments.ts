@@ -15,6 +15,7 @@ import { NoticeRejected, PAY_KINDS, type PayChannel } from '../adapters/payment/
 import { paymentProviders as paymentProvidersFor } from '../modules/payments/providers.js';
 import { closeAttempt, completePayment, paymentView, startPayment, type PaymentDeps } from '../modules/payments/payments.js';
 import { paymentRepository } from '../modules/payments/repository.js';
+import { completeRenewalPayment, isRenewalTrade } from '../modules/renewal/payment.js';
 import { clip, recordNoticeRefusal } from '../modules/payments/notice-refusals.js';
 import { requireOwnedOrder } from './guards.js';
 import { baseUrlOf } from './orders.js';
@@ -124,6 +125,13 @@ export const paymentRoutes =
             if (hang === 'before-commit') {
               req.log.warn({ hang }, 'test hang point reached');
               await forever();
+            }
+            // A renewal's code (modules/renewal/payment.ts): same providers, same route, its own completion.
+            if (isRenewalTrade(notice.outTradeNo)) {
+              const renewal = await completeRenewalPayment(pdeps, notice, 'notify', { ip: req.ip });
+              if (!renewal.accepted)
+                req.log.warn({ channel, reason: renewal.reason, outTradeNo: notice.outTradeNo }, 'payment notice refused');
+              return send(renewal.accepted);
             }
             const result = await completePayment(pdeps, notice, 'notify', { ip: req.ip });
             if (!result.accepted) {

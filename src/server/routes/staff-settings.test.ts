@@ -91,6 +91,7 @@ describe('GET /api/staff/sms-templates', () => {
       'shipped',
       'revocation_code',
       'expiry_reminder',
+      'renewal_code',
     ]);
     expect(body.items.find((i: Item) => i.key === 'review_passed')).toEqual({
       key: 'review_passed',

@@ -5,7 +5,15 @@
 import { UKEY_PIN_SMS } from '../../../core/content/downloads.js';
 
 export type SmsTemplate =
-  'password_reset' | 'review_passed' | 'review_failed' | 'paid' | 'paper_failed' | 'shipped' | 'revocation_code' | 'expiry_reminder';
+  | 'password_reset'
+  | 'review_passed'
+  | 'review_failed'
+  | 'paid'
+  | 'paper_failed'
+  | 'shipped'
+  | 'revocation_code'
+  | 'expiry_reminder'
+  | 'renewal_code';
 
 /** The texts as approved with the provider (Aliyun templates use ${name} placeholders). */
 export const SMS_TEMPLATES: Record<SmsTemplate, { text: string; sensitive: string[] }> = {
@@ -42,6 +50,10 @@ export const SMS_TEMPLATES: Record<SmsTemplate, { text: string; sensitive: strin
     text: '${unit}：您单位的数字证书（${project}，${keyType}）将于${date}到期，还剩${days}天。请在到期前携带证书UKEY及密码到江西CA办证大厅或各地受理点办理续费，受理点地址可登录江西CA数字证书在线受理系统“现场办理”查看，“我的证书”可查看全部证书。咨询电话400-800-1040。',
     sensitive: [],
   },
+  renewal_code: {
+    text: '您正在在线续费序列号尾号${serialTail}的数字证书，验证码${code}，10分钟内有效。如非本单位操作，请勿告知他人并致电400-800-1040。',
+    sensitive: ['code'],
+  },
 };
 
 /** Environment variable holding each template's Aliyun TemplateCode (the text must match the approved one). */
@@ -54,6 +66,7 @@ export const ALIYUN_TEMPLATE_ENV: Record<SmsTemplate, string> = {
   shipped: 'ALIYUN_SMS_TEMPLATE_SHIPPED',
   revocation_code: 'ALIYUN_SMS_TEMPLATE_REVOCATION_CODE',
   expiry_reminder: 'ALIYUN_SMS_TEMPLATE_EXPIRY_REMINDER',
+  renewal_code: 'ALIYUN_SMS_TEMPLATE_RENEWAL_CODE',
 };
 
 export interface SmsMessage {

@@ -143,7 +143,8 @@ export interface IssuanceSubject {
 export async function recordIssuance(
   tx: Tx,
   subject: IssuanceSubject,
-  ctx: { issuing: IssuingCa; key: PreparedKey; staffId: string; at: Date; baseUrl: string; policyOid: string },
+  // staffId: who made it — null for the organization's own online renewal (modules/renewal), no staff step.
+  ctx: { issuing: IssuingCa; key: PreparedKey; staffId: string | null; at: Date; baseUrl: string; policyOid: string },
 ): Promise<{ row: CertificateRow; reused: boolean }> {
   const { live } = subject;
   if (live && live.status !== 'pending') return { row: live, reused: true };

@@ -58,8 +58,12 @@ function view(c: Row, reqs: Req[], now: Date) {
     notAfter: c.notAfter,
     daysLeft,
     status,
-    statusLabel: MY_STATUS_LABEL[status],
+    // Revoked because a renewal replaced it (superseded, RFC 5280 reason 4): the unit knows it as 已续费.
+    statusLabel: status === 'revoked' && c.renewed && c.revocationReason === 4 ? '已续费' : MY_STATUS_LABEL[status],
     renewed: !!c.renewed,
+    /** 在线续费 (issue 20): offered within the 90 days before expiry; an open one is resumed. */
+    canRenewOnline: !!c.renewalOpen || (status === 'valid' && !c.renewed && daysLeft <= EXPIRING_WITHIN_DAYS),
+    renewalOpen: !!c.renewalOpen,
     expiringSoon: (status === 'valid' || status === 'revocation_pending') && !c.renewed && daysLeft <= EXPIRING_WITHIN_DAYS,
     // What the server accepts (an issued certificate without an open request), less the expired ones.
     canRevoke: !open && (status === 'valid' || status === 'not_yet_valid'),

@@ -1,6 +1,6 @@
 /**
  * SQL of 我的证书: the organization's certificates with their project, order and open revocation request,
- * and the SMS codes that confirm an online revocation request.
+ * and the SMS codes that confirm an online revocation request or renewal.
  */
 import { and, desc, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
@@ -52,6 +52,10 @@ export const myCertificatesRepository = {
         // The order link only for the organization's own order (a counter order of a former holder is not shown).
         orderNo: sql<string | null>`case when ${orders.organizationId} = ${organizationId} then ${orders.orderNo} end`,
         renewed: renewedSql,
+        /** An online renewal not yet completed (the page resumes it). */
+        renewalOpen: sql<boolean>`exists (
+          select 1 from renewals rn where rn.certificate_id = ${certificates.id} and rn.status not in ('completed', 'cancelled')
+        )`,
         // A counter certificate: its 受理单号, business and office (shown as text; counter orders have no page online).
         counterOrderNo: sql<string | null>`case when ${counterOrders.organizationId} = ${organizationId} then ${counterOrders.orderNo} end`,
         counterBusiness: counterOrders.business,
@@ -105,7 +109,7 @@ export const myCertificatesRepository = {
 
   // --- SMS codes --------------------------------------------------------------------------------------
   /** A new code replaces the earlier ones for the same certificate: they expire now. */
-  async expireOpenCodes(db: DbOrTx, organizationId: string, certificateId: string, now: Date): Promise<void> {
+  async expireOpenCodes(db: DbOrTx, organizationId: string, certificateId: string, purpose: 'revoke' | 'renew', now: Date): Promise<void> {
     await db
       .update(revocationCodes)
       .set({ expiresAt: now })
@@ -113,6 +117,7 @@ export const myCertificatesRepository = {
         and(
           eq(revocationCodes.organizationId, organizationId),
           eq(revocationCodes.certificateId, certificateId),
+          eq(revocationCodes.purpose, purpose),
           isNull(revocationCodes.usedAt),
           gt(revocationCodes.expiresAt, now),
         ),
@@ -122,11 +127,17 @@ export const myCertificatesRepository = {
     const [r] = await db.insert(revocationCodes).values(row).returning({ id: revocationCodes.id });
     return r!.id;
   },
-  async latestCode(db: DbOrTx, organizationId: string, certificateId: string) {
+  async latestCode(db: DbOrTx, organizationId: string, certificateId: string, purpose: 'revoke' | 'renew') {
     const [r] = await db
       .select()
       .from(revocationCodes)
-      .where(and(eq(revocationCodes.organizationId, organizationId), eq(revocationCodes.certificateId, certificateId)))
+      .where(
+        and(
+          eq(revocationCodes.organizationId, organizationId),
+          eq(revocationCodes.certificateId, certificateId),
+          eq(revocationCodes.purpose, purpose),
+        ),
+      )
       .orderBy(desc(revocationCodes.createdAt))
       .limit(1);
     return r;

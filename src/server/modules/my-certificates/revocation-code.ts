@@ -4,6 +4,9 @@
  * 10 minutes, 5 tries (each taken by one atomic UPDATE before comparing), used once (compare-and-set in the
  * request's own transaction), a new code expiring the older ones — the rules of 忘记密码's code
  * (modules/accounts/reset-password.ts). Sending is throttled per organization and per address like it.
+ *
+ * The same code, with purpose 'renew', confirms an online renewal (modules/renewal, issue 20): its own
+ * template, its own HMAC domain, so a revocation code never starts a renewal or the other way round.
  */
 import { AppError, validationFailed } from '../../../core/errors.js';
 import { maskMobile } from '../../../core/mobile.js';
@@ -23,8 +26,15 @@ export const REVOCATION_CODE_TRIES = 5;
 /** A second code for the same certificate within a minute is refused (the first is probably on its way). */
 export const REVOCATION_CODE_RESEND_MS = 60_000;
 
-const codeHash = (secret: string, organizationId: string, certificateId: string, code: string) =>
-  hmac(secret, `revoke:${organizationId}:${certificateId}:${code}`);
+export type CodePurpose = 'revoke' | 'renew';
+
+const PURPOSES = {
+  revoke: { template: 'revocation_code', action: 'certificate.revoke_code_sent' },
+  renew: { template: 'renewal_code', action: 'certificate.renew_code_sent' },
+} as const satisfies Record<CodePurpose, { template: string; action: string }>;
+
+const codeHash = (secret: string, purpose: CodePurpose, organizationId: string, certificateId: string, code: string) =>
+  hmac(secret, `${purpose}:${organizationId}:${certificateId}:${code}`);
 
 /** The checks both steps make before touching a code: the certificate is the organization's and revocable. */
 export async function revocableCertificate(db: DbOrTx, organizationId: string, certificateId: string) {
@@ -37,19 +47,26 @@ export async function revocableCertificate(db: DbOrTx, organizationId: string, c
   return cert;
 }
 
-export async function sendRevocationCode(
+export function sendRevocationCode(deps: UseCaseDeps, org: OrganizationRow, certificateId: string, meta: RequestMeta) {
+  return sendCertificateCode(deps, org, certificateId, 'revoke', () => revocableCertificate(deps.db, org.id, certificateId), meta);
+}
+
+/** Sends a code for `purpose` once `eligible` (the purpose's own checks) has returned the certificate. */
+export async function sendCertificateCode(
   deps: UseCaseDeps,
   org: OrganizationRow,
   certificateId: string,
+  purpose: CodePurpose,
+  eligible: () => Promise<{ id: string; serial: string }>,
   meta: RequestMeta,
 ): Promise<{ maskedMobile: string; expiresInSeconds: number; resendAfterSeconds: number }> {
-  const acctKey = `sms:revoke:${org.id}`;
+  const acctKey = `sms:${purpose}:${org.id}`;
   const ipKey = `sms:ip:${meta.ip}`;
   await deps.throttle.check(ipKey);
   await deps.throttle.check(acctKey);
-  const cert = await revocableCertificate(deps.db, org.id, certificateId);
+  const cert = await eligible();
   const now = deps.clock.now();
-  const last = await myCertificatesRepository.latestCode(deps.db, org.id, cert.id);
+  const last = await myCertificatesRepository.latestCode(deps.db, org.id, cert.id, purpose);
   if (last && now.getTime() - last.createdAt.getTime() < REVOCATION_CODE_RESEND_MS) {
     const secs = Math.ceil((REVOCATION_CODE_RESEND_MS - (now.getTime() - last.createdAt.getTime())) / 1000);
     throw new AppError('RATE_LIMITED', `验证码已发送，请在${secs}秒后重新获取`, { retryAfterSeconds: secs });
@@ -64,24 +81,25 @@ export async function sendRevocationCode(
   }
   const code = randomDigits(6);
   await deps.db.transaction(async (tx) => {
-    await myCertificatesRepository.expireOpenCodes(tx, org.id, cert.id, now);
+    await myCertificatesRepository.expireOpenCodes(tx, org.id, cert.id, purpose, now);
     const id = await myCertificatesRepository.insertCode(tx, {
       organizationId: org.id,
       certificateId: cert.id,
-      codeHash: codeHash(deps.config.secret, org.id, cert.id, code),
+      purpose,
+      codeHash: codeHash(deps.config.secret, purpose, org.id, cert.id, code),
       createdAt: now,
       expiresAt: new Date(now.getTime() + REVOCATION_CODE_TTL_MS),
     });
     await enqueueSms(
       tx,
-      `revocation_code:${id}`,
-      { phoneNumber: org.mobile, template: 'revocation_code', params: { code, serialTail: cert.serial.toUpperCase().slice(-6) } },
+      `${PURPOSES[purpose].template}:${id}`,
+      { phoneNumber: org.mobile, template: PURPOSES[purpose].template, params: { code, serialTail: cert.serial.toUpperCase().slice(-6) } },
       now,
     );
     await auditRepository.record(tx, {
       actorType: 'org',
       actorId: org.id,
-      action: 'certificate.revoke_code_sent',
+      action: PURPOSES[purpose].action,
       targetType: 'certificate',
       targetId: cert.id,
       detail: { serial: cert.serial, mobile: maskMobile(org.mobile) },
@@ -101,8 +119,18 @@ export async function sendRevocationCode(
  * transaction with `useRevocationCode`. A wrong, expired or spent code is a VALIDATION_FAILED naming the
  * `code` field; nothing else changes.
  */
-export async function checkRevocationCode(
+export function checkRevocationCode(
   deps: { db: DbOrTx; clock: Clock; config: Pick<Config, 'secret'> },
+  organizationId: string,
+  certificateId: string,
+  code: string | undefined,
+): Promise<string> {
+  return checkCertificateCode(deps, 'revoke', organizationId, certificateId, code);
+}
+
+export async function checkCertificateCode(
+  deps: { db: DbOrTx; clock: Clock; config: Pick<Config, 'secret'> },
+  purpose: CodePurpose,
   organizationId: string,
   certificateId: string,
   code: string | undefined,
@@ -110,18 +138,20 @@ export async function checkRevocationCode(
   if (!code || !/^\d{6}$/.test(code)) throw validationFailed({ code: '请输入短信中的6位验证码' });
   const now = deps.clock.now();
   const dead = () => validationFailed({ code: '短信验证码已失效，请重新获取' });
-  const row = await myCertificatesRepository.latestCode(deps.db, organizationId, certificateId);
+  const row = await myCertificatesRepository.latestCode(deps.db, organizationId, certificateId, purpose);
   if (!row || row.usedAt || row.expiresAt <= now || row.attempts >= REVOCATION_CODE_TRIES) throw dead();
   const tries = await myCertificatesRepository.takeAttempt(deps.db, row.id, REVOCATION_CODE_TRIES, now);
   if (tries === undefined) throw dead();
-  if (!safeEqual(row.codeHash, codeHash(deps.config.secret, organizationId, certificateId, code))) {
+  if (!safeEqual(row.codeHash, codeHash(deps.config.secret, purpose, organizationId, certificateId, code))) {
     const left = REVOCATION_CODE_TRIES - tries;
     throw validationFailed({ code: left > 0 ? `短信验证码不正确，还可尝试${left}次` : '短信验证码错误次数过多，请重新获取' });
   }
   return row.id;
 }
 
+export const useRevocationCode = (tx: DbOrTx, codeId: string, now: Date) => useCertificateCode(tx, codeId, now);
+
 /** Inside the request's transaction: the code confirms this request only (a racing second use finds it used). */
-export async function useRevocationCode(tx: DbOrTx, codeId: string, now: Date): Promise<void> {
+export async function useCertificateCode(tx: DbOrTx, codeId: string, now: Date): Promise<void> {
   if (!(await myCertificatesRepository.markCodeUsed(tx, codeId, now))) throw validationFailed({ code: '该验证码已使用，请重新获取' });
 }

@@ -24,6 +24,7 @@ export const SMS_TEMPLATE_NAMES: Record<SmsTemplate, string> = {
   shipped: '证书已寄出（顺丰）',
   revocation_code: '申请吊销证书验证码',
   expiry_reminder: '证书到期提醒（到期前90、30、7天）',
+  renewal_code: '在线续费证书验证码',
 };
 
 /** What each placeholder stands for, so the administrator knows what will be filled in. */

@@ -24,6 +24,9 @@ import {
   orders,
   paymentAttempts,
   paymentRefunds,
+  renewalEvents,
+  renewalPayments,
+  renewals,
   revocationCodes,
   revocationRequests,
   sealExtractionImages,
@@ -312,6 +315,14 @@ export const retentionRepository = {
         'revocation_requests',
         tx.delete(revocationRequests).where(inArray(revocationRequests.certificateId, X)).returning({ id: revocationRequests.id }),
       );
+      // 在线续费 of these certificates: its payments and events, then the renewal (modules/renewal).
+      const R = tx.select({ id: renewals.id }).from(renewals).where(inArray(renewals.certificateId, X));
+      await del(
+        'renewal_payments',
+        tx.delete(renewalPayments).where(inArray(renewalPayments.renewalId, R)).returning({ id: renewalPayments.id }),
+      );
+      await del('renewal_events', tx.delete(renewalEvents).where(inArray(renewalEvents.renewalId, R)).returning({ id: renewalEvents.id }));
+      await del('renewals', tx.delete(renewals).where(inArray(renewals.certificateId, X)).returning({ id: renewals.id }));
     }
     if (O.length) {
       await del(

@@ -6,8 +6,8 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
-import { Alert, Button, Card, Empty, Grid, Skeleton, Table, Tag, Typography } from 'antd';
-import { StopOutlined } from '@ant-design/icons';
+import { Alert, Button, Card, Empty, Grid, Skeleton, Space, Table, Tag, Typography } from 'antd';
+import { StopOutlined, SyncOutlined } from '@ant-design/icons';
 import { apiGet, ApiError } from '../../api.js';
 import { LoginGate, loginUrl } from '../../components/LoginGate.js';
 import { beijing } from './order/time.js';
@@ -33,6 +33,8 @@ export function statusNote(c: MyCertificate): string | null {
     case 'revocation_pending':
       return `已于 ${beijing(c.revocationRequestedAt!)} 申请吊销，CA 将在 ${beijing(c.revocationDeadline!)} 前处理（24小时内）。`;
     case 'revoked':
+      if (c.statusLabel === '已续费')
+        return `已续费：新证书已写入 UKEY，原证书于 ${c.revokedAt ? beijing(c.revokedAt) : '—'} 作废（已被新证书替代）。`;
       return `已于 ${c.revokedAt ? beijing(c.revokedAt) : '—'} 吊销${c.revocationReasonLabel ? `（${c.revocationReasonLabel}）` : ''}${
         c.revocationRequestedAt ? `，申请时间 ${beijing(c.revocationRequestedAt)}` : ''
       }。`;
@@ -42,8 +44,9 @@ export function statusNote(c: MyCertificate): string | null {
       return `自 ${day(c.notBefore)} 起生效。`;
     case 'valid':
       if (c.revocationRefused) return `吊销申请未获批准${c.revocationRefused.note ? `：${c.revocationRefused.note}` : ''}。`;
+      if (c.renewalOpen) return '在线续费尚未完成，请点“继续续费”。';
       if (c.renewed) return '已续费，新证书见列表。';
-      if (c.expiringSoon) return `还有 ${c.daysLeft} 天到期，请及时到受理点续费。`;
+      if (c.expiringSoon) return `还有 ${c.daysLeft} 天到期，可插入 UKEY 在线续费，或到受理点续费。`;
       return null;
   }
 }
@@ -119,12 +122,22 @@ function CertificateList() {
     void load();
   }, [load]);
 
-  const revokeButton = (c: MyCertificate) =>
-    c.canRevoke ? (
-      <Button size="small" danger icon={<StopOutlined />} onClick={() => setRevoking(c)} data-testid="my-cert-revoke">
-        申请吊销
-      </Button>
-    ) : null;
+  const revokeButton = (c: MyCertificate) => (
+    <Space wrap size={4}>
+      {c.canRenewOnline && (
+        <Link to={`/certificates/${c.id}/renew`}>
+          <Button size="small" type="primary" icon={<SyncOutlined />} data-testid="my-cert-renew">
+            {c.renewalOpen ? '继续续费' : '在线续费'}
+          </Button>
+        </Link>
+      )}
+      {c.canRevoke && (
+        <Button size="small" danger icon={<StopOutlined />} onClick={() => setRevoking(c)} data-testid="my-cert-revoke">
+          申请吊销
+        </Button>
+      )}
+    </Space>
+  );
 
   let body;
   if (error) body = <Alert type="error" showIcon title={error} />;
@@ -217,9 +230,9 @@ function CertificateList() {
   return (
     <Card title="我的证书" styles={{ body: screens.md ? undefined : { padding: 12 } }}>
       <Typography.Paragraph type="secondary" style={{ marginTop: 0 }}>
-        本单位在线办理和在各受理点现场办理的全部数字证书。证书有效期一年，请在到期前携带证书 UKEY 及密码到
-        <Link to="/offices">办证大厅或各地受理点</Link>
-        办理续费（新证书在原证书到期日基础上延长一年，提前续费不损失剩余有效期）；变更、补办也请到现场办理。
+        本单位在线办理和在各受理点现场办理的全部数字证书。证书有效期一年，到期前90天内可插入 UKEY 通过证书助手
+        <b>在线续费</b>，也可携带证书 UKEY 及密码到<Link to="/offices">办证大厅或各地受理点</Link>
+        办理（新证书在原证书到期日基础上延长一年，提前续费不损失剩余有效期）；已过期的证书、变更、补办请到现场办理。
       </Typography.Paragraph>
       {data && data.expiring.length > 0 && (
         <Alert
@@ -230,8 +243,8 @@ function CertificateList() {
           title={`${data.expiring.length} 张证书将在90天内到期`}
           description={
             <>
-              {data.expiring.map((c) => `${c.projectName}（${c.keyTypeLabel}）${day(c.notAfter)} 到期`).join('；')}。请携带证书 UKEY
-              及密码到<Link to="/offices">受理点</Link>续费。
+              {data.expiring.map((c) => `${c.projectName}（${c.keyTypeLabel}）${day(c.notAfter)} 到期`).join('；')}。可插入 UKEY
+              点“在线续费”，或携带证书 UKEY 及密码到<Link to="/offices">受理点</Link>续费。
             </>
           }
         />

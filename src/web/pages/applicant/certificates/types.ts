@@ -20,6 +20,9 @@ export interface MyCertificate {
   status: MyCertificateStatus;
   statusLabel: string;
   renewed: boolean;
+  /** 在线续费 is offered (within 90 days of expiry), or one is open to resume. */
+  canRenewOnline: boolean;
+  renewalOpen: boolean;
   expiringSoon: boolean;
   canRevoke: boolean;
   orderId: string | null;
