@@ -45,6 +45,7 @@ const PAGES: [RegExp, string][] = [
   [/^\/orders\/[^/]+\/seal-try\/?$/, 'pages/applicant/SealTry.tsx'],
   [/^\/orders\/[^/]+\/?$/, 'pages/applicant/Order.tsx'],
   [/^\/certificates\/?$/, 'pages/applicant/MyCertificates.tsx'],
+  [/^\/certificates\/[^/]+\/renew\/?$/, 'pages/applicant/renewal/Renew.tsx'],
   [/^\/staff\/login\/?$/, 'pages/staff/StaffLogin.tsx'],
   [/^\/staff\/?$/, 'pages/staff/StaffDashboard.tsx'],
   [/^\/staff\/(?:queue|orders\/?$)/, 'pages/staff/orders/StaffQueue.tsx'],
