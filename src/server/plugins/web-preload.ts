@@ -46,6 +46,7 @@ const PAGES: [RegExp, string][] = [
   [/^\/orders\/[^/]+\/?$/, 'pages/applicant/Order.tsx'],
   [/^\/certificates\/?$/, 'pages/applicant/MyCertificates.tsx'],
   [/^\/certificates\/[^/]+\/renew\/?$/, 'pages/applicant/renewal/Renew.tsx'],
+  [/^\/dev\/inbox\/?$/, 'pages/dev/DevInbox.tsx'],
   [/^\/staff\/login\/?$/, 'pages/staff/StaffLogin.tsx'],
   [/^\/staff\/?$/, 'pages/staff/StaffDashboard.tsx'],
   [/^\/staff\/(?:queue|orders\/?$)/, 'pages/staff/orders/StaffQueue.tsx'],
@@ -77,6 +78,9 @@ const DATA: { re: RegExp; urls: (m: RegExpMatchArray) => string[]; fixed?: true 
   { re: /^\/orders\/([0-9a-f-]{36})\/?$/, urls: (m) => ['/api/session', `/api/orders/${m[1]}`] },
   { re: /^\//, urls: () => ['/api/session'], fixed: true },
 ];
+
+/** Every page module the tables name (the drift test compares it with the lazy pages of the route files). */
+export const PRELOADED_PAGES: readonly string[] = [...AREAS, ...PAGES].map(([, m]) => m);
 
 interface ManifestChunk {
   file: string;
