@@ -47,6 +47,7 @@ import { counterRoutes } from './routes/counter.js';
 import { myCertificatesRoutes } from './routes/my-certificates.js';
 import { sealImageRoutes } from './routes/seal-images.js';
 import { sealRoutes } from './routes/seals.js';
+import { kmcRoutes } from './routes/kmc.js';
 
 export interface AppOptions {
   config: Config;
@@ -165,6 +166,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await web.register(myCertificatesRoutes(ctx));
     await web.register(sealImageRoutes(ctx));
     await web.register(sealRoutes(ctx));
+    await web.register(kmcRoutes(ctx));
     if (config.env !== 'production') await web.register(devRoutes(ctx));
 
     await registerWebApp(web, webDist);

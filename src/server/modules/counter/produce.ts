@@ -17,17 +17,10 @@ import { organizationRepository } from '../accounts/repository.js';
 import { auditRepository } from '../audit/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
 import { caRuntime } from '../certificates/ca-runtime.js';
-import {
-  familyOfProject,
-  pkcs12For,
-  prepareKey,
-  recordIssuance,
-  signRecorded,
-  type IssuanceSubject,
-  type KeySource,
-} from '../certificates/issue.js';
+import { familyOfProject, prepareKey, recordIssuance, signRecorded, type IssuanceSubject, type KeySource } from '../certificates/issue.js';
 import { certificateRepository, type CertificateRow } from '../certificates/repository.js';
 import type { RequestMeta } from '../deps.js';
+import { pairPkcs12, prepareEncryption, recordEncryption, signEncryption, storeEncryption } from '../kmc/encryption-pair.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import { applyCounterTransition, loadForActor, transitionFor, type CounterDeps } from './counter-orders.js';
 import { counterRepository, type CounterOrderRow } from './repository.js';
@@ -48,7 +41,13 @@ export async function produceAtCounter(
   id: string,
   key: KeySource,
   meta: RequestMeta,
-): Promise<{ order: CounterOrderRow; certificate: CertificateRow; pkcs12?: Buffer }> {
+): Promise<{
+  order: CounterOrderRow;
+  certificate: CertificateRow;
+  encryptionCertificate?: CertificateRow;
+  encryptionSkipped?: string;
+  pkcs12?: Buffer;
+}> {
   const { db } = deps;
   const before = await loadForActor(db, actor, id);
   transitionFor(before, 'produce', actor);
@@ -57,10 +56,12 @@ export async function produceAtCounter(
   const ca = await caRuntime(deps.config.ca);
   const issuing = ca.issuing(familyOfProject(project.certFamily));
   const prepared = await prepareKey(issuing.family, key);
+  // A pair project's encryption key (docs/kmc.md), made before anything is recorded, as online.
+  const encryption = await prepareEncryption(deps.config, project, issuing, prepared);
 
-  // tx1: the pending row (or the retry's).
+  // tx1: the pending rows (or the retry's).
   const recordedAt = deps.clock.now();
-  const { row } = await db.transaction(async (tx) => {
+  const { row, enc } = await db.transaction(async (tx) => {
     const order = await loadForActor(tx, actor, id, true);
     transitionFor(order, 'produce', actor);
     const org = await organizationRepository.findById(tx, order.organizationId);
@@ -78,19 +79,23 @@ export async function produceAtCounter(
       validity: await counterValidity(tx, order, recordedAt),
       retryLabel: '重新制作证书',
     };
-    return recordIssuance(tx, subject, {
-      issuing,
-      key: prepared,
-      staffId: actor.id,
-      at: recordedAt,
-      baseUrl: ca.config.baseUrl,
-      policyOid: ca.config.policyOid,
-    });
+    const ctx = { issuing, staffId: actor.id, at: recordedAt, baseUrl: ca.config.baseUrl, policyOid: ca.config.policyOid };
+    const recorded = await recordIssuance(tx, subject, { ...ctx, key: prepared });
+    const enc = await recordEncryption(tx, recorded.row, subject, encryption, { ...ctx, generated: Boolean(prepared.generated) });
+    return { row: recorded.row, enc };
   });
 
   const der = row.status === 'pending' ? await signRecorded(row, issuing) : null;
+  const encDer = await signEncryption(enc, issuing);
   const pkcs12 =
-    der && prepared.generated && key.kind === 'generate' ? await pkcs12For(prepared.generated, der, issuing, key.password) : undefined;
+    der && prepared.generated && key.kind === 'generate'
+      ? await pairPkcs12({
+          signing: { key: prepared.generated, certDer: der },
+          ...(encDer && encryption.kind === 'pair' ? { encryption: { envelope: encryption.pair.envelope, certDer: encDer } } : {}),
+          issuing,
+          password: key.password,
+        })
+      : undefined;
 
   // tx2: store (CAS pending → issued) and move the counter order (CAS 审核通过 → 证书已制作).
   const now = deps.clock.now();
@@ -102,6 +107,7 @@ export async function produceAtCounter(
       if (!stored) throw new AppError('CONFLICT', '此次签发已被另一次制作证书操作取代，请刷新页面查看');
       cert = stored;
     }
+    const encCert = await storeEncryption(tx, enc, encDer, now);
     let renamed: boolean | null = null;
     if (order.business === 'change' && order.newUnitName)
       renamed = await organizationRepository.rename(tx, order.organizationId, order.unitName, order.newUnitName, now);
@@ -111,6 +117,7 @@ export async function produceAtCounter(
         certificateId: cert.id,
         serial: cert.serial,
         keySource: cert.keySource,
+        ...(encCert ? { encryptionCertificateId: encCert.id, encryptionSerial: encCert.serial } : {}),
         replaces: order.replacesCertificateId,
         ...(renamed === null ? {} : { renamed, newUnitName: order.newUnitName }),
       },
@@ -127,6 +134,12 @@ export async function produceAtCounter(
         ip: meta.ip,
         at: now,
       });
-    return { order: updated, certificate: cert, ...(pkcs12 ? { pkcs12 } : {}) };
+    return {
+      order: updated,
+      certificate: cert,
+      ...(encCert ? { encryptionCertificate: encCert } : {}),
+      ...(encryption.kind === 'skipped' ? { encryptionSkipped: encryption.reason } : {}),
+      ...(pkcs12 ? { pkcs12 } : {}),
+    };
   });
 }
