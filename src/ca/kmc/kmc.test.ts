@@ -44,7 +44,9 @@ beforeAll(async () => {
   store = path.join(tmp.dir, 'device');
   await (await import('node:fs/promises')).mkdir(store);
   for (const i of [1, 2]) {
-    const r = await runTool(path.join(SOFTSDF, 'bin', 'softsdfinit'), ['-kek', String(i), '-key', String(i), '-pass', PASSWORD], { cwd: store });
+    const r = await runTool(path.join(SOFTSDF, 'bin', 'softsdfinit'), ['-kek', String(i), '-key', String(i), '-pass', PASSWORD], {
+      cwd: store,
+    });
     expect(r.code, r.out).toBe(0);
   }
   session = SdfSession.open({ library: path.join(SOFTSDF, 'lib', 'libsoftsdf.so'), workingDirectory: store });
@@ -69,7 +71,13 @@ describe('KMC on SoftSDF', () => {
     // The recovered private key belongs to the pair's public key: GmSSL encrypts to the public key and
     // decrypts with the recovered key (sm2 and CMS).
     expect(sm2PublicPoint(opened.d).equals(Buffer.from(pair.publicKey))).toBe(true);
-    const pubPem = await tmp.file('enc1-pub.pem', createPublicKey({ key: Buffer.from(sm2Spki(pair.publicKey)), format: 'der', type: 'spki' }).export({ type: 'spki', format: 'pem' }) as string);
+    const pubPem = await tmp.file(
+      'enc1-pub.pem',
+      createPublicKey({ key: Buffer.from(sm2Spki(pair.publicKey)), format: 'der', type: 'spki' }).export({
+        type: 'spki',
+        format: 'pem',
+      }) as string,
+    );
     const dKey = await tmp.file('enc1-key.pem', gmsslEncryptedKeyPem(opened.d, pair.publicKey, 'Recovered-1'));
     const msg = await tmp.file('bid.txt', '投标文件：报价 1,234,567.00 元');
     const c = path.join(tmp.dir, 'bid.sm2');

@@ -47,9 +47,5 @@ export function openEnvelope(blob: Uint8Array, recipientPkcs8: Uint8Array): { pr
 
 /** An SM2 private scalar as PKCS#8 PrivateKeyInfo (id-ecPublicKey with the SM2 curve; the public key in ECPrivateKey [1]). */
 export function sm2Pkcs8(d: Uint8Array, publicKey: Uint8Array): Uint8Array {
-  return sequence(
-    integer(0),
-    SPKI_ALGORITHM.sm2,
-    octetString(sequence(integer(1), octetString(d), explicit(1, bitString(publicKey)))),
-  );
+  return sequence(integer(0), SPKI_ALGORITHM.sm2, octetString(sequence(integer(1), octetString(d), explicit(1, bitString(publicKey)))));
 }

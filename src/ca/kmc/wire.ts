@@ -23,7 +23,8 @@ export const escrowToWire = (e: EscrowedKey): EscrowWire => ({
 
 export function escrowFromWire(w: unknown): EscrowedKey {
   const o = (w ?? {}) as Record<string, unknown>;
-  if (typeof o.kekIndex !== 'number' || !Number.isInteger(o.kekIndex) || o.kekIndex < 0) throw new TypeError('escrow.kekIndex: an index expected');
+  if (typeof o.kekIndex !== 'number' || !Number.isInteger(o.kekIndex) || o.kekIndex < 0)
+    throw new TypeError('escrow.kekIndex: an index expected');
   return {
     kekIndex: o.kekIndex,
     wrappedKey: bytes(o.wrappedKey, 'escrow.wrappedKey'),

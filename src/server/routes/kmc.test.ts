@@ -78,7 +78,21 @@ async function ukey(): Promise<{ keyPem: string; csr: string }> {
   const keyPem = tmp.path(`ukey${++n}.pem`);
   const csrPem = tmp.path(`ukey${n}.csr`);
   expect((await gmssl('master', ['sm2keygen', '-pass', UKEY_PASS, '-out', keyPem])).code).toBe(0);
-  const r = await gmssl('master', ['reqgen', '-C', 'CN', '-O', 'usbkey', '-CN', 'usbkey', '-key', keyPem, '-pass', UKEY_PASS, '-out', csrPem]);
+  const r = await gmssl('master', [
+    'reqgen',
+    '-C',
+    'CN',
+    '-O',
+    'usbkey',
+    '-CN',
+    'usbkey',
+    '-key',
+    keyPem,
+    '-pass',
+    UKEY_PASS,
+    '-out',
+    csrPem,
+  ]);
   expect(r.code, r.out).toBe(0);
   return { keyPem, csr: await readFile(csrPem, 'utf8') };
 }
@@ -117,7 +131,8 @@ describe('制证 of a pair project with the KMC', () => {
 
     // Only 制证 (or a counter producer) may take it; then it is gone.
     const reviewer = (await staffMember(t, ['受理'], '钱受理')).c;
-    expect((await reviewer.post(`/api/staff/certificates/${enc.id}/enveloped-key`)).statusCode).toBe(403);
+    const denied = await reviewer.post(`/api/staff/certificates/${enc.id}/enveloped-key`);
+    expect(denied.statusCode, denied.body).toBe(403);
     const dl = await producer.post(`/api/staff/certificates/${enc.id}/enveloped-key`);
     expect(dl.statusCode, dl.body).toBe(200);
     expect(dl.headers['cache-control']).toBe('no-store');
@@ -147,7 +162,7 @@ describe('制证 of a pair project with the KMC', () => {
     expect(await readFile(out1, 'utf8')).toBe('开标：投标报价 998,000.00 元');
 
     const cms = tmp.path('bid.cms');
-    const e = await gmssl('master', ['cmsencrypt', '-encrypt', '-rcptcert', encPem, '-in', msg, '-out', cms]);
+    const e = await gmssl('master', ['cmsencrypt', '-rcptcert', encPem, '-in', msg, '-out', cms]);
     expect(e.code, e.out).toBe(0);
     const out2 = tmp.path('bid2.out');
     const r2 = await gmssl('master', ['cmsdecrypt', '-key', dKey, '-pass', 'Delivered-1', '-cert', encPem, '-in', cms, '-out', out2]);
@@ -210,7 +225,16 @@ describe('制证 of a pair project with the KMC', () => {
     const listed = [...crlText.matchAll(/Serial Number: ([0-9A-F]+)/g)].map((m) => m[1]!.toLowerCase().replace(/^0+/, ''));
     expect(listed).toEqual(expect.arrayContaining([sign.serial, enc.serial]));
     const f = await chainFiles();
-    const ocsp = await opensslResult(['ocsp', '-issuer', f.issuing, '-cert', tmp.write('enc-ocsp.pem', certificatePem(enc.der!)), '-url', `${base}/ocsp`, '-noverify']);
+    const ocsp = await opensslResult([
+      'ocsp',
+      '-issuer',
+      f.issuing,
+      '-cert',
+      tmp.write('enc-ocsp.pem', certificatePem(enc.der!)),
+      '-url',
+      `${base}/ocsp`,
+      '-noverify',
+    ]);
     expect(ocsp.out, ocsp.out).toMatch(/: revoked/);
   }, 60_000);
 });
@@ -231,11 +255,11 @@ describe('制证 of a pair project with a generated key', () => {
     const sign = await rowOf(body.certificate.id);
     // Each key bag's public key is its certificate's (openssl pairs them by localKeyId: friendlyName shows which).
     const keys = [...out.out.matchAll(/friendlyName: (\S+)[\s\S]*?(-----BEGIN PRIVATE KEY-----[\s\S]*?-----END PRIVATE KEY-----)/g)];
-    expect(keys.map((k) => k[1]).sort()).toEqual(['加密证书', '签名证书'].sort());
+    expect(keys.map((k) => k[1]).sort()).toEqual(['encryption', 'signing']);
     for (const [, name, pem] of keys) {
-      const pub = tmp.path(`${name === '加密证书' ? 'p12-enc' : 'p12-sign'}.pub`);
-      await openssl(['pkey', '-in', tmp.write(`${name === '加密证书' ? 'p12-enc' : 'p12-sign'}.key`, pem!), '-pubout', '-outform', 'DER', '-out', pub]);
-      const cert = name === '加密证书' ? enc : sign;
+      const pub = tmp.path(`p12-${name}.pub`);
+      await openssl(['pkey', '-in', tmp.write(`p12-${name}.key`, pem!), '-pubout', '-outform', 'DER', '-out', pub]);
+      const cert = name === 'encryption' ? enc : sign;
       expect(Buffer.from(await readFile(pub)).equals(Buffer.from(parseCertificate(cert.der!).spki))).toBe(true);
     }
     const dl = await producer.post(`/api/staff/certificates/${enc.id}/enveloped-key`);
@@ -256,7 +280,9 @@ describe('密钥恢复 (key recovery), four eyes', () => {
     // A bid encrypted to the old encryption certificate, before the old UKEY is lost.
     const encPem = tmp.write('old-enc.pem', certificatePem(enc.der!));
     const bid = tmp.path('old-bid.sm2');
-    expect((await gmssl('master', ['sm2encrypt', '-cert', encPem, '-in', tmp.write('old-bid.txt', '旧标书：报价 77 万元'), '-out', bid])).code).toBe(0);
+    expect(
+      (await gmssl('master', ['sm2encrypt', '-cert', encPem, '-in', tmp.write('old-bid.txt', '旧标书：报价 77 万元'), '-out', bid])).code,
+    ).toBe(0);
 
     const fresh = await ukey();
     const body = { certificateId: enc.id, kind: 'user', recipient: fresh.csr, reason: '补办：USB Key 丢失，受理单号 3601-0001' };
@@ -281,7 +307,13 @@ describe('密钥恢复 (key recovery), four eyes', () => {
     const dl = await producer.post(`/api/staff/kmc/recoveries/${id}/envelope`);
     expect(dl.statusCode, dl.body).toBe(200);
     expect((await a.c.post(`/api/staff/kmc/recoveries/${id}/envelope`)).statusCode).toBe(409);
-    const opened = await gmsslOpenEnvelope(Buffer.from(dl.json().envelopedKeyBlob, 'base64'), fresh.keyPem, UKEY_PASS, tmp.dir, 'recovered');
+    const opened = await gmsslOpenEnvelope(
+      Buffer.from(dl.json().envelopedKeyBlob, 'base64'),
+      fresh.keyPem,
+      UKEY_PASS,
+      tmp.dir,
+      'recovered',
+    );
     const encPoint = spkiPublicKeyBits(parseCertificate(enc.der!).spki);
     expect(sm2PublicPoint(opened.d).equals(Buffer.from(encPoint))).toBe(true);
     const recoveredKey = tmp.write('recovered.pem', gmsslEncryptedKeyPem(opened.d, encPoint, 'Recovered-2'));
@@ -307,9 +339,34 @@ describe('密钥恢复 (key recovery), four eyes', () => {
     const authorityKey = tmp.path('authority.pem');
     const authorityCert = tmp.path('authority-cert.pem');
     expect((await gmssl('master', ['sm2keygen', '-pass', 'Court-1', '-out', authorityKey])).code).toBe(0);
-    const cg = await gmssl('master', ['certgen', '-C', 'CN', '-O', 'Court', '-CN', 'Court', '-serial_len', '12', '-days', '30', '-key', authorityKey, '-pass', 'Court-1', '-key_usage', 'keyEncipherment', '-out', authorityCert]);
+    const cg = await gmssl('master', [
+      'certgen',
+      '-C',
+      'CN',
+      '-O',
+      'Court',
+      '-CN',
+      'Court',
+      '-serial_len',
+      '12',
+      '-days',
+      '30',
+      '-key',
+      authorityKey,
+      '-pass',
+      'Court-1',
+      '-key_usage',
+      'keyEncipherment',
+      '-out',
+      authorityCert,
+    ]);
     expect(cg.code, cg.out).toBe(0);
-    const body = { certificateId: enc.id, kind: 'judicial', recipient: await readFile(authorityCert, 'utf8'), reason: '司法协助：（2026）赣01刑初1号' };
+    const body = {
+      certificateId: enc.id,
+      kind: 'judicial',
+      recipient: await readFile(authorityCert, 'utf8'),
+      reason: '司法协助：（2026）赣01刑初1号',
+    };
 
     const refusedReq = (await b.c.post('/api/staff/kmc/recoveries', body)).json().recovery.id;
     expect((await a.c.post(`/api/staff/kmc/recoveries/${refusedReq}/refuse`, {})).statusCode).toBe(400); // a reason is required

@@ -10,7 +10,7 @@ import type { StaffRole } from '../../core/schemas.js';
 import type { AppContext } from '../app.js';
 import { downloadEnvelope } from '../modules/kmc/download-envelope.js';
 import { decideRecovery, deliverRecovery, listRecoveries, requestRecovery } from '../modules/kmc/recovery.js';
-import { metaOf, staffActor } from './guards.js';
+import { enforceStaffAccess, metaOf, staffActor } from './guards.js';
 
 const ZCertId = z.object({ id: z.string({ error: '证书编号格式不正确' }).uuid('证书编号格式不正确') });
 const ZRecoveryId = z.object({ id: z.string({ error: '申请编号格式不正确' }).uuid('申请编号格式不正确') });
@@ -32,6 +32,7 @@ export const kmcRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
     const { deps } = ctx;
+    enforceStaffAccess(app, deps.db);
     app.post(
       '/api/staff/certificates/:id/enveloped-key',
       {
@@ -69,9 +70,14 @@ export const kmcRoutes =
       '/api/staff/kmc/recoveries',
       {
         config: { staffAccess: KEY_ADMINS },
-        schema: { tags: ['密钥恢复'], summary: '申请密钥恢复：补办（新 USB Key 的证书请求）或司法恢复（接收机构的证书）', body: ZRecoveryBody },
+        schema: {
+          tags: ['密钥恢复'],
+          summary: '申请密钥恢复：补办（新 USB Key 的证书请求）或司法恢复（接收机构的证书）',
+          body: ZRecoveryBody,
+        },
       },
-      async (req, reply) => reply.status(201).send({ recovery: recoveryView(await requestRecovery(deps, staffActor(req), req.body, metaOf(req))) }),
+      async (req, reply) =>
+        reply.status(201).send({ recovery: recoveryView(await requestRecovery(deps, staffActor(req), req.body, metaOf(req))) }),
     );
     for (const [action, approve] of [
       ['approve', true],
@@ -81,9 +87,16 @@ export const kmcRoutes =
         `/api/staff/kmc/recoveries/:id/${action}`,
         {
           config: { staffAccess: KEY_ADMINS },
-          schema: { tags: ['密钥恢复'], summary: approve ? '批准密钥恢复（另一位密钥管理员）' : '驳回密钥恢复', params: ZRecoveryId, body: ZDecision },
+          schema: {
+            tags: ['密钥恢复'],
+            summary: approve ? '批准密钥恢复（另一位密钥管理员）' : '驳回密钥恢复',
+            params: ZRecoveryId,
+            body: ZDecision,
+          },
         },
-        async (req) => ({ recovery: recoveryView(await decideRecovery(deps, staffActor(req), req.params.id, { approve, note: req.body.note }, metaOf(req))) }),
+        async (req) => ({
+          recovery: recoveryView(await decideRecovery(deps, staffActor(req), req.params.id, { approve, note: req.body.note }, metaOf(req))),
+        }),
       );
     app.post(
       '/api/staff/kmc/recoveries/:id/envelope',

@@ -33,12 +33,18 @@ import { kmcNotReady, kmcOf } from './kmc-access.js';
 import { kmcRepository } from './repository.js';
 
 /** What prepareEncryption decided: a key pair to certify, or why there is none. */
-export type PreparedEncryption = { kind: 'pair'; pair: KmcKeyPair; recipient: Uint8Array } | { kind: 'none' } | { kind: 'skipped'; reason: string };
+export type PreparedEncryption =
+  { kind: 'pair'; pair: KmcKeyPair; recipient: Uint8Array } | { kind: 'none' } | { kind: 'skipped'; reason: string };
 
 export const ENCRYPTION_SKIPPED = '未签发加密证书：本环境未配置密钥管理中心（KMC，见 docs/kmc.md）；生产环境将拒绝制证';
 
 /** Whether the project issues pairs for this family, and if so the KMC's new key pair for the signing key `signing`. */
-export async function prepareEncryption(config: Config, project: CatalogProject, issuing: IssuingCa, signing: PreparedKey): Promise<PreparedEncryption> {
+export async function prepareEncryption(
+  config: Config,
+  project: CatalogProject,
+  issuing: IssuingCa,
+  signing: PreparedKey,
+): Promise<PreparedEncryption> {
   if (!project.dualCertificates || issuing.family !== 'sm2') return { kind: 'none' };
   const recipient = spkiPublicKeyBits(signing.spki);
   const kmc = kmcOf(config.ca);
@@ -139,7 +145,12 @@ export async function signEncryption(row: CertificateRow | undefined, issuing: I
 }
 
 /** tx2: stores the signed encryption certificate beside the signing one (compare-and-set pending → issued). */
-export async function storeEncryption(tx: Tx, row: CertificateRow | undefined, der: Buffer | null, at: Date): Promise<CertificateRow | undefined> {
+export async function storeEncryption(
+  tx: Tx,
+  row: CertificateRow | undefined,
+  der: Buffer | null,
+  at: Date,
+): Promise<CertificateRow | undefined> {
   if (!row || !der) return row;
   const stored = await certificateRepository.storeIssued(tx, row.id, der, at);
   if (!stored) throw new AppError('CONFLICT', '此次加密证书签发已被另一次制证操作取代，请刷新页面查看');
@@ -157,7 +168,8 @@ export async function pairPkcs12(args: {
   password: string;
 }): Promise<Buffer> {
   const chainDer = [args.issuing.certDer, args.issuing.rootDer];
-  if (!args.encryption) return Buffer.from(await makePkcs12({ key: args.signing.key, certDer: args.signing.certDer, chainDer, password: args.password }));
+  if (!args.encryption)
+    return Buffer.from(await makePkcs12({ key: args.signing.key, certDer: args.signing.certDer, chainDer, password: args.password }));
   const opened = openEnvelope(args.encryption.envelope, args.signing.key.privateKeyPkcs8);
   const encKey: SoftwareKey = {
     algorithm: 'sm2',
@@ -172,8 +184,8 @@ export async function pairPkcs12(args: {
         certDer: args.signing.certDer,
         chainDer,
         password: args.password,
-        friendlyName: '签名证书',
-        more: [{ key: encKey, certDer: args.encryption.certDer, friendlyName: '加密证书' }],
+        friendlyName: 'signing',
+        more: [{ key: encKey, certDer: args.encryption.certDer, friendlyName: 'encryption' }],
       }),
     );
   } finally {

@@ -24,12 +24,19 @@ export function remoteKmc(conn: SignerConnection): Kmc {
     async generate(recipient) {
       let res;
       try {
-        res = await conn.request('POST', '/v1/kmc/key-pairs', Buffer.from(JSON.stringify(recipientToWire(recipient))), undefined, 'application/json');
+        res = await conn.request(
+          'POST',
+          '/v1/kmc/key-pairs',
+          Buffer.from(JSON.stringify(recipientToWire(recipient))),
+          undefined,
+          'application/json',
+        );
       } catch (e) {
         throw signerUnavailable(e);
       }
       if (res.status === 404) throw new KmcUnavailableError('the signer runs no key management centre');
-      if (res.status !== 200) throw signerUnavailable(new Error(`signer answered ${res.status}: ${res.body.toString('utf8').slice(0, 500)}`));
+      if (res.status !== 200)
+        throw signerUnavailable(new Error(`signer answered ${res.status}: ${res.body.toString('utf8').slice(0, 500)}`));
       return keyPairFromWire(JSON.parse(res.body.toString('utf8')));
     },
     async envelope(escrow, recipient) {
@@ -57,6 +64,10 @@ export function kmcOf(config: CaConfig): Kmc | undefined {
 
 /** The KMC did not answer as one should: an outage for staff (503), the cause to the log. */
 export const kmcNotReady = (cause: unknown) =>
-  new AppError('SERVICE_UNAVAILABLE', '密钥管理中心（KMC）未就绪，本项目的加密证书无法签发，本次未签发任何证书。请联系管理员（见运维手册 docs/kmc.md）', {
-    cause,
-  });
+  new AppError(
+    'SERVICE_UNAVAILABLE',
+    '密钥管理中心（KMC）未就绪，本项目的加密证书无法签发，本次未签发任何证书。请联系管理员（见运维手册 docs/kmc.md）',
+    {
+      cause,
+    },
+  );

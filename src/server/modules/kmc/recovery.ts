@@ -105,8 +105,7 @@ export async function decideRecovery(
   return deps.db.transaction(async (tx) => {
     const r = await kmcRepository.recovery(tx, id, true);
     if (!r) throw new AppError('NOT_FOUND', '找不到该密钥恢复申请');
-    if (r.requestedBy === actor.id)
-      throw new AppError('FORBIDDEN', '不能批准或驳回自己提出的密钥恢复申请：须由另一位密钥管理员处理');
+    if (r.requestedBy === actor.id) throw new AppError('FORBIDDEN', '不能批准或驳回自己提出的密钥恢复申请：须由另一位密钥管理员处理');
     const status = decision.approve ? 'approved' : 'refused';
     if (!(await kmcRepository.decideRecovery(tx, id, { status, decidedBy: actor.id, decidedAt: now, decisionNote: note })))
       throw new AppError('CONFLICT', '该密钥恢复申请已处理，请刷新页面');
@@ -125,10 +124,16 @@ export async function decideRecovery(
 }
 
 /** The approved recovery's envelope, made now by the KMC and handed over once. */
-export async function deliverRecovery(deps: Deps, actor: StaffActor, id: string, meta: RequestMeta): Promise<{ serial: string; envelope: Buffer }> {
+export async function deliverRecovery(
+  deps: Deps,
+  actor: StaffActor,
+  id: string,
+  meta: RequestMeta,
+): Promise<{ serial: string; envelope: Buffer }> {
   const r = await kmcRepository.recovery(deps.db, id);
   if (!r) throw new AppError('NOT_FOUND', '找不到该密钥恢复申请');
-  if (r.status !== 'approved') throw new AppError('CONFLICT', r.status === 'pending' ? '密钥恢复申请尚未经另一位密钥管理员批准' : '该密钥恢复申请已被驳回');
+  if (r.status !== 'approved')
+    throw new AppError('CONFLICT', r.status === 'pending' ? '密钥恢复申请尚未经另一位密钥管理员批准' : '该密钥恢复申请已被驳回');
   if (r.deliveredAt) throw new AppError('CONFLICT', '恢复的加密密钥信封只能下载一次，已经下载过');
   const key = await kmcRepository.forCertificate(deps.db, r.certificateId);
   const cert = await certificateRepository.findById(deps.db, r.certificateId);
@@ -138,7 +143,13 @@ export async function deliverRecovery(deps: Deps, actor: StaffActor, id: string,
   let envelope: Uint8Array;
   try {
     envelope = await kmc.envelope(
-      { kekIndex: key.kekIndex, wrappedKey: key.wrappedKey, iv: key.iv, encryptedPrivateKey: key.encryptedPrivateKey, publicKey: key.publicKey },
+      {
+        kekIndex: key.kekIndex,
+        wrappedKey: key.wrappedKey,
+        iv: key.iv,
+        encryptedPrivateKey: key.encryptedPrivateKey,
+        publicKey: key.publicKey,
+      },
       r.recipient,
     );
   } catch (e) {
