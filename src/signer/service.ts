@@ -177,7 +177,13 @@ export async function buildSignerService(o: SignerServiceOptions): Promise<Fasti
     } catch (e) {
       return reply.code(400).send({ error: (e as Error).message });
     }
-    const what = { kmc: true, operation: 'envelope', publicKeySha256: sha256(escrow.publicKey), recipientSha256: sha256(recipient), client: clientOf(req) };
+    const what = {
+      kmc: true,
+      operation: 'envelope',
+      publicKeySha256: sha256(escrow.publicKey),
+      recipientSha256: sha256(recipient),
+      client: clientOf(req),
+    };
     if (o.registry && !(await o.registry.recoveryApproved(escrow.publicKey, recipient))) {
       req.log.warn({ ...what, refused: 'no approved, undelivered recovery for this key and recipient' }, 'kmc refused');
       return reply.code(422).send({ error: 'no approved, undelivered key recovery for this key and recipient in the registry' });

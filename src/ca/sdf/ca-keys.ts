@@ -137,7 +137,13 @@ export function sdfKeyStoreFromEnv(env: NodeJS.ProcessEnv): SdfKeyStore | undefi
   const library = env.CERTDESK_SDF_LIBRARY?.trim();
   const rolesText = env.CERTDESK_CA_SDF_KEYS?.trim();
   if (!library) {
-    if (rolesText || env.CERTDESK_SDF_PASSWORD || env.CERTDESK_SDF_PASSWORD_FILE || env.CERTDESK_SDF_DIR || env.CERTDESK_KMC_KEK_INDEX?.trim())
+    if (
+      rolesText ||
+      env.CERTDESK_SDF_PASSWORD ||
+      env.CERTDESK_SDF_PASSWORD_FILE ||
+      env.CERTDESK_SDF_DIR ||
+      env.CERTDESK_KMC_KEK_INDEX?.trim()
+    )
       throw new SdfConfigError('CERTDESK_SDF_LIBRARY must name the SDF device library when the other CERTDESK_SDF_* settings are given');
     return undefined;
   }
@@ -154,6 +160,7 @@ export function sdfKeyStoreFromEnv(env: NodeJS.ProcessEnv): SdfKeyStore | undefi
   if (!password) throw new SdfConfigError('CERTDESK_SDF_PASSWORD or CERTDESK_SDF_PASSWORD_FILE must give the device keys’ access password');
   const roles = rolesText ? parseSdfRoles(rolesText) : {};
   const kek = env.CERTDESK_KMC_KEK_INDEX?.trim();
-  if (kek && !/^\d{1,10}$/.test(kek)) throw new SdfConfigError('CERTDESK_KMC_KEK_INDEX must be the index of a KEK in the device (a number)');
+  if (kek && !/^\d{1,10}$/.test(kek))
+    throw new SdfConfigError('CERTDESK_KMC_KEK_INDEX must be the index of a KEK in the device (a number)');
   return new SdfKeyStore(library, dir, password, roles, kek ? Number(kek) : undefined);
 }

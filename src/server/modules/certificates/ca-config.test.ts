@@ -112,7 +112,9 @@ describe('a CA that is not ready', () => {
     const sdf = { CERTDESK_SDF_LIBRARY: '/opt/hsm/libsdf.so', CERTDESK_SDF_PASSWORD: 'device-pass' };
     expect(caConfigFrom({ CERTDESK_CA_KEK: KEK, ...sdf, CERTDESK_KMC_KEK_INDEX: '3' }, true, '/data').sdf?.kmcKekIndex).toBe(3);
     expect(caConfigFrom({ CERTDESK_CA_KEK: KEK, ...sdf }, true, '/data').sdf?.kmcKekIndex).toBeUndefined();
-    expect(() => caConfigFrom({ CERTDESK_CA_KEK: KEK, ...sdf, CERTDESK_KMC_KEK_INDEX: 'one' }, true, '/data')).toThrow(/CERTDESK_KMC_KEK_INDEX/);
+    expect(() => caConfigFrom({ CERTDESK_CA_KEK: KEK, ...sdf, CERTDESK_KMC_KEK_INDEX: 'one' }, true, '/data')).toThrow(
+      /CERTDESK_KMC_KEK_INDEX/,
+    );
     expect(() => caConfigFrom({ CERTDESK_CA_KEK: KEK, CERTDESK_KMC_KEK_INDEX: '1' }, true, '/data')).toThrow(/CERTDESK_SDF_LIBRARY/);
     expect(() => caConfigFrom({ CERTDESK_SIGNER_URL: 'unix:/run/s.sock', CERTDESK_KMC_KEK_INDEX: '1' }, true, '/data')).toThrow(
       /belongs to the signer only/,

@@ -12,7 +12,7 @@
  */
 import { certificateValidity, type Validity } from '../../../core/certificate-validity.js';
 import { AppError } from '../../../core/errors.js';
-import type { DbOrTx } from '../../db/client.js';
+import type { DbOrTx, Tx } from '../../db/client.js';
 import { organizationRepository } from '../accounts/repository.js';
 import { auditRepository } from '../audit/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
@@ -20,7 +20,7 @@ import { caRuntime } from '../certificates/ca-runtime.js';
 import { familyOfProject, prepareKey, recordIssuance, signRecorded, type IssuanceSubject, type KeySource } from '../certificates/issue.js';
 import { certificateRepository, type CertificateRow } from '../certificates/repository.js';
 import type { RequestMeta } from '../deps.js';
-import { pairPkcs12, prepareEncryption, recordEncryption, signEncryption, storeEncryption } from '../kmc/encryption-pair.js';
+import { pairPkcs12, pendingEncryption, signEncryption, storeEncryption } from '../kmc/encryption-pair.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import { applyCounterTransition, loadForActor, transitionFor, type CounterDeps } from './counter-orders.js';
 import { counterRepository, type CounterOrderRow } from './repository.js';
@@ -56,12 +56,11 @@ export async function produceAtCounter(
   const ca = await caRuntime(deps.config.ca);
   const issuing = ca.issuing(familyOfProject(project.certFamily));
   const prepared = await prepareKey(issuing.family, key);
-  // A pair project's encryption key (docs/kmc.md), made before anything is recorded, as online.
-  const encryption = await prepareEncryption(deps.config, project, issuing, prepared);
 
-  // tx1: the pending rows (or the retry's).
+  // tx1: the pending row (or the retry's).
   const recordedAt = deps.clock.now();
-  const { row, enc } = await db.transaction(async (tx) => {
+  const ctx = { staffId: actor.id, at: recordedAt, baseUrl: ca.config.baseUrl, policyOid: ca.config.policyOid };
+  const lockSubject = async (tx: Tx): Promise<IssuanceSubject> => {
     const order = await loadForActor(tx, actor, id, true);
     transitionFor(order, 'produce', actor);
     const org = await organizationRepository.findById(tx, order.organizationId);
@@ -79,11 +78,11 @@ export async function produceAtCounter(
       validity: await counterValidity(tx, order, recordedAt),
       retryLabel: '重新制作证书',
     };
-    const ctx = { issuing, staffId: actor.id, at: recordedAt, baseUrl: ca.config.baseUrl, policyOid: ca.config.policyOid };
-    const recorded = await recordIssuance(tx, subject, { ...ctx, key: prepared });
-    const enc = await recordEncryption(tx, recorded.row, subject, encryption, { ...ctx, generated: Boolean(prepared.generated) });
-    return { row: recorded.row, enc };
-  });
+    return subject;
+  };
+  const { row } = await db.transaction(async (tx) => recordIssuance(tx, await lockSubject(tx), { ...ctx, issuing, key: prepared }));
+  // A pair project's encryption certificate (docs/kmc.md), as online: the KMC's key pair, recorded in tx1b.
+  const { enc, prepared: encryption } = await pendingEncryption(deps, project, issuing, prepared, row, ctx, lockSubject);
 
   const der = row.status === 'pending' ? await signRecorded(row, issuing) : null;
   const encDer = await signEncryption(enc, issuing);

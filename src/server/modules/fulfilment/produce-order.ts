@@ -11,7 +11,7 @@ import { AppError } from '../../../core/errors.js';
 import { addWorkingDays } from '../../../core/working-days.js';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
-import type { Db } from '../../db/client.js';
+import type { Db, Tx } from '../../db/client.js';
 import { auditRepository } from '../audit/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
 import { caRuntime } from '../certificates/ca-runtime.js';
@@ -21,7 +21,7 @@ import type { RequestMeta } from '../deps.js';
 import { invoiceRepository } from '../invoices/repository.js';
 import { orderRepository, type OrderRow } from '../orders/repository.js';
 import { applyTransition, checkTransition, statusName } from '../orders/transition.js';
-import { pairPkcs12, prepareEncryption, recordEncryption, signEncryption, storeEncryption } from '../kmc/encryption-pair.js';
+import { pairPkcs12, pendingEncryption, signEncryption, storeEncryption } from '../kmc/encryption-pair.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import type { ProductionResult } from './production-port.js';
 
@@ -62,22 +62,20 @@ export async function produceOrder(
   const ca = await caRuntime(deps.config.ca);
   const issuing = ca.issuing(familyOfProject(project.certFamily));
   const prepared = await prepareKey(issuing.family, key);
-  // A pair project's encryption key: made, escrowed and enveloped by the KMC before anything is recorded.
-  const encryption = await prepareEncryption(deps.config, project, issuing, prepared);
 
-  // tx1: record serial + TBS (or find the retry's row) — the encryption certificate's beside it.
+  // tx1: record serial + TBS (or find the retry's row).
   const recordedAt = deps.clock.now();
-  const { row, enc } = await db.transaction(async (tx) => {
+  const ctx = { staffId: actor.id, at: recordedAt, baseUrl: ca.config.baseUrl, policyOid: ca.config.policyOid };
+  const lockSubject = async (tx: Tx) => {
     const order = await orderRepository.lockById(tx, orderId);
     if (!order) throw new AppError('NOT_FOUND', '找不到该订单');
     checkTransition(order, 'produce', party);
-    const subject = await orderSubject(tx, order);
-    const ctx = { issuing, staffId: actor.id, at: recordedAt, baseUrl: ca.config.baseUrl, policyOid: ca.config.policyOid };
-    const recorded = await recordIssuance(tx, subject, { ...ctx, key: prepared });
-    const enc = await recordEncryption(tx, recorded.row, subject, encryption, { ...ctx, generated: Boolean(prepared.generated) });
-    return { row: recorded.row, enc };
-  });
+    return orderSubject(tx, order);
+  };
+  const { row } = await db.transaction(async (tx) => recordIssuance(tx, await lockSubject(tx), { ...ctx, issuing, key: prepared }));
   await deps.faults?.afterRecord?.(row);
+  // A pair project's encryption certificate: its key made, escrowed and enveloped by the KMC, recorded (tx1b).
+  const { enc, prepared: encryption } = await pendingEncryption(deps, project, issuing, prepared, row, ctx, lockSubject);
 
   // Sign outside any transaction; the PKCS#12 too, so tx2 stores only what is complete.
   const der = row.status === 'pending' ? await signRecorded(row, issuing) : null;

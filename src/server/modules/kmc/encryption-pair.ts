@@ -2,10 +2,10 @@
  * The encryption certificate of an SM2 pair (GM/T 0034; docs/kmc.md), issued beside the signing certificate at
  * 制证 — online (fulfilment/produce-order.ts) and at the counter (counter/produce.ts) — in the same Boulder order:
  *
- *   before tx1   the KMC makes the key pair in the device, escrows it and envelopes it for the signing key
- *                (prepareEncryption; nothing is written yet, and a retry that reuses its rows drops it unused);
- *   tx1          recordEncryption: the pending encryption row (serial + linted TBS) with the escrow beside it,
- *                in the transaction that records the signing row — or the retry's rows, found again;
+ *   after tx1    (the signing row is recorded pending) the KMC makes the key pair in the device, escrows it and
+ *                envelopes it for the signing key — unless the retry's encryption row is there already;
+ *   tx1b         recordEncryption: the pending encryption row (serial + linted TBS) with the escrow beside it,
+ *                the order locked and re-checked (pendingEncryption does both steps);
  *   outside      signEncryption: the issuing CA (the signer service) signs it;
  *   tx2          storeEncryption: compare-and-set pending → issued with the signing certificate.
  *
@@ -24,7 +24,7 @@ import { sm2Spki } from '../../../ca/sdf/signer.js';
 import type { SoftwareKey } from '../../../ca/signer/software.js';
 import { AppError } from '../../../core/errors.js';
 import type { Config } from '../../config.js';
-import type { Tx } from '../../db/client.js';
+import type { Db, Tx } from '../../db/client.js';
 import type { CatalogProject } from '../catalog/repository.js';
 import type { IssuingCa } from '../certificates/ca-runtime.js';
 import { buildOrderTbs, signRecorded, type IssuanceSubject, type PreparedKey } from '../certificates/issue.js';
@@ -137,6 +137,35 @@ export async function recordEncryption(
     createdAt: ctx.at,
   });
   return row;
+}
+
+/**
+ * Between tx1 and the signatures: the pending signing row's encryption certificate — the retry's, or a new key
+ * pair from the KMC recorded in its own transaction (`lockSubject` locks the order and re-checks its step, as
+ * tx1 did). The signing row is recorded first, so a KMC that cannot be reached (the signer down) leaves what any
+ * 制证 leaves: a pending signing row the retry picks up.
+ */
+export async function pendingEncryption(
+  deps: { db: Db; config: Config },
+  project: CatalogProject,
+  issuing: IssuingCa,
+  signingKey: PreparedKey,
+  signing: CertificateRow,
+  ctx: { staffId: string; at: Date; baseUrl: string; policyOid: string },
+  lockSubject: (tx: Tx) => Promise<IssuanceSubject>,
+): Promise<{ enc?: CertificateRow; prepared: PreparedEncryption }> {
+  const existing = await certificateRepository.encryptionOf(deps.db, signing.id);
+  if (existing) return { enc: existing, prepared: { kind: 'none' } };
+  if (signing.status !== 'pending') return { prepared: { kind: 'none' } };
+  const prepared = await prepareEncryption(deps.config, project, issuing, signingKey);
+  if (prepared.kind !== 'pair') return { prepared };
+  const enc = await deps.db.transaction(async (tx) => {
+    const subject = await lockSubject(tx);
+    const current = await certificateRepository.findById(tx, signing.id);
+    if (current?.status !== 'pending') throw new AppError('CONFLICT', '此次签发已被另一次制证操作取代，请刷新页面查看');
+    return recordEncryption(tx, current, subject, prepared, { ...ctx, issuing, generated: Boolean(signingKey.generated) });
+  });
+  return { enc, prepared };
 }
 
 /** Signs the pending encryption certificate — outside any transaction; null when there is nothing to sign. */

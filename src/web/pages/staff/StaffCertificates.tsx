@@ -331,7 +331,9 @@ function CertificateDetail() {
           </Descriptions.Item>
           <Descriptions.Item label="项目">{c.projectCode}</Descriptions.Item>
           <Descriptions.Item label="主副锁">{KEY_TYPE_LABEL[c.keyType] ?? c.keyType}</Descriptions.Item>
-          <Descriptions.Item label="证书用途">{c.usage === 'encryption' ? '加密证书（密钥由密钥管理中心托管）' : '签名证书'}</Descriptions.Item>
+          <Descriptions.Item label="证书用途">
+            {c.usage === 'encryption' ? '加密证书（密钥由密钥管理中心托管）' : '签名证书'}
+          </Descriptions.Item>
           <Descriptions.Item label="有效期">
             {formatTime(c.notBefore)} 至 {formatTime(c.notAfter)}
           </Descriptions.Item>
