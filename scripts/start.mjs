@@ -60,10 +60,10 @@ if (!process.env.CERTDESK_SIGNER_URL) {
   console.log(`CertDesk: 证书签名服务已启动（unix:${socket}，日志 ${logFile}）`);
   webEnv.CERTDESK_SIGNER_URL = `unix:${socket}`;
   // The KEK, the SDF device (its library, key store and password: docs/ca-sdf.md) and the PKCS#11 token (its
-  // module, label and PIN file: docs/ca-pkcs11.md) are the signer's alone.
+  // module, label and PIN file: docs/ca-pkcs11.md) and the KMC's KEK index (docs/kmc.md) are the signer's alone.
   delete webEnv.CERTDESK_CA_KEK;
   delete webEnv.CERTDESK_CA_KEK_FILE;
-  for (const name of Object.keys(webEnv)) if (/^CERTDESK_(SDF_|PKCS11_|CA_SDF_KEYS$|CA_PKCS11_KEYS$)/.test(name)) delete webEnv[name];
+  for (const name of Object.keys(webEnv)) if (/^CERTDESK_(SDF_|PKCS11_|KMC_|CA_SDF_KEYS$|CA_PKCS11_KEYS$)/.test(name)) delete webEnv[name];
 }
 
 async function waitForSocket(socket, logFile) {

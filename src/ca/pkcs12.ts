@@ -81,29 +81,44 @@ function encryptedPrivateKeyInfo(pkcs8: Uint8Array, password: string): Uint8Arra
   return sequence(algorithmIdentifier(OIDS.pbes2, params), octetString(encrypted));
 }
 
+export interface Pkcs12Entry {
+  key: SoftwareKey;
+  certDer: Uint8Array;
+  friendlyName?: string;
+}
+
+/**
+ * The PKCS#12 of one key and its certificate (and chain) — or of an SM2 pair (`more`: the encryption key and
+ * certificate beside the signing ones, docs/kmc.md), each key bag tied to its certificate by localKeyId.
+ */
 export async function makePkcs12(args: {
   key: SoftwareKey;
   certDer: Uint8Array;
   chainDer?: readonly Uint8Array[];
   password: string;
   friendlyName?: string;
+  more?: readonly Pkcs12Entry[];
 }): Promise<Uint8Array> {
-  const localKeyId = createHash('sha1').update(args.certDer).digest();
-  const attrs = [attribute(OIDS.localKeyId, octetString(localKeyId))];
-  if (args.friendlyName) attrs.push(attribute(OIDS.friendlyName, bmpString(args.friendlyName)));
-  const keyBag = sequence(
-    oid(OIDS.pkcs8ShroudedKeyBag),
-    explicit(0, encryptedPrivateKeyInfo(args.key.privateKeyPkcs8, args.password)),
-    set(...attrs),
-  );
+  const entries: Pkcs12Entry[] = [
+    { key: args.key, certDer: args.certDer, ...(args.friendlyName ? { friendlyName: args.friendlyName } : {}) },
+    ...(args.more ?? []),
+  ];
+  const bagAttributes = (e: Pkcs12Entry) => {
+    const localKeyId = createHash('sha1').update(e.certDer).digest();
+    const attrs = [attribute(OIDS.localKeyId, octetString(localKeyId))];
+    if (e.friendlyName) attrs.push(attribute(OIDS.friendlyName, bmpString(e.friendlyName)));
+    return set(...attrs);
+  };
+  const keyBag = (e: Pkcs12Entry) =>
+    sequence(oid(OIDS.pkcs8ShroudedKeyBag), explicit(0, encryptedPrivateKeyInfo(e.key.privateKeyPkcs8, args.password)), bagAttributes(e));
   const certBag = (der: Uint8Array, bagAttrs?: Uint8Array) =>
     sequence(
       oid(OIDS.certBag),
       explicit(0, sequence(oid(OIDS.x509Certificate), explicit(0, octetString(der)))),
       ...(bagAttrs ? [bagAttrs] : []),
     );
-  const certs = sequence(certBag(args.certDer, set(...attrs)), ...(args.chainDer ?? []).map((c) => certBag(c)));
-  const authSafe = sequence(dataContentInfo(certs), dataContentInfo(sequence(keyBag)));
+  const certs = sequence(...entries.map((e) => certBag(e.certDer, bagAttributes(e))), ...(args.chainDer ?? []).map((c) => certBag(c)));
+  const authSafe = sequence(dataContentInfo(certs), dataContentInfo(sequence(...entries.map(keyBag))));
 
   const macSalt = randomBytes(16);
   const macKey = pkcs12Kdf(args.password, macSalt, 3, MAC_ITERATIONS, 32);

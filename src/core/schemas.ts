@@ -94,9 +94,10 @@ export const ZResetConfirmBody = z.object({
   passwordConfirm: z.string({ error: '请再次填写密码' }),
 });
 
-export const STAFF_ROLES = ['预审', '受理', '制证', '发放', '财务', '管理员', '审计员'] as const;
+/** 密钥管理员: key recovery (密钥恢复) from the KMC's escrow, requested by one and approved by another (docs/kmc.md). */
+export const STAFF_ROLES = ['预审', '受理', '制证', '发放', '财务', '管理员', '审计员', '密钥管理员'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
-export const ZStaffRole = z.enum(STAFF_ROLES, { error: '角色只能是：预审、受理、制证、发放、财务、管理员、审计员' });
+export const ZStaffRole = z.enum(STAFF_ROLES, { error: '角色只能是：预审、受理、制证、发放、财务、管理员、审计员、密钥管理员' });
 /**
  * 审计员 (安全审计员): may only read the audit log (操作记录) and verify its integrity — no business data, no
  * settings. Separation of duties: it is never combined with another role.

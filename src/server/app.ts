@@ -48,6 +48,7 @@ import { myCertificatesRoutes } from './routes/my-certificates.js';
 import { renewalRoutes } from './routes/renewal.js';
 import { sealImageRoutes } from './routes/seal-images.js';
 import { sealRoutes } from './routes/seals.js';
+import { kmcRoutes } from './routes/kmc.js';
 
 export interface AppOptions {
   config: Config;
@@ -168,6 +169,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await web.register(renewalRoutes(ctx));
     await web.register(sealImageRoutes(ctx));
     await web.register(sealRoutes(ctx));
+    await web.register(kmcRoutes(ctx));
     if (config.env !== 'production') await web.register(devRoutes(ctx));
 
     await registerWebApp(web, webDist);

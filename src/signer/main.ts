@@ -11,6 +11,7 @@
  *   CERTDESK_CA_DIR, CERTDESK_CA_KEK / _KEK_FILE, CERTDESK_CA_FAMILIES, CERTDESK_CA_POLICY_OID, …  as for ca:init
  *   CERTDESK_SDF_LIBRARY, CERTDESK_SDF_DIR, CERTDESK_SDF_PASSWORD / _FILE   the SDF device when ca:init put SM2
  *                                 keys there (docs/ca-sdf.md); the CA directory's reference files give the indexes
+ *   CERTDESK_KMC_KEK_INDEX        the device KEK of the key management centre's escrow (docs/kmc.md)
  *   CERTDESK_PKCS11_MODULE, CERTDESK_PKCS11_TOKEN_LABEL, CERTDESK_PKCS11_PIN_FILE   the HSM when ca:init put
  *                                 ECDSA/RSA keys there (docs/ca-pkcs11.md); the reference files give the labels
  */
@@ -89,8 +90,11 @@ async function main(): Promise<void> {
     throw e;
   }
   let runtime;
+  let kmc;
   try {
     runtime = await caRuntime(ca);
+    // The KMC shares the device's session with the CA keys (its calls queue behind their signatures).
+    kmc = ca.sdf?.kmc();
   } catch (e) {
     // A device that refuses (wrong password, no such key, library missing) is the operator's to fix: say
     // which call and code, without a stack (the error never carries the password).
@@ -121,6 +125,7 @@ async function main(): Promise<void> {
     ...(registryDb ? { registry: databaseRegistry(registryDb.db) } : {}),
     rootCrls,
     operational: await operationalCertificateFiles(ca.dir),
+    ...(kmc ? { kmc } : {}),
     maxBytes: env.CERTDESK_SIGNER_MAX_BYTES ? Number(env.CERTDESK_SIGNER_MAX_BYTES) : undefined,
     fastify: {
       logger: { level: env.LOG_LEVEL || 'info', base: { service: 'certdesk-signer' } },
@@ -137,6 +142,7 @@ async function main(): Promise<void> {
     {
       listen: listen.kind === 'unix' ? `unix:${listen.socketPath}` : `https://${listen.host}:${listen.port}`,
       registry: Boolean(registryDb),
+      kmc: Boolean(kmc),
     },
     registryDb
       ? 'CA signer ready'

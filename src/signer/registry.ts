@@ -11,6 +11,7 @@
 import type { SignerRegistry } from '../ca/signer/inspect.js';
 import type { DbOrTx } from '../server/db/client.js';
 import { certificateRepository } from '../server/modules/certificates/repository.js';
+import { kmcRepository } from '../server/modules/kmc/repository.js';
 import { revocationRepository } from '../server/modules/revocation/repository.js';
 
 type CertificateCheck = Awaited<ReturnType<SignerRegistry['certificate']>>;
@@ -54,6 +55,7 @@ export function databaseRegistry(db: DbOrTx): SignerRegistry {
         if (waiting.size >= SIGNER_LOOKUP_BATCH) send();
       });
     },
+    recoveryApproved: (publicKey, recipient) => kmcRepository.approvedRecoveryFor(db, publicKey, recipient),
     async ocspStatus(serialHex) {
       const row = await revocationRepository.ocspLookup(db, serialHex);
       if (row?.status === 'issued') return 'good';

@@ -7,6 +7,9 @@
  *   GET  /v1/hierarchy                 the public certificates (and root CRLs) per family, for the RA
  *   POST /v1/sign/:family/:role        body: the bytes to sign (application/octet-stream); answer: the signature
  *   GET  /v1/health                    200 when the keys are loaded
+ *   POST /v1/kmc/key-pairs             the key management centre (docs/kmc.md): body { recipient } (the UKEY's
+ *                                      signing public key); answer: the encryption public key, its escrow
+ *                                      (ciphertext under the device KEK) and the ENVELOPEDKEYBLOB — no clear key
  *
  * Refusals are 422 with the reason (logged at warn); anything else that fails is 500 (logged at error).
  */
@@ -16,6 +19,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { SIGNATURE_ALGORITHM } from '../ca/algorithms.js';
 import type { CaHierarchy } from '../ca/hierarchy/hierarchy.js';
 import { inspectToBeSigned, KEY_ROLES, SigningRefused, type KeyRole, type SignerRegistry } from '../ca/signer/inspect.js';
+import type { Kmc } from '../ca/kmc/port.js';
+import { envelopeToWire, escrowFromWire, keyPairToWire, recipientFromWire } from '../ca/kmc/wire.js';
 import type { KeyAlgorithm, Signer } from '../ca/signer/port.js';
 import { spkiPublicKeyBits } from '../ca/spki.js';
 import { parseCertificate } from '../ca/cert/parse.js';
@@ -35,6 +40,8 @@ export interface SignerServiceOptions {
    * (CERTDESK_SIGNER_MAX_BYTES; default 128 MiB).
    */
   maxBytes?: number;
+  /** The key management centre (an SDF device with a KEK for escrow), when this signer runs one. */
+  kmc?: Kmc;
   /** Fastify's options: the logger, and `https` (with requestCert) for mutual TLS. */
   fastify?: FastifyServerOptions & { https?: HttpsServerOptions };
 }
@@ -77,7 +84,12 @@ export async function buildSignerService(o: SignerServiceOptions): Promise<Fasti
     });
   const view = publicHierarchy(o.hierarchy, o.rootCrls, o.operational);
 
-  app.get('/v1/health', async () => ({ ok: true, families: Object.keys(o.hierarchy.families), registry: Boolean(o.registry) }));
+  app.get('/v1/health', async () => ({
+    ok: true,
+    families: Object.keys(o.hierarchy.families),
+    registry: Boolean(o.registry),
+    kmc: Boolean(o.kmc),
+  }));
   app.get('/v1/hierarchy', async () => view);
 
   app.post<{ Params: { family: string; role: string } }>('/v1/sign/:family/:role', async (req, reply) => {
@@ -125,6 +137,66 @@ export async function buildSignerService(o: SignerServiceOptions): Promise<Fasti
       'signed',
     );
     return reply.type('application/octet-stream').send(Buffer.from(signature));
+  });
+  // The KMC: a new encryption key pair per request. What it answers is public or ciphertext (the escrow opens only in
+  // the device, the envelope only with the recipient's private key), so a web instance that asks learns no key.
+  app.post('/v1/kmc/key-pairs', async (req, reply) => {
+    if (!o.kmc) return reply.code(404).send({ error: 'this signer runs no key management centre (CERTDESK_KMC_KEK_INDEX)' });
+    let recipient;
+    try {
+      recipient = recipientFromWire(req.body);
+    } catch (e) {
+      return reply.code(400).send({ error: (e as Error).message });
+    }
+    const started = process.hrtime.bigint();
+    const pair = await o.kmc.generate(recipient);
+    req.log.info(
+      {
+        kmc: true,
+        operation: 'generate',
+        publicKeySha256: sha256(pair.publicKey),
+        recipientSha256: sha256(recipient),
+        kekIndex: pair.escrow.kekIndex,
+        client: clientOf(req),
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+      },
+      'kmc key pair',
+    );
+    return keyPairToWire(pair);
+  });
+
+  // Key recovery: an escrowed key enveloped for another recipient. With the registry, only for a recovery a second
+  // key administrator approved and nobody has taken yet (the RA cannot ask for a key on its own); the device then
+  // checks that the escrow opens to the private key of its public key.
+  app.post('/v1/kmc/envelopes', async (req, reply) => {
+    if (!o.kmc) return reply.code(404).send({ error: 'this signer runs no key management centre (CERTDESK_KMC_KEK_INDEX)' });
+    let recipient, escrow;
+    try {
+      recipient = recipientFromWire(req.body);
+      escrow = escrowFromWire((req.body as { escrow?: unknown } | null)?.escrow);
+    } catch (e) {
+      return reply.code(400).send({ error: (e as Error).message });
+    }
+    const what = {
+      kmc: true,
+      operation: 'envelope',
+      publicKeySha256: sha256(escrow.publicKey),
+      recipientSha256: sha256(recipient),
+      client: clientOf(req),
+    };
+    if (o.registry && !(await o.registry.recoveryApproved(escrow.publicKey, recipient))) {
+      req.log.warn({ ...what, refused: 'no approved, undelivered recovery for this key and recipient' }, 'kmc refused');
+      return reply.code(422).send({ error: 'no approved, undelivered key recovery for this key and recipient in the registry' });
+    }
+    let envelope;
+    try {
+      envelope = await o.kmc.envelope(escrow, recipient);
+    } catch (e) {
+      req.log.warn({ ...what, refused: (e as Error).message }, 'kmc refused');
+      return reply.code(422).send({ error: (e as Error).message });
+    }
+    req.log.info({ ...what, registry: Boolean(o.registry) }, 'kmc envelope');
+    return envelopeToWire(envelope);
   });
   return app;
 }

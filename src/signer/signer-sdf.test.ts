@@ -16,6 +16,10 @@ import { spkiPublicKeyBits } from '../ca/spki.js';
 import { tempDir } from '../ca/testing/fixtures.js';
 import { gmssl, runTool, SHARED_TOOLS } from '../ca/testing/oracles.js';
 import { remoteHierarchy, SignerConnection } from '../server/modules/certificates/signer-client.js';
+import { remoteKmc } from '../server/modules/kmc/kmc-access.js';
+import { findInLines } from '../server/testing/find-secret.js';
+import { sm2PublicPoint } from '../ca/kmc/envelope.js';
+import { gmsslOpenEnvelope } from '../ca/testing/envelope-oracle.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const SOFTSDF = path.join(SHARED_TOOLS, 'softsdf');
@@ -135,6 +139,7 @@ describe('the signer process with the device keys', () => {
         ...env,
         CERTDESK_DATA_DIR: path.join(tmp.dir, 'data'),
         CERTDESK_SIGNER_LISTEN: `unix:${socket}`,
+        CERTDESK_KMC_KEK_INDEX: '1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -172,6 +177,32 @@ describe('the signer process with the device keys', () => {
       // The signer's own record of the signature; the password is in no line it wrote.
       expect(out).toMatch(/"signature":true,"key":"sm2\/issuing"/);
       expect(out).not.toContain(PASSWORD);
+
+      // The KMC (docs/kmc.md) in the same process and device, asked as a web instance asks: the envelope GmSSL
+      // opens with the UKEY's key holds the private key of the answered public key; that key is in no log line.
+      const ukeyPem = path.join(tmp.dir, 'ukey.pem');
+      const ukeyPub = path.join(tmp.dir, 'ukey-pub.pem');
+      expect((await gmssl('master', ['sm2keygen', '-pass', 'Ukey-1', '-out', ukeyPem, '-pubout', ukeyPub])).code).toBe(0);
+      const recipient = spkiPublicKeyBits(pemToDer(await readFile(ukeyPub, 'latin1'), 'PUBLIC KEY'));
+      const pair = await remoteKmc(conn).generate(recipient);
+      const opened = await gmsslOpenEnvelope(pair.envelope, ukeyPem, 'Ukey-1', tmp.dir, 'signer');
+      expect(sm2PublicPoint(opened.d).equals(Buffer.from(pair.publicKey))).toBe(true);
+      expect(pair.escrow.kekIndex).toBe(1);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(out).toMatch(/"kmc":true,"operation":"generate"/);
+      expect(findInLines([out], opened.d)).toEqual([]);
+      // Re-envelope (key recovery) through the signer: without a registry connection it is checked for shape only,
+      // and the device refuses an escrow that does not open to its public key.
+      const again = await remoteKmc(conn).envelope(pair.escrow, recipient);
+      expect((await gmsslOpenEnvelope(again, ukeyPem, 'Ukey-1', tmp.dir, 'signer-again')).d.equals(opened.d)).toBe(true);
+      const altered = Buffer.from(pair.escrow.encryptedPrivateKey);
+      altered[3]! ^= 0x40;
+      await expect(remoteKmc(conn).envelope({ ...pair.escrow, encryptedPrivateKey: altered }, recipient)).rejects.toMatchObject({
+        code: 'SIGNER_REFUSED',
+      });
+      // A bad request is refused, not answered with a key.
+      const bad = await conn.request('POST', '/v1/kmc/key-pairs', Buffer.from('{"recipient":"AAAA"}'), undefined, 'application/json');
+      expect(bad.status).toBe(400);
     } finally {
       conn.close();
       child.kill('SIGTERM');

@@ -36,7 +36,7 @@ const ATTRIBUTE_NAMES: Record<string, string> = {
 };
 const CRITICAL_ALLOWED = new Set<string>([EXT.basicConstraints, EXT.keyUsage]);
 
-function decodeKeyUsage(value: Uint8Array): Set<string> {
+export function decodeKeyUsage(value: Uint8Array): Set<string> {
   const t = readTlv(value, 0);
   const bytes = value.subarray(t.start + 1, t.end);
   const out = new Set<string>();

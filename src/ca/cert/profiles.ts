@@ -7,6 +7,8 @@
  *   emailProtection (SUBSCRIBER_EKU: why, docs/certificate-profile.md) (a signature certificate; no encryption certificate for now), not a
  *   CA, one year from issue (a renewal: up to the end the validity rule gives), CRL distribution point and OCSP in AIA (RFC 5280 4.2.1.13, 4.2.2.1), the
  *   CA's policy OID.
+ * - subscriber encryption certificate (GM/T 0034 pair, docs/kmc.md): the same subject and extensions, its key made by
+ *   the KMC, keyUsage keyEncipherment + dataEncipherment + keyAgreement (GM/T 0015), no EKU; SM2 only.
  * - issuing CA: keyCertSign + cRLSign, CA with pathLen 0, 10 years.
  * - root: self-signed, keyCertSign + cRLSign, CA, 20 years.
  * - OCSP responder (RFC 6960 4.2.2.2): digitalSignature, id-kp-OCSPSigning, id-pkix-ocsp-nocheck, short.
@@ -18,7 +20,7 @@ import type { KeyAlgorithm } from '../signer/port.js';
 import { EKU, EXT, type KeyUsage } from './build.js';
 import type { NameFields } from './name.js';
 
-export type ProfileKind = 'subscriber' | 'issuing-ca' | 'root' | 'ocsp-responder' | 'seal-maker' | 'audit-signer';
+export type ProfileKind = 'subscriber' | 'subscriber-encryption' | 'issuing-ca' | 'root' | 'ocsp-responder' | 'seal-maker' | 'audit-signer';
 
 export interface CertificateProfile {
   kind: ProfileKind;
@@ -86,6 +88,14 @@ export function subscriberProfile(family: KeyAlgorithm, options: ProfileOptions 
     ],
     policyOids: options.policyOids ?? [],
   };
+}
+
+/** The encryption certificate beside an SM2 signing certificate: a key the KMC made, for encryption only (GM/T 0015). */
+export const ENCRYPTION_KEY_USAGE: readonly KeyUsage[] = ['keyEncipherment', 'dataEncipherment', 'keyAgreement'];
+
+export function encryptionSubscriberProfile(family: KeyAlgorithm, options: ProfileOptions = {}): CertificateProfile {
+  const { extKeyUsage: _none, ...signing } = subscriberProfile(family, options);
+  return { ...signing, kind: 'subscriber-encryption', subjectKeyAlgorithms: ['sm2'], keyUsage: ENCRYPTION_KEY_USAGE };
 }
 
 export function issuingCaProfile(family: KeyAlgorithm, options: ProfileOptions = {}): CertificateProfile {

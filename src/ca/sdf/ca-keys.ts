@@ -11,6 +11,8 @@
  *   CERTDESK_SDF_PASSWORD_FILE  … a file holding it (trailing newline ignored)
  *   CERTDESK_CA_SDF_KEYS        at creation (ca:init): which SM2 keys are device keys and their indexes, e.g.
  *                               issuing=1,ocsp=2,seal=3,audit=4 (the root stays a key file: it is offline)
+ *   CERTDESK_KMC_KEK_INDEX      the device KEK that escrows the key management centre's encryption keys
+ *                               (docs/kmc.md); without it the signer has no KMC
  *
  * At ca:init a device key's <role>.key is written as a reference (no secret in it):
  *
@@ -22,6 +24,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { SdfKmc } from '../kmc/kmc.js';
+import type { Kmc } from '../kmc/port.js';
 import type { Signer } from '../signer/port.js';
 import { SdfSession } from './sdf.js';
 import { sdfSigner } from './signer.js';
@@ -57,6 +61,7 @@ export class SdfKeyStore {
   readonly #password: string;
   #session: SdfSession | undefined;
   readonly #signers = new Map<number, Signer>();
+  #kmc: Kmc | undefined;
 
   constructor(
     readonly library: string,
@@ -64,16 +69,29 @@ export class SdfKeyStore {
     password: string,
     /** ca:init's choice of device keys per role (empty for the signer: the reference files say). */
     readonly roles: Partial<Record<SdfRole, number>> = {},
+    /** The KEK of the key management centre's escrow (CERTDESK_KMC_KEK_INDEX); absent: no KMC. */
+    readonly kmcKekIndex?: number,
   ) {
     this.#password = password;
+  }
+
+  #open(): SdfSession {
+    this.#session ??= SdfSession.open({ library: this.library, workingDirectory: this.workingDirectory });
+    return this.#session;
+  }
+
+  /** The key management centre on this device's session (docs/kmc.md), or undefined when no KEK is configured for it. */
+  kmc(): Kmc | undefined {
+    if (this.kmcKekIndex === undefined) return undefined;
+    this.#kmc ??= new SdfKmc(this.#open(), this.kmcKekIndex);
+    return this.#kmc;
   }
 
   /** The Signer over device signing key `keyIndex` (GetPrivateKeyAccessRight on first use). */
   signer(keyIndex: number): Signer {
     let s = this.#signers.get(keyIndex);
     if (!s) {
-      this.#session ??= SdfSession.open({ library: this.library, workingDirectory: this.workingDirectory });
-      s = sdfSigner(this.#session, keyIndex, this.#password);
+      s = sdfSigner(this.#open(), keyIndex, this.#password);
       this.#signers.set(keyIndex, s);
     }
     return s;
@@ -83,10 +101,11 @@ export class SdfKeyStore {
     this.#session?.close();
     this.#session = undefined;
     this.#signers.clear();
+    this.#kmc = undefined;
   }
 
   toJSON() {
-    return { library: this.library, workingDirectory: this.workingDirectory, roles: this.roles };
+    return { library: this.library, workingDirectory: this.workingDirectory, roles: this.roles, kmcKekIndex: this.kmcKekIndex };
   }
 }
 
@@ -118,7 +137,13 @@ export function sdfKeyStoreFromEnv(env: NodeJS.ProcessEnv): SdfKeyStore | undefi
   const library = env.CERTDESK_SDF_LIBRARY?.trim();
   const rolesText = env.CERTDESK_CA_SDF_KEYS?.trim();
   if (!library) {
-    if (rolesText || env.CERTDESK_SDF_PASSWORD || env.CERTDESK_SDF_PASSWORD_FILE || env.CERTDESK_SDF_DIR)
+    if (
+      rolesText ||
+      env.CERTDESK_SDF_PASSWORD ||
+      env.CERTDESK_SDF_PASSWORD_FILE ||
+      env.CERTDESK_SDF_DIR ||
+      env.CERTDESK_KMC_KEK_INDEX?.trim()
+    )
       throw new SdfConfigError('CERTDESK_SDF_LIBRARY must name the SDF device library when the other CERTDESK_SDF_* settings are given');
     return undefined;
   }
@@ -134,5 +159,8 @@ export function sdfKeyStoreFromEnv(env: NodeJS.ProcessEnv): SdfKeyStore | undefi
   }
   if (!password) throw new SdfConfigError('CERTDESK_SDF_PASSWORD or CERTDESK_SDF_PASSWORD_FILE must give the device keys’ access password');
   const roles = rolesText ? parseSdfRoles(rolesText) : {};
-  return new SdfKeyStore(library, dir, password, roles);
+  const kek = env.CERTDESK_KMC_KEK_INDEX?.trim();
+  if (kek && !/^\d{1,10}$/.test(kek))
+    throw new SdfConfigError('CERTDESK_KMC_KEK_INDEX must be the index of a KEK in the device (a number)');
+  return new SdfKeyStore(library, dir, password, roles, kek ? Number(kek) : undefined);
 }

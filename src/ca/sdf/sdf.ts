@@ -387,6 +387,16 @@ export class SdfSession {
     return p;
   }
 
+  /**
+   * Runs `fn` (synchronous device calls) on this session's queue: after the signatures already asked for and
+   * before the next, so the KMC's calls never overlap a signature on koffi's worker thread.
+   */
+  exclusive<T>(fn: () => T): Promise<T> {
+    const p = this.queue.then(fn, fn);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
   generateRandom(length: number): Uint8Array {
     if (!Number.isInteger(length) || length < 1) throw new RangeError('GenerateRandom: length must be a positive integer');
     const out = Buffer.alloc(length);

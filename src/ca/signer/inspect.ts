@@ -18,9 +18,10 @@
  * message from the RA).
  */
 import { readTlv } from '../der/der.js';
-import { LintProblem, lintParsedTbs } from '../cert/lint.js';
+import { EXT } from '../cert/build.js';
+import { decodeKeyUsage, LintProblem, lintParsedTbs } from '../cert/lint.js';
 import { children, decodeTime, parseTbs } from '../cert/parse.js';
-import { subscriberProfile } from '../cert/profiles.js';
+import { encryptionSubscriberProfile, subscriberProfile } from '../cert/profiles.js';
 import { certIdMatches, type OcspIssuer } from '../ocsp/response.js';
 import { oidText } from '../ocsp/request.js';
 import type { KeyAlgorithm } from './port.js';
@@ -42,6 +43,11 @@ export interface SignerRegistry {
   certificate(serialHex: string): Promise<{ status: string; tbs: Uint8Array | null; notAfter: Date } | undefined>;
   /** The OCSP status the registry gives this serial (issued → good, revoked → revoked, else unknown). */
   ocspStatus(serialHex: string): Promise<'good' | 'revoked' | 'unknown'>;
+  /**
+   * Whether a key recovery of the escrowed key with this public key, for this recipient, is approved by a second
+   * key administrator and not yet delivered (docs/kmc.md): the KMC re-envelopes nothing else.
+   */
+  recoveryApproved(publicKey: Uint8Array, recipient: Uint8Array): Promise<boolean>;
 }
 
 export interface InspectContext {
@@ -113,6 +119,11 @@ function kids(data: Uint8Array, t: { start: number; end: number }) {
   }
 }
 
+function isEncryptionTbs(parsed: ReturnType<typeof parseTbs>): boolean {
+  const ku = parsed.extensions.find((e) => e.oid === EXT.keyUsage);
+  return Boolean(ku && decodeKeyUsage(ku.value).has('keyEncipherment'));
+}
+
 async function inspectCertificate(tbs: Uint8Array, ctx: InspectContext) {
   let parsed;
   try {
@@ -129,7 +140,10 @@ async function inspectCertificate(tbs: Uint8Array, ctx: InspectContext) {
     if (!row.tbs || !same(row.tbs, tbs)) refuse(`certificate ${serial} differs from the registry's pending record`);
     latestNotAfter = row.notAfter;
   }
-  const problems = lintParsedTbs(parsed, subscriberProfile(ctx.family, { policyOids: ctx.policyOids, latestNotAfter }));
+  // A subscriber certificate is a signing certificate or, beside it, an encryption certificate (docs/kmc.md): the key
+  // usage says which profile it must pass in full.
+  const profile = isEncryptionTbs(parsed) ? encryptionSubscriberProfile : subscriberProfile;
+  const problems = lintParsedTbs(parsed, profile(ctx.family, { policyOids: ctx.policyOids, latestNotAfter }));
   if (!same(parsed.issuer, ctx.issuing.nameDer)) problems.push(new LintProblem('issuer', 'issuer is not this issuing CA'));
   if (problems.length) refuse(`certificate ${serial} fails the profile: ${problems.map((p) => p.code).join(', ')}`);
   return { kind: 'certificate' as const, detail: { serial, registry: Boolean(ctx.registry) } };

@@ -48,6 +48,12 @@ export interface ProjectInfo {
   extraDocuments: ExtraDocument[];
   /** About how many working days production takes after the paper originals pass review. */
   productionWorkingDays: number;
+  /**
+   * Whether the certificate comes as an SM2 pair, signing + encryption (GM/T 0034): the platforms that encrypt to
+   * the holder — bid and quotation files opened with the UKEY — are the procurement and public-resource trading
+   * ones (seeds 000 and 001). 工程建设项目审批 and 住建云 sign declarations only (seeds 002, 003).
+   */
+  dualCertificates: boolean;
   /** Which seed notice describes the project. */
   source: string;
 }
@@ -78,6 +84,7 @@ export const PROJECTS: ProjectInfo[] = [
     legalPersonVerification: true,
     extraDocuments: [],
     productionWorkingDays: 2,
+    dualCertificates: true,
     source: 'seed 000',
   },
   {
@@ -90,6 +97,7 @@ export const PROJECTS: ProjectInfo[] = [
     legalPersonVerification: true,
     extraDocuments: [],
     productionWorkingDays: 3,
+    dualCertificates: true,
     source: 'seed 001',
   },
   {
@@ -102,6 +110,7 @@ export const PROJECTS: ProjectInfo[] = [
     legalPersonVerification: true,
     extraDocuments: [],
     productionWorkingDays: 2,
+    dualCertificates: false,
     source: 'seed 002',
   },
   {
@@ -114,6 +123,7 @@ export const PROJECTS: ProjectInfo[] = [
     legalPersonVerification: null,
     extraDocuments: [],
     productionWorkingDays: 2,
+    dualCertificates: false,
     source: 'seed 003',
   },
   {
@@ -135,6 +145,7 @@ export const PROJECTS: ProjectInfo[] = [
       },
     ],
     productionWorkingDays: 2,
+    dualCertificates: false,
     source: 'seed 003',
   },
 ];

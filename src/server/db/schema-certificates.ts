@@ -64,6 +64,14 @@ export const certificates = pgTable(
     counterOrderId: uuid('counter_order_id'),
     /** 补办/变更/续费: the certificate this one replaces or renews. */
     replacesId: uuid('replaces_id'),
+    /**
+     * 'signing' (the certificate of the key the customer's UKEY made, or a generated one) or 'encryption' (GM/T 0034's
+     * encryption certificate: its key made and escrowed by the KMC, docs/kmc.md). An encryption certificate has no
+     * order of its own: it belongs to its signing certificate (`signing_certificate_id`), is listed, revoked and
+     * renewed with it.
+     */
+    usage: text('usage').$type<'signing' | 'encryption'>().notNull().default('signing'),
+    signingCertificateId: uuid('signing_certificate_id'),
     /** Why a row needs a person's attention (e.g. signed but the order had moved on meanwhile). */
     flag: text('flag'),
     createdBy: uuid('created_by'),
@@ -80,6 +88,10 @@ export const certificates = pgTable(
     uniqueIndex('certificates_counter_order_uq')
       .on(t.counterOrderId)
       .where(sql`status <> 'failed' and counter_order_id is not null`),
+    // One encryption certificate per signing certificate (a retry reuses it, as it reuses the signing one).
+    uniqueIndex('certificates_pair_uq')
+      .on(t.signingCertificateId)
+      .where(sql`status <> 'failed' and signing_certificate_id is not null`),
     uniqueIndex('certificates_replaces_uq')
       .on(t.replacesId)
       .where(sql`status <> 'failed' and replaces_id is not null`),

@@ -235,6 +235,12 @@ export const projects = pgTable('projects', {
   productionWorkingDays: integer('production_working_days').notNull(),
   /** Which CA family issues this project's certificates (the CA issue uses it). */
   certFamily: text('cert_family').$type<'sm2' | 'ecdsa' | 'rsa'>().notNull().default('sm2'),
+  /**
+   * Whether 制证 issues an SM2 pair (GM/T 0034): the signing certificate beside an encryption certificate whose key
+   * the key management centre makes, escrows and envelopes (docs/kmc.md). The bidding and procurement platforms
+   * encrypt to the holder (seeds 000 and 001); SM2 projects only.
+   */
+  dualCertificates: boolean('dual_certificates').notNull().default(false),
   active: boolean('active').notNull().default(true),
   sortOrder: integer('sort_order').notNull().default(0),
   updatedAt: ts('updated_at').notNull().defaultNow(),

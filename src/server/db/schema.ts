@@ -14,3 +14,4 @@ export * from './schema-counter.js';
 export * from './schema-seals.js';
 export * from './schema-files.js';
 export * from './schema-renewals.js';
+export * from './schema-kmc.js';

@@ -4,13 +4,21 @@
  */
 import type { CertificateRow } from '../modules/certificates/repository.js';
 
-export const producedCertificateReply = (r: { certificate: CertificateRow; pkcs12?: Buffer }) => ({
-  certificate: {
-    id: r.certificate.id,
-    serial: r.certificate.serial,
-    notBefore: r.certificate.notBefore,
-    notAfter: r.certificate.notAfter,
-  },
+const summary = (c: CertificateRow) => ({ id: c.id, serial: c.serial, notBefore: c.notBefore, notAfter: c.notAfter });
+
+export const producedCertificateReply = (r: {
+  certificate: CertificateRow;
+  encryptionCertificate?: CertificateRow;
+  encryptionSkipped?: string;
+  pkcs12?: Buffer;
+}) => ({
+  certificate: summary(r.certificate),
+  // An SM2 pair's encryption certificate (docs/kmc.md); its key's envelope is downloaded once, apart
+  // (POST /api/staff/certificates/:id/enveloped-key) — a generated key's is inside the PKCS#12 instead.
+  ...(r.encryptionCertificate
+    ? { encryptionCertificate: { ...summary(r.encryptionCertificate), envelope: r.encryptionCertificate.keySource !== 'generated' } }
+    : {}),
+  ...(r.encryptionSkipped ? { encryptionSkipped: r.encryptionSkipped } : {}),
   // The generated key's PKCS#12, this once: it is not stored anywhere.
   ...(r.pkcs12 ? { pkcs12: r.pkcs12.toString('base64') } : {}),
 });

@@ -22,6 +22,7 @@ export async function seedCatalog(db: Db, now: Date): Promise<void> {
           notFor: p.notFor,
           legalCheckRequired: p.legalPersonVerification ?? false,
           productionWorkingDays: p.productionWorkingDays,
+          dualCertificates: p.dualCertificates,
           sortOrder: i,
           updatedAt: now,
         },

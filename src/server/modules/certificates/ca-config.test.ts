@@ -108,6 +108,19 @@ describe('a CA that is not ready', () => {
     );
   });
 
+  it('the KMC’s KEK (docs/kmc.md): read with the device, a number, never beside CERTDESK_SIGNER_URL nor without the device', () => {
+    const sdf = { CERTDESK_SDF_LIBRARY: '/opt/hsm/libsdf.so', CERTDESK_SDF_PASSWORD: 'device-pass' };
+    expect(caConfigFrom({ CERTDESK_CA_KEK: KEK, ...sdf, CERTDESK_KMC_KEK_INDEX: '3' }, true, '/data').sdf?.kmcKekIndex).toBe(3);
+    expect(caConfigFrom({ CERTDESK_CA_KEK: KEK, ...sdf }, true, '/data').sdf?.kmcKekIndex).toBeUndefined();
+    expect(() => caConfigFrom({ CERTDESK_CA_KEK: KEK, ...sdf, CERTDESK_KMC_KEK_INDEX: 'one' }, true, '/data')).toThrow(
+      /CERTDESK_KMC_KEK_INDEX/,
+    );
+    expect(() => caConfigFrom({ CERTDESK_CA_KEK: KEK, CERTDESK_KMC_KEK_INDEX: '1' }, true, '/data')).toThrow(/CERTDESK_SDF_LIBRARY/);
+    expect(() => caConfigFrom({ CERTDESK_SIGNER_URL: 'unix:/run/s.sock', CERTDESK_KMC_KEK_INDEX: '1' }, true, '/data')).toThrow(
+      /belongs to the signer only/,
+    );
+  });
+
   it('the PKCS#11 token (issue 17): read for the process that holds the keys, refused beside CERTDESK_SIGNER_URL, bad settings named', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'certdesk-p11-pin-'));
     writeFileSync(path.join(dir, 'pin'), 'token-pin-4821\n');

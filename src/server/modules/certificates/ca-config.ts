@@ -116,6 +116,10 @@ export function caConfigFrom(env: NodeJS.ProcessEnv, prod: boolean, dataDir: str
     throw new CaConfigError(
       'CERTDESK_CA_KEK / CERTDESK_CA_KEK_FILE belong to the signer only: a process that signs through CERTDESK_SIGNER_URL must not hold the KEK',
     );
+  if (signer && env.CERTDESK_KMC_KEK_INDEX?.trim())
+    throw new CaConfigError(
+      'CERTDESK_KMC_KEK_INDEX belongs to the signer only: the key management centre runs beside the CA keys, never in a web instance (docs/kmc.md)',
+    );
   let sdf: SdfKeyStore | undefined;
   try {
     sdf = sdfKeyStoreFromEnv(env);

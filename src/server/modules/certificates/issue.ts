@@ -19,8 +19,7 @@ import { encodeTbs, keyIdentifier, signCertificate } from '../../../ca/cert/buil
 import { newSerial, serialHex } from '../../../ca/cert/serial.js';
 import { parseCsr } from '../../../ca/csr.js';
 import { lintTbs } from '../../../ca/cert/lint.js';
-import { SUBSCRIBER_EKU, subscriberProfile } from '../../../ca/cert/profiles.js';
-import { makePkcs12 } from '../../../ca/pkcs12.js';
+import { ENCRYPTION_KEY_USAGE, SUBSCRIBER_EKU, subscriberProfile } from '../../../ca/cert/profiles.js';
 import { caPublicUrls } from '../../../ca/public-urls.js';
 import { generateSigningKey, type SoftwareKey } from '../../../ca/signer/software.js';
 import type { KeyAlgorithm } from '../../../ca/signer/port.js';
@@ -80,6 +79,8 @@ export function buildOrderTbs(input: {
   validity?: { notBefore: Date; notAfter: Date };
   baseUrl: string;
   policyOid: string;
+  /** 'encryption': the encryption certificate of an SM2 pair (docs/kmc.md), GM/T 0015's key usage and no EKU. */
+  usage?: 'signing' | 'encryption';
 }): { tbs: Uint8Array; notBefore: Date; notAfter: Date } {
   const { notBefore, notAfter } = input.validity ?? certificateValidity(input.at, 'new');
   const urls = caPublicUrls(input.baseUrl, input.issuing.family);
@@ -93,8 +94,9 @@ export function buildOrderTbs(input: {
     spki: input.spki,
     signatureAlgorithm: input.issuing.signer.signatureAlgorithm,
     extensions: {
-      keyUsage: ['digitalSignature', 'nonRepudiation'],
-      extKeyUsage: SUBSCRIBER_EKU,
+      ...(input.usage === 'encryption'
+        ? { keyUsage: ENCRYPTION_KEY_USAGE }
+        : { keyUsage: ['digitalSignature', 'nonRepudiation'] as const, extKeyUsage: SUBSCRIBER_EKU }),
       subjectKeyId: keyIdentifier(input.spki),
       authorityKeyId: input.issuing.keyId,
       // The issuing CA's complete CRL (RFC 5280 4.2.1.13): no IDP, so GmSSL and NSS accept it (issue 15).
@@ -229,11 +231,6 @@ export async function signRecorded(row: CertificateRow, issuing: IssuingCa): Pro
   const der = Buffer.from(await timedSignature('certificate', () => signCertificate(row.tbs!, issuing.signer)));
   certificatesSigned.inc({ family: issuing.family });
   return der;
-}
-
-/** The one-time PKCS#12 of a generated key, protected by the password staff chose (never stored). */
-export async function pkcs12For(key: SoftwareKey, certDer: Buffer, issuing: IssuingCa, password: string): Promise<Buffer> {
-  return Buffer.from(await makePkcs12({ key, certDer, chainDer: [issuing.certDer, issuing.rootDer], password }));
 }
 
 export const sha256Hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');

@@ -70,6 +70,10 @@ export function certificateDetail(c: CertificateRow, now: Date) {
     /** Counter business (issue 7): the counter order that issued it, and the certificate it replaces or renews. */
     counterOrderId: c.counterOrderId,
     replacesId: c.replacesId,
+    /** 'signing' or 'encryption' (an SM2 pair's encryption certificate, docs/kmc.md) and, for the latter, its signing certificate. */
+    usage: c.usage,
+    usageLabel: c.usage === 'encryption' ? '加密证书' : '签名证书',
+    signingCertificateId: c.signingCertificateId,
     flag: c.flag,
     hasDer: !!c.der,
     sha256: c.der ? createHash('sha256').update(c.der).digest('hex') : null,

@@ -86,14 +86,39 @@ export const certificateRepository = {
     const [r] = lock ? await q.for('update') : await q;
     return r;
   },
-  /** Gives up a pending issuance (its key is gone, or lint refused it): compare-and-set from 'pending'. */
+  /**
+   * Gives up a pending issuance (its key is gone, or lint refused it): compare-and-set from 'pending'. Its
+   * encryption certificate, pending with it, goes with it (docs/kmc.md).
+   */
   async abandon(db: DbOrTx, id: string, flag: string, at: Date): Promise<boolean> {
     const r = await db
       .update(certificates)
       .set({ status: 'failed', flag, updatedAt: at })
       .where(and(eq(certificates.id, id), eq(certificates.status, 'pending')))
       .returning({ id: certificates.id });
+    if (r.length === 1)
+      await db
+        .update(certificates)
+        .set({ status: 'failed', flag, updatedAt: at })
+        .where(and(eq(certificates.signingCertificateId, id), eq(certificates.status, 'pending')));
     return r.length === 1;
+  },
+  /** The encryption certificate of a signing certificate (pending, issued or revoked), optionally locked. */
+  async encryptionOf(db: DbOrTx, signingId: string, lock = false): Promise<CertificateRow | undefined> {
+    const q = db
+      .select()
+      .from(certificates)
+      .where(and(eq(certificates.signingCertificateId, signingId), ne(certificates.status, 'failed')));
+    const [r] = lock ? await q.for('update') : await q;
+    return r;
+  },
+  /** The live encryption certificates of several signing certificates (我的证书, the registry's lists). */
+  async encryptionsOf(db: DbOrTx, signingIds: string[]): Promise<CertificateRow[]> {
+    if (signingIds.length === 0) return [];
+    return db
+      .select()
+      .from(certificates)
+      .where(and(inArray(certificates.signingCertificateId, signingIds), ne(certificates.status, 'failed')));
   },
   /** Stores the signed certificate: compare-and-set pending → issued; its OCSP response is due at once. */
   async storeIssued(db: DbOrTx, id: string, der: Buffer, at: Date, flag?: string): Promise<CertificateRow | undefined> {
@@ -123,6 +148,7 @@ export const certificateRepository = {
         unitName: certificates.unitName,
         projectCode: certificates.projectCode,
         keyType: certificates.keyType,
+        usage: certificates.usage,
         status: certificates.status,
         source: certificates.source,
         notBefore: certificates.notBefore,
@@ -156,6 +182,8 @@ export const certificateRepository = {
           or(eq(certificates.organizationId, q.organizationId), eq(certificates.uscc, q.uscc)),
           eq(certificates.status, 'issued'),
           gt(certificates.notAfter, q.now),
+          // A key is its signing certificate; a pair's encryption certificate is not a second key.
+          eq(certificates.usage, 'signing'),
         ),
       );
   },

@@ -53,9 +53,10 @@ export class SignerConnection {
     pathname: string,
     body?: Uint8Array,
     timeoutMs = SIGN_TIMEOUT_MS,
+    contentType = 'application/octet-stream',
   ): Promise<{ status: number; body: Buffer }> {
     return new Promise((resolve, reject) => {
-      const headers = body ? { 'content-type': 'application/octet-stream', 'content-length': String(body.length) } : {};
+      const headers = body ? { 'content-type': contentType, 'content-length': String(body.length) } : {};
       const options =
         this.endpoint.kind === 'unix'
           ? { socketPath: this.endpoint.socketPath, path: pathname, method, headers, agent: this.agent }

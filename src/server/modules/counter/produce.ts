@@ -12,22 +12,15 @@
  */
 import { certificateValidity, type Validity } from '../../../core/certificate-validity.js';
 import { AppError } from '../../../core/errors.js';
-import type { DbOrTx } from '../../db/client.js';
+import type { DbOrTx, Tx } from '../../db/client.js';
 import { organizationRepository } from '../accounts/repository.js';
 import { auditRepository } from '../audit/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
 import { caRuntime } from '../certificates/ca-runtime.js';
-import {
-  familyOfProject,
-  pkcs12For,
-  prepareKey,
-  recordIssuance,
-  signRecorded,
-  type IssuanceSubject,
-  type KeySource,
-} from '../certificates/issue.js';
+import { familyOfProject, prepareKey, recordIssuance, signRecorded, type IssuanceSubject, type KeySource } from '../certificates/issue.js';
 import { certificateRepository, type CertificateRow } from '../certificates/repository.js';
 import type { RequestMeta } from '../deps.js';
+import { pairPkcs12, pendingEncryption, signEncryption, storeEncryption } from '../kmc/encryption-pair.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import { applyCounterTransition, loadForActor, transitionFor, type CounterDeps } from './counter-orders.js';
 import { counterRepository, type CounterOrderRow } from './repository.js';
@@ -48,7 +41,13 @@ export async function produceAtCounter(
   id: string,
   key: KeySource,
   meta: RequestMeta,
-): Promise<{ order: CounterOrderRow; certificate: CertificateRow; pkcs12?: Buffer }> {
+): Promise<{
+  order: CounterOrderRow;
+  certificate: CertificateRow;
+  encryptionCertificate?: CertificateRow;
+  encryptionSkipped?: string;
+  pkcs12?: Buffer;
+}> {
   const { db } = deps;
   const before = await loadForActor(db, actor, id);
   transitionFor(before, 'produce', actor);
@@ -60,7 +59,8 @@ export async function produceAtCounter(
 
   // tx1: the pending row (or the retry's).
   const recordedAt = deps.clock.now();
-  const { row } = await db.transaction(async (tx) => {
+  const ctx = { staffId: actor.id, at: recordedAt, baseUrl: ca.config.baseUrl, policyOid: ca.config.policyOid };
+  const lockSubject = async (tx: Tx): Promise<IssuanceSubject> => {
     const order = await loadForActor(tx, actor, id, true);
     transitionFor(order, 'produce', actor);
     const org = await organizationRepository.findById(tx, order.organizationId);
@@ -78,19 +78,23 @@ export async function produceAtCounter(
       validity: await counterValidity(tx, order, recordedAt),
       retryLabel: '重新制作证书',
     };
-    return recordIssuance(tx, subject, {
-      issuing,
-      key: prepared,
-      staffId: actor.id,
-      at: recordedAt,
-      baseUrl: ca.config.baseUrl,
-      policyOid: ca.config.policyOid,
-    });
-  });
+    return subject;
+  };
+  const { row } = await db.transaction(async (tx) => recordIssuance(tx, await lockSubject(tx), { ...ctx, issuing, key: prepared }));
+  // A pair project's encryption certificate (docs/kmc.md), as online: the KMC's key pair, recorded in tx1b.
+  const { enc, prepared: encryption } = await pendingEncryption(deps, project, issuing, prepared, row, ctx, lockSubject);
 
   const der = row.status === 'pending' ? await signRecorded(row, issuing) : null;
+  const encDer = await signEncryption(enc, issuing);
   const pkcs12 =
-    der && prepared.generated && key.kind === 'generate' ? await pkcs12For(prepared.generated, der, issuing, key.password) : undefined;
+    der && prepared.generated && key.kind === 'generate'
+      ? await pairPkcs12({
+          signing: { key: prepared.generated, certDer: der },
+          ...(encDer && encryption.kind === 'pair' ? { encryption: { envelope: encryption.pair.envelope, certDer: encDer } } : {}),
+          issuing,
+          password: key.password,
+        })
+      : undefined;
 
   // tx2: store (CAS pending → issued) and move the counter order (CAS 审核通过 → 证书已制作).
   const now = deps.clock.now();
@@ -102,6 +106,7 @@ export async function produceAtCounter(
       if (!stored) throw new AppError('CONFLICT', '此次签发已被另一次制作证书操作取代，请刷新页面查看');
       cert = stored;
     }
+    const encCert = await storeEncryption(tx, enc, encDer, now);
     let renamed: boolean | null = null;
     if (order.business === 'change' && order.newUnitName)
       renamed = await organizationRepository.rename(tx, order.organizationId, order.unitName, order.newUnitName, now);
@@ -111,6 +116,7 @@ export async function produceAtCounter(
         certificateId: cert.id,
         serial: cert.serial,
         keySource: cert.keySource,
+        ...(encCert ? { encryptionCertificateId: encCert.id, encryptionSerial: encCert.serial } : {}),
         replaces: order.replacesCertificateId,
         ...(renamed === null ? {} : { renamed, newUnitName: order.newUnitName }),
       },
@@ -127,6 +133,12 @@ export async function produceAtCounter(
         ip: meta.ip,
         at: now,
       });
-    return { order: updated, certificate: cert, ...(pkcs12 ? { pkcs12 } : {}) };
+    return {
+      order: updated,
+      certificate: cert,
+      ...(encCert ? { encryptionCertificate: encCert } : {}),
+      ...(encryption.kind === 'skipped' ? { encryptionSkipped: encryption.reason } : {}),
+      ...(pkcs12 ? { pkcs12 } : {}),
+    };
   });
 }

@@ -229,7 +229,12 @@ export const counterRepository = {
       .select()
       .from(certificates)
       .where(
-        and(or(eq(certificates.organizationId, organizationId), eq(certificates.uscc, uscc)), inArray(certificates.status, ['issued'])),
+        and(
+          or(eq(certificates.organizationId, organizationId), eq(certificates.uscc, uscc)),
+          inArray(certificates.status, ['issued']),
+          // The counter replaces a key: its signing certificate (an encryption certificate goes with it).
+          eq(certificates.usage, 'signing'),
+        ),
       )
       .orderBy(desc(certificates.createdAt))
       .limit(100);

@@ -11,24 +11,17 @@ import { AppError } from '../../../core/errors.js';
 import { addWorkingDays } from '../../../core/working-days.js';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
-import type { Db } from '../../db/client.js';
+import type { Db, Tx } from '../../db/client.js';
 import { auditRepository } from '../audit/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
 import { caRuntime } from '../certificates/ca-runtime.js';
-import {
-  familyOfProject,
-  orderSubject,
-  pkcs12For,
-  prepareKey,
-  recordIssuance,
-  signRecorded,
-  type KeySource,
-} from '../certificates/issue.js';
+import { familyOfProject, orderSubject, prepareKey, recordIssuance, signRecorded, type KeySource } from '../certificates/issue.js';
 import { certificateRepository, type CertificateRow } from '../certificates/repository.js';
 import type { RequestMeta } from '../deps.js';
 import { invoiceRepository } from '../invoices/repository.js';
 import { orderRepository, type OrderRow } from '../orders/repository.js';
 import { applyTransition, checkTransition, statusName } from '../orders/transition.js';
+import { pairPkcs12, pendingEncryption, signEncryption, storeEncryption } from '../kmc/encryption-pair.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import type { ProductionResult } from './production-port.js';
 
@@ -38,7 +31,11 @@ export const INVOICE_WORKING_DAYS = 3;
 export interface ProduceResult {
   order: OrderRow;
   certificate: CertificateRow;
-  /** The generated key's PKCS#12, handed back once (never stored). */
+  /** The encryption certificate of an SM2 pair (docs/kmc.md), issued with it. */
+  encryptionCertificate?: CertificateRow;
+  /** Why a pair project's encryption certificate was not issued (outside production, no KMC configured). */
+  encryptionSkipped?: string;
+  /** The generated key's PKCS#12 (with a pair: both key pairs), handed back once (never stored). */
   pkcs12?: Buffer;
 }
 
@@ -68,25 +65,30 @@ export async function produceOrder(
 
   // tx1: record serial + TBS (or find the retry's row).
   const recordedAt = deps.clock.now();
-  const { row } = await db.transaction(async (tx) => {
+  const ctx = { staffId: actor.id, at: recordedAt, baseUrl: ca.config.baseUrl, policyOid: ca.config.policyOid };
+  const lockSubject = async (tx: Tx) => {
     const order = await orderRepository.lockById(tx, orderId);
     if (!order) throw new AppError('NOT_FOUND', '找不到该订单');
     checkTransition(order, 'produce', party);
-    return recordIssuance(tx, await orderSubject(tx, order), {
-      issuing,
-      key: prepared,
-      staffId: actor.id,
-      at: recordedAt,
-      baseUrl: ca.config.baseUrl,
-      policyOid: ca.config.policyOid,
-    });
-  });
+    return orderSubject(tx, order);
+  };
+  const { row } = await db.transaction(async (tx) => recordIssuance(tx, await lockSubject(tx), { ...ctx, issuing, key: prepared }));
   await deps.faults?.afterRecord?.(row);
+  // A pair project's encryption certificate: its key made, escrowed and enveloped by the KMC, recorded (tx1b).
+  const { enc, prepared: encryption } = await pendingEncryption(deps, project, issuing, prepared, row, ctx, lockSubject);
 
   // Sign outside any transaction; the PKCS#12 too, so tx2 stores only what is complete.
   const der = row.status === 'pending' ? await signRecorded(row, issuing) : null;
+  const encDer = await signEncryption(enc, issuing);
   const pkcs12 =
-    der && prepared.generated && key.kind === 'generate' ? await pkcs12For(prepared.generated, der, issuing, key.password) : undefined;
+    der && prepared.generated && key.kind === 'generate'
+      ? await pairPkcs12({
+          signing: { key: prepared.generated, certDer: der },
+          ...(encDer && encryption.kind === 'pair' ? { encryption: { envelope: encryption.pair.envelope, certDer: encDer } } : {}),
+          issuing,
+          password: key.password,
+        })
+      : undefined;
 
   // tx2: store the certificate (CAS pending → issued) and move the order (CAS in_production → produced).
   const now = deps.clock.now();
@@ -99,6 +101,7 @@ export async function produceOrder(
       if (!stored) throw new AppError('CONFLICT', '此次签发已被另一次制证操作取代，请刷新页面查看');
       cert = stored;
     }
+    const encCert = await storeEncryption(tx, enc, encDer, now);
     try {
       checkTransition(order, 'produce', party);
     } catch {
@@ -112,6 +115,7 @@ export async function produceOrder(
       certificateId: cert.id,
       serial: cert.serial,
       keySource: cert.keySource === 'generated' ? 'generated' : 'csr',
+      ...(encCert ? { encryption: { certificateId: encCert.id, serial: encCert.serial } } : {}),
       seal: order.keyType === 'main',
       confirmedBy: actor.id,
     };
@@ -124,13 +128,24 @@ export async function produceOrder(
       action: 'order.produce',
       targetType: 'order',
       targetId: order.id,
-      detail: { orderNo: order.orderNo, method: result.method, seal: result.seal, serial: cert.serial, keySource: result.keySource },
+      detail: {
+        orderNo: order.orderNo,
+        method: result.method,
+        seal: result.seal,
+        serial: cert.serial,
+        keySource: result.keySource,
+        ...(encCert ? { encryptionSerial: encCert.serial } : encryption.kind === 'skipped' ? { encryptionSkipped: true } : {}),
+      },
       ip: meta.ip,
       at: now,
     });
-    return { order: updated, certificate: cert };
+    return { order: updated, certificate: cert, ...(encCert ? { encryptionCertificate: encCert } : {}) };
   });
   if ('moved' in outcome)
     throw new AppError('CONFLICT', `证书已签发，但订单状态已变为“${statusName(String(outcome.moved))}”，已标记待核对`);
-  return { ...outcome, ...(pkcs12 ? { pkcs12 } : {}) };
+  return {
+    ...outcome,
+    ...(encryption.kind === 'skipped' ? { encryptionSkipped: encryption.reason } : {}),
+    ...(pkcs12 ? { pkcs12 } : {}),
+  };
 }

@@ -16,6 +16,8 @@ export interface ProductionResult {
   serial: string;
   /** How the key pair came: the customer's PKCS#10 from the USB key, or generated here (PKCS#12). */
   keySource: 'csr' | 'generated';
+  /** An SM2 pair's encryption certificate, issued with it (docs/kmc.md). */
+  encryption?: { certificateId: string; serial: string };
   /** The electronic seal: main keys only (副锁无章). */
   seal: boolean;
   /** The staff member who issued it. */

@@ -11,6 +11,7 @@ import { REVOCATION_PROMISE_MS, REVOCATION_REASONS, revocationReasonLabel } from
 import type { Clock } from '../../clock.js';
 import type { DbOrTx } from '../../db/client.js';
 import { displaySerial } from '../certificates/registry.js';
+import { certificateRepository } from '../certificates/repository.js';
 import { myCertificatesRepository } from './repository.js';
 import { sealRepository } from '../seals/repository.js';
 import { SEAL_KIND_LABEL } from '../seals/status.js';
@@ -103,7 +104,25 @@ export async function listMyCertificates(deps: { db: DbOrTx; clock: Clock }, org
       ...(sealsOf.get(s.certificateId) ?? []),
       { kind: s.kind, kindLabel: SEAL_KIND_LABEL[s.kind] ?? s.kind, esId: s.esId },
     ]);
-  const certificates = rows.map((c) => ({ ...view(c, byCert.get(c.id) ?? [], now), seals: sealsOf.get(c.id) ?? [] }));
+  // An SM2 pair's encryption certificate (docs/kmc.md) is shown with its signing certificate: revoked and renewed with it.
+  const encryptionOf = new Map<string, { id: string; serial: string; serialDisplay: string; statusLabel: string; notAfter: Date }>();
+  for (const e of await certificateRepository.encryptionsOf(
+    deps.db,
+    rows.map((c) => c.id),
+  ))
+    if (e.signingCertificateId && (e.status === 'issued' || e.status === 'revoked'))
+      encryptionOf.set(e.signingCertificateId, {
+        id: e.id,
+        serial: e.serial,
+        serialDisplay: displaySerial(e.serial),
+        statusLabel: PUBLIC_STATUS_LABEL[publicStatusOf(e, now)],
+        notAfter: e.notAfter,
+      });
+  const certificates = rows.map((c) => ({
+    ...view(c, byCert.get(c.id) ?? [], now),
+    seals: sealsOf.get(c.id) ?? [],
+    encryption: encryptionOf.get(c.id) ?? null,
+  }));
   return {
     certificates,
     expiring: certificates.filter((c) => c.expiringSoon).sort((a, b) => a.notAfter.getTime() - b.notAfter.getTime()),

@@ -66,7 +66,14 @@ export const myCertificatesRepository = {
       .leftJoin(orders, eq(orders.id, certificates.orderId))
       .leftJoin(counterOrders, eq(counterOrders.id, certificates.counterOrderId))
       .leftJoin(offices, eq(offices.code, counterOrders.officeCode))
-      .where(and(eq(certificates.organizationId, organizationId), inArray(certificates.status, ['issued', 'revoked'])))
+      // An encryption certificate is listed with its signing certificate (docs/kmc.md), not on its own.
+      .where(
+        and(
+          eq(certificates.organizationId, organizationId),
+          inArray(certificates.status, ['issued', 'revoked']),
+          eq(certificates.usage, 'signing'),
+        ),
+      )
       .orderBy(desc(certificates.notAfter), desc(certificates.id))
       .limit(limit);
   },

@@ -31,6 +31,8 @@ export const remindersRepository = {
       .where(
         and(
           eq(certificates.status, 'issued'),
+          // One reminder per key: a pair's encryption certificate expires with its signing certificate.
+          eq(certificates.usage, 'signing'),
           gt(certificates.notAfter, after),
           lte(certificates.notAfter, upTo),
           sql`not exists (select 1 from certificate_reminders r where r.certificate_id = ${certificates.id} and r.stage = ${stage})`,

@@ -94,6 +94,15 @@ export const revocationRepository = {
       .returning();
     return r;
   },
+  /** The encryption certificate of signing certificate `signingId`, issued → revoked with it (compare-and-set). */
+  async revokeEncryptionOf(db: DbOrTx, signingId: string, at: Date, reason: number) {
+    const [r] = await db
+      .update(certificates)
+      .set({ status: 'revoked', revokedAt: at, revocationReason: reason, updatedAt: at, ocspDueAt: at })
+      .where(and(eq(certificates.signingCertificateId, signingId), eq(certificates.status, 'issued')))
+      .returning();
+    return r;
+  },
   async lockCertificate(db: DbOrTx, id: string) {
     const [r] = await db.select().from(certificates).where(eq(certificates.id, id)).for('update');
     return r;
@@ -115,7 +124,13 @@ export const revocationRepository = {
         revocationReason: certificates.revocationReason,
       })
       .from(certificates)
-      .where(and(eq(certificates.organizationId, organizationId), inArray(certificates.status, ['issued', 'revoked'])))
+      .where(
+        and(
+          eq(certificates.organizationId, organizationId),
+          inArray(certificates.status, ['issued', 'revoked']),
+          eq(certificates.usage, 'signing'),
+        ),
+      )
       .orderBy(desc(certificates.createdAt))
       .limit(200);
   },

@@ -57,6 +57,8 @@ export async function requestRevocation(
       throw new AppError('NOT_FOUND', '找不到该证书');
     if (cert.status === 'revoked') throw new AppError('CONFLICT', '该证书已吊销');
     if (cert.status !== 'issued') throw new AppError('CONFLICT', '该证书尚未签发，不能申请吊销');
+    // A pair is revoked together, through its signing certificate (docs/kmc.md).
+    if (cert.usage === 'encryption') throw new AppError('CONFLICT', '加密证书与签名证书成对吊销：请对其签名证书申请吊销');
     const row = await revocationRepository.insertRequest(tx, {
       certificateId,
       serial: cert.serial,
@@ -106,15 +108,21 @@ export async function decideRevocation(
     if (!(await revocationRepository.decide(tx, r.id, { status, decidedBy: actor.id, decidedAt: now, decisionNote: note })))
       throw new AppError('CONFLICT', '该吊销申请已处理，请刷新页面');
     let revokedAt: Date | null = null;
+    let encryptionSerial: string | undefined;
     if (decision.approve) {
       const revoked = await revocationRepository.revokeCertificate(tx, cert.id, now, r.reason);
       if (!revoked) throw new AppError('CONFLICT', '该证书已吊销或不是有效证书');
       revokedAt = now;
-      // A stored `good` must not outlive this commit; the new answer is signed after it.
-      await revocationRepository.dropOcsp(tx, cert.serial);
-      // Both CRLs that list it: the issuing CA's complete CRL (new certificates' CRL DP) and its shard (older ones').
-      await revocationRepository.markDirty(tx, cert.family, COMPLETE_CRL, now);
-      await revocationRepository.markDirty(tx, cert.family, shardOfSerialHex(cert.serial), now);
+      // An SM2 pair goes together: its encryption certificate is revoked in the same transaction (docs/kmc.md).
+      const pair = await revocationRepository.revokeEncryptionOf(tx, cert.id, now, r.reason);
+      encryptionSerial = pair?.serial;
+      for (const c of [cert, ...(pair ? [pair] : [])]) {
+        // A stored `good` must not outlive this commit; the new answer is signed after it.
+        await revocationRepository.dropOcsp(tx, c.serial);
+        // Both CRLs that list it: the issuing CA's complete CRL (new certificates' CRL DP) and its shard (older ones').
+        await revocationRepository.markDirty(tx, c.family, COMPLETE_CRL, now);
+        await revocationRepository.markDirty(tx, c.family, shardOfSerialHex(c.serial), now);
+      }
     }
     await auditRepository.record(tx, {
       actorType: 'staff',
@@ -129,6 +137,7 @@ export async function decideRevocation(
         reasonLabel: revocationReasonLabel(r.reason),
         requestedBy: r.requestedByStaff ?? r.requestedByOrg,
         note,
+        ...(encryptionSerial ? { encryptionSerial } : {}),
       },
       ip: meta.ip,
       at: now,

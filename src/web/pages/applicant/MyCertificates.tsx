@@ -68,6 +68,16 @@ function StatusCell({ c }: { c: MyCertificate }) {
   );
 }
 
+/** A pair's encryption certificate (签名证书 + 加密证书, docs/kmc.md): shown under the signing certificate's serial. */
+function EncryptionSerial({ c }: { c: MyCertificate }) {
+  if (!c.encryption) return null;
+  return (
+    <div className="muted" data-testid="my-cert-encryption">
+      加密证书 <span className="mono">{c.encryption.serialDisplay}</span>（{c.encryption.statusLabel}）
+    </div>
+  );
+}
+
 function OrderCell({ c }: { c: MyCertificate }) {
   if (c.orderId && c.orderNo)
     return (
@@ -176,10 +186,13 @@ function CertificateList() {
             title: '证书序列号',
             dataIndex: 'serialDisplay',
             width: 180,
-            render: (v: string) => (
-              <span className="mono my-cert-serial" data-testid="my-cert-serial">
-                {v}
-              </span>
+            render: (v: string, c) => (
+              <>
+                <span className="mono my-cert-serial" data-testid="my-cert-serial">
+                  {v}
+                </span>
+                <EncryptionSerial c={c} />
+              </>
             ),
           },
           {
@@ -211,6 +224,7 @@ function CertificateList() {
             <div className="mono my-cert-serial" data-testid="my-cert-serial">
               {c.serialDisplay}
             </div>
+            <EncryptionSerial c={c} />
             <div className="muted" data-testid="my-cert-validity">
               有效期 {day(c.notBefore)} 至 {day(c.notAfter)}
             </div>

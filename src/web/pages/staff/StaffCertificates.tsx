@@ -18,6 +18,8 @@ interface Row {
   unitName: string;
   projectCode: string;
   keyType: string;
+  /** 'encryption': an SM2 pair's encryption certificate (docs/kmc.md). */
+  usage: 'signing' | 'encryption';
   status: string;
   source: string;
   notBefore: string;
@@ -156,7 +158,16 @@ function CertificateList() {
             ),
           },
           { title: '项目', dataIndex: 'projectCode' },
-          { title: '锁', dataIndex: 'keyType', render: (k: string) => KEY_TYPE_LABEL[k] ?? k },
+          {
+            title: '锁',
+            dataIndex: 'keyType',
+            render: (k: string, r) => (
+              <>
+                {KEY_TYPE_LABEL[k] ?? k}
+                {r.usage === 'encryption' && <Tag style={{ marginInlineStart: 4 }}>加密证书</Tag>}
+              </>
+            ),
+          },
           { title: '有效期', render: (_: unknown, r) => `${dayText(r.notBefore)} 至 ${dayText(r.notAfter)}` },
           {
             title: '状态',
@@ -320,6 +331,9 @@ function CertificateDetail() {
           </Descriptions.Item>
           <Descriptions.Item label="项目">{c.projectCode}</Descriptions.Item>
           <Descriptions.Item label="主副锁">{KEY_TYPE_LABEL[c.keyType] ?? c.keyType}</Descriptions.Item>
+          <Descriptions.Item label="证书用途">
+            {c.usage === 'encryption' ? '加密证书（密钥由密钥管理中心托管）' : '签名证书'}
+          </Descriptions.Item>
           <Descriptions.Item label="有效期">
             {formatTime(c.notBefore)} 至 {formatTime(c.notAfter)}
           </Descriptions.Item>

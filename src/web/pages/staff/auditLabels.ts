@@ -80,6 +80,11 @@ export const ACTION_LABELS: Record<string, string> = {
   'sealimages.confirm': '确认电子签章印模',
   'seal.make': '制作电子签章',
   'seal.download': '下载电子签章（写入UKEY）',
+  'kmc.envelope_download': '下载加密密钥信封（写入UKEY）',
+  'kmc.recovery_request': '申请密钥恢复',
+  'kmc.recovery_approve': '批准密钥恢复',
+  'kmc.recovery_refuse': '驳回密钥恢复',
+  'kmc.recovery_download': '下载恢复的加密密钥信封',
 };
 
 /** Tag colours: red for what changes data or access, orange for refusals, default for reading. */
@@ -141,6 +146,7 @@ export const ROLE_HINTS: Record<StaffRole, string> = {
   财务: '核对付款，开具发票',
   管理员: '管理工作人员账号、更正单位名称、查看操作记录',
   审计员: '只能查看和校验操作记录，不能兼任其他角色',
+  密钥管理员: '申请和批准加密密钥恢复（须两人）',
 };
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : typeof v === 'number' ? String(v) : undefined);

@@ -38,6 +38,8 @@ export interface MyCertificate {
   revocationRefused: { requestedAt: string; decidedAt: string | null; note: string | null } | null;
   /** The electronic seals a main key carries (empty until 制证 makes them). */
   seals: { kind: string; kindLabel: string; esId: string }[];
+  /** An SM2 pair's encryption certificate (bidding and procurement projects), revoked and renewed with this one. */
+  encryption: { id: string; serial: string; serialDisplay: string; statusLabel: string; notAfter: string } | null;
 }
 
 export interface MyCertificates {

@@ -42,6 +42,7 @@ import { showServerErrors, zodRule } from '../../../components/forms.js';
 import { useStaffErrors } from '../staffSession.js';
 import { beijing, mono } from '../orders/format.js';
 import { downloadP12 } from '../orders/downloadP12.js';
+import { EncryptionPairResult, type EncryptionIssued } from '../orders/EncryptionPairResult.js';
 import { statusColor, useCounterMeta } from './StaffCounter.js';
 import type { CertSummary, CounterView } from './types.js';
 import { useMaterialsAutosave, type MaterialsSave } from './useMaterialsAutosave.js';
@@ -79,7 +80,13 @@ export function CounterOrderPage() {
   const [ticked, setTicked] = useState<string[]>([]);
   const [reasonFor, setReasonFor] = useState<{ action: string; label: string } | null>(null);
   const [producing, setProducing] = useState(false);
-  const [issued, setIssued] = useState<{ serial: string; notAfter: string; pkcs12?: string } | null>(null);
+  const [issued, setIssued] = useState<{
+    serial: string;
+    notAfter: string;
+    pkcs12?: string;
+    encryption?: EncryptionIssued;
+    encryptionSkipped?: string;
+  } | null>(null);
   const [reasonForm] = Form.useForm<{ reason: string }>();
   const [payForm] = Form.useForm<{ channel: string; receiptNo: string; amountFen: number; oldUkeyReturned: boolean }>();
   const [produceForm] = Form.useForm<{ kind: 'csr' | 'generate'; csr: string; password: string; password2: string }>();
@@ -158,11 +165,13 @@ export function CounterOrderPage() {
     const key = f.kind === 'csr' ? { kind: 'csr', csr: f.csr } : { kind: 'generate', password: f.password };
     setBusy(true);
     try {
-      const r = await apiPost<{ certificate: { serial: string; notAfter: string }; pkcs12?: string }>(
-        `/api/staff/counter/orders/${o.id}/produce`,
-        { key },
-      );
-      setIssued({ ...r.certificate, pkcs12: r.pkcs12 });
+      const r = await apiPost<{
+        certificate: { serial: string; notAfter: string };
+        pkcs12?: string;
+        encryptionCertificate?: EncryptionIssued;
+        encryptionSkipped?: string;
+      }>(`/api/staff/counter/orders/${o.id}/produce`, { key });
+      setIssued({ ...r.certificate, pkcs12: r.pkcs12, encryption: r.encryptionCertificate, encryptionSkipped: r.encryptionSkipped });
       setProducing(false);
       void message.success('证书已签发');
       await load();
@@ -520,6 +529,7 @@ export function CounterOrderPage() {
               序列号：<span style={{ ...mono, wordBreak: 'break-all' }}>{issued.serial.toUpperCase()}</span>
             </div>
             <div>有效期至：{beijing(issued.notAfter)}</div>
+            <EncryptionPairResult encryption={issued.encryption} skipped={issued.encryptionSkipped} />
             {issued.pkcs12 && (
               <Button icon={<DownloadOutlined />} onClick={() => downloadP12(issued.pkcs12!, `${formatOrderNumber(o.orderNo)}.p12`)}>
                 下载 PKCS#12（只提供这一次）

@@ -13,6 +13,7 @@ import { ApiError, apiPost } from '../../../api.js';
 import { zodRule } from '../../../components/forms.js';
 import { useStaffErrors } from '../staffSession.js';
 import { downloadP12 } from './downloadP12.js';
+import { EncryptionPairResult, type EncryptionIssued } from './EncryptionPairResult.js';
 
 interface Issued {
   serial: string;
@@ -21,6 +22,9 @@ interface Issued {
   pkcs12?: string;
   /** A main key's seals: made at once when the impressions were confirmed first, else what to do. */
   seals?: { status: 'made' | 'waiting' | 'failed'; message: string };
+  /** A pair project's encryption certificate (docs/kmc.md), or why it was not issued. */
+  encryption?: EncryptionIssued;
+  encryptionSkipped?: string;
 }
 
 const day = (iso: string) =>
@@ -74,10 +78,20 @@ export function ProducePanel({
     const key = v.kind === 'csr' ? { kind: 'csr' as const, csr: v.csr ?? '' } : { kind: 'generate' as const, password: v.password ?? '' };
     setBusy(true);
     try {
-      const r = await apiPost<{ certificate: Issued; pkcs12?: string; seals?: Issued['seals'] }>(`/api/staff/orders/${orderId}/produce`, {
-        key,
+      const r = await apiPost<{
+        certificate: Issued;
+        pkcs12?: string;
+        seals?: Issued['seals'];
+        encryptionCertificate?: EncryptionIssued;
+        encryptionSkipped?: string;
+      }>(`/api/staff/orders/${orderId}/produce`, { key });
+      setIssued({
+        ...r.certificate,
+        pkcs12: r.pkcs12,
+        seals: r.seals,
+        encryption: r.encryptionCertificate,
+        encryptionSkipped: r.encryptionSkipped,
       });
-      setIssued({ ...r.certificate, pkcs12: r.pkcs12, seals: r.seals });
       message.success('证书已签发，订单已制证完成');
     } catch (e) {
       const text = fail(e);
@@ -138,6 +152,7 @@ export function ProducePanel({
               data-testid="produce-seals"
             />
           )}
+          <EncryptionPairResult encryption={issued.encryption} skipped={issued.encryptionSkipped} />
           {issued.pkcs12 && (
             <Alert
               type="warning"
