@@ -13,7 +13,7 @@ import { applicantOrderView, orderSummary } from '../modules/orders/order-view.j
 import { orderRepository } from '../modules/orders/repository.js';
 import { saveOrderForm } from '../modules/orders/save-order-form.js';
 import { deleteOrder, submitOrder } from '../modules/orders/submit-order.js';
-import { requireOrg, requireOwnedOrder } from './guards.js';
+import { metaOf, requireOrg, requireOwnedOrder } from './guards.js';
 
 const ZId = z.object({ id: z.string().uuid('订单编号格式不正确') });
 const tags = ['订单'];
@@ -126,13 +126,13 @@ export const orderRoutes =
 
     app.post('/api/orders/:id/submit', { schema: { tags, summary: '提交申请 / 重新提交', params: ZId } }, async (req) => {
       const { org, order } = await requireOwnedOrder(db, req, req.params.id);
-      const updated = await submitOrder(deps, org, order);
+      const updated = await submitOrder(deps, org, order, metaOf(req));
       return applicantOrderView({ ...deps, secret: deps.config.secret }, org, updated, baseUrlOf(ctx, req));
     });
 
     app.post('/api/orders/:id/delete', { schema: { tags, summary: '删除订单（草稿或资料审核失败）', params: ZId } }, async (req) => {
       const { org, order } = await requireOwnedOrder(db, req, req.params.id);
-      await deleteOrder(deps, org, order);
+      await deleteOrder(deps, org, order, metaOf(req));
       return { ok: true };
     });
   };

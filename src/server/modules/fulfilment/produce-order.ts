@@ -8,11 +8,11 @@
  */
 import { calendarRepository } from '../calendar/repository.js';
 import { AppError } from '../../../core/errors.js';
+import { statusName } from '../../../core/workflow.js';
 import { addWorkingDays } from '../../../core/working-days.js';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
-import { auditRepository } from '../audit/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
 import { caRuntime } from '../certificates/ca-runtime.js';
 import {
@@ -28,7 +28,8 @@ import { certificateRepository, type CertificateRow } from '../certificates/repo
 import type { RequestMeta } from '../deps.js';
 import { invoiceRepository } from '../invoices/repository.js';
 import { orderRepository, type OrderRow } from '../orders/repository.js';
-import { applyTransition, checkTransition, statusName } from '../orders/transition.js';
+import { ORDER_WORKFLOW } from '../orders/order-workflow.js';
+import { applyTransition, checkTransition, staffParty } from '../workflow/engine.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import type { ProductionResult } from './production-port.js';
 
@@ -55,11 +56,11 @@ export async function produceOrder(
   meta: RequestMeta,
 ): Promise<ProduceResult> {
   const { db } = deps;
-  const party = { kind: 'staff' as const, roles: actor.roles, id: actor.id };
+  const party = staffParty(actor);
   // Checks that need no lock first, so a refused step costs no key generation.
   const before = await orderRepository.findById(db, orderId);
   if (!before) throw new AppError('NOT_FOUND', '找不到该订单');
-  checkTransition(before, 'produce', party);
+  checkTransition(ORDER_WORKFLOW, before, 'produce', party);
   const project = await catalogRepository.get(db, before.projectCode);
   if (!project) throw new AppError('NOT_FOUND', '找不到订单的证书项目');
   const ca = await caRuntime(deps.config.ca);
@@ -71,7 +72,7 @@ export async function produceOrder(
   const { row } = await db.transaction(async (tx) => {
     const order = await orderRepository.lockById(tx, orderId);
     if (!order) throw new AppError('NOT_FOUND', '找不到该订单');
-    checkTransition(order, 'produce', party);
+    checkTransition(ORDER_WORKFLOW, order, 'produce', party);
     return recordIssuance(tx, await orderSubject(tx, order), {
       issuing,
       key: prepared,
@@ -100,7 +101,7 @@ export async function produceOrder(
       cert = stored;
     }
     try {
-      checkTransition(order, 'produce', party);
+      checkTransition(ORDER_WORKFLOW, order, 'produce', party);
     } catch {
       // Signed and stored, but the order is no longer in 正在制证: keep the certificate, flag it for staff.
       await certificateRepository.flag(tx, cert.id, `签发后订单状态已变为“${statusName(order.status)}”，请核对`, now);
@@ -115,19 +116,14 @@ export async function produceOrder(
       seal: order.keyType === 'main',
       confirmedBy: actor.id,
     };
-    const updated = await applyTransition(tx, order, 'produce', party, now, { set: { producedAt: now }, detail: { production: result } });
+    const updated = await applyTransition(ORDER_WORKFLOW, tx, order, 'produce', party, now, {
+      set: { producedAt: now },
+      detail: { production: result },
+      audit: { method: result.method, seal: result.seal, serial: cert.serial, keySource: result.keySource },
+      ip: meta.ip,
+    });
     const dueAt = addWorkingDays(now, INVOICE_WORKING_DAYS, await calendarRepository.exceptions(tx));
     await invoiceRepository.makeDue(tx, order.id, dueAt);
-    await auditRepository.record(tx, {
-      actorType: 'staff',
-      actorId: actor.id,
-      action: 'order.produce',
-      targetType: 'order',
-      targetId: order.id,
-      detail: { orderNo: order.orderNo, method: result.method, seal: result.seal, serial: cert.serial, keySource: result.keySource },
-      ip: meta.ip,
-      at: now,
-    });
     return { order: updated, certificate: cert };
   });
   if ('moved' in outcome)
