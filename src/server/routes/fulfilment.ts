@@ -28,7 +28,7 @@ import { makeSealsAfterIssue } from '../modules/seals/make-seals.js';
 import { recordCall } from '../modules/fulfilment/record-call.js';
 import { failPaper, passPaper, receivePaper } from '../modules/fulfilment/review-paper.js';
 import { shipOrder } from '../modules/fulfilment/ship-order.js';
-import { applicantOrderView } from '../modules/orders/order-view.js';
+import { applicantOrderView } from '../modules/order-views/applicant-order-view.js';
 import type { OrderRow } from '../modules/orders/repository.js';
 import { enforceStaffAccess, metaOf, requireOwnedOrder, staffActor } from './guards.js';
 import { producedCertificateReply } from './produced-certificate.js';

@@ -8,11 +8,12 @@ import { allowedKeyTypes } from '../../core/requirements.js';
 import type { AppContext } from '../app.js';
 import { catalogRepository } from '../modules/catalog/repository.js';
 import { createOrder } from '../modules/orders/create-order.js';
-import { keyHoldings } from '../modules/orders/key-holdings.js';
-import { applicantOrderView, orderSummary } from '../modules/orders/order-view.js';
+import { keyHoldings } from '../modules/certificates/key-holdings.js';
+import { applicantOrderView, orderSummary } from '../modules/order-views/applicant-order-view.js';
 import { orderRepository } from '../modules/orders/repository.js';
 import { saveOrderForm } from '../modules/orders/save-order-form.js';
-import { deleteOrder, submitOrder } from '../modules/orders/submit-order.js';
+import { deleteOrder } from '../modules/orders/delete-order.js';
+import { submitOrder } from '../modules/review/submit-order.js';
 import { metaOf, requireOrg, requireOwnedOrder } from './guards.js';
 
 const ZId = z.object({ id: z.string().uuid('订单编号格式不正确') });

@@ -20,7 +20,7 @@ import { crlShardUrl, shardOf } from '../../ca/crl/build.js';
 import { parseCrl } from '../../ca/crl/parse.js';
 import type { KeyAlgorithm } from '../../ca/signer/port.js';
 import { certificatePem } from '../modules/certificates/registry.js';
-import { caJobs } from '../modules/certificates/jobs.js';
+import { caJobs } from '../modules/revocation/jobs.js';
 import { COMPLETE_CRL } from '../modules/revocation/crl-scopes.js';
 import { publisherFor } from '../modules/revocation/publication.js';
 import { revocationRepository } from '../modules/revocation/repository.js';

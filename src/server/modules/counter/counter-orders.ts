@@ -6,7 +6,7 @@
  * first, so two clicks give one change.
  *
  * The main/sub rule (core/requirements.ts) is checked for 新办 under the same per-organization-and-project
- * advisory lock as online orders, and modules/orders/key-holdings.ts counts open counter 新办 main keys, so
+ * advisory lock as online orders, and modules/certificates/key-holdings.ts counts open counter 新办 main keys, so
  * the rule holds across both. 补办/变更/续费 replace one certificate of the organization with another of the
  * same project and key type. Replaced certificates are revoked through the registry's four-eyes revocation
  * flow: 补办 asks at 前台受理 (the key is lost), 变更 when the old UKEY is handed back at 领取.
@@ -46,7 +46,7 @@ import { orderRepository } from '../orders/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
 import { displaySerial } from '../certificates/registry.js';
 import type { RequestMeta } from '../deps.js';
-import { keyHoldings } from '../orders/key-holdings.js';
+import { keyHoldings } from '../certificates/key-holdings.js';
 import { revocationRepository } from '../revocation/repository.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import { applyTransition, checkTransition, staffParty } from '../workflow/engine.js';

@@ -12,16 +12,17 @@ import { statusName } from '../../../core/workflow.js';
 import { addWorkingDays } from '../../../core/working-days.js';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
-import type { Db } from '../../db/client.js';
+import type { Db, Tx } from '../../db/client.js';
+import { organizationRepository } from '../accounts/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
 import { caRuntime } from '../certificates/ca-runtime.js';
 import {
   familyOfProject,
-  orderSubject,
   pkcs12For,
   prepareKey,
   recordIssuance,
   signRecorded,
+  type IssuanceSubject,
   type KeySource,
 } from '../certificates/issue.js';
 import { certificateRepository, type CertificateRow } from '../certificates/repository.js';
@@ -41,6 +42,23 @@ export interface ProduceResult {
   certificate: CertificateRow;
   /** The generated key's PKCS#12, handed back once (never stored). */
   pkcs12?: Buffer;
+}
+
+/** An online order as an issuance subject (its organization read in the same transaction). */
+async function orderSubject(tx: Tx, order: OrderRow): Promise<IssuanceSubject> {
+  const org = await organizationRepository.findById(tx, order.organizationId);
+  if (!org) throw new AppError('NOT_FOUND', '找不到订单的申请单位');
+  return {
+    live: await certificateRepository.liveForOrder(tx, order.id, true),
+    organizationId: org.id,
+    uscc: org.uscc,
+    unitName: org.name,
+    projectCode: order.projectCode,
+    keyType: order.keyType as 'main' | 'sub',
+    source: 'online',
+    orderId: order.id,
+    retryLabel: '重新制证',
+  };
 }
 
 /** Test seams: where a crash is simulated (after tx1, before the signature is stored). */

@@ -1,15 +1,19 @@
-/** 提交 / 重新提交 and 删除订单: workflow transitions with their guards. */
+/**
+ * 提交 / 重新提交: the applicant's step that opens a 预审 round. It lives with 预审 (issue 18 item 5): after a
+ * rejection it needs the round's verdicts (which failed documents were replaced), and 预审 reads orders, not
+ * the other way round.
+ */
 import { AppError } from '../../../core/errors.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import type { OrganizationRow } from '../accounts/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
 import type { RequestMeta } from '../deps.js';
-import { documentsToReplace, pendingRejection } from '../review/reviews.js';
-import { orderReadiness } from './order-readiness.js';
-import { orderRepository, type OrderRow } from './repository.js';
+import { orderReadiness } from '../orders/order-readiness.js';
+import { ORDER_WORKFLOW } from '../orders/order-workflow.js';
+import { orderRepository, type OrderRow } from '../orders/repository.js';
 import { applyTransition } from '../workflow/engine.js';
-import { ORDER_WORKFLOW } from './order-workflow.js';
+import { documentsToReplace, pendingRejection } from './reviews.js';
 
 export async function submitOrder(
   deps: { db: Db; clock: Clock },
@@ -47,16 +51,4 @@ export async function submitOrder(
       },
     });
   });
-}
-
-export async function deleteOrder(
-  deps: { db: Db; clock: Clock },
-  org: OrganizationRow,
-  order: OrderRow,
-  meta: RequestMeta,
-): Promise<OrderRow> {
-  const now = deps.clock.now();
-  return deps.db.transaction((tx) =>
-    applyTransition(ORDER_WORKFLOW, tx, order, 'delete', { kind: 'applicant', id: org.id }, now, { set: { deletedAt: now }, ip: meta.ip }),
-  );
 }
