@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Role boundaries (ARCHITECTURE.md): the CA core imports nothing from the server or the web; the shared
+ * Role boundaries (docs/ARCHITECTURE.md): the CA core imports nothing from the server or the web; the shared
  * core imports nothing from the server, the web or the CA; the web imports nothing from the server or the
  * CA; the server (web/RA) imports nothing from the CA signer service, whose keys it reaches only over the
  * signer's protocol; the customer-side agent imports nothing from the server, the web or the signer. Checked on every `npm test`, so a wrong import fails the build instead of eroding the design.

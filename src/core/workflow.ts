@@ -1,5 +1,5 @@
 /**
- * The order workflow, defined once, as data (ARCHITECTURE.md principle 1). Every status change in the
+ * The order workflow, defined once, as data (docs/principles.md 1). Every status change in the
  * system is one row of TRANSITIONS; the server applies it compare-and-set with an event row, and the web
  * derives the staff console's buttons and the applicant's next step from the same table.
  *

@@ -1,5 +1,5 @@
 /**
- * Issuing an order's certificate, in Boulder's order (ARCHITECTURE.md principle 4; issue 6):
+ * Issuing an order's certificate, in Boulder's order (docs/principles.md 4; issue 6):
  *
  *   tx1  lock the order; reuse its live issuance if there is one (a retry), else allocate a serial (16
  *        CSPRNG bytes, ca/cert/serial.ts), build the to-be-signed certificate from the order, lint it
