@@ -5,7 +5,7 @@
  * library, the key store's directory and the password, and signs a CRL that GmSSL verifies. A wrong password
  * stops the signer with a clear message that does not contain it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,9 +15,9 @@ import { buildCrl } from '../ca/crl/build.js';
 import { spkiPublicKeyBits } from '../ca/spki.js';
 import { tempDir } from '../ca/testing/fixtures.js';
 import { gmssl, runTool, SHARED_TOOLS } from '../ca/testing/oracles.js';
-import { remoteHierarchy, SignerConnection } from '../server/modules/certificates/signer-client.js';
+import { remoteHierarchy } from '../server/modules/certificates/signer-client.js';
+import { runScript, startSigner } from './testing.js';
 
-const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const SOFTSDF = path.join(SHARED_TOOLS, 'softsdf');
 const PASSWORD = 'Dev1ce-Pass-19';
 
@@ -27,18 +27,7 @@ let caDir: string;
 let env: Record<string, string>;
 const children: ChildProcess[] = [];
 
-function runNode(script: string, extra: Record<string, string>): Promise<{ code: number | null; out: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script)], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH!, NODE_ENV: 'test', ...env, ...extra },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out, child })));
-}
+const runNode = (script: string, extra: Record<string, string>) => runScript(script, { ...env, ...extra }, children);
 
 beforeAll(async () => {
   tmp = await tempDir('certdesk-signer-sdf-');
@@ -125,31 +114,13 @@ describe('the signer process with the device keys', () => {
   }, 120_000);
 
   it('loads the CA from the device and signs a CRL with the device’s issuing key that GmSSL verifies', async () => {
-    const socket = path.join(tmp.dir, 'signer.sock');
-    let out = '';
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/signer/main.ts')], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH!,
-        NODE_ENV: 'test',
-        ...env,
-        CERTDESK_DATA_DIR: path.join(tmp.dir, 'data'),
-        CERTDESK_SIGNER_LISTEN: `unix:${socket}`,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    const conn = new SignerConnection({ kind: 'unix', socketPath: socket });
+    const {
+      conn,
+      view,
+      child,
+      out: output,
+    } = await startSigner(path.join(tmp.dir, 'signer.sock'), { ...env, CERTDESK_DATA_DIR: path.join(tmp.dir, 'data') }, children);
     try {
-      let view;
-      for (let i = 0; i < 300 && !view; i++) {
-        if (child.exitCode !== null) throw new Error(`signer exited: ${out}`);
-        view = await conn.hierarchy().catch(() => undefined);
-        if (!view) await new Promise((r) => setTimeout(r, 200));
-      }
-      expect(view, out).toBeTruthy();
       const h = remoteHierarchy(conn, view!, caDir);
       const issuing = h.families.sm2!.issuing;
       const now = new Date(Math.floor(Date.now() / 1000) * 1000);
@@ -170,8 +141,8 @@ describe('the signer process with the device keys', () => {
         expect(r.out).toMatch(/Verification success/i);
       }
       // The signer's own record of the signature; the password is in no line it wrote.
-      expect(out).toMatch(/"signature":true,"key":"sm2\/issuing"/);
-      expect(out).not.toContain(PASSWORD);
+      expect(output()).toMatch(/"signature":true,"key":"sm2\/issuing"/);
+      expect(output()).not.toContain(PASSWORD);
     } finally {
       conn.close();
       child.kill('SIGTERM');
