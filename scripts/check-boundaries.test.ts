@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM script without type declarations
-import { violations } from './check-boundaries.mjs';
+import { moduleViolations, TWO_WAY, violations } from './check-boundaries.mjs';
 
 function tree(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'bounds-'));
@@ -40,5 +40,34 @@ describe('role boundary check', () => {
         }),
       ),
     ).toEqual([]);
+  });
+});
+
+describe('module dependencies go one way', () => {
+  it('passes on the real source tree: only the listed pairs go both ways, each with its reason', () => {
+    expect(moduleViolations()).toEqual([]);
+    for (const reason of Object.values(TWO_WAY)) expect(reason).toMatch(/\w{10}/);
+  });
+  it('catches two modules importing each other, through a type import or a re-export too', () => {
+    const dir = tree({
+      'server/modules/orders/view.ts': "import type { X } from '../review/reviews.js';",
+      'server/modules/review/reviews.ts': "export { orderRepository } from '../orders/repository.js';",
+      'server/modules/orders/repository.ts': 'export const orderRepository = {};',
+    });
+    expect(moduleViolations(dir, {}).join('\n')).toMatch(
+      /modules orders <-> review depend on each other \(orders\/view.ts imports review\/reviews.js; review\/reviews.ts imports orders\/repository.js\)/,
+    );
+  });
+  it('does not count tests and test helpers, nor one-way dependencies; flags a listed pair that is gone', () => {
+    const dir = tree({
+      'server/modules/orders/a.ts': "import '../review/b.js';",
+      'server/modules/review/b.test.ts': "import '../orders/a.js';",
+      'server/modules/review/testing.ts': "import '../orders/a.js';",
+      'server/modules/review/testing/helper.ts': "import '../orders/a.js';",
+    });
+    expect(moduleViolations(dir, {})).toEqual([]);
+    expect(moduleViolations(dir, { 'orders <-> review': 'because' })).toEqual([
+      'modules orders <-> review no longer depend on each other both ways: remove it from TWO_WAY',
+    ]);
   });
 });

@@ -8,6 +8,7 @@
  * transaction (modules/counter); the staff console renders its buttons from the same rows.
  */
 import type { StaffRole } from './schemas.js';
+import { actorMay, type TransitionRow } from './transitions.js';
 
 export const COUNTER_BUSINESSES = ['new', 'reissue', 'change', 'renew'] as const;
 export type CounterBusiness = (typeof COUNTER_BUSINESSES)[number];
@@ -59,12 +60,9 @@ export const COUNTER_CASHIERS = ['受理', '财务', '管理员'] as const satis
 /** Who may see the counter pages at all. */
 export const COUNTER_VIEWERS = ['受理', '制证', '财务', '管理员'] as const satisfies readonly StaffRole[];
 
-export interface CounterTransition {
-  from: CounterStatus;
-  action: CounterAction;
-  to: CounterStatus;
-  label: string;
-  roles: readonly StaffRole[];
+export interface CounterTransition extends TransitionRow<CounterStatus, CounterAction> {
+  /** Counter rows are taken by staff only. */
+  by: readonly StaffRole[];
   /** Only for these key types (电子签章 is made for a main key only). */
   keyTypes?: readonly KeyType[];
   /** The action needs a reason typed by staff. */
@@ -72,19 +70,32 @@ export interface CounterTransition {
 }
 
 export const COUNTER_TRANSITIONS: readonly CounterTransition[] = [
-  { from: 'submitted', action: 'accept', to: 'accepted', label: '前台受理', roles: COUNTER_CLERKS },
-  { from: 'accepted', action: 'approve', to: 'approved', label: '审核通过', roles: COUNTER_REVIEWERS },
-  { from: 'accepted', action: 'return', to: 'submitted', label: '退回补正资料', roles: COUNTER_REVIEWERS, needsReason: true },
-  { from: 'approved', action: 'produce', to: 'produced', label: '制作证书', roles: COUNTER_PRODUCERS },
-  { from: 'produced', action: 'pay', to: 'handed_over', label: '现场缴费并领取', roles: COUNTER_CASHIERS },
-  { from: 'handed_over', action: 'seal', to: 'completed', label: '制作电子签章', roles: COUNTER_PRODUCERS, keyTypes: ['main'] },
-  { from: 'handed_over', action: 'finish', to: 'completed', label: '办结（副锁无电子签章）', roles: COUNTER_CLERKS, keyTypes: ['sub'] },
-  { from: 'submitted', action: 'cancel', to: 'cancelled', label: '取消办理', roles: COUNTER_CLERKS, needsReason: true },
-  { from: 'accepted', action: 'cancel', to: 'cancelled', label: '取消办理', roles: COUNTER_CLERKS, needsReason: true },
-  { from: 'approved', action: 'cancel', to: 'cancelled', label: '取消办理', roles: COUNTER_CLERKS, needsReason: true },
+  { from: 'submitted', action: 'accept', to: 'accepted', label: '前台受理', by: COUNTER_CLERKS },
+  { from: 'accepted', action: 'approve', to: 'approved', label: '审核通过', by: COUNTER_REVIEWERS },
+  { from: 'accepted', action: 'return', to: 'submitted', label: '退回补正资料', by: COUNTER_REVIEWERS, needsReason: true },
+  { from: 'approved', action: 'produce', to: 'produced', label: '制作证书', by: COUNTER_PRODUCERS },
+  { from: 'produced', action: 'pay', to: 'handed_over', label: '现场缴费并领取', by: COUNTER_CASHIERS },
+  { from: 'handed_over', action: 'seal', to: 'completed', label: '制作电子签章', by: COUNTER_PRODUCERS, keyTypes: ['main'] },
+  { from: 'handed_over', action: 'finish', to: 'completed', label: '办结（副锁无电子签章）', by: COUNTER_CLERKS, keyTypes: ['sub'] },
+  { from: 'submitted', action: 'cancel', to: 'cancelled', label: '取消办理', by: COUNTER_CLERKS, needsReason: true },
+  { from: 'accepted', action: 'cancel', to: 'cancelled', label: '取消办理', by: COUNTER_CLERKS, needsReason: true },
+  { from: 'approved', action: 'cancel', to: 'cancelled', label: '取消办理', by: COUNTER_CLERKS, needsReason: true },
 ];
 
 export type TransitionCheck = { ok: true; row: CounterTransition } | { ok: false; code: 'CONFLICT' | 'FORBIDDEN'; message: string };
+
+const forKey = (t: CounterTransition, keyType: KeyType) => !t.keyTypes || t.keyTypes.includes(keyType);
+
+/** The row for (status, action) on an order of this key type, whoever asks. */
+export function counterRow(status: CounterStatus, action: CounterAction, keyType: KeyType): CounterTransition | undefined {
+  return COUNTER_TRANSITIONS.find((t) => t.from === status && t.action === action && forKey(t, keyType));
+}
+
+/** Why the counter refuses a step: no such row in this status, or a row these roles may not take. */
+export const COUNTER_REFUSALS = {
+  conflict: (status: CounterStatus) => `当前状态为“${COUNTER_STATUS_LABEL[status]}”，不能执行此操作，请刷新页面`,
+  forbidden: (row: CounterTransition) => `“${row.label}”需要以下角色之一：${row.by.join('、')}`,
+};
 
 /** The row for (status, action, key type), and whether one of these roles may take it. */
 export function checkCounterTransition(
@@ -93,18 +104,15 @@ export function checkCounterTransition(
   keyType: KeyType,
   roles: readonly StaffRole[],
 ): TransitionCheck {
-  const row = COUNTER_TRANSITIONS.find((t) => t.from === status && t.action === action && (!t.keyTypes || t.keyTypes.includes(keyType)));
-  if (!row) return { ok: false, code: 'CONFLICT', message: `当前状态为“${COUNTER_STATUS_LABEL[status]}”，不能执行此操作，请刷新页面` };
-  if (!row.roles.some((r) => roles.includes(r)))
-    return { ok: false, code: 'FORBIDDEN', message: `“${row.label}”需要以下角色之一：${row.roles.join('、')}` };
+  const row = counterRow(status, action, keyType);
+  if (!row) return { ok: false, code: 'CONFLICT', message: COUNTER_REFUSALS.conflict(status) };
+  if (!actorMay(row.by, { kind: 'staff', roles })) return { ok: false, code: 'FORBIDDEN', message: COUNTER_REFUSALS.forbidden(row) };
   return { ok: true, row };
 }
 
 /** The actions these roles can take now (the buttons). */
 export function counterActions(status: CounterStatus, keyType: KeyType, roles: readonly StaffRole[]): CounterTransition[] {
-  return COUNTER_TRANSITIONS.filter(
-    (t) => t.from === status && (!t.keyTypes || t.keyTypes.includes(keyType)) && t.roles.some((r) => roles.includes(r)),
-  );
+  return COUNTER_TRANSITIONS.filter((t) => t.from === status && forKey(t, keyType) && actorMay(t.by, { kind: 'staff', roles }));
 }
 
 // ——— Materials (seed 004 所需资料) ———

@@ -26,6 +26,9 @@ export interface RequirementInput {
 
 export const OUT_OF_PROVINCE = 'housing-out-of-province';
 
+/** A key type as the applicant's pages, the staff console and the printed forms name it. */
+export const KEY_LABEL = { main: '主锁（含电子签章）', sub: '副锁（无电子签章）' } as const satisfies Record<KeyKind, string>;
+
 /** The upload slots of an order, in the order the seeds list the documents. */
 export function uploadSlots({ projectCode, keyType, unitType }: RequirementInput): UploadSlot[] {
   const credential = UNIT_TYPES[unitType ?? 'enterprise'].credential;

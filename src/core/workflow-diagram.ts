@@ -42,7 +42,7 @@ export const DIAGRAMS: Record<string, () => string> = {
         from: t.from,
         to: t.to,
         label: t.label,
-        who: t.roles.join('/') + (t.keyTypes ? `; ${t.keyTypes.join('/')} key` : '') + (t.needsReason ? '; reason' : ''),
+        who: t.by.join('/') + (t.keyTypes ? `; ${t.keyTypes.join('/')} key` : '') + (t.needsReason ? '; reason' : ''),
       })),
     ),
 };

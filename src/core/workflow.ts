@@ -1,5 +1,5 @@
 /**
- * The order workflow, defined once, as data (ARCHITECTURE.md principle 1). Every status change in the
+ * The order workflow, defined once, as data (docs/principles.md 1). Every status change in the
  * system is one row of TRANSITIONS; the server applies it compare-and-set with an event row, and the web
  * derives the staff console's buttons and the applicant's next step from the same table.
  *
@@ -10,6 +10,9 @@
 import { ONLINE_FLOW } from './content/flow.js';
 import { ORDER_STATUSES as ORDER_STATUS_INFO, type OrderStatusCode } from './content/order-statuses.js';
 import type { StaffRole } from './schemas.js';
+import { actorMay, type Actor, type TransitionRow } from './transitions.js';
+
+export type { Actor } from './transitions.js';
 
 export const ORDER_STATUSES = [
   'draft',
@@ -110,8 +113,6 @@ export const STATUS_MEANING: Record<OrderStatus, string> = {
   cancelled: '订单已取消。',
 };
 
-export type Actor = { kind: 'applicant' } | { kind: 'staff'; roles: readonly StaffRole[] } | { kind: 'system' };
-
 export type OrderAction =
   | 'submit'
   | 'resubmit'
@@ -134,14 +135,7 @@ export type OrderAction =
  */
 export type TransitionGuard = 'seals_ready';
 
-export interface Transition {
-  from: OrderStatus;
-  action: OrderAction;
-  /** Who may take it: the applicant, staff holding one of these roles, or the system (payments, jobs). */
-  by: 'applicant' | 'system' | readonly StaffRole[];
-  to: OrderStatus;
-  /** The button text people see. */
-  label: string;
+export interface Transition extends TransitionRow<OrderStatus, OrderAction> {
   guard?: TransitionGuard;
 }
 
@@ -173,30 +167,31 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: 'in_production', action: 'cancel', by: 'system', to: 'cancelled', label: '取消订单（第二人批准）' },
 ];
 
-function actorMay(t: Transition, actor: Actor): boolean {
-  if (t.by === 'applicant') return actor.kind === 'applicant';
-  if (t.by === 'system') return actor.kind === 'system';
-  return actor.kind === 'staff' && t.by.some((r) => actor.roles.includes(r));
-}
-
 export type TransitionCheck = { ok: true; transition: Transition } | { ok: false; reason: 'no_such_transition' | 'not_allowed' };
 
 /** Looks up (from, action) and checks the actor; guards (document completeness…) are the server's. */
 export function findTransition(from: OrderStatus, action: OrderAction, actor: Actor): TransitionCheck {
   const t = TRANSITIONS.find((x) => x.from === from && x.action === action);
   if (!t) return { ok: false, reason: 'no_such_transition' };
-  if (!actorMay(t, actor)) return { ok: false, reason: 'not_allowed' };
+  if (!actorMay(t.by, actor)) return { ok: false, reason: 'not_allowed' };
   return { ok: true, transition: t };
 }
 
 /** The actions an actor can take on an order in this status (drives the buttons). */
 export function availableActions(from: OrderStatus, actor: Actor): Transition[] {
-  return TRANSITIONS.filter((t) => t.from === from && actorMay(t, actor));
+  return TRANSITIONS.filter((t) => t.from === from && actorMay(t.by, actor));
 }
 
 /** The statuses in which a role has work to do (the staff queues). */
 export function queueStatuses(role: StaffRole): OrderStatus[] {
   return [...new Set(TRANSITIONS.filter((t) => Array.isArray(t.by) && (t.by as readonly StaffRole[]).includes(role)).map((t) => t.from))];
+}
+
+/** A status as a conflict message names it: the label, and inside 正在受理 the step ("正在受理（纸质资料需补寄）"). */
+export function statusName(s: string): string {
+  const status = s as OrderStatus;
+  const label = STATUS_LABEL[status] ?? s;
+  return STATUS_STEP[status] ? `${label}（${STATUS_STEP[status]}）` : label;
 }
 
 /** Orders in these statuses can still be edited by the applicant. */

@@ -14,6 +14,11 @@ export function chinaDay(at: Date): string {
   return new Date(at.getTime() + CN_OFFSET_MS).toISOString().slice(0, 10);
 }
 
+/** The instant a China-time calendar date (YYYY-MM-DD) begins. */
+export function chinaMidnight(day: string): Date {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - CN_OFFSET_MS);
+}
+
 function nextDay(day: string): string {
   const d = new Date(`${day}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + 1);

@@ -11,7 +11,7 @@ import { mailSenderFor, openConfiguredDb, smsSenderFor } from './runtime.js';
 import { configuredBackend, fileStoreFor } from './adapters/storage/configured.js';
 import { moveFilesIntoStore } from './adapters/storage/move-files.js';
 import { paymentJobs } from './modules/payments/jobs.js';
-import { caJobs } from './modules/certificates/jobs.js';
+import { caJobs } from './modules/revocation/jobs.js';
 import { reminderJobs } from './modules/reminders/jobs.js';
 import { auditJobs } from './modules/audit/jobs.js';
 import { orderCountJobs } from './modules/staff-orders/jobs.js';

@@ -17,7 +17,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, throttles } from './db/schema.js';
 import { CAPTCHA, newUscc, testApp, type TestApp } from './testing/harness.js';
-import { freePort, NGINX } from './testing/processes.js';
+import { freePort, NGINX, nginxBalancerConf } from './testing/processes.js';
 
 const CLIENT = '127.0.0.2';
 const PROXY = '127.0.0.3';
@@ -34,32 +34,6 @@ async function waitForPort(port: number, proc: ChildProcess, log: string): Promi
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('nginx did not start listening');
-}
-
-/** The nginx settings docs/OPERATIONS.md gives, plus what running it unprivileged in a temp dir needs. */
-function nginxConf(dir: string, listen: number, app: number): string {
-  const tmp = (n: string) => `${n}_temp_path ${path.join(dir, n)};`;
-  return `
-worker_processes 1;
-daemon off;
-pid ${path.join(dir, 'nginx.pid')};
-${process.getuid?.() === 0 ? 'user root;' : ''}
-events { worker_connections 64; }
-http {
-  access_log off;
-  ${tmp('client_body')} ${tmp('proxy')} ${tmp('fastcgi')} ${tmp('uwsgi')} ${tmp('scgi')}
-  server {
-    listen 127.0.0.1:${listen};
-    location / {
-      proxy_pass http://127.0.0.1:${app};
-      proxy_bind ${PROXY};
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $scheme;
-    }
-  }
-}
-`;
 }
 
 interface Res {
@@ -130,7 +104,7 @@ describe('behind nginx, the client address is what the trusted proxy saw', () =>
     appPort = (t.app.server.address() as net.AddressInfo).port;
     proxyPort = await freePort();
     dir = mkdtempSync(path.join(os.tmpdir(), 'certdesk-nginx-'));
-    writeFileSync(path.join(dir, 'nginx.conf'), nginxConf(dir, proxyPort, appPort));
+    writeFileSync(path.join(dir, 'nginx.conf'), nginxBalancerConf(dir, proxyPort, [appPort], { proxyBind: PROXY }));
     nginx = spawn(NGINX, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,5 +1,5 @@
 /**
- * Two app instances on one database behave as one (ARCHITECTURE.md principle 9): a browser behind a load
+ * Two app instances on one database behave as one (docs/principles.md 9): a browser behind a load
  * balancer whose requests land on either instance. On PostgreSQL (DATABASE_URL) each instance opens its
  * own connection pool, exactly as two processes would; on PGlite both share the one embedded handle,
  * which still proves that the app keeps nothing that matters in its own memory.

@@ -6,7 +6,7 @@
  * answer that OpenSSL and GnuTLS verify; the web app's 制证 and OCSP go through it (on PostgreSQL the signer
  * checks the registry). A wrong PIN: a clear error that does not contain it, nothing written.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -25,14 +25,14 @@ import { openssl, tempDir } from '../ca/testing/fixtures.js';
 import { runTool } from '../ca/testing/oracles.js';
 import { usccCheckChar } from '../core/uscc.js';
 import { buildOrderTbs, prepareKey } from '../server/modules/certificates/issue.js';
-import { remoteHierarchy, SignerConnection } from '../server/modules/certificates/signer-client.js';
+import { remoteHierarchy } from '../server/modules/certificates/signer-client.js';
 import { certificates, projects } from '../server/db/schema.js';
 import { quickOrder, staffMember } from '../server/testing/paid-order.js';
 import { testApp } from '../server/testing/harness.js';
+import { runScript, startSigner as startSignerOn } from './testing.js';
 import { eq } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 
-const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const LIBRARY = process.env.CERTDESK_TEST_PKCS11_LIB || '/usr/lib/softhsm/libsofthsm2.so';
 const PIN = '73915-Hsm-Pin';
 const WRONG_PIN = '00000-Not-It';
@@ -44,52 +44,11 @@ let env: Record<string, string>;
 let initOut = '';
 const children: ChildProcess[] = [];
 
-function runNode(script: string, extra: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script)], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH!, NODE_ENV: 'test', ...env, ...extra },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out })));
-}
+const runNode = (script: string, extra: Record<string, string>) => runScript(script, { ...env, ...extra }, children);
 
 /** The signer process on a socket, ready (its /v1/health answers through the hierarchy call), and its output so far. */
-async function startSigner(name: string, extra: Record<string, string> = {}) {
-  const socket = path.join(tmp.dir, `${name}.sock`);
-  let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/signer/main.ts')], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH!,
-      NODE_ENV: 'test',
-      ...env,
-      CERTDESK_DATA_DIR: path.join(tmp.dir, `data-${name}`),
-      CERTDESK_SIGNER_LISTEN: `unix:${socket}`,
-      ...extra,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const conn = new SignerConnection({ kind: 'unix', socketPath: socket });
-  let view;
-  for (let i = 0; i < 300 && !view; i++) {
-    if (child.exitCode !== null) break;
-    view = await conn.hierarchy().catch(() => undefined);
-    if (!view) await new Promise((r) => setTimeout(r, 200));
-  }
-  if (!view) {
-    conn.close();
-    child.kill('SIGKILL');
-    throw new Error(`signer did not start: ${out}`);
-  }
-  return { socket, conn, view, child, out: () => out };
-}
+const startSigner = (name: string, extra: Record<string, string> = {}) =>
+  startSignerOn(path.join(tmp.dir, `${name}.sock`), { ...env, CERTDESK_DATA_DIR: path.join(tmp.dir, `data-${name}`), ...extra }, children);
 
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];

@@ -5,7 +5,7 @@
  * library, the key store's directory and the password, and signs a CRL that GmSSL verifies. A wrong password
  * stops the signer with a clear message that does not contain it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,13 +15,13 @@ import { buildCrl } from '../ca/crl/build.js';
 import { spkiPublicKeyBits } from '../ca/spki.js';
 import { tempDir } from '../ca/testing/fixtures.js';
 import { gmssl, runTool, SHARED_TOOLS } from '../ca/testing/oracles.js';
-import { remoteHierarchy, SignerConnection } from '../server/modules/certificates/signer-client.js';
+import { remoteHierarchy } from '../server/modules/certificates/signer-client.js';
 import { remoteKmc } from '../server/modules/kmc/kmc-access.js';
 import { findInLines } from '../server/testing/find-secret.js';
 import { sm2PublicPoint } from '../ca/kmc/envelope.js';
 import { gmsslOpenEnvelope } from '../ca/testing/envelope-oracle.js';
+import { runScript, startSigner } from './testing.js';
 
-const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const SOFTSDF = path.join(SHARED_TOOLS, 'softsdf');
 const PASSWORD = 'Dev1ce-Pass-19';
 
@@ -31,18 +31,7 @@ let caDir: string;
 let env: Record<string, string>;
 const children: ChildProcess[] = [];
 
-function runNode(script: string, extra: Record<string, string>): Promise<{ code: number | null; out: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script)], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH!, NODE_ENV: 'test', ...env, ...extra },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out, child })));
-}
+const runNode = (script: string, extra: Record<string, string>) => runScript(script, { ...env, ...extra }, children);
 
 beforeAll(async () => {
   tmp = await tempDir('certdesk-signer-sdf-');
@@ -129,32 +118,17 @@ describe('the signer process with the device keys', () => {
   }, 120_000);
 
   it('loads the CA from the device and signs a CRL with the device’s issuing key that GmSSL verifies', async () => {
-    const socket = path.join(tmp.dir, 'signer.sock');
-    let out = '';
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/signer/main.ts')], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH!,
-        NODE_ENV: 'test',
-        ...env,
-        CERTDESK_DATA_DIR: path.join(tmp.dir, 'data'),
-        CERTDESK_SIGNER_LISTEN: `unix:${socket}`,
-        CERTDESK_KMC_KEK_INDEX: '1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    const conn = new SignerConnection({ kind: 'unix', socketPath: socket });
+    const {
+      conn,
+      view,
+      child,
+      out: output,
+    } = await startSigner(
+      path.join(tmp.dir, 'signer.sock'),
+      { ...env, CERTDESK_DATA_DIR: path.join(tmp.dir, 'data'), CERTDESK_KMC_KEK_INDEX: '1' },
+      children,
+    );
     try {
-      let view;
-      for (let i = 0; i < 300 && !view; i++) {
-        if (child.exitCode !== null) throw new Error(`signer exited: ${out}`);
-        view = await conn.hierarchy().catch(() => undefined);
-        if (!view) await new Promise((r) => setTimeout(r, 200));
-      }
-      expect(view, out).toBeTruthy();
       const h = remoteHierarchy(conn, view!, caDir);
       const issuing = h.families.sm2!.issuing;
       const now = new Date(Math.floor(Date.now() / 1000) * 1000);
@@ -175,8 +149,8 @@ describe('the signer process with the device keys', () => {
         expect(r.out).toMatch(/Verification success/i);
       }
       // The signer's own record of the signature; the password is in no line it wrote.
-      expect(out).toMatch(/"signature":true,"key":"sm2\/issuing"/);
-      expect(out).not.toContain(PASSWORD);
+      expect(output()).toMatch(/"signature":true,"key":"sm2\/issuing"/);
+      expect(output()).not.toContain(PASSWORD);
 
       // The KMC (docs/kmc.md) in the same process and device, asked as a web instance asks: the envelope GmSSL
       // opens with the UKEY's key holds the private key of the answered public key; that key is in no log line.
@@ -189,8 +163,8 @@ describe('the signer process with the device keys', () => {
       expect(sm2PublicPoint(opened.d).equals(Buffer.from(pair.publicKey))).toBe(true);
       expect(pair.escrow.kekIndex).toBe(1);
       await new Promise((r) => setTimeout(r, 200));
-      expect(out).toMatch(/"kmc":true,"operation":"generate"/);
-      expect(findInLines([out], opened.d)).toEqual([]);
+      expect(output()).toMatch(/"kmc":true,"operation":"generate"/);
+      expect(findInLines([output()], opened.d)).toEqual([]);
       // Re-envelope (key recovery) through the signer: without a registry connection it is checked for shape only,
       // and the device refuses an escrow that does not open to its public key.
       const again = await remoteKmc(conn).envelope(pair.escrow, recipient);

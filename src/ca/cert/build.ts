@@ -1,6 +1,6 @@
 /**
  * X.509 v3 certificates (RFC 5280 4.1), encoded directly from DER pieces: the general builders spend ~3 ms
- * per certificate in JavaScript (ARCHITECTURE.md), this spends microseconds, so signing dominates.
+ * per certificate in JavaScript (docs/ca-core.md), this spends microseconds, so signing dominates.
  *
  * Two steps, in Boulder's order: `encodeTbs` makes the to-be-signed certificate (the registry stores it
  * and lints it), `signCertificate` signs exactly those bytes. issue.ts puts them together with the lint.

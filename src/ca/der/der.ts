@@ -1,7 +1,7 @@
 /**
  * DER (X.690) encoding for the CA's hot paths: certificates, CRLs and OCSP responses are assembled from
  * these pieces directly, because the general-purpose builders spend milliseconds per object in JavaScript
- * (ARCHITECTURE.md). Every artefact built from them is checked with the openssl tool in tests.
+ * (docs/ca-core.md). Every artefact built from them is checked with the openssl tool in tests.
  *
  * Values are Uint8Array (Buffers are fine); `tlv` copies once into a buffer of the exact size.
  */

@@ -351,9 +351,9 @@ export function sealMakerInput(o: {
   };
 }
 
-const END_ENTITY: Record<'seal' | 'audit', { profile: () => CertificateProfile; cn: string; what: string }> = {
-  seal: { profile: sealMakerProfile, cn: 'SM2 电子印章制章人', what: 'a seal maker' },
-  audit: { profile: auditSignerProfile, cn: 'SM2 审计日志签名', what: 'an audit signer' },
+const END_ENTITY: Record<'seal' | 'audit', { profile: () => CertificateProfile; cn: string; what: string; the: string }> = {
+  seal: { profile: sealMakerProfile, cn: 'SM2 电子印章制章人', what: 'a seal maker', the: 'the seal maker' },
+  audit: { profile: auditSignerProfile, cn: 'SM2 审计日志签名', what: 'an audit signer', the: 'the audit signer' },
 };
 
 /**
@@ -387,27 +387,27 @@ async function writeEndEntity(
   await writeAtomic(path.join(fdir, `${which}.pem`), certificatePem(certDer), 0o644);
 }
 
-/**
- * Adds the seal maker to a hierarchy created before seals existed (`npm run ca:init -- --add-seal-maker`,
- * and the development auto-init). Uses the SM2 issuing CA's key; refuses when one is there already.
- */
-export async function addSealMaker(options: {
+interface AddEndEntityOptions {
   dir: string;
   kek: Kek;
   baseUrl?: string;
   now?: Date;
   sdf?: SdfKeyStore;
   pkcs11?: Pkcs11KeyStore;
-}): Promise<CaHierarchy> {
+}
+
+/** Adds the seal maker or the audit signer, issued by the SM2 issuing CA's key; refuses when one is there already. */
+async function addEndEntity(which: 'seal' | 'audit', options: AddEndEntityOptions): Promise<CaHierarchy> {
+  const { the, what } = END_ENTITY[which];
   const h = await loadCaHierarchy(options);
   const f = h.families.sm2;
-  if (!f) throw new CaHierarchyError('the CA has no SM2 family: the seal maker signs with SM2');
-  if (f.seal) throw new CaHierarchyError(`${h.dir} already holds a seal maker`);
+  if (!f) throw new CaHierarchyError(`the CA has no SM2 family: ${the} signs with SM2`);
+  if (f[which]) throw new CaHierarchyError(`${h.dir} already holds ${what}`);
   const manifest = JSON.parse(await readFile(path.join(h.dir, MANIFEST), 'utf8')) as { baseUrl?: string };
   const baseUrl = (options.baseUrl ?? manifest.baseUrl ?? '').replace(/\/+$/, '');
   const now = new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000);
   await writeEndEntity(
-    'seal',
+    which,
     path.join(h.dir, 'sm2'),
     options.kek,
     h.organization,
@@ -420,36 +420,16 @@ export async function addSealMaker(options: {
 }
 
 /**
+ * Adds the seal maker to a hierarchy created before seals existed (`npm run ca:init -- --add-seal-maker`,
+ * and the development auto-init). Uses the SM2 issuing CA's key; refuses when one is there already.
+ */
+export const addSealMaker = (options: AddEndEntityOptions) => addEndEntity('seal', options);
+
+/**
  * Adds the audit signer to a hierarchy created before the audit chain existed (`npm run ca:init --
  * --add-audit-signer`, and the development auto-init). Uses the SM2 issuing CA's key; refuses when one is there.
  */
-export async function addAuditSigner(options: {
-  dir: string;
-  kek: Kek;
-  baseUrl?: string;
-  now?: Date;
-  sdf?: SdfKeyStore;
-  pkcs11?: Pkcs11KeyStore;
-}): Promise<CaHierarchy> {
-  const h = await loadCaHierarchy(options);
-  const f = h.families.sm2;
-  if (!f) throw new CaHierarchyError('the CA has no SM2 family: the audit signer signs with SM2');
-  if (f.audit) throw new CaHierarchyError(`${h.dir} already holds an audit signer`);
-  const manifest = JSON.parse(await readFile(path.join(h.dir, MANIFEST), 'utf8')) as { baseUrl?: string };
-  const baseUrl = (options.baseUrl ?? manifest.baseUrl ?? '').replace(/\/+$/, '');
-  const now = new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000);
-  await writeEndEntity(
-    'audit',
-    path.join(h.dir, 'sm2'),
-    options.kek,
-    h.organization,
-    f.issuing,
-    caPublicUrls(baseUrl, 'sm2'),
-    now,
-    options.sdf,
-  );
-  return loadCaHierarchy(options);
-}
+export const addAuditSigner = (options: AddEndEntityOptions) => addEndEntity('audit', options);
 
 async function readCert(file: string): Promise<CaCertificate> {
   return caCertificate(pemToDer(await readFile(file, 'latin1')));
@@ -485,10 +465,7 @@ async function readSigner(
         `${file}: the key is PKCS#11 token key ${ref.label}; set CERTDESK_PKCS11_MODULE, CERTDESK_PKCS11_TOKEN_LABEL and CERTDESK_PKCS11_PIN_FILE (docs/ca-pkcs11.md)`,
       );
     if (ref.algorithm !== family) throw new CaHierarchyError(`${file}: a PKCS#11 ${ref.algorithm} key in the ${family} family`);
-    const signer = pkcs11.signer(ref.label, ref.algorithm);
-    if (Buffer.compare(Buffer.from(parseCertificate(cert.certDer).spki), Buffer.from(signer.publicKeySpki)) !== 0)
-      throw new CaHierarchyError(`${file}: PKCS#11 token key ${ref.label} does not match its certificate`);
-    return signer;
+    return certified(file, cert, `PKCS#11 token key ${ref.label}`, pkcs11.signer(ref.label, ref.algorithm));
   }
   const index = parseSdfKeyReference(text);
   if (index !== undefined) {
@@ -497,17 +474,18 @@ async function readSigner(
         `${file}: the key is SDF device key index ${index}; set CERTDESK_SDF_LIBRARY and CERTDESK_SDF_PASSWORD (docs/ca-sdf.md)`,
       );
     if (family !== 'sm2') throw new CaHierarchyError(`${file}: an SDF key in the ${family} family`);
-    const signer = sdf.signer(index);
-    if (Buffer.compare(Buffer.from(parseCertificate(cert.certDer).spki), Buffer.from(signer.publicKeySpki)) !== 0)
-      throw new CaHierarchyError(`${file}: SDF device key index ${index} does not match its certificate`);
-    return signer;
+    return certified(file, cert, `SDF device key index ${index}`, sdf.signer(index));
   }
   const key = decryptKeyFile(text, kek);
   if (key.algorithm !== family) throw new CaHierarchyError(`${file}: key algorithm ${key.algorithm}, expected ${family}`);
-  const c = parseCertificate(cert.certDer);
-  if (Buffer.compare(Buffer.from(c.spki), Buffer.from(key.publicKeySpki)) !== 0)
-    throw new CaHierarchyError(`${file}: the key does not match its certificate`);
-  return softwareSigner(key);
+  return certified(file, cert, 'the key', softwareSigner(key));
+}
+
+/** The signer, once its public key is the one its certificate certifies (a key file or reference beside the wrong certificate is refused). */
+function certified(file: string, cert: CaCertificate, keyName: string, signer: Signer): Signer {
+  if (Buffer.compare(Buffer.from(parseCertificate(cert.certDer).spki), Buffer.from(signer.publicKeySpki)) !== 0)
+    throw new CaHierarchyError(`${file}: ${keyName} does not match its certificate`);
+  return signer;
 }
 
 /** Loads the hierarchy: certificates, and the issuing CA's, OCSP responder's and seal maker's signers (the root key stays locked). */

@@ -67,7 +67,7 @@ describe('root CRL (sm2)', () => {
     const r = await signRootCrl({ dir, kek, family: 'sm2' });
     const root = parseCertificate(pemToDer(readFileSync(pem('root'), 'latin1')));
     const { tbs, signature } = splitSigned(r.der);
-    // OpenSSL 3.0's CRL check cannot be given the SM2 ID (docs/ARCHITECTURE.md), so the signature is checked
+    // OpenSSL 3.0's CRL check cannot be given the SM2 ID (docs/ca-core.md), so the signature is checked
     // with pkeyutl and the structure with openssl crl.
     expect(await opensslVerifySm2(root.spki, tbs, signature, t.dir)).toBe(true);
     expect(await opensslVerifySm2(root.spki, tbs, signature, t.dir, '')).toBe(false);

@@ -3,7 +3,7 @@
  * at an office before go-live). Re-exported by schema.ts, so migrations are generated from both with
  * `npm run db:generate`.
  *
- * Issuance follows Boulder's order (ARCHITECTURE.md principle 4): the serial and the to-be-signed certificate
+ * Issuance follows Boulder's order (docs/principles.md 4): the serial and the to-be-signed certificate
  * are committed as a 'pending' row before anything is signed, so a crash at any point leaves no signed
  * certificate the registry does not know. Revocation requests, CRL and OCSP state live in schema-revocation.ts.
  */
@@ -55,7 +55,7 @@ export const certificates = pgTable(
     /**
      * When the CA job next (re-)signs this certificate's OCSP response (publication.ts refreshOcsp): set to
      * the issuance or revocation time, moved to the new response's half-life when one is signed, null once
-     * a response reaching past notAfter is stored (the expiry rule, docs/ARCHITECTURE.md) or for rows that
+     * a response reaching past notAfter is stored (the expiry rule, docs/revocation.md) or for rows that
      * are no certificate of ours. Indexed, so "what is due" reads only what is due.
      */
     ocspDueAt: ts('ocsp_due_at'),

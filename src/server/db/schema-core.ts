@@ -118,7 +118,7 @@ export const passwordResets = pgTable(
 
 /**
  * The outbox: messages to the outside world (SMS, e-mail) are written here in the same transaction as the
- * change that causes them and sent by a worker after commit, with retries (ARCHITECTURE.md principle 3).
+ * change that causes them and sent by a worker after commit, with retries (docs/principles.md 3).
  * `dedupeKey` makes "never twice for one event" a database guarantee.
  */
 export const outbox = pgTable(

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
-import { caDownloads } from '../modules/certificates/ca-downloads.js';
+import { caDownloads } from '../modules/revocation/ca-downloads.js';
 import { lookupStatus } from '../modules/certificates/registry.js';
 import type { ThrottlePolicy } from '../modules/throttle/throttle.js';
 

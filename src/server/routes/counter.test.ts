@@ -8,7 +8,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificates } from '../db/schema-certificates.js';
 import { organizations } from '../db/schema.js';
-import { cstDay } from '../modules/payments/finance.js';
+import { chinaDay as cstDay } from '../../core/working-days.js';
 import { newUscc, newMobile, testApp, type TestApp, type TestClient } from '../testing/harness.js';
 import { newApplicant, quickOrder, staffMember } from '../testing/paid-order.js';
 import { testCaEnv } from '../testing/test-ca.js';

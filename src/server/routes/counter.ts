@@ -5,12 +5,11 @@ import { z } from 'zod';
 import { ZProduceBody } from '../../core/certificates.js';
 import {
   BUSINESS_LABEL,
-  COUNTER_CASHIERS,
   COUNTER_CLERKS,
   COUNTER_PAY_CHANNELS,
-  COUNTER_PRODUCERS,
   COUNTER_REVIEWERS,
   COUNTER_STATUS_LABEL,
+  COUNTER_TRANSITIONS,
   COUNTER_VIEWERS,
   REPLACEMENT_REVOCATION,
   counterMaterials,
@@ -27,6 +26,7 @@ import {
 } from '../../core/counter-schemas.js';
 import { revocationReasonLabel } from '../../core/revocation-reasons.js';
 import type { StaffRole } from '../../core/schemas.js';
+import { rolesFor } from '../../core/transitions.js';
 import { ZUscc } from '../../core/schemas.js';
 import type { AppContext } from '../app.js';
 import {
@@ -185,7 +185,7 @@ export const counterRoutes =
       app.post(
         '/api/staff/counter/orders/:id/actions/:action',
         {
-          config: { staffAccess: [...new Set([...COUNTER_CLERKS, ...COUNTER_REVIEWERS, ...COUNTER_PRODUCERS])] },
+          config: { staffAccess: rolesFor(COUNTER_TRANSITIONS, ...ZAct.shape.action.options) },
           schema: {
             tags,
             summary: '前台受理、审核通过、退回补正、取消办理、制作电子签章、办结',
@@ -199,7 +199,7 @@ export const counterRoutes =
       app.post(
         '/api/staff/counter/orders/:id/produce',
         {
-          config: { staffAccess: COUNTER_PRODUCERS },
+          config: { staffAccess: rolesFor(COUNTER_TRANSITIONS, 'produce') },
           schema: {
             tags,
             summary: '制作证书：签发证书（USB Key 证书请求，或系统生成密钥返回一次性 PKCS#12）',
@@ -214,7 +214,10 @@ export const counterRoutes =
       );
       app.post(
         '/api/staff/counter/orders/:id/pay',
-        { config: { staffAccess: COUNTER_CASHIERS }, schema: { tags, summary: '现场缴费并领取', params: ZId, body: ZCounterPayBody } },
+        {
+          config: { staffAccess: rolesFor(COUNTER_TRANSITIONS, 'pay') },
+          schema: { tags, summary: '现场缴费并领取', params: ZId, body: ZCounterPayBody },
+        },
         async (req) => stepResult(await payAtCounter(deps, staffActor(req), req.params.id, req.body, metaOf(req))),
       );
       // ——— scans of materials (like online documents) ———

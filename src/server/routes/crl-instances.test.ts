@@ -18,7 +18,7 @@ import { systemClock } from '../clock.js';
 import { seedCalendar } from '../modules/calendar/seed-calendar.js';
 import { seedCatalog } from '../modules/catalog/seed-catalog.js';
 import { caRuntime } from '../modules/certificates/ca-runtime.js';
-import { caJobs } from '../modules/certificates/jobs.js';
+import { caJobs } from '../modules/revocation/jobs.js';
 import { COMPLETE_CRL, ROOT_CRL, shardOfSerialHex } from '../modules/revocation/crl-scopes.js';
 import { CRL_MEMORY_TTL_MS, CRL_READ_SLICE_BYTES, publisherFor, type Publisher } from '../modules/revocation/publication.js';
 import { revocationRepository } from '../modules/revocation/repository.js';

@@ -12,7 +12,8 @@ import {
   requestCancellation,
   sendRefund,
 } from '../modules/payments/cancellation.js';
-import { cstDay, financeCsv, financeReport, FLAG_NAMES } from '../modules/payments/finance.js';
+import { chinaDay } from '../../core/working-days.js';
+import { financeCsv, financeReport, FLAG_NAMES } from '../modules/payments/finance.js';
 import { paymentRepository } from '../modules/payments/repository.js';
 import { orderRepository } from '../modules/orders/repository.js';
 import type { OrderStatus } from '../../core/workflow.js';
@@ -52,7 +53,7 @@ export const financeRoutes =
       const tags = ['工作人员'];
 
       const range = (q: z.infer<typeof ZRange>) => {
-        const today = cstDay(clock.now());
+        const today = chinaDay(clock.now());
         const to = q.to ?? today;
         const from = q.from ?? to;
         return { from, to, channel: q.channel };

@@ -1,7 +1,8 @@
 /**
  * After payment: the applicant's tracking number for the paper originals and recipient changes; 受理's
- * paper review and call log, 制证, 发放 and recipient corrections on the staff side. Staff routes declare
- * their roles (checked before the body is validated, guards.ts); applicant routes load the order through
+ * paper review and call log, 制证, 发放 and recipient corrections on the staff side. A staff route that takes a
+ * workflow step has the roles of its row in the table (rolesFor); the others declare theirs (checked before the
+ * body is validated, guards.ts); applicant routes load the order through
  * requireOwnedOrder, so another organization's order is a 404.
  */
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -17,7 +18,8 @@ import {
   ZShipBody,
   ZStaffRecipientBody,
 } from '../../core/fulfilment.js';
-import { STATUS_LABEL, type OrderStatus } from '../../core/workflow.js';
+import { rolesFor } from '../../core/transitions.js';
+import { STATUS_LABEL, TRANSITIONS, type OrderStatus } from '../../core/workflow.js';
 import type { AppContext } from '../app.js';
 import { changeRecipient } from '../modules/fulfilment/change-recipient.js';
 import { enterPaperShipment } from '../modules/fulfilment/enter-paper-shipment.js';
@@ -26,16 +28,15 @@ import { makeSealsAfterIssue } from '../modules/seals/make-seals.js';
 import { recordCall } from '../modules/fulfilment/record-call.js';
 import { failPaper, passPaper, receivePaper } from '../modules/fulfilment/review-paper.js';
 import { shipOrder } from '../modules/fulfilment/ship-order.js';
-import { applicantOrderView } from '../modules/orders/order-view.js';
+import { applicantOrderView } from '../modules/order-views/applicant-order-view.js';
 import type { OrderRow } from '../modules/orders/repository.js';
 import { enforceStaffAccess, metaOf, requireOwnedOrder, staffActor } from './guards.js';
 import { producedCertificateReply } from './produced-certificate.js';
 import { baseUrlOf } from './orders.js';
 
 const ZId = z.object({ id: z.string({ error: '订单编号格式不正确' }).uuid('订单编号格式不正确') });
-const PAPER = ['受理'] as const satisfies readonly StaffRole[];
-const PRODUCE = ['制证'] as const satisfies readonly StaffRole[];
-const SHIP = ['发放'] as const satisfies readonly StaffRole[];
+/** The phone log is no workflow step: its roles are declared here (受理 phones about missing paper). */
+const CALLERS = ['受理'] as const satisfies readonly StaffRole[];
 /** A recipient correction comes from 受理 (on the phone with the agent), 发放 (about to ship) or an administrator. */
 const RECIPIENT_FIXERS = ['受理', '发放', '管理员'] as const satisfies readonly StaffRole[];
 
@@ -92,14 +93,17 @@ export const fulfilmentRoutes =
 
       app.post(
         '/api/staff/orders/:id/paper/receive',
-        { config: { staffAccess: PAPER }, schema: { tags, summary: '已收到纸质资料（受理）', params: ZId } },
+        {
+          config: { staffAccess: rolesFor(TRANSITIONS, 'receive_paper') },
+          schema: { tags, summary: '已收到纸质资料（受理）', params: ZId },
+        },
         async (req) => stepResult(await receivePaper(deps, staffActor(req), req.params.id, metaOf(req))),
       );
 
       app.post(
         '/api/staff/orders/:id/paper/pass',
         {
-          config: { staffAccess: PAPER },
+          config: { staffAccess: rolesFor(TRANSITIONS, 'pass_paper') },
           schema: { tags, summary: '纸质资料合格（纸质资料清单须全部勾选），转制证（受理）', params: ZId, body: ZPaperPassBody },
         },
         async (req) => stepResult(await passPaper(deps, staffActor(req), req.params.id, req.body, metaOf(req))),
@@ -108,7 +112,7 @@ export const fulfilmentRoutes =
       app.post(
         '/api/staff/orders/:id/paper/fail',
         {
-          config: { staffAccess: PAPER },
+          config: { staffAccess: rolesFor(TRANSITIONS, 'fail_paper') },
           schema: { tags, summary: '纸质资料不合格：选择需补寄的资料，短信通知经办人（受理）', params: ZId, body: ZPaperFailBody },
         },
         async (req) => {
@@ -120,7 +124,7 @@ export const fulfilmentRoutes =
 
       app.post(
         '/api/staff/orders/:id/calls',
-        { config: { staffAccess: PAPER }, schema: { tags, summary: '登记电话通知记录（受理）', params: ZId, body: ZCallBody } },
+        { config: { staffAccess: CALLERS }, schema: { tags, summary: '登记电话通知记录（受理）', params: ZId, body: ZCallBody } },
         async (req, reply) => {
           const call = await recordCall(deps, staffActor(req), req.params.id, req.body, metaOf(req));
           return reply
@@ -134,7 +138,7 @@ export const fulfilmentRoutes =
       app.post(
         '/api/staff/orders/:id/produce',
         {
-          config: { staffAccess: PRODUCE },
+          config: { staffAccess: rolesFor(TRANSITIONS, 'produce') },
           schema: {
             tags,
             summary: '签发证书并制证完成（制证）：上传 USB Key 的证书请求，或系统生成密钥（返回一次性 PKCS#12）',
@@ -153,7 +157,7 @@ export const fulfilmentRoutes =
       app.post(
         '/api/staff/orders/:id/ship',
         {
-          config: { staffAccess: SHIP },
+          config: { staffAccess: rolesFor(TRANSITIONS, 'ship') },
           schema: { tags, summary: '发放：录入顺丰运单号（顺丰到付），短信通知经办人（发放）', params: ZId, body: ZShipBody },
         },
         async (req) => {

@@ -8,12 +8,13 @@ import { allowedKeyTypes } from '../../core/requirements.js';
 import type { AppContext } from '../app.js';
 import { catalogRepository } from '../modules/catalog/repository.js';
 import { createOrder } from '../modules/orders/create-order.js';
-import { keyHoldings } from '../modules/orders/key-holdings.js';
-import { applicantOrderView, orderSummary } from '../modules/orders/order-view.js';
+import { keyHoldings } from '../modules/certificates/key-holdings.js';
+import { applicantOrderView, orderSummary } from '../modules/order-views/applicant-order-view.js';
 import { orderRepository } from '../modules/orders/repository.js';
 import { saveOrderForm } from '../modules/orders/save-order-form.js';
-import { deleteOrder, submitOrder } from '../modules/orders/submit-order.js';
-import { requireOrg, requireOwnedOrder } from './guards.js';
+import { deleteOrder } from '../modules/orders/delete-order.js';
+import { submitOrder } from '../modules/review/submit-order.js';
+import { metaOf, requireOrg, requireOwnedOrder } from './guards.js';
 
 const ZId = z.object({ id: z.string().uuid('订单编号格式不正确') });
 const tags = ['订单'];
@@ -126,13 +127,13 @@ export const orderRoutes =
 
     app.post('/api/orders/:id/submit', { schema: { tags, summary: '提交申请 / 重新提交', params: ZId } }, async (req) => {
       const { org, order } = await requireOwnedOrder(db, req, req.params.id);
-      const updated = await submitOrder(deps, org, order);
+      const updated = await submitOrder(deps, org, order, metaOf(req));
       return applicantOrderView({ ...deps, secret: deps.config.secret }, org, updated, baseUrlOf(ctx, req));
     });
 
     app.post('/api/orders/:id/delete', { schema: { tags, summary: '删除订单（草稿或资料审核失败）', params: ZId } }, async (req) => {
       const { org, order } = await requireOwnedOrder(db, req, req.params.id);
-      await deleteOrder(deps, org, order);
+      await deleteOrder(deps, org, order, metaOf(req));
       return { ok: true };
     });
   };

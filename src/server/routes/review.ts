@@ -1,10 +1,12 @@
 /** 预审: the reviewer's view of a submitted order (what to judge, what changed) and the decision itself. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { rolesFor } from '../../core/transitions.js';
+import { TRANSITIONS } from '../../core/workflow.js';
 import type { AppContext } from '../app.js';
 import { reviewOrder } from '../modules/review/review-order.js';
 import { staffReviewView } from '../modules/review/review-view.js';
-import { enforceStaffAccess, staffActor } from './guards.js';
+import { enforceStaffAccess, metaOf, staffActor } from './guards.js';
 
 const ZId = z.object({ id: z.string({ error: '订单编号格式不正确' }).uuid('订单编号格式不正确') });
 
@@ -46,11 +48,11 @@ export const reviewRoutes =
     app.post(
       '/api/staff/orders/:id/review',
       {
-        config: { staffAccess: ['预审'] },
+        config: { staffAccess: rolesFor(TRANSITIONS, 'approve', 'reject') },
         schema: { tags, summary: '预审：逐项评审证件，预审通过或退回修改（发短信通知经办人）', params: ZId, body: ZReviewDecision },
       },
       async (req) => {
-        const r = await reviewOrder(ctx.deps, staffActor(req), req.params.id, req.body);
+        const r = await reviewOrder(ctx.deps, staffActor(req), req.params.id, req.body, metaOf(req));
         ctx.kickOutbox();
         return {
           order: { id: r.order.id, status: r.order.status, reviewRound: r.order.reviewRound, reviewedAt: r.order.reviewedAt },

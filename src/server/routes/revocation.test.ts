@@ -2,7 +2,7 @@
  * Revocation (issue 6) through the real app: four eyes on every revocation, the applicant's online request
  * for its own certificate, then CRL and OCSP over HTTP on 127.0.0.1 checked with the real openssl tool.
  *
- * SM2 and OpenSSL 3.0 (docs/ARCHITECTURE.md, "SM2: GmSSL verifies, OpenSSL reads"): its CRL and OCSP signature checks use the empty SM2
+ * SM2 and OpenSSL 3.0 (docs/ca-core.md, "SM2: GmSSL verifies, OpenSSL reads"): its CRL and OCSP signature checks use the empty SM2
  * ID, while this CA signs with the standard ID 1234567812345678 (GM/T 0009). So for SM2 the CRL's and the
  * OCSP response's signatures are checked with `openssl pkeyutl -pkeyopt distid:…` and openssl reads the
  * content (`openssl crl -text`, `openssl ocsp -noverify`); ECDSA P-256 goes through `openssl verify
@@ -20,7 +20,7 @@ import { crlShardUrl, shardOf } from '../../ca/crl/build.js';
 import { parseCrl } from '../../ca/crl/parse.js';
 import type { KeyAlgorithm } from '../../ca/signer/port.js';
 import { certificatePem } from '../modules/certificates/registry.js';
-import { caJobs } from '../modules/certificates/jobs.js';
+import { caJobs } from '../modules/revocation/jobs.js';
 import { COMPLETE_CRL } from '../modules/revocation/crl-scopes.js';
 import { publisherFor } from '../modules/revocation/publication.js';
 import { revocationRepository } from '../modules/revocation/repository.js';

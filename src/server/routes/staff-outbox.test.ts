@@ -5,7 +5,7 @@ import { auditEvents, outbox } from '../db/schema.js';
 import { newMobile, testApp, type TestApp } from '../testing/harness.js';
 import { staffMember } from '../testing/paid-order.js';
 import { smsFor } from '../testing/sms.js';
-import { SMS_TEMPLATE_NAMES } from '../modules/notifications/sms-templates.js';
+import { SMS_TEMPLATE_NAMES } from '../adapters/sms/port.js';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -87,9 +87,10 @@ export async function stop(p: Proc | undefined, signal: NodeJS.Signals = 'SIGKIL
 
 /**
  * nginx (Debian's nginx-light) as the load balancer in front of `upstreams`, round robin (nginx's default),
- * with the proxy headers docs/OPERATIONS.md gives; run unprivileged from `dir`.
+ * with the proxy headers docs/OPERATIONS.md gives; run unprivileged from `dir`. `proxyBind`: the local address
+ * nginx connects to the app from (a loopback address standing for the proxy's machine).
  */
-export function nginxBalancerConf(dir: string, listen: number, upstreams: number[]): string {
+export function nginxBalancerConf(dir: string, listen: number, upstreams: number[], opts: { proxyBind?: string } = {}): string {
   const tmp = (n: string) => `${n}_temp_path ${path.join(dir, n)};`;
   return `
 worker_processes 1;
@@ -107,7 +108,12 @@ ${upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=30s;`
     listen 127.0.0.1:${listen};
     client_max_body_size 20m;
     location / {
-      proxy_pass http://certdesk;
+      proxy_pass http://certdesk;${
+        opts.proxyBind
+          ? `
+      proxy_bind ${opts.proxyBind};`
+          : ''
+      }
       proxy_set_header Host $host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $scheme;

@@ -56,6 +56,19 @@ export const SMS_TEMPLATES: Record<SmsTemplate, { text: string; sensitive: strin
   },
 };
 
+/** What each template is for, as staff call it. */
+export const SMS_TEMPLATE_NAMES: Record<SmsTemplate, string> = {
+  password_reset: '找回密码验证码',
+  review_passed: '资料审核通过',
+  review_failed: '资料审核失败',
+  paid: '付款成功',
+  paper_failed: '纸质资料需补寄',
+  shipped: '证书已寄出（顺丰）',
+  revocation_code: '申请吊销证书验证码',
+  expiry_reminder: '证书到期提醒（到期前90、30、7天）',
+  renewal_code: '在线续费证书验证码',
+};
+
 /** Environment variable holding each template's Aliyun TemplateCode (the text must match the approved one). */
 export const ALIYUN_TEMPLATE_ENV: Record<SmsTemplate, string> = {
   password_reset: 'ALIYUN_SMS_TEMPLATE_RESET',

@@ -1,5 +1,5 @@
 /**
- * Issuing an order's certificate, in Boulder's order (ARCHITECTURE.md principle 4; issue 6):
+ * Issuing an order's certificate, in Boulder's order (docs/principles.md 4; issue 6):
  *
  *   tx1  lock the order; reuse its live issuance if there is one (a retry), else allocate a serial (16
  *        CSPRNG bytes, ca/cert/serial.ts), build the to-be-signed certificate from the order, lint it
@@ -28,8 +28,6 @@ import { certificateValidity, type Validity } from '../../../core/certificate-va
 import { AppError, validationFailed } from '../../../core/errors.js';
 import type { Tx } from '../../db/client.js';
 import { certificatesSigned, timedSignature } from '../../metrics.js';
-import { organizationRepository } from '../accounts/repository.js';
-import type { OrderRow } from '../orders/repository.js';
 import type { IssuingCa } from './ca-runtime.js';
 import { certificateRepository, normalizeSerial, type CertificateRow } from './repository.js';
 
@@ -206,23 +204,6 @@ export async function recordIssuance(
     updatedAt: ctx.at,
   });
   return { row, reused: false };
-}
-
-/** An online order as an issuance subject (its organization read in the same transaction). */
-export async function orderSubject(tx: Tx, order: OrderRow): Promise<IssuanceSubject> {
-  const org = await organizationRepository.findById(tx, order.organizationId);
-  if (!org) throw new AppError('NOT_FOUND', '找不到订单的申请单位');
-  return {
-    live: await certificateRepository.liveForOrder(tx, order.id, true),
-    organizationId: org.id,
-    uscc: org.uscc,
-    unitName: org.name,
-    projectCode: order.projectCode,
-    keyType: order.keyType as 'main' | 'sub',
-    source: 'online',
-    orderId: order.id,
-    retryLabel: '重新制证',
-  };
 }
 
 /** Signs the recorded TBS — outside any transaction. */

@@ -3,9 +3,12 @@
  * search key on its own index (serial: certificates_serial_uq; USCC: certificates_uscc_idx; project:
  * certificates_project_idx), as in modules/staff-orders.
  */
-import { and, desc, eq, gt, ilike, inArray, like, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, ilike, inArray, isNull, like, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { ENDED } from '../../../core/workflow.js';
 import type { DbOrTx } from '../../db/client.js';
 import { certificates, type CertificateStatus } from '../../db/schema-certificates.js';
+import { counterOrders } from '../../db/schema-counter.js';
+import { orders } from '../../db/schema-core.js';
 import type { Cursor } from '../staff-orders/cursor.js';
 
 export type CertificateRow = typeof certificates.$inferSelect;
@@ -172,6 +175,39 @@ export const certificateRepository = {
    * The keys an organization holds for a project, for the main/sub rule: issued (online or imported), not
    * revoked, not expired. Imported rows may predate the organization's account, so they match by USCC.
    */
+  /**
+   * Main keys of the organization and project on their way to the registry: online orders not deleted or
+   * cancelled (with their status: 制证完成 and 已发放 hold a key), and counter 新办 orders not yet issued (once
+   * issued, the registry row counts). Read here, beside the registry, so that the main/sub rule
+   * (key-holdings.ts) is one module's question and neither orders nor counter depends on the other for it.
+   */
+  async mainKeyOrders(db: DbOrTx, organizationId: string, projectCode: string) {
+    const online = await db
+      .select({ id: orders.id, status: orders.status })
+      .from(orders)
+      .where(
+        and(
+          eq(orders.organizationId, organizationId),
+          eq(orders.projectCode, projectCode),
+          eq(orders.keyType, 'main'),
+          notInArray(orders.status, [...ENDED]),
+        ),
+      );
+    const atCounter = await db
+      .select({ id: counterOrders.id })
+      .from(counterOrders)
+      .where(
+        and(
+          eq(counterOrders.organizationId, organizationId),
+          eq(counterOrders.projectCode, projectCode),
+          eq(counterOrders.keyType, 'main'),
+          eq(counterOrders.business, 'new'),
+          notInArray(counterOrders.status, ['completed', 'cancelled']),
+          isNull(counterOrders.certificateId),
+        ),
+      );
+    return { online, atCounter };
+  },
   async heldKeys(db: DbOrTx, q: { organizationId: string; uscc: string; projectCode: string; now: Date }) {
     return db
       .select({ id: certificates.id, keyType: certificates.keyType, serial: certificates.serial, notAfter: certificates.notAfter })

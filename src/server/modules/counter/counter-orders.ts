@@ -1,11 +1,12 @@
 /**
  * Counter business (现场办理, seed 004): a clerk at an office looks up (or registers) the organization,
  * opens a counter order of type 新办/补办/变更/续费 and takes it through the seed's flow, defined once in
- * core/counter.ts. Every status change is one compare-and-set UPDATE plus a counter_events row and an audit
- * row in one transaction; the order row is locked first, so two clicks give one change.
+ * core/counter.ts. Every status change goes through the workflow engine (counter-workflow.ts): one
+ * compare-and-set UPDATE plus a counter_events row and an audit row in one transaction; the order row is locked
+ * first, so two clicks give one change.
  *
  * The main/sub rule (core/requirements.ts) is checked for 新办 under the same per-organization-and-project
- * advisory lock as online orders, and modules/orders/key-holdings.ts counts open counter 新办 main keys, so
+ * advisory lock as online orders, and modules/certificates/key-holdings.ts counts open counter 新办 main keys, so
  * the rule holds across both. 补办/变更/续费 replace one certificate of the organization with another of the
  * same project and key type. Replaced certificates are revoked through the registry's four-eyes revocation
  * flow: 补办 asks at 前台受理 (the key is lost), 变更 when the old UKEY is handed back at 领取.
@@ -18,7 +19,6 @@ import {
   COUNTER_STEPS,
   REPLACEMENT_REVOCATION,
   STEP_INDEX,
-  checkCounterTransition,
   counterActions,
   counterMaterials,
   missingMaterials,
@@ -46,9 +46,11 @@ import { orderRepository } from '../orders/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
 import { displaySerial } from '../certificates/registry.js';
 import type { RequestMeta } from '../deps.js';
-import { keyHoldings } from '../orders/key-holdings.js';
+import { keyHoldings } from '../certificates/key-holdings.js';
 import { revocationRepository } from '../revocation/repository.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
+import { applyTransition, checkTransition, staffParty } from '../workflow/engine.js';
+import { COUNTER_WORKFLOW } from './counter-workflow.js';
 import { requireOffice } from './offices.js';
 import type { CertificateRow } from '../certificates/repository.js';
 import { counterRepository, officeRepository, type CounterOrderRow } from './repository.js';
@@ -288,53 +290,6 @@ export async function loadForActor(db: DbOrTx, actor: StaffActor, id: string, lo
   return order;
 }
 
-export function transitionFor(order: CounterOrderRow, action: CounterAction, actor: StaffActor) {
-  const r = checkCounterTransition(order.status as CounterStatus, action, order.keyType, actor.roles);
-  if (!r.ok) throw new AppError(r.code, r.message);
-  return r.row;
-}
-
-/** Applies a row: compare-and-set on the status, the event row, the audit row. */
-export async function applyCounterTransition(
-  tx: Tx,
-  order: CounterOrderRow,
-  action: CounterAction,
-  actor: StaffActor,
-  at: Date,
-  opts: { reason?: string | null; detail?: Record<string, unknown>; set?: Partial<CounterOrderRow>; ip: string },
-): Promise<CounterOrderRow> {
-  const row = transitionFor(order, action, actor);
-  const moved = await counterRepository.moveStatus(tx, order.id, order.status, row.to, at, opts.set);
-  if (!moved) throw new AppError('CONFLICT', '该业务已被其他人处理，请刷新页面');
-  await counterRepository.insertEvent(tx, {
-    counterOrderId: order.id,
-    actorId: actor.id,
-    action,
-    fromStatus: order.status,
-    toStatus: row.to,
-    reason: opts.reason ?? null,
-    detail: opts.detail ?? {},
-    at,
-  });
-  await auditRepository.record(tx, {
-    actorType: 'staff',
-    actorId: actor.id,
-    action: `counter.${action}`,
-    targetType: 'counter_order',
-    targetId: order.id,
-    detail: {
-      orderNo: order.orderNo,
-      from: order.status,
-      to: row.to,
-      ...(opts.reason ? { reason: opts.reason } : {}),
-      ...(opts.detail ?? {}),
-    },
-    ip: opts.ip,
-    at,
-  });
-  return moved;
-}
-
 /** Asks for the replaced certificate's revocation (pending: a different 制证/管理员 approves it in 吊销). */
 async function requestReplacedRevocation(tx: Tx, order: CounterOrderRow, actor: StaffActor, at: Date, ip: string): Promise<string | null> {
   if (!order.replacesCertificateId || order.revocationReason === null) return null;
@@ -425,7 +380,7 @@ export async function actOnCounterOrder(
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
     const order = await loadForActor(tx, actor, id, true);
-    const row = transitionFor(order, action, actor);
+    const row = checkTransition(COUNTER_WORKFLOW, order, action, staffParty(actor));
     if (row.needsReason && !reason?.trim())
       throw new AppError('VALIDATION_FAILED', `请填写${row.label}的原因`, { fields: { reason: `请填写${row.label}的原因` } });
     let set: Partial<CounterOrderRow> = {};
@@ -443,7 +398,12 @@ export async function actOnCounterOrder(
         detail = { revocationRequestId: requestId };
       }
     }
-    return applyCounterTransition(tx, order, action, actor, now, { reason: reason?.trim() || null, set, detail, ip: meta.ip });
+    return applyTransition(COUNTER_WORKFLOW, tx, order, action, staffParty(actor), now, {
+      reason: reason?.trim() || null,
+      set,
+      detail,
+      ip: meta.ip,
+    });
   });
 }
 
@@ -459,7 +419,7 @@ export async function payAtCounter(
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
     const order = await loadForActor(tx, actor, id, true);
-    transitionFor(order, 'pay', actor);
+    checkTransition(COUNTER_WORKFLOW, order, 'pay', staffParty(actor));
     const price = await priceOf(tx, order);
     if (price === null) throw new AppError('CONFLICT', '该项目价格尚未由管理员确定，不能收款');
     if (input.amountFen !== price)
@@ -488,7 +448,7 @@ export async function payAtCounter(
     });
     if (!payment)
       throw new AppError('VALIDATION_FAILED', '该收据号已使用', { fields: { receiptNo: '该收据号已用于另一笔缴费，请核对收据' } });
-    return applyCounterTransition(tx, order, 'pay', actor, now, {
+    return applyTransition(COUNTER_WORKFLOW, tx, order, 'pay', staffParty(actor), now, {
       set: { materials, revocationRequestId },
       detail: { channel: input.channel, channelName: COUNTER_PAY_CHANNELS[input.channel], amountFen: price, receiptNo: input.receiptNo },
       ip: meta.ip,

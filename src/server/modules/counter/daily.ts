@@ -4,15 +4,14 @@
  */
 import { BUSINESS_LABEL, COUNTER_PAY_CHANNELS, COUNTER_STATUS_LABEL, type CounterStatus } from '../../../core/counter.js';
 import { AppError } from '../../../core/errors.js';
+import { chinaDay, chinaMidnight } from '../../../core/working-days.js';
 import type { StaffRole } from '../../../core/schemas.js';
 import { auditRepository } from '../audit/repository.js';
-import { cstDay } from '../payments/finance.js';
 import type { RequestMeta } from '../deps.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import type { CounterDeps } from './counter-orders.js';
 import { counterRepository, officeRepository, type CounterOrderRow, type CounterPaymentRow } from './repository.js';
 
-const CST_MS = 8 * 3_600_000;
 const ALL_OFFICES: readonly StaffRole[] = ['管理员', '财务'];
 
 const line = ({ order: o, payment: p }: { order: CounterOrderRow; payment: CounterPaymentRow | null }) => ({
@@ -40,8 +39,8 @@ export async function dailyList(deps: CounterDeps, actor: StaffActor, q: { offic
   if (code !== mine?.code && !all) throw new AppError('FORBIDDEN', '只能查看本受理点的业务');
   const office = await officeRepository.get(deps.db, code);
   if (!office) throw new AppError('VALIDATION_FAILED', '请选择受理点', { fields: { office: '请选择列表中的受理点' } });
-  const day = q.day ?? cstDay(deps.clock.now());
-  const from = new Date(Date.parse(`${day}T00:00:00Z`) - CST_MS);
+  const day = q.day ?? chinaDay(deps.clock.now());
+  const from = chinaMidnight(day);
   const to = new Date(from.getTime() + 86_400_000);
   const [today, earlier, payments] = await Promise.all([
     counterRepository.ofOfficeBetween(deps.db, code, from, to),

@@ -22,7 +22,9 @@ import { certificateRepository, type CertificateRow } from '../certificates/repo
 import type { RequestMeta } from '../deps.js';
 import { pairPkcs12, pendingEncryption, signEncryption, storeEncryption } from '../kmc/encryption-pair.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
-import { applyCounterTransition, loadForActor, transitionFor, type CounterDeps } from './counter-orders.js';
+import { applyTransition, checkTransition, staffParty } from '../workflow/engine.js';
+import { loadForActor, type CounterDeps } from './counter-orders.js';
+import { COUNTER_WORKFLOW } from './counter-workflow.js';
 import { counterRepository, type CounterOrderRow } from './repository.js';
 
 /**
@@ -50,7 +52,7 @@ export async function produceAtCounter(
 }> {
   const { db } = deps;
   const before = await loadForActor(db, actor, id);
-  transitionFor(before, 'produce', actor);
+  checkTransition(COUNTER_WORKFLOW, before, 'produce', staffParty(actor));
   const project = await catalogRepository.get(db, before.projectCode);
   if (!project) throw new AppError('NOT_FOUND', '找不到该业务的证书项目');
   const ca = await caRuntime(deps.config.ca);
@@ -62,7 +64,7 @@ export async function produceAtCounter(
   const ctx = { staffId: actor.id, at: recordedAt, baseUrl: ca.config.baseUrl, policyOid: ca.config.policyOid };
   const lockSubject = async (tx: Tx): Promise<IssuanceSubject> => {
     const order = await loadForActor(tx, actor, id, true);
-    transitionFor(order, 'produce', actor);
+    checkTransition(COUNTER_WORKFLOW, order, 'produce', staffParty(actor));
     const org = await organizationRepository.findById(tx, order.organizationId);
     if (!org) throw new AppError('NOT_FOUND', '找不到该业务的申请单位');
     const subject: IssuanceSubject = {
@@ -110,7 +112,7 @@ export async function produceAtCounter(
     let renamed: boolean | null = null;
     if (order.business === 'change' && order.newUnitName)
       renamed = await organizationRepository.rename(tx, order.organizationId, order.unitName, order.newUnitName, now);
-    const updated = await applyCounterTransition(tx, order, 'produce', actor, now, {
+    const updated = await applyTransition(COUNTER_WORKFLOW, tx, order, 'produce', staffParty(actor), now, {
       set: { certificateId: cert.id },
       detail: {
         certificateId: cert.id,

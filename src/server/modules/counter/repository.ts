@@ -117,22 +117,6 @@ export const counterRepository = {
     return r;
   },
   /** Main-key counter orders of the organization and project that are still open (for the main/sub rule). */
-  async mainKeyOrdersInProgress(db: DbOrTx, organizationId: string, projectCode: string) {
-    return db
-      .select({ id: counterOrders.id, business: counterOrders.business, status: counterOrders.status })
-      .from(counterOrders)
-      .where(
-        and(
-          eq(counterOrders.organizationId, organizationId),
-          eq(counterOrders.projectCode, projectCode),
-          eq(counterOrders.keyType, 'main'),
-          eq(counterOrders.business, 'new'),
-          notInArray(counterOrders.status, ['completed', 'cancelled']),
-          // Once its certificate is issued the registry counts it.
-          sql`${counterOrders.certificateId} is null`,
-        ),
-      );
-  },
   /** One office's orders opened on a day (from ≤ created_at < to), oldest first, with the payment. */
   async ofOfficeBetween(db: DbOrTx, officeCode: string, from: Date, to: Date) {
     return db

@@ -8,14 +8,13 @@
 import { AppError } from '../../../core/errors.js';
 import type { Recipient } from '../../../core/fulfilment.js';
 import type { OrderDraft } from '../../../core/order-form.js';
-import { RECIPIENT_EDITABLE, type OrderStatus } from '../../../core/workflow.js';
+import { RECIPIENT_EDITABLE, statusName, type OrderStatus } from '../../../core/workflow.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import type { OrganizationRow } from '../accounts/repository.js';
 import { auditRepository } from '../audit/repository.js';
 import type { RequestMeta } from '../deps.js';
 import { orderRepository, type OrderRow } from '../orders/repository.js';
-import { statusName } from '../orders/transition.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 
 export type RecipientChange =

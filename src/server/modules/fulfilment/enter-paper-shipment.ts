@@ -5,12 +5,11 @@
  */
 import { AppError } from '../../../core/errors.js';
 import type { PaperShipmentBody } from '../../../core/fulfilment.js';
-import type { OrderStatus } from '../../../core/workflow.js';
+import { statusName, type OrderStatus } from '../../../core/workflow.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import type { OrganizationRow } from '../accounts/repository.js';
 import { orderRepository } from '../orders/repository.js';
-import { statusName } from '../orders/transition.js';
 import { courierColumn, fulfilmentRepository, type ShipmentRow } from './repository.js';
 
 /** Paid and waiting for the paper, or asked to send what was missing. */

@@ -8,7 +8,7 @@ import { PAPER_CHECKLIST_STATUSES } from '../../../core/paper-checklist.js';
 import type { OrderDraft } from '../../../core/order-form.js';
 import { RECIPIENT_EDITABLE, type OrderStatus } from '../../../core/workflow.js';
 import type { DbOrTx } from '../../db/client.js';
-import { invoiceRepository, type InvoiceRow } from '../invoices/repository.js';
+import { invoiceRepository } from '../invoices/repository.js';
 import type { OrderRow } from '../orders/repository.js';
 import { PAPER_SHIPMENT_OPEN } from './enter-paper-shipment.js';
 import { fulfilmentRepository, type ShipmentRow } from './repository.js';
@@ -21,9 +21,6 @@ function courierFields(s: ShipmentRow) {
   return { courier: c.code === 'other' ? (c.name ?? '') : c.code, courierCode: c.code, courierLabel: c.name ?? COURIERS[c.code] };
 }
 const trackingUrlOf = (s: ShipmentRow) => (courierOf(s.courier).code === 'SF' ? sfTrackingUrl(s.trackingNo) : null);
-
-/** A due invoice past its deadline. */
-const overdue = (inv: InvoiceRow, now: Date) => inv.status === 'due' && !!inv.dueAt && now.getTime() > inv.dueAt.getTime();
 
 export async function applicantFulfilment(db: DbOrTx, order: OrderRow) {
   const status = order.status as OrderStatus;
@@ -77,5 +74,3 @@ export async function applicantFulfilment(db: DbOrTx, order: OrderRow) {
       : null,
   };
 }
-
-export { overdue as invoiceOverdue };

@@ -8,20 +8,22 @@
  */
 import { calendarRepository } from '../calendar/repository.js';
 import { AppError } from '../../../core/errors.js';
+import { statusName } from '../../../core/workflow.js';
 import { addWorkingDays } from '../../../core/working-days.js';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { Db, Tx } from '../../db/client.js';
-import { auditRepository } from '../audit/repository.js';
+import { organizationRepository } from '../accounts/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
 import { caRuntime } from '../certificates/ca-runtime.js';
-import { familyOfProject, orderSubject, prepareKey, recordIssuance, signRecorded, type KeySource } from '../certificates/issue.js';
+import { familyOfProject, prepareKey, recordIssuance, signRecorded, type IssuanceSubject, type KeySource } from '../certificates/issue.js';
 import { certificateRepository, type CertificateRow } from '../certificates/repository.js';
 import type { RequestMeta } from '../deps.js';
 import { invoiceRepository } from '../invoices/repository.js';
 import { orderRepository, type OrderRow } from '../orders/repository.js';
-import { applyTransition, checkTransition, statusName } from '../orders/transition.js';
 import { pairPkcs12, pendingEncryption, signEncryption, storeEncryption } from '../kmc/encryption-pair.js';
+import { ORDER_WORKFLOW } from '../orders/order-workflow.js';
+import { applyTransition, checkTransition, staffParty } from '../workflow/engine.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import type { ProductionResult } from './production-port.js';
 
@@ -39,6 +41,23 @@ export interface ProduceResult {
   pkcs12?: Buffer;
 }
 
+/** An online order as an issuance subject (its organization read in the same transaction). */
+async function orderSubject(tx: Tx, order: OrderRow): Promise<IssuanceSubject> {
+  const org = await organizationRepository.findById(tx, order.organizationId);
+  if (!org) throw new AppError('NOT_FOUND', '找不到订单的申请单位');
+  return {
+    live: await certificateRepository.liveForOrder(tx, order.id, true),
+    organizationId: org.id,
+    uscc: org.uscc,
+    unitName: org.name,
+    projectCode: order.projectCode,
+    keyType: order.keyType as 'main' | 'sub',
+    source: 'online',
+    orderId: order.id,
+    retryLabel: '重新制证',
+  };
+}
+
 /** Test seams: where a crash is simulated (after tx1, before the signature is stored). */
 export interface ProduceFaults {
   afterRecord?: (row: CertificateRow) => Promise<void>;
@@ -52,11 +71,11 @@ export async function produceOrder(
   meta: RequestMeta,
 ): Promise<ProduceResult> {
   const { db } = deps;
-  const party = { kind: 'staff' as const, roles: actor.roles, id: actor.id };
+  const party = staffParty(actor);
   // Checks that need no lock first, so a refused step costs no key generation.
   const before = await orderRepository.findById(db, orderId);
   if (!before) throw new AppError('NOT_FOUND', '找不到该订单');
-  checkTransition(before, 'produce', party);
+  checkTransition(ORDER_WORKFLOW, before, 'produce', party);
   const project = await catalogRepository.get(db, before.projectCode);
   if (!project) throw new AppError('NOT_FOUND', '找不到订单的证书项目');
   const ca = await caRuntime(deps.config.ca);
@@ -69,7 +88,7 @@ export async function produceOrder(
   const lockSubject = async (tx: Tx) => {
     const order = await orderRepository.lockById(tx, orderId);
     if (!order) throw new AppError('NOT_FOUND', '找不到该订单');
-    checkTransition(order, 'produce', party);
+    checkTransition(ORDER_WORKFLOW, order, 'produce', party);
     return orderSubject(tx, order);
   };
   const { row } = await db.transaction(async (tx) => recordIssuance(tx, await lockSubject(tx), { ...ctx, issuing, key: prepared }));
@@ -103,7 +122,7 @@ export async function produceOrder(
     }
     const encCert = await storeEncryption(tx, enc, encDer, now);
     try {
-      checkTransition(order, 'produce', party);
+      checkTransition(ORDER_WORKFLOW, order, 'produce', party);
     } catch {
       // Signed and stored, but the order is no longer in 正在制证: keep the certificate, flag it for staff.
       await certificateRepository.flag(tx, cert.id, `签发后订单状态已变为“${statusName(order.status)}”，请核对`, now);
@@ -119,17 +138,10 @@ export async function produceOrder(
       seal: order.keyType === 'main',
       confirmedBy: actor.id,
     };
-    const updated = await applyTransition(tx, order, 'produce', party, now, { set: { producedAt: now }, detail: { production: result } });
-    const dueAt = addWorkingDays(now, INVOICE_WORKING_DAYS, await calendarRepository.exceptions(tx));
-    await invoiceRepository.makeDue(tx, order.id, dueAt);
-    await auditRepository.record(tx, {
-      actorType: 'staff',
-      actorId: actor.id,
-      action: 'order.produce',
-      targetType: 'order',
-      targetId: order.id,
-      detail: {
-        orderNo: order.orderNo,
+    const updated = await applyTransition(ORDER_WORKFLOW, tx, order, 'produce', party, now, {
+      set: { producedAt: now },
+      detail: { production: result },
+      audit: {
         method: result.method,
         seal: result.seal,
         serial: cert.serial,
@@ -137,8 +149,9 @@ export async function produceOrder(
         ...(encCert ? { encryptionSerial: encCert.serial } : encryption.kind === 'skipped' ? { encryptionSkipped: true } : {}),
       },
       ip: meta.ip,
-      at: now,
     });
+    const dueAt = addWorkingDays(now, INVOICE_WORKING_DAYS, await calendarRepository.exceptions(tx));
+    await invoiceRepository.makeDue(tx, order.id, dueAt);
     return { order: updated, certificate: cert, ...(encCert ? { encryptionCertificate: encCert } : {}) };
   });
   if ('moved' in outcome)

@@ -5,13 +5,12 @@
  */
 import { AppError, validationFailed } from '../../../core/errors.js';
 import { CALL_OUTCOMES, type CallOutcome } from '../../../core/fulfilment.js';
-import type { OrderStatus } from '../../../core/workflow.js';
+import { statusName, type OrderStatus } from '../../../core/workflow.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import { auditRepository } from '../audit/repository.js';
 import type { RequestMeta } from '../deps.js';
 import { orderRepository } from '../orders/repository.js';
-import { statusName } from '../orders/transition.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import { fulfilmentRepository, type OrderCallRow } from './repository.js';
 

@@ -14,7 +14,8 @@ import { formatOrderNumber } from '../../../core/order-number.js';
 import type { Db } from '../../db/client.js';
 import { invoiceRepository } from '../invoices/repository.js';
 import { orderRepository } from '../orders/repository.js';
-import { applyTransition } from '../orders/transition.js';
+import { ORDER_WORKFLOW } from '../orders/order-workflow.js';
+import { applyTransition } from '../workflow/engine.js';
 import { fulfilmentRepository } from './repository.js';
 
 export const PAYMENT_CHANNELS = { wechat: '微信支付', alipay: '支付宝', counter: '现场缴费' } as const;
@@ -65,7 +66,7 @@ export async function recordPayment(deps: { db: Db }, orderId: string, payment: 
         paidAt: order.paidAt ?? prior.at,
       };
     }
-    await applyTransition(tx, order, 'pay', { kind: 'system', id: null }, at, {
+    await applyTransition(ORDER_WORKFLOW, tx, order, 'pay', { kind: 'system', id: null }, at, {
       set: { paidAt: at },
       detail: { channel, amountFen, transactionId },
     });

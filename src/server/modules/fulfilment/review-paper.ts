@@ -10,16 +10,15 @@ import type { DocumentCode } from '../../../core/content/documents.js';
 import type { OrderDraft } from '../../../core/order-form.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
-import { auditRepository } from '../audit/repository.js';
 import type { RequestMeta } from '../deps.js';
 import { enqueueOrderSms } from '../notifications/order-sms.js';
 import { orderRepository, type OrderRow } from '../orders/repository.js';
-import { applyTransition } from '../orders/transition.js';
+import { ORDER_WORKFLOW } from '../orders/order-workflow.js';
+import { applyTransition, staffParty } from '../workflow/engine.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import { fulfilmentRepository } from './repository.js';
 
 type Deps = { db: Db; clock: Clock };
-const staffParty = (a: StaffActor) => ({ kind: 'staff' as const, roles: a.roles, id: a.id });
 
 /** The paper originals of this order (its project, key type and unit type decide the list). */
 export function paperListOf(order: Pick<OrderRow, 'projectCode' | 'keyType' | 'orderNo' | 'form'>) {
@@ -42,18 +41,10 @@ export async function receivePaper(deps: Deps, actor: StaffActor, orderId: strin
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
     const order = await locked(tx, orderId);
-    const updated = await applyTransition(tx, order, 'receive_paper', staffParty(actor), now, { set: { paperReceivedAt: now } });
-    await auditRepository.record(tx, {
-      actorType: 'staff',
-      actorId: actor.id,
-      action: 'order.receive_paper',
-      targetType: 'order',
-      targetId: order.id,
-      detail: { orderNo: order.orderNo },
+    return applyTransition(ORDER_WORKFLOW, tx, order, 'receive_paper', staffParty(actor), now, {
+      set: { paperReceivedAt: now },
       ip: meta.ip,
-      at: now,
     });
-    return updated;
   });
 }
 
@@ -87,21 +78,12 @@ export async function passPaper(
       throw validationFailed({
         checked: `纸质资料清单还有未核对的资料：${open.map((p) => p.name).join('、')}。全部核对无误后才能确认合格；缺少或不合格的请点“纸质资料不合格”`,
       });
-    const updated = await applyTransition(tx, order, 'pass_paper', staffParty(actor), now, {
+    return applyTransition(ORDER_WORKFLOW, tx, order, 'pass_paper', staffParty(actor), now, {
       set: { productionStartedAt: now },
       detail: ticks,
-    });
-    await auditRepository.record(tx, {
-      actorType: 'staff',
-      actorId: actor.id,
-      action: 'order.pass_paper',
-      targetType: 'order',
-      targetId: order.id,
-      detail: { orderNo: order.orderNo, checked: ticks.checkedNames },
+      audit: { checked: ticks.checkedNames },
       ip: meta.ip,
-      at: now,
     });
-    return updated;
   });
 }
 
@@ -130,9 +112,11 @@ export async function failPaper(
       throw validationFailed({ missing: '同一项资料不能既勾选为核对无误又选为需补寄，请重新核对' });
     const note = input.note?.trim() || null;
     const failure = (await fulfilmentRepository.countEvents(tx, order.id, 'order.fail_paper')) + 1;
-    const updated = await applyTransition(tx, order, 'fail_paper', staffParty(actor), now, {
+    const updated = await applyTransition(ORDER_WORKFLOW, tx, order, 'fail_paper', staffParty(actor), now, {
       reason: `需补寄：${names.join('、')}${note ? `。${note}` : ''}`,
       detail: { missing: [...wanted], names, note, failure, ...ticks },
+      audit: { missing: names, note, checked: ticks.checkedNames },
+      ip: meta.ip,
     });
     await enqueueOrderSms(
       tx,
@@ -142,16 +126,6 @@ export async function failPaper(
       `paper-fail:${failure}`,
       now,
     );
-    await auditRepository.record(tx, {
-      actorType: 'staff',
-      actorId: actor.id,
-      action: 'order.fail_paper',
-      targetType: 'order',
-      targetId: order.id,
-      detail: { orderNo: order.orderNo, missing: names, note, checked: ticks.checkedNames },
-      ip: meta.ip,
-      at: now,
-    });
     return updated;
   });
 }

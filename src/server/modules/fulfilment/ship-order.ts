@@ -6,11 +6,11 @@
 import { AppError } from '../../../core/errors.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
-import { auditRepository } from '../audit/repository.js';
 import type { RequestMeta } from '../deps.js';
 import { enqueueOrderSms } from '../notifications/order-sms.js';
 import { orderRepository, type OrderRow } from '../orders/repository.js';
-import { applyTransition } from '../orders/transition.js';
+import { ORDER_WORKFLOW } from '../orders/order-workflow.js';
+import { applyTransition, staffParty } from '../workflow/engine.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import { fulfilmentRepository } from './repository.js';
 
@@ -25,9 +25,11 @@ export async function shipOrder(
   return deps.db.transaction(async (tx) => {
     const order = await orderRepository.lockById(tx, orderId);
     if (!order) throw new AppError('NOT_FOUND', '找不到该订单');
-    const updated = await applyTransition(tx, order, 'ship', { kind: 'staff', roles: actor.roles, id: actor.id }, now, {
+    const updated = await applyTransition(ORDER_WORKFLOW, tx, order, 'ship', staffParty(actor), now, {
       set: { shippedAt: now },
       detail: { courier: 'SF', trackingNo: input.trackingNo },
+      audit: { trackingNo: input.trackingNo },
+      ip: meta.ip,
     });
     await fulfilmentRepository.addShipment(tx, {
       orderId: order.id,
@@ -39,16 +41,6 @@ export async function shipOrder(
       at: now,
     });
     await enqueueOrderSms(tx, updated, 'shipped', { orderNo: order.orderNo, trackingNo: input.trackingNo }, 'shipped', now);
-    await auditRepository.record(tx, {
-      actorType: 'staff',
-      actorId: actor.id,
-      action: 'order.ship',
-      targetType: 'order',
-      targetId: order.id,
-      detail: { orderNo: order.orderNo, trackingNo: input.trackingNo },
-      ip: meta.ip,
-      at: now,
-    });
     return updated;
   });
 }

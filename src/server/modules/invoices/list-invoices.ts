@@ -4,7 +4,7 @@ import type { InvoiceStatus } from '../../../core/fulfilment.js';
 import { formatOrderNumber } from '../../../core/order-number.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
-import { invoiceOverdue } from '../fulfilment/fulfilment-view.js';
+import { invoiceOverdue } from './overdue.js';
 import { invoiceRepository, type InvoiceCursor } from './repository.js';
 
 export const INVOICE_PAGE = 50;

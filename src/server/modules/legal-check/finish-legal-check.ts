@@ -7,7 +7,7 @@
 import { AppError, OutageError } from '../../../core/errors.js';
 import { orderRepository } from '../orders/repository.js';
 import { deadToken, orderByLegalToken } from './find-by-token.js';
-import { legalPersonOf, sameIdentity } from './identity.js';
+import { legalPersonOf, sameIdentity } from '../../../core/legal-person.js';
 import { attemptsLeft, chinaDayStart } from './limits.js';
 import { legalCheckRepository, type LegalCheckRow } from './repository.js';
 import { SERVICE_OFF_MESSAGE, type LegalCheckDeps } from './start-legal-check.js';

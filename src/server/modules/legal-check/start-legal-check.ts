@@ -12,7 +12,7 @@ import type { Db } from '../../db/client.js';
 import { FaceError, type FaceVerifier } from '../../adapters/face/port.js';
 import type { Throttle } from '../throttle/throttle.js';
 import { orderByLegalToken } from './find-by-token.js';
-import { legalPersonOf, sameIdentity, type Identity } from './identity.js';
+import { legalPersonOf, sameIdentity, type Identity } from '../../../core/legal-person.js';
 import { attemptLimitReached, attemptsLeft, chinaDayStart, HOTLINE, MISMATCH_POLICY } from './limits.js';
 import { legalCheckRepository } from './repository.js';
 

@@ -32,50 +32,54 @@ export const renewedSql = sql<boolean>`(exists (
 export const myCertificatesRepository = {
   /** Every issued or revoked certificate of the organization, newest first, with project name and order number. */
   async listOfOrg(db: DbOrTx, organizationId: string, limit = 500) {
-    return db
-      .select({
-        id: certificates.id,
-        serial: certificates.serial,
-        family: certificates.family,
-        unitName: certificates.unitName,
-        projectCode: certificates.projectCode,
-        projectName: projects.name,
-        keyType: certificates.keyType,
-        status: certificates.status,
-        source: certificates.source,
-        notBefore: certificates.notBefore,
-        notAfter: certificates.notAfter,
-        issuedAt: certificates.issuedAt,
-        revokedAt: certificates.revokedAt,
-        revocationReason: certificates.revocationReason,
-        orderId: certificates.orderId,
-        // The order link only for the organization's own order (a counter order of a former holder is not shown).
-        orderNo: sql<string | null>`case when ${orders.organizationId} = ${organizationId} then ${orders.orderNo} end`,
-        renewed: renewedSql,
-        /** An online renewal not yet completed (the page resumes it). */
-        renewalOpen: sql<boolean>`exists (
+    return (
+      db
+        .select({
+          id: certificates.id,
+          serial: certificates.serial,
+          family: certificates.family,
+          unitName: certificates.unitName,
+          projectCode: certificates.projectCode,
+          projectName: projects.name,
+          keyType: certificates.keyType,
+          status: certificates.status,
+          source: certificates.source,
+          notBefore: certificates.notBefore,
+          notAfter: certificates.notAfter,
+          issuedAt: certificates.issuedAt,
+          revokedAt: certificates.revokedAt,
+          revocationReason: certificates.revocationReason,
+          orderId: certificates.orderId,
+          // The order link only for the organization's own order (a counter order of a former holder is not shown).
+          orderNo: sql<string | null>`case when ${orders.organizationId} = ${organizationId} then ${orders.orderNo} end`,
+          renewed: renewedSql,
+          /** An online renewal not yet completed (the page resumes it). */
+          renewalOpen: sql<boolean>`exists (
           select 1 from renewals rn where rn.certificate_id = ${certificates.id} and rn.status not in ('completed', 'cancelled')
         )`,
-        // A counter certificate: its 受理单号, business and office (shown as text; counter orders have no page online).
-        counterOrderNo: sql<string | null>`case when ${counterOrders.organizationId} = ${organizationId} then ${counterOrders.orderNo} end`,
-        counterBusiness: counterOrders.business,
-        officeName: offices.name,
-      })
-      .from(certificates)
-      .leftJoin(projects, eq(projects.code, certificates.projectCode))
-      .leftJoin(orders, eq(orders.id, certificates.orderId))
-      .leftJoin(counterOrders, eq(counterOrders.id, certificates.counterOrderId))
-      .leftJoin(offices, eq(offices.code, counterOrders.officeCode))
-      // An encryption certificate is listed with its signing certificate (docs/kmc.md), not on its own.
-      .where(
-        and(
-          eq(certificates.organizationId, organizationId),
-          inArray(certificates.status, ['issued', 'revoked']),
-          eq(certificates.usage, 'signing'),
-        ),
-      )
-      .orderBy(desc(certificates.notAfter), desc(certificates.id))
-      .limit(limit);
+          // A counter certificate: its 受理单号, business and office (shown as text; counter orders have no page online).
+          counterOrderNo: sql<
+            string | null
+          >`case when ${counterOrders.organizationId} = ${organizationId} then ${counterOrders.orderNo} end`,
+          counterBusiness: counterOrders.business,
+          officeName: offices.name,
+        })
+        .from(certificates)
+        .leftJoin(projects, eq(projects.code, certificates.projectCode))
+        .leftJoin(orders, eq(orders.id, certificates.orderId))
+        .leftJoin(counterOrders, eq(counterOrders.id, certificates.counterOrderId))
+        .leftJoin(offices, eq(offices.code, counterOrders.officeCode))
+        // An encryption certificate is listed with its signing certificate (docs/kmc.md), not on its own.
+        .where(
+          and(
+            eq(certificates.organizationId, organizationId),
+            inArray(certificates.status, ['issued', 'revoked']),
+            eq(certificates.usage, 'signing'),
+          ),
+        )
+        .orderBy(desc(certificates.notAfter), desc(certificates.id))
+        .limit(limit)
+    );
   },
   /** The certificate if it is the organization's own (issued or revoked), else undefined. */
   async ownCertificate(db: DbOrTx, organizationId: string, id: string) {

@@ -6,26 +6,13 @@
  * has to stay (the parameters we send are fixed by the code).
  */
 import { AppError } from '../../../core/errors.js';
-import { ALIYUN_TEMPLATE_ENV, SMS_TEMPLATES, type SmsTemplate } from '../../adapters/sms/port.js';
+import { ALIYUN_TEMPLATE_ENV, SMS_TEMPLATE_NAMES, SMS_TEMPLATES, type SmsTemplate } from '../../adapters/sms/port.js';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { auditRepository } from '../audit/repository.js';
 import type { RequestMeta } from '../deps.js';
 import { staffRepository } from '../staff/repository.js';
 import { smsTemplateRepository } from './repository.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
-
-/** What each template is for, as staff call it. */
-export const SMS_TEMPLATE_NAMES: Record<SmsTemplate, string> = {
-  password_reset: '找回密码验证码',
-  review_passed: '资料审核通过',
-  review_failed: '资料审核失败',
-  paid: '付款成功',
-  paper_failed: '纸质资料需补寄',
-  shipped: '证书已寄出（顺丰）',
-  revocation_code: '申请吊销证书验证码',
-  expiry_reminder: '证书到期提醒（到期前90、30、7天）',
-  renewal_code: '在线续费证书验证码',
-};
 
 /** What each placeholder stands for, so the administrator knows what will be filled in. */
 export const SMS_PLACEHOLDER_MEANINGS: Record<string, string> = {

@@ -13,7 +13,7 @@ import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import type { OrganizationRow } from '../accounts/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
-import { keyHoldings } from './key-holdings.js';
+import { keyHoldings } from '../certificates/key-holdings.js';
 import { legalToken, legalTokenHash } from './legal-token.js';
 import { orderRepository, type OrderRow } from './repository.js';
 

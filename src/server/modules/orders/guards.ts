@@ -1,6 +1,6 @@
 /**
  * The checks behind the workflow table's guards (core/workflow.ts `TransitionGuard`): each answers why the
- * row cannot be applied to this order now (Chinese), or null. applyTransition runs the row's guard inside the
+ * row cannot be applied to this order now (Chinese), or null. The workflow engine runs the row's guard inside the
  * caller's transaction, after the order row is locked; the staff order view runs it to explain a greyed action.
  */
 import type { TransitionGuard } from '../../../core/workflow.js';

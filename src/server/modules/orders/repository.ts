@@ -66,19 +66,6 @@ export const orderRepository = {
     return db.select().from(orders).where(eq(orders.organizationId, organizationId)).orderBy(desc(orders.updatedAt)).limit(limit);
   },
   /** Main-key orders of the organization for a project that are not over (any status but deleted/cancelled). */
-  async mainKeyOrdersInProgress(db: DbOrTx, organizationId: string, projectCode: string): Promise<OrderRow[]> {
-    return db
-      .select()
-      .from(orders)
-      .where(
-        and(
-          eq(orders.organizationId, organizationId),
-          eq(orders.projectCode, projectCode),
-          eq(orders.keyType, 'main'),
-          notInArray(orders.status, [...ENDED]),
-        ),
-      );
-  },
   /** Saves the draft form only if nobody saved since `expectedVersion` and the order is still editable. */
   async saveForm(
     db: DbOrTx,

@@ -9,7 +9,7 @@ import { OUT_OF_PROVINCE } from '../../../core/requirements.js';
 import { EDITABLE, STATUS_LABEL, type OrderStatus } from '../../../core/workflow.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
-import { legalPersonOf, sameIdentity } from '../legal-check/identity.js';
+import { legalPersonOf, sameIdentity } from '../../../core/legal-person.js';
 import { orderRepository, type OrderRow } from './repository.js';
 
 export async function saveOrderForm(

@@ -5,11 +5,10 @@
  * died, and a code delivered that late would be expired anyway; the user asks for a new one.
  */
 import { AppError } from '../../../core/errors.js';
-import { SMS_TEMPLATES, type SmsMessage } from '../../adapters/sms/port.js';
+import { SMS_TEMPLATE_NAMES, SMS_TEMPLATES, type SmsMessage } from '../../adapters/sms/port.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import { auditRepository } from '../audit/repository.js';
-import { SMS_TEMPLATE_NAMES } from '../notifications/sms-templates.js';
 import type { RequestMeta } from '../deps.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import type { EmailPayload } from './outbox.js';

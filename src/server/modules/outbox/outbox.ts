@@ -1,5 +1,5 @@
 /**
- * The outbox (ARCHITECTURE.md principle 3). `enqueue` runs inside the caller's transaction; the worker
+ * The outbox (docs/principles.md 3). `enqueue` runs inside the caller's transaction; the worker
  * claims due rows after commit, sends them, and retries failures with exponential backoff. A unique
  * dedupe key per event makes a second enqueue of the same event a no-op, so nothing is sent twice.
  * Claiming uses FOR UPDATE SKIP LOCKED plus a lease (locked_until), so several instances can run workers.

@@ -10,13 +10,14 @@
  */
 import { AppError } from '../../../core/errors.js';
 import type { StaffRole } from '../../../core/schemas.js';
-import type { OrderStatus } from '../../../core/workflow.js';
+import { statusName, type OrderStatus } from '../../../core/workflow.js';
 import type { Db } from '../../db/client.js';
 import { describeError } from '../../logging.js';
 import { auditRepository } from '../audit/repository.js';
 import type { RequestMeta } from '../deps.js';
 import { orderRepository } from '../orders/repository.js';
-import { applyTransition, statusName } from '../orders/transition.js';
+import { ORDER_WORKFLOW } from '../orders/order-workflow.js';
+import { applyTransition } from '../workflow/engine.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import type { PaymentDeps } from './payments.js';
 import { paymentRepository, type CancellationRow } from './repository.js';
@@ -84,8 +85,9 @@ export async function decideCancellation(
       if (!CANCELLABLE.includes(order.status as OrderStatus))
         throw new AppError('CONFLICT', `订单当前状态为“${statusName(order.status)}”，已不能取消`);
       // The workflow's 'cancel' row is taken by the system on the approver's say-so: both names are in the event.
-      await applyTransition(tx, order, 'cancel', { kind: 'system', id: actor.id }, now, {
+      await applyTransition(ORDER_WORKFLOW, tx, order, 'cancel', { kind: 'system', id: actor.id }, now, {
         reason: c.reason,
+        ip: meta.ip,
         detail: { cancellationId: c.id, requestedBy: c.requestedBy, approvedBy: actor.id },
       });
       for (const a of await paymentRepository.attemptsOfOrder(tx, order.id)) {

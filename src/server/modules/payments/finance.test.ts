@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cstDay, financeCsv } from './finance.js';
+import { chinaDay as cstDay } from '../../../core/working-days.js';
+import { financeCsv } from './finance.js';
 
 const row = (over: Record<string, unknown> = {}) => ({
   day: '2026-11-21',

@@ -10,13 +10,12 @@ import { fenToYuanText as yuan } from '../../../core/money.js';
 import { formatOrderNumber } from '../../../core/order-number.js';
 import { paymentRepository, type RefundRow } from './repository.js';
 import { COUNTER_PAY_CHANNELS, COUNTER_STATUS_LABEL, type CounterStatus } from '../../../core/counter.js';
+import { chinaDay, chinaMidnight } from '../../../core/working-days.js';
 import { counterRepository } from '../counter/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
 
 /** China Standard Time has no daylight saving: UTC+8 all year. */
 const CST_MS = 8 * 3_600_000;
-export const cstDay = (d: Date) => new Date(d.getTime() + CST_MS).toISOString().slice(0, 10);
-const cstMidnight = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - CST_MS);
 
 export type FinanceFlag = 'order_not_moved' | 'amount_differs' | 'duplicate' | 'refund_pending' | 'refund_failed' | 'refunded';
 export const FLAG_NAMES: Record<FinanceFlag, string> = {
@@ -57,8 +56,8 @@ export interface FinanceRow {
 }
 
 export async function financeReport(db: DbOrTx, q: { from: string; to: string; channel?: FinanceChannel }) {
-  const from = cstMidnight(q.from);
-  const to = new Date(cstMidnight(q.to).getTime() + 86_400_000);
+  const from = chinaMidnight(q.from);
+  const to = new Date(chinaMidnight(q.to).getTime() + 86_400_000);
   const rows = q.channel === 'counter' ? [] : await paymentRepository.paidBetween(db, from, to, q.channel);
   const orderIds = [...new Set(rows.map((r) => r.attempt.orderId))];
   const allPaid = await paymentRepository.paidAttemptsOfOrders(db, orderIds);
@@ -82,7 +81,7 @@ export async function financeReport(db: DbOrTx, q: { from: string; to: string; c
     if (refund?.status === 'failed') flags.push('refund_failed');
     if (refund?.status === 'success') flags.push('refunded');
     return {
-      day: cstDay(a.paidAt!),
+      day: chinaDay(a.paidAt!),
       channel: a.channel,
       channelName: PAY_CHANNEL_NAMES[a.channel],
       transactionId: a.transactionId ?? '',
@@ -114,7 +113,7 @@ export async function financeReport(db: DbOrTx, q: { from: string; to: string; c
     for (const { payment: p, order: o, officeName } of await counterRepository.paidBetween(db, from, to)) {
       const catalogFen = catalog.get(o.projectCode)?.keys.find((k) => k.keyType === o.keyType)?.priceFen ?? null;
       items.push({
-        day: cstDay(p.paidAt),
+        day: chinaDay(p.paidAt),
         channel: 'counter',
         channelName: `现场缴费（${COUNTER_PAY_CHANNELS[p.channel]}，${officeName}）`,
         transactionId: p.receiptNo,

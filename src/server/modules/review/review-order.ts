@@ -3,7 +3,7 @@
  * and/or a note) and then approves or rejects the order (rejecting needs a failed document or an
  * order-level reason, e.g. 主副锁选择错误). One transaction: lock the order, check it is still waiting for
  * review, record the verdicts for the order's review round, change the status compare-and-set with the
- * event, and queue the SMS to the agent (seed 000: “注册的经办人手机号将收到资料审核通过／不通过的短信”) under
+ * event and audit row, and queue the SMS to the agent (seed 000: “注册的经办人手机号将收到资料审核通过／不通过的短信”) under
  * a per-round dedupe key — so twenty clicks at once give one transition, one event and one SMS, and every
  * loser is told the order has already been reviewed.
  */
@@ -15,7 +15,9 @@ import type { Db } from '../../db/client.js';
 import { organizationRepository } from '../accounts/repository.js';
 import { enqueueOrderSms } from '../notifications/order-sms.js';
 import { orderRepository, type OrderRow } from '../orders/repository.js';
-import { applyTransition } from '../orders/transition.js';
+import { ORDER_WORKFLOW } from '../orders/order-workflow.js';
+import { applyTransition, staffParty } from '../workflow/engine.js';
+import type { RequestMeta } from '../deps.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import { reviewRepository } from './repository.js';
 import { slotLabel, slotsOf, type Decision, type Verdict } from './reviews.js';
@@ -60,9 +62,10 @@ export async function reviewOrder(
   actor: StaffActor,
   orderId: string,
   input: ReviewInput,
+  meta: RequestMeta,
 ): Promise<ReviewResult> {
   const now = deps.clock.now();
-  const party = { kind: 'staff' as const, roles: actor.roles, id: actor.id };
+  const party = staffParty(actor);
   return deps.db.transaction(async (tx) => {
     // The row lock makes parallel reviews of one order queue up here; each then sees the status the one
     // before it left, and all but the first stop at the status check below.
@@ -144,8 +147,10 @@ export async function reviewOrder(
       });
     const summary = reviewSummary(input.decision, judged, orderReason);
 
-    const updated = await applyTransition(tx, order, input.decision, party, now, {
+    const updated = await applyTransition(ORDER_WORKFLOW, tx, order, input.decision, party, now, {
       reason: summary,
+      audit: { round, decision: input.decision, orderReason },
+      ip: meta.ip,
       detail: {
         round,
         decision: input.decision,

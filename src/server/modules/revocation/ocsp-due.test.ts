@@ -1,7 +1,7 @@
 /**
  * "Which OCSP responses are due" (issue 21, item 4): an indexed due time on the certificate
  * (certificates.ocsp_due_at) instead of a scan of certificates joined to ocsp_responses every 30 s, and the
- * rule for expired certificates in OCSP and CRLs (docs/ARCHITECTURE.md, "Expired certificates in OCSP and
+ * rule for expired certificates in OCSP and CRLs (docs/revocation.md, "Expired certificates in OCSP and
  * CRLs"): no more scheduled OCSP signing once a response reaches past notAfter, and a revoked certificate
  * leaves the CRLs one CRL validity after it has expired.
  */

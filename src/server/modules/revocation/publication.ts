@@ -81,7 +81,7 @@ export const OCSP_REFRESH_MS = 2 * 86_400_000;
  * null — no more scheduled signing — once this response already reaches OCSP_REFRESH_MS or more past the
  * certificate's notAfter (it is valid until thisUpdate + OCSP_VALIDITY_MS). An expired certificate asked about
  * later is signed on demand, one signature per OCSP_VALIDITY_MS, stored for everyone (Publisher.answerSingle).
- * The rule and why: docs/ARCHITECTURE.md, "Expired certificates in OCSP and CRLs".
+ * The rule and why: docs/revocation.md, "Expired certificates in OCSP and CRLs".
  */
 export function nextOcspDue(thisUpdate: Date, notAfter: Date): Date | null {
   const due = thisUpdate.getTime() + OCSP_VALIDITY_MS - OCSP_REFRESH_MS;
@@ -94,7 +94,7 @@ export function nextOcspDue(thisUpdate: Date, notAfter: Date): Date | null {
  * an entry stays until it has appeared on a regularly scheduled CRL issued after the certificate's validity
  * period; keeping it one CRL validity (CRL_VALIDITY_MS) past the previous CRL's thisUpdate means every CRL
  * published within 7 days after notAfter lists it, and at least one published after notAfter does whatever
- * the gaps between publications. X.509's ExpiredCertsOnCRL is therefore not claimed (docs/ARCHITECTURE.md).
+ * the gaps between publications. X.509's ExpiredCertsOnCRL is therefore not claimed (docs/revocation.md).
  */
 export function crlExpiredBefore(previousThisUpdate: Date | null | undefined): Date | undefined {
   return previousThisUpdate ? new Date(previousThisUpdate.getTime() - CRL_VALIDITY_MS) : undefined;

@@ -14,7 +14,7 @@ import type { Db } from '../../db/client.js';
 import { auditRepository } from '../audit/repository.js';
 import { calendarRepository } from '../calendar/repository.js';
 import type { RequestMeta } from '../deps.js';
-import { KEY_LABEL } from '../orders/order-view.js';
+import { KEY_LABEL } from '../../../core/requirements.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { deadlineOf, workingDaysWaited } from './deadlines.js';

@@ -18,7 +18,7 @@ import { catalogRepository } from '../catalog/repository.js';
 import type { RequestMeta } from '../deps.js';
 import { guardRefusal } from '../orders/guards.js';
 import { paperListOf } from '../fulfilment/review-paper.js';
-import { KEY_LABEL } from '../orders/order-view.js';
+import { KEY_LABEL } from '../../../core/requirements.js';
 import { orderRepository, type OrderEventRow } from '../orders/repository.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import { deadlineOf, isOverdue, workingDaysWaited } from './deadlines.js';

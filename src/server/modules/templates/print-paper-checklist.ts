@@ -11,7 +11,7 @@ import type { Db } from '../../db/client.js';
 import type { OrganizationRow } from '../accounts/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
 import { paperListOf } from '../fulfilment/review-paper.js';
-import { KEY_LABEL } from '../orders/order-view.js';
+import { KEY_LABEL } from '../../../core/requirements.js';
 import type { OrderRow } from '../orders/repository.js';
 import { paperAddress } from '../settings/paper-address.js';
 import { renderPaperChecklist } from './paper-checklist.js';

@@ -19,7 +19,7 @@ import type { OrganizationRow } from '../accounts/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
 import { legalToken } from '../orders/legal-token.js';
 import { applicationFormIdentity } from '../orders/order-readiness.js';
-import { KEY_LABEL } from '../orders/order-view.js';
+import { KEY_LABEL } from '../../../core/requirements.js';
 import { orderRepository, type OrderRow } from '../orders/repository.js';
 import { renderApplicationForm } from './application-form.js';
 import { renderAppointmentLetter } from './appointment-letter.js';

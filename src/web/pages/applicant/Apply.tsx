@@ -17,6 +17,7 @@ import { PRICE_UNCONFIRMED, PROJECT_CHOICE_WARNING, formatPriceFen, projectByCod
 import type { KeyKind } from '../../../core/content/projects.js';
 import { apiGet, apiPost, ApiError } from '../../api.js';
 import { LoginGate } from '../../components/LoginGate.js';
+import { KEY_LABEL } from '../../../core/requirements.js';
 import { EDITABLE } from '../../../core/workflow.js';
 import { AgreementBox } from './order/AgreementBox.js';
 import { UnfinishedOrders } from './order/UnfinishedOrders.js';
@@ -45,8 +46,6 @@ interface KeyChoice {
   /** This organization's orders of the project still to be finished (草稿, 资料审核失败), newest first. */
   unfinished: OrderSummary[];
 }
-
-const KEY_LABEL: Record<KeyKind, string> = { main: '主锁（含电子签章）', sub: '副锁（无电子签章）' };
 
 const STEPS = ['新制申请', '用户协议', '证书项目', '锁类型'];
 /** The address of each step; the key step adds the project's code. */

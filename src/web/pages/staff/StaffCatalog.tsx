@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Form, Input, InputNumber, Space, Spin, Switch, Tag, Typography } from 'antd';
 import { fenToYuanText, yuanTextToFen } from '../../../core/money.js';
+import { KEY_LABEL } from '../../../core/requirements.js';
 import { apiGet, apiPut } from '../../api.js';
 import { showServerErrors } from '../../components/forms.js';
 import { useAction } from '../../components/useAction.js';
@@ -22,8 +23,6 @@ interface CatalogProject {
   active: boolean;
   keys: CatalogKey[];
 }
-
-const KEY_NAME = { main: '主锁（含电子签章）', sub: '副锁（无电子签章）' } as const;
 
 /**
  * 证书项目管理 (管理员): what each project is for, 法人核验, production time, and prices. Prices are typed in
@@ -154,7 +153,7 @@ function ProjectEditor({ project, onSaved }: { project: CatalogProject; onSaved:
             <Form.Item
               label={
                 <span>
-                  {KEY_NAME[k.keyType]}价格（元）{' '}
+                  {KEY_LABEL[k.keyType]}价格（元）{' '}
                   {!k.priceConfirmed && (
                     <Typography.Text type="warning" style={{ fontSize: 12 }}>
                       种子资料未给出价格，保存后才能在线下单

@@ -2,6 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { COUNTER_TRANSITIONS } from '../../../core/counter.js';
+import { TRANSITIONS } from '../../../core/workflow.js';
 import { ACTION_LABELS, actionLabel, actorText, auditDetails } from './auditLabels.js';
 
 const SERVER = fileURLToPath(new URL('../../../server', import.meta.url));
@@ -37,6 +39,11 @@ describe('audit labels', () => {
     expect(codes.size).toBeGreaterThan(10);
     expect([...codes].filter((c) => !ACTION_LABELS[c])).toEqual([]);
     for (const c of codes) expect(actionLabel(c)).toMatch(/[\u4e00-\u9fff]/);
+  });
+
+  it('has a Chinese label for every workflow step (the engine writes `order.<action>` and `counter.<action>`)', () => {
+    const codes = [...TRANSITIONS.map((t) => `order.${t.action}`), ...COUNTER_TRANSITIONS.map((t) => `counter.${t.action}`)];
+    expect(codes.filter((c) => !ACTION_LABELS[c])).toEqual([]);
   });
 
   it('labels the codes named in the requirement', () => {

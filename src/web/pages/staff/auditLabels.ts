@@ -6,6 +6,7 @@
  */
 import { CALL_OUTCOMES } from '../../../core/fulfilment.js';
 import type { StaffRole } from '../../../core/schemas.js';
+import { fenToYuanText } from '../../../core/money.js';
 import { formatOrderNumber } from '../../../core/order-number.js';
 
 export const ACTION_LABELS: Record<string, string> = {
@@ -27,6 +28,14 @@ export const ACTION_LABELS: Record<string, string> = {
   'catalog.update': '修改证书项目',
   'document.view': '查看订单证件',
   'document.reuse': '沿用本单位已上传的营业执照',
+  // Workflow steps (the engine writes `order.<action>` for every row of core/workflow.ts's table).
+  'order.submit': '提交申请',
+  'order.resubmit': '重新提交申请',
+  'order.delete': '删除订单',
+  'order.approve': '预审通过',
+  'order.reject': '预审退回修改',
+  'order.pay': '付款（支付结果已核实）',
+  'order.cancel': '订单取消（第二人批准）',
   'order.receive_paper': '已收到纸质资料',
   'order.pass_paper': '纸质资料合格',
   'order.fail_paper': '纸质资料不合格（通知补寄）',
@@ -102,6 +111,7 @@ const ACTION_COLORS: Record<string, string> = {
   'settings.paper_address_update': 'red',
   'outbox.resend': 'red',
   'order.cancel_approve': 'red',
+  'order.cancel': 'red',
   'certificate.revoke_approve': 'red',
   'counter.produce': 'red',
   'office.update': 'red',
@@ -252,6 +262,28 @@ export function auditDetails(action: string, detail: Record<string, unknown> | n
           ['订单编号', orderNo(d.orderNo)],
           ['通话结果', CALL_OUTCOMES[d.outcome as keyof typeof CALL_OUTCOMES]],
           ['通话时间', str(d.calledAt)],
+        ];
+      case 'order.approve':
+      case 'order.reject':
+        return [
+          ['订单编号', orderNo(d.orderNo)],
+          ['评审轮次', str(d.round)],
+          ['结论', str(d.reason)],
+        ];
+      case 'order.pay':
+        return [
+          ['订单编号', orderNo(d.orderNo)],
+          ['交易号', str(d.transactionId)],
+          ['金额', typeof d.amountFen === 'number' ? `${fenToYuanText(d.amountFen)} 元` : undefined],
+        ];
+      case 'order.submit':
+      case 'order.resubmit':
+      case 'order.delete':
+        return [['订单编号', orderNo(d.orderNo)]];
+      case 'order.cancel':
+        return [
+          ['订单编号', orderNo(d.orderNo)],
+          ['取消原因', str(d.reason)],
         ];
       case 'order.ship':
         return [

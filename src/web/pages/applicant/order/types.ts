@@ -1,5 +1,5 @@
 /**
- * The JSON the order routes answer (server/modules/orders/order-view.ts). The web may not import the
+ * The JSON the order routes answer (server/modules/order-views/applicant-order-view.ts). The web may not import the
  * server, so the shapes are written out here; the browser tests run against the real server.
  */
 import type { PaperAddress, PaperItem } from '../../../../core/paper-checklist.js';

@@ -3,7 +3,7 @@
  * after the normalisation people's typing needs: full-width characters, spaces, lower-case x, and the
  * several "middle dot" characters used in transcribed names (e.g. 阿卜杜·热合曼).
  */
-import { normalizeIdNumber } from '../../../core/id-number.js';
+import { normalizeIdNumber } from './id-number.js';
 
 export function normalizePersonName(input: string): string {
   return input

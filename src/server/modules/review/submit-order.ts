@@ -1,15 +1,26 @@
-/** 提交 / 重新提交 and 删除订单: workflow transitions with their guards. */
+/**
+ * 提交 / 重新提交: the applicant's step that opens a 预审 round. It lives with 预审 (issue 18 item 5): after a
+ * rejection it needs the round's verdicts (which failed documents were replaced), and 预审 reads orders, not
+ * the other way round.
+ */
 import { AppError } from '../../../core/errors.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import type { OrganizationRow } from '../accounts/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
-import { documentsToReplace, pendingRejection } from '../review/reviews.js';
-import { orderReadiness } from './order-readiness.js';
-import { orderRepository, type OrderRow } from './repository.js';
-import { applyTransition } from './transition.js';
+import type { RequestMeta } from '../deps.js';
+import { orderReadiness } from '../orders/order-readiness.js';
+import { ORDER_WORKFLOW } from '../orders/order-workflow.js';
+import { orderRepository, type OrderRow } from '../orders/repository.js';
+import { applyTransition } from '../workflow/engine.js';
+import { documentsToReplace, pendingRejection } from './reviews.js';
 
-export async function submitOrder(deps: { db: Db; clock: Clock }, org: OrganizationRow, order: OrderRow): Promise<OrderRow> {
+export async function submitOrder(
+  deps: { db: Db; clock: Clock },
+  org: OrganizationRow,
+  order: OrderRow,
+  meta: RequestMeta,
+): Promise<OrderRow> {
   const project = await catalogRepository.get(deps.db, order.projectCode);
   if (!project) throw new AppError('NOT_FOUND', '找不到该证书项目');
   const now = deps.clock.now();
@@ -26,8 +37,11 @@ export async function submitOrder(deps: { db: Db; clock: Clock }, org: Organizat
     // Each submission opens a review round; its event keeps what was submitted (form and documents), so
     // the reviewer of the next round can be shown what changed.
     const round = current.reviewRound + 1;
-    return applyTransition(tx, current, action, { kind: 'applicant', id: org.id }, now, {
+    return applyTransition(ORDER_WORKFLOW, tx, current, action, { kind: 'applicant', id: org.id }, now, {
       set: { submittedAt: now, reviewRound: round },
+      // The audit row names the round; the event keeps the whole submission.
+      audit: { round, documents: docs.length },
+      ip: meta.ip,
       detail: {
         round,
         formVersion: current.formVersion,
@@ -37,11 +51,4 @@ export async function submitOrder(deps: { db: Db; clock: Clock }, org: Organizat
       },
     });
   });
-}
-
-export async function deleteOrder(deps: { db: Db; clock: Clock }, org: OrganizationRow, order: OrderRow): Promise<OrderRow> {
-  const now = deps.clock.now();
-  return deps.db.transaction((tx) =>
-    applyTransition(tx, order, 'delete', { kind: 'applicant', id: org.id }, now, { set: { deletedAt: now } }),
-  );
 }

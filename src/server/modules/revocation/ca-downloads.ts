@@ -9,9 +9,9 @@ import { FAMILY_NAME, type CaCertificate } from '../../../ca/hierarchy/hierarchy
 import { caPublicUrls } from '../../../ca/public-urls.js';
 import type { KeyAlgorithm } from '../../../ca/signer/port.js';
 import type { UseCaseDeps } from '../deps.js';
-import { ROOT_CRL } from '../revocation/crl-scopes.js';
-import { publisherFor } from '../revocation/publication.js';
-import { CRL_SHARD_COUNT, caRuntime } from './ca-runtime.js';
+import { ROOT_CRL } from './crl-scopes.js';
+import { publisherFor } from './publication.js';
+import { CRL_SHARD_COUNT, caRuntime } from '../certificates/ca-runtime.js';
 
 /** The algorithm as relying parties' software names it. */
 const ALGORITHM_LABEL: Record<KeyAlgorithm, string> = { sm2: '国密 SM2', 'ecdsa-p256': 'ECDSA P-256', 'rsa-2048': 'RSA 2048' };

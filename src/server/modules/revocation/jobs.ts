@@ -7,7 +7,7 @@
  * instances may run it: each CRL scope is built by one of them at a time (its lease), the others skip it.
  */
 import type { BackgroundJob, JobDeps } from '../../jobs.js';
-import { publisherFor } from '../revocation/publication.js';
+import { publisherFor } from './publication.js';
 
 const INTERVAL_MS = 30_000;
 

@@ -1,5 +1,10 @@
-/** The applicant's view of an order: everything the order page shows, nothing staff-only. */
+/**
+ * The applicant's view of an order: everything the order page shows, nothing staff-only. A read view over
+ * several modules (orders, review, fulfilment, catalog), so it lives in a query module of its own that only
+ * routes import (issue 18 item 5): the modules it reads do not depend back on it.
+ */
 import { formatOrderNumber } from '../../../core/order-number.js';
+import { KEY_LABEL } from '../../../core/requirements.js';
 import { adviceFor } from '../../../core/review-reasons.js';
 import { availableActions, EDITABLE, STATUS_LABEL, STATUS_MEANING, STATUS_STEP, type OrderStatus } from '../../../core/workflow.js';
 import type { Clock } from '../../clock.js';
@@ -8,11 +13,9 @@ import type { OrganizationRow } from '../accounts/repository.js';
 import { catalogRepository } from '../catalog/repository.js';
 import { applicantFulfilment } from '../fulfilment/fulfilment-view.js';
 import { documentsToReplace, latestReview, pendingRejection, replaceableSlots, type RecordedReview } from '../review/reviews.js';
-import { legalToken } from './legal-token.js';
-import { orderReadiness } from './order-readiness.js';
-import { orderRepository, type OrderRow } from './repository.js';
-
-export const KEY_LABEL = { main: '主锁（含电子签章）', sub: '副锁（无电子签章）' } as const;
+import { legalToken } from '../orders/legal-token.js';
+import { orderReadiness } from '../orders/order-readiness.js';
+import { orderRepository, type OrderRow } from '../orders/repository.js';
 
 export function orderSummary(o: OrderRow, projectName: string) {
   const status = o.status as OrderStatus;
