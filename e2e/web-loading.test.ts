@@ -165,7 +165,7 @@ describe('no waterfall: the HTML names what the page needs (web-preload.ts)', ()
   }
 
   it.each([
-    { name: '/login', viewport: DESKTOP, api: ['/api/session'] },
+    { name: '/login', viewport: DESKTOP, api: [] },
     { name: '/v/<token>', viewport: PHONE, api: ['/api/legal-check/'] },
   ])('$name: every script and its first API answer come from the HTML, once', async ({ name, viewport, api }) => {
     const target = name === '/login' ? '/login' : await legalCheckUrl();

@@ -68,15 +68,14 @@ const PAGES: [RegExp, string][] = [
  * which Chromium hands to the app's own fetch of the same URL), so they arrive while the scripts load instead
  * of a round trip after they have run. `fixed` entries name the same URLs for every path they match, so their
  * HTML is made once; the others carry an id from the path (strictly matched: it is written into the HTML).
- * Only GETs the app makes anyway, with the same cookies: a visitor without a session gets the same 401 the app
- * would get.
+ * Only GETs the app makes anyway that never set a cookie, with the same cookies: a visitor without a session
+ * gets the same 401 the app would get. Never /api/session: it makes a session when there is none, and a
+ * preloaded answer arriving after a login would put the anonymous cookie back over the logged-in one.
  */
 const DATA: { re: RegExp; urls: (m: RegExpMatchArray) => string[]; fixed?: true }[] = [
   { re: /^\/v\/([\w-]{8,128})(?:\/|$)/, urls: (m) => [`/api/legal-check/${m[1]}`] },
-  { re: /^\/(?:v|sandbox)\//, urls: () => [], fixed: true },
-  { re: /^\/staff(?:\/|$)/, urls: () => ['/api/staff/session'], fixed: true },
-  { re: /^\/orders\/([0-9a-f-]{36})\/?$/, urls: (m) => ['/api/session', `/api/orders/${m[1]}`] },
-  { re: /^\//, urls: () => ['/api/session'], fixed: true },
+  { re: /^\/orders\/([0-9a-f-]{36})\/?$/, urls: (m) => [`/api/orders/${m[1]}`] },
+  { re: /^\//, urls: () => [], fixed: true },
 ];
 
 /** Every page module the tables name (the drift test compares it with the lazy pages of the route files). */
