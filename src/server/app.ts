@@ -47,6 +47,7 @@ import { counterRoutes } from './routes/counter.js';
 import { myCertificatesRoutes } from './routes/my-certificates.js';
 import { sealImageRoutes } from './routes/seal-images.js';
 import { sealRoutes } from './routes/seals.js';
+import { tokenRoutes } from './routes/tokens.js';
 
 export interface AppOptions {
   config: Config;
@@ -111,7 +112,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
           // antd writes its styles at run time (CSS-in-JS).
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:', 'blob:'],
-          connectSrc: ["'self'"],
+          // The 证书助手 on the user's own PC (docs/agent.md).
+          connectSrc: ["'self'", config.agentUrl],
           frameAncestors: ["'none'"],
           upgradeInsecureRequests: null,
         },
@@ -165,6 +167,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await web.register(myCertificatesRoutes(ctx));
     await web.register(sealImageRoutes(ctx));
     await web.register(sealRoutes(ctx));
+    await web.register(tokenRoutes(ctx));
     if (config.env !== 'production') await web.register(devRoutes(ctx));
 
     await registerWebApp(web, webDist);

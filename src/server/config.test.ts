@@ -54,6 +54,7 @@ describe('configuration', () => {
       ALIYUN_SMS_TEMPLATE_SHIPPED: 'SMS_127',
       ALIYUN_SMS_TEMPLATE_REVOCATION_CODE: 'SMS_129',
       ALIYUN_SMS_TEMPLATE_EXPIRY_REMINDER: 'SMS_130',
+      ALIYUN_SMS_TEMPLATE_UKEY_UNLOCK_CODE: 'SMS_131',
     });
     expect(c.sms).toMatchObject({
       kind: 'aliyun',
@@ -67,6 +68,7 @@ describe('configuration', () => {
         shipped: 'SMS_127',
         revocation_code: 'SMS_129',
         expiry_reminder: 'SMS_130',
+        ukey_unlock_code: 'SMS_131',
       },
     });
   });

@@ -13,3 +13,4 @@ export * from './schema-seal-images.js';
 export * from './schema-counter.js';
 export * from './schema-seals.js';
 export * from './schema-files.js';
+export * from './schema-tokens.js';

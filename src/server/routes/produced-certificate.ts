@@ -10,6 +10,10 @@ export const producedCertificateReply = (r: { certificate: CertificateRow; pkcs1
     serial: r.certificate.serial,
     notBefore: r.certificate.notBefore,
     notAfter: r.certificate.notAfter,
+    // A key made on a UKEY by the 证书助手: the page hands the certificate to the agent to write next to it.
+    ...(r.certificate.keySource === 'token' && r.certificate.der
+      ? { der: r.certificate.der.toString('base64'), tokenSerial: r.certificate.tokenSerial }
+      : {}),
   },
   // The generated key's PKCS#12, this once: it is not stored anywhere.
   ...(r.pkcs12 ? { pkcs12: r.pkcs12.toString('base64') } : {}),

@@ -31,6 +31,7 @@ import { revocationRepository } from '../modules/revocation/repository.js';
 import { counterRouteCases } from './counter.route-cases.js';
 import { sealRouteCases } from './seals.route-cases.js';
 import { sealImageRouteCases } from './seal-images.route-cases.js';
+import { tokenRouteCases } from './tokens.route-cases.js';
 
 /** A registry row with a (dummy) certificate file, for the registry's read routes. */
 const registryRow = () =>
@@ -734,6 +735,8 @@ ROUTES.push(...counterRouteCases(() => t.db));
 ROUTES.push(...sealRouteCases(() => t));
 // 电子签章印模 (seal-images.ts): rows kept beside the routes.
 ROUTES.push(...sealImageRouteCases(() => t));
+// 证书助手 (tokens.ts): rows kept beside the routes.
+ROUTES.push(...tokenRouteCases());
 
 let sharedSubmitted: Promise<SubmittedOrder> | undefined;
 /** One order in 正在审核 for the routes that only read it. */

@@ -5,7 +5,15 @@
 import { UKEY_PIN_SMS } from '../../../core/content/downloads.js';
 
 export type SmsTemplate =
-  'password_reset' | 'review_passed' | 'review_failed' | 'paid' | 'paper_failed' | 'shipped' | 'revocation_code' | 'expiry_reminder';
+  | 'password_reset'
+  | 'review_passed'
+  | 'review_failed'
+  | 'paid'
+  | 'paper_failed'
+  | 'shipped'
+  | 'revocation_code'
+  | 'expiry_reminder'
+  | 'ukey_unlock_code';
 
 /** The texts as approved with the provider (Aliyun templates use ${name} placeholders). */
 export const SMS_TEMPLATES: Record<SmsTemplate, { text: string; sensitive: string[] }> = {
@@ -38,6 +46,10 @@ export const SMS_TEMPLATES: Record<SmsTemplate, { text: string; sensitive: strin
     text: '您正在申请吊销序列号尾号${serialTail}的数字证书，验证码${code}，10分钟内有效。证书吊销后不可恢复，如非本单位操作，请勿告知他人并致电400-800-1040。',
     sensitive: ['code'],
   },
+  ukey_unlock_code: {
+    text: '您正在申请在线解锁序列号尾号${tokenTail}的UKEY（重置用户口令），验证码${code}，10分钟内有效。如非本单位操作，请勿告知他人并致电400-800-1040。',
+    sensitive: ['code'],
+  },
   expiry_reminder: {
     text: '${unit}：您单位的数字证书（${project}，${keyType}）将于${date}到期，还剩${days}天。请在到期前携带证书UKEY及密码到江西CA办证大厅或各地受理点办理续费，受理点地址可登录江西CA数字证书在线受理系统“现场办理”查看，“我的证书”可查看全部证书。咨询电话400-800-1040。',
     sensitive: [],
@@ -54,6 +66,7 @@ export const ALIYUN_TEMPLATE_ENV: Record<SmsTemplate, string> = {
   shipped: 'ALIYUN_SMS_TEMPLATE_SHIPPED',
   revocation_code: 'ALIYUN_SMS_TEMPLATE_REVOCATION_CODE',
   expiry_reminder: 'ALIYUN_SMS_TEMPLATE_EXPIRY_REMINDER',
+  ukey_unlock_code: 'ALIYUN_SMS_TEMPLATE_UKEY_UNLOCK_CODE',
 };
 
 export interface SmsMessage {

@@ -111,6 +111,7 @@ export async function produceAtCounter(
         certificateId: cert.id,
         serial: cert.serial,
         keySource: cert.keySource,
+        ...(cert.tokenSerial ? { tokenSerial: cert.tokenSerial } : {}),
         replaces: order.replacesCertificateId,
         ...(renamed === null ? {} : { renamed, newUnitName: order.newUnitName }),
       },

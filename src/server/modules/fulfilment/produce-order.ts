@@ -111,7 +111,8 @@ export async function produceOrder(
       certificate: true,
       certificateId: cert.id,
       serial: cert.serial,
-      keySource: cert.keySource === 'generated' ? 'generated' : 'csr',
+      keySource: cert.keySource === 'generated' || cert.keySource === 'token' ? cert.keySource : 'csr',
+      ...(cert.tokenSerial ? { tokenSerial: cert.tokenSerial } : {}),
       seal: order.keyType === 'main',
       confirmedBy: actor.id,
     };
@@ -124,7 +125,14 @@ export async function produceOrder(
       action: 'order.produce',
       targetType: 'order',
       targetId: order.id,
-      detail: { orderNo: order.orderNo, method: result.method, seal: result.seal, serial: cert.serial, keySource: result.keySource },
+      detail: {
+        orderNo: order.orderNo,
+        method: result.method,
+        seal: result.seal,
+        serial: cert.serial,
+        keySource: result.keySource,
+        ...(cert.tokenSerial ? { tokenSerial: cert.tokenSerial } : {}),
+      },
       ip: meta.ip,
       at: now,
     });

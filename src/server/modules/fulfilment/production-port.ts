@@ -14,8 +14,10 @@ export interface ProductionResult {
   certificate: true;
   certificateId: string;
   serial: string;
-  /** How the key pair came: the customer's PKCS#10 from the USB key, or generated here (PKCS#12). */
-  keySource: 'csr' | 'generated';
+  /** How the key pair came: the customer's PKCS#10 from the USB key, generated here (PKCS#12), or made on the UKEY by the 证书助手. */
+  keySource: 'csr' | 'generated' | 'token';
+  /** The UKEY's serial (key source 'token'). */
+  tokenSerial?: string;
   /** The electronic seal: main keys only (副锁无章). */
   seal: boolean;
   /** The staff member who issued it. */

@@ -24,6 +24,7 @@ export const SMS_TEMPLATE_NAMES: Record<SmsTemplate, string> = {
   shipped: '证书已寄出（顺丰）',
   revocation_code: '申请吊销证书验证码',
   expiry_reminder: '证书到期提醒（到期前90、30、7天）',
+  ukey_unlock_code: 'UKEY 在线解锁验证码',
 };
 
 /** What each placeholder stands for, so the administrator knows what will be filled in. */
@@ -42,6 +43,7 @@ export const SMS_PLACEHOLDER_MEANINGS: Record<string, string> = {
   keyType: '主锁或副锁',
   date: '到期日期',
   days: '剩余天数',
+  tokenTail: 'UKEY 序列号后6位',
 };
 
 /** Aliyun limits a template's content to 500 characters. */
