@@ -17,6 +17,8 @@ import {
   ZShipBody,
   ZStaffRecipientBody,
 } from '../../core/fulfilment.js';
+import { ZCallRecorded, ZOrderProduced, ZOrderStep, ZRecipientCorrected } from '../../core/fulfilment-schemas.js';
+import { ZOrderView } from '../../core/orders-schemas.js';
 import { STATUS_LABEL, type OrderStatus } from '../../core/workflow.js';
 import type { AppContext } from '../app.js';
 import { changeRecipient } from '../modules/fulfilment/change-recipient.js';
@@ -62,6 +64,7 @@ export const fulfilmentRoutes =
           summary: '填写纸质资料的快递单号（付款后邮寄，或补寄时）',
           params: ZId,
           body: ZPaperShipmentBody,
+          response: { 201: ZOrderView },
         },
       },
       async (req, reply) => {
@@ -74,7 +77,7 @@ export const fulfilmentRoutes =
 
     app.put(
       '/api/orders/:id/recipient',
-      { schema: { tags: ['订单'], summary: '修改证书接收人（证书寄出前）', params: ZId, body: ZRecipient } },
+      { schema: { tags: ['订单'], summary: '修改证书接收人（证书寄出前）', params: ZId, body: ZRecipient, response: { 200: ZOrderView } } },
       async (req) => {
         const { org, order } = await requireOwnedOrder(db, req, req.params.id);
         const updated = await changeRecipient(deps, order.id, req.body, { by: 'applicant', org });
@@ -92,7 +95,7 @@ export const fulfilmentRoutes =
 
       app.post(
         '/api/staff/orders/:id/paper/receive',
-        { config: { staffAccess: PAPER }, schema: { tags, summary: '已收到纸质资料（受理）', params: ZId } },
+        { config: { staffAccess: PAPER }, schema: { tags, summary: '已收到纸质资料（受理）', params: ZId, response: { 200: ZOrderStep } } },
         async (req) => stepResult(await receivePaper(deps, staffActor(req), req.params.id, metaOf(req))),
       );
 
@@ -100,7 +103,13 @@ export const fulfilmentRoutes =
         '/api/staff/orders/:id/paper/pass',
         {
           config: { staffAccess: PAPER },
-          schema: { tags, summary: '纸质资料合格（纸质资料清单须全部勾选），转制证（受理）', params: ZId, body: ZPaperPassBody },
+          schema: {
+            tags,
+            summary: '纸质资料合格（纸质资料清单须全部勾选），转制证（受理）',
+            params: ZId,
+            body: ZPaperPassBody,
+            response: { 200: ZOrderStep },
+          },
         },
         async (req) => stepResult(await passPaper(deps, staffActor(req), req.params.id, req.body, metaOf(req))),
       );
@@ -109,7 +118,13 @@ export const fulfilmentRoutes =
         '/api/staff/orders/:id/paper/fail',
         {
           config: { staffAccess: PAPER },
-          schema: { tags, summary: '纸质资料不合格：选择需补寄的资料，短信通知经办人（受理）', params: ZId, body: ZPaperFailBody },
+          schema: {
+            tags,
+            summary: '纸质资料不合格：选择需补寄的资料，短信通知经办人（受理）',
+            params: ZId,
+            body: ZPaperFailBody,
+            response: { 200: ZOrderStep },
+          },
         },
         async (req) => {
           const updated = await failPaper(deps, staffActor(req), req.params.id, req.body, metaOf(req));
@@ -120,7 +135,10 @@ export const fulfilmentRoutes =
 
       app.post(
         '/api/staff/orders/:id/calls',
-        { config: { staffAccess: PAPER }, schema: { tags, summary: '登记电话通知记录（受理）', params: ZId, body: ZCallBody } },
+        {
+          config: { staffAccess: PAPER },
+          schema: { tags, summary: '登记电话通知记录（受理）', params: ZId, body: ZCallBody, response: { 201: ZCallRecorded } },
+        },
         async (req, reply) => {
           const call = await recordCall(deps, staffActor(req), req.params.id, req.body, metaOf(req));
           return reply
@@ -140,6 +158,7 @@ export const fulfilmentRoutes =
             summary: '签发证书并制证完成（制证）：上传 USB Key 的证书请求，或系统生成密钥（返回一次性 PKCS#12）',
             params: ZId,
             body: ZProduceBody,
+            response: { 200: ZOrderProduced },
           },
         },
         async (req) => {
@@ -154,7 +173,13 @@ export const fulfilmentRoutes =
         '/api/staff/orders/:id/ship',
         {
           config: { staffAccess: SHIP },
-          schema: { tags, summary: '发放：录入顺丰运单号（顺丰到付），短信通知经办人（发放）', params: ZId, body: ZShipBody },
+          schema: {
+            tags,
+            summary: '发放：录入顺丰运单号（顺丰到付），短信通知经办人（发放）',
+            params: ZId,
+            body: ZShipBody,
+            response: { 200: ZOrderStep },
+          },
         },
         async (req) => {
           const updated = await shipOrder(deps, staffActor(req), req.params.id, req.body, metaOf(req));
@@ -167,7 +192,13 @@ export const fulfilmentRoutes =
         '/api/staff/orders/:id/recipient',
         {
           config: { staffAccess: RECIPIENT_FIXERS },
-          schema: { tags, summary: '更正证书接收人（受理、发放、管理员；须填写原因）', params: ZId, body: ZStaffRecipientBody },
+          schema: {
+            tags,
+            summary: '更正证书接收人（受理、发放、管理员；须填写原因）',
+            params: ZId,
+            body: ZStaffRecipientBody,
+            response: { 200: ZRecipientCorrected },
+          },
         },
         async (req) => {
           const { reason, ...recipient } = req.body;
