@@ -43,7 +43,7 @@ import { useStaffErrors } from '../staffSession.js';
 import { beijing, mono } from '../orders/format.js';
 import { downloadP12 } from '../orders/downloadP12.js';
 import { statusColor, useCounterMeta } from './StaffCounter.js';
-import type { CertSummary, CounterView } from './types.js';
+import type { CertSummary, CounterProduced, CounterView } from '../../../../core/counter-schemas.js';
 import { useMaterialsAutosave, type MaterialsSave } from './useMaterialsAutosave.js';
 import { formatOrderNumber } from '../../../../core/order-number.js';
 
@@ -158,10 +158,7 @@ export function CounterOrderPage() {
     const key = f.kind === 'csr' ? { kind: 'csr', csr: f.csr } : { kind: 'generate', password: f.password };
     setBusy(true);
     try {
-      const r = await apiPost<{ certificate: { serial: string; notAfter: string }; pkcs12?: string }>(
-        `/api/staff/counter/orders/${o.id}/produce`,
-        { key },
-      );
+      const r = await apiPost<CounterProduced>(`/api/staff/counter/orders/${o.id}/produce`, { key });
       setIssued({ ...r.certificate, pkcs12: r.pkcs12 });
       setProducing(false);
       void message.success('证书已签发');
