@@ -1,27 +1,13 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Form, Input, InputNumber, Space, Spin, Switch, Tag, Typography } from 'antd';
 import { fenToYuanText, yuanTextToFen } from '../../../core/money.js';
+import type { StaffCatalog, StaffProject } from '../../../core/catalog-schemas.js';
 import { apiGet, apiPut } from '../../api.js';
 import { showServerErrors } from '../../components/forms.js';
 import { useAction } from '../../components/useAction.js';
 import { useStaffErrors } from './staffSession.js';
 
-interface CatalogKey {
-  keyType: 'main' | 'sub';
-  withSeal: boolean;
-  priceFen: number | null;
-  priceConfirmed: boolean;
-  active: boolean;
-}
-interface CatalogProject {
-  code: string;
-  name: string;
-  purpose: string;
-  legalCheckRequired: boolean;
-  productionWorkingDays: number;
-  active: boolean;
-  keys: CatalogKey[];
-}
+type CatalogProject = StaffProject;
 
 const KEY_NAME = { main: '主锁（含电子签章）', sub: '副锁（无电子签章）' } as const;
 
@@ -36,7 +22,7 @@ export function StaffCatalogPage() {
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(async () => {
     try {
-      setItems((await apiGet<{ items: CatalogProject[] }>('/api/staff/catalog')).items);
+      setItems((await apiGet<StaffCatalog>('/api/staff/catalog')).items);
       setError(null);
     } catch (e) {
       setError(fail(e));
