@@ -67,7 +67,8 @@ function upload(c: TestClient, orderId: string, slot: string, files: FilePart[],
   });
 }
 const docsOf = (orderId: string) => t.db.select().from(orderDocuments).where(eq(orderDocuments.orderId, orderId));
-const eventsOf = (orderId: string) => t.db.select().from(orderEvents).where(eq(orderEvents.orderId, orderId));
+// In the order they were written: a SELECT without ORDER BY has none (a CI run got two uploads swapped).
+const eventsOf = (orderId: string) => t.db.select().from(orderEvents).where(eq(orderEvents.orderId, orderId)).orderBy(orderEvents.id);
 const viewsOf = (docId: string) =>
   t.db
     .select()
