@@ -17,6 +17,8 @@ import { throttle } from './modules/throttle/throttle.js';
 import type { UseCaseDeps } from './modules/deps.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerSecurityHeaders } from './plugins/security-headers.js';
+import { orgSessionView } from './modules/accounts/session-view.js';
+import { staffSessionView } from './modules/staff/staff-accounts.js';
 import { inlineScriptHashes, registerCompression, registerWebApp } from './plugins/web-app.js';
 import { registerSessions, type SessionService } from './plugins/session.js';
 import { loggerOptions } from './logging.js';
@@ -172,7 +174,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await web.register(kmcRoutes(ctx));
     if (config.env !== 'production') await web.register(devRoutes(ctx));
 
-    await registerWebApp(web, webDist);
+    await registerWebApp(web, webDist, async (req, realm) => {
+      const s = await ctx.sessions.find(req, realm);
+      if (!s) return null;
+      return realm === 'org' ? orgSessionView(deps.db, config.sms.kind === 'sandbox', s) : staffSessionView(deps.db, s);
+    });
   });
   return app;
 }
