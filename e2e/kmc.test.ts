@@ -2,7 +2,8 @@
  * Issue 19 in the browser, against a server with a key management centre on SoftSDF (kmc-server.ts):
  *
  *  1. 制证 of a 政府采购 order (a pair project) from the UKEY's PKCS#10 (made by GmSSL, as the UKEY's tool would):
- *     the dialog says the encryption certificate was issued too and downloads its key's envelope once; GmSSL
+ *     the dialog says the encryption certificate was issued too, warns before closing with the envelope not yet
+ *     taken, and downloads its key's envelope once; GmSSL
  *     opens the downloaded file with the UKEY's signing key, and the key inside is the encryption certificate's.
  *  2. 我的证书 shows the pair on one line: 签名证书 and 加密证书 with their serials (desktop and phone).
  *  3. 密钥恢复: one 密钥管理员 asks (wrong fields named in Chinese, nothing typed lost), cannot approve it (the
@@ -111,6 +112,12 @@ describe('双证书 in the browser (KMC on SoftSDF)', () => {
       const result = page.getByRole('dialog');
       expect(await result.textContent()).toContain('只有本 USB Key 的签名私钥能打开');
       await shot(page, 'kmc-produce-pair-desktop');
+      // 完成 before the download: the page warns that closing loses its way to the envelope.
+      await button(result, '完成').click();
+      const warning = page.locator('.ant-modal-confirm');
+      await poll(() => warning.textContent()).toContain('加密密钥信封尚未下载');
+      await button(warning, '返回下载').click();
+      await poll(() => warning.count()).toBe(0);
 
       const file = await downloaded(page, () => button(result, '下载加密密钥信封').click());
       expect(file.bytes.length).toBe(388); // GM/T 0016 ENVELOPEDKEYBLOB with a 16-byte cipher
