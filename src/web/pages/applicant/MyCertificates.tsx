@@ -68,12 +68,22 @@ function StatusCell({ c }: { c: MyCertificate }) {
   );
 }
 
+/** A pair's signing certificate says so in front of its serial, so the two serials below each other are told apart. */
+function SigningLabel({ c }: { c: MyCertificate }) {
+  if (!c.encryption) return null;
+  return (
+    <span className="muted" data-testid="my-cert-signing">
+      签名证书{' '}
+    </span>
+  );
+}
+
 /** A pair's encryption certificate (签名证书 + 加密证书, docs/kmc.md): shown under the signing certificate's serial. */
 function EncryptionSerial({ c }: { c: MyCertificate }) {
   if (!c.encryption) return null;
   return (
     <div className="muted" data-testid="my-cert-encryption">
-      加密证书 <span className="mono">{c.encryption.serialDisplay}</span>（{c.encryption.statusLabel}）
+      加密证书 <span className="my-cert-serial">{c.encryption.serialDisplay}</span>（{c.encryption.statusLabel}）
     </div>
   );
 }
@@ -188,6 +198,7 @@ function CertificateList() {
             width: 180,
             render: (v: string, c) => (
               <>
+                <SigningLabel c={c} />
                 <span className="mono my-cert-serial" data-testid="my-cert-serial">
                   {v}
                 </span>
@@ -221,8 +232,11 @@ function CertificateList() {
                 {c.projectName} <Tag color={c.keyType === 'main' ? 'blue' : 'default'}>{c.keyTypeLabel}</Tag>
               </span>
             </div>
-            <div className="mono my-cert-serial" data-testid="my-cert-serial">
-              {c.serialDisplay}
+            <div>
+              <SigningLabel c={c} />
+              <span className="mono my-cert-serial" data-testid="my-cert-serial">
+                {c.serialDisplay}
+              </span>
             </div>
             <EncryptionSerial c={c} />
             <div className="muted" data-testid="my-cert-validity">

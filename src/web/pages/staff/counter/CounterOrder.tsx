@@ -42,7 +42,7 @@ import { showServerErrors, zodRule } from '../../../components/forms.js';
 import { useStaffErrors } from '../staffSession.js';
 import { beijing, mono } from '../orders/format.js';
 import { downloadP12 } from '../orders/downloadP12.js';
-import { EncryptionPairResult, type EncryptionIssued } from '../orders/EncryptionPairResult.js';
+import { ENVELOPE_NOT_TAKEN, EncryptionPairResult, type EncryptionIssued } from '../orders/EncryptionPairResult.js';
 import { statusColor, useCounterMeta } from './StaffCounter.js';
 import type { CertSummary, CounterView } from './types.js';
 import { useMaterialsAutosave, type MaterialsSave } from './useMaterialsAutosave.js';
@@ -86,7 +86,14 @@ export function CounterOrderPage() {
     pkcs12?: string;
     encryption?: EncryptionIssued;
     encryptionSkipped?: string;
+    envelopeTaken?: boolean;
   } | null>(null);
+  // Closing the result with a pair's envelope still waiting loses the page's way to it: ask first.
+  const closeIssued = () => {
+    if (issued?.encryption?.envelope && !issued.envelopeTaken)
+      Modal.confirm({ ...ENVELOPE_NOT_TAKEN, okText: '确定关闭', cancelText: '返回下载', onOk: () => setIssued(null) });
+    else setIssued(null);
+  };
   const [reasonForm] = Form.useForm<{ reason: string }>();
   const [payForm] = Form.useForm<{ channel: string; receiptNo: string; amountFen: number; oldUkeyReturned: boolean }>();
   const [produceForm] = Form.useForm<{ kind: 'csr' | 'generate'; csr: string; password: string; password2: string }>();
@@ -520,8 +527,8 @@ export function CounterOrderPage() {
         title="证书已签发"
         okText="完成"
         cancelButtonProps={{ style: { display: 'none' } }}
-        onOk={() => setIssued(null)}
-        onCancel={() => setIssued(null)}
+        onOk={closeIssued}
+        onCancel={closeIssued}
       >
         {issued && (
           <div style={{ display: 'grid', gap: 12 }} data-testid="counter-issued">
@@ -529,7 +536,11 @@ export function CounterOrderPage() {
               序列号：<span style={{ ...mono, wordBreak: 'break-all' }}>{issued.serial.toUpperCase()}</span>
             </div>
             <div>有效期至：{beijing(issued.notAfter)}</div>
-            <EncryptionPairResult encryption={issued.encryption} skipped={issued.encryptionSkipped} />
+            <EncryptionPairResult
+              encryption={issued.encryption}
+              skipped={issued.encryptionSkipped}
+              onTaken={() => setIssued({ ...issued, envelopeTaken: true })}
+            />
             {issued.pkcs12 && (
               <Button icon={<DownloadOutlined />} onClick={() => downloadP12(issued.pkcs12!, `${formatOrderNumber(o.orderNo)}.p12`)}>
                 下载 PKCS#12（只提供这一次）

@@ -13,7 +13,7 @@ import { ApiError, apiPost } from '../../../api.js';
 import { zodRule } from '../../../components/forms.js';
 import { useStaffErrors } from '../staffSession.js';
 import { downloadP12 } from './downloadP12.js';
-import { EncryptionPairResult, type EncryptionIssued } from './EncryptionPairResult.js';
+import { ENVELOPE_NOT_TAKEN, EncryptionPairResult, type EncryptionIssued } from './EncryptionPairResult.js';
 
 interface Issued {
   serial: string;
@@ -70,6 +70,7 @@ export function ProducePanel({
   const [busy, setBusy] = useState(false);
   const [issued, setIssued] = useState<Issued | null>(null);
   const [downloaded, setDownloaded] = useState(false);
+  const [envelopeTaken, setEnvelopeTaken] = useState(false);
 
   const submit = async () => {
     // Field errors show next to the fields; nothing to send.
@@ -129,6 +130,8 @@ export function ProducePanel({
               cancelText: '返回下载',
               onOk: () => onClose(true),
             });
+          } else if (issued.encryption?.envelope && !envelopeTaken) {
+            Modal.confirm({ ...ENVELOPE_NOT_TAKEN, okText: '确定关闭', cancelText: '返回下载', onOk: () => onClose(true) });
           } else onClose(true);
         }}
       >
@@ -152,7 +155,7 @@ export function ProducePanel({
               data-testid="produce-seals"
             />
           )}
-          <EncryptionPairResult encryption={issued.encryption} skipped={issued.encryptionSkipped} />
+          <EncryptionPairResult encryption={issued.encryption} skipped={issued.encryptionSkipped} onTaken={() => setEnvelopeTaken(true)} />
           {issued.pkcs12 && (
             <Alert
               type="warning"
