@@ -1,16 +1,18 @@
 /**
- * 制证: issue the order's certificate. Staff either paste/upload the PKCS#10 request the customer's USB key
- * made (the server checks its signature — proof of possession — and that its key is of the project's
- * algorithm), or let the system generate the key pair (soft token, testing): the server then answers once
- * with a password-protected PKCS#12, which is offered for download here and kept nowhere.
+ * 制证's one key form, online (ActionPanel) and at the counter (CounterOrder) alike (issue 18 item 7): staff
+ * paste/upload the PKCS#10 request the customer's USB key made (the server checks its signature — proof of
+ * possession — and that its key is of the project's algorithm), or let the system generate the key pair
+ * (soft token, testing): the server then answers once with a password-protected PKCS#12, offered for
+ * download here and kept nowhere. Both answer with the same shape (routes/produced-certificate.ts).
  */
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Alert, App, Button, Descriptions, Form, Input, Modal, Radio, Space, Typography, Upload } from 'antd';
 import { DownloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { ZProduceKey } from '../../../../core/certificates.js';
 import { formatOrderNumber } from '../../../../core/order-number.js';
 import { ApiError, apiPost } from '../../../api.js';
 import { zodRule } from '../../../components/forms.js';
+import { useAction } from '../../../components/useAction.js';
 import { useStaffErrors } from '../staffSession.js';
 import { downloadP12 } from './downloadP12.js';
 import { EncryptionPairResult, type EncryptionIssued } from './EncryptionPairResult.js';
@@ -20,11 +22,19 @@ interface Issued {
   notBefore: string;
   notAfter: string;
   pkcs12?: string;
-  /** A main key's seals: made at once when the impressions were confirmed first, else what to do. */
+  /** A main key's seals (online): made at once when the impressions were confirmed first, else what to do. */
   seals?: { status: 'made' | 'waiting' | 'failed'; message: string };
   /** A pair project's encryption certificate (docs/kmc.md), or why it was not issued. */
   encryption?: EncryptionIssued;
   encryptionSkipped?: string;
+}
+
+type KeyKind = 'csr' | 'generate';
+interface KeyFormValues {
+  kind: KeyKind;
+  csr?: string;
+  password?: string;
+  password2?: string;
 }
 
 const day = (iso: string) =>
@@ -49,42 +59,61 @@ async function readRequest(file: File): Promise<string> {
   return new TextDecoder().decode(bytes);
 }
 
-export function ProducePanel({
-  orderId,
+export function ProduceDialog({
+  url,
+  title,
   orderNo,
-  main,
+  summary,
   onClose,
   onConflict,
 }: {
-  orderId: string;
+  /** POST endpoint of this 制证 (online order or counter order); body `{ key }` (core ZProduceBody). */
+  url: string;
+  title: string;
+  /** The order number (file name of the PKCS#12). */
   orderNo: string;
-  main: boolean;
+  /** What is about to be issued (subject, validity, seals), shown above the form. */
+  summary: ReactNode;
   /** Closed: `issued` says the order moved on (reload it). */
   onClose: (issued: boolean) => void;
+  /** Someone else moved the order meanwhile (409): the page shows why and reloads. */
   onConflict: (message: string) => void;
 }) {
   const { message } = App.useApp();
   const fail = useStaffErrors();
-  const [form] = Form.useForm<{ kind: 'csr' | 'generate'; csr?: string; password?: string; password2?: string }>();
+  const [form] = Form.useForm<KeyFormValues>();
   const kind = Form.useWatch('kind', form) ?? 'csr';
-  const [busy, setBusy] = useState(false);
+  const { run, busy } = useAction();
   const [issued, setIssued] = useState<Issued | null>(null);
   const [downloaded, setDownloaded] = useState(false);
 
-  const submit = async () => {
-    // Field errors show next to the fields; nothing to send.
-    const v = await form.validateFields().catch(() => null);
-    if (!v) return;
-    const key = v.kind === 'csr' ? { kind: 'csr' as const, csr: v.csr ?? '' } : { kind: 'generate' as const, password: v.password ?? '' };
-    setBusy(true);
-    try {
+  const refused = (e: unknown) => {
+    const text = fail(e);
+    if (e instanceof ApiError && e.status === 400 && Object.keys(e.fields).length) {
+      const csr = e.fields.csr ?? e.fields['key.csr'];
+      const password = e.fields['key.password'];
+      if (csr) form.setFields([{ name: 'csr', errors: [csr] }]);
+      if (password) form.setFields([{ name: 'password', errors: [password] }]);
+      if (!csr && !password) message.error(text);
+    } else if (e instanceof ApiError && e.status === 409) {
+      onConflict(text);
+      onClose(false);
+    } else message.error(text);
+  };
+
+  const submit = () =>
+    run(async () => {
+      // Field errors show next to the fields; nothing to send.
+      const v = await form.validateFields().catch(() => null);
+      if (!v) return;
+      const key = v.kind === 'csr' ? { kind: 'csr' as const, csr: v.csr ?? '' } : { kind: 'generate' as const, password: v.password ?? '' };
       const r = await apiPost<{
         certificate: Issued;
         pkcs12?: string;
         seals?: Issued['seals'];
         encryptionCertificate?: EncryptionIssued;
         encryptionSkipped?: string;
-      }>(`/api/staff/orders/${orderId}/produce`, { key });
+      }>(url, { key });
       setIssued({
         ...r.certificate,
         pkcs12: r.pkcs12,
@@ -92,24 +121,8 @@ export function ProducePanel({
         encryption: r.encryptionCertificate,
         encryptionSkipped: r.encryptionSkipped,
       });
-      message.success('证书已签发，订单已制证完成');
-    } catch (e) {
-      const text = fail(e);
-      if (e instanceof ApiError && e.status === 400 && Object.keys(e.fields).length) {
-        const fields = e.fields;
-        const csr = fields.csr ?? fields['key.csr'];
-        const password = fields['key.password'];
-        if (csr) form.setFields([{ name: 'csr', errors: [csr] }]);
-        if (password) form.setFields([{ name: 'password', errors: [password] }]);
-        if (!csr && !password) message.error(text);
-      } else if (e instanceof ApiError && e.status === 409) {
-        onConflict(text);
-        onClose(false);
-      } else message.error(text);
-    } finally {
-      setBusy(false);
-    }
-  };
+      message.success('证书已签发');
+    }, refused);
 
   if (issued)
     return (
@@ -135,7 +148,7 @@ export function ProducePanel({
         <div data-testid="produce-result" style={{ display: 'grid', gap: 12 }}>
           <Descriptions column={1} size="small" bordered>
             <Descriptions.Item label="证书序列号">
-              <Typography.Text copyable code data-testid="produce-serial">
+              <Typography.Text copyable code data-testid="produce-serial" style={{ wordBreak: 'break-all' }}>
                 {serialText(issued.serial)}
               </Typography.Text>
             </Descriptions.Item>
@@ -183,7 +196,7 @@ export function ProducePanel({
   return (
     <Modal
       open
-      title="签发证书（制证）"
+      title={title}
       okText="签发证书"
       cancelText="取消"
       confirmLoading={busy}
@@ -192,14 +205,7 @@ export function ProducePanel({
       width={640}
     >
       <div style={{ display: 'grid', gap: 12 }} data-testid="produce-panel">
-        <Alert
-          type="info"
-          showIcon
-          title={
-            main ? '签发本订单的数字证书（主锁：印模已确认的，签发时一并制作电子签章）。' : '签发本订单的数字证书（副锁，无电子签章）。'
-          }
-          description="签发后订单变为“制证完成”，转入发放；财务须在3个工作日内开具发票。证书主体为订单申请单位的名称和统一社会信用代码，有效期一年。"
-        />
+        {summary}
         <Form form={form} layout="vertical" requiredMark={false} initialValues={{ kind: 'csr' }} name="produce">
           <Form.Item name="kind" label="密钥来源">
             <Radio.Group
