@@ -103,6 +103,16 @@ export const ACTION_LABELS: Record<string, string> = {
   'kmc.recovery_approve': '批准密钥恢复',
   'kmc.recovery_refuse': '驳回密钥恢复',
   'kmc.recovery_download': '下载恢复的加密密钥信封',
+  'token.init_authorized': '制证：授权证书助手初始化UKEY',
+  'token.unlock_requested': 'UKEY在线解锁：申请（短信验证码）',
+  'token.unlock_code_wrong': 'UKEY在线解锁：短信验证码错误',
+  'token.unlock_code_ok': 'UKEY在线解锁：短信验证通过',
+  'token.unlock_face_started': 'UKEY在线解锁：开始经办人人脸核身',
+  'token.unlock_face_passed': 'UKEY在线解锁：人脸核身通过',
+  'token.unlock_face_failed': 'UKEY在线解锁：人脸核身未通过',
+  'token.unlock_granted': 'UKEY在线解锁：发放一次性解锁授权',
+  'token.unlock_done': 'UKEY在线解锁：口令已重置',
+  'token.unlock_agent_failed': 'UKEY在线解锁：证书助手重置失败',
 };
 
 /** Tag colours: red for what changes data or access, orange for refusals, default for reading. */
@@ -129,6 +139,10 @@ const ACTION_COLORS: Record<string, string> = {
   'retention.purge': 'red',
   'retention.audit_cut': 'red',
   'ca.operational_revoke': 'red',
+  'token.init_authorized': 'red',
+  'token.unlock_granted': 'red',
+  'token.unlock_code_wrong': 'orange',
+  'token.unlock_face_failed': 'orange',
   'payment.notice_refused': 'orange',
   'organization.login_failed': 'orange',
   'staff.login_failed': 'orange',

@@ -420,6 +420,8 @@ export function CounterOrderPage() {
           url={`/api/staff/counter/orders/${o.id}/produce`}
           title="制作证书"
           orderNo={o.orderNo}
+          projectCode={o.projectCode}
+          unitName={o.newUnitName ?? o.unitName}
           summary={
             <Alert
               type="info"

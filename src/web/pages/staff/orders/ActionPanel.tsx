@@ -165,6 +165,8 @@ export function ActionPanel({
           url={`/api/staff/orders/${view.order.id}/produce`}
           title="签发证书（制证）"
           orderNo={view.order.orderNoDisplay}
+          projectCode={view.order.projectCode}
+          unitName={view.organization.name}
           summary={
             <Alert
               type="info"
