@@ -252,7 +252,12 @@ describe('在线解锁', () => {
       await page.getByTestId('unlock-done').waitFor(T);
       expect(pins.asked).toEqual([expect.objectContaining({ purpose: 'reset', serial })]);
       await shots(page, 'unlock-done');
-      expect(errors).toEqual([]);
+      // The one deliberate refusal (the wrong SMS code, 400) is all the console saw.
+      expect(
+        errors.filter((m) => !/status of 400/.test(m)),
+        errors.join('\n'),
+      ).toEqual([]);
+      expect(errors.length, errors.join('\n')).toBeLessThanOrEqual(1);
 
       // The third: a replayed authorization, from the same page and pairing, is refused by the agent.
       expect(replayed).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);

@@ -182,8 +182,11 @@ export class TokenDriver {
     };
   }
 
+  /** The tokens present; an empty slot without a serial (SoftHSM2's free slot) cannot be addressed and is left out. */
   listTokens(): TokenInfo[] {
-    return this.slots().map((s) => this.info(s));
+    return this.slots()
+      .map((s) => this.info(s))
+      .filter((t) => t.serial !== '');
   }
 
   token(serial: string): TokenInfo {
