@@ -97,6 +97,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'renewal.duplicate_payment': '在线续费：重复付款（待退款）',
   'renewal.issue': '在线续费：签发新证书',
   'renewal.complete': '在线续费：新证书已写入UKEY',
+  'renewal.cancel': '在线续费：关闭（单位已放弃，改在受理点办理）',
   'certificate.revoke': '吊销证书（已续费，被新证书取代）',
   'kmc.envelope_download': '下载加密密钥信封（写入UKEY）',
   'kmc.recovery_request': '申请密钥恢复',
