@@ -62,6 +62,8 @@ const Env = z.object({
       'CERTDESK_AGENT_URL must be http://127.0.0.1:<port> (the 证书助手 listens on loopback only)',
     )
     .default('http://127.0.0.1:17443'),
+  // What the 下载中心 offers of the 证书助手: the files the operator put in this directory (docs/agent.md).
+  CERTDESK_AGENT_DOWNLOAD_DIR: z.string().trim().min(1).optional(),
 });
 
 export interface Config {
@@ -83,6 +85,8 @@ export interface Config {
   storage: { kind: 'database' } | ({ kind: 's3' } & S3Settings);
   /** The 证书助手's address as pages on the user's PC call it (CERTDESK_AGENT_URL; in the CSP's connect-src). */
   agentUrl: string;
+  /** The directory whose files the 下载中心 offers as the 证书助手's installer (CERTDESK_AGENT_DOWNLOAD_DIR); unset: none yet. */
+  agentDownloadDir?: string;
   publicUrl?: string;
   /**
    * The reverse proxies believed about the client address and scheme (trust-proxy.ts): false = none, else
@@ -250,6 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storageKey,
     storage,
     agentUrl: e.CERTDESK_AGENT_URL,
+    ...(e.CERTDESK_AGENT_DOWNLOAD_DIR ? { agentDownloadDir: path.resolve(e.CERTDESK_AGENT_DOWNLOAD_DIR) } : {}),
     publicUrl: e.CERTDESK_PUBLIC_URL,
     trustProxy,
     metricsFrom,

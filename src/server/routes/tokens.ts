@@ -15,6 +15,7 @@ import { TRANSITIONS } from '../../core/workflow.js';
 import type { AppContext } from '../app.js';
 import { faceVerifierFor } from '../adapters/face/factory.js';
 import { agentBinding, ZAgentSession } from '../modules/tokens/agent-session.js';
+import { AGENT_DOWNLOAD_NAME, agentDownloads, openAgentDownload } from '../modules/tokens/agent-downloads.js';
 import { authorizeTokenInit } from '../modules/tokens/init-authorization.js';
 import {
   confirmUnlockCode,
@@ -48,6 +49,39 @@ export const tokenRoutes =
       return req.session;
     };
     const pairing = (req: FastifyRequest) => ({ agentUrl: config.agentUrl, binding: agentBinding(config.secret, sessionOf(req)) });
+
+    // 下载中心: the 证书助手's installer files the operator published (modules/tokens/agent-downloads.ts).
+    app.get(
+      '/api/agent/downloads',
+      { schema: { tags, summary: '下载中心：证书助手安装文件（运营方发布的文件名、大小与 SHA-256；尚未发布时为空）' } },
+      async (_req, reply) => {
+        // Not cached by the browser: a newly published installer (or a withdrawn one) shows at the next visit.
+        reply.header('cache-control', 'no-cache');
+        const files = await agentDownloads(config.agentDownloadDir);
+        return { files: files.map((f) => ({ ...f, url: `/api/agent/downloads/${encodeURIComponent(f.name)}` })) };
+      },
+    );
+
+    app.get(
+      '/api/agent/downloads/:name',
+      {
+        schema: {
+          tags,
+          summary: '下载证书助手安装文件',
+          params: z.object({ name: z.string().regex(AGENT_DOWNLOAD_NAME, '文件名只能由字母、数字、点、短横线和下划线组成') }),
+        },
+      },
+      async (req, reply) => {
+        const found = await openAgentDownload(config.agentDownloadDir, req.params.name);
+        if (!found) throw new AppError('NOT_FOUND', '没有这个文件：请回到下载中心重新选择');
+        return reply
+          .header('content-type', 'application/octet-stream')
+          .header('content-length', found.file.size)
+          .header('content-disposition', `attachment; filename="${found.file.name}"`)
+          .header('cache-control', 'no-cache')
+          .send(found.stream);
+      },
+    );
 
     app.get(
       '/api/agent/pairing',
