@@ -38,6 +38,8 @@ export function startKmcE2E(): Promise<KmcE2E> {
       CERTDESK_SDF_DIR: store,
       CERTDESK_SDF_PASSWORD: DEVICE_PASS,
       CERTDESK_KMC_KEK_INDEX: '1',
+      CERTDESK_AGENT_URL: `http://127.0.0.1:${main.agentPort}`,
+      CERTDESK_AGENT_DOWNLOAD_DIR: main.agentDownloadDir,
     });
     const app = await buildApp({
       config,
@@ -55,6 +57,9 @@ export function startKmcE2E(): Promise<KmcE2E> {
       // The main server's worker sends this one's messages too: they share the database's outbox.
       outbox: main.outbox,
       db: main.db,
+      config,
+      agentPort: main.agentPort,
+      agentDownloadDir: main.agentDownloadDir,
       work,
       async close() {
         config.ca.sdf?.close();

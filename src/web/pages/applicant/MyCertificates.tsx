@@ -256,7 +256,15 @@ function CertificateList() {
     );
 
   return (
-    <Card title="我的证书" styles={{ body: screens.md ? undefined : { padding: 12 } }}>
+    <Card
+      title="我的证书"
+      extra={
+        <Link to="/certificates/ukey-unlock" data-testid="my-certs-unlock">
+          UKEY 口令锁定？在线解锁
+        </Link>
+      }
+      styles={{ body: screens.md ? undefined : { padding: 12 } }}
+    >
       <Typography.Paragraph type="secondary" style={{ marginTop: 0 }}>
         本单位在线办理和在各受理点现场办理的全部数字证书。证书有效期一年，到期前90天内可插入 UKEY 通过证书助手
         <b>在线续费</b>，也可携带证书 UKEY 及密码到<Link to="/offices">办证大厅或各地受理点</Link>

@@ -61,6 +61,7 @@ export interface CounterView {
     unitName: string;
     newUnitName: string | null;
     uscc: string;
+    projectCode: string;
     projectName: string;
     keyType: 'main' | 'sub';
     keyTypeLabel: string;

@@ -1,5 +1,5 @@
 /**
- * Saves the one-time PKCS#12 that 制证 answers with (online ProducePanel and the counter's 制作证书 alike): the
+ * Saves the one-time PKCS#12 that 制证 answers with (ProduceDialog, online and at the counter): the
  * server keeps no copy of the generated key, so the browser turns the base64 in the answer into the file.
  */
 export function downloadP12(base64: string, name: string) {
