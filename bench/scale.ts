@@ -108,6 +108,19 @@ try {
   const publisher = await publisherFor({ db, clock: systemClock, config });
   const entry = publisher.issuerOfFamily(FAMILY)!;
 
+  // The CA job's OCSP refresh when nothing is due, on the empty registry (item 4's baseline: the same call
+  // before the registry holds anything) — timed again below at BENCH_SCALE rows.
+  const nothingDueTimes = async () => {
+    const times: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const t0 = performance.now();
+      if ((await publisher.refreshOcsp(500)) !== 0) throw new Error('something was due');
+      times.push(performance.now() - t0);
+    }
+    return times;
+  };
+  const nothingDueEmpty = await nothingDueTimes();
+
   // ------------------------------------------------------------------------------------------------ seed
   let t = performance.now();
   await seedCertificates(db, { family: FAMILY, issuerKeyId: entry.keyIdHex, n: SCALE, revokedShare: REVOKED_SHARE });
@@ -121,23 +134,14 @@ try {
   log(`${SCALE} orders in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
   // ------------------------------------------------- item 4: the CA job's OCSP refresh when nothing is due
-  const trivial: number[] = [];
-  const nothingDue: number[] = [];
-  for (let i = 0; i < 200; i++) {
-    let t0 = performance.now();
-    await db.execute(sql`select 1`);
-    trivial.push(performance.now() - t0);
-    t0 = performance.now();
-    if ((await publisher.refreshOcsp(500)) !== 0) throw new Error('something was due');
-    nothingDue.push(performance.now() - t0);
-  }
+  const nothingDue = await nothingDueTimes();
   add({
     item: '4 OCSP refresh, nothing due',
-    figure: `median ${ms(median(nothingDue))} over ${SCALE} rows`,
-    baseline: `select 1: ${ms(median(trivial))}`,
-    ratio: median(nothingDue) / median(trivial),
-    goal: 'costs nothing: ≤ 3x a trivial query',
-    met: median(nothingDue) / median(trivial) <= 3,
+    figure: `median ${ms(median(nothingDue))} at ${SCALE} rows`,
+    baseline: `the same on the empty registry ${ms(median(nothingDueEmpty))}`,
+    ratio: median(nothingDue) / median(nothingDueEmpty),
+    goal: 'costs nothing: does not grow with the registry (≤ 2x)',
+    met: median(nothingDue) / median(nothingDueEmpty) <= 2,
   });
 
   // Due: the spread set, signed by the same job in batches of 500 (each batch one indexed range read).
