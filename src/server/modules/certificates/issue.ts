@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { encodeTbs, keyIdentifier, signCertificate } from '../../../ca/cert/build.js';
 import { newSerial, serialHex } from '../../../ca/cert/serial.js';
 import { parseCsr } from '../../../ca/csr.js';
-import { lintTbs } from '../../../ca/cert/lint.js';
+import { lintTbs, type LintProblem } from '../../../ca/cert/lint.js';
 import { ENCRYPTION_KEY_USAGE, SUBSCRIBER_EKU, subscriberProfile } from '../../../ca/cert/profiles.js';
 import { caPublicUrls } from '../../../ca/public-urls.js';
 import { generateSigningKey, type SoftwareKey } from '../../../ca/signer/software.js';
@@ -185,7 +185,7 @@ export async function recordIssuance(
       ...(subject.validity ? { latestNotAfter: subject.validity.notAfter } : {}),
     }),
   );
-  if (problems.length) throw new AppError('CONFLICT', `证书内容未通过签发前检查，未签发：${problems.map((p) => p.message).join('；')}`);
+  if (problems.length) throw lintRefusal(problems);
   const row = await certificateRepository.insert(tx, {
     serial: normalizeSerial(serialHex(serial))!,
     family: ctx.issuing.family,
@@ -212,6 +212,10 @@ export async function recordIssuance(
   });
   return { row, reused: false };
 }
+
+/** A TBS the profile refuses: never recorded, never signed (409, what the lint found, in Chinese). */
+export const lintRefusal = (problems: LintProblem[]) =>
+  new AppError('CONFLICT', `证书内容未通过签发前检查，未签发：${problems.map((p) => p.message).join('；')}`);
 
 /** Signs the recorded TBS — outside any transaction. */
 export async function signRecorded(row: CertificateRow, issuing: IssuingCa): Promise<Buffer> {
