@@ -14,7 +14,7 @@ import { buildApp } from '../app.js';
 import { systemClock } from '../clock.js';
 import { createStaff } from '../modules/staff/staff-accounts.js';
 import { randomIp, TestClient, testConfig, testDb } from '../testing/harness.js';
-import { sessionScript } from './web-preload.js';
+import { sessionScript, webPreloader } from './web-preload.js';
 
 const INLINE = "document.getElementById('root').className='checked';";
 const INDEX = `<!doctype html><html><head><title>江西CA</title></head><body><div id="root">正在加载…</div><script>${INLINE}</script><script type="module" src="/assets/index-Ab12Cd34.js"></script></body></html>`;
@@ -36,9 +36,10 @@ const MANIFEST = {
 };
 
 let app: FastifyInstance;
+let webDist: string;
 let deps: { db: Awaited<ReturnType<typeof testDb>>['db']; clock: typeof systemClock; config: ReturnType<typeof testConfig> };
 beforeAll(async () => {
-  const dist = mkdtempSync(path.join(tmpdir(), 'certdesk-web-'));
+  const dist = (webDist = mkdtempSync(path.join(tmpdir(), 'certdesk-web-')));
   mkdirSync(path.join(dist, 'assets'));
   writeFileSync(path.join(dist, 'index.html'), INDEX);
   const js = path.join(dist, 'assets', 'index-Ab12Cd34.js');
@@ -268,6 +269,13 @@ describe('a page of someone with a live session carries their session answer (on
     expect(after.headers.etag).not.toBe(before.headers.etag);
     const forged = await get('/orders', { cookie: 'cd_org=forged-token', 'accept-encoding': 'br' });
     expect(text(forged)).not.toContain('cd-session');
+  });
+
+  it.each(['$&', "$'", '$`', '$$', '$1'])('the page carries a name with %s exactly as typed (no replacement pattern)', (pattern) => {
+    const answer = { organization: { name: `江西${pattern}公司` } };
+    const html = webPreloader(webDist)!('/orders', 'identity', sessionScript('org', answer)).body.toString('utf8');
+    expect(carried(html, 'org')).toEqual(answer);
+    expect(html.match(/<\/head>/g)).toHaveLength(1);
   });
 
   it.each([

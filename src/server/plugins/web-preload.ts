@@ -182,7 +182,12 @@ export function webPreloader(webDist: string): ((pathname: string, acceptEncodin
 
   const make = (keys: string[], data: string[], quality: { br: number; gzip: number }, session = ''): Variant => {
     const links = chunkLinks(keys) + data.map((u) => `<link rel="preload" as="fetch" crossorigin href="${u}">`).join('') + session;
-    const identity = Buffer.from(html.replace('</head>', `${links}</head>`), 'utf8');
+    // A function, not a string: in a replacement string `$&`, `$'` and `` $` `` are patterns, and the session
+    // block carries text people typed (an organization's name).
+    const identity = Buffer.from(
+      html.replace('</head>', () => `${links}</head>`),
+      'utf8',
+    );
     return {
       identity,
       br: brotliCompressSync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: quality.br } }),
