@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { DestinationStream } from 'pino';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -16,6 +16,7 @@ import { captchaService } from './modules/captcha/captcha.js';
 import { throttle } from './modules/throttle/throttle.js';
 import type { UseCaseDeps } from './modules/deps.js';
 import { registerErrorHandling } from './plugins/errors.js';
+import { responseSerializerCompiler } from './plugins/response-serializer.js';
 import { registerSecurityHeaders } from './plugins/security-headers.js';
 import { inlineScriptHashes, registerCompression, registerWebApp } from './plugins/web-app.js';
 import { registerSessions, type SessionService } from './plugins/session.js';
@@ -83,7 +84,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     pluginTimeout: 60_000,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializerCompiler(config.env));
   registerErrorHandling(app);
   registerMetrics(app, { db, clock, config });
 
