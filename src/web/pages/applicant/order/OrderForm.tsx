@@ -16,7 +16,7 @@ import { OUT_OF_PROVINCE } from '../../../../core/requirements.js';
 import { apiPut, ApiError } from '../../../api.js';
 import { loginUrl } from '../../../components/LoginGate.js';
 import { browserProblems, draftJson, fieldPaths, localCopy, SECTIONS, toDraft, type Section } from './draft.js';
-import type { OrderView } from './types.js';
+import type { FormSaved, OrderView } from '../../../../core/orders-schemas.js';
 
 export interface OrderFormHandle {
   /** Saves what is pending now; true when the server has everything typed. */
@@ -112,7 +112,7 @@ export function OrderForm({ view, ref, onSaved }: { view: OrderView; ref?: Ref<O
       return Promise.resolve(true);
     }
     setSave({ kind: 'saving' });
-    const p = apiPut<{ formVersion: number; problems: Record<string, string> }>(`/api/orders/${orderId}/form`, {
+    const p = apiPut<FormSaved>(`/api/orders/${orderId}/form`, {
       formVersion: version.current,
       form: draft,
     })
