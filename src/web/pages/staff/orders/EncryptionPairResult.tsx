@@ -6,15 +6,9 @@
 import { useState } from 'react';
 import { Alert, App, Button, Space, Typography } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
+import type { EncryptionIssued } from '../../../../core/certificates.js';
 import { apiPost } from '../../../api.js';
 import { useStaffErrors } from '../staffSession.js';
-
-export interface EncryptionIssued {
-  id: string;
-  serial: string;
-  /** Whether an envelope waits for download (a UKEY's key); false: it went into the PKCS#12. */
-  envelope: boolean;
-}
 
 const serialText = (s: string) => (s.length % 2 ? `0${s}` : s).toUpperCase();
 

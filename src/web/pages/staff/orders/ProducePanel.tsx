@@ -8,24 +8,20 @@ import { useState } from 'react';
 import { Alert, App, Button, Descriptions, Form, Input, Modal, Radio, Space, Typography, Upload } from 'antd';
 import { DownloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { ZProduceKey } from '../../../../core/certificates.js';
+import type { OrderProduced } from '../../../../core/fulfilment-schemas.js';
 import { formatOrderNumber } from '../../../../core/order-number.js';
 import { ApiError, apiPost } from '../../../api.js';
 import { zodRule } from '../../../components/forms.js';
 import { useStaffErrors } from '../staffSession.js';
 import { downloadP12 } from './downloadP12.js';
-import { EncryptionPairResult, type EncryptionIssued } from './EncryptionPairResult.js';
+import { EncryptionPairResult } from './EncryptionPairResult.js';
 
-interface Issued {
-  serial: string;
-  notBefore: string;
-  notAfter: string;
-  pkcs12?: string;
-  /** A main key's seals: made at once when the impressions were confirmed first, else what to do. */
-  seals?: { status: 'made' | 'waiting' | 'failed'; message: string };
-  /** A pair project's encryption certificate (docs/kmc.md), or why it was not issued. */
-  encryption?: EncryptionIssued;
-  encryptionSkipped?: string;
-}
+/**
+ * The new certificate, the one-time PKCS#12, a main key's seals (made at once when the impressions were
+ * confirmed first) and a pair project's encryption certificate (docs/kmc.md), or why it was not issued.
+ */
+type Issued = OrderProduced['certificate'] &
+  Pick<OrderProduced, 'pkcs12' | 'seals' | 'encryptionSkipped'> & { encryption?: OrderProduced['encryptionCertificate'] };
 
 const day = (iso: string) =>
   new Date(iso).toLocaleString('zh-CN', {
@@ -78,13 +74,7 @@ export function ProducePanel({
     const key = v.kind === 'csr' ? { kind: 'csr' as const, csr: v.csr ?? '' } : { kind: 'generate' as const, password: v.password ?? '' };
     setBusy(true);
     try {
-      const r = await apiPost<{
-        certificate: Issued;
-        pkcs12?: string;
-        seals?: Issued['seals'];
-        encryptionCertificate?: EncryptionIssued;
-        encryptionSkipped?: string;
-      }>(`/api/staff/orders/${orderId}/produce`, { key });
+      const r = await apiPost<OrderProduced>(`/api/staff/orders/${orderId}/produce`, { key });
       setIssued({
         ...r.certificate,
         pkcs12: r.pkcs12,
