@@ -45,7 +45,7 @@ import { downloadP12 } from '../orders/downloadP12.js';
 import type { EncryptionIssued } from '../../../../core/certificates.js';
 import { EncryptionPairResult } from '../orders/EncryptionPairResult.js';
 import { statusColor, useCounterMeta } from './StaffCounter.js';
-import type { CertSummary, CounterView } from './types.js';
+import type { CertSummary, CounterProduced, CounterView } from '../../../../core/counter-schemas.js';
 import { useMaterialsAutosave, type MaterialsSave } from './useMaterialsAutosave.js';
 import { formatOrderNumber } from '../../../../core/order-number.js';
 
@@ -166,12 +166,7 @@ export function CounterOrderPage() {
     const key = f.kind === 'csr' ? { kind: 'csr', csr: f.csr } : { kind: 'generate', password: f.password };
     setBusy(true);
     try {
-      const r = await apiPost<{
-        certificate: { serial: string; notAfter: string };
-        pkcs12?: string;
-        encryptionCertificate?: EncryptionIssued;
-        encryptionSkipped?: string;
-      }>(`/api/staff/counter/orders/${o.id}/produce`, { key });
+      const r = await apiPost<CounterProduced>(`/api/staff/counter/orders/${o.id}/produce`, { key });
       setIssued({ ...r.certificate, pkcs12: r.pkcs12, encryption: r.encryptionCertificate, encryptionSkipped: r.encryptionSkipped });
       setProducing(false);
       void message.success('证书已签发');
