@@ -1,28 +1,14 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Form, Input, InputNumber, Space, Spin, Switch, Tag, Typography } from 'antd';
 import { fenToYuanText, yuanTextToFen } from '../../../core/money.js';
+import type { StaffCatalog, StaffProject } from '../../../core/catalog-schemas.js';
 import { KEY_LABEL } from '../../../core/requirements.js';
 import { apiGet, apiPut } from '../../api.js';
 import { showServerErrors } from '../../components/forms.js';
 import { useAction } from '../../components/useAction.js';
 import { useStaffErrors } from './staffSession.js';
 
-interface CatalogKey {
-  keyType: 'main' | 'sub';
-  withSeal: boolean;
-  priceFen: number | null;
-  priceConfirmed: boolean;
-  active: boolean;
-}
-interface CatalogProject {
-  code: string;
-  name: string;
-  purpose: string;
-  legalCheckRequired: boolean;
-  productionWorkingDays: number;
-  active: boolean;
-  keys: CatalogKey[];
-}
+type CatalogProject = StaffProject;
 
 /**
  * 证书项目管理 (管理员): what each project is for, 法人核验, production time, and prices. Prices are typed in
@@ -35,7 +21,7 @@ export function StaffCatalogPage() {
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(async () => {
     try {
-      setItems((await apiGet<{ items: CatalogProject[] }>('/api/staff/catalog')).items);
+      setItems((await apiGet<StaffCatalog>('/api/staff/catalog')).items);
       setError(null);
     } catch (e) {
       setError(fail(e));
