@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { Alert, App, Button, Space, Typography } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import type { EncryptionIssued } from '../../../../core/certificates.js';
+import type { EnvelopedKey } from '../../../../core/kmc-schemas.js';
 import { apiPost } from '../../../api.js';
 import { useStaffErrors } from '../staffSession.js';
 
@@ -32,7 +33,7 @@ export function EncryptionPairResult({ encryption, skipped }: { encryption?: Enc
   if (!encryption) return null;
   const download = async () => {
     try {
-      const r = await apiPost<{ serial: string; envelopedKeyBlob: string }>(`/api/staff/certificates/${encryption.id}/enveloped-key`);
+      const r = await apiPost<EnvelopedKey>(`/api/staff/certificates/${encryption.id}/enveloped-key`);
       saveBase64(r.envelopedKeyBlob, `${serialText(r.serial)}-加密密钥信封.bin`);
       setTaken(true);
     } catch (e) {

@@ -1,0 +1,47 @@
+/**
+ * Response shapes of the key management centre's staff routes (server/routes/kmc.ts, docs/kmc.md): an
+ * encryption key's envelope, downloaded once, and 密钥恢复's requests.
+ */
+import { z } from 'zod';
+import { ZInstant, type JsonOf } from './schemas.js';
+
+/**
+ * An encryption key's envelope (GM/T 0016 ENVELOPEDKEYBLOB, Base64 as the one-time PKCS#12 is): only the
+ * recipient's key opens it — the UKEY's signing key, or the authority's for a judicial recovery.
+ */
+export const ZEnvelopedKey = z.object({
+  serial: z.string(),
+  format: z.literal('GM/T 0016 ENVELOPEDKEYBLOB'),
+  envelopedKeyBlob: z.string(),
+});
+export type EnvelopedKey = JsonOf<typeof ZEnvelopedKey>;
+
+const ZRecoveryKind = z.enum(['user', 'judicial']);
+const ZRecoveryStatus = z.enum(['pending', 'approved', 'refused']);
+
+/** A recovery request as a step answers it (request, approve, refuse). */
+export const ZRecovery = z.object({
+  id: z.string(),
+  certificateId: z.string(),
+  kind: ZRecoveryKind,
+  status: ZRecoveryStatus,
+  reason: z.string(),
+  requestedAt: ZInstant,
+  decidedAt: ZInstant.nullable(),
+});
+export const ZRecoveryOne = z.object({ recovery: ZRecovery });
+export type RecoveryOne = JsonOf<typeof ZRecoveryOne>;
+
+/** The list: who asked and who decided (four eyes), and whether the envelope was handed over. */
+export const ZRecoveries = z.object({
+  recoveries: z.array(
+    ZRecovery.extend({
+      kindLabel: z.string(),
+      requestedBy: z.string(),
+      decidedBy: z.string().nullable(),
+      decisionNote: z.string().nullable(),
+      deliveredAt: ZInstant.nullable(),
+    }),
+  ),
+});
+export type Recoveries = JsonOf<typeof ZRecoveries>;
