@@ -35,6 +35,42 @@ const FAST_3G = { offline: false, latency: 562.5, downloadThroughput: (1.44 * 10
 const CPU_SLOWDOWN = 4;
 // BENCH_TRACE=1: print each request's start and end (ms after the navigation) — where the waterfall waits.
 const TRACE = process.env.BENCH_TRACE === '1';
+// BENCH_PROFILE=1: a CPU profile of each load until usable (V8's sampler through CDP, under the same throttling),
+// printed as self time per script and the heaviest functions — where the CPU between the bytes goes.
+const PROFILE = process.env.BENCH_PROFILE === '1';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+/** Self time per script file and per function, from a CDP Profiler.Profile (sampled). */
+function printProfile(name: string, profile: { nodes: ProfileNode[]; samples?: number[]; timeDeltas?: number[] }) {
+  const byNode = new Map<number, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i += 1) byNode.set(samples[i]!, (byNode.get(samples[i]!) ?? 0) + (deltas[i] ?? 0) / 1000);
+  const byFile = new Map<string, number>();
+  const byFn = new Map<string, number>();
+  for (const n of profile.nodes) {
+    const ms = byNode.get(n.id) ?? 0;
+    if (!ms) continue;
+    const file = n.callFrame.url
+      ? new URL(n.callFrame.url).pathname.replace(/-[\w-]{8}\.js$/, '.js')
+      : `(${n.callFrame.functionName || 'native'})`;
+    byFile.set(file, (byFile.get(file) ?? 0) + ms);
+    const fn = `${n.callFrame.functionName || '(anonymous)'} ${file}:${n.callFrame.lineNumber}`;
+    byFn.set(fn, (byFn.get(fn) ?? 0) + ms);
+  }
+  const top = (m: Map<string, number>, k: number) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, k)
+      .map(([key, ms]) => `      ${ms.toFixed(0).padStart(6)} ms  ${key}`)
+      .join('\n');
+  console.error(`  ${name}: CPU self time by script\n${top(byFile, 12)}\n    by function\n${top(byFn, 15)}`);
+}
 
 interface Target {
   name: string;
@@ -127,10 +163,16 @@ async function load(context: BrowserContext, page: Page, url: string, target: Ta
     allBytes += e.encodedDataLength;
     if (types.get(e.requestId) === 'Script') jsBytes += e.encodedDataLength;
   });
+  if (PROFILE) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
   const started = performance.now();
   await page.goto(url, { waitUntil: 'commit' });
   await target.ready(page);
   const ms = performance.now() - started;
+  if (PROFILE) printProfile(`${target.name} (${ms.toFixed(0)} ms)`, (await cdp.send('Profiler.stop')).profile as never);
   if (TRACE) {
     const rows = [...trace.values()].sort((a, b) => a.start - b.start);
     const t0 = rows[0]?.start ?? 0;

@@ -11,6 +11,7 @@ import { CAPTCHA, DESKTOP, PHONE, newPage, shot, startE2E, type E2E } from './ha
 import { WEB_DIST } from '../src/server/app.js';
 import { OLD_BROWSER_NOTICE } from '../src/core/content/browsers.js';
 import { newMobile, newUscc } from '../src/server/testing/harness.js';
+import { DEMO_STAFF_PASSWORD } from '../src/server/demo-data.js';
 
 let e: E2E;
 beforeAll(async () => {
@@ -66,6 +67,13 @@ function closure(sources: string[]): { files: string[]; brotliBytes: number } {
 
 async function legalCheckUrl(): Promise<string> {
   const { context } = await newPage(e, DESKTOP);
+  const { legalCheckPath } = await applicantWithOrder(context);
+  await context.close();
+  return legalCheckPath;
+}
+
+/** A new organization registered and logged in in this browser context, with one order. */
+async function applicantWithOrder(context: import('playwright-core').BrowserContext) {
   const request = context.request;
   const csrf = async () => ((await (await request.get('/api/session')).json()) as { csrfToken: string }).csrfToken;
   const post = async (url: string, data: unknown) => request.post(url, { data, headers: { 'x-csrf-token': await csrf() } });
@@ -83,9 +91,8 @@ async function legalCheckUrl(): Promise<string> {
   expect(reg.status()).toBe(201);
   const created = await post('/api/orders', { projectCode: 'gov-procurement', keyType: 'main', agree: true });
   expect(created.status()).toBe(201);
-  const url = new URL(((await created.json()) as { legalCheck: { url: string } }).legalCheck.url);
-  await context.close();
-  return url.pathname;
+  const body = (await created.json()) as { order: { id: string }; legalCheck: { url: string } };
+  return { orderId: body.order.id, legalCheckPath: new URL(body.legalCheck.url).pathname };
 }
 
 describe('what a page downloads', () => {
@@ -190,6 +197,65 @@ describe('no waterfall: the HTML names what the page needs (web-preload.ts)', ()
     const paths = requests.map((r) => r.path);
     expect(new Set(paths).size, `asked for twice: ${paths.join(' ')}`).toBe(paths.length);
     expect(errors).toEqual([]);
+  });
+});
+
+describe('a logged-in page never asks for its session: the HTML carries it', () => {
+  /** The API calls a page makes until `ready`, with who started each (the HTML parser or a script). */
+  async function apiCalls(page: import('playwright-core').Page, url: string, ready: () => Promise<void>) {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    const calls: { path: string; initiator: string }[] = [];
+    cdp.on('Network.requestWillBeSent', (r) => {
+      const u = new URL(r.request.url);
+      if (u.pathname.startsWith('/api/')) calls.push({ path: u.pathname, initiator: r.initiator.type });
+    });
+    await page.goto(url);
+    await ready();
+    return [...calls];
+  }
+
+  it('the order form: its answer from the HTML, no session request, and saving works with the carried CSRF token', async () => {
+    const { page, context, errors } = await newPage(e, PHONE);
+    const { orderId } = await applicantWithOrder(context);
+    const address = page.getByTestId('field-unit.address').first();
+    const calls = await apiCalls(page, `/orders/${orderId}`, () => address.waitFor());
+    expect(calls.filter((c) => c.path === '/api/session')).toEqual([]);
+    expect(calls.filter((c) => c.path === `/api/orders/${orderId}`)).toEqual([{ path: `/api/orders/${orderId}`, initiator: 'parser' }]);
+    // The carried token is the session's own: the autosave (a PUT with x-csrf-token) goes through without asking.
+    const saved = page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().endsWith(`/api/orders/${orderId}/form`));
+    await address.locator('input, textarea').first().fill('江西省南昌市红谷滩区丰和中大道 1 号');
+    expect((await saved).status()).toBe(200);
+    await page
+      .getByTestId('save-status')
+      .getByText(/已保存/)
+      .waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('the staff queue: no staff session request once logged in, the queues and the queue named from the HTML', async () => {
+    const { page, context, errors } = await newPage(e, DESKTOP);
+    await page.goto('/staff/login');
+    await page.getByLabel('用户名').fill('yushen');
+    await page.getByLabel('密码').fill(DEMO_STAFF_PASSWORD);
+    await page.getByLabel('验证码', { exact: true }).fill(CAPTCHA);
+    await page.locator('form button[type=submit]').click();
+    await page.waitForURL((u) => u.pathname === '/staff');
+    const calls = await apiCalls(page, '/staff/queue', () =>
+      page.locator('[data-testid="queue-cards"], [data-testid="queue-table"], .ant-empty').first().waitFor(),
+    );
+    expect(calls.filter((c) => c.path === '/api/staff/session')).toEqual([]);
+    expect(calls.filter((c) => c.path === '/api/staff/queues')).toEqual([{ path: '/api/staff/queues', initiator: 'parser' }]);
+    // A queue named in the address: its first page comes from the HTML too.
+    const queue = new URL(page.url()).pathname;
+    expect(queue).toMatch(/^\/staff\/queue\/[a-z_]+$/);
+    const again = await apiCalls(page, queue, () =>
+      page.locator('[data-testid="queue-cards"], [data-testid="queue-table"], .ant-empty').first().waitFor(),
+    );
+    expect(again.filter((c) => c.path === '/api/staff/orders')).toEqual([{ path: '/api/staff/orders', initiator: 'parser' }]);
+    expect(errors).toEqual([]);
+    await context.close();
   });
 });
 

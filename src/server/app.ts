@@ -9,6 +9,8 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { DestinationStream } from 'pino';
+import { z } from 'zod';
+import { ZOrgSession, ZStaffSession } from '../core/accounts-schemas.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
@@ -18,6 +20,8 @@ import type { UseCaseDeps } from './modules/deps.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { responseSerializerCompiler } from './plugins/response-serializer.js';
 import { registerSecurityHeaders } from './plugins/security-headers.js';
+import { orgSessionView } from './modules/accounts/session-view.js';
+import { staffSessionView } from './modules/staff/staff-accounts.js';
 import { inlineScriptHashes, registerCompression, registerWebApp } from './plugins/web-app.js';
 import { registerSessions, type SessionService } from './plugins/session.js';
 import { loggerOptions } from './logging.js';
@@ -173,7 +177,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await web.register(kmcRoutes(ctx));
     if (config.env !== 'production') await web.register(devRoutes(ctx));
 
-    await registerWebApp(web, webDist);
+    await registerWebApp(web, webDist, async (req, realm) => {
+      const s = await ctx.sessions.find(req, realm);
+      if (!s) return null;
+      // Encoded by the routes' response schemas, so the page carries what GET /api/session (or /api/staff/session) answers.
+      return realm === 'org'
+        ? z.encode(ZOrgSession, await orgSessionView(deps.db, config.sms.kind === 'sandbox', s))
+        : z.encode(ZStaffSession, await staffSessionView(deps.db, s));
+    });
   });
   return app;
 }

@@ -1,6 +1,6 @@
 /**
- * The web's API client. State-changing requests carry the realm's CSRF token, fetched from the session
- * endpoint on first use and replaced whenever the server rotates the session (login, register).
+ * The web's API client. State-changing requests carry the realm's CSRF token, from the session answer (the
+ * one the page's HTML carried, else the session endpoint) on first use and replaced whenever the server rotates the session (login, register).
  * Errors arrive in the server's one vocabulary: a Chinese message and, for forms, one message per field.
  */
 import type { ErrorBody, FieldErrors } from '../core/errors.js';
@@ -49,8 +49,26 @@ export async function apiGet<T>(url: string): Promise<T> {
   return parse<T>(res);
 }
 
+/**
+ * The session answer the page's HTML carried (the server puts it there for a visitor who has a live session:
+ * server/plugins/web-preload.ts sessionScript), taken once: later calls ask the server, as after a login the
+ * carried answer is stale.
+ */
+function takeSessionFromPage<T>(realm: Realm): T | undefined {
+  const el = typeof document === 'undefined' ? null : document.getElementById(`cd-session-${realm}`);
+  if (!el) return undefined;
+  el.remove();
+  try {
+    return JSON.parse(el.textContent ?? '') as T;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function ensureSession<T = { csrfToken: string }>(realm: Realm): Promise<T> {
-  const s = await apiGet<T & { csrfToken: string }>(realm === 'org' ? '/api/session' : '/api/staff/session');
+  const s =
+    takeSessionFromPage<T & { csrfToken: string }>(realm) ??
+    (await apiGet<T & { csrfToken: string }>(realm === 'org' ? '/api/session' : '/api/staff/session'));
   csrf[realm] = s.csrfToken;
   return s;
 }

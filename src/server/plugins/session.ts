@@ -37,6 +37,11 @@ export function realmOf(url: string): Realm {
 }
 
 export interface SessionService {
+  /**
+   * The live session of a realm, or null; never creates one. For the HTML of a page (web-app.ts), which carries
+   * its realm's session answer so the page need not ask for it.
+   */
+  find(req: FastifyRequest, realm: Realm): Promise<SessionRow | null>;
   /** The current session, creating an anonymous one when there is none (for the CSRF token). */
   ensure(req: FastifyRequest, reply: FastifyReply): Promise<SessionRow>;
   /** Log in: the old session (if any) is destroyed and a fresh token issued (session fixation defence). */
@@ -76,26 +81,29 @@ export function registerSessions(app: FastifyInstance, deps: { db: Db; clock: Cl
     return row;
   }
 
+  /** The live session the request's cookie of this realm names, or null; expired or idle ones are deleted. */
+  async function find(req: FastifyRequest, realm: Realm): Promise<SessionRow | null> {
+    const token = req.cookies[COOKIE[realm]];
+    if (!token || token.length >= 100) return null;
+    const row = await sessionRepository.find(db, sha256(token), realm);
+    if (!row) return null;
+    const now = clock.now();
+    const idle = now.getTime() - row.lastSeenAt.getTime() > config.sessionIdleMs;
+    if (row.expiresAt <= now || idle) {
+      await sessionRepository.delete(db, row.idHash);
+      return null;
+    }
+    if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) await sessionRepository.touch(db, row.idHash, now);
+    return row;
+  }
+
   app.addHook('onRequest', async (req) => {
     // Decided from the route that matched, never the raw URL: the router decodes the path, so
     // `/api/%73taff/login` is the staff login and `/%61pi/login` the applicant one (issue 16, item 8).
     const path = req.routeOptions.url ?? req.url;
     if (!path.startsWith('/api/')) return;
     req.realm = realmOf(path);
-    const token = req.cookies[COOKIE[req.realm]];
-    if (token && token.length < 100) {
-      const row = await sessionRepository.find(db, sha256(token), req.realm);
-      const now = clock.now();
-      if (row) {
-        const idle = now.getTime() - row.lastSeenAt.getTime() > config.sessionIdleMs;
-        if (row.expiresAt <= now || idle) {
-          await sessionRepository.delete(db, row.idHash);
-        } else {
-          if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) await sessionRepository.touch(db, row.idHash, now);
-          req.session = row;
-        }
-      }
-    }
+    req.session = await find(req, req.realm);
     if (!SAFE.has(req.method) && req.routeOptions.config?.csrf !== false) {
       const sent = req.headers['x-csrf-token'];
       if (!req.session || typeof sent !== 'string' || !safeEqual(sent, req.session.csrfToken)) {
@@ -105,6 +113,7 @@ export function registerSessions(app: FastifyInstance, deps: { db: Db; clock: Cl
   });
 
   return {
+    find,
     async ensure(req, reply) {
       return req.session ?? create(req, reply, null);
     },

@@ -12,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app.js';
 import { systemClock } from '../clock.js';
-import { testConfig, testDb } from '../testing/harness.js';
+import { createStaff } from '../modules/staff/staff-accounts.js';
+import { randomIp, TestClient, testConfig, testDb } from '../testing/harness.js';
+import { sessionScript } from './web-preload.js';
 
 const INLINE = "document.getElementById('root').className='checked';";
 const INDEX = `<!doctype html><html><head><title>江西CA</title></head><body><div id="root">正在加载…</div><script>${INLINE}</script><script type="module" src="/assets/index-Ab12Cd34.js"></script></body></html>`;
@@ -34,6 +36,7 @@ const MANIFEST = {
 };
 
 let app: FastifyInstance;
+let deps: { db: Awaited<ReturnType<typeof testDb>>['db']; clock: typeof systemClock; config: ReturnType<typeof testConfig> };
 beforeAll(async () => {
   const dist = mkdtempSync(path.join(tmpdir(), 'certdesk-web-'));
   mkdirSync(path.join(dist, 'assets'));
@@ -45,7 +48,8 @@ beforeAll(async () => {
   mkdirSync(path.join(dist, '.vite'));
   writeFileSync(path.join(dist, '.vite', 'manifest.json'), JSON.stringify(MANIFEST));
   const handle = await testDb();
-  app = await buildApp({ config: testConfig(), db: handle.db, clock: systemClock, webDist: dist });
+  deps = { db: handle.db, clock: systemClock, config: testConfig() };
+  app = await buildApp({ ...deps, webDist: dist });
   await app.ready();
 });
 afterAll(() => app?.close());
@@ -151,7 +155,11 @@ describe("index.html names the page's own chunks (no waterfall)", () => {
     // Never the session: it sets a cookie when there is none, which must not race a login.
     { url: '/login', data: [] },
     { url: '/', data: [] },
-    { url: '/staff/queue', data: [] },
+    // 待办队列: its tabs and, when the address names a queue, that queue's first page (cookie-free GETs).
+    { url: '/staff/queue', data: ['/api/staff/queues'] },
+    { url: '/staff/queue/submitted', data: ['/api/staff/queues', '/api/staff/orders?status=submitted'] },
+    { url: '/staff/queue/nonsense', data: ['/api/staff/queues'] },
+    { url: '/staff/orders', data: [] },
     { url: '/sandbox/pay/x', data: [] },
     // An id that is not one is never written into the page.
     { url: `/orders/${encodeURIComponent('"><script>alert(1)</script>')}`, data: [] },
@@ -192,6 +200,86 @@ describe("index.html names the page's own chunks (no waterfall)", () => {
       ['br', 'gzip', 'identity'].map(async (e) => String((await get('/login', { 'accept-encoding': e })).headers.etag)),
     );
     expect(new Set(tags).size).toBe(3);
+  });
+});
+
+describe('a page of someone with a live session carries their session answer (one round trip less)', () => {
+  /** The session data block of a page's HTML, parsed; undefined when the page carries none. */
+  const carried = (html: string, realm: 'org' | 'staff') => {
+    const m = html.match(new RegExp(`<script type="application/json" id="cd-session-${realm}">([^<]*)</script>`));
+    return m ? (JSON.parse(m[1]!) as Record<string, unknown>) : undefined;
+  };
+  const page = (c: TestClient, url: string) => c.get(url, { accept: 'text/html', 'accept-encoding': 'br' });
+
+  it("an applicant's page carries exactly what GET /api/session answers, privately, and sets no cookie", async () => {
+    const c = new TestClient(app, randomIp());
+    expect((await c.register()).res.statusCode).toBe(201);
+    for (const url of ['/orders', '/login', '/certificates', '/']) {
+      const res = await page(c, url);
+      expect(res.headers['cache-control']).toBe('private, no-cache');
+      expect(res.headers['set-cookie']).toBeUndefined();
+      const session = carried(text(res), 'org');
+      expect(session).toEqual((await c.get('/api/session')).json());
+      expect(session!.csrfToken).toBe(c.csrf.org);
+      expect((session!.organization as { name: string }).name).toBe('测试单位有限公司');
+      expect(carried(text(res), 'staff')).toBeUndefined();
+    }
+  });
+
+  it('a visitor without a session gets the shared page: no session made, nothing carried', async () => {
+    const res = await get('/orders', { 'accept-encoding': 'br' });
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(res.headers['cache-control']).toBe('no-cache');
+    expect(text(res)).not.toContain('cd-session');
+  });
+
+  it("a staff page carries the staff session; neither realm's page carries the other's", async () => {
+    const s = await createStaff(
+      deps,
+      { username: `wa${Date.now()}`, displayName: '制证员甲', roles: ['制证'], password: 'Fulfil2026pass' },
+      null,
+      {
+        ip: 'test',
+      },
+    );
+    const c = new TestClient(app, randomIp());
+    expect((await c.staffLogin(s.username, 'Fulfil2026pass')).statusCode).toBe(200);
+    const staffPage = text(await page(c, '/staff/queue'));
+    expect(carried(staffPage, 'staff')).toEqual((await c.get('/api/staff/session')).json());
+    expect((carried(staffPage, 'staff')!.staff as { displayName: string }).displayName).toBe('制证员甲');
+    // Only a staff cookie: the applicant pages have no applicant session to carry.
+    expect(text(await page(c, '/orders'))).not.toContain('cd-session');
+    const org = new TestClient(app, randomIp());
+    await org.register();
+    expect(text(await page(org, '/staff/queue'))).not.toContain('cd-session');
+  });
+
+  it('the phone pages carry none, and a logged-out or unknown cookie carries none', async () => {
+    const c = new TestClient(app, randomIp());
+    await c.register();
+    expect(text(await page(c, '/v/abc123'))).not.toContain('cd-session');
+    expect(text(await page(c, '/sandbox/pay/x'))).not.toContain('cd-session');
+    const before = await page(c, '/orders');
+    expect(carried(text(before), 'org')!.organization).not.toBeNull();
+    expect((await c.post('/api/logout')).statusCode).toBe(200);
+    const after = await page(c, '/orders');
+    expect(text(after)).not.toContain('cd-session');
+    // Another validator: a browser revalidating its copy with the logged-in tag gets the new page, not a 304.
+    expect(after.headers.etag).not.toBe(before.headers.etag);
+    const forged = await get('/orders', { cookie: 'cd_org=forged-token', 'accept-encoding': 'br' });
+    expect(text(forged)).not.toContain('cd-session');
+  });
+
+  it.each([
+    ['a name that tries to close the element', '</script><script>alert(1)</script>'],
+    ['an HTML comment opener', '<!--<script>'],
+    ['line and paragraph separators', 'A\u2028B\u2029C'],
+  ])('the data block cannot be broken out of: %s', (_label, name) => {
+    const html = sessionScript('org', { organization: { name } });
+    expect(html.match(/<\/script>/g)).toHaveLength(1);
+    const inner = html.slice(html.indexOf('>') + 1, -'</script>'.length);
+    expect(inner).not.toContain('<');
+    expect(JSON.parse(inner)).toEqual({ organization: { name } });
   });
 });
 

@@ -15,11 +15,15 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyCompress from '@fastify/compress';
 import fastifyStatic from '@fastify/static';
 import { AppError } from '../../core/errors.js';
-import { webPreloader } from './web-preload.js';
+import type { Realm } from '../modules/sessions/repository.js';
+import { sessionRealmOf, sessionScript, webPreloader } from './web-preload.js';
+
+/** The session answer of a realm for this request's cookie, or null when it has no live session (never makes one). */
+export type PageSession = (req: FastifyRequest, realm: Realm) => Promise<unknown>;
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 export const REVALIDATE = 'no-cache';
@@ -60,7 +64,7 @@ export async function registerCompression(app: FastifyInstance): Promise<void> {
 }
 
 /** The built single-page app; every other GET path outside /api/ and /assets/ gets index.html so deep links work. */
-export async function registerWebApp(app: FastifyInstance, webDist: string): Promise<void> {
+export async function registerWebApp(app: FastifyInstance, webDist: string, pageSession?: PageSession): Promise<void> {
   const built = existsSync(path.join(webDist, 'index.html'));
   if (built)
     await app.register(fastifyStatic, {
@@ -76,7 +80,7 @@ export async function registerWebApp(app: FastifyInstance, webDist: string): Pro
       },
     });
   const page = built ? webPreloader(webDist) : null;
-  app.setNotFoundHandler((req, reply) => {
+  app.setNotFoundHandler(async (req, reply) => {
     const pathname = req.url.split('?')[0] ?? '';
     if (pathname.startsWith('/api/') || req.method !== 'GET') {
       return reply.status(404).send(new AppError('NOT_FOUND', '找不到请求的内容').toBody());
@@ -89,8 +93,15 @@ export async function registerWebApp(app: FastifyInstance, webDist: string): Pro
     if (!built) return reply.type('text/plain; charset=utf-8').send('网页尚未构建：请运行 npm run build:web');
     if (!page) return reply.sendFile('index.html');
     // The page with its own chunks named in it (web-preload.ts), already compressed; revalidated by its ETag.
-    const html = page(pathname, String(req.headers['accept-encoding'] ?? ''));
-    reply.header('cache-control', REVALIDATE).header('vary', 'accept-encoding').header('etag', html.etag);
+    // A visitor with a live session gets its answer in the page too: one round trip less before a logged-in page
+    // shows. Such a page is theirs alone (`private`); its ETag still changes with its content.
+    const realm = pageSession ? sessionRealmOf(pathname) : null;
+    const answer = realm ? await pageSession!(req, realm) : null;
+    const html = page(pathname, String(req.headers['accept-encoding'] ?? ''), answer ? sessionScript(realm!, answer) : '');
+    reply
+      .header('cache-control', answer ? `private, ${REVALIDATE}` : REVALIDATE)
+      .header('vary', 'accept-encoding')
+      .header('etag', html.etag);
     if (req.headers['if-none-match'] === html.etag) return reply.status(304).send();
     if (html.encoding) reply.header('content-encoding', html.encoding);
     return reply.type('text/html; charset=utf-8').send(html.body);

@@ -18,6 +18,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import negotiate from '@fastify/accept-negotiator';
+import { ORDER_STATUSES, type OrderStatus } from '../../core/workflow.js';
+import type { Realm } from '../modules/sessions/repository.js';
 
 /** Area by path prefix (main.tsx's routes), first match wins. */
 const AREAS: [RegExp, string][] = [
@@ -26,6 +28,28 @@ const AREAS: [RegExp, string][] = [
   [/^\/sandbox\/pay\//, 'pages/mobile/SandboxPay.tsx'],
   [/^/, 'PublicSite.tsx'],
 ];
+
+/**
+ * Whose session a path's page asks for first (session.tsx, staffSession.tsx): the staff console the staff
+ * realm's, the public site and applicant pages the applicant's; the phone pages none (they work by the token in
+ * their path). The HTML of such a page carries that answer (`sessionScript`), saving the round trip the page
+ * would otherwise make once its scripts have run.
+ */
+export function sessionRealmOf(pathname: string): Realm | null {
+  if (/^\/staff(?:\/|$)/.test(pathname)) return 'staff';
+  if (/^\/(?:v|sandbox)\//.test(pathname)) return null;
+  return 'org';
+}
+
+/**
+ * The session answer as a data block the page's own script reads and removes (web/api.ts takeSessionFromPage).
+ * `<` is escaped so no text in it (an organization's name) can close the element; a JSON block is not run, so
+ * the script-src policy needs no exception for it.
+ */
+export function sessionScript(realm: Realm, answer: unknown): string {
+  const json = JSON.stringify(answer).replace(/</g, '\\u003c');
+  return `<script type="application/json" id="cd-session-${realm}">${json}</script>`;
+}
 
 /** Page by path (PublicSite.tsx's and StaffApp.tsx's routes), first match wins. */
 const PAGES: [RegExp, string][] = [
@@ -75,6 +99,15 @@ const PAGES: [RegExp, string][] = [
 const DATA: { re: RegExp; urls: (m: RegExpMatchArray) => string[]; fixed?: true }[] = [
   { re: /^\/v\/([\w-]{8,128})(?:\/|$)/, urls: (m) => [`/api/legal-check/${m[1]}`] },
   { re: /^\/orders\/([0-9a-f-]{36})\/?$/, urls: (m) => [`/api/orders/${m[1]}`] },
+  // 待办队列: the queues (tabs and counts) and, when the path names one, that queue's first page — as
+  // StaffQueue.tsx asks for them (status only, no search), else the preload would go unused.
+  {
+    re: /^\/staff\/queue(?:\/([a-z_]+))?\/?$/,
+    urls: (m) => [
+      '/api/staff/queues',
+      ...(m[1] && ORDER_STATUSES.includes(m[1] as OrderStatus) ? [`/api/staff/orders?status=${m[1]}`] : []),
+    ],
+  },
   { re: /^\//, urls: () => [], fixed: true },
 ];
 
@@ -113,9 +146,9 @@ export function pageModules(pathname: string): string[] {
  * The built index.html for any SPA path, with that path's chunks and first API answers named in its head.
  * Variants that do not depend on an id in the path (a few dozen at most, bounded by the tables above) are built
  * and compressed once, on first use; the others (a 法人核验 token, an order id) are compressed per request at a
- * fast setting (a 5 KB page). Returns null when there is no build, or no manifest (index.html is sent as it is).
+ * fast setting (a 5 KB page), as are those carrying a session (`session`, from sessionScript). Returns null when there is no build, or no manifest (index.html is sent as it is).
  */
-export function webPreloader(webDist: string): ((pathname: string, acceptEncoding: string) => HtmlBody) | null {
+export function webPreloader(webDist: string): ((pathname: string, acceptEncoding: string, session?: string) => HtmlBody) | null {
   const indexFile = path.join(webDist, 'index.html');
   const manifestFile = path.join(webDist, '.vite', 'manifest.json');
   if (!existsSync(indexFile) || !existsSync(manifestFile)) return null;
@@ -145,8 +178,8 @@ export function webPreloader(webDist: string): ((pathname: string, acceptEncodin
     ].join('');
   };
 
-  const make = (keys: string[], data: string[], quality: { br: number; gzip: number }): Variant => {
-    const links = chunkLinks(keys) + data.map((u) => `<link rel="preload" as="fetch" crossorigin href="${u}">`).join('');
+  const make = (keys: string[], data: string[], quality: { br: number; gzip: number }, session = ''): Variant => {
+    const links = chunkLinks(keys) + data.map((u) => `<link rel="preload" as="fetch" crossorigin href="${u}">`).join('') + session;
     const identity = Buffer.from(html.replace('</head>', `${links}</head>`), 'utf8');
     return {
       identity,
@@ -156,12 +189,12 @@ export function webPreloader(webDist: string): ((pathname: string, acceptEncodin
     };
   };
 
-  const variant = (pathname: string): Variant => {
+  const variant = (pathname: string, session: string): Variant => {
     const keys = pageModules(pathname);
     for (const d of DATA) {
       const m = pathname.match(d.re);
       if (!m) continue;
-      if (!d.fixed) return make(keys, d.urls(m), { br: 5, gzip: 6 });
+      if (!d.fixed || session) return make(keys, d.urls(m), { br: 5, gzip: 6 }, session);
       const id = `${keys.join('\n')}\n${d.re.source}`;
       let v = fixedVariants.get(id);
       if (!v) fixedVariants.set(id, (v = make(keys, d.urls(m), { br: 11, gzip: 9 })));
@@ -170,8 +203,8 @@ export function webPreloader(webDist: string): ((pathname: string, acceptEncodin
     return make(keys, [], { br: 5, gzip: 6 }); // unreachable: the last entry matches every path
   };
 
-  return (pathname, acceptEncoding) => {
-    const v = variant(pathname);
+  return (pathname, acceptEncoding, session = '') => {
+    const v = variant(pathname, session);
     // The negotiator @fastify/static uses for the assets: the page and its scripts pick an encoding alike.
     const encoding = acceptEncoding ? negotiate(acceptEncoding, ['br', 'gzip']) : null;
     if (encoding === 'br') return { body: v.br, encoding: 'br', etag: `"${v.tag}-br"` };

@@ -4,15 +4,12 @@ import { ZLoginBody, ZRegisterBody, ZResetConfirmBody, ZResetRequestBody } from 
 import { ZCaptchaImage, ZMe, ZOrgLoggedIn, ZOrgSession, ZPasswordRule, ZResetRequested } from '../../core/accounts-schemas.js';
 import { ZOk } from '../../core/orders-schemas.js';
 import { PASSWORD_RULE_TEXT } from '../../core/password-rule.js';
-import { maskMobile } from '../../core/mobile.js';
 import type { AppContext } from '../app.js';
 import { registerOrganization } from '../modules/accounts/register-organization.js';
 import { logIn } from '../modules/accounts/log-in.js';
 import { confirmPasswordReset, requestPasswordReset } from '../modules/accounts/reset-password.js';
-import { organizationRepository, type OrganizationRow } from '../modules/accounts/repository.js';
+import { orgSessionView, publicOrg } from '../modules/accounts/session-view.js';
 import { metaOf, requireOrg } from './guards.js';
-
-const publicOrg = (o: OrganizationRow) => ({ id: o.id, uscc: o.uscc, name: o.name, mobile: maskMobile(o.mobile) });
 
 export const accountRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
@@ -24,14 +21,8 @@ export const accountRoutes =
       { schema: { tags: ['申请单位'], summary: '当前会话与 CSRF 令牌', response: { 200: ZOrgSession } } },
       async (req, reply) => {
         const s = await sessions.ensure(req, reply);
-        const org = s.subjectId ? await organizationRepository.findById(deps.db, s.subjectId) : undefined;
         reply.header('cache-control', 'no-store');
-        return {
-          csrfToken: s.csrfToken,
-          organization: org ? publicOrg(org) : null,
-          passwordRule: PASSWORD_RULE_TEXT,
-          sandbox: { sms: deps.config.sms.kind === 'sandbox' },
-        };
+        return orgSessionView(deps.db, deps.config.sms.kind === 'sandbox', s);
       },
     );
 

@@ -22,7 +22,7 @@ import { auditLog } from '../modules/staff/audit-log.js';
 import { verifyAuditTrailIn } from '../modules/audit/checkpoints.js';
 import { searchOrganizations, viewOrganization } from '../modules/staff/organizations.js';
 import { renameOrganization } from '../modules/staff/rename-organization.js';
-import { createStaff, logInStaff, logOutStaff, publicStaff, setStaffDisabled } from '../modules/staff/staff-accounts.js';
+import { createStaff, logInStaff, logOutStaff, publicStaff, setStaffDisabled, staffSessionView } from '../modules/staff/staff-accounts.js';
 import { enforceStaffAccess, metaOf, staffActor } from './guards.js';
 
 const ZId = z.object({ id: z.string({ error: '编号格式不正确' }).uuid('编号格式不正确') });
@@ -43,9 +43,8 @@ export const staffRoutes =
       { config: { staffAccess: 'public' }, schema: { tags, summary: '工作人员会话与 CSRF 令牌', response: { 200: ZStaffSession } } },
       async (req, reply) => {
         const s = await sessions.ensure(req, reply);
-        const me = s.subjectId ? await staffRepository.findById(db, s.subjectId) : undefined;
         reply.header('cache-control', 'no-store');
-        return { csrfToken: s.csrfToken, staff: me && !me.disabledAt ? publicStaff(me) : null };
+        return staffSessionView(db, s);
       },
     );
 

@@ -10,7 +10,7 @@ import { dummyPasswordHash, hashPassword, verifyPassword } from '../../crypto.js
 import type { Db } from '../../db/client.js';
 import { auditRepository } from '../audit/repository.js';
 import type { RequestMeta, UseCaseDeps } from '../deps.js';
-import { sessionRepository } from '../sessions/repository.js';
+import { sessionRepository, type SessionRow } from '../sessions/repository.js';
 import { takeLoginAttempt } from '../throttle/throttle.js';
 import { staffRepository, type StaffRow } from './repository.js';
 
@@ -28,6 +28,15 @@ export function publicStaff(s: StaffRow) {
     disabled: !!s.disabledAt,
     createdAt: s.createdAt,
   };
+}
+
+/**
+ * What a staff page learns of its session: the CSRF token and the person (null when anonymous or disabled). One
+ * answer for GET /api/staff/session and for the session the page's HTML carries (plugins/web-app.ts).
+ */
+export async function staffSessionView(db: Db, s: SessionRow) {
+  const me = s.subjectId ? await staffRepository.findById(db, s.subjectId) : undefined;
+  return { csrfToken: s.csrfToken, staff: me && !me.disabledAt ? publicStaff(me) : null };
 }
 
 export async function logInStaff(deps: UseCaseDeps, input: z.output<typeof ZStaffLoginBody>, meta: RequestMeta): Promise<StaffRow> {
