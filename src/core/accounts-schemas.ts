@@ -3,7 +3,8 @@
  * console's accounts, organizations and audit log (server/routes/staff.ts). Requests: core/schemas.ts.
  */
 import { z } from 'zod';
-import { ZInstant, ZStaffRole, type JsonOf } from './schemas.js';
+import { ZStaffRole } from './schemas.js';
+import { ZInstant, type JsonOf } from './response.js';
 
 /** The logged-in organization as its own pages see it (the mobile number masked). */
 export const ZPublicOrg = z.object({ id: z.string(), uscc: z.string(), name: z.string(), mobile: z.string() });

@@ -1,7 +1,7 @@
 /** Response shapes of 证书项目管理 (server/routes/staff-catalog.ts): the catalog as an administrator edits it. */
 import { z } from 'zod';
 import { ZKeyType } from './orders-schemas.js';
-import { ZInstant, type JsonOf } from './schemas.js';
+import { ZInstant, type JsonOf } from './response.js';
 
 export const ZStaffProject = z.object({
   code: z.string(),

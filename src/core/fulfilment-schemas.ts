@@ -3,9 +3,9 @@
  * applicant's routes answer the order page (ZOrderView); staff steps answer the order's new status.
  */
 import { z } from 'zod';
-import { ZProducedCertificate } from './certificates.js';
+import { ZProducedCertificate } from './certificates-schemas.js';
 import { CALL_OUTCOMES, type CallOutcome } from './fulfilment.js';
-import { ZInstant, type JsonOf } from './schemas.js';
+import { ZInstant, type JsonOf } from './response.js';
 
 /** What a staff step answers: the order's new status (the console reloads the order page). */
 export const ZOrderStep = z.object({

@@ -1,6 +1,6 @@
 /** Response shapes of 发票 (server/routes/invoices.ts); 财务's pages read them (JsonOf). */
 import { z } from 'zod';
-import { ZInstant, type JsonOf } from './schemas.js';
+import { ZInstant, type JsonOf } from './response.js';
 import { ZInvoiceStatus } from './orders-schemas.js';
 
 export const ZInvoiceItem = z.object({

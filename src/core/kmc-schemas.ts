@@ -3,7 +3,7 @@
  * encryption key's envelope, downloaded once, and 密钥恢复's requests.
  */
 import { z } from 'zod';
-import { ZInstant, type JsonOf } from './schemas.js';
+import { ZInstant, type JsonOf } from './response.js';
 
 /**
  * An encryption key's envelope (GM/T 0016 ENVELOPEDKEYBLOB, Base64 as the one-time PKCS#12 is): only the

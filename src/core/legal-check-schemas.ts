@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ZLegalCheckStatus } from './orders-schemas.js';
-import { ZInstant, type JsonOf } from './schemas.js';
+import { ZInstant, type JsonOf } from './response.js';
 
 export const ZLegalCheckState = z.object({
   required: z.boolean(),

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ZKeyType } from './orders-schemas.js';
-import { ZInstant, type JsonOf } from './schemas.js';
+import { ZInstant, type JsonOf } from './response.js';
 
 export const MY_CERTIFICATE_STATUSES = ['valid', 'revoked', 'expired', 'not_yet_valid', 'revocation_pending'] as const;
 export type MyCertificateStatus = (typeof MY_CERTIFICATE_STATUSES)[number];

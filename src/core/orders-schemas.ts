@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ZOrderDraft } from './order-form.js';
 import { ZPaperItem } from './paper-checklist.js';
-import { ZInstant, type JsonOf } from './schemas.js';
+import { ZInstant, type JsonOf } from './response.js';
 import { ORDER_STATUSES } from './workflow.js';
 
 export const ZOrderStatus = z.enum(ORDER_STATUSES);

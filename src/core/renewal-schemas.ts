@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ZRevocationCodeSent } from './my-certificates-schemas.js';
 import { ZKeyType } from './orders-schemas.js';
-import { ZInstant, type JsonOf } from './schemas.js';
+import { ZInstant, type JsonOf } from './response.js';
 
 export const RENEWAL_STATUSES = ['started', 'proven', 'paid', 'issued', 'completed', 'cancelled'] as const;
 const ZPayChannel = z.enum(['wechat', 'alipay']);

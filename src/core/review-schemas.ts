@@ -1,6 +1,6 @@
 /** Response shapes of 预审 (server/routes/review.ts); the staff console's review panel reads them (JsonOf). */
 import { z } from 'zod';
-import { ZInstant, type JsonOf } from './schemas.js';
+import { ZInstant, type JsonOf } from './response.js';
 
 const ZDecision = z.enum(['approve', 'reject']);
 

@@ -3,7 +3,7 @@
  * organization asks for its own certificate online. The staff and applicant pages' types come from here.
  */
 import { z } from 'zod';
-import { ZInstant, type JsonOf } from './schemas.js';
+import { ZInstant, type JsonOf } from './response.js';
 
 const ZRequestStatus = z.enum(['pending', 'approved', 'refused']);
 const ZCertStatus = z.enum(['pending', 'issued', 'revoked', 'failed']);

@@ -8,15 +8,6 @@ import { normalizeMobile, mobileProblem, mobileProblemMessage } from './mobile.j
 import { PASSWORD_MAX, passwordProblem, passwordProblemMessage } from './password-rule.js';
 import { visibleText } from './visible-text.js';
 
-/**
- * A moment in an answer: the server holds a Date, the JSON carries its ISO 8601 text. Response schemas are
- * encoded (server/plugins/response-serializer.ts), so a handler returns Dates and the web reads strings.
- */
-export const ZInstant = z.codec(z.iso.datetime(), z.date(), { decode: (s) => new Date(s), encode: (d) => d.toISOString() });
-
-/** The JSON a response schema describes — its encoded side, which the web receives (dates as text). */
-export type JsonOf<S extends z.ZodType> = z.input<S>;
-
 export const ZUscc = z
   .string({ error: '请填写统一社会信用代码' })
   .max(64, '统一社会信用代码应为18位')

@@ -3,7 +3,7 @@
  * messages the outbox gave up on (server/routes/staff-outbox.ts).
  */
 import { z } from 'zod';
-import { ZInstant, type JsonOf } from './schemas.js';
+import { ZInstant, type JsonOf } from './response.js';
 
 export const ZSmsTemplate = z.object({
   key: z.string(),

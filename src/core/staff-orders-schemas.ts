@@ -8,7 +8,8 @@ import { CALL_OUTCOMES, type CallOutcome } from './fulfilment.js';
 import { ZOrderDraft } from './order-form.js';
 import { ZInvoiceStatus, ZKeyType, ZLegalCheckStatus, ZOrderStatus } from './orders-schemas.js';
 import { ZPaperItem } from './paper-checklist.js';
-import { ZInstant, ZStaffRole, type JsonOf } from './schemas.js';
+import { ZStaffRole } from './schemas.js';
+import { ZInstant, type JsonOf } from './response.js';
 
 export const ZQueueInfo = z.object({
   status: ZOrderStatus,

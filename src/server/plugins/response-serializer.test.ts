@@ -2,7 +2,7 @@ import Fastify from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ZInstant } from '../../core/schemas.js';
+import { ZInstant } from '../../core/response.js';
 import { registerErrorHandling } from './errors.js';
 import { responseSerializerCompiler, undeclaredFields } from './response-serializer.js';
 

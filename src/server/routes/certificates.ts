@@ -7,15 +7,14 @@ import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provid
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import type { StaffRole } from '../../core/schemas.js';
+import { CERT_SEARCH_KEYS, type CertSearchKey } from '../../core/certificates.js';
 import {
-  CERT_SEARCH_KEYS,
-  type CertSearchKey,
   ZCertificateOfOrder,
   ZCertificateOne,
   ZCertificatesImported,
   ZOrderCertificate,
   ZRegistryPage,
-} from '../../core/certificates.js';
+} from '../../core/certificates-schemas.js';
 import type { AppContext } from '../app.js';
 import { importCertificates } from '../modules/certificates/import-csv.js';
 import { certificateDetail, certificatePem, displaySerial, listCertificates } from '../modules/certificates/registry.js';

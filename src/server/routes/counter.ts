@@ -24,6 +24,8 @@ import {
   ZMaterialsBody,
   ZOfficeBody,
   ZStaffOfficeBody,
+} from '../../core/counter-schemas.js';
+import {
   ZCounterMeta,
   ZCounterProduced,
   ZCounterScan,
@@ -34,7 +36,7 @@ import {
   ZOffices,
   ZOrgLookup,
   ZCounterOrganization,
-} from '../../core/counter-schemas.js';
+} from '../../core/counter-response-schemas.js';
 import { ZOk } from '../../core/orders-schemas.js';
 import { revocationReasonLabel } from '../../core/revocation-reasons.js';
 import type { StaffRole } from '../../core/schemas.js';

@@ -9,7 +9,7 @@ import { formatTime } from './AuditDetail.js';
 import { hasRole, useStaffErrors, useStaffSession } from './staffSession.js';
 import { useLatestLoad } from '../../components/useLatestLoad.js';
 import { useAction } from '../../components/useAction.js';
-import type { CertificateDetail, CertificateOne, CertificatesImported, RegistryPage } from '../../../core/certificates.js';
+import type { CertificateDetail, CertificateOne, CertificatesImported, RegistryPage } from '../../../core/certificates-schemas.js';
 
 type Row = RegistryPage['items'][number];
 type Detail = CertificateDetail;

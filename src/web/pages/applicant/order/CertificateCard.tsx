@@ -11,7 +11,7 @@ import { REVOCATION_PROMISE_MS, type RevocationReason } from '../../../../core/r
 import { apiGet, ApiError } from '../../../api.js';
 import { useAction } from '../../../components/useAction.js';
 import { RevocationDialog } from '../certificates/RevocationDialog.js';
-import type { OrderCertificate } from '../../../../core/certificates.js';
+import type { OrderCertificate } from '../../../../core/certificates-schemas.js';
 import type { OrgCertificates } from '../../../../core/revocation-schemas.js';
 import { downloadFile } from './Documents.js';
 import { beijing } from './time.js';

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { Alert, App, Button, Card, Form, Input, Modal, Select, Space, Switch, Table, Tag, Typography } from 'antd';
 import { ArrowLeftOutlined } from '@ant-design/icons';
-import type { Offices } from '../../../../core/counter-schemas.js';
+import type { Offices } from '../../../../core/counter-response-schemas.js';
 import { apiGet, apiPost } from '../../../api.js';
 import { showServerErrors } from '../../../components/forms.js';
 import { useAction } from '../../../components/useAction.js';

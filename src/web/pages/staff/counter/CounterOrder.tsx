@@ -42,10 +42,10 @@ import { showServerErrors, zodRule } from '../../../components/forms.js';
 import { useStaffErrors } from '../staffSession.js';
 import { beijing, mono } from '../orders/format.js';
 import { downloadP12 } from '../orders/downloadP12.js';
-import type { EncryptionIssued } from '../../../../core/certificates.js';
+import type { EncryptionIssued } from '../../../../core/certificates-schemas.js';
 import { EncryptionPairResult } from '../orders/EncryptionPairResult.js';
 import { statusColor, useCounterMeta } from './StaffCounter.js';
-import type { CertSummary, CounterProduced, CounterView } from '../../../../core/counter-schemas.js';
+import type { CertSummary, CounterProduced, CounterView } from '../../../../core/counter-response-schemas.js';
 import { useMaterialsAutosave, type MaterialsSave } from './useMaterialsAutosave.js';
 import { formatOrderNumber } from '../../../../core/order-number.js';
 

@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import { Alert, App, Button, Space, Typography } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
-import type { EncryptionIssued } from '../../../../core/certificates.js';
+import type { EncryptionIssued } from '../../../../core/certificates-schemas.js';
 import type { EnvelopedKey } from '../../../../core/kmc-schemas.js';
 import { apiPost } from '../../../api.js';
 import { useStaffErrors } from '../staffSession.js';

@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'react';
 import { Card, Descriptions, Tag, Typography } from 'antd';
 import { Link } from 'react-router-dom';
-import type { CertificateDetail } from '../../../../core/certificates.js';
+import type { CertificateDetail } from '../../../../core/certificates-schemas.js';
 import { apiGet } from '../../../api.js';
 import { beijing, mono } from './format.js';
 
