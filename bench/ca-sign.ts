@@ -18,6 +18,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { sm2 } from 'sm-crypto';
 import { encodeTbs, EKU, keyIdentifier, signCertificate, type CertificateInput } from '../src/ca/cert/build.js';
 import { lintTbs } from '../src/ca/cert/lint.js';
@@ -31,14 +32,16 @@ import { scratchDir } from './scratch-dir.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+const isMain = Boolean(process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href);
 const POLICY = '1.2.156.112570.1.1';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-async function rate(name: string, fn: () => Promise<unknown> | unknown): Promise<number> {
+/** Calls per second of `fn`, one at a time, over `seconds` (after a warm-up), printed with `name`. */
+export async function rate(name: string, fn: () => Promise<unknown> | unknown, seconds = SECONDS): Promise<number> {
   for (let i = 0; i < 50; i++) await fn(); // warm-up
   let n = 0;
   const t0 = performance.now();
-  const end = t0 + SECONDS * 1000;
+  const end = t0 + seconds * 1000;
   while (performance.now() < end) {
     for (let i = 0; i < 20; i++) await fn();
     n += 20;
@@ -54,7 +57,11 @@ const summary: string[] = [];
 const buildLintSign = new Map<KeyAlgorithm, () => Promise<unknown>>();
 
 /** cfssl serve with a throwaway P-256 CA in a scratch folder; load() runs wrk against its sign API. */
-async function startCfssl(): Promise<string | { load(round: number): Promise<number>; stop(): void }> {
+/**
+ * cfssl serve with a throwaway P-256 CA in a scratch folder; load() runs wrk (16 connections, `seconds`)
+ * against its sign API. A string: why the peer cannot run here.
+ */
+export async function startCfssl(seconds = SECONDS): Promise<string | { load(round: number): Promise<number>; stop(): void }> {
   for (const tool of ['cfssl', 'wrk', 'openssl'])
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed (apt-get install golang-cfssl wrk)`;
   const dir = scratchDir('certdesk-bench-cfssl-');
@@ -121,7 +128,7 @@ async function startCfssl(): Promise<string | { load(round: number): Promise<num
     async load(round) {
       const out = await new Promise<string>((resolve, reject) => {
         let text = '';
-        const w = spawn('wrk', ['-t', '1', '-c', '16', '-d', `${SECONDS}s`, '-s', f('post.lua'), url]);
+        const w = spawn('wrk', ['-t', '1', '-c', '16', '-d', `${seconds}s`, '-s', f('post.lua'), url]);
         w.stdout.on('data', (c: Buffer) => (text += c.toString()));
         w.on('error', reject);
         w.on('close', () => resolve(text));
@@ -135,7 +142,12 @@ async function startCfssl(): Promise<string | { load(round: number): Promise<num
   };
 }
 
-for (const family of ['ecdsa-p256', 'sm2'] as KeyAlgorithm[]) {
+/**
+ * CertDesk's certificate path for `family` with a pre-loaded issuing key of its own: a fresh serial, name and
+ * extensions per call (64 subscriber keys in turn), encodeTbs, lintTbs against the subscriber profile,
+ * signCertificate — and the pieces for the breakdown.
+ */
+export async function certificatePath(family: KeyAlgorithm) {
   const issuerKey = await generateSigningKey(family);
   // A different subscriber key per certificate, as in production (64 in turn: nothing is cached per key).
   const subjectKeys = await Promise.all(Array.from({ length: 64 }, () => generateSigningKey(family)));
@@ -166,55 +178,62 @@ for (const family of ['ecdsa-p256', 'sm2'] as KeyAlgorithm[]) {
   const sampleTbs = encodeTbs(input());
   const problems = lintTbs(sampleTbs, profile);
   if (problems.length) throw new Error(`bench TBS fails the lint: ${problems.map((p) => p.code).join(', ')}`);
-  const raw = await rate(`${family}: raw sign of a ${sampleTbs.length}-byte TBS (pre-loaded key)`, () => signer.sign(sampleTbs));
-  const encodeOnly = await rate(`${family}: encodeTbs only (serial + name + extensions)`, () => encodeTbs(input()));
-  const built = await rate(`${family}: encodeTbs + signCertificate`, () => signCertificate(encodeTbs(input()), signer));
-  const tbsPool = Array.from({ length: 64 }, () => encodeTbs(input()));
-  const lintOnly = await rate(`${family}: lintTbs only (parse + profile + key check)`, () => lintTbs(tbsPool[k++ & 63]!, profile));
-  summary.push(
-    `${family}: build-and-sign ${built.toFixed(0)}/s = ${(built / raw).toFixed(2)}x raw ${raw.toFixed(0)}/s (goal ≥ 0.25x); encode alone ${encodeOnly.toFixed(0)}/s; lint alone ${lintOnly.toFixed(0)}/s`,
-  );
-  buildLintSign.set(family, async () => {
+  const buildLintSignOne = async () => {
     const tbs = encodeTbs(input());
     if (lintTbs(tbs, profile).length) throw new Error('lint');
     return signCertificate(tbs, signer);
-  });
+  };
+  return { signer, input, profile, sampleTbs, buildLintSign: buildLintSignOne, next: () => k++ };
 }
 
-// build + lint + sign against the peer, interleaved rounds.
-const peer = await startCfssl();
-const rounds: Record<string, number[]> = { cfssl: [] };
-for (let r = 0; r < ROUNDS; r++) {
-  for (const [family, fn] of buildLintSign)
-    (rounds[family] ??= []).push(await rate(`${family}: encodeTbs + lintTbs + signCertificate (round ${r + 1})`, fn));
-  if (typeof peer !== 'string') rounds.cfssl!.push(await peer.load(r + 1));
-}
-if (typeof peer === 'string') summary.push(`peer: cfssl not run — ${peer}`);
-else peer.stop();
-for (const family of buildLintSign.keys()) {
-  const ours = median(rounds[family]!);
-  summary.push(
-    `${family}: build + lint + sign ${ours.toFixed(0)}/s (median of ${ROUNDS})` +
-      (rounds.cfssl!.length
-        ? ` = ${(ours / median(rounds.cfssl!)).toFixed(2)}x cfssl serve /api/v1/cfssl/sign ${median(rounds.cfssl!).toFixed(0)}/s (P-256, 16 connections; goal ≥ 1x)`
-        : ''),
-  );
-}
+if (isMain) {
+  for (const family of ['ecdsa-p256', 'sm2'] as KeyAlgorithm[]) {
+    const { signer, input, profile, sampleTbs, buildLintSign: one, next } = await certificatePath(family);
+    const raw = await rate(`${family}: raw sign of a ${sampleTbs.length}-byte TBS (pre-loaded key)`, () => signer.sign(sampleTbs));
+    const encodeOnly = await rate(`${family}: encodeTbs only (serial + name + extensions)`, () => encodeTbs(input()));
+    const built = await rate(`${family}: encodeTbs + signCertificate`, () => signCertificate(encodeTbs(input()), signer));
+    const tbsPool = Array.from({ length: 64 }, () => encodeTbs(input()));
+    const lintOnly = await rate(`${family}: lintTbs only (parse + profile + key check)`, () => lintTbs(tbsPool[next() & 63]!, profile));
+    summary.push(
+      `${family}: build-and-sign ${built.toFixed(0)}/s = ${(built / raw).toFixed(2)}x raw ${raw.toFixed(0)}/s (goal ≥ 0.25x); encode alone ${encodeOnly.toFixed(0)}/s; lint alone ${lintOnly.toFixed(0)}/s`,
+    );
+    buildLintSign.set(family, one);
+  }
+  // build + lint + sign against the peer, interleaved rounds.
+  const peer = await startCfssl();
+  const rounds: Record<string, number[]> = { cfssl: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [family, fn] of buildLintSign)
+      (rounds[family] ??= []).push(await rate(`${family}: encodeTbs + lintTbs + signCertificate (round ${r + 1})`, fn));
+    if (typeof peer !== 'string') rounds.cfssl!.push(await peer.load(r + 1));
+  }
+  if (typeof peer === 'string') summary.push(`peer: cfssl not run — ${peer}`);
+  else peer.stop();
+  for (const family of buildLintSign.keys()) {
+    const ours = median(rounds[family]!);
+    summary.push(
+      `${family}: build + lint + sign ${ours.toFixed(0)}/s (median of ${ROUNDS})` +
+        (rounds.cfssl!.length
+          ? ` = ${(ours / median(rounds.cfssl!)).toFixed(2)}x cfssl serve /api/v1/cfssl/sign ${median(rounds.cfssl!).toFixed(0)}/s (P-256, 16 connections; goal ≥ 1x)`
+          : ''),
+    );
+  }
 
-// SM2 reference: sm-crypto doing everything itself vs node:crypto (empty ID: not usable by the CA).
-{
-  const key = await generateSigningKey('sm2');
-  const data = Buffer.alloc(700, 7);
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'SM2' });
-  const pkcs8 = Buffer.from(key.privateKeyPkcs8);
-  const privHex = pkcs8.subarray(pkcs8.length - 32 - 2 - 66 - 2 - 32, pkcs8.length - 2 - 66 - 2).toString('hex');
-  const pubHex = Buffer.from(spkiPublicKeyBits(key.publicKeySpki)).toString('hex');
-  const ourSigner = softwareSigner(key);
-  const ours = await rate('sm2: CertDesk signer (node SM3 + OpenSSL kG + BigInt)', () => ourSigner.sign(data));
-  const smc = await rate('sm2: sm-crypto doSignature(hash: true, der: true, userId)', () =>
-    sm2.doSignature(Array.from(data), privHex, { hash: true, der: true, publicKey: pubHex, userId: '1234567812345678' }),
-  );
-  const node = await rate('sm2: node:crypto sign (empty ID — reference only)', () => nodeSign(null, data, privateKey));
-  summary.push(`sm2 raw: CertDesk signer ${ours.toFixed(0)}/s, sm-crypto alone ${smc.toFixed(0)}/s, node:crypto ${node.toFixed(0)}/s`);
+  // SM2 reference: sm-crypto doing everything itself vs node:crypto (empty ID: not usable by the CA).
+  {
+    const key = await generateSigningKey('sm2');
+    const data = Buffer.alloc(700, 7);
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'SM2' });
+    const pkcs8 = Buffer.from(key.privateKeyPkcs8);
+    const privHex = pkcs8.subarray(pkcs8.length - 32 - 2 - 66 - 2 - 32, pkcs8.length - 2 - 66 - 2).toString('hex');
+    const pubHex = Buffer.from(spkiPublicKeyBits(key.publicKeySpki)).toString('hex');
+    const ourSigner = softwareSigner(key);
+    const ours = await rate('sm2: CertDesk signer (node SM3 + OpenSSL kG + BigInt)', () => ourSigner.sign(data));
+    const smc = await rate('sm2: sm-crypto doSignature(hash: true, der: true, userId)', () =>
+      sm2.doSignature(Array.from(data), privHex, { hash: true, der: true, publicKey: pubHex, userId: '1234567812345678' }),
+    );
+    const node = await rate('sm2: node:crypto sign (empty ID — reference only)', () => nodeSign(null, data, privateKey));
+    summary.push(`sm2 raw: CertDesk signer ${ours.toFixed(0)}/s, sm-crypto alone ${smc.toFixed(0)}/s, node:crypto ${node.toFixed(0)}/s`);
+  }
+  console.log('\n' + summary.join('\n'));
 }
-console.log('\n' + summary.join('\n'));

@@ -23,6 +23,7 @@ import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { buildCrl, CRL_REASON, type CrlEntry } from '../src/ca/crl/build.js';
 import { readTlv } from '../src/ca/der/der.js';
@@ -35,12 +36,41 @@ const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 if (!sizes.length) sizes.push(100_000, 1_000_000);
 
 const part = process.env.BENCH_CRL_PART;
-const dir = await mkdtemp(path.join(tmpdir(), 'bench-crl-'));
-try {
-  if (part !== '2') await encoderOnly();
-  if (part !== '1') await productPath();
-} finally {
-  await rm(dir, { recursive: true, force: true });
+let dir = '';
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  dir = await mkdtemp(path.join(tmpdir(), 'bench-crl-'));
+  try {
+    if (part !== '2') await encoderOnly();
+    if (part !== '1') await productPath();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `openssl ca -gencrl` over the revoked entries `writeIndex` writes as index.txt, with a P-256 issuing key of its
+ * own, in the folder `work`: its wall time (it re-reads index.txt, as it would in production), maximum resident
+ * set and the CRL's DER size.
+ */
+export async function opensslGencrl(
+  work: string,
+  writeIndex: (file: string) => Promise<void>,
+): Promise<{ seconds: number; rssMb: number; bytes: number }> {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  await writeFile(`${work}/p2.key`, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  await run('openssl', ['req', '-new', '-x509', '-key', `${work}/p2.key`, '-subj', '/C=CN/O=CertDesk Bench/CN=CertDesk Bench Issuing CA', '-days', '365', '-out', `${work}/p2.pem`, '-addext', 'subjectKeyIdentifier=hash']); // prettier-ignore
+  await writeFile(
+    `${work}/p2.cnf`,
+    `[ ca ]\ndefault_ca = d\n[ d ]\ndir = ${work}\ndatabase = $dir/p2-index.txt\ncrlnumber = $dir/p2-crlnumber\ndefault_md = sha256\ndefault_crl_days = 7\ncrl_extensions = crl_ext\n[ crl_ext ]\nauthorityKeyIdentifier = keyid:always\n`,
+  );
+  await writeIndex(`${work}/p2-index.txt`);
+  await writeFile(`${work}/p2-crlnumber`, '1000\n');
+  const t0 = performance.now();
+  const o = await run('/usr/bin/time', ['-f', 'maxrss_kb=%M', 'openssl', 'ca', '-gencrl', '-config', `${work}/p2.cnf`, '-keyfile', `${work}/p2.key`, '-cert', `${work}/p2.pem`, '-out', `${work}/p2-theirs.pem`, '-batch'], { maxBuffer: 1 << 26 }); // prettier-ignore
+  const seconds = (performance.now() - t0) / 1000;
+  const rssMb = Number(/maxrss_kb=(\d+)/.exec(o.stderr)?.[1]) / 1024;
+  await run('openssl', ['crl', '-in', `${work}/p2-theirs.pem`, '-outform', 'DER', '-out', `${work}/p2-theirs.der`]);
+  return { seconds, rssMb, bytes: (await stat(`${work}/p2-theirs.der`)).size };
 }
 
 async function encoderOnly(): Promise<void> {
@@ -153,20 +183,9 @@ async function productPath(): Promise<void> {
     const reg = await crlRegistry(n, 'ecdsa-p256', (m) => console.log(`[crl] ${m}`));
     try {
       // OpenSSL: same entries from the database, an equivalent P-256 issuing key of its own.
-      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-      await writeFile(`${dir}/p2.key`, privateKey.export({ type: 'pkcs8', format: 'pem' }));
-      await run('openssl', ['req', '-new', '-x509', '-key', `${dir}/p2.key`, '-subj', '/C=CN/O=CertDesk Bench/CN=CertDesk Bench Issuing CA', '-days', '365', '-out', `${dir}/p2.pem`, '-addext', 'subjectKeyIdentifier=hash']); // prettier-ignore
-      await writeFile(
-        `${dir}/p2.cnf`,
-        `[ ca ]\ndefault_ca = d\n[ d ]\ndir = ${dir}\ndatabase = $dir/p2-index.txt\ncrlnumber = $dir/p2-crlnumber\ndefault_md = sha256\ndefault_crl_days = 7\ncrl_extensions = crl_ext\n[ crl_ext ]\nauthorityKeyIdentifier = keyid:always\n`,
-      );
-      await reg.writeIndexTxt(`${dir}/p2-index.txt`);
-      await writeFile(`${dir}/p2-crlnumber`, '1000\n');
-      const t0 = performance.now();
-      const o = await run('/usr/bin/time', ['-f', 'maxrss_kb=%M', 'openssl', 'ca', '-gencrl', '-config', `${dir}/p2.cnf`, '-keyfile', `${dir}/p2.key`, '-cert', `${dir}/p2.pem`, '-out', `${dir}/p2-theirs.pem`, '-batch'], { maxBuffer: 1 << 26 }); // prettier-ignore
-      const theirs = (performance.now() - t0) / 1000;
-      const theirsRssMb = Number(/maxrss_kb=(\d+)/.exec(o.stderr)?.[1]) / 1024;
-
+      const theirsRun = await opensslGencrl(dir, (file) => reg.writeIndexTxt(file));
+      const theirs = theirsRun.seconds;
+      const theirsRssMb = theirsRun.rssMb;
       const times: number[] = [];
       let heapPeak = 0;
       let rssPeak = 0;
@@ -198,8 +217,7 @@ async function productPath(): Promise<void> {
       await writeFile(file, (await reg.publisher.crlForHttp('ecdsa-p256', COMPLETE_CRL))!.der); // the stored bytes, as served
       const check = await run('openssl', ['crl', '-inform', 'DER', '-in', file, '-noout', '-crlnumber'], { maxBuffer: 1 << 26 });
       if (!/crlNumber=/.test(check.stdout)) throw new Error('openssl did not parse the complete CRL');
-      await run('openssl', ['crl', '-in', `${dir}/p2-theirs.pem`, '-outform', 'DER', '-out', `${dir}/p2-theirs.der`]);
-      const theirsSize = (await stat(`${dir}/p2-theirs.der`)).size;
+      const theirsSize = theirsRun.bytes;
       const ours = times.sort((a, b) => a - b)[1]!;
       out.push(
         `${String(n).padStart(9)}   ${ours.toFixed(3).padStart(6)}   ${theirs.toFixed(3).padStart(9)}   ${(ours / theirs).toFixed(2).padStart(11)}x   ${(heapPeak / MB).toFixed(1).padStart(12)}   ${(rssPeak / MB).toFixed(1).padStart(10)}   ${theirsRssMb.toFixed(1).padStart(15)}   ${String(size).padStart(10)}   ${String(theirsSize).padStart(10)}`,

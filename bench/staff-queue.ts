@@ -16,6 +16,7 @@
  */
 import { scratchDir } from './scratch-dir.js';
 import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { scratchDatabase } from './scratch-db.js';
 import { STAFF_ROLES } from '../src/core/schemas.js';
@@ -23,7 +24,7 @@ import { formatOrderNumber } from '../src/core/order-number.js';
 import { buildApp } from '../src/server/app.js';
 import { systemClock } from '../src/server/clock.js';
 import { loadConfig } from '../src/server/config.js';
-import { openDb } from '../src/server/db/client.js';
+import { openDb, type Db } from '../src/server/db/client.js';
 import { calendarRepository } from '../src/server/modules/calendar/repository.js';
 import { seedCalendar } from '../src/server/modules/calendar/seed-calendar.js';
 import { catalogRepository } from '../src/server/modules/catalog/repository.js';
@@ -33,41 +34,23 @@ import { encodeCursor } from '../src/server/modules/staff-orders/cursor.js';
 import { overdueIfStartedBefore, PRE_REVIEW_WORKING_DAYS } from '../src/server/modules/staff-orders/deadlines.js';
 import { staffOrderRepository } from '../src/server/modules/staff-orders/repository.js';
 
-const ORDERS = Number(process.env.BENCH_ORDERS ?? 1_000_000);
-const ORGS = Number(process.env.BENCH_ORGS ?? 300_000);
-const N = Number(process.env.BENCH_N ?? 300);
+type Query = <T = Record<string, unknown>>(q: string, params?: unknown[]) => Promise<T[]>;
 const CAPTCHA = 'k7m3';
-const started = performance.now();
-const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
-const log = (s: string) => console.log(`[${elapsed()}] ${s}`);
 
-// ---------------------------------------------------------------------------------------------- database
-let databaseUrl = process.env.DATABASE_URL;
-let dropAtEnd: (() => Promise<void>) | undefined;
-if (!databaseUrl) {
-  const name = `certdesk_bench_${process.pid}`;
-  const scratch = await scratchDatabase(name);
-  databaseUrl = scratch.url;
-  if (!process.env.BENCH_KEEP) dropAtEnd = scratch.drop;
-  log(`made database ${name}`);
+/** One query on a small pool of its own (plain SQL: seeding and EXPLAIN). */
+export function plainQuery(databaseUrl: string): { one: Query; end: () => Promise<void> } {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  pool.on('error', () => undefined); // an idle client ended by the scratch database's drop
+  return { one: async (q, params = []) => (await pool.query(q, params)).rows, end: () => pool.end() };
 }
 
-try {
-  const handle = await openDb({ databaseUrl, poolSize: 10 });
-  const db = handle.db;
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
-  const one = async <T = Record<string, unknown>>(q: string, params: unknown[] = []): Promise<T[]> =>
-    (await pool.query(q, params)).rows as T[];
-
-  const existing = (await one<{ n: number }>('select count(*)::int as n from organizations'))[0]!.n;
-  if (existing > 0) {
-    console.error(`Refusing to seed: the database already has ${existing} organizations. Give the bench an empty scratch database.`);
-    process.exit(2);
-  }
-
-  await seedCatalog(db, new Date());
-  await seedCalendar(db, new Date());
-
+/**
+ * `orgs` organizations and `orders` orders by set-based INSERT … SELECT generate_series (the catalog and the
+ * calendar must be seeded), then VACUUM ANALYZE.
+ */
+export async function seedOrders(one: Query, orgs: number, orders: number, log: (m: string) => void): Promise<void> {
+  const ORGS = orgs;
+  const ORDERS = orders;
   // ------------------------------------------------------------------------------------------------- seed
   log(`seeding ${ORGS.toLocaleString()} organizations and ${ORDERS.toLocaleString()} orders`);
   await one(
@@ -160,7 +143,28 @@ try {
   await one('vacuum analyze orders');
   const counts = await one<{ status: string; n: number }>('select status, count(*)::int as n from orders group by status order by n desc');
   log(`statuses: ${counts.map((c) => `${c.status} ${c.n.toLocaleString()}`).join(', ')}`);
+}
 
+export interface StaffTiming {
+  label: string;
+  median: number;
+  p99: number;
+  mean: number;
+  items: number;
+}
+
+/**
+ * EXPLAIN (ANALYZE) of the repository's queries, then `n` sequential requests per case over HTTP to the app at
+ * `base` (a staff member made and logged in here), beside GET /api/password-rule as the baseline.
+ */
+export async function staffQueueTimings(opts: {
+  db: Db;
+  one: Query;
+  base: string;
+  n: number;
+  log: (m: string) => void;
+}): Promise<{ results: StaffTiming[]; explained: { label: string; ok: boolean; time: string | undefined }[] }> {
+  const { db, one, base, n: N, log } = opts;
   // ---------------------------------------------------------------------------------------------- samples
   const sample = async <T>(q: string, params: unknown[] = []) => one<T>(q, params);
   const QUEUE = 'paper_awaiting';
@@ -275,21 +279,14 @@ try {
     ]),
   ];
 
-  // -------------------------------------------------------------------------------------------------- HTTP
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    CERTDESK_CAPTCHA_FIXED: CAPTCHA,
-    CERTDESK_DATA_DIR: scratchDir('certdesk-bench-'),
-    DATABASE_URL: databaseUrl,
-  });
-  const app = await buildApp({ config, db, clock: systemClock });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-
   const staffMember = await createStaff(
     { db, clock: systemClock },
-    { username: 'yace', displayName: '压测', roles: STAFF_ROLES.filter((r) => r !== '管理员'), password: 'Bench2026staff' },
+    {
+      username: 'yace',
+      displayName: '压测',
+      roles: STAFF_ROLES.filter((r) => r !== '管理员' && r !== '审计员'),
+      password: 'Bench2026staff',
+    },
     null,
     { ip: 'bench' },
   );
@@ -314,13 +311,7 @@ try {
     remember(login);
   }
 
-  interface Result {
-    label: string;
-    median: number;
-    p99: number;
-    mean: number;
-    items: number;
-  }
+  type Result = StaffTiming;
   const q = (v: string) => encodeURIComponent(v);
   async function measure(label: string, url: (i: number) => string, n = N): Promise<Result> {
     for (let i = 0; i < 10; i++) await (await fetch(base + url(i), { headers: { cookie } })).arrayBuffer();
@@ -358,21 +349,65 @@ try {
   results.push(await measure('search: unit name, rare fragment', (i) => `/api/staff/orders?q=${q(pick(rareNames, i))}`));
   results.push(await measure('search: unit name, broad (医药)', () => `/api/staff/orders?q=${q('医药')}`));
 
-  const baseline = results[0]!;
-  console.log(
-    `\nCertDesk staff queue/search bench — ${ORDERS.toLocaleString()} orders, ${ORGS.toLocaleString()} organizations, PostgreSQL, ${N} sequential requests per case`,
-  );
-  console.log(`${'case'.padEnd(44)} ${'median ms'.padStart(10)} ${'p99 ms'.padStart(9)} ${'×base'.padStart(8)} ${'rows'.padStart(6)}`);
-  for (const r of results)
-    console.log(
-      `${r.label.padEnd(44)} ${r.median.toFixed(2).padStart(10)} ${r.p99.toFixed(2).padStart(9)} ${(r.median / baseline.median).toFixed(1).padStart(8)} ${r.items.toFixed(1).padStart(6)}`,
-    );
-  console.log(`\nEXPLAIN: ${explained.map((e) => `${e.label} ${e.ok ? 'ok' : 'CHECK'}`).join('; ')}`);
-  log('done');
+  return { results, explained };
+}
 
-  await app.close();
-  await pool.end();
-  await handle.close();
-} finally {
-  await dropAtEnd?.();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const ORDERS = Number(process.env.BENCH_ORDERS ?? 1_000_000);
+  const ORGS = Number(process.env.BENCH_ORGS ?? 300_000);
+  const N = Number(process.env.BENCH_N ?? 300);
+  const started = performance.now();
+  const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+  const log = (s: string) => console.log(`[${elapsed()}] ${s}`);
+
+  let databaseUrl = process.env.DATABASE_URL;
+  let dropAtEnd: (() => Promise<void>) | undefined;
+  if (!databaseUrl) {
+    const name = `certdesk_bench_${process.pid}`;
+    const scratch = await scratchDatabase(name);
+    databaseUrl = scratch.url;
+    if (!process.env.BENCH_KEEP) dropAtEnd = scratch.drop;
+    log(`made database ${name}`);
+  }
+  try {
+    const handle = await openDb({ databaseUrl, poolSize: 10 });
+    const db = handle.db;
+    const { one, end } = plainQuery(databaseUrl);
+    const existing = (await one<{ n: number }>('select count(*)::int as n from organizations'))[0]!.n;
+    if (existing > 0) {
+      console.error(`Refusing to seed: the database already has ${existing} organizations. Give the bench an empty scratch database.`);
+      process.exit(2);
+    }
+    await seedCatalog(db, new Date());
+    await seedCalendar(db, new Date());
+    await seedOrders(one, ORGS, ORDERS, log);
+
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      CERTDESK_CAPTCHA_FIXED: CAPTCHA,
+      CERTDESK_DATA_DIR: scratchDir('certdesk-bench-'),
+      DATABASE_URL: databaseUrl,
+    });
+    const app = await buildApp({ config, db, clock: systemClock });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const { results, explained } = await staffQueueTimings({ db, one, base, n: N, log });
+    const baseline = results[0]!;
+    console.log(
+      `\nCertDesk staff queue/search bench — ${ORDERS.toLocaleString()} orders, ${ORGS.toLocaleString()} organizations, PostgreSQL, ${N} sequential requests per case`,
+    );
+    console.log(`${'case'.padEnd(44)} ${'median ms'.padStart(10)} ${'p99 ms'.padStart(9)} ${'×base'.padStart(8)} ${'rows'.padStart(6)}`);
+    for (const r of results)
+      console.log(
+        `${r.label.padEnd(44)} ${r.median.toFixed(2).padStart(10)} ${r.p99.toFixed(2).padStart(9)} ${(r.median / baseline.median).toFixed(1).padStart(8)} ${r.items.toFixed(1).padStart(6)}`,
+      );
+    console.log(`\nEXPLAIN: ${explained.map((e) => `${e.label} ${e.ok ? 'ok' : 'CHECK'}`).join('; ')}`);
+    log('done');
+    await app.close();
+    await end();
+    await handle.close();
+  } finally {
+    await dropAtEnd?.();
+  }
 }

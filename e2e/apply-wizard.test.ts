@@ -40,6 +40,10 @@ describe.each([
     await page.getByTestId('agree').click();
     await page.getByTestId('agree-next').click();
     await page.waitForURL((u) => u.pathname === '/apply/project');
+    // The pair projects say so (the catalog's flag): 政府采购 and 公共资源 issue 签名证书 + 加密证书, 工程建设 does not.
+    expect(await page.getByTestId('dual-gov-procurement').textContent()).toBe('含签名证书和加密证书（双证书）');
+    expect(await page.getByTestId('dual-public-resource').count()).toBe(1);
+    expect(await page.getByTestId('dual-construction-approval').count()).toBe(0);
     await page.getByTestId(`choose-${projectCode}`).click();
     await page.waitForURL((u) => u.search === `?project=${projectCode}`);
     // A reload stays on the step, with the project still chosen.

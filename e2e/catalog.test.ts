@@ -23,6 +23,8 @@ beforeAll(async () => {
       productionWorkingDays: 3,
       active: false,
       sortOrder: 99,
+      // A pair project the web's seeds do not know: the page shows the flag as the server answers it.
+      dualCertificates: true,
     },
     [
       { projectCode: code, keyType: 'main', withSeal: true, priceFen: null, priceConfirmed: false },
@@ -49,6 +51,14 @@ describe('证书项目管理 (staff console)', () => {
     await poll(() => card.count()).toBe(1);
     await card.scrollIntoViewIfNeeded();
     expect(await card.getByText('价格待确认').count()).toBe(1);
+    // Which projects issue pairs (签名证书 + 加密证书), from the catalog's flag.
+    expect(await card.getByTestId('catalog-dual').textContent()).toBe('双证书');
+    expect(await card.getByTestId('catalog-certificates').textContent()).toContain('含签名证书和加密证书（双证书）');
+    expect(await page.getByTestId('catalog-gov-procurement').getByTestId('catalog-dual').count()).toBe(1);
+    expect(await page.getByTestId('catalog-construction-approval').getByTestId('catalog-dual').count()).toBe(0);
+    expect(await page.getByTestId('catalog-construction-approval').getByTestId('catalog-certificates').textContent()).toContain(
+      '只签发签名证书',
+    );
 
     await card.getByLabel(/主锁（含电子签章）价格/).fill('1.234');
     await card.getByLabel(/副锁（无电子签章）价格/).fill('150');

@@ -3,7 +3,9 @@
  * DATABASE_URL is set), the outbox worker running, and Debian's Chromium driven by playwright-core.
  * Screenshots land in e2e/screenshots/ so a person can look at them.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -26,7 +28,24 @@ export interface E2E {
   browser: Browser;
   outbox: OutboxWorker;
   db: Awaited<ReturnType<typeof testDb>>['db'];
+  config: ReturnType<typeof testConfig>;
+  /** A free loopback port the pages call the 证书助手 on (CERTDESK_AGENT_URL): a test that needs the agent listens there. */
+  agentPort: number;
+  /** CERTDESK_AGENT_DOWNLOAD_DIR, empty at start: a test publishes a 证书助手 file there and removes it after. */
+  agentDownloadDir: string;
   close(): Promise<void>;
+}
+
+/** A port free now on 127.0.0.1 (the agent's, so parallel runs on one machine do not share one). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 let running: Promise<E2E> | undefined;
@@ -43,7 +62,9 @@ export function startE2E(): Promise<E2E> {
       throw new Error(`${webDist} is missing: run \`npm run build:web\` first (npm test does)`);
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (see .ci/run)`);
     const handle = await testDb();
-    const config = testConfig();
+    const agentPort = await freePort();
+    const agentDownloadDir = mkdtempSync(path.join(tmpdir(), 'e2e-agent-downloads-'));
+    const config = testConfig({ CERTDESK_AGENT_URL: `http://127.0.0.1:${agentPort}`, CERTDESK_AGENT_DOWNLOAD_DIR: agentDownloadDir });
     await seedDemoData(handle.db, new Date());
     const worker: { w?: OutboxWorker } = {};
     const app = await buildApp({ config, db: handle.db, clock: systemClock, webDist, onOutbox: () => void worker.w?.runOnce() });
@@ -78,6 +99,9 @@ export function startE2E(): Promise<E2E> {
       browser,
       outbox: worker.w,
       db: handle.db,
+      config,
+      agentPort,
+      agentDownloadDir,
       async close() {
         await browser.close();
         await worker.w?.stop();

@@ -158,7 +158,9 @@ export const button = (scope: Page | Locator, text: string) =>
 
 /** Logs the page in to the staff console (with the demo staff's password unless given) and waits for 工作台. */
 export async function staffLogin(page: Page, username: string, password = DEMO_STAFF_PASSWORD): Promise<void> {
-  await page.goto('/staff/login');
+  // Wait for the page's own start-up request (GET /api/staff/session) first: an anonymous session answered after
+  // the login would replace its cookie, and the console would go back to the login page (seen once under load).
+  await page.goto('/staff/login', { waitUntil: 'networkidle' });
   await page.getByLabel('用户名').fill(username);
   await page.getByLabel('密码').fill(password);
   await page.getByLabel('验证码', { exact: true }).fill(CAPTCHA);

@@ -45,6 +45,10 @@ describe.each([
     expect(text).toContain('含电子签章');
     expect(text).toContain('无电子签章');
     expect(text).toContain('约3个工作日');
+    // The pair projects (the catalog's flag): 签名证书 + 加密证书, and what the second one is for.
+    await expect.poll(() => page.getByTestId('dual-gov-procurement').innerText()).toContain('含签名证书和加密证书（双证书）');
+    expect(await page.getByTestId('dual-public-resource').innerText()).toContain('加密投标、报价文件');
+    expect(await page.getByTestId('dual-construction-approval').count()).toBe(0);
     expect(text).toContain('只能办理一个含电子签章的主锁');
     for (const s of ONLINE_FLOW) expect(text).toContain(s.title);
     for (const b of ['变更', '补办', '续费', '换卡', '解锁', '吊销']) expect(text).toContain(b);

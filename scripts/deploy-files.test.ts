@@ -15,6 +15,7 @@ import { parse } from 'yaml';
 import { LIVE_PAY_ENV } from '../src/server/adapters/payment/config.js';
 import { ALIYUN_TEMPLATE_ENV } from '../src/server/adapters/sms/port.js';
 import { assertServable, loadConfig } from '../src/server/config.js';
+import { caConfigFrom } from '../src/server/modules/certificates/ca-config.js';
 import { signerListenFrom } from '../src/signer/main.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -153,6 +154,66 @@ describe('compose.yaml', () => {
       expect(dockerignore).toContain(p);
     }
     for (const p of ['data', 'node_modules', '.env']) expect(dockerignore.split('\n')).toContain(p);
+  });
+});
+
+describe('compose.sdf.yaml (the server HSM and the key management centre)', () => {
+  const sdf = parse(read('compose.sdf.yaml'), { merge: true }) as {
+    services: Record<string, Service>;
+    secrets: Record<string, { file: string }>;
+  };
+  /** A service as `docker compose -f compose.yaml -f compose.sdf.yaml` merges it: the override's settings win. */
+  const merged = (name: string): Service => {
+    const base = compose.services[name]!;
+    const over = sdf.services[name] ?? {};
+    return {
+      ...base,
+      environment: { ...base.environment, ...over.environment },
+      volumes: [...(base.volumes ?? []), ...(over.volumes ?? [])],
+      secrets: [...new Set([...(base.secrets ?? []), ...(over.secrets ?? [])])],
+    };
+  };
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('gives the signer a KMC on the device, with the env.example settings, and the password as a secret file', () => {
+    const signer = merged('signer');
+    const env = environmentOf(signer);
+    expect(env.CERTDESK_KMC_KEK_INDEX).toBe('1');
+    expect(env.CERTDESK_SDF_PASSWORD_FILE).toBe('/run/secrets/sdf_password');
+    expect(signer.secrets).toEqual(['ca_kek', 'sdf_password']);
+    expect(sdf.secrets.sdf_password!.file).toBe('./secrets/sdf-password');
+    expect((signer.volumes ?? []).map((v) => interpolate(v, dotEnv))).toContain('/opt/hsm:/opt/hsm:ro');
+    expect(env.CERTDESK_SDF_LIBRARY).toMatch(/^\/opt\/hsm\//);
+    // The signer's start reads these settings as it does (src/signer/main.ts), the secrets' files standing in.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'certdesk-sdf-deploy-'));
+    dirs.push(dir);
+    writeFileSync(path.join(dir, 'kek'), `${Buffer.from(Array.from({ length: 32 }, (_, i) => i + 1)).toString('base64')}\n`);
+    writeFileSync(path.join(dir, 'pw'), 'device-access-password\n');
+    const ca = caConfigFrom(
+      { ...env, CERTDESK_CA_KEK_FILE: path.join(dir, 'kek'), CERTDESK_SDF_PASSWORD_FILE: path.join(dir, 'pw'), CERTDESK_SIGNER_URL: '' },
+      true,
+      '/var/lib/certdesk',
+    );
+    expect(ca.sdf?.toJSON()).toMatchObject({ library: env.CERTDESK_SDF_LIBRARY, kmcKekIndex: 1 });
+    expect(JSON.stringify(ca.sdf)).not.toContain('device-access-password');
+  });
+
+  it('ca-init may put the CA keys in the device; the web instances get no device setting at all', () => {
+    const init = environmentOf(merged('ca-init'));
+    expect(init).toHaveProperty('CERTDESK_CA_SDF_KEYS');
+    expect(init).not.toHaveProperty('CERTDESK_KMC_KEK_INDEX');
+    expect(Object.keys(sdf.services).sort()).toEqual(['ca-init', 'signer']);
+    for (const [, web] of webs) for (const k of Object.keys(environmentOf(web))) expect(k).not.toMatch(/^CERTDESK_(SDF|KMC)_/);
+    // Were a web instance given them, it would refuse to start (the KMC belongs beside the CA's keys).
+    const web = { ...environmentOf(webs[0]![1]), CERTDESK_KMC_KEK_INDEX: '1' };
+    expect(() => loadConfig(web)).toThrow(/CERTDESK_KMC_KEK_INDEX belongs to the signer only/);
+  });
+
+  it('names only settings the code reads', () => {
+    const known = settingsTheCodeReads();
+    const named = Object.values(sdf.services).flatMap((s) => Object.keys(s.environment ?? {}));
+    expect(named.filter((k) => !known.has(k))).toEqual([]);
   });
 });
 

@@ -4,10 +4,13 @@
  * tested here and the lock below is the agent's own count (token.ts explains).
  */
 import { execFileSync } from 'node:child_process';
+import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opensslResult, tempDir } from '../ca/testing/openssl.js';
+import { deriveSoPin, newGrant, sealAuthorization, type TokenAuthorityKeys, type TokenPurpose } from '../ca/token-authorization.js';
+import * as graphene from 'graphene-pk11';
 import { AgentConfigError, agentConfigFrom, type AgentConfig } from './config.js';
 import { CODE_TTL_MS, Pairing } from './pairing.js';
 import type { PinRequest, PinSource } from './pin-source.js';
@@ -40,7 +43,27 @@ let tokens: TokenDriver;
 let app: FastifyInstance;
 let serial: string;
 let bearer: string;
-const config: AgentConfig = { host: '127.0.0.1', port: 0, origin: ORIGIN, pkcs11Module: LIBRARY, pinTries: 3 };
+/** The CA's token authority as the server holds it (modules/tokens/authority.ts); the agent trusts its public key. */
+const authority: TokenAuthorityKeys = {
+  signingKey: generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey,
+  soPinSecret: randomBytes(32),
+};
+const config: AgentConfig = {
+  host: '127.0.0.1',
+  port: 0,
+  origin: ORIGIN,
+  pkcs11Module: LIBRARY,
+  pinTries: 3,
+  authorityKey: createPublicKey(authority.signingKey),
+};
+
+/** What the server answers a granted request with: an authorization for the page's current pairing. */
+async function authorizationFor(purpose: TokenPurpose, tokenSerial: string, keys = authority, bearerToken?: string) {
+  const session = (await call('GET', '/session', undefined, bearerToken ? { authorization: `Bearer ${bearerToken}` } : {})).json();
+  const spki = Buffer.from(session.sessionKey, 'base64');
+  const grant = newGrant({ purpose, serial: tokenSerial, origin: ORIGIN, session: session.sessionId, agentSpki: spki, now: new Date(now) });
+  return sealAuthorization(keys, grant, spki);
+}
 
 const call = (method: 'GET' | 'POST' | 'OPTIONS', url: string, body?: unknown, headers: Record<string, string> = {}) =>
   app.inject({
@@ -59,9 +82,21 @@ beforeAll(async () => {
     `directories.tokendir = ${tmp.path('tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`,
   );
   execFileSync('softhsm2-util', ['--init-token', '--free', '--label', 'ukey', '--pin', '123456', '--so-pin', '87654321']);
+  // A key as it comes from the maker, for 制证's initialization (the last describe): the maker's SO PIN and its own serial.
+  execFileSync('softhsm2-util', ['--init-token', '--free', '--label', 'blank', '--pin', '000000', '--so-pin', '12345678']);
   tokens = TokenDriver.load(LIBRARY, { pinTries: config.pinTries });
   serial = tokens.listTokens().find((t) => t.label === 'ukey')!.serial;
-  app = buildAgentServer({ config, tokens, pins, pairing });
+  // As if the CA had initialized it: its SO PIN becomes the one derived for its serial.
+  const slots = tokens['module'].getSlots(true);
+  for (let i = 0; i < slots.length; i++) {
+    if (slots.items(i).getToken().serialNumber.trim() !== serial) continue;
+    const s = slots.items(i).open(graphene.SessionFlag.SERIAL_SESSION | graphene.SessionFlag.RW_SESSION);
+    s.login('87654321', graphene.UserType.SO);
+    s.setPin('87654321', deriveSoPin(authority.soPinSecret, serial));
+    s.logout();
+    s.close();
+  }
+  app = buildAgentServer({ config, tokens, pins, pairing, now: () => now });
   await app.ready();
   // A throwaway CA (OpenSSL's own keys) to issue certificates for the token's requests.
   execFileSync('openssl', [
@@ -252,7 +287,8 @@ describe('the token (SoftHSM2, ECDSA P-256)', () => {
         `
       import * as g from 'graphene-pk11';
       const m = g.Module.load(${JSON.stringify(LIBRARY)}); m.initialize();
-      const slot = m.getSlots(true).items(0); const s = slot.open(g.SessionFlag.SERIAL_SESSION); s.login('123456');
+      const all = m.getSlots(true); let slot; for (let i = 0; i < all.length; i++) if (all.items(i).getToken().label.trim() === 'ukey') slot = all.items(i);
+      const s = slot.open(g.SessionFlag.SERIAL_SESSION); s.login('123456');
       const k = s.find({ class: g.ObjectClass.PRIVATE_KEY, id: Buffer.from('${keyId}', 'hex') });
       const a = k.items(0).getAttribute({ sensitive: null, extractable: null, token: null });
       process.stdout.write(JSON.stringify({ n: k.length, ...a })); s.logout(); m.finalize();`,
@@ -409,19 +445,54 @@ describe('the token (SoftHSM2, ECDSA P-256)', () => {
       expect.objectContaining({ serial, userPinLocked: true, triesLeft: 0 }),
     );
 
-    // Reset needs the server's authorization in the request and the SO PIN from the agent's prompt.
+    // Reset needs the CA's authorization in the request; the SO PIN comes inside it, never from a prompt.
     pins.answers = [];
     expect((await call('POST', `/tokens/${serial}/pin/reset`, {})).json().message).toContain('authorization');
-    pins.answers = ['11111111', '13572468'];
-    expect((await call('POST', `/tokens/${serial}/pin/reset`, { authorization: 'one-time-authorization-0001' })).json()).toMatchObject({
+    // An authorization the CA did not sign, one for another token, one for another pairing: refused before the token is touched.
+    const forger = { ...authority, signingKey: generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey };
+    pins.answers = ['13572468', '13572468'];
+    pins.asked = [];
+    for (const [authorization, reason] of [
+      [await authorizationFor('reset', serial, forger), 'SIGNATURE'],
+      [await authorizationFor('reset', 'another-serial'), 'BINDING'],
+      [await authorizationFor('init', serial), 'BINDING'],
+      ['not-an-authorization-at-all', 'MALFORMED'],
+    ] as const) {
+      const r = await call('POST', `/tokens/${serial}/pin/reset`, { authorization });
+      expect(r.statusCode).toBe(403);
+      expect(r.json()).toMatchObject({ error: 'AUTHORIZATION_REFUSED', reason });
+    }
+    const other = await call('POST', '/pair', { code: pairing.newCode(), sessionId: 'portal-session-4' }, { authorization: '' });
+    const otherBearer = other.json().token as string;
+    const otherSessions = await authorizationFor('reset', serial, authority, otherBearer);
+    expect((await call('POST', `/tokens/${serial}/pin/reset`, { authorization: otherSessions })).json()).toMatchObject({
+      error: 'AUTHORIZATION_REFUSED',
+      reason: 'BINDING',
+    });
+    // Expired (5 minutes).
+    const stale = await authorizationFor('reset', serial);
+    now += 5 * 60_000 + 1;
+    expect((await call('POST', `/tokens/${serial}/pin/reset`, { authorization: stale })).json()).toMatchObject({ reason: 'EXPIRED' });
+    expect(pins.asked).toEqual([]);
+    // Sealed with another secret: the SO PIN inside is wrong and the token says so.
+    pins.answers = ['13572468', '13572468'];
+    const wrongSecret = await authorizationFor('reset', serial, { ...authority, soPinSecret: randomBytes(32) });
+    expect((await call('POST', `/tokens/${serial}/pin/reset`, { authorization: wrongSecret })).json()).toMatchObject({
       error: 'SO_PIN_INCORRECT',
     });
-    pins.answers = ['87654321', '13572468'];
+    pins.answers = ['13572468'];
     pins.asked = [];
-    expect((await call('POST', `/tokens/${serial}/pin/reset`, { authorization: 'one-time-authorization-0002' })).json()).toEqual({
+    const authorization = await authorizationFor('reset', serial);
+    expect((await call('POST', `/tokens/${serial}/pin/reset`, { authorization })).json()).toEqual({
       reset: true,
     });
-    expect(pins.asked[0]).toMatchObject({ purpose: 'reset', authorization: 'one-time-authorization-0002' });
+    expect(pins.asked).toEqual([expect.objectContaining({ purpose: 'reset', serial })]);
+    expect(JSON.stringify(pins.asked)).not.toContain(deriveSoPin(authority.soPinSecret, serial));
+    // The same authorization again: refused, the token untouched.
+    pins.answers = ['99999999'];
+    expect((await call('POST', `/tokens/${serial}/pin/reset`, { authorization })).json()).toMatchObject({
+      error: 'AUTHORIZATION_REPLAYED',
+    });
 
     pins.answers = ['24681357'];
     expect((await sign()).json()).toMatchObject({ error: 'PIN_INCORRECT' });
@@ -430,5 +501,66 @@ describe('the token (SoftHSM2, ECDSA P-256)', () => {
     expect((await call('GET', '/tokens')).json().tokens).toContainEqual(
       expect.objectContaining({ serial, userPinLocked: false, triesLeft: 3 }),
     );
+  });
+});
+
+describe('制证 initializes a new key with the CA authorization', () => {
+  let blank: string;
+
+  beforeAll(() => {
+    blank = tokens.listTokens().find((t) => t.label === 'blank')!.serial;
+  });
+
+  it('asks the maker SO PIN and the initial user PIN, sets the CA SO PIN, and forces a PIN change before signing', async () => {
+    pins.answers = ['12345678', '11223344'];
+    pins.asked = [];
+    const r = await call('POST', `/tokens/${blank}/init`, { authorization: await authorizationFor('init', blank), label: '南昌某某公司' });
+    expect(r.json()).toEqual({ initialized: true, serial: blank });
+    expect(pins.asked.map((a) => a.purpose)).toEqual(['init', 'init']);
+    const info = (await call('GET', '/tokens')).json().tokens.find((t: { serial: string }) => t.serial === blank);
+    expect(info).toMatchObject({ label: '南昌某某公司', certDesk: true, userPinToBeChanged: true, userPinLocked: false });
+
+    // The key is made and its certificate written with the initial PIN (制证 goes on) …
+    pins.answers = ['11223344'];
+    const k = await call('POST', `/tokens/${blank}/keys`, {
+      algorithm: 'ecdsa-p256',
+      subject: { C: 'CN', O: '南昌某某公司', CN: '南昌某某公司' },
+    });
+    expect(k.statusCode).toBe(200);
+    // … but the customer cannot sign with it until the initial PIN is changed.
+    pins.answers = ['11223344'];
+    pins.asked = [];
+    const refused = await call('POST', `/tokens/${blank}/challenge-signature`, {
+      keyId: k.json().keyId,
+      challenge: Buffer.alloc(16, 3).toString('base64'),
+    });
+    expect(refused.statusCode).toBe(428);
+    expect(refused.json()).toMatchObject({ error: 'PIN_TO_BE_CHANGED' });
+    expect(pins.asked).toEqual([]);
+    pins.answers = ['11223344', '11223344'];
+    expect((await call('POST', `/tokens/${blank}/pin/change`, {})).json()).toMatchObject({ error: 'PIN_REJECTED' });
+    pins.answers = ['11223344', '55667788'];
+    expect((await call('POST', `/tokens/${blank}/pin/change`, {})).json()).toEqual({ changed: true });
+    pins.answers = ['55667788'];
+    const signed = await call('POST', `/tokens/${blank}/challenge-signature`, {
+      keyId: k.json().keyId,
+      challenge: Buffer.alloc(16, 3).toString('base64'),
+    });
+    expect(signed.statusCode).toBe(200);
+
+    // The SO PIN is now the CA's: the maker's no longer opens it, a CA reset does; initializing again needs no maker PIN.
+    expect(() => tokens.resetUserPin(blank, '12345678', '10203040')).toThrow(/SO PIN/);
+    pins.answers = ['10203040'];
+    expect((await call('POST', `/tokens/${blank}/pin/reset`, { authorization: await authorizationFor('reset', blank) })).json()).toEqual({
+      reset: true,
+    });
+    pins.answers = ['31313131'];
+    pins.asked = [];
+    expect((await call('POST', `/tokens/${blank}/init`, { authorization: await authorizationFor('init', blank) })).json()).toEqual({
+      initialized: true,
+      serial: blank,
+    });
+    expect(pins.asked.map((a) => a.purpose)).toEqual(['init']);
+    expect((await call('GET', `/tokens/${blank}/certificates`)).json().certificates).toEqual([]);
   });
 });

@@ -1,3 +1,6 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+
 /**
  * Settings of the 证书助手 (docs/agent.md). Read once at start; a bad value stops the agent with a message
  * naming the setting, never a half-configured agent.
@@ -21,6 +24,11 @@ export interface AgentConfig {
   /** Wrong user PINs the agent allows per token before it treats the PIN as locked (for modules that never lock). */
   pinTries: number;
   sm2?: Sm2Mechanisms;
+  /**
+   * The CA token authority's public key (CERTDESK_AGENT_AUTHORITY_KEY): the only signer of the one-time
+   * authorizations that carry an SO PIN (制证's initialization, 在线解锁). Unset: those operations are refused.
+   */
+  authorityKey?: KeyObject;
 }
 
 export class AgentConfigError extends Error {
@@ -52,6 +60,27 @@ function mechanism(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return n;
 }
 
+/**
+ * CERTDESK_AGENT_AUTHORITY_KEY: a PEM public key, a file holding one, or base64 SPKI DER — an ECDSA P-256 key
+ * (what `npm run ca:token-authority` prints).
+ */
+export function authorityKeyFrom(value: string): KeyObject {
+  const v = value.trim();
+  let key: KeyObject;
+  try {
+    if (v.includes('-----BEGIN')) key = createPublicKey(v);
+    else if (/^[A-Za-z0-9+/]+={0,2}$/.test(v) && v.length > 80)
+      key = createPublicKey({ key: Buffer.from(v, 'base64'), format: 'der', type: 'spki' });
+    else if (existsSync(v)) key = createPublicKey(readFileSync(v, 'utf8'));
+    else throw new Error('not found');
+  } catch {
+    throw new AgentConfigError('CERTDESK_AGENT_AUTHORITY_KEY 必须是 CA 授权公钥（PEM、PEM 文件路径或 Base64 的 SPKI）');
+  }
+  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
+    throw new AgentConfigError('CERTDESK_AGENT_AUTHORITY_KEY 必须是 ECDSA P-256 公钥');
+  return key;
+}
+
 export function agentConfigFrom(env: NodeJS.ProcessEnv): AgentConfig {
   const host = env.CERTDESK_AGENT_HOST?.trim() || '127.0.0.1';
   if (!LOOPBACK.has(host))
@@ -78,5 +107,6 @@ export function agentConfigFrom(env: NodeJS.ProcessEnv): AgentConfig {
     pkcs11Module: env.CERTDESK_AGENT_PKCS11_MODULE?.trim() || '/usr/lib/softhsm/libsofthsm2.so',
     pinTries,
     sm2: set === 3 ? { keyGen: keyGen!, sign: sign!, keyType: keyType! } : undefined,
+    authorityKey: env.CERTDESK_AGENT_AUTHORITY_KEY?.trim() ? authorityKeyFrom(env.CERTDESK_AGENT_AUTHORITY_KEY) : undefined,
   };
 }

@@ -4,17 +4,16 @@
  * through a PinSource, never through the HTTP request. The page learns only the outcome (signed, wrong PIN
  * with n tries left, locked, cancelled).
  *
- * Implementations: ConsolePinSource (this part: the agent's own console window, input not echoed); a tray
- * dialog later. The SO PIN for an online unlock will come from the CA server under a one-time authorization
- * bound to the token serial and this agent's session (the SO PIN is derived per token from a CA secret and
- * never typed by a customer) — that source replaces soPin() here; until it exists the console asks for it,
- * which is what staff at the 制证 workstation would do.
+ * Implementations: ConsolePinSource (the agent's own console window, input not echoed); a tray dialog later.
+ * The SO PIN of a token the CA issued is never typed: it comes from the CA inside a one-time authorization
+ * (ca/token-authorization.ts). soPin() is asked only for a new key's maker SO PIN, when 制证 initializes a
+ * token the CA has not initialized before (staff at the 制证 workstation type it from the maker's sheet).
  */
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { AgentError } from './token.js';
 
-export type PinPurpose = 'sign' | 'generate' | 'write' | 'change' | 'reset';
+export type PinPurpose = 'sign' | 'generate' | 'write' | 'change' | 'reset' | 'init';
 
 export interface PinRequest {
   serial: string;
@@ -22,8 +21,6 @@ export interface PinRequest {
   purpose: PinPurpose;
   /** The portal origin asking: shown to the user, so a PIN is never typed without knowing who asked. */
   origin: string;
-  /** For reset: the server's one-time authorization, for a source that fetches the SO PIN with it. */
-  authorization?: string;
 }
 
 export interface PinSource {
@@ -38,6 +35,7 @@ export const PURPOSE_TEXT: Record<PinPurpose, string> = {
   write: '把证书写入 UKEY',
   change: '修改 UKEY 用户口令',
   reset: '重置已锁定的 UKEY 用户口令',
+  init: '初始化 UKEY（清空后设置初始用户口令）',
 };
 
 export const cancelled = () => new AgentError(409, 'PIN_CANCELLED', '用户在证书助手中取消了输入口令');
@@ -104,6 +102,9 @@ export class ConsolePinSource implements PinSource {
   }
 
   soPin(req: PinRequest) {
-    return this.ask(this.header(req), '请输入 UKEY 管理员口令（SO PIN）：');
+    return this.ask(
+      this.header(req),
+      req.purpose === 'init' ? '请输入新 UKEY 的出厂管理员口令（SO PIN，见厂商说明）：' : '请输入 UKEY 管理员口令（SO PIN）：',
+    );
   }
 }

@@ -7,14 +7,17 @@
  *   - CORS preflights are answered for the portal origin only, with the Private Network Access answer
  *     (Access-Control-Allow-Private-Network: true) when the browser asks for it;
  *   - everything but /health and /pair needs the bearer token that pairing (pairing.ts) handed out.
- * PINs never travel over this interface: operations that need one ask the PinSource (pin-source.ts).
+ * PINs never travel over this interface: operations that need one ask the PinSource (pin-source.ts). An SO
+ * PIN comes only inside the CA's one-time authorization (ca/token-authorization.ts): signed by the key this
+ * agent is configured to trust, bound to the token, this pairing and its session key, used once.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { pemToDer } from '../ca/cert/parse.js';
 import { challengeMessage } from '../core/agent-challenge.js';
+import { AuthorizationRefused, openAuthorization, type TokenPurpose } from '../ca/token-authorization.js';
 import type { AgentConfig } from './config.js';
-import { Pairing, type PairedSession } from './pairing.js';
+import { Pairing, UsedAuthorizations, type PairedSession } from './pairing.js';
 import type { PinSource } from './pin-source.js';
 import { AgentError, checkCertificate, type TokenDriver } from './token.js';
 
@@ -30,6 +33,7 @@ export interface AgentDeps {
   pairing: Pairing;
   /** Lines for the agent's own log (never PINs, codes or tokens). */
   log?: (line: string) => void;
+  now?: () => number;
 }
 
 const bearerOf = (req: FastifyRequest) => /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(req.headers.authorization ?? '')?.[1];
@@ -83,7 +87,11 @@ const schemas = {
     label,
   }),
   reset: z.object({
-    authorization: z.string({ error: 'authorization（服务器的一次性解锁授权）必须填写' }).min(16, 'authorization 至少 16 个字符').max(4096),
+    authorization: z.string({ error: 'authorization（服务器的一次性解锁授权）必须填写' }).min(16, 'authorization 至少 16 个字符').max(8192),
+  }),
+  init: z.object({
+    authorization: z.string({ error: 'authorization（CA 的一次性初始化授权）必须填写' }).min(16, 'authorization 至少 16 个字符').max(8192),
+    label: z.string().trim().min(1, 'label 不能为空').max(128, 'label（UKEY 标签）最多 128 个字符').optional(),
   }),
   serial: z.object({ serial: z.string().min(1).max(64) }),
 };
@@ -103,6 +111,8 @@ export function buildAgentServer(deps: AgentDeps): FastifyInstance {
   const log = deps.log ?? (() => undefined);
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
   const sessions = new WeakMap<FastifyRequest, PairedSession>();
+  const now = deps.now ?? Date.now;
+  const used = new UsedAuthorizations(now);
 
   const refuse = (reply: FastifyReply, status: number, code: string, message: string) =>
     reply.code(status).header('cache-control', 'no-store').send({ error: code, message });
@@ -158,6 +168,42 @@ export function buildAgentServer(deps: AgentDeps): FastifyInstance {
       throw new AgentError(423, 'PIN_LOCKED', 'UKEY 的用户口令已锁定，请通过在线解锁或到服务网点重置口令', { serial: t.serial });
   };
 
+  /**
+   * The SO PIN out of the CA's authorization for `purpose` on this token, for this pairing — or a refusal.
+   * Its id is spent here, before the token is touched: a replayed authorization never reaches the token.
+   */
+  const authorized = (req: FastifyRequest, purpose: TokenPurpose, text: string) => {
+    if (!config.authorityKey)
+      throw new AgentError(
+        503,
+        'AUTHORITY_NOT_CONFIGURED',
+        '此证书助手未配置 CA 授权公钥（CERTDESK_AGENT_AUTHORITY_KEY），不能执行需要 CA 授权的操作',
+      );
+    const s = sessions.get(req)!;
+    let opened;
+    try {
+      opened = openAuthorization(text, config.authorityKey, {
+        purpose,
+        serial: serialOf(req),
+        origin: s.origin,
+        session: s.portalSession,
+        sessionPrivateKey: s.key.privateKey,
+        sessionSpki: s.key.spki,
+        now: new Date(now()),
+      });
+    } catch (e) {
+      if (!(e instanceof AuthorizationRefused)) throw e;
+      log(`refused a ${purpose} authorization for ${serialOf(req)}: ${e.code}`);
+      throw new AgentError(403, 'AUTHORIZATION_REFUSED', e.message, { reason: e.code });
+    }
+    if (!used.consume(opened.grant.jti, Date.parse(opened.grant.expiresAt))) {
+      log(`refused a replayed ${purpose} authorization ${opened.grant.jti}`);
+      throw new AgentError(409, 'AUTHORIZATION_REPLAYED', '这份授权已经使用过，不能再次使用，请重新申请');
+    }
+    log(`accepted ${purpose} authorization ${opened.grant.jti} for ${serialOf(req)}`);
+    return opened.soPin;
+  };
+
   app.get('/health', async () => ({ ok: true, name: 'certdesk-agent', version: AGENT_VERSION }));
 
   app.post('/pair', async (req) => {
@@ -170,7 +216,13 @@ export function buildAgentServer(deps: AgentDeps): FastifyInstance {
   /** What the agent knows of this pairing (the portal binds its one-time authorizations to it). */
   app.get('/session', async (req) => {
     const s = sessions.get(req)!;
-    return { origin: s.origin, sessionId: s.portalSession, pairedAt: s.pairedAt.toISOString() };
+    return {
+      origin: s.origin,
+      sessionId: s.portalSession,
+      pairedAt: s.pairedAt.toISOString(),
+      // The CA seals SO PINs to this key (SPKI DER, base64); its private half never leaves the agent.
+      sessionKey: Buffer.from(s.key.spki).toString('base64'),
+    };
   });
 
   /** The page logs out or the user signs off: the token stops working at once. */
@@ -197,6 +249,8 @@ export function buildAgentServer(deps: AgentDeps): FastifyInstance {
   app.post('/tokens/:serial/challenge-signature', async (req) => {
     const body = parse(schemas.sign, req.body);
     unlocked(req);
+    if (tokens.token(serialOf(req)).userPinToBeChanged)
+      throw new AgentError(428, 'PIN_TO_BE_CHANGED', 'UKEY 仍是制证时的初始口令，请先修改用户口令再使用', { serial: serialOf(req) });
     const pin = await pins.userPin(pinRequest(req, 'sign'));
     const signedData = challengeMessage(originOf(req), body.challenge);
     const r = tokens.sign(serialOf(req), pin, body.keyId, signedData);
@@ -244,14 +298,31 @@ export function buildAgentServer(deps: AgentDeps): FastifyInstance {
     return { changed: true };
   });
 
+  /** 在线解锁: the CA's authorization carries the SO PIN; the user chooses the new PIN here, at the agent. */
   app.post('/tokens/:serial/pin/reset', async (req) => {
     const body = parse(schemas.reset, req.body);
-    const request = pinRequest(req, 'reset', { authorization: body.authorization });
-    const soPin = await pins.soPin(request);
+    const request = pinRequest(req, 'reset');
+    const soPin = authorized(req, 'reset', body.authorization);
     const newPin = await pins.newUserPin(request);
     tokens.resetUserPin(serialOf(req), soPin, newPin);
-    log(`user PIN reset with the SO PIN on ${serialOf(req)}`);
+    log(`user PIN reset with the CA's SO PIN on ${serialOf(req)}`);
     return { reset: true };
+  });
+
+  /**
+   * 制证 at the workstation: the CA's authorization carries the token's derived SO PIN; the maker's SO PIN of
+   * a new key (a token the CA has not initialized) and the initial user PIN are typed at the agent.
+   */
+  app.post('/tokens/:serial/init', async (req) => {
+    const body = parse(schemas.init, req.body);
+    const request = pinRequest(req, 'init');
+    const soPin = authorized(req, 'init', body.authorization);
+    const ours = tokens.token(serialOf(req)).certDesk;
+    const current = ours ? soPin : await pins.soPin(request);
+    const userPin = await pins.newUserPin(request);
+    tokens.initToken(serialOf(req), current, soPin, userPin, body.label ?? 'CertDesk');
+    log(`initialized ${serialOf(req)} with the CA's SO PIN (${ours ? 'again' : 'new key'})`);
+    return { initialized: true, serial: serialOf(req) };
   });
 
   return app;

@@ -12,6 +12,12 @@
  * CERTDESK_AGENT_PIN_TRIES) and refuses further logins once that many failed, until the PIN is reset with
  * the SO PIN — on a real key whichever locks first wins.
  *
+ * Tokens the CA initialized (制证 through the agent) carry two public data objects (CKO_DATA, application
+ * "CertDesk"): `certdesk-token` says the SO PIN is the CA's derived one (ca/token-authorization.ts), and
+ * `certdesk-pin-to-be-changed` says the user PIN is still the initial one staff set: the agent then refuses
+ * to sign with the key until the user has changed it (most UKEYs cannot set CKF_USER_PIN_TO_BE_CHANGED
+ * through PKCS#11, and SoftHSM2 never does). A PIN change removes it.
+ *
  * Algorithms: ECDSA P-256 (CKM_EC_KEY_PAIR_GEN / CKM_ECDSA over a SHA-256 digest), tested on SoftHSM2.
  * SM2 goes through the vendor's mechanisms (config.ts Sm2Mechanisms); SoftHSM2 has no SM2, so that path is
  * NOT tested — it assumes the vendor's SM2-with-SM3 mechanism takes the message, computes Z with the default
@@ -52,8 +58,10 @@ export interface TokenInfo {
   userPinLocked: boolean;
   /** One more wrong PIN locks it (CKF_USER_PIN_FINAL_TRY, or the agent's count). */
   userPinFinalTry: boolean;
-  /** The token asks for a new user PIN (CKF_USER_PIN_TO_BE_CHANGED). */
+  /** The token asks for a new user PIN (CKF_USER_PIN_TO_BE_CHANGED), or the CA's initial PIN is still set. */
   userPinToBeChanged: boolean;
+  /** Initialized by the CA (its SO PIN is the CA's derived one). */
+  certDesk: boolean;
   /** Wrong user PINs the agent may still try, by its own count. */
   triesLeft: number;
 }
@@ -78,7 +86,21 @@ const SM2_SIGN = 'CERTDESK_SM2_SIGN';
 /** CKA_EC_PARAMS as read back: graphene names it paramsECDSA (its alias) in what getAttribute returns. */
 const ecParams = (a: graphene.ITemplate) => (a.paramsEC ?? a.paramsECDSA) as Buffer | undefined;
 
+const DATA_APPLICATION = 'CertDesk';
+export const TOKEN_MARKER = 'certdesk-token';
+export const PIN_TO_BE_CHANGED_MARKER = 'certdesk-pin-to-be-changed';
+
 const ckr = (e: unknown) => /CKR_[A-Z_]+/.exec((e as Error)?.message ?? '')?.[0] ?? '';
+
+/** A token label: CK_TOKEN_INFO.label is 32 bytes of UTF-8, so a longer one is cut at a character boundary. */
+export function tokenLabel(label: string): string {
+  let out = '';
+  for (const ch of label) {
+    if (Buffer.byteLength(out + ch, 'utf8') > 32) break;
+    out += ch;
+  }
+  return out;
+}
 
 /** The certificate to write, parsed; refused with the field named when it is not one (before any PIN prompt). */
 export function checkCertificate(der: Uint8Array) {
@@ -130,6 +152,17 @@ export class TokenDriver {
     return found;
   }
 
+  /** Whether the token holds our public data object `label` (readable without logging in). */
+  private hasMarker(slot: graphene.Slot, label: string): boolean {
+    if (!(slot.getToken().flags & F.TOKEN_INITIALIZED)) return false;
+    const session = slot.open(graphene.SessionFlag.SERIAL_SESSION);
+    try {
+      return session.find({ class: graphene.ObjectClass.DATA, application: DATA_APPLICATION, label }).length > 0;
+    } finally {
+      session.close();
+    }
+  }
+
   private info(slot: graphene.Slot): TokenInfo {
     const t = slot.getToken();
     const serial = t.serialNumber.trim();
@@ -143,13 +176,17 @@ export class TokenDriver {
       initialized: Boolean(t.flags & F.TOKEN_INITIALIZED),
       userPinLocked: Boolean(t.flags & F.USER_PIN_LOCKED) || left === 0,
       userPinFinalTry: Boolean(t.flags & F.USER_PIN_FINAL_TRY) || left === 1,
-      userPinToBeChanged: Boolean(t.flags & F.USER_PIN_TO_BE_CHANGED),
+      userPinToBeChanged: Boolean(t.flags & F.USER_PIN_TO_BE_CHANGED) || this.hasMarker(slot, PIN_TO_BE_CHANGED_MARKER),
+      certDesk: this.hasMarker(slot, TOKEN_MARKER),
       triesLeft: left,
     };
   }
 
+  /** The tokens present; an empty slot without a serial (SoftHSM2's free slot) cannot be addressed and is left out. */
   listTokens(): TokenInfo[] {
-    return this.slots().map((s) => this.info(s));
+    return this.slots()
+      .map((s) => this.info(s))
+      .filter((t) => t.serial !== '');
   }
 
   token(serial: string): TokenInfo {
@@ -387,12 +424,62 @@ export class TokenDriver {
   }
 
   changeUserPin(serial: string, oldPin: string, newPin: string): void {
+    if (newPin === oldPin) throw new AgentError(400, 'PIN_REJECTED', '新口令不能与原口令相同');
     this.withSession(serial, oldPin, (s) => {
       try {
         s.setPin(oldPin, newPin);
       } catch (e) {
         throw new AgentError(400, 'PIN_REJECTED', `UKEY 拒绝了新口令（${ckr(e) || (e as Error).message}），请换一个符合要求的口令`);
       }
+      // The initial PIN is gone: the key may be used.
+      const markers = s.find({ class: graphene.ObjectClass.DATA, application: DATA_APPLICATION, label: PIN_TO_BE_CHANGED_MARKER });
+      for (let i = 0; i < markers.length; i++) markers.items(i).destroy();
+    });
+  }
+
+  /**
+   * 制证's initialization (C_InitToken): erases the token, sets its label, makes `newSoPin` (the CA's derived
+   * one) its SO PIN and `userPin` (the initial PIN staff give the customer) its user PIN, and marks it as the
+   * CA's with the user PIN to be changed. `currentSoPin` opens it: the derived one for a token the CA
+   * initialized before, else the maker's SO PIN of a new key (PKCS#11: for a token new from the factory
+   * C_InitToken's PIN becomes the SO PIN).
+   */
+  initToken(serial: string, currentSoPin: string, newSoPin: string, userPin: string, label: string): void {
+    const slot = this.slot(serial);
+    try {
+      // C_InitToken through pkcs11js itself: graphene's Slot.initToken post-processes a return value pkcs11js
+      // does not give (it throws after the token was initialized). pkcs11js pads the label to 32 bytes.
+      slot.lib.C_InitToken(slot.handle, currentSoPin, tokenLabel(label));
+    } catch (e) {
+      const code = ckr(e);
+      if (code === 'CKR_PIN_INCORRECT') throw new AgentError(403, 'SO_PIN_INCORRECT', 'UKEY 的管理员口令（SO PIN）错误，未初始化');
+      if (code === 'CKR_PIN_LOCKED') throw new AgentError(423, 'SO_PIN_LOCKED', 'UKEY 的管理员口令已锁定，只能更换 UKEY');
+      if (code === 'CKR_SESSION_EXISTS') throw new AgentError(409, 'TOKEN_BUSY', 'UKEY 正被其他程序使用，请关闭其他程序后重试');
+      throw new AgentError(502, 'TOKEN_ERROR', `UKEY 初始化失败：${code || (e as Error).message}`);
+    }
+    this.wrongPins.delete(serial);
+    this.withSession(serial, undefined, (s) => {
+      s.login(currentSoPin, graphene.UserType.SO);
+      try {
+        if (newSoPin !== currentSoPin) s.setPin(currentSoPin, newSoPin);
+        s.initPin(userPin);
+      } catch (e) {
+        throw new AgentError(400, 'PIN_REJECTED', `UKEY 拒绝了口令（${ckr(e) || (e as Error).message}）`);
+      } finally {
+        s.logout();
+      }
+    });
+    this.withSession(serial, userPin, (s) => {
+      for (const marker of [TOKEN_MARKER, PIN_TO_BE_CHANGED_MARKER])
+        s.create({
+          class: graphene.ObjectClass.DATA,
+          token: true,
+          private: false,
+          modifiable: true,
+          application: DATA_APPLICATION,
+          label: marker,
+          value: Buffer.from(new Date().toISOString(), 'utf8'),
+        });
     });
   }
 

@@ -20,11 +20,16 @@ export type EncryptionIssued = z.input<typeof ZEncryptionIssued>;
  * is stored nowhere).
  */
 export const ZProducedCertificate = z.object({
-  certificate: ZIssuedSummary,
+  certificate: ZIssuedSummary.extend({
+    /** A key made on a UKEY by the 证书助手: the certificate (base64 DER) for the agent to write next to it. */
+    der: z.string().optional(),
+    tokenSerial: z.string().nullable().optional(),
+  }),
   encryptionCertificate: ZEncryptionIssued.optional(),
   encryptionSkipped: z.string().optional(),
   pkcs12: z.string().optional(),
 });
+export type ProducedCertificate = z.input<typeof ZProducedCertificate>;
 
 // ——— the registry (server/routes/certificates.ts) ———
 
@@ -74,7 +79,9 @@ export type RegistryPage = z.input<typeof ZRegistryPage>;
 
 export const ZCertificateDetail = ZRegistryItem.extend({
   issuer: z.string(),
-  keySource: z.enum(['csr', 'generated', 'import']),
+  keySource: z.enum(['csr', 'generated', 'import', 'token']),
+  /** The UKEY the key was made on at 制证 (key source 'token'). */
+  tokenSerial: z.string().nullable(),
   issuedAt: ZInstant.nullable(),
   revokedAt: ZInstant.nullable(),
   revocationReason: z.number().nullable(),

@@ -4,15 +4,28 @@
  */
 import { z } from 'zod';
 
-/** 制证: the customer's PKCS#10 from the USB key, or a key pair generated here (returned once as PKCS#12). */
+const ZCsrText = z
+  .string({ error: '请粘贴或上传证书请求（PEM 格式）' })
+  .trim()
+  .min(1, '请粘贴或上传证书请求（PEM 格式）')
+  .max(20_000, '证书请求过长，请确认上传的是 PEM 格式的证书请求');
+
+/** A UKEY's serial as PKCS#11 reports it (CK_TOKEN_INFO.serialNumber: up to 16 printable characters). */
+export const ZTokenSerial = z
+  .string({ error: '请选择 UKEY' })
+  .trim()
+  .min(1, '请选择 UKEY')
+  .max(32, 'UKEY 序列号最多 32 个字符')
+  .regex(/^[\x21-\x7e]+$/, 'UKEY 序列号只能由字母、数字和符号组成');
+
+/**
+ * 制证: the customer's PKCS#10 from the USB key, a key pair generated here (returned once as PKCS#12), or a
+ * key made on a UKEY by the 证书助手 at the 制证 workstation (its request, and the token's serial for the registry).
+ */
 export const ZProduceKey = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('csr'),
-    csr: z
-      .string({ error: '请粘贴或上传证书请求（PEM 格式）' })
-      .trim()
-      .min(1, '请粘贴或上传证书请求（PEM 格式）')
-      .max(20_000, '证书请求过长，请确认上传的是 PEM 格式的证书请求'),
+    csr: ZCsrText,
   }),
   z.object({
     kind: z.literal('generate'),
@@ -21,6 +34,7 @@ export const ZProduceKey = z.discriminatedUnion('kind', [
       .min(8, 'PKCS#12 文件的密码至少 8 位')
       .max(128, 'PKCS#12 文件的密码不能超过 128 位'),
   }),
+  z.object({ kind: z.literal('token'), csr: ZCsrText, tokenSerial: ZTokenSerial }),
 ]);
 export const ZProduceBody = z.object({ key: ZProduceKey });
 export type TProduceBody = z.infer<typeof ZProduceBody>;

@@ -32,16 +32,26 @@ export const ZRecovery = z.object({
 export const ZRecoveryOne = z.object({ recovery: ZRecovery });
 export type RecoveryOne = JsonOf<typeof ZRecoveryOne>;
 
-/** The list: who asked and who decided (four eyes), and whether the envelope was handed over. */
-export const ZRecoveries = z.object({
-  recoveries: z.array(
-    ZRecovery.extend({
-      kindLabel: z.string(),
-      requestedBy: z.string(),
-      decidedBy: z.string().nullable(),
-      decisionNote: z.string().nullable(),
-      deliveredAt: ZInstant.nullable(),
-    }),
-  ),
+/**
+ * The 密钥恢复 page's list: the certificate's unit and serial, who receives the key (in words), who asked and who
+ * decided (four eyes: `mine`, the reader asked, so another must decide), and whether the envelope was handed over.
+ */
+export const ZRecoveryItem = ZRecovery.extend({
+  serial: z.string(),
+  unitName: z.string(),
+  uscc: z.string(),
+  certificateStatus: z.enum(['pending', 'issued', 'revoked', 'failed']),
+  kindLabel: z.string(),
+  recipientLabel: z.string(),
+  requestedBy: z.string(),
+  requestedByName: z.string().nullable(),
+  decidedBy: z.string().nullable(),
+  decidedByName: z.string().nullable(),
+  decisionNote: z.string().nullable(),
+  deliveredAt: ZInstant.nullable(),
+  deliveredByName: z.string().nullable(),
+  mine: z.boolean(),
 });
+export type RecoveryItem = JsonOf<typeof ZRecoveryItem>;
+export const ZRecoveries = z.object({ recoveries: z.array(ZRecoveryItem) });
 export type Recoveries = JsonOf<typeof ZRecoveries>;

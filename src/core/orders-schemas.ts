@@ -26,6 +26,8 @@ export const ZCatalog = z.object({
       notFor: z.string().nullable(),
       legalCheckRequired: z.boolean(),
       productionWorkingDays: z.number(),
+      /** The certificate comes as a pair, 签名证书 + 加密证书 (docs/kmc.md; SM2 projects only). */
+      dualCertificates: z.boolean(),
       keys: z.array(
         z.object({
           keyType: ZKeyType,

@@ -14,6 +14,7 @@ let t: TestApp;
  */
 const WITHOUT_RESPONSE_SCHEMA: string[] = [
   // Files, images and exports: the answer is the file, not JSON.
+  'GET /api/agent/downloads/{name}',
   'GET /api/orders/{id}/documents/{docId}/file',
   'GET /api/orders/{id}/documents/{docId}/thumbnail',
   'GET /api/orders/{id}/invoice.pdf',

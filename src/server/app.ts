@@ -54,6 +54,7 @@ import { renewalRoutes } from './routes/renewal.js';
 import { sealImageRoutes } from './routes/seal-images.js';
 import { sealRoutes } from './routes/seals.js';
 import { kmcRoutes } from './routes/kmc.js';
+import { tokenRoutes } from './routes/tokens.js';
 
 export interface AppOptions {
   config: Config;
@@ -118,8 +119,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
           // antd writes its styles at run time (CSS-in-JS).
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:', 'blob:'],
-          // The 证书助手 on the customer's own PC (docs/agent.md): loopback only, on the port the user set.
-          connectSrc: ["'self'", 'http://127.0.0.1:*'],
+          // The 证书助手 on the customer's own PC (docs/agent.md), loopback only: on the port the user set (在线续费
+          // asks for it) and at CERTDESK_AGENT_URL (制证 and 在线解锁 take it from the server).
+          connectSrc: [...new Set(["'self'", 'http://127.0.0.1:*', config.agentUrl])],
           frameAncestors: ["'none'"],
           upgradeInsecureRequests: null,
         },
@@ -175,6 +177,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await web.register(sealImageRoutes(ctx));
     await web.register(sealRoutes(ctx));
     await web.register(kmcRoutes(ctx));
+    await web.register(tokenRoutes(ctx));
     if (config.env !== 'production') await web.register(devRoutes(ctx));
 
     await registerWebApp(web, webDist, async (req, realm) => {

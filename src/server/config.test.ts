@@ -55,6 +55,7 @@ describe('configuration', () => {
       ALIYUN_SMS_TEMPLATE_REVOCATION_CODE: 'SMS_129',
       ALIYUN_SMS_TEMPLATE_EXPIRY_REMINDER: 'SMS_130',
       ALIYUN_SMS_TEMPLATE_RENEWAL_CODE: 'SMS_131',
+      ALIYUN_SMS_TEMPLATE_UKEY_UNLOCK_CODE: 'SMS_132',
     });
     expect(c.sms).toMatchObject({
       kind: 'aliyun',
@@ -69,6 +70,7 @@ describe('configuration', () => {
         revocation_code: 'SMS_129',
         expiry_reminder: 'SMS_130',
         renewal_code: 'SMS_131',
+        ukey_unlock_code: 'SMS_132',
       },
     });
   });

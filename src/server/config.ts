@@ -54,6 +54,16 @@ const Env = z.object({
   TENCENT_FACEID_RULE_ID: z.string().optional(),
   TENCENT_FACEID_ENDPOINT: z.string().url().default('https://faceid.tencentcloudapi.com/'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Where pages reach the 证书助手 on the user's own PC (docs/agent.md): loopback only.
+  CERTDESK_AGENT_URL: z
+    .string()
+    .regex(
+      /^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/,
+      'CERTDESK_AGENT_URL must be http://127.0.0.1:<port> (the 证书助手 listens on loopback only)',
+    )
+    .default('http://127.0.0.1:17443'),
+  // What the 下载中心 offers of the 证书助手: the files the operator put in this directory (docs/agent.md).
+  CERTDESK_AGENT_DOWNLOAD_DIR: z.string().trim().min(1).optional(),
 });
 
 export interface Config {
@@ -73,6 +83,10 @@ export interface Config {
    * S3-compatible bucket (CERTDESK_STORAGE=s3 with the CERTDESK_S3_* settings; adapters/storage/s3.ts).
    */
   storage: { kind: 'database' } | ({ kind: 's3' } & S3Settings);
+  /** The 证书助手's address as pages on the user's PC call it (CERTDESK_AGENT_URL; in the CSP's connect-src). */
+  agentUrl: string;
+  /** The directory whose files the 下载中心 offers as the 证书助手's installer (CERTDESK_AGENT_DOWNLOAD_DIR); unset: none yet. */
+  agentDownloadDir?: string;
   publicUrl?: string;
   /**
    * The reverse proxies believed about the client address and scheme (trust-proxy.ts): false = none, else
@@ -239,6 +253,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secret,
     storageKey,
     storage,
+    agentUrl: e.CERTDESK_AGENT_URL,
+    ...(e.CERTDESK_AGENT_DOWNLOAD_DIR ? { agentDownloadDir: path.resolve(e.CERTDESK_AGENT_DOWNLOAD_DIR) } : {}),
     publicUrl: e.CERTDESK_PUBLIC_URL,
     trustProxy,
     metricsFrom,

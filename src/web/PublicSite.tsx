@@ -28,6 +28,7 @@ const PayPage = lazyPage(() => import('./pages/applicant/Pay.js'), 'PayPage');
 const SealTryPage = lazyPage(() => import('./pages/applicant/SealTry.js'), 'SealTryPage');
 const MyCertificatesPage = lazyPage(() => import('./pages/applicant/MyCertificates.js'), 'MyCertificatesPage');
 const RenewPage = lazyPage(() => import('./pages/applicant/renewal/Renew.js'), 'RenewPage');
+const UkeyUnlockPage = lazyPage(() => import('./pages/applicant/UkeyUnlock.js'), 'UkeyUnlockPage');
 const DevInboxPage = lazyPage(() => import('./pages/dev/DevInbox.js'), 'DevInboxPage');
 
 export function PublicSite() {
@@ -51,6 +52,7 @@ export function PublicSite() {
             <Route path="/orders/:id/seal-try" element={<SealTryPage />} />
             <Route path="/certificates" element={<MyCertificatesPage />} />
             <Route path="/certificates/:id/renew" element={<RenewPage />} />
+            <Route path="/certificates/ukey-unlock" element={<UkeyUnlockPage />} />
             <Route path="/cert-status" element={<CertStatusPage />} />
             <Route path="/downloads" element={<DownloadsPage />} />
             <Route path="/dev/inbox" element={<DevInboxPage />} />

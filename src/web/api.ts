@@ -65,10 +65,24 @@ function takeSessionFromPage<T>(realm: Realm): T | undefined {
   }
 }
 
+/** The session request of a realm while it is out: every caller meanwhile shares it. */
+const asking: Partial<Record<Realm, Promise<{ csrfToken: string }>>> = {};
+
+/**
+ * The realm's session answer (and so its CSRF token): the one the page carried, else one request however many
+ * ask at once. Two requests without a cookie would each make a session, and the later answer's cookie would
+ * replace the earlier — after a quick login, the logged-in one (a console sent back to its login page).
+ */
 export async function ensureSession<T = { csrfToken: string }>(realm: Realm): Promise<T> {
-  const s =
-    takeSessionFromPage<T & { csrfToken: string }>(realm) ??
-    (await apiGet<T & { csrfToken: string }>(realm === 'org' ? '/api/session' : '/api/staff/session'));
+  const carried = takeSessionFromPage<T & { csrfToken: string }>(realm);
+  if (carried) {
+    csrf[realm] = carried.csrfToken;
+    return carried;
+  }
+  const request = (asking[realm] ??= apiGet<{ csrfToken: string }>(realm === 'org' ? '/api/session' : '/api/staff/session').finally(() => {
+    asking[realm] = undefined;
+  }));
+  const s = (await request) as T & { csrfToken: string };
   csrf[realm] = s.csrfToken;
   return s;
 }

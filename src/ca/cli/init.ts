@@ -22,6 +22,9 @@
  * `npm run ca:init -- --add-seal-maker` adds the seal maker to an existing CA made before seals existed
  * (same CERTDESK_CA_DIR and KEK; the SM2 issuing CA's key signs its certificate). `--add-audit-signer` adds
  * the audit signer (the key that signs the audit chain's checkpoints) to a CA made before it existed.
+ * `--add-token-authority` creates the UKEY token authority's key (ca/token-authority-key.ts: it signs the
+ * one-time authorizations of 制证 and 在线解锁, and the tokens' SO PINs derive from it) and prints its public
+ * key; `--token-authority-key` prints that public key again (for the 证书助手's CERTDESK_AGENT_AUTHORITY_KEY).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -30,6 +33,7 @@ import { sdfKeyStoreFromEnv, type SdfKeyStore, type SdfRole } from '../sdf/ca-ke
 import { loadKek } from '../signer/key-file.js';
 import { parsePkcs11KeyReference, pkcs11KeyStoreFromEnv, type Pkcs11KeyStore } from '../signer/pkcs11-keys.js';
 import type { KeyAlgorithm } from '../signer/port.js';
+import { createTokenAuthority, hasTokenAuthority, loadTokenAuthority, tokenAuthorityPublicPem } from '../token-authority-key.js';
 
 const FAMILIES: readonly KeyAlgorithm[] = ['sm2', 'ecdsa-p256', 'rsa-2048'];
 
@@ -94,6 +98,13 @@ async function run(dir: string, baseUrl: string, kek: Uint8Array, sdf: SdfKeySto
       return '';
     }
   };
+  if (process.argv.includes('--add-token-authority') || process.argv.includes('--token-authority-key')) {
+    if (process.argv.includes('--add-token-authority') && hasTokenAuthority(dir))
+      fail('the token authority key exists already: a new one would leave every issued UKEY with an SO PIN nobody can derive');
+    const keys = process.argv.includes('--add-token-authority') ? await createTokenAuthority(dir, kek) : await loadTokenAuthority(dir, kek);
+    process.stdout.write(`Token authority public key (CERTDESK_AGENT_AUTHORITY_KEY of the 证书助手):\n${tokenAuthorityPublicPem(keys)}`);
+    return;
+  }
   if (process.argv.includes('--add-audit-signer')) {
     const h = await addAuditSigner({ dir, kek, baseUrl, sdf, pkcs11 });
     const a = h.families.sm2!.audit!;

@@ -23,8 +23,22 @@ export const UKEY_PIN_ENVELOPE = '初始口令见随UKEY寄出的密码信封';
 export const UKEY_PIN: string[] = [
   `UKEY的${UKEY_PIN_ENVELOPE}，请妥善保管，不要告诉他人。`,
   '收到UKEY后，请插入电脑，打开UKEY管理工具（证书驱动），选择“修改口令”，输入初始口令和新口令，把口令改为只有本单位知道的口令。',
-  '口令连续输错多次，UKEY会被锁定，须到现场办理解锁；续费时须携带UKEY并凭口令办理。',
+  '口令连续输错多次，UKEY会被锁定：可在“我的证书”中在线解锁（需在电脑上安装证书助手），也可携带UKEY到受理点办理解锁。',
+  '证书到期前90天内，可插入UKEY在“我的证书”中通过证书助手在线续费，也可携带UKEY并凭口令到受理点办理续费。',
 ];
 
 /** The sentence the shipping SMS adds. */
 export const UKEY_PIN_SMS = `UKEY${UKEY_PIN_ENVELOPE}，收到后请在UKEY管理工具中修改口令并妥善保管。`;
+
+/** 下载中心's 证书助手 section (docs/agent.md): what it is for, how to install it, and what to do while none is offered. */
+export const AGENT_LEAD =
+  '证书助手是安装在本单位电脑上的小程序：网页通过它使用插在电脑上的UKEY——在线续费时用原UKEY确认身份、把新证书写入UKEY，在线解锁后设置新口令。UKEY口令只在证书助手自己的窗口中输入，不经过网页。';
+
+export const AGENT_INSTALL_STEPS: string[] = [
+  '下载安装程序，用本页列出的 SHA-256 值核对（Windows：在命令提示符中运行 certutil -hashfile 文件名 SHA256）；不一致的文件不要运行。',
+  '运行安装程序（无需管理员权限），安装后证书助手随开机自动启动，只在本机（127.0.0.1）上工作。',
+  '在“我的证书”中办理在线续费或在线解锁时，按网页提示输入证书助手窗口中显示的配对码。',
+];
+
+export const AGENT_NOT_YET =
+  'Windows 版证书助手安装程序正在准备中，暂未提供下载。需要续费或UKEY口令已锁定的单位，请携带UKEY到受理点办理，或致电客服热线咨询。';

@@ -150,6 +150,16 @@ export const PROJECTS: ProjectInfo[] = [
   },
 ];
 
+/**
+ * How a pair project is described wherever a project is chosen or shown (docs/kmc.md): the line, and what it
+ * means for the holder. Whether a project issues pairs is the catalog's flag (projects.dual_certificates), which
+ * the pages read from the server.
+ */
+export const DUAL_CERTIFICATES = {
+  line: '含签名证书和加密证书（双证书）',
+  meaning: '同一把 USB Key 中有两张证书：签名证书用于登录和签名；加密证书供交易平台加密投标、报价文件，开标时用 USB Key 解密。',
+} as const;
+
 export function projectByCode(code: string): ProjectInfo | undefined {
   return PROJECTS.find((p) => p.code === code);
 }

@@ -42,8 +42,13 @@ export const certificates = pgTable(
     projectCode: text('project_code').notNull(),
     keyType: text('key_type').$type<'main' | 'sub'>().notNull(),
     status: text('status').$type<CertificateStatus>().notNull(),
-    /** How the key pair came: 'csr' (the customer's USB key), 'generated' (系统生成, PKCS#12), 'import'. */
-    keySource: text('key_source').$type<'csr' | 'generated' | 'import'>().notNull(),
+    /**
+     * How the key pair came: 'csr' (the customer's USB key), 'generated' (系统生成, PKCS#12), 'import', 'token'
+     * (made on the UKEY by the 证书助手 at the 制证 workstation, which initialized the token).
+     */
+    keySource: text('key_source').$type<'csr' | 'generated' | 'import' | 'token'>().notNull(),
+    /** The UKEY's serial (CK_TOKEN_INFO.serialNumber) the key was made on at 制证 (key source 'token'). */
+    tokenSerial: text('token_serial'),
     tbs: bytea('tbs'),
     der: bytea('der'),
     notBefore: ts('not_before').notNull(),
@@ -100,6 +105,10 @@ export const certificates = pgTable(
     index('certificates_created_idx').on(t.createdAt, t.id),
     index('certificates_project_idx').on(t.projectCode, t.createdAt, t.id),
     index('certificates_org_idx').on(t.organizationId, t.projectCode),
+    // 在线解锁 finds the organization's certificate on a token by the token's serial.
+    index('certificates_token_idx')
+      .on(t.tokenSerial)
+      .where(sql`token_serial is not null`),
     // A CRL's entries: the revoked certificates of one issuing CA, read on every republication. Partial, so
     // its size follows the revocations (a few), not the registry (millions).
     index('certificates_revoked_idx')

@@ -74,7 +74,7 @@ export const renewalEvents = pgTable(
     renewalId: uuid('renewal_id')
       .notNull()
       .references(() => renewals.id),
-    actorType: text('actor_type').$type<'org' | 'system'>().notNull(),
+    actorType: text('actor_type').$type<'org' | 'system' | 'staff'>().notNull(),
     actorId: uuid('actor_id'),
     action: text('action').notNull(),
     fromStatus: text('from_status'),

@@ -15,3 +15,4 @@ export * from './schema-seals.js';
 export * from './schema-files.js';
 export * from './schema-renewals.js';
 export * from './schema-kmc.js';
+export * from './schema-tokens.js';

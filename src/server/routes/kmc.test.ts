@@ -7,6 +7,7 @@
  * the logs; revoking the signing certificate revokes both, and the CRL and OCSP say so. A generated (soft) key
  * gets a PKCS#12 holding both pairs.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -24,8 +25,12 @@ import { auditEvents } from '../db/schema.js';
 import { certificatePem } from '../modules/certificates/registry.js';
 import { listMyCertificates } from '../modules/my-certificates/my-certificates.js';
 import { findInDatabase, findInFiles, findInLines } from '../testing/find-secret.js';
-import { testApp, type TestApp, type TestClient } from '../testing/harness.js';
-import { quickOrder, staffMember } from '../testing/paid-order.js';
+import { newMobile, testApp, type TestApp, type TestClient } from '../testing/harness.js';
+import { fullForm, quickOrder, staffMember } from '../testing/paid-order.js';
+import { organizationRepository } from '../modules/accounts/repository.js';
+import { createOrder } from '../modules/orders/create-order.js';
+import { orderRepository } from '../modules/orders/repository.js';
+import { recordPayment } from '../modules/fulfilment/record-payment.js';
 import { testCa, testCaEnv } from '../testing/test-ca.js';
 
 const SOFTSDF = path.join(SHARED_TOOLS, 'softsdf');
@@ -328,6 +333,86 @@ describe('密钥恢复 (key recovery), four eyes', () => {
     expect(await findInDatabase(t.db, opened.d)).toEqual([]);
     expect(findInLines(t.logs, opened.d)).toEqual([]);
   }, 90_000);
+
+  it('asks by a serial of the pair for the new UKEY’s signing certificate this CA issued; wrong fields are named; the list says who asked and who may decide', async () => {
+    const a = await staffMember(t, ['密钥管理员'], '戊密钥');
+    const b = await staffMember(t, ['密钥管理员'], '己密钥');
+    const o = await quickOrder(t, 'in_production');
+    const old = await ukey();
+    const first = (await produce(o.orderId, { kind: 'csr', csr: old.csr })).json();
+    const sign = await rowOf(first.certificate.id);
+    const enc = await rowOf(first.encryptionCertificate.id);
+    // The new UKEY of the same unit: its own order (副锁) and signing certificate, issued from its PKCS#10.
+    const org = (await organizationRepository.findById(t.db, sign.organizationId!))!;
+    const second = await createOrder(t, org, { projectCode: 'gov-procurement', keyType: 'sub' });
+    await orderRepository.update(t.db, second.id, { form: fullForm(org, newMobile(), `kmc-${randomUUID().slice(0, 8)}@example.com`) });
+    await orderRepository.setStatus(t.db, second.id, 'draft', 'review_passed', t.clock.now());
+    await recordPayment(t, second.id, { channel: 'wechat', amountFen: 19000, transactionId: randomUUID() }, t.clock.now());
+    await orderRepository.setStatus(t.db, second.id, 'paper_awaiting', 'in_production', t.clock.now());
+    const fresh = await ukey();
+    const made = await produce(second.id, { kind: 'csr', csr: fresh.csr });
+    expect(made.statusCode, made.body).toBe(200);
+    const newSign = await rowOf(made.json().certificate.id);
+    const ask = (body: Record<string, unknown>) =>
+      a.c.post('/api/staff/kmc/recoveries', { kind: 'user', reason: '补办：受理单号 3601-0002', ...body });
+
+    // Every field the text decides is named at once, in Chinese.
+    const blank = await a.c.post('/api/staff/kmc/recoveries', { kind: 'user', recipient: 'x', reason: ' ' });
+    expect(blank.statusCode).toBe(400);
+    expect(blank.json().error.fields).toMatchObject({
+      serial: expect.stringMatching(/序列号/),
+      recipient: expect.stringMatching(/新 USB Key 的证书请求/),
+      reason: expect.stringMatching(/恢复原因/),
+    });
+    expect((await ask({ serial: 'zz-12', recipient: fresh.csr })).json().error.fields.serial).toMatch(/十六进制/);
+    expect((await ask({ serial: 'abcdef0123', recipient: fresh.csr })).json().error.fields.serial).toMatch(/找不到该序列号的证书/);
+    // The lost key's own signing certificate, and a certificate this CA did not issue, are refused.
+    const oldPem = certificatePem(sign.der!);
+    expect((await ask({ serial: sign.serial, recipient: oldPem })).json().error.fields.recipient).toMatch(/原 USB Key 的签名证书/);
+    const strangerKey = tmp.path('stranger.pem');
+    const strangerCert = tmp.path('stranger-cert.pem');
+    expect((await gmssl('master', ['sm2keygen', '-pass', 'S-1', '-out', strangerKey])).code).toBe(0);
+    const cg = await gmssl('master', [
+      'certgen',
+      ...['-C', 'CN', '-O', 'Stranger', '-CN', 'Stranger', '-serial_len', '12', '-days', '30'],
+      ...['-key', strangerKey, '-pass', 'S-1', '-key_usage', 'digitalSignature', '-out', strangerCert],
+    ]);
+    expect(cg.code, cg.out).toBe(0);
+    const foreign = await ask({ serial: sign.serial, recipient: await readFile(strangerCert, 'utf8') });
+    expect(foreign.json().error.fields.recipient).toMatch(/不是本 CA 签发/);
+    // The encryption certificate itself is no recipient.
+    expect((await ask({ serial: sign.serial, recipient: certificatePem(enc.der!) })).json().error.fields.recipient).toMatch(/不是加密证书/);
+
+    // By the signing certificate's serial as the unit reads it (upper case, colons): the pair's encryption key.
+    const spaced = sign.serial.toUpperCase().replace(/(..)(?=.)/g, '$1:');
+    const asked = await ask({ serial: spaced, recipient: certificatePem(newSign.der!) });
+    expect(asked.statusCode, asked.body).toBe(201);
+    const id = asked.json().recovery.id;
+    expect(asked.json().recovery.certificateId).toBe(enc.id);
+
+    const mine = (await a.c.get('/api/staff/kmc/recoveries')).json().recoveries.find((r: { id: string }) => r.id === id);
+    expect(mine).toMatchObject({
+      serial: enc.serial,
+      unitName: enc.unitName,
+      uscc: enc.uscc,
+      status: 'pending',
+      kindLabel: '用户密钥恢复（补办）',
+      requestedByName: '戊密钥',
+      decidedByName: null,
+      mine: true,
+    });
+    expect(mine.recipientLabel).toMatch(/^新 USB Key 的签名证书：/);
+    expect((await b.c.get('/api/staff/kmc/recoveries')).json().recoveries.find((r: { id: string }) => r.id === id).mine).toBe(false);
+
+    expect((await b.c.post(`/api/staff/kmc/recoveries/${id}/approve`, {})).statusCode).toBe(200);
+    const dl = await a.c.post(`/api/staff/kmc/recoveries/${id}/envelope`);
+    expect(dl.statusCode, dl.body).toBe(200);
+    const opened = await gmsslOpenEnvelope(Buffer.from(dl.json().envelopedKeyBlob, 'base64'), fresh.keyPem, UKEY_PASS, tmp.dir, 'by-cert');
+    expect(sm2PublicPoint(opened.d).equals(Buffer.from(spkiPublicKeyBits(parseCertificate(enc.der!).spki)))).toBe(true);
+    const after = (await b.c.get('/api/staff/kmc/recoveries')).json().recoveries.find((r: { id: string }) => r.id === id);
+    expect(after).toMatchObject({ status: 'approved', decidedByName: '己密钥', deliveredByName: '戊密钥' });
+    expect(after.deliveredAt).toBeTruthy();
+  }, 120_000);
 
   it('司法恢复: the authority’s certificate receives the key; a refused request delivers nothing', async () => {
     const a = await staffMember(t, ['密钥管理员'], '丙密钥');

@@ -16,11 +16,13 @@ import { enforceStaffAccess, metaOf, staffActor } from './guards.js';
 const ZCertId = z.object({ id: z.string({ error: '证书编号格式不正确' }).uuid('证书编号格式不正确') });
 const ZRecoveryId = z.object({ id: z.string({ error: '申请编号格式不正确' }).uuid('申请编号格式不正确') });
 const ZRecoveryBody = z.object({
-  certificateId: z.string({ error: '请选择加密证书' }).uuid('加密证书编号格式不正确'),
+  // The encryption certificate by its id (from the registry) or by a serial of the pair (what the unit knows).
+  certificateId: z.string({ error: '加密证书编号格式不正确' }).uuid('加密证书编号格式不正确').optional(),
+  serial: z.string({ error: '证书序列号格式不正确' }).max(100, '证书序列号过长，请核对').optional(),
   kind: z.enum(['user', 'judicial'], { error: '恢复类型只能是用户密钥恢复（user）或司法密钥恢复（judicial）' }),
   recipient: z
-    .string({ error: '请提供新 USB Key 的证书请求，或接收机构的证书' })
-    .min(1, '请提供新 USB Key 的证书请求，或接收机构的证书')
+    .string({ error: '请提供新 USB Key 的证书请求或签名证书，或接收机构的证书' })
+    .min(1, '请提供新 USB Key 的证书请求或签名证书，或接收机构的证书')
     .max(20_000, '证书请求或证书过长'),
   reason: z.string({ error: '请填写恢复原因' }).max(500, '恢复原因最多 500 字'),
 });
@@ -69,7 +71,10 @@ export const kmcRoutes =
         config: { staffAccess: KEY_ADMINS },
         schema: { tags: ['密钥恢复'], summary: '密钥恢复申请列表（密钥管理员）', response: { 200: ZRecoveries } },
       },
-      async () => ({ recoveries: await listRecoveries(deps) }),
+      async (req, reply) => {
+        reply.header('cache-control', 'no-store');
+        return { recoveries: await listRecoveries(deps, staffActor(req).id) };
+      },
     );
     app.post(
       '/api/staff/kmc/recoveries',
@@ -77,7 +82,7 @@ export const kmcRoutes =
         config: { staffAccess: KEY_ADMINS },
         schema: {
           tags: ['密钥恢复'],
-          summary: '申请密钥恢复：补办（新 USB Key 的证书请求）或司法恢复（接收机构的证书）',
+          summary: '申请密钥恢复：补办（新 USB Key 的证书请求或本 CA 签发的签名证书）或司法恢复（接收机构的证书）；加密证书按编号或序列号',
           body: ZRecoveryBody,
           response: { 201: ZRecoveryOne },
         },

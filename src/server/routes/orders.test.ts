@@ -44,6 +44,14 @@ describe('catalog', () => {
       { keyType: 'sub', withSeal: false, priceFen: 19000, orderable: true },
     ]);
     expect(items[1]!.keys.every((k) => k.priceFen === null && !k.orderable)).toBe(true);
+    // The pair projects (签名证书 + 加密证书, docs/kmc.md): the platforms that encrypt bids to the holder.
+    expect(res.json().items.map((p: { code: string; dualCertificates: boolean }) => [p.code, p.dualCertificates])).toEqual([
+      ['gov-procurement', true],
+      ['public-resource', true],
+      ['construction-approval', false],
+      ['housing-in-province', false],
+      ['housing-out-of-province', false],
+    ]);
   });
 });
 

@@ -45,6 +45,8 @@ export const orderRoutes =
           notFor: p.notFor,
           legalCheckRequired: p.legalCheckRequired,
           productionWorkingDays: p.productionWorkingDays,
+          // A pair (签名证书 + 加密证书, docs/kmc.md): SM2 projects only, as 制证 issues it.
+          dualCertificates: p.dualCertificates && p.certFamily === 'sm2',
           keys: p.keys.map((k) => ({
             keyType: k.keyType,
             withSeal: k.withSeal,

@@ -12,7 +12,13 @@ export const producedCertificateReply = (r: {
   encryptionSkipped?: string;
   pkcs12?: Buffer;
 }) => ({
-  certificate: summary(r.certificate),
+  certificate: {
+    ...summary(r.certificate),
+    // A key made on a UKEY by the 证书助手: the page hands the certificate to the agent to write next to it.
+    ...(r.certificate.keySource === 'token' && r.certificate.der
+      ? { der: r.certificate.der.toString('base64'), tokenSerial: r.certificate.tokenSerial }
+      : {}),
+  },
   // An SM2 pair's encryption certificate (docs/kmc.md); its key's envelope is downloaded once, apart
   // (POST /api/staff/certificates/:id/enveloped-key) — a generated key's is inside the PKCS#12 instead.
   ...(r.encryptionCertificate

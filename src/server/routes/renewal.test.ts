@@ -23,9 +23,10 @@ import { bitString, explicit, integer, sequence } from '../../ca/der/der.js';
 import { opensslResult, tempDir, type TempDir } from '../../ca/testing/openssl.js';
 import { challengeMessage } from '../../core/agent-challenge.js';
 import { addBeijingYear } from '../../core/certificate-validity.js';
+import { RENEWAL_IDLE_HOURS } from '../modules/renewal/rules.js';
 import { ManualClock } from '../clock.js';
 import { certificates } from '../db/schema-certificates.js';
-import { renewalEvents, renewals } from '../db/schema-renewals.js';
+import { renewalEvents, renewalPayments, renewals } from '../db/schema-renewals.js';
 import { auditEvents, organizations } from '../db/schema.js';
 import { caRuntime } from '../modules/certificates/ca-runtime.js';
 import { certificatePem } from '../modules/certificates/registry.js';
@@ -34,6 +35,7 @@ import { certificateForKey } from '../modules/renewal/testing.js';
 import { payInSandbox } from '../adapters/payment/testing.js';
 import { testApp, type TestApp, type TestClient } from '../testing/harness.js';
 import { smsCode } from '../testing/sms.js';
+import { staffMember } from '../testing/paid-order.js';
 import { TEST_CA_BASE_URL, testCaEnv } from '../testing/test-ca.js';
 
 const ORIGIN = TEST_CA_BASE_URL;
@@ -366,5 +368,100 @@ describe('the rules', () => {
     const pay = await o.c.post(`/api/renewals/${id}/payment`, { channel: 'wechat' });
     expect(pay.statusCode).toBe(409);
     expect(pay.json().error.message).toContain('请先核验 UKEY');
+  });
+});
+
+/**
+ * One successor per certificate, from both sides (issue 20): the counter refuses a 续费 (or 补办/变更) of a
+ * certificate while an online renewal of it is open — and closes one left unpaid for a day — and 在线续费
+ * refuses while a counter order on it is open. One row per state the online renewal is in.
+ */
+describe('the counter and the online renewal of the same certificate', () => {
+  let clerk: Awaited<ReturnType<typeof staffMember>>;
+  beforeAll(async () => {
+    const admin = await staffMember(t, ['管理员'], '管理员（续费测试）');
+    clerk = await staffMember(t, ['受理'], '柜台（续费测试）');
+    const r = await admin.c.post(`/api/staff/counter/staff/${clerk.s.id}/office`, { officeCode: 'nanchang-hall' });
+    expect(r.statusCode, r.body).toBe(200);
+  }, 60_000);
+
+  const openRenewAtCounter = (o: Org, certificateId: string) =>
+    clerk.c.post('/api/staff/counter/orders', {
+      organizationId: o.id,
+      business: 'renew',
+      replacesCertificateId: certificateId,
+      agentName: '赵经办',
+      agentMobile: o.mobile,
+    });
+
+  /** Takes the renewal to `status` through the routes, then (idle) back-dates its last activity. */
+  async function renewalIn(o: Org, status: 'started' | 'proven' | 'paid', idleHours: number) {
+    const { cert, key } = await oldCertificate(o, 30);
+    const id = await start(o, cert.id);
+    if (status !== 'started') {
+      const ch = await challenge(o, id, csrFor(p256(), o));
+      expect((await o.c.post(`/api/renewals/${id}/proof`, { signature: agentSign(key, ch) })).statusCode).toBe(200);
+    }
+    if (status === 'paid') {
+      const pay = await o.c.post(`/api/renewals/${id}/payment`, { channel: 'alipay' });
+      expect((await payInSandbox(t.app, t.db, pay.json().codeUrl, clock)).ok).toBe(true);
+    }
+    if (idleHours) {
+      const then = new Date(clock.now().getTime() - idleHours * 3600_000);
+      await t.db.update(renewals).set({ updatedAt: then }).where(eq(renewals.id, id));
+      await t.db.update(renewalPayments).set({ createdAt: then }).where(eq(renewalPayments.renewalId, id));
+    }
+    return { cert, id };
+  }
+
+  const CASES: [string, 'started' | 'proven' | 'paid', number, 'refused' | 'closed', RegExp][] = [
+    ['started online a moment ago', 'started', 0, 'refused', /正在网上办理在线续费.*后可在受理点办理/],
+    ['proven online, waiting for payment', 'proven', 0, 'refused', /已核验 UKEY，待付款/],
+    ['paid online (even a week ago)', 'paid', 24 * 7, 'refused', /已付款，请单位登录系统在“我的证书”中继续完成在线续费/],
+    ['started online and left unpaid for a day', 'started', RENEWAL_IDLE_HOURS + 1, 'closed', /./],
+    ['proven online and left unpaid for two days', 'proven', 48, 'closed', /./],
+  ];
+
+  it.each(CASES)('counter 续费 of a certificate %s: %s', async (_name, status, idleHours, outcome, text) => {
+    const o = await org();
+    const { cert, id } = await renewalIn(o, status, idleHours);
+    const r = await openRenewAtCounter(o, cert.id);
+    const renewal = (await t.db.select().from(renewals).where(eq(renewals.id, id)))[0]!;
+    if (outcome === 'refused') {
+      expect(r.statusCode, r.body).toBe(400);
+      expect(r.json().error.fields.replacesCertificateId).toMatch(text);
+      expect(renewal.status).toBe(status);
+      return;
+    }
+    expect(r.statusCode, r.body).toBe(200);
+    expect(renewal.status).toBe('cancelled');
+    const events = await t.db.select().from(renewalEvents).where(eq(renewalEvents.renewalId, id));
+    expect(events.at(-1)).toMatchObject({ action: 'renewal.cancel', actorType: 'staff', actorId: clerk.s.id, toStatus: 'cancelled' });
+    const audit = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.targetId, id), eq(auditEvents.action, 'renewal.cancel')));
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actorType: 'staff', actorId: clerk.s.id });
+    // And the other way round: the organization's page now points to the counter order, and a new start is refused.
+    const after = await info(o, cert.id);
+    expect(after.canStart).toBe(false);
+    expect(after.refusal.reason).toContain(`受理单号 ${r.json().order.orderNo}`);
+    expect((await o.c.post(`/api/my-certificates/${cert.id}/renewal-code`, {})).statusCode).toBe(409);
+  });
+
+  it('在线续费 is refused while a counter 续费 of the certificate is open, and allowed again once it is cancelled', async () => {
+    const o = await org();
+    const { cert } = await oldCertificate(o, 30);
+    const opened = await openRenewAtCounter(o, cert.id);
+    expect(opened.statusCode, opened.body).toBe(200);
+    const refused = await o.c.post(`/api/my-certificates/${cert.id}/renewal-code`, {});
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.message).toContain('正在办理的柜台业务');
+    const cancelled = await clerk.c.post(`/api/staff/counter/orders/${opened.json().order.id}/actions/cancel`, {
+      reason: '单位改为在线续费',
+    });
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    expect((await info(o, cert.id)).canStart).toBe(true);
   });
 });

@@ -92,6 +92,7 @@ describe('GET /api/staff/sms-templates', () => {
       'revocation_code',
       'expiry_reminder',
       'renewal_code',
+      'ukey_unlock_code',
     ]);
     expect(body.items.find((i: Item) => i.key === 'review_passed')).toEqual({
       key: 'review_passed',

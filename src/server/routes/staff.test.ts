@@ -32,6 +32,7 @@ import { counterRouteCases } from './counter.route-cases.js';
 import { sealRouteCases } from './seals.route-cases.js';
 import { sealImageRouteCases } from './seal-images.route-cases.js';
 import { kmcRouteCases } from './kmc.route-cases.js';
+import { tokenRouteCases } from './tokens.route-cases.js';
 
 /** A registry row with a (dummy) certificate file, for the registry's read routes. */
 const registryRow = () =>
@@ -737,6 +738,8 @@ ROUTES.push(...sealRouteCases(() => t));
 ROUTES.push(...sealImageRouteCases(() => t));
 // The KMC (kmc.ts): envelope download and key recovery.
 ROUTES.push(...kmcRouteCases(() => t));
+// 证书助手 (tokens.ts): rows kept beside the routes.
+ROUTES.push(...tokenRouteCases());
 
 let sharedSubmitted: Promise<SubmittedOrder> | undefined;
 /** One order in 正在审核 for the routes that only read it. */

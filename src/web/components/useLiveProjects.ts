@@ -23,6 +23,8 @@ export function useLiveProjects(): ProjectInfo[] {
               ...p,
               // Whether 法人核验 is required is the catalog's setting (seeded from the seeds, set by administrators).
               legalPersonVerification: c.legalCheckRequired,
+              // So is whether it issues a pair (签名证书 + 加密证书).
+              dualCertificates: c.dualCertificates,
               keys: p.keys.map((k) => {
                 const priceFen = c.keys.find((x) => x.keyType === k.kind)?.priceFen ?? null;
                 return { ...k, priceFen, priceNeedsAdminConfirmation: priceFen === null };

@@ -13,7 +13,8 @@ export type SmsTemplate =
   | 'shipped'
   | 'revocation_code'
   | 'expiry_reminder'
-  | 'renewal_code';
+  | 'renewal_code'
+  | 'ukey_unlock_code';
 
 /** The texts as approved with the provider (Aliyun templates use ${name} placeholders). */
 export const SMS_TEMPLATES: Record<SmsTemplate, { text: string; sensitive: string[] }> = {
@@ -54,6 +55,10 @@ export const SMS_TEMPLATES: Record<SmsTemplate, { text: string; sensitive: strin
     text: '您正在在线续费序列号尾号${serialTail}的数字证书，验证码${code}，10分钟内有效。如非本单位操作，请勿告知他人并致电400-800-1040。',
     sensitive: ['code'],
   },
+  ukey_unlock_code: {
+    text: '您正在申请在线解锁序列号尾号${tokenTail}的UKEY（重置用户口令），验证码${code}，10分钟内有效。如非本单位操作，请勿告知他人并致电400-800-1040。',
+    sensitive: ['code'],
+  },
 };
 
 /** What each template is for, as staff call it. */
@@ -67,6 +72,7 @@ export const SMS_TEMPLATE_NAMES: Record<SmsTemplate, string> = {
   revocation_code: '申请吊销证书验证码',
   expiry_reminder: '证书到期提醒（到期前90、30、7天）',
   renewal_code: '在线续费证书验证码',
+  ukey_unlock_code: 'UKEY 在线解锁验证码',
 };
 
 /** Environment variable holding each template's Aliyun TemplateCode (the text must match the approved one). */
@@ -80,6 +86,7 @@ export const ALIYUN_TEMPLATE_ENV: Record<SmsTemplate, string> = {
   revocation_code: 'ALIYUN_SMS_TEMPLATE_REVOCATION_CODE',
   expiry_reminder: 'ALIYUN_SMS_TEMPLATE_EXPIRY_REMINDER',
   renewal_code: 'ALIYUN_SMS_TEMPLATE_RENEWAL_CODE',
+  ukey_unlock_code: 'ALIYUN_SMS_TEMPLATE_UKEY_UNLOCK_CODE',
 };
 
 export interface SmsMessage {

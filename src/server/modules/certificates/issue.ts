@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { encodeTbs, keyIdentifier, signCertificate } from '../../../ca/cert/build.js';
 import { newSerial, serialHex } from '../../../ca/cert/serial.js';
 import { parseCsr } from '../../../ca/csr.js';
-import { lintTbs } from '../../../ca/cert/lint.js';
+import { lintTbs, type LintProblem } from '../../../ca/cert/lint.js';
 import { ENCRYPTION_KEY_USAGE, SUBSCRIBER_EKU, subscriberProfile } from '../../../ca/cert/profiles.js';
 import { caPublicUrls } from '../../../ca/public-urls.js';
 import { generateSigningKey, type SoftwareKey } from '../../../ca/signer/software.js';
@@ -32,7 +32,11 @@ import type { IssuingCa } from './ca-runtime.js';
 import { certificateRepository, normalizeSerial, type CertificateRow } from './repository.js';
 
 /** How the key pair comes at 制证. */
-export type KeySource = { kind: 'csr'; csr: string } | { kind: 'generate'; password: string };
+export type KeySource =
+  | { kind: 'csr'; csr: string }
+  | { kind: 'generate'; password: string }
+  /** Made on a UKEY by the 证书助手 at the 制证 workstation: its request and the token's serial. */
+  | { kind: 'token'; csr: string; tokenSerial: string };
 
 export const FAMILY_LABEL: Record<KeyAlgorithm, string> = { sm2: 'SM2', 'ecdsa-p256': 'ECDSA P-256', 'rsa-2048': 'RSA' };
 
@@ -47,6 +51,8 @@ export interface PreparedKey {
   spki: Uint8Array;
   /** A key the system generated (系统生成): in memory only, until it goes into the PKCS#12. */
   generated?: SoftwareKey;
+  /** The UKEY the key was made on (key source 'token'), recorded in the registry. */
+  tokenSerial?: string;
 }
 
 /** Checks the customer's PKCS#10 (signature = proof of possession, key family) or generates a key pair. */
@@ -63,7 +69,7 @@ export async function prepareKey(family: KeyAlgorithm, source: KeySource): Promi
     throw validationFailed({
       csr: `证书请求的密钥是 ${FAMILY_LABEL[info.algorithm]}，本项目签发 ${FAMILY_LABEL[family]} 证书：请在 USB Key 上生成 ${FAMILY_LABEL[family]} 密钥后重新导出证书请求`,
     });
-  return { spki: csr.spki };
+  return { spki: csr.spki, ...(source.kind === 'token' ? { tokenSerial: source.tokenSerial } : {}) };
 }
 
 export function buildOrderTbs(input: {
@@ -179,7 +185,7 @@ export async function recordIssuance(
       ...(subject.validity ? { latestNotAfter: subject.validity.notAfter } : {}),
     }),
   );
-  if (problems.length) throw new AppError('CONFLICT', `证书内容未通过签发前检查，未签发：${problems.map((p) => p.message).join('；')}`);
+  if (problems.length) throw lintRefusal(problems);
   const row = await certificateRepository.insert(tx, {
     serial: normalizeSerial(serialHex(serial))!,
     family: ctx.issuing.family,
@@ -194,7 +200,8 @@ export async function recordIssuance(
     projectCode: subject.projectCode,
     keyType: subject.keyType,
     status: 'pending',
-    keySource: ctx.key.generated ? 'generated' : 'csr',
+    keySource: ctx.key.generated ? 'generated' : ctx.key.tokenSerial ? 'token' : 'csr',
+    tokenSerial: ctx.key.tokenSerial ?? null,
     tbs: Buffer.from(tbs),
     notBefore,
     notAfter,
@@ -205,6 +212,10 @@ export async function recordIssuance(
   });
   return { row, reused: false };
 }
+
+/** A TBS the profile refuses: never recorded, never signed (409, what the lint found, in Chinese). */
+export const lintRefusal = (problems: LintProblem[]) =>
+  new AppError('CONFLICT', `证书内容未通过签发前检查，未签发：${problems.map((p) => p.message).join('；')}`);
 
 /** Signs the recorded TBS — outside any transaction. */
 export async function signRecorded(row: CertificateRow, issuing: IssuingCa): Promise<Buffer> {

@@ -60,6 +60,7 @@ export function certificateDetail(c: CertificateRow, now: Date) {
     publicStatus: status,
     publicStatusLabel: PUBLIC_STATUS_LABEL[status],
     keySource: c.keySource,
+    tokenSerial: c.tokenSerial,
     source: c.source,
     notBefore: c.notBefore,
     notAfter: c.notAfter,

@@ -3,7 +3,7 @@
  * search key on its own index (serial: certificates_serial_uq; USCC: certificates_uscc_idx; project:
  * certificates_project_idx), as in modules/staff-orders.
  */
-import { and, desc, eq, gt, ilike, inArray, isNull, like, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gt, ilike, inArray, isNull, like, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { ENDED } from '../../../core/workflow.js';
 import type { DbOrTx } from '../../db/client.js';
 import { certificates, type CertificateStatus } from '../../db/schema-certificates.js';
@@ -131,6 +131,33 @@ export const certificateRepository = {
       .where(and(eq(certificates.id, id), eq(certificates.status, 'pending')))
       .returning();
     return r;
+  },
+  /**
+   * Several pending rows in one statement (group-commit.ts). A row that would break a unique index (its
+   * serial, or a second live issuance of one order) is skipped, not an error, so it fails alone: the rows
+   * answered are the ones recorded, keyed by serial.
+   */
+  async insertPendingMany(db: DbOrTx, rows: NewCertificate[]): Promise<CertificateRow[]> {
+    if (rows.length === 0) return [];
+    return db.insert(certificates).values(rows).onConflictDoNothing().returning();
+  },
+  /**
+   * storeIssued for several rows in one statement: UPDATE … FROM (VALUES …), each compare-and-set from
+   * 'pending' on its own. The rows answered are the ones that moved; one that was no longer pending is
+   * simply not among them.
+   */
+  async storeIssuedMany(db: DbOrTx, items: { id: string; der: Buffer; at: Date }[]): Promise<CertificateRow[]> {
+    if (items.length === 0) return [];
+    const values = sql.join(
+      items.map((i) => sql`(${i.id}::uuid, ${i.der}::bytea, ${i.at.toISOString()}::timestamptz)`),
+      sql`, `,
+    );
+    return db
+      .update(certificates)
+      .set({ status: 'issued', der: sql`v.der`, issuedAt: sql`v.at`, updatedAt: sql`v.at`, ocspDueAt: sql`v.at` })
+      .from(sql`(values ${values}) as v(id, der, at)`)
+      .where(and(sql`${certificates.id} = v.id`, eq(certificates.status, 'pending')))
+      .returning(getTableColumns(certificates));
   },
   async flag(db: DbOrTx, id: string, flag: string, at: Date): Promise<void> {
     await db.update(certificates).set({ flag, updatedAt: at }).where(eq(certificates.id, id));

@@ -49,6 +49,7 @@ import type { RequestMeta } from '../deps.js';
 import { keyHoldings } from '../certificates/key-holdings.js';
 import { revocationRepository } from '../revocation/repository.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
+import { clearRenewalForCounter } from '../renewal/counter-handover.js';
 import { applyTransition, checkTransition, staffParty } from '../workflow/engine.js';
 import { COUNTER_WORKFLOW } from './counter-workflow.js';
 import { requireOffice } from './offices.js';
@@ -234,6 +235,8 @@ export async function openCounterOrder(deps: CounterDeps, actor: StaffActor, inp
       throw new AppError('VALIDATION_FAILED', '该证书已有正在办理的柜台业务', {
         fields: { replacesCertificateId: '该证书已有正在办理的柜台业务，请在该业务中继续办理' },
       });
+    // Nor beside an online renewal of it (refused, or closed when unpaid and given up): one successor per certificate.
+    if (replaces) await clearRenewalForCounter(tx, replaces, { staffId: actor.id, ip: meta.ip }, { business }, now);
     const order = await counterRepository.insert(tx, {
       orderNo: makeOrderNumber(now, String(randomInt(0, 100_000_000)).padStart(8, '0')),
       officeCode: office.code,

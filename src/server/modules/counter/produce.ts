@@ -119,6 +119,7 @@ export async function produceAtCounter(
         serial: cert.serial,
         keySource: cert.keySource,
         ...(encCert ? { encryptionCertificateId: encCert.id, encryptionSerial: encCert.serial } : {}),
+        ...(cert.tokenSerial ? { tokenSerial: cert.tokenSerial } : {}),
         replaces: order.replacesCertificateId,
         ...(renamed === null ? {} : { renamed, newUnitName: order.newUnitName }),
       },

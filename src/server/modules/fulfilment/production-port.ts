@@ -14,8 +14,10 @@ export interface ProductionResult {
   certificate: true;
   certificateId: string;
   serial: string;
-  /** How the key pair came: the customer's PKCS#10 from the USB key, or generated here (PKCS#12). */
-  keySource: 'csr' | 'generated';
+  /** How the key pair came: the customer's PKCS#10 from the USB key, generated here (PKCS#12), or made on the UKEY by the 证书助手. */
+  keySource: 'csr' | 'generated' | 'token';
+  /** The UKEY's serial (key source 'token'). */
+  tokenSerial?: string;
   /** An SM2 pair's encryption certificate, issued with it (docs/kmc.md). */
   encryption?: { certificateId: string; serial: string };
   /** The electronic seal: main keys only (副锁无章). */

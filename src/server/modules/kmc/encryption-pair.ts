@@ -113,6 +113,8 @@ export async function recordEncryption(
     keyType: signing.keyType,
     status: 'pending',
     keySource: signing.keySource,
+    // The same UKEY holds both keys (the envelope opens only with its signing key).
+    tokenSerial: signing.tokenSerial,
     usage: 'encryption',
     signingCertificateId: signing.id,
     tbs: Buffer.from(tbs),

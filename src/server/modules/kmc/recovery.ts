@@ -17,9 +17,9 @@ import { inspectSpki } from '../../../ca/spki.js';
 import { AppError, validationFailed } from '../../../core/errors.js';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
-import type { Db } from '../../db/client.js';
+import type { Db, DbOrTx } from '../../db/client.js';
 import { auditRepository } from '../audit/repository.js';
-import { certificateRepository } from '../certificates/repository.js';
+import { certificateRepository, normalizeSerial, type CertificateRow } from '../certificates/repository.js';
 import type { RequestMeta } from '../deps.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import { kmcNotReady, kmcOf } from './kmc-access.js';
@@ -30,43 +30,113 @@ type Deps = { db: Db; clock: Clock; config: Config };
 export const RECOVERY_KIND_LABEL = { user: '用户密钥恢复（补办）', judicial: '司法密钥恢复' } as const;
 
 export interface RecoveryInput {
-  certificateId: string;
+  /** The encryption certificate: by id (from the registry), or by the serial of either certificate of the pair. */
+  certificateId?: string;
+  serial?: string;
   kind: 'user' | 'judicial';
-  /** user: the new UKEY's PKCS#10 (PEM or Base64 DER); judicial: the authority's SM2 certificate (PEM). */
+  /**
+   * user: the new UKEY's PKCS#10 (PEM or Base64 DER), or the new UKEY's signing certificate this CA issued;
+   * judicial: the authority's SM2 certificate (PEM).
+   */
   recipient: string;
   reason: string;
 }
 
-/** The recipient's SM2 public key: from a verified PKCS#10 (补办) or an authority's certificate (司法). */
-function recipientKey(kind: RecoveryInput['kind'], text: string): Uint8Array {
+const looksLikeCertificate = (text: string) => /-----BEGIN CERTIFICATE-----/.test(text);
+
+/**
+ * The recipient's SM2 public key, when the text alone proves it: a verified PKCS#10 (补办) or an authority's
+ * certificate (司法). A field message otherwise. A 补办 given the new UKEY's signing certificate is checked
+ * against the registry afterwards (registeredSigningKey).
+ */
+function recipientKey(kind: RecoveryInput['kind'], text: string): { key: Uint8Array } | { certificate: Uint8Array } | { error: string } {
   let spki: Uint8Array;
   if (kind === 'user') {
+    if (looksLikeCertificate(text)) {
+      try {
+        return { certificate: pemToDer(text) };
+      } catch {
+        return { error: '新 USB Key 的签名证书不是 PEM 格式的 X.509 证书' };
+      }
+    }
     const csr = parseCsr(text);
-    if (!csr.ok) throw validationFailed({ recipient: `新 USB Key 的证书请求：${csr.reason}` });
+    if (!csr.ok) return { error: `新 USB Key 的证书请求：${csr.reason}` };
     spki = csr.spki;
   } else {
     try {
       spki = parseCertificate(pemToDer(text)).spki;
     } catch {
-      throw validationFailed({ recipient: '接收机构的证书不是 PEM 格式的 X.509 证书' });
+      return { error: '接收机构的证书不是 PEM 格式的 X.509 证书' };
     }
   }
   const info = inspectSpki(spki);
   if (!info.ok || info.algorithm !== 'sm2')
-    throw validationFailed({ recipient: kind === 'user' ? '新 USB Key 的密钥必须是 SM2 密钥' : '接收机构的证书必须是 SM2 证书' });
+    return { error: kind === 'user' ? '新 USB Key 的密钥必须是 SM2 密钥' : '接收机构的证书必须是 SM2 证书' };
+  return { key: info.publicKey };
+}
+
+/**
+ * 补办 with the new UKEY's signing certificate: this CA issued it (the registry holds these very bytes) after
+ * proof of possession at 制证, it is valid and a signing certificate, and it belongs to the same unit as the
+ * encryption certificate — but is not the lost key's own signing certificate.
+ */
+async function registeredSigningKey(tx: DbOrTx, der: Uint8Array, enc: CertificateRow, now: Date): Promise<Uint8Array | string> {
+  let serial: string | null;
+  try {
+    serial = normalizeSerial(parseCertificate(der).serialHex);
+  } catch {
+    return '新 USB Key 的签名证书不是 PEM 格式的 X.509 证书';
+  }
+  const row = serial ? await certificateRepository.findBySerial(tx, serial) : undefined;
+  if (!row?.der || !Buffer.from(row.der).equals(Buffer.from(der))) return '新 USB Key 的签名证书不是本 CA 签发的证书';
+  if (row.usage !== 'signing') return '请提供新 USB Key 的签名证书（不是加密证书）';
+  if (row.id === enc.signingCertificateId) return '这是原 USB Key 的签名证书：请提供新 USB Key 的证书请求或新签发的签名证书';
+  if (row.status !== 'issued' || row.notAfter.getTime() <= now.getTime()) return '新 USB Key 的签名证书已吊销或已过期';
+  if (row.uscc !== enc.uscc) return '新 USB Key 的签名证书不属于该加密证书的单位';
+  const info = inspectSpki(parseCertificate(der).spki);
+  if (!info.ok || info.algorithm !== 'sm2') return '新 USB Key 的密钥必须是 SM2 密钥';
   return info.publicKey;
+}
+
+/**
+ * The encryption certificate a request names: by id, or by serial — the encryption certificate's own, or its
+ * signing certificate's (the serial the unit knows). A field message when it is none.
+ */
+async function encryptionCertificateFor(tx: DbOrTx, input: RecoveryInput): Promise<CertificateRow | string> {
+  if (input.certificateId) {
+    const cert = await certificateRepository.findById(tx, input.certificateId);
+    return cert?.usage === 'encryption' ? cert : '找不到该加密证书';
+  }
+  const serial = normalizeSerial(input.serial ?? '');
+  if (!serial) return '证书序列号只能是十六进制数字（可带空格或冒号）';
+  const cert = await certificateRepository.findBySerial(tx, serial);
+  if (!cert) return '找不到该序列号的证书';
+  if (cert.usage === 'encryption') return cert;
+  const enc = await certificateRepository.encryptionOf(tx, cert.id);
+  return enc ?? '该证书没有加密证书（只有双证书项目签发加密证书），无法恢复密钥';
 }
 
 export async function requestRecovery(deps: Deps, actor: StaffActor, input: RecoveryInput, meta: RequestMeta): Promise<KmcRecoveryRow> {
   const reason = input.reason.trim();
-  if (!reason) throw validationFailed({ reason: '请填写恢复原因（补办的受理单号，或司法机关及文书编号）' });
-  const recipient = recipientKey(input.kind, input.recipient);
+  // Every field the text alone decides is checked first, all together, so the form shows each wrong one at once.
+  const fields: Record<string, string> = {};
+  if (!reason) fields.reason = '请填写恢复原因（补办的受理单号，或司法机关及文书编号）';
+  if (!input.certificateId && !input.serial?.trim()) fields.serial = '请填写加密证书（或其签名证书）的序列号';
+  const given = recipientKey(input.kind, input.recipient);
+  if ('error' in given) fields.recipient = given.error;
+  if (Object.keys(fields).length) throw validationFailed(fields);
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
-    const cert = await certificateRepository.findById(tx, input.certificateId);
-    if (!cert || cert.usage !== 'encryption') throw new AppError('NOT_FOUND', '找不到该加密证书');
+    const cert = await encryptionCertificateFor(tx, input);
+    if (typeof cert === 'string') {
+      if (input.certificateId) throw new AppError('NOT_FOUND', cert);
+      throw validationFailed({ serial: cert });
+    }
     const key = await kmcRepository.forCertificate(tx, cert.id);
     if (!key) throw new AppError('CONFLICT', '该加密证书的私钥不在密钥管理中心托管，无法恢复');
+    const recipient =
+      'certificate' in given ? await registeredSigningKey(tx, given.certificate, cert, now) : (given as { key: Uint8Array }).key;
+    if (typeof recipient === 'string') throw validationFailed({ recipient });
     const row = await kmcRepository.insertRecovery(tx, {
       kmcKeyId: key.id,
       certificateId: cert.id,
@@ -173,21 +243,52 @@ export async function deliverRecovery(
   return { serial: cert.serial, envelope: Buffer.from(envelope) };
 }
 
-/** The requests, newest first, for the 密钥管理员's list (no key material: the recipient is a public key). */
-export async function listRecoveries(deps: { db: Db }) {
+/** Who receives the key, in words for the approver: the subject of the PKCS#10 or of the certificate given. */
+function recipientLabel(kind: KmcRecoveryRow['kind'], document: string): string {
+  const name = (f: { CN?: string; O?: string }) => [f.O, f.CN].filter(Boolean).join(' / ') || '（未写名称）';
+  try {
+    if (looksLikeCertificate(document)) {
+      const c = parseCertificate(pemToDer(document));
+      return `${kind === 'user' ? '新 USB Key 的签名证书' : '接收机构证书'}：${name(c.subjectFields)}`;
+    }
+    const csr = parseCsr(document);
+    return csr.ok ? `新 USB Key 的证书请求：${name(csr.subject)}` : '新 USB Key 的证书请求';
+  } catch {
+    return RECOVERY_KIND_LABEL[kind];
+  }
+}
+
+/**
+ * The requests, newest first, for the 密钥管理员's page: the certificate's unit and serial, who asked and who
+ * decided, whether the reader asked (then another must decide). No key material: the recipient is a public key.
+ */
+export async function listRecoveries(deps: { db: Db }, me: string) {
   const rows = await kmcRepository.recoveries(deps.db);
+  const ids = new Set<string>();
+  for (const r of rows) for (const id of [r.requestedBy, r.decidedBy, r.deliveredBy]) if (id) ids.add(id);
+  const names = await kmcRepository.staffNames(deps.db, [...ids]);
+  const nameOf = (id: string | null) => (id ? (names.get(id) ?? null) : null);
   return rows.map((r) => ({
     id: r.id,
     certificateId: r.certificateId,
+    serial: r.serial,
+    unitName: r.unitName,
+    uscc: r.uscc,
+    certificateStatus: r.certificateStatus,
     kind: r.kind,
     kindLabel: RECOVERY_KIND_LABEL[r.kind],
+    recipientLabel: recipientLabel(r.kind, r.recipientDocument),
     reason: r.reason,
     status: r.status,
     requestedBy: r.requestedBy,
+    requestedByName: nameOf(r.requestedBy),
     requestedAt: r.requestedAt,
     decidedBy: r.decidedBy,
+    decidedByName: nameOf(r.decidedBy),
     decidedAt: r.decidedAt,
     decisionNote: r.decisionNote,
     deliveredAt: r.deliveredAt,
+    deliveredByName: nameOf(r.deliveredBy),
+    mine: r.requestedBy === me,
   }));
 }

@@ -1,7 +1,9 @@
 /** SQL of the KMC's escrow (db/schema-kmc.ts). */
-import { and, desc, eq, isNotNull, isNull } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
+import { certificates } from '../../db/schema-certificates.js';
 import { kmcKeys, kmcRecoveries, type KmcKeyRow, type KmcRecoveryRow } from '../../db/schema-kmc.js';
+import { staff } from '../../db/schema.js';
 
 export type { KmcKeyRow, KmcRecoveryRow };
 
@@ -43,8 +45,37 @@ export const kmcRepository = {
     const [r] = lock ? await q.for('update') : await q;
     return r;
   },
-  async recoveries(db: DbOrTx, limit = 200): Promise<KmcRecoveryRow[]> {
-    return db.select().from(kmcRecoveries).orderBy(desc(kmcRecoveries.requestedAt)).limit(limit);
+  /** The newest requests with their encryption certificate's serial and unit (the 密钥管理员's list). */
+  async recoveries(db: DbOrTx, limit = 200) {
+    return db
+      .select({
+        id: kmcRecoveries.id,
+        certificateId: kmcRecoveries.certificateId,
+        kind: kmcRecoveries.kind,
+        recipientDocument: kmcRecoveries.recipientDocument,
+        reason: kmcRecoveries.reason,
+        status: kmcRecoveries.status,
+        requestedBy: kmcRecoveries.requestedBy,
+        requestedAt: kmcRecoveries.requestedAt,
+        decidedBy: kmcRecoveries.decidedBy,
+        decidedAt: kmcRecoveries.decidedAt,
+        decisionNote: kmcRecoveries.decisionNote,
+        deliveredBy: kmcRecoveries.deliveredBy,
+        deliveredAt: kmcRecoveries.deliveredAt,
+        serial: certificates.serial,
+        unitName: certificates.unitName,
+        uscc: certificates.uscc,
+        certificateStatus: certificates.status,
+      })
+      .from(kmcRecoveries)
+      .innerJoin(certificates, eq(certificates.id, kmcRecoveries.certificateId))
+      .orderBy(desc(kmcRecoveries.requestedAt), desc(kmcRecoveries.id))
+      .limit(limit);
+  },
+  async staffNames(db: DbOrTx, ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const r = await db.select({ id: staff.id, name: staff.displayName }).from(staff).where(inArray(staff.id, ids));
+    return new Map(r.map((x) => [x.id, x.name]));
   },
   /** pending → approved | refused, compare-and-set. */
   async decideRecovery(

@@ -30,6 +30,7 @@ export const SMS_PLACEHOLDER_MEANINGS: Record<string, string> = {
   keyType: '主锁或副锁',
   date: '到期日期',
   days: '剩余天数',
+  tokenTail: 'UKEY 序列号后6位',
 };
 
 /** Aliyun limits a template's content to 500 characters. */

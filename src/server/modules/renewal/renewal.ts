@@ -51,21 +51,12 @@ import { priceOf } from '../payments/payments.js';
 import { COMPLETE_CRL, shardOfSerialHex } from '../revocation/crl-scopes.js';
 import { revocationRepository } from '../revocation/repository.js';
 import { renewalRepository, type RenewalPaymentRow, type RenewalRow } from './repository.js';
-import { assertRenewable, refusalOf, renewalWindow } from './rules.js';
+import { assertRenewable, refusalOf, RENEWAL_STATUS_LABEL, renewalWindow } from './rules.js';
 
 export const CHALLENGE_TTL_MS = 5 * 60_000;
 export const PROOF_TRIES = 5;
 /** RFC 5280 CRLReason superseded: the renewed certificate replaces it. */
 export const SUPERSEDED = 4;
-
-export const RENEWAL_STATUS_LABEL: Record<RenewalStatus, string> = {
-  started: '已验证短信，待生成新密钥',
-  proven: '已核验 UKEY，待付款',
-  paid: '已付款，待签发',
-  issued: '新证书已签发，待写入 UKEY',
-  completed: '续费完成',
-  cancelled: '已取消',
-};
 
 type Deps = Pick<UseCaseDeps, 'db' | 'clock' | 'config'>;
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest();
@@ -89,19 +80,20 @@ async function ownRenewal(db: DbOrTx, org: OrganizationRow, id: string, lock = f
 const wrongStep = (r: RenewalRow, what: string) =>
   new AppError('CONFLICT', `续费当前状态为“${RENEWAL_STATUS_LABEL[r.status]}”，不能${what}，请刷新页面按提示继续`);
 
-/** An event row and an audit row for one step, in the step's transaction. */
-async function record(
+/** An event row and an audit row for one step, in the step's transaction (a staff member's: counter-handover.ts). */
+export async function recordStep(
   tx: DbOrTx,
   r: Pick<RenewalRow, 'id' | 'organizationId' | 'certificateId'>,
   step: { action: string; from: RenewalStatus | null; to: RenewalStatus | null; detail?: Record<string, unknown> },
-  actor: { type: 'org' | 'system'; ip?: string | null },
+  actor: { type: 'org' | 'system'; ip?: string | null } | { type: 'staff'; id: string; ip?: string | null },
   at: Date,
 ) {
   const detail = { certificateId: r.certificateId, ...step.detail };
+  const actorId = actor.type === 'org' ? r.organizationId : actor.type === 'staff' ? actor.id : null;
   await renewalRepository.addEvent(tx, {
     renewalId: r.id,
     actorType: actor.type,
-    actorId: actor.type === 'org' ? r.organizationId : null,
+    actorId,
     action: step.action,
     fromStatus: step.from,
     toStatus: step.to,
@@ -110,7 +102,7 @@ async function record(
   });
   await auditRepository.record(tx, {
     actorType: actor.type,
-    actorId: actor.type === 'org' ? r.organizationId : null,
+    actorId,
     action: step.action,
     targetType: 'renewal',
     targetId: r.id,
@@ -245,7 +237,7 @@ export async function startRenewal(
     });
     if (!r) throw new AppError('CONFLICT', '该证书已有进行中的在线续费（每张证书同时只能办理一次），请刷新页面继续办理');
     await useCertificateCode(tx, codeId, now);
-    await record(
+    await recordStep(
       tx,
       r,
       { action: 'renewal.start', from: null, to: 'started', detail: { serial: cert.serial, tokenSerial: input.tokenSerial } },
@@ -293,7 +285,7 @@ export async function renewalChallenge(
       now,
     );
     if (!r) throw wrongStep(renewal, '提交证书请求');
-    await record(
+    await recordStep(
       tx,
       r,
       { action: 'renewal.request', from: 'started', to: 'started', detail: { csrSha256: r.csrSha256, newKeyId: input.keyId } },
@@ -348,7 +340,7 @@ export async function renewalProof(
     );
     // Compare-and-set on the challenge too: the same signature sent twice at once moves the renewal once.
     if (!r || r.challenge === null || !Buffer.from(r.challenge).equals(Buffer.from(renewal.challenge!))) throw dead();
-    await record(
+    await recordStep(
       tx,
       r,
       { action: 'renewal.prove', from: 'started', to: 'proven', detail: { csrSha256: r.csrSha256, origin, amountFen: price.amountFen } },
@@ -420,7 +412,7 @@ export async function issueRenewal(deps: Deps, org: OrganizationRow, id: string,
       if (again?.status === 'issued' && again.newCertificateId === fresh.id) return renewalView(tx, again, now);
       throw wrongStep(again ?? renewal, '签发新证书');
     }
-    await record(
+    await recordStep(
       tx,
       r,
       {
@@ -479,7 +471,7 @@ export async function confirmRenewal(
         at: now,
       });
     }
-    await record(
+    await recordStep(
       tx,
       r,
       {

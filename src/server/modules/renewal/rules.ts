@@ -15,18 +15,30 @@
 import { counterMaterials, type KeyType } from '../../../core/counter.js';
 import { AppError } from '../../../core/errors.js';
 import type { DbOrTx } from '../../db/client.js';
+import type { RenewalStatus } from '../../db/schema-renewals.js';
 import type { OrganizationRow } from '../accounts/repository.js';
 import type { CertificateRow } from '../certificates/repository.js';
 import { myCertificatesRepository } from '../my-certificates/repository.js';
-import { renewalRepository } from './repository.js';
+import { renewalRepository, type RenewalRow } from './repository.js';
 
 const DAY_MS = 24 * 3600_000;
+const HOUR_MS = 3600_000;
 /** Renewal opens this many days before expiry (the first reminder's stage, seed 004). */
 export const RENEWAL_WINDOW_DAYS = 90;
 /** Key families the 证书助手 can make and use on a UKEY. */
 export const AGENT_FAMILIES = ['ecdsa-p256', 'sm2'] as const;
 
 const cnDate = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+const cnMinute = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+
+export const RENEWAL_STATUS_LABEL: Record<RenewalStatus, string> = {
+  started: '已验证短信，待生成新密钥',
+  proven: '已核验 UKEY，待付款',
+  paid: '已付款，待签发',
+  issued: '新证书已签发，待写入 UKEY',
+  completed: '续费完成',
+  cancelled: '已取消',
+};
 
 /** The materials of a counter business, as one sentence. */
 export const materialsText = (business: 'renew' | 'change', keyType: KeyType) =>
@@ -82,4 +94,38 @@ export async function refusalOf(db: DbOrTx, org: OrganizationRow, cert: Certific
 export async function assertRenewable(db: DbOrTx, org: OrganizationRow, cert: CertificateRow, now: Date): Promise<void> {
   const r = await refusalOf(db, org, cert, now);
   if (r) throw new AppError('CONFLICT', r.counter ? `${r.reason}。需携带：${r.counter.materials}` : r.reason);
+}
+
+/**
+ * An unpaid online renewal nobody has touched for this long is taken as given up: a counter 续费/补办/变更 of
+ * the certificate closes it (counter-handover.ts) instead of being refused. A day, because a renewal has no
+ * deadline of its own — the SMS code lasts 10 minutes, the challenge 5, a payment code
+ * (renewal/payment.ts) less than a day — so a renewal idle for a day is not one a person is in the middle of.
+ */
+export const RENEWAL_IDLE_HOURS = 24;
+
+export type CounterStance = { kind: 'free' } | { kind: 'refuse'; reason: string } | { kind: 'close' };
+
+/**
+ * May the counter open a 续费/补办/变更 of a certificate while it has this online renewal (issue 20: one successor
+ * per certificate)? `lastActivity`: the renewal's last change or its last payment code, whichever is later.
+ *   - none, or ended (completed, cancelled): free;
+ *   - paid or issued: refused — the money is in and the CA issues (or has issued) online; the organization finishes
+ *     it in 我的证书;
+ *   - unpaid (started, proven) and touched within RENEWAL_IDLE_HOURS: refused, saying when the counter may take over;
+ *   - unpaid and idle longer: the counter closes it (a payment arriving later is kept for 财务 to refund, as a
+ *     second payment is: renewal/payment.ts).
+ */
+export function counterStance(renewal: Pick<RenewalRow, 'status'> | undefined, lastActivity: Date | undefined, now: Date): CounterStance {
+  if (!renewal || renewal.status === 'completed' || renewal.status === 'cancelled') return { kind: 'free' };
+  const what = `该证书正在网上办理在线续费（${RENEWAL_STATUS_LABEL[renewal.status]}），不能同时在受理点办理续费、补办或变更`;
+  if (renewal.status === 'paid' || renewal.status === 'issued')
+    return { kind: 'refuse', reason: `${what}：已付款，请单位登录系统在“我的证书”中继续完成在线续费` };
+  const freeAt = new Date((lastActivity ?? now).getTime() + RENEWAL_IDLE_HOURS * HOUR_MS);
+  if (freeAt.getTime() > now.getTime())
+    return {
+      kind: 'refuse',
+      reason: `${what}：请单位在网上完成；如单位已放弃在线续费（尚未付款），${cnMinute(freeAt)} 后可在受理点办理`,
+    };
+  return { kind: 'close' };
 }

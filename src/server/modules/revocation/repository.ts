@@ -196,6 +196,38 @@ export const revocationRepository = {
    * The certificate an OCSP request names, by serial: a registry row (certificates_serial_uq) or else one of
    * the CA's own end-entity certificates (the seal maker's, the audit signer's: ca_operational_certificates).
    */
+  /** certificateForOcsp for a batch of serials (the CA job's refresh): two queries, whatever their number. */
+  async certificatesForOcsp(db: DbOrTx, serials: string[]) {
+    if (serials.length === 0) return [];
+    const rows = await db
+      .select({
+        serial: certificates.serial,
+        family: certificates.family,
+        issuerKeyId: certificates.issuerKeyId,
+        status: certificates.status,
+        revokedAt: certificates.revokedAt,
+        revocationReason: certificates.revocationReason,
+        notAfter: certificates.notAfter,
+      })
+      .from(certificates)
+      .where(inArray(certificates.serial, serials));
+    const found = new Set(rows.map((r) => r.serial));
+    const rest = serials.filter((s) => !found.has(s));
+    if (rest.length === 0) return rows;
+    const own = await db
+      .select({
+        serial: caOperationalCertificates.serial,
+        family: caOperationalCertificates.family,
+        issuerKeyId: caOperationalCertificates.issuerKeyId,
+        status: caOperationalCertificates.status,
+        revokedAt: caOperationalCertificates.revokedAt,
+        revocationReason: caOperationalCertificates.revocationReason,
+        notAfter: caOperationalCertificates.notAfter,
+      })
+      .from(caOperationalCertificates)
+      .where(inArray(caOperationalCertificates.serial, rest));
+    return [...rows, ...own];
+  },
   async certificateForOcsp(db: DbOrTx, serial: string) {
     const [r] = await db
       .select({
@@ -531,6 +563,24 @@ export const revocationRepository = {
         set: { family: row.family, status: row.status, der: row.der, thisUpdate: row.thisUpdate, nextUpdate: row.nextUpdate, stale: false },
       });
   },
+  /** storeOcsp for several answers (distinct serials) in one statement. */
+  async storeOcspMany(db: DbOrTx, rows: (typeof ocspResponses.$inferInsert)[]): Promise<void> {
+    if (rows.length === 0) return;
+    await db
+      .insert(ocspResponses)
+      .values(rows)
+      .onConflictDoUpdate({
+        target: ocspResponses.serial,
+        set: {
+          family: sql`excluded.family`,
+          status: sql`excluded.status`,
+          der: sql`excluded.der`,
+          thisUpdate: sql`excluded.this_update`,
+          nextUpdate: sql`excluded.next_update`,
+          stale: false,
+        },
+      });
+  },
   /** The revocation feed (publication.ts): serials revoked after `since` (certificates_revoked_at_idx). */
   async revokedSince(db: DbOrTx, since: Date): Promise<string[]> {
     const rows = await db
@@ -556,6 +606,19 @@ export const revocationRepository = {
       .update(certificates)
       .set({ ocspDueAt: dueAt })
       .where(and(eq(certificates.serial, serial), whileStatus === undefined ? undefined : eq(certificates.status, whileStatus)));
+  },
+  /** setOcspDue with `whileStatus` for several certificates in one statement: UPDATE … FROM (VALUES …). */
+  async setOcspDueMany(db: DbOrTx, items: { serial: string; dueAt: Date | null; whileStatus: CertificateStatus }[]): Promise<void> {
+    if (items.length === 0) return;
+    const values = sql.join(
+      items.map((i) => sql`(${i.serial}::text, ${i.dueAt ? i.dueAt.toISOString() : null}::timestamptz, ${i.whileStatus}::text)`),
+      sql`, `,
+    );
+    await db
+      .update(certificates)
+      .set({ ocspDueAt: sql`v.due` })
+      .from(sql`(values ${values}) as v(serial, due, status)`)
+      .where(and(sql`${certificates.serial} = v.serial`, sql`${certificates.status} = v.status`));
   },
   /**
    * Certificates of these issuers whose OCSP response is due by `at`, earliest first: a range of

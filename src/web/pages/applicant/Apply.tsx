@@ -13,7 +13,13 @@ import { Link, Navigate, useNavigate, useParams, useSearchParams } from 'react-r
 import { Alert, Breadcrumb, Button, Card, Checkbox, Grid, Radio, Skeleton, Space, Steps, Tag } from 'antd';
 import { ArrowLeftOutlined, ArrowRightOutlined, EnvironmentOutlined, PhoneOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { BEFORE_YOU_START, HOTLINE, OFFICE_ONLY_BUSINESSES, ONLINE_REVOCATION } from '../../../core/content/help.js';
-import { PRICE_UNCONFIRMED, PROJECT_CHOICE_WARNING, formatPriceFen, projectByCode } from '../../../core/content/projects.js';
+import {
+  DUAL_CERTIFICATES,
+  PRICE_UNCONFIRMED,
+  PROJECT_CHOICE_WARNING,
+  formatPriceFen,
+  projectByCode,
+} from '../../../core/content/projects.js';
 import type { KeyKind } from '../../../core/content/projects.js';
 import { apiGet, apiPost, ApiError } from '../../api.js';
 import { LoginGate } from '../../components/LoginGate.js';
@@ -300,6 +306,11 @@ function ApplyWizard() {
                 <b data-testid="chosen-project">{project.name}</b>
               </div>
               <div className="muted">用途：{project.purpose}</div>
+              {project.dualCertificates && (
+                <div className="muted" data-testid="chosen-dual">
+                  {DUAL_CERTIFICATES.line}：{DUAL_CERTIFICATES.meaning}
+                </div>
+              )}
             </div>
             {choiceError && <Alert type="error" showIcon title={choiceError} />}
             {!choice && !choiceError && <Skeleton active paragraph={{ rows: 2 }} />}
@@ -429,6 +440,11 @@ function ProjectChoice({ p, selected }: { p: CatalogProject; selected: boolean }
           {p.platform}
         </span>
         {p.notFor && <span className="not-for">注意：{p.notFor}</span>}
+        {p.dualCertificates && (
+          <span className="dual" data-testid={`dual-${p.code}`} title={DUAL_CERTIFICATES.meaning}>
+            {DUAL_CERTIFICATES.line}
+          </span>
+        )}
         <span className="keys">
           {p.keys.map((k) => (
             <span key={k.keyType}>

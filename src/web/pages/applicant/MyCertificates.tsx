@@ -69,12 +69,22 @@ function StatusCell({ c }: { c: MyCertificate }) {
   );
 }
 
+/** A pair's signing certificate says so in front of its serial, so the two serials below each other are told apart. */
+function SigningLabel({ c }: { c: MyCertificate }) {
+  if (!c.encryption) return null;
+  return (
+    <span className="muted" data-testid="my-cert-signing">
+      签名证书{' '}
+    </span>
+  );
+}
+
 /** A pair's encryption certificate (签名证书 + 加密证书, docs/kmc.md): shown under the signing certificate's serial. */
 function EncryptionSerial({ c }: { c: MyCertificate }) {
   if (!c.encryption) return null;
   return (
     <div className="muted" data-testid="my-cert-encryption">
-      加密证书 <span className="mono">{c.encryption.serialDisplay}</span>（{c.encryption.statusLabel}）
+      加密证书 <span className="my-cert-serial">{c.encryption.serialDisplay}</span>（{c.encryption.statusLabel}）
     </div>
   );
 }
@@ -189,6 +199,7 @@ function CertificateList() {
             width: 180,
             render: (v: string, c) => (
               <>
+                <SigningLabel c={c} />
                 <span className="mono my-cert-serial" data-testid="my-cert-serial">
                   {v}
                 </span>
@@ -222,8 +233,11 @@ function CertificateList() {
                 {c.projectName} <Tag color={c.keyType === 'main' ? 'blue' : 'default'}>{c.keyTypeLabel}</Tag>
               </span>
             </div>
-            <div className="mono my-cert-serial" data-testid="my-cert-serial">
-              {c.serialDisplay}
+            <div>
+              <SigningLabel c={c} />
+              <span className="mono my-cert-serial" data-testid="my-cert-serial">
+                {c.serialDisplay}
+              </span>
             </div>
             <EncryptionSerial c={c} />
             <div className="muted" data-testid="my-cert-validity">
@@ -243,7 +257,15 @@ function CertificateList() {
     );
 
   return (
-    <Card title="我的证书" styles={{ body: screens.md ? undefined : { padding: 12 } }}>
+    <Card
+      title="我的证书"
+      extra={
+        <Link to="/certificates/ukey-unlock" data-testid="my-certs-unlock">
+          UKEY 口令锁定？在线解锁
+        </Link>
+      }
+      styles={{ body: screens.md ? undefined : { padding: 12 } }}
+    >
       <Typography.Paragraph type="secondary" style={{ marginTop: 0 }}>
         本单位在线办理和在各受理点现场办理的全部数字证书。证书有效期一年，到期前90天内可插入 UKEY 通过证书助手
         <b>在线续费</b>，也可携带证书 UKEY 及密码到<Link to="/offices">办证大厅或各地受理点</Link>

@@ -1,10 +1,14 @@
-/** 下载中心: the CA certificates (with fingerprints to compare) and CRLs, and how a relying party uses them. */
+/**
+ * 下载中心: the CA certificates (with fingerprints to compare) and CRLs, how a relying party uses them, and the
+ * 证书助手 for organizations (AgentDownloads.tsx).
+ */
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { Alert, Button, Skeleton, Typography } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import { DOWNLOADS_LEAD, FINGERPRINT_COMMAND, RELYING_PARTY_STEPS } from '../../../core/content/downloads.js';
 import { apiGet, ApiError } from '../../api.js';
+import { AgentDownloads } from './AgentDownloads.js';
 import { HotlineLink, SectionTitle } from './parts.js';
 
 interface CaCert {
@@ -121,6 +125,7 @@ export function DownloadsPage() {
           </p>
         </section>
       ))}
+      <AgentDownloads />
       <section className="pub-panel" data-testid="relying-party">
         <SectionTitle>如何使用（依赖方）</SectionTitle>
         <ol className="pub-list">

@@ -3,7 +3,14 @@ import { Alert, Button, Space, Tag } from 'antd';
 import { EnvironmentOutlined, PhoneOutlined, QuestionCircleOutlined, ReadOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { ONLINE_FLOW } from '../../../core/content/flow.js';
 import { HOTLINE, OFFICE_ONLY_BUSINESSES, ONLINE_REVOCATION } from '../../../core/content/help.js';
-import { KEY_RULES, PRICE_UNCONFIRMED, PROJECT_CHOICE_WARNING, formatPriceFen, type ProjectInfo } from '../../../core/content/projects.js';
+import {
+  DUAL_CERTIFICATES,
+  KEY_RULES,
+  PRICE_UNCONFIRMED,
+  PROJECT_CHOICE_WARNING,
+  formatPriceFen,
+  type ProjectInfo,
+} from '../../../core/content/projects.js';
 import { useLiveProjects } from '../../components/useLiveProjects.js';
 import { OFFICES } from '../../../core/content/offices.js';
 import { useOrgSession } from '../../session.js';
@@ -26,6 +33,13 @@ function ProjectCard({ p }: { p: ProjectInfo }) {
         {p.purpose}
       </p>
       {p.notFor && <p className="not-for">注意：{p.notFor}</p>}
+      {p.dualCertificates && (
+        <p className="dual" data-testid={`dual-${p.code}`}>
+          <b>{DUAL_CERTIFICATES.line}</b>
+          <br />
+          {DUAL_CERTIFICATES.meaning}
+        </p>
+      )}
       <div>
         {p.keys.map((k) => (
           <div className="key-row" key={k.kind}>

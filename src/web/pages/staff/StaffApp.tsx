@@ -10,6 +10,7 @@ import {
   TransactionOutlined,
   DashboardOutlined,
   FileSearchOutlined,
+  KeyOutlined,
   LogoutOutlined,
   MenuOutlined,
   OrderedListOutlined,
@@ -41,6 +42,7 @@ const StaffSettingsPage = lazyPage(() => import('./StaffSettings.js'), 'StaffSet
 const StaffPaymentsPage = lazyPage(() => import('./StaffPayments.js'), 'StaffPaymentsPage');
 const StaffCertificatesPage = lazyPage(() => import('./StaffCertificates.js'), 'StaffCertificatesPage');
 const StaffRevocationsPage = lazyPage(() => import('./StaffRevocations.js'), 'StaffRevocationsPage');
+const StaffKeyRecoveryPage = lazyPage(() => import('./StaffKeyRecovery.js'), 'StaffKeyRecoveryPage');
 
 export function StaffApp() {
   return (
@@ -109,6 +111,10 @@ function StaffShell() {
         // 吊销申请 for those who may ask for or approve a revocation (the server checks the roles again).
         ...(hasRole(staff, '制证', '受理', '管理员')
           ? [{ key: '/staff/revocations', icon: <StopOutlined />, label: <Link to="/staff/revocations">吊销申请</Link> }]
+          : []),
+        // 密钥恢复 for the key administrators (docs/kmc.md): one asks, another approves.
+        ...(hasRole(staff, '密钥管理员')
+          ? [{ key: '/staff/key-recovery', icon: <KeyOutlined />, label: <Link to="/staff/key-recovery">密钥恢复</Link> }]
           : []),
         // 柜台业务 (现场办理) for counter clerks, 制证 at an office, 财务 and administrators.
         ...(hasRole(staff, '受理', '制证', '财务', '管理员')
@@ -204,6 +210,14 @@ function StaffShell() {
               <Route path="certificates/*" element={<StaffCertificatesPage />} />
               <Route path="revocations/*" element={<StaffRevocationsPage />} />
               <Route path="counter/*" element={<StaffCounterPage />} />
+              <Route
+                path="key-recovery"
+                element={
+                  <RoleOnly role="密钥管理员">
+                    <StaffKeyRecoveryPage />
+                  </RoleOnly>
+                }
+              />
               <Route
                 path="settings"
                 element={

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Form, Input, InputNumber, Space, Spin, Switch, Tag, Typography } from 'antd';
 import { fenToYuanText, yuanTextToFen } from '../../../core/money.js';
 import type { StaffCatalog, StaffProject } from '../../../core/catalog-schemas.js';
+import { DUAL_CERTIFICATES } from '../../../core/content/projects.js';
 import { KEY_LABEL } from '../../../core/requirements.js';
 import { apiGet, apiPut } from '../../api.js';
 import { showServerErrors } from '../../components/forms.js';
@@ -53,6 +54,8 @@ function ProjectEditor({ project, onSaved }: { project: CatalogProject; onSaved:
   const { run, busy } = useAction();
   const [error, setError] = useState<string | null>(null);
   const unconfirmed = project.keys.some((k) => !k.priceConfirmed);
+  // As 制证 decides it: the flag, on an SM2 project.
+  const pair = project.dualCertificates && project.certFamily === 'sm2';
 
   const save = async (v: Record<string, unknown>) => {
     const keys = project.keys.map((k) => ({
@@ -88,11 +91,23 @@ function ProjectEditor({ project, onSaved }: { project: CatalogProject; onSaved:
           <span>{project.name}</span>
           {!project.active && <Tag>已停止在线受理</Tag>}
           {unconfirmed && <Tag color="orange">价格待确认</Tag>}
+          {pair && (
+            <Tag color="blue" data-testid="catalog-dual">
+              双证书
+            </Tag>
+          )}
         </Space>
       }
       data-testid={`catalog-${project.code}`}
     >
       {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} />}
+      <Typography.Paragraph type="secondary" style={{ fontSize: 13 }} data-testid="catalog-certificates">
+        {pair
+          ? `${DUAL_CERTIFICATES.line}：制证时同时签发签名证书和加密证书，加密私钥由密钥管理中心生成、托管并以数字信封写入 USB Key。`
+          : '只签发签名证书（单证书）。'}
+        {/* Set with the catalog (seeds, migration) from what the platform requires, not on this page. */}
+        是否签发双证书由证书项目目录设定，取决于交易平台是否要求加密证书；如需调整请联系系统运维。
+      </Typography.Paragraph>
       <Form
         form={form}
         // One form per project on the page: the name prefixes field ids so labels point at their own inputs.

@@ -313,7 +313,9 @@ function CertificateDetail() {
           <Descriptions.Item label="签发者">{c.issuer}</Descriptions.Item>
           <Descriptions.Item label="来源">{SOURCE_LABEL[c.source] ?? c.source}</Descriptions.Item>
           <Descriptions.Item label="密钥来源">
-            {{ csr: 'UKEY 证书请求', generated: '系统生成（PKCS#12）', import: '—' }[c.keySource] ?? c.keySource}
+            {{ csr: 'UKEY 证书请求', generated: '系统生成（PKCS#12）', import: '—', token: `UKEY（证书助手）${c.tokenSerial ?? ''}` }[
+              c.keySource
+            ] ?? c.keySource}
           </Descriptions.Item>
           <Descriptions.Item label="签发时间">{c.issuedAt ? formatTime(c.issuedAt) : '—'}</Descriptions.Item>
           {c.revokedAt && <Descriptions.Item label="吊销时间">{formatTime(c.revokedAt)}</Descriptions.Item>}

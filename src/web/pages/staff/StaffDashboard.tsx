@@ -60,12 +60,21 @@ export function StaffDashboardPage() {
           description={
             hasRole(staff, '管理员')
               ? '管理员没有订单待办：可在“订单查询”查看任何订单，在“系统设置”维护工作日历和短信模板。'
-              : '您的角色没有订单待办队列。'
+              : hasRole(staff, '密钥管理员')
+                ? '密钥管理员没有订单待办：在“密钥恢复”申请、批准加密密钥的恢复。'
+                : '您的角色没有订单待办队列。'
           }
         >
-          <Link to="/staff/orders">
-            <Button>订单查询</Button>
-          </Link>
+          <Space wrap>
+            {hasRole(staff, '密钥管理员') && (
+              <Link to="/staff/key-recovery">
+                <Button type="primary">密钥恢复</Button>
+              </Link>
+            )}
+            <Link to="/staff/orders">
+              <Button>订单查询</Button>
+            </Link>
+          </Space>
         </Empty>
       )}
       {queues && (queues.length > 0 || finance) && (

@@ -18,7 +18,8 @@ function sources(dir: string): string[] {
 
 /**
  * Every action code the server writes to the audit log: the string literals in the `action: …` of each
- * auditRepository.record({ … }) call in its source (tests excluded; order events have their own table).
+ * auditRepository.record({ … }) call in its source, and those handed to a module's `audit(…)` helper (tests
+ * excluded; order events have their own table).
  */
 function serverActionCodes(): Set<string> {
   const codes = new Set<string>();
@@ -29,6 +30,9 @@ function serverActionCodes(): Set<string> {
       const action = /\baction:\s*([^,\n}]+)/.exec(args);
       for (const lit of action?.[1]!.matchAll(/'([a-z]+\.[a-z_]+)'/g) ?? []) codes.add(lit[1]!);
     }
+    // A module's own audit(…) helper over auditRepository.record (modules/tokens/unlock.ts): its action literals.
+    for (const call of text.matchAll(/\bawait audit\(([^;]*?)\);/gs))
+      for (const lit of call[1]!.matchAll(/'([a-z]+\.[a-z_]+)'/g)) codes.add(lit[1]!);
   }
   return codes;
 }

@@ -1,7 +1,7 @@
 /**
  * 填写订单信息: 单位信息, 法人信息, 经办人信息, 发票信息, 证书接收人信息 (and the 入赣负责人 for
  * out-of-province housing companies). Everything typed is saved as the applicant goes (PUT …/form, about
- * 0.8 s after the last keystroke) and kept in localStorage until the server has it, so a reload, a lost
+ * 0.8 s after the last keystroke: components/autosave.ts) and kept in localStorage until the server has it, so a reload, a lost
  * connection or another tab never costs what was typed. The browser judges the fields with the server's
  * own rules (orderFinalSchema) and also shows what the server last said.
  */
@@ -13,7 +13,8 @@ import { beijing } from './time.js';
 import { HOTLINE } from '../../../../core/content/help.js';
 import { UNIT_TYPES, UNIT_TYPE_CODES, type OrderDraft } from '../../../../core/order-form.js';
 import { OUT_OF_PROVINCE } from '../../../../core/requirements.js';
-import { apiPut, ApiError } from '../../../api.js';
+import { apiPut } from '../../../api.js';
+import { useAutosave, type SaveState } from '../../../components/autosave.js';
 import { loginUrl } from '../../../components/LoginGate.js';
 import { browserProblems, draftJson, fieldPaths, localCopy, SECTIONS, toDraft, type Section } from './draft.js';
 import type { FormSaved, OrderView } from '../../../../core/orders-schemas.js';
@@ -24,14 +25,6 @@ export interface OrderFormHandle {
   /** Shows every field's message and scrolls to the first one. */
   revealAll(): void;
 }
-
-type SaveState =
-  | { kind: 'idle' }
-  | { kind: 'dirty' }
-  | { kind: 'saving' }
-  | { kind: 'saved'; at: Date }
-  | { kind: 'error'; message: string; retrying: boolean; login?: boolean }
-  | { kind: 'conflict'; message: string };
 
 type Values = Record<string, Record<string, string | undefined>>;
 
@@ -73,7 +66,6 @@ export function OrderForm({ view, ref, onSaved }: { view: OrderView; ref?: Ref<O
   const [form] = Form.useForm<Values>();
   const [start] = useState(() => startingPoint(view, outOfProvince));
   const [values, setValues] = useState<OrderDraft>(start.draft);
-  const [save, setSave] = useState<SaveState>({ kind: 'idle' });
   const [restored, setRestored] = useState(start.restored);
   const [offer, setOffer] = useState(start.offer);
   // What the server said about a given saved text (its `problems`), to show next to the fields.
@@ -89,78 +81,30 @@ export function OrderForm({ view, ref, onSaved }: { view: OrderView; ref?: Ref<O
   const [showAll, setShowAll] = useState(false);
 
   const version = useRef(view.order.formVersion);
-  const savedJson = useRef(server.json);
-  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const inflight = useRef<Promise<boolean> | null>(null);
-  const again = useRef(false);
-  const stopped = useRef(false);
-
   const current = useCallback(() => toDraft(form.getFieldsValue(true) as Values, outOfProvince), [form, outOfProvince]);
-
-  const saveNow = useCallback((): Promise<boolean> => {
-    clearTimeout(timer.current);
-    if (stopped.current || !editable) return Promise.resolve(false);
-    if (inflight.current) {
-      again.current = true;
-      return inflight.current;
-    }
-    const draft = current();
-    const json = draftJson(draft);
-    if (json === savedJson.current) {
-      localCopy.clear(orderId);
-      setSave((s) => (s.kind === 'dirty' || s.kind === 'error' ? { kind: 'saved', at: new Date() } : s));
-      return Promise.resolve(true);
-    }
-    setSave({ kind: 'saving' });
-    const p = apiPut<FormSaved>(`/api/orders/${orderId}/form`, {
-      formVersion: version.current,
-      form: draft,
-    })
-      .then((r) => {
-        version.current = r.formVersion;
-        savedJson.current = json;
-        setServer({ json, problems: r.problems });
-        // Typed on while this save was out: not saved yet (the pending timer or `again` saves it), so the
-        // status must not say 已保存.
-        if (draftJson(current()) === json) {
-          setSave({ kind: 'saved', at: new Date() });
-          localCopy.clear(orderId);
-        } else setSave({ kind: 'dirty' });
-        onSaved();
-        return true;
-      })
-      .catch((e: unknown) => {
-        if (e instanceof ApiError && e.status === 409) {
-          // Another tab saved first, or the order was submitted: stop, keep the input, ask for a reload.
-          stopped.current = true;
-          setSave({ kind: 'conflict', message: e.message });
-          return false;
-        }
-        if (e instanceof ApiError && e.status === 401) {
-          // Logged out meanwhile: the local copy keeps the input until the applicant is back.
-          setSave({
-            kind: 'error',
-            message: '登录已超时，请重新登录后回到本页继续填写（填写的内容已保留在本机）',
-            retrying: false,
-            login: true,
-          });
-          return false;
-        }
-        const transient = !(e instanceof ApiError) || e.status === 0 || e.status >= 500 || e.status === 429;
-        setSave({ kind: 'error', message: e instanceof ApiError ? e.message : '网络异常', retrying: transient });
-        if (transient) timer.current = setTimeout(() => void saveNow(), 5000);
-        return false;
-      })
-      .finally(() => {
-        inflight.current = null;
-        if (again.current) {
-          again.current = false;
-          void saveNow();
-        }
+  const [saver, save] = useAutosave({
+    current: () => {
+      const draft = current();
+      return { value: draft, text: draftJson(draft) };
+    },
+    send: async (draft: OrderDraft) => {
+      const r = await apiPut<FormSaved>(`/api/orders/${orderId}/form`, {
+        formVersion: version.current,
+        form: draft,
       });
-    inflight.current = p;
-    return p;
-  }, [current, editable, onSaved, orderId]);
+      version.current = r.formVersion;
+      return r;
+    },
+    onSaved: (json, r) => {
+      setServer({ json, problems: r.problems });
+      onSaved();
+    },
+    onClean: () => localCopy.clear(orderId),
+    savedText: server.json,
+    enabled: editable,
+    loginMessage: '登录已超时，请重新登录后回到本页继续填写（填写的内容已保留在本机）',
+  });
+  const saveNow = saver.saveNow;
 
   /** Every change: keep an unsaved copy on this computer at once, save to the server shortly after. */
   const changed = useCallback(() => {
@@ -168,18 +112,13 @@ export function OrderForm({ view, ref, onSaved }: { view: OrderView; ref?: Ref<O
     setValues(draft);
     if (!editable) return;
     localCopy.write(orderId, { form: draft, baseVersion: version.current, editedAt: Date.now() });
-    if (stopped.current) return;
-    setSave({ kind: 'dirty' });
-    clearTimeout(timer.current);
-    timer.current = setTimeout(() => void saveNow(), 800);
-  }, [current, editable, orderId, saveNow]);
+    saver.changed();
+  }, [current, editable, orderId, saver]);
 
   // A restored local copy goes to the server straight away.
   useEffect(() => {
     if (start.restored) void saveNow();
   }, [start.restored, saveNow]);
-
-  useEffect(() => () => clearTimeout(timer.current), []);
 
   // Leaving the tab (switching apps on a phone): save now rather than in 0.8 s. Not when the page itself is
   // going away (reload, another address; pagehide comes first): that save escapes as the document unloads
@@ -190,7 +129,7 @@ export function OrderForm({ view, ref, onSaved }: { view: OrderView; ref?: Ref<O
     const onPageHide = () => (leaving = true);
     const onPageShow = () => (leaving = false);
     const onHide = () => {
-      if (!leaving && document.visibilityState === 'hidden' && draftJson(current()) !== savedJson.current) void saveNow();
+      if (!leaving && document.visibilityState === 'hidden' && saver.unsaved()) void saveNow();
     };
     window.addEventListener('pagehide', onPageHide);
     window.addEventListener('pageshow', onPageShow);
@@ -200,7 +139,7 @@ export function OrderForm({ view, ref, onSaved }: { view: OrderView; ref?: Ref<O
       window.removeEventListener('pageshow', onPageShow);
       document.removeEventListener('visibilitychange', onHide);
     };
-  }, [current, saveNow]);
+  }, [saver, saveNow]);
 
   const mine = useMemo(() => browserProblems(values, outOfProvince), [values, outOfProvince]);
   const serverApplies = server.json === draftJson(values);
@@ -219,15 +158,10 @@ export function OrderForm({ view, ref, onSaved }: { view: OrderView; ref?: Ref<O
   useImperativeHandle(
     ref,
     () => ({
-      async flush() {
-        clearTimeout(timer.current);
-        if (inflight.current) await inflight.current;
-        if (draftJson(current()) === savedJson.current) return true;
-        return saveNow();
-      },
+      flush: saver.flush,
       revealAll,
     }),
-    [current, revealAll, saveNow],
+    [saver, revealAll],
   );
 
   const touch = (path: string) => setTouched((t) => (t.has(path) ? t : new Set(t).add(path)));
@@ -491,13 +425,7 @@ export function OrderForm({ view, ref, onSaved }: { view: OrderView; ref?: Ref<O
 
       {editable && (
         <div className="form-status" data-testid="form-status">
-          <SaveStatus
-            save={save}
-            retry={() => {
-              stopped.current = false;
-              void saveNow();
-            }}
-          />
+          <SaveStatus save={save} retry={() => void saver.retry()} />
           {openProblems.length > 0 ? (
             <Button size="small" type="link" onClick={revealAll} data-testid="form-problems">
               尚有内容需要填写或修改，点击查看

@@ -1,6 +1,6 @@
 /**
  * One counter order: the seed's six steps, the materials checklist, the buttons the flow table gives this
- * person now, 制作证书 (CSR from the UKEY or a generated key, PKCS#12 once), 现场缴费并领取, the certificate
+ * person now, 制作证书 (the one key form, produce/ProduceDialog.tsx), 现场缴费并领取, the certificate
  * it issued and the one it replaces (with its revocation request), and the event timeline.
  */
 import { useCallback, useEffect, useState } from 'react';
@@ -28,12 +28,10 @@ import {
   ArrowLeftOutlined,
   CheckCircleFilled,
   CloudSyncOutlined,
-  DownloadOutlined,
   ExclamationCircleFilled,
   LoadingOutlined,
   UploadOutlined,
 } from '@ant-design/icons';
-import { ZProduceKey } from '../../../../core/certificates.js';
 import { missingMaterials, type CounterBusiness } from '../../../../core/counter.js';
 import { ZCounterPayBody } from '../../../../core/counter-schemas.js';
 import { fenToYuanText } from '../../../../core/money.js';
@@ -41,11 +39,9 @@ import { ApiError, apiGet, apiPost, apiUpload } from '../../../api.js';
 import { showServerErrors, zodRule } from '../../../components/forms.js';
 import { useStaffErrors } from '../staffSession.js';
 import { beijing, mono } from '../orders/format.js';
-import { downloadP12 } from '../orders/downloadP12.js';
-import type { EncryptionIssued } from '../../../../core/certificates-schemas.js';
-import { EncryptionPairResult } from '../orders/EncryptionPairResult.js';
+import { ProduceDialog } from '../produce/ProduceDialog.js';
 import { statusColor, useCounterMeta } from './StaffCounter.js';
-import type { CertSummary, CounterProduced, CounterView } from '../../../../core/counter-response-schemas.js';
+import type { CertSummary, CounterView } from '../../../../core/counter-response-schemas.js';
 import { useMaterialsAutosave, type MaterialsSave } from './useMaterialsAutosave.js';
 import { formatOrderNumber } from '../../../../core/order-number.js';
 
@@ -81,17 +77,8 @@ export function CounterOrderPage() {
   const [ticked, setTicked] = useState<string[]>([]);
   const [reasonFor, setReasonFor] = useState<{ action: string; label: string } | null>(null);
   const [producing, setProducing] = useState(false);
-  const [issued, setIssued] = useState<{
-    serial: string;
-    notAfter: string;
-    pkcs12?: string;
-    encryption?: EncryptionIssued;
-    encryptionSkipped?: string;
-  } | null>(null);
   const [reasonForm] = Form.useForm<{ reason: string }>();
   const [payForm] = Form.useForm<{ channel: string; receiptNo: string; amountFen: number; oldUkeyReturned: boolean }>();
-  const [produceForm] = Form.useForm<{ kind: 'csr' | 'generate'; csr: string; password: string; password2: string }>();
-  const kind = Form.useWatch('kind', produceForm) ?? 'generate';
   const materials = useMaterialsAutosave(id);
   const { dirty } = materials;
 
@@ -155,29 +142,6 @@ export function CounterOrderPage() {
       await load();
     } catch (e) {
       message.error(e instanceof ApiError && Object.keys(e.fields).length ? Object.values(e.fields).join('；') : fail(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const produce = async () => {
-    const f = await produceForm.validateFields().catch(() => null);
-    if (!f) return;
-    const key = f.kind === 'csr' ? { kind: 'csr', csr: f.csr } : { kind: 'generate', password: f.password };
-    setBusy(true);
-    try {
-      const r = await apiPost<CounterProduced>(`/api/staff/counter/orders/${o.id}/produce`, { key });
-      setIssued({ ...r.certificate, pkcs12: r.pkcs12, encryption: r.encryptionCertificate, encryptionSkipped: r.encryptionSkipped });
-      setProducing(false);
-      void message.success('证书已签发');
-      await load();
-    } catch (e) {
-      const text = fail(e);
-      if (e instanceof ApiError && Object.keys(e.fields).length) {
-        const csr = e.fields.csr ?? e.fields['key.csr'] ?? e.fields.key;
-        if (csr) produceForm.setFields([{ name: f.kind === 'csr' ? 'csr' : 'password', errors: [csr] }]);
-        else message.error(text);
-      } else message.error(text);
     } finally {
       setBusy(false);
     }
@@ -451,89 +415,32 @@ export function CounterOrderPage() {
         </Form>
       </Modal>
 
-      <Modal
-        open={producing}
-        title="制作证书"
-        okText="签发证书"
-        cancelText="取消"
-        confirmLoading={busy}
-        onCancel={() => setProducing(false)}
-        onOk={() => void produce()}
-        destroyOnHidden
-      >
-        <Alert
-          type="info"
-          showIcon
-          style={{ marginBottom: 12 }}
-          message={`证书主体：${o.newUnitName ?? o.unitName}（${o.uscc}），有效期至 ${beijing(v.validity.notAfter, 'YYYY-MM-DD')}（${v.validity.basisText}）${v.replaced ? `；${o.businessLabel}证书 ${v.replaced.serial.slice(0, 12)}…` : ''}。`}
-          data-testid="counter-produce-validity"
-        />
-        <Form
-          form={produceForm}
-          layout="vertical"
-          requiredMark={false}
-          initialValues={{ kind: 'generate', csr: '', password: '', password2: '' }}
-        >
-          <Form.Item name="kind" label="密钥来源">
-            <Radio.Group
-              optionType="button"
-              options={[
-                { value: 'csr', label: 'UKEY 证书请求' },
-                { value: 'generate', label: '系统生成密钥' },
-              ]}
+      {producing && (
+        <ProduceDialog
+          url={`/api/staff/counter/orders/${o.id}/produce`}
+          title="制作证书"
+          orderNo={o.orderNo}
+          projectCode={o.projectCode}
+          unitName={o.newUnitName ?? o.unitName}
+          summary={
+            <Alert
+              type="info"
+              showIcon
+              message={`证书主体：${o.newUnitName ?? o.unitName}（${o.uscc}），有效期至 ${beijing(v.validity.notAfter, 'YYYY-MM-DD')}（${v.validity.basisText}）${v.replaced ? `；${o.businessLabel}证书 ${v.replaced.serial.slice(0, 12)}…` : ''}。`}
+              data-testid="counter-produce-validity"
             />
-          </Form.Item>
-          {kind === 'csr' ? (
-            <Form.Item name="csr" label="证书请求（PEM）" rules={[zodRule(ZProduceKey.options[0].shape.csr)]}>
-              <Input.TextArea rows={6} style={mono} />
-            </Form.Item>
-          ) : (
-            <>
-              <Form.Item name="password" label="PKCS#12 文件密码" rules={[zodRule(ZProduceKey.options[1].shape.password)]}>
-                <Input.Password data-testid="counter-p12-password" autoComplete="new-password" />
-              </Form.Item>
-              <Form.Item
-                name="password2"
-                label="再次输入密码"
-                dependencies={['password']}
-                rules={[
-                  ({ getFieldValue }) => ({
-                    validator: async (_r, val) => {
-                      if (val !== getFieldValue('password')) throw new Error('两次输入的密码不一致');
-                    },
-                  }),
-                ]}
-              >
-                <Input.Password data-testid="counter-p12-password2" autoComplete="new-password" />
-              </Form.Item>
-            </>
-          )}
-        </Form>
-      </Modal>
-
-      <Modal
-        open={!!issued}
-        title="证书已签发"
-        okText="完成"
-        cancelButtonProps={{ style: { display: 'none' } }}
-        onOk={() => setIssued(null)}
-        onCancel={() => setIssued(null)}
-      >
-        {issued && (
-          <div style={{ display: 'grid', gap: 12 }} data-testid="counter-issued">
-            <div>
-              序列号：<span style={{ ...mono, wordBreak: 'break-all' }}>{issued.serial.toUpperCase()}</span>
-            </div>
-            <div>有效期至：{beijing(issued.notAfter)}</div>
-            <EncryptionPairResult encryption={issued.encryption} skipped={issued.encryptionSkipped} />
-            {issued.pkcs12 && (
-              <Button icon={<DownloadOutlined />} onClick={() => downloadP12(issued.pkcs12!, `${formatOrderNumber(o.orderNo)}.p12`)}>
-                下载 PKCS#12（只提供这一次）
-              </Button>
-            )}
-          </div>
-        )}
-      </Modal>
+          }
+          onConflict={(text) => {
+            setError(text);
+            void load();
+          }}
+          onClose={(issued) => {
+            setProducing(false);
+            // Issued, or moved on by someone else (409): the order on screen is stale either way.
+            if (issued) void load();
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -13,7 +13,7 @@ import { zodRule } from '../../../components/forms.js';
 import { useAction } from '../../../components/useAction.js';
 import { useStaffErrors } from '../staffSession.js';
 import { PaperChecklist } from './PaperChecklist.js';
-import { ProducePanel } from './ProducePanel.js';
+import { ProduceDialog } from '../produce/ProduceDialog.js';
 import type { StaffOrderView } from '../../../../core/staff-orders-schemas.js';
 
 type Run = (path: string, body: unknown, done: string) => Promise<boolean>;
@@ -161,10 +161,22 @@ export function ActionPanel({
         />
       )}
       {producing && (
-        <ProducePanel
-          orderId={view.order.id}
+        <ProduceDialog
+          url={`/api/staff/orders/${view.order.id}/produce`}
+          title="签发证书（制证）"
           orderNo={view.order.orderNoDisplay}
-          main={main}
+          projectCode={view.order.projectCode}
+          unitName={view.organization.name}
+          summary={
+            <Alert
+              type="info"
+              showIcon
+              title={
+                main ? '签发本订单的数字证书（主锁：印模已确认的，签发时一并制作电子签章）。' : '签发本订单的数字证书（副锁，无电子签章）。'
+              }
+              description="签发后订单变为“制证完成”，转入发放；财务须在3个工作日内开具发票。证书主体为订单申请单位的名称和统一社会信用代码，有效期一年。"
+            />
+          }
           onConflict={onConflict}
           onClose={(issued) => {
             setProducing(false);

@@ -1,12 +1,12 @@
 /**
- * Saves the one-time PKCS#12 that 制证 answers with (online ProducePanel and the counter's 制作证书 alike): the
- * server keeps no copy of the generated key, so the browser turns the base64 in the answer into the file.
+ * Saves bytes the server answered as base64 in JSON (an envelope, a one-time key file) as a file: nothing of it
+ * is kept on the server or in the page afterwards.
  */
-export function downloadP12(base64: string, name: string) {
+export function saveBase64(base64: string, name: string, type = 'application/octet-stream') {
   const bin = atob(base64);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/x-pkcs12' }));
+  const url = URL.createObjectURL(new Blob([bytes], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = name;

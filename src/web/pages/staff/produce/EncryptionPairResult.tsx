@@ -25,7 +25,22 @@ function saveBase64(base64: string, name: string) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-export function EncryptionPairResult({ encryption, skipped }: { encryption?: EncryptionIssued; skipped?: string }) {
+/** The words of the warning when 制证 closes the result with the envelope still waiting (online and counter alike). */
+export const ENVELOPE_NOT_TAKEN = {
+  title: '加密密钥信封尚未下载',
+  content: '信封要写入客户的 USB Key；关闭后本页面不再提供下载，只能由两位密钥管理员办理密钥恢复再取得。确定关闭？',
+} as const;
+
+export function EncryptionPairResult({
+  encryption,
+  skipped,
+  onTaken,
+}: {
+  encryption?: EncryptionIssued;
+  skipped?: string;
+  /** Told once the envelope is downloaded, so the dialog may close without a warning. */
+  onTaken?: () => void;
+}) {
   const { message } = App.useApp();
   const fail = useStaffErrors();
   const [taken, setTaken] = useState(false);
@@ -36,6 +51,7 @@ export function EncryptionPairResult({ encryption, skipped }: { encryption?: Enc
       const r = await apiPost<EnvelopedKey>(`/api/staff/certificates/${encryption.id}/enveloped-key`);
       saveBase64(r.envelopedKeyBlob, `${serialText(r.serial)}-加密密钥信封.bin`);
       setTaken(true);
+      onTaken?.();
     } catch (e) {
       message.error(fail(e));
     }
