@@ -69,6 +69,7 @@ const PAGES: [RegExp, string][] = [
   [/^\/orders\/[^/]+\/seal-try\/?$/, 'pages/applicant/SealTry.tsx'],
   [/^\/orders\/[^/]+\/?$/, 'pages/applicant/Order.tsx'],
   [/^\/certificates\/?$/, 'pages/applicant/MyCertificates.tsx'],
+  [/^\/certificates\/ukey-unlock\/?$/, 'pages/applicant/UkeyUnlock.tsx'],
   [/^\/certificates\/[^/]+\/renew\/?$/, 'pages/applicant/renewal/Renew.tsx'],
   [/^\/dev\/inbox\/?$/, 'pages/dev/DevInbox.tsx'],
   [/^\/staff\/login\/?$/, 'pages/staff/StaffLogin.tsx'],
@@ -85,6 +86,7 @@ const PAGES: [RegExp, string][] = [
   [/^\/staff\/accounts(?:\/|$)/, 'pages/staff/StaffAccounts.tsx'],
   [/^\/staff\/catalog(?:\/|$)/, 'pages/staff/StaffCatalog.tsx'],
   [/^\/staff\/audit(?:\/|$)/, 'pages/staff/StaffAudit.tsx'],
+  [/^\/staff\/key-recovery(?:\/|$)/, 'pages/staff/StaffKeyRecovery.tsx'],
 ];
 
 /**
