@@ -362,3 +362,139 @@ describe('after a release', () => {
     await context.close();
   });
 });
+
+describe("antd's CSS comes with the page, made at build time (scripts/antd-styles.ts)", () => {
+  /** Per element of the page: the computed properties that show how antd drew it. */
+  const LOOK = [
+    'color',
+    'background-color',
+    'border-top-color',
+    'border-top-width',
+    'border-radius',
+    'padding',
+    'margin',
+    'font-size',
+    'font-weight',
+    'line-height',
+    'display',
+    'width',
+    'height',
+  ];
+
+  /**
+   * Loads a page until it is usable and returns the <style> elements antd inserted meanwhile (its components' CSS
+   * apart from the theme's CSS variables, made in the browser either way)
+   * and how every element under #root looks. `withoutSheet` serves the same HTML with the stylesheet link taken
+   * out: the page as it was before, antd making all its CSS itself.
+   */
+  async function load(
+    url: string,
+    o: { viewport: typeof PHONE; reducedMotion: 'reduce' | 'no-preference'; withoutSheet: boolean },
+    ready: (p: import('playwright-core').Page) => Promise<void>,
+  ) {
+    const context = await e.browser.newContext({
+      viewport: o.viewport,
+      locale: 'zh-CN',
+      baseURL: e.baseUrl,
+      reducedMotion: o.reducedMotion,
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    const sheets: { url: string; encoding?: string; cache?: string; status: number }[] = [];
+    page.on('response', (res) => {
+      if (/\/assets\/antd-[\w-]+\.css$/.test(res.url()))
+        sheets.push({
+          url: res.url(),
+          status: res.status(),
+          encoding: res.headers()['content-encoding'],
+          cache: res.headers()['cache-control'],
+        });
+    });
+    const pathname = new URL(url, e.baseUrl).pathname;
+    if (o.withoutSheet)
+      await page.route(
+        (u) => u.pathname === pathname,
+        async (route) => {
+          const html = await (await route.fetch()).text();
+          const stripped = html.replace(/<link rel="stylesheet" href="\/assets\/antd-[\w-]+\.css">/, '');
+          expect(stripped).not.toBe(html);
+          await route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: stripped });
+        },
+      );
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { __styles: string[] }).__styles = seen;
+      // antd marks its own <style> elements with data-css-hash (set right after inserting, before this runs).
+      new MutationObserver((records) => {
+        for (const r of records)
+          for (const n of r.addedNodes)
+            if (n instanceof HTMLStyleElement && n.hasAttribute('data-css-hash')) seen.push(n.textContent ?? '');
+      }).observe(document, { childList: true, subtree: true });
+    });
+    await page.goto(url);
+    await ready(page);
+    await page.waitForLoadState('networkidle');
+    // With motion on, what antd styles late fades into its colours: compare the settled page (spinners aside).
+    await page.waitForFunction(() =>
+      document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
+    );
+    const inserted = await page.evaluate(() => (window as unknown as { __styles: string[] }).__styles);
+    const look = await page.evaluate(
+      (props) =>
+        [...document.querySelectorAll('#root *')].map((el) => {
+          const cs = getComputedStyle(el);
+          // The theme's scope class is named by React's useId, which counts in render order: not part of the look.
+          const cls = (el.getAttribute('class') ?? '').replace(/css-var-\S+/g, 'css-var');
+          return `${el.tagName}.${cls} ${props.map((p) => cs.getPropertyValue(p)).join(' ')}`;
+        }),
+      LOOK,
+    );
+    const primary = await page.evaluate(() => {
+      const b = document.querySelector('.ant-btn-primary');
+      return b ? getComputedStyle(b).backgroundColor : null;
+    });
+    if (!o.withoutSheet)
+      await shot(page, `antd-styles${pathname.startsWith('/v/') ? '-legal-check' : pathname.replace(/\//g, '-')}-${o.viewport.width}`);
+    await context.close();
+    // The theme's CSS variables (`.css-var-…{--ant-…}`) are made in the browser either way; the rest is components'.
+    const component = inserted.filter((css) => !css.startsWith('.css-var-'));
+    return { component, all: inserted.length, look, primary, sheets, errors };
+  }
+
+  it.each([
+    { name: '/login', viewport: PHONE, reducedMotion: 'reduce' as const, made: 10 },
+    { name: '/login', viewport: DESKTOP, reducedMotion: 'no-preference' as const, made: 10 },
+    // The phone page draws mostly plain elements (PhoneResult.tsx): antd's reset, icons, Alert, Button.
+    { name: '/v/<token>', viewport: PHONE, reducedMotion: 'reduce' as const, made: 3 },
+  ])(
+    '$name at $viewport.width px ($reducedMotion motion): antd makes none of its component CSS, and the page looks the same as when it does',
+    async ({ name, viewport, reducedMotion, made }) => {
+      const url = name === '/login' ? '/login' : await legalCheckUrl();
+      const ready = (p: import('playwright-core').Page) =>
+        name === '/login'
+          ? p
+              .getByRole('button', { name: /^登\s*录$/ })
+              .first()
+              .waitFor()
+          : p.getByTestId('org-name').waitFor();
+      const before = await load(url, { viewport, reducedMotion, withoutSheet: true }, ready);
+      const after = await load(url, { viewport, reducedMotion, withoutSheet: false }, ready);
+
+      // Without the stylesheet antd inserts a <style> per component; with it, none (only the theme's variables).
+      expect(before.component.length).toBeGreaterThanOrEqual(made);
+      expect(after.component.map((css) => css.slice(0, 80))).toEqual([]);
+      expect(after.all).toBeLessThan(before.all);
+      // The stylesheet itself: one, compressed, kept a year (its name changes with its content).
+      expect(after.sheets).toEqual([
+        expect.objectContaining({ status: 200, encoding: 'br', cache: 'public, max-age=31536000, immutable' }),
+      ]);
+      expect(before.sheets).toEqual([]);
+      // Drawn alike: every element's colours, borders, spacing and size (antd's among them); 登录 in the brand red.
+      expect(after.look).toEqual(before.look);
+      expect(after.look.filter((l) => l.includes(' ant-') || l.includes('.ant-')).length).toBeGreaterThan(made);
+      if (name === '/login') expect(after.primary).toBe('rgb(200, 16, 46)');
+      expect([...before.errors, ...after.errors]).toEqual([]);
+    },
+  );
+});

@@ -17,7 +17,8 @@ import { randomIp, TestClient, testConfig, testDb } from '../testing/harness.js'
 import { sessionScript } from './web-preload.js';
 
 const INLINE = "document.getElementById('root').className='checked';";
-const INDEX = `<!doctype html><html><head><title>江西CA</title></head><body><div id="root">正在加载…</div><script>${INLINE}</script><script type="module" src="/assets/index-Ab12Cd34.js"></script></body></html>`;
+// As vite build writes it: the entry script and the app's stylesheet in the head.
+const INDEX = `<!doctype html><html><head><title>江西CA</title><script type="module" crossorigin src="/assets/index-Ab12Cd34.js"></script><link rel="stylesheet" crossorigin href="/assets/index-Ix000001.css"></head><body><div id="root">正在加载…</div><script>${INLINE}</script></body></html>`;
 const JS = `console.log(${JSON.stringify('江西CA '.repeat(2000))});`;
 
 /** A build's manifest as Vite writes it: which file holds which source, and what each chunk imports. */
@@ -35,6 +36,14 @@ const MANIFEST = {
   'pages/staff/orders/StaffQueue.tsx': { file: 'assets/StaffQueue-Sq000001.js', imports: ['_ui.js'] },
 };
 
+/** antd's CSS per page (scripts/antd-styles.ts): the index by manifest keys, and the files it names. */
+const ANTD_STYLES = {
+  'PublicSite.tsx': 'assets/antd-PublicSite-As000001.css',
+  'PublicSite.tsx\npages/applicant/Login.tsx': 'assets/antd-Login-As000002.css',
+  'pages/mobile/LegalCheck.tsx': 'assets/antd-LegalCheck-As000003.css',
+};
+const ANTD_CSS = `:where(.css-1y106cm).ant-btn{color:red}${'.ant-col-1{flex:1}'.repeat(200)}.data-ant-cssinjs-cache-path{content:"css-1y106cm|Button-Button|ant-btn|anticon:empac1";}`;
+
 let app: FastifyInstance;
 let deps: { db: Awaited<ReturnType<typeof testDb>>['db']; clock: typeof systemClock; config: ReturnType<typeof testConfig> };
 beforeAll(async () => {
@@ -47,6 +56,11 @@ beforeAll(async () => {
   writeFileSync(`${js}.gz`, gzipSync(JS));
   mkdirSync(path.join(dist, '.vite'));
   writeFileSync(path.join(dist, '.vite', 'manifest.json'), JSON.stringify(MANIFEST));
+  writeFileSync(path.join(dist, '.vite', 'antd-styles.json'), JSON.stringify(ANTD_STYLES));
+  for (const file of Object.values(ANTD_STYLES)) {
+    writeFileSync(path.join(dist, file), ANTD_CSS);
+    writeFileSync(path.join(dist, `${file}.br`), brotliCompressSync(ANTD_CSS));
+  }
   const handle = await testDb();
   deps = { db: handle.db, clock: systemClock, config: testConfig() };
   app = await buildApp({ ...deps, webDist: dist });
@@ -200,6 +214,36 @@ describe("index.html names the page's own chunks (no waterfall)", () => {
       ['br', 'gzip', 'identity'].map(async (e) => String((await get('/login', { 'accept-encoding': e })).headers.etag)),
     );
     expect(new Set(tags).size).toBe(3);
+  });
+});
+
+describe("index.html links the page's antd stylesheet, made at build time", () => {
+  const antdLinks = (html: string) => [...html.matchAll(/<link rel="stylesheet" href="\/(assets\/antd-[^"]+)">/g)].map((m) => m[1]);
+
+  it.each([
+    { url: '/login', sheet: 'assets/antd-Login-As000002.css' },
+    { url: '/v/abc123', sheet: 'assets/antd-LegalCheck-As000003.css' },
+    // A path no page claims: its area's stylesheet.
+    { url: '/no-such-page', sheet: 'assets/antd-PublicSite-As000001.css' },
+  ])("$url links $sheet, ahead of the app's scripts and its own stylesheet (which wins a tie)", async ({ url, sheet }) => {
+    const html = text(await get(url, { 'accept-encoding': 'br' }));
+    expect(antdLinks(html)).toEqual([sheet]);
+    const at = html.indexOf(sheet);
+    expect(at).toBeLessThan(html.indexOf('<script type="module"'));
+    expect(at).toBeLessThan(html.indexOf('index-Ix000001.css'));
+  });
+
+  it('a page the build wrote none for links none (antd makes its CSS in the browser, as before)', async () => {
+    expect(antdLinks(text(await get('/staff/queue', { 'accept-encoding': 'br' })))).toEqual([]);
+  });
+
+  it('the stylesheet is served compressed and kept a year', async () => {
+    const res = await get('/assets/antd-Login-As000002.css', { 'accept-encoding': 'gzip, deflate, br' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/css/);
+    expect(res.headers['content-encoding']).toBe('br');
+    expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(brotliDecompressSync(res.rawPayload).toString('utf8')).toBe(ANTD_CSS);
   });
 });
 
