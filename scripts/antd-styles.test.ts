@@ -1,16 +1,15 @@
 /**
  * The build step that writes antd's CSS per page (scripts/antd-styles.ts): which antd components a page uses
- * (followed through its static imports, not its lazy ones), which pages get a stylesheet, and — run as the build
- * runs it, in its own process with NODE_ENV=production — the files it writes: the page's and its area's CSS with
- * the cache paths antd looks up in the browser, compressed beside, named in the index the server reads.
+ * (followed through its static imports, not its lazy ones), which pages get a fragment, and — run as the build
+ * runs it, in its own process with NODE_ENV=production — the fragments it writes: the page's and its area's
+ * <style> elements with the cache paths antd looks up in the browser, named in the index the server reads.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { antdImportsOf, cachePaths, pagesOf, STYLES_INDEX, styleSheetFor } from './antd-styles.js';
+import { antdImportsOf, cachePaths, pagesOf, STYLES_INDEX, stylesFor } from './antd-styles.js';
 
 const SCRIPT = path.resolve(import.meta.dirname, 'antd-styles.ts');
 
@@ -80,7 +79,7 @@ describe('antdImportsOf: the antd components a page module uses', () => {
   });
 });
 
-describe('pagesOf: a stylesheet for each area alone and with each of its lazy pages', () => {
+describe('pagesOf: a fragment for each area alone and with each of its lazy pages', () => {
   it('reads the areas from index.html and their pages from each area', () => {
     expect(
       pagesOf({
@@ -98,11 +97,11 @@ describe('pagesOf: a stylesheet for each area alone and with each of its lazy pa
   });
 });
 
-describe('styleSheetFor: the CSS of a set of components', () => {
-  it('lists each style it holds in the rule antd reads, with the shared reset and each sub-style', () => {
-    const { css, unknown } = styleSheetFor(['Form', 'Tag']);
+describe('stylesFor: the CSS of a set of components', () => {
+  it('a <style> per style, each listed with its hash in the rule antd reads: the shared reset and each sub-style', () => {
+    const { html, unknown } = stylesFor(['Form', 'Tag']);
     expect(unknown).toEqual([]);
-    const paths = cachePaths(css).map((p) => p.split('|').slice(1).join('|'));
+    const paths = cachePaths(html).map((p) => p.split('|').slice(1).join('|'));
     expect(paths).toEqual(
       expect.arrayContaining([
         'Shared|ant',
@@ -113,18 +112,23 @@ describe('styleSheetFor: the CSS of a set of components', () => {
         'Tag-status|ant-tag|anticon',
       ]),
     );
-    expect(css).toMatch(/\.data-ant-cssinjs-cache-path\{content:"[^"]+";\}$/);
+    expect(html).toMatch(
+      /<style data-ant-cssinjs-cache-path="data-ant-cssinjs-cache-path">\.data-ant-cssinjs-cache-path\{content:"[^"]+";\}<\/style>$/,
+    );
+    // Every listed style is in the fragment under its hash, where antd's browser side looks it up.
+    for (const entry of html.match(/\.data-ant-cssinjs-cache-path\{content:"([^"]+)"/)![1]!.split(';'))
+      expect(html).toContain(`data-css-hash="${entry.slice(entry.lastIndexOf(':') + 1)}"`);
   });
 
   it('a component without a specimen is drawn with no props and named; hooks and functions are not drawn', () => {
-    const { css, unknown } = styleSheetFor(['Rate', 'message', 'Grid', 'theme']);
+    const { html, unknown } = stylesFor(['Rate', 'message', 'Grid', 'theme']);
     expect(unknown).toEqual(['Rate']);
-    expect(cachePaths(css).some((p) => p.includes('|Rate-Rate|ant-rate|'))).toBe(true);
+    expect(cachePaths(html).some((p) => p.includes('|Rate-Rate|ant-rate|'))).toBe(true);
   });
 
-  it('the reduced-motion theme makes the same component CSS (what lets one file serve both)', () => {
+  it('the reduced-motion theme makes the same component CSS (what lets one fragment serve both)', () => {
     const names = ['Button', 'Modal', 'Drawer', 'Tooltip', 'Select', 'Table', 'Tabs', 'Upload'];
-    expect(styleSheetFor(names, true).css).toBe(styleSheetFor(names, false).css);
+    expect(stylesFor(names, true).html).toBe(stylesFor(names, false).html);
   });
 });
 
@@ -140,50 +144,43 @@ function runStep(dist: string, env: Record<string, string | undefined>) {
 }
 
 describe('the build step, run as the build runs it', () => {
-  it(
-    'writes the area and each page, hashed, compressed, production-named, and the index the server reads',
-    { timeout: 180_000 },
-    async () => {
-      const dist = mkdtempSync(path.join(tmpdir(), 'antd-styles-dist-'));
-      mkdirSync(path.join(dist, '.vite'));
-      writeFileSync(
-        path.join(dist, '.vite', 'manifest.json'),
-        JSON.stringify({
-          'index.html': { file: 'assets/index-x.js', isEntry: true, dynamicImports: ['PublicSite.tsx'] },
-          'PublicSite.tsx': {
-            file: 'assets/PublicSite-x.js',
-            src: 'PublicSite.tsx',
-            isDynamicEntry: true,
-            dynamicImports: ['pages/applicant/Login.tsx'],
-          },
-          'pages/applicant/Login.tsx': { file: 'assets/Login-x.js', src: 'pages/applicant/Login.tsx', isDynamicEntry: true },
-        }),
-      );
-      const run = await runStep(dist, { NODE_ENV: 'production' });
-      expect(run.code, run.out).toBe(0);
+  it('writes the area and each page, hashed, production-named, and the index the server reads', { timeout: 180_000 }, async () => {
+    const dist = mkdtempSync(path.join(tmpdir(), 'antd-styles-dist-'));
+    mkdirSync(path.join(dist, '.vite'));
+    writeFileSync(
+      path.join(dist, '.vite', 'manifest.json'),
+      JSON.stringify({
+        'index.html': { file: 'assets/index-x.js', isEntry: true, dynamicImports: ['PublicSite.tsx'] },
+        'PublicSite.tsx': {
+          file: 'assets/PublicSite-x.js',
+          src: 'PublicSite.tsx',
+          isDynamicEntry: true,
+          dynamicImports: ['pages/applicant/Login.tsx'],
+        },
+        'pages/applicant/Login.tsx': { file: 'assets/Login-x.js', src: 'pages/applicant/Login.tsx', isDynamicEntry: true },
+      }),
+    );
+    const run = await runStep(dist, { NODE_ENV: 'production' });
+    expect(run.code, run.out).toBe(0);
 
-      const index = JSON.parse(readFileSync(path.join(dist, STYLES_INDEX), 'utf8')) as Record<string, string>;
-      expect(Object.keys(index)).toEqual(['PublicSite.tsx', 'PublicSite.tsx\npages/applicant/Login.tsx']);
-      expect(index['PublicSite.tsx']).toMatch(/^assets\/antd-PublicSite-[\w-]{8}\.css$/);
-      expect(index['PublicSite.tsx\npages/applicant/Login.tsx']).toMatch(/^assets\/antd-Login-[\w-]{8}\.css$/);
+    const index = JSON.parse(readFileSync(path.join(dist, STYLES_INDEX), 'utf8')) as Record<string, string>;
+    expect(Object.keys(index)).toEqual(['PublicSite.tsx', 'PublicSite.tsx\npages/applicant/Login.tsx']);
+    expect(index['PublicSite.tsx']).toMatch(/^\.vite\/antd-styles\/PublicSite-[\w-]{8}\.html$/);
+    expect(index['PublicSite.tsx\npages/applicant/Login.tsx']).toMatch(/^\.vite\/antd-styles\/Login-[\w-]{8}\.html$/);
 
-      const read = (file: string) => readFileSync(path.join(dist, file), 'utf8');
-      const area = cachePaths(read(index['PublicSite.tsx']!));
-      const login = read(index['PublicSite.tsx\npages/applicant/Login.tsx']!);
-      const paths = cachePaths(login);
-      // Named as in the browser's production build (css-<hash>, never css-dev-only-…): else nothing is reused.
-      expect(paths.filter((p) => p.startsWith('css-')).length).toBeGreaterThan(10);
-      expect(paths.filter((p) => p.includes('css-dev-only'))).toEqual([]);
-      // The page's stylesheet holds its area's styles too (one stylesheet per page load) and its own form.
-      expect(area.filter((p) => !paths.includes(p))).toEqual([]);
-      expect(paths.some((p) => p.includes('|Form-item-item|'))).toBe(true);
-      expect(area.some((p) => p.includes('|Form-item-item|'))).toBe(false);
-      // Compressed beside it, as the rest of the build.
-      const file = path.join(dist, index['PublicSite.tsx\npages/applicant/Login.tsx']!);
-      expect(brotliDecompressSync(readFileSync(`${file}.br`)).toString('utf8')).toBe(login);
-      expect(gunzipSync(readFileSync(`${file}.gz`)).toString('utf8')).toBe(login);
-    },
-  );
+    const read = (file: string) => readFileSync(path.join(dist, file), 'utf8');
+    const area = cachePaths(read(index['PublicSite.tsx']!));
+    const login = read(index['PublicSite.tsx\npages/applicant/Login.tsx']!);
+    const paths = cachePaths(login);
+    // Named as in the browser's production build (css-<hash>, never css-dev-only-…): else nothing is reused.
+    expect(paths.filter((p) => p.startsWith('css-')).length).toBeGreaterThan(10);
+    expect(paths.filter((p) => p.includes('css-dev-only'))).toEqual([]);
+    // The page's fragment holds its area's styles too (one per page load) and its own form.
+    expect(area.filter((p) => !paths.includes(p))).toEqual([]);
+    expect(paths.some((p) => p.includes('|Form-item-item|'))).toBe(true);
+    expect(area.some((p) => p.includes('|Form-item-item|'))).toBe(false);
+    expect(login.match(/<style /g)!.length).toBeGreaterThan(paths.length);
+  });
 
   it('refuses to run outside production: the names would not match the browser', { timeout: 60_000 }, async () => {
     const dist = mkdtempSync(path.join(tmpdir(), 'antd-styles-dist-'));

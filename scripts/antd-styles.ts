@@ -1,34 +1,34 @@
 /**
- * antd's CSS, written at build time for each page (issue 14), so the browser does not make it on every load.
+ * antd's CSS, made at build time for each page (issue 14), so the browser does not make it on every load.
  *
  * antd makes its CSS in the browser (CSS-in-JS): each component, on its first render, builds its style object,
- * turns it into CSS and inserts a <style> tag. On an old PC that was most of a page's script time (the Form's
- * grid alone, 24 columns × 6 breakpoints, ~400 ms at 4× CPU slowdown). @ant-design/cssinjs skips that work for
- * every style whose cache path is listed in the page's CSS (a `.data-ant-cssinjs-cache-path{content:"…"}` rule
- * it reads once, before the first component draws): it takes the CSS to be there already, from a file.
+ * turns it into CSS and inserts a <style> tag. On an old PC that was much of a page's script time. @ant-design/cssinjs
+ * skips that work for every style whose cache path the page lists (a `<style data-ant-cssinjs-cache-path>` rule
+ * `.data-ant-cssinjs-cache-path{content:"path:hash;…"}`, read once before the first component draws) and whose
+ * `<style data-css-hash=hash>` is in the page: it takes that element's CSS instead of making it — antd's own
+ * server-side rendering, without rendering our pages on the server.
  *
  * So, after `vite build`, this renders on the server (react-dom/server) every antd component each page imports
  * — found by following the static imports of the page's module and of its area's (scripts/antd-specimens.tsx
- * draws each) — with the app's own theme (src/web/theme.ts), extracts the CSS with its cache paths
- * (`extractStyle`), and writes one file per page: dist/web/assets/antd-<page>-<hash>.css (and .br, .gz),
- * named in dist/web/.vite/antd-styles.json by the manifest keys the server uses (`pageModules` of
- * src/server/plugins/web-preload.ts: the area, or the area and the page). The server links that file from the
- * page's HTML. A component a page shows that is not in its file (another page's, after navigating there) has its
- * CSS made in the browser as before.
+ * draws each) — with the app's own theme (src/web/theme.ts), extracts the <style> elements with their cache
+ * paths (`extractStyle`), and writes one fragment per page: dist/web/.vite/antd-styles/<page>-<hash>.html, named in
+ * dist/web/.vite/antd-styles.json by the manifest keys the server uses (`pageModules` of
+ * src/server/plugins/web-preload.ts: the area, or the area and the page). The server puts the page's fragment at
+ * the end of the HTML's body, where it does not hold up the first paint (正在加载…); cssinjs moves those elements
+ * to the head when it starts, where antd would have inserted them (before the app's own CSS, in its order).
+ * A component a page shows that is not in its fragment (another page's, after navigating there) has its CSS made
+ * in the browser as before.
  *
  * Must run with NODE_ENV=production, as the browser's build does: antd names its CSS scope `css-…` in
  * production and `css-dev-only-do-not-override-…` otherwise, and a path that does not match is never reused.
  * The reduced-motion theme (appTheme(true)) changes only token values (CSS variables, still made in the browser),
- * not the component CSS: checked here on every build, so the one file serves both.
+ * not the component CSS: checked here on every build, so one fragment serves both.
  *
  *   node --import tsx scripts/antd-styles.ts dist/web     (vite.config.ts runs it after every build)
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { brotliCompress, constants, gzip } from 'node:zlib';
 import { createElement, type ComponentType, type ReactNode } from 'react';
 import { renderToString } from 'react-dom/server';
 import ts from 'typescript';
@@ -39,8 +39,10 @@ import { appTheme } from '../src/web/theme.js';
 import { specimensFor } from './antd-specimens.js';
 
 const WEB_SRC = path.resolve(import.meta.dirname, '..', 'src', 'web');
-/** Where the index of the files is written, beside Vite's manifest (not served: the server reads it). */
+/** Where the index of the fragments is written, beside Vite's manifest (not served: the server reads it). */
 export const STYLES_INDEX = path.join('.vite', 'antd-styles.json');
+/** Where the fragments are written (the server reads them into the pages it sends). */
+const FRAGMENTS = path.join('.vite', 'antd-styles');
 /** The rule cssinjs reads its list of ready styles from (@ant-design/cssinjs util/cacheMapUtil). */
 const CACHE_MAP_RULE = /\.data-ant-cssinjs-cache-path\{content:"([^"]*)";?\}/;
 
@@ -111,12 +113,13 @@ function draw(name: string, reducedMotion: boolean): { cache: StyleCache; unknow
 }
 
 /**
- * The CSS antd makes for these components under the app's theme, as one stylesheet ending with the rule that
- * lists its cache paths. Each component is drawn on its own (so an error names it, and a component shared by
- * many pages is drawn once); their caches are merged in the order given, which is the order antd would have
- * inserted them in (extractStyle sorts by antd's priority, then by this order).
+ * The <style> elements antd makes for these components under the app's theme, as its server-side rendering
+ * writes them (each with its hash and priority), ending with the one that lists their cache paths. Each component
+ * is drawn on its own (so an error names it, and a component shared by many pages is drawn once); their caches
+ * are merged in the order given, which is the order antd would have inserted them in (extractStyle sorts by
+ * antd's priority, then by this order).
  */
-export function styleSheetFor(names: readonly string[], reducedMotion = false): { css: string; unknown: string[] } {
+export function stylesFor(names: readonly string[], reducedMotion = false): { html: string; unknown: string[] } {
   const merged = createCache();
   const unknown: string[] = [];
   let order = 0;
@@ -130,14 +133,15 @@ export function styleSheetFor(names: readonly string[], reducedMotion = false): 
       merged.updateTimes.set(key, (order += 1));
     }
   }
-  const css = extractStyle(merged, { types: 'style', plain: true });
-  if (/<\/style/i.test(css)) throw new Error('antd-styles: the CSS holds "</style"');
-  return { css, unknown };
+  const html = extractStyle(merged, { types: 'style' });
+  // Written into a page as it is: no CSS text may end its element early.
+  if (html.match(/<\/style/gi)?.length !== html.match(/<style[\s>]/gi)?.length) throw new Error('antd-styles: CSS holding "</style"');
+  return { html, unknown };
 }
 
-/** The cache paths a stylesheet from styleSheetFor lists (the paths cssinjs will not make again). */
-export function cachePaths(css: string): string[] {
-  const m = css.match(CACHE_MAP_RULE);
+/** The cache paths a fragment from stylesFor lists (the styles cssinjs will not make again). */
+export function cachePaths(html: string): string[] {
+  const m = html.match(CACHE_MAP_RULE);
   return m?.[1] ? m[1].split(';').map((entry) => entry.slice(0, entry.lastIndexOf(':'))) : [];
 }
 
@@ -158,14 +162,14 @@ export function pagesOf(manifest: Record<string, ManifestChunk>): string[][] {
 }
 
 export interface Written {
-  /** Manifest keys joined by "\n" → the stylesheet's path under the build directory (assets/antd-….css). */
+  /** Manifest keys joined by "\n" → the fragment's path under the build directory (.vite/antd-styles/….html). */
   index: Record<string, string>;
   /** antd exports met that have no specimen (drawn with no props). */
   unknown: string[];
 }
 
-/** Writes a stylesheet per page of the build in `dist` and the index the server reads; returns the index. */
-export async function writeAntdStyles(dist: string): Promise<Written> {
+/** Writes a fragment per page of the build in `dist` and the index the server reads; returns the index. */
+export function writeAntdStyles(dist: string): Written {
   const manifest = JSON.parse(readFileSync(path.join(dist, '.vite', 'manifest.json'), 'utf8')) as Record<string, ManifestChunk>;
   const namesOf = new Map<string, string[]>();
   const names = (key: string) => {
@@ -175,36 +179,21 @@ export async function writeAntdStyles(dist: string): Promise<Written> {
   };
   const pages = pagesOf(manifest);
   const all = [...new Set(pages.flatMap((keys) => keys.flatMap(names)))];
-  // One file for both themes only while antd's component CSS ignores the motion token (see the header).
-  if (styleSheetFor(all, false).css !== styleSheetFor(all, true).css)
-    throw new Error('antd-styles: the reduced-motion theme changes the component CSS; one file can no longer serve both');
+  // One fragment for both themes only while antd's component CSS ignores the motion token (see the header).
+  if (stylesFor(all, false).html !== stylesFor(all, true).html)
+    throw new Error('antd-styles: the reduced-motion theme changes the component CSS; one fragment can no longer serve both');
 
   const index: Record<string, string> = {};
   const unknown = new Set<string>();
-  const writes: Promise<unknown>[] = [];
-  mkdirSync(path.join(dist, 'assets'), { recursive: true });
+  mkdirSync(path.join(dist, FRAGMENTS), { recursive: true });
   for (const keys of pages) {
-    const sheet = styleSheetFor([...new Set(keys.flatMap(names))]);
-    for (const u of sheet.unknown) unknown.add(u);
-    const hash = createHash('sha256').update(sheet.css).digest('base64url').slice(0, 8);
-    const file = `assets/antd-${path.basename(keys[keys.length - 1]!).replace(/\.[jt]sx?$/, '')}-${hash}.css`;
-    index[keys.join('\n')] = file;
-    const target = path.join(dist, file);
-    if (existsSync(target)) continue;
-    const body = Buffer.from(sheet.css, 'utf8');
-    writeFileSync(target, body);
-    // Beside it, as vite-plugin-compression2 does for the rest of the build (vite.config.ts), in the thread pool
-    // (brotli at 11 is slow): served by @fastify/static's preCompressed to browsers that accept them.
-    const beside = async (ext: string, packed: Promise<Buffer>) => {
-      const b = await packed;
-      if (b.length < body.length) await writeFile(`${target}.${ext}`, b);
-    };
-    writes.push(
-      beside('br', promisify(brotliCompress)(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } })),
-      beside('gz', promisify(gzip)(body, { level: 9 })),
-    );
+    const styles = stylesFor([...new Set(keys.flatMap(names))]);
+    for (const u of styles.unknown) unknown.add(u);
+    const hash = createHash('sha256').update(styles.html).digest('base64url').slice(0, 8);
+    const file = path.join(FRAGMENTS, `${path.basename(keys[keys.length - 1]!).replace(/\.[jt]sx?$/, '')}-${hash}.html`);
+    index[keys.join('\n')] = file.split(path.sep).join('/');
+    writeFileSync(path.join(dist, file), styles.html);
   }
-  await Promise.all(writes);
   writeFileSync(path.join(dist, STYLES_INDEX), `${JSON.stringify(index, null, 2)}\n`);
   return { index, unknown: [...unknown] };
 }
@@ -212,8 +201,8 @@ export async function writeAntdStyles(dist: string): Promise<Written> {
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
   if (process.env.NODE_ENV !== 'production') throw new Error('antd-styles: run with NODE_ENV=production (see the header)');
   const dist = path.resolve(process.argv[2] ?? 'dist/web');
-  const { index, unknown } = await writeAntdStyles(dist);
-  console.log(`antd-styles: ${Object.keys(index).length} pages, ${new Set(Object.values(index)).size} stylesheets in ${dist}/assets`);
+  const { index, unknown } = writeAntdStyles(dist);
+  console.log(`antd-styles: ${Object.keys(index).length} pages, ${new Set(Object.values(index)).size} fragments in ${dist}/${FRAGMENTS}`);
   if (unknown.length)
     console.log(`antd-styles: no specimen for ${unknown.join(', ')} (drawn with no props; add one in scripts/antd-specimens.tsx)`);
 }

@@ -36,13 +36,15 @@ const MANIFEST = {
   'pages/staff/orders/StaffQueue.tsx': { file: 'assets/StaffQueue-Sq000001.js', imports: ['_ui.js'] },
 };
 
-/** antd's CSS per page (scripts/antd-styles.ts): the index by manifest keys, and the files it names. */
+/** antd's CSS per page (scripts/antd-styles.ts): the index by manifest keys, and the fragments it names. */
 const ANTD_STYLES = {
-  'PublicSite.tsx': 'assets/antd-PublicSite-As000001.css',
-  'PublicSite.tsx\npages/applicant/Login.tsx': 'assets/antd-Login-As000002.css',
-  'pages/mobile/LegalCheck.tsx': 'assets/antd-LegalCheck-As000003.css',
+  'PublicSite.tsx': '.vite/antd-styles/PublicSite-As000001.html',
+  'PublicSite.tsx\npages/applicant/Login.tsx': '.vite/antd-styles/Login-As000002.html',
+  'pages/mobile/LegalCheck.tsx': '.vite/antd-styles/LegalCheck-As000003.html',
 };
-const ANTD_CSS = `:where(.css-1y106cm).ant-btn{color:red}${'.ant-col-1{flex:1}'.repeat(200)}.data-ant-cssinjs-cache-path{content:"css-1y106cm|Button-Button|ant-btn|anticon:empac1";}`;
+/** A fragment as extractStyle writes it, marked with its file's name; `$&` as CSS may hold it (a replace pattern). */
+const antdFragment = (name: string) =>
+  `<style data-rc-order="prependQueue" data-rc-priority="0" data-css-hash="empac1">:where(.css-1y106cm).ant-btn{content:"$&"}${'.ant-col-1{flex:1}'.repeat(200)}</style><style data-ant-cssinjs-cache-path="data-ant-cssinjs-cache-path">.data-ant-cssinjs-cache-path{content:"css-1y106cm|Button-Button|ant-btn|anticon:empac1";}</style><!--${name}-->`;
 
 let app: FastifyInstance;
 let deps: { db: Awaited<ReturnType<typeof testDb>>['db']; clock: typeof systemClock; config: ReturnType<typeof testConfig> };
@@ -57,10 +59,8 @@ beforeAll(async () => {
   mkdirSync(path.join(dist, '.vite'));
   writeFileSync(path.join(dist, '.vite', 'manifest.json'), JSON.stringify(MANIFEST));
   writeFileSync(path.join(dist, '.vite', 'antd-styles.json'), JSON.stringify(ANTD_STYLES));
-  for (const file of Object.values(ANTD_STYLES)) {
-    writeFileSync(path.join(dist, file), ANTD_CSS);
-    writeFileSync(path.join(dist, `${file}.br`), brotliCompressSync(ANTD_CSS));
-  }
+  mkdirSync(path.join(dist, '.vite', 'antd-styles'));
+  for (const file of Object.values(ANTD_STYLES)) writeFileSync(path.join(dist, file), antdFragment(path.basename(file)));
   const handle = await testDb();
   deps = { db: handle.db, clock: systemClock, config: testConfig() };
   app = await buildApp({ ...deps, webDist: dist });
@@ -217,33 +217,24 @@ describe("index.html names the page's own chunks (no waterfall)", () => {
   });
 });
 
-describe("index.html links the page's antd stylesheet, made at build time", () => {
-  const antdLinks = (html: string) => [...html.matchAll(/<link rel="stylesheet" href="\/(assets\/antd-[^"]+)">/g)].map((m) => m[1]);
-
+describe("index.html carries the page's antd CSS, made at build time", () => {
   it.each([
-    { url: '/login', sheet: 'assets/antd-Login-As000002.css' },
-    { url: '/v/abc123', sheet: 'assets/antd-LegalCheck-As000003.css' },
-    // A path no page claims: its area's stylesheet.
-    { url: '/no-such-page', sheet: 'assets/antd-PublicSite-As000001.css' },
-  ])("$url links $sheet, ahead of the app's scripts and its own stylesheet (which wins a tie)", async ({ url, sheet }) => {
-    const html = text(await get(url, { 'accept-encoding': 'br' }));
-    expect(antdLinks(html)).toEqual([sheet]);
-    const at = html.indexOf(sheet);
-    expect(at).toBeLessThan(html.indexOf('<script type="module"'));
-    expect(at).toBeLessThan(html.indexOf('index-Ix000001.css'));
+    { url: '/login', fragment: 'Login-As000002.html' },
+    { url: '/v/abc123', fragment: 'LegalCheck-As000003.html' },
+    // A path no page claims: its area's.
+    { url: '/no-such-page', fragment: 'PublicSite-As000001.html' },
+  ])('$url carries $fragment as written, at the end of the body: after what paints first', async ({ url, fragment }) => {
+    for (const accept of ['br', 'gzip', '']) {
+      const html = text(await get(url, { 'accept-encoding': accept }));
+      expect(html).toContain(`${antdFragment(fragment)}</body>`);
+      expect(html.match(/data-ant-cssinjs-cache-path="/g)).toHaveLength(1);
+      expect(html.indexOf('data-css-hash')).toBeGreaterThan(html.indexOf('正在加载…'));
+      expect(html.indexOf('data-css-hash')).toBeGreaterThan(html.indexOf(INLINE));
+    }
   });
 
-  it('a page the build wrote none for links none (antd makes its CSS in the browser, as before)', async () => {
-    expect(antdLinks(text(await get('/staff/queue', { 'accept-encoding': 'br' })))).toEqual([]);
-  });
-
-  it('the stylesheet is served compressed and kept a year', async () => {
-    const res = await get('/assets/antd-Login-As000002.css', { 'accept-encoding': 'gzip, deflate, br' });
-    expect(res.statusCode).toBe(200);
-    expect(res.headers['content-type']).toMatch(/text\/css/);
-    expect(res.headers['content-encoding']).toBe('br');
-    expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
-    expect(brotliDecompressSync(res.rawPayload).toString('utf8')).toBe(ANTD_CSS);
+  it('a page the build wrote none for carries none (antd makes its CSS in the browser, as before)', async () => {
+    expect(text(await get('/staff/queue', { 'accept-encoding': 'br' }))).not.toContain('data-css-hash');
   });
 });
 
@@ -268,6 +259,16 @@ describe('a page of someone with a live session carries their session answer (on
       expect((session!.organization as { name: string }).name).toBe('测试单位有限公司');
       expect(carried(text(res), 'staff')).toBeUndefined();
     }
+  });
+
+  it("a name holding a replacement pattern ($& $' $`) is carried as it is", async () => {
+    const c = new TestClient(app, randomIp());
+    const name = "测试$&单位$'有限$`公司";
+    const reg = await c.register({ name });
+    expect(reg.res.statusCode, reg.res.body).toBe(201);
+    const html = text(await page(c, '/orders'));
+    expect((carried(html, 'org')!.organization as { name: string }).name).toBe(name);
+    expect(html.match(/<\/head>/g)).toHaveLength(1);
   });
 
   it('a visitor without a session gets the shared page: no session made, nothing carried', async () => {
