@@ -161,11 +161,30 @@ export async function staffLogin(page: Page, username: string, password = DEMO_S
   // Wait for the page's own start-up request (GET /api/staff/session) first: an anonymous session answered after
   // the login would replace its cookie, and the console would go back to the login page (seen once under load).
   await page.goto('/staff/login', { waitUntil: 'networkidle' });
+  // On a loaded machine the scripts can still be starting when the network first goes quiet: the captcha (whose
+  // id the login sends) must be on the page before the form is sent.
+  await page.getByRole('img', { name: '验证码图片' }).waitFor();
   await page.getByLabel('用户名').fill(username);
   await page.getByLabel('密码').fill(password);
   await page.getByLabel('验证码', { exact: true }).fill(CAPTCHA);
   await button(page, '登录').click();
-  await page.waitForURL((u) => u.pathname === '/staff');
+  // The console, or the page's own error (named in the failure instead of a bare timeout).
+  const refused = page.getByTestId('form-error');
+  // Both waits settle (the loser by its timeout, handled), so no rejection is left unhandled.
+  const outcome = await Promise.race([
+    page
+      .waitForURL((u) => u.pathname === '/staff')
+      .then(
+        () => 'in',
+        () => 'timeout',
+      ),
+    refused.waitFor().then(
+      () => 'refused',
+      () => 'timeout',
+    ),
+  ]);
+  if (outcome !== 'in')
+    throw new Error(`staff login as ${username}: ${outcome === 'refused' ? await refused.textContent() : 'no console after 30 s'}`);
 }
 
 /** The staff console's menu items as the page shows them. */
