@@ -1,4 +1,4 @@
-/** Request shapes of counter business, shared by the server (validation) and the staff console's forms. */
+/** Request shapes of counter business, shared by the server (validation) and the staff console's forms (answers: counter-response-schemas.ts). */
 import { z } from 'zod';
 import { COUNTER_BUSINESSES, COUNTER_PAY_CHANNELS, RECEIPT_NO } from './counter.js';
 import { mobileField, ZOrgName, ZUscc } from './schemas.js';

@@ -6,7 +6,7 @@
  */
 import { formatOrderNumber } from './order-number.js';
 import { z } from 'zod';
-import { MAIL_DOCUMENTS, MAIL_RULES, type DocumentCode } from './content/documents.js';
+import { DOCUMENT_CODES, MAIL_DOCUMENTS, MAIL_RULES, type DocumentCode } from './content/documents.js';
 import { OFFICES } from './content/offices.js';
 import type { KeyKind } from './content/projects.js';
 import { UNIT_TYPES, type UnitType } from './order-form.js';
@@ -50,15 +50,16 @@ export const PAPER_ORIGINAL_RULES: readonly OriginalRule[] = [
   { code: 'appointment-letter', when: { outOfProvince: true }, seals: ['company'] },
 ];
 
-export interface PaperItem {
-  code: DocumentCode;
+export const ZPaperItem = z.object({
+  code: z.enum(DOCUMENT_CODES),
   /** Short name, as staff tick it off and the SMS names it ("营业执照复印件"). */
-  name: string;
+  name: z.string(),
   /** What to mail, in the seeds' words; the application form's line names the order number. */
-  text: string;
+  text: z.string(),
   /** The seals or signatures it must carry, in words. */
-  seals: string[];
-}
+  seals: z.array(z.string()),
+});
+export type PaperItem = z.output<typeof ZPaperItem>;
 
 /** Short names for the paper list and the 纸质资料补寄 SMS (short, so several fit one message). */
 const SHORT_NAME: Record<DocumentCode, string> = {

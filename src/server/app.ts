@@ -7,8 +7,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { DestinationStream } from 'pino';
+import { z } from 'zod';
+import { ZOrgSession, ZStaffSession } from '../core/accounts-schemas.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
@@ -16,6 +18,7 @@ import { captchaService } from './modules/captcha/captcha.js';
 import { throttle } from './modules/throttle/throttle.js';
 import type { UseCaseDeps } from './modules/deps.js';
 import { registerErrorHandling } from './plugins/errors.js';
+import { responseSerializerCompiler } from './plugins/response-serializer.js';
 import { registerSecurityHeaders } from './plugins/security-headers.js';
 import { orgSessionView } from './modules/accounts/session-view.js';
 import { staffSessionView } from './modules/staff/staff-accounts.js';
@@ -86,7 +89,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     pluginTimeout: 60_000,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializerCompiler(config.env));
   registerErrorHandling(app);
   registerMetrics(app, { db, clock, config });
 
@@ -180,7 +183,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await registerWebApp(web, webDist, async (req, realm) => {
       const s = await ctx.sessions.find(req, realm);
       if (!s) return null;
-      return realm === 'org' ? orgSessionView(deps.db, config.sms.kind === 'sandbox', s) : staffSessionView(deps.db, s);
+      // Encoded by the routes' response schemas, so the page carries what GET /api/session (or /api/staff/session) answers.
+      return realm === 'org'
+        ? z.encode(ZOrgSession, await orgSessionView(deps.db, config.sms.kind === 'sandbox', s))
+        : z.encode(ZStaffSession, await staffSessionView(deps.db, s));
     });
   });
   return app;

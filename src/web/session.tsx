@@ -1,12 +1,8 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
+import type { OrgSession as OrgSessionAnswer, PublicOrg } from '../core/accounts-schemas.js';
 import { ensureSession } from './api.js';
 
-export interface OrgInfo {
-  id: string;
-  uscc: string;
-  name: string;
-  mobile: string;
-}
+export type OrgInfo = PublicOrg;
 interface OrgSession {
   loaded: boolean;
   organization: OrgInfo | null;
@@ -22,7 +18,7 @@ export function OrgSessionProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState({ loaded: false, organization: null as OrgInfo | null, passwordRule: '', sandbox: { sms: false } });
   const refresh = useCallback(async () => {
     try {
-      const s = await ensureSession<{ organization: OrgInfo | null; passwordRule: string; sandbox: { sms: boolean } }>('org');
+      const s = await ensureSession<OrgSessionAnswer>('org');
       setState({ loaded: true, organization: s.organization, passwordRule: s.passwordRule, sandbox: s.sandbox });
     } catch {
       setState((s) => ({ ...s, loaded: true }));

@@ -7,7 +7,15 @@
 /** Which orders need a document. */
 export type DocumentScope = 'all' | 'with-seal' | 'out-of-province';
 
-export type DocumentCode = 'application-form' | 'business-license' | 'agent-id' | 'power-of-attorney' | 'seal-sheet' | 'appointment-letter';
+export const DOCUMENT_CODES = [
+  'application-form',
+  'business-license',
+  'agent-id',
+  'power-of-attorney',
+  'seal-sheet',
+  'appointment-letter',
+] as const;
+export type DocumentCode = (typeof DOCUMENT_CODES)[number];
 
 export interface ApplicationDocument {
   code: DocumentCode;

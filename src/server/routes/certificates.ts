@@ -5,9 +5,16 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CERT_SEARCH_KEYS, type CertSearchKey } from '../../core/certificates.js';
 import { AppError } from '../../core/errors.js';
 import type { StaffRole } from '../../core/schemas.js';
+import { CERT_SEARCH_KEYS, type CertSearchKey } from '../../core/certificates.js';
+import {
+  ZCertificateOfOrder,
+  ZCertificateOne,
+  ZCertificatesImported,
+  ZOrderCertificate,
+  ZRegistryPage,
+} from '../../core/certificates-schemas.js';
 import type { AppContext } from '../app.js';
 import { importCertificates } from '../modules/certificates/import-csv.js';
 import { certificateDetail, certificatePem, displaySerial, listCertificates } from '../modules/certificates/registry.js';
@@ -53,6 +60,7 @@ export const certificateRoutes =
           summary: '本订单的证书（签发后）：序列号、有效期、下载',
           params: ZOrderId,
           querystring: ZFormatOptional,
+          response: { 200: ZOrderCertificate },
         },
       },
       async (req, reply) => {
@@ -85,7 +93,12 @@ export const certificateRoutes =
         '/api/staff/certificates',
         {
           config: { staffAccess: 'any' },
-          schema: { tags, summary: '证书登记簿：按序列号、统一社会信用代码、单位名称、项目查询（新的在前）', querystring: ZList },
+          schema: {
+            tags,
+            summary: '证书登记簿：按序列号、统一社会信用代码、单位名称、项目查询（新的在前）',
+            querystring: ZList,
+            response: { 200: ZRegistryPage },
+          },
         },
         async (req, reply) => {
           reply.header('cache-control', 'no-store');
@@ -95,7 +108,7 @@ export const certificateRoutes =
 
       app.get(
         '/api/staff/certificates/:id',
-        { config: { staffAccess: 'any' }, schema: { tags, summary: '证书详情', params: ZId } },
+        { config: { staffAccess: 'any' }, schema: { tags, summary: '证书详情', params: ZId, response: { 200: ZCertificateOne } } },
         async (req) => {
           const c = await certificateRepository.findById(db, req.params.id);
           if (!c) throw new AppError('NOT_FOUND', '找不到该证书');
@@ -115,7 +128,10 @@ export const certificateRoutes =
 
       app.get(
         '/api/staff/orders/:id/certificate',
-        { config: { staffAccess: 'any' }, schema: { tags, summary: '订单的证书（签发中或已签发）', params: ZOrderId } },
+        {
+          config: { staffAccess: 'any' },
+          schema: { tags, summary: '订单的证书（签发中或已签发）', params: ZOrderId, response: { 200: ZCertificateOfOrder } },
+        },
         async (req) => {
           const c = await certificateRepository.liveForOrder(db, req.params.id);
           return { certificate: c ? certificateDetail(c, deps.clock.now()) : null };
@@ -132,6 +148,7 @@ export const certificateRoutes =
             tags,
             summary: '导入现场办理的证书（CSV：序列号,统一社会信用代码,单位名称,项目代码,主副锁,生效日期,到期日期；全部正确才导入）',
             body: z.object({ csv: z.string({ error: '请选择 CSV 文件' }).min(1, '请选择 CSV 文件') }),
+            response: { 201: ZCertificatesImported },
           },
         },
         async (req, reply) => reply.status(201).send(await importCertificates(deps, staffActor(req), req.body.csv, metaOf(req))),

@@ -13,6 +13,7 @@ import {
   COUNTER_VIEWERS,
   REPLACEMENT_REVOCATION,
   counterMaterials,
+  type CounterBusiness,
   type CounterStatus,
 } from '../../core/counter.js';
 import {
@@ -24,6 +25,19 @@ import {
   ZOfficeBody,
   ZStaffOfficeBody,
 } from '../../core/counter-schemas.js';
+import {
+  ZCounterMeta,
+  ZCounterProduced,
+  ZCounterScan,
+  ZCounterStep,
+  ZCounterView,
+  ZDailyReport,
+  ZOffice,
+  ZOffices,
+  ZOrgLookup,
+  ZCounterOrganization,
+} from '../../core/counter-response-schemas.js';
+import { ZOk } from '../../core/orders-schemas.js';
 import { revocationReasonLabel } from '../../core/revocation-reasons.js';
 import type { StaffRole } from '../../core/schemas.js';
 import { rolesFor } from '../../core/transitions.js';
@@ -89,7 +103,7 @@ export const counterRoutes =
         '/api/staff/counter/meta',
         {
           config: { staffAccess: COUNTER_VIEWERS },
-          schema: { tags, summary: '柜台业务：我的受理点、受理点列表、业务类型、资料清单、缴费方式' },
+          schema: { tags, summary: '柜台业务：我的受理点、受理点列表、业务类型、资料清单、缴费方式', response: { 200: ZCounterMeta } },
         },
         async (req) => {
           const me = staffActor(req);
@@ -97,7 +111,7 @@ export const counterRoutes =
           return {
             myOffice: mine ? { code: mine.code, name: mine.name, active: mine.active } : null,
             offices: (await officeRepository.list(db)).map((o) => ({ code: o.code, name: o.name, city: o.city, active: o.active })),
-            businesses: Object.entries(BUSINESS_LABEL).map(([code, label]) => ({ code, label })),
+            businesses: Object.entries(BUSINESS_LABEL).map(([code, label]) => ({ code: code as CounterBusiness, label })),
             materials: Object.fromEntries(
               Object.keys(BUSINESS_LABEL).map((b) => [
                 b,
@@ -119,7 +133,7 @@ export const counterRoutes =
       // ——— offices (管理员) ———
       app.get(
         '/api/staff/counter/offices',
-        { config: { staffAccess: ADMIN }, schema: { tags, summary: '受理点与人员（管理员）' } },
+        { config: { staffAccess: ADMIN }, schema: { tags, summary: '受理点与人员（管理员）', response: { 200: ZOffices } } },
         async () => ({
           offices: await officeRepository.list(db),
           staff: await officeRepository.staffWithOffices(db),
@@ -127,14 +141,23 @@ export const counterRoutes =
       );
       app.post(
         '/api/staff/counter/offices/:code',
-        { config: { staffAccess: ADMIN }, schema: { tags, summary: '修改受理点（管理员）', params: ZCode, body: ZOfficeBody } },
+        {
+          config: { staffAccess: ADMIN },
+          schema: {
+            tags,
+            summary: '修改受理点（管理员）',
+            params: ZCode,
+            body: ZOfficeBody,
+            response: { 200: z.object({ office: ZOffice }) },
+          },
+        },
         async (req) => ({ office: await updateOffice(deps, staffActor(req), req.params.code, req.body, metaOf(req)) }),
       );
       app.post(
         '/api/staff/counter/staff/:id/office',
         {
           config: { staffAccess: ADMIN },
-          schema: { tags, summary: '设置工作人员所属受理点（管理员）', params: ZId, body: ZStaffOfficeBody },
+          schema: { tags, summary: '设置工作人员所属受理点（管理员）', params: ZId, body: ZStaffOfficeBody, response: { 200: ZOk } },
         },
         async (req) => {
           await setStaffOffice(deps, staffActor(req), req.params.id, req.body.officeCode, metaOf(req));
@@ -147,7 +170,12 @@ export const counterRoutes =
         '/api/staff/counter/organizations',
         {
           config: { staffAccess: COUNTER_CLERKS },
-          schema: { tags, summary: '按统一社会信用代码查询申请单位（柜台）', querystring: z.object({ uscc: ZUscc }) },
+          schema: {
+            tags,
+            summary: '按统一社会信用代码查询申请单位（柜台）',
+            querystring: z.object({ uscc: ZUscc }),
+            response: { 200: ZOrgLookup },
+          },
         },
         async (req) => lookupOrganization(deps, staffActor(req), req.query.uscc, metaOf(req)),
       );
@@ -155,7 +183,12 @@ export const counterRoutes =
         '/api/staff/counter/organizations',
         {
           config: { staffAccess: COUNTER_CLERKS },
-          schema: { tags, summary: '柜台登记申请单位（无密码，单位可凭注册手机号在线找回）', body: ZCounterOrgBody },
+          schema: {
+            tags,
+            summary: '柜台登记申请单位（无密码，单位可凭注册手机号在线找回）',
+            body: ZCounterOrgBody,
+            response: { 200: z.object({ organization: ZCounterOrganization }) },
+          },
         },
         async (req) => ({ organization: await registerOrganizationAtCounter(deps, staffActor(req), req.body, metaOf(req)) }),
       );
@@ -165,20 +198,28 @@ export const counterRoutes =
         '/api/staff/counter/orders',
         {
           config: { staffAccess: COUNTER_CLERKS },
-          schema: { tags, summary: '提交资料：开始一笔柜台业务（新办、补办、变更、续费）', body: ZCounterOpenBody },
+          schema: {
+            tags,
+            summary: '提交资料：开始一笔柜台业务（新办、补办、变更、续费）',
+            body: ZCounterOpenBody,
+            response: { 200: ZCounterStep },
+          },
         },
         async (req) => stepResult(await openCounterOrder(deps, staffActor(req), req.body, metaOf(req))),
       );
       app.get(
         '/api/staff/counter/orders/:id',
-        { config: { staffAccess: COUNTER_VIEWERS }, schema: { tags, summary: '柜台业务详情', params: ZId } },
+        {
+          config: { staffAccess: COUNTER_VIEWERS },
+          schema: { tags, summary: '柜台业务详情', params: ZId, response: { 200: ZCounterView } },
+        },
         async (req) => viewCounterOrder(deps, staffActor(req), req.params.id, metaOf(req)),
       );
       app.post(
         '/api/staff/counter/orders/:id/materials',
         {
           config: { staffAccess: COUNTER_REVIEWERS },
-          schema: { tags, summary: '核对资料清单（勾选已收到的资料）', params: ZId, body: ZMaterialsBody },
+          schema: { tags, summary: '核对资料清单（勾选已收到的资料）', params: ZId, body: ZMaterialsBody, response: { 200: ZCounterStep } },
         },
         async (req) => stepResult(await tickMaterials(deps, staffActor(req), req.params.id, req.body.ticked, metaOf(req))),
       );
@@ -191,6 +232,7 @@ export const counterRoutes =
             summary: '前台受理、审核通过、退回补正、取消办理、制作电子签章、办结',
             params: ZAct,
             body: ZCounterActionBody.optional(),
+            response: { 200: ZCounterStep },
           },
         },
         async (req) =>
@@ -205,6 +247,7 @@ export const counterRoutes =
             summary: '制作证书：签发证书（USB Key 证书请求，或系统生成密钥返回一次性 PKCS#12）',
             params: ZId,
             body: ZProduceBody,
+            response: { 200: ZCounterProduced },
           },
         },
         async (req) => {
@@ -216,7 +259,7 @@ export const counterRoutes =
         '/api/staff/counter/orders/:id/pay',
         {
           config: { staffAccess: rolesFor(COUNTER_TRANSITIONS, 'pay') },
-          schema: { tags, summary: '现场缴费并领取', params: ZId, body: ZCounterPayBody },
+          schema: { tags, summary: '现场缴费并领取', params: ZId, body: ZCounterPayBody, response: { 200: ZCounterStep } },
         },
         async (req) => stepResult(await payAtCounter(deps, staffActor(req), req.params.id, req.body, metaOf(req))),
       );
@@ -230,6 +273,7 @@ export const counterRoutes =
             summary: '上传资料扫描件（multipart/form-data，字段 file；jpeg、jpg、png、bmp，1MB以内）',
             consumes: ['multipart/form-data'],
             params: z.object({ id: ZId.shape.id, material: z.string().max(40, '资料编号不正确') }),
+            response: { 201: ZCounterScan },
           },
         },
         async (req, reply) => {
@@ -270,7 +314,10 @@ export const counterRoutes =
 
       app.get(
         '/api/staff/counter/daily',
-        { config: { staffAccess: COUNTER_VIEWERS }, schema: { tags, summary: '受理点日报：当日业务与合计', querystring: ZDaily } },
+        {
+          config: { staffAccess: COUNTER_VIEWERS },
+          schema: { tags, summary: '受理点日报：当日业务与合计', querystring: ZDaily, response: { 200: ZDailyReport } },
+        },
         async (req) => dailyList(deps, staffActor(req), req.query, metaOf(req)),
       );
     });

@@ -7,6 +7,7 @@ import fastifyMultipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ZDocumentStored, ZReusableScans } from '../../core/orders-schemas.js';
 import type { AppContext } from '../app.js';
 import { fileStoreFor } from '../adapters/storage/configured.js';
 import { MULTIPART_LIMITS, readUploadedFile } from '../modules/documents/read-upload.js';
@@ -42,6 +43,7 @@ export const documentsRoutes =
           summary: '上传或更换一项证件（multipart/form-data，字段 file；jpeg、jpg、png、bmp，1MB以内）',
           consumes: ['multipart/form-data'],
           params: z.object({ id: ZOrderId, slot: z.string().max(64) }),
+          response: { 201: ZDocumentStored },
         },
       },
       async (req, reply) => {
@@ -58,6 +60,7 @@ export const documentsRoutes =
           tags: ['证件'],
           summary: '可沿用的营业执照扫描件（本单位近期其他订单上传的）',
           params: z.object({ id: ZOrderId, slot: z.string().max(64) }),
+          response: { 200: ZReusableScans },
         },
       },
       async (req) => {
@@ -74,6 +77,7 @@ export const documentsRoutes =
           summary: '沿用本单位其他订单上传的营业执照扫描件',
           params: z.object({ id: ZOrderId, slot: z.string().max(64) }),
           body: z.object({ documentId: ZDocId }),
+          response: { 201: ZDocumentStored },
         },
       },
       async (req, reply) => {

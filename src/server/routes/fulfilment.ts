@@ -18,6 +18,8 @@ import {
   ZShipBody,
   ZStaffRecipientBody,
 } from '../../core/fulfilment.js';
+import { ZCallRecorded, ZOrderProduced, ZOrderStep, ZRecipientCorrected } from '../../core/fulfilment-schemas.js';
+import { ZOrderView } from '../../core/orders-schemas.js';
 import { rolesFor } from '../../core/transitions.js';
 import { STATUS_LABEL, TRANSITIONS, type OrderStatus } from '../../core/workflow.js';
 import type { AppContext } from '../app.js';
@@ -63,6 +65,7 @@ export const fulfilmentRoutes =
           summary: '填写纸质资料的快递单号（付款后邮寄，或补寄时）',
           params: ZId,
           body: ZPaperShipmentBody,
+          response: { 201: ZOrderView },
         },
       },
       async (req, reply) => {
@@ -75,7 +78,7 @@ export const fulfilmentRoutes =
 
     app.put(
       '/api/orders/:id/recipient',
-      { schema: { tags: ['订单'], summary: '修改证书接收人（证书寄出前）', params: ZId, body: ZRecipient } },
+      { schema: { tags: ['订单'], summary: '修改证书接收人（证书寄出前）', params: ZId, body: ZRecipient, response: { 200: ZOrderView } } },
       async (req) => {
         const { org, order } = await requireOwnedOrder(db, req, req.params.id);
         const updated = await changeRecipient(deps, order.id, req.body, { by: 'applicant', org });
@@ -95,7 +98,7 @@ export const fulfilmentRoutes =
         '/api/staff/orders/:id/paper/receive',
         {
           config: { staffAccess: rolesFor(TRANSITIONS, 'receive_paper') },
-          schema: { tags, summary: '已收到纸质资料（受理）', params: ZId },
+          schema: { tags, summary: '已收到纸质资料（受理）', params: ZId, response: { 200: ZOrderStep } },
         },
         async (req) => stepResult(await receivePaper(deps, staffActor(req), req.params.id, metaOf(req))),
       );
@@ -104,7 +107,13 @@ export const fulfilmentRoutes =
         '/api/staff/orders/:id/paper/pass',
         {
           config: { staffAccess: rolesFor(TRANSITIONS, 'pass_paper') },
-          schema: { tags, summary: '纸质资料合格（纸质资料清单须全部勾选），转制证（受理）', params: ZId, body: ZPaperPassBody },
+          schema: {
+            tags,
+            summary: '纸质资料合格（纸质资料清单须全部勾选），转制证（受理）',
+            params: ZId,
+            body: ZPaperPassBody,
+            response: { 200: ZOrderStep },
+          },
         },
         async (req) => stepResult(await passPaper(deps, staffActor(req), req.params.id, req.body, metaOf(req))),
       );
@@ -113,7 +122,13 @@ export const fulfilmentRoutes =
         '/api/staff/orders/:id/paper/fail',
         {
           config: { staffAccess: rolesFor(TRANSITIONS, 'fail_paper') },
-          schema: { tags, summary: '纸质资料不合格：选择需补寄的资料，短信通知经办人（受理）', params: ZId, body: ZPaperFailBody },
+          schema: {
+            tags,
+            summary: '纸质资料不合格：选择需补寄的资料，短信通知经办人（受理）',
+            params: ZId,
+            body: ZPaperFailBody,
+            response: { 200: ZOrderStep },
+          },
         },
         async (req) => {
           const updated = await failPaper(deps, staffActor(req), req.params.id, req.body, metaOf(req));
@@ -124,7 +139,10 @@ export const fulfilmentRoutes =
 
       app.post(
         '/api/staff/orders/:id/calls',
-        { config: { staffAccess: CALLERS }, schema: { tags, summary: '登记电话通知记录（受理）', params: ZId, body: ZCallBody } },
+        {
+          config: { staffAccess: CALLERS },
+          schema: { tags, summary: '登记电话通知记录（受理）', params: ZId, body: ZCallBody, response: { 201: ZCallRecorded } },
+        },
         async (req, reply) => {
           const call = await recordCall(deps, staffActor(req), req.params.id, req.body, metaOf(req));
           return reply
@@ -144,6 +162,7 @@ export const fulfilmentRoutes =
             summary: '签发证书并制证完成（制证）：上传 USB Key 的证书请求，或系统生成密钥（返回一次性 PKCS#12）',
             params: ZId,
             body: ZProduceBody,
+            response: { 200: ZOrderProduced },
           },
         },
         async (req) => {
@@ -158,7 +177,13 @@ export const fulfilmentRoutes =
         '/api/staff/orders/:id/ship',
         {
           config: { staffAccess: rolesFor(TRANSITIONS, 'ship') },
-          schema: { tags, summary: '发放：录入顺丰运单号（顺丰到付），短信通知经办人（发放）', params: ZId, body: ZShipBody },
+          schema: {
+            tags,
+            summary: '发放：录入顺丰运单号（顺丰到付），短信通知经办人（发放）',
+            params: ZId,
+            body: ZShipBody,
+            response: { 200: ZOrderStep },
+          },
         },
         async (req) => {
           const updated = await shipOrder(deps, staffActor(req), req.params.id, req.body, metaOf(req));
@@ -171,7 +196,13 @@ export const fulfilmentRoutes =
         '/api/staff/orders/:id/recipient',
         {
           config: { staffAccess: RECIPIENT_FIXERS },
-          schema: { tags, summary: '更正证书接收人（受理、发放、管理员；须填写原因）', params: ZId, body: ZStaffRecipientBody },
+          schema: {
+            tags,
+            summary: '更正证书接收人（受理、发放、管理员；须填写原因）',
+            params: ZId,
+            body: ZStaffRecipientBody,
+            response: { 200: ZRecipientCorrected },
+          },
         },
         async (req) => {
           const { reason, ...recipient } = req.body;

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { AppError, validationFailed } from '../../core/errors.js';
 import { ZInvoiceIssueBody } from '../../core/fulfilment.js';
 import type { StaffRole } from '../../core/schemas.js';
+import { ZInvoiceIssued, ZInvoiceList } from '../../core/invoices-schemas.js';
 import type { AppContext } from '../app.js';
 import { fileStoreFor } from '../adapters/storage/configured.js';
 import { INVOICE_MAX_BYTES, issueInvoice } from '../modules/invoices/issue-invoice.js';
@@ -116,6 +117,7 @@ export const invoicesRoutes =
               status: z.enum(['due', 'waiting', 'issued'], { error: '状态只能是 due、waiting 或 issued' }).default('due'),
               after: z.string().max(200).optional(),
             }),
+            response: { 200: ZInvoiceList },
           },
         },
         async (req, reply) => {
@@ -134,6 +136,7 @@ export const invoicesRoutes =
               '开具发票（财务）：multipart 字段 invoiceNo 与 PDF 文件 file（5MB以内），或 JSON { invoiceNo }；开具后自动发送至发票接收邮箱',
             consumes: ['multipart/form-data', 'application/json'],
             params: ZInvoiceOrder,
+            response: { 200: ZInvoiceIssued },
           },
         },
         async (req) => {

@@ -6,6 +6,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { COUNTER_PRODUCERS } from '../../core/counter.js';
+import { ZEnvelopedKey, ZRecoveries, ZRecoveryOne } from '../../core/kmc-schemas.js';
 import type { StaffRole } from '../../core/schemas.js';
 import type { AppContext } from '../app.js';
 import { downloadEnvelope } from '../modules/kmc/download-envelope.js';
@@ -43,13 +44,14 @@ export const kmcRoutes =
           tags: ['制证'],
           summary: '下载加密证书私钥的数字信封（GM/T 0016 ENVELOPEDKEYBLOB，只有 USB Key 的签名私钥能打开；只能下载一次）',
           params: ZCertId,
+          response: { 200: ZEnvelopedKey },
         },
       },
       async (req, reply) => {
         const r = await downloadEnvelope(deps, staffActor(req), req.params.id, metaOf(req));
         reply.header('cache-control', 'no-store');
         // Base64 in JSON, as the one-time PKCS#12 is: the page saves it as a file or hands it to the 证书助手.
-        return { serial: r.serial, format: 'GM/T 0016 ENVELOPEDKEYBLOB', envelopedKeyBlob: r.envelope.toString('base64') };
+        return { serial: r.serial, format: 'GM/T 0016 ENVELOPEDKEYBLOB' as const, envelopedKeyBlob: r.envelope.toString('base64') };
       },
     );
 
@@ -65,7 +67,10 @@ export const kmcRoutes =
     });
     app.get(
       '/api/staff/kmc/recoveries',
-      { config: { staffAccess: KEY_ADMINS }, schema: { tags: ['密钥恢复'], summary: '密钥恢复申请列表（密钥管理员）' } },
+      {
+        config: { staffAccess: KEY_ADMINS },
+        schema: { tags: ['密钥恢复'], summary: '密钥恢复申请列表（密钥管理员）', response: { 200: ZRecoveries } },
+      },
       async (req, reply) => {
         reply.header('cache-control', 'no-store');
         return { recoveries: await listRecoveries(deps, staffActor(req).id) };
@@ -79,6 +84,7 @@ export const kmcRoutes =
           tags: ['密钥恢复'],
           summary: '申请密钥恢复：补办（新 USB Key 的证书请求或本 CA 签发的签名证书）或司法恢复（接收机构的证书）；加密证书按编号或序列号',
           body: ZRecoveryBody,
+          response: { 201: ZRecoveryOne },
         },
       },
       async (req, reply) =>
@@ -97,6 +103,7 @@ export const kmcRoutes =
             summary: approve ? '批准密钥恢复（另一位密钥管理员）' : '驳回密钥恢复',
             params: ZRecoveryId,
             body: ZDecision,
+            response: { 200: ZRecoveryOne },
           },
         },
         async (req) => ({
@@ -107,12 +114,17 @@ export const kmcRoutes =
       '/api/staff/kmc/recoveries/:id/envelope',
       {
         config: { staffAccess: RECOVERY_DELIVERERS },
-        schema: { tags: ['密钥恢复'], summary: '下载恢复的加密密钥信封（已批准的申请，只能下载一次）', params: ZRecoveryId },
+        schema: {
+          tags: ['密钥恢复'],
+          summary: '下载恢复的加密密钥信封（已批准的申请，只能下载一次）',
+          params: ZRecoveryId,
+          response: { 200: ZEnvelopedKey },
+        },
       },
       async (req, reply) => {
         const r = await deliverRecovery(deps, staffActor(req), req.params.id, metaOf(req));
         reply.header('cache-control', 'no-store');
-        return { serial: r.serial, format: 'GM/T 0016 ENVELOPEDKEYBLOB', envelopedKeyBlob: r.envelope.toString('base64') };
+        return { serial: r.serial, format: 'GM/T 0016 ENVELOPEDKEYBLOB' as const, envelopedKeyBlob: r.envelope.toString('base64') };
       },
     );
   };

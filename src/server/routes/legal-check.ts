@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import { idNumberProblem, idProblemMessage, normalizeIdNumber } from '../../core/id-number.js';
 import { visibleText } from '../../core/visible-text.js';
+import { ZLegalCheckOutcome, ZLegalCheckStarted, ZLegalCheckState, ZMobileLegalCheckView } from '../../core/legal-check-schemas.js';
 import type { AppContext } from '../app.js';
 import { faceVerifierFor } from '../adapters/face/factory.js';
 import { finishLegalCheck } from '../modules/legal-check/finish-legal-check.js';
@@ -53,7 +54,14 @@ export const legalCheckRoutes =
 
     app.get(
       '/api/legal-check/:token',
-      { schema: { tags, summary: '法人核验页（扫码打开）：订单、申请单位与被授权的经办人', params: ZToken } },
+      {
+        schema: {
+          tags,
+          summary: '法人核验页（扫码打开）：订单、申请单位与被授权的经办人',
+          params: ZToken,
+          response: { 200: ZMobileLegalCheckView },
+        },
+      },
       async (req, reply) => {
         reply.header('cache-control', 'no-store');
         return mobileLegalCheckView(deps, await orderByLegalToken(db, req.params.token));
@@ -62,7 +70,15 @@ export const legalCheckRoutes =
 
     app.post(
       '/api/legal-check/:token/start',
-      { schema: { tags, summary: '法定代表人确认姓名和身份证号，开始人脸核身', params: ZToken, body: ZStart } },
+      {
+        schema: {
+          tags,
+          summary: '法定代表人确认姓名和身份证号，开始人脸核身',
+          params: ZToken,
+          body: ZStart,
+          response: { 200: ZLegalCheckStarted },
+        },
+      },
       async (req) => startLegalCheck(deps, req.params.token, req.body, { baseUrl: baseUrlOf(ctx, req) }),
     );
 
@@ -74,6 +90,7 @@ export const legalCheckRoutes =
           summary: '人脸核身结束后查询并记录结果',
           params: ZToken,
           body: z.object({ bizToken: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, '核验标识不正确，请返回重新开始核验') }),
+          response: { 200: ZLegalCheckOutcome },
         },
       },
       async (req) => finishLegalCheck(deps, req.params.token, req.body.bizToken),
@@ -86,6 +103,7 @@ export const legalCheckRoutes =
           tags,
           summary: '本单位订单的法人核验状态（供订单页实时刷新）',
           params: z.object({ id: z.string().uuid('订单编号格式不正确') }),
+          response: { 200: ZLegalCheckState },
         },
       },
       async (req, reply) => {

@@ -128,7 +128,7 @@ describe('the list', () => {
         keyType: 'sub',
         agentName: '欧阳晓梅',
         agentMobile: '13700137003',
-        status: 'done',
+        status: 'completed',
         openedBy: randomUUID(),
         createdAt: clock.now(),
         statusChangedAt: clock.now(),

@@ -5,6 +5,7 @@
  */
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ZMyCertificateDetail, ZMyCertificates, ZRevocationCodeSent } from '../../core/my-certificates-schemas.js';
 import type { AppContext } from '../app.js';
 import { listMyCertificates, myCertificate } from '../modules/my-certificates/my-certificates.js';
 import { sendRevocationCode } from '../modules/my-certificates/revocation-code.js';
@@ -21,7 +22,13 @@ export const myCertificatesRoutes =
 
     app.get(
       '/api/my-certificates',
-      { schema: { tags, summary: '我的证书：本单位的全部证书（在线及现场办理），状态、有效期、来源订单，以及90天内到期的证书' } },
+      {
+        schema: {
+          tags,
+          summary: '我的证书：本单位的全部证书（在线及现场办理），状态、有效期、来源订单，以及90天内到期的证书',
+          response: { 200: ZMyCertificates },
+        },
+      },
       async (req) => {
         const org = await requireOrg(deps.db, req);
         return listMyCertificates(deps, org.id);
@@ -30,7 +37,14 @@ export const myCertificatesRoutes =
 
     app.get(
       '/api/my-certificates/:id',
-      { schema: { tags, summary: '本单位的一张证书及其吊销申请记录（申请时间、处理时限、吊销时间）', params: ZId } },
+      {
+        schema: {
+          tags,
+          summary: '本单位的一张证书及其吊销申请记录（申请时间、处理时限、吊销时间）',
+          params: ZId,
+          response: { 200: ZMyCertificateDetail },
+        },
+      },
       async (req) => {
         const org = await requireOrg(deps.db, req);
         return myCertificate(deps, org.id, req.params.id);
@@ -44,6 +58,7 @@ export const myCertificatesRoutes =
           tags,
           summary: '申请吊销前获取短信验证码（发送到本单位注册手机号，10分钟内有效）',
           params: ZId,
+          response: { 200: ZRevocationCodeSent },
         },
       },
       async (req) => {

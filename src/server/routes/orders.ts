@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import { ZOrderDraft } from '../../core/order-form.js';
+import { ZCatalog, ZFormSaved, ZKeyChoice, ZOk, ZOrderSummaries, ZOrderView } from '../../core/orders-schemas.js';
 import { allowedKeyTypes } from '../../core/requirements.js';
 import type { AppContext } from '../app.js';
 import { catalogRepository } from '../modules/catalog/repository.js';
@@ -33,7 +34,7 @@ export const orderRoutes =
     const { deps } = ctx;
     const { db } = deps;
 
-    app.get('/api/catalog', { schema: { tags: ['公共'], summary: '证书项目、锁类型与价格' } }, async () => {
+    app.get('/api/catalog', { schema: { tags: ['公共'], summary: '证书项目、锁类型与价格', response: { 200: ZCatalog } } }, async () => {
       const items = await catalogRepository.list(db, { activeOnly: true });
       return {
         items: items.map((p) => ({
@@ -63,6 +64,7 @@ export const orderRoutes =
           tags,
           summary: '主副锁规则：本单位在该项目可选的锁类型，以及未完成的订单',
           querystring: z.object({ projectCode: z.string().max(64) }),
+          response: { 200: ZKeyChoice },
         },
       },
       async (req) => {
@@ -89,6 +91,7 @@ export const orderRoutes =
             keyType: z.enum(['main', 'sub'], { error: '请选择主锁或副锁' }),
             agree: z.literal(true, { error: '请阅读并同意《江西CA数字证书用户协议》' }),
           }),
+          response: { 201: ZOrderView },
         },
       },
       async (req, reply) => {
@@ -98,18 +101,22 @@ export const orderRoutes =
       },
     );
 
-    app.get('/api/orders', { schema: { tags, summary: '我的订单' } }, async (req) => {
+    app.get('/api/orders', { schema: { tags, summary: '我的订单', response: { 200: ZOrderSummaries } } }, async (req) => {
       const org = await requireOrg(db, req);
       const names = new Map((await catalogRepository.list(db, { activeOnly: false })).map((p) => [p.code, p.name]));
       const rows = await orderRepository.listForOrganization(db, org.id);
       return { items: rows.map((o) => orderSummary(o, names.get(o.projectCode) ?? o.projectCode)) };
     });
 
-    app.get('/api/orders/:id', { schema: { tags, summary: '订单详情', params: ZId } }, async (req, reply) => {
-      const { org, order } = await requireOwnedOrder(db, req, req.params.id);
-      reply.header('cache-control', 'no-store');
-      return applicantOrderView({ ...deps, secret: deps.config.secret }, org, order, baseUrlOf(ctx, req));
-    });
+    app.get(
+      '/api/orders/:id',
+      { schema: { tags, summary: '订单详情', params: ZId, response: { 200: ZOrderView } } },
+      async (req, reply) => {
+        const { org, order } = await requireOwnedOrder(db, req, req.params.id);
+        reply.header('cache-control', 'no-store');
+        return applicantOrderView({ ...deps, secret: deps.config.secret }, org, order, baseUrlOf(ctx, req));
+      },
+    );
 
     app.put(
       '/api/orders/:id/form',
@@ -119,6 +126,7 @@ export const orderRoutes =
           summary: '保存订单信息（草稿，随填随存）',
           params: ZId,
           body: z.object({ formVersion: z.number().int().positive(), form: ZOrderDraft }),
+          response: { 200: ZFormSaved },
         },
       },
       async (req) => {
@@ -127,15 +135,23 @@ export const orderRoutes =
       },
     );
 
-    app.post('/api/orders/:id/submit', { schema: { tags, summary: '提交申请 / 重新提交', params: ZId } }, async (req) => {
-      const { org, order } = await requireOwnedOrder(db, req, req.params.id);
-      const updated = await submitOrder(deps, org, order, metaOf(req));
-      return applicantOrderView({ ...deps, secret: deps.config.secret }, org, updated, baseUrlOf(ctx, req));
-    });
+    app.post(
+      '/api/orders/:id/submit',
+      { schema: { tags, summary: '提交申请 / 重新提交', params: ZId, response: { 200: ZOrderView } } },
+      async (req) => {
+        const { org, order } = await requireOwnedOrder(db, req, req.params.id);
+        const updated = await submitOrder(deps, org, order, metaOf(req));
+        return applicantOrderView({ ...deps, secret: deps.config.secret }, org, updated, baseUrlOf(ctx, req));
+      },
+    );
 
-    app.post('/api/orders/:id/delete', { schema: { tags, summary: '删除订单（草稿或资料审核失败）', params: ZId } }, async (req) => {
-      const { org, order } = await requireOwnedOrder(db, req, req.params.id);
-      await deleteOrder(deps, org, order, metaOf(req));
-      return { ok: true };
-    });
+    app.post(
+      '/api/orders/:id/delete',
+      { schema: { tags, summary: '删除订单（草稿或资料审核失败）', params: ZId, response: { 200: ZOk } } },
+      async (req) => {
+        const { org, order } = await requireOwnedOrder(db, req, req.params.id);
+        await deleteOrder(deps, org, order, metaOf(req));
+        return { ok: true };
+      },
+    );
   };

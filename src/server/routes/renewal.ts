@@ -5,6 +5,14 @@
  */
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import {
+  ZRenewalChallenge,
+  ZRenewalCodeSent,
+  ZRenewalInfo,
+  ZRenewalPayment,
+  ZRenewalState,
+  ZRenewalView,
+} from '../../core/renewal-schemas.js';
 import type { AppContext } from '../app.js';
 import { PAY_CHANNEL_NAMES } from '../adapters/payment/port.js';
 import type { PaymentDeps } from '../modules/payments/payments.js';
@@ -63,7 +71,12 @@ export const renewalRoutes =
     app.get(
       '/api/my-certificates/:id/renewal',
       {
-        schema: { tags, summary: '在线续费：能否续费（到期前90天内、单位名称未变等）、价格、新证书到期日，以及未完成的续费', params: ZId },
+        schema: {
+          tags,
+          summary: '在线续费：能否续费（到期前90天内、单位名称未变等）、价格、新证书到期日，以及未完成的续费',
+          params: ZId,
+          response: { 200: ZRenewalInfo },
+        },
       },
       async (req) => {
         const org = await requireOrg(db, req);
@@ -78,7 +91,14 @@ export const renewalRoutes =
 
     app.post(
       '/api/my-certificates/:id/renewal-code',
-      { schema: { tags, summary: '在线续费：获取短信验证码（发送到本单位注册手机号，10分钟内有效）', params: ZId } },
+      {
+        schema: {
+          tags,
+          summary: '在线续费：获取短信验证码（发送到本单位注册手机号，10分钟内有效）',
+          params: ZId,
+          response: { 200: ZRenewalCodeSent },
+        },
+      },
       async (req) => {
         const org = await requireOrg(db, req);
         const r = await sendRenewalCode(deps, org, req.params.id, metaOf(req));
@@ -89,7 +109,15 @@ export const renewalRoutes =
 
     app.post(
       '/api/my-certificates/:id/renewals',
-      { schema: { tags, summary: '在线续费：凭短信验证码开始续费（每张证书同时只能有一笔未完成的续费）', params: ZId, body: ZStart } },
+      {
+        schema: {
+          tags,
+          summary: '在线续费：凭短信验证码开始续费（每张证书同时只能有一笔未完成的续费）',
+          params: ZId,
+          body: ZStart,
+          response: { 200: ZRenewalView },
+        },
+      },
       async (req) => {
         const org = await requireOrg(db, req);
         return startRenewal(deps, org, req.params.id, req.body, metaOf(req));
@@ -98,7 +126,7 @@ export const renewalRoutes =
 
     app.get(
       '/api/renewals/:id',
-      { schema: { tags, summary: '在线续费的当前状态（付款中时向支付机构查询）', params: ZId } },
+      { schema: { tags, summary: '在线续费的当前状态（付款中时向支付机构查询）', params: ZId, response: { 200: ZRenewalState } } },
       async (req) => {
         const org = await requireOrg(db, req);
         let r = await renewalOf(deps, org, req.params.id);
@@ -118,6 +146,7 @@ export const renewalRoutes =
           summary: '在线续费：提交 UKEY 上生成的新证书请求，取得原证书密钥须签名的挑战（含证书请求的 SHA-256）',
           params: ZId,
           body: ZRequest,
+          response: { 200: ZRenewalChallenge },
         },
       },
       async (req) => {
@@ -134,6 +163,7 @@ export const renewalRoutes =
           summary: '在线续费：原证书密钥对挑战的签名（由证书助手在 UKEY 上完成），核验通过后可付款',
           params: ZId,
           body: ZProof,
+          response: { 200: ZRenewalView },
         },
       },
       async (req) => {
@@ -145,7 +175,15 @@ export const renewalRoutes =
 
     app.post(
       '/api/renewals/:id/payment',
-      { schema: { tags, summary: '在线续费：微信支付或支付宝付款二维码（金额按证书项目价格）', params: ZId, body: ZPay } },
+      {
+        schema: {
+          tags,
+          summary: '在线续费：微信支付或支付宝付款二维码（金额按证书项目价格）',
+          params: ZId,
+          body: ZPay,
+          response: { 200: ZRenewalPayment },
+        },
+      },
       async (req) => {
         const org = await requireOrg(db, req);
         const a = await startRenewalPayment(pdeps, org, req.params.id, req.body.channel, metaOf(req));
@@ -162,7 +200,14 @@ export const renewalRoutes =
 
     app.post(
       '/api/renewals/:id/issue',
-      { schema: { tags, summary: '在线续费：付款后签发新证书（有效期为原证书到期日后一年），返回待写入 UKEY 的证书', params: ZId } },
+      {
+        schema: {
+          tags,
+          summary: '在线续费：付款后签发新证书（有效期为原证书到期日后一年），返回待写入 UKEY 的证书',
+          params: ZId,
+          response: { 200: ZRenewalView },
+        },
+      },
       async (req) => {
         const org = await requireOrg(db, req);
         return issueRenewal(deps, org, req.params.id, metaOf(req));
@@ -177,6 +222,7 @@ export const renewalRoutes =
           summary: '在线续费：新证书已写入 UKEY（提交从 UKEY 读回的证书），续费完成，原证书作为“已被新证书替代”吊销',
           params: ZId,
           body: ZConfirm,
+          response: { 200: ZRenewalView },
         },
       },
       async (req) => {

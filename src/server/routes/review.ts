@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { rolesFor } from '../../core/transitions.js';
 import { TRANSITIONS } from '../../core/workflow.js';
+import { ZReviewDone, ZReviewInfo } from '../../core/review-schemas.js';
 import type { AppContext } from '../app.js';
 import { reviewOrder } from '../modules/review/review-order.js';
 import { staffReviewView } from '../modules/review/review-view.js';
@@ -37,7 +38,7 @@ export const reviewRoutes =
       '/api/staff/orders/:id/review',
       {
         config: { staffAccess: 'any' },
-        schema: { tags, summary: '预审：待评审的证件、预设原因、上一轮结论及其后的变更', params: ZId },
+        schema: { tags, summary: '预审：待评审的证件、预设原因、上一轮结论及其后的变更', params: ZId, response: { 200: ZReviewInfo } },
       },
       async (req, reply) => {
         reply.header('cache-control', 'no-store');
@@ -49,7 +50,13 @@ export const reviewRoutes =
       '/api/staff/orders/:id/review',
       {
         config: { staffAccess: rolesFor(TRANSITIONS, 'approve', 'reject') },
-        schema: { tags, summary: '预审：逐项评审证件，预审通过或退回修改（发短信通知经办人）', params: ZId, body: ZReviewDecision },
+        schema: {
+          tags,
+          summary: '预审：逐项评审证件，预审通过或退回修改（发短信通知经办人）',
+          params: ZId,
+          body: ZReviewDecision,
+          response: { 200: ZReviewDone },
+        },
       },
       async (req) => {
         const r = await reviewOrder(ctx.deps, staffActor(req), req.params.id, req.body, metaOf(req));

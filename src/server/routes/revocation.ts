@@ -3,6 +3,15 @@ import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provid
 import { z } from 'zod';
 import { REVOCATION_REASONS, REVOCATION_REASON_CODES, revocationReasonLabel } from '../../core/revocation-reasons.js';
 import { AppError } from '../../core/errors.js';
+import {
+  ZApplicantRevocationRequested,
+  ZOrgCertificates,
+  ZRevocationApproved,
+  ZRevocationHistory,
+  ZRevocationQueue,
+  ZRevocationRefused,
+  ZStaffRevocationRequested,
+} from '../../core/revocation-schemas.js';
 import type { AppContext } from '../app.js';
 import { certificateRepository, normalizeSerial } from '../modules/certificates/repository.js';
 import { publisherFor } from '../modules/revocation/publication.js';
@@ -73,7 +82,12 @@ export const revocationRoutes =
         '/api/staff/revocations',
         {
           config: { staffAccess: ALL },
-          schema: { tags, summary: '吊销申请：待处理队列（24小时时限）或已处理记录', querystring: ZList },
+          schema: {
+            tags,
+            summary: '吊销申请：待处理队列（24小时时限）或已处理记录',
+            querystring: ZList,
+            response: { 200: ZRevocationQueue },
+          },
         },
         async (req) => {
           const me = staffActor(req);
@@ -90,7 +104,12 @@ export const revocationRoutes =
         '/api/staff/revocations/certificates/:id',
         {
           config: { staffAccess: ALL },
-          schema: { tags, summary: '某张证书的吊销申请记录（申请时间、吊销时间、是否在24小时内）', params: ZId },
+          schema: {
+            tags,
+            summary: '某张证书的吊销申请记录（申请时间、吊销时间、是否在24小时内）',
+            params: ZId,
+            response: { 200: ZRevocationHistory },
+          },
         },
         async (req) => revocationHistory(deps, req.params.id),
       );
@@ -99,7 +118,12 @@ export const revocationRoutes =
         '/api/staff/revocations',
         {
           config: { staffAccess: REVOCATION_REQUESTERS },
-          schema: { tags, summary: '申请吊销证书（制证、受理、管理员；须另一位制证或管理员批准）', body: ZStaffRequest },
+          schema: {
+            tags,
+            summary: '申请吊销证书（制证、受理、管理员；须另一位制证或管理员批准）',
+            body: ZStaffRequest,
+            response: { 201: ZStaffRevocationRequested },
+          },
         },
         async (req, reply) => {
           let id = req.body.certificateId;
@@ -123,6 +147,7 @@ export const revocationRoutes =
             summary: '批准吊销：证书立即吊销，CRL 与 OCSP 随即更新（制证、管理员；不能是申请人）',
             params: ZId,
             body: ZApprove,
+            response: { 200: ZRevocationApproved },
           },
         },
         async (req) => {
@@ -136,7 +161,13 @@ export const revocationRoutes =
         '/api/staff/revocations/:id/refuse',
         {
           config: { staffAccess: REVOCATION_APPROVERS },
-          schema: { tags, summary: '不批准吊销申请（制证、管理员；须填写原因）', params: ZId, body: ZRefuse },
+          schema: {
+            tags,
+            summary: '不批准吊销申请（制证、管理员；须填写原因）',
+            params: ZId,
+            body: ZRefuse,
+            response: { 200: ZRevocationRefused },
+          },
         },
         async (req) => ({
           request: (await decideRevocation(deps, staffActor(req), req.params.id, { approve: false, note: req.body.note }, metaOf(req)))
@@ -146,25 +177,29 @@ export const revocationRoutes =
     });
 
     // --- 申请单位 ------------------------------------------------------------------------------------
-    outer
-      .withTypeProvider<ZodTypeProvider>()
-      .get(
-        '/api/certificates',
-        { schema: { tags: ['申请单位'], summary: '本单位的证书及其状态（有效/已吊销），以及待处理的吊销申请' } },
-        async (req) => {
-          const org = await requireOrg(db, req);
-          const open = new Map((await revocationRepository.openRequestsOfOrg(db, org.id)).map((r) => [r.certificateId, r.requestedAt]));
-          const rows = await revocationRepository.certificatesOfOrg(db, org.id);
-          return {
-            certificates: rows.map((c) => ({
-              ...c,
-              revocationReasonLabel: c.revocationReason === null ? null : revocationReasonLabel(c.revocationReason),
-              revocationRequestedAt: open.get(c.id) ?? null,
-            })),
-            reasons: REVOCATION_REASONS.filter((r) => r.applicant),
-          };
+    outer.withTypeProvider<ZodTypeProvider>().get(
+      '/api/certificates',
+      {
+        schema: {
+          tags: ['申请单位'],
+          summary: '本单位的证书及其状态（有效/已吊销），以及待处理的吊销申请',
+          response: { 200: ZOrgCertificates },
         },
-      );
+      },
+      async (req) => {
+        const org = await requireOrg(db, req);
+        const open = new Map((await revocationRepository.openRequestsOfOrg(db, org.id)).map((r) => [r.certificateId, r.requestedAt]));
+        const rows = await revocationRepository.certificatesOfOrg(db, org.id);
+        return {
+          certificates: rows.map((c) => ({
+            ...c,
+            revocationReasonLabel: c.revocationReason === null ? null : revocationReasonLabel(c.revocationReason),
+            revocationRequestedAt: open.get(c.id) ?? null,
+          })),
+          reasons: REVOCATION_REASONS.filter((r) => r.applicant),
+        };
+      },
+    );
 
     outer.withTypeProvider<ZodTypeProvider>().post(
       '/api/certificates/:id/revocation-requests',
@@ -174,6 +209,7 @@ export const revocationRoutes =
           summary: '申请吊销本单位的证书（须填写发到注册手机的短信验证码；由 CA 工作人员审核，24小时内处理）',
           params: ZId,
           body: ZApplicantRequest,
+          response: { 201: ZApplicantRevocationRequested },
         },
       },
       async (req, reply) => {

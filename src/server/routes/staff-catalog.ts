@@ -1,6 +1,7 @@
 /** 证书项目管理 (管理员): read and edit the catalog; prices travel as integer fen. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ZStaffCatalog, ZStaffProjectSaved } from '../../core/catalog-schemas.js';
 import type { AppContext } from '../app.js';
 import { catalogRepository } from '../modules/catalog/repository.js';
 import { updateProject } from '../modules/catalog/update-project.js';
@@ -39,7 +40,7 @@ export const staffCatalogRoutes =
     enforceStaffAccess(app, db);
     app.get(
       '/api/staff/catalog',
-      { config: { staffAccess: ['管理员'] }, schema: { tags, summary: '证书项目目录（含未确认价格）' } },
+      { config: { staffAccess: ['管理员'] }, schema: { tags, summary: '证书项目目录（含未确认价格）', response: { 200: ZStaffCatalog } } },
       async () => {
         return { items: await catalogRepository.list(db, { activeOnly: false }) };
       },
@@ -48,11 +49,17 @@ export const staffCatalogRoutes =
       '/api/staff/catalog/:code',
       {
         config: { staffAccess: ['管理员'] },
-        schema: { tags, summary: '修改证书项目（管理员）', params: z.object({ code: z.string().max(64) }), body: ZProjectEdit },
+        schema: {
+          tags,
+          summary: '修改证书项目（管理员）',
+          params: z.object({ code: z.string().max(64) }),
+          body: ZProjectEdit,
+          response: { 200: ZStaffProjectSaved },
+        },
       },
       async (req) => {
         await updateProject(ctx.deps, req.params.code, req.body, staffActor(req), metaOf(req));
-        return { project: await catalogRepository.get(db, req.params.code) };
+        return { project: (await catalogRepository.get(db, req.params.code)) ?? null };
       },
     );
   };

@@ -7,6 +7,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { visibleText } from '../../core/visible-text.js';
 import { ORDER_STATUSES } from '../../core/workflow.js';
+import { ZOk } from '../../core/orders-schemas.js';
+import { ZCalendarDay, ZCalendarYear, ZOrderList, ZQueues, ZStaffOrderView } from '../../core/staff-orders-schemas.js';
 import type { AppContext } from '../app.js';
 import { deleteCalendarDay, listCalendarYear, setCalendarDay } from '../modules/calendar/edit-calendar.js';
 import { listOrders } from '../modules/staff-orders/list-orders.js';
@@ -67,7 +69,10 @@ export const staffOrdersRoutes =
 
     app.get(
       '/api/staff/queues',
-      { config: { staffAccess: 'any' }, schema: { tags, summary: '本人角色的工作队列：各状态的订单数与超时数' } },
+      {
+        config: { staffAccess: 'any' },
+        schema: { tags, summary: '本人角色的工作队列：各状态的订单数与超时数', response: { 200: ZQueues } },
+      },
       async (req, reply) => {
         reply.header('cache-control', 'no-store');
         return listQueues(deps, staffActor(req));
@@ -83,6 +88,7 @@ export const staffOrdersRoutes =
           summary:
             '订单列表：按状态的工作队列（先到先办，按 status 与 after 翻页），或按订单编号、统一社会信用代码、单位名称、经办人手机号、寄来资料的快递单号查找（新的在前；查找会被记录）',
           querystring: ZListQuery,
+          response: { 200: ZOrderList },
         },
       },
       async (req, reply) => {
@@ -93,7 +99,10 @@ export const staffOrdersRoutes =
 
     app.get(
       '/api/staff/orders/:id',
-      { config: { staffAccess: 'any' }, schema: { tags, summary: '订单详情（工作人员；查看本身被记录）', params: ZId } },
+      {
+        config: { staffAccess: 'any' },
+        schema: { tags, summary: '订单详情（工作人员；查看本身被记录）', params: ZId, response: { 200: ZStaffOrderView } },
+      },
       async (req, reply) => {
         reply.header('cache-control', 'no-store');
         return viewStaffOrder(deps, req.params.id, staffActor(req), metaOf(req));
@@ -104,7 +113,12 @@ export const staffOrdersRoutes =
       '/api/staff/calendar',
       {
         config: { staffAccess: ADMIN },
-        schema: { tags, summary: '工作日历：某年的节假日与调休上班日（管理员）', querystring: z.object({ year: ZYear.optional() }) },
+        schema: {
+          tags,
+          summary: '工作日历：某年的节假日与调休上班日（管理员）',
+          querystring: z.object({ year: ZYear.optional() }),
+          response: { 200: ZCalendarYear },
+        },
       },
       async (req) => listCalendarYear(deps, req.query.year ?? chinaYear(deps.clock.now())),
     );
@@ -113,7 +127,13 @@ export const staffOrdersRoutes =
       '/api/staff/calendar/:day',
       {
         config: { staffAccess: ADMIN },
-        schema: { tags, summary: '设置某天为放假或调休上班（管理员）', params: z.object({ day: ZDay }), body: ZCalendarBody },
+        schema: {
+          tags,
+          summary: '设置某天为放假或调休上班（管理员）',
+          params: z.object({ day: ZDay }),
+          body: ZCalendarBody,
+          response: { 200: z.object({ day: ZCalendarDay }) },
+        },
       },
       async (req) => ({ day: await setCalendarDay(deps, req.params.day, req.body, staffActor(req), metaOf(req)) }),
     );
@@ -122,7 +142,12 @@ export const staffOrdersRoutes =
       '/api/staff/calendar/:day',
       {
         config: { staffAccess: ADMIN },
-        schema: { tags, summary: '取消某天的节假日或调休设置，恢复周一至周五上班（管理员）', params: z.object({ day: ZDay }) },
+        schema: {
+          tags,
+          summary: '取消某天的节假日或调休设置，恢复周一至周五上班（管理员）',
+          params: z.object({ day: ZDay }),
+          response: { 200: ZOk },
+        },
       },
       async (req) => {
         await deleteCalendarDay(deps, req.params.day, staffActor(req), metaOf(req));

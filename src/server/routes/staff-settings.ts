@@ -1,6 +1,7 @@
 /** 系统设置 (管理员): the SMS texts sent to agents and where applicants mail the paper, editable; every change audited. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ZPaperAddressSetting, ZSmsTemplateSaved, ZSmsTemplates } from '../../core/settings-schemas.js';
 import type { AppContext } from '../app.js';
 import { ZPaperAddress } from '../../core/paper-checklist.js';
 import { ALIYUN_NOTE, listSmsTemplates, SMS_TEXT_MAX, updateSmsTemplate } from '../modules/notifications/sms-templates.js';
@@ -23,7 +24,10 @@ export const staffSettingsRoutes =
 
     app.get(
       '/api/staff/sms-templates',
-      { config: { staffAccess: ['管理员'] }, schema: { tags, summary: '短信模板（默认文字、当前文字、占位符、阿里云模板CODE变量）' } },
+      {
+        config: { staffAccess: ['管理员'] },
+        schema: { tags, summary: '短信模板（默认文字、当前文字、占位符、阿里云模板CODE变量）', response: { 200: ZSmsTemplates } },
+      },
       answer,
     );
 
@@ -38,6 +42,7 @@ export const staffSettingsRoutes =
           body: z.object({
             text: z.string({ error: '请填写短信内容' }).max(SMS_TEXT_MAX * 2, `短信内容最多${SMS_TEXT_MAX}个字`),
           }),
+          response: { 200: ZSmsTemplateSaved },
         },
       },
       async (req) => {
@@ -49,7 +54,10 @@ export const staffSettingsRoutes =
 
     app.get(
       '/api/staff/settings/paper-address',
-      { config: { staffAccess: ['管理员'] }, schema: { tags, summary: '纸质资料收件信息（地址、收件人、电话；未设置时为默认值）' } },
+      {
+        config: { staffAccess: ['管理员'] },
+        schema: { tags, summary: '纸质资料收件信息（地址、收件人、电话；未设置时为默认值）', response: { 200: ZPaperAddressSetting } },
+      },
       async () => paperAddressSetting(db),
     );
 
@@ -61,6 +69,7 @@ export const staffSettingsRoutes =
           tags,
           summary: '修改纸质资料收件信息（管理员；订单页面、付款成功页面和短信、邮寄资料清单随之改变）',
           body: ZPaperAddress,
+          response: { 200: ZPaperAddressSetting },
         },
       },
       async (req) => {

@@ -12,6 +12,15 @@ import { AppError } from '../../core/errors.js';
 import { COUNTER_TRANSITIONS } from '../../core/counter.js';
 import { rolesFor } from '../../core/transitions.js';
 import { TRANSITIONS } from '../../core/workflow.js';
+import {
+  ZAgentDownloads,
+  ZAgentPairing,
+  ZTokenAuthorization,
+  ZTokenInitAuthorization,
+  ZUnlockFaceStarted,
+  ZUnlockRequested,
+  ZUnlockView,
+} from '../../core/tokens-schemas.js';
 import type { AppContext } from '../app.js';
 import { faceVerifierFor } from '../adapters/face/factory.js';
 import { agentBinding, ZAgentSession } from '../modules/tokens/agent-session.js';
@@ -53,7 +62,13 @@ export const tokenRoutes =
     // 下载中心: the 证书助手's installer files the operator published (modules/tokens/agent-downloads.ts).
     app.get(
       '/api/agent/downloads',
-      { schema: { tags, summary: '下载中心：证书助手安装文件（运营方发布的文件名、大小与 SHA-256；尚未发布时为空）' } },
+      {
+        schema: {
+          tags,
+          summary: '下载中心：证书助手安装文件（运营方发布的文件名、大小与 SHA-256；尚未发布时为空）',
+          response: { 200: ZAgentDownloads },
+        },
+      },
       async (_req, reply) => {
         // Not cached by the browser: a newly published installer (or a withdrawn one) shows at the next visit.
         reply.header('cache-control', 'no-cache');
@@ -85,7 +100,7 @@ export const tokenRoutes =
 
     app.get(
       '/api/agent/pairing',
-      { schema: { tags, summary: '证书助手的地址，以及配对时使用的本会话标识（不是会话令牌）' } },
+      { schema: { tags, summary: '证书助手的地址，以及配对时使用的本会话标识（不是会话令牌）', response: { 200: ZAgentPairing } } },
       async (req, reply) => {
         await requireOrg(db, req);
         reply.header('cache-control', 'no-store');
@@ -99,7 +114,10 @@ export const tokenRoutes =
       enforceStaffAccess(app, db);
       app.get(
         '/api/staff/agent/pairing',
-        { config: { staffAccess: PRODUCE }, schema: { tags, summary: '制证工作站：证书助手的地址与配对标识' } },
+        {
+          config: { staffAccess: PRODUCE },
+          schema: { tags, summary: '制证工作站：证书助手的地址与配对标识', response: { 200: ZAgentPairing } },
+        },
         async (req, reply) => {
           reply.header('cache-control', 'no-store');
           return pairing(req);
@@ -118,6 +136,7 @@ export const tokenRoutes =
               agent: ZAgentSession,
               projectCode: z.string({ error: 'projectCode（证书项目）必须填写' }).trim().min(1, 'projectCode（证书项目）必须填写').max(32),
             }),
+            response: { 200: ZTokenInitAuthorization },
           },
         },
         async (req) =>
@@ -138,6 +157,7 @@ export const tokenRoutes =
           tags,
           summary: '在线解锁：申请重置已锁定的 UKEY 用户口令（短信验证码发送到本单位注册手机号）',
           body: z.object({ tokenSerial: ZTokenSerial }),
+          response: { 200: ZUnlockRequested },
         },
       },
       async (req) => {
@@ -148,8 +168,10 @@ export const tokenRoutes =
       },
     );
 
-    app.get('/api/my/ukey-unlocks/:id', { schema: { tags, summary: '在线解锁申请的进度', params: ZId } }, async (req) =>
-      unlockStatus(unlock, await requireOrg(db, req), req.params.id),
+    app.get(
+      '/api/my/ukey-unlocks/:id',
+      { schema: { tags, summary: '在线解锁申请的进度', params: ZId, response: { 200: ZUnlockView } } },
+      async (req) => unlockStatus(unlock, await requireOrg(db, req), req.params.id),
     );
 
     app.post(
@@ -160,6 +182,7 @@ export const tokenRoutes =
           summary: '在线解锁：验证短信验证码（5次）',
           params: ZId,
           body: z.object({ code: z.string({ error: '请输入短信中的6位验证码' }).trim().max(12, '请输入短信中的6位验证码') }),
+          response: { 200: ZUnlockView },
         },
       },
       async (req) => confirmUnlockCode(unlock, await requireOrg(db, req), req.params.id, req.body.code, metaOf(req)),
@@ -167,12 +190,21 @@ export const tokenRoutes =
 
     app.post(
       '/api/my/ukey-unlocks/:id/face',
-      { schema: { tags, summary: '在线解锁：开始经办人人脸核身（每次申请3次），返回核身页面地址', params: ZId } },
+      {
+        schema: {
+          tags,
+          summary: '在线解锁：开始经办人人脸核身（每次申请3次），返回核身页面地址',
+          params: ZId,
+          response: { 200: ZUnlockFaceStarted },
+        },
+      },
       async (req) => startUnlockFace(unlock, await requireOrg(db, req), req.params.id, { baseUrl: baseUrlOf(ctx, req) }, metaOf(req)),
     );
 
-    app.post('/api/my/ukey-unlocks/:id/face/result', { schema: { tags, summary: '在线解锁：人脸核身结果', params: ZId } }, async (req) =>
-      finishUnlockFace(unlock, await requireOrg(db, req), req.params.id, metaOf(req)),
+    app.post(
+      '/api/my/ukey-unlocks/:id/face/result',
+      { schema: { tags, summary: '在线解锁：人脸核身结果', params: ZId, response: { 200: ZUnlockView } } },
+      async (req) => finishUnlockFace(unlock, await requireOrg(db, req), req.params.id, metaOf(req)),
     );
 
     app.post(
@@ -183,6 +215,7 @@ export const tokenRoutes =
           summary: '在线解锁：一次性授权（绑定 UKEY 序列号与证书助手的本次配对会话，只发一次）',
           params: ZId,
           body: z.object({ agent: ZAgentSession }),
+          response: { 200: ZTokenAuthorization },
         },
       },
       async (req) =>
@@ -204,6 +237,7 @@ export const tokenRoutes =
           summary: '在线解锁：证书助手的结果（已重置，或失败原因）',
           params: ZId,
           body: z.object({ reset: z.boolean({ error: 'reset 必须是 true 或 false' }), error: z.string().max(200).optional() }),
+          response: { 200: ZUnlockView },
         },
       },
       async (req) => finishUnlock(unlock, await requireOrg(db, req), req.params.id, req.body, metaOf(req)),

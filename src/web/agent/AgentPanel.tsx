@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'react';
 import { Alert, Button, Input, Radio, Space, Spin, Tag, Typography } from 'antd';
 import { ReloadOutlined, UsbOutlined } from '@ant-design/icons';
+import type { AgentPairing } from '../../core/tokens-schemas.js';
 import { apiGet } from '../api.js';
 import { AgentClient, AgentError, type AgentToken } from './agentClient.js';
 
@@ -54,7 +55,7 @@ export function AgentPanel({
   const connect = async () => {
     setState({ kind: 'loading' });
     try {
-      const p = await apiGet<{ agentUrl: string; binding: string }>(pairingUrl);
+      const p = await apiGet<AgentPairing>(pairingUrl);
       const c = new AgentClient(p.agentUrl, p.binding);
       setClient(c);
       await refresh(c);

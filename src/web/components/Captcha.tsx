@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Form, Input, Space, Tooltip } from 'antd';
+import type { CaptchaImage } from '../../core/accounts-schemas.js';
 import { apiGet } from '../api.js';
 
 /**
@@ -12,7 +13,7 @@ export function CaptchaField({ version }: { version: number }) {
   const [failed, setFailed] = useState(false);
   const load = useCallback(async () => {
     try {
-      const c = await apiGet<{ captchaId: string; svg: string }>('/api/captcha');
+      const c = await apiGet<CaptchaImage>('/api/captcha');
       form.setFieldsValue({ captchaId: c.captchaId, captchaAnswer: '' });
       setSvg(c.svg);
       setFailed(false);

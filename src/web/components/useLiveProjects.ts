@@ -1,13 +1,7 @@
 import { useEffect, useState } from 'react';
 import { PROJECTS, type ProjectInfo } from '../../core/content/projects.js';
+import type { Catalog } from '../../core/orders-schemas.js';
 import { apiGet } from '../api.js';
-
-interface CatalogItem {
-  code: string;
-  legalCheckRequired: boolean;
-  dualCertificates: boolean;
-  keys: { keyType: 'main' | 'sub'; priceFen: number | null }[];
-}
 
 /**
  * The projects as the seeds describe them, with the prices and the 法人核验 setting the catalog holds now:
@@ -18,7 +12,7 @@ export function useLiveProjects(): ProjectInfo[] {
   const [projects, setProjects] = useState(PROJECTS);
   useEffect(() => {
     let live = true;
-    apiGet<{ items: CatalogItem[] }>('/api/catalog')
+    apiGet<Catalog>('/api/catalog')
       .then(({ items }) => {
         if (!live) return;
         setProjects(

@@ -4,6 +4,7 @@
  * requests (when requested, the 24-hour deadline, when revoked or why refused) and whether it expires within
  * 90 days (the dashboard's list). Another organization's certificate is "not found".
  */
+import type { MyCertificateStatus } from '../../../core/my-certificates-schemas.js';
 import { KEY_TYPE_LABEL, publicStatusOf, PUBLIC_STATUS_LABEL } from '../../../core/certificates.js';
 import { BUSINESS_LABEL } from '../../../core/counter.js';
 import { AppError } from '../../../core/errors.js';
@@ -20,7 +21,6 @@ const DAY_MS = 24 * 3600_000;
 /** The dashboard lists certificates expiring within this many days (the first reminder's stage). */
 export const EXPIRING_WITHIN_DAYS = 90;
 
-export type MyCertificateStatus = 'valid' | 'revoked' | 'expired' | 'not_yet_valid' | 'revocation_pending';
 export const MY_STATUS_LABEL: Record<MyCertificateStatus, string> = {
   valid: PUBLIC_STATUS_LABEL.valid,
   revoked: PUBLIC_STATUS_LABEL.revoked,

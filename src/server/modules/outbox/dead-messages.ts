@@ -4,6 +4,8 @@
  * with an audit row in the same transaction. A code SMS cannot be sent again: its code was scrubbed when it
  * died, and a code delivered that late would be expired anyway; the user asks for a new one.
  */
+import type { z } from 'zod';
+import type { ZDeadMessage } from '../../../core/settings-schemas.js';
 import { AppError } from '../../../core/errors.js';
 import { SMS_TEMPLATE_NAMES, SMS_TEMPLATES, type SmsMessage } from '../../adapters/sms/port.js';
 import type { Clock } from '../../clock.js';
@@ -14,20 +16,8 @@ import type { StaffActor } from '../staff/staff-accounts.js';
 import type { EmailPayload } from './outbox.js';
 import { outboxRepository, type OutboxRow } from './repository.js';
 
-export interface DeadMessage {
-  id: number;
-  channel: 'sms' | 'email';
-  /** The phone number or e-mail address. */
-  to: string;
-  /** The SMS template's Chinese name (短信模板), or the e-mail's subject. */
-  what: string;
-  attempts: number;
-  lastError: string | null;
-  createdAt: Date;
-  resentAt: Date | null;
-  /** Null when it can be sent again; otherwise why not (Chinese). */
-  cannotResend: string | null;
-}
+/** One dead message as 管理员 sees it (core/settings-schemas.ts). */
+export type DeadMessage = z.output<typeof ZDeadMessage>;
 
 /** Why a code SMS cannot be sent again: short for the list, whole in the refusal. */
 const CODE_SMS = '验证码短信不能重发';

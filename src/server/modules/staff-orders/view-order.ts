@@ -249,7 +249,7 @@ function paperChecklistOf(order: Parameters<typeof paperListOf>[0], events: Orde
     items: paperListOf(order),
     lastReview: last
       ? {
-          action: last.action,
+          action: last.action as 'order.pass_paper' | 'order.fail_paper',
           checked: detail?.checked ?? [],
           missing: detail?.missing ?? [],
           by: actorName(last),

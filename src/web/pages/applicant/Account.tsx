@@ -9,7 +9,7 @@ import { apiGet } from '../../api.js';
 import { StatusTag } from '../../components/StatusTag.js';
 import { ExpiringCertificates } from './certificates/ExpiringCertificates.js';
 import { nextStep } from './order/nextStep.js';
-import type { OrderSummary } from './order/types.js';
+import type { OrderSummary, OrderSummaries } from '../../../core/orders-schemas.js';
 import './order/order.css';
 
 /** How many open orders the 工作台 lists; the rest are under 我的订单. */
@@ -22,7 +22,7 @@ function useOpenOrders(enabled: boolean): OrderSummary[] | null {
   const [items, setItems] = useState<OrderSummary[] | null>(null);
   useEffect(() => {
     if (!enabled) return;
-    apiGet<{ items: OrderSummary[] }>('/api/orders')
+    apiGet<OrderSummaries>('/api/orders')
       .then((r) => setItems(r.items.filter((o) => !ENDED.includes(o.status))))
       // The 工作台 still works without the list; 我的订单 shows the error.
       .catch(() => setItems([]));

@@ -27,33 +27,8 @@ import { KEY_LABEL } from '../../../core/requirements.js';
 import { EDITABLE } from '../../../core/workflow.js';
 import { AgreementBox } from './order/AgreementBox.js';
 import { UnfinishedOrders } from './order/UnfinishedOrders.js';
-import type { OrderSummary, OrderView } from './order/types.js';
+import type { Catalog, CatalogProject, KeyChoice, OrderSummary, OrderView, OrderSummaries } from '../../../core/orders-schemas.js';
 import './order/order.css';
-
-interface CatalogKey {
-  keyType: KeyKind;
-  withSeal: boolean;
-  priceFen: number | null;
-  orderable: boolean;
-}
-interface CatalogProject {
-  code: string;
-  name: string;
-  platform: string;
-  purpose: string;
-  notFor: string | null;
-  legalCheckRequired: boolean;
-  productionWorkingDays: number;
-  /** The catalog's flag: the certificate comes as a pair, 签名证书 + 加密证书. */
-  dualCertificates: boolean;
-  keys: CatalogKey[];
-}
-interface KeyChoice {
-  allowed: KeyKind[];
-  reason: string;
-  /** This organization's orders of the project still to be finished (草稿, 资料审核失败), newest first. */
-  unfinished: OrderSummary[];
-}
 
 const STEPS = ['新制申请', '用户协议', '证书项目', '锁类型'];
 /** The address of each step; the key step adds the project's code. */
@@ -116,7 +91,7 @@ function ApplyWizard() {
   };
 
   useEffect(() => {
-    apiGet<{ items: CatalogProject[] }>('/api/catalog')
+    apiGet<Catalog>('/api/catalog')
       .then((r) => setCatalog(r.items))
       .catch((e: unknown) => setCatalogError(e instanceof ApiError ? e.message : '证书项目加载失败，请刷新页面'));
   }, []);
@@ -128,7 +103,7 @@ function ApplyWizard() {
     writeAgreed(false);
     setAgreedState(false);
     let live = true;
-    apiGet<{ items: OrderSummary[] }>('/api/orders')
+    apiGet<OrderSummaries>('/api/orders')
       .then((r) => live && setUnfinished(r.items.filter((o) => EDITABLE.includes(o.status))))
       .catch(() => {}); // only an offer: the wizard works without it
     return () => {

@@ -2,11 +2,12 @@ import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { Alert, Button, Card, Form, Input } from 'antd';
 import { normalizeUscc } from '../../../core/uscc.js';
+import type { OrgLoggedIn } from '../../../core/accounts-schemas.js';
 import { apiPost } from '../../api.js';
 import { CaptchaField } from '../../components/Captcha.js';
 import { showServerErrors } from '../../components/forms.js';
 import { useAction } from '../../components/useAction.js';
-import { useOrgSession, type OrgInfo } from '../../session.js';
+import { useOrgSession } from '../../session.js';
 
 export function LoginPage() {
   const [form] = Form.useForm();
@@ -24,7 +25,7 @@ export function LoginPage() {
     run(
       async () => {
         setError(null);
-        const r = await apiPost<{ organization: OrgInfo }>('/api/login', { ...values, uscc: normalizeUscc(String(values.uscc ?? '')) });
+        const r = await apiPost<OrgLoggedIn>('/api/login', { ...values, uscc: normalizeUscc(String(values.uscc ?? '')) });
         setOrganization(r.organization);
         navigate(target);
       },

@@ -27,7 +27,7 @@ import { OrderProgress } from './order/Progress.js';
 import { OrderSummary } from './order/OrderSummary.js';
 import { ReviewResult } from './order/ReviewResult.js';
 import { SubmitPanel } from './order/SubmitPanel.js';
-import type { OrderView } from './order/types.js';
+import type { OrderView } from '../../../core/orders-schemas.js';
 import './order/order.css';
 
 // Shown only when the order would not load: antd's Result (with its illustrations) is loaded then (issue 14).

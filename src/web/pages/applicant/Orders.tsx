@@ -7,7 +7,7 @@ import { apiGet, ApiError } from '../../api.js';
 import { LoginGate, loginUrl } from '../../components/LoginGate.js';
 import { StatusTag } from '../../components/StatusTag.js';
 import { nextStep } from './order/nextStep.js';
-import type { OrderSummary } from './order/types.js';
+import type { OrderSummary, OrderSummaries } from '../../../core/orders-schemas.js';
 import './order/order.css';
 
 const when = (t: string | null) => (t ? beijing(t) : '—');
@@ -30,7 +30,7 @@ function OrdersList() {
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    apiGet<{ items: OrderSummary[] }>('/api/orders')
+    apiGet<OrderSummaries>('/api/orders')
       .then((r) => setItems(r.items))
       .catch((e: unknown) => {
         if (e instanceof ApiError && e.status === 401) navigate(loginUrl('/orders'), { replace: true });

@@ -4,12 +4,13 @@ import { Alert, Button, Card, Checkbox, Form, Input, Typography } from 'antd';
 import { REGISTERED_MOBILE_USE } from '../../../core/content/help.js';
 import { ZMobile, ZNewPassword, ZOrgName, ZUscc } from '../../../core/schemas.js';
 import { normalizeUscc } from '../../../core/uscc.js';
+import type { OrgLoggedIn } from '../../../core/accounts-schemas.js';
 import { apiPost } from '../../api.js';
 import { CaptchaField } from '../../components/Captcha.js';
 import { showServerErrors, zodRule } from '../../components/forms.js';
 import { useDraft } from '../../components/useDraft.js';
 import { useAction } from '../../components/useAction.js';
-import { useOrgSession, type OrgInfo } from '../../session.js';
+import { useOrgSession } from '../../session.js';
 
 export function RegisterPage() {
   const [form] = Form.useForm();
@@ -26,7 +27,7 @@ export function RegisterPage() {
     run(
       async () => {
         setError(null);
-        const r = await apiPost<{ organization: OrgInfo }>('/api/register', { ...values, uscc: normalizeUscc(String(values.uscc ?? '')) });
+        const r = await apiPost<OrgLoggedIn>('/api/register', { ...values, uscc: normalizeUscc(String(values.uscc ?? '')) });
         draft.clear();
         setOrganization(r.organization);
         navigate('/account?welcome=1');

@@ -8,20 +8,12 @@
 import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { Alert, Button, Card, Input, Result, Space, Steps, Typography } from 'antd';
+import type { TokenAuthorization, UnlockFaceStarted, UnlockRequested, UnlockView } from '../../../core/tokens-schemas.js';
 import { apiGet, apiPost, ApiError } from '../../api.js';
 import { LoginGate } from '../../components/LoginGate.js';
 import { useAction } from '../../components/useAction.js';
 import { AgentError, type AgentClient, type AgentToken } from '../../agent/agentClient.js';
 import { AgentPanel } from '../../agent/AgentPanel.js';
-
-interface UnlockView {
-  id: string;
-  status: 'code_sent' | 'code_ok' | 'face_started' | 'face_passed' | 'granted' | 'done' | 'closed';
-  tokenSerial: string;
-  codeAttemptsLeft: number;
-  faceAttemptsLeft: number;
-  expiresAt: string;
-}
 
 const STEP_OF: Record<UnlockView['status'], number> = {
   code_sent: 1,
@@ -73,7 +65,7 @@ function Unlock() {
     run(async () => {
       if (!token) return setError('请先连接证书助手并选择口令已锁定的 UKEY');
       setError(null);
-      const r = await apiPost<{ id: string; maskedMobile: string }>('/api/my/ukey-unlocks', { tokenSerial: token.serial });
+      const r = await apiPost<UnlockRequested>('/api/my/ukey-unlocks', { tokenSerial: token.serial });
       setMobile(r.maskedMobile);
       setView({ id: r.id, status: 'code_sent', tokenSerial: token.serial, codeAttemptsLeft: 5, faceAttemptsLeft: 3, expiresAt: '' });
       setParams({ request: r.id }, { replace: true });
@@ -90,7 +82,7 @@ function Unlock() {
 
   const startFace = () =>
     run(async () => {
-      const r = await apiPost<{ redirectUrl: string }>(`/api/my/ukey-unlocks/${requestId}/face`);
+      const r = await apiPost<UnlockFaceStarted>(`/api/my/ukey-unlocks/${requestId}/face`);
       window.location.assign(r.redirectUrl);
     }, show);
 
@@ -99,7 +91,7 @@ function Unlock() {
       if (!agent) return setError('请先连接证书助手');
       setError(null);
       const session = await agent.session();
-      const { authorization } = await apiPost<{ authorization: string }>(`/api/my/ukey-unlocks/${requestId}/authorization`, {
+      const { authorization } = await apiPost<TokenAuthorization>(`/api/my/ukey-unlocks/${requestId}/authorization`, {
         agent: session,
       });
       try {

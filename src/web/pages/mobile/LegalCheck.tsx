@@ -9,6 +9,7 @@ import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react'
 import { Route, Routes, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { Alert, Button, Checkbox, ConfigProvider } from 'antd';
 import { LEGAL_CHECK_CORRECTION } from '../../../core/content/legal-check.js';
+import type { LegalCheckOutcome, LegalCheckStarted, MobileLegalCheckView } from '../../../core/legal-check-schemas.js';
 import { idNumberProblem, idProblemMessage, normalizeIdNumber } from '../../../core/id-number.js';
 import { ApiError, apiGet, apiPost } from '../../api.js';
 import { PhoneRoot } from './PhoneRoot.js';
@@ -17,29 +18,8 @@ import './mobile.css';
 
 const HOTLINE = '400-800-1040';
 
-export interface LegalCheckView {
-  organization: { name: string };
-  order: { orderNoDisplay: string; projectName: string; keyLabel: string; statusLabel: string };
-  agent: { name: string | null; idNumberMasked: string | null; mobileMasked: string | null };
-  legalPersonReady: boolean;
-  legalCheck: {
-    required: boolean;
-    status: 'none' | 'passed' | 'failed';
-    at: string | null;
-    lastFailure: string | null;
-    inProgress: boolean;
-    attemptsLeft: number;
-    limitMessage: string | null;
-  };
-  service: { available: boolean; sandbox: boolean };
-}
-
-interface FinishOutcome {
-  status: 'passed' | 'failed' | 'incomplete';
-  reason: string | null;
-  at: string | null;
-  attemptsLeft: number;
-}
+export type LegalCheckView = MobileLegalCheckView;
+type FinishOutcome = LegalCheckOutcome;
 
 type Loaded<T> = { state: 'loading' } | { state: 'dead' } | { state: 'error'; message: string } | { state: 'ok'; data: T };
 
@@ -309,7 +289,7 @@ function CheckStep({ token, onSandbox }: { token: string; onSandbox: (b: boolean
     setError(null);
     typed.write(token, { name: values.name, idNumber: values.idNumber });
     try {
-      const r = await apiPost<{ redirectUrl: string }>(`/api/legal-check/${encodeURIComponent(token)}/start`, {
+      const r = await apiPost<LegalCheckStarted>(`/api/legal-check/${encodeURIComponent(token)}/start`, {
         name: values.name,
         idNumber: normalizeIdNumber(values.idNumber),
       });

@@ -8,16 +8,11 @@ import { Link } from 'react-router-dom';
 import { Alert, Button, Skeleton, Typography } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import { AGENT_INSTALL_STEPS, AGENT_LEAD, AGENT_NOT_YET } from '../../../core/content/downloads.js';
+import type { AgentDownloads } from '../../../core/tokens-schemas.js';
 import { apiGet, ApiError } from '../../api.js';
 import { HotlineLink, SectionTitle } from './parts.js';
 
-interface AgentFile {
-  name: string;
-  size: number;
-  sha256: string;
-  updatedAt: string;
-  url: string;
-}
+type AgentFile = AgentDownloads['files'][number];
 
 const sizeText = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
 const day = (iso: string) => new Date(iso).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' });
@@ -26,7 +21,7 @@ export function AgentDownloads() {
   const [files, setFiles] = useState<AgentFile[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    apiGet<{ files: AgentFile[] }>('/api/agent/downloads')
+    apiGet<AgentDownloads>('/api/agent/downloads')
       .then((r) => setFiles(r.files))
       .catch((e: unknown) => setError(e instanceof ApiError ? e.message : '网络异常，请稍后刷新页面'));
   }, []);

@@ -1,22 +1,13 @@
 import { useState } from 'react';
 import { Alert, Button, Descriptions, Grid, Typography } from 'antd';
 import { SafetyCertificateOutlined } from '@ant-design/icons';
+import type { AuditVerification } from '../../../core/accounts-schemas.js';
 import { apiGet } from '../../api.js';
 import { useAction } from '../../components/useAction.js';
 import { formatTime } from './AuditDetail.js';
 import { useStaffErrors } from './staffSession.js';
 
-interface Verification {
-  ok: boolean;
-  rows: number;
-  fromSeq: number;
-  lastSeq: number;
-  checkpoints: number;
-  lastCheckpoint: { seq: number; signedAt: string } | null;
-  unpinned: number;
-  broken: { id: number | null; seq: number | null; reason: string } | null;
-  certificate: { sha256: string } | null;
-}
+type Verification = AuditVerification;
 
 /**
  * 完整性校验 on the 操作记录 page (管理员): the server recomputes the audit chain and checks every checkpoint

@@ -7,19 +7,8 @@ import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, Empty, Popconfirm, Space, Spin, Table, Tag, Typography } from 'antd';
 import { apiGet, apiPost } from '../../api.js';
 import { beijing } from './orders/format.js';
+import type { DeadMessage, DeadMessages as DeadMessagesAnswer } from '../../../core/settings-schemas.js';
 import { useStaffErrors } from './staffSession.js';
-
-interface DeadMessage {
-  id: number;
-  channel: 'sms' | 'email';
-  to: string;
-  what: string;
-  attempts: number;
-  lastError: string | null;
-  createdAt: string;
-  resentAt: string | null;
-  cannotResend: string | null;
-}
 
 export function DeadMessages() {
   const { message } = App.useApp();
@@ -30,7 +19,7 @@ export function DeadMessages() {
 
   const load = useCallback(async () => {
     try {
-      setItems((await apiGet<{ items: DeadMessage[] }>('/api/staff/outbox/dead')).items);
+      setItems((await apiGet<DeadMessagesAnswer>('/api/staff/outbox/dead')).items);
       setError(null);
     } catch (e) {
       setError(fail(e));

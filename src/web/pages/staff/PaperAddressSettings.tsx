@@ -9,15 +9,10 @@ import { apiGet, apiPut } from '../../api.js';
 import { showServerErrors, zodRule } from '../../components/forms.js';
 import { useAction } from '../../components/useAction.js';
 import { beijing } from './orders/format.js';
+import type { PaperAddressSetting } from '../../../core/settings-schemas.js';
 import { useStaffErrors } from './staffSession.js';
 
-interface Setting {
-  address: PaperAddress;
-  defaultAddress: PaperAddress;
-  isDefault: boolean;
-  updatedAt: string | null;
-  updatedBy: string | null;
-}
+type Setting = PaperAddressSetting;
 
 const FIELDS: { name: keyof PaperAddress; label: string; placeholder: string; max: number }[] = [
   { name: 'address', label: '收件地址', placeholder: '如 江西省南昌市省府大院西二路3号3楼', max: SMS_VARIABLE_MAX },

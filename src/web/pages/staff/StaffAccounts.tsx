@@ -3,6 +3,7 @@ import { Alert, App, Badge, Button, Card, Checkbox, Form, Grid, Input, Modal, Po
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../../../core/password-rule.js';
 import { STAFF_ROLES, ZNewPassword, ZStaffCreateBody, type StaffRole } from '../../../core/schemas.js';
+import type { PublicStaff, StaffAccounts } from '../../../core/accounts-schemas.js';
 import { apiGet, apiPost } from '../../api.js';
 import { showServerErrors, zodRule } from '../../components/forms.js';
 import { useAction } from '../../components/useAction.js';
@@ -10,14 +11,7 @@ import { formatTime } from './AuditDetail.js';
 import { ROLE_HINTS } from './auditLabels.js';
 import { useStaffErrors, useStaffSession } from './staffSession.js';
 
-interface StaffAccount {
-  id: string;
-  username: string;
-  displayName: string;
-  roles: StaffRole[];
-  disabled: boolean;
-  createdAt: string;
-}
+type StaffAccount = PublicStaff;
 
 /** The staff password rule in the words of the form (the shared rule, with the username as the identifier). */
 export const STAFF_PASSWORD_RULE = `密码长度${PASSWORD_MIN}–${PASSWORD_MAX}位，须同时包含字母和数字，不能包含用户名，不能使用常见弱密码。请当面或电话告知本人，并提醒其妥善保管。`;
@@ -37,7 +31,7 @@ export function StaffAccountsPage() {
 
   const load = useCallback(async () => {
     try {
-      setItems((await apiGet<{ items: StaffAccount[] }>('/api/staff/accounts')).items);
+      setItems((await apiGet<StaffAccounts>('/api/staff/accounts')).items);
       setError(null);
     } catch (e) {
       setError(fail(e));

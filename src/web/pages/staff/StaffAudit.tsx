@@ -2,29 +2,14 @@ import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { Alert, Button, Card, Grid, Table, Typography } from 'antd';
 import { ReloadOutlined } from '@ant-design/icons';
+import type { AuditPage } from '../../../core/accounts-schemas.js';
 import { apiGet } from '../../api.js';
 import { ActionTag, AuditCards, AuditDetail, formatTime } from './AuditDetail.js';
-import { actorText, type ActorType } from './auditLabels.js';
+import { actorText } from './auditLabels.js';
 import { AuditIntegrity } from './AuditIntegrity.js';
 import { useStaffErrors } from './staffSession.js';
 
-interface AuditItem {
-  id: number;
-  action: string;
-  actorType: ActorType;
-  actorId: string | null;
-  actorName: string | null;
-  targetType: string | null;
-  targetId: string | null;
-  targetLabel: string | null;
-  detail: Record<string, unknown>;
-  ip: string | null;
-  at: string;
-}
-interface AuditPage {
-  items: AuditItem[];
-  next: number | null;
-}
+type AuditItem = AuditPage['items'][number];
 
 const TARGET_TYPES: Record<string, string> = {
   organization: '单位',

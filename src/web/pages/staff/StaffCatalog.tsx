@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Form, Input, InputNumber, Space, Spin, Switch, Tag, Typography } from 'antd';
 import { fenToYuanText, yuanTextToFen } from '../../../core/money.js';
+import type { StaffCatalog, StaffProject } from '../../../core/catalog-schemas.js';
 import { DUAL_CERTIFICATES } from '../../../core/content/projects.js';
 import { KEY_LABEL } from '../../../core/requirements.js';
 import { apiGet, apiPut } from '../../api.js';
@@ -8,26 +9,7 @@ import { showServerErrors } from '../../components/forms.js';
 import { useAction } from '../../components/useAction.js';
 import { useStaffErrors } from './staffSession.js';
 
-interface CatalogKey {
-  keyType: 'main' | 'sub';
-  withSeal: boolean;
-  priceFen: number | null;
-  priceConfirmed: boolean;
-  active: boolean;
-}
-interface CatalogProject {
-  code: string;
-  name: string;
-  purpose: string;
-  legalCheckRequired: boolean;
-  productionWorkingDays: number;
-  active: boolean;
-  /** Which CA family issues it; a pair needs SM2. */
-  certFamily: 'sm2' | 'ecdsa' | 'rsa';
-  /** The catalog's flag: 制证 issues a pair, 签名证书 + 加密证书 (docs/kmc.md). */
-  dualCertificates: boolean;
-  keys: CatalogKey[];
-}
+type CatalogProject = StaffProject;
 
 /**
  * 证书项目管理 (管理员): what each project is for, 法人核验, production time, and prices. Prices are typed in
@@ -40,7 +22,7 @@ export function StaffCatalogPage() {
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(async () => {
     try {
-      setItems((await apiGet<{ items: CatalogProject[] }>('/api/staff/catalog')).items);
+      setItems((await apiGet<StaffCatalog>('/api/staff/catalog')).items);
       setError(null);
     } catch (e) {
       setError(fail(e));

@@ -9,39 +9,10 @@ import { formatTime } from './AuditDetail.js';
 import { hasRole, useStaffErrors, useStaffSession } from './staffSession.js';
 import { useLatestLoad } from '../../components/useLatestLoad.js';
 import { useAction } from '../../components/useAction.js';
+import type { CertificateDetail, CertificateOne, CertificatesImported, RegistryPage } from '../../../core/certificates-schemas.js';
 
-interface Row {
-  id: string;
-  serialDisplay: string;
-  family: string;
-  uscc: string;
-  unitName: string;
-  projectCode: string;
-  keyType: string;
-  /** 'encryption': an SM2 pair's encryption certificate (docs/kmc.md). */
-  usage: 'signing' | 'encryption';
-  status: string;
-  source: string;
-  notBefore: string;
-  notAfter: string;
-  orderId: string | null;
-  flag: string | null;
-  publicStatus: string;
-  publicStatusLabel: string;
-}
-interface Detail extends Row {
-  counterOrderId: string | null;
-  replacesId: string | null;
-  issuer: string;
-  keySource: string;
-  tokenSerial?: string | null;
-  issuedAt: string | null;
-  revokedAt: string | null;
-  revocationReason: number | null;
-  hasDer: boolean;
-  sha256: string | null;
-  createdAt: string;
-}
+type Row = RegistryPage['items'][number];
+type Detail = CertificateDetail;
 
 const STATUS_COLOR: Record<string, string> = {
   valid: 'green',
@@ -88,7 +59,7 @@ function CertificateList() {
           qs.set('q', q);
         }
         if (after) qs.set('after', after);
-        const r = await apiGet<{ items: Row[]; next: string | null }>(`/api/staff/certificates?${qs}`);
+        const r = await apiGet<RegistryPage>(`/api/staff/certificates?${qs}`);
         if (!current()) return;
         setRows((old) => (after ? [...old, ...r.items] : r.items));
         setNext(r.next);
@@ -221,7 +192,7 @@ function ImportModal({ onClose }: { onClose: (done: boolean) => void }) {
         await run(
           async () => {
             setErrors([]);
-            const r = await apiPost<{ imported: number }>('/api/staff/certificates/import', { csv: file.text });
+            const r = await apiPost<CertificatesImported>('/api/staff/certificates/import', { csv: file.text });
             message.success(`已导入 ${r.imported} 条证书记录`);
             onClose(true);
           },
@@ -288,7 +259,7 @@ function CertificateDetail() {
   const [c, setC] = useState<Detail | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    apiGet<{ certificate: Detail }>(`/api/staff/certificates/${id}`)
+    apiGet<CertificateOne>(`/api/staff/certificates/${id}`)
       .then((r) => setC(r.certificate))
       .catch((e) => setError(fail(e)));
   }, [id, fail]);

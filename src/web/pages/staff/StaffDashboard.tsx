@@ -5,7 +5,8 @@ import { ReloadOutlined, RightOutlined } from '@ant-design/icons';
 import { availableActions } from '../../../core/workflow.js';
 import { apiGet } from '../../api.js';
 import { hasRole, useStaffErrors, useStaffSession } from './staffSession.js';
-import type { InvoiceItem, QueueInfo } from './orders/types.js';
+import type { QueueInfo } from '../../../core/staff-orders-schemas.js';
+import type { InvoiceList } from '../../../core/invoices-schemas.js';
 
 interface DueInvoices {
   count: number;
@@ -29,7 +30,7 @@ export function StaffDashboardPage() {
     try {
       const [q, inv] = await Promise.all([
         apiGet<{ queues: QueueInfo[] }>('/api/staff/queues'),
-        finance ? apiGet<{ items: InvoiceItem[]; next: string | null }>('/api/staff/invoices?status=due') : Promise.resolve(null),
+        finance ? apiGet<InvoiceList>('/api/staff/invoices?status=due') : Promise.resolve(null),
       ]);
       setQueues(q.queues);
       setInvoices(inv && { count: inv.items.length, overdue: inv.items.filter((i) => i.overdue).length, more: !!inv.next });

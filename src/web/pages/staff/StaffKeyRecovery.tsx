@@ -7,6 +7,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Empty, Form, Input, Modal, Radio, Space, Tag, Typography, Upload } from 'antd';
 import { CheckOutlined, CloseOutlined, DownloadOutlined, KeyOutlined, ReloadOutlined, UploadOutlined } from '@ant-design/icons';
+import type { EnvelopedKey, Recoveries, RecoveryItem } from '../../../core/kmc-schemas.js';
 import { apiGet, apiPost } from '../../api.js';
 import { showServerErrors } from '../../components/forms.js';
 import { saveBase64 } from '../../components/saveBase64.js';
@@ -16,32 +17,11 @@ import { beijing, mono } from './orders/format.js';
 import { useStaffErrors } from './staffSession.js';
 
 type Kind = 'user' | 'judicial';
-interface Recovery {
-  id: string;
-  certificateId: string;
-  serial: string;
-  unitName: string;
-  uscc: string;
-  certificateStatus: string;
-  kind: Kind;
-  kindLabel: string;
-  recipientLabel: string;
-  reason: string;
-  status: 'pending' | 'approved' | 'refused';
-  requestedByName: string | null;
-  requestedAt: string;
-  decidedByName: string | null;
-  decidedAt: string | null;
-  decisionNote: string | null;
-  deliveredAt: string | null;
-  deliveredByName: string | null;
-  mine: boolean;
-}
 
 const serialText = (s: string) => (s.length % 2 ? `0${s}` : s).toUpperCase();
 
 /** What a request's state means for the next step. */
-function stateOf(r: Recovery): { label: string; color: string } {
+function stateOf(r: RecoveryItem): { label: string; color: string } {
   if (r.status === 'pending') return { label: '待另一位密钥管理员批准', color: 'gold' };
   if (r.status === 'refused') return { label: '已驳回', color: 'default' };
   return r.deliveredAt ? { label: '已交付（信封已下载）', color: 'green' } : { label: '已批准，待下载信封', color: 'blue' };
@@ -185,7 +165,7 @@ function RequestForm({ onDone }: { onDone: () => void }) {
   );
 }
 
-function RecoveryCard({ r, onChanged, onError }: { r: Recovery; onChanged: () => Promise<void>; onError: (m: string) => void }) {
+function RecoveryCard({ r, onChanged, onError }: { r: RecoveryItem; onChanged: () => Promise<void>; onError: (m: string) => void }) {
   const { message, modal } = App.useApp();
   const fail = useStaffErrors();
   const { run, busy } = useAction();
@@ -206,7 +186,7 @@ function RecoveryCard({ r, onChanged, onError }: { r: Recovery; onChanged: () =>
   const download = () =>
     run(
       async () => {
-        const a = await apiPost<{ serial: string; envelopedKeyBlob: string }>(`/api/staff/kmc/recoveries/${r.id}/envelope`);
+        const a = await apiPost<EnvelopedKey>(`/api/staff/kmc/recoveries/${r.id}/envelope`);
         saveBase64(a.envelopedKeyBlob, `${serialText(a.serial)}-恢复的加密密钥信封.bin`);
         void message.success('信封已下载；只能下载这一次，请妥善交付');
         await onChanged();
@@ -337,7 +317,7 @@ function RecoveryCard({ r, onChanged, onError }: { r: Recovery; onChanged: () =>
 }
 
 export function StaffKeyRecoveryPage() {
-  const [rows, setRows] = useState<Recovery[] | null>(null);
+  const [rows, setRows] = useState<RecoveryItem[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const fail = useStaffErrors();
@@ -346,7 +326,7 @@ export function StaffKeyRecoveryPage() {
     const current = begin();
     setLoading(true);
     try {
-      const r = await apiGet<{ recoveries: Recovery[] }>('/api/staff/kmc/recoveries');
+      const r = await apiGet<Recoveries>('/api/staff/kmc/recoveries');
       if (current()) setRows(r.recoveries);
     } catch (e) {
       if (current()) setError(fail(e));

@@ -7,31 +7,12 @@ import { apiGet, apiPost, ApiError } from '../../api.js';
 import { showServerErrors, zodRule } from '../../components/forms.js';
 import { useAction } from '../../components/useAction.js';
 import { ActionTag, AuditCards, AuditDetail, formatTime } from './AuditDetail.js';
-import { actorText, type ActorType } from './auditLabels.js';
+import type { OrganizationDetail as OrgDetail, OrganizationSearch, StaffOrganization } from '../../../core/accounts-schemas.js';
+import { actorText } from './auditLabels.js';
 import { hasRole, useStaffErrors, useStaffSession } from './staffSession.js';
 
-interface OrgSummary {
-  id: string;
-  uscc: string;
-  name: string;
-  mobile: string;
-  createdAt: string;
-}
-interface HistoryRow {
-  id: number;
-  action: string;
-  actorType: ActorType;
-  actorId: string | null;
-  actorName: string | null;
-  detail: Record<string, unknown>;
-  ip: string | null;
-  at: string;
-}
-interface OrgDetail {
-  organization: OrgSummary;
-  history: HistoryRow[];
-  views: HistoryRow[];
-}
+type OrgSummary = StaffOrganization;
+type HistoryRow = OrgDetail['history'][number];
 
 /** 单位查询: search, and the detail view at /staff/organizations/:id. */
 export function StaffOrganizationsPage() {
@@ -53,7 +34,7 @@ function OrganizationSearch() {
   const q = params.get('q');
   const [input, setInput] = useState(q ?? '');
   const [again, setAgain] = useState(0);
-  const [result, setResult] = useState<{ items: OrgSummary[]; limit: number } | null>(null);
+  const [result, setResult] = useState<OrganizationSearch | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -61,7 +42,7 @@ function OrganizationSearch() {
     if (q === null) return;
     let live = true;
     setLoading(true);
-    apiGet<{ items: OrgSummary[]; limit: number }>(`/api/staff/organizations?q=${encodeURIComponent(q)}`)
+    apiGet<OrganizationSearch>(`/api/staff/organizations?q=${encodeURIComponent(q)}`)
       .then((r) => {
         if (!live) return;
         setResult(r);

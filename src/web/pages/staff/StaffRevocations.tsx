@@ -3,37 +3,15 @@ import { useCallback, useEffect, useState } from 'react';
 import { Alert, Button, Card, Empty, Form, Input, Modal, Select, Space, Table, Tabs, Tag, Tooltip, Typography, message } from 'antd';
 import { ReloadOutlined, StopOutlined } from '@ant-design/icons';
 import { REVOCATION_REASONS } from '../../../core/revocation-reasons.js';
+import type { RevocationQueue } from '../../../core/revocation-schemas.js';
 import { apiGet, apiPost } from '../../api.js';
 import { useStaffErrors } from './staffSession.js';
 import { useLatestLoad } from '../../components/useLatestLoad.js';
 import { useAction } from '../../components/useAction.js';
 import { beijing, mono } from './orders/format.js';
 
-interface RevocationRow {
-  id: string;
-  certificateId: string;
-  serial: string;
-  source: 'staff' | 'applicant';
-  reason: number;
-  reasonLabel: string;
-  note: string | null;
-  requestedAt: string;
-  requestedByName: string | null;
-  status: 'pending' | 'approved' | 'refused';
-  decidedAt: string | null;
-  decidedByName: string | null;
-  decisionNote: string | null;
-  unitName: string;
-  uscc: string;
-  revokedAt: string | null;
-  deadline: string;
-  overdue: boolean;
-  mine: boolean;
-}
-interface ListAnswer {
-  requests: RevocationRow[];
-  canApprove: boolean;
-}
+type ListAnswer = RevocationQueue;
+type RevocationRow = ListAnswer['requests'][number];
 
 const serialText = (s: string) => (s.length % 2 ? `0${s}` : s).toUpperCase();
 const STATUS: Record<RevocationRow['status'], { label: string; color: string }> = {

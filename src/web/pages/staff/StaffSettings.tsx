@@ -21,6 +21,8 @@ import {
 } from 'antd';
 import { DeleteOutlined, PlusOutlined, UndoOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
+import type { SmsTemplates as SmsTemplatesAnswer } from '../../../core/settings-schemas.js';
+import type { CalendarYear } from '../../../core/staff-orders-schemas.js';
 import { ApiError, apiGet, apiPut, ensureSession } from '../../api.js';
 import { showServerErrors } from '../../components/forms.js';
 import { useLatestLoad } from '../../components/useLatestLoad.js';
@@ -51,11 +53,7 @@ export function StaffSettingsPage() {
 
 // ——— 工作日历 ———
 
-interface CalendarDay {
-  day: string;
-  kind: 'holiday' | 'workday';
-  name: string;
-}
+type CalendarDay = CalendarYear['days'][number];
 
 const WEEKDAY = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
 const weekday = (day: string) => WEEKDAY[new Date(`${day}T00:00:00Z`).getUTCDay()]!;
@@ -94,7 +92,7 @@ function CalendarSettings() {
   const load = useCallback(async () => {
     const current = begin();
     try {
-      const r = await apiGet<{ year: number; days: CalendarDay[] }>(`/api/staff/calendar?year=${year}`);
+      const r = await apiGet<CalendarYear>(`/api/staff/calendar?year=${year}`);
       if (!current()) return;
       setDays(r.days);
       setError(null);
@@ -261,22 +259,8 @@ function AddDays({ year, onSaved }: { year: number; onSaved: () => Promise<void>
 
 // ——— 短信模板 ———
 
-interface SmsTemplate {
-  key: string;
-  name: string;
-  defaultText: string;
-  text: string;
-  customized: boolean;
-  placeholders: { name: string; meaning: string }[];
-  aliyunTemplateEnv: string;
-  updatedAt: string | null;
-  updatedBy: string | null;
-}
-interface SmsTemplates {
-  items: SmsTemplate[];
-  provider: string;
-  note: string;
-}
+type SmsTemplates = SmsTemplatesAnswer;
+type SmsTemplate = SmsTemplates['items'][number];
 
 function SmsTemplates() {
   const fail = useStaffErrors();

@@ -1,13 +1,9 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { ApiError, ensureSession } from '../../api.js';
+import type { PublicStaff, StaffSession as StaffSessionAnswer } from '../../../core/accounts-schemas.js';
 import type { StaffRole } from '../../../core/schemas.js';
 
-export interface StaffInfo {
-  id: string;
-  username: string;
-  displayName: string;
-  roles: StaffRole[];
-}
+export type StaffInfo = PublicStaff;
 interface StaffSession {
   loaded: boolean;
   staff: StaffInfo | null;
@@ -21,7 +17,7 @@ export function StaffSessionProvider({ children }: { children: ReactNode }) {
   const [staff, setStaff] = useState<StaffInfo | null>(null);
   const refresh = useCallback(async () => {
     try {
-      const s = await ensureSession<{ staff: StaffInfo | null }>('staff');
+      const s = await ensureSession<StaffSessionAnswer>('staff');
       setStaff(s.staff);
     } finally {
       setLoaded(true);

@@ -7,7 +7,7 @@ import { Link } from 'react-router-dom';
 import { Alert } from 'antd';
 import { apiGet } from '../../../api.js';
 import { beijing } from '../order/time.js';
-import type { MyCertificate, MyCertificates } from './types.js';
+import type { MyCertificate, MyCertificates } from '../../../../core/my-certificates-schemas.js';
 import './certificates.css';
 
 export function ExpiringCertificates() {

@@ -8,6 +8,7 @@ import { useEffect, useState, type ComponentProps } from 'react';
 import { Alert, Button, Form, Input, Modal, Select, Space } from 'antd';
 import { MessageOutlined } from '@ant-design/icons';
 import type { RevocationReason } from '../../../../core/revocation-reasons.js';
+import type { RevocationCodeSent } from '../../../../core/my-certificates-schemas.js';
 import { apiPost, ApiError } from '../../../api.js';
 import { useAction } from '../../../components/useAction.js';
 
@@ -54,9 +55,7 @@ export function RevocationDialog({
     runSend(
       async () => {
         setError(null);
-        const r = await apiPost<{ maskedMobile: string; resendAfterSeconds: number }>(
-          `/api/my-certificates/${certificateId}/revocation-code`,
-        );
+        const r = await apiPost<RevocationCodeSent>(`/api/my-certificates/${certificateId}/revocation-code`);
         setSentTo(r.maskedMobile);
         setWait(r.resendAfterSeconds);
         form.setFields([{ name: 'code', errors: [] }]);

@@ -11,27 +11,15 @@ import { REVOCATION_PROMISE_MS, type RevocationReason } from '../../../../core/r
 import { apiGet, ApiError } from '../../../api.js';
 import { useAction } from '../../../components/useAction.js';
 import { RevocationDialog } from '../certificates/RevocationDialog.js';
+import type { OrderCertificate } from '../../../../core/certificates-schemas.js';
+import type { OrgCertificates } from '../../../../core/revocation-schemas.js';
 import { downloadFile } from './Documents.js';
 import { beijing } from './time.js';
 
-interface OrderCertificate {
-  serial: string;
-  notBefore: string;
-  notAfter: string;
-  status: string;
-  statusLabel: string;
-  hasDer: boolean;
-}
-interface OrgCertificate {
-  id: string;
-  serial: string;
-  status: string;
-  revokedAt: string | null;
-  revocationReasonLabel: string | null;
-  revocationRequestedAt: string | null;
-}
+type OrderCertificateView = OrderCertificate['certificate'];
+type OrgCertificate = OrgCertificates['certificates'][number];
 interface Loaded {
-  cert: OrderCertificate;
+  cert: OrderCertificateView;
   /** The same certificate in the organization's list: its id (for the request), revocation and pending request. */
   entry: OrgCertificate | null;
   reasons: RevocationReason[];
@@ -56,8 +44,8 @@ export function CertificateCard({ orderId }: { orderId: string }) {
   const load = useCallback(async () => {
     setError(null);
     try {
-      const { certificate } = await apiGet<{ certificate: OrderCertificate }>(`/api/orders/${orderId}/certificate`);
-      const list = await apiGet<{ certificates: OrgCertificate[]; reasons: RevocationReason[] }>('/api/certificates');
+      const { certificate } = await apiGet<OrderCertificate>(`/api/orders/${orderId}/certificate`);
+      const list = await apiGet<OrgCertificates>('/api/certificates');
       setData({
         cert: certificate,
         entry: list.certificates.find((c) => sameSerial(c.serial, certificate.serial)) ?? null,

@@ -10,7 +10,7 @@ import { apiPut, ApiError } from '../../../api.js';
 import { useAction } from '../../../components/useAction.js';
 import { beijing } from './time.js';
 import { courierName } from './tracking.js';
-import type { OrderView, Recipient } from './types.js';
+import type { OrderView, Recipient } from '../../../../core/orders-schemas.js';
 
 const recipientRules = orderFinalSchema({ outOfProvince: false }).shape.recipient.shape;
 

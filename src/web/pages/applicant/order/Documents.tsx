@@ -19,7 +19,14 @@ import { useAction } from '../../../components/useAction.js';
 import { LegalCheckCard } from './LegalCheckCard.js';
 import { ReuseScan } from './ReuseScan.js';
 import { SealSheetCheck } from '../../../components/seal-images/SealSheetCheck.js';
-import type { DocumentVerdict, OrderView, ReviewView, SlotView, UploadedDocument } from './types.js';
+import type {
+  DocumentStored,
+  DocumentVerdict,
+  OrderView,
+  ReviewView,
+  SlotView,
+  UploadedDocument,
+} from '../../../../core/orders-schemas.js';
 
 const DOCUMENT_OF: Record<SlotCode, DocumentCode> = {
   'application-form': 'application-form',
@@ -230,7 +237,7 @@ function SlotCard({
           setProgress(0);
           const fd = new FormData();
           fd.append('file', file);
-          const r = await apiUpload<{ document: UploadedDocument }>(`/api/orders/${orderId}/documents/${slot.code}`, fd, setProgress);
+          const r = await apiUpload<DocumentStored>(`/api/orders/${orderId}/documents/${slot.code}`, fd, setProgress);
           setUploaded(r.document);
           message.success(shrink ? `${slot.label}已上传（照片已自动压缩为${mb(file.size)}）` : `${slot.label}已上传`);
           onChanged();

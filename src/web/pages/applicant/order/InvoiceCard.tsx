@@ -9,7 +9,7 @@ import { beijing } from './time.js';
 import { downloadFile } from './Documents.js';
 import { ApiError } from '../../../api.js';
 import { useAction } from '../../../components/useAction.js';
-import type { OrderView } from './types.js';
+import type { OrderView } from '../../../../core/orders-schemas.js';
 
 export function InvoiceCard({ view }: { view: OrderView }) {
   const inv = view.invoice;

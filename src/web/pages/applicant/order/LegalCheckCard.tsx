@@ -8,7 +8,8 @@ import { Alert, Spin, Typography } from 'antd';
 import { CheckCircleFilled, ScanOutlined } from '@ant-design/icons';
 import { beijing } from './time.js';
 import { apiGet, ApiError } from '../../../api.js';
-import type { LegalCheckStatus, LegalCheckView } from './types.js';
+import type { LegalCheckState } from '../../../../core/legal-check-schemas.js';
+import type { LegalCheckStatus, LegalCheckView } from '../../../../core/orders-schemas.js';
 
 const POLL_MS = 3000;
 
@@ -62,9 +63,7 @@ export function LegalCheckCard({
       if (stop) return;
       if (document.visibilityState === 'visible') {
         try {
-          const s = await apiGet<{ status: LegalCheckStatus; at: string | null; lastFailure: string | null }>(
-            `/api/orders/${orderId}/legal-check`,
-          );
+          const s = await apiGet<LegalCheckState>(`/api/orders/${orderId}/legal-check`);
           if (stop) return;
           setLive({ status: s.status, at: s.at, lastFailure: s.lastFailure });
           if (s.status !== last) {

@@ -17,7 +17,7 @@ import { apiPut } from '../../../api.js';
 import { useAutosave, type SaveState } from '../../../components/autosave.js';
 import { loginUrl } from '../../../components/LoginGate.js';
 import { browserProblems, draftJson, fieldPaths, localCopy, SECTIONS, toDraft, type Section } from './draft.js';
-import type { OrderView } from './types.js';
+import type { FormSaved, OrderView } from '../../../../core/orders-schemas.js';
 
 export interface OrderFormHandle {
   /** Saves what is pending now; true when the server has everything typed. */
@@ -88,7 +88,7 @@ export function OrderForm({ view, ref, onSaved }: { view: OrderView; ref?: Ref<O
       return { value: draft, text: draftJson(draft) };
     },
     send: async (draft: OrderDraft) => {
-      const r = await apiPut<{ formVersion: number; problems: Record<string, string> }>(`/api/orders/${orderId}/form`, {
+      const r = await apiPut<FormSaved>(`/api/orders/${orderId}/form`, {
         formVersion: version.current,
         form: draft,
       });

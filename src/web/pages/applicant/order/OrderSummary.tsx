@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { Descriptions, Typography } from 'antd';
 import { UNIT_TYPES, type UnitType } from '../../../../core/order-form.js';
 import { OUT_OF_PROVINCE } from '../../../../core/requirements.js';
-import type { OrderView } from './types.js';
+import type { OrderView } from '../../../../core/orders-schemas.js';
 
 const dash = (v: string | undefined) => (v && v.trim() ? v : <span className="muted">未填写</span>);
 

@@ -13,7 +13,7 @@ import { MAIL_RULES, SEAL_RULES } from '../../../../core/content/documents.js';
 import { apiPost, ApiError } from '../../../api.js';
 import { useAction } from '../../../components/useAction.js';
 import { COURIERS, normalizeTrackingNo, trackingHint, trackingProblem, type CourierCode } from './tracking.js';
-import type { OrderView } from './types.js';
+import type { OrderView } from '../../../../core/orders-schemas.js';
 import { formatOrderNumber } from '../../../../core/order-number.js';
 
 /** `done`: the paper was passed (制证 and after): the list folds away behind the shipments. */

@@ -2,7 +2,7 @@
 import { Tag, Timeline } from 'antd';
 import { beijing } from './time.js';
 import { statusColor } from '../../../components/StatusTag.js';
-import type { OrderEvent } from './types.js';
+import type { OrderEvent } from '../../../../core/orders-schemas.js';
 
 /** What each recorded action means to the applicant. */
 export const EVENT_LABEL: Record<string, string> = {

@@ -8,18 +8,9 @@ import { App, Button, Image } from 'antd';
 import { CopyOutlined } from '@ant-design/icons';
 import { apiGet, apiPost, ApiError } from '../../../api.js';
 import { beijing } from './time.js';
-import type { SlotView } from './types.js';
+import type { ReusableScans, SlotView } from '../../../../core/orders-schemas.js';
 
-interface ReusableScan {
-  id: string;
-  orderId: string;
-  orderNoDisplay: string;
-  projectName: string;
-  orderStatusLabel: string;
-  uploadedAt: string;
-  width: number;
-  height: number;
-}
+type ReusableScan = ReusableScans['items'][number];
 
 export function ReuseScan({ orderId, slot, onChanged }: { orderId: string; slot: SlotView; onChanged: () => void }) {
   const { message } = App.useApp();
@@ -29,7 +20,7 @@ export function ReuseScan({ orderId, slot, onChanged }: { orderId: string; slot:
 
   useEffect(() => {
     let live = true;
-    apiGet<{ items: ReusableScan[] }>(`/api/orders/${orderId}/documents/${slot.code}/reusable`)
+    apiGet<ReusableScans>(`/api/orders/${orderId}/documents/${slot.code}/reusable`)
       .then((r) => live && setItems(r.items))
       .catch(() => {}); // only an offer: uploading works without it
     return () => {

@@ -7,7 +7,7 @@ import { CheckCircleFilled } from '@ant-design/icons';
 import { beijing } from './time.js';
 import { adviceFor } from '../../../../core/review-reasons.js';
 import { replaced, VerdictReasons } from './Documents.js';
-import type { OrderView, ReviewView } from './types.js';
+import type { OrderView, ReviewView } from '../../../../core/orders-schemas.js';
 
 const scrollTo = (id: string) => document.getElementById(id)?.scrollIntoView({ behavior: 'smooth', block: 'center' });
 

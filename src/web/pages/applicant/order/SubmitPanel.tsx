@@ -9,7 +9,7 @@ import { Alert, App, Button, Space } from 'antd';
 import { DeleteOutlined, SendOutlined } from '@ant-design/icons';
 import { apiPost, ApiError } from '../../../api.js';
 import { useAction } from '../../../components/useAction.js';
-import type { OrderView } from './types.js';
+import type { OrderView } from '../../../../core/orders-schemas.js';
 
 export function SubmitPanel({
   view,

@@ -8,7 +8,7 @@ import { Button } from 'antd';
 import { EditOutlined } from '@ant-design/icons';
 import { StatusTag } from '../../../components/StatusTag.js';
 import { beijing } from './time.js';
-import type { OrderSummary } from './types.js';
+import type { OrderSummary } from '../../../../core/orders-schemas.js';
 
 export function UnfinishedOrders({ items, title, lead }: { items: OrderSummary[]; title: string; lead: string }) {
   return (

@@ -15,6 +15,7 @@ import QRCode from 'qrcode';
 import { apiGet, apiPost, ApiError } from '../../../api.js';
 import { LoginGate, loginUrl } from '../../../components/LoginGate.js';
 import { fenToYuanText } from '../../../../core/money.js';
+import type { RenewalChallenge, RenewalCodeSent, RenewalInfo, RenewalView } from '../../../../core/renewal-schemas.js';
 import { beijing } from '../order/time.js';
 import { agent, AgentFailure, agentPort, isPaired, sameSerial, setAgentPort, type AgentToken } from './agent-client.js';
 import '../order/order.css';
@@ -24,37 +25,6 @@ type Channel = 'wechat' | 'alipay';
 const CHANNEL_NAMES: Record<Channel, string> = { wechat: '微信支付', alipay: '支付宝' };
 const POLL_MS = 2000;
 const day = (t: string) => beijing(t, 'YYYY-MM-DD');
-
-interface RenewalView {
-  id: string;
-  status: 'started' | 'proven' | 'paid' | 'issued' | 'completed' | 'cancelled';
-  statusLabel: string;
-  tokenSerial: string;
-  newKeyId: string | null;
-  amountFen: number | null;
-  payments: { channel: Channel; status: string; codeUrl: string | null; expiresAt: string; amountFen: number }[];
-  newCertificate: { id: string; serialDisplay: string; notBefore: string; notAfter: string; pem: string } | null;
-}
-interface Info {
-  certificate: {
-    id: string;
-    serial: string;
-    serialDisplay: string;
-    unitName: string;
-    uscc: string;
-    family: string;
-    keyType: 'main' | 'sub';
-    notAfter: string;
-  };
-  window: { opensAt: string; closesAt: string };
-  canStart: boolean;
-  refusal: { reason: string; counter: { business: string; materials: string } | null } | null;
-  price: { amountFen: number; projectName: string; keyLabel: string } | null;
-  newValidity: { notAfter: string; basis: string };
-  maskedMobile: string;
-  renewal: RenewalView | null;
-  sandbox: Record<Channel, boolean>;
-}
 
 const STEPS = ['连接证书助手', '选择 UKEY', '短信验证', '核验 UKEY', '付款', '写入 UKEY', '完成'];
 
@@ -78,7 +48,7 @@ function messageOf(e: unknown): string {
 
 function Renew() {
   const { id } = useParams<{ id: string }>();
-  const [info, setInfo] = useState<Info | null>(null);
+  const [info, setInfo] = useState<RenewalInfo | null>(null);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -96,7 +66,7 @@ function Renew() {
 
   const load = useCallback(async () => {
     try {
-      setInfo(await apiGet<Info>(`/api/my-certificates/${id}/renewal`));
+      setInfo(await apiGet<RenewalInfo>(`/api/my-certificates/${id}/renewal`));
       setLoadError(null);
     } catch (e) {
       setLoadError(e instanceof ApiError ? e : new ApiError(0, 'NETWORK', '加载失败，请刷新页面'));
@@ -183,7 +153,7 @@ function Renew() {
 
   const sendCode = () =>
     step('code', async () => {
-      const r = await apiPost<{ maskedMobile: string }>(`/api/my-certificates/${id}/renewal-code`);
+      const r = await apiPost<RenewalCodeSent>(`/api/my-certificates/${id}/renewal-code`);
       setCodeSentTo(r.maskedMobile);
     });
 
@@ -199,7 +169,7 @@ function Renew() {
       const c = info!.certificate;
       const subject = { C: 'CN', O: c.unitName, CN: c.unitName, uscc: c.uscc };
       const made = await agent.newKey(chosen!.serial, c.family, subject);
-      const { challenge } = await apiPost<{ challenge: string }>(`/api/renewals/${renewal!.id}/challenge`, made);
+      const { challenge } = await apiPost<RenewalChallenge>(`/api/renewals/${renewal!.id}/challenge`, made);
       const { signature } = await agent.sign(chosen!.serial, chosen!.oldKeyId, challenge);
       await apiPost(`/api/renewals/${renewal!.id}/proof`, { signature });
       await load();

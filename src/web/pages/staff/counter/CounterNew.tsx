@@ -16,7 +16,7 @@ import { useLatestLoad } from '../../../components/useLatestLoad.js';
 import { useStaffErrors } from '../staffSession.js';
 import { beijing, mono } from '../orders/format.js';
 import { useCounterMeta } from './StaffCounter.js';
-import type { OrgLookup } from './types.js';
+import type { OrgLookup } from '../../../../core/counter-response-schemas.js';
 
 type OpenForm = {
   business: 'new' | 'reissue' | 'change' | 'renew';

@@ -3,38 +3,26 @@ import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { Alert, App, Button, Card, Form, Input, Modal, Select, Space, Switch, Table, Tag, Typography } from 'antd';
 import { ArrowLeftOutlined } from '@ant-design/icons';
+import type { Offices } from '../../../../core/counter-response-schemas.js';
 import { apiGet, apiPost } from '../../../api.js';
 import { showServerErrors } from '../../../components/forms.js';
 import { useAction } from '../../../components/useAction.js';
 import { useStaffErrors } from '../staffSession.js';
 
-interface Office {
-  code: string;
-  name: string;
-  city: string;
-  address: string;
-  phones: { display: string; tel: string }[];
-  active: boolean;
-}
-interface StaffLine {
-  id: string;
-  username: string;
-  displayName: string;
-  roles: string[];
-  officeCode: string | null;
-}
+type Office = Offices['offices'][number];
+type StaffLine = Offices['staff'][number];
 
 export function CounterOfficesPage() {
   const { message } = App.useApp();
   const fail = useStaffErrors();
-  const [data, setData] = useState<{ offices: Office[]; staff: StaffLine[] } | null>(null);
+  const [data, setData] = useState<Offices | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState<Office | null>(null);
   const { run, busy } = useAction();
   const [form] = Form.useForm<{ name: string; city: string; address: string; phones: string; active: boolean }>();
   const load = useCallback(async () => {
     try {
-      setData(await apiGet('/api/staff/counter/offices'));
+      setData(await apiGet<Offices>('/api/staff/counter/offices'));
     } catch (e) {
       setError(fail(e));
     }

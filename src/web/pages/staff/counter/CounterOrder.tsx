@@ -41,7 +41,7 @@ import { useStaffErrors } from '../staffSession.js';
 import { beijing, mono } from '../orders/format.js';
 import { ProduceDialog } from '../produce/ProduceDialog.js';
 import { statusColor, useCounterMeta } from './StaffCounter.js';
-import type { CertSummary, CounterView } from './types.js';
+import type { CertSummary, CounterView } from '../../../../core/counter-response-schemas.js';
 import { useMaterialsAutosave, type MaterialsSave } from './useMaterialsAutosave.js';
 import { formatOrderNumber } from '../../../../core/order-number.js';
 

@@ -12,7 +12,7 @@ import { beijing, mono } from '../orders/format.js';
 import { CounterNewPage } from './CounterNew.js';
 import { CounterOrderPage } from './CounterOrder.js';
 import { CounterOfficesPage } from './CounterOffices.js';
-import type { CounterMeta, Daily, DailyLine } from './types.js';
+import type { CounterMeta, Daily, DailyLine } from '../../../../core/counter-response-schemas.js';
 import { formatOrderNumber } from '../../../../core/order-number.js';
 
 export function StaffCounterPage() {

@@ -14,7 +14,7 @@ import { useAction } from '../../../components/useAction.js';
 import { useStaffErrors } from '../staffSession.js';
 import { PaperChecklist } from './PaperChecklist.js';
 import { ProduceDialog } from '../produce/ProduceDialog.js';
-import type { StaffOrderView } from './types.js';
+import type { StaffOrderView } from '../../../../core/staff-orders-schemas.js';
 
 type Run = (path: string, body: unknown, done: string) => Promise<boolean>;
 

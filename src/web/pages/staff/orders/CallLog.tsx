@@ -11,7 +11,7 @@ import { showServerErrors } from '../../../components/forms.js';
 import { useAction } from '../../../components/useAction.js';
 import { useStaffErrors } from '../staffSession.js';
 import { beijing } from './format.js';
-import type { StaffOrderView } from './types.js';
+import type { StaffOrderView } from '../../../../core/staff-orders-schemas.js';
 
 const OUTCOME_COLOR: Record<CallOutcome, string> = {
   reached: '#389e0d',

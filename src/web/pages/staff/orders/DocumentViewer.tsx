@@ -15,7 +15,7 @@ import {
   ZoomOutOutlined,
 } from '@ant-design/icons';
 import { beijing } from './format.js';
-import type { StaffDocument } from './types.js';
+import type { StaffDocument } from '../../../../core/staff-orders-schemas.js';
 
 export const fileUrl = (orderId: string, docId: string) => `/api/staff/orders/${orderId}/documents/${docId}/file`;
 export const thumbUrl = (orderId: string, docId: string) => `/api/staff/orders/${orderId}/documents/${docId}/thumbnail`;

@@ -6,20 +6,11 @@
 import { useEffect, useState } from 'react';
 import { Card, Descriptions, Tag, Typography } from 'antd';
 import { Link } from 'react-router-dom';
+import type { CertificateDetail } from '../../../../core/certificates-schemas.js';
 import { apiGet } from '../../../api.js';
 import { beijing, mono } from './format.js';
 
-interface StaffOrderCertificate {
-  id: string;
-  serialDisplay: string;
-  family: string;
-  status: string;
-  publicStatus: string;
-  publicStatusLabel: string;
-  notBefore: string;
-  notAfter: string;
-  revokedAt: string | null;
-}
+type StaffOrderCertificate = CertificateDetail;
 
 const FAMILY: Record<string, string> = { sm2: 'SM2', 'ecdsa-p256': 'ECDSA P-256', 'rsa-2048': 'RSA-2048' };
 const COLOR: Record<string, string> = { valid: 'green', revoked: 'red', expired: 'default' };

@@ -6,7 +6,7 @@
 import { Checkbox, Tag, Typography } from 'antd';
 import { BorderOutlined, CheckSquareFilled } from '@ant-design/icons';
 import { beijing } from './format.js';
-import type { PaperChecklistView } from './types.js';
+import type { PaperChecklistView } from '../../../../core/staff-orders-schemas.js';
 
 export function PaperChecklist({
   list,

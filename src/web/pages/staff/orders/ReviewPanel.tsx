@@ -13,7 +13,7 @@ import { useStaffErrors } from '../staffSession.js';
 import { thumbUrl, type ViewerRequest } from './DocumentViewer.js';
 import { fieldLabel } from './formFields.js';
 import { beijing } from './format.js';
-import type { ReviewInfo } from './types.js';
+import type { ReviewInfo } from '../../../../core/review-schemas.js';
 
 interface Judgement {
   verdict?: 'pass' | 'fail';

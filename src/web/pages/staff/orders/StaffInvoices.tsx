@@ -9,7 +9,7 @@ import { showServerErrors, zodRule } from '../../../components/forms.js';
 import { useLatestLoad } from '../../../components/useLatestLoad.js';
 import { useStaffErrors } from '../staffSession.js';
 import { DueFlag, beijing, mono } from './format.js';
-import type { InvoiceItem } from './types.js';
+import type { InvoiceItem, InvoiceList } from '../../../../core/invoices-schemas.js';
 
 type Status = 'due' | 'waiting' | 'issued';
 const TABS: { key: Status; label: string; hint: string }[] = [
@@ -38,7 +38,7 @@ export function StaffInvoicesPage() {
 function InvoiceList({ status }: { status: Status }) {
   const fail = useStaffErrors();
   const wide = Grid.useBreakpoint().lg ?? true;
-  const [page, setPage] = useState<{ items: InvoiceItem[]; next: string | null } | null>(null);
+  const [page, setPage] = useState<InvoiceList | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [issuing, setIssuing] = useState<InvoiceItem | null>(null);
@@ -49,9 +49,7 @@ function InvoiceList({ status }: { status: Status }) {
       const current = begin();
       setLoading(true);
       try {
-        const r = await apiGet<{ items: InvoiceItem[]; next: string | null }>(
-          `/api/staff/invoices?status=${status}${after ? `&after=${encodeURIComponent(after)}` : ''}`,
-        );
+        const r = await apiGet<InvoiceList>(`/api/staff/invoices?status=${status}${after ? `&after=${encodeURIComponent(after)}` : ''}`);
         if (!current()) return;
         setPage((p) => (after && p ? { items: [...p.items, ...r.items], next: r.next } : r));
         setError(null);

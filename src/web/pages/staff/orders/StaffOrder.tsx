@@ -20,7 +20,7 @@ import { ReviewPanel } from './ReviewPanel.js';
 import { OrderCertificate } from './OrderCertificate.js';
 import { SealPanel } from './SealPanel.js';
 import { SealImagesPanel } from '../../../components/seal-images/SealImagesPanel.js';
-import type { KeyHistoryItem, Shipment, StaffOrderEvent, StaffOrderView } from './types.js';
+import type { KeyHistoryItem, Shipment, StaffOrderEvent, StaffOrderView } from '../../../../core/staff-orders-schemas.js';
 
 /** The order page for staff: /staff/orders/:id. */
 export function StaffOrderPage() {

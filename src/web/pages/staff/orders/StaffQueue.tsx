@@ -6,7 +6,7 @@ import { apiGet } from '../../../api.js';
 import { useLatestLoad } from '../../../components/useLatestLoad.js';
 import { useStaffErrors } from '../staffSession.js';
 import { DueFlag, StaffStatusTag, beijing, mono } from './format.js';
-import type { QueueInfo, QueueItem } from './types.js';
+import type { QueueInfo, QueueItem } from '../../../../core/staff-orders-schemas.js';
 
 interface Page {
   items: QueueItem[];

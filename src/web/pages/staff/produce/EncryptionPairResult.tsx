@@ -6,15 +6,10 @@
 import { useState } from 'react';
 import { Alert, App, Button, Space, Typography } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
+import type { EncryptionIssued } from '../../../../core/certificates-schemas.js';
+import type { EnvelopedKey } from '../../../../core/kmc-schemas.js';
 import { apiPost } from '../../../api.js';
 import { useStaffErrors } from '../staffSession.js';
-
-export interface EncryptionIssued {
-  id: string;
-  serial: string;
-  /** Whether an envelope waits for download (a UKEY's key); false: it went into the PKCS#12. */
-  envelope: boolean;
-}
 
 const serialText = (s: string) => (s.length % 2 ? `0${s}` : s).toUpperCase();
 
@@ -53,7 +48,7 @@ export function EncryptionPairResult({
   if (!encryption) return null;
   const download = async () => {
     try {
-      const r = await apiPost<{ serial: string; envelopedKeyBlob: string }>(`/api/staff/certificates/${encryption.id}/enveloped-key`);
+      const r = await apiPost<EnvelopedKey>(`/api/staff/certificates/${encryption.id}/enveloped-key`);
       saveBase64(r.envelopedKeyBlob, `${serialText(r.serial)}-加密密钥信封.bin`);
       setTaken(true);
       onTaken?.();

@@ -15,6 +15,9 @@ import { useState, type ReactNode } from 'react';
 import { Alert, App, Button, Descriptions, Form, Input, Modal, Radio, Space, Steps, Typography, Upload } from 'antd';
 import { DownloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { ZProduceKey } from '../../../../core/certificates.js';
+import type { ProducedCertificate } from '../../../../core/certificates-schemas.js';
+import type { OrderProduced } from '../../../../core/fulfilment-schemas.js';
+import type { TokenInitAuthorization } from '../../../../core/tokens-schemas.js';
 import { formatOrderNumber } from '../../../../core/order-number.js';
 import { ApiError, apiPost } from '../../../api.js';
 import { zodRule } from '../../../components/forms.js';
@@ -23,33 +26,20 @@ import { useStaffErrors } from '../staffSession.js';
 import { AgentError, type AgentClient, type AgentToken } from '../../../agent/agentClient.js';
 import { AgentPanel } from '../../../agent/AgentPanel.js';
 import { downloadP12 } from './downloadP12.js';
-import { ENVELOPE_NOT_TAKEN, EncryptionPairResult, type EncryptionIssued } from './EncryptionPairResult.js';
+import { ENVELOPE_NOT_TAKEN, EncryptionPairResult } from './EncryptionPairResult.js';
 
-interface Issued {
-  serial: string;
-  notBefore: string;
-  notAfter: string;
-  pkcs12?: string;
-  /** The certificate (base64 DER) when the key was made on a UKEY, for the agent to write. */
-  der?: string;
-  tokenSerial?: string;
-  /** Written to the UKEY by the agent. */
-  written?: boolean;
-  /** A main key's seals (online): made at once when the impressions were confirmed first, else what to do. */
-  seals?: { status: 'made' | 'waiting' | 'failed'; message: string };
-  /** A pair project's encryption certificate (docs/kmc.md), or why it was not issued. */
-  encryption?: EncryptionIssued;
-  encryptionSkipped?: string;
-}
+/** What both 制证 routes answer (routes/produced-certificate.ts); the online one adds a main key's seals. */
+type Produced = ProducedCertificate & Pick<OrderProduced, 'seals'>;
 
-/** What both 制证 routes answer (routes/produced-certificate.ts). */
-interface Produced {
-  certificate: Issued;
-  pkcs12?: string;
-  seals?: Issued['seals'];
-  encryptionCertificate?: EncryptionIssued;
-  encryptionSkipped?: string;
-}
+/** The new certificate as the dialog shows it, and whether the agent wrote it to the UKEY. */
+type Issued = Produced['certificate'] &
+  Pick<Produced, 'pkcs12' | 'seals' | 'encryptionSkipped'> & {
+    /** A pair project's encryption certificate (docs/kmc.md). */
+    encryption?: Produced['encryptionCertificate'];
+    /** Written to the UKEY by the agent. */
+    written?: boolean;
+  };
+
 const issuedOf = (r: Produced): Issued => ({
   ...r.certificate,
   pkcs12: r.pkcs12,
@@ -173,10 +163,10 @@ export function ProduceDialog({
     try {
       at(0);
       const session = await agent.session();
-      const grant = await apiPost<{ authorization: string; keyAlgorithm: 'sm2' | 'ecdsa-p256' }>(
-        `/api/staff/tokens/${encodeURIComponent(token.serial)}/init-authorization`,
-        { agent: session, projectCode },
-      );
+      const grant = await apiPost<TokenInitAuthorization>(`/api/staff/tokens/${encodeURIComponent(token.serial)}/init-authorization`, {
+        agent: session,
+        projectCode,
+      });
       at(1);
       // The agent cuts the label to the token's 32 bytes.
       await agent.init(token.serial, grant.authorization, unitName);
