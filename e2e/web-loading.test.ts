@@ -362,3 +362,148 @@ describe('after a release', () => {
     await context.close();
   });
 });
+
+describe("antd's CSS comes with the page, made at build time (scripts/antd-styles.ts)", () => {
+  /** Per element of the page: the computed properties that show how antd drew it. */
+  const LOOK = [
+    'color',
+    'background-color',
+    'border-top-color',
+    'border-top-width',
+    'border-radius',
+    'padding',
+    'margin',
+    'font-size',
+    'font-weight',
+    'line-height',
+    'display',
+    'width',
+    'height',
+  ];
+  /** antd's <style> elements as the server writes them into the page (its server-side rendering's form). */
+  const ANTD_STYLE = /<style data-(?:rc-order|ant-cssinjs-cache-path)="[^"]*"[^>]*>[^<]*<\/style>/g;
+
+  /**
+   * Loads a page until it is usable and returns the <style> elements antd inserted meanwhile (its components' CSS
+   * apart from the theme's CSS variables, made in the browser either way), how many the HTML carried, and how
+   * every element under #root looks. `without` serves the same HTML with antd's <style> elements taken out: the
+   * page as it was before, antd making all its CSS itself.
+   */
+  async function load(
+    url: string,
+    o: { viewport: typeof PHONE; reducedMotion: 'reduce' | 'no-preference'; without: boolean },
+    ready: (p: import('playwright-core').Page) => Promise<void>,
+  ) {
+    const context = await e.browser.newContext({
+      viewport: o.viewport,
+      locale: 'zh-CN',
+      baseURL: e.baseUrl,
+      reducedMotion: o.reducedMotion,
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    const pathname = new URL(url, e.baseUrl).pathname;
+    let carried: string[] = [];
+    await page.route(
+      (u) => u.pathname === pathname,
+      async (route) => {
+        const html = await (await route.fetch()).text();
+        const elements = html.match(ANTD_STYLE) ?? [];
+        expect(elements.length).toBeGreaterThan(0);
+        carried = o.without ? [] : elements.map((el) => el.slice(el.indexOf('>') + 1, -'</style>'.length));
+        await route.fulfill({
+          status: 200,
+          contentType: 'text/html; charset=utf-8',
+          body: o.without ? html.replace(ANTD_STYLE, '') : html,
+        });
+      },
+    );
+    await page.addInitScript(() => {
+      const seen = new Set<HTMLStyleElement>();
+      (window as unknown as { __styles: Set<HTMLStyleElement> }).__styles = seen;
+      // antd marks its own <style> elements with data-css-hash (set right after inserting, before this runs). The
+      // page's own are seen too, as the parser adds them and as antd moves them to the head: told apart below.
+      new MutationObserver((records) => {
+        for (const r of records)
+          for (const n of r.addedNodes) if (n instanceof HTMLStyleElement && n.hasAttribute('data-css-hash')) seen.add(n);
+      }).observe(document, { childList: true, subtree: true });
+    });
+    await page.goto(url);
+    await ready(page);
+    await page.waitForLoadState('networkidle');
+    // With motion on, what antd styles late fades into its colours: compare the settled page (spinners aside).
+    await page.waitForFunction(() =>
+      document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
+    );
+    const inserted = await page.evaluate(() =>
+      [...(window as unknown as { __styles: Set<HTMLStyleElement> }).__styles].map((n) => n.textContent ?? ''),
+    );
+    const look = await page.evaluate(
+      (props) =>
+        [...document.querySelectorAll('#root *')].map((el) => {
+          const cs = getComputedStyle(el);
+          // The theme's scope class is named by React's useId, which counts in render order: not part of the look.
+          const cls = (el.getAttribute('class') ?? '').replace(/css-var-\S+/g, 'css-var');
+          return `${el.tagName}.${cls} ${props.map((p) => cs.getPropertyValue(p)).join(' ')}`;
+        }),
+      LOOK,
+    );
+    const primary = await page.evaluate(() => {
+      const b = document.querySelector('.ant-btn-primary');
+      return b ? getComputedStyle(b).backgroundColor : null;
+    });
+    // Where antd's elements ended up: in the head, ahead of the app's own stylesheet (which wins a tie).
+    const order = await page.evaluate(() => {
+      const app = document.querySelector('head link[rel="stylesheet"][href*="/assets/index-"]');
+      const antd = [...document.querySelectorAll('style[data-css-hash]')];
+      return {
+        inBody: antd.filter((s) => s.parentElement !== document.head).length,
+        afterApp: app ? antd.filter((s) => app.compareDocumentPosition(s) & Node.DOCUMENT_POSITION_FOLLOWING).length : -1,
+        total: antd.length,
+      };
+    });
+    if (!o.without)
+      await shot(page, `antd-styles${pathname.startsWith('/v/') ? '-legal-check' : pathname.replace(/\//g, '-')}-${o.viewport.width}`);
+    await context.close();
+    // Made in the browser: what the page did not carry. The theme's CSS variables (`.css-var-…{--ant-…}`) are made
+    // there either way; the rest is components'.
+    const component = inserted.filter((css) => !carried.includes(css) && !css.startsWith('.css-var-'));
+    return { component, carried: carried.length, look, primary, order, errors };
+  }
+
+  it.each([
+    { name: '/login', viewport: PHONE, reducedMotion: 'reduce' as const, made: 10 },
+    { name: '/login', viewport: DESKTOP, reducedMotion: 'no-preference' as const, made: 10 },
+    // The phone page draws mostly plain elements (PhoneResult.tsx): antd's reset, icons, Alert, Button.
+    { name: '/v/<token>', viewport: PHONE, reducedMotion: 'reduce' as const, made: 3 },
+  ])(
+    '$name at $viewport.width px ($reducedMotion motion): antd makes none of its component CSS, and the page looks the same as when it does',
+    async ({ name, viewport, reducedMotion, made }) => {
+      const url = name === '/login' ? '/login' : await legalCheckUrl();
+      const ready = (p: import('playwright-core').Page) =>
+        name === '/login'
+          ? p
+              .getByRole('button', { name: /^登\s*录$/ })
+              .first()
+              .waitFor()
+          : p.getByTestId('org-name').waitFor();
+      const before = await load(url, { viewport, reducedMotion, without: true }, ready);
+      const after = await load(url, { viewport, reducedMotion, without: false }, ready);
+
+      // The HTML carries antd's elements; without them antd inserts a <style> per component, with them none.
+      expect(after.carried).toBeGreaterThan(made);
+      expect(before.component.length).toBeGreaterThanOrEqual(made);
+      expect(after.component.map((css) => css.slice(0, 80))).toEqual([]);
+      // antd took them into the head, ahead of the app's stylesheet, as it would have inserted its own.
+      expect(after.order).toEqual({ inBody: 0, afterApp: 0, total: expect.any(Number) });
+      expect(after.order.total).toBeGreaterThan(made);
+      expect(before.order).toMatchObject({ inBody: 0, afterApp: 0 });
+      // Drawn alike: every element's colours, borders, spacing and size (antd's among them); 登录 in the brand red.
+      expect(after.look).toEqual(before.look);
+      expect(after.look.filter((l) => l.includes(' ant-') || l.includes('.ant-')).length).toBeGreaterThan(made);
+      if (name === '/login') expect(after.primary).toBe('rgb(200, 16, 46)');
+      expect([...before.errors, ...after.errors]).toEqual([]);
+    },
+  );
+});

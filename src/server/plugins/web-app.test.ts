@@ -17,7 +17,8 @@ import { randomIp, TestClient, testConfig, testDb } from '../testing/harness.js'
 import { sessionScript, webPreloader } from './web-preload.js';
 
 const INLINE = "document.getElementById('root').className='checked';";
-const INDEX = `<!doctype html><html><head><title>江西CA</title></head><body><div id="root">正在加载…</div><script>${INLINE}</script><script type="module" src="/assets/index-Ab12Cd34.js"></script></body></html>`;
+// As vite build writes it: the entry script and the app's stylesheet in the head.
+const INDEX = `<!doctype html><html><head><title>江西CA</title><script type="module" crossorigin src="/assets/index-Ab12Cd34.js"></script><link rel="stylesheet" crossorigin href="/assets/index-Ix000001.css"></head><body><div id="root">正在加载…</div><script>${INLINE}</script></body></html>`;
 const JS = `console.log(${JSON.stringify('江西CA '.repeat(2000))});`;
 
 /** A build's manifest as Vite writes it: which file holds which source, and what each chunk imports. */
@@ -35,6 +36,16 @@ const MANIFEST = {
   'pages/staff/orders/StaffQueue.tsx': { file: 'assets/StaffQueue-Sq000001.js', imports: ['_ui.js'] },
 };
 
+/** antd's CSS per page (scripts/antd-styles.ts): the index by manifest keys, and the fragments it names. */
+const ANTD_STYLES = {
+  'PublicSite.tsx': '.vite/antd-styles/PublicSite-As000001.html',
+  'PublicSite.tsx\npages/applicant/Login.tsx': '.vite/antd-styles/Login-As000002.html',
+  'pages/mobile/LegalCheck.tsx': '.vite/antd-styles/LegalCheck-As000003.html',
+};
+/** A fragment as extractStyle writes it, marked with its file's name; `$&` as CSS may hold it (a replace pattern). */
+const antdFragment = (name: string) =>
+  `<style data-rc-order="prependQueue" data-rc-priority="0" data-css-hash="empac1">:where(.css-1y106cm).ant-btn{content:"$&"}${'.ant-col-1{flex:1}'.repeat(200)}</style><style data-ant-cssinjs-cache-path="data-ant-cssinjs-cache-path">.data-ant-cssinjs-cache-path{content:"css-1y106cm|Button-Button|ant-btn|anticon:empac1";}</style><!--${name}-->`;
+
 let app: FastifyInstance;
 let webDist: string;
 let deps: { db: Awaited<ReturnType<typeof testDb>>['db']; clock: typeof systemClock; config: ReturnType<typeof testConfig> };
@@ -48,6 +59,9 @@ beforeAll(async () => {
   writeFileSync(`${js}.gz`, gzipSync(JS));
   mkdirSync(path.join(dist, '.vite'));
   writeFileSync(path.join(dist, '.vite', 'manifest.json'), JSON.stringify(MANIFEST));
+  writeFileSync(path.join(dist, '.vite', 'antd-styles.json'), JSON.stringify(ANTD_STYLES));
+  mkdirSync(path.join(dist, '.vite', 'antd-styles'));
+  for (const file of Object.values(ANTD_STYLES)) writeFileSync(path.join(dist, file), antdFragment(path.basename(file)));
   const handle = await testDb();
   deps = { db: handle.db, clock: systemClock, config: testConfig() };
   app = await buildApp({ ...deps, webDist: dist });
@@ -204,6 +218,27 @@ describe("index.html names the page's own chunks (no waterfall)", () => {
   });
 });
 
+describe("index.html carries the page's antd CSS, made at build time", () => {
+  it.each([
+    { url: '/login', fragment: 'Login-As000002.html' },
+    { url: '/v/abc123', fragment: 'LegalCheck-As000003.html' },
+    // A path no page claims: its area's.
+    { url: '/no-such-page', fragment: 'PublicSite-As000001.html' },
+  ])('$url carries $fragment as written, at the end of the body: after what paints first', async ({ url, fragment }) => {
+    for (const accept of ['br', 'gzip', '']) {
+      const html = text(await get(url, { 'accept-encoding': accept }));
+      expect(html).toContain(`${antdFragment(fragment)}</body>`);
+      expect(html.match(/data-ant-cssinjs-cache-path="/g)).toHaveLength(1);
+      expect(html.indexOf('data-css-hash')).toBeGreaterThan(html.indexOf('正在加载…'));
+      expect(html.indexOf('data-css-hash')).toBeGreaterThan(html.indexOf(INLINE));
+    }
+  });
+
+  it('a page the build wrote none for carries none (antd makes its CSS in the browser, as before)', async () => {
+    expect(text(await get('/staff/queue', { 'accept-encoding': 'br' }))).not.toContain('data-css-hash');
+  });
+});
+
 describe('a page of someone with a live session carries their session answer (one round trip less)', () => {
   /** The session data block of a page's HTML, parsed; undefined when the page carries none. */
   const carried = (html: string, realm: 'org' | 'staff') => {
@@ -225,6 +260,16 @@ describe('a page of someone with a live session carries their session answer (on
       expect((session!.organization as { name: string }).name).toBe('测试单位有限公司');
       expect(carried(text(res), 'staff')).toBeUndefined();
     }
+  });
+
+  it("a name holding a replacement pattern ($& $' $`) is carried as it is", async () => {
+    const c = new TestClient(app, randomIp());
+    const name = "测试$&单位$'有限$`公司";
+    const reg = await c.register({ name });
+    expect(reg.res.statusCode, reg.res.body).toBe(201);
+    const html = text(await page(c, '/orders'));
+    expect((carried(html, 'org')!.organization as { name: string }).name).toBe(name);
+    expect(html.match(/<\/head>/g)).toHaveLength(1);
   });
 
   it('a visitor without a session gets the shared page: no session made, nothing carried', async () => {

@@ -132,9 +132,40 @@ export interface HtmlBody {
 
 interface Variant {
   identity: Buffer;
-  br: Buffer;
-  gzip: Buffer;
   tag: string;
+  /** Compressed on first use, each encoding only when a browser asks for it. */
+  br?: Buffer;
+  gzip?: Buffer;
+  quality: { br: number; gzip: number };
+}
+
+/**
+ * antd's CSS for a page, made at build time (scripts/antd-styles.ts writes a fragment of <style> elements per
+ * page and names it in .vite/antd-styles.json by the same keys as pageModules): antd then takes its CSS from
+ * these elements instead of making it in the browser on every load. Empty when the build wrote none for the
+ * page (antd makes its CSS as before).
+ */
+function antdStyles(webDist: string): (keys: string[]) => string {
+  const indexFile = path.join(webDist, '.vite', 'antd-styles.json');
+  const index = existsSync(indexFile) ? (JSON.parse(readFileSync(indexFile, 'utf8')) as Record<string, string>) : {};
+  const read = new Map<string, string>();
+  return (keys) => {
+    const file = index[keys.join('\n')];
+    if (!file) return '';
+    let html = read.get(file);
+    if (html === undefined) read.set(file, (html = readFileSync(path.join(webDist, file), 'utf8')));
+    return html;
+  };
+}
+
+/**
+ * The HTML with antd's <style> elements at the end of its body: after the 正在加载… the page paints first (in the
+ * head they would hold that paint up while they download), before the app's scripts, which run once the page is
+ * parsed. antd's style library moves them into the head when it starts, first, where it would have inserted them
+ * itself: the app's own stylesheet after them still wins a tie.
+ */
+function withAntdStyles(html: string, styles: string): string {
+  return styles ? html.replace('</body>', () => `${styles}</body>`) : html;
 }
 
 /** The manifest keys a path needs: its area and, when the table knows it, its page. */
@@ -148,7 +179,8 @@ export function pageModules(pathname: string): string[] {
  * The built index.html for any SPA path, with that path's chunks and first API answers named in its head.
  * Variants that do not depend on an id in the path (a few dozen at most, bounded by the tables above) are built
  * and compressed once, on first use; the others (a 法人核验 token, an order id) are compressed per request at a
- * fast setting (a 5 KB page), as are those carrying a session (`session`, from sessionScript). Returns null when there is no build, or no manifest (index.html is sent as it is).
+ * fast setting (~10 ms for a page with antd's CSS), as are those carrying a session (`session`, from
+ * sessionScript); each only in the encoding a browser asks for. Returns null when there is no build, or no manifest (index.html is sent as it is).
  */
 export function webPreloader(webDist: string): ((pathname: string, acceptEncoding: string, session?: string) => HtmlBody) | null {
   const indexFile = path.join(webDist, 'index.html');
@@ -156,6 +188,7 @@ export function webPreloader(webDist: string): ((pathname: string, acceptEncodin
   if (!existsSync(indexFile) || !existsSync(manifestFile)) return null;
   const html = readFileSync(indexFile, 'utf8');
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
+  const stylesOf = antdStyles(webDist);
   // What the HTML already loads (the boot chunk and what Vite put in the head) is not named twice.
   const named = new Set([...html.matchAll(/\b(?:src|href)="\/(assets\/[^"]+)"/g)].map((m) => m[1]!));
   const fixedVariants = new Map<string, Variant>();
@@ -182,18 +215,13 @@ export function webPreloader(webDist: string): ((pathname: string, acceptEncodin
 
   const make = (keys: string[], data: string[], quality: { br: number; gzip: number }, session = ''): Variant => {
     const links = chunkLinks(keys) + data.map((u) => `<link rel="preload" as="fetch" crossorigin href="${u}">`).join('') + session;
-    // A function, not a string: in a replacement string `$&`, `$'` and `` $` `` are patterns, and the session
-    // block carries text people typed (an organization's name).
+    // A function, not a string, as the replacement: `$&` or `$'` in an organization's name (the session) or in
+    // CSS would otherwise be read as a pattern.
     const identity = Buffer.from(
-      html.replace('</head>', () => `${links}</head>`),
+      withAntdStyles(html, stylesOf(keys)).replace('</head>', () => `${links}</head>`),
       'utf8',
     );
-    return {
-      identity,
-      br: brotliCompressSync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: quality.br } }),
-      gzip: gzipSync(identity, { level: quality.gzip }),
-      tag: createHash('sha256').update(identity).digest('base64url').slice(0, 27),
-    };
+    return { identity, quality, tag: createHash('sha256').update(identity).digest('base64url').slice(0, 27) };
   };
 
   const variant = (pathname: string, session: string): Variant => {
@@ -204,7 +232,9 @@ export function webPreloader(webDist: string): ((pathname: string, acceptEncodin
       if (!d.fixed || session) return make(keys, d.urls(m), { br: 5, gzip: 6 }, session);
       const id = `${keys.join('\n')}\n${d.re.source}`;
       let v = fixedVariants.get(id);
-      if (!v) fixedVariants.set(id, (v = make(keys, d.urls(m), { br: 11, gzip: 9 })));
+      // Not brotli's 11: on a page with antd's CSS (up to ~0.5 MB) it holds the server's one thread most of a
+      // second; 9 takes ~25 ms for ~10% more bytes.
+      if (!v) fixedVariants.set(id, (v = make(keys, d.urls(m), { br: 9, gzip: 9 })));
       return v;
     }
     return make(keys, [], { br: 5, gzip: 6 }); // unreachable: the last entry matches every path
@@ -214,8 +244,14 @@ export function webPreloader(webDist: string): ((pathname: string, acceptEncodin
     const v = variant(pathname, session);
     // The negotiator @fastify/static uses for the assets: the page and its scripts pick an encoding alike.
     const encoding = acceptEncoding ? negotiate(acceptEncoding, ['br', 'gzip']) : null;
-    if (encoding === 'br') return { body: v.br, encoding: 'br', etag: `"${v.tag}-br"` };
-    if (encoding === 'gzip') return { body: v.gzip, encoding: 'gzip', etag: `"${v.tag}-gz"` };
+    if (encoding === 'br') {
+      v.br ??= brotliCompressSync(v.identity, { params: { [constants.BROTLI_PARAM_QUALITY]: v.quality.br } });
+      return { body: v.br, encoding: 'br', etag: `"${v.tag}-br"` };
+    }
+    if (encoding === 'gzip') {
+      v.gzip ??= gzipSync(v.identity, { level: v.quality.gzip });
+      return { body: v.gzip, encoding: 'gzip', etag: `"${v.tag}-gz"` };
+    }
     return { body: v.identity, encoding: undefined, etag: `"${v.tag}"` };
   };
 }
