@@ -278,6 +278,20 @@ describe('what a page needs first, from the build (issue 14: sizes compressed, a
       expect(files.length, files.join(' ')).toBeLessThanOrEqual(p.files);
     });
 
+  it("the order form and the console's first pages load no rule library (zod): the form's rules come after it shows", () => {
+    // zod's ~90 KB (22 KB brotli) came with the order form while its rules and a submitted order's cards were
+    // imported up front, and with the console's shell through one role check (core/staff-roles.ts).
+    const { dist } = manifest();
+    for (const sources of [
+      ['PublicSite.tsx', 'pages/applicant/Order.tsx'],
+      ['pages/staff/StaffApp.tsx', 'pages/staff/orders/StaffQueue.tsx'],
+      ['pages/staff/StaffApp.tsx', 'pages/staff/StaffDashboard.tsx'],
+    ]) {
+      const withZod = closure(sources).files.filter((f) => readFileSync(path.join(dist, f), 'utf8').includes('._zod'));
+      expect(withZod, sources.join(' + ')).toEqual([]);
+    }
+  });
+
   it('the phone pages need only React, the phone UI and their own code: no public-site, applicant or console chunk', () => {
     for (const source of ['pages/mobile/LegalCheck.tsx', 'pages/mobile/SandboxPay.tsx']) {
       const names = closure([source]).files.map((f) => path.basename(f).replace(/-[\w-]{8}\.js$/, ''));

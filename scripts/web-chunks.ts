@@ -162,6 +162,11 @@ export function chunkNamer(entry: string) {
   let uses: Map<string, Use> | undefined;
   return (id: string, graph: ModuleGraph): string | null => {
     if (/[\\/]node_modules[\\/](antd|@ant-design[\\/]icons)[\\/]es[\\/]index\.js$/.test(id)) return null;
+    // The rule library: forms of nearly every area use it, but no page's first view (the order form imports its
+    // rules once it shows). Placed by area it would sit in the first area's chunk that a later area loads anyway
+    // (the console's queue downloaded it with the applicant chunks); in a chunk of its own it comes only with the
+    // modules that import it.
+    if (/[\\/]node_modules[\\/]zod[\\/]/.test(id)) return 'ui-zod';
     uses ??= usesOfModules(graph, entry);
     const use = uses.get(id);
     if (!use || use.areas.has('boot') || use.pages.size < 2) return null;

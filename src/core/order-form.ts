@@ -9,18 +9,8 @@ import { z } from 'zod';
 import { ageOn, idNumberProblem, idProblemMessage, normalizeIdNumber } from './id-number.js';
 import { mobileField } from './schemas.js';
 import { normalizeUscc, usccProblem, usccProblemMessage } from './uscc.js';
+import { UNIT_TYPE_CODES } from './unit-types.js';
 import { visibleText } from './visible-text.js';
-
-export const UNIT_TYPES = {
-  enterprise: { label: '企业', credential: '营业执照' },
-  medical: { label: '医疗机构', credential: '医疗机构执业许可证' },
-  social_org: { label: '社会团体', credential: '社会团体法人登记证书' },
-  public_institution: { label: '事业单位', credential: '事业单位法人证书' },
-  government: { label: '机关单位', credential: '统一社会信用代码证书' },
-  other: { label: '其他组织', credential: '含统一社会信用代码的登记证书' },
-} as const;
-export type UnitType = keyof typeof UNIT_TYPES;
-export const UNIT_TYPE_CODES = Object.keys(UNIT_TYPES) as UnitType[];
 
 const s = (max: number) => z.string().max(max, `最多${max}个字`).optional();
 

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { DOCUMENT_CODES, MAIL_DOCUMENTS, MAIL_RULES, type DocumentCode } from './content/documents.js';
 import { OFFICES } from './content/offices.js';
 import type { KeyKind } from './content/projects.js';
-import { UNIT_TYPES, type UnitType } from './order-form.js';
+import { UNIT_TYPES, type UnitType } from './unit-types.js';
 import { OUT_OF_PROVINCE } from './requirements.js';
 import type { OrderStatus } from './workflow.js';
 

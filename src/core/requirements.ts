@@ -5,7 +5,7 @@
  */
 import { APPLICATION_DOCUMENTS, type DocumentCode } from './content/documents.js';
 import type { KeyKind, ProjectInfo } from './content/projects.js';
-import { UNIT_TYPES, type UnitType } from './order-form.js';
+import { UNIT_TYPES, type UnitType } from './unit-types.js';
 
 export type SlotCode =
   'application-form' | 'business-license' | 'agent-id-front' | 'agent-id-back' | 'power-of-attorney' | 'seal-sheet' | 'appointment-letter';

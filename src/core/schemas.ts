@@ -3,6 +3,7 @@
  * Messages are Chinese and name the field and the rule, so the server's answer can be shown as it is.
  */
 import { z } from 'zod';
+import { isAuditor, STAFF_ROLES } from './staff-roles.js';
 import { normalizeUscc, usccProblem, usccProblemMessage } from './uscc.js';
 import { normalizeMobile, mobileProblem, mobileProblemMessage } from './mobile.js';
 import { PASSWORD_MAX, passwordProblem, passwordProblemMessage } from './password-rule.js';
@@ -94,17 +95,10 @@ export const ZResetConfirmBody = z.object({
   passwordConfirm: z.string({ error: '请再次填写密码' }),
 });
 
-/** 密钥管理员: key recovery (密钥恢复) from the KMC's escrow, requested by one and approved by another (docs/kmc.md). */
-export const STAFF_ROLES = ['预审', '受理', '制证', '发放', '财务', '管理员', '审计员', '密钥管理员'] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number];
+// The roles themselves live in staff-roles.ts, which has no zod: the staff console's shell checks a role
+// without downloading the rule library (issue 14). Re-exported here for the server's many importers.
+export { AUDITOR, isAuditor, STAFF_ROLES, type StaffRole } from './staff-roles.js';
 export const ZStaffRole = z.enum(STAFF_ROLES, { error: '角色只能是：预审、受理、制证、发放、财务、管理员、审计员、密钥管理员' });
-/**
- * 审计员 (安全审计员): may only read the audit log (操作记录) and verify its integrity — no business data, no
- * settings. Separation of duties: it is never combined with another role.
- */
-export const AUDITOR: StaffRole = '审计员';
-/** An auditor's account: the one role that sees nothing but 操作记录. */
-export const isAuditor = (roles: readonly string[]) => roles.includes(AUDITOR);
 
 export const ZStaffLoginBody = z
   .object({

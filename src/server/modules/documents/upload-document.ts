@@ -7,7 +7,8 @@
  * the new blobs are removed again.
  */
 import { AppError } from '../../../core/errors.js';
-import type { OrderDraft, UnitType } from '../../../core/order-form.js';
+import type { OrderDraft } from '../../../core/order-form.js';
+import type { UnitType } from '../../../core/unit-types.js';
 import { uploadSlots, type UploadSlot } from '../../../core/requirements.js';
 import { EDITABLE, STATUS_LABEL, type OrderStatus } from '../../../core/workflow.js';
 import type { FileStore } from '../../adapters/storage/port.js';

@@ -2,7 +2,8 @@
  * What an order still lacks before it can be submitted — the one place that decides, used both for the
  * submit button's text and by the submit use case itself.
  */
-import { orderFormProblems, type OrderDraft, type UnitType } from '../../../core/order-form.js';
+import { orderFormProblems, type OrderDraft } from '../../../core/order-form.js';
+import type { UnitType } from '../../../core/unit-types.js';
 import { OUT_OF_PROVINCE, uploadSlots, type UploadSlot } from '../../../core/requirements.js';
 import { normalizeIdNumber } from '../../../core/id-number.js';
 import { normalizeMobile } from '../../../core/mobile.js';

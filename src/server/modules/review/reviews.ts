@@ -3,7 +3,8 @@
  * what a rejection means for the applicant — which slots may be replaced ("the applicant fixes only what
  * failed") and which failed documents are still the ones that were judged.
  */
-import type { OrderDraft, UnitType } from '../../../core/order-form.js';
+import type { OrderDraft } from '../../../core/order-form.js';
+import type { UnitType } from '../../../core/unit-types.js';
 import { uploadSlots, type UploadSlot } from '../../../core/requirements.js';
 import type { DbOrTx } from '../../db/client.js';
 import type { OrganizationRow } from '../accounts/repository.js';

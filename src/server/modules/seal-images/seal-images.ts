@@ -12,7 +12,8 @@
  */
 import { AppError } from '../../../core/errors.js';
 import { OUT_OF_PROVINCE, uploadSlots } from '../../../core/requirements.js';
-import type { OrderDraft, UnitType } from '../../../core/order-form.js';
+import type { OrderDraft } from '../../../core/order-form.js';
+import type { UnitType } from '../../../core/unit-types.js';
 import type { FileStore } from '../../adapters/storage/port.js';
 import type { Clock } from '../../clock.js';
 import type { Db, DbOrTx } from '../../db/client.js';

@@ -7,7 +7,7 @@
 import { courierDisplayName, sfTrackingUrl } from '../../../core/fulfilment.js';
 import { AppError } from '../../../core/errors.js';
 import { formatOrderNumber } from '../../../core/order-number.js';
-import type { UnitType } from '../../../core/order-form.js';
+import type { UnitType } from '../../../core/unit-types.js';
 import { uploadSlots } from '../../../core/requirements.js';
 import { availableActions, STATUS_LABEL, STATUS_STEP, type OrderStatus } from '../../../core/workflow.js';
 import type { Db } from '../../db/client.js';

@@ -9,7 +9,8 @@
  */
 import { AppError } from '../../../core/errors.js';
 import type { z } from 'zod';
-import { orderFinalSchema, orderFormProblems, type OrderDraft, type UnitType } from '../../../core/order-form.js';
+import { orderFinalSchema, orderFormProblems, type OrderDraft } from '../../../core/order-form.js';
+import type { UnitType } from '../../../core/unit-types.js';
 import { formatOrderNumber } from '../../../core/order-number.js';
 import { OUT_OF_PROVINCE, uploadSlots } from '../../../core/requirements.js';
 import { ENDED, STATUS_LABEL, type OrderStatus } from '../../../core/workflow.js';

@@ -4,27 +4,22 @@
  * 办理进度. What can be done comes from the server's order view (editable, slots, missing, actions) and
  * the workflow's own tables; what to do next is worded once, in order/nextStep.ts.
  */
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { Link, Navigate, useParams } from 'react-router-dom';
 import { Alert, Breadcrumb, Button, Card, Descriptions, Skeleton, Typography } from 'antd';
 import { beijing } from './order/time.js';
 import { formatPriceFen } from '../../../core/content/projects.js';
-import { ENDED, type OrderStatus } from '../../../core/workflow.js';
+import { ENDED } from '../../../core/workflow.js';
 import { apiGet, ApiError } from '../../api.js';
 import { LoginGate, loginUrl } from '../../components/LoginGate.js';
 import { lazyPage } from '../../components/lazyPage.js';
 import { useLatestLoad } from '../../components/useLatestLoad.js';
 import { StatusTag } from '../../components/StatusTag.js';
-import { CertificateCard } from './order/CertificateCard.js';
-import { SealsCard } from './order/SealsCard.js';
-import { DeliveryCard } from './order/DeliveryCard.js';
 import { Documents, failedReview } from './order/Documents.js';
-import { InvoiceCard } from './order/InvoiceCard.js';
-import { nextStep, PAID } from './order/nextStep.js';
+import { nextStep } from './order/nextStep.js';
+import { SectionCard } from './order/SectionCard.js';
 import { OrderForm, type OrderFormHandle } from './order/OrderForm.js';
-import { PaperCard } from './order/PaperCard.js';
 import { OrderProgress } from './order/Progress.js';
-import { OrderSummary } from './order/OrderSummary.js';
 import { ReviewResult } from './order/ReviewResult.js';
 import { SubmitPanel } from './order/SubmitPanel.js';
 import type { OrderView } from '../../../core/orders-schemas.js';
@@ -32,6 +27,8 @@ import './order/order.css';
 
 // Shown only when the order would not load: antd's Result (with its illustrations) is loaded then (issue 14).
 const OrderLoadFailed = lazyPage(() => import('./order/OrderLoadFailed.js'), 'OrderLoadFailed');
+// A submitted order's sections (paper, certificate, delivery, invoice): loaded when such an order is shown.
+const SubmittedOrder = lazyPage(() => import('./order/SubmittedOrder.js'), 'SubmittedOrder');
 
 export function OrderPage() {
   return (
@@ -40,26 +37,6 @@ export function OrderPage() {
     </LoginGate>
   );
 }
-
-function SectionCard({ n, title, children, id }: { n?: number; title: string; children: ReactNode; id: string }) {
-  return (
-    <Card
-      id={id}
-      className="order-section"
-      title={
-        <span className="order-section-title">
-          {n !== undefined && <span className="n">{n}</span>}
-          {title}
-        </span>
-      }
-    >
-      {children}
-    </Card>
-  );
-}
-
-/** Waiting for the paper or checking it: the paper section comes first. */
-const PAPER_FIRST: readonly OrderStatus[] = ['review_passed', 'paper_awaiting', 'paper_received', 'paper_failed'];
 
 const scrollTo = (id: string) => document.getElementById(id)?.scrollIntoView({ behavior: 'smooth', block: 'start' });
 
@@ -141,36 +118,6 @@ function OrderScreen() {
   const o = view.order;
   const over = ENDED.includes(o.status);
   const review = failedReview(view);
-  const paid = PAID.includes(o.status);
-  const paperSection = (paid || o.status === 'review_passed') && (
-    <SectionCard
-      key="paper"
-      id="order-paper"
-      title={!paid ? '付款后邮寄纸质资料' : PAPER_FIRST.includes(o.status) ? '邮寄纸质资料' : '纸质资料'}
-    >
-      <PaperCard view={view} done={paid && !PAPER_FIRST.includes(o.status)} onChanged={refresh} />
-    </SectionCard>
-  );
-  const afterSubmission = !over && (
-    <>
-      {(o.status === 'produced' || o.status === 'shipped') && (
-        <SectionCard key="certificate" id="order-certificate" title="证书">
-          <CertificateCard orderId={o.id} />
-        </SectionCard>
-      )}
-      {(o.status === 'produced' || o.status === 'shipped') && o.keyType === 'main' && (
-        <SectionCard key="seals" id="order-seals" title="电子签章">
-          <SealsCard orderId={o.id} />
-        </SectionCard>
-      )}
-      <SectionCard key="delivery" id="order-delivery" title="证书接收人">
-        <DeliveryCard view={view} onChanged={refresh} />
-      </SectionCard>
-      <SectionCard key="invoice" id="order-invoice" title="发票">
-        <InvoiceCard view={view} />
-      </SectionCard>
-    </>
-  );
   return (
     <div className="order-page" data-testid="order-page">
       <Breadcrumb className="apply-path" items={[{ title: <Link to="/orders">我的订单</Link> }, { title: `订单 ${o.orderNoDisplay}` }]} />
@@ -234,31 +181,9 @@ function OrderScreen() {
           </SectionCard>
         </>
       ) : (
-        // Submitted or over: what to do now comes first (the paper while it is due, the waybill once
-        // shipped), then where it stands, then what was sent.
-        <>
-          {PAPER_FIRST.includes(o.status) ? (
-            <>
-              {paperSection}
-              {afterSubmission}
-            </>
-          ) : (
-            <>
-              {afterSubmission}
-              {paperSection}
-            </>
-          )}
-          <SectionCard id="order-progress" title="办理进度">
-            <SubmitPanel view={view} onView={takeView} flush={flush} revealForm={revealForm} />
-            <OrderProgress events={view.events} />
-          </SectionCard>
-          <SectionCard id="order-form" title="订单信息">
-            <OrderSummary view={view} />
-          </SectionCard>
-          <SectionCard id="order-documents" title="证件与模板">
-            <Documents view={view} onChanged={refresh} flush={flush} />
-          </SectionCard>
-        </>
+        <Suspense fallback={<Skeleton active paragraph={{ rows: 6 }} />}>
+          <SubmittedOrder view={view} refresh={refresh} takeView={takeView} flush={flush} revealForm={revealForm} />
+        </Suspense>
       )}
     </div>
   );

@@ -20,7 +20,7 @@ import {
   TeamOutlined,
 } from '@ant-design/icons';
 import { apiPost } from '../../api.js';
-import { isAuditor, type StaffRole } from '../../../core/schemas.js';
+import { isAuditor, type StaffRole } from '../../../core/staff-roles.js';
 import { StaffSessionProvider, hasRole, useStaffSession } from './staffSession.js';
 import { lazyPage } from '../../components/lazyPage.js';
 import { AntRoot } from '../../components/AntRoot.js';

@@ -11,12 +11,13 @@ import { Alert, Button, Col, Descriptions, Form, Input, Row, Select, Space, Typo
 import { CheckCircleFilled, CloudSyncOutlined, ExclamationCircleFilled, LoadingOutlined } from '@ant-design/icons';
 import { beijing } from './time.js';
 import { HOTLINE } from '../../../../core/content/help.js';
-import { UNIT_TYPES, UNIT_TYPE_CODES, type OrderDraft } from '../../../../core/order-form.js';
+import type { OrderDraft } from '../../../../core/order-form.js';
+import { UNIT_TYPES, UNIT_TYPE_CODES } from '../../../../core/unit-types.js';
 import { OUT_OF_PROVINCE } from '../../../../core/requirements.js';
 import { apiPut } from '../../../api.js';
 import { useAutosave, type SaveState } from '../../../components/autosave.js';
 import { loginUrl } from '../../../components/LoginGate.js';
-import { browserProblems, draftJson, fieldPaths, localCopy, SECTIONS, toDraft, type Section } from './draft.js';
+import { browserProblems, draftJson, fieldPaths, localCopy, SECTIONS, toDraft, useOrderRules, type Section } from './draft.js';
 import type { FormSaved, OrderView } from '../../../../core/orders-schemas.js';
 
 export interface OrderFormHandle {
@@ -141,7 +142,8 @@ export function OrderForm({ view, ref, onSaved }: { view: OrderView; ref?: Ref<O
     };
   }, [saver, saveNow]);
 
-  const mine = useMemo(() => browserProblems(values, outOfProvince), [values, outOfProvince]);
+  const rules = useOrderRules();
+  const mine = useMemo(() => (rules ? browserProblems(values, outOfProvince, rules) : {}), [rules, values, outOfProvince]);
   const serverApplies = server.json === draftJson(values);
   const problemOf = (path: string): string | undefined => mine[path] ?? (serverApplies ? server.problems[path] : undefined);
   const openProblems = fieldPaths(outOfProvince).filter((p) => problemOf(p));
@@ -426,7 +428,8 @@ export function OrderForm({ view, ref, onSaved }: { view: OrderView; ref?: Ref<O
       {editable && (
         <div className="form-status" data-testid="form-status">
           <SaveStatus save={save} retry={() => void saver.retry()} />
-          {openProblems.length > 0 ? (
+          {/* Until the rules have loaded (a moment after the form shows) nothing is said: an empty form is not 已填写完整. */}
+          {!rules ? null : openProblems.length > 0 ? (
             <Button size="small" type="link" onClick={revealAll} data-testid="form-problems">
               尚有内容需要填写或修改，点击查看
             </Button>

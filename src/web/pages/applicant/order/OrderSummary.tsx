@@ -1,7 +1,7 @@
 /** 订单信息 once the order can no longer be edited: the same sections, as text that is easy to read. */
 import type { ReactNode } from 'react';
 import { Descriptions, Typography } from 'antd';
-import { UNIT_TYPES, type UnitType } from '../../../../core/order-form.js';
+import { UNIT_TYPES, type UnitType } from '../../../../core/unit-types.js';
 import { OUT_OF_PROVINCE } from '../../../../core/requirements.js';
 import type { OrderView } from '../../../../core/orders-schemas.js';
 

@@ -3,7 +3,8 @@
  * known keys, no empty strings, no empty sections. Also the unsaved copy kept in localStorage so that a
  * reload, a lost connection or a conflict with another tab loses nothing the applicant typed.
  */
-import { orderFormProblems, type OrderDraft } from '../../../../core/order-form.js';
+import { useEffect, useState } from 'react';
+import type { OrderDraft, orderFormProblems } from '../../../../core/order-form.js';
 
 export const SECTIONS = {
   unit: ['address', 'unitType'],
@@ -41,11 +42,39 @@ export function toDraft(values: Loose, outOfProvince: boolean): OrderDraft {
 
 export const draftJson = (d: OrderDraft): string => JSON.stringify(d);
 
+/** The server's rules for the form (core/order-form.ts's orderFormProblems). */
+export type OrderRules = typeof orderFormProblems;
+
+let rulesLoading: Promise<OrderRules> | undefined;
+
+/**
+ * The form's rules, loaded after the form is on screen (issue 14): they are written with zod, whose ~90 KB would
+ * otherwise be downloaded and run before an applicant sees the form. Null until they arrive; the server checks
+ * every save and the submission by the same rules meanwhile.
+ */
+export function useOrderRules(): OrderRules | null {
+  const [rules, setRules] = useState<OrderRules | null>(null);
+  useEffect(() => {
+    let live = true;
+    rulesLoading ??= import('../../../../core/order-form.js').then((m) => m.orderFormProblems);
+    rulesLoading.then(
+      (r) => live && setRules(() => r),
+      () => {
+        rulesLoading = undefined; // a failed chunk load: the next form to mount asks again
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return rules;
+}
+
 /**
  * What the browser finds wrong, by the same rules as the server (orderFinalSchema). Every field is judged
  * on its own ("请填写经办人姓名") rather than a whole missing section, so each message sits at its field.
  */
-export function browserProblems(draft: OrderDraft, outOfProvince: boolean): Record<string, string> {
+export function browserProblems(draft: OrderDraft, outOfProvince: boolean, orderFormProblems: OrderRules): Record<string, string> {
   const filled: Record<string, Record<string, string>> = {};
   for (const s of Object.keys(SECTIONS) as Section[]) {
     if (s === 'inGanManager' && !outOfProvince) continue;

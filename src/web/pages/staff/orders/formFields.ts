@@ -1,5 +1,6 @@
 /** The order form's fields as staff read them: section titles and the label of every dotted path ("agent.mobile"). */
-import { UNIT_TYPES, type OrderDraft, type UnitType } from '../../../../core/order-form.js';
+import type { OrderDraft } from '../../../../core/order-form.js';
+import { UNIT_TYPES, type UnitType } from '../../../../core/unit-types.js';
 
 export interface FormSection {
   key: keyof OrderDraft;
