@@ -8,15 +8,10 @@ import type { KeyAlgorithm } from '../../ca/signer/port.js';
 import type { UseCaseDeps } from '../modules/deps.js';
 import { LiveSigningLimit } from '../modules/revocation/live-signing-limit.js';
 import { COMPLETE_CRL, ROOT_CRL } from '../modules/revocation/crl-scopes.js';
-import {
-  certIdFor,
-  CRL_MAX_AGE_S,
-  publisherFor,
-  serialHexOf,
-  type Asked,
-  type Publisher,
-  type ServedCrl,
-} from '../modules/revocation/publication.js';
+import { CRL_MAX_AGE_S, type ServedCrl } from '../modules/revocation/crl-serving.js';
+import { certIdFor, serialHexOf } from '../modules/revocation/ocsp-issuers.js';
+import type { Asked } from '../modules/revocation/ocsp-requests.js';
+import { publisherFor, type Publisher } from '../modules/revocation/publication.js';
 
 const OCSP_RESPONSE = 'application/ocsp-response';
 

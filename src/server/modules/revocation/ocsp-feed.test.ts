@@ -7,7 +7,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testApp, type TestApp } from '../../testing/harness.js';
 import { testCaEnv } from '../../testing/test-ca.js';
-import { OCSP_FEED_INTERVAL_MS, OCSP_MEMORY_TTL_MS, Publisher } from './publication.js';
+import { OCSP_FEED_INTERVAL_MS, OCSP_MEMORY_TTL_MS } from './ocsp-cache.js';
+import { Publisher } from './publication.js';
 import { revocationRepository } from './repository.js';
 import { operationalCertificatesIn, revokeOperationalCertificate } from './operational.js';
 import { issueTestCertificate } from './testing.js';
