@@ -1,5 +1,5 @@
 /**
- * The OCSP responders' revocation feed (publication.ts): a process keeps the responses it serves in memory,
+ * The OCSP responders' revocation feed (ocsp-cache.ts): a process keeps the responses it serves in memory,
  * and a revocation approved by ANOTHER process must reach it. Two publishers on one database stand for two
  * instances; the revocation is written the way the approval's transaction writes it (certificate revoked,
  * stored response deleted), then the other instance signs the new answer, or crashes before it can.
