@@ -28,7 +28,8 @@ import { systemClock } from '../src/server/clock.js';
 import { loadConfig } from '../src/server/config.js';
 import { openDb } from '../src/server/db/client.js';
 import { COMPLETE_CRL } from '../src/server/modules/revocation/crl-scopes.js';
-import { CRL_MEMORY_TTL_MS, publisherFor } from '../src/server/modules/revocation/publication.js';
+import { CRL_MEMORY_TTL_MS } from '../src/server/modules/revocation/crl-serving.js';
+import { publisherFor } from '../src/server/modules/revocation/publication.js';
 import { crlRegistry } from './crl-registry.js';
 
 const N = Number(process.env.BENCH_REVOKED ?? 1_000_000);

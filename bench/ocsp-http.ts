@@ -35,7 +35,8 @@ import { buildApp } from '../src/server/app.js';
 import { systemClock } from '../src/server/clock.js';
 import { loadConfig } from '../src/server/config.js';
 import { openDb } from '../src/server/db/client.js';
-import { certIdFor, publisherFor, type IssuerEntry } from '../src/server/modules/revocation/publication.js';
+import { certIdFor, type IssuerEntry } from '../src/server/modules/revocation/ocsp-issuers.js';
+import { publisherFor } from '../src/server/modules/revocation/publication.js';
 import { issueTestCertificate } from '../src/server/modules/revocation/testing.js';
 
 export interface LoadResult {

@@ -33,7 +33,8 @@ import { loadConfig } from '../src/server/config.js';
 import { openDb } from '../src/server/db/client.js';
 import type { UseCaseDeps } from '../src/server/modules/deps.js';
 import { LIVE_SIGNING_POLICY, LiveSigningLimit } from '../src/server/modules/revocation/live-signing-limit.js';
-import { certIdFor, publisherFor } from '../src/server/modules/revocation/publication.js';
+import { certIdFor } from '../src/server/modules/revocation/ocsp-issuers.js';
+import { publisherFor } from '../src/server/modules/revocation/publication.js';
 import { issueTestCertificate } from '../src/server/modules/revocation/testing.js';
 import { caPublicationRoutes } from '../src/server/routes/ca-publication.js';
 

@@ -35,12 +35,10 @@ import { buildApp } from '../src/server/app.js';
 import { systemClock } from '../src/server/clock.js';
 import { loadConfig } from '../src/server/config.js';
 import { openDb } from '../src/server/db/client.js';
-import {
-  OCSP_ASKED_BUDGET_BYTES,
-  OCSP_UNKNOWN_BUDGET_BYTES,
-  certIdFor,
-  publisherFor,
-} from '../src/server/modules/revocation/publication.js';
+import { certIdFor } from '../src/server/modules/revocation/ocsp-issuers.js';
+import { OCSP_ASKED_BUDGET_BYTES } from '../src/server/modules/revocation/ocsp-requests.js';
+import { OCSP_UNKNOWN_BUDGET_BYTES } from '../src/server/modules/revocation/ocsp-unknown.js';
+import { publisherFor } from '../src/server/modules/revocation/publication.js';
 import { issueTestCertificate } from '../src/server/modules/revocation/testing.js';
 
 const CERTS = Number(process.env.BENCH_CERTS ?? 2000);

@@ -13,7 +13,8 @@ import { sequence } from '../src/ca/der/der.js';
 import { DESKTOP, newPage, shot, startE2E, type E2E } from './harness.js';
 import { button, staffLogin } from './page-api.js';
 import { systemClock } from '../src/server/clock.js';
-import { certIdFor, publisherFor } from '../src/server/modules/revocation/publication.js';
+import { certIdFor } from '../src/server/modules/revocation/ocsp-issuers.js';
+import { publisherFor } from '../src/server/modules/revocation/publication.js';
 import { issueTestCertificate } from '../src/server/modules/revocation/testing.js';
 import { testConfig } from '../src/server/testing/harness.js';
 

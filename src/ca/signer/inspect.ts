@@ -66,9 +66,9 @@ export interface InspectContext {
 
 /** How far a CRL's or OCSP answer's thisUpdate/producedAt may be from the signer's clock. */
 export const CLOCK_SLACK_MS = 10 * 60_000;
-/** A CRL's longest life (nextUpdate − thisUpdate): the 7 days of revocation/publication.ts plus an hour. */
+/** A CRL's longest life (nextUpdate − thisUpdate): the 7 days of revocation/crl-publisher.ts plus an hour. */
 export const CRL_MAX_LIFE_MS = 7 * 86_400_000 + 3_600_000;
-/** An OCSP answer's longest life: the 4 days of revocation/publication.ts plus an hour. */
+/** An OCSP answer's longest life: the 4 days of revocation/ocsp-signing.ts plus an hour. */
 export const OCSP_MAX_LIFE_MS = 4 * 86_400_000 + 3_600_000;
 /**
  * Without the registry the signer cannot know a renewal's own end, so it caps every subscriber

@@ -58,7 +58,7 @@ export const certificates = pgTable(
     /** RFC 5280 5.3.1 CRLReason code. */
     revocationReason: integer('revocation_reason'),
     /**
-     * When the CA job next (re-)signs this certificate's OCSP response (publication.ts refreshOcsp): set to
+     * When the CA job next (re-)signs this certificate's OCSP response (ocsp-presign.ts refreshOcsp): set to
      * the issuance or revocation time, moved to the new response's half-life when one is signed, null once
      * a response reaching past notAfter is stored (the expiry rule, docs/revocation.md) or for rows that
      * are no certificate of ours. Indexed, so "what is due" reads only what is due.
@@ -114,16 +114,16 @@ export const certificates = pgTable(
     index('certificates_revoked_idx')
       .on(t.family, t.issuerKeyId, t.serial)
       .where(sql`status = 'revoked'`),
-    // One shard's CRL entries (publication.ts): shard = serial mod 16 = the serial's last hex digit, so a
+    // One shard's CRL entries (crl-publisher.ts): shard = serial mod 16 = the serial's last hex digit, so a
     // shard reads its own sixteenth, not every revocation of its issuing CA.
     index('certificates_revoked_shard_idx')
       .on(t.family, t.issuerKeyId, sql`right(${t.serial}, 1)`, t.serial)
       .where(sql`status = 'revoked'`),
-    // The OCSP responders' revocation feed (publication.ts): what was revoked in the last minute, every second.
+    // The OCSP responders' revocation feed (ocsp-cache.ts): what was revoked in the last minute, every second.
     index('certificates_revoked_at_idx')
       .on(t.revokedAt)
       .where(sql`status = 'revoked'`),
-    // The CA job's OCSP refresh (publication.ts): per issuing CA, in due order. Partial: certificates that
+    // The CA job's OCSP refresh (ocsp-presign.ts): per issuing CA, in due order. Partial: certificates that
     // need no more scheduled signing (expired, not ours) are not in it at all.
     index('certificates_ocsp_due_idx')
       .on(t.issuerKeyId, t.ocspDueAt)

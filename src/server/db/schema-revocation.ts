@@ -50,7 +50,7 @@ export const revocationRequests = pgTable(
  * One CRL scope: an issuing CA (family) and a shard. crl_number only grows (RFC 5280 5.2.3); dirty_since is
  * the outbox-style marker set in the revocation's transaction and cleared by the publisher when it stores
  * the new CRL (crl_documents), so a crash between the two leaves the marker and the job republishes.
- * lease_holder / lease_until: the one instance building this scope's next CRL (publication.ts): taken by
+ * lease_holder / lease_until: the one instance building this scope's next CRL (crl-publisher.ts): taken by
  * compare-and-set when free or expired, renewed while the build runs, released after; held outside any
  * transaction, because a million-entry CRL takes seconds to build and the embedded database has one
  * connection.

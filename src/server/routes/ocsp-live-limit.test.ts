@@ -4,10 +4,12 @@
  * `tryLater`; another address is not held by the first.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { explicit, octetString, oid, sequence } from '../../ca/der/der.js';
-import { LIVE_SIGNING_POLICY } from '../modules/revocation/live-signing-limit.js';
-import { certIdFor, publisherFor } from '../modules/revocation/publication.js';
+import { LIVE_SIGNING_POLICY, LiveSigningLimit } from '../modules/revocation/live-signing-limit.js';
+import { certIdFor } from '../modules/revocation/ocsp-issuers.js';
+import { publisherFor } from '../modules/revocation/publication.js';
+import { revocationRepository } from '../modules/revocation/repository.js';
 import { issueTestCertificate } from '../modules/revocation/testing.js';
 import { randomIp, testApp, type TestApp } from '../testing/harness.js';
 import { testCaEnv } from '../testing/test-ca.js';
@@ -22,6 +24,7 @@ afterAll(async () => {
 
 const FAMILY = 'ecdsa-p256';
 const TRY_LATER = '30030a0103';
+const INTERNAL_ERROR = '30030a0102';
 const NONCE_OID = '1.3.6.1.5.5.7.48.1.2';
 
 /** OCSPRequest (RFC 6960 4.1.1) for these CertIDs, with an RFC 8954 nonce when given. */
@@ -109,5 +112,29 @@ describe('live OCSP signing is capped per client address', () => {
     expect(p.ocspSignatures - before).toBeLessThanOrEqual(allowed);
     expect(tryLater).toBe(asks - (p.ocspSignatures - before));
     expect(tryLater).toBeGreaterThan(0);
+  });
+
+  it('over the cap, a failed read of the pre-signed answer is an unsigned internalError (HTTP 200), never a 5xx', async () => {
+    const p = await publisherFor(t);
+    const certId = await certIdOfNewCert();
+    // Over the cap (whatever the bucket refilled meanwhile), with the answer out of memory and its read failing.
+    const overCap = vi.spyOn(LiveSigningLimit.prototype, 'take').mockReturnValue(false);
+    p.memory.clear();
+    const read = vi.spyOn(revocationRepository, 'storedOcsp').mockRejectedValueOnce(new Error('database unreachable'));
+    try {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/ocsp',
+        headers: { 'content-type': 'application/ocsp-request' },
+        payload: ocspRequest([certId], randomBytes(16)),
+        remoteAddress: randomIp(),
+      });
+      expect(read).toHaveBeenCalledTimes(1);
+      expect(res.statusCode).toBe(200);
+      expect(Buffer.from(res.rawPayload).toString('hex')).toBe(INTERNAL_ERROR);
+    } finally {
+      read.mockRestore();
+      overCap.mockRestore();
+    }
   });
 });

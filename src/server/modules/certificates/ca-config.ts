@@ -36,7 +36,7 @@ export interface CaConfig {
   organization: string;
   /**
    * Bytes of pre-signed OCSP responses each serving process keeps in memory (CERTDESK_OCSP_MEMORY_MB), least
-   * recently used dropped first (modules/revocation/publication.ts): what is not kept costs one indexed read.
+   * recently used dropped first (modules/revocation/ocsp-cache.ts): what is not kept costs one indexed read.
    */
   ocspMemoryBytes: number;
   /**

@@ -11,7 +11,8 @@ import { certificates } from '../../db/schema-certificates.js';
 import { testApp, type TestApp } from '../../testing/harness.js';
 import { testCaEnv } from '../../testing/test-ca.js';
 import { COMPLETE_CRL, shardOfSerialHex } from './crl-scopes.js';
-import { CRL_PAGE_ROWS, publisherFor, type Publisher } from './publication.js';
+import { CRL_PAGE_ROWS } from './crl-publisher.js';
+import { publisherFor, type Publisher } from './publication.js';
 import { revocationRepository } from './repository.js';
 
 const N = 2 * CRL_PAGE_ROWS + 321; // three pages

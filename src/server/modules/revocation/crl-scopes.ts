@@ -19,3 +19,8 @@ export const CRL_SCOPES: readonly number[] = [COMPLETE_CRL, ...Array.from({ leng
 /** The scope of a serial's shard (the last hex digit is serial mod 16: repository.revokedPage). */
 export const shardOfSerialHex = (serialHex: string): number =>
   shardOf(Buffer.from(serialHex.length % 2 ? `0${serialHex}` : serialHex, 'hex'), SHARD_COUNT);
+/** The key of a family's scope in the publisher's and the serving memory's maps. */
+export const crlKey = (family: string, scope: number) => `${family}:${scope}`;
+/** The key a scope's CRLs are signed with: the root's for ROOT_CRL, the issuing CA's otherwise. */
+export const crlIssuerKey = (e: { keyIdHex: string; rootKeyIdHex: string }, scope: number): string =>
+  scope === ROOT_CRL ? e.rootKeyIdHex : e.keyIdHex;

@@ -15,17 +15,11 @@ import { testApp, type TestApp } from '../../testing/harness.js';
 import { isolatedDb, type IsolatedDb } from '../../testing/isolated-db.js';
 import { testCaEnv } from '../../testing/test-ca.js';
 import { COMPLETE_CRL } from './crl-scopes.js';
-import {
-  CRL_VALIDITY_MS,
-  OCSP_REFRESH_MS,
-  OCSP_VALIDITY_MS,
-  certIdFor,
-  crlExpiredBefore,
-  nextOcspDue,
-  type Asked,
-  publisherFor,
-  type Publisher,
-} from './publication.js';
+import { CRL_VALIDITY_MS, crlExpiredBefore } from './crl-publisher.js';
+import { certIdFor } from './ocsp-issuers.js';
+import type { Asked } from './ocsp-requests.js';
+import { OCSP_REFRESH_MS, OCSP_VALIDITY_MS, nextOcspDue } from './ocsp-signing.js';
+import { publisherFor, type Publisher } from './publication.js';
 import { revocationRepository } from './repository.js';
 import { issueTestCertificate } from './testing.js';
 

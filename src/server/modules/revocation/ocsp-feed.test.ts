@@ -1,5 +1,5 @@
 /**
- * The OCSP responders' revocation feed (publication.ts): a process keeps the responses it serves in memory,
+ * The OCSP responders' revocation feed (ocsp-cache.ts): a process keeps the responses it serves in memory,
  * and a revocation approved by ANOTHER process must reach it. Two publishers on one database stand for two
  * instances; the revocation is written the way the approval's transaction writes it (certificate revoked,
  * stored response deleted), then the other instance signs the new answer, or crashes before it can.
@@ -7,7 +7,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testApp, type TestApp } from '../../testing/harness.js';
 import { testCaEnv } from '../../testing/test-ca.js';
-import { OCSP_FEED_INTERVAL_MS, OCSP_MEMORY_TTL_MS, Publisher } from './publication.js';
+import { OCSP_FEED_INTERVAL_MS, OCSP_MEMORY_TTL_MS } from './ocsp-cache.js';
+import { Publisher } from './publication.js';
 import { revocationRepository } from './repository.js';
 import { operationalCertificatesIn, revokeOperationalCertificate } from './operational.js';
 import { issueTestCertificate } from './testing.js';

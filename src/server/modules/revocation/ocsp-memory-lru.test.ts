@@ -10,7 +10,8 @@ import { sequence } from '../../../ca/der/der.js';
 import { randomIp, testApp, testDb, type TestApp } from '../../testing/harness.js';
 import { queryLogged, type QueryLog } from '../../testing/query-log.js';
 import { testCaEnv } from '../../testing/test-ca.js';
-import { certIdFor, publisherFor, type Publisher } from './publication.js';
+import { certIdFor } from './ocsp-issuers.js';
+import { publisherFor, type Publisher } from './publication.js';
 import { issueTestCertificate } from './testing.js';
 
 const FAMILY = 'ecdsa-p256';

@@ -11,7 +11,10 @@ import { NULL, algorithmIdentifier, explicit, octetString, oid, sequence, unsign
 import { testApp, type TestApp } from '../../testing/harness.js';
 import { testCaEnv } from '../../testing/test-ca.js';
 import { ByteBudgetLru } from './byte-budget-lru.js';
-import { OCSP_ASKED_BUDGET_BYTES, OCSP_UNKNOWN_BUDGET_BYTES, certIdFor, publisherFor, type Publisher } from './publication.js';
+import { certIdFor } from './ocsp-issuers.js';
+import { OCSP_ASKED_BUDGET_BYTES } from './ocsp-requests.js';
+import { OCSP_UNKNOWN_BUDGET_BYTES } from './ocsp-unknown.js';
+import { publisherFor, type Publisher } from './publication.js';
 import { issueTestCertificate } from './testing.js';
 
 /** OCSPRequest { TBSRequest { requestList { Request { CertID } } [2] requestExtensions } } (RFC 6960 4.1.1). */

@@ -12,7 +12,8 @@ import { testApp, type TestApp } from '../../testing/harness.js';
 import { isolatedDb, type IsolatedDb } from '../../testing/isolated-db.js';
 import { queryLogged, type QueryLog } from '../../testing/query-log.js';
 import { testCaEnv } from '../../testing/test-ca.js';
-import { OCSP_REFRESH_MS, OCSP_VALIDITY_MS, publisherFor, type Publisher } from './publication.js';
+import { OCSP_REFRESH_MS, OCSP_VALIDITY_MS } from './ocsp-signing.js';
+import { publisherFor, type Publisher } from './publication.js';
 import { revocationRepository } from './repository.js';
 import { issueTestCertificate } from './testing.js';
 

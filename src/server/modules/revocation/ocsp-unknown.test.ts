@@ -12,7 +12,8 @@ import { randomIp, testApp, testDb, type TestApp } from '../../testing/harness.j
 import { queryLogged, type QueryLog } from '../../testing/query-log.js';
 import { testCaEnv } from '../../testing/test-ca.js';
 import { LIVE_SIGNING_POLICY } from './live-signing-limit.js';
-import { certIdFor, publisherFor, type Publisher } from './publication.js';
+import { certIdFor } from './ocsp-issuers.js';
+import { publisherFor, type Publisher } from './publication.js';
 import { issueTestCertificate } from './testing.js';
 
 const FAMILY = 'ecdsa-p256';
