@@ -1,4 +1,11 @@
 /**
+ * Counter business (现场办理, seed 004): a clerk at an office looks up (or registers) the organization, opens a
+ * counter order of type 新办/补办/变更/续费 and takes it through the seed's flow, defined once in core/counter.ts,
+ * one verb per file here (open-order, tick-materials, act-on-order, produce, pay-at-counter; the read views in
+ * counter-queries). Every status change goes through the workflow engine (counter-workflow.ts): one
+ * compare-and-set UPDATE plus a counter_events row and an audit row in one transaction; the order row is
+ * locked first (loadForActor with lock), so two clicks give one change.
+ *
  * Who may work on a counter order: a clerk works on their own office's orders, 管理员/财务 on every office's.
  * Every counter use case loads its order through here, so the office check is in one place.
  */
