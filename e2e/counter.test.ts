@@ -12,13 +12,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CAPTCHA, DESKTOP, PHONE, fitsWidth, newPage, shot, startE2E, type E2E } from './harness.js';
 import { systemClock } from '../src/server/clock.js';
 import { certificates } from '../src/server/db/schema-certificates.js';
-import {
-  actOnCounterOrder,
-  openCounterOrder,
-  payAtCounter,
-  registerOrganizationAtCounter,
-  tickMaterials,
-} from '../src/server/modules/counter/counter-orders.js';
+import { actOnCounterOrder } from '../src/server/modules/counter/act-on-order.js';
+import { openCounterOrder } from '../src/server/modules/counter/open-order.js';
+import { payAtCounter } from '../src/server/modules/counter/pay-at-counter.js';
+import { registerOrganizationAtCounter } from '../src/server/modules/counter/register-organization.js';
+import { tickMaterials } from '../src/server/modules/counter/tick-materials.js';
 import { produceAtCounter } from '../src/server/modules/counter/produce.js';
 import { staffRepository } from '../src/server/modules/staff/repository.js';
 import type { StaffActor } from '../src/server/modules/staff/staff-accounts.js';

@@ -9,7 +9,7 @@ import type { StaffRole } from '../../../core/schemas.js';
 import { auditRepository } from '../audit/repository.js';
 import type { RequestMeta } from '../deps.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
-import type { CounterDeps } from './counter-orders.js';
+import type { CounterDeps } from './counter-access.js';
 import { counterRepository, officeRepository, type CounterOrderRow, type CounterPaymentRow } from './repository.js';
 
 const ALL_OFFICES: readonly StaffRole[] = ['管理员', '财务'];

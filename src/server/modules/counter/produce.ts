@@ -23,7 +23,7 @@ import type { RequestMeta } from '../deps.js';
 import { pairPkcs12, pendingEncryption, signEncryption, storeEncryption } from '../kmc/encryption-pair.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
 import { applyTransition, checkTransition, staffParty } from '../workflow/engine.js';
-import { loadForActor, type CounterDeps } from './counter-orders.js';
+import { loadForActor, type CounterDeps } from './counter-access.js';
 import { COUNTER_WORKFLOW } from './counter-workflow.js';
 import { counterRepository, type CounterOrderRow } from './repository.js';
 

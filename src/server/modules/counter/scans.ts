@@ -16,7 +16,7 @@ import { processUpload } from '../documents/process-image.js';
 import { storeImageThen } from '../documents/store-image.js';
 import type { UploadedFile } from '../documents/upload-document.js';
 import type { StaffActor } from '../staff/staff-accounts.js';
-import { loadForActor, type CounterDeps } from './counter-orders.js';
+import { loadForActor, type CounterDeps } from './counter-access.js';
 import { counterRepository, type CounterOrderRow, type CounterScanRow } from './repository.js';
 
 export const SCANNERS: readonly StaffRole[] = ['受理', '制证', '管理员'];

@@ -10,7 +10,7 @@
  * What needs a person goes to the counter, with the materials the counter asks for (core/counter.ts): an
  * expired certificate (the seeds: 过期证书 续费 at 办证大厅), a changed unit name (变更). We chose a clear
  * refusal naming that path over an online staff-review branch: the counter already reviews those documents
- * (counter-orders.ts), and a second review queue would be a second way to do the same thing.
+ * (modules/counter/), and a second review queue would be a second way to do the same thing.
  */
 import { counterMaterials, type KeyType } from '../../../core/counter.js';
 import { AppError } from '../../../core/errors.js';
