@@ -15,22 +15,10 @@ import { encodeEnvelopedKeyBlob, encryptPrivateKeyField } from '../src/ca/kmc/en
 import { SdfKmc } from '../src/ca/kmc/kmc.js';
 import { SdfSession } from '../src/ca/sdf/sdf.js';
 import { SHARED_TOOLS } from '../src/ca/testing/oracles.js';
+import { rate as rateOf } from './rate.js';
 
-const SECONDS = Number(process.env.BENCH_SECONDS || 3);
-
-async function rate(name: string, fn: () => Promise<unknown> | unknown): Promise<number> {
-  for (let i = 0; i < 20; i++) await fn(); // warm-up
-  let n = 0;
-  const t0 = performance.now();
-  const end = t0 + SECONDS * 1000;
-  while (performance.now() < end) {
-    await fn();
-    n++;
-  }
-  const perSec = n / ((performance.now() - t0) / 1000);
-  console.log(`${name.padEnd(72)}${perSec.toFixed(0).padStart(8)} /s`);
-  return perSec;
-}
+/** Per second, the rows lined up at 72 characters. */
+const rate = (name: string, fn: () => Promise<unknown> | unknown) => rateOf(name, fn, 72);
 
 const store = mkdtempSync(path.join(tmpdir(), 'certdesk-bench-kmc-'));
 try {

@@ -29,15 +29,14 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { scratchDatabase } from './scratch-db.js';
+import { issueCertificates, scratchCaConfig } from './scratch-ca.js';
 import { sequence } from '../src/ca/der/der.js';
 import type { KeyAlgorithm } from '../src/ca/signer/port.js';
 import { buildApp } from '../src/server/app.js';
 import { systemClock } from '../src/server/clock.js';
-import { loadConfig } from '../src/server/config.js';
 import { openDb } from '../src/server/db/client.js';
 import { certIdFor, type IssuerEntry } from '../src/server/modules/revocation/ocsp-issuers.js';
 import { publisherFor } from '../src/server/modules/revocation/publication.js';
-import { issueTestCertificate } from '../src/server/modules/revocation/testing.js';
 
 export interface LoadResult {
   tool: string;
@@ -175,26 +174,16 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   try {
     const handle = await openDb({ databaseUrl: scratch.url, poolSize: 10 });
     const db = handle.db;
-    const dataDir = scratchDir('certdesk-bench-ocsp-');
-    cleanup.push(dataDir);
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      CERTDESK_DATA_DIR: dataDir,
-      DATABASE_URL: scratch.url,
-      CERTDESK_CA_DIR: path.join(dataDir, 'ca'),
-      CERTDESK_CA_FAMILIES: FAMILY,
-      CERTDESK_CA_AUTO_INIT: '1',
-      CERTDESK_PUBLIC_URL: 'http://ca.certdesk.test',
+    const { config, dataDir } = scratchCaConfig(scratch.url, 'certdesk-bench-ocsp-', FAMILY, {
       // Room for about a quarter of the certificates (≈2.6 KB each with bookkeeping), so "spread" misses memory
       // three times in four, as requests spread over a registry larger than memory do (issue 21 item 3).
       CERTDESK_OCSP_MEMORY_MB: String(MEMORY_MB),
     });
+    cleanup.push(dataDir);
 
     log(`issuing ${CERTS} ${FAMILY} certificates and pre-signing their OCSP responses…`);
     const t0 = Date.now();
-    const serials: string[] = [];
-    for (let i = 0; i < CERTS; i++) serials.push((await issueTestCertificate({ db, config }, FAMILY)).serial);
+    const serials = await issueCertificates({ db, config }, FAMILY, CERTS);
     const publisher = await publisherFor({ db, clock: systemClock, config });
     const t1 = Date.now();
     let signed = 0;

@@ -20,22 +20,19 @@
  *   loops from one address, capped 1,134/s (65 %, 9 signatures/s), from 1,000 addresses capped 801/s (46 %,
  *   30 signatures/s), uncapped (before) 252/s (15 %, 136 signatures/s).
  */
-import { scratchDir } from './scratch-dir.js';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import Fastify from 'fastify';
 import { scratchDatabase } from './scratch-db.js';
+import { issueCertificates, scratchCaConfig } from './scratch-ca.js';
 import { explicit, octetString, oid, sequence } from '../src/ca/der/der.js';
 import { parseOcspRequest } from '../src/ca/ocsp/request.js';
 import type { KeyAlgorithm } from '../src/ca/signer/port.js';
 import { systemClock } from '../src/server/clock.js';
-import { loadConfig } from '../src/server/config.js';
 import { openDb } from '../src/server/db/client.js';
 import type { UseCaseDeps } from '../src/server/modules/deps.js';
 import { LIVE_SIGNING_POLICY, LiveSigningLimit } from '../src/server/modules/revocation/live-signing-limit.js';
 import { certIdFor } from '../src/server/modules/revocation/ocsp-issuers.js';
 import { publisherFor } from '../src/server/modules/revocation/publication.js';
-import { issueTestCertificate } from '../src/server/modules/revocation/testing.js';
 import { caPublicationRoutes } from '../src/server/routes/ca-publication.js';
 
 const CERTS = Number(process.env.BENCH_CERTS ?? 200);
@@ -59,21 +56,10 @@ const scratch = await scratchDatabase(`certdesk_bench_live_${process.pid}`);
 try {
   const handle = await openDb({ databaseUrl: scratch.url, poolSize: 10 });
   const db = handle.db;
-  const dataDir = scratchDir('certdesk-bench-live-');
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    CERTDESK_DATA_DIR: dataDir,
-    DATABASE_URL: scratch.url,
-    CERTDESK_CA_DIR: path.join(dataDir, 'ca'),
-    CERTDESK_CA_FAMILIES: FAMILY,
-    CERTDESK_CA_AUTO_INIT: '1',
-    CERTDESK_PUBLIC_URL: 'http://ca.certdesk.test',
-  });
+  const { config } = scratchCaConfig(scratch.url, 'certdesk-bench-live-', FAMILY);
   const deps = { db, clock: systemClock, config } as unknown as UseCaseDeps;
   log(`issuing ${CERTS} ${FAMILY} certificates and pre-signing their OCSP responses…`);
-  const serials: string[] = [];
-  for (let i = 0; i < CERTS; i++) serials.push((await issueTestCertificate({ db, config }, FAMILY)).serial);
+  const serials = await issueCertificates({ db, config }, FAMILY, CERTS);
   const publisher = await publisherFor(deps);
   while ((await publisher.refreshOcsp(500)) === 500);
   const entry = publisher.issuerOfFamily(FAMILY)!;

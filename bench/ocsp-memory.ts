@@ -29,17 +29,16 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { scratchDatabase } from './scratch-db.js';
+import { issueCertificates, scratchCaConfig } from './scratch-ca.js';
 import { sequence } from '../src/ca/der/der.js';
 import type { KeyAlgorithm } from '../src/ca/signer/port.js';
 import { buildApp } from '../src/server/app.js';
 import { systemClock } from '../src/server/clock.js';
-import { loadConfig } from '../src/server/config.js';
 import { openDb } from '../src/server/db/client.js';
 import { certIdFor } from '../src/server/modules/revocation/ocsp-issuers.js';
 import { OCSP_ASKED_BUDGET_BYTES } from '../src/server/modules/revocation/ocsp-requests.js';
 import { OCSP_UNKNOWN_BUDGET_BYTES } from '../src/server/modules/revocation/ocsp-unknown.js';
 import { publisherFor } from '../src/server/modules/revocation/publication.js';
-import { issueTestCertificate } from '../src/server/modules/revocation/testing.js';
 
 const CERTS = Number(process.env.BENCH_CERTS ?? 2000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100_000);
@@ -105,21 +104,10 @@ agent.destroy();
 try {
   const handle = await openDb({ databaseUrl: scratch.url, poolSize: 10 });
   const db = handle.db;
-  const dataDir = scratchDir('certdesk-bench-ocspmem-');
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    CERTDESK_DATA_DIR: dataDir,
-    DATABASE_URL: scratch.url,
-    CERTDESK_CA_DIR: path.join(dataDir, 'ca'),
-    CERTDESK_CA_FAMILIES: FAMILY,
-    CERTDESK_CA_AUTO_INIT: '1',
-    CERTDESK_PUBLIC_URL: 'http://ca.certdesk.test',
-  });
+  const { config } = scratchCaConfig(scratch.url, 'certdesk-bench-ocspmem-', FAMILY);
 
   log(`issuing ${CERTS} ${FAMILY} certificates and pre-signing their OCSP responses…`);
-  const serials: string[] = [];
-  for (let i = 0; i < CERTS; i++) serials.push((await issueTestCertificate({ db, config }, FAMILY)).serial);
+  const serials = await issueCertificates({ db, config }, FAMILY, CERTS);
   const publisher = await publisherFor({ db, clock: systemClock, config });
   while ((await publisher.refreshOcsp(500)) === 500);
 

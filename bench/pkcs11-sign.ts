@@ -11,23 +11,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Pkcs11Token } from '../src/ca/signer/pkcs11.js';
 import { generateSigningKey, softwareSigner } from '../src/ca/signer/software.js';
+import { rate as rateOf } from './rate.js';
 
-const SECONDS = Number(process.env.BENCH_SECONDS || 3);
 const LIBRARY = process.env.CERTDESK_TEST_PKCS11_LIB || '/usr/lib/softhsm/libsofthsm2.so';
 
-async function rate(name: string, fn: () => Promise<unknown> | unknown): Promise<number> {
-  for (let i = 0; i < 20; i++) await fn(); // warm-up
-  let n = 0;
-  const t0 = performance.now();
-  const end = t0 + SECONDS * 1000;
-  while (performance.now() < end) {
-    await fn();
-    n++;
-  }
-  const perSec = n / ((performance.now() - t0) / 1000);
-  console.log(`${name.padEnd(50)}${perSec.toFixed(0).padStart(8)} /s`);
-  return perSec;
-}
+/** Per second, the rows lined up at 50 characters. */
+const rate = (name: string, fn: () => Promise<unknown> | unknown) => rateOf(name, fn, 50);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'certdesk-bench-p11-'));
 try {

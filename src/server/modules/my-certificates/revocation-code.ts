@@ -18,7 +18,7 @@ import { auditRepository } from '../audit/repository.js';
 import type { RequestMeta, UseCaseDeps } from '../deps.js';
 import type { OrganizationRow } from '../accounts/repository.js';
 import { enqueueSms } from '../outbox/outbox.js';
-import { SMS_ACCOUNT, SMS_ADDRESS } from '../throttle/throttle.js';
+import { takeSmsSend } from '../throttle/throttle.js';
 import { myCertificatesRepository } from './repository.js';
 
 export const REVOCATION_CODE_TTL_MS = 10 * 60_000;
@@ -67,18 +67,7 @@ export async function sendCertificateCode(
   const cert = await eligible();
   const now = deps.clock.now();
   const last = await myCertificatesRepository.latestCode(deps.db, org.id, cert.id, purpose);
-  if (last && now.getTime() - last.createdAt.getTime() < REVOCATION_CODE_RESEND_MS) {
-    const secs = Math.ceil((REVOCATION_CODE_RESEND_MS - (now.getTime() - last.createdAt.getTime())) / 1000);
-    throw new AppError('RATE_LIMITED', `验证码已发送，请在${secs}秒后重新获取`, { retryAfterSeconds: secs });
-  }
-  // Counted before sending, each in one atomic step, so requests sent together cannot all pass the limits.
-  const ipTry = await deps.throttle.take(ipKey, SMS_ADDRESS);
-  try {
-    await deps.throttle.take(acctKey, SMS_ACCOUNT);
-  } catch (e) {
-    await deps.throttle.giveBack(ipKey, ipTry);
-    throw e;
-  }
+  await takeSmsSend(deps, { account: acctKey, address: ipKey }, { lastSentAt: last?.createdAt, now, resendMs: REVOCATION_CODE_RESEND_MS });
   const code = randomDigits(6);
   await deps.db.transaction(async (tx) => {
     await myCertificatesRepository.expireOpenCodes(tx, org.id, cert.id, purpose, now);

@@ -20,6 +20,17 @@ export type CrlShardRow = typeof crlShards.$inferSelect;
 export type CrlDocumentRow = typeof crlDocuments.$inferSelect;
 export type OperationalCertificateRow = typeof caOperationalCertificates.$inferSelect;
 
+/** What OCSP answers from, the same columns in the registry and in the CA's own certificates. */
+const ocspColumns = (t: typeof certificates | typeof caOperationalCertificates) => ({
+  serial: t.serial,
+  family: t.family,
+  issuerKeyId: t.issuerKeyId,
+  status: t.status,
+  revokedAt: t.revokedAt,
+  revocationReason: t.revocationReason,
+  notAfter: t.notAfter,
+});
+
 export const revocationRepository = {
   /** Inserts a pending request; null when the certificate already has one open (revocation_requests_open_uq). */
   async insertRequest(db: DbOrTx, row: typeof revocationRequests.$inferInsert): Promise<RevocationRequestRow | null> {
@@ -199,59 +210,21 @@ export const revocationRepository = {
   /** certificateForOcsp for a batch of serials (the CA job's refresh): two queries, whatever their number. */
   async certificatesForOcsp(db: DbOrTx, serials: string[]) {
     if (serials.length === 0) return [];
-    const rows = await db
-      .select({
-        serial: certificates.serial,
-        family: certificates.family,
-        issuerKeyId: certificates.issuerKeyId,
-        status: certificates.status,
-        revokedAt: certificates.revokedAt,
-        revocationReason: certificates.revocationReason,
-        notAfter: certificates.notAfter,
-      })
-      .from(certificates)
-      .where(inArray(certificates.serial, serials));
+    const rows = await db.select(ocspColumns(certificates)).from(certificates).where(inArray(certificates.serial, serials));
     const found = new Set(rows.map((r) => r.serial));
     const rest = serials.filter((s) => !found.has(s));
     if (rest.length === 0) return rows;
     const own = await db
-      .select({
-        serial: caOperationalCertificates.serial,
-        family: caOperationalCertificates.family,
-        issuerKeyId: caOperationalCertificates.issuerKeyId,
-        status: caOperationalCertificates.status,
-        revokedAt: caOperationalCertificates.revokedAt,
-        revocationReason: caOperationalCertificates.revocationReason,
-        notAfter: caOperationalCertificates.notAfter,
-      })
+      .select(ocspColumns(caOperationalCertificates))
       .from(caOperationalCertificates)
       .where(inArray(caOperationalCertificates.serial, rest));
     return [...rows, ...own];
   },
   async certificateForOcsp(db: DbOrTx, serial: string) {
-    const [r] = await db
-      .select({
-        serial: certificates.serial,
-        family: certificates.family,
-        issuerKeyId: certificates.issuerKeyId,
-        status: certificates.status,
-        revokedAt: certificates.revokedAt,
-        revocationReason: certificates.revocationReason,
-        notAfter: certificates.notAfter,
-      })
-      .from(certificates)
-      .where(eq(certificates.serial, serial));
+    const [r] = await db.select(ocspColumns(certificates)).from(certificates).where(eq(certificates.serial, serial));
     if (r) return r;
     const [o] = await db
-      .select({
-        serial: caOperationalCertificates.serial,
-        family: caOperationalCertificates.family,
-        issuerKeyId: caOperationalCertificates.issuerKeyId,
-        status: caOperationalCertificates.status,
-        revokedAt: caOperationalCertificates.revokedAt,
-        revocationReason: caOperationalCertificates.revocationReason,
-        notAfter: caOperationalCertificates.notAfter,
-      })
+      .select(ocspColumns(caOperationalCertificates))
       .from(caOperationalCertificates)
       .where(eq(caOperationalCertificates.serial, serial));
     return o;

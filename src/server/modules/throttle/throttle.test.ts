@@ -13,6 +13,7 @@ import {
   SMS_ADDRESS,
   formatWait,
   lockDurationMs,
+  takeSmsSend,
   throttle,
   type ThrottlePolicy,
 } from './throttle.js';
@@ -216,5 +217,42 @@ describe('take: counting an attempt before it is evaluated', () => {
     const [row] = await db.select().from(throttles).where(eq(throttles.key, k));
     expect(row!.failures).toBe(4);
     await expect(th.take(k, LOGIN_ACCOUNT)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+  });
+});
+
+describe('takeSmsSend: one SMS code, counted before it is sent', () => {
+  let db: Db;
+  const clock = new ManualClock(new Date('2031-04-01T08:00:00Z'));
+  beforeAll(async () => {
+    db = (await testDb()).db;
+  });
+  const keys = () => ({ account: `test:${randomUUID()}`, address: `test:${randomUUID()}` });
+  const failures = async (k: string) => (await db.select().from(throttles).where(eq(throttles.key, k)))[0]?.failures ?? 0;
+
+  it('refuses a resend within the wait, naming the seconds left, and counts nothing', async () => {
+    const th = throttle({ db, clock });
+    const k = keys();
+    const now = clock.now();
+    await expect(
+      takeSmsSend({ throttle: th }, k, { lastSentAt: new Date(now.getTime() - 20 * S), now, resendMs: 60 * S }),
+    ).rejects.toMatchObject({ code: 'RATE_LIMITED', message: '验证码已发送，请在40秒后重新获取', extra: { retryAfterSeconds: 40 } });
+    expect(await failures(k.address)).toBe(0);
+    expect(await failures(k.account)).toBe(0);
+    await takeSmsSend({ throttle: th }, k, { lastSentAt: new Date(now.getTime() - 60 * S), now, resendMs: 60 * S });
+    expect(await failures(k.address)).toBe(1);
+    expect(await failures(k.account)).toBe(1);
+  });
+
+  it('refused by the account, the send is taken back from the address', async () => {
+    const th = throttle({ db, clock });
+    const k = keys();
+    const now = clock.now();
+    for (let i = 0; i < SMS_ACCOUNT.threshold; i++)
+      await takeSmsSend({ throttle: th }, k, { lastSentAt: undefined, now, resendMs: 60 * S });
+    expect(await failures(k.address)).toBe(SMS_ACCOUNT.threshold);
+    await expect(takeSmsSend({ throttle: th }, k, { lastSentAt: undefined, now, resendMs: 60 * S })).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+    });
+    expect(await failures(k.address)).toBe(SMS_ACCOUNT.threshold);
   });
 });

@@ -117,3 +117,28 @@ export async function takeLoginAttempt(
     throw e;
   }
 }
+
+/**
+ * One SMS code about to be sent: refused while the last one for the same thing (sent at `lastSentAt`) is
+ * younger than `resendMs`, then counted against the address and the account before it is sent, each in one
+ * atomic step, so requests sent together cannot all pass the limits. Refused by the account after passing the
+ * address, it is taken back from the address (nothing was sent).
+ */
+export async function takeSmsSend(
+  deps: { throttle: Throttle },
+  keys: { account: string; address: string },
+  wait: { lastSentAt: Date | undefined; now: Date; resendMs: number },
+): Promise<void> {
+  const age = wait.lastSentAt ? wait.now.getTime() - wait.lastSentAt.getTime() : Infinity;
+  if (age < wait.resendMs) {
+    const secs = Math.ceil((wait.resendMs - age) / 1000);
+    throw new AppError('RATE_LIMITED', `验证码已发送，请在${secs}秒后重新获取`, { retryAfterSeconds: secs });
+  }
+  const address = await deps.throttle.take(keys.address, SMS_ADDRESS);
+  try {
+    await deps.throttle.take(keys.account, SMS_ACCOUNT);
+  } catch (e) {
+    await deps.throttle.giveBack(keys.address, address);
+    throw e;
+  }
+}

@@ -31,7 +31,7 @@ import { auditRepository } from '../audit/repository.js';
 import type { RequestMeta, UseCaseDeps } from '../deps.js';
 import { sameIdentity, type Identity } from '../../../core/legal-person.js';
 import { enqueueSms } from '../outbox/outbox.js';
-import { SMS_ACCOUNT, SMS_ADDRESS } from '../throttle/throttle.js';
+import { takeSmsSend } from '../throttle/throttle.js';
 import { agentBinding, authorizationForAgent, type AgentSession } from './agent-session.js';
 import { tokenAuthority } from './authority.js';
 import { tokenRepository, type TokenUnlockRow } from './repository.js';
@@ -129,18 +129,7 @@ export async function requestUnlock(
   const { cert } = await personFor(deps.db, org.id, tokenSerial);
   const now = deps.clock.now();
   const last = await tokenRepository.latestForToken(deps.db, org.id, tokenSerial);
-  if (last && now.getTime() - last.createdAt.getTime() < UNLOCK_RESEND_MS) {
-    const secs = Math.ceil((UNLOCK_RESEND_MS - (now.getTime() - last.createdAt.getTime())) / 1000);
-    throw new AppError('RATE_LIMITED', `验证码已发送，请在${secs}秒后重新获取`, { retryAfterSeconds: secs });
-  }
-  // Counted before sending, each in one atomic step, so requests sent together cannot all pass the limits.
-  const ipTry = await deps.throttle.take(ipKey, SMS_ADDRESS);
-  try {
-    await deps.throttle.take(acctKey, SMS_ACCOUNT);
-  } catch (e) {
-    await deps.throttle.giveBack(ipKey, ipTry);
-    throw e;
-  }
+  await takeSmsSend(deps, { account: acctKey, address: ipKey }, { lastSentAt: last?.createdAt, now, resendMs: UNLOCK_RESEND_MS });
   const code = randomDigits(6);
   const id = crypto.randomUUID();
   await deps.db.transaction(async (tx) => {

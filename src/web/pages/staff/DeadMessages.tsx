@@ -3,31 +3,19 @@
  * failing 24 hours after they were queued), and sending one again. A code SMS cannot be sent again; the
  * row says why.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Alert, App, Button, Empty, Popconfirm, Space, Spin, Table, Tag, Typography } from 'antd';
-import { apiGet, apiPost } from '../../api.js';
+import { apiPost } from '../../api.js';
 import { beijing } from './orders/format.js';
 import type { DeadMessage, DeadMessages as DeadMessagesAnswer } from '../../../core/settings-schemas.js';
-import { useStaffErrors } from './staffSession.js';
+import { useStaffErrors, useStaffGet } from './staffSession.js';
 
 export function DeadMessages() {
   const { message } = App.useApp();
   const fail = useStaffErrors();
-  const [items, setItems] = useState<DeadMessage[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data, error, load } = useStaffGet<DeadMessagesAnswer>('/api/staff/outbox/dead');
+  const items = data?.items;
   const [busy, setBusy] = useState<number | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setItems((await apiGet<DeadMessagesAnswer>('/api/staff/outbox/dead')).items);
-      setError(null);
-    } catch (e) {
-      setError(fail(e));
-    }
-  }, [fail]);
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   const resend = async (m: DeadMessage) => {
     setBusy(m.id);

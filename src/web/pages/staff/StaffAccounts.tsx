@@ -1,15 +1,15 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Alert, App, Badge, Button, Card, Checkbox, Form, Grid, Input, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../../../core/password-rule.js';
 import { STAFF_ROLES, ZNewPassword, ZStaffCreateBody, type StaffRole } from '../../../core/schemas.js';
 import type { PublicStaff, StaffAccounts } from '../../../core/accounts-schemas.js';
-import { apiGet, apiPost } from '../../api.js';
+import { apiPost } from '../../api.js';
 import { showServerErrors, zodRule } from '../../components/forms.js';
 import { useAction } from '../../components/useAction.js';
 import { formatTime } from './AuditDetail.js';
 import { ROLE_HINTS } from './auditLabels.js';
-import { useStaffErrors, useStaffSession } from './staffSession.js';
+import { useStaffErrors, useStaffGet, useStaffSession } from './staffSession.js';
 
 type StaffAccount = PublicStaff;
 
@@ -21,25 +21,13 @@ export function StaffAccountsPage() {
   const { staff: me } = useStaffSession();
   const { message } = App.useApp();
   const fail = useStaffErrors();
-  const [items, setItems] = useState<StaffAccount[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data, error, load } = useStaffGet<StaffAccounts>('/api/staff/accounts');
+  const items = data?.items;
   const [creating, setCreating] = useState(false);
   const [busyId, setBusyId] = useState<string | null>(null);
   const [filter, setFilter] = useState('');
   // On a phone the username goes under the name, so the row fits without sideways scrolling.
   const wide = Grid.useBreakpoint().md ?? true;
-
-  const load = useCallback(async () => {
-    try {
-      setItems((await apiGet<StaffAccounts>('/api/staff/accounts')).items);
-      setError(null);
-    } catch (e) {
-      setError(fail(e));
-    }
-  }, [fail]);
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   const needle = filter.trim().toLowerCase();
   const shown = (items ?? []).filter(

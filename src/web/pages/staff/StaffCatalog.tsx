@@ -1,13 +1,13 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Alert, App, Button, Card, Form, Input, InputNumber, Space, Spin, Switch, Tag, Typography } from 'antd';
 import { fenToYuanText, yuanTextToFen } from '../../../core/money.js';
 import type { StaffCatalog, StaffProject } from '../../../core/catalog-schemas.js';
 import { DUAL_CERTIFICATES } from '../../../core/content/projects.js';
 import { KEY_LABEL } from '../../../core/requirements.js';
-import { apiGet, apiPut } from '../../api.js';
+import { apiPut } from '../../api.js';
 import { showServerErrors } from '../../components/forms.js';
 import { useAction } from '../../components/useAction.js';
-import { useStaffErrors } from './staffSession.js';
+import { useStaffErrors, useStaffGet } from './staffSession.js';
 
 type CatalogProject = StaffProject;
 
@@ -17,20 +17,8 @@ type CatalogProject = StaffProject;
  * until an administrator saves one.
  */
 export function StaffCatalogPage() {
-  const fail = useStaffErrors();
-  const [items, setItems] = useState<CatalogProject[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => {
-    try {
-      setItems((await apiGet<StaffCatalog>('/api/staff/catalog')).items);
-      setError(null);
-    } catch (e) {
-      setError(fail(e));
-    }
-  }, [fail]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const { data, error, load } = useStaffGet<StaffCatalog>('/api/staff/catalog');
+  const items = data?.items;
   if (error) return <Alert type="error" showIcon message={error} />;
   if (!items) return <Spin />;
   return (

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, Route, Routes, useLocation, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { Alert, App, Button, Card, Descriptions, Empty, Form, Grid, Input, Modal, Space, Spin, Table, Typography } from 'antd';
 import { ArrowLeftOutlined, EditOutlined, ReloadOutlined } from '@ant-design/icons';
@@ -9,7 +9,7 @@ import { useAction } from '../../components/useAction.js';
 import { ActionTag, AuditCards, AuditDetail, formatTime } from './AuditDetail.js';
 import type { OrganizationDetail as OrgDetail, OrganizationSearch, StaffOrganization } from '../../../core/accounts-schemas.js';
 import { actorText } from './auditLabels.js';
-import { hasRole, useStaffErrors, useStaffSession } from './staffSession.js';
+import { hasRole, useStaffErrors, useStaffGet, useStaffSession } from './staffSession.js';
 
 type OrgSummary = StaffOrganization;
 type HistoryRow = OrgDetail['history'][number];
@@ -123,24 +123,10 @@ function OrganizationDetail() {
   const navigate = useNavigate();
   const location = useLocation();
   const { staff } = useStaffSession();
-  const fail = useStaffErrors();
-  const [data, setData] = useState<OrgDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data, error, load } = useStaffGet<OrgDetail>(`/api/staff/organizations/${encodeURIComponent(id)}`);
   const [renaming, setRenaming] = useState(false);
   const isAdmin = hasRole(staff, '管理员');
   const wide = Grid.useBreakpoint().md ?? true;
-
-  const load = useCallback(async () => {
-    try {
-      setData(await apiGet<OrgDetail>(`/api/staff/organizations/${encodeURIComponent(id)}`));
-      setError(null);
-    } catch (e) {
-      setError(fail(e));
-    }
-  }, [id, fail]);
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   // Back to the results the person came from, or to the search page after a direct link.
   const back = () => (location.key !== 'default' ? navigate(-1) : navigate('/staff/organizations'));

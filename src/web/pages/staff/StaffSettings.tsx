@@ -30,7 +30,7 @@ import { useAction } from '../../components/useAction.js';
 import { beijing } from './orders/format.js';
 import { PaperAddressSettings } from './PaperAddressSettings.js';
 import { DeadMessages } from './DeadMessages.js';
-import { useStaffErrors } from './staffSession.js';
+import { useStaffErrors, useStaffGet } from './staffSession.js';
 
 /**
  * 系统设置 (管理员): the working-day calendar that deadlines count on, the SMS texts sent to agents, where
@@ -263,20 +263,7 @@ type SmsTemplates = SmsTemplatesAnswer;
 type SmsTemplate = SmsTemplates['items'][number];
 
 function SmsTemplates() {
-  const fail = useStaffErrors();
-  const [data, setData] = useState<SmsTemplates | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => {
-    try {
-      setData(await apiGet<SmsTemplates>('/api/staff/sms-templates'));
-      setError(null);
-    } catch (e) {
-      setError(fail(e));
-    }
-  }, [fail]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const { data, setData, error } = useStaffGet<SmsTemplates>('/api/staff/sms-templates');
   if (error) return <Alert type="error" showIcon title={error} />;
   if (!data) return <Spin />;
   return (

@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
-import { ApiError, ensureSession } from '../../api.js';
+import { ApiError, apiGet, ensureSession } from '../../api.js';
 import type { PublicStaff, StaffSession as StaffSessionAnswer } from '../../../core/accounts-schemas.js';
 import type { StaffRole } from '../../../core/schemas.js';
 
@@ -50,4 +50,27 @@ export function useStaffErrors(): (e: unknown) => string {
     },
     [setStaff],
   );
+}
+
+/**
+ * What a staff page shows from one GET: the answer (null until it first comes), the failure as
+ * useStaffErrors words it (null once a load succeeds), and `load` to fetch it again after a change. A failed
+ * reload keeps the last answer on the page.
+ */
+export function useStaffGet<T>(url: string) {
+  const fail = useStaffErrors();
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(async () => {
+    try {
+      setData(await apiGet<T>(url));
+      setError(null);
+    } catch (e) {
+      setError(fail(e));
+    }
+  }, [url, fail]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  return { data, setData, error, load };
 }

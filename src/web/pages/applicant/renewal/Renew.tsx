@@ -17,7 +17,16 @@ import { LoginGate, loginUrl } from '../../../components/LoginGate.js';
 import { fenToYuanText } from '../../../../core/money.js';
 import type { RenewalChallenge, RenewalCodeSent, RenewalInfo, RenewalView } from '../../../../core/renewal-schemas.js';
 import { beijing } from '../order/time.js';
-import { agent, AgentFailure, agentPort, isPaired, sameSerial, setAgentPort, type AgentToken } from './agent-client.js';
+import {
+  AgentClient,
+  AgentError,
+  agentPort,
+  localAgentUrl,
+  pageBinding,
+  sameSerial,
+  setAgentPort,
+  type AgentToken,
+} from '../../../agent/agentClient.js';
 import '../order/order.css';
 import './renewal.css';
 
@@ -36,9 +45,35 @@ export function RenewPage() {
   );
 }
 
+/**
+ * The agent on the port the person gave, paired with this tab's own binding; made per step, as the port may
+ * change between steps (the pairing stays in sessionStorage).
+ */
+const localAgent = () => new AgentClient(localAgentUrl(), pageBinding());
+
+/** What the page tells the user for an agent's refusal: what happened and what to do next. */
+function explainAgent(e: AgentError): string {
+  switch (e.code) {
+    case 'AGENT_UNREACHABLE':
+      return `无法连接本机的证书助手（端口 ${agentPort()}）：请确认已安装并启动证书助手；如浏览器询问是否允许访问本地网络设备，请选择“允许”`;
+    case 'ORIGIN_REFUSED':
+      return '证书助手不接受本网站的请求：请确认安装的是本网站下载中心提供的证书助手（其设置 CERTDESK_AGENT_ORIGIN 应为本网站地址）';
+    case 'NOT_PAIRED':
+      return '证书助手尚未与本页面配对（或证书助手已重新启动）：请输入证书助手窗口中显示的配对码';
+    case 'PIN_CANCELLED':
+      return '已在证书助手窗口中取消输入口令：如需继续，请再点一次，并在证书助手窗口中输入 UKEY 口令';
+    case 'PIN_TIMEOUT':
+      return '证书助手等待输入口令超时：请再点一次，并在证书助手窗口中输入 UKEY 口令';
+    case 'PIN_LOCKED':
+      return 'UKEY 用户口令已锁定：请先办理在线解锁（或到受理点重置口令），再回到本页继续续费';
+    default:
+      return e.message;
+  }
+}
+
 /** A failure as the page shows it: what happened, and (from the agent's or server's words) what to do. */
 function messageOf(e: unknown): string {
-  if (e instanceof AgentFailure) return e.message;
+  if (e instanceof AgentError) return explainAgent(e);
   if (e instanceof ApiError) {
     const field = Object.values(e.fields)[0];
     return field ?? e.message;
@@ -53,7 +88,7 @@ function Renew() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [agentOk, setAgentOk] = useState(false);
-  const [paired, setPaired] = useState(isPaired());
+  const [paired, setPaired] = useState(() => localAgent().paired);
   const [port, setPort] = useState(String(agentPort()));
   const [pairCode, setPairCode] = useState('');
   const [tokens, setTokens] = useState<(AgentToken & { holds: string | null })[] | null>(null);
@@ -83,8 +118,8 @@ function Renew() {
     try {
       await work();
     } catch (e) {
-      if (e instanceof AgentFailure && e.code === 'NOT_PAIRED') setPaired(false);
-      if (e instanceof AgentFailure && e.code === 'UNREACHABLE') setAgentOk(false);
+      if (e instanceof AgentError && e.code === 'NOT_PAIRED') setPaired(false);
+      if (e instanceof AgentError && e.code === 'AGENT_UNREACHABLE') setAgentOk(false);
       setError(messageOf(e));
     } finally {
       setBusy(null);
@@ -95,16 +130,16 @@ function Renew() {
     step('check', async () => {
       const p = Number(port);
       if (!Number.isInteger(p) || p < 1 || p > 65535)
-        throw new AgentFailure('BAD_PORT', '端口必须是 1–65535 的数字（证书助手窗口中显示的端口）');
+        throw new AgentError(0, 'BAD_PORT', '端口必须是 1–65535 的数字（证书助手窗口中显示的端口）');
       setAgentPort(p);
-      await agent.health();
+      await localAgent().health();
       setAgentOk(true);
     });
 
   const pair = () =>
     step('pair', async () => {
-      if (!/^\d{8}$/.test(pairCode.trim())) throw new AgentFailure('BAD_CODE', '配对码是证书助手窗口中显示的 8 位数字');
-      await agent.pair(pairCode.trim());
+      if (!/^\d{8}$/.test(pairCode.trim())) throw new AgentError(0, 'BAD_CODE', '配对码是证书助手窗口中显示的 8 位数字');
+      await localAgent().pair(pairCode.trim());
       setPaired(true);
       setPairCode('');
     });
@@ -115,6 +150,7 @@ function Renew() {
       step('tokens', async () => {
         if (!info) return;
         // Slots without an initialized token (SoftHSM2's spare slot, an empty reader) hold no certificate.
+        const agent = localAgent();
         const list = (await agent.tokens()).filter((t) => t.initialized);
         const withCert = await Promise.all(
           list.map(async (t) => {
@@ -127,7 +163,8 @@ function Renew() {
         const wanted = withCert.find((t) => t.holds && (!renewal || t.serial === renewal.tokenSerial));
         setChosen(wanted ? { serial: wanted.serial, oldKeyId: wanted.holds! } : null);
         if (!wanted)
-          throw new AgentFailure(
+          throw new AgentError(
+            0,
             'NO_TOKEN',
             renewal
               ? `没有找到序列号为 ${renewal.tokenSerial} 且装有本证书的 UKEY：请插入开始续费时使用的 UKEY，然后点“重新检测”`
@@ -144,7 +181,8 @@ function Renew() {
 
   // Paired earlier in this tab (a reload, or back from another page): the agent is probably running, check it once.
   useEffect(() => {
-    if (!isPaired()) return;
+    const agent = localAgent();
+    if (!agent.paired) return;
     agent
       .health()
       .then(() => setAgentOk(true))
@@ -168,9 +206,10 @@ function Renew() {
     step('prove', async () => {
       const c = info!.certificate;
       const subject = { C: 'CN', O: c.unitName, CN: c.unitName, uscc: c.uscc };
-      const made = await agent.newKey(chosen!.serial, c.family, subject);
+      const agent = localAgent();
+      const made = await agent.keys(chosen!.serial, c.family, subject, '续费证书');
       const { challenge } = await apiPost<RenewalChallenge>(`/api/renewals/${renewal!.id}/challenge`, made);
-      const { signature } = await agent.sign(chosen!.serial, chosen!.oldKeyId, challenge);
+      const { signature } = await agent.challengeSignature(chosen!.serial, chosen!.oldKeyId, challenge);
       await apiPost(`/api/renewals/${renewal!.id}/proof`, { signature });
       await load();
     });
@@ -187,9 +226,10 @@ function Renew() {
       let r = renewal!;
       if (r.status === 'paid') r = await apiPost<RenewalView>(`/api/renewals/${r.id}/issue`);
       const cert = r.newCertificate!;
-      await agent.write(chosen!.serial, cert.pem);
+      const agent = localAgent();
+      await agent.writeCertificate(chosen!.serial, cert.pem, '续费证书');
       const back = (await agent.certificates(chosen!.serial)).find((x) => sameSerial(x.serialNumber, cert.serialDisplay));
-      if (!back) throw new AgentFailure('NOT_WRITTEN', '写入后在 UKEY 中没有读到新证书：请确认 UKEY 未被拔出，然后重试“写入 UKEY”');
+      if (!back) throw new AgentError(0, 'NOT_WRITTEN', '写入后在 UKEY 中没有读到新证书：请确认 UKEY 未被拔出，然后重试“写入 UKEY”');
       await apiPost(`/api/renewals/${r.id}/confirm`, { certificate: back.certificate });
       await load();
     });
