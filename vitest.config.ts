@@ -16,6 +16,17 @@ export default defineConfig({
         },
       },
       {
+        // `npm run agent:build:check`: builds the 证书助手's executables (scripts/agent-build.mjs) and runs the
+        // Linux one; minutes, not part of `npm test`.
+        test: {
+          name: 'agent-build',
+          include: ['scripts/agent-build.check.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
         test: {
           name: 'e2e',
           include: ['e2e/**/*.test.ts'],

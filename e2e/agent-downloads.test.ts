@@ -41,6 +41,7 @@ describe.each([
       const sha256 = execFileSync('sha256sum', [published], { encoding: 'utf8' }).split(' ')[0]!;
       expect(await card.innerText()).toContain(sha256);
       expect(await section.innerText()).toContain('certutil -hashfile');
+      expect(await section.innerText()).toContain('Windows 10、Windows 11、Windows Server 2016 及以后的 64 位系统');
       await card.scrollIntoViewIfNeeded();
       await shot(page, `agent-downloads-offered-${label}`);
       expect(await fitsWidth(page)).toBe(true);

@@ -10,7 +10,6 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opensslResult, tempDir } from '../ca/testing/openssl.js';
 import { deriveSoPin, newGrant, sealAuthorization, type TokenAuthorityKeys, type TokenPurpose } from '../ca/token-authorization.js';
-import * as graphene from 'graphene-pk11';
 import { AgentConfigError, agentConfigFrom, type AgentConfig } from './config.js';
 import { CODE_TTL_MS, Pairing } from './pairing.js';
 import type { PinRequest, PinSource } from './pin-source.js';
@@ -84,18 +83,30 @@ beforeAll(async () => {
   execFileSync('softhsm2-util', ['--init-token', '--free', '--label', 'ukey', '--pin', '123456', '--so-pin', '87654321']);
   // A key as it comes from the maker, for 制证's initialization (the last describe): the maker's SO PIN and its own serial.
   execFileSync('softhsm2-util', ['--init-token', '--free', '--label', 'blank', '--pin', '000000', '--so-pin', '12345678']);
+  // As if the CA had initialized it: its SO PIN becomes the one derived for its serial — set through
+  // graphene-pk11 in another process (an independent PKCS#11 client) before the agent loads the module,
+  // since SoftHSM2 keeps a token's PINs in memory once a process has it open.
+  serial = /Serial number:\s+(\S+)/.exec(
+    execFileSync('softhsm2-util', ['--show-slots'], { encoding: 'utf8' })
+      .split(/Slot \d+/)
+      .find((slot) => /Label:\s+ukey\s/.test(slot)) ?? '',
+  )![1]!;
+  execFileSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `
+    import * as g from 'graphene-pk11';
+    const m = g.Module.load(${JSON.stringify(LIBRARY)}); m.initialize();
+    const all = m.getSlots(true); let slot; for (let i = 0; i < all.length; i++) if (all.items(i).getToken().serialNumber.trim() === ${JSON.stringify(serial)}) slot = all.items(i);
+    const s = slot.open(g.SessionFlag.SERIAL_SESSION | g.SessionFlag.RW_SESSION); s.login('87654321', g.UserType.SO);
+    s.setPin('87654321', ${JSON.stringify(deriveSoPin(authority.soPinSecret, serial))}); s.logout(); s.close(); m.finalize();`,
+    ],
+    { cwd: process.cwd() },
+  );
   tokens = TokenDriver.load(LIBRARY, { pinTries: config.pinTries });
-  serial = tokens.listTokens().find((t) => t.label === 'ukey')!.serial;
-  // As if the CA had initialized it: its SO PIN becomes the one derived for its serial.
-  const slots = tokens['module'].getSlots(true);
-  for (let i = 0; i < slots.length; i++) {
-    if (slots.items(i).getToken().serialNumber.trim() !== serial) continue;
-    const s = slots.items(i).open(graphene.SessionFlag.SERIAL_SESSION | graphene.SessionFlag.RW_SESSION);
-    s.login('87654321', graphene.UserType.SO);
-    s.setPin('87654321', deriveSoPin(authority.soPinSecret, serial));
-    s.logout();
-    s.close();
-  }
+  expect(tokens.listTokens().find((t) => t.label === 'ukey')!.serial).toBe(serial);
   app = buildAgentServer({ config, tokens, pins, pairing, now: () => now });
   await app.ready();
   // A throwaway CA (OpenSSL's own keys) to issue certificates for the token's requests.

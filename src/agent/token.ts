@@ -1,5 +1,5 @@
 /**
- * The UKEY through PKCS#11 (graphene-pk11, as src/ca/signer/pkcs11.ts): list tokens and their PIN state,
+ * The UKEY through PKCS#11 (our koffi binding, ./pkcs11/: the same code on Linux and Windows): list tokens and their PIN state,
  * read certificates, sign a challenge, generate a key pair and a PKCS#10 request on the token, write a
  * certificate next to its key, change the user PIN, reset a locked user PIN with the SO PIN (C_InitPIN).
  *
@@ -24,14 +24,15 @@
  * user ID and returns r || s, as the common UKEY modules do.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import * as graphene from 'graphene-pk11';
 import { OID, SIGNATURE_ALGORITHM, SPKI_ALGORITHM } from '../ca/algorithms.js';
 import { keyIdentifier } from '../ca/cert/build.js';
 import { encodeName, type NameFields } from '../ca/cert/name.js';
 import { parseCertificate } from '../ca/cert/parse.js';
 import { bitString, explicit, integer, oid, readTlv, sequence } from '../ca/der/der.js';
-import { rawEcdsaToDer } from '../ca/signer/pkcs11.js';
+import { rawEcdsaToDer } from '../ca/der/der.js';
 import type { Sm2Mechanisms } from './config.js';
+import { CKA, CKC_X_509, CKF, CKK_EC, CKM, CKO, CKU } from './pkcs11/cryptoki.js';
+import { Pkcs11Error, Pkcs11Module, ulong, type Session, type Template, type TokenInfoRecord } from './pkcs11/module.js';
 
 export type AgentKeyAlgorithm = 'ecdsa-p256' | 'sm2';
 
@@ -77,20 +78,21 @@ export interface TokenCertificate {
   notAfter: Date;
 }
 
-const F = graphene.TokenFlag;
 const P256_PARAMS = Buffer.from('06082a8648ce3d030107', 'hex');
 const SM2_PARAMS = Buffer.from(oid(OID.sm2Curve));
-const SM2_KEYGEN = 'CERTDESK_SM2_KEYGEN';
-const SM2_SIGN = 'CERTDESK_SM2_SIGN';
-
-/** CKA_EC_PARAMS as read back: graphene names it paramsECDSA (its alias) in what getAttribute returns. */
-const ecParams = (a: graphene.ITemplate) => (a.paramsEC ?? a.paramsECDSA) as Buffer | undefined;
 
 const DATA_APPLICATION = 'CertDesk';
 export const TOKEN_MARKER = 'certdesk-token';
 export const PIN_TO_BE_CHANGED_MARKER = 'certdesk-pin-to-be-changed';
 
-const ckr = (e: unknown) => /CKR_[A-Z_]+/.exec((e as Error)?.message ?? '')?.[0] ?? '';
+/** The template that finds (and, with more attributes, makes) our public data object `label`. */
+const dataObject = (label: string): Template => [
+  [CKA.CLASS, CKO.DATA],
+  [CKA.APPLICATION, DATA_APPLICATION],
+  [CKA.LABEL, label],
+];
+
+const ckr = (e: unknown) => (e instanceof Pkcs11Error ? e.code : '');
 
 /** A token label: CK_TOKEN_INFO.label is 32 bytes of UTF-8, so a longer one is cut at a character boundary. */
 export function tokenLabel(label: string): string {
@@ -115,22 +117,17 @@ export class TokenDriver {
   private readonly wrongPins = new Map<string, number>();
 
   private constructor(
-    private readonly module: graphene.Module,
+    private readonly module: Pkcs11Module,
     private readonly pinTries: number,
     private readonly sm2: Sm2Mechanisms | undefined,
   ) {}
 
   static load(library: string, options: { pinTries: number; sm2?: Sm2Mechanisms }): TokenDriver {
-    let mod: graphene.Module;
+    let mod: Pkcs11Module;
     try {
-      mod = graphene.Module.load(library);
-      mod.initialize();
+      mod = Pkcs11Module.load(library);
     } catch (e) {
       throw new Error(`无法加载 PKCS#11 模块 ${library}（CERTDESK_AGENT_PKCS11_MODULE）：${(e as Error).message}`, { cause: e });
-    }
-    if (options.sm2) {
-      graphene.Mechanism.vendor(SM2_KEYGEN, options.sm2.keyGen);
-      graphene.Mechanism.vendor(SM2_SIGN, options.sm2.sign);
     }
     return new TokenDriver(mod, options.pinTries, options.sm2);
   }
@@ -139,45 +136,41 @@ export class TokenDriver {
     this.module.finalize();
   }
 
-  private slots(): graphene.Slot[] {
-    const list = this.module.getSlots(true);
-    const out: graphene.Slot[] = [];
-    for (let i = 0; i < list.length; i++) out.push(list.items(i));
-    return out;
+  private slots(): { slot: number; token: TokenInfoRecord }[] {
+    return this.module.slots().map((slot) => ({ slot, token: this.module.tokenInfo(slot) }));
   }
 
-  private slot(serial: string): graphene.Slot {
-    const found = this.slots().find((s) => s.getToken().serialNumber.trim() === serial);
+  private slot(serial: string): number {
+    const found = this.slots().find((s) => s.token.serial === serial);
     if (!found) throw new AgentError(404, 'TOKEN_NOT_FOUND', `没有找到序列号为 ${serial} 的 UKEY，请确认已插好`);
-    return found;
+    return found.slot;
   }
 
   /** Whether the token holds our public data object `label` (readable without logging in). */
-  private hasMarker(slot: graphene.Slot, label: string): boolean {
-    if (!(slot.getToken().flags & F.TOKEN_INITIALIZED)) return false;
-    const session = slot.open(graphene.SessionFlag.SERIAL_SESSION);
+  private hasMarker(slot: number, token: TokenInfoRecord, label: string): boolean {
+    if (!(token.flags & CKF.TOKEN_INITIALIZED)) return false;
+    const session = this.module.open(slot, true);
     try {
-      return session.find({ class: graphene.ObjectClass.DATA, application: DATA_APPLICATION, label }).length > 0;
+      return session.find(dataObject(label)).length > 0;
     } finally {
       session.close();
     }
   }
 
-  private info(slot: graphene.Slot): TokenInfo {
-    const t = slot.getToken();
-    const serial = t.serialNumber.trim();
+  private info(slot: number, t = this.module.tokenInfo(slot)): TokenInfo {
+    const serial = t.serial;
     const wrong = this.wrongPins.get(serial) ?? 0;
     const left = Math.max(0, this.pinTries - wrong);
     return {
       serial,
-      label: t.label.trim(),
-      manufacturer: t.manufacturerID.trim(),
-      model: t.model.trim(),
-      initialized: Boolean(t.flags & F.TOKEN_INITIALIZED),
-      userPinLocked: Boolean(t.flags & F.USER_PIN_LOCKED) || left === 0,
-      userPinFinalTry: Boolean(t.flags & F.USER_PIN_FINAL_TRY) || left === 1,
-      userPinToBeChanged: Boolean(t.flags & F.USER_PIN_TO_BE_CHANGED) || this.hasMarker(slot, PIN_TO_BE_CHANGED_MARKER),
-      certDesk: this.hasMarker(slot, TOKEN_MARKER),
+      label: t.label,
+      manufacturer: t.manufacturer,
+      model: t.model,
+      initialized: Boolean(t.flags & CKF.TOKEN_INITIALIZED),
+      userPinLocked: Boolean(t.flags & CKF.USER_PIN_LOCKED) || left === 0,
+      userPinFinalTry: Boolean(t.flags & CKF.USER_PIN_FINAL_TRY) || left === 1,
+      userPinToBeChanged: Boolean(t.flags & CKF.USER_PIN_TO_BE_CHANGED) || this.hasMarker(slot, t, PIN_TO_BE_CHANGED_MARKER),
+      certDesk: this.hasMarker(slot, t, TOKEN_MARKER),
       triesLeft: left,
     };
   }
@@ -185,8 +178,8 @@ export class TokenDriver {
   /** The tokens present; an empty slot without a serial (SoftHSM2's free slot) cannot be addressed and is left out. */
   listTokens(): TokenInfo[] {
     return this.slots()
-      .map((s) => this.info(s))
-      .filter((t) => t.serial !== '');
+      .filter((s) => s.token.serial !== '')
+      .map((s) => this.info(s.slot, s.token));
   }
 
   token(serial: string): TokenInfo {
@@ -194,9 +187,9 @@ export class TokenDriver {
   }
 
   /** Runs `work` in a fresh R/W session; logged in as the user when `pin` is given. */
-  private withSession<T>(serial: string, pin: string | undefined, work: (s: graphene.Session) => T): T {
+  private withSession<T>(serial: string, pin: string | undefined, work: (s: Session) => T): T {
     const slot = this.slot(serial);
-    const session = slot.open(graphene.SessionFlag.SERIAL_SESSION | graphene.SessionFlag.RW_SESSION);
+    const session = this.module.open(slot);
     try {
       if (pin !== undefined) this.loginUser(slot, session, pin);
       return work(session);
@@ -211,12 +204,12 @@ export class TokenDriver {
     }
   }
 
-  private loginUser(slot: graphene.Slot, session: graphene.Session, pin: string): void {
+  private loginUser(slot: number, session: Session, pin: string): void {
     const info = this.info(slot);
     if (info.userPinLocked)
       throw new AgentError(423, 'PIN_LOCKED', 'UKEY 的用户口令已锁定，请通过在线解锁或到服务网点重置口令', { serial: info.serial });
     try {
-      session.login(pin, graphene.UserType.USER);
+      session.login(CKU.USER, pin);
     } catch (e) {
       const code = ckr(e);
       if (code === 'CKR_PIN_INCORRECT' || code === 'CKR_PIN_LEN_RANGE') {
@@ -239,11 +232,12 @@ export class TokenDriver {
 
   certificates(serial: string): TokenCertificate[] {
     return this.withSession(serial, undefined, (s) => {
-      const found = s.find({ class: graphene.ObjectClass.CERTIFICATE });
       const out: TokenCertificate[] = [];
-      for (let i = 0; i < found.length; i++) {
-        const a = found.items(i).getAttribute({ value: null, id: null, label: null });
-        const der = new Uint8Array(a.value as Buffer);
+      for (const handle of s.find([[CKA.CLASS, CKO.CERTIFICATE]])) {
+        const a = s.get(handle, [CKA.VALUE, CKA.ID, CKA.LABEL]);
+        const value = a.get(CKA.VALUE);
+        if (!value) continue;
+        const der = new Uint8Array(value);
         let c;
         try {
           c = parseCertificate(der);
@@ -251,8 +245,8 @@ export class TokenDriver {
           continue; // not an X.509 certificate we can read; leave it alone
         }
         out.push({
-          keyId: Buffer.from((a.id as Buffer | undefined) ?? []).toString('hex'),
-          label: String(a.label ?? ''),
+          keyId: Buffer.from(a.get(CKA.ID) ?? []).toString('hex'),
+          label: a.get(CKA.LABEL)?.toString('utf8') ?? '',
           der,
           subject: c.subjectFields,
           serialHex: c.serialHex,
@@ -265,11 +259,12 @@ export class TokenDriver {
   }
 
   /** The SubjectPublicKeyInfo of an EC public key object (P-256, or SM2 when its CKK is the configured one). */
-  private spkiOf(pub: graphene.SessionObject): Uint8Array | undefined {
-    const a = pub.getAttribute({ keyType: null, pointEC: null, paramsEC: null });
-    const algorithm = this.family(a.keyType as number, ecParams(a));
-    if (!algorithm || !a.pointEC) return undefined;
-    let point = new Uint8Array(a.pointEC as Buffer);
+  private spkiOf(s: Session, pub: number): Uint8Array | undefined {
+    const a = s.get(pub, [CKA.KEY_TYPE, CKA.EC_POINT, CKA.EC_PARAMS]);
+    const algorithm = this.family(ulong(a.get(CKA.KEY_TYPE)), a.get(CKA.EC_PARAMS));
+    const ecPoint = a.get(CKA.EC_POINT);
+    if (!algorithm || !ecPoint) return undefined;
+    let point = new Uint8Array(ecPoint);
     // CKA_EC_POINT is a DER OCTET STRING holding the point (PKCS#11 v2.40 2.3.3); some modules give it bare.
     if (point[0] === 0x04 && point.length !== 65) {
       const t = readTlv(point, 0);
@@ -282,55 +277,65 @@ export class TokenDriver {
    * The CKA_ID of the key pair whose public key is `spki`: the key identifier for keys this agent made, else
    * found by comparing public keys (keys made by the vendor's tools carry their own ids).
    */
-  private keyIdFor(s: graphene.Session, spki: Uint8Array): Uint8Array | undefined {
+  private keyIdFor(s: Session, spki: Uint8Array): Uint8Array | undefined {
     const kid = keyIdentifier(spki);
-    if (s.find({ class: graphene.ObjectClass.PRIVATE_KEY, id: Buffer.from(kid) }).length) return kid;
-    const pubs = s.find({ class: graphene.ObjectClass.PUBLIC_KEY });
-    for (let i = 0; i < pubs.length; i++) {
-      const pub = pubs.items(i);
-      const mine = this.spkiOf(pub);
+    if (
+      s.find([
+        [CKA.CLASS, CKO.PRIVATE_KEY],
+        [CKA.ID, kid],
+      ]).length
+    )
+      return kid;
+    for (const pub of s.find([[CKA.CLASS, CKO.PUBLIC_KEY]])) {
+      const mine = this.spkiOf(s, pub);
       if (!mine || !Buffer.from(mine).equals(spki)) continue;
-      const id = pub.getAttribute({ id: null }).id as Buffer | undefined;
-      if (id?.length && s.find({ class: graphene.ObjectClass.PRIVATE_KEY, id }).length) return new Uint8Array(id);
+      const id = s.get(pub, [CKA.ID]).get(CKA.ID);
+      if (
+        id?.length &&
+        s.find([
+          [CKA.CLASS, CKO.PRIVATE_KEY],
+          [CKA.ID, id],
+        ]).length
+      )
+        return new Uint8Array(id);
     }
     return undefined;
   }
 
-  private privateKey(s: graphene.Session, keyId: Uint8Array): graphene.PrivateKey {
-    const found = s.find({ class: graphene.ObjectClass.PRIVATE_KEY, id: Buffer.from(keyId) });
+  private privateKey(s: Session, keyId: Uint8Array): number {
+    const found = s.find([
+      [CKA.CLASS, CKO.PRIVATE_KEY],
+      [CKA.ID, keyId],
+    ]);
     if (found.length === 0) throw new AgentError(404, 'KEY_NOT_FOUND', `UKEY 上没有标识为 ${Buffer.from(keyId).toString('hex')} 的私钥`);
-    return found.items(0).toType<graphene.PrivateKey>();
+    return found[0]!;
   }
 
   /** P-256 (CKK_EC on prime256v1); SM2 when configured (the vendor's CKK, or CKK_EC on the SM2 curve). */
-  private family(keyType: number, params: Buffer | undefined): AgentKeyAlgorithm | undefined {
-    const p = params ? Buffer.from(params) : undefined;
-    if (keyType === graphene.KeyType.EC && p?.equals(P256_PARAMS)) return 'ecdsa-p256';
-    if (this.sm2 && (keyType === this.sm2.keyType || (keyType === graphene.KeyType.EC && p?.equals(SM2_PARAMS)))) return 'sm2';
+  private family(keyType: number | undefined, params: Buffer | undefined): AgentKeyAlgorithm | undefined {
+    if (keyType === CKK_EC && params?.equals(P256_PARAMS)) return 'ecdsa-p256';
+    if (this.sm2 && (keyType === this.sm2.keyType || (keyType === CKK_EC && params?.equals(SM2_PARAMS)))) return 'sm2';
     return undefined;
   }
 
-  private algorithmOf(key: graphene.PrivateKey): AgentKeyAlgorithm {
-    const a = key.getAttribute({ keyType: null, paramsEC: null });
-    const family = this.family(a.keyType as number, ecParams(a));
-    if (!family)
-      throw new AgentError(422, 'KEY_TYPE', `证书助手不支持这种密钥（CKK ${a.keyType as number}）：只支持 ECDSA P-256 和已配置的 SM2`);
+  private algorithmOf(s: Session, key: number): AgentKeyAlgorithm {
+    const a = s.get(key, [CKA.KEY_TYPE, CKA.EC_PARAMS]);
+    const keyType = ulong(a.get(CKA.KEY_TYPE));
+    const family = this.family(keyType, a.get(CKA.EC_PARAMS));
+    if (!family) throw new AgentError(422, 'KEY_TYPE', `证书助手不支持这种密钥（CKK ${keyType}）：只支持 ECDSA P-256 和已配置的 SM2`);
     return family;
   }
 
-  private signWith(s: graphene.Session, key: graphene.PrivateKey, algorithm: AgentKeyAlgorithm, data: Uint8Array): Uint8Array {
-    if (algorithm === 'ecdsa-p256') {
-      const digest = createHash('sha256').update(data).digest();
-      return rawEcdsaToDer(s.createSign('ECDSA', key).once(digest));
-    }
-    return rawEcdsaToDer(s.createSign(SM2_SIGN, key).once(Buffer.from(data)));
+  private signWith(s: Session, key: number, algorithm: AgentKeyAlgorithm, data: Uint8Array): Uint8Array {
+    if (algorithm === 'ecdsa-p256') return rawEcdsaToDer(s.sign(CKM.ECDSA, key, createHash('sha256').update(data).digest()));
+    return rawEcdsaToDer(s.sign(this.sm2!.sign, key, data));
   }
 
   /** Signs `data` with the private key `keyId` (DER ECDSA/SM2 signature). */
   sign(serial: string, pin: string, keyId: Uint8Array, data: Uint8Array): { signature: Uint8Array; algorithm: AgentKeyAlgorithm } {
     return this.withSession(serial, pin, (s) => {
       const key = this.privateKey(s, keyId);
-      const algorithm = this.algorithmOf(key);
+      const algorithm = this.algorithmOf(s, key);
       return { signature: this.signWith(s, key, algorithm, data), algorithm };
     });
   }
@@ -365,25 +370,25 @@ export class TokenDriver {
     return this.withSession(serial, pin, (s) => {
       // A random id, replaced by the key identifier once the public key is known.
       const tmpId = randomBytes(20);
-      const common = { token: true, label, id: tmpId };
-      const keys =
-        algorithm === 'ecdsa-p256'
-          ? s.generateKeyPair(
-              graphene.KeyGenMechanism.EC,
-              { ...common, keyType: graphene.KeyType.EC, verify: true, paramsEC: P256_PARAMS },
-              { ...common, keyType: graphene.KeyType.EC, sign: true, private: true, sensitive: true, extractable: false },
-            )
-          : s.generateKeyPair(
-              SM2_KEYGEN,
-              { ...common, keyType: this.sm2!.keyType, verify: true, paramsEC: SM2_PARAMS },
-              { ...common, keyType: this.sm2!.keyType, sign: true, private: true, sensitive: true, extractable: false },
-            );
-      const spki = this.spkiOf(keys.publicKey);
+      const [mechanism, keyType, params] =
+        algorithm === 'ecdsa-p256' ? [CKM.EC_KEY_PAIR_GEN, CKK_EC, P256_PARAMS] : [this.sm2!.keyGen, this.sm2!.keyType, SM2_PARAMS];
+      const common: Template = [
+        [CKA.TOKEN, true],
+        [CKA.LABEL, label],
+        [CKA.ID, tmpId],
+        [CKA.KEY_TYPE, keyType],
+      ];
+      const keys = s.generateKeyPair(
+        mechanism,
+        [...common, [CKA.VERIFY, true], [CKA.EC_PARAMS, params]],
+        [...common, [CKA.SIGN, true], [CKA.PRIVATE, true], [CKA.SENSITIVE, true], [CKA.EXTRACTABLE, false]],
+      );
+      const spki = this.spkiOf(s, keys.publicKey);
       if (!spki) throw new AgentError(502, 'TOKEN_ERROR', 'UKEY 生成的公钥无法读取');
       let keyId: Uint8Array = keyIdentifier(spki);
       try {
-        keys.publicKey.setAttribute({ id: Buffer.from(keyId) });
-        keys.privateKey.setAttribute({ id: Buffer.from(keyId) });
+        s.set(keys.publicKey, [[CKA.ID, keyId]]);
+        s.set(keys.privateKey, [[CKA.ID, keyId]]);
       } catch {
         keyId = tmpId; // a module that will not change CKA_ID keeps the random one; keyIdFor() still finds it
       }
@@ -402,23 +407,25 @@ export class TokenDriver {
       // The key must be on this token: a certificate without its key is useless.
       const keyId = this.keyIdFor(s, cert.spki);
       if (!keyId) throw new AgentError(404, 'KEY_NOT_FOUND', '这张证书的私钥不在这个 UKEY 上，不能写入');
-      const same = s.find({ class: graphene.ObjectClass.CERTIFICATE, id: Buffer.from(keyId) });
-      for (let i = 0; i < same.length; i++) {
-        const v = same.items(i).getAttribute({ value: null }).value as Buffer;
-        if (Buffer.from(der).equals(v)) return { keyId }; // already there: writing twice is a no-op
+      for (const same of s.find([
+        [CKA.CLASS, CKO.CERTIFICATE],
+        [CKA.ID, keyId],
+      ])) {
+        const v = s.get(same, [CKA.VALUE]).get(CKA.VALUE);
+        if (v && Buffer.from(der).equals(v)) return { keyId }; // already there: writing twice is a no-op
       }
-      s.create({
-        class: graphene.ObjectClass.CERTIFICATE,
-        certType: graphene.CertificateType.X_509,
-        token: true,
-        private: false,
-        label,
-        id: Buffer.from(keyId),
-        subject: Buffer.from(cert.subject),
-        issuer: Buffer.from(cert.issuer),
-        serial: Buffer.from(cert.serialContent),
-        value: Buffer.from(der),
-      });
+      s.create([
+        [CKA.CLASS, CKO.CERTIFICATE],
+        [CKA.CERTIFICATE_TYPE, CKC_X_509],
+        [CKA.TOKEN, true],
+        [CKA.PRIVATE, false],
+        [CKA.LABEL, label],
+        [CKA.ID, keyId],
+        [CKA.SUBJECT, cert.subject],
+        [CKA.ISSUER, cert.issuer],
+        [CKA.SERIAL_NUMBER, cert.serialContent],
+        [CKA.VALUE, der],
+      ]);
       return { keyId };
     });
   }
@@ -432,8 +439,7 @@ export class TokenDriver {
         throw new AgentError(400, 'PIN_REJECTED', `UKEY 拒绝了新口令（${ckr(e) || (e as Error).message}），请换一个符合要求的口令`);
       }
       // The initial PIN is gone: the key may be used.
-      const markers = s.find({ class: graphene.ObjectClass.DATA, application: DATA_APPLICATION, label: PIN_TO_BE_CHANGED_MARKER });
-      for (let i = 0; i < markers.length; i++) markers.items(i).destroy();
+      for (const marker of s.find(dataObject(PIN_TO_BE_CHANGED_MARKER))) s.destroy(marker);
     });
   }
 
@@ -447,9 +453,7 @@ export class TokenDriver {
   initToken(serial: string, currentSoPin: string, newSoPin: string, userPin: string, label: string): void {
     const slot = this.slot(serial);
     try {
-      // C_InitToken through pkcs11js itself: graphene's Slot.initToken post-processes a return value pkcs11js
-      // does not give (it throws after the token was initialized). pkcs11js pads the label to 32 bytes.
-      slot.lib.C_InitToken(slot.handle, currentSoPin, tokenLabel(label));
+      this.module.initToken(slot, currentSoPin, tokenLabel(label));
     } catch (e) {
       const code = ckr(e);
       if (code === 'CKR_PIN_INCORRECT') throw new AgentError(403, 'SO_PIN_INCORRECT', 'UKEY 的管理员口令（SO PIN）错误，未初始化');
@@ -459,7 +463,7 @@ export class TokenDriver {
     }
     this.wrongPins.delete(serial);
     this.withSession(serial, undefined, (s) => {
-      s.login(currentSoPin, graphene.UserType.SO);
+      s.login(CKU.SO, currentSoPin);
       try {
         if (newSoPin !== currentSoPin) s.setPin(currentSoPin, newSoPin);
         s.initPin(userPin);
@@ -471,15 +475,13 @@ export class TokenDriver {
     });
     this.withSession(serial, userPin, (s) => {
       for (const marker of [TOKEN_MARKER, PIN_TO_BE_CHANGED_MARKER])
-        s.create({
-          class: graphene.ObjectClass.DATA,
-          token: true,
-          private: false,
-          modifiable: true,
-          application: DATA_APPLICATION,
-          label: marker,
-          value: Buffer.from(new Date().toISOString(), 'utf8'),
-        });
+        s.create([
+          ...dataObject(marker),
+          [CKA.TOKEN, true],
+          [CKA.PRIVATE, false],
+          [CKA.MODIFIABLE, true],
+          [CKA.VALUE, Buffer.from(new Date().toISOString(), 'utf8')],
+        ]);
     });
   }
 
@@ -487,7 +489,7 @@ export class TokenDriver {
   resetUserPin(serial: string, soPin: string, newPin: string): void {
     this.withSession(serial, undefined, (s) => {
       try {
-        s.login(soPin, graphene.UserType.SO);
+        s.login(CKU.SO, soPin);
       } catch (e) {
         const code = ckr(e);
         if (code === 'CKR_PIN_INCORRECT') throw new AgentError(403, 'SO_PIN_INCORRECT', 'UKEY 的管理员口令（SO PIN）错误');

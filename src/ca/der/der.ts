@@ -165,3 +165,10 @@ export function readTlv(buf: Uint8Array, at = 0): { tag: number; start: number; 
   if (end > buf.length) throw new RangeError('truncated DER');
   return { tag, start, end, headerLength: start - at };
 }
+
+/** r || s (each n bytes) → DER SEQUENCE { INTEGER r, INTEGER s }. */
+export function rawEcdsaToDer(raw: Uint8Array): Uint8Array {
+  if (raw.length % 2) throw new RangeError('raw ECDSA signature of odd length');
+  const half = raw.length / 2;
+  return sequence(unsignedInteger(raw.subarray(0, half)), unsignedInteger(raw.subarray(half)));
+}

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import * as graphene from 'graphene-pk11';
 import { SIGNATURE_ALGORITHM, SPKI_ALGORITHM } from '../algorithms.js';
-import { bitString, readTlv, sequence, unsignedInteger } from '../der/der.js';
+import { bitString, rawEcdsaToDer, readTlv, sequence, unsignedInteger } from '../der/der.js';
 import type { KeyAlgorithm, Signer } from './port.js';
 
 export interface Pkcs11Options {
@@ -32,12 +32,8 @@ export class Pkcs11Error extends Error {
 /** OID of P-256 as CKA_EC_PARAMS wants it (DER namedCurve). */
 const P256_PARAMS = Buffer.from('06082a8648ce3d030107', 'hex');
 
-/** r || s (each n bytes) → DER SEQUENCE { INTEGER r, INTEGER s }. */
-export function rawEcdsaToDer(raw: Uint8Array): Uint8Array {
-  if (raw.length % 2) throw new RangeError('raw ECDSA signature of odd length');
-  const half = raw.length / 2;
-  return sequence(unsignedInteger(raw.subarray(0, half)), unsignedInteger(raw.subarray(half)));
-}
+// The conversion lives with the DER helpers (the agent uses it without loading graphene-pk11); re-exported for this module's callers.
+export { rawEcdsaToDer };
 
 export class Pkcs11Token {
   private constructor(

@@ -34,9 +34,12 @@ export const UKEY_PIN_SMS = `UKEY${UKEY_PIN_ENVELOPE}，收到后请在UKEY管�
 export const AGENT_LEAD =
   '证书助手是安装在本单位电脑上的小程序：网页通过它使用插在电脑上的UKEY——在线续费时用原UKEY确认身份、把新证书写入UKEY，在线解锁后设置新口令。UKEY口令只在证书助手自己的窗口中输入，不经过网页。';
 
+/** What the Windows zip (scripts/agent-build.mjs; its README.txt says the same at length) asks of the user. */
 export const AGENT_INSTALL_STEPS: string[] = [
-  '下载安装程序，用本页列出的 SHA-256 值核对（Windows：在命令提示符中运行 certutil -hashfile 文件名 SHA256）；不一致的文件不要运行。',
-  '运行安装程序（无需管理员权限），安装后证书助手随开机自动启动，只在本机（127.0.0.1）上工作。',
+  '适用于 Windows 10、Windows 11、Windows Server 2016 及以后的 64 位系统。',
+  '下载压缩包，用本页列出的 SHA-256 值核对（Windows：在命令提示符中运行 certutil -hashfile 文件名 SHA256）；不一致的文件不要运行。',
+  '解压到一个固定的文件夹（无需管理员权限，无需安装其他软件），安装 UKEY 厂商的驱动，按压缩包中 README.txt 的说明在 start-certdesk-agent.cmd 中填写厂商 PKCS#11 库的路径。',
+  '双击 start-certdesk-agent.cmd 启动：证书助手只在本机（127.0.0.1）上工作，窗口中显示配对码；关闭窗口即停止。',
   '在“我的证书”中办理在线续费或在线解锁时，按网页提示输入证书助手窗口中显示的配对码。',
 ];
 
