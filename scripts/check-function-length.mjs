@@ -37,6 +37,60 @@ export const ALLOWLIST = [
   'src/web/agent/',
 ];
 
+/**
+ * Not yet split (issue 18 item 4, wt-fnlen ran out of time): `path name` of functions that were over the limit
+ * when the check came in. Each is to be split (or given a `long:` reason) and taken off this list; a listed
+ * function that is no longer over fails the check, so the list only shrinks. Add nothing to it.
+ */
+export const NOT_YET_SPLIT = [
+  'src/server/modules/retention/repository.ts facts',
+  'src/server/modules/review/review-order.ts deps.db.transaction() callback',
+  'src/server/modules/seal-images/extract.ts extractBox',
+  'src/server/modules/staff-orders/view-order.ts viewStaffOrder',
+  'src/server/modules/templates/print-template.ts printTemplate',
+  'src/server/routes/fulfilment.ts app.register() callback',
+  'src/server/routes/renewal.ts renewalRoutes returned function',
+  'src/server/routes/staff.ts staffRoutes returned function',
+  'src/server/routes/tokens.ts tokenRoutes returned function',
+  'src/web/components/PublicLayout.tsx PublicLayout',
+  'src/web/components/seal-images/SealImagesPanel.tsx SealImagesPanel',
+  'src/web/pages/applicant/Apply.tsx ApplyWizard',
+  'src/web/pages/applicant/MyCertificates.tsx CertificateList',
+  'src/web/pages/applicant/Order.tsx OrderScreen',
+  'src/web/pages/applicant/Pay.tsx PayScreen',
+  'src/web/pages/applicant/Register.tsx RegisterPage',
+  'src/web/pages/applicant/SealTry.tsx SealTry',
+  'src/web/pages/applicant/UkeyUnlock.tsx Unlock',
+  'src/web/pages/applicant/certificates/RevocationDialog.tsx RevocationDialog',
+  'src/web/pages/applicant/order/CertificateCard.tsx CertificateCard',
+  'src/web/pages/applicant/order/Documents.tsx SlotCard',
+  'src/web/pages/applicant/order/LegalCheckCard.tsx LegalCheckCard',
+  'src/web/pages/applicant/order/OrderForm.tsx OrderForm',
+  'src/web/pages/applicant/renewal/Renew.tsx Renew',
+  'src/web/pages/mobile/LegalCheck.tsx CheckStep',
+  'src/web/pages/mobile/SandboxPay.tsx SandboxPay',
+  'src/web/pages/public/Help.tsx HelpPage',
+  'src/web/pages/public/Home.tsx HomePage',
+  'src/web/pages/staff/StaffAccounts.tsx StaffAccountsPage',
+  'src/web/pages/staff/StaffApp.tsx StaffShell',
+  'src/web/pages/staff/StaffCertificates.tsx CertificateList',
+  'src/web/pages/staff/StaffCertificates.tsx CertificateDetail',
+  'src/web/pages/staff/StaffKeyRecovery.tsx RequestForm',
+  'src/web/pages/staff/StaffKeyRecovery.tsx RecoveryCard',
+  'src/web/pages/staff/StaffOrganizations.tsx OrganizationDetail',
+  'src/web/pages/staff/StaffPayments.tsx StaffPaymentsPage',
+  'src/web/pages/staff/StaffRevocations.tsx StaffRevocationsPage',
+  'src/web/pages/staff/auditLabels.ts (anonymous)',
+  'src/web/pages/staff/orders/ActionPanel.tsx ActionPanel',
+  'src/web/pages/staff/orders/DocumentViewer.tsx ViewerPane',
+  'src/web/pages/staff/orders/ReviewPanel.tsx ReviewPanel',
+  'src/web/pages/staff/orders/ReviewPanel.tsx slots.map() callback',
+  'src/web/pages/staff/orders/StaffInvoices.tsx InvoiceList',
+  'src/web/pages/staff/orders/StaffOrder.tsx StaffOrderPage',
+  'src/web/pages/staff/orders/StaffQueue.tsx OrderList',
+  'src/web/pages/staff/produce/ProduceDialog.tsx ProduceDialog',
+];
+
 const FUNCTION_KINDS = new Set([
   ts.SyntaxKind.FunctionDeclaration,
   ts.SyntaxKind.FunctionExpression,
@@ -149,16 +203,23 @@ function files(dir) {
 
 const isTest = (rel) => /\.test\.tsx?$/.test(rel) || /(^|\/)(testing(\.tsx?$|\/)|e2e\/|bench\/)/.test(rel);
 
-/** Functions over MAX_LINES own lines without a `long:` comment, as `path:line name (n lines)`. */
-export function violations(dir = path.join(root, 'src'), allowlist = ALLOWLIST, max = MAX_LINES) {
+/**
+ * Functions over MAX_LINES own lines without a `long:` comment, as `path:line name (n lines)`, other than those
+ * in `notYetSplit`; and entries of `notYetSplit` that are no longer over, so the list is kept true.
+ */
+export function violations(dir = path.join(root, 'src'), allowlist = ALLOWLIST, max = MAX_LINES, notYetSplit = NOT_YET_SPLIT) {
   const base = path.dirname(dir);
   const out = [];
+  const pending = new Set(notYetSplit);
   for (const f of files(dir)) {
     const rel = path.relative(base, f).split(path.sep).join('/');
     if (isTest(rel) || allowlist.some((a) => rel.startsWith(a))) continue;
-    for (const m of measure(readFileSync(f, 'utf8'), f))
-      if (m.lines > max && !m.excused) out.push(`${rel}:${m.line} ${m.name} (${m.lines} lines)`);
+    for (const m of measure(readFileSync(f, 'utf8'), f)) {
+      if (m.lines <= max || m.excused) continue;
+      if (!pending.delete(`${rel} ${m.name}`)) out.push(`${rel}:${m.line} ${m.name} (${m.lines} lines)`);
+    }
   }
+  for (const p of pending) out.push(`${p} is in NOT_YET_SPLIT but no longer over ${max} lines: take it off the list`);
   return out;
 }
 
@@ -170,5 +231,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     );
     process.exit(1);
   }
-  console.log(`function length: ok (none over ${MAX_LINES} own lines without a \`long:\` comment)`);
+  console.log(
+    `function length: ok (none over ${MAX_LINES} own lines without a \`long:\` comment; ${NOT_YET_SPLIT.length} still listed in NOT_YET_SPLIT, ${ALLOWLIST.length} paths allowlisted while other branches split them)`,
+  );
 }
