@@ -80,7 +80,6 @@ export const NOT_YET_SPLIT = [
   'src/web/pages/staff/StaffOrganizations.tsx OrganizationDetail',
   'src/web/pages/staff/StaffPayments.tsx StaffPaymentsPage',
   'src/web/pages/staff/StaffRevocations.tsx StaffRevocationsPage',
-  'src/web/pages/staff/auditLabels.ts (anonymous)',
   'src/web/pages/staff/orders/ActionPanel.tsx ActionPanel',
   'src/web/pages/staff/orders/DocumentViewer.tsx ViewerPane',
   'src/web/pages/staff/orders/ReviewPanel.tsx ReviewPanel',
