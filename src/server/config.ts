@@ -203,47 +203,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const storageKey = storageKeyFrom(e.CERTDESK_STORAGE_KEY, secret, prod);
   const storage = storageFrom(e);
-  let sms: Config['sms'] = { kind: 'sandbox' };
-  if (e.CERTDESK_SMS === 'aliyun') {
-    const missing = [
-      'ALIYUN_SMS_ACCESS_KEY_ID',
-      'ALIYUN_SMS_ACCESS_KEY_SECRET',
-      'ALIYUN_SMS_SIGN_NAME',
-      ...Object.values(ALIYUN_TEMPLATE_ENV),
-    ].filter((k) => !env[k]);
-    if (missing.length) throw new ConfigError(`CERTDESK_SMS=aliyun needs ${missing.join(', ')}`);
-    sms = {
-      kind: 'aliyun',
-      accessKeyId: e.ALIYUN_SMS_ACCESS_KEY_ID!,
-      accessKeySecret: e.ALIYUN_SMS_ACCESS_KEY_SECRET!,
-      signName: e.ALIYUN_SMS_SIGN_NAME!,
-      endpoint: e.ALIYUN_SMS_ENDPOINT,
-      templates: Object.fromEntries(Object.entries(ALIYUN_TEMPLATE_ENV).map(([t, k]) => [t, env[k]!])),
-    };
-  }
-  let mail: Config['mail'] = { kind: 'sandbox', from: e.MAIL_FROM?.trim() || SANDBOX_MAIL_FROM };
-  if (e.MAIL_FROM && !mailFromOk(e.MAIL_FROM))
-    throw new ConfigError('MAIL_FROM must be an e-mail address, optionally with a name: 江西CA <invoice@example.com>');
-  if (e.CERTDESK_MAIL === 'smtp') {
-    const missing = ['SMTP_URL', 'MAIL_FROM'].filter((k) => !env[k]);
-    if (missing.length) throw new ConfigError(`CERTDESK_MAIL=smtp needs ${missing.join(', ')}`);
-    if (!/^smtps?:\/\/[^/]+/.test(e.SMTP_URL!))
-      throw new ConfigError('SMTP_URL must be smtps://user:password@host:465 (or smtp://…:587 with STARTTLS)');
-    mail = { kind: 'smtp', url: e.SMTP_URL!, from: e.MAIL_FROM!.trim() };
-  }
-  let face: Config['face'] =
-    e.CERTDESK_FACE === 'sandbox' ? { kind: 'sandbox', explicit: true } : prod ? { kind: 'off' } : { kind: 'sandbox', explicit: false };
-  if (e.CERTDESK_FACE === 'tencent') {
-    const missing = ['TENCENT_SECRET_ID', 'TENCENT_SECRET_KEY', 'TENCENT_FACEID_RULE_ID'].filter((k) => !env[k]);
-    if (missing.length) throw new ConfigError(`CERTDESK_FACE=tencent needs ${missing.join(', ')}`);
-    face = {
-      kind: 'tencent',
-      secretId: e.TENCENT_SECRET_ID!,
-      secretKey: e.TENCENT_SECRET_KEY!,
-      ruleId: e.TENCENT_FACEID_RULE_ID!,
-      endpoint: e.TENCENT_FACEID_ENDPOINT,
-    };
-  }
+  const sms = smsFrom(e, env);
+  const mail = mailFrom(e, env);
+  const face = faceFrom(e, env, prod);
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -270,6 +232,64 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleMs: 30 * 60_000,
     sessionAbsoluteMs: 12 * 3600_000,
   };
+}
+
+type EnvVars = z.infer<typeof Env>;
+
+/** CERTDESK_SMS and, for aliyun, its key, sign name and one template per message. */
+function smsFrom(e: EnvVars, env: NodeJS.ProcessEnv): Config['sms'] {
+  let sms: Config['sms'] = { kind: 'sandbox' };
+  if (e.CERTDESK_SMS === 'aliyun') {
+    const missing = [
+      'ALIYUN_SMS_ACCESS_KEY_ID',
+      'ALIYUN_SMS_ACCESS_KEY_SECRET',
+      'ALIYUN_SMS_SIGN_NAME',
+      ...Object.values(ALIYUN_TEMPLATE_ENV),
+    ].filter((k) => !env[k]);
+    if (missing.length) throw new ConfigError(`CERTDESK_SMS=aliyun needs ${missing.join(', ')}`);
+    sms = {
+      kind: 'aliyun',
+      accessKeyId: e.ALIYUN_SMS_ACCESS_KEY_ID!,
+      accessKeySecret: e.ALIYUN_SMS_ACCESS_KEY_SECRET!,
+      signName: e.ALIYUN_SMS_SIGN_NAME!,
+      endpoint: e.ALIYUN_SMS_ENDPOINT,
+      templates: Object.fromEntries(Object.entries(ALIYUN_TEMPLATE_ENV).map(([t, k]) => [t, env[k]!])),
+    };
+  }
+  return sms;
+}
+
+/** CERTDESK_MAIL and MAIL_FROM, and for smtp the server's address. */
+function mailFrom(e: EnvVars, env: NodeJS.ProcessEnv): Config['mail'] {
+  let mail: Config['mail'] = { kind: 'sandbox', from: e.MAIL_FROM?.trim() || SANDBOX_MAIL_FROM };
+  if (e.MAIL_FROM && !mailFromOk(e.MAIL_FROM))
+    throw new ConfigError('MAIL_FROM must be an e-mail address, optionally with a name: 江西CA <invoice@example.com>');
+  if (e.CERTDESK_MAIL === 'smtp') {
+    const missing = ['SMTP_URL', 'MAIL_FROM'].filter((k) => !env[k]);
+    if (missing.length) throw new ConfigError(`CERTDESK_MAIL=smtp needs ${missing.join(', ')}`);
+    if (!/^smtps?:\/\/[^/]+/.test(e.SMTP_URL!))
+      throw new ConfigError('SMTP_URL must be smtps://user:password@host:465 (or smtp://…:587 with STARTTLS)');
+    mail = { kind: 'smtp', url: e.SMTP_URL!, from: e.MAIL_FROM!.trim() };
+  }
+  return mail;
+}
+
+/** CERTDESK_FACE: off in production unless set, the sandbox elsewhere, or Tencent Cloud's FaceID with its key. */
+function faceFrom(e: EnvVars, env: NodeJS.ProcessEnv, prod: boolean): Config['face'] {
+  let face: Config['face'] =
+    e.CERTDESK_FACE === 'sandbox' ? { kind: 'sandbox', explicit: true } : prod ? { kind: 'off' } : { kind: 'sandbox', explicit: false };
+  if (e.CERTDESK_FACE === 'tencent') {
+    const missing = ['TENCENT_SECRET_ID', 'TENCENT_SECRET_KEY', 'TENCENT_FACEID_RULE_ID'].filter((k) => !env[k]);
+    if (missing.length) throw new ConfigError(`CERTDESK_FACE=tencent needs ${missing.join(', ')}`);
+    face = {
+      kind: 'tencent',
+      secretId: e.TENCENT_SECRET_ID!,
+      secretKey: e.TENCENT_SECRET_KEY!,
+      ruleId: e.TENCENT_FACEID_RULE_ID!,
+      endpoint: e.TENCENT_FACEID_ENDPOINT,
+    };
+  }
+  return face;
 }
 
 /** S3 bucket names (the rule OSS, COS, MinIO and RGW share): 3–63 of a–z 0–9 . -, a letter or digit at each end. */

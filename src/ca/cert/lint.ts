@@ -84,8 +84,17 @@ export function lintTbs(tbsDer: Uint8Array, profile: CertificateProfile): LintPr
 /** The same lint on a TBS the caller has already parsed from the bytes to be signed (the signer does). */
 export function lintParsedTbs(tbs: ParsedTbs, profile: CertificateProfile): LintProblem[] {
   const problems: LintProblem[] = [];
-  const fail = (code: string, message: string) => problems.push(new LintProblem(code, message));
+  const fail: Fail = (code, message) => problems.push(new LintProblem(code, message));
+  lintFields(tbs, profile, fail);
+  lintExtensions(tbs, profile, fail);
+  lintKeyAndSignature(tbs, profile, fail);
+  return problems;
+}
 
+type Fail = (code: string, message: string) => void;
+
+/** Version, serial, validity and subject: the TBS's own fields. */
+function lintFields(tbs: ParsedTbs, profile: CertificateProfile, fail: Fail): void {
   if (tbs.version !== 2) fail('version', `证书版本应为 v3，实为 v${tbs.version + 1}`);
 
   // Serial (RFC 5280 4.1.2.2; issue 6): positive, minimal DER, 9–20 content bytes (≥ 64 random bits).
@@ -117,7 +126,10 @@ export function lintParsedTbs(tbs: ParsedTbs, profile: CertificateProfile): Lint
   }
   if (profile.kind === 'root' && Buffer.compare(Buffer.from(tbs.issuer), Buffer.from(tbs.subject)) !== 0)
     fail('root.selfSigned', '根证书的颁发者与主题应相同');
+}
 
+/** The extensions: each once, critical where RFC 5280 says, the values the profile asks for. */
+function lintExtensions(tbs: ParsedTbs, profile: CertificateProfile, fail: Fail): void {
   // Extensions: no duplicates (RFC 5280 4.2), criticality as RFC 5280 prescribes for ours.
   const byOid = new Map<string, (typeof tbs.extensions)[number]>();
   for (const e of tbs.extensions) {
@@ -177,7 +189,10 @@ export function lintParsedTbs(tbs: ParsedTbs, profile: CertificateProfile): Lint
     const have = cp ? decodeOidSequence(cp.value, true) : [];
     for (const p of profile.policyOids) if (!have.includes(p)) fail('policy.missing', `证书策略中缺少 ${p}`);
   }
+}
 
+/** The subject's key and the signature algorithm. */
+function lintKeyAndSignature(tbs: ParsedTbs, profile: CertificateProfile, fail: Fail): void {
   // Subject key: family, curve, size (RSA ≥ 2048, P-256, SM2).
   const key = inspectSpki(tbs.spki);
   if (!key.ok) fail('key.unsupported', key.reason);
@@ -187,6 +202,4 @@ export function lintParsedTbs(tbs: ParsedTbs, profile: CertificateProfile): Lint
   // Signature algorithm: the issuer's family (RFC 5280 4.1.2.3).
   const sigFamily = familyOfSignatureOid(tbs.signatureAlgorithmOid);
   if (sigFamily !== profile.family) fail('sig.family', `签名算法 ${tbs.signatureAlgorithmOid} 与颁发者算法 ${profile.family} 不符`);
-
-  return problems;
 }

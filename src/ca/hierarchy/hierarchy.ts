@@ -163,7 +163,7 @@ async function newCaKey(
   return { publicKeySpki: key.publicKeySpki, signer: softwareSigner(key), file: (kek) => encryptKeyFile(key, kek) };
 }
 
-export async function initCaHierarchy(options: {
+type InitOptions = {
   dir: string;
   kek: Kek;
   /** The SDF device holding some SM2 keys (its `roles` say which), issue 19. */
@@ -176,13 +176,27 @@ export async function initCaHierarchy(options: {
   /** The certificate policy (CPS) OID the issuing CAs assert; default anyPolicy. */
   policyOid?: string;
   now?: Date;
-}): Promise<CaHierarchy> {
+};
+
+export async function initCaHierarchy(options: InitOptions): Promise<CaHierarchy> {
   const policyOid = options.policyOid ?? ANY_POLICY_OID;
   const dir = path.resolve(options.dir);
   const families = options.families ?? ['sm2', 'ecdsa-p256'];
   const organization = options.organization ?? '江西省数字证书有限公司';
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const now = new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000);
+  await prepareCaDir(dir, families, options);
+  for (const family of families) await createFamily(family, path.join(dir, family), { ...options, policyOid, organization, baseUrl, now });
+  const manifest = { version: 1, organization, families, baseUrl, createdAt: now.toISOString() };
+  await writeAtomic(path.join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n', 0o644);
+  return loadCaHierarchy({ dir, kek: options.kek, sdf: options.sdf, pkcs11: options.pkcs11 });
+}
+
+/**
+ * Refuses an existing CA, a non-empty directory and keys the CA's families cannot use, and opens every device
+ * and token key, all before the first file is written: a wrong index, password or PIN leaves no half-made CA.
+ */
+async function prepareCaDir(dir: string, families: readonly KeyAlgorithm[], options: InitOptions): Promise<void> {
   if (existsSync(path.join(dir, MANIFEST))) throw new CaHierarchyError(`a CA already exists in ${dir}; refusing to overwrite it`);
   if (options.sdf && Object.keys(options.sdf.roles).length && !families.includes('sm2'))
     throw new CaHierarchyError('SDF device keys are SM2 keys, and this CA has no SM2 family');
@@ -200,93 +214,101 @@ export async function initCaHierarchy(options: {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if ((await readdir(dir)).some((n) => !n.startsWith('.')))
     throw new CaHierarchyError(`${dir} is not empty; refusing to create a CA there`);
+}
 
-  for (const family of families) {
-    const fdir = path.join(dir, family);
-    await mkdir(fdir, { recursive: true, mode: 0o700 });
-    const label = FAMILY_NAME[family];
-    const urls = caPublicUrls(baseUrl, family);
-    const [rootKey, issuingKey, ocspKey] = await Promise.all([
-      newCaKey(family, 'root', undefined),
-      newCaKey(family, 'issuing', options.sdf, options.pkcs11),
-      newCaKey(family, 'ocsp', options.sdf, options.pkcs11),
-    ]);
-    const rootSigner = rootKey.signer;
-    const issuingSigner = issuingKey.signer;
-
-    const rootName = encodeName({ C: 'CN', O: organization, CN: `${organization} ${label} 根 CA` });
-    const rootKeyId = keyIdentifier(rootKey.publicKeySpki);
-    const root = await issueCertificate({
-      profile: rootProfile(family),
-      signer: rootSigner,
-      input: {
-        serial: newSerial(),
-        issuer: rootName,
-        subject: rootName,
-        notBefore: now,
-        notAfter: plusYears(now, 20),
-        spki: rootKey.publicKeySpki,
-        signatureAlgorithm: rootSigner.signatureAlgorithm,
-        extensions: {
-          basicConstraints: { ca: true },
-          keyUsage: ['keyCertSign', 'cRLSign'],
-          subjectKeyId: rootKeyId,
-          authorityKeyId: rootKeyId,
-        },
+/** The root's self-signed certificate, twenty years. */
+function issueSelfSignedRoot(family: KeyAlgorithm, rootKey: NewCaKey, rootName: Uint8Array, now: Date) {
+  const rootKeyId = keyIdentifier(rootKey.publicKeySpki);
+  return issueCertificate({
+    profile: rootProfile(family),
+    signer: rootKey.signer,
+    input: {
+      serial: newSerial(),
+      issuer: rootName,
+      subject: rootName,
+      notBefore: now,
+      notAfter: plusYears(now, 20),
+      spki: rootKey.publicKeySpki,
+      signatureAlgorithm: rootKey.signer.signatureAlgorithm,
+      extensions: {
+        basicConstraints: { ca: true },
+        keyUsage: ['keyCertSign', 'cRLSign'],
+        subjectKeyId: rootKeyId,
+        authorityKeyId: rootKeyId,
       },
-    });
+    },
+  });
+}
 
-    const issuingName = encodeName({ C: 'CN', O: organization, CN: `${organization} ${label} 签发 CA` });
-    const issuingKeyId = keyIdentifier(issuingKey.publicKeySpki);
-    const issuing = await issueCertificate({
-      profile: issuingCaProfile(family, { policyOids: [policyOid] }),
-      signer: rootSigner,
-      input: {
-        serial: newSerial(),
-        issuer: rootName,
-        subject: issuingName,
-        notBefore: now,
-        notAfter: plusYears(now, 10),
-        spki: issuingKey.publicKeySpki,
-        signatureAlgorithm: rootSigner.signatureAlgorithm,
-        extensions: issuingCaExtensions({ issuingKeyId, rootKeyId, urls, policyOid }),
-      },
-    });
+/** One family's root, issuing CA and OCSP responder (and, for SM2, the seal and audit certificates), written to fdir. */
+async function createFamily(
+  family: KeyAlgorithm,
+  fdir: string,
+  options: InitOptions & { policyOid: string; organization: string; baseUrl: string; now: Date },
+): Promise<void> {
+  const { policyOid, organization, baseUrl, now } = options;
+  await mkdir(fdir, { recursive: true, mode: 0o700 });
+  const label = FAMILY_NAME[family];
+  const urls = caPublicUrls(baseUrl, family);
+  const [rootKey, issuingKey, ocspKey] = await Promise.all([
+    newCaKey(family, 'root', undefined),
+    newCaKey(family, 'issuing', options.sdf, options.pkcs11),
+    newCaKey(family, 'ocsp', options.sdf, options.pkcs11),
+  ]);
+  const rootSigner = rootKey.signer;
+  const issuingSigner = issuingKey.signer;
 
-    const ocspInput = ocspResponderInput({
-      family,
-      organization,
-      issuing: { nameDer: issuingName, keyId: issuingKeyId, signer: issuingSigner },
-      spki: ocspKey.publicKeySpki,
-      urls,
-      now,
-    });
-    const ocsp = await issueCertificate({ profile: ocspResponderProfile(family), signer: issuingSigner, input: ocspInput });
+  const rootName = encodeName({ C: 'CN', O: organization, CN: `${organization} ${label} 根 CA` });
+  const rootKeyId = keyIdentifier(rootKey.publicKeySpki);
+  const root = await issueSelfSignedRoot(family, rootKey, rootName, now);
 
-    for (const [name, cert, key] of [
-      ['root', root.certDer, rootKey],
-      ['issuing', issuing.certDer, issuingKey],
-      ['ocsp', ocsp.certDer, ocspKey],
-    ] as const) {
-      await writeAtomic(path.join(fdir, `${name}.key`), key.file(options.kek));
-      await writeAtomic(path.join(fdir, `${name}.pem`), certificatePem(cert), 0o644);
-    }
-    if (family === 'sm2')
-      for (const which of ['seal', 'audit'] as const)
-        await writeEndEntity(
-          which,
-          fdir,
-          options.kek,
-          organization,
-          { signer: issuingSigner, nameDer: issuingName, keyId: issuingKeyId },
-          urls,
-          now,
-          options.sdf,
-        );
+  const issuingName = encodeName({ C: 'CN', O: organization, CN: `${organization} ${label} 签发 CA` });
+  const issuingKeyId = keyIdentifier(issuingKey.publicKeySpki);
+  const issuing = await issueCertificate({
+    profile: issuingCaProfile(family, { policyOids: [policyOid] }),
+    signer: rootSigner,
+    input: {
+      serial: newSerial(),
+      issuer: rootName,
+      subject: issuingName,
+      notBefore: now,
+      notAfter: plusYears(now, 10),
+      spki: issuingKey.publicKeySpki,
+      signatureAlgorithm: rootSigner.signatureAlgorithm,
+      extensions: issuingCaExtensions({ issuingKeyId, rootKeyId, urls, policyOid }),
+    },
+  });
+
+  const ocspInput = ocspResponderInput({
+    family,
+    organization,
+    issuing: { nameDer: issuingName, keyId: issuingKeyId, signer: issuingSigner },
+    spki: ocspKey.publicKeySpki,
+    urls,
+    now,
+  });
+  const ocsp = await issueCertificate({ profile: ocspResponderProfile(family), signer: issuingSigner, input: ocspInput });
+
+  for (const [name, cert, key] of [
+    ['root', root.certDer, rootKey],
+    ['issuing', issuing.certDer, issuingKey],
+    ['ocsp', ocsp.certDer, ocspKey],
+  ] as const) {
+    await writeAtomic(path.join(fdir, `${name}.key`), key.file(options.kek));
+    await writeAtomic(path.join(fdir, `${name}.pem`), certificatePem(cert), 0o644);
   }
-  const manifest = { version: 1, organization, families, baseUrl, createdAt: now.toISOString() };
-  await writeAtomic(path.join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n', 0o644);
-  return loadCaHierarchy({ dir, kek: options.kek, sdf: options.sdf, pkcs11: options.pkcs11 });
+  if (family === 'sm2')
+    for (const which of ['seal', 'audit'] as const)
+      await writeEndEntity(
+        which,
+        fdir,
+        options.kek,
+        organization,
+        { signer: issuingSigner, nameDer: issuingName, keyId: issuingKeyId },
+        urls,
+        now,
+        options.sdf,
+      );
 }
 
 /** The delegated OCSP responder's certificate (RFC 6960 4.2.2.2), one year: at creation and at renewal (renew.ts). */

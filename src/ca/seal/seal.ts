@@ -229,6 +229,38 @@ class Reader {
   }
 }
 
+/** The signer certificates (type 1) or their digests (type 2), in the order listed. */
+function readSignerCerts(prop: Reader, certListType: 1 | 2) {
+  const listR = prop.inner(prop.next(TAG.SEQUENCE, '签章者证书信息列表'), '签章者证书信息列表');
+  const certs: Uint8Array[] = [];
+  const certDigests: { type: string; value: Uint8Array }[] = [];
+  while (!listR.done) {
+    if (certListType === 1) certs.push(listR.octets('证书'));
+    else {
+      const d = listR.inner(listR.next(TAG.SEQUENCE, '证书杂凑值'), '证书杂凑值');
+      const dt = decodeString(TAG.PRINTABLE_STRING, d.content(d.next(TAG.PRINTABLE_STRING, '杂凑算法')));
+      certDigests.push({ type: dt, value: d.octets('杂凑值') });
+      d.finish();
+    }
+  }
+  return { certs, certDigests };
+}
+
+/** The optional ExtensionDatas: each an OID, an optional critical flag and the data. */
+function readExtensionDatas(info: Reader): SealExtension[] {
+  const extDatas: SealExtension[] = [];
+  const extR = info.inner(info.next(TAG.SEQUENCE, '自定义数据（ExtensionDatas）'), '自定义数据');
+  while (!extR.done) {
+    const e = extR.inner(extR.next(TAG.SEQUENCE, '自定义数据项'), '自定义数据项');
+    const id = decodeOid(e.content(e.next(TAG.OID, '标识')));
+    let critical = false;
+    if (e.peekTag() === TAG.BOOLEAN) critical = e.content(e.next(TAG.BOOLEAN, '关键性'))[0] !== 0;
+    extDatas.push({ oid: id, critical, value: e.octets('数据值') });
+    e.finish();
+  }
+  return extDatas;
+}
+
 /** Parses a DER SESeal (version 4). Throws SealFormatError (Chinese) on anything that is not one. */
 export function parseSeal(der: Uint8Array): ParsedSeal {
   if (der.length === 0) throw new SealFormatError('电子印章数据为空');
@@ -253,18 +285,7 @@ export function parseSeal(der: Uint8Array): ParsedSeal {
   const name = prop.utf8('印章名称');
   const certListType = prop.int('签章者证书信息类型');
   if (certListType !== 1 && certListType !== 2) throw new SealFormatError(`签章者证书信息类型应为 1 或 2，实为 ${certListType}`);
-  const listR = prop.inner(prop.next(TAG.SEQUENCE, '签章者证书信息列表'), '签章者证书信息列表');
-  const certs: Uint8Array[] = [];
-  const certDigests: { type: string; value: Uint8Array }[] = [];
-  while (!listR.done) {
-    if (certListType === 1) certs.push(listR.octets('证书'));
-    else {
-      const d = listR.inner(listR.next(TAG.SEQUENCE, '证书杂凑值'), '证书杂凑值');
-      const dt = decodeString(TAG.PRINTABLE_STRING, d.content(d.next(TAG.PRINTABLE_STRING, '杂凑算法')));
-      certDigests.push({ type: dt, value: d.octets('杂凑值') });
-      d.finish();
-    }
-  }
+  const { certs, certDigests } = readSignerCerts(prop, certListType);
   if (certs.length + certDigests.length === 0) throw new SealFormatError('签章者证书信息列表为空');
   const createDate = prop.time('制作日期');
   const validStart = prop.time('有效起始日期');
@@ -280,18 +301,7 @@ export function parseSeal(der: Uint8Array): ParsedSeal {
   };
   picR.finish();
 
-  const extDatas: SealExtension[] = [];
-  if (!info.done) {
-    const extR = info.inner(info.next(TAG.SEQUENCE, '自定义数据（ExtensionDatas）'), '自定义数据');
-    while (!extR.done) {
-      const e = extR.inner(extR.next(TAG.SEQUENCE, '自定义数据项'), '自定义数据项');
-      const id = decodeOid(e.content(e.next(TAG.OID, '标识')));
-      let critical = false;
-      if (e.peekTag() === TAG.BOOLEAN) critical = e.content(e.next(TAG.BOOLEAN, '关键性'))[0] !== 0;
-      extDatas.push({ oid: id, critical, value: e.octets('数据值') });
-      e.finish();
-    }
-  }
+  const extDatas = info.done ? [] : readExtensionDatas(info);
   info.finish();
 
   const makerCertDer = seal.octets('制章人证书');

@@ -95,16 +95,44 @@ export interface GatewayRequest {
 export function sandboxFaceidGateway(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps;
 
-  async function handle(req: GatewayRequest): Promise<{ status: number; body: unknown }> {
+  type Reply = { status: number; body: unknown };
+  type Fail = (Code: string, Message: string) => Reply;
+  type Ok = (data: Record<string, unknown>) => Reply;
+  type Str = (k: string) => string | undefined;
+
+  async function handle(req: GatewayRequest): Promise<Reply> {
     const requestId = randomUUID();
-    const fail = (Code: string, Message: string) => ({
+    const fail: Fail = (Code, Message) => ({
       status: 200,
       body: { Response: { Error: { Code, Message }, RequestId: requestId } },
     });
-    const ok = (data: Record<string, unknown>) => ({ status: 200, body: { Response: { ...data, RequestId: requestId } } });
+    const ok: Ok = (data) => ({ status: 200, body: { Response: { ...data, RequestId: requestId } } });
     const h: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) h[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+    const refused = refusal(h, req.body, fail);
+    if (refused) return refused;
 
+    let params: Record<string, unknown>;
+    try {
+      params = JSON.parse(req.body) as Record<string, unknown>;
+      if (!params || typeof params !== 'object' || Array.isArray(params)) throw new Error('not an object');
+    } catch {
+      return fail('InvalidParameter', '请求体不是合法的 JSON 对象。');
+    }
+    const str: Str = (k) => (typeof params[k] === 'string' ? (params[k] as string) : undefined);
+    const now = clock.now();
+    switch (h['x-tc-action']) {
+      case 'DetectAuth':
+        return detectAuth(str, now, ok, fail);
+      case 'GetDetectInfoEnhanced':
+        return getDetectInfo(str, now, ok, fail);
+      default:
+        return fail('InvalidAction', '接口不存在。');
+    }
+  }
+
+  /** The signature (TC3-HMAC-SHA256) and its time, the content type and the version, refused as Tencent Cloud does. */
+  function refusal(h: Record<string, string>, body: string, fail: Fail): Reply | undefined {
     const auth = parseTc3Authorization(h.authorization);
     if (!auth) return fail('AuthFailure.InvalidAuthorization', 'Authorization 不符合腾讯云 API 3.0 签名方法 v3 的格式。');
     const ts = Number(h['x-tc-timestamp']);
@@ -122,7 +150,7 @@ export function sandboxFaceidGateway(deps: { db: Db; clock: Clock }) {
             service: FACEID_SERVICE,
             timestamp: ts,
             headers: Object.fromEntries(signedNames.map((n) => [n, h[n]!])),
-            payload: req.body,
+            payload: body,
           }).signature
         : '';
     if (!expected || !safeEqual(auth.signature, expected))
@@ -130,68 +158,58 @@ export function sandboxFaceidGateway(deps: { db: Db; clock: Clock }) {
     if (!/^application\/json/i.test(h['content-type'] ?? '')) return fail('InvalidParameter', 'Content-Type 须为 application/json。');
     if (h['x-tc-version'] !== FACEID_VERSION) return fail('NoSuchVersion', '请求的版本不存在。');
 
-    let params: Record<string, unknown>;
-    try {
-      params = JSON.parse(req.body) as Record<string, unknown>;
-      if (!params || typeof params !== 'object' || Array.isArray(params)) throw new Error('not an object');
-    } catch {
-      return fail('InvalidParameter', '请求体不是合法的 JSON 对象。');
-    }
-    const str = (k: string) => (typeof params[k] === 'string' ? (params[k] as string) : undefined);
-    const now = clock.now();
+    return undefined;
+  }
 
-    switch (h['x-tc-action']) {
-      case 'DetectAuth': {
-        if (str('RuleId') !== SANDBOX_FACEID.ruleId)
-          return fail('InvalidParameterValue.RuleIdNotExist', 'RuleId 不存在，请到人脸核身控制台申请。');
-        const name = str('Name')?.trim();
-        const idCard = normalizeIdNumber(str('IdCard') ?? '');
-        const redirectUrl = str('RedirectUrl') ?? '';
-        if (!name || !idCard) return fail('MissingParameter', '本业务流程须传入 Name 和 IdCard。');
-        if (name.length > 32) return fail('InvalidParameterValue', 'Name 最长 32 位。');
-        if (idNumberProblem(idCard, now)) return fail('InvalidParameterValue', 'IdCard 不是有效的居民身份证号码。');
-        if (!/^https?:\/\//.test(redirectUrl) || redirectUrl.length > 1024 || !URL.canParse(redirectUrl))
-          return fail('InvalidParameterValue', 'RedirectUrl 须以 http:// 或 https:// 开头，最长 1024 位。');
-        const bizToken = randomUUID().toUpperCase();
-        await db.insert(sandboxFaceid).values({
-          bizToken,
-          ruleId: SANDBOX_FACEID.ruleId,
-          name,
-          idCard,
-          redirectUrl,
-          extra: str('Extra') ?? null,
-          createdAt: now,
-          expiresAt: new Date(now.getTime() + H5_TTL_MS),
-        });
-        // The page is served by the same server the phone comes back to, so it lives on RedirectUrl's origin.
-        const url = new URL(SANDBOX_H5_PATH, redirectUrl);
-        url.searchParams.set('BizToken', bizToken);
-        return ok({ Url: url.toString(), BizToken: bizToken });
-      }
-      case 'GetDetectInfoEnhanced': {
-        const bizToken = str('BizToken') ?? '';
-        const [s] = bizToken ? await db.select().from(sandboxFaceid).where(eq(sandboxFaceid.bizToken, bizToken)) : [];
-        if (!s) return fail('InvalidParameterValue.BizTokenIllegal', 'BizToken 不合法。');
-        if (str('RuleId') !== s.ruleId) return fail('InvalidParameterValue.RuleIdNotExist', 'RuleId 不存在，请到人脸核身控制台申请。');
-        if (now.getTime() - s.createdAt.getTime() > RESULT_TTL_MS)
-          return fail('InvalidParameterValue.BizTokenExpired', 'BizToken 已过期。');
-        const infoType = str('InfoType') ?? '0';
-        const wantText = infoType === '0' || infoType.includes('1');
-        return ok({
-          Text: wantText ? textFor(s, now) : null,
-          IdCardData: null,
-          BestFrame: null,
-          VideoData: null,
-          Encryption: null,
-          IntentionVerifyData: null,
-          IntentionQuestionResult: null,
-          IntentionActionResult: null,
-          EncryptedBody: '',
-        });
-      }
-      default:
-        return fail('InvalidAction', '接口不存在。');
-    }
+  /** DetectAuth: a new verification for a name and ID number, and the H5 page's address. */
+  async function detectAuth(str: Str, now: Date, ok: Ok, fail: Fail): Promise<Reply> {
+    if (str('RuleId') !== SANDBOX_FACEID.ruleId)
+      return fail('InvalidParameterValue.RuleIdNotExist', 'RuleId 不存在，请到人脸核身控制台申请。');
+    const name = str('Name')?.trim();
+    const idCard = normalizeIdNumber(str('IdCard') ?? '');
+    const redirectUrl = str('RedirectUrl') ?? '';
+    if (!name || !idCard) return fail('MissingParameter', '本业务流程须传入 Name 和 IdCard。');
+    if (name.length > 32) return fail('InvalidParameterValue', 'Name 最长 32 位。');
+    if (idNumberProblem(idCard, now)) return fail('InvalidParameterValue', 'IdCard 不是有效的居民身份证号码。');
+    if (!/^https?:\/\//.test(redirectUrl) || redirectUrl.length > 1024 || !URL.canParse(redirectUrl))
+      return fail('InvalidParameterValue', 'RedirectUrl 须以 http:// 或 https:// 开头，最长 1024 位。');
+    const bizToken = randomUUID().toUpperCase();
+    await db.insert(sandboxFaceid).values({
+      bizToken,
+      ruleId: SANDBOX_FACEID.ruleId,
+      name,
+      idCard,
+      redirectUrl,
+      extra: str('Extra') ?? null,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + H5_TTL_MS),
+    });
+    // The page is served by the same server the phone comes back to, so it lives on RedirectUrl's origin.
+    const url = new URL(SANDBOX_H5_PATH, redirectUrl);
+    url.searchParams.set('BizToken', bizToken);
+    return ok({ Url: url.toString(), BizToken: bizToken });
+  }
+
+  /** GetDetectInfoEnhanced: the result of a verification by its BizToken. */
+  async function getDetectInfo(str: Str, now: Date, ok: Ok, fail: Fail): Promise<Reply> {
+    const bizToken = str('BizToken') ?? '';
+    const [s] = bizToken ? await db.select().from(sandboxFaceid).where(eq(sandboxFaceid.bizToken, bizToken)) : [];
+    if (!s) return fail('InvalidParameterValue.BizTokenIllegal', 'BizToken 不合法。');
+    if (str('RuleId') !== s.ruleId) return fail('InvalidParameterValue.RuleIdNotExist', 'RuleId 不存在，请到人脸核身控制台申请。');
+    if (now.getTime() - s.createdAt.getTime() > RESULT_TTL_MS) return fail('InvalidParameterValue.BizTokenExpired', 'BizToken 已过期。');
+    const infoType = str('InfoType') ?? '0';
+    const wantText = infoType === '0' || infoType.includes('1');
+    return ok({
+      Text: wantText ? textFor(s, now) : null,
+      IdCardData: null,
+      BestFrame: null,
+      VideoData: null,
+      Encryption: null,
+      IntentionVerifyData: null,
+      IntentionQuestionResult: null,
+      IntentionActionResult: null,
+      EncryptedBody: '',
+    });
   }
 
   async function session(bizToken: string): Promise<SandboxSession | undefined> {

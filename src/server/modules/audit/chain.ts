@@ -113,6 +113,42 @@ export interface ChainSource {
   signatureValid(c: CheckpointRow): boolean;
 }
 
+/** Where one row breaks the chain (a gap before it, its own link, a signed checkpoint at it), and the last good row. */
+function rowBreak(
+  r: StoredRow,
+  h: string,
+  expected: number,
+  cp: CheckpointRow | undefined,
+  lastCheckedCp: number,
+): { broken: ChainBreak; lastSeq: number } | null {
+  if (r.seq !== expected)
+    return {
+      broken: {
+        id: r.id,
+        seq: r.seq,
+        reason: `第 ${expected}${r.seq - 1 > expected ? `–${r.seq - 1}` : ''} 条记录缺失（被删除），链在记录 id ${r.id}（第 ${r.seq} 条）前断开`,
+      },
+      lastSeq: expected - 1,
+    };
+  if (h !== r.chainHash)
+    return {
+      broken: { id: r.id, seq: r.seq, reason: `第 ${r.seq} 条记录（id ${r.id}）的内容或链接值与链不符：该记录被修改过` },
+      lastSeq: r.seq - 1,
+    };
+  if (cp && cp.hash !== h)
+    // The links agree with each other but not with what was signed: someone rewrote rows and recomputed
+    // the links; the edit lies between the previous checkpoint and this one.
+    return {
+      broken: {
+        id: r.id,
+        seq: r.seq,
+        reason: `第 ${lastCheckedCp + 1}–${r.seq} 条之间的记录被改写后重算了链接值：与第 ${r.seq} 条处的签名检查点不符`,
+      },
+      lastSeq: lastCheckedCp,
+    };
+  return null;
+}
+
 /** Walks the chain; stops at the first break and names it. */
 export async function verifyChain(src: ChainSource): Promise<ChainReport> {
   const cps = [...src.checkpoints].sort((a, b) => a.seq - b.seq || a.id - b.id);
@@ -143,39 +179,10 @@ export async function verifyChain(src: ChainSource): Promise<ChainReport> {
   let lastCheckedCp = fromSeq;
   for await (const batch of src.rows(fromSeq)) {
     for (const r of batch) {
-      if (r.seq !== expected)
-        return report(
-          {
-            id: r.id,
-            seq: r.seq,
-            reason: `第 ${expected}${r.seq - 1 > expected ? `–${r.seq - 1}` : ''} 条记录缺失（被删除），链在记录 id ${r.id}（第 ${r.seq} 条）前断开`,
-          },
-          rows,
-          fromSeq,
-          expected - 1,
-        );
-      const h = linkHash(prev, r);
-      if (h !== r.chainHash)
-        return report(
-          { id: r.id, seq: r.seq, reason: `第 ${r.seq} 条记录（id ${r.id}）的内容或链接值与链不符：该记录被修改过` },
-          rows,
-          fromSeq,
-          r.seq - 1,
-        );
       const cp = bySeq.get(r.seq);
-      if (cp && cp.hash !== h)
-        // The links agree with each other but not with what was signed: someone rewrote rows and recomputed
-        // the links; the edit lies between the previous checkpoint and this one.
-        return report(
-          {
-            id: r.id,
-            seq: r.seq,
-            reason: `第 ${lastCheckedCp + 1}–${r.seq} 条之间的记录被改写后重算了链接值：与第 ${r.seq} 条处的签名检查点不符`,
-          },
-          rows,
-          fromSeq,
-          lastCheckedCp,
-        );
+      const h = linkHash(prev, r);
+      const broken = rowBreak(r, h, expected, cp, lastCheckedCp);
+      if (broken) return report(broken.broken, rows, fromSeq, broken.lastSeq);
       if (cp) lastCheckedCp = r.seq;
       prev = h;
       expected++;

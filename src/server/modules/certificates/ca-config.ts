@@ -108,9 +108,32 @@ function kekFrom(text: string, what: string): Buffer {
   return key;
 }
 
-export function caConfigFrom(env: NodeJS.ProcessEnv, prod: boolean, dataDir: string): CaConfig {
+/** The key-encryption key: none beside a signer service, else from the environment, a file, or (not in production) derived. */
+function kekOf(env: NodeJS.ProcessEnv, signer: boolean, prod: boolean): Pick<CaConfig, 'kek' | 'kekSource'> {
   let kek: Buffer | null = null;
   let kekSource: CaConfig['kekSource'] = 'none';
+  if (signer) {
+    // No KEK at all: this process reaches the keys only through the signer.
+  } else if (env.CERTDESK_CA_KEK) {
+    kek = kekFrom(env.CERTDESK_CA_KEK, 'CERTDESK_CA_KEK');
+    kekSource = 'env';
+  } else if (env.CERTDESK_CA_KEK_FILE) {
+    let text: string;
+    try {
+      text = readFileSync(env.CERTDESK_CA_KEK_FILE, 'utf8');
+    } catch {
+      throw new CaConfigError(`CERTDESK_CA_KEK_FILE: cannot read ${env.CERTDESK_CA_KEK_FILE}`);
+    }
+    kek = kekFrom(text, 'CERTDESK_CA_KEK_FILE');
+    kekSource = 'file';
+  } else if (!prod) {
+    kek = Buffer.from(hkdfSync('sha256', env.CERTDESK_SECRET || DEV_SECRET, 'certdesk', 'certdesk ca key-encryption key v1', 32));
+    kekSource = 'derived';
+  }
+  return { kek, kekSource };
+}
+
+export function caConfigFrom(env: NodeJS.ProcessEnv, prod: boolean, dataDir: string): CaConfig {
   const signer = signerEndpointFrom(env);
   if (signer && (env.CERTDESK_CA_KEK || env.CERTDESK_CA_KEK_FILE))
     throw new CaConfigError(
@@ -142,24 +165,7 @@ export function caConfigFrom(env: NodeJS.ProcessEnv, prod: boolean, dataDir: str
     throw new CaConfigError(
       'CERTDESK_PKCS11_* belong to the signer only: a process that signs through CERTDESK_SIGNER_URL must not reach the CA’s HSM keys',
     );
-  if (signer) {
-    // No KEK at all: this process reaches the keys only through the signer.
-  } else if (env.CERTDESK_CA_KEK) {
-    kek = kekFrom(env.CERTDESK_CA_KEK, 'CERTDESK_CA_KEK');
-    kekSource = 'env';
-  } else if (env.CERTDESK_CA_KEK_FILE) {
-    let text: string;
-    try {
-      text = readFileSync(env.CERTDESK_CA_KEK_FILE, 'utf8');
-    } catch {
-      throw new CaConfigError(`CERTDESK_CA_KEK_FILE: cannot read ${env.CERTDESK_CA_KEK_FILE}`);
-    }
-    kek = kekFrom(text, 'CERTDESK_CA_KEK_FILE');
-    kekSource = 'file';
-  } else if (!prod) {
-    kek = Buffer.from(hkdfSync('sha256', env.CERTDESK_SECRET || DEV_SECRET, 'certdesk', 'certdesk ca key-encryption key v1', 32));
-    kekSource = 'derived';
-  }
+  const { kek, kekSource } = kekOf(env, !!signer, prod);
   const families = (env.CERTDESK_CA_FAMILIES || 'sm2,ecdsa-p256')
     .split(',')
     .map((f) => f.trim())

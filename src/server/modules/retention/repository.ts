@@ -252,7 +252,10 @@ export const retentionRepository = {
     return tx.select({ name: storedBlobs.name, size: storedBlobs.size }).from(storedBlobs).where(inArray(storedBlobs.name, free));
   },
 
-  /** Deletes every row of a dossier (children first); returns the rows deleted per table. */
+  /**
+   * Deletes every row of a dossier (children first); returns the rows deleted per table.
+   * long: one delete per table, written out in the order the foreign keys require, so the order can be read
+   */
   async deleteDossier(tx: Tx, ids: Ids): Promise<Record<string, number>> {
     const counts: Record<string, number> = {};
     const del = async (name: string, q: Promise<unknown[]>) => {

@@ -43,6 +43,7 @@ export async function renderApplicationForm(d: ApplicationFormData): Promise<Uin
   return sheet.save();
 }
 
+// long: the printed form's layout written out top to bottom, each line at its millimetre position on the page
 function drawForm(p: Page, d: ApplicationFormData): void {
   orderNumberBlock(p, d.orderNo);
   p.qr(d.qrPayload, 164, 7, 27);

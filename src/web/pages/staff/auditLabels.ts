@@ -193,6 +193,7 @@ const orderNo = (v: unknown): string | undefined => {
 /** The detail fields of a row as label/value pairs, in reading order; unknown fields are left out. */
 export function auditDetails(action: string, detail: Record<string, unknown> | null | undefined): { label: string; value: string }[] {
   const d = detail ?? {};
+  // long: a table, one case per audited action with its detail fields in reading order; split, it reads worse
   const pairs: [string, string | undefined][] = (() => {
     switch (action) {
       case 'organization.rename':
