@@ -30,6 +30,7 @@ import { encodeName, type NameFields } from '../ca/cert/name.js';
 import { parseCertificate } from '../ca/cert/parse.js';
 import { bitString, explicit, integer, oid, readTlv, sequence } from '../ca/der/der.js';
 import { rawEcdsaToDer } from '../ca/der/der.js';
+import type { AgentToken } from '../core/agent-protocol.js';
 import type { Sm2Mechanisms } from './config.js';
 import { CKA, CKC_X_509, CKF, CKK_EC, CKM, CKO, CKU } from './pkcs11/cryptoki.js';
 import { Pkcs11Error, Pkcs11Module, ulong, type Session, type Template, type TokenInfoRecord } from './pkcs11/module.js';
@@ -49,23 +50,8 @@ export class AgentError extends Error {
   }
 }
 
-export interface TokenInfo {
-  serial: string;
-  label: string;
-  manufacturer: string;
-  model: string;
-  initialized: boolean;
-  /** The token says so (CKF_USER_PIN_LOCKED) or the agent counted CERTDESK_AGENT_PIN_TRIES wrong PINs. */
-  userPinLocked: boolean;
-  /** One more wrong PIN locks it (CKF_USER_PIN_FINAL_TRY, or the agent's count). */
-  userPinFinalTry: boolean;
-  /** The token asks for a new user PIN (CKF_USER_PIN_TO_BE_CHANGED), or the CA's initial PIN is still set. */
-  userPinToBeChanged: boolean;
-  /** Initialized by the CA (its SO PIN is the CA's derived one). */
-  certDesk: boolean;
-  /** Wrong user PINs the agent may still try, by its own count. */
-  triesLeft: number;
-}
+/** What the agent says of a UKEY (`GET /tokens`): the shape the portal's pages read (core/agent-protocol.ts). */
+export type TokenInfo = AgentToken;
 
 export interface TokenCertificate {
   /** CKA_ID, hex: the key it belongs to. */
