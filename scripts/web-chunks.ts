@@ -175,8 +175,11 @@ export function chunkNamer(entry: string) {
     // ui-* chunks never import an app-* chunk: no cycle between chunks (a cycle can leave an import undefined
     // while its chunk is still being evaluated).
     const library = !id.includes(SRC) || /[\\/]node_modules[\\/]/.test(id);
-    // Our page modules stay chunks of their own, loaded when their route is opened.
-    if (!library && (graph.getModuleInfo(id)?.dynamicImporters.length ?? 0) > 0) return null;
+    // Our page modules stay chunks of their own, loaded when their route is opened. Not other modules imported on
+    // demand (the order form's rules, core/order-form.ts): as a chunk of their own they import the area chunk
+    // that imports them statically too (a submitted order's cards), a cycle between chunks that leaves an import
+    // undefined while the other is still being evaluated ("_ is not a function"). They go with their area.
+    if (!library && id.includes(WEB) && (graph.getModuleInfo(id)?.dynamicImporters.length ?? 0) > 0) return null;
     const first = (library ? LIBRARY_ORDER : APP_ORDER).find((a) => use.areas.has(a));
     return first ? `${library ? 'ui' : 'app'}-${first}` : null;
   };
