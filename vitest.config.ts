@@ -16,8 +16,8 @@ export default defineConfig({
         },
       },
       {
-        // `npm run agent:build:check`: builds the 证书助手's executables (scripts/agent-build.mjs) and runs the
-        // Linux one; minutes, not part of `npm test`.
+        // `npm run agent:build:check` (and the last step of `npm test`): builds the 证书助手's executables
+        // (scripts/agent-build.mjs) and runs the Linux one; 2–3 minutes, node binaries cached after the first.
         test: {
           name: 'agent-build',
           include: ['scripts/agent-build.check.ts'],
