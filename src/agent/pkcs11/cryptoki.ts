@@ -162,6 +162,14 @@ export type CryptokiName = keyof typeof PROTOTYPES;
 export type CryptokiFunctions = Record<CryptokiName, (...args: any[]) => number>;
 
 /**
+ * koffi's types are named, and a name can be defined once per process: the function types are made on first use and
+ * shared by every module loaded after (the agent loads one; a test process loads SoftHSM2 again and again).
+ */
+let functionTypes: Record<string, ReturnType<typeof koffi.proto>> | undefined;
+const functionTypesOnce = () =>
+  (functionTypes ??= Object.fromEntries(Object.entries(PROTOTYPES).map(([name, prototype]) => [name, koffi.proto(prototype)])));
+
+/**
  * Loads the vendor's module and returns its functions, read from the table C_GetFunctionList gives (the one
  * entry point every PKCS#11 module must export by name).
  */
@@ -173,10 +181,10 @@ export function loadCryptoki(library: string): { functions: CryptokiFunctions; u
   if (rv !== 0 || !out[0]) throw new Error(`C_GetFunctionList 失败（0x${Number(rv).toString(16)}）`);
   const table = koffi.decode(out[0], CK_FUNCTION_LIST) as Record<string, unknown>;
   const functions = {} as CryptokiFunctions;
-  for (const [name, prototype] of Object.entries(PROTOTYPES)) {
+  for (const [name, type] of Object.entries(functionTypesOnce())) {
     const pointer = table[name];
     if (!pointer) throw new Error(`PKCS#11 模块没有提供 ${name}`);
-    functions[name as CryptokiName] = koffi.decode(pointer, koffi.proto(prototype)) as CryptokiFunctions[CryptokiName];
+    functions[name as CryptokiName] = koffi.decode(pointer, type) as CryptokiFunctions[CryptokiName];
   }
   return { functions, unload: () => lib.unload() };
 }
